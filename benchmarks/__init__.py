@@ -1,0 +1,1 @@
+"""Doorstep's benchmarks: macro runs (``python -m benchmarks.<name>``) and micro timings."""

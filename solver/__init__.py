@@ -1,0 +1,40 @@
+"""Doorstep's routing core: problem model, OR-Tools search, diagnosis and checker.
+
+The solver knows nothing of maps or HTTP: it takes integer matrices (seconds, metres) and
+returns routes. See ``docs/ARCHITECTURE.md``.
+"""
+
+from solver.errors import Detail, ProblemValidationError, SolverError
+from solver.model import (
+    DAY,
+    UNREACHABLE,
+    Depot,
+    Objective,
+    ObjectiveKind,
+    Problem,
+    Profile,
+    Stop,
+    Vehicle,
+)
+from solver.solution import Reason, Route, Solution, SolveStats, Unassigned, Visit
+
+__all__ = [
+    "DAY",
+    "UNREACHABLE",
+    "Depot",
+    "Detail",
+    "Objective",
+    "ObjectiveKind",
+    "Problem",
+    "ProblemValidationError",
+    "Profile",
+    "Reason",
+    "Route",
+    "Solution",
+    "SolveStats",
+    "SolverError",
+    "Stop",
+    "Unassigned",
+    "Vehicle",
+    "Visit",
+]
