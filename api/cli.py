@@ -1,14 +1,25 @@
-"""The ``doorstep`` command line. Each sub-command lives in its own ``api/cmd_*.py`` module."""
+"""The ``doorstep`` command line.
+
+Each sub-command lives in its own ``api/cmd_*.py`` module exposing
+``register(app: typer.Typer) -> None``; this module finds and registers them all, so adding
+a command never means editing a shared list.
+"""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 import typer
+
+import api
 
 app = typer.Typer(
     name="doorstep",
     help="Delivery routes for community volunteers over real OpenStreetMap streets.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,
 )
 
 
@@ -18,6 +29,16 @@ def version() -> None:
     from importlib.metadata import version as _version
 
     typer.echo(_version("doorstep"))
+
+
+def _register_commands() -> None:
+    for info in sorted(pkgutil.iter_modules(api.__path__), key=lambda m: m.name):
+        if info.name.startswith("cmd_"):
+            module = importlib.import_module(f"api.{info.name}")
+            module.register(app)
+
+
+_register_commands()
 
 
 def main() -> None:
