@@ -148,7 +148,11 @@ class Solution:
     unassigned
         Stops on no route, each with a reason.
     cost
-        Cost under the problem's objective, without penalties for unassigned stops.
+        Cost of the plan without penalties for unassigned stops: the arc costs of every
+        route under ``Objective.kind`` (metres, travel seconds, or each vehicle's weighted
+        sum), including the way to the end location, plus ``fixed_cost`` of every used
+        vehicle, plus ``lateness_cost`` x seconds late past each stop's soft deadline.
+        (``span_cost`` and ``minimise_vehicles`` steer the search but are not in ``cost``.)
     stats
         Timing and search statistics.
     """
