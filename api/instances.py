@@ -34,6 +34,7 @@ Coordinates in these files are abstract planar ``(x, y)``, not WGS-84.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Sequence
@@ -151,7 +152,7 @@ class Instance:
         total = 0
         for route in routes:
             path = [depot, *(index[c] for c in route), depot]
-            total += sum(int(dist[a, b]) for a, b in zip(path, path[1:], strict=False))
+            total += sum(int(dist[a, b]) for a, b in itertools.pairwise(path))
         return total
 
 
