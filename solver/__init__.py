@@ -17,6 +17,7 @@ from solver.model import (
     Vehicle,
 )
 from solver.solution import Reason, Route, Solution, SolveStats, Unassigned, Visit
+from solver.solve import solve
 
 __all__ = [
     "DAY",
@@ -37,4 +38,5 @@ __all__ = [
     "Unassigned",
     "Vehicle",
     "Visit",
+    "solve",
 ]
