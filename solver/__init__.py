@@ -19,6 +19,7 @@ from solver.model import (
     Vehicle,
 )
 from solver.solution import Reason, Route, Solution, SolveStats, Unassigned, Visit
+from solver.solve import solve
 
 __all__ = [
     "DAY",
@@ -43,4 +44,5 @@ __all__ = [
     "assert_feasible",
     "check",
     "diagnose",
+    "solve",
 ]
