@@ -8,11 +8,11 @@ Not part of the default test run (``testpaths`` is ``tests``). Run with::
 from __future__ import annotations
 
 import pytest
-from api.instances import rounded_euclidean, truncated_x10
 from pytest_benchmark.fixture import BenchmarkFixture
-from solver.check import check
 
+from api.instances import rounded_euclidean, truncated_x10
 from benchmarks.micro import _data
+from solver.check import check
 from solver.model import Problem
 
 
