@@ -33,6 +33,12 @@ def per_instance(
     return out
 
 
+def _cpu_share(rs: Sequence[RunResult]) -> float | None:
+    """Mean CPU seconds per wall-clock second (1.0 = a whole core all along)."""
+    shares = [r.cpu_seconds / r.seconds for r in rs if r.seconds > 0 and r.cpu_seconds >= 0]
+    return mean(shares) if shares else None
+
+
 def _fmt(value: float | None, digits: int = 2) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
@@ -51,8 +57,8 @@ def set_table(results: Sequence[RunResult], solvers: Sequence[str]) -> str:
         f"{'/'.join(f'{t:g}' for t in limits)} s, {len(seeds)} seed(s)",
         "",
         "| solver | runs | failures | solved instances | mean gap to BKS (%) "
-        "| mean routes | mean seconds |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| mean routes | mean seconds | CPU share |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for s in present:
         rs = [r for r in results if r.solver == s]
@@ -63,7 +69,7 @@ def set_table(results: Sequence[RunResult], solvers: Sequence[str]) -> str:
             f"| {s} | {len(rs)} | {sum(not r.feasible for r in rs)} | {len(solved)} "
             f"| {_fmt(mean(gaps) if gaps else None)} "
             f"| {_fmt(mean(r.vehicles for r in feasible) if feasible else None, 1)} "
-            f"| {_fmt(mean(r.seconds for r in rs), 2)} |"
+            f"| {_fmt(mean(r.seconds for r in rs), 2)} | {_fmt(_cpu_share(rs), 2)} |"
         )
     pairs = list(itertools.combinations(present, 2))
     if pairs:
