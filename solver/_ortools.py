@@ -435,7 +435,10 @@ def build(
             if not plain:
                 routing.ActiveVar(index).SetValue(0)
         elif len(allowed) < all_vehicles:
-            routing.SetAllowedVehiclesForIndex(allowed, index)
+            # SetAllowedVehiclesForIndex rejects every Python sequence in ortools 9.15
+            # (TypeError: absl::Span<int const>); restricting the vehicle variable is the
+            # same constraint (-1 keeps the stop droppable).
+            routing.VehicleVar(index).SetValues([-1, *allowed])
 
     model = _Model(manager, routing, nodes, time_dim, time.perf_counter() - t0)
     return model, keep
