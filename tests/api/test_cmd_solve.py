@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,7 @@ def test_json_round_trip_on_generated_instance() -> None:
     ids = sorted([c for r in data["routes"] for c in r] + data["unassigned"])
     assert ids == list(range(1, 16))
     inst = generate_vrptw(15, seed=3)
-    assert data["cost"] == inst.route_cost(data["routes"]) / 10
+    assert data["cost"] == inst.route_cost(data["routes"])  # metres
     assert data["feasible"] == (data["unassigned"] == [])
 
 
@@ -60,6 +61,7 @@ def test_readable_output_names_routes_cost_and_verdict() -> None:
     assert code == 0
     assert "Routes" in out and "Served" in out and "Cost:" in out
     assert "plan accepted" in out
+    assert re.search(r"\d\d:\d\d-\d\d:\d\d", out)  # out-back clock times
 
 
 def test_missing_file_exits_3(tmp_path: Path) -> None:
