@@ -152,3 +152,144 @@ def test_depot_hours_bound_the_route(depot_closes: int) -> None:
     sol = solve(p, time_limit=LIMIT)
     consistent(p, sol)
     assert served(sol) == ({"a"} if depot_closes >= 410 else set())
+
+
+def test_multi_dimensional_capacity() -> None:
+    """Two capacity dimensions: the second (cold boxes) forces a split over two vehicles."""
+    p = Problem(
+        stops=tuple(Stop(f"s{i}", i, demand=(1, 1)) for i in range(1, 5)),
+        vehicles=(
+            Vehicle("a", 0, 0, capacity=(10, 2)),
+            Vehicle("b", 0, 0, capacity=(10, 2)),
+        ),
+        profiles=(line_profile(5),),
+        dimensions=("kg", "cold"),
+    )
+    sol = solve(p, time_limit=LIMIT)
+    consistent(p, sol)
+    assert not sol.unassigned
+    assert sorted(len(r.visits) for r in sol.routes) == [2, 2]
+    assert all(r.load == (2, 2) for r in sol.routes)
+
+
+def test_second_time_window_is_used() -> None:
+    """A stop whose first window cannot be reached is served in its second one."""
+    p = Problem(
+        stops=(Stop("s", 3, service=5, windows=((0, 100), (1000, 1100))),),
+        vehicles=(Vehicle("v", 0, 0),),
+        profiles=(line_profile(4),),
+    )
+    sol = solve(p, time_limit=LIMIT)
+    consistent(p, sol)
+    (visit,) = sol.routes[0].visits
+    assert visit.start == 1000
+    assert visit.wait == 0  # the route leaves late instead of waiting at the door
+    assert sol.routes[0].start_time == 700
+
+
+def test_skills_and_allowed_vehicles() -> None:
+    """A stop needing a skill goes to the vehicle having it; allowed_vehicles is obeyed."""
+    p = Problem(
+        stops=(
+            Stop("meds", 1, skills=frozenset({"medical"})),
+            Stop("only_b", 2, allowed_vehicles=frozenset({"b"})),
+            Stop("any", 3),
+        ),
+        vehicles=(
+            Vehicle("a", 0, 0, skills=frozenset({"medical"}), fixed_cost=0),
+            Vehicle("b", 4, 4),
+        ),
+        profiles=(line_profile(5),),
+    )
+    sol = solve(p, time_limit=LIMIT)
+    consistent(p, sol)
+    assert "meds" in route_of(sol, "a")
+    assert "only_b" in route_of(sol, "b")
+    assert not sol.unassigned
+
+
+@pytest.mark.parametrize(
+    "limit",
+    [
+        {"max_duration": 700},
+        {"max_distance": 700},
+        {"max_stops": 2},
+    ],
+)
+def test_route_limits_split_the_work(limit: dict[str, int]) -> None:
+    """Duration, distance and stop-count limits each force the four stops onto two routes."""
+    p = Problem(  # depot in the middle: one round trip is 800 m / 800 s, each side 400
+        stops=(Stop("a", 0), Stop("b", 1), Stop("c", 3), Stop("d", 4)),
+        vehicles=(Vehicle("x", 2, 2, **limit), Vehicle("y", 2, 2, **limit)),  # type: ignore[arg-type]
+        profiles=(line_profile(5),),
+    )
+    sol = solve(p, time_limit=LIMIT)
+    consistent(p, sol)
+    assert not sol.unassigned
+    assert len(sol.routes) == 2
+    for r in sol.routes:
+        assert r.duration <= limit.get("max_duration", r.duration)
+        assert r.distance <= limit.get("max_distance", r.distance)
+        assert len(r.visits) <= limit.get("max_stops", len(r.visits))
+
+
+def test_open_route_ends_at_last_stop() -> None:
+    """An open route pays no way back and ends at its last departure."""
+    p = Problem(
+        stops=(Stop("a", 2, service=30), Stop("b", 4, service=30)),
+        vehicles=(Vehicle("v", 0, None),),
+        profiles=(line_profile(5),),
+    )
+    sol = solve(p, time_limit=LIMIT)
+    consistent(p, sol)
+    (route,) = sol.routes
+    assert [v.stop_id for v in route.visits] == ["a", "b"]
+    assert route.distance == 400 and route.end_travel_distance == 0
+    assert route.end_time == route.visits[-1].departure
+    assert sol.cost == 400
+
+
+def test_vehicle_profiles_differ() -> None:
+    """A walker cannot reach a stop the driver can; the driver's matrix times its route."""
+    walk = line_profile(4, name="walk")
+    wd, wm = walk.durations.copy(), walk.distances.copy()
+    wd[:, 3] = wm[:, 3] = -1
+    wd[3, :] = wm[3, :] = -1
+    wd[3, 3] = wm[3, 3] = 0
+    drive = line_profile(4, speed=10, name="drive")
+    p = Problem(
+        stops=(Stop("road_only", 3), Stop("near", 1)),
+        vehicles=(Vehicle("walker", 0, 0, profile=0), Vehicle("driver", 0, 0, profile=1)),
+        profiles=(Profile("walk", wd, wm), drive),
+        objective=Objective(kind=ObjectiveKind.DURATION),
+    )
+    sol = solve(p, time_limit=LIMIT)
+    consistent(p, sol)
+    assert "road_only" in route_of(sol, "driver")
+    driver = next(r for r in sol.routes if r.vehicle_id == "driver")
+    assert driver.travel_time == driver.distance // 10
+
+
+def test_soft_deadline_costs_lateness() -> None:
+    """A costly deadline pulls its stop first; a cheap one is missed and its lateness paid."""
+    urgent = Problem(
+        stops=(Stop("near", 1, service=100), Stop("far", 3, deadline=300, lateness_cost=100)),
+        vehicles=(Vehicle("v", 0, 0),),
+        profiles=(line_profile(4),),
+        objective=Objective(kind=ObjectiveKind.DURATION),
+    )
+    sol = solve(urgent, time_limit=LIMIT)
+    consistent(urgent, sol)
+    assert route_of(sol, "v") == ["far", "near"]
+    assert sol.cost == 600
+    relaxed = Problem(
+        stops=(Stop("a", 1, service=100), Stop("b", 2, deadline=100, lateness_cost=1)),
+        vehicles=(Vehicle("v", 0, 0),),
+        profiles=(line_profile(3),),
+        objective=Objective(kind=ObjectiveKind.DURATION),
+    )
+    sol = solve(relaxed, time_limit=LIMIT)
+    consistent(relaxed, sol)
+    late = sum(v.lateness for r in sol.routes for v in r.visits)
+    assert late > 0
+    assert sol.cost == 400 + late
