@@ -38,6 +38,11 @@ def cache_path(source: Path, profile: TravelProfile, cache_dir: Path | None = No
     return folder / f"{source.name}.{profile.name}.{digest}.npz"
 
 
+def hierarchy_path(graph_path: Path) -> Path:
+    """Where the contraction hierarchy of the graph cached at ``graph_path`` is kept."""
+    return graph_path.with_suffix(".ch.npz")
+
+
 def load_cached(path: Path) -> StreetGraph | None:
     """The graph stored at ``path``, or ``None`` if absent or unreadable."""
     if not path.is_file():

@@ -20,7 +20,7 @@ I32 = npt.NDArray[np.int32]
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _push(heap_k: I64, heap_v: I32, size: int, key: np.int64, v: np.int64) -> int:
+def _push(heap_k: I64, heap_v: I32, size: int, key: np.int64 | int, v: np.int64 | int) -> int:
     """Insert into a 4-ary min-heap of (key, node); return the new size."""
     i = size
     while i > 0:
