@@ -13,8 +13,6 @@ Weights are the graph's int64 keys, so results equal plain Dijkstra exactly.
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 import time
 import weakref
 from dataclasses import dataclass, fields, replace
@@ -25,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit, prange
 
+from geo.cache import read_arrays, write_arrays
 from geo.dijkstra import INF, _pop, _push
 from geo.graph import StreetGraph
 
@@ -287,32 +286,20 @@ def hierarchy(graph: StreetGraph) -> Hierarchy | None:
         return _HIERARCHIES[graph]
     path = _FILES.get(graph)
     h: Hierarchy | None = None
-    if path is not None and path.is_file():
+    arrays = read_arrays(path) if path is not None else None
+    if arrays is not None:
         try:
-            with np.load(path, allow_pickle=False) as npz:
-                h = Hierarchy(**{f.name: npz[f.name] for f in fields(Hierarchy)})
-            h = replace(h, shortcuts=int(h.shortcuts))
-        except (OSError, ValueError, KeyError) as exc:
+            kw = {f.name: arrays[f.name] for f in fields(Hierarchy)}
+            h = replace(Hierarchy(**kw), shortcuts=int(kw["shortcuts"]))  # type: ignore[arg-type]
+        except (KeyError, TypeError) as exc:
             log.warning("hierarchy cache %s unreadable (%s); rebuilding", path, exc)
             h = None
     if h is None:
         h = build_hierarchy(graph)
         if h is not None and path is not None:
-            _save(path, h)
+            write_arrays(path, {f.name: np.asarray(getattr(h, f.name)) for f in fields(h)})
     _HIERARCHIES[graph] = h
     return h
-
-
-def _save(path: Path, h: Hierarchy) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, allow_pickle=False, **{f.name: getattr(h, f.name) for f in fields(h)})
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @njit(cache=True, nogil=True)
