@@ -83,7 +83,10 @@ def test_missing_column_duplicate_id_and_unknown_depot(tmp_path: Path) -> None:
     fields = {(d.record.split(" ")[0], d.field) for d in err.value.details}
     assert ("households.csv", "household_id") in fields
     assert ("volunteers.csv", "available_to") in fields
-    vol2 = "volunteer_id,mode,capacity_kg,available_from,available_to,depot_id\nv,walk,1,9:00,10:00,zz\n"
+    vol2 = (
+        "volunteer_id,mode,capacity_kg,available_from,available_to,depot_id\n"
+        "v,walk,1,9:00,10:00,zz\n"
+    )
     with pytest.raises(LedgerError) as err2:
         read_ledger(*_write(tmp_path, HH, vol2))
     assert [d.field for d in err2.value.details] == ["depot_id"]
