@@ -72,8 +72,8 @@ class DayRules:
         Climbing one floor, counted once per stop up to its highest floor (s).
     """
 
-    meal_kg_per_resident: float = 1.2
-    grocery_kg_per_resident: float = 2.5
+    meal_kg_per_resident: float = 1.0
+    grocery_kg_per_resident: float = 2.0
     grocery_every_days: int = 3
     medicine_kg: float = 0.3
     medicine_every_days: int = 1

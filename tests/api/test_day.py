@@ -60,7 +60,7 @@ def test_loads_windows_and_priority() -> None:
     g = hh("b", needs=frozenset({"groceries"}), observation_start=D - dt.timedelta(days=1))
     sel = build_day(ledger(h, g), D, rules=rules)
     (stop,) = sel.stops
-    assert stop.demand_g == round((3 * 1.2 + 3 * 2.5 + 0.3) * 1000)
+    assert stop.demand_g == round((3 * 1.0 + 3 * 2.0 + 0.3) * 1000)
     assert stop.window == (11 * 3600, 13 * 3600)  # meal window meets the household's
     assert stop.priority == 2 and stop.deadline == 12 * 3600
     assert stop.skills == {"medicine"}
@@ -81,7 +81,7 @@ def test_building_entrance_merged_into_one_stop() -> None:
     r = DayRules()
     assert merged.service_s == r.building_entry_s + 2 * r.per_door_s + 3 * r.per_floor_s
     assert by_id["d"].service_s == r.door_drop_s
-    assert merged.demand_g == round(3 * 1.2 * 1000)
+    assert merged.demand_g == round(3 * 1.0 * 1000)
 
 
 def test_incompatible_windows_in_one_building_split() -> None:
