@@ -4,4 +4,34 @@ Coordinates are ``(lon, lat)`` in WGS-84 everywhere; travel times are integer se
 distances integer metres. See ``docs/ARCHITECTURE.md``.
 """
 
-__all__: list[str] = []
+from geo.errors import EmptyGraphError, GeoError, MapSourceError, PointError, ProfileError
+from geo.geometry import route_geometry
+from geo.graph import StreetGraph
+from geo.load import load_graph, load_graphs
+from geo.matrix import UNREACHABLE, TravelMatrices, travel_matrices
+from geo.online import BBoxQuery, PlaceQuery, PointQuery
+from geo.profiles import PROFILES, TravelProfile, get_profile
+from geo.snap import Snapped, snap
+
+__all__: list[str] = [
+    "PROFILES",
+    "UNREACHABLE",
+    "BBoxQuery",
+    "EmptyGraphError",
+    "GeoError",
+    "MapSourceError",
+    "PlaceQuery",
+    "PointError",
+    "PointQuery",
+    "ProfileError",
+    "Snapped",
+    "StreetGraph",
+    "TravelMatrices",
+    "TravelProfile",
+    "get_profile",
+    "load_graph",
+    "load_graphs",
+    "route_geometry",
+    "snap",
+    "travel_matrices",
+]

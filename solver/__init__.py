@@ -4,6 +4,8 @@ The solver knows nothing of maps or HTTP: it takes integer matrices (seconds, me
 returns routes. See ``docs/ARCHITECTURE.md``.
 """
 
+from solver.check import CheckReport, assert_feasible, check
+from solver.diagnose import diagnose
 from solver.errors import Detail, ProblemValidationError, SolverError
 from solver.model import (
     DAY,
@@ -17,10 +19,12 @@ from solver.model import (
     Vehicle,
 )
 from solver.solution import Reason, Route, Solution, SolveStats, Unassigned, Visit
+from solver.solve import solve
 
 __all__ = [
     "DAY",
     "UNREACHABLE",
+    "CheckReport",
     "Depot",
     "Detail",
     "Objective",
@@ -37,4 +41,8 @@ __all__ = [
     "Unassigned",
     "Vehicle",
     "Visit",
+    "assert_feasible",
+    "check",
+    "diagnose",
+    "solve",
 ]
