@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,15 +46,16 @@ EXIT_CHECK = 7
 class ProgressPrinter:
     """Shows pipeline progress on stderr; solver improvements update one status line."""
 
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Console, *, every_s: float = 1.0) -> None:
         self.console = console
-        self._last_best: float | None = None
+        self.every_s = every_s
+        self._shown = -1e9
 
     def __call__(self, event: Progress) -> None:
         if event.stage == "solve" and "best_cost" in event.figures and "done" not in event.message:
-            best = event.figures["best_cost"]
-            if self._last_best is None or best < self._last_best:
-                self._last_best = best
+            now = time.monotonic()
+            if now - self._shown >= self.every_s:  # at most one improvement line a second
+                self._shown = now
                 self.console.print(f"[dim]solve[/dim]     {event.message}", highlight=False)
             return
         self.console.print(f"[dim]{event.stage:<9}[/dim] {event.message}", highlight=False)

@@ -13,7 +13,8 @@ Rules (every default lives in :class:`DayRules` and is documented in ``docs/INPU
   everyone can be) and a soft morning deadline;
 * service is contact-free: a door drop for a house, or entering a building, climbing and
   dropping at each door for flats; households behind the same building entrance share
-  one stop with one line item each.
+  one stop with one line item each (those with medicine due share a second stop there,
+  so only that stop needs a volunteer with the medicine skill).
 
 Weights are kept in integer grams inside (demand rounded up, capacity rounded down).
 """
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -324,15 +325,19 @@ def build_day(
             continue
         drafts.append(_Draft(h, lon, lat, items, window))
 
-    groups: dict[tuple[str, str], list[_Draft]] = defaultdict(list)
+    # Flats behind one entrance share a stop; those with medicine due form their own stop
+    # there, so that only the medicine needs a volunteer with that skill.
+    groups: dict[tuple[str, str, bool], list[_Draft]] = defaultdict(list)
     singles: list[_Draft] = []
     for d in drafts:
         if d.household.building:
-            groups[(d.household.building, d.household.entrance)].append(d)
+            med = any(i.kind == MEDICINE for i in d.items)
+            groups[(d.household.building, d.household.entrance, med)].append(d)
         else:
             singles.append(d)
     stops: list[DayStop] = [_make_stop(d.household.household_id, [d], rules) for d in singles]
-    for (building, entrance), members in groups.items():
+    split = Counter((b, e) for b, e, _ in groups)
+    for (building, entrance, med), members in groups.items():
         # Merge greedily while the windows still overlap; a household whose window does not
         # meet the others' gets its own stop at the same door.
         batches: list[tuple[tuple[int, int], list[_Draft]]] = []
@@ -349,6 +354,8 @@ def build_day(
                 sid = batch[0].household.household_id
             else:
                 sid = f"{building}/{entrance}" if entrance else building
+                if split[(building, entrance)] > 1 and med:
+                    sid += "/medicine"
                 if len(batches) > 1:
                     sid += f"#{k + 1}"
             stops.append(_make_stop(sid, batch, rules))

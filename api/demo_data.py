@@ -174,7 +174,7 @@ def generate(
                     _clock(begin),
                     _clock(begin + hours),
                     f"D{1 + i % len(depots)}",
-                    "medicine" if i % 4 == 0 else "",
+                    "medicine" if i % 3 == 0 else "",
                     "",
                 ]
             )

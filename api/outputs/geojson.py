@@ -13,7 +13,9 @@ def lines_of(geometry: Any) -> list[Coords]:
         return []
     kind = geometry.get("type")
     if kind == "FeatureCollection":
-        return [ln for f in geometry.get("features", []) for ln in lines_of(f)]
+        features = geometry.get("features", [])
+        whole = [f for f in features if (f.get("properties") or {}).get("kind") == "route"]
+        return [ln for f in (whole or features) for ln in lines_of(f)]
     if kind == "Feature":
         return lines_of(geometry.get("geometry"))
     if kind == "GeometryCollection":
