@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from api.day import PlanOptions, on_observation
-from api.demo_data import DEMO_DATE, generate
-from api.ledger import DepotRecord, Household, Ledger, Volunteer, parse_clock, read_ledger
+from api.demo_data import DEMO_DATE
+from api.ledger import DepotRecord, Household, Ledger, Volunteer, parse_clock
 from api.outputs.document import plan_document
 from api.outputs.write import write_outputs
 from api.pipeline import PlanResult, StreetTravel, plan_day
@@ -20,21 +20,6 @@ from geo.addresses import AddressIndex, Building
 from solver.check import check
 
 D = DEMO_DATE
-
-
-@pytest.fixture(scope="module")
-def small_ledger(
-    tmp_path_factory: pytest.TempPathFactory, buildings: tuple[Building, ...]
-) -> Ledger:
-    """40 generated households on real buildings, 6 volunteers of mixed modes."""
-    out = tmp_path_factory.mktemp("ledger")
-    return read_ledger(*generate(out, buildings=buildings, households=40, volunteers=6, seed=3))
-
-
-@pytest.fixture(scope="module")
-def small_plan(small_ledger: Ledger, travel: StreetTravel, addresses: AddressIndex) -> PlanResult:
-    """The plan of the small ledger (2 s search)."""
-    return plan_day(small_ledger, D, travel=travel, addresses=addresses, time_limit=2.0)
 
 
 def _served(result: PlanResult) -> dict[str, str]:
