@@ -435,7 +435,9 @@ def build(
             if not plain:
                 routing.ActiveVar(index).SetValue(0)
         elif len(allowed) < all_vehicles:
-            routing.SetAllowedVehiclesForIndex(allowed, index)
+            # SetAllowedVehiclesForIndex rejects Python lists in this OR-Tools build
+            # (absl::Span typemap); restricting the vehicle variable is equivalent.
+            routing.VehicleVar(index).SetValues([-1, *allowed])
 
     model = _Model(manager, routing, nodes, time_dim, time.perf_counter() - t0)
     return model, keep
