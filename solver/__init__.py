@@ -4,6 +4,9 @@ The solver knows nothing of maps or HTTP: it takes integer matrices (seconds, me
 returns routes. See ``docs/ARCHITECTURE.md``.
 """
 
+from solver.check import CheckReport, assert_feasible, check
+from solver.decompose import DecomposeOptions, solve_decomposed
+from solver.diagnose import diagnose
 from solver.errors import Detail, ProblemValidationError, SolverError
 from solver.model import (
     DAY,
@@ -17,10 +20,13 @@ from solver.model import (
     Vehicle,
 )
 from solver.solution import Reason, Route, Solution, SolveStats, Unassigned, Visit
+from solver.solve import solve
 
 __all__ = [
     "DAY",
     "UNREACHABLE",
+    "CheckReport",
+    "DecomposeOptions",
     "Depot",
     "Detail",
     "Objective",
@@ -37,4 +43,9 @@ __all__ = [
     "Unassigned",
     "Vehicle",
     "Visit",
+    "assert_feasible",
+    "check",
+    "diagnose",
+    "solve",
+    "solve_decomposed",
 ]

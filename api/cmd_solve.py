@@ -1,0 +1,218 @@
+"""``doorstep solve``: solve a benchmark instance file or a generated one, check, print.
+
+The plan is always checked by the independent checker (:func:`solver.check.check`) and
+the verdict is printed with it. Costs are printed in the instance family's customary
+convention (see :mod:`api.instances`).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from enum import IntEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from api.instances import Instance, InstanceFormatError, InstanceKind, generate_vrptw, read_instance
+from solver import ProblemValidationError, Solution, check
+from solver.check import CheckReport
+from solver.diagnose import clock
+
+
+class ExitCode(IntEnum):
+    """Exit statuses of ``doorstep solve``."""
+
+    OK = 0
+    PLAN_REJECTED = 1
+    USAGE = 2
+    FILE_UNREADABLE = 3
+    FILE_MALFORMED = 4
+    INVALID_PROBLEM = 5
+
+
+_HELP = """Solve a Solomon (.txt) or VRPLIB CVRP (.vrp) instance, or a generated one.
+
+The plan is checked by the independent checker. Costs use the file family's convention: Solomon = sum of Euclidean x10 truncated per arc, divided by 10 (one decimal); CVRPLIB = sum of Euclidean rounded per arc (integer). Customer ids are the file's own numbers.
+
+With --json, exactly one JSON object is printed: {"instance", "cost", "routes": \\[\\[ids]], "unassigned": \\[ids], "feasible", "seconds"}; feasible is true when the checker accepts the plan and no customer is unassigned.
+
+Exit status:
+0 = a plan was printed and the checker accepted it (customers may be unassigned, see "feasible");
+1 = a plan was printed but the checker rejected it (a defect; violations on stderr);
+2 = wrong usage (for example both PATH and --generate, or neither);
+3 = the instance file is missing or cannot be read;
+4 = the instance file is malformed (the message names file, line and field);
+5 = the instance does not make a valid problem (record and field named).
+"""  # noqa: E501
+
+
+_CONVENTION = {
+    InstanceKind.SOLOMON: "Euclidean x10 truncated per arc, / 10",
+    InstanceKind.GENERATED: "metres, straight line rounded per arc",
+    InstanceKind.CVRP: "Euclidean rounded per arc",
+}
+
+
+def _fail(code: ExitCode, message: str) -> typer.Exit:
+    typer.echo(f"doorstep solve: {message}", err=True)
+    return typer.Exit(int(code))
+
+
+def _load(path: Path | None, generate: int | None, seed: int) -> Instance:
+    if (path is None) == (generate is None):
+        raise _fail(ExitCode.USAGE, "give either an instance PATH or --generate N, not both")
+    try:
+        if generate is not None:
+            if generate < 1:
+                raise _fail(ExitCode.USAGE, f"--generate needs at least 1 customer, got {generate}")
+            return generate_vrptw(generate, seed=seed)
+        assert path is not None
+        return read_instance(path)
+    except InstanceFormatError as exc:
+        code = ExitCode.FILE_UNREADABLE if exc.field in ("path", "encoding") else None
+        raise _fail(code or ExitCode.FILE_MALFORMED, str(exc)) from None
+    except ProblemValidationError as exc:
+        raise _fail(ExitCode.INVALID_PROBLEM, f"{path}: {exc}") from None
+
+
+def result_json(
+    instance: Instance, solution: Solution, report: CheckReport, seconds: float
+) -> dict[str, Any]:
+    """The ``--json`` object of one solve (see the command's help for the fields)."""
+    return {
+        "instance": instance.name,
+        "cost": instance.customary_cost(solution.cost),
+        "routes": instance.file_routes(solution),
+        "unassigned": instance.file_unassigned(solution),
+        "feasible": report.ok and not solution.unassigned,
+        "seconds": round(seconds, 3),
+    }
+
+
+def _distance(instance: Instance, internal: int) -> str:
+    if instance.kind is InstanceKind.GENERATED:
+        return f"{internal / 1000:.1f} km"
+    return str(instance.customary_cost(internal))
+
+
+def _times(instance: Instance, start: int, end: int) -> str:
+    if instance.kind is InstanceKind.GENERATED:
+        return f"{clock(start - start % 60)}-{clock(end - end % 60)}"
+    return f"{instance.customary_cost(start)} - {instance.customary_cost(end)}"
+
+
+def _print_table(
+    console: Console, instance: Instance, solution: Solution, report: CheckReport, seconds: float
+) -> None:
+    p = instance.problem
+    served = sum(len(r.visits) for r in solution.routes)
+    vehicles = p.vehicle_index()
+    console.print(
+        f"[bold]{instance.name}[/bold] ({instance.kind.value}): {len(p.stops)} customers, "
+        f"{len(p.vehicles)} vehicles of capacity {p.vehicles[0].capacity[0]} {p.dimensions[0]}"
+    )
+    if instance.kind is InstanceKind.GENERATED:
+        console.print(
+            "Random customers in a 10 km x 10 km town (straight-line travel at 25 km/h), "
+            "each with a delivery window; every 100th is impossible on purpose, to show how "
+            "unserved customers are reported."
+        )
+    table = Table(title="Routes", show_lines=False)
+    for name, justify in (
+        ("#", "right"),
+        ("vehicle", "left"),
+        ("stops", "right"),
+        ("load", "right"),
+        ("distance", "right"),
+        ("out-back", "right"),
+        ("customers in visiting order", "left"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for k, (route, ids) in enumerate(
+        zip(solution.routes, instance.file_routes(solution), strict=True), 1
+    ):
+        capacity = p.vehicles[vehicles[route.vehicle_id]].capacity[0]
+        table.add_row(
+            str(k),
+            route.vehicle_id,
+            str(len(route.visits)),
+            f"{route.load[0]}/{capacity}",
+            _distance(instance, route.distance),
+            _times(instance, route.start_time, route.end_time),
+            " ".join(map(str, ids)),
+        )
+    console.print(table)
+    if solution.unassigned:
+        missing = Table(title="Customers not served")
+        missing.add_column("customer", justify="right")
+        missing.add_column("reason")
+        missing.add_column("why")
+        for u in solution.unassigned:
+            missing.add_row(u.stop_id, u.reason.value, u.message)
+        console.print(missing)
+    console.print(
+        f"Served {served} of {len(p.stops)} customers on {len(solution.routes)} routes; "
+        f"{len(solution.unassigned)} not served."
+    )
+    console.print(
+        f"Cost: {instance.customary_cost(solution.cost)} = {_distance(instance, solution.cost)}"
+        f" (total distance; {_CONVENTION[instance.kind]})"
+        if instance.kind is InstanceKind.GENERATED
+        else f"Cost: {instance.customary_cost(solution.cost)} "
+        f"(total distance; {_CONVENTION[instance.kind]})"
+    )
+    if report.ok:
+        console.print("Checker: [green]plan accepted[/green] (every rule recomputed)")
+    else:
+        console.print(f"Checker: [red]plan REJECTED[/red], {len(report.violations)} violation(s)")
+        for v in report.violations[:20]:
+            console.print(f"  - {v}")
+    console.print(f"Solved in {seconds:.2f} s.")
+
+
+def solve_command(
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="Solomon .txt or VRPLIB .vrp instance file.", show_default=False),
+    ] = None,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", help="Wall-clock limit of the search, seconds.")
+    ] = 10.0,
+    seed: Annotated[int, typer.Option(help="Random seed (search and --generate).")] = 0,
+    workers: Annotated[int, typer.Option(help="Parallel searches (use the cores).")] = 1,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    generate: Annotated[
+        int | None,
+        typer.Option(
+            "--generate", metavar="N", help="Solve a random VRPTW with N customers instead."
+        ),
+    ] = None,
+) -> None:
+    """Solve an instance and print the checked plan."""
+    from solver.solve import solve
+
+    instance = _load(path, generate, seed)
+    if time_limit <= 0:
+        raise _fail(ExitCode.USAGE, f"--time-limit must be positive, got {time_limit}")
+    began = time.perf_counter()
+    solution = solve(instance.problem, time_limit=time_limit, seed=seed, workers=workers)
+    seconds = time.perf_counter() - began
+    report = check(instance.problem, solution)
+    if json_out:
+        typer.echo(json.dumps(result_json(instance, solution, report, seconds)))
+    else:
+        _print_table(Console(), instance, solution, report, seconds)
+    if not report.ok:
+        if json_out:
+            for v in report.violations:
+                typer.echo(f"checker: {v}", err=True)
+        raise typer.Exit(int(ExitCode.PLAN_REJECTED))
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``solve`` to the ``doorstep`` command."""
+    app.command("solve", help=_HELP)(solve_command)

@@ -1,0 +1,617 @@
+"""The OR-Tools adapter: the only module of the project that imports ``ortools``.
+
+It turns a :class:`~solver.model.Problem` into an OR-Tools routing model, runs one search
+and hands back plain visiting orders (stop positions per vehicle). Timing, costs and
+reasons are computed elsewhere from the problem alone (``solver.schedule``,
+``solver.diagnose``), so nothing of OR-Tools leaks out.
+
+Model (``build``):
+
+* manager nodes are the stops (in problem order, optionally shuffled by a seed), then one
+  node per distinct vehicle start/end location, then one zero-distance "open end" node;
+* travel matrices are registered as matrices per travel profile (``RegisterTransitMatrix``)
+  and demands, stop counts as vectors (``RegisterUnaryTransitVector``): no Python callback
+  is called per arc during the search;
+* time dimension: transit ``service(i) + travel(i, j)``, waiting slack, stop windows as a
+  range with the gaps between windows removed, shifts and depot hours on route starts and
+  ends, ``max_duration`` as a span bound, soft deadlines as soft upper bounds;
+* one capacity dimension per demand dimension, a distance dimension if any vehicle has a
+  ``max_distance``, a count dimension if any has ``max_stops``;
+* an unreachable cell (-1) becomes a transit longer than any horizon, so it is never
+  travelled; vehicles that cannot serve a stop (skills, allowed vehicles, capacity,
+  reachability) are removed from its vehicle variable;
+* every stop is in a disjunction whose penalty dominates any detour and grows with
+  priority (required stops above all optional ones), so a plan always exists and when not
+  every stop fits, the lower-priority ones are left out first.
+
+``method="plain"`` builds the textbook model kept as a floor for benchmarks: Python
+callbacks per arc, no disjunctions, path-cheapest-arc then guided local search.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_ils_pb2
+from ortools.util import optional_boolean_pb2
+
+from solver.model import ObjectiveKind, Problem, Stop, Vehicle
+from solver.schedule import end_window, start_window
+
+#: Transit standing for "no path": longer than any horizon or distance limit.
+_NO_PATH = 10**12
+#: Upper bound of any single penalty, so that the sum of all of them stays in int64.
+_PENALTY_CEILING = 2**62
+
+FIRST_SOLUTION = routing_enums_pb2.FirstSolutionStrategy
+METAHEURISTIC = routing_enums_pb2.LocalSearchMetaheuristic
+
+IntArray = npt.NDArray[np.int64]
+BOOL_TRUE = optional_boolean_pb2.BOOL_TRUE
+BOOL_FALSE = optional_boolean_pb2.BOOL_FALSE
+
+
+@dataclass(frozen=True, slots=True)
+class SearchConfig:
+    """One configuration of the search (a member of the portfolio).
+
+    Attributes
+    ----------
+    first_solution
+        Name of an OR-Tools ``FirstSolutionStrategy`` (e.g. ``"PARALLEL_CHEAPEST_INSERTION"``).
+    metaheuristic
+        ``"gls"`` (guided local search), ``"ils"`` (iterated local search: string removals
+        and cheapest reinsertion, simulated-annealing acceptance) or ``"greedy"``.
+    gls_lambda
+        Guided local search penalty coefficient.
+    sisr_avg_removed, sisr_max_sequence
+        Average number of removed visits and longest removed string of the ruin step.
+    ils_temperature
+        Initial simulated-annealing temperature as a fraction of the mean arc cost
+        (final temperature is 1/100 of it); ``None``: OR-Tools' automatic temperatures.
+    """
+
+    first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
+    metaheuristic: str = "gls"
+    gls_lambda: float = 0.1
+    sisr_avg_removed: int = 10
+    sisr_max_sequence: int = 10
+    ils_temperature: float | None = None
+    neighbors_ratio: float = 1.0
+    min_neighbors: int = 1
+    bandit: bool = False
+    operators: tuple[tuple[str, bool], ...] = ()
+    reset_penalties: bool | None = None
+    penalties_in_operators: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """What one search returns, in problem positions only.
+
+    Attributes
+    ----------
+    routes
+        For every vehicle (problem order), the positions of its stops in visiting order.
+    found
+        ``False`` if the search returned no plan at all (only possible in plain mode).
+    objective
+        The solver's objective value (arc costs, fixed costs, lateness, span cost and the
+        penalties of dropped stops).
+    status
+        The final status in words.
+    build_seconds, search_seconds
+        Wall-clock seconds spent building the model and searching.
+    """
+
+    routes: list[list[int]]
+    found: bool
+    objective: int
+    status: str
+    build_seconds: float
+    search_seconds: float
+    history: list[tuple[float, int]] = field(default_factory=list)
+
+
+_STATUS = {
+    0: "not solved",
+    1: "solved (local optimum or limit reached)",
+    2: "stopped by the time limit before a local optimum",
+    3: "no solution found",
+    4: "no solution found within the time limit",
+    5: "invalid model",
+    6: "proven infeasible",
+    7: "optimal",
+}
+
+
+def compatible_vehicles(problem: Problem) -> list[list[int]]:
+    """For each stop, the vehicles that may serve it, as far as single-stop facts go.
+
+    A vehicle qualifies when it has every skill, is allowed, has the capacity, can reach the
+    stop from its start and get back to its end, and its shift meets its depot's hours.
+    (Time windows and route limits are left to the search and the diagnosis.)
+    """
+    usable = []
+    for v in problem.vehicles:
+        s_lo, s_hi = start_window(problem, v)
+        e_lo, e_hi = end_window(problem, v)
+        usable.append(s_lo <= s_hi and e_lo <= e_hi and max(s_lo, e_lo) <= e_hi)
+    out: list[list[int]] = []
+    for stop in problem.stops:
+        ok = []
+        for k, v in enumerate(problem.vehicles):
+            if not usable[k] or not stop.skills <= v.skills:
+                continue
+            if stop.allowed_vehicles is not None and v.id not in stop.allowed_vehicles:
+                continue
+            if any(q > c for q, c in zip(stop.demand, v.capacity, strict=True)):
+                continue
+            dur = problem.profiles[v.profile].durations
+            if dur[v.start, stop.location] < 0:
+                continue
+            if v.end is not None and dur[stop.location, v.end] < 0:
+                continue
+            ok.append(k)
+        out.append(ok)
+    return out
+
+
+def _horizon(problem: Problem) -> int:
+    return max(v.shift[1] for v in problem.vehicles)
+
+
+class _Nodes:
+    """Manager nodes: stops (maybe shuffled), terminal locations, then one open end."""
+
+    def __init__(self, problem: Problem, seed: int) -> None:
+        n = len(problem.stops)
+        order = np.arange(n)
+        if seed:
+            order = np.random.default_rng(seed).permutation(n)
+        self.stop_of_node: list[int] = [int(i) for i in order]
+        self.node_of_stop: list[int] = [0] * n
+        for node, i in enumerate(self.stop_of_node):
+            self.node_of_stop[i] = node
+        terminals: list[int] = []
+        for v in problem.vehicles:
+            for place in (v.start, v.end):
+                if place is not None and place not in terminals:
+                    terminals.append(place)
+        self.terminal_node = {loc: n + k for k, loc in enumerate(terminals)}
+        has_open = any(v.end is None for v in problem.vehicles)
+        self.open_end = n + len(terminals)  # only a node if some route is open
+        self.count = self.open_end + (1 if has_open else 0)
+        locations = [problem.stops[i].location for i in self.stop_of_node] + terminals
+        locations += [-1] if has_open else []
+        self.location: IntArray = np.asarray(locations, dtype=np.int64)
+        self.n_stops = n
+
+    def matrix(self, m: IntArray, no_path: int) -> IntArray:
+        """Matrix over nodes from a matrix over locations; the open end costs nothing."""
+        real = self.location >= 0
+        idx = np.where(real, self.location, 0)
+        out = m[np.ix_(idx, idx)].astype(np.int64)
+        out[out < 0] = no_path
+        out[~real, :] = 0
+        out[:, ~real] = 0
+        return out
+
+    def vector(self, values: Sequence[int]) -> list[int]:
+        """Per-node vector from per-stop values (terminals get 0)."""
+        out = [0] * self.count
+        for node, i in enumerate(self.stop_of_node):
+            out[node] = int(values[i])
+        return out
+
+
+def penalties(problem: Problem, arc_bound: int) -> list[int]:
+    """Penalty for leaving each stop unserved, ordered by (required, priority).
+
+    Stops are grouped by ``(required, priority)``; the lowest group's penalty ``unit``
+    exceeds the cost of any detour and of opening a vehicle. Each next group's penalty is
+    more than the penalties of *all* stops in lower groups together, so the search never
+    trades one stop for several of lower rank. An optional stop's own ``penalty`` is used
+    as given. Penalties are capped so their sum fits in 64 bits.
+    """
+    n = len(problem.stops)
+    max_fixed = max((v.fixed_cost for v in problem.vehicles), default=0)
+    max_late = max((s.lateness_cost for s in problem.stops), default=0) * _horizon(problem)
+    unit = 2 * arc_bound + max_fixed + max_late + 1
+    if problem.objective.minimise_vehicles:
+        unit += vehicle_fixed_bonus(problem, arc_bound)
+    ceiling = _PENALTY_CEILING // (n + 1)
+    groups = sorted({(s.required, s.priority) for s in problem.stops})
+    out = [0] * n
+    below = 0
+    for group in groups:
+        members = [i for i, s in enumerate(problem.stops) if (s.required, s.priority) == group]
+        level = min(ceiling, below + unit)
+        for i in members:
+            s = problem.stops[i]
+            out[i] = s.penalty if (not s.required and s.penalty is not None) else level
+        below = min(ceiling, below + sum(out[i] for i in members))
+    return out
+
+
+def vehicle_fixed_bonus(problem: Problem, arc_bound: int) -> int:
+    """Fixed cost added per used vehicle by ``minimise_vehicles``: more than any routing."""
+    return arc_bound * (len(problem.stops) + 2 * len(problem.vehicles)) + 1
+
+
+@dataclass
+class _Model:
+    manager: Any
+    routing: Any
+    nodes: _Nodes
+    time_dim: Any
+    build_seconds: float
+
+
+def _arc_costs(problem: Problem, nodes: _Nodes) -> tuple[dict[tuple[int, int, int], IntArray], int]:
+    """Node cost matrix per (profile, cost/s, cost/m), and the largest finite arc cost."""
+    kind = problem.objective.kind
+    out: dict[tuple[int, int, int], IntArray] = {}
+    bound = 1
+    for v in problem.vehicles:
+        if kind is ObjectiveKind.DISTANCE:
+            key = (v.profile, 0, 1)
+        elif kind is ObjectiveKind.DURATION:
+            key = (v.profile, 1, 0)
+        else:
+            key = (v.profile, v.cost_per_second, v.cost_per_metre)
+        if key in out:
+            continue
+        prof = problem.profiles[v.profile]
+        dur = prof.durations.astype(np.int64)
+        dist = prof.distances.astype(np.int64)
+        m = key[1] * dur + key[2] * dist
+        m[dur < 0] = -1
+        finite = m[m >= 0]
+        top = int(finite.max()) if finite.size else 0
+        bound = max(bound, top)
+        # Unreachable arcs are forbidden by the time dimension; a moderate cost here keeps
+        # cost-based sampling (annealing temperatures, neighbour lists) meaningful.
+        out[key] = nodes.matrix(m, 2 * top + 1)
+    return out, bound
+
+
+def _cost_key(problem: Problem, v: Vehicle) -> tuple[int, int, int]:
+    kind = problem.objective.kind
+    if kind is ObjectiveKind.DISTANCE:
+        return (v.profile, 0, 1)
+    if kind is ObjectiveKind.DURATION:
+        return (v.profile, 1, 0)
+    return (v.profile, v.cost_per_second, v.cost_per_metre)
+
+
+def _register_matrix(routing: Any, manager: Any, m: IntArray, plain: bool, keep: list[Any]) -> int:
+    """Register a node matrix: as a matrix, or (plain mode) as a Python callback per arc."""
+    if not plain:
+        return int(routing.RegisterTransitMatrix(m.tolist()))
+    rows = m.tolist()
+
+    def transit(i: int, j: int) -> int:
+        return int(rows[manager.IndexToNode(i)][manager.IndexToNode(j)])
+
+    keep.append(transit)
+    return int(routing.RegisterTransitCallback(transit))
+
+
+def _register_vector(
+    routing: Any, manager: Any, values: list[int], plain: bool, keep: list[Any]
+) -> int:
+    if not plain:
+        return int(routing.RegisterUnaryTransitVector(values))
+
+    def transit(i: int) -> int:
+        return values[manager.IndexToNode(i)]
+
+    keep.append(transit)
+    return int(routing.RegisterUnaryTransitCallback(transit))
+
+
+def _add_windows(cumul: Any, stop: Stop) -> None:
+    if not stop.windows:
+        return
+    cumul.SetRange(stop.windows[0][0], stop.windows[-1][1])
+    for (_, hi), (lo, _) in zip(stop.windows, stop.windows[1:], strict=False):
+        if lo - 1 >= hi + 1:
+            cumul.RemoveInterval(hi + 1, lo - 1)
+
+
+def build(
+    problem: Problem,
+    *,
+    seed: int = 0,
+    plain: bool = False,
+    span_bound: int | None = None,
+) -> tuple[_Model, list[Any]]:
+    """Build the routing model of ``problem``.
+
+    Parameters
+    ----------
+    problem
+        The validated problem.
+    seed
+        0 keeps the stops in problem order; another value shuffles the node order, which
+        changes tie-breaking and so the search trajectory.
+    plain
+        Build the textbook model (Python callbacks per arc, no disjunctions).
+    span_bound
+        Extra upper bound (s) on every route's duration (used to balance routes).
+
+    Returns
+    -------
+    tuple
+        The model and a list of Python objects that must outlive the search.
+    """
+    t0 = time.perf_counter()
+    keep: list[Any] = []
+    nodes = _Nodes(problem, seed)
+    vehicles = problem.vehicles
+    starts = [nodes.terminal_node[v.start] for v in vehicles]
+    ends = [nodes.open_end if v.end is None else nodes.terminal_node[v.end] for v in vehicles]
+    manager = pywrapcp.RoutingIndexManager(nodes.count, len(vehicles), starts, ends)
+    routing = pywrapcp.RoutingModel(manager)
+    keep.append(manager)
+
+    # Arc costs, one matrix per distinct cost structure.
+    cost_mats, arc_bound = _arc_costs(problem, nodes)
+    cost_ids = {
+        key: _register_matrix(routing, manager, m, plain, keep) for key, m in cost_mats.items()
+    }
+    for k, v in enumerate(vehicles):
+        routing.SetArcCostEvaluatorOfVehicle(cost_ids[_cost_key(problem, v)], k)
+        fixed = v.fixed_cost
+        if problem.objective.minimise_vehicles:
+            fixed += vehicle_fixed_bonus(problem, arc_bound)
+        if fixed:
+            routing.SetFixedCostOfVehicle(fixed, k)
+
+    # Time: service at i plus travel i -> j, waiting allowed.
+    horizon = _horizon(problem)
+    service = nodes.vector([s.service for s in problem.stops])
+    service_col = np.asarray(service, dtype=np.int64)[:, None]
+    time_ids: dict[int, int] = {}
+    for p in sorted({v.profile for v in vehicles}):
+        travel = nodes.matrix(problem.profiles[p].durations, _NO_PATH)
+        time_ids[p] = _register_matrix(routing, manager, travel + service_col, plain, keep)
+    routing.AddDimensionWithVehicleTransits(
+        [time_ids[v.profile] for v in vehicles], horizon, horizon, False, "time"
+    )
+    time_dim = routing.GetDimensionOrDie("time")
+    for k, v in enumerate(vehicles):
+        lo, hi = start_window(problem, v)
+        e_lo, e_hi = end_window(problem, v)
+        if lo <= hi and e_lo <= e_hi:
+            time_dim.CumulVar(routing.Start(k)).SetRange(lo, hi)
+            time_dim.CumulVar(routing.End(k)).SetRange(e_lo, e_hi)
+        limit = v.max_duration
+        if span_bound is not None:
+            limit = span_bound if limit is None else min(limit, span_bound)
+        if limit is not None:
+            time_dim.SetSpanUpperBoundForVehicle(limit, k)
+    for i, stop in enumerate(problem.stops):
+        index = manager.NodeToIndex(nodes.node_of_stop[i])
+        _add_windows(time_dim.CumulVar(index), stop)
+        if stop.deadline is not None and stop.lateness_cost > 0:
+            time_dim.SetCumulVarSoftUpperBound(index, stop.deadline, stop.lateness_cost)
+    if problem.objective.span_cost:
+        time_dim.SetGlobalSpanCostCoefficient(problem.objective.span_cost)
+
+    # Capacities, one dimension per demand dimension.
+    for d, name in enumerate(problem.dimensions):
+        demand = nodes.vector([s.demand[d] for s in problem.stops])
+        idx = _register_vector(routing, manager, demand, plain, keep)
+        caps = [v.capacity[d] for v in vehicles]
+        routing.AddDimensionWithVehicleCapacity(idx, 0, caps, True, f"load:{name}")
+
+    if any(v.max_distance is not None for v in vehicles):
+        dist_ids = {
+            p: _register_matrix(
+                routing, manager, nodes.matrix(problem.profiles[p].distances, _NO_PATH), plain, keep
+            )
+            for p in sorted({v.profile for v in vehicles})
+        }
+        caps = [_NO_PATH - 1 if v.max_distance is None else v.max_distance for v in vehicles]
+        routing.AddDimensionWithVehicleTransitAndCapacity(
+            [dist_ids[v.profile] for v in vehicles], 0, caps, True, "distance"
+        )
+
+    if any(v.max_stops is not None for v in vehicles):
+        ones = nodes.vector([1] * len(problem.stops))
+        idx = _register_vector(routing, manager, ones, plain, keep)
+        n = len(problem.stops)
+        caps = [n if v.max_stops is None else v.max_stops for v in vehicles]
+        routing.AddDimensionWithVehicleCapacity(idx, 0, caps, True, "stops")
+
+    # Who may serve what; and the disjunctions that keep a plan always possible.
+    compatible = compatible_vehicles(problem)
+    pens = penalties(problem, arc_bound)
+    all_vehicles = len(vehicles)
+    for i in range(len(problem.stops)):
+        index = manager.NodeToIndex(nodes.node_of_stop[i])
+        allowed = compatible[i]
+        if not plain:
+            routing.AddDisjunction([index], pens[i])
+        if not allowed:
+            if not plain:
+                routing.ActiveVar(index).SetValue(0)
+        elif len(allowed) < all_vehicles:
+            # SetAllowedVehiclesForIndex rejects every Python sequence in ortools 9.15
+            # (TypeError: absl::Span<int const>); restricting the vehicle variable is the
+            # same constraint (-1 keeps the stop droppable).
+            routing.VehicleVar(index).SetValues([-1, *allowed])
+
+    model = _Model(manager, routing, nodes, time_dim, time.perf_counter() - t0)
+    return model, keep
+
+
+def _search_parameters(
+    config: SearchConfig, time_limit: float, *, solution_limit: int | None = None
+) -> Any:
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = getattr(FIRST_SOLUTION, config.first_solution)
+    if config.metaheuristic == "gls":
+        params.local_search_metaheuristic = METAHEURISTIC.GUIDED_LOCAL_SEARCH
+        params.guided_local_search_lambda_coefficient = config.gls_lambda
+    elif config.metaheuristic == "ils":
+        params.local_search_metaheuristic = METAHEURISTIC.GREEDY_DESCENT
+        params.use_iterated_local_search = True
+        ils = params.iterated_local_search_parameters
+        ils.perturbation_strategy = routing_ils_pb2.PerturbationStrategy.RUIN_AND_RECREATE
+        rr = ils.ruin_recreate_parameters
+        del rr.ruin_strategies[:]
+        ruin = rr.ruin_strategies.add()
+        ruin.sisr.avg_num_removed_visits = config.sisr_avg_removed
+        ruin.sisr.max_removed_sequence_size = config.sisr_max_sequence
+        ruin.sisr.bypass_factor = 0.01
+        rr.recreate_strategy.heuristic = FIRST_SOLUTION.PARALLEL_CHEAPEST_INSERTION
+        ils.improve_perturbed_solution = True
+        sa = ils.reference_solution_acceptance_strategy.simulated_annealing
+        sa.cooling_schedule_strategy = routing_ils_pb2.CoolingScheduleStrategy.EXPONENTIAL
+        if config.ils_temperature is None:
+            sa.automatic_temperatures = True
+        else:
+            sa.automatic_temperatures = False
+            sa.initial_temperature = config.ils_temperature
+            sa.final_temperature = config.ils_temperature / 100
+        ils.best_solution_acceptance_strategy.greedy_descent.SetInParent()
+    else:
+        params.local_search_metaheuristic = METAHEURISTIC.GREEDY_DESCENT
+    params.ls_operator_neighbors_ratio = config.neighbors_ratio
+    params.ls_operator_min_neighbors = config.min_neighbors
+    params.use_multi_armed_bandit_concatenate_operators = config.bandit
+    for name, on in config.operators:
+        setattr(params.local_search_operators, name, BOOL_TRUE if on else BOOL_FALSE)
+    if config.reset_penalties is not None:
+        params.guided_local_search_reset_penalties_on_new_best_solution = config.reset_penalties
+    if config.penalties_in_operators is not None:
+        params.use_guided_local_search_penalties_in_local_search_operators = (
+            config.penalties_in_operators
+        )
+    seconds = max(time_limit, 0.001)
+    params.time_limit.seconds = int(seconds)
+    params.time_limit.nanos = int((seconds - int(seconds)) * 1e9)
+    if solution_limit is not None:
+        params.solution_limit = solution_limit
+    return params
+
+
+def _read_routes(model: _Model, assignment: Any, n_vehicles: int) -> list[list[int]]:
+    routing, manager, nodes = model.routing, model.manager, model.nodes
+    routes: list[list[int]] = []
+    for k in range(n_vehicles):
+        index = assignment.Value(routing.NextVar(routing.Start(k)))
+        seq: list[int] = []
+        while not routing.IsEnd(index):
+            seq.append(nodes.stop_of_node[manager.IndexToNode(index)])
+            index = assignment.Value(routing.NextVar(index))
+        routes.append(seq)
+    return routes
+
+
+def search(
+    problem: Problem,
+    *,
+    config: SearchConfig,
+    deadline: float,
+    seed: int = 0,
+    plain: bool = False,
+    initial_routes: Sequence[Sequence[int]] | None = None,
+    solution_limit: int | None = None,
+    span_bound: int | None = None,
+    on_progress: Callable[[float, int], None] | None = None,
+    clock_origin: float | None = None,
+) -> SearchResult:
+    """Build the model and search until ``deadline`` (a ``time.monotonic()`` instant).
+
+    Parameters
+    ----------
+    problem
+        The problem.
+    config
+        Search configuration (ignored in plain mode, which uses path-cheapest-arc then
+        guided local search).
+    deadline
+        Wall-clock instant (``time.monotonic()``) by which the search must end.
+    seed
+        Node-order shuffle seed (0: problem order).
+    plain
+        Use the textbook model.
+    initial_routes
+        Warm start: stop positions per vehicle (problem order); ignored if infeasible.
+    solution_limit
+        Stop after this many improving solutions (deterministic effort bound).
+    span_bound
+        Extra bound (s) on every route's duration.
+    on_progress
+        Called as ``(seconds since clock_origin, objective)`` at each improvement.
+    clock_origin
+        ``time.monotonic()`` instant that ``on_progress`` times are measured from.
+    """
+    origin = time.monotonic() if clock_origin is None else clock_origin
+    model, keep = build(problem, seed=seed, plain=plain, span_bound=span_bound)
+    routing = model.routing
+    if plain:
+        config = SearchConfig(first_solution="PATH_CHEAPEST_ARC", metaheuristic="gls")
+    history: list[tuple[float, int]] = []
+    best = [2**63 - 1]
+
+    def at_solution() -> None:
+        value = int(routing.CostVar().Max())
+        if value < best[0]:
+            best[0] = value
+            now = time.monotonic() - origin
+            history.append((now, value))
+            if on_progress is not None:
+                on_progress(now, value)
+
+    keep.append(at_solution)
+    routing.AddAtSolutionCallback(at_solution)
+    params = _search_parameters(config, deadline - time.monotonic(), solution_limit=solution_limit)
+    routing.CloseModelWithParameters(params)
+    t0 = time.perf_counter()
+    assignment = None
+    if initial_routes is not None:
+        node_routes = [
+            [model.manager.NodeToIndex(model.nodes.node_of_stop[i]) for i in r]
+            for r in initial_routes
+        ]
+        start = routing.ReadAssignmentFromRoutes(node_routes, True)
+        if start is not None:
+            assignment = routing.SolveFromAssignmentWithParameters(start, params)
+            params = _search_parameters(
+                config, deadline - time.monotonic(), solution_limit=solution_limit
+            )
+    if assignment is None:
+        assignment = routing.SolveWithParameters(params)
+    search_seconds = time.perf_counter() - t0
+    status = _STATUS.get(routing.status(), str(routing.status()))
+    if assignment is None:
+        return SearchResult(
+            routes=[[] for _ in problem.vehicles],
+            found=False,
+            objective=0,
+            status=status,
+            build_seconds=model.build_seconds,
+            search_seconds=search_seconds,
+            history=history,
+        )
+    routes = _read_routes(model, assignment, len(problem.vehicles))
+    del keep
+    return SearchResult(
+        routes=routes,
+        found=True,
+        objective=int(assignment.ObjectiveValue()),
+        status=status,
+        build_seconds=model.build_seconds,
+        search_seconds=search_seconds,
+        history=history,
+    )

@@ -1,0 +1,278 @@
+"""Why is a stop on no route? A diagnosis run after the search, without OR-Tools.
+
+For each unassigned stop the vehicles are filtered stage by stage, and the reason is the
+first stage that leaves none:
+
+1. ``NO_COMPATIBLE_VEHICLE``: no vehicle has all required skills and is allowed.
+2. ``DEMAND_EXCEEDS_CAPACITY``: every compatible vehicle is too small in some dimension.
+3. ``UNREACHABLE``: for every remaining vehicle the matrix of its profile says -1 from its
+   start to the stop, or from the stop to its end.
+4. ``TIME_WINDOW_UNREACHABLE``: no remaining vehicle, leaving its start at the earliest
+   moment (shift start, or the start depot's opening if later), can start service inside
+   a window and be back at its end before the shift ends (and the end depot closes).
+5. ``ROUTE_LIMIT``: going there alone breaks ``max_duration`` (the shortest such route:
+   travel + service + travel, no waiting), ``max_distance`` or ``max_stops`` for every
+   remaining vehicle.
+6. ``FLEET_EXHAUSTED``: some vehicle could serve it alone; with the others it does not fit.
+
+A depot's opening hours apply to every vehicle whose start or end location is that
+depot's location: the route may not leave before it opens nor arrive after it closes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from solver.model import Problem, Stop, Vehicle
+from solver.solution import Reason, Route, Unassigned
+
+
+def clock(seconds: int) -> str:
+    """Format seconds on the plan clock as ``HH:MM`` (``HH:MM:SS`` when not whole minutes)."""
+    sign = "-" if seconds < 0 else ""
+    h, rest = divmod(abs(seconds), 3600)
+    m, s = divmod(rest, 60)
+    return f"{sign}{h:02d}:{m:02d}" + (f":{s:02d}" if s else "")
+
+
+def span(seconds: int) -> str:
+    """Format a duration in seconds as e.g. ``2 h 05 min``, ``12 min`` or ``40 s``."""
+    if seconds < 60:
+        return f"{seconds} s"
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    text = f"{h} h {m:02d} min" if h else f"{m} min"
+    return text + (f" {s} s" if s else "")
+
+
+def depot_window(problem: Problem, location: int | None) -> tuple[int, int] | None:
+    """Opening hours that bind a route starting or ending at ``location``.
+
+    Parameters
+    ----------
+    problem
+        The problem.
+    location
+        A location index, or ``None`` (open end).
+
+    Returns
+    -------
+    tuple or None
+        ``(opens, closes)`` in seconds, intersected over every depot at that location;
+        ``None`` when no depot is there.
+    """
+    if location is None:
+        return None
+    windows = [d.window for d in problem.depots if d.location == location]
+    if not windows:
+        return None
+    return max(w[0] for w in windows), min(w[1] for w in windows)
+
+
+def compatible(stop: Stop, vehicle: Vehicle) -> bool:
+    """``True`` when the vehicle has every skill the stop needs and is allowed to serve it."""
+    allowed = stop.allowed_vehicles is None or vehicle.id in stop.allowed_vehicles
+    return allowed and stop.skills <= vehicle.skills
+
+
+@dataclass(frozen=True, slots=True)
+class _Trip:
+    """A vehicle going to one stop alone and back, at the earliest possible time."""
+
+    vehicle: Vehicle
+    leave: int  # earliest departure from the start (s)
+    arrival: int
+    start: int | None  # service start, None when no window can be met
+    end: int | None  # arrival at the end (or departure on an open route)
+    latest_end: int
+    travel_time: int  # there and back (s)
+    distance: int  # there and back (m)
+
+
+def _trip(problem: Problem, stop: Stop, v: Vehicle) -> _Trip:
+    prof = problem.profiles[v.profile]
+    leave = v.shift[0]
+    latest_end = v.shift[1]
+    start_hours = depot_window(problem, v.start)
+    end_hours = depot_window(problem, v.end)
+    if start_hours is not None:
+        leave = max(leave, start_hours[0])
+    if end_hours is not None:
+        latest_end = min(latest_end, end_hours[1])
+    t_out = int(prof.durations[v.start, stop.location])
+    d_out = int(prof.distances[v.start, stop.location])
+    t_back = d_back = 0
+    if v.end is not None:
+        t_back = int(prof.durations[stop.location, v.end])
+        d_back = int(prof.distances[stop.location, v.end])
+    arrival = leave + t_out
+    windows = stop.windows or ((v.shift[0], v.shift[1]),)
+    start = next((max(arrival, lo) for lo, hi in windows if hi >= arrival), None)
+    end = None if start is None else start + stop.service + t_back
+    return _Trip(v, leave, arrival, start, end, latest_end, t_out + t_back, d_out + d_back)
+
+
+def _units(problem: Problem, values: Sequence[int]) -> str:
+    dims = problem.dimensions
+    return ", ".join(f"{q} {dims[i]}" if i < len(dims) else str(q) for i, q in enumerate(values))
+
+
+def _names(vehicles: Sequence[Vehicle]) -> str:
+    ids = [repr(v.id) for v in vehicles]
+    return ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+
+
+def _no_compatible(problem: Problem, stop: Stop) -> str:
+    parts = []
+    if stop.skills:
+        parts.append(f"needs {', '.join(sorted(stop.skills))}")
+    if stop.allowed_vehicles is not None:
+        parts.append(f"may only go with {', '.join(sorted(map(repr, stop.allowed_vehicles)))}")
+    need = " and ".join(parts) if parts else "has no restriction"
+    if not problem.vehicles:
+        return "There are no vehicles in the plan."
+    return f"It {need}, but no vehicle in the plan has those skills and is allowed to go."
+
+
+def _too_big(problem: Problem, stop: Stop, vehicles: Sequence[Vehicle]) -> str:
+    for i, q in enumerate(stop.demand):
+        largest = max(v.capacity[i] for v in vehicles)
+        if q > largest:
+            unit = problem.dimensions[i]
+            return (
+                f"It needs {q} {unit} but the largest compatible vehicle carries {largest} {unit}."
+            )
+    sizes = "; ".join(f"{v.id!r} carries {_units(problem, v.capacity)}" for v in vehicles[:3])
+    return (
+        f"It needs {_units(problem, stop.demand)} and every compatible vehicle is too small "
+        f"in some dimension ({sizes})."
+    )
+
+
+def _unreachable(problem: Problem, vehicles: Sequence[Vehicle]) -> str:
+    profiles = sorted({problem.profiles[v.profile].name for v in vehicles})
+    return (
+        f"There is no path on the {' / '.join(profiles)} street graph between it and the "
+        f"start or end of any vehicle that could carry it ({_names(vehicles)})."
+    )
+
+
+def _late(stop: Stop, trips: Sequence[_Trip]) -> str:
+    best = min(trips, key=lambda t: t.arrival)
+    windows = ", ".join(f"{clock(lo)}-{clock(hi)}" for lo, hi in stop.windows) or "the shift"
+    if best.start is None:
+        return (
+            f"Its window {windows} cannot be met: the earliest arrival is {clock(best.arrival)} "
+            f"(vehicle {best.vehicle.id!r} leaving at {clock(best.leave)})."
+        )
+    soonest = min((t for t in trips if t.end is not None), key=lambda t: t.end or 0)
+    return (
+        f"It can be reached within {windows}, but no vehicle gets back in time: the earliest "
+        f"return is {clock(soonest.end or 0)} (vehicle {soonest.vehicle.id!r}) and that "
+        f"vehicle must be back by {clock(soonest.latest_end)}."
+    )
+
+
+def _limit(stop: Stop, trip: _Trip) -> str:
+    v = trip.vehicle
+    alone = trip.travel_time + stop.service
+    if v.max_stops is not None and v.max_stops < 1:
+        return f"Vehicle {v.id!r} may not make any stop (max_stops {v.max_stops})."
+    if v.max_duration is not None and alone > v.max_duration:
+        return (
+            f"Going there alone takes {span(alone)} but vehicle {v.id!r} may be out at most "
+            f"{span(v.max_duration)}."
+        )
+    return (
+        f"Going there alone is {trip.distance} m but vehicle {v.id!r} may travel at most "
+        f"{v.max_distance} m."
+    )
+
+
+def _breaks_limit(stop: Stop, trip: _Trip) -> bool:
+    v = trip.vehicle
+    return (
+        (v.max_stops is not None and v.max_stops < 1)
+        or (v.max_duration is not None and trip.travel_time + stop.service > v.max_duration)
+        or (v.max_distance is not None and trip.distance > v.max_distance)
+    )
+
+
+def _fleet(stop: Stop, trips: Sequence[_Trip]) -> str:
+    who = _names([t.vehicle for t in trips])
+    if not stop.required:
+        return (
+            f"Optional stop left out: vehicle(s) {who} could serve it alone, but with the "
+            f"other stops serving it would cost more than its penalty or push out more "
+            f"important stops."
+        )
+    return (
+        f"It could be served alone (by {who}), but not together with the other stops: more "
+        f"vehicles or more hours are needed."
+    )
+
+
+def diagnose_stop(problem: Problem, stop: Stop) -> Unassigned:
+    """Diagnose one stop that is on no route (see the module docstring for the stages).
+
+    Parameters
+    ----------
+    problem
+        The problem the stop belongs to.
+    stop
+        The unassigned stop.
+    """
+
+    def fail(reason: Reason, message: str) -> Unassigned:
+        return Unassigned(stop.id, reason, message)
+
+    vehicles = [v for v in problem.vehicles if compatible(stop, v)]
+    if not vehicles:
+        return fail(Reason.NO_COMPATIBLE_VEHICLE, _no_compatible(problem, stop))
+    fitting = [
+        v for v in vehicles if all(q <= c for q, c in zip(stop.demand, v.capacity, strict=True))
+    ]
+    if not fitting:
+        return fail(Reason.DEMAND_EXCEEDS_CAPACITY, _too_big(problem, stop, vehicles))
+
+    def reaches(v: Vehicle) -> bool:
+        m = problem.profiles[v.profile].durations
+        back = v.end is None or m[stop.location, v.end] >= 0
+        return bool(m[v.start, stop.location] >= 0 and back)
+
+    reaching = [v for v in fitting if reaches(v)]
+    if not reaching:
+        return fail(Reason.UNREACHABLE, _unreachable(problem, fitting))
+    trips = [_trip(problem, stop, v) for v in reaching]
+    timely = [t for t in trips if t.end is not None and t.end <= t.latest_end]
+    if not timely:
+        return fail(Reason.TIME_WINDOW_UNREACHABLE, _late(stop, trips))
+    within = [t for t in timely if not _breaks_limit(stop, t)]
+    if not within:
+        return fail(Reason.ROUTE_LIMIT, _limit(stop, timely[0]))
+    return fail(Reason.FLEET_EXHAUSTED, _fleet(stop, within))
+
+
+def diagnose(
+    problem: Problem, unassigned: Sequence[int], routes: Sequence[Route]
+) -> list[Unassigned]:
+    """Give each unassigned stop a reason and a sentence for the coordinator.
+
+    Parameters
+    ----------
+    problem
+        The solved problem.
+    unassigned
+        Indices into ``problem.stops`` of the stops on no route.
+    routes
+        The plan's routes (reasons are decided per stop; the routes are accepted so that
+        later, route-aware explanations keep the same signature).
+
+    Returns
+    -------
+    list of Unassigned
+        One entry per index, in the same order.
+    """
+    del routes  # every reason is decided from the stop and the fleet alone
+    return [diagnose_stop(problem, problem.stops[i]) for i in unassigned]

@@ -1,0 +1,379 @@
+"""``solve``: the public entry of the routing core.
+
+It runs the OR-Tools search (``solver._ortools``), builds the timed routes from the
+visiting orders (``solver.schedule``), names a reason for every stop left unserved
+(``solver.diagnose``) and returns a :class:`~solver.solution.Solution`.
+
+Time and determinism
+--------------------
+``time_limit`` is a wall-clock budget for the whole call (model building, search,
+schedule and diagnosis). Within it the search is single-threaded and deterministic: the
+same problem, ``seed`` and options explore the same sequence of solutions. Under a pure time
+limit the result can still differ between runs, because *where* along that sequence the
+clock stops depends on the machine's speed and load. ``effort`` bounds the search by the
+number of improving solutions instead; when that bound is reached before the clock, the
+plan is a pure function of ``(problem, seed, effort)``, on any machine.
+
+``workers=2`` runs a portfolio: a second, differently configured search in a separate
+process, and keeps the cheaper plan (ties go to the first worker).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Literal
+
+from solver import _ortools
+from solver.model import Problem
+from solver.schedule import plan_cost, timed_route
+from solver.solution import Reason, Route, Solution, SolveStats, Unassigned
+
+#: Seconds kept back from the budget for building routes, diagnosis and process exits.
+_RESERVE = 0.05
+#: Share of the time limit kept back as a safety margin, so overshoot stays well below 10%.
+_MARGIN = 0.03
+
+
+def _default_configs(problem: Problem) -> list[_ortools.SearchConfig]:
+    """The portfolio, best single configuration first (chosen by measurement)."""
+    tight = any(s.windows for s in problem.stops)
+    if tight:
+        first = _ortools.SearchConfig(first_solution="PARALLEL_CHEAPEST_INSERTION")
+        second = _ortools.SearchConfig(
+            first_solution="PARALLEL_CHEAPEST_INSERTION", metaheuristic="ils"
+        )
+    else:
+        first = _ortools.SearchConfig(first_solution="SAVINGS")
+        second = _ortools.SearchConfig(first_solution="SAVINGS", metaheuristic="ils")
+    return [first, second]
+
+
+def _diagnose(
+    problem: Problem, unassigned: Sequence[int], routes: Sequence[Route]
+) -> list[Unassigned]:
+    try:
+        from solver.diagnose import diagnose
+    except ImportError:  # temporary: until solver/diagnose.py is merged from branch `check`
+        return [
+            Unassigned(
+                problem.stops[i].id,
+                Reason.FLEET_EXHAUSTED,
+                "Not served: it does not fit with the other stops; more vehicles or hours are "
+                "needed.",
+            )
+            for i in unassigned
+        ]
+    return list(diagnose(problem, unassigned, routes))
+
+
+def _run(
+    problem: Problem,
+    config: _ortools.SearchConfig,
+    deadline_in: float,
+    seed: int,
+    plain: bool,
+    initial: list[list[int]] | None,
+    effort: int | None,
+    span_bound: int | None,
+) -> _ortools.SearchResult:
+    """One search in a worker process; ``deadline_in`` is seconds from now."""
+    return _ortools.search(
+        problem,
+        config=config,
+        deadline=time.monotonic() + deadline_in,
+        seed=seed,
+        plain=plain,
+        initial_routes=initial,
+        solution_limit=effort,
+        span_bound=span_bound,
+    )
+
+
+def _portfolio(
+    problem: Problem,
+    configs: Sequence[_ortools.SearchConfig],
+    *,
+    deadline: float,
+    seed: int,
+    initial: list[list[int]] | None,
+    effort: int | None,
+    span_bound: int | None,
+    on_progress: Callable[[float, int], None] | None,
+    origin: float,
+) -> _ortools.SearchResult:
+    """Run the first config here and the others in worker processes; keep the best."""
+    others = list(configs[1:])
+    pool = None
+    futures = []
+    if others:
+        ctx = multiprocessing.get_context("forkserver")
+        pool = ProcessPoolExecutor(max_workers=len(others), mp_context=ctx)
+        for k, cfg in enumerate(others, start=1):
+            futures.append(
+                pool.submit(
+                    _run,
+                    problem,
+                    cfg,
+                    deadline - time.monotonic(),
+                    seed + k,
+                    False,
+                    initial,
+                    effort,
+                    span_bound,
+                )
+            )
+    try:
+        best = _ortools.search(
+            problem,
+            config=configs[0],
+            deadline=deadline,
+            seed=seed,
+            initial_routes=initial,
+            solution_limit=effort,
+            span_bound=span_bound,
+            on_progress=on_progress,
+            clock_origin=origin,
+        )
+        for fut in futures:
+            try:
+                other = fut.result(timeout=max(0.5, deadline - time.monotonic() + 0.5))
+            except Exception:  # a worker that failed or overran only loses the race
+                continue
+            if other.found and (not best.found or other.objective < best.objective):
+                best = other
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+    return best
+
+
+def _penalty_rank(problem: Problem, routes: Sequence[Sequence[int]]) -> tuple[int, ...]:
+    """Served count per (required, priority) group, highest group first (larger is better)."""
+    served = {i for r in routes for i in r}
+    groups = sorted({(s.required, s.priority) for s in problem.stops}, reverse=True)
+    return tuple(
+        sum(1 for i, s in enumerate(problem.stops) if (s.required, s.priority) == g and i in served)
+        for g in groups
+    )
+
+
+def solve(
+    problem: Problem,
+    *,
+    time_limit: float,
+    seed: int = 0,
+    workers: int = 1,
+    initial_routes: Sequence[Sequence[str]] | None = None,
+    method: Literal["default", "plain"] = "default",
+    on_progress: Callable[[float, int], None] | None = None,
+    effort: int | None = None,
+) -> Solution:
+    """Plan routes for ``problem`` within ``time_limit`` seconds of wall-clock time.
+
+    Parameters
+    ----------
+    problem
+        The validated problem (integer seconds, metres, demand vectors).
+    time_limit
+        Wall-clock budget in seconds for the whole call, model building included.
+    seed
+        Search seed: 0 keeps the problem's stop order, other values shuffle the model's
+        node order (another trajectory, same rules). See the module notes on determinism.
+    workers
+        1: one search. 2 or more: a portfolio of differently configured searches in
+        separate processes; the cheapest plan wins.
+    initial_routes
+        Warm start: stop ids per vehicle, in vehicle order (shorter lists leave the
+        remaining vehicles empty). Infeasible warm starts are ignored.
+    method
+        ``"default"``: the tuned model. ``"plain"``: the textbook model (Python callbacks
+        per arc, no disjunctions, path-cheapest-arc and guided local search), kept as a
+        benchmark floor; it may find no plan, then every stop comes back unassigned with
+        ``FLEET_EXHAUSTED`` and ``stats.status`` says so.
+    on_progress
+        Called ``(seconds since the call began, best objective so far)`` at each
+        improvement of the main search.
+    effort
+        Stop after this many improving solutions (a deterministic effort bound); the time
+        limit still applies.
+
+    Returns
+    -------
+    Solution
+        Routes, unassigned stops with reasons, cost and statistics.
+    """
+    origin = time.monotonic()
+    if time_limit <= 0:
+        raise ValueError(f"time_limit must be positive, got {time_limit}")
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
+    if method not in ("default", "plain"):
+        raise ValueError(f"method must be 'default' or 'plain', got {method!r}")
+    deadline = origin + time_limit * (1 - _MARGIN) - _RESERVE
+    initial = _initial_positions(problem, initial_routes)
+    plain = method == "plain"
+
+    if plain:
+        result = _ortools.search(
+            problem,
+            config=_ortools.SearchConfig(),
+            deadline=deadline,
+            seed=seed,
+            plain=True,
+            initial_routes=initial,
+            solution_limit=effort,
+            on_progress=on_progress,
+            clock_origin=origin,
+        )
+    else:
+        configs = _default_configs(problem)[: max(1, workers)]
+        balance = problem.objective.balance_factor
+        first_deadline = deadline if balance is None else origin + (deadline - origin) * 0.6
+        result = _portfolio(
+            problem,
+            configs,
+            deadline=first_deadline,
+            seed=seed,
+            initial=initial,
+            effort=effort,
+            span_bound=None,
+            on_progress=on_progress,
+            origin=origin,
+        )
+        if balance is not None and result.found:
+            result = _balance(
+                problem,
+                result,
+                balance,
+                configs=configs,
+                deadline=deadline,
+                seed=seed,
+                effort=effort,
+                on_progress=on_progress,
+                origin=origin,
+            )
+    return _solution(problem, result, origin=origin, workers=1 if plain else workers)
+
+
+def _durations(problem: Problem, routes: Sequence[Sequence[int]]) -> list[int]:
+    return [timed_route(problem, k, r).duration for k, r in enumerate(routes) if r]
+
+
+def _balance(
+    problem: Problem,
+    result: _ortools.SearchResult,
+    factor: float,
+    *,
+    configs: Sequence[_ortools.SearchConfig],
+    deadline: float,
+    seed: int,
+    effort: int | None,
+    on_progress: Callable[[float, int], None] | None,
+    origin: float,
+) -> _ortools.SearchResult:
+    """Re-solve with every route bounded by ``factor`` x the mean duration, if needed.
+
+    The tighter plan is kept only if it serves every stop the first plan served in each
+    priority group; otherwise the first plan stands and its status says the balance bound
+    could not be met.
+    """
+    durations = _durations(problem, result.routes)
+    if not durations:
+        return result
+    mean = sum(durations) / len(durations)
+    if max(durations) <= factor * mean:
+        return result
+    bound = int(factor * mean)
+    tighter = _portfolio(
+        problem,
+        configs,
+        deadline=deadline,
+        seed=seed,
+        initial=None,
+        effort=effort,
+        span_bound=bound,
+        on_progress=on_progress,
+        origin=origin,
+    )
+    if tighter.found and _penalty_rank(problem, tighter.routes) >= _penalty_rank(
+        problem, result.routes
+    ):
+        return tighter
+    return _ortools.SearchResult(
+        routes=result.routes,
+        found=True,
+        objective=result.objective,
+        status=result.status + f"; balance bound {bound} s not met without dropping stops",
+        build_seconds=result.build_seconds,
+        search_seconds=result.search_seconds + tighter.search_seconds,
+        history=result.history,
+    )
+
+
+def _initial_positions(
+    problem: Problem, initial_routes: Sequence[Sequence[str]] | None
+) -> list[list[int]] | None:
+    if initial_routes is None:
+        return None
+    index = problem.stop_index()
+    if len(initial_routes) > len(problem.vehicles):
+        raise ValueError(
+            f"initial_routes has {len(initial_routes)} routes for {len(problem.vehicles)} vehicles"
+        )
+    out: list[list[int]] = []
+    seen: set[str] = set()
+    for route in initial_routes:
+        positions = []
+        for stop_id in route:
+            if stop_id not in index:
+                raise ValueError(f"initial_routes names unknown stop {stop_id!r}")
+            if stop_id in seen:
+                raise ValueError(f"initial_routes names stop {stop_id!r} twice")
+            seen.add(stop_id)
+            positions.append(index[stop_id])
+        out.append(positions)
+    out.extend([] for _ in range(len(problem.vehicles) - len(out)))
+    return out
+
+
+def _solution(
+    problem: Problem, result: _ortools.SearchResult, *, origin: float, workers: int
+) -> Solution:
+    routes = [timed_route(problem, k, stops) for k, stops in enumerate(result.routes) if stops]
+    served = {i for r in result.routes for i in r}
+    missing = [i for i in range(len(problem.stops)) if i not in served]
+    t0 = time.monotonic()
+    if result.found:
+        unassigned = _diagnose(problem, missing, routes)
+        status = result.status
+    else:
+        unassigned = [
+            Unassigned(
+                problem.stops[i].id,
+                Reason.FLEET_EXHAUSTED,
+                "Not served: the search found no plan serving every stop.",
+            )
+            for i in missing
+        ]
+        status = f"no solution found ({result.status})"
+    diagnose_seconds = time.monotonic() - t0
+    stats = SolveStats(
+        phases={
+            "build": round(result.build_seconds, 4),
+            "search": round(result.search_seconds, 4),
+            "diagnose": round(diagnose_seconds, 4),
+            "total": round(time.monotonic() - origin, 4),
+        },
+        status=status,
+        objective=result.objective,
+        workers=workers,
+    )
+    return Solution(
+        routes=tuple(routes),
+        unassigned=tuple(unassigned),
+        cost=plan_cost(problem, routes),
+        stats=stats,
+    )
