@@ -29,7 +29,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from api.instances import Instance
-
 from benchmarks import machine, peers
 from benchmarks.report import markdown
 from benchmarks.sets import SETS, InstanceSet
@@ -116,29 +115,31 @@ def run_one(task: Task) -> RunResult:
     path = Path(task.path)
     instance = _instance(task.set_name, task.path)
     bks = _bks(task.set_name).get(path.stem.lower())
-    base = {
-        "set": task.set_name,
-        "instance": path.stem,
-        "locations": instance.problem.n_locations,
-        "solver": task.solver,
-        "seed": task.seed,
-        "time_limit": task.time_limit,
-        "bks": bks,
-    }
+    base = RunResult(
+        set=task.set_name,
+        instance=path.stem,
+        locations=instance.problem.n_locations,
+        solver=task.solver,
+        seed=task.seed,
+        time_limit=task.time_limit,
+        cost=None,
+        customary_cost=None,
+        bks=bks,
+        gap_pct=None,
+        vehicles=0,
+        unassigned=len(instance.problem.stops),
+        violations=0,
+        feasible=False,
+        seconds=0.0,
+        error="",
+    )
     t0 = time.perf_counter()
     try:
         solve = peers.get(task.solver)
         solution = solve(instance.problem, time_limit=task.time_limit, seed=task.seed)
     except Exception as exc:  # a peer's crash is a failed run, not a harness crash
-        return RunResult(
-            **base,
-            cost=None,
-            customary_cost=None,
-            gap_pct=None,
-            vehicles=0,
-            unassigned=len(instance.problem.stops),
-            violations=0,
-            feasible=False,
+        return dataclasses.replace(
+            base,
             seconds=round(time.perf_counter() - t0, 3),
             error=f"{type(exc).__name__}: {exc}"[:300],
         )
@@ -152,8 +153,8 @@ def run_one(task: Task) -> RunResult:
         error = f"checker: {report.violations[0]}"[:300]
     elif solution.unassigned:
         error = f"{len(solution.unassigned)} stop(s) unserved"
-    return RunResult(
-        **base,
+    return dataclasses.replace(
+        base,
         cost=solution.cost,
         customary_cost=round(customary, 4),
         gap_pct=round(gap, 4) if gap is not None else None,

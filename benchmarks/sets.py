@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from api.instances import Instance, read_solomon, read_vrplib
-
 from api.settings import data_dir
 
 

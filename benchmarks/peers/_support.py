@@ -1,9 +1,10 @@
-"""What the peers share: refusing features they cannot express, and depot-clipped shifts."""
+"""What the peers share: refusing the features they cannot express; depot-clipped shifts."""
 
 from __future__ import annotations
 
 from benchmarks.peers import UnsupportedProblemError
 from solver.model import ObjectiveKind, Problem, Vehicle
+from solver.schedule import end_window, start_window
 
 
 def require_plain_vrptw(problem: Problem, peer: str, *, multi_windows: bool = False) -> None:
@@ -40,12 +41,6 @@ def require_plain_vrptw(problem: Problem, peer: str, *, multi_windows: bool = Fa
             raise UnsupportedProblemError(f"{peer}: profile {p.name!r} has unreachable cells")
 
 
-def shift_within_depots(problem: Problem, vehicle: Vehicle) -> tuple[int, int]:
-    """The vehicle's shift ``(start, end)`` in seconds, clipped to its depots' opening hours."""
-    early, late = vehicle.shift
-    for depot in problem.depots:
-        if depot.location == vehicle.start:
-            early = max(early, depot.window[0])
-        if depot.location == vehicle.end:
-            late = min(late, depot.window[1])
-    return early, late
+def shift(problem: Problem, vehicle: Vehicle) -> tuple[int, int]:
+    """Earliest departure and latest return (s): the shift clipped to the depots' hours."""
+    return start_window(problem, vehicle)[0], end_window(problem, vehicle)[1]

@@ -18,7 +18,7 @@ from pyvrp import solve as pyvrp_solve
 from pyvrp.stop import MaxRuntime
 
 from benchmarks.peers._schedule import solution_from_orders
-from benchmarks.peers._support import require_plain_vrptw, shift_within_depots
+from benchmarks.peers._support import require_plain_vrptw, shift
 from solver.model import Problem
 from solver.solution import Solution
 
@@ -54,7 +54,7 @@ def _data(problem: Problem) -> tuple[ProblemData, list[list[int]]]:
             v.start,
             v.end if v.end is not None else v.start,
             v.capacity,
-            shift_within_depots(problem, v),
+            shift(problem, v),
             v.max_duration,
             v.max_distance,
             v.profile,

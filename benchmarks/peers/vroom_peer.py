@@ -18,7 +18,7 @@ import vroom
 
 from benchmarks.peers import UnsupportedProblemError
 from benchmarks.peers._schedule import solution_from_orders
-from benchmarks.peers._support import require_plain_vrptw, shift_within_depots
+from benchmarks.peers._support import require_plain_vrptw, shift
 from solver.model import Problem
 from solver.solution import Solution
 
@@ -34,7 +34,7 @@ def _input(problem: Problem) -> vroom.Input:
         vi.set_distances_matrix(f"p{k}", np.asarray(p.distances, dtype=np.uint32))
         vi.set_costs_matrix(f"p{k}", np.asarray(p.distances, dtype=np.uint32))
     for i, v in enumerate(problem.vehicles):
-        early, late = shift_within_depots(problem, v)
+        early, late = shift(problem, v)
         options: dict[str, int] = {}
         if v.max_distance is not None:
             options["max_distance"] = v.max_distance
