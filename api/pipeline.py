@@ -34,6 +34,7 @@ from api.ledger import Ledger
 from geo.addresses import AddressIndex, Resolution, Status
 from solver import Problem, Solution, solve
 from solver.check import check
+from solver.diagnose import diagnose
 
 IntMatrix = npt.NDArray[np.int64]
 
@@ -489,6 +490,12 @@ def plan_day(
             sticky.cost <= free.cost * (1 + continuity_tolerance)
         )
         solution = sticky if sticky_ok else free
+        if sticky_ok and sticky.unassigned:
+            # Name reasons against the day's real rules, not the preference's restriction.
+            index = problem.stop_index()
+            missing = [index[u.stop_id] for u in sticky.unassigned]
+            unassigned = tuple(diagnose(problem, missing, sticky.routes))
+            solution = replace(sticky, unassigned=unassigned)
         eligible, kept = _count_kept(selection, solution, prefer_hh)
         continuity = Continuity(eligible, kept, sticky_ok, free.cost, sticky.cost)
     else:
