@@ -143,6 +143,7 @@ def summary(result: PlanResult, routes: list[dict[str, Any]]) -> dict[str, Any]:
     durations = [r["duration_s"] for r in routes]
     mean = sum(durations) / len(durations) if durations else 0.0
     served = sum(len(s["household_ids"]) for r in routes for s in r["stops"])
+    bound = result.problem.objective.balance_factor
     out: dict[str, Any] = {
         "households_under_observation": served + len(result.issues) + len(result.not_due),
         "households_served": served,
@@ -156,7 +157,8 @@ def summary(result: PlanResult, routes: list[dict[str, Any]]) -> dict[str, Any]:
         "longest_run_s": max(durations, default=0),
         "mean_run_s": round(mean),
         "longest_over_mean": round(max(durations) / mean, 3) if mean else 0.0,
-        "balance_bound": result.problem.objective.balance_factor,
+        "balance_bound": bound,
+        "balance_met": bound is None or not mean or max(durations) <= bound * mean + 1,
         "load_kg": round(sum(r["load_kg"] for r in routes), 3),
         "cost": result.solution.cost,
         "solver_status": result.solution.stats.status,
