@@ -43,6 +43,28 @@ def _fmt(value: float | None, digits: int = 2) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
+def _column_gaps(
+    set_name: str, solvers: Sequence[str], costs: dict[str, dict[str, float | None]]
+) -> list[str]:
+    """Lines of a table of mean gaps to each separate BKS column of the set (if any)."""
+    columns = SETS[set_name].bks_by_column() if set_name in SETS else {}
+    if not columns:
+        return []
+    head = " | ".join(f"gap to `{c}` (%)" for c in columns)
+    lines = ["", f"| solver | {head} |", "|---|" + "---:|" * len(columns)]
+    for s in solvers:
+        cells = []
+        for values in columns.values():
+            gaps = [
+                100.0 * (c - b) / b
+                for i, c in costs[s].items()
+                if c is not None and (b := values.get(i.lower()))
+            ]
+            cells.append(f"{_fmt(mean(gaps) if gaps else None)} over {len(gaps)}")
+        lines.append(f"| {s} | {' | '.join(cells)} |")
+    return lines
+
+
 def set_table(results: Sequence[RunResult], solvers: Sequence[str]) -> str:
     """Markdown for the results of one set (any number of seeds, one time limit or more)."""
     set_name = results[0].set
@@ -92,6 +114,7 @@ def set_table(results: Sequence[RunResult], solvers: Sequence[str]) -> str:
                 f"| {first} / {second} | {len(both)} | {_fmt(mean(ratios) if ratios else None, 4)} "
                 f"| {wins} / {ties} / {len(both) - wins - ties} |"
             )
+    lines += _column_gaps(set_name, present, costs)
     failures = [r for r in results if not r.feasible]
     if failures:
         lines += ["", "Failed runs:", ""]

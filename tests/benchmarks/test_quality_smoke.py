@@ -85,6 +85,9 @@ def test_harness_runs_checks_and_tabulates(
     table = capsys.readouterr().out
     assert f"#### {set_name}: 1 instances" in table
     assert "mean gap to BKS" in table
+    if set_name == "solomon":  # each pure-distance column of bks.csv on its own
+        assert "gap to `distonly_distance` (%)" in table
+        assert "gap to `exact_trunc1dec_distance` (%)" in table
     assert "doorstep / pyvrp" in table or "doorstep" not in SOLVERS
 
 
