@@ -320,7 +320,11 @@ def _parser() -> argparse.ArgumentParser:
         "with the others",
     )
     p.add_argument("--instances", help="glob on instance names, e.g. 'r1*'")
-    p.add_argument("--max-n", type=int, help="only instances with at most N locations")
+    p.add_argument(
+        "--max-n",
+        type=int,
+        help="only instances with at most N locations (also filters --from-csv)",
+    )
     p.add_argument("--workers", type=int, default=1, help="runs in parallel (1 core each)")
     p.add_argument("--out", type=Path, help="CSV to write (default: benchmarks/results/...)")
     p.add_argument(
@@ -343,6 +347,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.from_csv:
         results = read_csv(args.from_csv)
+        if args.max_n is not None:
+            results = [r for r in results if r.locations <= args.max_n]
         solvers = list(dict.fromkeys(r.solver for r in results))
         print(markdown(results, solvers))
         return 0
