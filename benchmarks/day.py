@@ -237,7 +237,8 @@ def plan_size(
     longest = measured[-1]
     rows = []
     for m in measured:
-        ratio = m["cost"] / longest["cost"] if longest["cost"] else None
+        # An empty plan costs 0: no ratio then, the served column tells the story.
+        ratio = m["cost"] / longest["cost"] if longest["cost"] and m["served_stops"] else None
         rows.append(
             DayRow(
                 **m,
@@ -261,7 +262,8 @@ def table(rows: Sequence[DayRow], *, cold_s: float | None = None) -> str:
         "|" + "---:|" * 16,
     ]
     for r in rows:
-        ratio = "-" if r.cost_vs_longest is None else f"{r.cost_vs_longest:.4f}"
+        empty = r.cost_vs_longest is None or r.served_stops == 0
+        ratio = "-" if empty else f"{r.cost_vs_longest:.4f}"
         lines.append(
             f"| {r.households} | {r.volunteers} | {r.stops} | {r.budget_s:g} "
             f"| {r.graph_cached_s:.2f} | {r.select_s:.2f} | {r.snap_s:.2f} | {r.matrix_s:.2f} "
