@@ -17,9 +17,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from api.instances import Instance, InstanceFormatError, generate_vrptw, read_instance
+from api.instances import Instance, InstanceFormatError, InstanceKind, generate_vrptw, read_instance
 from solver import ProblemValidationError, Solution, check
 from solver.check import CheckReport
+from solver.diagnose import clock
 
 
 class ExitCode(IntEnum):
@@ -47,6 +48,13 @@ Exit status:
 4 = the instance file is malformed (the message names file, line and field);
 5 = the instance does not make a valid problem (record and field named).
 """  # noqa: E501
+
+
+_CONVENTION = {
+    InstanceKind.SOLOMON: "Euclidean x10 truncated per arc, / 10",
+    InstanceKind.GENERATED: "metres, straight line rounded per arc",
+    InstanceKind.CVRP: "Euclidean rounded per arc",
+}
 
 
 def _fail(code: ExitCode, message: str) -> typer.Exit:
@@ -85,6 +93,18 @@ def result_json(
     }
 
 
+def _distance(instance: Instance, internal: int) -> str:
+    if instance.kind is InstanceKind.GENERATED:
+        return f"{internal / 1000:.1f} km"
+    return str(instance.customary_cost(internal))
+
+
+def _times(instance: Instance, start: int, end: int) -> str:
+    if instance.kind is InstanceKind.GENERATED:
+        return f"{clock(start - start % 60)}-{clock(end - end % 60)}"
+    return f"{instance.customary_cost(start)} - {instance.customary_cost(end)}"
+
+
 def _print_table(
     console: Console, instance: Instance, solution: Solution, report: CheckReport, seconds: float
 ) -> None:
@@ -93,8 +113,14 @@ def _print_table(
     vehicles = p.vehicle_index()
     console.print(
         f"[bold]{instance.name}[/bold] ({instance.kind.value}): {len(p.stops)} customers, "
-        f"{len(p.vehicles)} vehicles of capacity {p.vehicles[0].capacity[0]}"
+        f"{len(p.vehicles)} vehicles of capacity {p.vehicles[0].capacity[0]} {p.dimensions[0]}"
     )
+    if instance.kind is InstanceKind.GENERATED:
+        console.print(
+            "Random customers in a 10 km x 10 km town (straight-line travel at 25 km/h), "
+            "each with a delivery window; every 100th is impossible on purpose, to show how "
+            "unserved customers are reported."
+        )
     table = Table(title="Routes", show_lines=False)
     for name, justify in (
         ("#", "right"),
@@ -102,6 +128,7 @@ def _print_table(
         ("stops", "right"),
         ("load", "right"),
         ("distance", "right"),
+        ("out-back", "right"),
         ("customers in visiting order", "left"),
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
@@ -114,7 +141,8 @@ def _print_table(
             route.vehicle_id,
             str(len(route.visits)),
             f"{route.load[0]}/{capacity}",
-            str(instance.customary_cost(route.distance)),
+            _distance(instance, route.distance),
+            _times(instance, route.start_time, route.end_time),
             " ".join(map(str, ids)),
         )
     console.print(table)
@@ -130,7 +158,13 @@ def _print_table(
         f"Served {served} of {len(p.stops)} customers on {len(solution.routes)} routes; "
         f"{len(solution.unassigned)} not served."
     )
-    console.print(f"Cost: {instance.customary_cost(solution.cost)} (distance, file convention)")
+    console.print(
+        f"Cost: {instance.customary_cost(solution.cost)} = {_distance(instance, solution.cost)}"
+        f" (total distance; {_CONVENTION[instance.kind]})"
+        if instance.kind is InstanceKind.GENERATED
+        else f"Cost: {instance.customary_cost(solution.cost)} "
+        f"(total distance; {_CONVENTION[instance.kind]})"
+    )
     if report.ok:
         console.print("Checker: [green]plan accepted[/green] (every rule recomputed)")
     else:

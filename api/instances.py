@@ -23,6 +23,10 @@ VRPLIB CVRP files (``cvrplib-x/*.vrp``, ``EDGE_WEIGHT_TYPE : EUC_2D``)
     We therefore allow ``K + ⌈K/10⌉ + 1`` vehicles, which admits every published BKS;
     without either, one vehicle per customer.
 
+Generated instances (:func:`generate_vrptw`)
+    Random customers in a 10 km square in real units (metres, seconds from midnight);
+    cost = metres. Used by ``doorstep solve --generate N``.
+
 Identifiers
     Each stop's id is its number in the file (Solomon ``CUST NO.``; VRPLIB node number of
     ``NODE_COORD_SECTION``, where the depot is usually node 1). Note that CVRPLIB ``.sol``
@@ -118,8 +122,9 @@ class Instance:
     def customary_cost(self, internal: int) -> float | int:
         """Convert an internal cost (deci-units or rounded units) to the customary figure.
 
-        Solomon-style instances give a float with one decimal (sum of truncated x10 arcs
-        / 10); CVRP gives the integer sum of rounded arcs.
+        Solomon instances give a float with one decimal (sum of truncated x10 arcs / 10);
+        CVRP and generated instances give the integer sum of rounded arcs (metres for
+        generated ones).
         """
         if self.scale == 1:
             return int(internal)
@@ -345,12 +350,10 @@ def read_solomon(path: Path | str) -> Instance:
         raise InstanceFormatError(
             path, content[k_customer][0], "CUSTOMER", "needs the depot row and customer rows"
         )
-    return _solomon_instance(name, rows, fleet=fleet, capacity=capacity, kind=InstanceKind.SOLOMON)
+    return _solomon_instance(name, rows, fleet=fleet, capacity=capacity)
 
 
-def _solomon_instance(
-    name: str, rows: Sequence[_Row], *, fleet: int, capacity: int, kind: InstanceKind
-) -> Instance:
+def _solomon_instance(name: str, rows: Sequence[_Row], *, fleet: int, capacity: int) -> Instance:
     coords = np.array([(r.x, r.y) for r in rows], dtype=np.float64)
     matrix = truncated_x10(coords)
     depot = rows[0]
@@ -380,7 +383,7 @@ def _solomon_instance(
     )
     return Instance(
         name=name,
-        kind=kind,
+        kind=InstanceKind.SOLOMON,
         problem=problem,
         coords=coords,
         node_ids=tuple(r.number for r in rows),
@@ -614,14 +617,23 @@ def read_instance(path: Path | str) -> Instance:
 
 # --------------------------------------------------------------------------- generated
 
+#: Generated instances: straight-line travel at 7 m/s (about 25 km/h in town).
+GENERATED_SPEED = 7.0
+
 
 def generate_vrptw(n: int, *, seed: int = 0) -> Instance:
-    """A random Solomon-like VRPTW instance with ``n`` customers (in memory).
+    """A random VRPTW with ``n`` customers in a 10 km x 10 km town, in real units.
 
-    Customers are scattered on a 100 x 100 plane, half in a few clusters; demands 1-30,
-    service 10, windows of 30-120 time units placed where a vehicle can reach them; depot
-    open 0-1000; capacity 200; fleet ``max(3, ⌈n / 8⌉)``. Costs follow the Solomon
-    convention (truncated x10 Euclidean).
+    Customers are scattered over the square, half in a few clusters; the depot is in the
+    middle and open 08:00-18:00. Demands 1-30 kg, vans of 200 kg, fleet
+    ``max(3, ⌈n / 8⌉)``; service 5 min; each customer has one delivery window of 30-120
+    min that a van can reach from the depot and return from before closing. Distances are
+    straight-line metres rounded per arc (synthetic data: no street graph), travel times
+    those metres at :data:`GENERATED_SPEED`, rounded to seconds. Cost = metres.
+
+    Every 100th customer is made impossible on purpose, so that the output shows how an
+    unserved customer is reported: alternately one needing 250 kg (more than any van
+    carries) and one in a corner whose window closes at 08:05, before anyone gets there.
 
     Parameters
     ----------
@@ -633,33 +645,59 @@ def generate_vrptw(n: int, *, seed: int = 0) -> Instance:
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}")
     rng = np.random.default_rng(seed)
-    horizon = 1000
-    centres = rng.uniform(15, 85, size=(max(1, n // 25), 2))
-    rows = [_Row(0, 50.0, 50.0, 0, 0, horizon * SOLOMON_SCALE, 0)]
-    for c in range(1, n + 1):
+    side, opens, closes, service = 10_000.0, 8 * 3600, 18 * 3600, 300
+    centres = rng.uniform(0.15 * side, 0.85 * side, size=(max(1, n // 25), 2))
+    points: list[tuple[float, float]] = [(side / 2, side / 2)]
+    for _ in range(n):
         if rng.random() < 0.5:
-            x, y = np.clip(centres[rng.integers(len(centres))] + rng.normal(0, 6, 2), 0, 100)
+            xy = centres[rng.integers(len(centres))] + rng.normal(0, 0.06 * side, 2)
         else:
-            x, y = rng.uniform(0, 100, 2)
-        x, y = float(round(x)), float(round(y))
-        reach = math.hypot(x - 50, y - 50)
-        width = int(rng.integers(30, 121))
-        ready = int(rng.integers(int(reach) + 1, horizon - int(reach) - width - 10))
-        rows.append(
-            _Row(
-                c,
-                x,
-                y,
-                int(rng.integers(1, 31)),
-                ready * SOLOMON_SCALE,
-                (ready + width) * SOLOMON_SCALE,
-                10 * SOLOMON_SCALE,
+            xy = rng.uniform(0, side, 2)
+        x, y = np.round(np.clip(xy, 0, side))
+        points.append((float(x), float(y)))
+    for c in range(200, n + 1, 200):
+        points[c] = (0.0, side)  # the far corner for the impossible-window customers
+    coords = np.array(points, dtype=np.float64)
+    distances = rounded_euclidean(coords)
+    durations = np.rint(distances / GENERATED_SPEED).astype(np.int64)
+
+    stops = []
+    for c in range(1, n + 1):
+        reach = int(durations[0, c])
+        width = int(rng.integers(30, 121)) * 60
+        latest = closes - reach - service - width
+        ready = int(rng.integers(opens + reach, max(opens + reach, latest) + 1))
+        demand = int(rng.integers(1, 31))
+        if c % 100 == 0 and (c // 100) % 2 == 1:
+            demand = 250
+        elif c % 100 == 0:
+            ready, width = opens, 5 * 60
+        stops.append(
+            Stop(
+                id=str(c),
+                location=c,
+                demand=(demand,),
+                service=service,
+                windows=((ready, ready + width),),
             )
         )
-    return _solomon_instance(
-        f"generated-{n}-seed{seed}",
-        rows,
-        fleet=max(3, math.ceil(n / 8)),
-        capacity=200,
+    vehicles = tuple(
+        Vehicle(id=f"van{k + 1}", start=0, end=0, capacity=(200,), shift=(opens, closes))
+        for k in range(max(3, math.ceil(n / 8)))
+    )
+    problem = Problem(
+        stops=tuple(stops),
+        vehicles=vehicles,
+        profiles=(Profile("straight-line", durations, distances),),
+        depots=(Depot(id="0", location=0, window=(opens, closes)),),
+        objective=Objective(kind=ObjectiveKind.DISTANCE),
+        dimensions=("kg",),
+    )
+    return Instance(
+        name=f"generated-{n}-seed{seed}",
         kind=InstanceKind.GENERATED,
+        problem=problem,
+        coords=coords,
+        node_ids=tuple(range(n + 1)),
+        scale=1,
     )

@@ -16,13 +16,15 @@ from numba import njit, prange
 INF = np.int64(1) << np.int64(62)
 
 I64 = npt.NDArray[np.int64]
+I32 = npt.NDArray[np.int32]
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _push(heap_k: I64, heap_v: I64, size: int, key: np.int64, v: np.int64) -> int:
+def _push(heap_k: I64, heap_v: I32, size: int, key: np.int64 | int, v: np.int64 | int) -> int:
+    """Insert into a 4-ary min-heap of (key, node); return the new size."""
     i = size
     while i > 0:
-        parent = (i - 1) >> 1
+        parent = (i - 1) >> 2
         if heap_k[parent] <= key:
             break
         heap_k[i] = heap_k[parent]
@@ -34,23 +36,27 @@ def _push(heap_k: I64, heap_v: I64, size: int, key: np.int64, v: np.int64) -> in
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _pop(heap_k: I64, heap_v: I64, size: int) -> int:
-    """Remove the root (caller read it first); return the new size."""
+def _pop(heap_k: I64, heap_v: I32, size: int) -> int:
+    """Remove the root (the caller read it first); return the new size."""
     size -= 1
     key = heap_k[size]
     v = heap_v[size]
     i = 0
     while True:
-        child = 2 * i + 1
+        child = 4 * i + 1
         if child >= size:
             break
-        if child + 1 < size and heap_k[child + 1] < heap_k[child]:
-            child += 1
-        if heap_k[child] >= key:
+        best = child
+        best_k = heap_k[child]
+        for j in range(child + 1, min(child + 4, size)):
+            if heap_k[j] < best_k:
+                best_k = heap_k[j]
+                best = j
+        if best_k >= key:
             break
-        heap_k[i] = heap_k[child]
-        heap_v[i] = heap_v[child]
-        i = child
+        heap_k[i] = best_k
+        heap_v[i] = heap_v[best]
+        i = best
     if size > 0:
         heap_k[i] = key
         heap_v[i] = v
@@ -59,29 +65,26 @@ def _pop(heap_k: I64, heap_v: I64, size: int) -> int:
 
 @njit(cache=True, nogil=True)
 def _search(
-    indptr: I64,
-    indices: I64,
+    indptr: I32,
+    indices: I32,
     weights: I64,
     seed_nodes: I64,
     seed_keys: I64,
     col_of: I64,
     n_cols: int,
     dist: I64,
-    seen: I64,
-    done: I64,
-    stamp: int,
     heap_k: I64,
-    heap_v: I64,
+    heap_v: I32,
     out_row: I64,
 ) -> None:
+    """One lazy-deletion Dijkstra; a node is pushed only on strict improvement, so the
+    entry popped with ``key == dist`` is unique and final."""
+    dist[:] = INF
     size = 0
     for i in range(seed_nodes.shape[0]):
         v = seed_nodes[i]
         k = seed_keys[i]
-        if v < 0:
-            continue
-        if seen[v] != stamp or k < dist[v]:
-            seen[v] = stamp
+        if v >= 0 and k < dist[v]:
             dist[v] = k
             size = _push(heap_k, heap_v, size, k, v)
     remaining = n_cols
@@ -89,9 +92,8 @@ def _search(
         k = heap_k[0]
         v = heap_v[0]
         size = _pop(heap_k, heap_v, size)
-        if done[v] == stamp or k > dist[v]:
+        if k > dist[v]:
             continue
-        done[v] = stamp
         c = col_of[v]
         if c >= 0:
             out_row[c] = k
@@ -100,19 +102,16 @@ def _search(
                 break
         for e in range(indptr[v], indptr[v + 1]):
             u = indices[e]
-            if done[u] == stamp:
-                continue
             nk = k + weights[e]
-            if seen[u] != stamp or nk < dist[u]:
-                seen[u] = stamp
+            if nk < dist[u]:
                 dist[u] = nk
                 size = _push(heap_k, heap_v, size, nk, u)
 
 
 @njit(cache=True, parallel=True)
 def _many(
-    indptr: I64,
-    indices: I64,
+    indptr: I32,
+    indices: I32,
     weights: I64,
     seed_nodes: I64,
     seed_keys: I64,
@@ -126,10 +125,8 @@ def _many(
     out = np.full((n_src, n_cols), INF, dtype=np.int64)
     for t in prange(n_threads):
         dist = np.empty(n, dtype=np.int64)
-        seen = np.zeros(n, dtype=np.int64)
-        done = np.zeros(n, dtype=np.int64)
         heap_k = np.empty(m + seed_nodes.shape[1] + 1, dtype=np.int64)
-        heap_v = np.empty(m + seed_nodes.shape[1] + 1, dtype=np.int64)
+        heap_v = np.empty(m + seed_nodes.shape[1] + 1, dtype=np.int32)
         for s in range(t, n_src, n_threads):
             _search(
                 indptr,
@@ -140,9 +137,6 @@ def _many(
                 col_of,
                 n_cols,
                 dist,
-                seen,
-                done,
-                s + 1,
                 heap_k,
                 heap_v,
                 out[s],
@@ -183,8 +177,8 @@ def many_to_many(
     col_of[target_nodes] = np.arange(len(target_nodes), dtype=np.int64)
     n_threads = max(1, min(threads or numba.get_num_threads(), max(1, len(seed_nodes))))
     return _many(
-        np.ascontiguousarray(indptr, dtype=np.int64),
-        np.ascontiguousarray(indices, dtype=np.int64),
+        np.ascontiguousarray(indptr, dtype=np.int32),
+        np.ascontiguousarray(indices, dtype=np.int32),
         np.ascontiguousarray(weights, dtype=np.int64),
         np.ascontiguousarray(seed_nodes, dtype=np.int64),
         np.ascontiguousarray(seed_keys, dtype=np.int64),
@@ -204,7 +198,7 @@ def _tree(
     root = np.full(n, -1, dtype=np.int64)
     done = np.zeros(n, dtype=np.bool_)
     heap_k = np.empty(indices.shape[0] + seed_nodes.shape[0] + 1, dtype=np.int64)
-    heap_v = np.empty(indices.shape[0] + seed_nodes.shape[0] + 1, dtype=np.int64)
+    heap_v = np.empty(indices.shape[0] + seed_nodes.shape[0] + 1, dtype=np.int32)
     size = 0
     for i in range(seed_nodes.shape[0]):
         v = seed_nodes[i]

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from geo.build import build_graph
-from geo.cache import cache_path, load_cached, save_cached
+from geo.cache import cache_path, hierarchy_path, load_cached, save_cached
+from geo.ch import remember_file
 from geo.errors import MapSourceError
 from geo.graph import StreetGraph
 from geo.online import BBoxQuery, OnlineQuery, PlaceQuery, PointQuery, fetch
@@ -90,6 +91,7 @@ def load_graphs(
             hit = load_cached(cache_path(src, prof, cache_dir)) if cache else None
             if hit is not None:
                 graphs[prof.name] = hit
+                remember_file(hit, hierarchy_path(cache_path(src, prof, cache_dir)))
             else:
                 missing.append(prof)
     else:
@@ -100,7 +102,9 @@ def load_graphs(
             graph = build_graph(data, prof)
             graphs[prof.name] = graph
             if cache and isinstance(src, Path):
-                save_cached(cache_path(src, prof, cache_dir), graph)
+                where = cache_path(src, prof, cache_dir)
+                save_cached(where, graph)
+                remember_file(graph, hierarchy_path(where))
     log.info(
         "load %s: %s (%d from cache) in %.2f s",
         src,

@@ -5,6 +5,7 @@ returns routes. See ``docs/ARCHITECTURE.md``.
 """
 
 from solver.check import CheckReport, assert_feasible, check
+from solver.decompose import DecomposeOptions, solve_decomposed
 from solver.diagnose import diagnose
 from solver.errors import Detail, ProblemValidationError, SolverError
 from solver.model import (
@@ -25,6 +26,7 @@ __all__ = [
     "DAY",
     "UNREACHABLE",
     "CheckReport",
+    "DecomposeOptions",
     "Depot",
     "Detail",
     "Objective",
@@ -45,4 +47,5 @@ __all__ = [
     "check",
     "diagnose",
     "solve",
+    "solve_decomposed",
 ]

@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_ils_pb2
+from ortools.util import optional_boolean_pb2
 
 from solver.model import ObjectiveKind, Problem, Stop, Vehicle
 from solver.schedule import end_window, start_window
@@ -51,6 +52,8 @@ FIRST_SOLUTION = routing_enums_pb2.FirstSolutionStrategy
 METAHEURISTIC = routing_enums_pb2.LocalSearchMetaheuristic
 
 IntArray = npt.NDArray[np.int64]
+BOOL_TRUE = optional_boolean_pb2.BOOL_TRUE
+BOOL_FALSE = optional_boolean_pb2.BOOL_FALSE
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +82,12 @@ class SearchConfig:
     sisr_avg_removed: int = 10
     sisr_max_sequence: int = 10
     ils_temperature: float | None = None
+    neighbors_ratio: float = 1.0
+    min_neighbors: int = 1
+    bandit: bool = False
+    operators: tuple[tuple[str, bool], ...] = ()
+    reset_penalties: bool | None = None
+    penalties_in_operators: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -435,7 +444,10 @@ def build(
             if not plain:
                 routing.ActiveVar(index).SetValue(0)
         elif len(allowed) < all_vehicles:
-            routing.SetAllowedVehiclesForIndex(allowed, index)
+            # SetAllowedVehiclesForIndex rejects every Python sequence in ortools 9.15
+            # (TypeError: absl::Span<int const>); restricting the vehicle variable is the
+            # same constraint (-1 keeps the stop droppable).
+            routing.VehicleVar(index).SetValues([-1, *allowed])
 
     model = _Model(manager, routing, nodes, time_dim, time.perf_counter() - t0)
     return model, keep
@@ -473,6 +485,17 @@ def _search_parameters(
         ils.best_solution_acceptance_strategy.greedy_descent.SetInParent()
     else:
         params.local_search_metaheuristic = METAHEURISTIC.GREEDY_DESCENT
+    params.ls_operator_neighbors_ratio = config.neighbors_ratio
+    params.ls_operator_min_neighbors = config.min_neighbors
+    params.use_multi_armed_bandit_concatenate_operators = config.bandit
+    for name, on in config.operators:
+        setattr(params.local_search_operators, name, BOOL_TRUE if on else BOOL_FALSE)
+    if config.reset_penalties is not None:
+        params.guided_local_search_reset_penalties_on_new_best_solution = config.reset_penalties
+    if config.penalties_in_operators is not None:
+        params.use_guided_local_search_penalties_in_local_search_operators = (
+            config.penalties_in_operators
+        )
     seconds = max(time_limit, 0.001)
     params.time_limit.seconds = int(seconds)
     params.time_limit.nanos = int((seconds - int(seconds)) * 1e9)

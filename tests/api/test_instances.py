@@ -168,11 +168,25 @@ def test_missing_file_is_named(tmp_path: Path) -> None:
 
 def test_generated_instance_is_deterministic_and_reachable() -> None:
     """Same seed, same instance; every window is reachable from the depot and back."""
-    a, b = generate_vrptw(30, seed=4), generate_vrptw(30, seed=4)
+    a, b = generate_vrptw(99, seed=4), generate_vrptw(99, seed=4)
     assert np.array_equal(a.coords, b.coords)
     p = a.problem
     d = p.profiles[0].durations
-    close = p.vehicles[0].shift[1]
+    opens, closes = p.vehicles[0].shift
+    assert (opens, closes) == (8 * 3600, 18 * 3600)
     for s in p.stops:
         ((_, hi),) = s.windows
-        assert d[0, s.location] <= hi and hi + s.service + d[s.location, 0] <= close
+        assert opens + d[0, s.location] <= hi and hi + s.service + d[s.location, 0] <= closes
+
+
+def test_generated_impossible_customers_are_diagnosed() -> None:
+    """Customers 100 and 200 of a generated instance are impossible for the stated reasons."""
+    from solver import Reason
+    from solver.diagnose import diagnose
+
+    p = generate_vrptw(200, seed=1).problem
+    index = p.stop_index()
+    reasons = [u.reason for u in diagnose(p, [index["100"], index["200"]], [])]
+    assert reasons == [Reason.DEMAND_EXCEEDS_CAPACITY, Reason.TIME_WINDOW_UNREACHABLE]
+    others = [i for i, s in enumerate(p.stops) if s.id not in ("100", "200")]
+    assert {u.reason for u in diagnose(p, others, [])} == {Reason.FLEET_EXHAUSTED}

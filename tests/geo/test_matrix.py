@@ -18,14 +18,17 @@ def _random_points(g: StreetGraph, n: int, seed: int) -> list[tuple[float, float
     return list(zip(rng.uniform(w, e, n), rng.uniform(s, nn, n), strict=True))
 
 
+@pytest.mark.parametrize("engine", ["dijkstra", "ch"])
 @pytest.mark.parametrize("profile", ["walk", "bike", "drive"])
-def test_matrix_equals_networkx(helsinki: dict[str, StreetGraph], profile: str) -> None:
+def test_matrix_equals_networkx(
+    helsinki: dict[str, StreetGraph], profile: str, engine: str
+) -> None:
     """Durations and distances equal a networkx Dijkstra on sampled pairs, exactly."""
     g = helsinki[profile]
     pts = _random_points(g, 120, seed=7)
     pts += pts[:2]  # identical points are 0 apart
     sn = snap(g, pts, max_snap_m=150)
-    m = travel_matrices(g, sn)
+    m = travel_matrices(g, sn, engine=engine)
     rng = np.random.default_rng(3)
     pairs = [(int(i), int(j)) for i, j in rng.integers(0, len(pts), (150, 2))]
     pairs += [(0, 120), (120, 0), (1, 121)]
@@ -93,3 +96,14 @@ def test_door_walk_counts_in_duration(tmp_path: Path) -> None:
     door_s = 50 / (4.5 / 3.6)
     assert m.distances[0, 1] == 500
     assert abs(m.durations[0, 1] - (drive_s + door_s)) <= 1
+
+
+def test_engines_agree_on_all_pairs(helsinki: dict[str, StreetGraph]) -> None:
+    """The contraction hierarchy and plain Dijkstra give identical full matrices."""
+    for profile in ("walk", "drive"):
+        g = helsinki[profile]
+        sn = snap(g, _random_points(g, 150, seed=5))
+        a = travel_matrices(g, sn, engine="dijkstra")
+        b = travel_matrices(g, sn, engine="ch", chunk=64)
+        assert np.array_equal(a.durations, b.durations)
+        assert np.array_equal(a.distances, b.distances)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -19,8 +20,9 @@ from solver import (
     Vehicle,
     solve,
 )
+from solver.check import assert_feasible
 
-LIMIT = 1.0
+LIMIT = 0.5
 
 
 def line_profile(n: int, *, step: int = 100, speed: int = 1, name: str = "walk") -> Profile:
@@ -31,33 +33,8 @@ def line_profile(n: int, *, step: int = 100, speed: int = 1, name: str = "walk")
 
 
 def consistent(problem: Problem, solution: Solution) -> None:
-    """Times, loads and accounting of a plan agree with the matrices (until the checker)."""
-    stops = {s.id: s for s in problem.stops}
-    vehicles = {v.id: v for v in problem.vehicles}
-    seen: list[str] = []
-    for route in solution.routes:
-        v = vehicles[route.vehicle_id]
-        prof = problem.profiles[v.profile]
-        here, t = v.start, route.start_time
-        on_board = list(route.load)
-        for visit in route.visits:
-            s = stops[visit.stop_id]
-            assert visit.travel_time == prof.durations[here, s.location] >= 0
-            assert visit.arrival == t + visit.travel_time
-            assert visit.start >= visit.arrival
-            assert visit.departure == visit.start + s.service
-            if s.windows:
-                assert any(lo <= visit.start <= hi for lo, hi in s.windows)
-            on_board = [a - b for a, b in zip(on_board, s.demand, strict=True)]
-            assert list(visit.load_after) == on_board
-            here, t = s.location, visit.departure
-            seen.append(s.id)
-        assert all(c >= q for c, q in zip(v.capacity, route.load, strict=True))
-        assert route.start_time >= v.shift[0] and route.end_time <= v.shift[1]
-        if v.max_duration is not None:
-            assert route.duration <= v.max_duration
-    seen += [u.stop_id for u in solution.unassigned]
-    assert sorted(seen) == sorted(stops)
+    """The independent checker accepts the plan (times, loads, limits, cost, accounting)."""
+    assert_feasible(problem, solution)
 
 
 def served(solution: Solution) -> set[str]:
@@ -152,3 +129,280 @@ def test_depot_hours_bound_the_route(depot_closes: int) -> None:
     sol = solve(p, time_limit=LIMIT)
     consistent(p, sol)
     assert served(sol) == ({"a"} if depot_closes >= 410 else set())
+
+
+def test_multi_dimensional_capacity() -> None:
+    """Two capacity dimensions: the second (cold boxes) forces a split over two vehicles."""
+    p = Problem(
+        stops=tuple(Stop(f"s{i}", i, demand=(1, 1)) for i in range(1, 5)),
+        vehicles=(
+            Vehicle("a", 0, 0, capacity=(10, 2)),
+            Vehicle("b", 0, 0, capacity=(10, 2)),
+        ),
+        profiles=(line_profile(5),),
+        dimensions=("kg", "cold"),
+    )
+    sol = solve(p, time_limit=LIMIT)
+    consistent(p, sol)
+    assert not sol.unassigned
+    assert sorted(len(r.visits) for r in sol.routes) == [2, 2]
+    assert all(r.load == (2, 2) for r in sol.routes)
+
+
+def test_second_time_window_is_used() -> None:
+    """A stop whose first window cannot be reached is served in its second one."""
+    p = Problem(
+        stops=(Stop("s", 3, service=5, windows=((0, 100), (1000, 1100))),),
+        vehicles=(Vehicle("v", 0, 0),),
+        profiles=(line_profile(4),),
+    )
+    sol = solve(p, time_limit=LIMIT)
+    consistent(p, sol)
+    (visit,) = sol.routes[0].visits
+    assert visit.start == 1000
+    assert visit.wait == 0  # the route leaves late instead of waiting at the door
+    assert sol.routes[0].start_time == 700
+
+
+def test_skills_and_allowed_vehicles() -> None:
+    """A stop needing a skill goes to the vehicle having it; allowed_vehicles is obeyed."""
+    p = Problem(
+        stops=(
+            Stop("meds", 1, skills=frozenset({"medical"})),
+            Stop("only_b", 2, allowed_vehicles=frozenset({"b"})),
+            Stop("any", 3),
+        ),
+        vehicles=(
+            Vehicle("a", 0, 0, skills=frozenset({"medical"}), fixed_cost=0),
+            Vehicle("b", 4, 4),
+        ),
+        profiles=(line_profile(5),),
+    )
+    sol = solve(p, time_limit=LIMIT)
+    consistent(p, sol)
+    assert "meds" in route_of(sol, "a")
+    assert "only_b" in route_of(sol, "b")
+    assert not sol.unassigned
+
+
+@pytest.mark.parametrize(
+    "limit",
+    [
+        {"max_duration": 700},
+        {"max_distance": 700},
+        {"max_stops": 2},
+    ],
+)
+def test_route_limits_split_the_work(limit: dict[str, int]) -> None:
+    """Duration, distance and stop-count limits each force the four stops onto two routes."""
+    p = Problem(  # depot in the middle: one round trip is 800 m / 800 s, each side 400
+        stops=(Stop("a", 0), Stop("b", 1), Stop("c", 3), Stop("d", 4)),
+        vehicles=(Vehicle("x", 2, 2, **limit), Vehicle("y", 2, 2, **limit)),  # type: ignore[arg-type]
+        profiles=(line_profile(5),),
+    )
+    sol = solve(p, time_limit=LIMIT)
+    consistent(p, sol)
+    assert not sol.unassigned
+    assert len(sol.routes) == 2
+    for r in sol.routes:
+        assert r.duration <= limit.get("max_duration", r.duration)
+        assert r.distance <= limit.get("max_distance", r.distance)
+        assert len(r.visits) <= limit.get("max_stops", len(r.visits))
+
+
+def test_open_route_ends_at_last_stop() -> None:
+    """An open route pays no way back and ends at its last departure."""
+    p = Problem(
+        stops=(Stop("a", 2, service=30), Stop("b", 4, service=30)),
+        vehicles=(Vehicle("v", 0, None),),
+        profiles=(line_profile(5),),
+    )
+    sol = solve(p, time_limit=LIMIT)
+    consistent(p, sol)
+    (route,) = sol.routes
+    assert [v.stop_id for v in route.visits] == ["a", "b"]
+    assert route.distance == 400 and route.end_travel_distance == 0
+    assert route.end_time == route.visits[-1].departure
+    assert sol.cost == 400
+
+
+def test_vehicle_profiles_differ() -> None:
+    """A walker cannot reach a stop the driver can; the driver's matrix times its route."""
+    walk = line_profile(4, name="walk")
+    wd, wm = walk.durations.copy(), walk.distances.copy()
+    wd[:, 3] = wm[:, 3] = -1
+    wd[3, :] = wm[3, :] = -1
+    wd[3, 3] = wm[3, 3] = 0
+    drive = line_profile(4, speed=10, name="drive")
+    p = Problem(
+        stops=(Stop("road_only", 3), Stop("near", 1)),
+        vehicles=(Vehicle("walker", 0, 0, profile=0), Vehicle("driver", 0, 0, profile=1)),
+        profiles=(Profile("walk", wd, wm), drive),
+        objective=Objective(kind=ObjectiveKind.DURATION),
+    )
+    sol = solve(p, time_limit=LIMIT)
+    consistent(p, sol)
+    assert "road_only" in route_of(sol, "driver")
+    driver = next(r for r in sol.routes if r.vehicle_id == "driver")
+    assert driver.travel_time == driver.distance // 10
+
+
+def test_soft_deadline_costs_lateness() -> None:
+    """A costly deadline pulls its stop first; a cheap one is missed and its lateness paid."""
+    urgent = Problem(
+        stops=(Stop("near", 1, service=100), Stop("far", 3, deadline=300, lateness_cost=100)),
+        vehicles=(Vehicle("v", 0, 0),),
+        profiles=(line_profile(4),),
+        objective=Objective(kind=ObjectiveKind.DURATION),
+    )
+    sol = solve(urgent, time_limit=LIMIT)
+    consistent(urgent, sol)
+    assert route_of(sol, "v") == ["far", "near"]
+    assert sol.cost == 600
+    relaxed = Problem(
+        stops=(Stop("a", 1, service=100), Stop("b", 2, deadline=100, lateness_cost=1)),
+        vehicles=(Vehicle("v", 0, 0),),
+        profiles=(line_profile(3),),
+        objective=Objective(kind=ObjectiveKind.DURATION),
+    )
+    sol = solve(relaxed, time_limit=LIMIT)
+    consistent(relaxed, sol)
+    late = sum(v.lateness for r in sol.routes for v in r.visits)
+    assert late > 0
+    assert sol.cost == 400 + late
+
+
+def _grid_problem(**objective: object) -> Problem:
+    """Eight stops on a line, two vehicles with different fixed costs."""
+    return Problem(
+        stops=tuple(Stop(f"s{i}", i, demand=(1,), service=5) for i in range(1, 9)),
+        vehicles=(
+            Vehicle("cheap", 0, 0, capacity=(8,), fixed_cost=10),
+            Vehicle("dear", 0, 0, capacity=(8,), fixed_cost=1000),
+        ),
+        profiles=(line_profile(9),),
+        dimensions=("box",),
+        objective=Objective(**objective),  # type: ignore[arg-type]
+    )
+
+
+def test_fixed_cost_picks_the_cheaper_vehicle() -> None:
+    """One vehicle suffices; the one with the lower fixed cost is used and its cost counted."""
+    p = _grid_problem()
+    sol = solve(p, time_limit=LIMIT)
+    consistent(p, sol)
+    assert [r.vehicle_id for r in sol.routes] == ["cheap"]
+    assert sol.cost == 1600 + 10
+
+
+def test_minimise_vehicles_uses_one_route() -> None:
+    """Without fixed costs two routes tie on distance; minimise_vehicles makes it one."""
+    p = Problem(
+        stops=(Stop("w", 0), Stop("e", 4)),
+        vehicles=(Vehicle("a", 2, 2), Vehicle("b", 2, 2)),
+        profiles=(line_profile(5),),
+        objective=Objective(minimise_vehicles=True),
+    )
+    sol = solve(p, time_limit=LIMIT)
+    consistent(p, sol)
+    assert len(sol.routes) == 1
+    assert sol.cost == 800  # the bonus steering the search is not part of the cost
+
+
+def test_weighted_objective_uses_vehicle_rates() -> None:
+    """Weighted cost = cost/s x seconds + cost/m x metres, per vehicle."""
+    p = Problem(
+        stops=(Stop("a", 2),),
+        vehicles=(Vehicle("v", 0, 0, cost_per_second=3, cost_per_metre=2),),
+        profiles=(line_profile(3, speed=2),),
+        objective=Objective(kind=ObjectiveKind.WEIGHTED),
+    )
+    sol = solve(p, time_limit=LIMIT)
+    consistent(p, sol)
+    assert sol.cost == 3 * 200 + 2 * 400
+
+
+def test_warm_start_is_never_worse() -> None:
+    """Starting from a poor but feasible plan returns a plan at most as costly."""
+    p = _grid_problem()
+    poor = [["s8", "s1", "s7", "s2"], ["s6", "s3", "s5", "s4"]]
+    poor_cost = 2 * 1600 + 1010 + 1200  # zig-zags measured on the line, plus fixed costs
+    sol = solve(p, time_limit=LIMIT, initial_routes=poor)
+    consistent(p, sol)
+    assert not sol.unassigned
+    assert sol.cost <= poor_cost
+
+
+def test_bad_options_raise() -> None:
+    """Non-positive limits and unknown or repeated warm-start stops are rejected."""
+    p = _grid_problem()
+    with pytest.raises(ValueError, match="time_limit"):
+        solve(p, time_limit=0)
+    with pytest.raises(ValueError, match="unknown stop"):
+        solve(p, time_limit=LIMIT, initial_routes=[["nope"]])
+    with pytest.raises(ValueError, match="twice"):
+        solve(p, time_limit=LIMIT, initial_routes=[["s1"], ["s1"]])
+
+
+def test_effort_bound_is_deterministic() -> None:
+    """With an effort bound reached before the clock, two runs give the same plan."""
+    p = _grid_problem()
+    a = solve(p, time_limit=5, effort=20)
+    b = solve(p, time_limit=5, effort=20)
+    consistent(p, a)
+    assert [[v.stop_id for v in r.visits] for r in a.routes] == [
+        [v.stop_id for v in r.visits] for r in b.routes
+    ]
+    assert a.cost == b.cost
+
+
+def test_progress_reports_improvements() -> None:
+    """on_progress sees non-decreasing times and strictly decreasing objectives."""
+    seen: list[tuple[float, int]] = []
+    p = _grid_problem()
+    sol = solve(p, time_limit=LIMIT, on_progress=lambda t, c: seen.append((t, c)))
+    assert seen
+    assert all(t1 <= t2 and c1 > c2 for (t1, c1), (t2, c2) in itertools.pairwise(seen))
+    assert seen[-1][1] == sol.stats.objective
+
+
+def test_two_workers_return_a_checked_plan() -> None:
+    """The two-process portfolio returns a valid plan and says it used two workers."""
+    p = _grid_problem()
+    sol = solve(p, time_limit=2 * LIMIT, workers=2)
+    consistent(p, sol)
+    assert not sol.unassigned
+    assert sol.stats.workers == 2
+    assert sol.cost == 1610
+
+
+def test_balance_factor_bounds_the_longest_route() -> None:
+    """With a balance factor, no route lasts longer than factor x the mean duration."""
+    p = Problem(
+        stops=tuple(Stop(f"s{i}", i, service=50) for i in (1, 2, 3, 4, 6, 7, 8)),
+        vehicles=(Vehicle("a", 5, 5), Vehicle("b", 5, 5), Vehicle("c", 5, 5)),
+        profiles=(line_profile(9),),
+        objective=Objective(kind=ObjectiveKind.DURATION, balance_factor=1.2),
+    )
+    sol = solve(p, time_limit=4 * LIMIT)
+    consistent(p, sol)
+    assert not sol.unassigned
+    durations = [r.duration for r in sol.routes]
+    assert max(durations) <= 1.2 * sum(durations) / len(durations)
+
+
+def test_required_beats_optional_and_optional_penalty_is_used() -> None:
+    """Under shortage a required stop stays before a higher-priority optional one."""
+    p = Problem(
+        stops=(
+            Stop("opt_high", 1, demand=(1,), required=False, priority=9),
+            Stop("req_low", 2, demand=(1,), priority=0),
+            Stop("opt_cheap", 3, demand=(1,), required=False, penalty=1),
+        ),
+        vehicles=(Vehicle("v", 0, 0, capacity=(2,)),),
+        profiles=(line_profile(4),),
+        dimensions=("box",),
+    )
+    sol = solve(p, time_limit=LIMIT)
+    consistent(p, sol)
+    assert served(sol) == {"req_low", "opt_high"}

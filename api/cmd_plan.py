@@ -1,0 +1,224 @@
+"""``doorstep plan``: tomorrow's runs from the ledger, written to a folder.
+
+Exit statuses (also in ``docs/OUTPUTS.md``):
+
+====  =========================================================================
+0     plan written; every household under observation is served (or has nothing due)
+3     plan written; some households are not served (named, with reasons, in the outputs)
+2     wrong command-line usage
+4     the ledger is invalid (every bad row listed with line and column)
+5     the map cannot be read
+6     the routing problem is invalid (a defect: the ledger passed validation)
+7     the independent checker rejected the plan (a defect)
+====  =========================================================================
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from api.day import PlanOptions
+from api.ledger import Ledger, LedgerError, read_ledger
+from api.outputs.document import plan_document
+from api.outputs.table import print_plan
+from api.outputs.write import write_outputs
+from api.pipeline import PlanCheckError, Progress, load_street_travel, plan_day
+from solver.errors import ProblemValidationError
+
+EXIT_OK = 0
+EXIT_UNSERVED = 3
+EXIT_LEDGER = 4
+EXIT_MAP = 5
+EXIT_PROBLEM = 6
+EXIT_CHECK = 7
+
+
+class ProgressPrinter:
+    """Shows pipeline progress on stderr; solver improvements update one status line."""
+
+    def __init__(self, console: Console, *, every_s: float = 1.0) -> None:
+        self.console = console
+        self.every_s = every_s
+        self._shown = -1e9
+
+    def __call__(self, event: Progress) -> None:
+        if event.stage == "solve" and "best_cost" in event.figures and "done" not in event.message:
+            now = time.monotonic()
+            if now - self._shown >= self.every_s:  # at most one improvement line a second
+                self._shown = now
+                self.console.print(f"[dim]solve[/dim]     {event.message}", highlight=False)
+            return
+        self.console.print(f"[dim]{event.stage:<9}[/dim] {event.message}", highlight=False)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanArgs:
+    """Everything the ``plan`` and ``demo`` commands pass to :func:`run_plan`."""
+
+    map_file: Path
+    ledger: Ledger
+    date: dt.date
+    out: Path
+    time_limit: float = 10.0
+    seed: int = 0
+    workers: int = 1
+    previous: Path | None = None
+    fewest: bool = False
+    balance: float | None = 2.0
+    suggest: bool = False
+
+
+def run_plan(args: PlanArgs, console: Console) -> int:
+    """Plan, write every output, print the table; return the exit status."""
+    from geo.addresses import load_address_index
+
+    say = ProgressPrinter(console)
+    modes = sorted({v.mode for v in args.ledger.volunteers})
+    if args.suggest:
+        modes = sorted({*modes, "drive"})
+    try:
+        travel = load_street_travel(str(args.map_file), modes, progress=say)
+        needs_addresses = any(h.lon is None for h in args.ledger.households)
+        addresses = load_address_index(args.map_file) if needs_addresses else None
+    except (OSError, ValueError) as exc:  # geo's errors derive from ValueError
+        console.print(f"[red]map error:[/red] {exc}")
+        return EXIT_MAP
+    previous: dict[str, Any] | None = None
+    if args.previous is not None:
+        previous = json.loads(args.previous.read_text(encoding="utf-8"))
+    plan_kwargs: dict[str, Any] = {
+        "travel": travel,
+        "addresses": addresses,
+        "options": PlanOptions(balance_factor=args.balance, fewest_volunteers=args.fewest),
+        "time_limit": args.time_limit,
+        "seed": args.seed,
+        "workers": args.workers,
+        "progress": say,
+    }
+    try:
+        result = plan_day(args.ledger, args.date, previous=previous, **plan_kwargs)
+        doc = plan_document(result)
+        if args.suggest and result.issues:
+            from api.suggest import suggest_volunteers
+
+            plan_kwargs["progress"] = None
+            sug = suggest_volunteers(result, **plan_kwargs)
+            doc["suggestion"] = sug.document()
+            _write_suggested(sug.volunteers, args.out / "suggested_volunteers.csv")
+    except ProblemValidationError as exc:
+        console.print(f"[red]invalid routing problem:[/red] {exc}")
+        return EXIT_PROBLEM
+    except PlanCheckError as exc:
+        console.print(f"[red]{exc}[/red]")
+        return EXIT_CHECK
+    phones = {h.household_id: h.phone for h in args.ledger.households if h.phone}
+    written = write_outputs(doc, result.geometry, phones, args.out)
+    print_plan(doc, console)
+    if "suggestion" in doc:
+        for g in doc["suggestion"]["groups"]:
+            console.print(f"suggest: {g['text']}")
+        console.print(doc["suggestion"]["message"])
+    console.print(f"wrote {len(written)} files to {args.out}")
+    return EXIT_UNSERVED if doc["unassigned"] else EXIT_OK
+
+
+def _write_suggested(volunteers: Sequence[Any], path: Path) -> None:
+    from api.ledger import format_clock
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(
+            [
+                "volunteer_id",
+                "mode",
+                "capacity_kg",
+                "available_from",
+                "available_to",
+                "depot_id",
+                "start_lon",
+                "start_lat",
+                "skills",
+            ]
+        )
+        for v in volunteers:
+            w.writerow(
+                [
+                    v.volunteer_id,
+                    v.mode,
+                    f"{v.capacity_kg:g}",
+                    format_clock(v.available_from)[:5],
+                    format_clock(v.available_to)[:5],
+                    v.depot_id,
+                    "" if v.start_lon is None else v.start_lon,
+                    "" if v.start_lat is None else v.start_lat,
+                    ";".join(sorted(v.skills)),
+                ]
+            )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``plan`` command to the CLI."""
+
+    @app.command()
+    def plan(
+        map_file: Annotated[
+            Path, typer.Option("--map", help="OSM file (.osm.pbf, .osm, .osm.bz2)")
+        ],
+        households: Annotated[Path, typer.Option(help="households.csv or .json")],
+        volunteers: Annotated[Path, typer.Option(help="volunteers.csv or .json")],
+        date: Annotated[str, typer.Option(help="plan date YYYY-MM-DD")],
+        out: Annotated[Path, typer.Option(help="folder for the outputs")],
+        depots: Annotated[Path | None, typer.Option(help="depots.csv or .json")] = None,
+        time_limit: Annotated[float, typer.Option(help="seconds for the search")] = 10.0,
+        previous: Annotated[
+            Path | None, typer.Option(help="yesterday's plan.json, to keep volunteers")
+        ] = None,
+        fewest_volunteers: Annotated[
+            bool, typer.Option(help="call out as few volunteers as possible")
+        ] = False,
+        balance: Annotated[
+            float, typer.Option(help="no run longer than this times the mean (0: off)")
+        ] = 2.0,
+        suggest_volunteers: Annotated[
+            bool, typer.Option(help="say how many more volunteers would serve everyone")
+        ] = False,
+        seed: Annotated[int, typer.Option(help="search seed")] = 0,
+        workers: Annotated[int, typer.Option(help="parallel searches")] = 1,
+    ) -> None:
+        """Plan the runs of DATE from the ledger over the street map (see docs/INPUTS.md)."""
+        console = Console(stderr=True)
+        try:
+            day = dt.date.fromisoformat(date)
+        except ValueError:
+            console.print(f"[red]--date must be YYYY-MM-DD, got {date!r}[/red]")
+            raise typer.Exit(2) from None
+        try:
+            ledger = read_ledger(households, volunteers, depots)
+        except LedgerError as exc:
+            console.print(f"[red]{exc}[/red]", highlight=False)
+            raise typer.Exit(EXIT_LEDGER) from None
+        args = PlanArgs(
+            map_file=map_file,
+            ledger=ledger,
+            date=day,
+            out=out,
+            time_limit=time_limit,
+            seed=seed,
+            workers=workers,
+            previous=previous,
+            fewest=fewest_volunteers,
+            balance=balance or None,
+            suggest=suggest_volunteers,
+        )
+        raise typer.Exit(run_plan(args, console))

@@ -1,0 +1,612 @@
+"""The observation ledger: households, volunteers and depots read from CSV or JSON.
+
+Every row becomes a frozen record or a :class:`~solver.errors.Detail` naming the file,
+line, column and field; a file with any bad row raises :class:`LedgerError` listing all of
+them, so nothing is planned from a half-read ledger. Unknown columns are kept (in
+``extra``) and otherwise ignored. Coordinates are ``(lon, lat)`` WGS-84; clock times are
+read as ``HH:MM`` or ``HH:MM:SS`` and kept as integer seconds after midnight of the plan
+day; capacities are kilograms as given.
+
+The column reference with examples is ``docs/INPUTS.md``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from solver.errors import Detail
+
+MODES = ("walk", "bike", "ebike", "drive")
+NEEDS = ("meals", "groceries", "medicine")
+_TRUE = {"1", "true", "yes", "y", "x"}
+_FALSE = {"", "0", "false", "no", "n"}
+
+
+class LedgerError(ValueError):
+    """The ledger cannot be read; ``details`` lists every bad row and field at once.
+
+    Each :class:`~solver.errors.Detail` names the record (file, line and id when known) and
+    the field; its sentence starts with the column number.
+    """
+
+    code = "INVALID_LEDGER"
+
+    def __init__(self, details: list[Detail]) -> None:
+        self.details: tuple[Detail, ...] = tuple(details)
+        head = f"{len(self.details)} problem(s) in the ledger"
+        super().__init__(head + ":\n" + "\n".join(f"- {d}" for d in self.details))
+
+
+@dataclass(frozen=True, slots=True)
+class Household:
+    """One household under home observation.
+
+    Attributes
+    ----------
+    household_id
+        Unique id.
+    lon, lat
+        WGS-84 coordinates of the door, or ``None`` when only ``address`` is given.
+    residents
+        People living there (at least 1).
+    observation_start, observation_end
+        First and last day of the observation period, both inclusive.
+    address
+        Postal address (street, house number, optional entrance), used when lon/lat are empty.
+    building, entrance
+        Households sharing both are merged into one stop (one climb, several drops).
+    floor
+        Floor of the flat (0 = ground); adds climbing time.
+    needs
+        Subset of ``meals``, ``groceries``, ``medicine``.
+    elderly_alone, medical_needs
+        Priority flags (never printed on volunteers' manifests).
+    window
+        Household's own delivery window ``(from, to)`` in seconds after midnight.
+    note
+        Drop-off instruction shown to the volunteer.
+    phone
+        Contact for the ETA text message.
+    line
+        Where the record came from (CSV line or JSON item number), for messages.
+    extra
+        Unknown columns as ``(name, value)`` pairs, kept and ignored.
+    """
+
+    household_id: str
+    lon: float | None
+    lat: float | None
+    residents: int
+    observation_start: dt.date
+    observation_end: dt.date
+    address: str = ""
+    building: str = ""
+    entrance: str = ""
+    floor: int = 0
+    needs: frozenset[str] = frozenset({"meals"})
+    elderly_alone: bool = False
+    medical_needs: bool = False
+    window: tuple[int, int] | None = None
+    note: str = ""
+    phone: str = ""
+    line: int = 0
+    extra: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Volunteer:
+    """One volunteer available on the plan date.
+
+    Attributes
+    ----------
+    volunteer_id
+        Unique id.
+    mode
+        ``walk``, ``bike``, ``ebike`` or ``drive``.
+    capacity_kg
+        What they can carry in one run, kilograms.
+    available_from, available_to
+        Shift in seconds after midnight.
+    start_lon, start_lat
+        Where they start (WGS-84), or ``None`` to start at their depot.
+    depot_id
+        Their depot, or ``""`` for the first depot of the ledger.
+    skills
+        E.g. ``{"medicine"}``.
+    max_stops
+        Most stops they accept, or ``None``.
+    name, phone
+        Shown on their own manifest only.
+    """
+
+    volunteer_id: str
+    mode: str
+    capacity_kg: float
+    available_from: int
+    available_to: int
+    start_lon: float | None = None
+    start_lat: float | None = None
+    depot_id: str = ""
+    skills: frozenset[str] = frozenset()
+    max_stops: int | None = None
+    name: str = ""
+    phone: str = ""
+    line: int = 0
+    extra: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DepotRecord:
+    """A place where volunteers pick up and return, with opening hours (s after midnight)."""
+
+    depot_id: str
+    lon: float
+    lat: float
+    name: str = ""
+    opens: int = 0
+    closes: int = 24 * 3600
+    line: int = 0
+    extra: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Ledger:
+    """The three tables of one planning evening, cross-checked."""
+
+    households: tuple[Household, ...]
+    volunteers: tuple[Volunteer, ...]
+    depots: tuple[DepotRecord, ...]
+
+
+# ---------------------------------------------------------------- value parsers
+
+
+def parse_clock(text: str) -> int:
+    """Parse ``HH:MM`` or ``HH:MM:SS`` (up to ``24:00``) into seconds after midnight."""
+    parts = text.strip().split(":")
+    if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
+        raise ValueError(f"expected a clock time HH:MM, got {text!r}")
+    h, m = int(parts[0]), int(parts[1])
+    s = int(parts[2]) if len(parts) == 3 else 0
+    if m > 59 or s > 59 or h * 3600 + m * 60 + s > 24 * 3600:
+        raise ValueError(f"not a time of day: {text!r}")
+    return h * 3600 + m * 60 + s
+
+
+def format_clock(seconds: int) -> str:
+    """Format seconds after midnight as ``HH:MM:SS`` (hours may pass 24 on long days)."""
+    h, rest = divmod(int(seconds), 3600)
+    m, s = divmod(rest, 60)
+    return f"{h:02d}:{m:02d}:{s:02d}"
+
+
+def _window(text: str) -> tuple[int, int]:
+    if "-" not in text:
+        raise ValueError(f"expected a window like 09:00-11:00, got {text!r}")
+    a, b = text.split("-", 1)
+    start, end = parse_clock(a), parse_clock(b)
+    if end <= start:
+        raise ValueError(f"window ends before it starts: {text!r}")
+    return start, end
+
+
+def _float(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"not a number: {text!r}") from None
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f"not a whole number: {text!r}") from None
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"not a date YYYY-MM-DD: {text!r}") from None
+
+
+def _bool(text: str) -> bool:
+    low = text.strip().lower()
+    if low in _TRUE:
+        return True
+    if low in _FALSE:
+        return False
+    raise ValueError(f"expected yes/no (or 1/0, true/false), got {text!r}")
+
+
+def _set(text: str) -> frozenset[str]:
+    return frozenset(p.strip().lower() for p in text.replace(",", ";").split(";") if p.strip())
+
+
+# ---------------------------------------------------------------- row reading
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    values: dict[str, str]
+    line: int
+    columns: dict[str, int]
+    source: str
+
+
+class _RowReader:
+    """Reads typed fields from one row, collecting faults instead of stopping."""
+
+    def __init__(self, row: _Row, id_field: str, out: list[Detail]) -> None:
+        self.row = row
+        self.out = out
+        rid = row.values.get(id_field, "").strip()
+        where = f"{row.source} line {row.line}"
+        self.record = f"{where} ({id_field} {rid!r})" if rid else where
+
+    def fault(self, name: str, problem: str) -> None:
+        col = self.row.columns.get(name)
+        prefix = f"column {col}: " if col else ""
+        self.out.append(Detail(self.record, name, prefix + problem))
+
+    def text(self, name: str, *, required: bool = False) -> str:
+        value = self.row.values.get(name)
+        value = "" if value is None else str(value).strip()
+        if required and not value:
+            if name not in self.row.columns:
+                self.out.append(Detail(self.record, name, "missing required column"))
+            else:
+                self.fault(name, "is required")
+        return value
+
+    def typed(self, name: str, conv: Callable[[str], Any], *, required: bool = False) -> Any:
+        value = self.text(name, required=required)
+        if not value:
+            return None
+        try:
+            return conv(value)
+        except ValueError as exc:
+            self.fault(name, str(exc))
+            return None
+
+
+def _rows_from_csv(path: Path) -> tuple[list[_Row], list[Detail]]:
+    out: list[Detail] = []
+    rows: list[_Row] = []
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.reader(fh)
+        try:
+            header = [h.strip() for h in next(reader)]
+        except StopIteration:
+            return [], [Detail(path.name, "header", "the file is empty")]
+        columns = {h: i + 1 for i, h in enumerate(header)}
+        for values in reader:
+            line = reader.line_num
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) > len(header):
+                out.append(
+                    Detail(
+                        f"{path.name} line {line}",
+                        "row",
+                        f"column {len(header) + 1}: {len(values)} values but the header "
+                        f"has {len(header)} columns",
+                    )
+                )
+                continue
+            rows.append(_Row(dict(zip(header, values, strict=False)), line, columns, path.name))
+    return rows, out
+
+
+def _rows_from_json(items: Any, source: str) -> tuple[list[_Row], list[Detail]]:
+    if not isinstance(items, list):
+        return [], [Detail(source, "items", "must be a list of objects")]
+    rows: list[_Row] = []
+    out: list[Detail] = []
+    for i, item in enumerate(items, start=1):
+        if not isinstance(item, Mapping):
+            out.append(Detail(f"{source} item {i}", "item", "must be an object"))
+            continue
+        values = {
+            str(k): ("" if v is None else ";".join(map(str, v)) if isinstance(v, list) else str(v))
+            for k, v in item.items()
+        }
+        rows.append(_Row(values, i, {}, source))
+    return rows, out
+
+
+def _extra(row: _Row, known: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((k, v) for k, v in row.values.items() if k not in known and k)
+
+
+_HH_FIELDS = (
+    "household_id",
+    "lon",
+    "lat",
+    "residents",
+    "observation_start",
+    "observation_end",
+    "address",
+    "building",
+    "entrance",
+    "floor",
+    "needs",
+    "elderly_alone",
+    "medical_needs",
+    "window",
+    "note",
+    "phone",
+)
+
+
+def _household(row: _Row, out: list[Detail]) -> Household | None:
+    r = _RowReader(row, "household_id", out)
+    before = len(out)
+    hid = r.text("household_id", required=True)
+    lon = r.typed("lon", _float)
+    lat = r.typed("lat", _float)
+    address = r.text("address")
+    has_lon, has_lat = bool(r.text("lon")), bool(r.text("lat"))
+    if has_lon != has_lat:
+        r.fault("lat" if has_lon else "lon", "give both lon and lat, or neither")
+    if not has_lon and not has_lat and not address:
+        r.fault("lon", "no coordinates and no address: give lon/lat or an address")
+    if lon is not None and not -180 <= lon <= 180:
+        r.fault("lon", f"longitude out of range: {lon}")
+    if lat is not None and not -90 <= lat <= 90:
+        r.fault("lat", f"latitude out of range: {lat}")
+    residents = r.typed("residents", _int, required=True)
+    if residents is not None and residents < 1:
+        r.fault("residents", f"must be at least 1, got {residents}")
+    start = r.typed("observation_start", _date, required=True)
+    end = r.typed("observation_end", _date, required=True)
+    if start is not None and end is not None and end < start:
+        r.fault("observation_end", f"{end} is before observation_start {start}")
+    floor = r.typed("floor", _int)
+    if floor is not None and floor < 0:
+        r.fault("floor", f"must not be negative, got {floor}")
+    needs_text = r.text("needs")
+    needs = _set(needs_text) if needs_text else frozenset({"meals"})
+    unknown = needs - set(NEEDS)
+    if unknown:
+        r.fault("needs", f"unknown need(s) {sorted(unknown)}; known: {', '.join(NEEDS)}")
+    elderly = r.typed("elderly_alone", _bool)
+    medical = r.typed("medical_needs", _bool)
+    window = r.typed("window", _window)
+    if len(out) > before:
+        return None
+    return Household(
+        household_id=hid,
+        lon=lon,
+        lat=lat,
+        residents=residents,
+        observation_start=start,
+        observation_end=end,
+        address=address,
+        building=r.text("building"),
+        entrance=r.text("entrance"),
+        floor=floor or 0,
+        needs=needs,
+        elderly_alone=bool(elderly),
+        medical_needs=bool(medical),
+        window=window,
+        note=r.text("note"),
+        phone=r.text("phone"),
+        line=row.line,
+        extra=_extra(row, _HH_FIELDS),
+    )
+
+
+_VOL_FIELDS = (
+    "volunteer_id",
+    "mode",
+    "capacity_kg",
+    "available_from",
+    "available_to",
+    "start_lon",
+    "start_lat",
+    "depot_id",
+    "skills",
+    "max_stops",
+    "name",
+    "phone",
+)
+
+
+def _volunteer(row: _Row, out: list[Detail]) -> Volunteer | None:
+    r = _RowReader(row, "volunteer_id", out)
+    before = len(out)
+    vid = r.text("volunteer_id", required=True)
+    mode = r.text("mode", required=True).lower()
+    if mode and mode not in MODES:
+        r.fault("mode", f"unknown mode {mode!r}; one of {', '.join(MODES)}")
+    cap = r.typed("capacity_kg", _float, required=True)
+    if cap is not None and cap <= 0:
+        r.fault("capacity_kg", f"must be positive, got {cap}")
+    a = r.typed("available_from", parse_clock, required=True)
+    b = r.typed("available_to", parse_clock, required=True)
+    if a is not None and b is not None and b <= a:
+        r.fault("available_to", "must be after available_from")
+    slon = r.typed("start_lon", _float)
+    slat = r.typed("start_lat", _float)
+    if bool(r.text("start_lon")) != bool(r.text("start_lat")):
+        r.fault("start_lat" if r.text("start_lon") else "start_lon", "give both or neither")
+    max_stops = r.typed("max_stops", _int)
+    if max_stops is not None and max_stops < 1:
+        r.fault("max_stops", f"must be at least 1, got {max_stops}")
+    if len(out) > before:
+        return None
+    return Volunteer(
+        volunteer_id=vid,
+        mode=mode,
+        capacity_kg=cap,
+        available_from=a,
+        available_to=b,
+        start_lon=slon,
+        start_lat=slat,
+        depot_id=r.text("depot_id"),
+        skills=_set(r.text("skills")),
+        max_stops=max_stops,
+        name=r.text("name"),
+        phone=r.text("phone"),
+        line=row.line,
+        extra=_extra(row, _VOL_FIELDS),
+    )
+
+
+_DEPOT_FIELDS = ("depot_id", "lon", "lat", "name", "opens", "closes")
+
+
+def _depot(row: _Row, out: list[Detail]) -> DepotRecord | None:
+    r = _RowReader(row, "depot_id", out)
+    before = len(out)
+    did = r.text("depot_id", required=True)
+    lon = r.typed("lon", _float, required=True)
+    lat = r.typed("lat", _float, required=True)
+    opens = r.typed("opens", parse_clock)
+    closes = r.typed("closes", parse_clock)
+    if opens is not None and closes is not None and closes <= opens:
+        r.fault("closes", "must be after opens")
+    if len(out) > before:
+        return None
+    return DepotRecord(
+        depot_id=did,
+        lon=lon,
+        lat=lat,
+        name=r.text("name"),
+        opens=0 if opens is None else opens,
+        closes=24 * 3600 if closes is None else closes,
+        line=row.line,
+        extra=_extra(row, _DEPOT_FIELDS),
+    )
+
+
+def _required_header(rows: list[_Row], required: tuple[str, ...], source: str) -> list[Detail]:
+    if not rows or not rows[0].columns:
+        return []
+    missing = [c for c in required if c not in rows[0].columns]
+    return [Detail(source, c, "missing required column") for c in missing]
+
+
+def _unique(records: list[Any], id_attr: str, source: str, out: list[Detail]) -> None:
+    seen: dict[str, int] = {}
+    for rec in records:
+        key = getattr(rec, id_attr)
+        if key in seen:
+            out.append(
+                Detail(
+                    f"{source} line {rec.line} ({id_attr} {key!r})",
+                    id_attr,
+                    f"is used twice (first on line {seen[key]})",
+                )
+            )
+        else:
+            seen[key] = rec.line
+
+
+def _iter_records(
+    rows: list[_Row], make: Callable[[_Row, list[Detail]], Any], out: list[Detail]
+) -> Iterator[Any]:
+    for row in rows:
+        rec = make(row, out)
+        if rec is not None:
+            yield rec
+
+
+def build_ledger(
+    hh_rows: tuple[list[_Row], list[Detail]],
+    vol_rows: tuple[list[_Row], list[Detail]],
+    depot_rows: tuple[list[_Row], list[Detail]],
+    names: tuple[str, str, str],
+) -> Ledger:
+    """Turn raw rows into a cross-checked :class:`Ledger` or raise :class:`LedgerError`."""
+    out: list[Detail] = []
+    tables = []
+    for (rows, faults), make, required, name in zip(
+        (hh_rows, vol_rows, depot_rows),
+        (_household, _volunteer, _depot),
+        (
+            ("household_id", "lon", "lat", "residents", "observation_start", "observation_end"),
+            ("volunteer_id", "mode", "capacity_kg", "available_from", "available_to"),
+            ("depot_id", "lon", "lat"),
+        ),
+        names,
+        strict=True,
+    ):
+        out.extend(faults)
+        missing = _required_header(rows, required, name)
+        out.extend(missing)
+        records = [] if missing else list(_iter_records(rows, make, out))
+        id_attr = required[0]
+        _unique(records, id_attr, name, out)
+        tables.append(records)
+    households, volunteers, depots = tables
+    depot_ids = {d.depot_id for d in depots}
+    for v in volunteers:
+        record = f"{names[1]} line {v.line} (volunteer_id {v.volunteer_id!r})"
+        if v.depot_id and v.depot_id not in depot_ids:
+            out.append(Detail(record, "depot_id", f"unknown depot {v.depot_id!r}"))
+        if v.start_lon is None and not depots:
+            out.append(Detail(record, "start_lon", "no start position and no depot to start at"))
+    if out:
+        raise LedgerError(out)
+    return Ledger(tuple(households), tuple(volunteers), tuple(depots))
+
+
+def read_ledger(
+    households: Path | str,
+    volunteers: Path | str,
+    depots: Path | str | None = None,
+) -> Ledger:
+    """Read the three ledger files (CSV, or JSON lists of objects) into a :class:`Ledger`.
+
+    Parameters
+    ----------
+    households, volunteers, depots
+        Paths of ``.csv`` or ``.json`` files; ``depots`` may be ``None`` when every
+        volunteer has a start position.
+
+    Raises
+    ------
+    LedgerError
+        Listing every malformed row and field of all three files together.
+    """
+    paths = [Path(households), Path(volunteers), None if depots is None else Path(depots)]
+    raw: list[tuple[list[_Row], list[Detail]]] = []
+    names: list[str] = []
+    for p in paths:
+        if p is None:
+            raw.append(([], []))
+            names.append("depots")
+            continue
+        names.append(p.name)
+        if not p.exists():
+            raw.append(([], [Detail(p.name, "file", f"not found: {p}")]))
+        elif p.suffix.lower() == ".json":
+            try:
+                data = json.loads(p.read_text(encoding="utf-8"))
+            except json.JSONDecodeError as exc:
+                raw.append(([], [Detail(p.name, "file", f"line {exc.lineno}: {exc.msg}")]))
+                continue
+            raw.append(_rows_from_json(data, p.name))
+        else:
+            raw.append(_rows_from_csv(p))
+    return build_ledger(raw[0], raw[1], raw[2], (names[0], names[1], names[2]))
+
+
+def ledger_from_json(data: Mapping[str, Any]) -> Ledger:
+    """Build a :class:`Ledger` from one JSON object ``{"households", "volunteers", "depots"}``.
+
+    Each key holds a list of objects with the same fields as the CSV columns (lists are
+    accepted for ``needs`` and ``skills``, booleans for flags).
+    """
+    names = ("households", "volunteers", "depots")
+    raw = [_rows_from_json(data.get(n, []), n) for n in names]
+    return build_ledger(raw[0], raw[1], raw[2], names)

@@ -1,0 +1,1 @@
+"""Every file a plan writes: ``plan.json``, ``routes.geojson``, manifests, summary, CSV."""

@@ -1,0 +1,172 @@
+"""``plan.json``: the plan as one JSON document, the source of every other output.
+
+Clock times are ``"HH:MM:SS"`` on the plan date; travel is from the previous stop (or the
+run's start); weights are kilograms; coordinates ``lon``/``lat`` WGS-84. The fields are
+listed in ``docs/OUTPUTS.md``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from api.ledger import format_clock
+from api.pipeline import PlanResult
+
+#: Half-width of the ETA window given to households and volunteers (s), and its rounding.
+ETA_HALF_WINDOW_S = 15 * 60
+_ETA_ROUND_S = 5 * 60
+
+#: What would fix each reason a household is not served, in words for the coordinator.
+FIXES = {
+    "FLEET_EXHAUSTED": "call more volunteers or longer hours (try --suggest-volunteers)",
+    "TIME_WINDOW_UNREACHABLE": "widen the household's window or have a volunteer start earlier "
+    "or nearer",
+    "NO_COMPATIBLE_VEHICLE": "call a volunteer with the needed skill (medicine)",
+    "DEMAND_EXCEEDS_CAPACITY": "send a volunteer with a car or split the delivery",
+    "ROUTE_LIMIT": "raise a volunteer's max_stops or hours",
+    "UNREACHABLE": "check the door position: it is far from every street the volunteers use",
+    "ADDRESS_UNRESOLVED": "add lon/lat (or a full street address) to the ledger",
+    "NO_TIME_WINDOW": "fix the household's window so it meets the delivery window",
+}
+
+
+def eta_window(arrival: int) -> tuple[int, int]:
+    """The window announced for an arrival (s): +-15 min, rounded out to 5 minutes."""
+    lo = math.floor((arrival - ETA_HALF_WINDOW_S) / _ETA_ROUND_S) * _ETA_ROUND_S
+    hi = math.ceil((arrival + ETA_HALF_WINDOW_S) / _ETA_ROUND_S) * _ETA_ROUND_S
+    return max(lo, 0), hi
+
+
+def _kg(grams: int) -> float:
+    return round(grams / 1000, 3)
+
+
+def plan_document(result: PlanResult) -> dict[str, Any]:
+    """Build the ``plan.json`` document of a plan."""
+    sel = {s.stop_id: s for s in result.selection.stops}
+    vols = {v.volunteer_id: v for v in result.ledger.volunteers}
+    vidx = result.problem.vehicle_index()
+    points = result.locations.points
+    routes = []
+    for r in result.solution.routes:
+        vol = vols[r.vehicle_id]
+        vehicle = result.problem.vehicles[vidx[r.vehicle_id]]
+        stops = []
+        for v in r.visits:
+            s = sel[v.stop_id]
+            lo, hi = eta_window(v.arrival)
+            stops.append(
+                {
+                    "stop_id": s.stop_id,
+                    "household_ids": list(s.household_ids),
+                    "lon": s.lon,
+                    "lat": s.lat,
+                    "arrival": format_clock(v.arrival),
+                    "service_start": format_clock(v.start),
+                    "departure": format_clock(v.departure),
+                    "wait_s": v.wait,
+                    "travel_s": v.travel_time,
+                    "travel_m": v.travel_distance,
+                    "load": _kg(s.demand_g),
+                    "on_board_after_kg": _kg(v.load_after[0]),
+                    "eta_window": [format_clock(lo), format_clock(hi)],
+                    "priority": s.priority,
+                    "lines": [
+                        {
+                            "household_id": line.household_id,
+                            "address": line.address,
+                            "note": line.note,
+                            "items": [
+                                {"kind": i.kind, "label": i.label, "kg": i.kg} for i in line.items
+                            ],
+                        }
+                        for line in s.lines
+                    ],
+                }
+            )
+        start = points[vehicle.start]
+        end_loc = vehicle.end
+        routes.append(
+            {
+                "volunteer_id": r.vehicle_id,
+                "name": vol.name,
+                "mode": vol.mode,
+                "depot_id": vol.depot_id,
+                "start": {
+                    "lon": start[0],
+                    "lat": start[1],
+                    "departure": format_clock(r.start_time),
+                },
+                "stops": stops,
+                "end": None
+                if end_loc is None
+                else {
+                    "lon": points[end_loc][0],
+                    "lat": points[end_loc][1],
+                    "arrival": format_clock(r.end_time),
+                    "travel_s": r.end_travel_time,
+                    "travel_m": r.end_travel_distance,
+                },
+                "distance_m": r.distance,
+                "duration_s": r.duration,
+                "travel_s": r.travel_time,
+                "load_kg": _kg(r.load[0]),
+            }
+        )
+    unassigned = [
+        {
+            "household_id": i.household_id,
+            "reason": i.reason,
+            "message": i.message,
+            "fix": FIXES.get(i.reason, ""),
+            "stop_id": i.stop_id,
+        }
+        for i in result.issues
+    ]
+    not_due = [
+        {"household_id": e.household_id, "reason": e.reason, "message": e.message}
+        for e in result.not_due
+    ]
+    return {
+        "date": result.date.isoformat(),
+        "routes": routes,
+        "unassigned": unassigned,
+        "not_due": not_due,
+        "summary": summary(result, routes),
+    }
+
+
+def summary(result: PlanResult, routes: list[dict[str, Any]]) -> dict[str, Any]:
+    """Headline figures of a plan."""
+    durations = [r["duration_s"] for r in routes]
+    mean = sum(durations) / len(durations) if durations else 0.0
+    served = sum(len(s["household_ids"]) for r in routes for s in r["stops"])
+    out: dict[str, Any] = {
+        "households_under_observation": served + len(result.issues) + len(result.not_due),
+        "households_served": served,
+        "households_unassigned": len(result.issues),
+        "households_not_due": len(result.not_due),
+        "stops": sum(len(r["stops"]) for r in routes),
+        "volunteers_available": len(result.ledger.volunteers),
+        "volunteers_called": len(routes),
+        "distance_m": sum(r["distance_m"] for r in routes),
+        "duration_s": sum(durations),
+        "longest_run_s": max(durations, default=0),
+        "mean_run_s": round(mean),
+        "longest_over_mean": round(max(durations) / mean, 3) if mean else 0.0,
+        "load_kg": round(sum(r["load_kg"] for r in routes), 3),
+        "cost": result.solution.cost,
+        "solver_status": result.solution.stats.status,
+        "seconds": {k: round(v, 3) for k, v in result.timings.items()},
+    }
+    c = result.continuity
+    if c is not None:
+        out["continuity"] = {
+            "households_with_yesterdays_volunteer_today": c.eligible,
+            "kept_same_volunteer": c.kept,
+            "preference_taken": c.used_sticky,
+            "cost_without_preference": c.cost_free,
+            "cost_with_preference": c.cost_sticky,
+        }
+    return out

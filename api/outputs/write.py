@@ -1,0 +1,48 @@
+"""Write every output of a plan into one folder."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from api.outputs.geojson import routes_geojson
+from api.outputs.manifest import manifest_html
+from api.outputs.notifications import write_notifications
+from api.outputs.summary_html import summary_html
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
+
+
+def write_outputs(
+    doc: dict[str, Any], geometry: dict[str, Any], phones: dict[str, str], out: Path
+) -> list[Path]:
+    """Write ``plan.json``, ``routes.geojson``, ``summary.html``, ``notifications.csv`` and
+    ``manifests/<volunteer>.html`` into ``out``; return the paths written."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "manifests").mkdir(exist_ok=True)
+    written = []
+    p = out / "plan.json"
+    p.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    written.append(p)
+    p = out / "routes.geojson"
+    p.write_text(json.dumps(routes_geojson(doc, geometry), ensure_ascii=False), encoding="utf-8")
+    written.append(p)
+    manifests: dict[str, str] = {}
+    for route in doc["routes"]:
+        rel = f"manifests/{_safe(route['volunteer_id'])}.html"
+        (out / rel).write_text(
+            manifest_html(doc, route, geometry.get(route["volunteer_id"])), encoding="utf-8"
+        )
+        manifests[route["volunteer_id"]] = rel
+        written.append(out / rel)
+    p = out / "summary.html"
+    p.write_text(summary_html(doc, manifests), encoding="utf-8")
+    written.append(p)
+    p = out / "notifications.csv"
+    write_notifications(doc, phones, p)
+    written.append(p)
+    return written

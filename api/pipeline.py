@@ -1,0 +1,530 @@
+"""The one plan pipeline every door calls (CLI, HTTP service, benchmarks).
+
+``ledger + date + street graphs -> PlanResult``: resolve addresses offline, select the day's
+households and merge them into stops, snap every point per travel mode, compute exact
+street matrices per mode over one shared location index, build and solve the routing
+problem (with continuity from yesterday's plan when given), check the plan independently,
+and trace each run's street geometry. No FastAPI, no printing: progress goes to a callback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from api.day import (
+    DayRules,
+    DaySelection,
+    Excluded,
+    Locations,
+    LonLat,
+    PlanOptions,
+    build_day,
+    build_problem,
+    locate,
+)
+from api.ledger import Ledger
+from geo.addresses import AddressIndex, Resolution, Status
+from solver import Problem, Solution, solve
+from solver.check import check
+
+IntMatrix = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """One progress event: a stage (``addresses``, ``graph``, ``snap``, ``matrix``, ``solve``,
+    ``check``, ``geometry``) with a sentence and optional figures (e.g. ``best_cost``)."""
+
+    stage: str
+    message: str
+    figures: dict[str, float] = field(default_factory=dict)
+
+
+ProgressFn = Callable[[Progress], None]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ModeMatrices:
+    """Street travel between the plan's points on one mode.
+
+    Attributes
+    ----------
+    durations, distances
+        N x N int64 seconds and metres, ``-1`` where unreachable.
+    snap_m
+        Distance (m) from each point to its street.
+    reachable
+        Whether each point snapped within the limit.
+    """
+
+    durations: IntMatrix
+    distances: IntMatrix
+    snap_m: npt.NDArray[np.float64]
+    reachable: npt.NDArray[np.bool_]
+
+
+class Travel(Protocol):
+    """Where travel times come from: the street graphs of each mode."""
+
+    def modes(self) -> Sequence[str]:
+        """Travel modes available."""
+        ...
+
+    def matrices(self, mode: str, points: Sequence[LonLat]) -> ModeMatrices:
+        """Snap ``(lon, lat)`` points and return their matrices on ``mode``."""
+        ...
+
+    def geometry(self, mode: str, points: Sequence[LonLat], order: Sequence[int]) -> Any:
+        """Street-following GeoJSON geometry visiting ``points[order]`` on ``mode``, or None."""
+        ...
+
+
+class StreetTravel:
+    """Travel on real OSM street graphs (one per mode) from :mod:`geo`.
+
+    Parameters
+    ----------
+    graphs
+        ``{mode: StreetGraph}`` as returned by ``geo.load_graphs``.
+    max_snap_m
+        Doors farther than this from a usable street are unreachable on that mode (m).
+    """
+
+    def __init__(self, graphs: Mapping[str, Any], *, max_snap_m: float = 300.0) -> None:
+        self.graphs = dict(graphs)
+        self.max_snap_m = max_snap_m
+        self._snapped: dict[tuple[str, tuple[LonLat, ...]], Any] = {}
+
+    def modes(self) -> Sequence[str]:
+        """Travel modes with a loaded graph."""
+        return tuple(self.graphs)
+
+    def _snap(self, mode: str, points: Sequence[LonLat]) -> Any:
+        import geo
+
+        key = (mode, tuple(points))
+        if key not in self._snapped:
+            self._snapped[key] = geo.snap(
+                self.graphs[mode], list(points), max_snap_m=self.max_snap_m
+            )
+        return self._snapped[key]
+
+    def matrices(self, mode: str, points: Sequence[LonLat]) -> ModeMatrices:
+        """Snap the points on ``mode`` and compute exact street matrices."""
+        import geo
+
+        snapped = self._snap(mode, points)
+        tm = geo.travel_matrices(self.graphs[mode], snapped)
+        return ModeMatrices(
+            np.asarray(tm.durations, np.int64),
+            np.asarray(tm.distances, np.int64),
+            np.asarray(snapped.snap_m, np.float64),
+            np.asarray(snapped.reachable, np.bool_),
+        )
+
+    def geometry(self, mode: str, points: Sequence[LonLat], order: Sequence[int]) -> Any:
+        """Street-following GeoJSON of a run visiting ``points`` in ``order``."""
+        import geo
+
+        return geo.route_geometry(self.graphs[mode], self._snap(mode, points), list(order))
+
+
+def load_street_travel(
+    source: str, modes: Sequence[str], *, progress: ProgressFn | None = None
+) -> StreetTravel:
+    """Load the street graphs of ``modes`` from an OSM file (cached on disk by :mod:`geo`)."""
+    import geo
+
+    t0 = time.monotonic()
+    graphs = geo.load_graphs(source, profiles=tuple(modes))
+    if progress:
+        sizes = ", ".join(f"{m} {g.n_nodes:,} nodes" for m, g in graphs.items())
+        progress(Progress("graph", f"{sizes} in {time.monotonic() - t0:.1f} s"))
+    return StreetTravel(graphs)
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdIssue:
+    """A household under observation that gets no delivery today, with reason and sentence."""
+
+    household_id: str
+    reason: str
+    message: str
+    stop_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Continuity:
+    """How yesterday's volunteer assignment carried over.
+
+    Attributes
+    ----------
+    eligible
+        Households on today's plan whose volunteer of yesterday works today.
+    kept
+        Of those, how many keep that volunteer.
+    used_sticky
+        Whether the plan preferring yesterday's volunteers was taken.
+    cost_free, cost_sticky
+        Plan cost without and with that preference.
+    """
+
+    eligible: int
+    kept: int
+    used_sticky: bool
+    cost_free: int
+    cost_sticky: int
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class PlanResult:
+    """Everything one plan produced; the outputs are written from it.
+
+    Attributes
+    ----------
+    date
+        The plan date.
+    ledger, selection, locations, problem, solution
+        The inputs, the day's stops, their location index, the routing problem and its plan.
+    matrices
+        Street matrices per mode over ``locations``.
+    issues
+        Households under observation that get no delivery today, each with reason.
+    not_due
+        Households under observation with nothing due today.
+    resolutions
+        Address lookups made, by household id.
+    geometry
+        Street-following GeoJSON geometry per volunteer id (empty when not asked).
+    timings
+        Seconds per stage.
+    continuity
+        Carry-over from yesterday when a previous plan was given.
+    """
+
+    date: dt.date
+    ledger: Ledger
+    selection: DaySelection
+    locations: Locations
+    problem: Problem
+    solution: Solution
+    matrices: dict[str, ModeMatrices]
+    issues: tuple[HouseholdIssue, ...]
+    not_due: tuple[Excluded, ...]
+    resolutions: dict[str, Resolution]
+    geometry: dict[str, Any]
+    timings: dict[str, float]
+    continuity: Continuity | None = None
+
+
+class PlanCheckError(RuntimeError):
+    """The independent checker rejected a plan: a defect, never the user's fault."""
+
+    code = "PLAN_REJECTED"
+
+
+def resolve_addresses(
+    ledger: Ledger, date: dt.date, index: AddressIndex | None
+) -> dict[str, Resolution]:
+    """Resolve the addresses of the day's households that have no coordinates."""
+    out: dict[str, Resolution] = {}
+    for h in ledger.households:
+        if h.lon is not None or not (h.observation_start <= date <= h.observation_end):
+            continue
+        if index is None:
+            out[h.household_id] = Resolution(
+                h.address, Status.NOT_FOUND, message="no map addresses loaded"
+            )
+        else:
+            out[h.household_id] = index.resolve(h.address)
+    return out
+
+
+def _household_issues(
+    selection: DaySelection,
+    solution: Solution,
+    resolutions: Mapping[str, Resolution],
+    matrices: Mapping[str, ModeMatrices],
+    locations: Locations,
+) -> tuple[HouseholdIssue, ...]:
+    out: list[HouseholdIssue] = []
+    for e in selection.excluded:
+        message = e.message
+        res = resolutions.get(e.household_id)
+        if e.reason == "ADDRESS_UNRESOLVED" and res is not None:
+            message = f"Address {res.query!r}: {res.message}; add lon/lat to the ledger."
+        out.append(HouseholdIssue(e.household_id, e.reason, message))
+    stops = {s.stop_id: s for s in selection.stops}
+    for u in solution.unassigned:
+        stop = stops[u.stop_id]
+        message = u.message
+        if u.reason == "UNREACHABLE":
+            loc = locations.stop[u.stop_id]
+            far = [
+                f"{m} {mm.snap_m[loc]:.0f} m"
+                for m, mm in matrices.items()
+                if not bool(mm.reachable[loc])
+            ]
+            if far:
+                message += f" Distance from the door to the nearest street: {', '.join(far)}."
+        for hid in stop.household_ids:
+            out.append(HouseholdIssue(hid, str(u.reason), message, u.stop_id))
+    return tuple(sorted(out, key=lambda i: i.household_id))
+
+
+def previous_assignment(plan: Mapping[str, Any]) -> dict[str, tuple[str, int]]:
+    """Map household id -> (volunteer id, position on that run) from a ``plan.json`` document."""
+    out: dict[str, tuple[str, int]] = {}
+    for route in plan.get("routes", []):
+        for k, stop in enumerate(route.get("stops", [])):
+            for hid in stop.get("household_ids", []):
+                out[str(hid)] = (str(route["volunteer_id"]), k)
+    return out
+
+
+def _preferences(
+    selection: DaySelection, previous: Mapping[str, tuple[str, int]], volunteer_ids: Sequence[str]
+) -> tuple[dict[str, str], list[list[str]]]:
+    """Preferred volunteer per stop (majority of its households) and warm-start routes."""
+    present = set(volunteer_ids)
+    prefer: dict[str, str] = {}
+    order: dict[str, float] = {}
+    for s in selection.stops:
+        votes = Counter(previous[h][0] for h in s.household_ids if h in previous)
+        if not votes:
+            continue
+        vid, _ = votes.most_common(1)[0]
+        if vid in present:
+            prefer[s.stop_id] = vid
+            order[s.stop_id] = min(previous[h][1] for h in s.household_ids if h in previous)
+    routes = [
+        sorted((sid for sid, v in prefer.items() if v == vid), key=lambda sid: order[sid])
+        for vid in volunteer_ids
+    ]
+    return prefer, routes
+
+
+def _served_by(solution: Solution) -> dict[str, str]:
+    return {v.stop_id: r.vehicle_id for r in solution.routes for v in r.visits}
+
+
+def _priority_served(problem: Problem, solution: Solution) -> tuple[int, ...]:
+    served = set(_served_by(solution))
+    levels = sorted({s.priority for s in problem.stops}, reverse=True)
+    return tuple(
+        sum(1 for s in problem.stops if s.priority == p and s.id in served) for p in levels
+    )
+
+
+def _count_kept(
+    selection: DaySelection, solution: Solution, prefer_hh: Mapping[str, str]
+) -> tuple[int, int]:
+    by = _served_by(solution)
+    eligible = kept = 0
+    for s in selection.stops:
+        for h in s.household_ids:
+            if h in prefer_hh:
+                eligible += 1
+                kept += int(by.get(s.stop_id) == prefer_hh[h])
+    return eligible, kept
+
+
+def plan_day(
+    ledger: Ledger,
+    date: dt.date,
+    *,
+    travel: Travel,
+    addresses: AddressIndex | None = None,
+    rules: DayRules | None = None,
+    options: PlanOptions | None = None,
+    time_limit: float = 10.0,
+    seed: int = 0,
+    workers: int = 1,
+    previous: Mapping[str, Any] | None = None,
+    continuity_tolerance: float = 0.15,
+    geometry: bool = True,
+    progress: ProgressFn | None = None,
+) -> PlanResult:
+    """Plan one day's runs.
+
+    Parameters
+    ----------
+    ledger
+        Households, volunteers and depots (volunteers listed are the ones available).
+    date
+        The plan date.
+    travel
+        Street travel per mode (:class:`StreetTravel`); must cover every volunteer's mode.
+    addresses
+        Offline address index for households given by address only.
+    rules, options
+        Day rules (loads, windows, service times) and plan options (balance, fleet).
+    time_limit
+        Seconds for the search (split between the two searches when ``previous`` is given).
+    seed, workers
+        Passed to :func:`solver.solve`.
+    previous
+        Yesterday's ``plan.json`` document: its runs warm-start the search, and each
+        household keeps yesterday's volunteer when that costs at most
+        ``continuity_tolerance`` (fraction) more than the plan without that preference.
+    geometry
+        Trace street geometry of each run.
+    progress
+        Called with a :class:`Progress` at each stage.
+
+    Returns
+    -------
+    PlanResult
+        The checked plan and everything needed to write its outputs.
+
+    Raises
+    ------
+    PlanCheckError
+        If the independent checker rejects the plan (a defect).
+    """
+    say = progress or (lambda _p: None)
+    timings: dict[str, float] = {}
+    t = time.monotonic()
+    resolutions = resolve_addresses(ledger, date, addresses)
+    resolved = {h: r.lonlat for h, r in resolutions.items() if r.lonlat is not None}
+    if resolutions:
+        say(Progress("addresses", f"{len(resolved)} of {len(resolutions)} addresses resolved"))
+    selection = build_day(ledger, date, rules=rules, resolved=resolved)
+    volunteers = ledger.volunteers
+    locations = locate(selection, volunteers, ledger.depots)
+    timings["select"] = time.monotonic() - t
+
+    modes = sorted({v.mode for v in volunteers})
+    matrices: dict[str, ModeMatrices] = {}
+    for mode in modes:
+        t = time.monotonic()
+        mm = travel.matrices(mode, locations.points)
+        matrices[mode] = mm
+        n = len(locations.points)
+        far = int((~mm.reachable).sum())
+        say(
+            Progress(
+                "matrix",
+                f"{mode}: {n} points snapped ({far} beyond the limit), {n}x{n} matrix "
+                f"in {time.monotonic() - t:.1f} s",
+                {"points": n, "unreachable": far},
+            )
+        )
+        timings[f"matrix_{mode}"] = time.monotonic() - t
+    pairs = {m: (mm.durations, mm.distances) for m, mm in matrices.items()}
+    problem = build_problem(
+        selection, volunteers, ledger.depots, locations, pairs, options=options, rules=rules
+    )
+
+    def on_solve(seconds: float, best: int) -> None:
+        say(Progress("solve", f"best cost {best:,} after {seconds:.1f} s", {"best_cost": best}))
+
+    t = time.monotonic()
+    say(Progress("solve", f"{len(problem.stops)} stops, {len(problem.vehicles)} volunteers"))
+    continuity: Continuity | None = None
+    if previous:
+        prev = previous_assignment(previous)
+        ids = [v.volunteer_id for v in volunteers]
+        prefer, warm = _preferences(selection, prev, ids)
+        prefer_hh = {
+            h: prefer[s.stop_id]
+            for s in selection.stops
+            if s.stop_id in prefer
+            for h in s.household_ids
+        }
+        half = max(time_limit / 2, 0.5)
+        free = solve(
+            problem,
+            time_limit=half,
+            seed=seed,
+            workers=workers,
+            initial_routes=warm,
+            on_progress=on_solve,
+        )
+        sticky_problem = build_problem(
+            selection,
+            volunteers,
+            ledger.depots,
+            locations,
+            pairs,
+            options=options,
+            rules=rules,
+            allowed={sid: frozenset({vid}) for sid, vid in prefer.items()},
+        )
+        sticky = solve(
+            sticky_problem,
+            time_limit=half,
+            seed=seed,
+            workers=workers,
+            initial_routes=warm,
+            on_progress=on_solve,
+        )
+        sticky_ok = _priority_served(problem, sticky) >= _priority_served(problem, free) and (
+            sticky.cost <= free.cost * (1 + continuity_tolerance)
+        )
+        solution = sticky if sticky_ok else free
+        eligible, kept = _count_kept(selection, solution, prefer_hh)
+        continuity = Continuity(eligible, kept, sticky_ok, free.cost, sticky.cost)
+    else:
+        solution = solve(
+            problem, time_limit=time_limit, seed=seed, workers=workers, on_progress=on_solve
+        )
+    timings["solve"] = time.monotonic() - t
+    say(
+        Progress(
+            "solve",
+            f"done: cost {solution.cost:,}, {len(solution.unassigned)} stops unassigned",
+            {"best_cost": solution.cost},
+        )
+    )
+
+    t = time.monotonic()
+    report = check(problem, solution)
+    if not report.ok:
+        raise PlanCheckError(f"the checker rejected the plan: {report}")
+    timings["check"] = time.monotonic() - t
+    say(Progress("check", "plan checked: every route recomputed from the street matrices"))
+
+    geo_out: dict[str, Any] = {}
+    if geometry:
+        t = time.monotonic()
+        mode_of = {v.volunteer_id: v.mode for v in volunteers}
+        for r in solution.routes:
+            order = [problem.vehicles[problem.vehicle_index()[r.vehicle_id]].start]
+            order += [v.location for v in r.visits]
+            end = problem.vehicles[problem.vehicle_index()[r.vehicle_id]].end
+            if end is not None:
+                order.append(end)
+            geo_out[r.vehicle_id] = travel.geometry(mode_of[r.vehicle_id], locations.points, order)
+        timings["geometry"] = time.monotonic() - t
+        say(Progress("geometry", f"{len(geo_out)} runs traced along the streets"))
+
+    issues = _household_issues(selection, solution, resolutions, matrices, locations)
+    return PlanResult(
+        date=date,
+        ledger=ledger,
+        selection=selection,
+        locations=locations,
+        problem=problem,
+        solution=solution,
+        matrices=matrices,
+        issues=issues,
+        not_due=selection.not_due,
+        resolutions=resolutions,
+        geometry=geo_out,
+        timings=timings,
+        continuity=continuity,
+    )
+
+
+def with_volunteers(ledger: Ledger, extra: Sequence[Any]) -> Ledger:
+    """A copy of ``ledger`` with more volunteers appended."""
+    return replace(ledger, volunteers=(*ledger.volunteers, *extra))

@@ -1,0 +1,61 @@
+"""Solvers run side by side: ours and the open peers, behind one small interface.
+
+Each adapter module exposes ``solve(problem, *, time_limit, seed) -> solver.Solution``. It
+takes the problem's integer matrices as they are (no rescaling, no recomputation from
+coordinates), minimises total distance with the problem's fleet, runs on one core, and
+returns routes of timed visits so the independent checker can judge every answer alike.
+
+Adapters are imported only when asked for, so a missing package fails only its own runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Protocol
+
+from solver.model import Problem
+from solver.solution import Solution
+
+#: Harness name -> module holding its ``solve`` function.
+MODULES: dict[str, str] = {
+    "doorstep": "benchmarks.peers.doorstep_peer",
+    "ortools-plain": "benchmarks.peers.ortools_plain_peer",
+    "pyvrp": "benchmarks.peers.pyvrp_peer",
+    "vroom": "benchmarks.peers.vroom_peer",
+}
+
+
+class PeerSolve(Protocol):
+    """Signature every adapter's ``solve`` has."""
+
+    def __call__(self, problem: Problem, *, time_limit: float, seed: int) -> Solution:
+        """Solve ``problem`` within ``time_limit`` wall-clock seconds on one core."""
+        ...
+
+
+class UnsupportedProblemError(ValueError):
+    """The problem uses a feature the peer cannot express (named in the message)."""
+
+
+def get(name: str) -> PeerSolve:
+    """Return the ``solve`` function of the solver called ``name``.
+
+    Raises
+    ------
+    KeyError
+        If ``name`` is not one of :data:`MODULES`.
+    ImportError
+        If the peer's package is not installed.
+    """
+    module = importlib.import_module(MODULES[name])
+    solve: PeerSolve = module.solve
+    return solve
+
+
+def available(name: str) -> bool:
+    """Whether the solver called ``name`` can be imported here."""
+    try:
+        get(name)
+    except ImportError:
+        return False
+    return True

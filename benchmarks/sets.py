@@ -1,0 +1,133 @@
+"""The standard instance sets: where their files are, how to read them, their best-known costs.
+
+Files and best-known solutions (BKS) are read from ``api.settings.data_dir()``
+(``DOORSTEP_DATA``). Costs in the harness are in each family's integer convention (see
+:mod:`api.instances`): Solomon-format sets in tenths (Euclidean x10 truncated per arc), X in
+nint-rounded units. A BKS is in customary units; ``scale`` converts.
+"""
+
+from __future__ import annotations
+
+import csv
+import fnmatch
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from api.instances import Instance, read_solomon, read_vrplib
+from api.settings import data_dir
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceSet:
+    """One benchmark set.
+
+    Attributes
+    ----------
+    name
+        Name used on the command line and in results.
+    folder
+        Folder under the data directory.
+    pattern
+        Glob of the instance files in ``folder``.
+    locations
+        Locations per instance (customers + depot), or ``None`` when it varies (then read
+        from ``-nN`` in the name, which counts the depot too, as X names do).
+    bks_note
+        What the BKS column means, printed under the table.
+    """
+
+    name: str
+    folder: str
+    pattern: str
+    locations: int | None
+    bks_note: str
+
+    def files(self, *, instances: str | None = None, max_n: int | None = None) -> list[Path]:
+        """Instance files of the set, sorted by size then name.
+
+        Parameters
+        ----------
+        instances
+            Optional glob on the instance name (file name without extension, any case).
+        max_n
+            Keep only instances with at most this many locations (customers + depot).
+        """
+        root = data_dir() / self.folder
+        out = []
+        for path in root.glob(self.pattern):
+            if instances and not fnmatch.fnmatch(path.stem.lower(), instances.lower()):
+                continue
+            if max_n is not None and self.size(path.stem) > max_n:
+                continue
+            out.append(path)
+        return sorted(out, key=lambda p: (self.size(p.stem), p.stem))
+
+    def size(self, name: str) -> int:
+        """Number of locations (customers + depot) of instance ``name``."""
+        if self.locations is not None:
+            return self.locations
+        match = re.search(r"-n(\d+)", name)
+        return int(match.group(1)) if match else 0
+
+    def read(self, path: Path) -> Instance:
+        """Read one instance file with the family's reader."""
+        return read_vrplib(path) if path.suffix == ".vrp" else read_solomon(path)
+
+    def bks(self) -> dict[str, float]:
+        """Best-known cost per instance name (customary units); see :attr:`bks_note`."""
+        path = data_dir() / self.folder / "bks.csv"
+        if not path.exists():
+            return {}
+        with path.open(newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        out: dict[str, float] = {}
+        for row in rows:
+            if "exact_trunc1dec_distance" in row:
+                value = row["exact_trunc1dec_distance"] or row["distonly_distance"]
+            elif "cost" in row:
+                value = row["cost"]
+            else:
+                value = row["distance"]
+            if value:
+                out[row["instance"].lower()] = float(value)
+        return out
+
+
+SETS: dict[str, InstanceSet] = {
+    s.name: s
+    for s in (
+        InstanceSet(
+            "solomon",
+            "solomon",
+            "*.txt",
+            101,
+            "Solomon BKS: pure-distance optimum under the 1-decimal truncation convention "
+            "(`exact_trunc1dec_distance`) where proven, else the best known pure-distance "
+            "value (`distonly_distance`, double precision).",
+        ),
+        InstanceSet(
+            "homberger200",
+            "homberger",
+            "*_2_*.txt",
+            201,
+            "Homberger BKS are for the hierarchical objective (fewest vehicles, then "
+            "distance); a distance-only run may use more vehicles and go below them.",
+        ),
+        InstanceSet(
+            "homberger1000",
+            "homberger",
+            "*_10_*.txt",
+            1001,
+            "Homberger BKS are for the hierarchical objective (fewest vehicles, then "
+            "distance); a distance-only run may use more vehicles and go below them.",
+        ),
+        InstanceSet(
+            "x",
+            "cvrplib-x",
+            "X-*.vrp",
+            None,
+            "CVRPLIB X BKS: integer cost with nint-rounded arcs, as in `bks.csv`.",
+        ),
+    )
+}

@@ -1,0 +1,258 @@
+"""Buildings and their ``addr:*`` tags from an OSM file: offline address resolution.
+
+An address such as ``"Snellmaninkatu 14 A, 00170 Helsinki"`` resolves to the ``(lon, lat)``
+WGS-84 centre of the building tagged with that street and house number. Nothing is ever
+guessed: an address that is not on the map, or that names several buildings far apart
+which the postcode or city cannot tell apart, comes back unresolved with the reason.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+#: Buildings with the same address closer than this (metres) are parts of one place.
+SAME_PLACE_M = 120.0
+
+
+@dataclass(frozen=True, slots=True)
+class Building:
+    """One building of the map.
+
+    Attributes
+    ----------
+    osm_id
+        OSM id of the way or relation.
+    lon, lat
+        WGS-84 centre of its outline.
+    kind
+        Value of the ``building`` tag (``yes``, ``apartments``, ...).
+    street, housenumber, postcode, city
+        ``addr:*`` tags ("" when absent).
+    levels
+        ``building:levels`` when given as a whole number, else 0.
+    """
+
+    osm_id: int
+    lon: float
+    lat: float
+    kind: str = "yes"
+    street: str = ""
+    housenumber: str = ""
+    postcode: str = ""
+    city: str = ""
+    levels: int = 0
+
+    @property
+    def address(self) -> str:
+        """``"Street 12, 00100 City"`` or "" without street and number."""
+        if not (self.street and self.housenumber):
+            return ""
+        tail = " ".join(p for p in (self.postcode, self.city) if p)
+        return f"{self.street} {self.housenumber}" + (f", {tail}" if tail else "")
+
+
+class Status(StrEnum):
+    """Outcome of resolving one address."""
+
+    FOUND = "found"
+    NOT_FOUND = "not_found"
+    AMBIGUOUS = "ambiguous"
+    UNPARSED = "unparsed"
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """Result of resolving one address: ``lonlat`` is set only when ``status`` is found."""
+
+    query: str
+    status: Status
+    lonlat: tuple[float, float] | None = None
+    matched: str = ""
+    message: str = ""
+
+
+def _norm(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).casefold()
+    return re.sub(r"[\s.]+", " ", text).strip()
+
+
+def _norm_number(text: str) -> str:
+    return re.sub(r"\s+", "", text.casefold())
+
+
+_ADDR = re.compile(r"^(?P<street>.*?\D)\s*(?P<num>\d+(?:\s*-\s*\d+)?)\s*(?P<rest>.*)$")
+
+
+def parse_address(text: str) -> tuple[str, list[str], str, str] | None:
+    """Split an address into normalised street, candidate numbers, postcode and city.
+
+    ``"Snellmaninkatu 14 A 5, 00170 Helsinki"`` gives street ``"snellmaninkatu"``, numbers
+    ``["14a", "14"]`` (with entrance letter first), postcode ``"00170"``, city
+    ``"helsinki"``. Returns ``None`` when no street and house number can be found.
+    """
+    head, *tail = [p.strip() for p in text.split(",")]
+    m = _ADDR.match(head)
+    if not m:
+        return None
+    street = _norm(m.group("street"))
+    num = _norm_number(m.group("num"))
+    rest = m.group("rest").strip()
+    numbers = [num]
+    letter = re.match(r"^([A-Za-z])\b", rest)
+    if letter:
+        numbers.insert(0, num + letter.group(1).casefold())
+    postcode, city = "", ""
+    for part in tail:
+        pc = re.match(r"^(\d{4,6})\s*(.*)$", part)
+        if pc:
+            postcode, city = pc.group(1), _norm(pc.group(2)) or city
+        elif part:
+            city = _norm(part)
+    return street, numbers, postcode, city
+
+
+def _number_keys(housenumber: str) -> set[str]:
+    """Index keys of a house number tag: itself, and each number of a range like 22-24."""
+    out: set[str] = set()
+    for part in housenumber.split(";"):
+        n = _norm_number(part)
+        if not n:
+            continue
+        out.add(n)
+        rng = re.fullmatch(r"(\d+)-(\d+)", n)
+        if rng:
+            lo, hi = int(rng.group(1)), int(rng.group(2))
+            if 0 <= hi - lo <= 20:
+                # Ranges cover one side of the street: 22-26 is 22, 24, 26.
+                out.update(str(k) for k in range(lo, hi + 1, 2))
+    return out
+
+
+def _metres(a: tuple[float, float], b: tuple[float, float]) -> float:
+    k = 111_320.0
+    dx = (a[0] - b[0]) * k * math.cos(math.radians((a[1] + b[1]) / 2))
+    return math.hypot(dx, (a[1] - b[1]) * k)
+
+
+class AddressIndex:
+    """Look up street + house number among the map's buildings.
+
+    Parameters
+    ----------
+    buildings
+        Buildings of one map (see :func:`load_buildings`).
+    """
+
+    def __init__(self, buildings: Iterable[Building]) -> None:
+        self._by_key: dict[tuple[str, str], list[Building]] = defaultdict(list)
+        for b in buildings:
+            if b.street and b.housenumber:
+                for n in _number_keys(b.housenumber):
+                    self._by_key[(_norm(b.street), n)].append(b)
+
+    def __len__(self) -> int:
+        return len(self._by_key)
+
+    def resolve(self, address: str) -> Resolution:
+        """Resolve one address to ``(lon, lat)`` WGS-84, or say why it cannot be."""
+        parsed = parse_address(address)
+        if parsed is None:
+            return Resolution(
+                address, Status.UNPARSED, message="no street and house number found in it"
+            )
+        street, numbers, postcode, city = parsed
+        for number in numbers:
+            found = self._by_key.get((street, number), [])
+            if postcode:
+                found = [b for b in found if not b.postcode or b.postcode == postcode]
+            if city:
+                found = [b for b in found if not b.city or _norm(b.city) == city]
+            if not found:
+                continue
+            first = (found[0].lon, found[0].lat)
+            if any(_metres(first, (b.lon, b.lat)) > SAME_PLACE_M for b in found):
+                return Resolution(
+                    address,
+                    Status.AMBIGUOUS,
+                    message=f"{len(found)} buildings far apart carry this address; "
+                    "add the postcode or city, or give lon/lat",
+                )
+            lon = sum(b.lon for b in found) / len(found)
+            lat = sum(b.lat for b in found) / len(found)
+            return Resolution(address, Status.FOUND, (lon, lat), matched=found[0].address)
+        return Resolution(address, Status.NOT_FOUND, message="no building on the map has it")
+
+
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+def _levels(value: Any) -> int:
+    text = _text(value)
+    return int(text) if text.isdigit() else 0
+
+
+def load_buildings(source: Path | str) -> tuple[Building, ...]:
+    """Read every building outline of an OSM file with its ``addr:*`` tags.
+
+    Parameters
+    ----------
+    source
+        ``.osm.pbf`` (read with pyrosm) or OSM XML ``.osm`` / ``.osm.bz2`` (read with osmnx).
+
+    Returns
+    -------
+    tuple of Building
+        In file order; centres are the outline centroids in ``(lon, lat)`` WGS-84.
+    """
+    path = Path(source)
+    if path.name.endswith(".pbf"):
+        import pyrosm
+
+        frame = pyrosm.OSM(str(path)).get_buildings()
+        if frame is None:
+            return ()
+        records = frame.to_dict("records")
+        id_key = "id"
+    else:
+        import osmnx
+
+        frame = osmnx.features_from_xml(str(path), tags={"building": True})
+        frame = frame.reset_index()
+        records = frame.to_dict("records")
+        id_key = "id"
+    out: list[Building] = []
+    for rec in records:
+        geom = rec.get("geometry")
+        if geom is None or geom.is_empty:
+            continue
+        c = geom.centroid
+        out.append(
+            Building(
+                osm_id=int(rec.get(id_key) or 0),
+                lon=float(c.x),
+                lat=float(c.y),
+                kind=_text(rec.get("building")) or "yes",
+                street=_text(rec.get("addr:street")),
+                housenumber=_text(rec.get("addr:housenumber")),
+                postcode=_text(rec.get("addr:postcode")),
+                city=_text(rec.get("addr:city")),
+                levels=_levels(rec.get("building:levels")),
+            )
+        )
+    return tuple(out)
+
+
+def load_address_index(source: Path | str) -> AddressIndex:
+    """Build an :class:`AddressIndex` from the buildings of an OSM file."""
+    return AddressIndex(load_buildings(source))

