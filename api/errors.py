@@ -224,6 +224,15 @@ def classify(exc: BaseException) -> ErrorBody:
     return ErrorBody("INTERNAL", "unexpected error; the server log has the details")
 
 
+def as_service_error(exc: BaseException) -> BaseException:
+    """``exc`` as a :class:`ServiceError` when it has a known code (else ``exc`` itself),
+    so web frameworks answer it as a plain error response."""
+    body = classify(exc)
+    if body.code == "INTERNAL":
+        return exc
+    return ServiceError(body.code, body.message, body.details)
+
+
 def http_status(body: ErrorBody) -> int:
     """HTTP status of an error (500 for codes that are never HTTP responses)."""
     return body.kind.http_status or 500

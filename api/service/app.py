@@ -25,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import KINDS, ErrorBody, ServiceError, classify, http_status
+from api.errors import KINDS, ErrorBody, ServiceError, as_service_error, classify, http_status
 from api.service import schemas
 from api.service.auth import Caller, require
 from api.service.db import FINAL, JobRecord, JobStore
@@ -232,7 +232,10 @@ class Service:
         if limits:
             raise ServiceError("PLAN_TOO_LARGE", f"too large for {where}{hint}", limits)
         plan_date(request)
-        ledger_of(request)  # every bad record is reported now, not after queueing
+        try:
+            ledger_of(request)  # every bad record is reported now, not after queueing
+        except Exception as exc:
+            raise as_service_error(exc) from exc
         job_id = self.store.create(
             kind=kind,
             request=request,
@@ -390,7 +393,11 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     async def _wait(job_id: str, timeout: float) -> JobRecord:
         loop = asyncio.get_running_loop()
         event = asyncio.Event()
-        service.watch(job_id, lambda: loop.call_soon_threadsafe(event.set))
+
+        def wake() -> None:
+            loop.call_soon_threadsafe(event.set)
+
+        service.watch(job_id, wake)
         deadline = loop.time() + timeout
         try:
             while True:
@@ -468,7 +475,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         ),
     ) -> dict[str, Any]:
         """Recent jobs, newest first (synchronous plans included)."""
-        records = await run_in_threadpool(lambda: service.store.list(limit=limit, status=status))
+        records = await run_in_threadpool(lambda: service.store.recent(limit=limit, status=status))
         return {"jobs": [job_out(j) for j in records]}
 
     @app.get(

@@ -277,7 +277,7 @@ class JobStore:
                 raise ServiceError("NOT_FOUND", f"no job {job_id!r}")
             return self._record(conn, row)
 
-    def list(self, *, limit: int = 50, status: str | None = None) -> list[JobRecord]:
+    def recent(self, *, limit: int = 50, status: str | None = None) -> list[JobRecord]:
         """The most recent jobs first, optionally of one status."""
         q = select(*self._COLUMNS).order_by(jobs.c.created_at.desc(), jobs.c.id).limit(limit)
         if status is not None:

@@ -153,7 +153,7 @@ class PlanRequest(BaseModel):
     households: list[HouseholdIn] = Field(description="Households under observation.")
     volunteers: list[VolunteerIn] = Field(description="Volunteers available that day.")
     depots: list[DepotIn] = Field(default_factory=list, description="Depots.")
-    options: PlanOptionsIn = Field(default_factory=PlanOptionsIn)
+    options: PlanOptionsIn = Field(default_factory=lambda: PlanOptionsIn.model_validate({}))
 
 
 class DetailOut(BaseModel):

@@ -324,7 +324,7 @@ class Supervisor:
             self._spawn(slot)
 
     def _cancel_requested(self) -> None:
-        wanted = set(self.store.cancel_requested(self.owner))
+        wanted: set[str] = set(self.store.cancel_requested(self.owner))
         for slot in self._slots:
             if slot.job_id is not None and slot.job_id in wanted:
                 job_id = slot.job_id
