@@ -20,16 +20,24 @@ def serve_command(
     """Serve the dispatch API (/v1, /docs) and the map page (/) until stopped."""
     import uvicorn
 
-    from api.errors import ErrorBody, exit_status
+    from api.errors import report_cli_error
     from api.service.app import create_app
     from api.settings import ServiceSettings, SettingsError
+    from geo.errors import MapSourceError
 
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(message)s")
     try:
         settings = ServiceSettings.from_env()
-    except SettingsError as exc:
+        for name, path in settings.maps.items():
+            if not path.is_file():
+                raise MapSourceError(
+                    f"map {name!r}: no such file {str(path)!r}",
+                    record=f"map {name!r}",
+                    field="DOORSTEP_MAPS",
+                )
+    except (SettingsError, MapSourceError) as exc:
         typer.echo(f"doorstep serve: {exc}", err=True)
-        raise typer.Exit(exit_status(ErrorBody("INVALID_REQUEST", str(exc)))) from None
+        raise typer.Exit(report_cli_error(exc)) from None
     uvicorn.run(
         create_app(settings),
         host=host,

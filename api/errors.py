@@ -17,9 +17,11 @@ The table is printed in ``docs/API.md``.
 
 from __future__ import annotations
 
+import json
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TextIO
 
 from solver.errors import Detail
 
@@ -127,6 +129,13 @@ _KINDS = (
     ),
     ErrorKind(
         "NOT_READY", 503, None, "The service is starting or lost its database or solver processes."
+    ),
+    ErrorKind(
+        "INVALID_SETTING",
+        None,
+        2,
+        "A DOORSTEP_* setting of the server is malformed (names the variable); "
+        "`doorstep serve` does not start.",
     ),
     ErrorKind(
         "INTERRUPTED",
@@ -241,3 +250,11 @@ def http_status(body: ErrorBody) -> int:
 def exit_status(body: ErrorBody) -> int:
     """CLI exit status of an error (1 for codes that have none of their own)."""
     return body.kind.exit_status or 1
+
+
+def report_cli_error(exc: BaseException, *, stream: TextIO | None = None) -> int:
+    """Write the error shape of ``exc`` as one JSON line (the last line a failing
+    ``doorstep`` command writes on stderr) and return the command's exit status."""
+    body = classify(exc)
+    print(json.dumps(body.to_dict(), ensure_ascii=False), file=stream or sys.stderr)
+    return exit_status(body)

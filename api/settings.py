@@ -71,6 +71,8 @@ class SettingsError(ValueError):
     def __init__(self, variable: str, problem: str) -> None:
         self.variable = variable
         self.problem = problem
+        self.record = "environment"
+        self.field = variable
         super().__init__(f"{variable}: {problem}")
 
 

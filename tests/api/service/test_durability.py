@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 
 from api.service.db import JobStore
-from tests.api.service.ledgers import plan_request
+from api.service.sample import plan_request
 from tests.api.service.live import LiveServer, server_env, wait_status
 
 

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from api.pipeline import StreetTravel
+from api.service.sample import plan_request
 from api.settings import demo_map
-from tests.api.service.ledgers import plan_request
 from tests.api.service.live import DISPATCHER, VIEWER, LiveServer, wait_status
 from tests.api.service.roundtrip import check_document
 

