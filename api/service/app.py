@@ -535,7 +535,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     @app.get(
         "/v1/jobs/{job_id}/manifests/{volunteer_id}.html",
         tags=["jobs"],
-        response_class=HTMLResponse,
+        response_class=Response,
         responses={
             200: {"content": {"text/html": {"schema": {"type": "string"}}}},
             **_errors(401, 403, 404, 409, 422),
