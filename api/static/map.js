@@ -110,7 +110,7 @@
     if (!state.tiles) await drawStreets(job.map, false);
     const bounds = L.latLngBounds([]);
     const legend = [];
-    plan.routes.forEach((route, k) => {
+    plan.routes.filter((route) => route.stops.length).forEach((route, k) => {
       const colour = COLOURS[k % COLOURS.length];
       let latlngs = linesOf(geo, route.volunteer_id);
       if (!latlngs) {
@@ -125,7 +125,7 @@
       state.routes += 1;
       route.stops.forEach((stop, i) => {
         const m = L.circleMarker([stop.lat, stop.lon], { radius: 7, color: "#222", weight: 1,
-          fillColor: colour, fillOpacity: 1, className: "doorstep-stop" });
+          fillColor: colour, fillOpacity: 1, className: "doorstep-stop stop-" + k + "-" + i });
         m.bindPopup(popup(route, stop, i + 1));
         m.addTo(state.layers);
         bounds.extend(m.getLatLng());

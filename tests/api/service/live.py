@@ -26,14 +26,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+#: A tile server nobody listens on (a port free at import): the map page must fall back to
+#: the street graph, as it does when the tile server is unreachable.
+UNREACHABLE_TILES = f"http://127.0.0.1:{free_port()}/{{z}}/{{x}}/{{y}}.png"
+
+
 def server_env(db_url: str, **extra: str) -> dict[str, str]:
-    """Environment of a test server: keys, database, no tiles, small limits."""
+    """Environment of a test server: keys, database, unreachable tiles, small limits."""
     env = dict(os.environ)
     env.update(
         {
             "DOORSTEP_API_KEYS": f"{DISPATCHER}:dispatcher,{VIEWER}:viewer",
             "DOORSTEP_DATABASE_URL": db_url,
-            "DOORSTEP_TILES": "off",
+            "DOORSTEP_TILES": UNREACHABLE_TILES,
             "DOORSTEP_WORKERS": "2",
             "DOORSTEP_SYNC_MAX_HOUSEHOLDS": "12",
             "DOORSTEP_SYNC_MAX_SECONDS": "2",
