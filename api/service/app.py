@@ -55,6 +55,59 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 _READ = (401, 403, 404, 422)
 
+_STREETS_EXAMPLE: dict[str, Any] = {
+    "type": "FeatureCollection",
+    "features": [
+        {
+            "type": "Feature",
+            "geometry": {
+                "type": "MultiLineString",
+                "coordinates": [[[24.938801, 60.168097], [24.938852, 60.168073]]],
+            },
+            "properties": {"kind": "streets", "mode": "walk"},
+        }
+    ],
+    "properties": {"attribution": "© OpenStreetMap contributors"},
+}
+_ROUTES_EXAMPLE: dict[str, Any] = {
+    "type": "FeatureCollection",
+    "features": [
+        {
+            "type": "Feature",
+            "geometry": {
+                "type": "MultiLineString",
+                "coordinates": [[[24.9388013, 60.1680973], [24.9532794, 60.1690752]]],
+            },
+            "properties": {
+                "kind": "run",
+                "volunteer_id": "V1",
+                "mode": "walk",
+                "distance_m": 1866,
+                "duration_s": 1584,
+            },
+        },
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [24.9388013, 60.1680973]},
+            "properties": {"kind": "start", "volunteer_id": "V1", "departure": "09:50:29"},
+        },
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [24.9532794, 60.1690752]},
+            "properties": {
+                "kind": "stop",
+                "volunteer_id": "V1",
+                "sequence": 1,
+                "stop_id": "H002",
+                "household_ids": ["H002"],
+                "eta": "10:14:06",
+                "eta_window": ["10:00:00", "10:30:00"],
+            },
+        },
+    ],
+    "properties": {"date": "2026-11-25", "attribution": "© OpenStreetMap contributors"},
+}
+
 
 class BodyLimit:
     """ASGI middleware refusing bodies over ``max_bytes`` with ``PAYLOAD_TOO_LARGE`` (413),
@@ -373,7 +426,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         response_class=Response,
         responses={
             200: {
-                "content": {GEOJSON: {"schema": {"type": "object"}}},
+                "content": {GEOJSON: {"schema": {"type": "object"}, "example": _STREETS_EXAMPLE}},
                 "description": "The streets of the map's walking graph (MultiLineString).",
             },
             **_errors(*_READ),
@@ -521,7 +574,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         response_class=Response,
         responses={
             200: {
-                "content": {GEOJSON: {"schema": {"type": "object"}}},
+                "content": {GEOJSON: {"schema": {"type": "object"}, "example": _ROUTES_EXAMPLE}},
                 "description": "routes.geojson: street lines per run, stops with ETA",
             },
             **_errors(401, 403, 404, 409, 422),
@@ -537,7 +590,16 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         tags=["jobs"],
         response_class=Response,
         responses={
-            200: {"content": {"text/html": {"schema": {"type": "string"}}}},
+            200: {
+                "content": {
+                    "text/html": {
+                        "schema": {"type": "string"},
+                        "example": "<!DOCTYPE html><html><head><title>V1 · 2026-11-25</title>"
+                        "...</html>",
+                    }
+                },
+                "description": "A printable page: ordered stops, items, ETA windows, map.",
+            },
             **_errors(401, 403, 404, 409, 422),
         },
     )

@@ -207,39 +207,36 @@ class JobLinks(BaseModel):
     manifests: dict[str, str] = Field(default_factory=dict)
 
 
+_JOB_EXAMPLE: dict[str, Any] = {
+    "id": "5f0c1d2e3a4b5c6d7e8f901234567890",
+    "kind": "job",
+    "status": "running",
+    "map": "demo",
+    "date": "2026-11-25",
+    "households": 300,
+    "time_limit_s": 20.0,
+    "created_at": "2026-11-24T18:02:11Z",
+    "started_at": "2026-11-24T18:02:11Z",
+    "finished_at": None,
+    "attempts": 1,
+    "progress": {
+        "stage": "solve",
+        "message": "best cost 812,440 after 4.1 s",
+        "fraction": 0.31,
+    },
+    "best_cost": 812440,
+    "error": None,
+    "links": {"self": "/v1/jobs/5f0c1d2e3a4b5c6d7e8f901234567890"},
+}
+
+
 JobStatusName = Literal["queued", "running", "done", "failed", "cancelled"]
 
 
 class JobOut(BaseModel):
     """A job's state."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "5f0c1d2e3a4b5c6d7e8f901234567890",
-                    "kind": "job",
-                    "status": "running",
-                    "map": "demo",
-                    "date": "2026-11-25",
-                    "households": 300,
-                    "time_limit_s": 20.0,
-                    "created_at": "2026-11-24T18:02:11Z",
-                    "started_at": "2026-11-24T18:02:11Z",
-                    "finished_at": None,
-                    "attempts": 1,
-                    "progress": {
-                        "stage": "solve",
-                        "message": "best cost 812,440 after 4.1 s",
-                        "fraction": 0.31,
-                    },
-                    "best_cost": 812440,
-                    "error": None,
-                    "links": {"self": "/v1/jobs/5f0c1d2e3a4b5c6d7e8f901234567890"},
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [_JOB_EXAMPLE]})
 
     id: str
     kind: Literal["plan", "job"] = Field(description="plan: made by POST /v1/plans.")
@@ -260,6 +257,8 @@ class JobOut(BaseModel):
 
 class JobList(BaseModel):
     """Recent jobs, newest first."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"jobs": [_JOB_EXAMPLE]}]})
 
     jobs: list[JobOut]
 
@@ -284,13 +283,93 @@ class MapOut(BaseModel):
 class MapList(BaseModel):
     """Maps served."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "maps": [
+                        {
+                            "name": "demo",
+                            "file": "test.osm.pbf",
+                            "bbox": [24.9195, 60.1595, 24.9604, 60.1766],
+                            "modes": {
+                                "walk": {"nodes": 3127, "links": 4153},
+                                "bike": {"nodes": 2390, "links": 3212},
+                                "ebike": {"nodes": 2390, "links": 3212},
+                                "drive": {"nodes": 1051, "links": 1390},
+                            },
+                            "attribution": "© OpenStreetMap contributors",
+                        }
+                    ]
+                }
+            ]
+        }
+    )
+
     maps: list[MapOut]
+
+
+_PLAN_EXAMPLE: dict[str, Any] = {
+    "date": "2026-11-25",
+    "routes": [
+        {
+            "volunteer_id": "V1",
+            "mode": "walk",
+            "depot_id": "D1",
+            "start": {"lon": 24.9388013, "lat": 60.1680973, "departure": "09:50:29"},
+            "stops": [
+                {
+                    "stop_id": "H002",
+                    "household_ids": ["H002"],
+                    "lon": 24.9532794,
+                    "lat": 60.1690752,
+                    "arrival": "10:14:06",
+                    "service_start": "10:14:06",
+                    "departure": "10:15:06",
+                    "wait_s": 0,
+                    "travel_s": 786,
+                    "travel_m": 982,
+                    "eta_window": ["10:00:00", "10:30:00"],
+                    "lines": [
+                        {
+                            "household_id": "H002",
+                            "address": "",
+                            "note": "",
+                            "items": [{"kind": "meals", "label": "3 x day meals", "kg": 3.0}],
+                        }
+                    ],
+                }
+            ],
+            "end": {
+                "lon": 24.9388013,
+                "lat": 60.1680973,
+                "arrival": "10:26:53",
+                "travel_s": 707,
+                "travel_m": 884,
+            },
+            "distance_m": 1866,
+            "travel_s": 1493,
+            "load_kg": 3.0,
+        }
+    ],
+    "unassigned": [],
+    "not_due": [],
+    "summary": {
+        "households_under_observation": 1,
+        "households_served": 1,
+        "households_unassigned": 0,
+        "stops": 1,
+        "volunteers_called": 1,
+        "cost": 1493,
+        "solver_status": "solved (local optimum or limit reached)",
+    },
+}
 
 
 class PlanOut(BaseModel):
     """``plan.json``: the same document ``doorstep plan`` writes (docs/OUTPUTS.md)."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [_PLAN_EXAMPLE]})
 
     date: str
     routes: list[dict[str, Any]]
@@ -301,11 +380,30 @@ class PlanOut(BaseModel):
 class Health(BaseModel):
     """Liveness."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ok"}]})
+
     status: Literal["ok"]
 
 
 class Readiness(BaseModel):
     """Readiness: database, maps and solver processes."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "status": "ready",
+                    "database": True,
+                    "maps": ["demo"],
+                    "workers": [
+                        {"worker": 0, "pid": 4121, "ready": True, "busy": True},
+                        {"worker": 1, "pid": 4122, "ready": True, "busy": False},
+                    ],
+                    "jobs": {"done": 41, "running": 1, "queued": 3},
+                }
+            ]
+        }
+    )
 
     status: Literal["ready"]
     database: bool
