@@ -1,7 +1,9 @@
-"""A job accepted is never lost: SIGKILL the server mid-solve, start it again."""
+"""A job accepted is never lost: SIGKILL the server (or one solver process) mid-solve."""
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from pathlib import Path
 
@@ -72,3 +74,23 @@ def test_job_survives_a_killed_server(db_url: str, tmp_path: Path) -> None:
     left = {u["household_id"] for u in plan["unassigned"]}
     assert served | left == {h["household_id"] for h in request["households"]}
     assert seen_not_ready, "readyz never answered NOT_READY while the solvers started"
+
+
+def test_job_survives_a_killed_solver_process(server: LiveServer) -> None:
+    """SIGKILL the solver process running a job: a fresh one replaces it and the job is
+    run again to done (attempt 2); readyz shows every solver ready again."""
+    request = plan_request(7, seed=23, time_limit_s=3)
+    with server.client() as c:
+        job_id = c.post("/v1/jobs", json=request).json()["id"]
+        deadline = time.monotonic() + 60
+        while c.get(f"/v1/jobs/{job_id}").json()["progress"]["stage"] != "solve":
+            assert time.monotonic() < deadline, "the job never reached the solver"
+            time.sleep(0.1)
+        busy = [w for w in httpx.get(f"{server.url}/readyz").json()["workers"] if w["busy"]]
+        assert len(busy) == 1
+        os.kill(busy[0]["pid"], signal.SIGKILL)
+        job = wait_status(c, job_id, {"done", "failed", "cancelled"}, timeout=90)
+        workers = httpx.get(f"{server.url}/readyz").json()["workers"]
+    assert job["status"] == "done" and job["attempts"] == 2, job
+    assert busy[0]["pid"] not in {w["pid"] for w in workers}
+    server.wait_ready()
