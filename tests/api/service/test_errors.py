@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -184,3 +185,27 @@ def test_plan_command_writes_the_error_shape(tmp_path: Path) -> None:
     body = _last_json(res.output)
     assert body["code"] == "INVALID_LEDGER" and set(body) == SHAPE
     assert any(d["field"] == "residents" for d in body["details"])
+
+
+def test_unexpected_error_over_http_is_internal(tmp_path: Path) -> None:
+    """A route failing unexpectedly answers INTERNAL (500) in the error shape, without its
+    text (in-process ASGI client, no lifespan needed)."""
+    import asyncio
+
+    from api.service.app import create_app
+    from api.settings import ServiceSettings
+
+    service = create_app(ServiceSettings(database_url=f"sqlite:///{tmp_path / 'j.db'}"))
+
+    @service.get("/v1/boom")
+    async def boom() -> None:
+        raise RuntimeError("password=hunter2 at /srv/db")
+
+    async def call() -> httpx.Response:
+        transport = httpx.ASGITransport(app=service, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://local") as c:
+            return await c.get("/v1/boom")
+
+    res = asyncio.run(call())
+    assert res.status_code == 500 and res.json()["code"] == "INTERNAL"
+    assert set(res.json()) == SHAPE and "hunter2" not in res.text
