@@ -94,8 +94,8 @@ def run_plan(args: PlanArgs, console: Console) -> int:
         modes = sorted({*modes, "drive"})
     try:
         travel = load_street_travel(str(args.map_file), modes, progress=say)
-        needs_addresses = any(h.lon is None for h in args.ledger.households)
-        addresses = load_address_index(args.map_file) if needs_addresses else None
+        # Also names the street address of households given by coordinates only.
+        addresses = load_address_index(args.map_file)
     except (OSError, ValueError) as exc:  # geo's errors derive from ValueError
         console.print(f"[red]map error:[/red] {exc}")
         report_cli_error(exc if hasattr(exc, "code") else MapSourceError(str(exc)))

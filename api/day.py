@@ -99,12 +99,17 @@ class Item:
 
 @dataclass(frozen=True, slots=True)
 class LineItem:
-    """What one household of a stop receives."""
+    """What one household of a stop receives.
+
+    ``address`` is the ledger's, or else the nearest address on the map
+    (``address_source`` says ``"ledger"``, ``"map"``, or ``""`` when there is none).
+    """
 
     household_id: str
     items: tuple[Item, ...]
     address: str = ""
     note: str = ""
+    address_source: str = ""
 
     @property
     def kg(self) -> float:
@@ -216,7 +221,19 @@ class _Draft:
     window: tuple[int, int]
 
 
-def _make_stop(stop_id: str, members: Sequence[_Draft], rules: DayRules) -> DayStop:
+def _line(d: _Draft, map_addresses: Mapping[str, str]) -> LineItem:
+    h = d.household
+    found = map_addresses.get(h.household_id, "")
+    address, source = (h.address, "ledger") if h.address else (found, "map" if found else "")
+    return LineItem(h.household_id, d.items, address, h.note, source)
+
+
+def _make_stop(
+    stop_id: str,
+    members: Sequence[_Draft],
+    rules: DayRules,
+    map_addresses: Mapping[str, str],
+) -> DayStop:
     window = members[0].window
     for m in members[1:]:
         merged = _intersect(window, m.window)
@@ -235,10 +252,7 @@ def _make_stop(stop_id: str, members: Sequence[_Draft], rules: DayRules) -> DayS
         deadline = None
     kinds = {i.kind for m in members for i in m.items}
     kg = sum(i.kg for m in members for i in m.items)
-    lines = tuple(
-        LineItem(m.household.household_id, m.items, m.household.address, m.household.note)
-        for m in members
-    )
+    lines = tuple(_line(m, map_addresses) for m in members)
     return DayStop(
         stop_id=stop_id,
         lon=members[0].lon,
@@ -259,6 +273,7 @@ def build_day(
     *,
     rules: DayRules | None = None,
     resolved: Mapping[str, LonLat] | None = None,
+    map_addresses: Mapping[str, str] | None = None,
 ) -> DaySelection:
     """Select the day's households and turn them into stops.
 
@@ -274,6 +289,9 @@ def build_day(
         ``(lon, lat)`` WGS-84 of households given by address only, keyed by household id;
         a household with neither coordinates nor an entry here is excluded as
         ``ADDRESS_UNRESOLVED`` (never guessed).
+    map_addresses
+        Street address found on the map near households the ledger gives no address for,
+        keyed by household id (shown on manifests, never used to place the stop).
 
     Returns
     -------
@@ -282,6 +300,7 @@ def build_day(
     """
     rules = rules or DayRules()
     resolved = resolved or {}
+    named = map_addresses or {}
     excluded: list[Excluded] = []
     not_due: list[Excluded] = []
     drafts: list[_Draft] = []
@@ -335,7 +354,9 @@ def build_day(
             groups[(d.household.building, d.household.entrance, med)].append(d)
         else:
             singles.append(d)
-    stops: list[DayStop] = [_make_stop(d.household.household_id, [d], rules) for d in singles]
+    stops: list[DayStop] = [
+        _make_stop(d.household.household_id, [d], rules, named) for d in singles
+    ]
     split = Counter((b, e) for b, e, _ in groups)
     for (building, entrance, med), members in groups.items():
         # Merge greedily while the windows still overlap; a household whose window does not
@@ -358,7 +379,7 @@ def build_day(
                     sid += "/medicine"
                 if len(batches) > 1:
                     sid += f"#{k + 1}"
-            stops.append(_make_stop(sid, batch, rules))
+            stops.append(_make_stop(sid, batch, rules, named))
     stops.sort(key=lambda s: s.stop_id)
     return DaySelection(date, tuple(stops), tuple(excluded), tuple(not_due))
 

@@ -10,6 +10,7 @@ and trace each run's street geometry. No FastAPI, no printing: progress goes to 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -257,6 +258,28 @@ def resolve_addresses(
     return out
 
 
+def map_addresses(
+    ledger: Ledger,
+    date: dt.date,
+    index: AddressIndex | None,
+    resolved: Mapping[str, LonLat],
+) -> dict[str, str]:
+    """Nearest map address of the day's households the ledger gives none for, by id."""
+    out: dict[str, str] = {}
+    if index is None:
+        return out
+    for h in ledger.households:
+        if h.address or not (h.observation_start <= date <= h.observation_end):
+            continue
+        at = (h.lon, h.lat) if h.lon is not None and h.lat is not None else None
+        at = at or resolved.get(h.household_id)
+        if at is not None:
+            found, _ = index.nearest(*at)
+            if found:
+                out[h.household_id] = found
+    return out
+
+
 def _household_issues(
     selection: DaySelection,
     solution: Solution,
@@ -346,6 +369,94 @@ def _count_kept(
     return eligible, kept
 
 
+def _covers(problem: Problem, tighter: Solution, first: Solution) -> bool:
+    """Whether ``tighter`` serves at least as many stops as ``first`` in every priority group."""
+    a, b = _priority_served(problem, tighter), _priority_served(problem, first)
+    return all(x >= y for x, y in zip(a, b, strict=True))
+
+
+def balance_stops(
+    problem: Problem,
+    solution: Solution,
+    factor: float,
+    *,
+    time_limit: float,
+    seed: int = 0,
+    workers: int = 1,
+    on_progress: Callable[[float, int], None] | None = None,
+    rounds: int = 2,
+) -> Solution:
+    """Bound every run's number of stops by ``factor`` x the mean over the runs called.
+
+    The solver bounds hours (no run longer than ``factor`` x the mean run). Hours alone let
+    a fast driver take thirty doors while a walker takes three; so when the most stops on
+    one run exceed ``factor`` x the mean, the day is solved again (``time_limit`` s, warm
+    started from the plan with each run cut to the bound) with every volunteer's
+    ``max_stops`` lowered to that bound. The tighter plan is kept only if it serves at least
+    as many stops in every priority group and its hours are no less even (still within the
+    bound, or no worse than before); otherwise ``solution`` stands and the summary
+    says the bound is not met. Calling more volunteers lowers the mean, so this is done up
+    to ``rounds`` times, sharing ``time_limit``.
+    """
+    for _ in range(rounds):
+        tighter = _cap_stops(
+            problem, solution, factor, time_limit / rounds, seed, workers, on_progress
+        )
+        if tighter is solution:
+            break
+        solution = tighter
+    return solution
+
+
+def _hours_ratio(solution: Solution) -> float:
+    """Longest run over the mean run (1.0 when there is no run)."""
+    durations = [r.duration for r in solution.routes if r.visits]
+    if not durations:
+        return 1.0
+    return max(durations) * len(durations) / max(sum(durations), 1)
+
+
+def _cap_stops(
+    problem: Problem,
+    solution: Solution,
+    factor: float,
+    time_limit: float,
+    seed: int,
+    workers: int,
+    on_progress: Callable[[float, int], None] | None,
+) -> Solution:
+    counts = [len(r.visits) for r in solution.routes if r.visits]
+    if not counts:
+        return solution
+    cap = max(1, math.floor(factor * sum(counts) / len(counts)))
+    if max(counts) <= cap:
+        return solution
+    vehicles = tuple(
+        replace(v, max_stops=cap if v.max_stops is None else min(v.max_stops, cap))
+        for v in problem.vehicles
+    )
+    capped = replace(problem, vehicles=vehicles)
+    by_vehicle = {r.vehicle_id: [v.stop_id for v in r.visits][:cap] for r in solution.routes}
+    warm = [by_vehicle.get(v.id, []) for v in problem.vehicles]
+    tighter = solve(
+        capped,
+        time_limit=time_limit,
+        seed=seed,
+        workers=workers,
+        initial_routes=warm,
+        on_progress=on_progress,
+    )
+    if not _covers(problem, tighter, solution):
+        return solution
+    if _hours_ratio(tighter) > max(factor, _hours_ratio(solution)):
+        return solution  # fewer stops each, but hours less even than before
+    if tighter.unassigned:
+        index = problem.stop_index()
+        missing = [index[u.stop_id] for u in tighter.unassigned]
+        tighter = replace(tighter, unassigned=tuple(diagnose(problem, missing, tighter.routes)))
+    return tighter
+
+
 def plan_day(
     ledger: Ledger,
     date: dt.date,
@@ -373,7 +484,8 @@ def plan_day(
     travel
         Street travel per mode (:class:`StreetTravel`); must cover every volunteer's mode.
     addresses
-        Offline address index for households given by address only.
+        Offline address index: places households given by address only, and names the
+        nearest map address of households given by coordinates only (for manifests).
     rules, options
         Day rules (loads, windows, service times) and plan options (balance, fleet).
     time_limit
@@ -406,7 +518,8 @@ def plan_day(
     resolved = {h: r.lonlat for h, r in resolutions.items() if r.lonlat is not None}
     if resolutions:
         say(Progress("addresses", f"{len(resolved)} of {len(resolutions)} addresses resolved"))
-    selection = build_day(ledger, date, rules=rules, resolved=resolved)
+    named = map_addresses(ledger, date, addresses, resolved)
+    selection = build_day(ledger, date, rules=rules, resolved=resolved, map_addresses=named)
     volunteers = ledger.volunteers
     locations = locate(selection, volunteers, ledger.depots)
     timings["select"] = time.monotonic() - t
@@ -449,6 +562,8 @@ def plan_day(
     t = time.monotonic()
     say(Progress("solve", f"{len(problem.stops)} stops, {len(problem.vehicles)} volunteers"))
     continuity: Continuity | None = None
+    sticky_problem = problem
+    prefer_hh: dict[str, str] = {}
     if previous:
         prev = previous_assignment(previous)
         ids = [v.volunteer_id for v in volunteers]
@@ -502,6 +617,29 @@ def plan_day(
         solution = solve(
             problem, time_limit=time_limit, seed=seed, workers=workers, on_progress=on_solve
         )
+    factor = problem.objective.balance_factor
+    if factor is not None:
+        used = sticky_problem if continuity is not None and continuity.used_sticky else problem
+        balanced = balance_stops(
+            used,
+            solution,
+            factor,
+            time_limit=max(time_limit / 2, 0.5),
+            seed=seed,
+            workers=workers,
+            on_progress=on_solve,
+        )
+        if balanced is not solution:
+            say(Progress("solve", f"stops per run bounded by {factor:g} x the mean"))
+            solution = balanced
+            if used is not problem and solution.unassigned:
+                index = problem.stop_index()
+                missing = [index[u.stop_id] for u in solution.unassigned]
+                unassigned = tuple(diagnose(problem, missing, solution.routes))
+                solution = replace(solution, unassigned=unassigned)
+            if continuity is not None:
+                eligible, kept = _count_kept(selection, solution, prefer_hh)
+                continuity = replace(continuity, eligible=eligible, kept=kept)
     timings["solve"] = time.monotonic() - t
     say(
         Progress(

@@ -8,6 +8,7 @@ which the postcode or city cannot tell apart, comes back unresolved with the rea
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import unicodedata
@@ -18,13 +19,19 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 #: Buildings with the same address closer than this (metres) are parts of one place.
 SAME_PLACE_M = 120.0
+
+#: A point takes the address of the nearest addressed building or address point only
+#: within this distance (metres); farther, it has no street address.
+NEAREST_M = 50.0
 
 
 @dataclass(frozen=True, slots=True)
 class Building:
-    """One building of the map.
+    """One building, or one address point (a node with ``addr:*`` tags), of the map.
 
     Attributes
     ----------
@@ -33,7 +40,8 @@ class Building:
     lon, lat
         WGS-84 centre of its outline.
     kind
-        Value of the ``building`` tag (``yes``, ``apartments``, ...).
+        Value of the ``building`` tag (``yes``, ``apartments``, ...); ``"address"`` for an
+        address point.
     street, housenumber, postcode, city
         ``addr:*`` tags ("" when absent).
     levels
@@ -153,10 +161,30 @@ class AddressIndex:
 
     def __init__(self, buildings: Iterable[Building]) -> None:
         self._by_key: dict[tuple[str, str], list[Building]] = defaultdict(list)
+        self._places: list[Building] = []
         for b in buildings:
             if b.street and b.housenumber:
+                self._places.append(b)
                 for n in _number_keys(b.housenumber):
                     self._by_key[(_norm(b.street), n)].append(b)
+        self._lonlat = np.array([(b.lon, b.lat) for b in self._places], np.float64).reshape(-1, 2)
+
+    def nearest(self, lon: float, lat: float, *, max_m: float = NEAREST_M) -> tuple[str, float]:
+        """The address nearest to ``(lon, lat)`` WGS-84 and its distance (m).
+
+        Looks among addressed buildings (their outline centres) and address points; returns
+        ``("", inf)`` when none lies within ``max_m`` metres: no address is ever made up.
+        """
+        if not self._places:
+            return "", math.inf
+        k = 111_320.0
+        dx = (self._lonlat[:, 0] - lon) * k * math.cos(math.radians(lat))
+        dy = (self._lonlat[:, 1] - lat) * k
+        d = np.hypot(dx, dy)
+        i = int(np.argmin(d))
+        if d[i] > max_m:
+            return "", math.inf
+        return self._places[i].address, float(d[i])
 
     def __len__(self) -> int:
         return len(self._by_key)
@@ -253,6 +281,75 @@ def load_buildings(source: Path | str) -> tuple[Building, ...]:
     return tuple(out)
 
 
+def _tags(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, str) and value.startswith("{"):
+        parsed = json.loads(value)
+        return parsed if isinstance(parsed, dict) else {}
+    return {}
+
+
+def load_address_points(source: Path | str) -> tuple[Building, ...]:
+    """Read the address points of an OSM file: nodes tagged ``addr:street`` + number.
+
+    Parameters
+    ----------
+    source
+        ``.osm.pbf`` (read with pyrosm) or OSM XML ``.osm`` / ``.osm.bz2`` (read with osmnx).
+
+    Returns
+    -------
+    tuple of Building
+        One per node, ``kind="address"``, at the node's ``(lon, lat)`` WGS-84.
+    """
+    path = Path(source)
+    records: list[dict[str, Any]] = []
+    if path.name.endswith(".pbf"):
+        import pyrosm
+
+        frame = pyrosm.OSM(str(path)).get_data_by_custom_criteria(
+            custom_filter={"addr:housenumber": True},
+            filter_type="keep",
+            keep_nodes=True,
+            keep_ways=False,
+            keep_relations=False,
+        )
+        if frame is None:
+            return ()
+        for rec in frame.to_dict("records"):
+            records.append({**_tags(rec.get("tags")), **rec})
+    else:
+        import osmnx
+
+        try:
+            frame = osmnx.features_from_xml(str(path), tags={"addr:housenumber": True})
+        except Exception:  # osmnx raises when the file has no such feature at all
+            return ()
+        frame = frame.reset_index()
+        records = [r for r in frame.to_dict("records") if r.get("element") == "node"]
+    out: list[Building] = []
+    for rec in records:
+        geom = rec.get("geometry")
+        street, number = _text(rec.get("addr:street")), _text(rec.get("addr:housenumber"))
+        if geom is None or geom.is_empty or not (street and number):
+            continue
+        c = geom.centroid
+        out.append(
+            Building(
+                osm_id=int(rec.get("id") or 0),
+                lon=float(c.x),
+                lat=float(c.y),
+                kind="address",
+                street=street,
+                housenumber=number,
+                postcode=_text(rec.get("addr:postcode")),
+                city=_text(rec.get("addr:city")),
+            )
+        )
+    return tuple(out)
+
+
 def load_address_index(source: Path | str) -> AddressIndex:
-    """Build an :class:`AddressIndex` from the buildings of an OSM file."""
-    return AddressIndex(load_buildings(source))
+    """Build an :class:`AddressIndex` from the buildings and address points of an OSM file."""
+    return AddressIndex((*load_buildings(source), *load_address_points(source)))

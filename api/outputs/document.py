@@ -77,6 +77,7 @@ def plan_document(result: PlanResult) -> dict[str, Any]:
                         {
                             "household_id": line.household_id,
                             "address": line.address,
+                            "address_source": line.address_source,
                             "note": line.note,
                             "items": [
                                 {"kind": i.kind, "label": i.label, "kg": i.kg} for i in line.items
@@ -138,12 +139,34 @@ def plan_document(result: PlanResult) -> dict[str, Any]:
     }
 
 
+def _hm(seconds: float) -> str:
+    s = round(seconds)
+    return f"{s // 3600}:{s % 3600 // 60:02d}"
+
+
+def balance_sentence(bound: float | None, mean_s: float, mean_stops: float, met: bool) -> str:
+    """The balance bound in words: what it bounds, the means, and whether the plan meets it."""
+    if bound is None:
+        return "No balance bound (--balance 0)."
+    head = (
+        f"Balance bound: no run longer than {bound:g} x the mean run ({_hm(mean_s)}, so "
+        f"{_hm(bound * mean_s)}) and no run with more than {bound:g} x the mean stops "
+        f"({mean_stops:.1f}, so {math.floor(max(1, bound * mean_stops))}), means over the "
+        "volunteers called"
+    )
+    return head + (": met." if met else ": NOT met without leaving households unserved.")
+
+
 def summary(result: PlanResult, routes: list[dict[str, Any]]) -> dict[str, Any]:
     """Headline figures of a plan."""
     durations = [r["duration_s"] for r in routes]
     mean = sum(durations) / len(durations) if durations else 0.0
     served = sum(len(s["household_ids"]) for r in routes for s in r["stops"])
     bound = result.problem.objective.balance_factor
+    counts = [len(r["stops"]) for r in routes]
+    mean_stops = sum(counts) / len(counts) if counts else 0.0
+    hours_ok = bound is None or not mean or max(durations) <= bound * mean + 1
+    stops_ok = bound is None or not counts or max(counts) <= max(1, bound * mean_stops)
     out: dict[str, Any] = {
         "households_under_observation": served + len(result.issues) + len(result.not_due),
         "households_served": served,
@@ -157,8 +180,12 @@ def summary(result: PlanResult, routes: list[dict[str, Any]]) -> dict[str, Any]:
         "longest_run_s": max(durations, default=0),
         "mean_run_s": round(mean),
         "longest_over_mean": round(max(durations) / mean, 3) if mean else 0.0,
+        "most_stops": max(counts, default=0),
+        "mean_stops": round(mean_stops, 2),
+        "most_stops_over_mean": round(max(counts) / mean_stops, 3) if mean_stops else 0.0,
         "balance_bound": bound,
-        "balance_met": bound is None or not mean or max(durations) <= bound * mean + 1,
+        "balance_met": hours_ok and stops_ok,
+        "balance": balance_sentence(bound, mean, mean_stops, hours_ok and stops_ok),
         "load_kg": round(sum(r["load_kg"] for r in routes), 3),
         "cost": result.solution.cost,
         "solver_status": result.solution.stats.status,

@@ -21,7 +21,7 @@ h1{font-size:1.4rem;margin:0 0 .3rem} .meta{color:#444;margin:0 0 1rem}
 table{border-collapse:collapse;width:100%;margin-top:1rem}
 th,td{border-bottom:1px solid #ccc;padding:.35rem .4rem;text-align:left;vertical-align:top}
 th{background:#f0f0f0} .n{font-weight:bold;text-align:center}
-.credit{font-size:.75rem;color:#555;margin-top:1rem}
+.credit{font-size:.75rem;color:#555;margin-top:1rem} .src{font-size:.8rem;color:#555}
 @media print{body{margin:0} .noprint{display:none}}
 """
 
@@ -34,6 +34,25 @@ def _page(title: str, body: str) -> str:
     )
 
 
+def where(stop: dict[str, Any]) -> str:
+    """HTML of a stop's "Where": its street address(es), the map's nearest one said so, or
+    plainly no street address with the door's coordinates labelled ``lon``/``lat``."""
+    found: dict[str, str] = {}
+    for ln in stop["lines"]:
+        if ln["address"]:
+            found.setdefault(ln["address"], ln.get("address_source", "ledger"))
+    if found:
+        return "<br>".join(
+            escape(a)
+            + (' <span class="src">(nearest address on the map)</span>' if src == "map" else "")
+            for a, src in sorted(found.items())
+        )
+    return (
+        "No street address: see the map<br>"
+        f'<span class="src">lon {stop["lon"]:.5f}, lat {stop["lat"]:.5f}</span>'
+    )
+
+
 def manifest_html(doc: dict[str, Any], route: dict[str, Any], geometry: Any) -> str:
     """The manifest of one run of the ``plan.json`` document ``doc``."""
     vid = route["volunteer_id"]
@@ -41,10 +60,7 @@ def manifest_html(doc: dict[str, Any], route: dict[str, Any], geometry: Any) -> 
     stops = route["stops"]
     rows = []
     for n, stop in enumerate(stops, start=1):
-        addresses = sorted({ln["address"] for ln in stop["lines"] if ln["address"]})
-        place = "<br>".join(escape(a) for a in addresses) or (
-            f"{stop['lat']:.5f}, {stop['lon']:.5f}"
-        )
+        place = where(stop)
         items = "<br>".join(
             escape(f"Door {k}: " if len(stop["lines"]) > 1 else "")
             + escape(", ".join(f"{i['label']} ({i['kg']:g} kg)" for i in ln["items"]))

