@@ -76,6 +76,7 @@ class PlanArgs:
     fewest: bool = False
     balance: float | None = 2.0
     suggest: bool = False
+    effort: int | None = None
 
 
 def run_plan(args: PlanArgs, console: Console) -> int:
@@ -106,7 +107,9 @@ def run_plan(args: PlanArgs, console: Console) -> int:
         "progress": say,
     }
     try:
-        result = plan_day(args.ledger, args.date, previous=previous, **plan_kwargs)
+        result = plan_day(
+            args.ledger, args.date, previous=previous, effort=args.effort, **plan_kwargs
+        )
         doc = plan_document(result)
         if args.suggest and result.issues:
             from api.suggest import suggest_volunteers

@@ -348,6 +348,7 @@ def plan_day(
     time_limit: float = 10.0,
     seed: int = 0,
     workers: int = 1,
+    effort: int | None = None,
     previous: Mapping[str, Any] | None = None,
     continuity_tolerance: float = 0.15,
     geometry: bool = True,
@@ -371,6 +372,10 @@ def plan_day(
         Seconds for the search (split between the two searches when ``previous`` is given).
     seed, workers
         Passed to :func:`solver.solve`.
+    effort
+        Passed to :func:`solver.solve`: stop each search after this many improving
+        solutions, so the plan depends on the inputs and seed alone (when the time limit
+        is not reached first). Batches use it for reproducible plans.
     previous
         Yesterday's ``plan.json`` document: its runs warm-start the search, and each
         household keeps yesterday's volunteer when that costs at most
@@ -446,6 +451,7 @@ def plan_day(
             time_limit=half,
             seed=seed,
             workers=workers,
+            effort=effort,
             initial_routes=warm,
             on_progress=on_solve,
         )
@@ -464,6 +470,7 @@ def plan_day(
             time_limit=half,
             seed=seed,
             workers=workers,
+            effort=effort,
             initial_routes=warm,
             on_progress=on_solve,
         )
@@ -475,7 +482,12 @@ def plan_day(
         continuity = Continuity(eligible, kept, sticky_ok, free.cost, sticky.cost)
     else:
         solution = solve(
-            problem, time_limit=time_limit, seed=seed, workers=workers, on_progress=on_solve
+            problem,
+            time_limit=time_limit,
+            seed=seed,
+            workers=workers,
+            effort=effort,
+            on_progress=on_solve,
         )
     timings["solve"] = time.monotonic() - t
     say(

@@ -159,7 +159,8 @@ def run_decompose(stops: int, volunteers: int, seconds: float, part_size: int) -
 
 def run_batch(communities: int, seconds: float) -> dict[str, Any]:
     """Plan the same generated communities on a 1-worker and a 2-worker local cluster."""
-    from api.batch import BatchSettings, make_manifest, plan_batch
+    from api.batch import BatchSettings, plan_batch
+    from api.city_demo import make_manifest
     from api.cluster import open_client
 
     with tempfile.TemporaryDirectory(prefix="doorstep-batch-bench-") as tmp:
