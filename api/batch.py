@@ -13,10 +13,11 @@ files as a single plan. A community that fails never stops the others: its input
 other failure (a crash, a lost worker, a plan the checker rejects) is retried once. The
 batch ends with ``OUT/batch.json``: the city summary and one entry per community.
 
-Entry points: :func:`plan_batch` on a given Dask client (the HTTP service's batch job can
-call it from a background thread, following :class:`BatchProgress` events), and
-:func:`run_batch`, which opens the client itself (a local cluster sized to the machine, or
-a running scheduler).
+Entry points, each taking a manifest path or a list of :class:`Community` and returning a
+:class:`BatchResult` (per-community results and ``summary()``): :func:`plan_batch` on a
+given Dask client (the HTTP service's batch job can call it from a background thread,
+following :class:`BatchProgress` events), and :func:`run_batch`, which opens the client
+itself (a local cluster sized to the machine, or a running scheduler).
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ class Community:
     date
         Plan date, or ``None`` when the row's date is malformed (see ``fault``).
     line
-        Line of the row in the manifest (the header is line 1).
+        Line of the row in the manifest (the header is line 1; 0 when not from a file).
     fault
         Input fault found while reading the row (the community then fails alone).
     """
@@ -78,7 +79,7 @@ class Community:
     volunteers: Path
     depots: Path | None
     date: dt.date | None
-    line: int
+    line: int = 0
     fault: str = ""
 
 
@@ -299,6 +300,34 @@ def read_manifest(path: Path | str) -> list[Community]:
     return out
 
 
+def communities_of(source: Path | str | Sequence[Community]) -> list[Community]:
+    """The communities of a manifest file, or of a list built by the caller (e.g. a service).
+
+    Raises
+    ------
+    ManifestError
+        When the manifest is unusable, or a given list repeats an id or has one that is
+        not a usable folder name.
+    """
+    if isinstance(source, (str, Path)):
+        return read_manifest(source)
+    communities = list(source)
+    faults: list[Detail] = []
+    seen: set[str] = set()
+    for k, c in enumerate(communities):
+        record = f"communities[{k}]"
+        if not _SAFE_ID.match(c.community_id):
+            faults.append(
+                Detail(record, "community_id", f"{c.community_id!r} is not a usable folder name")
+            )
+        elif c.community_id in seen:
+            faults.append(Detail(record, "community_id", f"{c.community_id!r} is repeated"))
+        seen.add(c.community_id)
+    if faults:
+        raise ManifestError(faults)
+    return communities
+
+
 # --------------------------------------------------------------------------- one community
 
 
@@ -406,7 +435,7 @@ PlanFn = Callable[[Community, str, BatchSettings], CommunityResult]
 
 
 def plan_batch(
-    manifest: Path | str,
+    manifest: Path | str | Sequence[Community],
     out: Path | str,
     settings: BatchSettings | None = None,
     *,
@@ -419,7 +448,8 @@ def plan_batch(
     Parameters
     ----------
     manifest
-        The manifest CSV (see the module notes).
+        The manifest CSV (see the module notes), or the communities themselves (their
+        paths absolute or relative to the workers' working folder).
     out
         Output folder: ``out/<community_id>/`` per community and ``out/batch.json``.
     settings
@@ -447,7 +477,7 @@ def plan_batch(
     dist = _distributed()
     started = time.monotonic()
     settings = settings or BatchSettings()
-    communities = read_manifest(manifest)
+    communities = communities_of(manifest)
     out_dir = Path(out).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     token = uuid.uuid4().hex[:8]
@@ -496,7 +526,7 @@ def plan_batch(
 
 
 def run_batch(
-    manifest: Path | str,
+    manifest: Path | str | Sequence[Community],
     out: Path | str,
     settings: BatchSettings | None = None,
     *,
@@ -515,6 +545,6 @@ def run_batch(
     """
     from api.cluster import open_client
 
-    read_manifest(manifest)  # an unusable manifest fails before any cluster starts
+    communities = communities_of(manifest)  # an unusable manifest fails before any cluster
     with open_client(scheduler, workers=workers, memory_limit=memory_limit) as client:
-        return plan_batch(manifest, out, settings, client=client, progress=progress)
+        return plan_batch(communities, out, settings, client=client, progress=progress)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import shutil
@@ -221,6 +222,19 @@ def test_a_bad_date_fails_only_its_community(tmp_path: Path) -> None:
     assert "line 2" in a.fault and "date" in a.fault
     assert b.fault == "" and b.households == tmp_path / "b" / "h.csv"
     assert a.depots is None and b.depots == tmp_path / "b" / "d.csv"
+
+
+def test_a_list_of_communities_is_planned_like_a_manifest(dask_client: Any, tmp_path: Path) -> None:
+    """A caller's list runs like manifest rows: a missing ledger fails alone, named by field."""
+    date = dt.date(2026, 11, 25)
+    gone = Community("gone", tmp_path / "m.pbf", tmp_path / "h.csv", tmp_path / "v.csv", None, date)
+    batch = plan_batch([gone], tmp_path / "out", SETTINGS, client=dask_client)
+    (only,) = batch.communities
+    assert not only.ok and only.failure == "input" and only.attempts == 1
+    assert "households: no such file" in only.error
+    assert batch.summary()["failed"][0]["community_id"] == "gone"
+    with pytest.raises(ManifestError, match="repeated"):
+        plan_batch([gone, gone], tmp_path / "out", SETTINGS, client=dask_client)
 
 
 def test_cli_refuses_an_unusable_manifest(tmp_path: Path) -> None:
