@@ -7,11 +7,13 @@ install it with ``pip install 'doorstep[distributed]'``.
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-from solver.decompose import MapFn
+from solver.decompose import MapFn, local_map
 
 
 class ClusterError(RuntimeError):
@@ -126,3 +128,22 @@ def client_map(client: Any) -> MapFn:
             client.cancel(data)
 
     return run
+
+
+@contextlib.contextmanager
+def process_map(workers: int) -> Iterator[MapFn]:
+    """A ``map_fn`` for :func:`solver.solve_decomposed` on ``workers`` local processes.
+
+    No Dask needed: a process pool (``forkserver``) for the length of the ``with`` block;
+    with ``workers`` 1, the parts run one after another in this process.
+    """
+    if workers <= 1:
+        yield local_map
+        return
+    ctx = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+
+        def run(fn: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+            return list(pool.map(fn, items))
+
+        yield run
