@@ -8,6 +8,10 @@
     Dask cluster, each for the same wall-clock time. Both plans go through the checker.
     Prints the cost ratio, households served and the time to the first complete plan.
 
+``python -m benchmarks.scale monolithic [--stops 5000 --volunteers 150 --seconds 240]``
+    Only the one-model side of ``decompose`` on the same area (e.g. with a longer budget,
+    to see when one model finds its first plan).
+
 ``python -m benchmarks.scale batch [--communities 200 --effort 200 --seconds 10]``
     Generated communities of 50-300 households on the Helsinki map, planned with
     ``doorstep plan-batch``'s function on a local cluster of 1 worker, then of 2 workers,
@@ -113,6 +117,27 @@ def _describe(problem: Problem, sol: Solution) -> dict[str, Any]:
     }
 
 
+def _monolithic(problem: Problem, seconds: float) -> tuple[Solution, dict[str, Any]]:
+    """One OR-Tools model, a 2-search portfolio, ``seconds`` of wall clock."""
+    events: list[tuple[float, int]] = []
+    t0 = time.monotonic()
+    mono = solve(
+        problem, time_limit=seconds, workers=2, on_progress=lambda s, c: events.append((s, c))
+    )
+    wall = time.monotonic() - t0
+    m = _describe(problem, mono)
+    m.update(wall_s=round(wall, 1), first_plan_s=_first_time(events))
+    print("monolithic:", json.dumps(m), flush=True)
+    return mono, m
+
+
+def run_monolithic(stops: int, volunteers: int, seconds: float) -> dict[str, Any]:
+    """Only the one-model side of ``decompose`` (same area), e.g. with a longer budget."""
+    problem = helsinki_area(stops, volunteers)
+    _, m = _monolithic(problem, seconds)
+    return {"stops": stops, "volunteers": volunteers, "seconds": seconds, "monolithic": m}
+
+
 def run_decompose(stops: int, volunteers: int, seconds: float, part_size: int) -> dict[str, Any]:
     """Decomposition on 2 Dask workers vs one model (2-search portfolio), same time each."""
     from api.cluster import client_map, open_client
@@ -137,18 +162,7 @@ def run_decompose(stops: int, volunteers: int, seconds: float, part_size: int) -
     d.update(wall_s=round(dec_wall, 1), first_plan_s=dec.stats.phases.get("first_plan"))
     print("decomposed:", json.dumps(d), flush=True)
 
-    mono_events: list[tuple[float, int]] = []
-    t0 = time.monotonic()
-    mono = solve(
-        problem,
-        time_limit=seconds,
-        workers=2,
-        on_progress=lambda s, c: mono_events.append((s, c)),
-    )
-    mono_wall = time.monotonic() - t0
-    m = _describe(problem, mono)
-    m.update(wall_s=round(mono_wall, 1), first_plan_s=_first_time(mono_events))
-    print("monolithic:", json.dumps(m), flush=True)
+    mono, m = _monolithic(problem, seconds)
     out = {
         "stops": stops,
         "volunteers": volunteers,
@@ -268,16 +282,23 @@ def main(argv: list[str] | None = None) -> int:
     d.add_argument("--volunteers", type=int, default=150)
     d.add_argument("--seconds", type=float, default=60.0)
     d.add_argument("--part-size", type=int, default=300)
+    mo = sub.add_parser("monolithic", help="only the one-model side of decompose")
+    mo.add_argument("--stops", type=int, default=5000)
+    mo.add_argument("--volunteers", type=int, default=150)
+    mo.add_argument("--seconds", type=float, default=60.0)
     b = sub.add_parser("batch", help="batch throughput on 1 vs 2 workers")
     b.add_argument("--communities", type=int, default=200)
     b.add_argument("--seconds", type=float, default=10.0, help="cap per search")
     b.add_argument("--effort", type=int, default=200, help="improving solutions per search")
-    for p in (d, b):
+    for p in (d, mo, b):
         p.add_argument("--out", help="write benchmarks/results/OUT.csv and OUT.meta.txt")
     args = ap.parse_args(argv)
     load_start = " ".join(f"{x:.2f}" for x in os.getloadavg())
     if args.what == "decompose":
         result = run_decompose(args.stops, args.volunteers, args.seconds, args.part_size)
+        rows = _decompose_rows(result)
+    elif args.what == "monolithic":
+        result = run_monolithic(args.stops, args.volunteers, args.seconds)
         rows = _decompose_rows(result)
     else:
         result = run_batch(args.communities, args.seconds, args.effort)
