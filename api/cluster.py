@@ -104,6 +104,9 @@ def _local_cluster(dist: Any, workers: int | None, memory_limit: str | int, dash
         processes=True,
         memory_limit=memory_limit,
         host="127.0.0.1",
+        # One task, one core: the street matrices' compiled loops would otherwise start a
+        # thread per core in every worker, and workers would fight over the same cores.
+        env={"NUMBA_NUM_THREADS": "1"},
         # The scheduler's HTTP server (metrics, and the dashboard when asked) takes a free
         # port, so several local clusters on one machine never clash.
         scheduler_kwargs={"dashboard": dashboard, "dashboard_address": "127.0.0.1:0"},
