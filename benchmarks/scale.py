@@ -248,7 +248,11 @@ def run_batch(communities: int, seconds: float, effort: int | None) -> dict[str,
 
 def _decompose_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     keys = ("cost", "served", "unassigned", "routes", "checker_ok", "wall_s", "first_plan_s")
-    return [{"method": m, **{k: result[m][k] for k in keys}} for m in ("decomposed", "monolithic")]
+    return [
+        {"method": m, **{k: result[m][k] for k in keys}}
+        for m in ("decomposed", "monolithic")
+        if m in result
+    ]
 
 
 def write_results(name: str, rows: list[dict[str, Any]], facts: dict[str, Any]) -> Path:
