@@ -7,14 +7,20 @@ install it with ``pip install 'doorstep[distributed]'``.
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-from solver.decompose import MapFn
+from solver.decompose import MapFn, local_map
 
 
-class DistributedMissingError(RuntimeError):
+class ClusterError(RuntimeError):
+    """No Dask cluster: the scheduler cannot be reached or a local cluster cannot start."""
+
+
+class DistributedMissingError(ClusterError):
     """Dask distributed is not installed."""
 
 
@@ -57,33 +63,54 @@ def open_client(
     memory_limit
         Memory limit per local worker (Dask's notation, e.g. ``"2GiB"``).
     dashboard
-        Serve the local cluster's dashboard (off by default: no port opened).
+        Serve the local cluster's dashboard (needs ``bokeh``) on a free loopback port.
 
     Yields
     ------
     distributed.Client
+
+    Raises
+    ------
+    ClusterError
+        When the scheduler cannot be reached, or the local cluster cannot start.
     """
     dist = _distributed()
     if scheduler:
-        client = dist.Client(scheduler)
+        try:
+            client = dist.Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError) as exc:
+            raise ClusterError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from exc
         try:
             yield client
         finally:
             client.close()
         return
-    cluster = dist.LocalCluster(
-        n_workers=workers or machine_workers(),
-        threads_per_worker=1,
-        processes=True,
-        memory_limit=memory_limit,
-        dashboard_address=":0" if dashboard else None,
-    )
+    try:
+        cluster = _local_cluster(dist, workers, memory_limit, dashboard)
+    except (OSError, TimeoutError, RuntimeError) as exc:
+        raise ClusterError(f"cannot start a local Dask cluster: {exc}") from exc
     client = dist.Client(cluster)
     try:
         yield client
     finally:
         client.close()
         cluster.close()
+
+
+def _local_cluster(dist: Any, workers: int | None, memory_limit: str | int, dashboard: bool) -> Any:
+    return dist.LocalCluster(
+        n_workers=workers or machine_workers(),
+        threads_per_worker=1,
+        processes=True,
+        memory_limit=memory_limit,
+        host="127.0.0.1",
+        # One task, one core: the street matrices' compiled loops would otherwise start a
+        # thread per core in every worker, and workers would fight over the same cores.
+        env={"NUMBA_NUM_THREADS": "1"},
+        # The scheduler's HTTP server (metrics, and the dashboard when asked) takes a free
+        # port, so several local clusters on one machine never clash.
+        scheduler_kwargs={"dashboard": dashboard, "dashboard_address": "127.0.0.1:0"},
+    )
 
 
 def client_workers(client: Any) -> int:
@@ -104,3 +131,22 @@ def client_map(client: Any) -> MapFn:
             client.cancel(data)
 
     return run
+
+
+@contextlib.contextmanager
+def process_map(workers: int) -> Iterator[MapFn]:
+    """A ``map_fn`` for :func:`solver.solve_decomposed` on ``workers`` local processes.
+
+    No Dask needed: a process pool (``forkserver``) for the length of the ``with`` block;
+    with ``workers`` 1, the parts run one after another in this process.
+    """
+    if workers <= 1:
+        yield local_map
+        return
+    ctx = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+
+        def run(fn: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+            return list(pool.map(fn, items))
+
+        yield run

@@ -19,6 +19,7 @@ An error (exit 4-7) also leaves as the last line of stderr in the one error shap
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import json
@@ -31,6 +32,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from api.cluster import process_map
 from api.day import PlanOptions
 from api.errors import report_cli_error
 from api.ledger import Ledger, LedgerError, read_ledger
@@ -39,6 +41,7 @@ from api.outputs.table import print_plan
 from api.outputs.write import write_outputs
 from api.pipeline import PlanCheckError, Progress, load_street_travel, plan_day
 from geo.errors import MapSourceError
+from solver.decompose import DecomposeOptions
 from solver.errors import ProblemValidationError
 
 EXIT_OK = 0
@@ -82,6 +85,8 @@ class PlanArgs:
     fewest: bool = False
     balance: float | None = 2.0
     suggest: bool = False
+    effort: int | None = None
+    decompose_above: int | None = None
 
 
 def run_plan(args: PlanArgs, console: Console) -> int:
@@ -118,8 +123,26 @@ def run_plan(args: PlanArgs, console: Console) -> int:
         "workers": args.workers,
         "progress": say,
     }
+    decompose = None
+    if args.decompose_above:
+        # Parts of 300 stops (fewer when the threshold is lower), one per worker at a time.
+        decompose = DecomposeOptions(
+            threshold=args.decompose_above,
+            part_size=max(2, min(300, args.decompose_above)),
+            parallel=max(1, args.workers),
+        )
     try:
-        result = plan_day(args.ledger, args.date, previous=previous, **plan_kwargs)
+        with contextlib.ExitStack() as stack:
+            map_fn = stack.enter_context(process_map(args.workers)) if decompose else None
+            result = plan_day(
+                args.ledger,
+                args.date,
+                previous=previous,
+                effort=args.effort,
+                decompose=decompose,
+                map_fn=map_fn,
+                **plan_kwargs,
+            )
         doc = plan_document(result)
         if args.suggest and result.issues:
             from api.suggest import suggest_volunteers
@@ -208,6 +231,13 @@ def register(app: typer.Typer) -> None:
         ] = False,
         seed: Annotated[int, typer.Option(help="search seed")] = 0,
         workers: Annotated[int, typer.Option(help="parallel searches")] = 1,
+        effort: Annotated[
+            int | None, typer.Option(help="improving solutions per search (reproducible plans)")
+        ] = None,
+        decompose_above: Annotated[
+            int | None,
+            typer.Option(help="more stops than this: solve by parts on --workers processes"),
+        ] = None,
     ) -> None:
         """Plan the runs of DATE from the ledger over the street map (see docs/INPUTS.md)."""
         console = Console(stderr=True)
@@ -233,5 +263,7 @@ def register(app: typer.Typer) -> None:
             fewest=fewest_volunteers,
             balance=balance or None,
             suggest=suggest_volunteers,
+            effort=effort,
+            decompose_above=decompose_above,
         )
         raise typer.Exit(run_plan(args, console))

@@ -35,6 +35,7 @@ from api.ledger import Ledger
 from geo.addresses import AddressIndex, Resolution, Status
 from solver import Problem, Solution, solve
 from solver.check import check
+from solver.decompose import DecomposeOptions, MapFn, solve_decomposed
 from solver.diagnose import diagnose
 
 IntMatrix = npt.NDArray[np.int64]
@@ -468,6 +469,9 @@ def plan_day(
     time_limit: float = 10.0,
     seed: int = 0,
     workers: int = 1,
+    effort: int | None = None,
+    decompose: DecomposeOptions | None = None,
+    map_fn: MapFn | None = None,
     previous: Mapping[str, Any] | None = None,
     continuity_tolerance: float = 0.15,
     geometry: bool = True,
@@ -492,6 +496,14 @@ def plan_day(
         Seconds for the search (split between the two searches when ``previous`` is given).
     seed, workers
         Passed to :func:`solver.solve`.
+    effort
+        Passed to :func:`solver.solve`: stop each search after this many improving
+        solutions, so the plan depends on the inputs and seed alone (when the time limit
+        is not reached first). Batches use it for reproducible plans.
+    decompose, map_fn
+        Large areas: when given and the day has more stops than ``decompose.threshold``
+        (and no ``previous`` plan), solve by :func:`solver.solve_decomposed`, the parts run
+        through ``map_fn`` (default one after another here).
     previous
         Yesterday's ``plan.json`` document: its runs warm-start the search, and each
         household keeps yesterday's volunteer when that costs at most
@@ -580,6 +592,7 @@ def plan_day(
             time_limit=half,
             seed=seed,
             workers=workers,
+            effort=effort,
             initial_routes=warm,
             on_progress=on_solve,
         )
@@ -598,6 +611,7 @@ def plan_day(
             time_limit=half,
             seed=seed,
             workers=workers,
+            effort=effort,
             initial_routes=warm,
             on_progress=on_solve,
         )
@@ -613,9 +627,25 @@ def plan_day(
             solution = replace(sticky, unassigned=unassigned)
         eligible, kept = _count_kept(selection, solution, prefer_hh)
         continuity = Continuity(eligible, kept, sticky_ok, free.cost, sticky.cost)
+    elif decompose is not None and len(problem.stops) > decompose.threshold:
+        say(Progress("solve", f"large area: decomposed into parts of ~{decompose.part_size}"))
+        solution = solve_decomposed(
+            problem,
+            time_limit=time_limit,
+            seed=seed,
+            options=decompose,
+            map_fn=map_fn,
+            on_progress=on_solve,
+            effort=effort,
+        )
     else:
         solution = solve(
-            problem, time_limit=time_limit, seed=seed, workers=workers, on_progress=on_solve
+            problem,
+            time_limit=time_limit,
+            seed=seed,
+            workers=workers,
+            effort=effort,
+            on_progress=on_solve,
         )
     factor = problem.objective.balance_factor
     if factor is not None:

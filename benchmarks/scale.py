@@ -8,10 +8,18 @@
     Dask cluster, each for the same wall-clock time. Both plans go through the checker.
     Prints the cost ratio, households served and the time to the first complete plan.
 
-``python -m benchmarks.scale batch [--communities 200 --seconds 2]``
+``python -m benchmarks.scale monolithic [--stops 5000 --volunteers 150 --seconds 240]``
+    Only the one-model side of ``decompose`` on the same area (e.g. with a longer budget,
+    to see when one model finds its first plan).
+
+``python -m benchmarks.scale batch [--communities 200 --effort 200 --seconds 10]``
     Generated communities of 50-300 households on the Helsinki map, planned with
-    ``doorstep plan-batch``'s function on a local cluster of 1 worker, then of 2 workers.
-    Prints the throughput ratio.
+    ``doorstep plan-batch``'s function on a local cluster of 1 worker, then of 2 workers,
+    each search bounded by ``--effort`` improving solutions (the same work in both runs)
+    and capped at ``--seconds``. Prints the throughput ratio.
+
+``--out NAME`` writes ``benchmarks/results/NAME.csv`` and ``NAME.meta.txt`` (command,
+machine, load average, the ratios).
 
 Speed is reported only as ratios measured in one run; the machine may be shared.
 """
@@ -20,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -108,6 +117,27 @@ def _describe(problem: Problem, sol: Solution) -> dict[str, Any]:
     }
 
 
+def _monolithic(problem: Problem, seconds: float) -> tuple[Solution, dict[str, Any]]:
+    """One OR-Tools model, a 2-search portfolio, ``seconds`` of wall clock."""
+    events: list[tuple[float, int]] = []
+    t0 = time.monotonic()
+    mono = solve(
+        problem, time_limit=seconds, workers=2, on_progress=lambda s, c: events.append((s, c))
+    )
+    wall = time.monotonic() - t0
+    m = _describe(problem, mono)
+    m.update(wall_s=round(wall, 1), first_plan_s=_first_time(events))
+    print("monolithic:", json.dumps(m), flush=True)
+    return mono, m
+
+
+def run_monolithic(stops: int, volunteers: int, seconds: float) -> dict[str, Any]:
+    """Only the one-model side of ``decompose`` (same area), e.g. with a longer budget."""
+    problem = helsinki_area(stops, volunteers)
+    _, m = _monolithic(problem, seconds)
+    return {"stops": stops, "volunteers": volunteers, "seconds": seconds, "monolithic": m}
+
+
 def run_decompose(stops: int, volunteers: int, seconds: float, part_size: int) -> dict[str, Any]:
     """Decomposition on 2 Dask workers vs one model (2-search portfolio), same time each."""
     from api.cluster import client_map, open_client
@@ -132,59 +162,119 @@ def run_decompose(stops: int, volunteers: int, seconds: float, part_size: int) -
     d.update(wall_s=round(dec_wall, 1), first_plan_s=dec.stats.phases.get("first_plan"))
     print("decomposed:", json.dumps(d), flush=True)
 
-    mono_events: list[tuple[float, int]] = []
-    t0 = time.monotonic()
-    mono = solve(
-        problem,
-        time_limit=seconds,
-        workers=2,
-        on_progress=lambda s, c: mono_events.append((s, c)),
-    )
-    mono_wall = time.monotonic() - t0
-    m = _describe(problem, mono)
-    m.update(wall_s=round(mono_wall, 1), first_plan_s=_first_time(mono_events))
-    print("monolithic:", json.dumps(m), flush=True)
+    mono, m = _monolithic(problem, seconds)
     out = {
         "stops": stops,
         "volunteers": volunteers,
         "seconds": seconds,
         "decomposed": d,
         "monolithic": m,
+        # Plan costs leave unserved households out: read the ratio beside "served".
+        "served_decomposed_monolithic": f"{d['served']} / {m['served']}",
         "cost_ratio_decomposed_over_monolithic": round(dec.cost / mono.cost, 4)
         if mono.cost
         else None,
+        "first_plan_s_decomposed_monolithic": f"{d['first_plan_s']} / {m['first_plan_s']}",
     }
     return out
 
 
-def run_batch(communities: int, seconds: float) -> dict[str, Any]:
-    """Plan the same generated communities on a 1-worker and a 2-worker local cluster."""
-    from api.batch import BatchSettings, make_manifest, plan_batch
+def _plan_costs(out: Path) -> dict[str, int]:
+    costs = {}
+    for plan in sorted(out.glob("*/plan.json")):
+        doc = json.loads(plan.read_text(encoding="utf-8"))
+        costs[plan.parent.name] = int(doc["summary"]["cost"])
+    return costs
+
+
+def run_batch(communities: int, seconds: float, effort: int | None) -> dict[str, Any]:
+    """Plan the same generated communities on a 1-worker and a 2-worker local cluster.
+
+    With ``effort`` set, every community's search does the same work in both runs (its plan
+    is the same), so the wall-clock ratio is the throughput ratio of the two clusters;
+    ``seconds`` then only caps a search that would run long.
+    """
+    from api.batch import BatchSettings, plan_batch
+    from api.city_demo import make_manifest
     from api.cluster import open_client
 
     with tempfile.TemporaryDirectory(prefix="doorstep-batch-bench-") as tmp:
         root = Path(tmp)
         rng = np.random.default_rng(0)
         sizes = [int(x) for x in rng.integers(50, 301, communities)]
+        t0 = time.monotonic()
         manifest = make_manifest(root / "in", sizes, seed=0)
-        print(f"{communities} communities, {sum(sizes)} households", flush=True)
-        settings = BatchSettings(time_limit=seconds)
-        walls = {}
-        results = {}
+        print(
+            f"{communities} communities, {sum(sizes)} households "
+            f"(generated in {time.monotonic() - t0:.1f} s)",
+            flush=True,
+        )
+        settings = BatchSettings(time_limit=seconds, effort=effort)
+        rows = []
+        costs = {}
         for workers in (1, 2):
             with open_client(workers=workers, memory_limit="3GiB") as client:
                 t0 = time.monotonic()
                 batch = plan_batch(manifest, root / f"out{workers}", settings, client=client)
-                walls[workers] = time.monotonic() - t0
-            results[workers] = batch.summary()
-            print(f"{workers} worker(s): {json.dumps(results[workers]['totals'])}", flush=True)
+                wall = time.monotonic() - t0
+            totals = batch.summary()["totals"]
+            costs[workers] = _plan_costs(root / f"out{workers}")
+            rows.append(
+                {
+                    "workers": workers,
+                    "communities": communities,
+                    "planned": totals["planned"],
+                    "failed": totals["failed"],
+                    "households_served": totals["households_served"],
+                    "households_unassigned": totals["households_unassigned"],
+                    "volunteers_called": totals["volunteers_called"],
+                    "distance_km": totals["distance_km"],
+                    "wall_s": round(wall, 1),
+                    "communities_per_min": round(communities / wall * 60, 2),
+                    "load_after": round(os.getloadavg()[0], 2),
+                }
+            )
+            print(json.dumps(rows[-1]), flush=True)
+        same = sum(1 for k, c in costs[1].items() if costs[2].get(k) == c)
         return {
-            "communities": communities,
+            "rows": rows,
             "households": sum(sizes),
-            "seconds_per_plan": seconds,
-            "failed": {w: results[w]["failed"] for w in walls},
-            "throughput_ratio_2_over_1": round(walls[1] / walls[2], 3),
+            "seconds_cap": seconds,
+            "effort": effort,
+            "plans_with_equal_cost_in_both_runs": f"{same} of {len(costs[1])}",
+            "throughput_ratio_2_over_1": round(rows[0]["wall_s"] / rows[1]["wall_s"], 3),
         }
+
+
+def _decompose_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    keys = ("cost", "served", "unassigned", "routes", "checker_ok", "wall_s", "first_plan_s")
+    return [
+        {"method": m, **{k: result[m][k] for k in keys}}
+        for m in ("decomposed", "monolithic")
+        if m in result
+    ]
+
+
+def write_results(name: str, rows: list[dict[str, Any]], facts: dict[str, Any]) -> Path:
+    """``benchmarks/results/NAME.csv`` and ``NAME.meta.txt`` (command, machine, figures)."""
+    import csv
+
+    from benchmarks.machine import text as machine_text
+
+    folder = Path(__file__).parent / "results"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{name}.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    meta = [
+        "command: .venv/bin/python -m benchmarks.scale " + " ".join(sys.argv[1:]),
+        machine_text(),
+        *(f"{k}: {v}" for k, v in facts.items()),
+    ]
+    path.with_suffix(".meta.txt").write_text("\n".join(meta) + "\n", encoding="utf-8")
+    return path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -196,16 +286,33 @@ def main(argv: list[str] | None = None) -> int:
     d.add_argument("--volunteers", type=int, default=150)
     d.add_argument("--seconds", type=float, default=60.0)
     d.add_argument("--part-size", type=int, default=300)
+    mo = sub.add_parser("monolithic", help="only the one-model side of decompose")
+    mo.add_argument("--stops", type=int, default=5000)
+    mo.add_argument("--volunteers", type=int, default=150)
+    mo.add_argument("--seconds", type=float, default=60.0)
     b = sub.add_parser("batch", help="batch throughput on 1 vs 2 workers")
     b.add_argument("--communities", type=int, default=200)
-    b.add_argument("--seconds", type=float, default=2.0)
+    b.add_argument("--seconds", type=float, default=10.0, help="cap per search")
+    b.add_argument("--effort", type=int, default=200, help="improving solutions per search")
+    for p in (d, mo, b):
+        p.add_argument("--out", help="write benchmarks/results/OUT.csv and OUT.meta.txt")
     args = ap.parse_args(argv)
+    load_start = " ".join(f"{x:.2f}" for x in os.getloadavg())
     if args.what == "decompose":
         result = run_decompose(args.stops, args.volunteers, args.seconds, args.part_size)
+        rows = _decompose_rows(result)
+    elif args.what == "monolithic":
+        result = run_monolithic(args.stops, args.volunteers, args.seconds)
+        rows = _decompose_rows(result)
     else:
-        result = run_batch(args.communities, args.seconds)
+        result = run_batch(args.communities, args.seconds, args.effort)
+        rows = result["rows"]
     json.dump(result, sys.stdout, indent=1)
     print()
+    if args.out:
+        facts = {k: v for k, v in result.items() if k not in ("rows", "decomposed", "monolithic")}
+        facts["load average at start (1, 5, 15 min)"] = load_start
+        print("written", write_results(args.out, rows, facts))
     return 0
 
 
