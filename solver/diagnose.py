@@ -7,12 +7,12 @@ first stage that leaves none:
 2. ``DEMAND_EXCEEDS_CAPACITY``: every compatible vehicle is too small in some dimension.
 3. ``UNREACHABLE``: for every remaining vehicle the matrix of its profile says -1 from its
    start to the stop, or from the stop to its end.
-4. ``TIME_WINDOW_UNREACHABLE``: no remaining vehicle, leaving its start at the earliest
-   moment (shift start, or the start depot's opening if later), can start service inside
-   a window and be back at its end before the shift ends (and the end depot closes).
-5. ``ROUTE_LIMIT``: going there alone breaks ``max_duration`` (the shortest such route:
-   travel + service + travel, no waiting), ``max_distance`` or ``max_stops`` for every
-   remaining vehicle.
+4. ``TIME_WINDOW_UNREACHABLE``: no remaining vehicle, leaving its start within its shift
+   and the start depot's hours, can start service inside a window and be back at its
+   end within its shift and the end depot's hours.
+5. ``ROUTE_LIMIT``: going there alone breaks ``max_duration`` (the shortest such trip,
+   leaving as late as the service start allows), ``max_distance`` or ``max_stops`` for
+   every remaining vehicle.
 6. ``FLEET_EXHAUSTED``: some vehicle could serve it alone; with the others it does not fit.
 
 A depot's opening hours apply to every vehicle whose start or end location is that
@@ -78,39 +78,71 @@ def compatible(stop: Stop, vehicle: Vehicle) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class _Trip:
-    """A vehicle going to one stop alone and back, at the earliest possible time."""
+    """A vehicle going to one stop alone and back, as early as every rule allows."""
 
     vehicle: Vehicle
     leave: int  # earliest departure from the start (s)
-    arrival: int
-    start: int | None  # service start, None when no window can be met
-    end: int | None  # arrival at the end (or departure on an open route)
-    latest_end: int
+    latest_leave: int  # latest departure (shift end, start depot closing)
+    t_out: int  # travel time there (s)
+    arrival: int  # earliest arrival at the stop (s)
+    first_start: int | None  # earliest service start inside a window, return ignored
+    start: int | None  # earliest service start that also allows a timely return
+    latest_end: int  # latest arrival at the end (shift end, end depot closing)
+    back: int  # service + travel time back (s)
     travel_time: int  # there and back (s)
     distance: int  # there and back (m)
+
+    @property
+    def timely(self) -> bool:
+        """The vehicle can serve the stop alone within windows, shift and depot hours."""
+        return self.leave <= self.latest_leave and self.start is not None
+
+    @property
+    def duration(self) -> int:
+        """Shortest duration of the lone trip, leaving as late as the start allows (s)."""
+        assert self.start is not None
+        leave = min(self.latest_leave, self.start - self.t_out)
+        return self.start + self.back - leave
 
 
 def _trip(problem: Problem, stop: Stop, v: Vehicle) -> _Trip:
     prof = problem.profiles[v.profile]
-    leave = v.shift[0]
-    latest_end = v.shift[1]
+    leave, latest_leave = v.shift
+    earliest_end, latest_end = v.shift
     start_hours = depot_window(problem, v.start)
     end_hours = depot_window(problem, v.end)
     if start_hours is not None:
-        leave = max(leave, start_hours[0])
+        leave, latest_leave = max(leave, start_hours[0]), min(latest_leave, start_hours[1])
     if end_hours is not None:
-        latest_end = min(latest_end, end_hours[1])
+        earliest_end, latest_end = max(earliest_end, end_hours[0]), min(latest_end, end_hours[1])
     t_out = int(prof.durations[v.start, stop.location])
     d_out = int(prof.distances[v.start, stop.location])
     t_back = d_back = 0
     if v.end is not None:
         t_back = int(prof.durations[stop.location, v.end])
         d_back = int(prof.distances[stop.location, v.end])
+    back = stop.service + t_back
     arrival = leave + t_out
     windows = stop.windows or ((v.shift[0], v.shift[1]),)
-    start = next((max(arrival, lo) for lo, hi in windows if hi >= arrival), None)
-    end = None if start is None else start + stop.service + t_back
-    return _Trip(v, leave, arrival, start, end, latest_end, t_out + t_back, d_out + d_back)
+    first_start = next((max(arrival, lo) for lo, hi in windows if hi >= arrival), None)
+    lowest = max(arrival, earliest_end - back)
+    start = next(
+        (max(lo, lowest) for lo, hi in windows if max(lo, lowest) <= min(hi, latest_end - back)),
+        None,
+    )
+    return _Trip(
+        v,
+        leave,
+        latest_leave,
+        t_out,
+        arrival,
+        first_start,
+        start,
+        latest_end,
+        back,
+        t_out + t_back,
+        d_out + d_back,
+    )
 
 
 def _units(problem: Problem, values: Sequence[int]) -> str:
@@ -159,24 +191,33 @@ def _unreachable(problem: Problem, vehicles: Sequence[Vehicle]) -> str:
 
 
 def _late(stop: Stop, trips: Sequence[_Trip]) -> str:
-    best = min(trips, key=lambda t: t.arrival)
     windows = ", ".join(f"{clock(lo)}-{clock(hi)}" for lo, hi in stop.windows) or "the shift"
-    if best.start is None:
+    leaving = [t for t in trips if t.leave <= t.latest_leave]
+    if not leaving:
+        t = trips[0]
+        return (
+            f"No vehicle that could serve it can leave: the shift of {t.vehicle.id!r} "
+            f"does not overlap the opening hours of its depot."
+        )
+    best = min(leaving, key=lambda t: t.arrival)
+    reaching = [t for t in leaving if t.first_start is not None]
+    if not reaching:
         return (
             f"Its window {windows} cannot be met: the earliest arrival is {clock(best.arrival)} "
             f"(vehicle {best.vehicle.id!r} leaving at {clock(best.leave)})."
         )
-    soonest = min((t for t in trips if t.end is not None), key=lambda t: t.end or 0)
+    soonest = min(reaching, key=lambda t: (t.first_start or 0) + t.back)
+    back_at = (soonest.first_start or 0) + soonest.back
     return (
         f"It can be reached within {windows}, but no vehicle gets back in time: the earliest "
-        f"return is {clock(soonest.end or 0)} (vehicle {soonest.vehicle.id!r}) and that "
-        f"vehicle must be back by {clock(soonest.latest_end)}."
+        f"return is {clock(back_at)} (vehicle {soonest.vehicle.id!r}) and that vehicle must "
+        f"be back by {clock(soonest.latest_end)}."
     )
 
 
 def _limit(stop: Stop, trip: _Trip) -> str:
     v = trip.vehicle
-    alone = trip.travel_time + stop.service
+    alone = trip.duration
     if v.max_stops is not None and v.max_stops < 1:
         return f"Vehicle {v.id!r} may not make any stop (max_stops {v.max_stops})."
     if v.max_duration is not None and alone > v.max_duration:
@@ -194,7 +235,7 @@ def _breaks_limit(stop: Stop, trip: _Trip) -> bool:
     v = trip.vehicle
     return (
         (v.max_stops is not None and v.max_stops < 1)
-        or (v.max_duration is not None and trip.travel_time + stop.service > v.max_duration)
+        or (v.max_duration is not None and trip.duration > v.max_duration)
         or (v.max_distance is not None and trip.distance > v.max_distance)
     )
 
@@ -245,7 +286,7 @@ def diagnose_stop(problem: Problem, stop: Stop) -> Unassigned:
     if not reaching:
         return fail(Reason.UNREACHABLE, _unreachable(problem, fitting))
     trips = [_trip(problem, stop, v) for v in reaching]
-    timely = [t for t in trips if t.end is not None and t.end <= t.latest_end]
+    timely = [t for t in trips if t.timely]
     if not timely:
         return fail(Reason.TIME_WINDOW_UNREACHABLE, _late(stop, trips))
     within = [t for t in timely if not _breaks_limit(stop, t)]

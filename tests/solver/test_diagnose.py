@@ -187,3 +187,20 @@ def test_clock_and_span_formats() -> None:
     """Times read as clocks and durations as hours and minutes."""
     assert clock(8 * 3600 + 5 * 60) == "08:05" and clock(61) == "00:01:01"
     assert span(40) == "40 s" and span(75 * 60) == "1 h 15 min" and span(600) == "10 min"
+
+
+def test_vehicle_that_cannot_leave_its_depot() -> None:
+    """A shift wholly after the start depot closes leaves no way to serve the stop."""
+    vehicles = (Vehicle("v1", 0, 0, capacity=(10,), shift=(10 * 3600, 12 * 3600)),)
+    depots = (Depot("d", 0, window=(6 * 3600, 9 * 3600)),)
+    reason, msg = _why(_problem((Stop("s", 1, (1,)),), vehicles, depots=depots))
+    assert reason is Reason.TIME_WINDOW_UNREACHABLE and "does not overlap" in msg
+
+
+def test_duration_limit_counts_the_unavoidable_wait() -> None:
+    """When the start depot closes early, waiting for the window counts against max_duration."""
+    vehicles = (Vehicle("v1", 0, None, capacity=(10,), max_duration=2 * 3600),)
+    depots = (Depot("d", 0, window=(0, 8 * 3600)),)
+    stop = Stop("s", 1, (1,), service=600, windows=((10 * 3600, 11 * 3600),))
+    reason, msg = _why(_problem((stop,), vehicles, depots=depots))
+    assert reason is Reason.ROUTE_LIMIT and "2 h 10 min" in msg  # leave 08:00, done 10:10
