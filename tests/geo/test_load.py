@@ -92,6 +92,21 @@ def test_bad_sources_raise_clear_errors(tmp_path: Path) -> None:
         load_graph(path, "hover")
 
 
+def test_bz2_xml_equals_plain_xml(tmp_path: Path) -> None:
+    """An .osm.bz2 file gives the same graph as the plain .osm it compresses."""
+    import bz2
+
+    ways = [([1, 2, 3, 6, 5, 4, 1], {"highway": "residential"}), ([2, 5], {"highway": "path"})]
+    plain = write_osm(tmp_path / "g.osm", grid_nodes(3, 2, 80), ways)
+    packed = tmp_path / "g.osm.bz2"
+    packed.write_bytes(bz2.compress(plain.read_bytes()))
+    a = load_graph(plain, "walk", cache=False)
+    b = load_graph(packed, "walk", cache=False)
+    assert b.source == "g.osm.bz2" and a.n_nodes == b.n_nodes == 2  # 2 and 5 (degree 3)
+    assert a.n_edges == b.n_edges == 2  # the 80 m chord beats both ring halves
+    assert np.array_equal(a.arc_ms, b.arc_ms) and np.array_equal(a.arc_cm, b.arc_cm)
+
+
 def test_cut_ways_are_split_not_dropped(tmp_path: Path) -> None:
     """A way referencing nodes missing from the extract keeps its present stretches."""
     nodes = grid_nodes(5, 1, 100)
