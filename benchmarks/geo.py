@@ -179,7 +179,7 @@ def table(rows: list[Row]) -> str:
         out.append(
             f"| {graph} | {geo.nodes} | {n} | {geo.seconds:.3f} | {dij.seconds:.3f} | "
             f"{f'{sci.seconds:.3f}' if sci else '-'} | "
-            f"{f'~{nxr.seconds:.0f} (extrapolated)' if nxr else '-'} | "
+            f"{f'~{nxr.seconds:.3g} (extrapolated)' if nxr else '-'} | "
             f"{dij.seconds / geo.seconds:.1f}x | "
             f"{f'{sci.seconds / geo.seconds:.1f}x' if sci else '-'} | "
             f"{f'{nxr.seconds / geo.seconds:.0f}x' if nxr else '-'} |"
