@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -127,7 +128,16 @@ def test_shared_extracts_load() -> None:
     for path in files:
         graphs = load_graphs(path, tuple(PROFILES), cache=False)
         assert all(g.n_nodes > 10 for g in graphs.values()), path.name
+    drive = PROFILES["drive"]
+    plain = replace(
+        drive,
+        name="drive_plain",
+        speeds_kmh={k: v for k, v in drive.speeds_kmh.items() if k != "service"},
+    )
+    for path in folder.glob("beijing_haidian_*.osm"):
+        both = load_graphs(path, (drive, plain), cache=False)
+        # compound roads are highway=service: without them the drive graph shrinks a lot
+        assert both["drive"].n_nodes > 1.5 * both["drive_plain"].n_nodes, path.name
     bupt = folder / "beijing_haidian_bupt_xitucheng.osm"
     if bupt.is_file():
-        drive = load_graph(bupt, "drive", cache=False)
-        assert drive.n_nodes > 100  # plain "drive" without service roads keeps ~21 nodes
+        assert load_graph(bupt, "drive", cache=False).n_nodes > 100
