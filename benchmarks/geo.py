@@ -260,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
         "",
     ]
     md = args.out.with_suffix(".md")
-    md.write_text("\n".join(meta) + table(rows) + "\n")
+    md.write_text("\n".join(meta) + "\n" + table(rows) + "\n")
     print(f"\nwrote {args.out} and {md}")
     return 0
 
