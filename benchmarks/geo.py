@@ -13,7 +13,8 @@ Measures, in one run on this machine:
   extrapolated linearly to N; marked "extrapolated");
 
 on the Helsinki walk graph and on a mirror-tiled Helsinki (``benchmarks/tiled.py``).
-Writes ``benchmarks/results/geo.csv`` and prints a markdown table. Timings on a shared
+Writes ``benchmarks/results/geo-walk.csv`` (rows) and ``geo-walk.md`` (table with run
+metadata: machine, load average, command) and prints the table. Timings on a shared
 machine are noisy; compare ratios within one run only.
 """
 
@@ -23,6 +24,7 @@ import argparse
 import csv
 import os
 import platform
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -177,7 +179,7 @@ def table(rows: list[Row]) -> str:
         out.append(
             f"| {graph} | {geo.nodes} | {n} | {geo.seconds:.3f} | {dij.seconds:.3f} | "
             f"{f'{sci.seconds:.3f}' if sci else '-'} | "
-            f"{f'~{nxr.seconds:.0f} (extrapolated)' if nxr else '-'} | "
+            f"{f'~{nxr.seconds:.3g} (extrapolated)' if nxr else '-'} | "
             f"{dij.seconds / geo.seconds:.1f}x | "
             f"{f'{sci.seconds / geo.seconds:.1f}x' if sci else '-'} | "
             f"{f'{nxr.seconds / geo.seconds:.0f}x' if nxr else '-'} |"
@@ -203,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--tiles", type=int, default=4, help="k for the k x k tiled map (default 4)")
     ap.add_argument("--sizes", default="100,500,2000,5000", help="matrix sizes N")
-    ap.add_argument("--out", type=Path, default=RESULTS / "geo.csv")
+    ap.add_argument("--out", type=Path, default=RESULTS / "geo-walk.csv")
     args = ap.parse_args(argv)
     sizes = [int(x) for x in args.sizes.split(",")]
     import pyrosm
@@ -243,7 +245,23 @@ def main(argv: list[str] | None = None) -> int:
         f"\nload average (1 min) at start {load_start:.1f}, at end {load_end:.1f} "
         f"on {os.cpu_count()} cores: the machine is shared, so wall times include waiting."
     )
-    print(f"\nwrote {args.out}")
+    cmd = " ".join(["python -m benchmarks.geo", *(sys.argv[1:] if argv is None else argv)])
+    meta = [
+        "# Street-graph benchmark (`python -m benchmarks.geo`)",
+        "",
+        f"- date (UTC): {time.strftime('%Y-%m-%d %H:%M', time.gmtime())}",
+        f"- command: `{cmd}`",
+        f"- machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"python {platform.python_version()}",
+        f"- load average (1 min): {load_start:.1f} at start, {load_end:.1f} at end "
+        "(shared machine)",
+        "- networkx: timed on 5 sources, extrapolated linearly to N sources",
+        "- scipy: one `scipy.sparse.csgraph.dijkstra` call (one core), N <= 2000",
+        "",
+    ]
+    md = args.out.with_suffix(".md")
+    md.write_text("\n".join(meta) + "\n" + table(rows) + "\n")
+    print(f"\nwrote {args.out} and {md}")
     return 0
 
 

@@ -24,7 +24,7 @@ import numpy.typing as npt
 from numba import njit, prange
 
 from geo.cache import read_arrays, write_arrays
-from geo.dijkstra import INF, _pop, _push
+from geo.dijkstra import INF, PARALLEL_LOCK, _pop, _push
 from geo.graph import StreetGraph
 
 log = logging.getLogger("doorstep.geo")
@@ -492,12 +492,13 @@ def target_buckets(
     dst_keys = np.ascontiguousarray(dst_keys, dtype=np.int64)
     empty = np.zeros(0, np.int64)
     back = (h.dn_ptr, h.dn_to, h.dn_w, h.up_ptr, h.up_to, h.up_w)
-    sizes = _backward_all(*back, dst_nodes, dst_keys, empty, False, empty, empty, nt)
-    offsets = np.zeros(len(sizes) + 1, np.int64)
-    np.cumsum(sizes, out=offsets[1:])
-    space_v = np.empty(int(offsets[-1]), np.int64)
-    space_d = np.empty(int(offsets[-1]), np.int64)
-    _backward_all(*back, dst_nodes, dst_keys, offsets[:-1], True, space_v, space_d, nt)
+    with PARALLEL_LOCK:
+        sizes = _backward_all(*back, dst_nodes, dst_keys, empty, False, empty, empty, nt)
+        offsets = np.zeros(len(sizes) + 1, np.int64)
+        np.cumsum(sizes, out=offsets[1:])
+        space_v = np.empty(int(offsets[-1]), np.int64)
+        space_d = np.empty(int(offsets[-1]), np.int64)
+        _backward_all(*back, dst_nodes, dst_keys, offsets[:-1], True, space_v, space_d, nt)
     owner = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
     order = np.argsort(space_v, kind="stable")
     ptr = np.zeros(n_nodes + 1, np.int64)
@@ -511,18 +512,19 @@ def ch_rows(
     """``(S, T)`` shortest keys from multi-seeded sources to the targets of ``b``
     (:data:`~geo.dijkstra.INF` where no path)."""
     nt = max(1, min(threads or numba.get_num_threads(), max(1, len(src_nodes))))
-    return _forward_all(
-        h.up_ptr,
-        h.up_to,
-        h.up_w,
-        h.dn_ptr,
-        h.dn_to,
-        h.dn_w,
-        np.ascontiguousarray(src_nodes, dtype=np.int64),
-        np.ascontiguousarray(src_keys, dtype=np.int64),
-        b.ptr,
-        b.target,
-        b.dist,
-        b.n_targets,
-        nt,
-    )
+    with PARALLEL_LOCK:
+        return _forward_all(
+            h.up_ptr,
+            h.up_to,
+            h.up_w,
+            h.dn_ptr,
+            h.dn_to,
+            h.dn_w,
+            np.ascontiguousarray(src_nodes, dtype=np.int64),
+            np.ascontiguousarray(src_keys, dtype=np.int64),
+            b.ptr,
+            b.target,
+            b.dist,
+            b.n_targets,
+            nt,
+        )

@@ -7,10 +7,16 @@ GIL; each keeps only the target columns and stops once every target node is sett
 
 from __future__ import annotations
 
+import threading
+
 import numba
 import numpy as np
 import numpy.typing as npt
 from numba import njit, prange
+
+#: numba's default thread pool runs one parallel kernel at a time; callers on several
+#: Python threads (e.g. a web server) take turns through this lock.
+PARALLEL_LOCK = threading.Lock()
 
 #: Marks "not reached" in key results; small enough that adding an offset cannot overflow.
 INF = np.int64(1) << np.int64(62)
@@ -176,16 +182,17 @@ def many_to_many(
     col_of = np.full(n, -1, dtype=np.int64)
     col_of[target_nodes] = np.arange(len(target_nodes), dtype=np.int64)
     n_threads = max(1, min(threads or numba.get_num_threads(), max(1, len(seed_nodes))))
-    return _many(
-        np.ascontiguousarray(indptr, dtype=np.int32),
-        np.ascontiguousarray(indices, dtype=np.int32),
-        np.ascontiguousarray(weights, dtype=np.int64),
-        np.ascontiguousarray(seed_nodes, dtype=np.int64),
-        np.ascontiguousarray(seed_keys, dtype=np.int64),
-        col_of,
-        len(target_nodes),
-        n_threads,
-    )
+    with PARALLEL_LOCK:
+        return _many(
+            np.ascontiguousarray(indptr, dtype=np.int32),
+            np.ascontiguousarray(indices, dtype=np.int32),
+            np.ascontiguousarray(weights, dtype=np.int64),
+            np.ascontiguousarray(seed_nodes, dtype=np.int64),
+            np.ascontiguousarray(seed_keys, dtype=np.int64),
+            col_of,
+            len(target_nodes),
+            n_threads,
+        )
 
 
 @njit(cache=True, nogil=True)

@@ -115,6 +115,7 @@ class TravelProfile:
             sorted(self.explicit_only),
             [(k, sorted(v)) for k, v in self.oneway_exempt],
             [(k, sorted(v)) for k, v in self.excluded],
+            self.door_kmh,  # stored in the prepared graph
         )
         return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 

@@ -32,8 +32,13 @@ def test_map_info(helsinki_pbf: Path, isolated_cache: Path) -> None:
     """`map info` lists every profile with nodes, edges and components."""
     res = runner.invoke(app, ["map", "info", str(helsinki_pbf)])
     assert res.exit_code == 0, res.output
+    rows = {line.split()[0]: line.split() for line in res.output.splitlines() if line.strip()}
     for name in ("walk", "bike", "ebike", "drive"):
-        assert name in res.output
+        nodes, edges, _links, components = (int(v) for v in rows[name][1:5])
+        assert nodes > 100 and edges > nodes and components >= 1
+        west, south, east, north = (float(v.rstrip(",")) for v in rows[name][5:9])
+        assert 24.8 < west < east < 25.1 and 60.1 < south < north < 60.3  # Helsinki, lon/lat
+    assert "OpenStreetMap contributors" in res.output
 
 
 def test_map_matrix_writes_npz(helsinki_pbf: Path, isolated_cache: Path) -> None:
@@ -41,15 +46,15 @@ def test_map_matrix_writes_npz(helsinki_pbf: Path, isolated_cache: Path) -> None
     pts = isolated_cache / "pts.csv"
     pts.write_text("id,lon,lat\na,24.9410,60.1700\nb,24.9450,60.1710\nfar,25.5,60.5\n")
     out = isolated_cache / "m.npz"
-    res = runner.invoke(
-        app, ["map", "matrix", str(helsinki_pbf), "--points", str(pts), "--out", str(out)]
-    )
+    args = ["map", "matrix", str(helsinki_pbf), "--profile", "walk"]
+    res = runner.invoke(app, [*args, "--points", str(pts), "--out", str(out)])
     assert res.exit_code == 0, res.output
     with np.load(out) as m:
         assert m["durations"].shape == (3, 3) and m["durations"].dtype.kind == "i"
         assert m["distances"].dtype.kind == "i"
         assert m["durations"][0, 1] > 0 and m["durations"][0, 2] == -1
-        assert m["snap_m"][2] > 300
+        assert m["distances"][0, 2] == -1 and m["durations"][2, 0] == -1
+        assert m["snap_m"][2] > 300 and m["snap_m"][0] < 300
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -92,6 +93,21 @@ def test_bad_sources_raise_clear_errors(tmp_path: Path) -> None:
         load_graph(path, "hover")
 
 
+def test_bz2_xml_equals_plain_xml(tmp_path: Path) -> None:
+    """An .osm.bz2 file gives the same graph as the plain .osm it compresses."""
+    import bz2
+
+    ways = [([1, 2, 3, 6, 5, 4, 1], {"highway": "residential"}), ([2, 5], {"highway": "path"})]
+    plain = write_osm(tmp_path / "g.osm", grid_nodes(3, 2, 80), ways)
+    packed = tmp_path / "g.osm.bz2"
+    packed.write_bytes(bz2.compress(plain.read_bytes()))
+    a = load_graph(plain, "walk", cache=False)
+    b = load_graph(packed, "walk", cache=False)
+    assert b.source == "g.osm.bz2" and a.n_nodes == b.n_nodes == 2  # 2 and 5 (degree 3)
+    assert a.n_edges == b.n_edges == 2  # the 80 m chord beats both ring halves
+    assert np.array_equal(a.arc_ms, b.arc_ms) and np.array_equal(a.arc_cm, b.arc_cm)
+
+
 def test_cut_ways_are_split_not_dropped(tmp_path: Path) -> None:
     """A way referencing nodes missing from the extract keeps its present stretches."""
     nodes = grid_nodes(5, 1, 100)
@@ -112,7 +128,16 @@ def test_shared_extracts_load() -> None:
     for path in files:
         graphs = load_graphs(path, tuple(PROFILES), cache=False)
         assert all(g.n_nodes > 10 for g in graphs.values()), path.name
+    drive = PROFILES["drive"]
+    plain = replace(
+        drive,
+        name="drive_plain",
+        speeds_kmh={k: v for k, v in drive.speeds_kmh.items() if k != "service"},
+    )
+    for path in folder.glob("beijing_haidian_*.osm"):
+        both = load_graphs(path, (drive, plain), cache=False)
+        # compound roads are highway=service: without them the drive graph shrinks a lot
+        assert both["drive"].n_nodes > 1.5 * both["drive_plain"].n_nodes, path.name
     bupt = folder / "beijing_haidian_bupt_xitucheng.osm"
     if bupt.is_file():
-        drive = load_graph(bupt, "drive", cache=False)
-        assert drive.n_nodes > 100  # plain "drive" without service roads keeps ~21 nodes
+        assert load_graph(bupt, "drive", cache=False).n_nodes > 100

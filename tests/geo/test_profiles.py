@@ -11,6 +11,7 @@ import pytest
 import geo.online
 from geo import PROFILES, MapSourceError, PlaceQuery, ProfileError, load_graph
 from geo.cache import cache_path
+from geo.online import PointQuery
 from geo.profiles import parse_maxspeed
 from tests.geo.tiny import grid_nodes, write_osm
 
@@ -70,6 +71,23 @@ def test_cache_key_follows_file_changes(tmp_path: Path) -> None:
     assert cache_path(path, PROFILES["walk"], tmp_path) != before
 
 
+def test_cache_key_follows_source_and_profile(tmp_path: Path) -> None:
+    """Same bytes under another name, or another profile, never share a cached graph."""
+    nodes, ways = grid_nodes(3, 1, 100), [([1, 2, 3], {"highway": "residential"})]
+    a = write_osm(tmp_path / "a.osm", nodes, ways)
+    b = write_osm(tmp_path / "b.osm", nodes, ways)
+    os.utime(b, ns=(a.stat().st_atime_ns, a.stat().st_mtime_ns))
+    walk, drive = PROFILES["walk"], PROFILES["drive"]
+    keys = {cache_path(a, walk, tmp_path), cache_path(b, walk, tmp_path)}
+    keys |= {cache_path(a, drive, tmp_path)}
+    assert len(keys) == 3
+    assert cache_path(a, walk, tmp_path) == cache_path(a, walk, tmp_path)
+    slow_door = replace(walk, door_kmh=3.0)  # same name, door speed kept in the graph
+    assert cache_path(a, slow_door, tmp_path) != cache_path(a, walk, tmp_path)
+    load_graph(a, walk, cache_dir=tmp_path)
+    assert load_graph(a, slow_door, cache_dir=tmp_path).door_mps == pytest.approx(3.0 / 3.6)
+
+
 def test_online_source_offline(monkeypatch: pytest.MonkeyPatch) -> None:
     """A place name without internet fails with a MapSourceError that suggests a file."""
     monkeypatch.setattr(geo.online, "_online", lambda timeout_s=3.0: False)
@@ -79,3 +97,5 @@ def test_online_source_offline(monkeypatch: pytest.MonkeyPatch) -> None:
         load_graph(PlaceQuery("Kamppi"))
     with pytest.raises(MapSourceError, match="no internet"):
         load_graph((24.93, 60.16, 24.95, 60.17))
+    with pytest.raises(MapSourceError, match=r"pass an OSM file"):
+        load_graph(PointQuery(24.94, 60.17, radius_m=500))
