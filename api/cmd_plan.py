@@ -6,7 +6,8 @@ Exit statuses (also in ``docs/OUTPUTS.md``):
 0     plan written; every household under observation is served (or has nothing due)
 3     plan written; some households are not served (named, with reasons, in the outputs)
 2     wrong command-line usage
-4     the ledger is invalid (every bad row listed with line and column)
+4     the ledger is invalid (every bad row listed with line and column), or the
+      --previous plan cannot be read
 5     the map cannot be read
 6     the routing problem is invalid (a defect: the ledger passed validation)
 7     the independent checker rejected the plan (a defect)
@@ -95,7 +96,13 @@ def run_plan(args: PlanArgs, console: Console) -> int:
         return EXIT_MAP
     previous: dict[str, Any] | None = None
     if args.previous is not None:
-        previous = json.loads(args.previous.read_text(encoding="utf-8"))
+        try:
+            previous = json.loads(args.previous.read_text(encoding="utf-8"))
+            if not isinstance(previous, dict) or not isinstance(previous.get("routes"), list):
+                raise ValueError("no 'routes' list: not a plan.json")
+        except (OSError, ValueError) as exc:
+            console.print(f"[red]--previous {args.previous}: {exc}[/red]")
+            return EXIT_LEDGER
     plan_kwargs: dict[str, Any] = {
         "travel": travel,
         "addresses": addresses,

@@ -34,6 +34,7 @@ from api.ledger import Ledger
 from geo.addresses import AddressIndex, Resolution, Status
 from solver import Problem, Solution, solve
 from solver.check import check
+from solver.diagnose import diagnose
 
 IntMatrix = npt.NDArray[np.int64]
 
@@ -78,6 +79,10 @@ class Travel(Protocol):
         """Travel modes available."""
         ...
 
+    def snap(self, mode: str, points: Sequence[LonLat]) -> npt.NDArray[np.float64]:
+        """Place ``(lon, lat)`` points on the streets of ``mode``; return snap distances (m)."""
+        ...
+
     def matrices(self, mode: str, points: Sequence[LonLat]) -> ModeMatrices:
         """Snap ``(lon, lat)`` points and return their matrices on ``mode``."""
         ...
@@ -116,6 +121,10 @@ class StreetTravel:
                 self.graphs[mode], list(points), max_snap_m=self.max_snap_m
             )
         return self._snapped[key]
+
+    def snap(self, mode: str, points: Sequence[LonLat]) -> npt.NDArray[np.float64]:
+        """Snap the points to the streets of ``mode`` (kept for the matrices and geometry)."""
+        return np.asarray(self._snap(mode, points).snap_m, np.float64)
 
     def matrices(self, mode: str, points: Sequence[LonLat]) -> ModeMatrices:
         """Snap the points on ``mode`` and compute exact street matrices."""
@@ -404,21 +413,31 @@ def plan_day(
 
     modes = sorted({v.mode for v in volunteers})
     matrices: dict[str, ModeMatrices] = {}
+    n = len(locations.points)
     for mode in modes:
+        t = time.monotonic()
+        snap_m = travel.snap(mode, locations.points)
+        timings[f"snap_{mode}"] = time.monotonic() - t
+        say(
+            Progress(
+                "snap",
+                f"{mode}: {n} points on the streets, farthest {float(snap_m.max(initial=0)):.0f} m"
+                f" ({timings[f'snap_{mode}']:.2f} s)",
+            )
+        )
         t = time.monotonic()
         mm = travel.matrices(mode, locations.points)
         matrices[mode] = mm
-        n = len(locations.points)
         far = int((~mm.reachable).sum())
+        timings[f"matrix_{mode}"] = time.monotonic() - t
         say(
             Progress(
                 "matrix",
-                f"{mode}: {n} points snapped ({far} beyond the limit), {n}x{n} matrix "
-                f"in {time.monotonic() - t:.1f} s",
+                f"{mode}: {n}x{n} street times and distances in {timings[f'matrix_{mode}']:.2f} s"
+                + (f"; {far} points beyond the snap limit, unreachable" if far else ""),
                 {"points": n, "unreachable": far},
             )
         )
-        timings[f"matrix_{mode}"] = time.monotonic() - t
     pairs = {m: (mm.durations, mm.distances) for m, mm in matrices.items()}
     problem = build_problem(
         selection, volunteers, ledger.depots, locations, pairs, options=options, rules=rules
@@ -471,6 +490,12 @@ def plan_day(
             sticky.cost <= free.cost * (1 + continuity_tolerance)
         )
         solution = sticky if sticky_ok else free
+        if sticky_ok and sticky.unassigned:
+            # Name reasons against the day's real rules, not the preference's restriction.
+            index = problem.stop_index()
+            missing = [index[u.stop_id] for u in sticky.unassigned]
+            unassigned = tuple(diagnose(problem, missing, sticky.routes))
+            solution = replace(sticky, unassigned=unassigned)
         eligible, kept = _count_kept(selection, solution, prefer_hh)
         continuity = Continuity(eligible, kept, sticky_ok, free.cost, sticky.cost)
     else:

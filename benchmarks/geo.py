@@ -213,9 +213,10 @@ def main(argv: list[str] | None = None) -> int:
     tiled = tiled_helsinki(args.tiles, work)
     osm_dir = data_dir() / "osm"
     shared = sorted(p for p in osm_dir.iterdir() if ".osm" in p.name) if osm_dir.is_dir() else []
+    load_start = os.getloadavg()[0]
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"python {platform.python_version()}",
+        f"python {platform.python_version()}, load average {load_start:.1f}",
         flush=True,
     )
     rows: list[Row] = []
@@ -235,8 +236,13 @@ def main(argv: list[str] | None = None) -> int:
             writer.writerow(
                 [r.section, r.graph, r.nodes, r.edges, r.n, r.method, f"{r.seconds:.4f}", r.note]
             )
+    load_end = os.getloadavg()[0]
     print()
     print(table(rows))
+    print(
+        f"\nload average (1 min) at start {load_start:.1f}, at end {load_end:.1f} "
+        f"on {os.cpu_count()} cores: the machine is shared, so wall times include waiting."
+    )
     print(f"\nwrote {args.out}")
     return 0
 

@@ -105,25 +105,36 @@ class _SnapIndex:
         return d, t
 
     def nearest(self, qx: F64, qy: F64) -> tuple[I64, F64]:
-        """Nearest segment and fraction along it for each query point."""
+        """Nearest segment and fraction along it for each query point.
+
+        The ``k`` nearest pieces are checked exactly, all at once; a point whose best
+        distance is not provably below every unchecked piece falls back to a ball query.
+        """
         k = min(_K, self.tree.n)
         dist, idx = self.tree.query(np.column_stack([qx, qy]), k=k)
         dist = dist.reshape(len(qx), k)
-        idx = idx.reshape(len(qx), k)
-        seg = np.empty(len(qx), dtype=np.int64)
-        frac = np.empty(len(qx), dtype=np.float64)
-        for i in range(len(qx)):
-            segs = np.unique(self.piece_seg[idx[i]])
-            d, t = self.project(segs, qx[i], qy[i])
-            j = int(np.argmin(d))
-            if k == self.tree.n or dist[i, -1] - self.slack > d[j]:
-                seg[i], frac[i] = segs[j], t[j]
-                continue
-            near = self.tree.query_ball_point((qx[i], qy[i]), r=float(d[j]) + self.slack)
-            segs = np.unique(self.piece_seg[np.asarray(near, dtype=np.int64)])
-            d, t = self.project(segs, qx[i], qy[i])
-            j = int(np.argmin(d))
-            seg[i], frac[i] = segs[j], t[j]
+        segs = self.piece_seg[idx.reshape(len(qx), k)]
+        dx = (self.x2 - self.x1)[segs]
+        dy = (self.y2 - self.y1)[segs]
+        den = dx * dx + dy * dy
+        px = qx[:, None] - self.x1[segs]
+        py = qy[:, None] - self.y1[segs]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            t = np.where(den > 0, (px * dx + py * dy) / den, 0.0)
+        t = np.clip(t, 0.0, 1.0)
+        d = np.hypot(px - t * dx, py - t * dy)
+        j = np.argmin(d, axis=1)
+        rows = np.arange(len(qx))
+        seg = segs[rows, j]
+        frac = t[rows, j]
+        best = d[rows, j]
+        unsure = np.flatnonzero((dist[:, -1] - self.slack <= best) & (k < self.tree.n))
+        for i in unsure.tolist():
+            near = self.tree.query_ball_point((qx[i], qy[i]), r=float(best[i]) + self.slack)
+            cand = np.unique(self.piece_seg[np.asarray(near, dtype=np.int64)])
+            dd, tt = self.project(cand, qx[i], qy[i])
+            m = int(np.argmin(dd))
+            seg[i], frac[i] = cand[m], tt[m]
         return seg, frac
 
 

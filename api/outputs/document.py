@@ -31,11 +31,12 @@ FIXES = {
 }
 
 
-def eta_window(arrival: int) -> tuple[int, int]:
-    """The window announced for an arrival (s): +-15 min, rounded out to 5 minutes."""
-    lo = math.floor((arrival - ETA_HALF_WINDOW_S) / _ETA_ROUND_S) * _ETA_ROUND_S
-    hi = math.ceil((arrival + ETA_HALF_WINDOW_S) / _ETA_ROUND_S) * _ETA_ROUND_S
-    return max(lo, 0), hi
+def eta_window(drop: int, opens: int = 0) -> tuple[int, int]:
+    """The window announced for a drop at ``drop`` (s): +-15 min, rounded out to 5 minutes,
+    never before the stop's delivery window ``opens`` (s)."""
+    lo = math.floor((drop - ETA_HALF_WINDOW_S) / _ETA_ROUND_S) * _ETA_ROUND_S
+    hi = math.ceil((drop + ETA_HALF_WINDOW_S) / _ETA_ROUND_S) * _ETA_ROUND_S
+    return max(lo, opens, 0), hi
 
 
 def _kg(grams: int) -> float:
@@ -55,7 +56,7 @@ def plan_document(result: PlanResult) -> dict[str, Any]:
         stops = []
         for v in r.visits:
             s = sel[v.stop_id]
-            lo, hi = eta_window(v.arrival)
+            lo, hi = eta_window(v.start, s.window[0])
             stops.append(
                 {
                     "stop_id": s.stop_id,
@@ -142,6 +143,7 @@ def summary(result: PlanResult, routes: list[dict[str, Any]]) -> dict[str, Any]:
     durations = [r["duration_s"] for r in routes]
     mean = sum(durations) / len(durations) if durations else 0.0
     served = sum(len(s["household_ids"]) for r in routes for s in r["stops"])
+    bound = result.problem.objective.balance_factor
     out: dict[str, Any] = {
         "households_under_observation": served + len(result.issues) + len(result.not_due),
         "households_served": served,
@@ -155,6 +157,8 @@ def summary(result: PlanResult, routes: list[dict[str, Any]]) -> dict[str, Any]:
         "longest_run_s": max(durations, default=0),
         "mean_run_s": round(mean),
         "longest_over_mean": round(max(durations) / mean, 3) if mean else 0.0,
+        "balance_bound": bound,
+        "balance_met": bound is None or not mean or max(durations) <= bound * mean + 1,
         "load_kg": round(sum(r["load_kg"] for r in routes), 3),
         "cost": result.solution.cost,
         "solver_status": result.solution.stats.status,

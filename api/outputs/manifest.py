@@ -50,7 +50,12 @@ def manifest_html(doc: dict[str, Any], route: dict[str, Any], geometry: Any) -> 
             + escape(", ".join(f"{i['label']} ({i['kg']:g} kg)" for i in ln["items"]))
             for k, ln in enumerate(stop["lines"], start=1)
         )
-        notes = "<br>".join(escape(ln["note"]) for ln in stop["lines"] if ln["note"])
+        many = len(stop["lines"]) > 1
+        notes = "<br>".join(
+            escape((f"Door {k}: " if many else "") + ln["note"])
+            for k, ln in enumerate(stop["lines"], start=1)
+            if ln["note"]
+        )
         lo, hi = stop["eta_window"]
         rows.append(
             f'<tr><td class="n">{n}</td><td>{place}</td><td>{items}</td><td>{notes}</td>'

@@ -28,10 +28,14 @@ def route_svg(
     span = max(x1 - x0, y1 - y0, 1e-6)
     scale = min((width - 2 * pad) / span, (height - 2 * pad - 14) / span)
 
+    # centre the drawing in the box
+    dx = (width - 2 * pad - (x1 - x0) * scale) / 2
+    dy = (height - 2 * pad - 14 - (y1 - y0) * scale) / 2
+
     def xy(p: Sequence[float]) -> tuple[float, float]:
         return (
-            round(pad + (p[0] * k - x0) * scale, 1),
-            round(height - pad - 14 - (p[1] - y0) * scale, 1),
+            round(pad + dx + (p[0] * k - x0) * scale, 1),
+            round(height - pad - 14 - dy - (p[1] - y0) * scale, 1),
         )
 
     parts = [

@@ -71,3 +71,31 @@ def test_bad_ledger_and_bad_map_have_their_own_status(
     nomap = tmp_path / "missing.osm.pbf"
     res = CliRunner().invoke(app, _args(good, nomap, tmp_path / "out2"))
     assert res.exit_code == EXIT_MAP, res.output
+
+
+def test_suggest_and_previous_from_the_command_line(
+    tmp_path: Path, helsinki: Path, buildings: tuple[Building, ...]
+) -> None:
+    """--suggest-volunteers writes checked suggestions; --previous reuses a plan.json."""
+    paths = generate(tmp_path / "in", buildings=buildings, households=30, volunteers=2, seed=9)
+    first = CliRunner().invoke(
+        app, [*_args(paths, helsinki, tmp_path / "a"), "--suggest-volunteers"]
+    )
+    assert first.exit_code == EXIT_UNSERVED, first.output
+    doc = json.loads((tmp_path / "a" / "plan.json").read_text())
+    assert doc["suggestion"]["verified"] and doc["suggestion"]["groups"]
+    with (tmp_path / "a" / "suggested_volunteers.csv").open(newline="") as fh:
+        added = list(csv.DictReader(fh))
+    assert len(added) == sum(g["count"] for g in doc["suggestion"]["groups"])
+    again = CliRunner().invoke(
+        app,
+        [*_args(paths, helsinki, tmp_path / "b"), "--previous", str(tmp_path / "a" / "plan.json")],
+    )
+    assert again.exit_code in (EXIT_OK, EXIT_UNSERVED), again.output
+    doc2 = json.loads((tmp_path / "b" / "plan.json").read_text())
+    assert "continuity" in doc2["summary"]
+    (tmp_path / "bad.json").write_text("{}")
+    bad = CliRunner().invoke(
+        app, [*_args(paths, helsinki, tmp_path / "c"), "--previous", str(tmp_path / "bad.json")]
+    )
+    assert bad.exit_code == EXIT_LEDGER

@@ -275,3 +275,27 @@ def test_address_hit_is_planned_and_miss_is_named(
     assert stop.lat == pytest.approx(target.lat, abs=1e-3)
     (issue,) = result.issues
     assert issue.household_id == "addr-miss" and issue.reason == "ADDRESS_UNRESOLVED"
+
+
+def test_fewest_volunteers_calls_out_fewer(
+    buildings: tuple[Building, ...], travel: StreetTravel
+) -> None:
+    """Asking for as few volunteers as possible calls out fewer, still serving everyone."""
+    lg = _cluster_ledger(buildings, 15, ())
+    # each volunteer starts at home, next to a different household
+    vols = tuple(
+        replace(_vol(f"v{i}", cap=20.0), start_lon=h.lon, start_lat=h.lat)
+        for i, h in enumerate(lg.households[::4])
+    )
+    lg = replace(lg, volunteers=vols)
+    spread = plan_day(lg, D, travel=travel, time_limit=1.0, geometry=False)
+    fewest = plan_day(
+        lg,
+        D,
+        travel=travel,
+        time_limit=1.0,
+        geometry=False,
+        options=PlanOptions(fewest_volunteers=True, balance_factor=None),
+    )
+    assert not fewest.issues and not spread.issues
+    assert len(fewest.solution.routes) < len(spread.solution.routes)
