@@ -27,12 +27,16 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Literal
 
 from solver import _ortools
+from solver.diagnose import diagnose
 from solver.model import Problem
 from solver.schedule import plan_cost, timed_route
-from solver.solution import Reason, Route, Solution, SolveStats, Unassigned
+from solver.solution import Reason, Solution, SolveStats, Unassigned
 
 #: Seconds kept back from the budget for building routes, diagnosis and process exits.
 _RESERVE = 0.05
+#: Further seconds kept back per stop: OR-Tools looks at the clock between heuristic and
+#: local-search steps, which on 1000 stops end up to ~0.25 s after its limit (measured).
+_RESERVE_PER_STOP = 0.00025
 #: Share of the time limit kept back as a safety margin, so overshoot stays well below 10%.
 _MARGIN = 0.03
 
@@ -51,39 +55,25 @@ def _default_configs(problem: Problem) -> list[_ortools.SearchConfig]:
     return [first, second]
 
 
-def _diagnose(
-    problem: Problem, unassigned: Sequence[int], routes: Sequence[Route]
-) -> list[Unassigned]:
-    try:
-        from solver.diagnose import diagnose
-    except ImportError:  # temporary: until solver/diagnose.py is merged from branch `check`
-        return [
-            Unassigned(
-                problem.stops[i].id,
-                Reason.FLEET_EXHAUSTED,
-                "Not served: it does not fit with the other stops; more vehicles or hours are "
-                "needed.",
-            )
-            for i in unassigned
-        ]
-    return list(diagnose(problem, unassigned, routes))
-
-
 def _run(
     problem: Problem,
     config: _ortools.SearchConfig,
-    deadline_in: float,
+    deadline: float,
     seed: int,
     plain: bool,
     initial: list[list[int]] | None,
     effort: int | None,
     span_bound: int | None,
 ) -> _ortools.SearchResult:
-    """One search in a worker process; ``deadline_in`` is seconds from now."""
+    """One search in a worker process.
+
+    ``deadline`` is a ``time.monotonic()`` instant of the parent: on Linux that clock is
+    system-wide, so the worker's start-up time counts against the budget too.
+    """
     return _ortools.search(
         problem,
         config=config,
-        deadline=time.monotonic() + deadline_in,
+        deadline=deadline,
         seed=seed,
         plain=plain,
         initial_routes=initial,
@@ -97,6 +87,7 @@ def _portfolio(
     configs: Sequence[_ortools.SearchConfig],
     *,
     deadline: float,
+    grace: float,
     seed: int,
     initial: list[list[int]] | None,
     effort: int | None,
@@ -104,7 +95,10 @@ def _portfolio(
     on_progress: Callable[[float, int], None] | None,
     origin: float,
 ) -> _ortools.SearchResult:
-    """Run the first config here and the others in worker processes; keep the best."""
+    """Run the first config here and the others in worker processes; keep the best.
+
+    A worker whose plan has not arrived ``grace`` seconds after ``deadline`` loses the race.
+    """
     others = list(configs[1:])
     pool = None
     futures = []
@@ -117,7 +111,7 @@ def _portfolio(
                     _run,
                     problem,
                     cfg,
-                    deadline - time.monotonic(),
+                    deadline,
                     seed + k,
                     False,
                     initial,
@@ -139,7 +133,7 @@ def _portfolio(
         )
         for fut in futures:
             try:
-                other = fut.result(timeout=max(0.5, deadline - time.monotonic() + 0.5))
+                other = fut.result(timeout=max(0.0, deadline - time.monotonic()) + grace)
             except Exception:  # a worker that failed or overran only loses the race
                 continue
             if other.found and (not best.found or other.objective < best.objective):
@@ -212,7 +206,8 @@ def solve(
         raise ValueError(f"workers must be at least 1, got {workers}")
     if method not in ("default", "plain"):
         raise ValueError(f"method must be 'default' or 'plain', got {method!r}")
-    deadline = origin + time_limit * (1 - _MARGIN) - _RESERVE
+    reserve = _RESERVE + _RESERVE_PER_STOP * len(problem.stops)
+    deadline = origin + time_limit * (1 - _MARGIN) - reserve
     initial = _initial_positions(problem, initial_routes)
     plain = method == "plain"
 
@@ -236,6 +231,7 @@ def solve(
             problem,
             configs,
             deadline=first_deadline,
+            grace=reserve,
             seed=seed,
             initial=initial,
             effort=effort,
@@ -250,6 +246,7 @@ def solve(
                 balance,
                 configs=configs,
                 deadline=deadline,
+                grace=reserve,
                 seed=seed,
                 effort=effort,
                 on_progress=on_progress,
@@ -269,6 +266,7 @@ def _balance(
     *,
     configs: Sequence[_ortools.SearchConfig],
     deadline: float,
+    grace: float,
     seed: int,
     effort: int | None,
     on_progress: Callable[[float, int], None] | None,
@@ -291,6 +289,7 @@ def _balance(
         problem,
         configs,
         deadline=deadline,
+        grace=grace,
         seed=seed,
         initial=None,
         effort=effort,
@@ -347,7 +346,7 @@ def _solution(
     missing = [i for i in range(len(problem.stops)) if i not in served]
     t0 = time.monotonic()
     if result.found:
-        unassigned = _diagnose(problem, missing, routes)
+        unassigned = list(diagnose(problem, missing, routes))
         status = result.status
     else:
         unassigned = [
