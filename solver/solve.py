@@ -20,6 +20,7 @@ process, and keeps the cheaper plan (ties go to the first worker).
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import time
 from collections.abc import Callable, Sequence
@@ -309,6 +310,7 @@ def _balance(
         build_seconds=result.build_seconds,
         search_seconds=result.search_seconds + tighter.search_seconds,
         history=result.history,
+        cut_short=result.cut_short,
     )
 
 
@@ -338,6 +340,20 @@ def _initial_positions(
     return out
 
 
+def _cut_short(u: Unassigned) -> Unassigned:
+    """Say so when a stop that fits alone may be unserved only for want of search time."""
+    if u.reason is not Reason.FLEET_EXHAUSTED:
+        return u
+    return dataclasses.replace(u, message=u.message + _CUT_SHORT_NOTE)
+
+
+#: Added to FLEET_EXHAUSTED sentences when the search was stopped before it settled.
+_CUT_SHORT_NOTE = (
+    " The search was stopped by its time or effort limit before it settled; a longer "
+    "limit may also fit it in."
+)
+
+
 def _solution(
     problem: Problem, result: _ortools.SearchResult, *, origin: float, workers: int
 ) -> Solution:
@@ -347,6 +363,8 @@ def _solution(
     t0 = time.monotonic()
     if result.found:
         unassigned = list(diagnose(problem, missing, routes))
+        if result.cut_short:
+            unassigned = [_cut_short(u) for u in unassigned]
         status = result.status
     else:
         unassigned = [

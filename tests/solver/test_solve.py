@@ -21,6 +21,7 @@ from solver import (
     solve,
 )
 from solver.check import assert_feasible
+from tests.solver.plane import plane_problem
 
 LIMIT = 0.5
 
@@ -333,6 +334,34 @@ def test_warm_start_is_never_worse() -> None:
     assert sol.cost <= poor_cost
 
 
+def test_warm_start_is_where_the_search_begins() -> None:
+    """With an effort of one solution, the plan is the warm start itself, not the cold one."""
+    p = _grid_problem()
+    everything = ["s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8"]
+    cold = solve(p, time_limit=5, effort=1)
+    warm = solve(p, time_limit=5, effort=1, initial_routes=[[], everything])
+    consistent(p, warm)
+    assert [(r.vehicle_id, [v.stop_id for v in r.visits]) for r in cold.routes] == [
+        ("cheap", everything)
+    ]
+    assert [(r.vehicle_id, [v.stop_id for v in r.visits]) for r in warm.routes] == [
+        ("dear", everything)
+    ]
+
+
+def test_infeasible_warm_start_is_ignored() -> None:
+    """A warm start breaking capacity is dropped and the search starts cold."""
+    p = Problem(
+        stops=(Stop("a", 1, demand=(1,)), Stop("b", 2, demand=(1,))),
+        vehicles=(Vehicle("v", 0, 0, capacity=(1,)), Vehicle("w", 0, 0, capacity=(1,))),
+        profiles=(line_profile(3),),
+        dimensions=("box",),
+    )
+    sol = solve(p, time_limit=LIMIT, initial_routes=[["a", "b"]])
+    consistent(p, sol)
+    assert not sol.unassigned and len(sol.routes) == 2
+
+
 def test_bad_options_raise() -> None:
     """Non-positive limits and unknown or repeated warm-start stops are rejected."""
     p = _grid_problem()
@@ -354,6 +383,17 @@ def test_effort_bound_is_deterministic() -> None:
         [v.stop_id for v in r.visits] for r in b.routes
     ]
     assert a.cost == b.cost
+
+
+def test_same_seed_same_plan_on_a_longer_search() -> None:
+    """60 stops, 200 improving solutions: the same seed gives the same routes, run twice."""
+    p = plane_problem(60, 5, seed=11)
+    runs = [solve(p, time_limit=30, seed=3, effort=200) for _ in range(2)]
+    consistent(p, runs[0])
+    assert [[v.stop_id for v in r.visits] for r in runs[0].routes] == [
+        [v.stop_id for v in r.visits] for r in runs[1].routes
+    ]
+    assert runs[0].cost == runs[1].cost
 
 
 def test_progress_reports_improvements() -> None:
