@@ -134,7 +134,7 @@ def _portfolio(
         )
         for fut in futures:
             try:
-                other = fut.result(timeout=max(0.0, deadline - time.monotonic()) + grace)
+                other = fut.result(timeout=max(0.0, deadline + grace - time.monotonic()))
             except Exception:  # a worker that failed or overran only loses the race
                 continue
             if other.found and (not best.found or other.objective < best.objective):
