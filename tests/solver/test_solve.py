@@ -93,6 +93,7 @@ def test_plain_method_may_return_no_plan() -> None:
         profiles=(line_profile(6),),
     )
     sol = solve(p, time_limit=LIMIT, method="plain")
+    consistent(p, sol)
     assert not sol.routes
     assert {u.stop_id for u in sol.unassigned} == {"ok", "too_late"}
     assert {u.reason for u in sol.unassigned} == {Reason.FLEET_EXHAUSTED}
@@ -340,6 +341,7 @@ def test_warm_start_is_where_the_search_begins() -> None:
     everything = ["s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8"]
     cold = solve(p, time_limit=5, effort=1)
     warm = solve(p, time_limit=5, effort=1, initial_routes=[[], everything])
+    consistent(p, cold)
     consistent(p, warm)
     assert [(r.vehicle_id, [v.stop_id for v in r.visits]) for r in cold.routes] == [
         ("cheap", everything)
@@ -379,6 +381,7 @@ def test_effort_bound_is_deterministic() -> None:
     a = solve(p, time_limit=5, effort=20)
     b = solve(p, time_limit=5, effort=20)
     consistent(p, a)
+    consistent(p, b)
     assert [[v.stop_id for v in r.visits] for r in a.routes] == [
         [v.stop_id for v in r.visits] for r in b.routes
     ]
@@ -389,7 +392,8 @@ def test_same_seed_same_plan_on_a_longer_search() -> None:
     """60 stops, 200 improving solutions: the same seed gives the same routes, run twice."""
     p = plane_problem(60, 5, seed=11)
     runs = [solve(p, time_limit=30, seed=3, effort=200) for _ in range(2)]
-    consistent(p, runs[0])
+    for run in runs:
+        consistent(p, run)
     assert [[v.stop_id for v in r.visits] for r in runs[0].routes] == [
         [v.stop_id for v in r.visits] for r in runs[1].routes
     ]
@@ -401,6 +405,7 @@ def test_progress_reports_improvements() -> None:
     seen: list[tuple[float, int]] = []
     p = _grid_problem()
     sol = solve(p, time_limit=LIMIT, on_progress=lambda t, c: seen.append((t, c)))
+    consistent(p, sol)
     assert seen
     assert all(t1 <= t2 and c1 > c2 for (t1, c1), (t2, c2) in itertools.pairwise(seen))
     assert seen[-1][1] == sol.stats.objective
