@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import itertools
 from collections.abc import Sequence
 
@@ -18,10 +19,13 @@ from solver import (
     Solution,
     Stop,
     Vehicle,
+    _ortools,
     solve,
 )
 from solver.check import assert_feasible
 from tests.solver.plane import plane_problem
+
+solve_module = importlib.import_module("solver.solve")
 
 LIMIT = 0.5
 
@@ -419,6 +423,26 @@ def test_two_workers_return_a_checked_plan() -> None:
     assert not sol.unassigned
     assert sol.stats.workers == 2
     assert sol.cost == 1610
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        _ortools.SearchConfig(first_solution="LOCAL_CHEAPEST_INSERTION"),
+        _ortools.SearchConfig(metaheuristic="ils", sisr_avg_removed=3, ils_temperature=0.5),
+        _ortools.SearchConfig(metaheuristic="greedy", bandit=True, neighbors_ratio=0.5),
+    ],
+    ids=["lci-gls", "ils", "greedy"],
+)
+def test_each_search_configuration_returns_a_checked_plan(
+    config: _ortools.SearchConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Other first solutions and metaheuristics serve every stop of a windowed problem."""
+    monkeypatch.setattr(solve_module, "_default_configs", lambda problem: [config])
+    p = plane_problem(30, 3, seed=5)
+    sol = solve(p, time_limit=1)
+    consistent(p, sol)
+    assert not sol.unassigned
 
 
 def test_balance_factor_bounds_the_longest_route() -> None:
