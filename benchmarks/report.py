@@ -33,8 +33,36 @@ def per_instance(
     return out
 
 
+def _cpu_share(rs: Sequence[RunResult]) -> float | None:
+    """Mean CPU seconds per wall-clock second (1.0 = a whole core all along)."""
+    shares = [r.cpu_seconds / r.seconds for r in rs if r.seconds > 0 and r.cpu_seconds >= 0]
+    return mean(shares) if shares else None
+
+
 def _fmt(value: float | None, digits: int = 2) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
+
+
+def _column_gaps(
+    set_name: str, solvers: Sequence[str], costs: dict[str, dict[str, float | None]]
+) -> list[str]:
+    """Lines of a table of mean gaps to each separate BKS column of the set (if any)."""
+    columns = SETS[set_name].bks_by_column() if set_name in SETS else {}
+    if not columns:
+        return []
+    head = " | ".join(f"gap to `{c}` (%)" for c in columns)
+    lines = ["", f"| solver | {head} |", "|---|" + "---:|" * len(columns)]
+    for s in solvers:
+        cells = []
+        for values in columns.values():
+            gaps = [
+                100.0 * (c - b) / b
+                for i, c in costs[s].items()
+                if c is not None and (b := values.get(i.lower()))
+            ]
+            cells.append(f"{_fmt(mean(gaps) if gaps else None)} over {len(gaps)}")
+        lines.append(f"| {s} | {' | '.join(cells)} |")
+    return lines
 
 
 def set_table(results: Sequence[RunResult], solvers: Sequence[str]) -> str:
@@ -51,8 +79,8 @@ def set_table(results: Sequence[RunResult], solvers: Sequence[str]) -> str:
         f"{'/'.join(f'{t:g}' for t in limits)} s, {len(seeds)} seed(s)",
         "",
         "| solver | runs | failures | solved instances | mean gap to BKS (%) "
-        "| mean routes | mean seconds |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| mean routes | mean seconds | CPU share |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for s in present:
         rs = [r for r in results if r.solver == s]
@@ -63,7 +91,7 @@ def set_table(results: Sequence[RunResult], solvers: Sequence[str]) -> str:
             f"| {s} | {len(rs)} | {sum(not r.feasible for r in rs)} | {len(solved)} "
             f"| {_fmt(mean(gaps) if gaps else None)} "
             f"| {_fmt(mean(r.vehicles for r in feasible) if feasible else None, 1)} "
-            f"| {_fmt(mean(r.seconds for r in rs), 2)} |"
+            f"| {_fmt(mean(r.seconds for r in rs), 2)} | {_fmt(_cpu_share(rs), 2)} |"
         )
     pairs = list(itertools.combinations(present, 2))
     if pairs:
@@ -86,6 +114,7 @@ def set_table(results: Sequence[RunResult], solvers: Sequence[str]) -> str:
                 f"| {first} / {second} | {len(both)} | {_fmt(mean(ratios) if ratios else None, 4)} "
                 f"| {wins} / {ties} / {len(both) - wins - ties} |"
             )
+    lines += _column_gaps(set_name, present, costs)
     failures = [r for r in results if not r.feasible]
     if failures:
         lines += ["", "Failed runs:", ""]

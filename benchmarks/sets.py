@@ -17,6 +17,9 @@ from pathlib import Path
 from api.instances import Instance, read_solomon, read_vrplib
 from api.settings import data_dir
 
+#: Pure-distance best-known columns reported one by one when a set's ``bks.csv`` has them.
+BKS_COLUMNS = ("distonly_distance", "exact_trunc1dec_distance")
+
 
 @dataclass(frozen=True, slots=True)
 class InstanceSet:
@@ -92,6 +95,20 @@ class InstanceSet:
             if value:
                 out[row["instance"].lower()] = float(value)
         return out
+
+    def bks_by_column(self) -> dict[str, dict[str, float]]:
+        """``{column: {instance name (lower case): value}}`` for each of :data:`BKS_COLUMNS`
+        in the set's ``bks.csv`` (customary units; instances without a value left out)."""
+        path = data_dir() / self.folder / "bks.csv"
+        if not path.exists():
+            return {}
+        with path.open(newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        return {
+            col: {r["instance"].lower(): float(r[col]) for r in rows if r.get(col)}
+            for col in BKS_COLUMNS
+            if rows and col in rows[0]
+        }
 
 
 SETS: dict[str, InstanceSet] = {

@@ -85,6 +85,9 @@ def test_harness_runs_checks_and_tabulates(
     table = capsys.readouterr().out
     assert f"#### {set_name}: 1 instances" in table
     assert "mean gap to BKS" in table
+    if set_name == "solomon":  # each pure-distance column of bks.csv on its own
+        assert "gap to `distonly_distance` (%)" in table
+        assert "gap to `exact_trunc1dec_distance` (%)" in table
     assert "doorstep / pyvrp" in table or "doorstep" not in SOLVERS
 
 
@@ -98,3 +101,20 @@ def test_rebuilds_table_from_csv(data_dir: Path, tmp_path: Path, monkeypatch, ca
     printed = capsys.readouterr().out
     assert quality.main(["--from-csv", str(out)]) == 0
     assert capsys.readouterr().out == printed
+
+
+def test_resume_runs_only_missing_rows(data_dir: Path, tmp_path: Path, monkeypatch, capsys) -> None:
+    """--resume keeps the rows already written and runs only the missing ones."""
+    monkeypatch.setenv("DOORSTEP_DATA", str(data_dir))
+    out = tmp_path / "r.csv"
+    solvers = [s for s in SOLVERS if s in ("vroom", "pyvrp")]
+    args = ["--set", "x", "--time-limit", "0.2", "--quiet", "--solvers", ",".join(solvers)]
+    assert quality.main([*args, "--out", str(out)]) == 0
+    lines = out.read_text().splitlines()
+    out.write_text("\n".join(lines[:-1]) + "\n")  # as if stopped before the last run
+    assert quality.main([*args, "--out", str(out), "--resume"]) == 0
+    capsys.readouterr()
+    rows = quality.read_csv([out])
+    assert sorted(r.solver for r in rows) == sorted(solvers)
+    assert rows[0] == quality.read_csv([out])[0]
+    assert out.read_text().splitlines()[: len(lines) - 1] == lines[:-1]

@@ -24,6 +24,7 @@ def _row(instance: str, solver: str, cost: float | None, seed: int = 0) -> RunRe
         violations=0 if cost is not None else 1,
         feasible=cost is not None,
         seconds=1.0,
+        cpu_seconds=0.5,
         error="" if cost is not None else "checker: late",
     )
 
@@ -49,6 +50,7 @@ def test_ratios_wins_and_gaps() -> None:
     assert "| us | 3 | 0 | 3 | 0.00 |" in table  # gaps +10, 0, -10
     assert "| them | 3 | 1 | 2 | 0.00 |" in table
     assert "| us / them | 2 | 1.0500 | 0 / 1 / 1 |" in table
+    assert "| 1.00 | 0.50 |" in table  # mean seconds, CPU share
     assert "C them seed 0: checker: late" in table
 
 

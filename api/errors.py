@@ -1,0 +1,260 @@
+"""The one error contract of Doorstep, for HTTP and the command line alike.
+
+Every error a user can cause leaves by one shape::
+
+    {"code": "INVALID_LEDGER", "message": "...",
+     "details": [{"record": "households item 3 (household_id 'H3')", "field": "lat",
+                  "problem": "latitude out of range: 91.0"}]}
+
+with a stable ``code`` that fixes its HTTP status and the CLI's exit status. This module is
+the single home of that mapping (:data:`KINDS`). Exceptions carry their code as a class
+attribute ``code`` (``solver.ProblemValidationError``, ``geo``'s errors, the ledger's
+``LedgerError``, the pipeline's ``PlanCheckError``, :class:`ServiceError` for request
+errors); :func:`classify` turns any exception into an :class:`ErrorBody`, and anything
+without a known code is an ``INTERNAL`` error whose message reveals nothing of the inside.
+The table is printed in ``docs/API.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from solver.errors import Detail
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorKind:
+    """One stable error code: its HTTP status, CLI exit status and meaning.
+
+    Attributes
+    ----------
+    code
+        Stable machine-readable code.
+    http_status
+        Status of an HTTP response carrying it (``None``: never an HTTP response, e.g.
+        recorded on a failed job only, or a command-line matter).
+    exit_status
+        Exit status of a ``doorstep`` command failing with it (``None``: HTTP only).
+    meaning
+        One sentence for the documentation.
+    """
+
+    code: str
+    http_status: int | None
+    exit_status: int | None
+    meaning: str
+
+
+_KINDS = (
+    ErrorKind(
+        "INVALID_REQUEST",
+        422,
+        2,
+        "The request (body, path, query) or the command-line usage is malformed; "
+        "details name each field.",
+    ),
+    ErrorKind(
+        "INVALID_LEDGER",
+        422,
+        4,
+        "Household, volunteer or depot records are invalid; every bad record and field is "
+        "listed at once.",
+    ),
+    ErrorKind(
+        "UNKNOWN_MAP",
+        422,
+        5,
+        "The request names a map this server does not serve (see GET /v1/maps).",
+    ),
+    ErrorKind(
+        "MAP_SOURCE",
+        503,
+        5,
+        "The street map cannot be read (missing file, unknown format, corrupt data).",
+    ),
+    ErrorKind("EMPTY_GRAPH", 422, 5, "The map holds no street usable by a requested travel mode."),
+    ErrorKind("UNKNOWN_PROFILE", 422, 5, "An unknown travel mode or profile setting."),
+    ErrorKind(
+        "INVALID_POINT",
+        422,
+        5,
+        "A point given to the street layer is invalid (names the point and field).",
+    ),
+    ErrorKind(
+        "INVALID_PROBLEM",
+        422,
+        6,
+        "The routing problem built from valid records is still invalid (record and field named).",
+    ),
+    ErrorKind(
+        "PLAN_REJECTED",
+        500,
+        7,
+        "The independent checker rejected a plan: a defect, never the caller's fault.",
+    ),
+    ErrorKind(
+        "PLAN_TOO_LARGE",
+        413,
+        None,
+        "Too many households or too long a search for a synchronous plan (use POST /v1/jobs) "
+        "or a job.",
+    ),
+    ErrorKind(
+        "PAYLOAD_TOO_LARGE", 413, None, "The request body is larger than the server accepts."
+    ),
+    ErrorKind(
+        "UNAUTHORIZED", 401, None, "No API key, or an unknown one (send Authorization: Bearer KEY)."
+    ),
+    ErrorKind("FORBIDDEN", 403, None, "The API key's role may not do this (viewers only read)."),
+    ErrorKind("NOT_FOUND", 404, None, "No such job, volunteer, map or path."),
+    ErrorKind("METHOD_NOT_ALLOWED", 405, None, "The path exists but not with this HTTP method."),
+    ErrorKind(
+        "JOB_NOT_DONE",
+        409,
+        None,
+        "The job has no plan (yet): it is queued, running, failed or cancelled.",
+    ),
+    ErrorKind(
+        "JOB_FINISHED", 409, None, "The job already ended (done or failed) and cannot be cancelled."
+    ),
+    ErrorKind(
+        "BUSY",
+        503,
+        None,
+        "A synchronous plan did not finish in time; it goes on as the job named in the message.",
+    ),
+    ErrorKind(
+        "NOT_READY", 503, None, "The service is starting or lost its database or solver processes."
+    ),
+    ErrorKind(
+        "INVALID_SETTING",
+        None,
+        2,
+        "A DOORSTEP_* setting of the server is malformed (names the variable); "
+        "`doorstep serve` does not start.",
+    ),
+    ErrorKind(
+        "INTERRUPTED",
+        None,
+        None,
+        "Recorded on a failed job: the server stopped while solving it too many times.",
+    ),
+    ErrorKind("INTERNAL", 500, 1, "An unexpected error (a defect); the server log has the trace."),
+)
+
+#: Every error code, by code.
+KINDS: dict[str, ErrorKind] = {k.code: k for k in _KINDS}
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorBody:
+    """The error shape ``{"code", "message", "details"}`` of HTTP responses and the CLI."""
+
+    code: str
+    message: str
+    details: tuple[Detail, ...] = field(default=())
+
+    @property
+    def kind(self) -> ErrorKind:
+        """The :class:`ErrorKind` of this code."""
+        return KINDS[self.code]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of this error."""
+        return {
+            "code": self.code,
+            "message": self.message,
+            "details": [
+                {"record": d.record, "field": d.field, "problem": d.problem} for d in self.details
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ErrorBody:
+        """Rebuild an error from its JSON object (e.g. one stored with a failed job)."""
+        details = tuple(
+            Detail(str(d.get("record", "")), str(d.get("field", "")), str(d.get("problem", "")))
+            for d in data.get("details", [])
+        )
+        code = str(data.get("code", "INTERNAL"))
+        return cls(code if code in KINDS else "INTERNAL", str(data.get("message", "")), details)
+
+
+class ServiceError(Exception):
+    """An error of a request itself (auth, limits, unknown job...), with its stable code.
+
+    Parameters
+    ----------
+    code
+        One of :data:`KINDS`.
+    message
+        A sentence for the caller (never containing a secret).
+    details
+        Record/field/problem triples, if any.
+    """
+
+    def __init__(self, code: str, message: str, details: Iterable[Detail] = ()) -> None:
+        if code not in KINDS:
+            raise ValueError(f"unknown error code {code!r}")
+        self.code = code
+        self.message = message
+        self.details: tuple[Detail, ...] = tuple(details)
+        super().__init__(message)
+
+
+def _details_of(exc: BaseException) -> tuple[Detail, ...]:
+    details = getattr(exc, "details", None)
+    if isinstance(details, Sequence) and all(isinstance(d, Detail) for d in details):
+        return tuple(details)
+    record = getattr(exc, "record", "")
+    if isinstance(record, str) and record:
+        field_ = getattr(exc, "field", "")
+        return (Detail(record, field_ if isinstance(field_, str) else "", str(exc)),)
+    return ()
+
+
+def classify(exc: BaseException) -> ErrorBody:
+    """The :class:`ErrorBody` of any exception.
+
+    An exception whose class declares a known ``code`` keeps it (with its message and its
+    ``details`` or ``record``/``field``); anything else is ``INTERNAL`` with a generic
+    message, so no internal text leaks to a caller.
+    """
+    if isinstance(exc, ServiceError):
+        return ErrorBody(exc.code, exc.message, exc.details)
+    code = getattr(exc, "code", None)
+    if isinstance(code, str) and code in KINDS and code != "INTERNAL":
+        message = str(exc).split("\n", 1)[0] if _details_of(exc) else str(exc)
+        return ErrorBody(code, message, _details_of(exc))
+    return ErrorBody("INTERNAL", "unexpected error; the server log has the details")
+
+
+def as_service_error(exc: BaseException) -> BaseException:
+    """``exc`` as a :class:`ServiceError` when it has a known code (else ``exc`` itself),
+    so web frameworks answer it as a plain error response."""
+    body = classify(exc)
+    if body.code == "INTERNAL":
+        return exc
+    return ServiceError(body.code, body.message, body.details)
+
+
+def http_status(body: ErrorBody) -> int:
+    """HTTP status of an error (500 for codes that are never HTTP responses)."""
+    return body.kind.http_status or 500
+
+
+def exit_status(body: ErrorBody) -> int:
+    """CLI exit status of an error (1 for codes that have none of their own)."""
+    return body.kind.exit_status or 1
+
+
+def report_cli_error(exc: BaseException, *, stream: TextIO | None = None) -> int:
+    """Write the error shape of ``exc`` as one JSON line (the last line a failing
+    ``doorstep`` command writes on stderr) and return the command's exit status."""
+    body = classify(exc)
+    print(json.dumps(body.to_dict(), ensure_ascii=False), file=stream or sys.stderr)
+    return exit_status(body)

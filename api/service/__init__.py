@@ -1,0 +1,1 @@
+"""The dispatch service: FastAPI app, job store, solver processes, keys, map page."""

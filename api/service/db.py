@@ -1,0 +1,582 @@
+"""The job store: requests, progress and results in a real database through SQLAlchemy.
+
+SQLite (a file) by default, PostgreSQL by URL (``DOORSTEP_DATABASE_URL``). Times are Unix
+seconds (float, UTC). A job row moves ``queued -> running -> done | failed | cancelled``;
+``running`` rows carry the ``owner`` (server instance) and a ``heartbeat_at`` it renews, so
+a job whose server died is found by :meth:`JobStore.reap` and run again or failed with a
+reason, never left running forever.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Engine,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    and_,
+    create_engine,
+    event,
+    func,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.engine import Connection
+
+from api.errors import ServiceError
+
+#: Job states; the last three are final.
+STATUSES = ("queued", "running", "done", "failed", "cancelled")
+FINAL = frozenset({"done", "failed", "cancelled"})
+
+metadata = MetaData()
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("kind", String(8), nullable=False),  # "plan" (synchronous) or "job"
+    Column("priority", Integer, nullable=False, default=0),
+    Column("status", String(12), nullable=False, index=True),
+    Column("map_name", String(200), nullable=False),
+    Column("plan_date", String(10), nullable=False),
+    Column("households", Integer, nullable=False),
+    Column("time_limit_s", Float, nullable=False),
+    Column("request", JSON, nullable=False),
+    Column("created_by", String(40), nullable=False, default=""),
+    Column("created_at", Float, nullable=False),
+    Column("started_at", Float),
+    Column("finished_at", Float),
+    Column("heartbeat_at", Float),
+    Column("owner", String(200)),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("cancel_requested", Boolean, nullable=False, default=False),
+    Column("progress_stage", String(40), nullable=False, default=""),
+    Column("progress_message", Text, nullable=False, default=""),
+    Column("progress_fraction", Float, nullable=False, default=0.0),
+    Column("best_cost", BigInteger),
+    Column("error", JSON),
+)
+
+results = Table(
+    "results",
+    metadata,
+    Column("job_id", String(32), ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True),
+    Column("plan", Text, nullable=False),  # plan.json, serialised once
+    Column("routes", Text, nullable=False),  # routes.geojson
+)
+
+manifests = Table(
+    "manifests",
+    metadata,
+    Column("job_id", String(32), ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True),
+    Column("volunteer_id", String(200), primary_key=True),
+    Column("html", Text, nullable=False),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class JobRecord:
+    """A snapshot of one job row (times in Unix seconds)."""
+
+    id: str
+    kind: str
+    status: str
+    map_name: str
+    plan_date: str
+    households: int
+    time_limit_s: float
+    created_by: str
+    created_at: float
+    started_at: float | None
+    finished_at: float | None
+    attempts: int
+    cancel_requested: bool
+    progress_stage: str
+    progress_message: str
+    progress_fraction: float
+    best_cost: int | None
+    error: dict[str, Any] | None
+    volunteer_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A job taken by a server to run: its id, request body and attempt number."""
+
+    id: str
+    request: dict[str, Any]
+    attempt: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reaped:
+    """What :meth:`JobStore.reap` did to one abandoned job (``requeued``/``failed``/...)."""
+
+    id: str
+    action: str
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``: SQLite files get WAL, a busy timeout and foreign keys."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def owner_pid_dead(owner: str) -> bool:
+    """Whether ``owner`` (``host:pid:started``) names a process of this host that is gone."""
+    host, _, rest = owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != os.uname().nodename or not pid_text.isdigit():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+class JobStore:
+    """Every read and write of jobs and results.
+
+    Parameters
+    ----------
+    url
+        SQLAlchemy database URL.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+
+    def create_schema(self) -> None:
+        """Create the tables if missing."""
+        metadata.create_all(self.engine)
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+    def ping(self) -> bool:
+        """Whether the database answers."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return True
+        except Exception:
+            return False
+
+    # ------------------------------------------------------------ creating and reading
+
+    def create(
+        self,
+        *,
+        kind: str,
+        request: dict[str, Any],
+        map_name: str,
+        plan_date: str,
+        households: int,
+        time_limit_s: float,
+        created_by: str,
+    ) -> str:
+        """Store a new queued job and return its id."""
+        job_id = uuid.uuid4().hex
+        with self.engine.begin() as conn:
+            conn.execute(
+                jobs.insert().values(
+                    id=job_id,
+                    kind=kind,
+                    priority=1 if kind == "plan" else 0,
+                    status="queued",
+                    map_name=map_name,
+                    plan_date=plan_date,
+                    households=households,
+                    time_limit_s=time_limit_s,
+                    request=request,
+                    created_by=created_by,
+                    created_at=time.time(),
+                    attempts=0,
+                    cancel_requested=False,
+                    progress_stage="queued",
+                    progress_message="waiting for a solver",
+                    progress_fraction=0.0,
+                )
+            )
+        return job_id
+
+    def _record(self, conn: Connection, row: Any) -> JobRecord:
+        vids: tuple[str, ...] = ()
+        if row.status == "done":
+            vids = tuple(
+                conn.execute(
+                    select(manifests.c.volunteer_id)
+                    .where(manifests.c.job_id == row.id)
+                    .order_by(manifests.c.volunteer_id)
+                ).scalars()
+            )
+        return JobRecord(
+            id=row.id,
+            kind=row.kind,
+            status=row.status,
+            map_name=row.map_name,
+            plan_date=row.plan_date,
+            households=row.households,
+            time_limit_s=row.time_limit_s,
+            created_by=row.created_by,
+            created_at=row.created_at,
+            started_at=row.started_at,
+            finished_at=row.finished_at,
+            attempts=row.attempts,
+            cancel_requested=bool(row.cancel_requested),
+            progress_stage=row.progress_stage,
+            progress_message=row.progress_message,
+            progress_fraction=row.progress_fraction,
+            best_cost=row.best_cost,
+            error=row.error,
+            volunteer_ids=vids,
+        )
+
+    _COLUMNS = tuple(c for c in jobs.c if c.name != "request")
+
+    def get(self, job_id: str) -> JobRecord:
+        """The job ``job_id``; raises ``NOT_FOUND`` if there is none."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(*self._COLUMNS).where(jobs.c.id == job_id)).first()
+            if row is None:
+                raise ServiceError("NOT_FOUND", f"no job {job_id!r}")
+            return self._record(conn, row)
+
+    def recent(self, *, limit: int = 50, status: str | None = None) -> list[JobRecord]:
+        """The most recent jobs first, optionally of one status."""
+        q = select(*self._COLUMNS).order_by(jobs.c.created_at.desc(), jobs.c.id).limit(limit)
+        if status is not None:
+            q = q.where(jobs.c.status == status)
+        with self.engine.connect() as conn:
+            return [self._record(conn, r) for r in conn.execute(q).all()]
+
+    def counts(self) -> dict[str, int]:
+        """Number of jobs per status."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(jobs.c.status, func.count()).group_by(jobs.c.status))
+            return {str(s): int(n) for s, n in rows}
+
+    def plan(self, job_id: str) -> str:
+        """The stored ``plan.json`` text of a done job (``JOB_NOT_DONE`` otherwise)."""
+        return self._result(job_id, results.c.plan)
+
+    def routes(self, job_id: str) -> str:
+        """The stored ``routes.geojson`` text of a done job."""
+        return self._result(job_id, results.c.routes)
+
+    def _result(self, job_id: str, column: Any) -> str:
+        with self.engine.connect() as conn:
+            value = conn.execute(select(column).where(results.c.job_id == job_id)).scalar()
+        if value is None:
+            self._not_done(job_id)
+        return str(value)
+
+    def _not_done(self, job_id: str) -> None:
+        job = self.get(job_id)
+        why = f": {job.error.get('message', '')}" if job.error else ""
+        raise ServiceError("JOB_NOT_DONE", f"job {job_id} is {job.status}{why}")
+
+    def manifest(self, job_id: str, volunteer_id: str) -> str:
+        """The stored HTML manifest of one volunteer of a done job."""
+        with self.engine.connect() as conn:
+            html = conn.execute(
+                select(manifests.c.html).where(
+                    and_(manifests.c.job_id == job_id, manifests.c.volunteer_id == volunteer_id)
+                )
+            ).scalar()
+        if html is None:
+            job = self.get(job_id)
+            if job.status != "done":
+                self._not_done(job_id)
+            raise ServiceError(
+                "NOT_FOUND", f"volunteer {volunteer_id!r} has no run in job {job_id}"
+            )
+        return str(html)
+
+    # ------------------------------------------------------------ running
+
+    def claim(self, owner: str) -> Claimed | None:
+        """Take the next queued job (synchronous plans first, then oldest) for ``owner``.
+
+        The conditional update makes two servers on one database never take the same job.
+        """
+        for _ in range(5):
+            with self.engine.begin() as conn:
+                row = conn.execute(
+                    select(jobs.c.id, jobs.c.request, jobs.c.attempts)
+                    .where(jobs.c.status == "queued")
+                    .order_by(jobs.c.priority.desc(), jobs.c.created_at, jobs.c.id)
+                    .limit(1)
+                ).first()
+                if row is None:
+                    return None
+                now = time.time()
+                done = conn.execute(
+                    update(jobs)
+                    .where(and_(jobs.c.id == row.id, jobs.c.status == "queued"))
+                    .values(
+                        status="running",
+                        owner=owner,
+                        started_at=now,
+                        heartbeat_at=now,
+                        attempts=jobs.c.attempts + 1,
+                        progress_stage="starting",
+                        progress_message="a solver took the job",
+                    )
+                )
+                if done.rowcount == 1:
+                    request = row.request
+                    if isinstance(request, str):  # some drivers hand JSON back as text
+                        request = json.loads(request)
+                    return Claimed(row.id, request, int(row.attempts) + 1)
+        return None
+
+    def progress(
+        self, job_id: str, *, stage: str, message: str, fraction: float, best_cost: int | None
+    ) -> None:
+        """Record a running job's progress (and renew its heartbeat)."""
+        values: dict[str, Any] = {
+            "progress_stage": stage[:40],
+            "progress_message": message,
+            "progress_fraction": max(0.0, min(1.0, fraction)),
+            "heartbeat_at": time.time(),
+        }
+        if best_cost is not None:
+            values["best_cost"] = best_cost
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(jobs)
+                .where(and_(jobs.c.id == job_id, jobs.c.status == "running"))
+                .values(**values)
+            )
+
+    def heartbeat(self, owner: str, job_ids: Sequence[str]) -> None:
+        """Renew the lease of ``owner``'s running jobs."""
+        if not job_ids:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(jobs)
+                .where(
+                    and_(
+                        jobs.c.id.in_(list(job_ids)),
+                        jobs.c.owner == owner,
+                        jobs.c.status == "running",
+                    )
+                )
+                .values(heartbeat_at=time.time())
+            )
+
+    def finish_done(
+        self,
+        job_id: str,
+        *,
+        plan: dict[str, Any],
+        routes: dict[str, Any],
+        manifest_html: dict[str, str],
+    ) -> bool:
+        """Store the outputs and mark the job done (False if it was no longer running)."""
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                update(jobs)
+                .where(and_(jobs.c.id == job_id, jobs.c.status == "running"))
+                .values(
+                    status="done",
+                    finished_at=time.time(),
+                    progress_stage="done",
+                    progress_message="plan ready",
+                    progress_fraction=1.0,
+                    best_cost=plan.get("summary", {}).get("cost"),
+                )
+            )
+            if done.rowcount != 1:
+                return False
+            conn.execute(
+                results.insert().values(
+                    job_id=job_id,
+                    plan=json.dumps(plan, ensure_ascii=False),
+                    routes=json.dumps(routes, ensure_ascii=False),
+                )
+            )
+            if manifest_html:
+                conn.execute(
+                    manifests.insert(),
+                    [
+                        {"job_id": job_id, "volunteer_id": vid, "html": html}
+                        for vid, html in manifest_html.items()
+                    ],
+                )
+        return True
+
+    def finish_failed(self, job_id: str, error: dict[str, Any]) -> None:
+        """Mark a job failed with its error object ``{"code", "message", "details"}``."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(jobs)
+                .where(and_(jobs.c.id == job_id, jobs.c.status.in_(("queued", "running"))))
+                .values(
+                    status="failed",
+                    finished_at=time.time(),
+                    progress_stage="failed",
+                    progress_message=str(error.get("message", "")),
+                    error=error,
+                )
+            )
+
+    def finish_cancelled(self, job_id: str) -> None:
+        """Mark a job cancelled."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(jobs)
+                .where(and_(jobs.c.id == job_id, jobs.c.status.in_(("queued", "running"))))
+                .values(
+                    status="cancelled",
+                    finished_at=time.time(),
+                    progress_stage="cancelled",
+                    progress_message="cancelled on request",
+                )
+            )
+
+    def requeue(self, job_id: str, message: str, *, count_attempt: bool = True) -> None:
+        """Put a running job back in the queue (``count_attempt=False`` on a clean stop)."""
+        values: dict[str, Any] = {
+            "status": "queued",
+            "owner": None,
+            "heartbeat_at": None,
+            "progress_stage": "queued",
+            "progress_message": message,
+            "progress_fraction": 0.0,
+            "best_cost": None,
+        }
+        if not count_attempt:
+            values["attempts"] = jobs.c.attempts - 1
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(jobs)
+                .where(and_(jobs.c.id == job_id, jobs.c.status == "running"))
+                .values(**values)
+            )
+
+    def cancel(self, job_id: str) -> JobRecord:
+        """Cancel a job: at once if queued, by request if running.
+
+        Raises ``NOT_FOUND`` for an unknown job and ``JOB_FINISHED`` for a done or failed one;
+        cancelling a cancelled job changes nothing.
+        """
+        job = self.get(job_id)
+        if job.status in ("done", "failed"):
+            raise ServiceError("JOB_FINISHED", f"job {job_id} is already {job.status}")
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(jobs)
+                .where(and_(jobs.c.id == job_id, jobs.c.status == "queued"))
+                .values(
+                    status="cancelled",
+                    finished_at=time.time(),
+                    progress_stage="cancelled",
+                    progress_message="cancelled on request before it started",
+                )
+            )
+            conn.execute(
+                update(jobs)
+                .where(and_(jobs.c.id == job_id, jobs.c.status == "running"))
+                .values(cancel_requested=True, progress_message="cancelling")
+            )
+        return self.get(job_id)
+
+    def cancel_requested(self, owner: str) -> list[str]:
+        """Ids of ``owner``'s running jobs asked to cancel."""
+        with self.engine.connect() as conn:
+            return list(
+                conn.execute(
+                    select(jobs.c.id).where(
+                        and_(
+                            jobs.c.owner == owner,
+                            jobs.c.status == "running",
+                            jobs.c.cancel_requested.is_(True),
+                        )
+                    )
+                ).scalars()
+            )
+
+    def reap(self, *, me: str, lease_s: float, attempts: int) -> list[Reaped]:
+        """Find running jobs whose server is gone and run them again or fail them.
+
+        A job is abandoned when another owner's heartbeat is older than ``lease_s`` or its
+        owner is a dead process of this host. It goes back to the queue while it has run
+        fewer than ``attempts`` times; otherwise it fails with code ``INTERRUPTED``. A job
+        asked to cancel is cancelled instead.
+        """
+        now = time.time()
+        out: list[Reaped] = []
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(
+                    jobs.c.id,
+                    jobs.c.owner,
+                    jobs.c.heartbeat_at,
+                    jobs.c.attempts,
+                    jobs.c.cancel_requested,
+                ).where(and_(jobs.c.status == "running", jobs.c.owner != me))
+            ).all()
+        for r in rows:
+            stale = r.heartbeat_at is None or r.heartbeat_at < now - lease_s
+            if not (stale or owner_pid_dead(r.owner or "")):
+                continue
+            if r.cancel_requested:
+                self.finish_cancelled(r.id)
+                out.append(Reaped(r.id, "cancelled"))
+            elif r.attempts < attempts:
+                self.requeue(
+                    r.id,
+                    f"queued again: the server running it stopped (attempt {r.attempts} of "
+                    f"{attempts} was interrupted)",
+                )
+                out.append(Reaped(r.id, "requeued"))
+            else:
+                self.finish_failed(
+                    r.id,
+                    {
+                        "code": "INTERRUPTED",
+                        "message": f"the server stopped while solving this job {r.attempts} "
+                        "time(s); it is not run again",
+                        "details": [],
+                    },
+                )
+                out.append(Reaped(r.id, "failed"))
+        return out

@@ -1,0 +1,206 @@
+"""One plan request -> the same documents the CLI writes, through the shared pipeline.
+
+FastAPI-free: the HTTP request body (``{"map", "date", "households", "volunteers",
+"depots", "options"}``, records with the CSV column names) becomes a ledger
+(:func:`api.ledger.ledger_from_json`), goes through :func:`api.pipeline.plan_day`, and
+comes back as ``plan.json`` (:func:`api.outputs.document.plan_document`),
+``routes.geojson`` and one HTML manifest per volunteer, exactly as ``doorstep plan``
+writes them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from api.day import PlanOptions
+from api.errors import ServiceError
+from api.ledger import MODES, Ledger, ledger_from_json
+from api.outputs.document import plan_document
+from api.outputs.geojson import routes_geojson
+from api.outputs.manifest import manifest_html
+from api.pipeline import Progress, StreetTravel, load_street_travel, plan_day
+from solver.errors import Detail
+
+#: Share of a job's progress reached when each stage starts (the search takes the middle).
+_STAGE_START = {
+    "addresses": 0.02,
+    "graph": 0.03,
+    "matrix": 0.05,
+    "solve": 0.10,
+    "check": 0.92,
+    "geometry": 0.95,
+}
+_SOLVE_SHARE = 0.80
+
+
+@dataclass(frozen=True, slots=True)
+class JobProgress:
+    """Progress of a running plan: stage, sentence, share done (0-1), best cost so far."""
+
+    stage: str
+    message: str
+    fraction: float
+    best_cost: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class PlanDocuments:
+    """What one plan produced: ``plan.json``, ``routes.geojson``, HTML manifest per volunteer."""
+
+    plan: dict[str, Any]
+    routes: dict[str, Any]
+    manifests: dict[str, str]
+
+
+class MapTravel:
+    """The street graphs of one map for every travel mode, loaded once, with its addresses.
+
+    Parameters
+    ----------
+    name
+        The map's name in requests.
+    path
+        Its OSM file.
+    """
+
+    def __init__(self, name: str, path: Path) -> None:
+        self.name = name
+        self.path = path
+        self.travel: StreetTravel = load_street_travel(str(path), MODES)
+        self._addresses: Any = None
+
+    def addresses(self) -> Any:
+        """The map's offline address index (built on first use)."""
+        if self._addresses is None:
+            from geo.addresses import load_address_index
+
+            self._addresses = load_address_index(self.path)
+        return self._addresses
+
+    def warm_up(self) -> None:
+        """Run one tiny matrix per mode, so the first request pays no compilation."""
+        g = next(iter(self.travel.graphs.values()))
+        points = [(float(g.lon[0]), float(g.lat[0])), (float(g.lon[-1]), float(g.lat[-1]))]
+        for mode in self.travel.modes():
+            self.travel.matrices(mode, points)
+
+
+def ledger_of(request: Mapping[str, Any]) -> Ledger:
+    """The ledger of a request body (raises the ledger's typed error on bad records)."""
+    return ledger_from_json(
+        {
+            "households": request.get("households", []),
+            "volunteers": request.get("volunteers", []),
+            "depots": request.get("depots", []),
+        }
+    )
+
+
+def plan_date(request: Mapping[str, Any]) -> dt.date:
+    """The plan date of a request (``INVALID_REQUEST`` when not ``YYYY-MM-DD``)."""
+    text = str(request.get("date", ""))
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ServiceError(
+            "INVALID_REQUEST",
+            "the plan date must be YYYY-MM-DD",
+            [Detail("request", "date", f"not a date YYYY-MM-DD: {text!r}")],
+        ) from None
+
+
+def run_plan(
+    request: Mapping[str, Any],
+    maps: Mapping[str, MapTravel],
+    *,
+    on_progress: Callable[[JobProgress], None] | None = None,
+) -> PlanDocuments:
+    """Plan one request over the loaded maps.
+
+    Parameters
+    ----------
+    request
+        The request body as JSON data (see ``docs/API.md``).
+    maps
+        Loaded maps by name.
+    on_progress
+        Called with each :class:`JobProgress`.
+
+    Raises
+    ------
+    ServiceError
+        ``UNKNOWN_MAP`` or ``INVALID_REQUEST``; the ledger, solver and geo errors pass
+        through with their own codes (see :mod:`api.errors`).
+    """
+    name = str(request.get("map", "demo"))
+    if name not in maps:
+        raise ServiceError(
+            "UNKNOWN_MAP",
+            f"no map named {name!r}; this server has {', '.join(sorted(maps)) or 'none'}",
+            [Detail("request", "map", f"unknown map {name!r}")],
+        )
+    loaded = maps[name]
+    date = plan_date(request)
+    ledger = ledger_of(request)
+    opts: Mapping[str, Any] = request.get("options") or {}
+    time_limit = float(opts.get("time_limit_s", 2.0))
+    began = time.monotonic()
+
+    def say(event: Progress) -> None:
+        if on_progress is None:
+            return
+        fraction = _STAGE_START.get(event.stage, 0.05)
+        best = event.figures.get("best_cost")
+        if event.stage == "solve":
+            spent = time.monotonic() - began
+            fraction += _SOLVE_SHARE * min(1.0, spent / max(time_limit, 0.1))
+        on_progress(
+            JobProgress(event.stage, event.message, fraction, None if best is None else int(best))
+        )
+
+    needs_addresses = any(h.lon is None for h in ledger.households)
+    balance = opts.get("balance", 2.0)
+    result = plan_day(
+        ledger,
+        date,
+        travel=loaded.travel,
+        addresses=loaded.addresses() if needs_addresses else None,
+        options=PlanOptions(
+            balance_factor=None if not balance else float(balance),
+            fewest_volunteers=bool(opts.get("fewest_volunteers", False)),
+        ),
+        time_limit=time_limit,
+        seed=int(opts.get("seed", 0)),
+        workers=1,
+        previous=opts.get("previous") or None,
+        geometry=True,
+        progress=say,
+    )
+    doc = plan_document(result)
+    return PlanDocuments(
+        plan=doc,
+        routes=routes_geojson(doc, result.geometry),
+        manifests={
+            r["volunteer_id"]: manifest_html(doc, r, result.geometry.get(r["volunteer_id"]))
+            for r in doc["routes"]
+        },
+    )
+
+
+def load_maps(paths: Mapping[str, Path], *, warm: bool = True) -> dict[str, MapTravel]:
+    """Load every map's street graphs (every mode) once; optionally warm them up."""
+    out = {name: MapTravel(name, path) for name, path in paths.items()}
+    if warm:
+        for m in out.values():
+            m.warm_up()
+    return out
+
+
+def volunteer_modes() -> Sequence[str]:
+    """The travel modes every map is loaded for."""
+    return MODES

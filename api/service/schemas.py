@@ -1,0 +1,412 @@
+"""Request and response bodies of the HTTP API (pydantic), with their OpenAPI examples.
+
+Records use the CSV column names of the ledger (``docs/INPUTS.md``); the ledger itself does
+the checking of values (it names each bad record and field), so these models only fix the
+shape and document the fields. Coordinates are ``(lon, lat)`` WGS-84 degrees; clock times
+``HH:MM``; dates ``YYYY-MM-DD``; weights kilograms; durations seconds; distances metres.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Scalar = str | int | float | bool | None
+Text = str | None
+
+
+class HouseholdIn(BaseModel):
+    """One household of the ledger (the columns of ``households.csv``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    household_id: str = Field(min_length=1, max_length=200, description="Unique id.")
+    lon: float | None = Field(None, description="Door longitude, WGS-84 degrees.")
+    lat: float | None = Field(None, description="Door latitude, WGS-84 degrees.")
+    residents: int | str = Field(description="People living there (at least 1).")
+    observation_start: str = Field(description="First day of observation, YYYY-MM-DD.")
+    observation_end: str = Field(description="Last day of observation (inclusive), YYYY-MM-DD.")
+    address: Text = Field(None, description="Street address, used when lon/lat are empty.")
+    building: Text = Field(None, description="Building key; same building+entrance = one stop.")
+    entrance: Text = Field(None, description="Entrance within the building.")
+    floor: int | str | None = Field(None, description="Floor of the flat (0 = ground).")
+    needs: str | list[str] | None = Field(
+        None, description="meals, groceries, medicine (list or ';'-separated); default meals."
+    )
+    elderly_alone: bool | str | None = Field(None, description="Priority flag.")
+    medical_needs: bool | str | None = Field(None, description="Priority flag.")
+    window: Text = Field(None, description="Own delivery window HH:MM-HH:MM.")
+    note: Text = Field(None, description="Drop-off note shown to the volunteer.")
+    phone: Text = Field(None, description="Contact for the ETA message.")
+
+
+class VolunteerIn(BaseModel):
+    """One volunteer available on the plan date (the columns of ``volunteers.csv``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    volunteer_id: str = Field(min_length=1, max_length=200, description="Unique id.")
+    mode: str = Field(description="walk, bike, ebike or drive.")
+    capacity_kg: float | str = Field(description="Load one run can carry, kilograms.")
+    available_from: str = Field(description="Shift start, HH:MM.")
+    available_to: str = Field(description="Shift end, HH:MM.")
+    start_lon: float | None = Field(None, description="Start longitude (else the depot).")
+    start_lat: float | None = Field(None, description="Start latitude (else the depot).")
+    depot_id: Text = Field(None, description="Their depot (default: the first one).")
+    skills: str | list[str] | None = Field(None, description="E.g. medicine.")
+    max_stops: int | str | None = Field(None, description="Most stops they accept.")
+    name: Text = Field(None, description="Shown on their own manifest only.")
+
+
+class DepotIn(BaseModel):
+    """A depot (the columns of ``depots.csv``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    depot_id: str = Field(min_length=1, max_length=200, description="Unique id.")
+    lon: float | str = Field(description="Longitude, WGS-84 degrees.")
+    lat: float | str = Field(description="Latitude, WGS-84 degrees.")
+    name: Text = Field(None, description="Name shown on manifests.")
+    opens: Text = Field(None, description="Opening time HH:MM (default 00:00).")
+    closes: Text = Field(None, description="Closing time HH:MM (default 24:00).")
+
+
+class PlanOptionsIn(BaseModel):
+    """How to plan."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    time_limit_s: float = Field(
+        2.0,
+        gt=0,
+        le=3600,
+        description="Seconds of search (synchronous plans: at most the server's limit, "
+        "5 s by default).",
+    )
+    seed: int = Field(0, ge=0, le=2**31 - 1, description="Search seed.")
+    balance: float | None = Field(
+        2.0, ge=0, le=100, description="No run longer than this times the mean (0 or null: off)."
+    )
+    fewest_volunteers: bool = Field(False, description="Call out as few volunteers as possible.")
+    previous: dict[str, Any] | None = Field(
+        None, description="Yesterday's plan.json: keep each household with its volunteer."
+    )
+
+
+_EXAMPLE: dict[str, Any] = {
+    "map": "demo",
+    "date": "2026-11-25",
+    "households": [
+        {
+            "household_id": "H001",
+            "lon": 24.9384,
+            "lat": 60.1699,
+            "residents": 2,
+            "observation_start": "2026-11-20",
+            "observation_end": "2026-12-03",
+            "needs": "meals;groceries",
+            "elderly_alone": True,
+            "note": "Leave by the door mat",
+        },
+        {
+            "household_id": "H002",
+            "lon": 24.9421,
+            "lat": 60.1712,
+            "residents": 1,
+            "observation_start": "2026-11-25",
+            "observation_end": "2026-12-08",
+            "window": "10:00-12:00",
+        },
+    ],
+    "volunteers": [
+        {
+            "volunteer_id": "V01",
+            "mode": "walk",
+            "capacity_kg": 15,
+            "available_from": "09:00",
+            "available_to": "13:00",
+            "depot_id": "D1",
+        }
+    ],
+    "depots": [
+        {
+            "depot_id": "D1",
+            "lon": 24.9402,
+            "lat": 60.1705,
+            "name": "Community hall",
+            "opens": "08:00",
+            "closes": "16:00",
+        }
+    ],
+    "options": {"time_limit_s": 2},
+}
+
+
+class PlanRequest(BaseModel):
+    """A day to plan: the ledger's three tables, the map and date, and options."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_EXAMPLE]})
+
+    map: str = Field("demo", min_length=1, max_length=200, description="Map name (GET /v1/maps).")
+    date: str = Field(description="Plan date, YYYY-MM-DD.", examples=["2026-11-25"])
+    households: list[HouseholdIn] = Field(description="Households under observation.")
+    volunteers: list[VolunteerIn] = Field(description="Volunteers available that day.")
+    depots: list[DepotIn] = Field(default_factory=list, description="Depots.")
+    options: PlanOptionsIn = Field(default_factory=lambda: PlanOptionsIn.model_validate({}))
+
+
+class DetailOut(BaseModel):
+    """One fault: which record, which field, what is wrong."""
+
+    record: str
+    field: str
+    problem: str
+
+
+class ErrorOut(BaseModel):
+    """The one error shape of the API and the CLI."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "INVALID_LEDGER",
+                    "message": "1 problem(s) in the ledger:",
+                    "details": [
+                        {
+                            "record": "households item 1 (household_id 'H001')",
+                            "field": "lat",
+                            "problem": "column lat: latitude out of range: 91.0",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    code: str = Field(description="Stable error code (docs/API.md).")
+    message: str
+    details: list[DetailOut] = Field(default_factory=list)
+
+
+class ProgressOut(BaseModel):
+    """Where a job is."""
+
+    stage: str = Field(description="queued, starting, graph, matrix, solve, check, geometry, ...")
+    message: str
+    fraction: float = Field(ge=0, le=1, description="Share done, 0-1 (an estimate).")
+
+
+class JobLinks(BaseModel):
+    """Where a job's outputs are (present once it is done)."""
+
+    self: str
+    plan: str | None = None
+    routes: str | None = None
+    manifests: dict[str, str] = Field(default_factory=dict)
+
+
+_JOB_EXAMPLE: dict[str, Any] = {
+    "id": "5f0c1d2e3a4b5c6d7e8f901234567890",
+    "kind": "job",
+    "status": "running",
+    "map": "demo",
+    "date": "2026-11-25",
+    "households": 300,
+    "time_limit_s": 20.0,
+    "created_at": "2026-11-24T18:02:11Z",
+    "started_at": "2026-11-24T18:02:11Z",
+    "finished_at": None,
+    "attempts": 1,
+    "progress": {
+        "stage": "solve",
+        "message": "best cost 812,440 after 4.1 s",
+        "fraction": 0.31,
+    },
+    "best_cost": 812440,
+    "error": None,
+    "links": {"self": "/v1/jobs/5f0c1d2e3a4b5c6d7e8f901234567890"},
+}
+
+
+JobStatusName = Literal["queued", "running", "done", "failed", "cancelled"]
+
+
+class JobOut(BaseModel):
+    """A job's state."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_JOB_EXAMPLE]})
+
+    id: str
+    kind: Literal["plan", "job"] = Field(description="plan: made by POST /v1/plans.")
+    status: JobStatusName
+    map: str
+    date: str
+    households: int
+    time_limit_s: float
+    created_at: str = Field(description="UTC, ISO 8601.")
+    started_at: str | None
+    finished_at: str | None
+    attempts: int = Field(description="Runs started (a server stop may cause a second).")
+    progress: ProgressOut
+    best_cost: int | None = Field(description="Cost of the best plan found so far.")
+    error: ErrorOut | None = Field(description="Why a failed job failed.")
+    links: JobLinks
+
+
+class JobList(BaseModel):
+    """Recent jobs, newest first."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"jobs": [_JOB_EXAMPLE]}]})
+
+    jobs: list[JobOut]
+
+
+class ProfileOut(BaseModel):
+    """One travel mode's street graph."""
+
+    nodes: int
+    links: int
+
+
+class MapOut(BaseModel):
+    """A map this server plans on."""
+
+    name: str
+    file: str = Field(description="File name of the OSM extract.")
+    bbox: list[float] = Field(description="[west, south, east, north] WGS-84 degrees.")
+    modes: dict[str, ProfileOut]
+    attribution: str
+
+
+class MapList(BaseModel):
+    """Maps served."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "maps": [
+                        {
+                            "name": "demo",
+                            "file": "test.osm.pbf",
+                            "bbox": [24.9195, 60.1595, 24.9604, 60.1766],
+                            "modes": {
+                                "walk": {"nodes": 3127, "links": 4153},
+                                "bike": {"nodes": 2390, "links": 3212},
+                                "ebike": {"nodes": 2390, "links": 3212},
+                                "drive": {"nodes": 1051, "links": 1390},
+                            },
+                            "attribution": "© OpenStreetMap contributors",
+                        }
+                    ]
+                }
+            ]
+        }
+    )
+
+    maps: list[MapOut]
+
+
+_PLAN_EXAMPLE: dict[str, Any] = {
+    "date": "2026-11-25",
+    "routes": [
+        {
+            "volunteer_id": "V1",
+            "mode": "walk",
+            "depot_id": "D1",
+            "start": {"lon": 24.9388013, "lat": 60.1680973, "departure": "09:50:29"},
+            "stops": [
+                {
+                    "stop_id": "H002",
+                    "household_ids": ["H002"],
+                    "lon": 24.9532794,
+                    "lat": 60.1690752,
+                    "arrival": "10:14:06",
+                    "service_start": "10:14:06",
+                    "departure": "10:15:06",
+                    "wait_s": 0,
+                    "travel_s": 786,
+                    "travel_m": 982,
+                    "eta_window": ["10:00:00", "10:30:00"],
+                    "lines": [
+                        {
+                            "household_id": "H002",
+                            "address": "",
+                            "note": "",
+                            "items": [{"kind": "meals", "label": "3 x day meals", "kg": 3.0}],
+                        }
+                    ],
+                }
+            ],
+            "end": {
+                "lon": 24.9388013,
+                "lat": 60.1680973,
+                "arrival": "10:26:53",
+                "travel_s": 707,
+                "travel_m": 884,
+            },
+            "distance_m": 1866,
+            "travel_s": 1493,
+            "load_kg": 3.0,
+        }
+    ],
+    "unassigned": [],
+    "not_due": [],
+    "summary": {
+        "households_under_observation": 1,
+        "households_served": 1,
+        "households_unassigned": 0,
+        "stops": 1,
+        "volunteers_called": 1,
+        "cost": 1493,
+        "solver_status": "solved (local optimum or limit reached)",
+    },
+}
+
+
+class PlanOut(BaseModel):
+    """``plan.json``: the same document ``doorstep plan`` writes (docs/OUTPUTS.md)."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [_PLAN_EXAMPLE]})
+
+    date: str
+    routes: list[dict[str, Any]]
+    unassigned: list[dict[str, Any]]
+    summary: dict[str, Any]
+
+
+class Health(BaseModel):
+    """Liveness."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ok"}]})
+
+    status: Literal["ok"]
+
+
+class Readiness(BaseModel):
+    """Readiness: database, maps and solver processes."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "status": "ready",
+                    "database": True,
+                    "maps": ["demo"],
+                    "workers": [
+                        {"worker": 0, "pid": 4121, "ready": True, "busy": True},
+                        {"worker": 1, "pid": 4122, "ready": True, "busy": False},
+                    ],
+                    "jobs": {"done": 41, "running": 1, "queued": 3},
+                }
+            ]
+        }
+    )
+
+    status: Literal["ready"]
+    database: bool
+    maps: list[str]
+    workers: list[dict[str, Any]]
+    jobs: dict[str, int]

@@ -1,0 +1,353 @@
+"""Solver processes and the supervisor that feeds them jobs from the store.
+
+The server never solves in its own process: ``N`` worker processes (``spawn``ed, each
+loading the maps once) take one job at a time through their own pipe and answer with
+progress events and the finished documents. A supervisor thread in the server
+
+- claims queued jobs from the database for idle workers (synchronous plans first),
+- writes progress, results and failures to the database,
+- renews the lease (heartbeat) of the jobs it runs, and takes over jobs abandoned by a
+  server that died (run again, or failed with a reason: :meth:`JobStore.reap`),
+- cancels a running job by ending its worker process and starting a fresh one.
+
+Workers die with the server (``PR_SET_PDEATHSIG``), so a killed server leaves no solver
+running on its own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import logging
+import multiprocessing as mp
+import os
+import signal
+import threading
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any
+
+from api.errors import ErrorBody, classify
+from api.service.db import JobStore
+
+log = logging.getLogger("doorstep.workers")
+
+_PR_SET_PDEATHSIG = 1
+_PROGRESS_EVERY_S = 0.5
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies (no-op elsewhere)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
+def worker_main(slot: int, maps: Mapping[str, Path], conn: Connection, parent_pid: int) -> None:
+    """Body of a worker process: load the maps, then plan each job sent through ``conn``.
+
+    Messages sent back: ``("ready", None)``, ``("progress", job_id, stage, message,
+    fraction, best_cost)``, ``("done", job_id, plan, routes, manifests)``,
+    ``("failed", job_id, error_dict)``, ``("broken", error_dict)`` when the maps fail to load.
+    """
+    _die_with_parent()
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the server, which stops us
+    logging.basicConfig(level=logging.WARNING)
+    try:
+        from api.service.planning import load_maps, run_plan
+
+        loaded = load_maps(maps)
+    except Exception as exc:
+        conn.send(("broken", classify(exc).to_dict()))
+        log.exception("worker %d: maps failed to load", slot)
+        return
+    conn.send(("ready", None))
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        job_id, request = task
+        last = [0.0, ""]
+
+        def progress(p: Any, job_id: str = job_id, last: list[Any] = last) -> None:
+            now = time.monotonic()
+            if p.stage == last[1] and now - last[0] < _PROGRESS_EVERY_S:
+                return
+            last[0], last[1] = now, p.stage
+            conn.send(("progress", job_id, p.stage, p.message, p.fraction, p.best_cost))
+
+        try:
+            docs = run_plan(request, loaded, on_progress=progress)
+        except Exception as exc:
+            body = classify(exc)
+            if body.code == "INTERNAL":
+                log.error("job %s failed:\n%s", job_id, traceback.format_exc())
+            conn.send(("failed", job_id, body.to_dict()))
+            continue
+        conn.send(("done", job_id, docs.plan, docs.routes, docs.manifests))
+
+
+@dataclass(slots=True)
+class _Slot:
+    index: int
+    process: Any = None
+    conn: Connection | None = None
+    ready: bool = False
+    job_id: str | None = None
+    broken: dict[str, Any] | None = None
+    started: float = field(default_factory=time.monotonic)
+
+
+class Supervisor:
+    """Runs jobs from the store on worker processes (see the module notes).
+
+    Parameters
+    ----------
+    store
+        The job store.
+    maps
+        ``{name: OSM file}`` each worker loads at start.
+    workers
+        Number of worker processes.
+    lease_s, attempts
+        Lease of a running job and runs before an interrupted job fails (see
+        :meth:`JobStore.reap`).
+    """
+
+    def __init__(
+        self,
+        store: JobStore,
+        maps: Mapping[str, Path],
+        *,
+        workers: int = 2,
+        lease_s: float = 15.0,
+        attempts: int = 2,
+    ) -> None:
+        self.store = store
+        self.maps = dict(maps)
+        self.lease_s = lease_s
+        self.attempts = attempts
+        self.owner = f"{os.uname().nodename}:{os.getpid()}:{int(time.time())}"
+        self._ctx = mp.get_context("spawn")
+        self._slots = [_Slot(i) for i in range(workers)]
+        self._wake_r, self._wake_w = self._ctx.Pipe(duplex=False)
+        self._wake_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._listeners: list[Callable[[str, str], None]] = []
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------ life cycle
+
+    def start(self) -> None:
+        """Start the worker processes and the supervising thread."""
+        for reaped in self.store.reap(me=self.owner, lease_s=self.lease_s, attempts=self.attempts):
+            log.warning("job %s left by a stopped server: %s", reaped.id, reaped.action)
+        for slot in self._slots:
+            self._spawn(slot)
+        self._thread = threading.Thread(target=self._run, name="doorstep-supervisor", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop: end the workers and put their running jobs back in the queue (not counted
+        as an attempt), so the next server start runs them."""
+        self._stop.set()
+        self.wake()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        for slot in self._slots:
+            if slot.job_id is not None:
+                self.store.requeue(
+                    slot.job_id, "queued again: the server was stopped", count_attempt=False
+                )
+                slot.job_id = None
+            self._end(slot)
+
+    def ready(self) -> bool:
+        """Whether at least one worker is up and none is broken."""
+        return any(s.ready for s in self._slots) and not any(s.broken for s in self._slots)
+
+    def workers(self) -> list[dict[str, Any]]:
+        """State of each worker (for ``/readyz``)."""
+        return [
+            {
+                "worker": s.index,
+                "pid": s.process.pid if s.process is not None else None,
+                "ready": s.ready,
+                "busy": s.job_id is not None,
+            }
+            for s in self._slots
+        ]
+
+    def wake(self) -> None:
+        """Make the supervisor look at the queue now (after a new job or a cancel)."""
+        with self._wake_lock, contextlib.suppress(OSError):
+            self._wake_w.send(None)
+
+    def on_finish(self, listener: Callable[[str, str], None]) -> None:
+        """Call ``listener(job_id, status)`` (from the supervisor thread) when a job ends."""
+        self._listeners.append(listener)
+
+    # ------------------------------------------------------------ workers
+
+    def _spawn(self, slot: _Slot) -> None:
+        parent, child = self._ctx.Pipe(duplex=True)
+        proc = self._ctx.Process(
+            target=worker_main,
+            args=(slot.index, self.maps, child, os.getpid()),
+            name=f"doorstep-worker-{slot.index}",
+            daemon=True,
+        )
+        proc.start()
+        child.close()
+        slot.process, slot.conn, slot.ready, slot.job_id = proc, parent, False, None
+        slot.started = time.monotonic()
+        log.info("worker %d started (pid %d)", slot.index, proc.pid)
+
+    def _end(self, slot: _Slot) -> None:
+        proc = slot.process
+        if proc is not None and proc.is_alive():
+            proc.kill()
+            proc.join(5)
+        if slot.conn is not None:
+            slot.conn.close()
+        slot.process, slot.conn, slot.ready = None, None, False
+
+    def _notify(self, job_id: str, status: str) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(job_id, status)
+            except Exception:
+                log.exception("finish listener failed")
+
+    # ------------------------------------------------------------ the loop
+
+    def _run(self) -> None:
+        next_beat = next_reap = next_cancel = 0.0
+        while not self._stop.is_set():
+            try:
+                self._tick()
+                now = time.monotonic()
+                if now >= next_cancel:
+                    self._cancel_requested()
+                    next_cancel = now + 0.5
+                if now >= next_beat:
+                    busy = [s.job_id for s in self._slots if s.job_id is not None]
+                    self.store.heartbeat(self.owner, busy)
+                    next_beat = now + min(2.0, self.lease_s / 4)
+                if now >= next_reap:
+                    for r in self.store.reap(
+                        me=self.owner, lease_s=self.lease_s, attempts=self.attempts
+                    ):
+                        log.warning("job %s left by a stopped server: %s", r.id, r.action)
+                        if r.action != "requeued":
+                            self._notify(r.id, r.action)
+                    next_reap = now + max(1.0, self.lease_s / 3)
+                self._dispatch()
+            except Exception:
+                log.exception("supervisor: database or worker trouble; retrying")
+                self._stop.wait(1.0)
+
+    def _tick(self) -> None:
+        conns: list[Any] = [self._wake_r]
+        by_conn: dict[int, _Slot] = {}
+        for s in self._slots:
+            if s.conn is not None:
+                conns.append(s.conn)
+                by_conn[id(s.conn)] = s
+        for c in wait(conns, timeout=0.25):
+            if c is self._wake_r:
+                while self._wake_r.poll():
+                    self._wake_r.recv()
+                continue
+            slot = by_conn[id(c)]
+            try:
+                while slot.conn is not None and slot.conn.poll():
+                    self._handle(slot, slot.conn.recv())
+            except (EOFError, OSError):
+                self._lost(slot)
+        for s in self._slots:
+            if s.process is not None and not s.process.is_alive() and s.broken is None:
+                self._lost(s)
+
+    def _handle(self, slot: _Slot, msg: tuple[Any, ...]) -> None:
+        kind = msg[0]
+        if kind == "ready":
+            slot.ready = True
+            log.info("worker %d ready in %.1f s", slot.index, time.monotonic() - slot.started)
+        elif kind == "broken":
+            slot.broken = msg[1]
+            log.error("worker %d cannot load the maps: %s", slot.index, msg[1]["message"])
+        elif kind == "progress":
+            _, job_id, stage, message, fraction, best = msg
+            if job_id == slot.job_id:
+                self.store.progress(
+                    job_id, stage=stage, message=message, fraction=fraction, best_cost=best
+                )
+        elif kind == "done":
+            _, job_id, plan, routes, manifests = msg
+            slot.job_id = None
+            if self.store.finish_done(job_id, plan=plan, routes=routes, manifest_html=manifests):
+                self._notify(job_id, "done")
+        elif kind == "failed":
+            _, job_id, error = msg
+            slot.job_id = None
+            self.store.finish_failed(job_id, error)
+            self._notify(job_id, "failed")
+
+    def _lost(self, slot: _Slot) -> None:
+        code = slot.process.exitcode if slot.process is not None else None
+        job_id = slot.job_id
+        self._end(slot)
+        if job_id is not None:
+            job = self.store.get(job_id)
+            why = f"the solver process ended unexpectedly (exit status {code})"
+            if job.attempts < self.attempts:
+                self.store.requeue(job_id, f"queued again: {why}")
+            else:
+                body = ErrorBody("INTERRUPTED", f"{why}, {job.attempts} time(s); not run again")
+                self.store.finish_failed(job_id, body.to_dict())
+                self._notify(job_id, "failed")
+        if not self._stop.is_set():
+            log.warning("worker %d lost (exit status %s); starting a new one", slot.index, code)
+            self._spawn(slot)
+
+    def _cancel_requested(self) -> None:
+        wanted: set[str] = set(self.store.cancel_requested(self.owner))
+        for slot in self._slots:
+            if slot.job_id is not None and slot.job_id in wanted:
+                job_id = slot.job_id
+                slot.job_id = None
+                self._end(slot)
+                self.store.finish_cancelled(job_id)
+                self._notify(job_id, "cancelled")
+                log.info("job %s cancelled; worker %d restarted", job_id, slot.index)
+                self._spawn(slot)
+        # A job asked to cancel that no worker of ours runs any more (it just finished, or
+        # belongs to a server that is gone) is settled by finish_done/reap.
+
+    def _dispatch(self) -> None:
+        for slot in self._slots:
+            if self._stop.is_set():
+                return
+            if not slot.ready or slot.job_id is not None or slot.conn is None:
+                continue
+            claimed = self.store.claim(self.owner)
+            if claimed is None:
+                return
+            slot.job_id = claimed.id
+            try:
+                slot.conn.send((claimed.id, claimed.request))
+            except OSError:
+                self._lost(slot)

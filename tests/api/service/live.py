@@ -1,0 +1,134 @@
+"""A real ``doorstep serve`` process on a free loopback port, started and stopped by tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+DISPATCHER = "test-dispatcher-key-1"
+VIEWER = "test-viewer-key-1"
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+#: A tile server nobody listens on (a port free at import): the map page must fall back to
+#: the street graph, as it does when the tile server is unreachable.
+UNREACHABLE_TILES = f"http://127.0.0.1:{free_port()}/{{z}}/{{x}}/{{y}}.png"
+
+
+def server_env(db_url: str, **extra: str) -> dict[str, str]:
+    """Environment of a test server: keys, database, unreachable tiles, small limits."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "DOORSTEP_API_KEYS": f"{DISPATCHER}:dispatcher,{VIEWER}:viewer",
+            "DOORSTEP_DATABASE_URL": db_url,
+            "DOORSTEP_TILES": UNREACHABLE_TILES,
+            "DOORSTEP_WORKERS": "2",
+            "DOORSTEP_SYNC_MAX_HOUSEHOLDS": "12",
+            "DOORSTEP_SYNC_MAX_SECONDS": "2",
+            "DOORSTEP_MAX_BODY_BYTES": "200000",
+            "DOORSTEP_JOB_LEASE_S": "4",
+            "DOORSTEP_SYNC_WAIT_S": "6",
+        }
+    )
+    env.pop("DOORSTEP_MAPS", None)
+    env.update(extra)
+    return env
+
+
+class LiveServer:
+    """One ``doorstep serve`` subprocess.
+
+    Parameters
+    ----------
+    env
+        Its environment (see :func:`server_env`).
+    log
+        File receiving its output.
+    """
+
+    def __init__(self, env: Mapping[str, str], log: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        self._fh = log.open("ab")
+        args = ["serve", "--port", str(self.port), "--log-level", "warning"]
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "api", *args],
+            env=dict(env),
+            cwd=ROOT,
+            stdout=self._fh,
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self, timeout: float = 120.0) -> None:
+        """Block until ``/readyz`` says ready with every solver process up (fails after
+        ``timeout`` seconds)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}: {self.tail()}")
+            try:
+                res = httpx.get(f"{self.url}/readyz", timeout=2)
+                if res.status_code == 200 and all(w["ready"] for w in res.json()["workers"]):
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"server not ready after {timeout} s: {self.tail()}")
+
+    def tail(self) -> str:
+        """The end of the server's log."""
+        return self.log.read_text(errors="replace")[-3000:]
+
+    def client(self, key: str | None = DISPATCHER, **kw: Any) -> httpx.Client:
+        """An HTTP client of this server sending ``key`` as bearer token."""
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=60, **kw)
+
+    def kill(self) -> None:
+        """SIGKILL the server process (its solver processes die with it)."""
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(10)
+        self._fh.close()
+
+    def stop(self) -> None:
+        """Stop gracefully (SIGTERM), or SIGKILL after 20 s."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        self._fh.close()
+
+
+def wait_status(
+    client: httpx.Client, job_id: str, statuses: set[str], timeout: float = 90.0
+) -> dict[str, Any]:
+    """Poll a job until its status is one of ``statuses``; return the job document."""
+    deadline = time.monotonic() + timeout
+    job: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        job = client.get(f"/v1/jobs/{job_id}").json()
+        if job.get("status") in statuses:
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} never reached {statuses}: {job}")

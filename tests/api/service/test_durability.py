@@ -1,0 +1,96 @@
+"""A job accepted is never lost: SIGKILL the server (or one solver process) mid-solve."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import httpx
+
+from api.service.db import JobStore
+from api.service.sample import plan_request
+from tests.api.service.live import LiveServer, server_env, wait_status
+
+
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return True
+    return "\nState:\tZ" in state  # a zombie waits only for its reaper
+
+
+def test_job_survives_a_killed_server(db_url: str, tmp_path: Path) -> None:
+    """Kill -9 the server while a job is solving: its solver processes die with it, the
+    row says running, and the restarted server runs the job again to done (attempt 2)."""
+    env = server_env(db_url)
+    first = LiveServer(env, tmp_path / "first.log")
+    try:
+        first.wait_ready()
+        request = plan_request(8, seed=21, time_limit_s=4)
+        with first.client() as c:
+            job_id = c.post("/v1/jobs", json=request).json()["id"]
+            deadline = time.monotonic() + 60
+            while c.get(f"/v1/jobs/{job_id}").json()["progress"]["stage"] != "solve":
+                assert time.monotonic() < deadline, "the job never reached the solver"
+                time.sleep(0.1)
+            workers = [w["pid"] for w in httpx.get(f"{first.url}/readyz").json()["workers"]]
+        first.kill()
+    finally:
+        first.stop()
+    deadline = time.monotonic() + 10
+    while not all(_gone(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert all(_gone(p) for p in workers), "solver processes outlived the server"
+    store = JobStore(db_url)
+    assert store.get(job_id).status == "running"
+    store.dispose()
+
+    second = LiveServer(env, tmp_path / "second.log")
+    try:
+        seen_not_ready = False
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                res = httpx.get(f"{second.url}/readyz", timeout=2)
+            except httpx.HTTPError:
+                time.sleep(0.2)
+                continue
+            if res.status_code == 200:
+                break
+            assert res.status_code == 503 and res.json()["code"] == "NOT_READY"
+            seen_not_ready = True
+            time.sleep(0.2)
+        second.wait_ready()
+        with second.client() as c:
+            job = wait_status(c, job_id, {"done", "failed", "cancelled"}, timeout=90)
+            plan = c.get(f"/v1/jobs/{job_id}/plan").json()
+    finally:
+        second.stop()
+    assert job["status"] == "done" and job["attempts"] == 2, job
+    served = {h for r in plan["routes"] for s in r["stops"] for h in s["household_ids"]}
+    left = {u["household_id"] for u in plan["unassigned"]}
+    assert served | left == {h["household_id"] for h in request["households"]}
+    assert seen_not_ready, "readyz never answered NOT_READY while the solvers started"
+
+
+def test_job_survives_a_killed_solver_process(server: LiveServer) -> None:
+    """SIGKILL the solver process running a job: a fresh one replaces it and the job is
+    run again to done (attempt 2); readyz shows every solver ready again."""
+    request = plan_request(7, seed=23, time_limit_s=3)
+    with server.client() as c:
+        job_id = c.post("/v1/jobs", json=request).json()["id"]
+        deadline = time.monotonic() + 60
+        while c.get(f"/v1/jobs/{job_id}").json()["progress"]["stage"] != "solve":
+            assert time.monotonic() < deadline, "the job never reached the solver"
+            time.sleep(0.1)
+        busy = [w for w in httpx.get(f"{server.url}/readyz").json()["workers"] if w["busy"]]
+        assert len(busy) == 1
+        os.kill(busy[0]["pid"], signal.SIGKILL)
+        job = wait_status(c, job_id, {"done", "failed", "cancelled"}, timeout=90)
+        workers = httpx.get(f"{server.url}/readyz").json()["workers"]
+    assert job["status"] == "done" and job["attempts"] == 2, job
+    assert busy[0]["pid"] not in {w["pid"] for w in workers}
+    server.wait_ready()

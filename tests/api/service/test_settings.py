@@ -1,0 +1,57 @@
+"""Service settings from the environment: maps, keys (inline and from a file), limits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from api.service.auth import fingerprint, identify
+from api.settings import ServiceSettings, SettingsError, demo_map
+
+
+def test_defaults_serve_the_demo_map(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without DOORSTEP_MAPS the demo map is served as ``demo``; SQLite is the store."""
+    for var in ("DOORSTEP_MAPS", "DOORSTEP_DATABASE_URL", "DOORSTEP_API_KEYS"):
+        monkeypatch.delenv(var, raising=False)
+    s = ServiceSettings.from_env()
+    assert s.maps == {"demo": demo_map()} and s.database_url.startswith("sqlite:///")
+    assert s.api_keys == {}
+
+
+def test_keys_inline_and_from_a_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Keys come from DOORSTEP_API_KEYS and DOORSTEP_API_KEYS_FILE (comments allowed)."""
+    keys = tmp_path / "keys.txt"
+    keys.write_text("# coordinators\nfile-dispatcher-key:dispatcher\nfile-viewer-key:viewer\n")
+    monkeypatch.setenv("DOORSTEP_API_KEYS", "inline-viewer-key:viewer")
+    monkeypatch.setenv("DOORSTEP_API_KEYS_FILE", str(keys))
+    s = ServiceSettings.from_env()
+    assert s.api_keys == {
+        "inline-viewer-key": "viewer",
+        "file-dispatcher-key": "dispatcher",
+        "file-viewer-key": "viewer",
+    }
+    caller = identify(s.api_keys, "file-dispatcher-key")
+    assert caller.role == "dispatcher" and caller.fingerprint == fingerprint("file-dispatcher-key")
+    assert "file-dispatcher-key" not in caller.fingerprint
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DOORSTEP_API_KEYS", "secret-key-number-1:admin"),
+        ("DOORSTEP_API_KEYS", "tiny:viewer"),
+        ("DOORSTEP_MAPS", "demo"),
+        ("DOORSTEP_WORKERS", "0"),
+        ("DOORSTEP_MAX_BODY_BYTES", "lots"),
+    ],
+)
+def test_bad_settings_name_the_variable_never_the_key(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    """A malformed setting is INVALID_SETTING naming its variable; no key is repeated."""
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as err:
+        ServiceSettings.from_env()
+    assert err.value.code == "INVALID_SETTING" and err.value.variable == variable
+    assert "secret-key" not in str(err.value) and "tiny" not in str(err.value)

@@ -1,0 +1,129 @@
+"""The job store on a real database: SQLite, and PostgreSQL when one is configured."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+
+import pytest
+
+from api.errors import ServiceError
+from api.service.db import JobStore, jobs
+
+PLAN = {"date": "2026-11-25", "routes": [], "unassigned": [], "summary": {"cost": 42}}
+
+
+def _store(url: str) -> JobStore:
+    store = JobStore(url)
+    store.create_schema()
+    return store
+
+
+def _new(store: JobStore, kind: str = "job", n: int = 3) -> str:
+    return store.create(
+        kind=kind,
+        request={"map": "demo", "households": [{"household_id": f"H{i}"} for i in range(n)]},
+        map_name="demo",
+        plan_date="2026-11-25",
+        households=n,
+        time_limit_s=1.0,
+        created_by="dispatcher:abc",
+    )
+
+
+def test_claim_order_and_results(db_url: str) -> None:
+    """Synchronous plans are claimed before older jobs; results and manifests round-trip."""
+    store = _store(db_url)
+    first = _new(store)
+    sync = _new(store, kind="plan")
+    claimed = store.claim("server-a")
+    assert claimed is not None and claimed.id == sync and claimed.attempt == 1
+    assert claimed.request["households"][0] == {"household_id": "H0"}
+    again = store.claim("server-a")
+    assert again is not None and again.id == first
+    assert store.claim("server-a") is None
+    with pytest.raises(ServiceError) as err:
+        store.plan(first)
+    assert err.value.code == "JOB_NOT_DONE"
+    store.progress(first, stage="solve", message="best 50", fraction=0.5, best_cost=50)
+    assert store.get(first).best_cost == 50
+    assert store.finish_done(first, plan=PLAN, routes={"type": "x"}, manifest_html={"V1": "<p>"})
+    job = store.get(first)
+    assert job.status == "done" and job.best_cost == 42 and job.volunteer_ids == ("V1",)
+    assert '"cost": 42' in store.plan(first) and store.manifest(first, "V1") == "<p>"
+    with pytest.raises(ServiceError) as err:
+        store.manifest(first, "V9")
+    assert err.value.code == "NOT_FOUND"
+    store.dispose()
+
+
+def test_cancel_by_state(db_url: str) -> None:
+    """Queued jobs cancel at once, running ones by request, done ones refuse (JOB_FINISHED)."""
+    store = _store(db_url)
+    queued, running = _new(store), _new(store)
+    assert store.cancel(queued).status == "cancelled"
+    claimed = store.claim("server-a")
+    assert claimed is not None and claimed.id == running
+    job = store.cancel(running)
+    assert job.status == "running" and job.cancel_requested
+    assert store.cancel_requested("server-a") == [running]
+    store.finish_cancelled(running)
+    assert store.get(running).status == "cancelled"
+    done = _new(store)
+    store.claim("server-a")
+    store.finish_done(done, plan=PLAN, routes={}, manifest_html={})
+    with pytest.raises(ServiceError) as err:
+        store.cancel(done)
+    assert err.value.code == "JOB_FINISHED"
+    with pytest.raises(ServiceError) as err:
+        store.cancel("nope")
+    assert err.value.code == "NOT_FOUND"
+    store.dispose()
+
+
+def test_abandoned_job_runs_again_then_fails_with_a_reason(db_url: str) -> None:
+    """A running job whose server went silent is queued again, and after the last allowed
+    attempt failed with INTERRUPTED; never left running."""
+    store = _store(db_url)
+    job_id = _new(store)
+    assert store.claim("dead-server") is not None
+    assert store.reap(me="me", lease_s=60, attempts=2) == []  # lease still fresh
+    with store.engine.begin() as conn:
+        conn.execute(jobs.update().values(heartbeat_at=time.time() - 120))
+    (r,) = store.reap(me="me", lease_s=60, attempts=2)
+    assert r.action == "requeued" and store.get(job_id).status == "queued"
+    assert "queued again" in store.get(job_id).progress_message
+    claimed = store.claim("dead-server-2")
+    assert claimed is not None and claimed.attempt == 2
+    with store.engine.begin() as conn:
+        conn.execute(jobs.update().values(heartbeat_at=time.time() - 120))
+    (r,) = store.reap(me="me", lease_s=60, attempts=2)
+    job = store.get(job_id)
+    assert r.action == "failed" and job.status == "failed"
+    assert job.error is not None and job.error["code"] == "INTERRUPTED"
+    assert "2 time(s)" in job.error["message"]
+    store.dispose()
+
+
+def test_two_servers_never_take_the_same_job(db_url: str) -> None:
+    """Servers claiming concurrently from one database each get distinct jobs."""
+    store = _store(db_url)
+    ids = {_new(store, n=1) for _ in range(12)}
+    got: list[str] = []
+    lock = threading.Lock()
+
+    def drain(owner: str) -> None:
+        other = JobStore(db_url)
+        while (c := other.claim(owner)) is not None:
+            with lock:
+                got.append(c.id)
+        other.dispose()
+
+    threads = [threading.Thread(target=drain, args=(f"s{i}",)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert Counter(got) == Counter(ids)
+    store.dispose()
