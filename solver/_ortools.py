@@ -107,6 +107,11 @@ class SearchResult:
         The final status in words.
     build_seconds, search_seconds
         Wall-clock seconds spent building the model and searching.
+    history
+        ``(seconds, objective)`` at each improvement.
+    cut_short
+        ``True`` when a time or effort limit stopped the search before its first local
+        optimum (on large problems: possibly before every stop had been tried).
     """
 
     routes: list[list[int]]
@@ -116,12 +121,16 @@ class SearchResult:
     build_seconds: float
     search_seconds: float
     history: list[tuple[float, int]] = field(default_factory=list)
+    cut_short: bool = False
 
+
+#: ``RoutingModel.status()`` of a search stopped by a limit before a local optimum.
+_CUT_SHORT = 2
 
 _STATUS = {
     0: "not solved",
     1: "solved (local optimum or limit reached)",
-    2: "stopped by the time limit before a local optimum",
+    2: "stopped by the time or effort limit before a local optimum",
     3: "no solution found",
     4: "no solution found within the time limit",
     5: "invalid model",
@@ -614,4 +623,5 @@ def search(
         build_seconds=model.build_seconds,
         search_seconds=search_seconds,
         history=history,
+        cut_short=routing.status() == _CUT_SHORT,
     )

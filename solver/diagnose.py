@@ -240,8 +240,8 @@ def _breaks_limit(stop: Stop, trip: _Trip) -> bool:
     )
 
 
-def _fleet(stop: Stop, trips: Sequence[_Trip]) -> str:
-    who = _names([t.vehicle for t in trips])
+def _fleet(stop: Stop, vehicles: Sequence[Vehicle]) -> str:
+    who = _names(vehicles)
     if not stop.required:
         return (
             f"Optional stop left out: vehicle(s) {who} could serve it alone, but with the "
@@ -254,7 +254,41 @@ def _fleet(stop: Stop, trips: Sequence[_Trip]) -> str:
     )
 
 
-def diagnose_stop(problem: Problem, stop: Stop) -> Unassigned:
+def _key(v: Vehicle) -> tuple[object, ...]:
+    """Everything about a vehicle that a diagnosis looks at, except its id."""
+    return (
+        v.start,
+        v.end,
+        v.capacity,
+        v.shift,
+        v.max_duration,
+        v.max_distance,
+        v.max_stops,
+        v.skills,
+        v.profile,
+    )
+
+
+def fleet_classes(vehicles: Sequence[Vehicle]) -> tuple[tuple[Vehicle, ...], ...]:
+    """Vehicles grouped by everything but their id, groups in order of first member.
+
+    Identical vehicles get identical diagnoses, so each group is examined once per stop:
+    a fleet of 250 equal vans costs one lone-trip computation, not 250.
+    """
+    groups: dict[tuple[object, ...], list[Vehicle]] = {}
+    for v in vehicles:
+        groups.setdefault(_key(v), []).append(v)
+    return tuple(tuple(g) for g in groups.values())
+
+
+def _members(groups: Sequence[tuple[Vehicle, ...]], order: dict[str, int]) -> list[Vehicle]:
+    """The vehicles of ``groups``, in problem order."""
+    return sorted((v for g in groups for v in g), key=lambda v: order[v.id])
+
+
+def diagnose_stop(
+    problem: Problem, stop: Stop, *, classes: Sequence[tuple[Vehicle, ...]] | None = None
+) -> Unassigned:
     """Diagnose one stop that is on no route (see the module docstring for the stages).
 
     Parameters
@@ -263,36 +297,51 @@ def diagnose_stop(problem: Problem, stop: Stop) -> Unassigned:
         The problem the stop belongs to.
     stop
         The unassigned stop.
+    classes
+        ``fleet_classes(problem.vehicles)``, when already computed for several stops.
     """
 
     def fail(reason: Reason, message: str) -> Unassigned:
         return Unassigned(stop.id, reason, message)
 
-    vehicles = [v for v in problem.vehicles if compatible(stop, v)]
-    if not vehicles:
+    if classes is None:
+        classes = fleet_classes(problem.vehicles)
+    order = {v.id: k for k, v in enumerate(problem.vehicles)}
+    groups: list[tuple[Vehicle, ...]] = []
+    for g in classes:
+        if not stop.skills <= g[0].skills:
+            continue
+        if stop.allowed_vehicles is not None:
+            g = tuple(v for v in g if v.id in stop.allowed_vehicles)
+        if g:
+            groups.append(g)
+    groups.sort(key=lambda g: order[g[0].id])
+    if not groups:
         return fail(Reason.NO_COMPATIBLE_VEHICLE, _no_compatible(problem, stop))
     fitting = [
-        v for v in vehicles if all(q <= c for q, c in zip(stop.demand, v.capacity, strict=True))
+        g for g in groups if all(q <= c for q, c in zip(stop.demand, g[0].capacity, strict=True))
     ]
     if not fitting:
-        return fail(Reason.DEMAND_EXCEEDS_CAPACITY, _too_big(problem, stop, vehicles))
+        return fail(
+            Reason.DEMAND_EXCEEDS_CAPACITY, _too_big(problem, stop, _members(groups, order))
+        )
 
     def reaches(v: Vehicle) -> bool:
         m = problem.profiles[v.profile].durations
         back = v.end is None or m[stop.location, v.end] >= 0
         return bool(m[v.start, stop.location] >= 0 and back)
 
-    reaching = [v for v in fitting if reaches(v)]
+    reaching = [g for g in fitting if reaches(g[0])]
     if not reaching:
-        return fail(Reason.UNREACHABLE, _unreachable(problem, fitting))
-    trips = [_trip(problem, stop, v) for v in reaching]
-    timely = [t for t in trips if t.timely]
+        return fail(Reason.UNREACHABLE, _unreachable(problem, _members(fitting, order)))
+    trips = [(g, _trip(problem, stop, g[0])) for g in reaching]
+    timely = [(g, t) for g, t in trips if t.timely]
     if not timely:
-        return fail(Reason.TIME_WINDOW_UNREACHABLE, _late(stop, trips))
-    within = [t for t in timely if not _breaks_limit(stop, t)]
+        return fail(Reason.TIME_WINDOW_UNREACHABLE, _late(stop, [t for _, t in trips]))
+    within = [g for g, t in timely if not _breaks_limit(stop, t)]
     if not within:
-        return fail(Reason.ROUTE_LIMIT, _limit(stop, timely[0]))
-    return fail(Reason.FLEET_EXHAUSTED, _fleet(stop, within))
+        return fail(Reason.ROUTE_LIMIT, _limit(stop, timely[0][1]))
+    return fail(Reason.FLEET_EXHAUSTED, _fleet(stop, _members(within, order)))
 
 
 def diagnose(
@@ -316,4 +365,5 @@ def diagnose(
         One entry per index, in the same order.
     """
     del routes  # every reason is decided from the stop and the fleet alone
-    return [diagnose_stop(problem, problem.stops[i]) for i in unassigned]
+    classes = fleet_classes(problem.vehicles)
+    return [diagnose_stop(problem, problem.stops[i], classes=classes) for i in unassigned]

@@ -204,3 +204,18 @@ def test_duration_limit_counts_the_unavoidable_wait() -> None:
     stop = Stop("s", 1, (1,), service=600, windows=((10 * 3600, 11 * 3600),))
     reason, msg = _why(_problem((stop,), vehicles, depots=depots))
     assert reason is Reason.ROUTE_LIMIT and "2 h 10 min" in msg  # leave 08:00, done 10:10
+
+
+def test_identical_vehicles_are_named_in_problem_order() -> None:
+    """Equal vans examined once still appear by id, in fleet order, within the allowed set."""
+    fleet = tuple(
+        v
+        for k in range(3)
+        for v in (Vehicle(f"a{k}", 0, 0, capacity=(10,)), Vehicle(f"b{k}", 0, 0, capacity=(2,)))
+    )
+    free = _why(_problem((Stop("s", 1, (1,)),), fleet))[1]
+    assert "'a0', 'b0', 'a1', 'b1', 'a2' and 1 more" in free
+    heavy = _why(_problem((Stop("s", 1, (5,)),), fleet))[1]
+    assert "by 'a0', 'a1', 'a2')" in heavy
+    chosen = Stop("s", 1, (5,), allowed_vehicles=frozenset({"a2", "b1"}))
+    assert "by 'a2')" in _why(_problem((chosen,), fleet))[1]

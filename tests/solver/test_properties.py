@@ -9,6 +9,7 @@ triangle inequality holds and a served stop is always feasible on its own.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 
 import numpy as np
@@ -22,7 +23,10 @@ from solver import (
     Problem,
     Profile,
     Reason,
+    Route,
+    Solution,
     Stop,
+    Unassigned,
     Vehicle,
     check,
 )
@@ -137,8 +141,10 @@ def problems(draw: st.DrawFn) -> Problem:
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-@given(problems(), st.integers(0, 3))
-def test_every_stop_accounted_for_and_plan_checks(problem: Problem, seed: int) -> None:
+@given(problems(), st.integers(0, 3), st.data())
+def test_every_stop_accounted_for_and_plan_checks(
+    problem: Problem, seed: int, data: st.DataObject
+) -> None:
     """Each stop is on one route or unassigned with a reason (not both), and the plan checks."""
     solution = solve(problem, time_limit=0.5, seed=seed)
     served = Counter(v.stop_id for r in solution.routes for v in r.visits)
@@ -154,3 +160,26 @@ def test_every_stop_accounted_for_and_plan_checks(problem: Problem, seed: int) -
     for stop in problem.stops:
         if served[stop.id]:
             assert diagnose_stop(problem, stop).reason is Reason.FLEET_EXHAUSTED, stop.id
+    # And the checker is not a rubber stamp: one small corruption of this plan is caught.
+    broken = data.draw(st.sampled_from(_corruptions(solution)))
+    assert not check(problem, broken).ok
+
+
+def _corruptions(solution: Solution) -> list[Solution]:
+    """Plans that differ from ``solution`` by one broken rule each."""
+    out = [dataclasses.replace(solution, cost=solution.cost + 1)]
+    if solution.routes:
+        r = solution.routes[0]
+        v = r.visits[0]
+        late = dataclasses.replace(v, arrival=v.arrival + 1)
+        out.append(_with_route(solution, dataclasses.replace(r, visits=(late, *r.visits[1:]))))
+        out.append(_with_route(solution, dataclasses.replace(r, visits=r.visits[1:])))
+        gone = Unassigned(v.stop_id, Reason.FLEET_EXHAUSTED, "listed twice")
+        out.append(dataclasses.replace(solution, unassigned=(*solution.unassigned, gone)))
+    if solution.unassigned:
+        out.append(dataclasses.replace(solution, unassigned=solution.unassigned[1:]))
+    return out
+
+
+def _with_route(solution: Solution, route: Route) -> Solution:
+    return dataclasses.replace(solution, routes=(route, *solution.routes[1:]))

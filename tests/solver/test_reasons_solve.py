@@ -76,3 +76,17 @@ def test_reason_comes_out_of_a_solve(reason: Reason) -> None:
     assert u.reason is reason and words in u.message, u.message
     index = problem.stop_index()[u.stop_id]
     assert diagnose(problem, [index], solution.routes) == [u]
+
+
+def test_search_cut_short_says_more_time_may_help() -> None:
+    """Stopped after its first solution, the solve adds that a longer limit may fit the stop."""
+    problem, words = CASES[Reason.FLEET_EXHAUSTED]
+    cut = solve(problem, time_limit=5, effort=1)
+    settled = solve(problem, time_limit=1)
+    for solution in (cut, settled):
+        assert_feasible(problem, solution)
+    (u,) = cut.unassigned
+    assert u.reason is Reason.FLEET_EXHAUSTED and words in u.message
+    assert "longer limit may also fit it in" in u.message
+    (v,) = settled.unassigned
+    assert v.reason is Reason.FLEET_EXHAUSTED and "longer limit" not in v.message

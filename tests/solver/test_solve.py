@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import itertools
 from collections.abc import Sequence
 
@@ -18,9 +19,13 @@ from solver import (
     Solution,
     Stop,
     Vehicle,
+    _ortools,
     solve,
 )
 from solver.check import assert_feasible
+from tests.solver.plane import plane_problem
+
+solve_module = importlib.import_module("solver.solve")
 
 LIMIT = 0.5
 
@@ -92,6 +97,7 @@ def test_plain_method_may_return_no_plan() -> None:
         profiles=(line_profile(6),),
     )
     sol = solve(p, time_limit=LIMIT, method="plain")
+    consistent(p, sol)
     assert not sol.routes
     assert {u.stop_id for u in sol.unassigned} == {"ok", "too_late"}
     assert {u.reason for u in sol.unassigned} == {Reason.FLEET_EXHAUSTED}
@@ -333,6 +339,35 @@ def test_warm_start_is_never_worse() -> None:
     assert sol.cost <= poor_cost
 
 
+def test_warm_start_is_where_the_search_begins() -> None:
+    """With an effort of one solution, the plan is the warm start itself, not the cold one."""
+    p = _grid_problem()
+    everything = ["s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8"]
+    cold = solve(p, time_limit=5, effort=1)
+    warm = solve(p, time_limit=5, effort=1, initial_routes=[[], everything])
+    consistent(p, cold)
+    consistent(p, warm)
+    assert [(r.vehicle_id, [v.stop_id for v in r.visits]) for r in cold.routes] == [
+        ("cheap", everything)
+    ]
+    assert [(r.vehicle_id, [v.stop_id for v in r.visits]) for r in warm.routes] == [
+        ("dear", everything)
+    ]
+
+
+def test_infeasible_warm_start_is_ignored() -> None:
+    """A warm start breaking capacity is dropped and the search starts cold."""
+    p = Problem(
+        stops=(Stop("a", 1, demand=(1,)), Stop("b", 2, demand=(1,))),
+        vehicles=(Vehicle("v", 0, 0, capacity=(1,)), Vehicle("w", 0, 0, capacity=(1,))),
+        profiles=(line_profile(3),),
+        dimensions=("box",),
+    )
+    sol = solve(p, time_limit=LIMIT, initial_routes=[["a", "b"]])
+    consistent(p, sol)
+    assert not sol.unassigned and len(sol.routes) == 2
+
+
 def test_bad_options_raise() -> None:
     """Non-positive limits and unknown or repeated warm-start stops are rejected."""
     p = _grid_problem()
@@ -350,10 +385,23 @@ def test_effort_bound_is_deterministic() -> None:
     a = solve(p, time_limit=5, effort=20)
     b = solve(p, time_limit=5, effort=20)
     consistent(p, a)
+    consistent(p, b)
     assert [[v.stop_id for v in r.visits] for r in a.routes] == [
         [v.stop_id for v in r.visits] for r in b.routes
     ]
     assert a.cost == b.cost
+
+
+def test_same_seed_same_plan_on_a_longer_search() -> None:
+    """60 stops, 200 improving solutions: the same seed gives the same routes, run twice."""
+    p = plane_problem(60, 5, seed=11)
+    runs = [solve(p, time_limit=30, seed=3, effort=200) for _ in range(2)]
+    for run in runs:
+        consistent(p, run)
+    assert [[v.stop_id for v in r.visits] for r in runs[0].routes] == [
+        [v.stop_id for v in r.visits] for r in runs[1].routes
+    ]
+    assert runs[0].cost == runs[1].cost
 
 
 def test_progress_reports_improvements() -> None:
@@ -361,6 +409,7 @@ def test_progress_reports_improvements() -> None:
     seen: list[tuple[float, int]] = []
     p = _grid_problem()
     sol = solve(p, time_limit=LIMIT, on_progress=lambda t, c: seen.append((t, c)))
+    consistent(p, sol)
     assert seen
     assert all(t1 <= t2 and c1 > c2 for (t1, c1), (t2, c2) in itertools.pairwise(seen))
     assert seen[-1][1] == sol.stats.objective
@@ -374,6 +423,26 @@ def test_two_workers_return_a_checked_plan() -> None:
     assert not sol.unassigned
     assert sol.stats.workers == 2
     assert sol.cost == 1610
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        _ortools.SearchConfig(first_solution="LOCAL_CHEAPEST_INSERTION"),
+        _ortools.SearchConfig(metaheuristic="ils", sisr_avg_removed=3, ils_temperature=0.5),
+        _ortools.SearchConfig(metaheuristic="greedy", bandit=True, neighbors_ratio=0.5),
+    ],
+    ids=["lci-gls", "ils", "greedy"],
+)
+def test_each_search_configuration_returns_a_checked_plan(
+    config: _ortools.SearchConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Other first solutions and metaheuristics serve every stop of a windowed problem."""
+    monkeypatch.setattr(solve_module, "_default_configs", lambda problem: [config])
+    p = plane_problem(30, 3, seed=5)
+    sol = solve(p, time_limit=1)
+    consistent(p, sol)
+    assert not sol.unassigned
 
 
 def test_balance_factor_bounds_the_longest_route() -> None:
