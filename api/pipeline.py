@@ -384,6 +384,7 @@ def balance_stops(
     time_limit: float,
     seed: int = 0,
     workers: int = 1,
+    effort: int | None = None,
     on_progress: Callable[[float, int], None] | None = None,
     rounds: int = 2,
 ) -> Solution:
@@ -397,11 +398,12 @@ def balance_stops(
     as many stops in every priority group and its hours are no less even (still within the
     bound, or no worse than before); otherwise ``solution`` stands and the summary
     says the bound is not met. Calling more volunteers lowers the mean, so this is done up
-    to ``rounds`` times, sharing ``time_limit``.
+    to ``rounds`` times, sharing ``time_limit``. ``effort`` bounds each re-solve's improving
+    solutions as in :func:`solver.solve` (deterministic plans under any machine load).
     """
     for _ in range(rounds):
         tighter = _cap_stops(
-            problem, solution, factor, time_limit / rounds, seed, workers, on_progress
+            problem, solution, factor, time_limit / rounds, seed, workers, effort, on_progress
         )
         if tighter is solution:
             break
@@ -424,6 +426,7 @@ def _cap_stops(
     time_limit: float,
     seed: int,
     workers: int,
+    effort: int | None,
     on_progress: Callable[[float, int], None] | None,
 ) -> Solution:
     counts = [len(r.visits) for r in solution.routes if r.visits]
@@ -444,6 +447,7 @@ def _cap_stops(
         time_limit=time_limit,
         seed=seed,
         workers=workers,
+        effort=effort,
         initial_routes=warm,
         on_progress=on_progress,
     )
@@ -657,6 +661,7 @@ def plan_day(
             time_limit=max(time_limit / 2, 0.5),
             seed=seed,
             workers=workers,
+            effort=effort,
             on_progress=on_solve,
         )
         if balanced is not solution:
