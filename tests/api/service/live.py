@@ -61,16 +61,18 @@ class LiveServer:
         Its environment (see :func:`server_env`).
     log
         File receiving its output.
+    module
+        The module run as ``python -m MODULE serve ...`` (``api``: the real command).
     """
 
-    def __init__(self, env: Mapping[str, str], log: Path) -> None:
+    def __init__(self, env: Mapping[str, str], log: Path, *, module: str = "api") -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         self._fh = log.open("ab")
         args = ["serve", "--port", str(self.port), "--log-level", "warning"]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "api", *args],
+            [sys.executable, "-m", module, *args],
             env=dict(env),
             cwd=ROOT,
             stdout=self._fh,
