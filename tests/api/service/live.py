@@ -134,3 +134,17 @@ def wait_status(
             return job
         time.sleep(0.2)
     raise AssertionError(f"job {job_id} never reached {statuses}: {job}")
+
+
+def wait_batch(
+    client: httpx.Client, batch_id: str, statuses: set[str], timeout: float = 90.0
+) -> dict[str, Any]:
+    """Poll a batch until its status is one of ``statuses``; return its document."""
+    deadline = time.monotonic() + timeout
+    doc: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        doc = client.get(f"/v1/batches/{batch_id}").json()
+        if doc.get("status") in statuses:
+            return doc
+        time.sleep(0.2)
+    raise AssertionError(f"batch {batch_id} never reached {statuses}: {doc}")

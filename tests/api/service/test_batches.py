@@ -11,28 +11,37 @@ import pytest
 
 from api.batch import city_summary, community_result_of
 from api.service.sample import plan_request
-from tests.api.service.live import DISPATCHER, VIEWER, LiveServer, server_env
+from tests.api.service.conftest import PG_SKIP, PG_URL, _pg_database, _pg_drop
+from tests.api.service.live import DISPATCHER, VIEWER, LiveServer, server_env, wait_batch
 
 FINAL = {"done", "failed", "cancelled"}
 #: Effort-bounded search: the plan depends only on the request and seed.
 DETERMINISTIC = {"time_limit_s": 2.0, "seed": 4, "effort": 15}
 
 
-@pytest.fixture(scope="module")
-def batch_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """A server whose search raises for households named CRASH*, with small batch limits."""
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def batch_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """A server whose search raises for households named CRASH*, with small batch limits,
+    on a SQLite file, then on a PostgreSQL database."""
     folder = tmp_path_factory.mktemp("batches")
-    env = server_env(
-        f"sqlite:///{folder / 'jobs.db'}",
-        DOORSTEP_BATCH_MAX_COMMUNITIES="4",
-        DOORSTEP_BATCH_MAX_BODY_BYTES="60000",
-    )
+    pg_name = ""
+    if request.param == "sqlite":
+        url = f"sqlite:///{folder / 'jobs.db'}"
+    elif not PG_URL:
+        pytest.skip(PG_SKIP)
+    else:
+        url, pg_name = _pg_database()
+    env = server_env(url, DOORSTEP_BATCH_MAX_COMMUNITIES="4", DOORSTEP_BATCH_MAX_BODY_BYTES="60000")
     live = LiveServer(env, folder / "server.log", module="tests.api.service.crashing")
     try:
         live.wait_ready()
         yield live
     finally:
         live.stop()
+        if pg_name:
+            _pg_drop(pg_name)
 
 
 def community(cid: str, households: int, seed: int, **options: Any) -> dict[str, Any]:
@@ -40,20 +49,6 @@ def community(cid: str, households: int, seed: int, **options: Any) -> dict[str,
     body = plan_request(households, seed=seed)
     body["options"] = {**DETERMINISTIC, **options}
     return {"community_id": cid, **body}
-
-
-def wait_batch(
-    client: httpx.Client, batch_id: str, statuses: set[str], timeout: float = 90.0
-) -> dict[str, Any]:
-    """Poll a batch until its status is one of ``statuses``; return its document."""
-    deadline = time.monotonic() + timeout
-    doc: dict[str, Any] = {}
-    while time.monotonic() < deadline:
-        doc = client.get(f"/v1/batches/{batch_id}").json()
-        if doc.get("status") in statuses:
-            return doc
-        time.sleep(0.2)
-    raise AssertionError(f"batch {batch_id} never reached {statuses}: {doc}")
 
 
 def _err(res: httpx.Response, status: int, code: str) -> dict[str, Any]:
