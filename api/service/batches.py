@@ -42,6 +42,7 @@ from api.service.db import (
     batches,
     job_row,
     jobs,
+    manifests,
     results,
 )
 
@@ -327,8 +328,17 @@ class BatchStore:
                 .where(batch_communities.c.batch_id == batch_id)
                 .order_by(batch_communities.c.position)
             ).all()
+            done = [r.job_id for r in rows if r.status == "done"]
+            vids: dict[str, list[str]] = {}
+            if done:
+                for job_id, vid in conn.execute(
+                    select(manifests.c.job_id, manifests.c.volunteer_id)
+                    .where(manifests.c.job_id.in_(done))
+                    .order_by(manifests.c.job_id, manifests.c.volunteer_id)
+                ):
+                    vids.setdefault(str(job_id), []).append(str(vid))
         cancel = bool(head.cancel_requested)
-        states = tuple(self._community(r, cancel) for r in rows)
+        states = tuple(self._community(r, cancel, tuple(vids.get(str(r.job_id), ()))) for r in rows)
         return BatchState(
             id=head.id,
             created_by=head.created_by,
@@ -338,7 +348,7 @@ class BatchStore:
             communities=states,
         )
 
-    def _community(self, r: Any, cancel: bool) -> CommunityState:
+    def _community(self, r: Any, cancel: bool, volunteer_ids: tuple[str, ...]) -> CommunityState:
         if r.job_id is None:  # refused at submission: its input, whatever the code
             error = _json(r.error) or {}
             failure = "input"
@@ -366,7 +376,6 @@ class BatchStore:
         status = str(r.status)
         error = _json(r.job_error)
         result: CommunityResult | None = None
-        vids: tuple[str, ...] = ()
         if status == "failed":
             failure, retryable = failure_of(error)
             if retryable and r.tries <= RETRIES and not cancel:
@@ -389,7 +398,6 @@ class BatchStore:
             )
         elif status == "done":
             result = self._done_result(r)
-            vids = self.store.get(r.job_id).volunteer_ids
         return CommunityState(
             position=r.position,
             community_id=r.community_id,
@@ -404,7 +412,7 @@ class BatchStore:
             result=result,
             started_at=r.started_at,
             finished_at=r.finished_at if status in FINAL else None,
-            volunteer_ids=vids,
+            volunteer_ids=volunteer_ids if status == "done" else (),
         )
 
     def _done_result(self, r: Any) -> CommunityResult:
