@@ -374,12 +374,14 @@ class BatchStore:
                 finished_at=None,
             )
         status = str(r.status)
+        stage, message = str(r.progress_stage or ""), str(r.progress_message or "")
         error = _json(r.job_error)
         result: CommunityResult | None = None
         if status == "failed":
             failure, retryable = failure_of(error)
             if retryable and r.tries <= RETRIES and not cancel:
                 status = "queued"  # its retry is owed (advance() creates it)
+                stage, message = "queued", "failed once; waiting for its retry"
             else:
                 result = CommunityResult(
                     community_id=r.community_id,
@@ -405,9 +407,9 @@ class BatchStore:
             job_id=r.job_id,
             tries=r.tries,
             attempts=int(r.attempts or 0),
-            stage=str(r.progress_stage or ""),
-            message=str(r.progress_message or ""),
-            fraction=float(r.progress_fraction or 0.0),
+            stage=stage,
+            message=message,
+            fraction=0.0 if status == "queued" else float(r.progress_fraction or 0.0),
             error=error if status == "failed" else None,
             result=result,
             started_at=r.started_at,
