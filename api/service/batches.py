@@ -141,13 +141,14 @@ class BatchState:
         return city_summary(finished, end - self.created_at)
 
 
-def _batch_status(cancel_requested: bool, statuses: Sequence[str]) -> str:
+def _batch_status(cancel_requested: bool, communities: Sequence[CommunityState]) -> str:
+    statuses = [c.status for c in communities]
     if all(s in FINAL for s in statuses):
         if cancel_requested and "cancelled" in statuses:
             return "cancelled"
         return "done" if "done" in statuses else "failed"
-    if all(s == "queued" for s in statuses):
-        return "queued"
+    if all(c.status == "queued" for c in communities if c.job_id is not None):
+        return "queued"  # (communities refused at submission do not count)
     return "running"
 
 
@@ -344,7 +345,7 @@ class BatchStore:
             created_by=head.created_by,
             created_at=head.created_at,
             cancel_requested=cancel,
-            status=_batch_status(cancel, [c.status for c in states]),
+            status=_batch_status(cancel, states),
             communities=states,
         )
 
