@@ -30,7 +30,7 @@ import re
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -183,39 +183,112 @@ class BatchResult:
     seconds: float
 
     def summary(self) -> dict[str, Any]:
-        """The city summary: totals over the planned communities and the failures by name."""
-        planned = [c for c in self.communities if c.ok]
-        reasons: Counter[str] = Counter()
-        for c in planned:
-            reasons.update(c.unassigned_by_reason)
-        failed = [c for c in self.communities if not c.ok]
-        return {
-            "totals": {
-                "communities": len(self.communities),
-                "planned": len(planned),
-                "failed": len(failed),
-                "households_served": sum(c.households_served for c in planned),
-                "households_unassigned": sum(c.households_unassigned for c in planned),
-                "unassigned_by_reason": dict(sorted(reasons.items())),
-                "volunteers_called": sum(c.volunteers_called for c in planned),
-                "volunteers_available": sum(c.volunteers_available for c in planned),
-                "distance_km": round(sum(c.distance_m for c in planned) / 1000, 3),
-                "seconds": round(self.seconds, 3),
-            },
-            "failed": [
-                {
-                    "community_id": c.community_id,
-                    "failure": c.failure,
-                    "error": c.error,
-                    "attempts": c.attempts,
-                }
-                for c in failed
-            ],
-        }
+        """The city summary: totals over the planned communities and the failures by name
+        (:func:`city_summary`)."""
+        return city_summary(self.communities, self.seconds)
 
     def document(self) -> dict[str, Any]:
         """``batch.json``: the summary and every community's result."""
         return {**self.summary(), "communities": [asdict(c) for c in self.communities]}
+
+
+def city_summary(communities: Sequence[CommunityResult], seconds: float) -> dict[str, Any]:
+    """The city summary of a batch, for ``batch.json``, the terminal and the HTTP service.
+
+    Parameters
+    ----------
+    communities
+        Every community's result (planned or failed), in batch order.
+    seconds
+        Wall-clock seconds of the whole batch.
+
+    Returns
+    -------
+    dict
+        ``{"totals": {...}, "failed": [...]}``: households served / unassigned (by
+        reason), volunteers called and available, kilometres, over the planned
+        communities only; every failed community with its failure class and error.
+    """
+    planned = [c for c in communities if c.ok]
+    reasons: Counter[str] = Counter()
+    for c in planned:
+        reasons.update(c.unassigned_by_reason)
+    failed = [c for c in communities if not c.ok]
+    return {
+        "totals": {
+            "communities": len(communities),
+            "planned": len(planned),
+            "failed": len(failed),
+            "households_served": sum(c.households_served for c in planned),
+            "households_unassigned": sum(c.households_unassigned for c in planned),
+            "unassigned_by_reason": dict(sorted(reasons.items())),
+            "volunteers_called": sum(c.volunteers_called for c in planned),
+            "volunteers_available": sum(c.volunteers_available for c in planned),
+            "distance_km": round(sum(c.distance_m for c in planned) / 1000, 3),
+            "seconds": round(seconds, 3),
+        },
+        "failed": [
+            {
+                "community_id": c.community_id,
+                "failure": c.failure,
+                "error": c.error,
+                "attempts": c.attempts,
+            }
+            for c in failed
+        ],
+    }
+
+
+def community_result_of(
+    community_id: str,
+    plan: dict[str, Any],
+    *,
+    exit_code: int | None = None,
+    attempts: int = 1,
+    seconds: float = 0.0,
+) -> CommunityResult:
+    """The result of a community planned into ``plan`` (its ``plan.json`` document).
+
+    Parameters
+    ----------
+    community_id
+        The community.
+    plan
+        Its ``plan.json`` (docs/OUTPUTS.md).
+    exit_code
+        ``doorstep plan``'s exit status, when the plan came from it.
+    attempts
+        How many times it was tried.
+    seconds
+        Wall-clock seconds of the attempt that planned it.
+    """
+    summary = plan["summary"]
+    reasons = Counter(u["reason"] for u in plan["unassigned"])
+    return CommunityResult(
+        community_id=community_id,
+        ok=True,
+        exit_code=exit_code,
+        attempts=attempts,
+        households_served=int(summary["households_served"]),
+        households_unassigned=int(summary["households_unassigned"]),
+        unassigned_by_reason=dict(sorted(reasons.items())),
+        volunteers_called=int(summary["volunteers_called"]),
+        volunteers_available=int(summary["volunteers_available"]),
+        distance_m=int(summary["distance_m"]),
+        seconds=round(seconds, 3),
+    )
+
+
+#: Failure class of each ``doorstep plan`` exit status (docs/SCALE.md); others: ``crash``.
+_FAILURE_OF_EXIT = {2: "input", 4: "input", 5: "map", 6: "defect", 7: "defect"}
+
+
+def failure_class(exit_status: int | None) -> tuple[str, bool]:
+    """The failure class of a community that failed with this exit status of
+    ``doorstep plan`` (the ``exit`` column of ``api.errors.KINDS``), and whether it is
+    retried: ``input`` and ``map`` never are, ``defect`` and ``crash`` are."""
+    failure = _FAILURE_OF_EXIT.get(exit_status or 1, "crash")
+    return failure, failure in ("defect", "crash")
 
 
 # --------------------------------------------------------------------------- manifest
@@ -312,20 +385,25 @@ def communities_of(source: Path | str | Sequence[Community]) -> list[Community]:
     if isinstance(source, (str, Path)):
         return read_manifest(source)
     communities = list(source)
-    faults: list[Detail] = []
-    seen: set[str] = set()
-    for k, c in enumerate(communities):
-        record = f"communities[{k}]"
-        if not _SAFE_ID.match(c.community_id):
-            faults.append(
-                Detail(record, "community_id", f"{c.community_id!r} is not a usable folder name")
-            )
-        elif c.community_id in seen:
-            faults.append(Detail(record, "community_id", f"{c.community_id!r} is repeated"))
-        seen.add(c.community_id)
+    faults = id_faults((f"communities[{k}]", c.community_id) for k, c in enumerate(communities))
     if faults:
         raise ManifestError(faults)
     return communities
+
+
+def id_faults(ids: Iterable[tuple[str, str]]) -> list[Detail]:
+    """Faults of a batch's community ids given as ``(record, community_id)`` pairs: an id
+    that is not a usable folder name, or repeats an earlier one (the rules of the
+    manifest, also applied by the HTTP service)."""
+    faults: list[Detail] = []
+    seen: set[str] = set()
+    for record, cid in ids:
+        if not _SAFE_ID.match(cid):
+            faults.append(Detail(record, "community_id", f"{cid!r} is not a usable folder name"))
+        elif cid in seen:
+            faults.append(Detail(record, "community_id", f"{cid!r} is repeated"))
+        seen.add(cid)
+    return faults
 
 
 # --------------------------------------------------------------------------- one community
@@ -369,7 +447,7 @@ def plan_community(community: Community, out: str, settings: BatchSettings) -> C
     """
     from rich.console import Console
 
-    from api.cmd_plan import EXIT_CHECK, EXIT_LEDGER, EXIT_MAP, EXIT_PROBLEM, PlanArgs, run_plan
+    from api.cmd_plan import EXIT_OK, EXIT_UNSERVED, PlanArgs, run_plan
     from api.ledger import LedgerError, read_ledger
 
     t0 = time.monotonic()
@@ -401,26 +479,12 @@ def plan_community(community: Community, out: str, settings: BatchSettings) -> C
     )
     code = run_plan(args, console)
     said = _last_lines(buffer.getvalue())
-    if code == EXIT_MAP:
-        return _failed(community, "map", said, retryable=False)
-    if code == EXIT_LEDGER:
-        return _failed(community, "input", said, retryable=False)
-    if code in (EXIT_PROBLEM, EXIT_CHECK):
-        return replace(_failed(community, "defect", said, retryable=True), exit_code=code)
+    if code not in (EXIT_OK, EXIT_UNSERVED):
+        failure, retryable = failure_class(code)
+        return replace(_failed(community, failure, said, retryable=retryable), exit_code=code)
     doc = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
-    summary = doc["summary"]
-    reasons = Counter(u["reason"] for u in doc["unassigned"])
-    return CommunityResult(
-        community_id=community.community_id,
-        ok=True,
-        exit_code=code,
-        households_served=int(summary["households_served"]),
-        households_unassigned=int(summary["households_unassigned"]),
-        unassigned_by_reason=dict(sorted(reasons.items())),
-        volunteers_called=int(summary["volunteers_called"]),
-        volunteers_available=int(summary["volunteers_available"]),
-        distance_m=int(summary["distance_m"]),
-        seconds=round(time.monotonic() - t0, 3),
+    return community_result_of(
+        community.community_id, doc, exit_code=code, seconds=time.monotonic() - t0
     )
 
 

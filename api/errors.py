@@ -65,6 +65,13 @@ _KINDS = (
         "listed at once.",
     ),
     ErrorKind(
+        "INVALID_MANIFEST",
+        422,
+        4,
+        "A batch's list of communities cannot be used (a community id empty, repeated or not "
+        "a folder name; a manifest column missing); every fault is listed at once.",
+    ),
+    ErrorKind(
         "UNKNOWN_MAP",
         422,
         5,
@@ -100,8 +107,8 @@ _KINDS = (
         "PLAN_TOO_LARGE",
         413,
         None,
-        "Too many households or too long a search for a synchronous plan (use POST /v1/jobs) "
-        "or a job.",
+        "Too many households or too long a search for a synchronous plan (use POST /v1/jobs), "
+        "a job, or a batch community; or too many communities in a batch.",
     ),
     ErrorKind(
         "PAYLOAD_TOO_LARGE", 413, None, "The request body is larger than the server accepts."
@@ -110,16 +117,20 @@ _KINDS = (
         "UNAUTHORIZED", 401, None, "No API key, or an unknown one (send Authorization: Bearer KEY)."
     ),
     ErrorKind("FORBIDDEN", 403, None, "The API key's role may not do this (viewers only read)."),
-    ErrorKind("NOT_FOUND", 404, None, "No such job, volunteer, map or path."),
+    ErrorKind("NOT_FOUND", 404, None, "No such job, batch, community, volunteer, map or path."),
     ErrorKind("METHOD_NOT_ALLOWED", 405, None, "The path exists but not with this HTTP method."),
     ErrorKind(
         "JOB_NOT_DONE",
         409,
         None,
-        "The job has no plan (yet): it is queued, running, failed or cancelled.",
+        "The job (or batch community) has no plan (yet): it is queued, running, failed or "
+        "cancelled.",
     ),
     ErrorKind(
-        "JOB_FINISHED", 409, None, "The job already ended (done or failed) and cannot be cancelled."
+        "JOB_FINISHED",
+        409,
+        None,
+        "The job or batch already ended (done or failed) and cannot be cancelled.",
     ),
     ErrorKind(
         "BUSY",

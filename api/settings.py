@@ -47,7 +47,11 @@ def cache_dir() -> Path:
 # ``DOORSTEP_SYNC_MAX_HOUSEHOLDS`` / ``DOORSTEP_SYNC_MAX_SECONDS``
 #     Limits of ``POST /v1/plans`` (default 60 households, 5 s of search).
 # ``DOORSTEP_JOB_MAX_HOUSEHOLDS`` / ``DOORSTEP_JOB_MAX_SECONDS``
-#     Limits of ``POST /v1/jobs`` (default 5,000 households, 600 s of search).
+#     Limits of ``POST /v1/jobs`` (default 5,000 households, 600 s of search), and of each
+#     community of ``POST /v1/batches``.
+# ``DOORSTEP_BATCH_MAX_COMMUNITIES`` / ``DOORSTEP_BATCH_MAX_BODY_BYTES``
+#     Most communities in one batch (default 500) and the largest ``POST /v1/batches`` body
+#     (default 50,000,000 bytes; other bodies keep ``DOORSTEP_MAX_BODY_BYTES``).
 # ``DOORSTEP_SYNC_WAIT_S``
 #     How long ``POST /v1/plans`` waits for a free solver before answering ``BUSY``
 #     (default 120 s; the plan goes on as a job).
@@ -157,7 +161,9 @@ class ServiceSettings:
     sync_max_households, sync_max_seconds
         Limits of a synchronous plan (households, seconds of search).
     job_max_households, job_max_seconds
-        Limits of a job.
+        Limits of a job (and of each community of a batch).
+    batch_max_communities, batch_max_body_bytes
+        Most communities in one batch, and the largest body of ``POST /v1/batches``.
     sync_wait_s
         Longest wait of a synchronous plan for its result (s).
     job_lease_s
@@ -177,6 +183,8 @@ class ServiceSettings:
     sync_max_seconds: float = 5.0
     job_max_households: int = 5000
     job_max_seconds: float = 600.0
+    batch_max_communities: int = 500
+    batch_max_body_bytes: int = 50_000_000
     sync_wait_s: float = 120.0
     job_lease_s: float = 15.0
     job_attempts: int = 2
@@ -207,6 +215,12 @@ class ServiceSettings:
             sync_max_seconds=_env_number("DOORSTEP_SYNC_MAX_SECONDS", 5.0, minimum=0.5),
             job_max_households=int(_env_number("DOORSTEP_JOB_MAX_HOUSEHOLDS", 5000, minimum=1)),
             job_max_seconds=_env_number("DOORSTEP_JOB_MAX_SECONDS", 600.0, minimum=0.5),
+            batch_max_communities=int(
+                _env_number("DOORSTEP_BATCH_MAX_COMMUNITIES", 500, minimum=1)
+            ),
+            batch_max_body_bytes=int(
+                _env_number("DOORSTEP_BATCH_MAX_BODY_BYTES", 50_000_000, minimum=1024)
+            ),
             sync_wait_s=_env_number("DOORSTEP_SYNC_WAIT_S", 120.0, minimum=1),
             job_lease_s=_env_number("DOORSTEP_JOB_LEASE_S", 15.0, minimum=1),
             job_attempts=int(_env_number("DOORSTEP_JOB_ATTEMPTS", 2, minimum=1)),

@@ -14,6 +14,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
+from dataclasses import asdict
 from importlib import resources
 from typing import Annotated, Any
 
@@ -25,9 +26,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.batch import id_faults
 from api.errors import KINDS, ErrorBody, ServiceError, as_service_error, classify, http_status
 from api.service import schemas
 from api.service.auth import Caller, require
+from api.service.batches import BatchState, BatchStore, NewCommunity
 from api.service.db import FINAL, JobRecord, JobStore
 from api.service.maps import LoadedMap, load_catalog
 from api.service.planning import ledger_of, plan_date
@@ -69,6 +72,7 @@ _STREETS_EXAMPLE: dict[str, Any] = {
     ],
     "properties": {"attribution": "© OpenStreetMap contributors"},
 }
+_MANIFEST = "<!DOCTYPE html><html><head><title>V1 · 2026-11-25</title>...</html>"
 _ROUTES_EXAMPLE: dict[str, Any] = {
     "type": "FeatureCollection",
     "features": [
@@ -111,17 +115,25 @@ _ROUTES_EXAMPLE: dict[str, Any] = {
 
 class BodyLimit:
     """ASGI middleware refusing bodies over ``max_bytes`` with ``PAYLOAD_TOO_LARGE`` (413),
-    by the declared length or while reading, before the application sees them."""
+    by the declared length or while reading, before the application sees them.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    ``larger`` gives paths their own limit: ``{path: (bytes, setting name)}``.
+    """
+
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, *, larger: dict[str, tuple[int, str]] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = dict(larger or {})
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(
+        self, scope: Scope, receive: Receive, send: Send, limit: int, setting: str
+    ) -> None:
         body = ErrorBody(
             "PAYLOAD_TOO_LARGE",
-            f"the request body is over the limit of {self.max_bytes:,} bytes; "
-            "split the ledger or ask for a larger DOORSTEP_MAX_BODY_BYTES",
+            f"the request body is over the limit of {limit:,} bytes; "
+            f"split the ledger or ask for a larger {setting}",
         )
         await error_response(body, headers={"Connection": "close"})(scope, receive, send)
 
@@ -129,9 +141,12 @@ class BodyLimit:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
+        limit, setting = self.larger.get(
+            scope.get("path", ""), (self.max_bytes, "DOORSTEP_MAX_BODY_BYTES")
+        )
         for name, value in scope["headers"]:
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                await self._refuse(scope, receive, send)
+            if name == b"content-length" and value.isdigit() and int(value) > limit:
+                await self._refuse(scope, receive, send, limit, setting)
                 return
         chunks: list[bytes] = []
         total = 0
@@ -141,8 +156,8 @@ class BodyLimit:
                 return  # client went away
             chunk = message.get("body", b"")
             total += len(chunk)
-            if total > self.max_bytes:
-                await self._refuse(scope, receive, send)
+            if total > limit:
+                await self._refuse(scope, receive, send, limit, setting)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -196,12 +211,65 @@ def job_out(job: JobRecord) -> dict[str, Any]:
     }
 
 
+def batch_out(batch: BatchState) -> dict[str, Any]:
+    """The ``BatchOut`` document of a batch."""
+    base = f"/v1/batches/{batch.id}"
+    counts = {s: 0 for s in ("queued", "running", "done", "failed", "cancelled")}
+    communities: list[dict[str, Any]] = []
+    fractions: list[float] = []
+    for c in batch.communities:
+        counts[c.status] += 1
+        fraction = 1.0 if c.status in FINAL else max(0.0, min(1.0, c.fraction))
+        fractions.append(fraction)
+        links: dict[str, Any] = {}
+        if c.job_id is not None:
+            links["job"] = f"/v1/jobs/{c.job_id}"
+        if c.status == "done":
+            own = f"{base}/communities/{c.community_id}"
+            links["plan"] = f"{own}/plan"
+            links["routes"] = f"{own}/routes.geojson"
+            links["manifests"] = {v: f"{own}/manifests/{v}.html" for v in c.volunteer_ids}
+        result = asdict(c.result) if c.result is not None else None
+        communities.append(
+            {
+                "community_id": c.community_id,
+                "status": c.status,
+                "job_id": c.job_id,
+                "tries": c.tries,
+                "attempts": c.attempts,
+                "failure": c.result.failure or None if c.result is not None else None,
+                "error": ErrorBody.from_dict(c.error).to_dict() if c.error else None,
+                "progress": {
+                    "stage": c.stage,
+                    "message": c.message,
+                    "fraction": fraction,
+                },
+                "result": result,
+                "links": links,
+            }
+        )
+    n = len(batch.communities)
+    fraction = sum(fractions) / n if n else 1.0
+    return {
+        "id": batch.id,
+        "status": batch.status,
+        "created_at": _iso(batch.created_at),
+        "finished_at": _iso(batch.finished_at),
+        "cancel_requested": batch.cancel_requested,
+        "progress": {"communities": n, **counts, "fraction": round(fraction, 4)},
+        "summary": batch.summary(),
+        "communities": communities,
+        "links": {"self": base},
+    }
+
+
 class Service:
     """What the routes share: settings, store, maps, supervisor and finish notifications."""
 
     def __init__(self, settings: ServiceSettings) -> None:
         self.settings = settings
         self.store = JobStore(settings.database_url)
+        self.batches = BatchStore(self.store)
         self.maps: dict[str, LoadedMap] = {}
         self.supervisor: Supervisor | None = None
         self._waiters: dict[str, list[Callable[[], None]]] = {}
@@ -220,6 +288,8 @@ class Service:
         )
         self.supervisor.on_finish(self._finished)
         self.supervisor.start()
+        if self.batches.advance():  # retries owed since the last stop
+            self.supervisor.wake()
 
     def stop(self) -> None:
         """Stop the workers (their running jobs go back to the queue) and close the store."""
@@ -227,7 +297,9 @@ class Service:
             self.supervisor.stop()
         self.store.dispose()
 
-    def _finished(self, job_id: str, _status: str) -> None:
+    def _finished(self, job_id: str, status: str) -> None:
+        if status == "failed" and self.batches.advance(job_id=job_id):
+            self.wake()  # a batch community's retry is queued
         with self._lock:
             callbacks = self._waiters.pop(job_id, [])
         for cb in callbacks:
@@ -248,10 +320,12 @@ class Service:
         if self.supervisor is not None:
             self.supervisor.wake()
 
-    def submit(self, body: schemas.PlanRequest, caller: Caller, *, kind: str) -> str:
-        """Check a request against the limits and the ledger, store it, return the job id."""
+    def check(self, body: schemas.PlanRequest, *, kind: str) -> dict[str, Any]:
+        """Check a request (``kind`` plan, job or batch) against the limits and the ledger
+        and return it as the job's request data (``ServiceError`` on any fault)."""
         s = self.settings
-        request = body.model_dump(mode="json", exclude_none=True)
+        data = body.model_dump(mode="json", exclude_none=True)
+        request = {k: v for k, v in data.items() if k in schemas.PlanRequest.model_fields}
         if body.map not in self.maps:
             raise ServiceError(
                 "UNKNOWN_MAP",
@@ -263,7 +337,11 @@ class Service:
             if kind == "plan"
             else (s.job_max_households, s.job_max_seconds)
         )
-        where = "POST /v1/plans" if kind == "plan" else "POST /v1/jobs"
+        where = {
+            "plan": "POST /v1/plans",
+            "job": "POST /v1/jobs",
+            "batch": "a community of POST /v1/batches",
+        }[kind]
         hint = "; send it to POST /v1/jobs and poll GET /v1/jobs/{id}" if kind == "plan" else ""
         limits: list[Detail] = []
         if len(body.households) > max_h:
@@ -289,6 +367,11 @@ class Service:
             ledger_of(request)  # every bad record is reported now, not after queueing
         except Exception as exc:
             raise as_service_error(exc) from exc
+        return request
+
+    def submit(self, body: schemas.PlanRequest, caller: Caller, *, kind: str) -> str:
+        """Check a request against the limits and the ledger, store it, return the job id."""
+        request = self.check(body, kind=kind)
         job_id = self.store.create(
             kind=kind,
             request=request,
@@ -301,6 +384,57 @@ class Service:
         log.info("%s %s: %d households, %s", kind, job_id, len(body.households), body.map)
         return job_id
 
+    def submit_batch(self, body: schemas.BatchRequest, caller: Caller) -> str:
+        """Store a batch: one job per community whose request passes the checks of
+        ``POST /v1/jobs``; a community that does not fails alone, with its error.
+
+        Raises ``PLAN_TOO_LARGE`` over the communities limit and ``INVALID_MANIFEST`` when
+        a community id is unusable or repeated (nothing is stored then).
+        """
+        most = self.settings.batch_max_communities
+        n = len(body.communities)
+        if n > most:
+            raise ServiceError(
+                "PLAN_TOO_LARGE",
+                f"too many communities for one batch: split it into batches of at most {most}",
+                [Detail("request", "communities", f"{n} communities; a batch takes {most}")],
+            )
+        faults = id_faults(
+            (f"communities item {k + 1} (community_id {c.community_id!r})", c.community_id)
+            for k, c in enumerate(body.communities)
+        )
+        if faults:
+            raise ServiceError(
+                "INVALID_MANIFEST", f"{len(faults)} problem(s) in the communities", faults
+            )
+        new: list[NewCommunity] = []
+        for c in body.communities:
+            try:
+                request = self.check(c, kind="batch")
+            except Exception as exc:
+                body_ = classify(exc)
+                if body_.code == "INTERNAL":
+                    log.error("community %s: unexpected error", c.community_id, exc_info=exc)
+                new.append(NewCommunity(c.community_id, error=body_.to_dict()))
+                continue
+            new.append(
+                NewCommunity(
+                    c.community_id,
+                    request=request,
+                    households=len(c.households),
+                    time_limit_s=c.options.time_limit_s,
+                )
+            )
+        batch_id = self.batches.create(
+            new,
+            map_of={c.community_id: c.map for c in body.communities},
+            date_of={c.community_id: c.date for c in body.communities},
+            created_by=f"{caller.role}:{caller.fingerprint}",
+        )
+        refused = sum(1 for c in new if c.error is not None)
+        log.info("batch %s: %d communities, %d refused at once", batch_id, n, refused)
+        return batch_id
+
 
 def _service(request: Request) -> Service:
     service: Service = request.app.state.service
@@ -311,6 +445,9 @@ ServiceDep = Annotated[Service, Depends(_service)]
 Reader = Annotated[Caller, Depends(require("viewer"))]
 Dispatcher = Annotated[Caller, Depends(require("dispatcher"))]
 JobId = Annotated[str, Path(min_length=1, max_length=64, description="Job id.")]
+BatchId = Annotated[str, Path(min_length=1, max_length=64, description="Batch id.")]
+CommunityId = Annotated[str, Path(min_length=1, max_length=200, description="Community id.")]
+VolunteerId = Annotated[str, Path(min_length=1, max_length=200, description="Volunteer id.")]
 
 
 def _static_dir() -> Any:
@@ -343,7 +480,11 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.service = service
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        larger={"/v1/batches": (settings.batch_max_body_bytes, "DOORSTEP_BATCH_MAX_BODY_BYTES")},
+    )
 
     # ------------------------------------------------------------ errors
 
@@ -594,8 +735,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
                 "content": {
                     "text/html": {
                         "schema": {"type": "string"},
-                        "example": "<!DOCTYPE html><html><head><title>V1 · 2026-11-25</title>"
-                        "...</html>",
+                        "example": _MANIFEST,
                     }
                 },
                 "description": "A printable page: ordered stops, items, ETA windows, map.",
@@ -609,6 +749,122 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         _caller: Reader,
     ) -> HTMLResponse:
         """The printable manifest of one volunteer's run."""
+        html = await run_in_threadpool(service.store.manifest, job_id, volunteer_id)
+        return HTMLResponse(html)
+
+    # ------------------------------------------------------------ batches
+
+    @app.post(
+        "/v1/batches",
+        tags=["batches"],
+        status_code=202,
+        response_model=schemas.BatchOut,
+        responses=_errors(401, 403, 413, 422),
+    )
+    async def create_batch(
+        body: schemas.BatchRequest, caller: Dispatcher, response: Response
+    ) -> dict[str, Any]:
+        """Queue a batch: every community is planned as its own job (the same checks and
+        limits as ``POST /v1/jobs`` per community). A community whose input is refused
+        fails alone at once; the request itself is refused only when it is malformed,
+        has too many communities, or an unusable or repeated community id. Poll
+        ``GET /v1/batches/{id}``."""
+        batch_id = await run_in_threadpool(service.submit_batch, body, caller)
+        service.wake()
+        response.headers["Location"] = f"/v1/batches/{batch_id}"
+        return batch_out(await run_in_threadpool(service.batches.get, batch_id))
+
+    @app.get(
+        "/v1/batches",
+        tags=["batches"],
+        response_model=schemas.BatchList,
+        responses=_errors(401, 403, 422),
+    )
+    async def list_batches(
+        _caller: Reader,
+        limit: Annotated[int, Query(ge=1, le=100, description="How many, newest first.")] = 20,
+    ) -> dict[str, Any]:
+        """Recent batches, newest first."""
+        records = await run_in_threadpool(lambda: service.batches.recent(limit=limit))
+        return {"batches": [batch_out(b) for b in records]}
+
+    @app.get(
+        "/v1/batches/{batch_id}",
+        tags=["batches"],
+        response_model=schemas.BatchOut,
+        responses=_errors(*_READ),
+    )
+    async def get_batch(batch_id: BatchId, _caller: Reader) -> dict[str, Any]:
+        """A batch's status, progress, city summary and every community's state."""
+        return batch_out(await run_in_threadpool(service.batches.get, batch_id))
+
+    @app.delete(
+        "/v1/batches/{batch_id}",
+        tags=["batches"],
+        response_model=schemas.BatchOut,
+        responses=_errors(401, 403, 404, 409, 422),
+    )
+    async def cancel_batch(batch_id: BatchId, _caller: Dispatcher) -> dict[str, Any]:
+        """Cancel every unfinished community (finished ones keep their plans); 409
+        ``JOB_FINISHED`` once the batch is done or failed."""
+        batch = await run_in_threadpool(service.batches.cancel, batch_id)
+        service.wake()
+        return batch_out(batch)
+
+    @app.get(
+        "/v1/batches/{batch_id}/communities/{community_id}/plan",
+        tags=["batches"],
+        response_class=Response,
+        responses={
+            200: {"model": schemas.PlanOut, "description": "plan.json"},
+            **_errors(401, 403, 404, 409, 422),
+        },
+    )
+    async def community_plan(
+        batch_id: BatchId, community_id: CommunityId, _caller: Reader
+    ) -> Response:
+        """The ``plan.json`` of a planned community."""
+        job_id = await run_in_threadpool(service.batches.community_job, batch_id, community_id)
+        text = await run_in_threadpool(service.store.plan, job_id)
+        return Response(text, media_type="application/json")
+
+    @app.get(
+        "/v1/batches/{batch_id}/communities/{community_id}/routes.geojson",
+        tags=["batches"],
+        response_class=Response,
+        responses={
+            200: {
+                "content": {GEOJSON: {"schema": {"type": "object"}, "example": _ROUTES_EXAMPLE}},
+                "description": "routes.geojson: street lines per run, stops with ETA",
+            },
+            **_errors(401, 403, 404, 409, 422),
+        },
+    )
+    async def community_routes(
+        batch_id: BatchId, community_id: CommunityId, _caller: Reader
+    ) -> Response:
+        """The ``routes.geojson`` of a planned community."""
+        job_id = await run_in_threadpool(service.batches.community_job, batch_id, community_id)
+        text = await run_in_threadpool(service.store.routes, job_id)
+        return Response(text, media_type=GEOJSON)
+
+    @app.get(
+        "/v1/batches/{batch_id}/communities/{community_id}/manifests/{volunteer_id}.html",
+        tags=["batches"],
+        response_class=Response,
+        responses={
+            200: {
+                "content": {"text/html": {"schema": {"type": "string"}, "example": _MANIFEST}},
+                "description": "A printable page: ordered stops, items, ETA windows, map.",
+            },
+            **_errors(401, 403, 404, 409, 422),
+        },
+    )
+    async def community_manifest(
+        batch_id: BatchId, community_id: CommunityId, volunteer_id: VolunteerId, _caller: Reader
+    ) -> HTMLResponse:
+        """The printable manifest of one volunteer of a planned community."""
+        job_id = await run_in_threadpool(service.batches.community_job, batch_id, community_id)
         html = await run_in_threadpool(service.store.manifest, job_id, volunteer_id)
         return HTMLResponse(html)
 

@@ -52,7 +52,7 @@ jobs = Table(
     "jobs",
     metadata,
     Column("id", String(32), primary_key=True),
-    Column("kind", String(8), nullable=False),  # "plan" (synchronous) or "job"
+    Column("kind", String(8), nullable=False),  # "plan" (synchronous), "job" or "batch"
     Column("priority", Integer, nullable=False, default=0),
     Column("status", String(12), nullable=False, index=True),
     Column("map_name", String(200), nullable=False),
@@ -90,6 +90,66 @@ manifests = Table(
     Column("volunteer_id", String(200), primary_key=True),
     Column("html", Text, nullable=False),
 )
+
+#: A batch of communities (``POST /v1/batches``); its state is derived from its
+#: communities' jobs (:mod:`api.service.batches`).
+batches = Table(
+    "batches",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("created_by", String(40), nullable=False, default=""),
+    Column("created_at", Float, nullable=False),
+    Column("communities", Integer, nullable=False),
+    Column("cancel_requested", Boolean, nullable=False, default=False),
+)
+
+#: One community of a batch: its current job (``None`` when its input was refused at
+#: submission, then ``error`` says why), how many jobs it took, and its figures once done.
+batch_communities = Table(
+    "batch_communities",
+    metadata,
+    Column("batch_id", String(32), ForeignKey("batches.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("community_id", String(200), nullable=False),
+    Column("job_id", String(32), ForeignKey("jobs.id"), index=True),
+    Column("tries", Integer, nullable=False, default=1),
+    Column("error", JSON),
+    Column("result", JSON),
+)
+
+#: Queue order of job kinds: synchronous plans first, then jobs, then batch communities.
+PRIORITY = {"plan": 1, "job": 0, "batch": -1}
+
+
+def job_row(
+    *,
+    kind: str,
+    request: dict[str, Any],
+    map_name: str,
+    plan_date: str,
+    households: int,
+    time_limit_s: float,
+    created_by: str,
+) -> dict[str, Any]:
+    """The values of a new queued job row (with a fresh id)."""
+    return {
+        "id": uuid.uuid4().hex,
+        "kind": kind,
+        "priority": PRIORITY[kind],
+        "status": "queued",
+        "map_name": map_name,
+        "plan_date": plan_date,
+        "households": households,
+        "time_limit_s": time_limit_s,
+        "request": request,
+        "created_by": created_by,
+        "created_at": time.time(),
+        "attempts": 0,
+        "cancel_requested": False,
+        "progress_stage": "queued",
+        "progress_message": "waiting for a solver",
+        "progress_fraction": 0.0,
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,29 +271,18 @@ class JobStore:
         created_by: str,
     ) -> str:
         """Store a new queued job and return its id."""
-        job_id = uuid.uuid4().hex
+        row = job_row(
+            kind=kind,
+            request=request,
+            map_name=map_name,
+            plan_date=plan_date,
+            households=households,
+            time_limit_s=time_limit_s,
+            created_by=created_by,
+        )
         with self.engine.begin() as conn:
-            conn.execute(
-                jobs.insert().values(
-                    id=job_id,
-                    kind=kind,
-                    priority=1 if kind == "plan" else 0,
-                    status="queued",
-                    map_name=map_name,
-                    plan_date=plan_date,
-                    households=households,
-                    time_limit_s=time_limit_s,
-                    request=request,
-                    created_by=created_by,
-                    created_at=time.time(),
-                    attempts=0,
-                    cancel_requested=False,
-                    progress_stage="queued",
-                    progress_message="waiting for a solver",
-                    progress_fraction=0.0,
-                )
-            )
-        return job_id
+            conn.execute(jobs.insert().values(**row))
+        return str(row["id"])
 
     def _record(self, conn: Connection, row: Any) -> JobRecord:
         vids: tuple[str, ...] = ()

@@ -177,6 +177,7 @@ def run_plan(
         time_limit=time_limit,
         seed=int(opts.get("seed", 0)),
         workers=1,
+        effort=None if opts.get("effort") is None else int(opts["effort"]),
         previous=opts.get("previous") or None,
         geometry=True,
         progress=say,

@@ -92,6 +92,13 @@ class PlanOptionsIn(BaseModel):
     previous: dict[str, Any] | None = Field(
         None, description="Yesterday's plan.json: keep each household with its volunteer."
     )
+    effort: int | None = Field(
+        None,
+        ge=1,
+        le=1_000_000,
+        description="Stop the search after this many improving solutions, so the plan "
+        "depends only on the request and seed (when time_limit_s is not reached first).",
+    )
 
 
 _EXAMPLE: dict[str, Any] = {
@@ -239,7 +246,9 @@ class JobOut(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [_JOB_EXAMPLE]})
 
     id: str
-    kind: Literal["plan", "job"] = Field(description="plan: made by POST /v1/plans.")
+    kind: Literal["plan", "job", "batch"] = Field(
+        description="plan: made by POST /v1/plans; batch: a community of POST /v1/batches."
+    )
     status: JobStatusName
     map: str
     date: str
@@ -410,3 +419,229 @@ class Readiness(BaseModel):
     maps: list[str]
     workers: list[dict[str, Any]]
     jobs: dict[str, int]
+
+
+# --------------------------------------------------------------------------- batches
+
+_COMMUNITY_EXAMPLE: dict[str, Any] = {
+    "community_id": "kallio-3",
+    **{k: v for k, v in _EXAMPLE.items() if k != "options"},
+    "options": {"time_limit_s": 2, "seed": 0, "effort": 200},
+}
+
+
+class CommunityIn(PlanRequest):
+    """One community of a batch: its id and the same fields as a ``POST /v1/jobs`` body."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_COMMUNITY_EXAMPLE]})
+
+    community_id: str = Field(
+        min_length=1,
+        max_length=200,
+        description="Unique in the batch; letters, digits, _, - and . (as plan-batch's manifest).",
+    )
+
+
+class BatchRequest(BaseModel):
+    """A batch: many communities planned independently, each as its own job."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "communities": [
+                        _COMMUNITY_EXAMPLE,
+                        {**_COMMUNITY_EXAMPLE, "community_id": "kallio-4"},
+                    ]
+                }
+            ]
+        },
+    )
+
+    communities: list[CommunityIn] = Field(
+        min_length=1, description="The communities (at most the server's limit, 500 by default)."
+    )
+
+
+class CommunityLinks(BaseModel):
+    """Where a community's outputs are (plan, routes, manifests once it is done)."""
+
+    job: str | None = None
+    plan: str | None = None
+    routes: str | None = None
+    manifests: dict[str, str] = Field(default_factory=dict)
+
+
+class CommunityOut(BaseModel):
+    """One community of a batch."""
+
+    community_id: str
+    status: JobStatusName = Field(
+        description="That of its job; failed at once when its input was refused; queued "
+        "while a retry is owed."
+    )
+    job_id: str | None = Field(description="Its current job (None when refused at submission).")
+    tries: int = Field(description="Jobs it took (a failure not caused by its input: 2).")
+    attempts: int = Field(description="Runs of its current job (a server stop may cause two).")
+    failure: str | None = Field(
+        description="input, map, defect, crash or cancelled once it failed (docs/SCALE.md)."
+    )
+    error: ErrorOut | None = Field(description="Why it failed.")
+    progress: ProgressOut
+    result: dict[str, Any] | None = Field(
+        description="Its figures once finished (served, unassigned by reason, volunteers, "
+        "distance_m), as in plan-batch's batch.json."
+    )
+    links: CommunityLinks
+
+
+class BatchProgressOut(BaseModel):
+    """How far a batch is."""
+
+    communities: int
+    queued: int
+    running: int
+    done: int
+    failed: int
+    cancelled: int
+    fraction: float = Field(ge=0, le=1, description="Share done over all communities, 0-1.")
+
+
+class BatchSummaryOut(BaseModel):
+    """The city summary of plan-batch's batch.json, over the communities finished so far."""
+
+    totals: dict[str, Any]
+    failed: list[dict[str, Any]]
+
+
+_BATCH_EXAMPLE: dict[str, Any] = {
+    "id": "9a1b2c3d4e5f60718293a4b5c6d7e8f9",
+    "status": "done",
+    "created_at": "2026-11-24T18:02:11Z",
+    "finished_at": "2026-11-24T18:02:41Z",
+    "cancel_requested": False,
+    "progress": {
+        "communities": 2,
+        "queued": 0,
+        "running": 0,
+        "done": 1,
+        "failed": 1,
+        "cancelled": 0,
+        "fraction": 1.0,
+    },
+    "summary": {
+        "totals": {
+            "communities": 2,
+            "planned": 1,
+            "failed": 1,
+            "households_served": 2,
+            "households_unassigned": 0,
+            "unassigned_by_reason": {},
+            "volunteers_called": 1,
+            "volunteers_available": 1,
+            "distance_km": 1.866,
+            "seconds": 30.2,
+        },
+        "failed": [
+            {
+                "community_id": "kallio-4",
+                "failure": "input",
+                "error": "INVALID_LEDGER: 1 problem(s) in the ledger:; households item 1 "
+                "(household_id 'H001') lat: column lat: latitude out of range: 91.0",
+                "attempts": 0,
+            }
+        ],
+    },
+    "communities": [
+        {
+            "community_id": "kallio-3",
+            "status": "done",
+            "job_id": "5f0c1d2e3a4b5c6d7e8f901234567890",
+            "tries": 1,
+            "attempts": 1,
+            "failure": None,
+            "error": None,
+            "progress": {"stage": "done", "message": "plan ready", "fraction": 1.0},
+            "result": {
+                "community_id": "kallio-3",
+                "ok": True,
+                "households_served": 2,
+                "households_unassigned": 0,
+                "unassigned_by_reason": {},
+                "volunteers_called": 1,
+                "volunteers_available": 1,
+                "distance_m": 1866,
+            },
+            "links": {
+                "job": "/v1/jobs/5f0c1d2e3a4b5c6d7e8f901234567890",
+                "plan": "/v1/batches/9a1b2c3d4e5f60718293a4b5c6d7e8f9/communities/kallio-3/plan",
+                "routes": "/v1/batches/9a1b2c3d4e5f60718293a4b5c6d7e8f9/communities/kallio-3/"
+                "routes.geojson",
+                "manifests": {
+                    "V01": "/v1/batches/9a1b2c3d4e5f60718293a4b5c6d7e8f9/communities/kallio-3/"
+                    "manifests/V01.html"
+                },
+            },
+        },
+        {
+            "community_id": "kallio-4",
+            "status": "failed",
+            "job_id": None,
+            "tries": 1,
+            "attempts": 0,
+            "failure": "input",
+            "error": {
+                "code": "INVALID_LEDGER",
+                "message": "1 problem(s) in the ledger:",
+                "details": [
+                    {
+                        "record": "households item 1 (household_id 'H001')",
+                        "field": "lat",
+                        "problem": "column lat: latitude out of range: 91.0",
+                    }
+                ],
+            },
+            "progress": {
+                "stage": "failed",
+                "message": "1 problem(s) in the ledger:",
+                "fraction": 1,
+            },
+            "result": {
+                "community_id": "kallio-4",
+                "ok": False,
+                "failure": "input",
+                "attempts": 0,
+            },
+            "links": {},
+        },
+    ],
+    "links": {"self": "/v1/batches/9a1b2c3d4e5f60718293a4b5c6d7e8f9"},
+}
+
+
+class BatchOut(BaseModel):
+    """A batch's state: status, progress, city summary and every community."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_BATCH_EXAMPLE]})
+
+    id: str
+    status: JobStatusName = Field(
+        description="queued, running; done when every community ended (some may have "
+        "failed); failed when none was planned; cancelled after DELETE."
+    )
+    created_at: str = Field(description="UTC, ISO 8601.")
+    finished_at: str | None
+    cancel_requested: bool
+    progress: BatchProgressOut
+    summary: BatchSummaryOut
+    communities: list[CommunityOut]
+    links: dict[str, str]
+
+
+class BatchList(BaseModel):
+    """Recent batches, newest first."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"batches": [_BATCH_EXAMPLE]}]})
+
+    batches: list[BatchOut]

@@ -61,16 +61,18 @@ class LiveServer:
         Its environment (see :func:`server_env`).
     log
         File receiving its output.
+    module
+        The module run as ``python -m MODULE serve ...`` (``api``: the real command).
     """
 
-    def __init__(self, env: Mapping[str, str], log: Path) -> None:
+    def __init__(self, env: Mapping[str, str], log: Path, *, module: str = "api") -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         self._fh = log.open("ab")
         args = ["serve", "--port", str(self.port), "--log-level", "warning"]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "api", *args],
+            [sys.executable, "-m", module, *args],
             env=dict(env),
             cwd=ROOT,
             stdout=self._fh,
@@ -132,3 +134,17 @@ def wait_status(
             return job
         time.sleep(0.2)
     raise AssertionError(f"job {job_id} never reached {statuses}: {job}")
+
+
+def wait_batch(
+    client: httpx.Client, batch_id: str, statuses: set[str], timeout: float = 90.0
+) -> dict[str, Any]:
+    """Poll a batch until its status is one of ``statuses``; return its document."""
+    deadline = time.monotonic() + timeout
+    doc: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        doc = client.get(f"/v1/batches/{batch_id}").json()
+        if doc.get("status") in statuses:
+            return doc
+        time.sleep(0.2)
+    raise AssertionError(f"batch {batch_id} never reached {statuses}: {doc}")

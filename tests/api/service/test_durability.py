@@ -11,7 +11,7 @@ import httpx
 
 from api.service.db import JobStore
 from api.service.sample import plan_request
-from tests.api.service.live import LiveServer, server_env, wait_status
+from tests.api.service.live import LiveServer, server_env, wait_batch, wait_status
 
 
 def _gone(pid: int) -> bool:
@@ -94,3 +94,42 @@ def test_job_survives_a_killed_solver_process(server: LiveServer) -> None:
     assert job["status"] == "done" and job["attempts"] == 2, job
     assert busy[0]["pid"] not in {w["pid"] for w in workers}
     server.wait_ready()
+
+
+def test_batch_survives_a_killed_server(db_url: str, tmp_path: Path) -> None:
+    """Kill -9 the server while a batch's communities solve: after the restart no community
+    is left running; each ends done (its job run again) or failed with a reason, and the
+    batch ends done."""
+    env = server_env(db_url)
+    communities = [
+        {"community_id": f"c{k}", **plan_request(8, seed=30 + k, time_limit_s=3)} for k in range(3)
+    ]
+    first = LiveServer(env, tmp_path / "first.log")
+    try:
+        first.wait_ready()
+        with first.client() as c:
+            res = c.post("/v1/batches", json={"communities": communities})
+            assert res.status_code == 202, res.text
+            batch_id = res.json()["id"]
+            deadline = time.monotonic() + 60
+            while not any(
+                x["progress"]["stage"] == "solve"
+                for x in c.get(f"/v1/batches/{batch_id}").json()["communities"]
+            ):
+                assert time.monotonic() < deadline, "no community reached the solver"
+                time.sleep(0.1)
+        first.kill()
+    finally:
+        first.stop()
+    second = LiveServer(env, tmp_path / "second.log")
+    try:
+        second.wait_ready()
+        with second.client() as c:
+            doc = wait_batch(c, batch_id, {"done", "failed", "cancelled"}, timeout=120)
+    finally:
+        second.stop()
+    assert doc["status"] == "done", doc
+    for x in doc["communities"]:
+        assert x["status"] == "done" or (x["status"] == "failed" and x["error"]["message"]), x
+    assert any(x["attempts"] == 2 for x in doc["communities"]), doc["communities"]
+    assert doc["summary"]["totals"]["communities"] == 3

@@ -40,11 +40,13 @@ def _fuzz(operation: Any, mode: GenerationMode, server: LiveServer) -> None:
             timeout=60,
         )
         job_id = response.headers.get("X-Doorstep-Job")
+        kind = "jobs"
         if response.status_code == 202:
             job_id = response.json()["id"]
+            kind = "batches" if operation.path == "/v1/batches" else "jobs"
         if job_id:  # keep the shared solvers free for the other tests
             httpx.delete(
-                f"{server.url}/v1/jobs/{job_id}",
+                f"{server.url}/v1/{kind}/{job_id}",
                 headers={"Authorization": f"Bearer {DISPATCHER}"},
             )
 
