@@ -66,7 +66,14 @@ class SearchConfig:
         Name of an OR-Tools ``FirstSolutionStrategy`` (e.g. ``"PARALLEL_CHEAPEST_INSERTION"``).
     metaheuristic
         ``"gls"`` (guided local search), ``"ils"`` (iterated local search: string removals
-        and cheapest reinsertion, simulated-annealing acceptance) or ``"greedy"``.
+        and cheapest reinsertion, simulated-annealing acceptance), ``"greedy"``, ``"tabu"``,
+        ``"sa"`` (simulated annealing), or several of gls/tabu/sa/greedy joined by ``+``
+        (e.g. ``"gls+tabu"``), taken in turn every ``switch_after`` local optima.
+    switch_after
+        Local optima before the next metaheuristic of a ``+`` list takes over.
+    ils_recreate
+        First-solution strategy name that reinserts the removed visits in iterated local
+        search.
     gls_lambda
         Guided local search penalty coefficient.
     sisr_avg_removed, sisr_max_sequence
@@ -88,6 +95,8 @@ class SearchConfig:
     operators: tuple[tuple[str, bool], ...] = ()
     reset_penalties: bool | None = None
     penalties_in_operators: bool | None = None
+    switch_after: int = 200
+    ils_recreate: str = "PARALLEL_CHEAPEST_INSERTION"
 
 
 @dataclass(frozen=True, slots=True)
@@ -462,6 +471,15 @@ def build(
     return model, keep
 
 
+#: Metaheuristics by their short names in ``SearchConfig.metaheuristic``.
+_METAHEURISTICS = {
+    "gls": METAHEURISTIC.GUIDED_LOCAL_SEARCH,
+    "greedy": METAHEURISTIC.GREEDY_DESCENT,
+    "tabu": METAHEURISTIC.TABU_SEARCH,
+    "sa": METAHEURISTIC.SIMULATED_ANNEALING,
+}
+
+
 def _search_parameters(
     config: SearchConfig, time_limit: float, *, solution_limit: int | None = None
 ) -> Any:
@@ -481,7 +499,7 @@ def _search_parameters(
         ruin.sisr.avg_num_removed_visits = config.sisr_avg_removed
         ruin.sisr.max_removed_sequence_size = config.sisr_max_sequence
         ruin.sisr.bypass_factor = 0.01
-        rr.recreate_strategy.heuristic = FIRST_SOLUTION.PARALLEL_CHEAPEST_INSERTION
+        rr.recreate_strategy.heuristic = getattr(FIRST_SOLUTION, config.ils_recreate)
         ils.improve_perturbed_solution = True
         sa = ils.reference_solution_acceptance_strategy.simulated_annealing
         sa.cooling_schedule_strategy = routing_ils_pb2.CoolingScheduleStrategy.EXPONENTIAL
@@ -492,8 +510,15 @@ def _search_parameters(
             sa.initial_temperature = config.ils_temperature
             sa.final_temperature = config.ils_temperature / 100
         ils.best_solution_acceptance_strategy.greedy_descent.SetInParent()
+    elif "+" in config.metaheuristic:
+        params.local_search_metaheuristic = METAHEURISTIC.UNSET
+        params.local_search_metaheuristics.extend(
+            _METAHEURISTICS[m] for m in config.metaheuristic.split("+")
+        )
+        params.num_max_local_optima_before_metaheuristic_switch = config.switch_after
+        params.guided_local_search_lambda_coefficient = config.gls_lambda
     else:
-        params.local_search_metaheuristic = METAHEURISTIC.GREEDY_DESCENT
+        params.local_search_metaheuristic = _METAHEURISTICS[config.metaheuristic]
     params.ls_operator_neighbors_ratio = config.neighbors_ratio
     params.ls_operator_min_neighbors = config.min_neighbors
     params.use_multi_armed_bandit_concatenate_operators = config.bandit
