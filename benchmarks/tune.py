@@ -52,6 +52,23 @@ VARIANTS: dict[str, str] = {
         "-swap_active;-swap_active_chain;-shortest_path_swap_active"
     ),
     "ils-nb20": "metaheuristic=ils;neighbors_ratio=0.2;min_neighbors=10",
+    "gls-tabu": "metaheuristic=gls+tabu",
+    "gls-sa": "metaheuristic=gls+sa",
+    "tabu": "metaheuristic=tabu",
+    "ils-lci-nb20": (
+        "metaheuristic=ils;ils_recreate=LOCAL_CHEAPEST_INSERTION;neighbors_ratio=0.2;"
+        "min_neighbors=10"
+    ),
+    "lns": (
+        "+global_cheapest_insertion_close_nodes_lns;+local_cheapest_insertion_close_nodes_lns;"
+        "+global_cheapest_insertion_expensive_chain_lns;"
+        "+local_cheapest_insertion_expensive_chain_lns"
+    ),
+    "vc05": "vehicle_cost=0.5",
+    "vc1": "vehicle_cost=1",
+    "vc2": "vehicle_cost=2",
+    "vc1-s30": "vehicle_cost=1;vehicle_cost_share=0.3",
+    "vc1-s70": "vehicle_cost=1;vehicle_cost_share=0.7",
     "no-lns": "-global_cheapest_insertion_path_lns;-local_cheapest_insertion_path_lns",
     "plus-ops": "+extended_swap_active;+relocate_and_make_active;+cross_exchange",
 }

@@ -430,8 +430,9 @@ def test_two_workers_return_a_checked_plan() -> None:
         _ortools.SearchConfig(metaheuristic="greedy", bandit=True, neighbors_ratio=0.5),
         _ortools.SearchConfig(metaheuristic="gls+tabu", switch_after=5),
         _ortools.SearchConfig(metaheuristic="ils", ils_recreate="LOCAL_CHEAPEST_INSERTION"),
+        _ortools.SearchConfig(vehicle_cost=1.0, vehicle_cost_share=0.5),
     ],
-    ids=["lci-gls", "ils", "greedy", "gls-tabu", "ils-lci"],
+    ids=["lci-gls", "ils", "greedy", "gls-tabu", "ils-lci", "route-guided"],
 )
 def test_each_search_configuration_returns_a_checked_plan(config: _ortools.SearchConfig) -> None:
     """Other first solutions and metaheuristics serve every stop of a windowed problem."""
