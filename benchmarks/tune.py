@@ -69,6 +69,7 @@ VARIANTS: dict[str, str] = {
     "vc2": "vehicle_cost=2",
     "vc1-s30": "vehicle_cost=1;vehicle_cost_share=0.3",
     "vc1-s70": "vehicle_cost=1;vehicle_cost_share=0.7",
+    "vc1-lam20": "vehicle_cost=1;gls_lambda=0.2",
     "no-lns": "-global_cheapest_insertion_path_lns;-local_cheapest_insertion_path_lns",
     "plus-ops": "+extended_swap_active;+relocate_and_make_active;+cross_exchange",
 }
