@@ -642,8 +642,10 @@ def search(
         on_progress=on_progress,
         origin=origin,
     )
+    # If the second part had no time left to restore the plan, the guided plan stands.
+    kept = guided if guided.found and not final.found else final
     return dataclasses.replace(
-        final,
+        kept,
         build_seconds=guided.build_seconds + final.build_seconds,
         search_seconds=guided.search_seconds + final.search_seconds,
     )
