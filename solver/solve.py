@@ -12,11 +12,7 @@ same problem, ``seed`` and options explore the same sequence of solutions. Under
 limit the result can still differ between runs, because *where* along that sequence the
 clock stops depends on the machine's speed and load. ``effort`` bounds the search by the
 number of improving solutions instead; when that bound is reached before the clock, the
-plan is a pure function of ``(problem, seed, effort)``, on any machine. With route-count
-guidance (``SearchConfig.vehicle_cost``, the default first search on small windowed
-problems) the bound applies to each of the search's two parts and the first part ends at
-half the budget: the plan is then a pure function of those inputs when each part reaches
-its bound before its share of the clock.
+plan is a pure function of ``(problem, seed, effort)``, on any machine.
 
 ``workers=2`` runs a portfolio: a second, differently configured search in a separate
 process, and keeps the cheaper plan (ties go to the first worker). Both searches need a
@@ -46,9 +42,6 @@ _RESERVE = 0.05
 _RESERVE_PER_STOP = 0.00025
 #: Share of the time limit kept back as a safety margin, so overshoot stays well below 10%.
 _MARGIN = 0.03
-#: Largest problem (stops) searched with route-count guidance by default: measured on 100
-#: and 200 stops; on larger problems half the budget may not reach a first local optimum.
-_GUIDED_MAX_STOPS = 250
 
 
 def _default_configs(problem: Problem) -> list[_ortools.SearchConfig]:
@@ -59,23 +52,11 @@ def _default_configs(problem: Problem) -> list[_ortools.SearchConfig]:
     alone, single-threaded at 5 s (R101, RC105, R205, RC208, X-n101-k25, X-n129-k18,
     X-n157-k13): it beat the first member on 4 of 7, while iterated local search (ruin and
     recreate) lost all 7 by 1-21 %.
-
-    With time windows and at most :data:`_GUIDED_MAX_STOPS` stops, the first member
-    searches the first half of its time with a search-only cost of one largest arc per used
-    vehicle (route-count guidance, ``SearchConfig.vehicle_cost``) and a guided-local-search
-    coefficient of 0.2, then the true objective from that plan: on Solomon at 10 s on one
-    core it used fewer routes and cost less (``benchmarks/results/tune-solomon-10s.md``).
-    The second member keeps the plain search, so the two stay different.
     """
     tight = any(s.windows for s in problem.stops)
-    if tight and len(problem.stops) <= _GUIDED_MAX_STOPS:
-        first = _ortools.SearchConfig(
-            first_solution="PARALLEL_CHEAPEST_INSERTION", gls_lambda=0.2, vehicle_cost=1.0
-        )
-    else:
-        first = _ortools.SearchConfig(
-            first_solution="PARALLEL_CHEAPEST_INSERTION" if tight else "SAVINGS"
-        )
+    first = _ortools.SearchConfig(
+        first_solution="PARALLEL_CHEAPEST_INSERTION" if tight else "SAVINGS"
+    )
     second = _ortools.SearchConfig(first_solution="LOCAL_CHEAPEST_INSERTION")
     return [first, second]
 
