@@ -472,3 +472,13 @@ def test_required_beats_optional_and_optional_penalty_is_used() -> None:
     sol = solve(p, time_limit=LIMIT)
     consistent(p, sol)
     assert served(sol) == {"req_low", "opt_high"}
+
+
+def test_route_guidance_reports_the_true_objective() -> None:
+    """With route-count guidance, the plan's objective carries no search-only vehicle cost."""
+    p = plane_problem(30, 3, seed=5)
+    guided = _ortools.SearchConfig(vehicle_cost=1.0, vehicle_cost_share=0.5)
+    sol = solve(p, time_limit=1, configs=[guided])
+    consistent(p, sol)
+    assert not sol.unassigned
+    assert sol.stats.objective == sol.cost
