@@ -355,7 +355,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.set is None:
         _parser().error("--set is required unless --from-csv is given")
     solvers = [s.strip() for s in args.solvers.split(",") if s.strip()]
-    unknown = [s for s in solvers if s not in peers.MODULES]
+    unknown = [s for s in solvers if not peers.known(s)]
     if unknown:
         _parser().error(f"unknown solver(s) {unknown}; choose from {sorted(peers.MODULES)}")
     iset = SETS[args.set]

@@ -30,6 +30,7 @@ callbacks per arc, no disjunctions, path-cheapest-arc then guided local search.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -66,7 +67,19 @@ class SearchConfig:
         Name of an OR-Tools ``FirstSolutionStrategy`` (e.g. ``"PARALLEL_CHEAPEST_INSERTION"``).
     metaheuristic
         ``"gls"`` (guided local search), ``"ils"`` (iterated local search: string removals
-        and cheapest reinsertion, simulated-annealing acceptance) or ``"greedy"``.
+        and cheapest reinsertion, simulated-annealing acceptance), ``"greedy"``, ``"tabu"``,
+        ``"sa"`` (simulated annealing), or several of gls/tabu/sa/greedy joined by ``+``
+        (e.g. ``"gls+tabu"``), taken in turn every ``switch_after`` local optima.
+    switch_after
+        Local optima before the next metaheuristic of a ``+`` list takes over.
+    ils_recreate
+        First-solution strategy name that reinserts the removed visits in iterated local
+        search.
+    vehicle_cost, vehicle_cost_share
+        Route-count guidance: when ``vehicle_cost`` > 0, the first ``vehicle_cost_share`` of
+        the time searches with an extra cost of ``vehicle_cost`` x the largest arc cost per
+        used vehicle (so emptying a route pays), then the rest searches the true objective
+        from that plan.
     gls_lambda
         Guided local search penalty coefficient.
     sisr_avg_removed, sisr_max_sequence
@@ -88,6 +101,10 @@ class SearchConfig:
     operators: tuple[tuple[str, bool], ...] = ()
     reset_penalties: bool | None = None
     penalties_in_operators: bool | None = None
+    switch_after: int = 200
+    vehicle_cost: float = 0.0
+    vehicle_cost_share: float = 0.5
+    ils_recreate: str = "PARALLEL_CHEAPEST_INSERTION"
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,17 +236,19 @@ class _Nodes:
         return out
 
 
-def penalties(problem: Problem, arc_bound: int) -> list[int]:
+def penalties(problem: Problem, arc_bound: int, *, extra_fixed: int = 0) -> list[int]:
     """Penalty for leaving each stop unserved, ordered by (required, priority).
 
     Stops are grouped by ``(required, priority)``; the lowest group's penalty ``unit``
     exceeds the cost of any detour and of opening a vehicle. Each next group's penalty is
     more than the penalties of *all* stops in lower groups together, so the search never
     trades one stop for several of lower rank. An optional stop's own ``penalty`` is used
-    as given. Penalties are capped so their sum fits in 64 bits.
+    as given. Penalties are capped so their sum fits in 64 bits. ``extra_fixed`` is a
+    search-only cost per used vehicle (see ``SearchConfig.vehicle_cost``) that the penalties
+    must dominate too.
     """
     n = len(problem.stops)
-    max_fixed = max((v.fixed_cost for v in problem.vehicles), default=0)
+    max_fixed = max((v.fixed_cost for v in problem.vehicles), default=0) + extra_fixed
     max_late = max((s.lateness_cost for s in problem.stops), default=0) * _horizon(problem)
     unit = 2 * arc_bound + max_fixed + max_late + 1
     if problem.objective.minimise_vehicles:
@@ -340,6 +359,7 @@ def build(
     seed: int = 0,
     plain: bool = False,
     span_bound: int | None = None,
+    vehicle_cost: float = 0.0,
 ) -> tuple[_Model, list[Any]]:
     """Build the routing model of ``problem``.
 
@@ -354,6 +374,8 @@ def build(
         Build the textbook model (Python callbacks per arc, no disjunctions).
     span_bound
         Extra upper bound (s) on every route's duration (used to balance routes).
+    vehicle_cost
+        Search-only cost per used vehicle, in units of the largest arc cost (0: none).
 
     Returns
     -------
@@ -375,9 +397,10 @@ def build(
     cost_ids = {
         key: _register_matrix(routing, manager, m, plain, keep) for key, m in cost_mats.items()
     }
+    extra_fixed = round(vehicle_cost * arc_bound)
     for k, v in enumerate(vehicles):
         routing.SetArcCostEvaluatorOfVehicle(cost_ids[_cost_key(problem, v)], k)
-        fixed = v.fixed_cost
+        fixed = v.fixed_cost + extra_fixed
         if problem.objective.minimise_vehicles:
             fixed += vehicle_fixed_bonus(problem, arc_bound)
         if fixed:
@@ -442,7 +465,7 @@ def build(
 
     # Who may serve what; and the disjunctions that keep a plan always possible.
     compatible = compatible_vehicles(problem)
-    pens = penalties(problem, arc_bound)
+    pens = penalties(problem, arc_bound, extra_fixed=extra_fixed)
     all_vehicles = len(vehicles)
     for i in range(len(problem.stops)):
         index = manager.NodeToIndex(nodes.node_of_stop[i])
@@ -460,6 +483,15 @@ def build(
 
     model = _Model(manager, routing, nodes, time_dim, time.perf_counter() - t0)
     return model, keep
+
+
+#: Metaheuristics by their short names in ``SearchConfig.metaheuristic``.
+_METAHEURISTICS = {
+    "gls": METAHEURISTIC.GUIDED_LOCAL_SEARCH,
+    "greedy": METAHEURISTIC.GREEDY_DESCENT,
+    "tabu": METAHEURISTIC.TABU_SEARCH,
+    "sa": METAHEURISTIC.SIMULATED_ANNEALING,
+}
 
 
 def _search_parameters(
@@ -481,7 +513,7 @@ def _search_parameters(
         ruin.sisr.avg_num_removed_visits = config.sisr_avg_removed
         ruin.sisr.max_removed_sequence_size = config.sisr_max_sequence
         ruin.sisr.bypass_factor = 0.01
-        rr.recreate_strategy.heuristic = FIRST_SOLUTION.PARALLEL_CHEAPEST_INSERTION
+        rr.recreate_strategy.heuristic = getattr(FIRST_SOLUTION, config.ils_recreate)
         ils.improve_perturbed_solution = True
         sa = ils.reference_solution_acceptance_strategy.simulated_annealing
         sa.cooling_schedule_strategy = routing_ils_pb2.CoolingScheduleStrategy.EXPONENTIAL
@@ -492,8 +524,15 @@ def _search_parameters(
             sa.initial_temperature = config.ils_temperature
             sa.final_temperature = config.ils_temperature / 100
         ils.best_solution_acceptance_strategy.greedy_descent.SetInParent()
+    elif "+" in config.metaheuristic:
+        params.local_search_metaheuristic = METAHEURISTIC.UNSET
+        params.local_search_metaheuristics.extend(
+            _METAHEURISTICS[m] for m in config.metaheuristic.split("+")
+        )
+        params.num_max_local_optima_before_metaheuristic_switch = config.switch_after
+        params.guided_local_search_lambda_coefficient = config.gls_lambda
     else:
-        params.local_search_metaheuristic = METAHEURISTIC.GREEDY_DESCENT
+        params.local_search_metaheuristic = _METAHEURISTICS[config.metaheuristic]
     params.ls_operator_neighbors_ratio = config.neighbors_ratio
     params.ls_operator_min_neighbors = config.min_neighbors
     params.use_multi_armed_bandit_concatenate_operators = config.bandit
@@ -566,7 +605,70 @@ def search(
         ``time.monotonic()`` instant that ``on_progress`` times are measured from.
     """
     origin = time.monotonic() if clock_origin is None else clock_origin
-    model, keep = build(problem, seed=seed, plain=plain, span_bound=span_bound)
+    if plain or config.vehicle_cost <= 0:
+        return _search_once(
+            problem,
+            config=config,
+            deadline=deadline,
+            seed=seed,
+            plain=plain,
+            initial_routes=initial_routes,
+            solution_limit=solution_limit,
+            span_bound=span_bound,
+            on_progress=on_progress,
+            origin=origin,
+        )
+    # Route-count guidance first, then the true objective from the plan it found.
+    split = time.monotonic() + config.vehicle_cost_share * (deadline - time.monotonic())
+    guided = _search_once(
+        problem,
+        config=config,
+        deadline=split,
+        seed=seed,
+        initial_routes=initial_routes,
+        solution_limit=solution_limit,
+        span_bound=span_bound,
+        origin=origin,
+        vehicle_cost=config.vehicle_cost,
+    )
+    final = _search_once(
+        problem,
+        config=config,
+        deadline=deadline,
+        seed=seed,
+        initial_routes=guided.routes if guided.found else initial_routes,
+        solution_limit=solution_limit,
+        span_bound=span_bound,
+        on_progress=on_progress,
+        origin=origin,
+    )
+    # If the second part had no time left to restore the plan, the guided plan stands.
+    kept = guided if guided.found and not final.found else final
+    return dataclasses.replace(
+        kept,
+        build_seconds=guided.build_seconds + final.build_seconds,
+        search_seconds=guided.search_seconds + final.search_seconds,
+    )
+
+
+def _search_once(
+    problem: Problem,
+    *,
+    config: SearchConfig,
+    deadline: float,
+    seed: int,
+    initial_routes: Sequence[Sequence[int]] | None,
+    solution_limit: int | None,
+    span_bound: int | None,
+    origin: float,
+    plain: bool = False,
+    on_progress: Callable[[float, int], None] | None = None,
+    vehicle_cost: float = 0.0,
+) -> SearchResult:
+    """One model, one search (see :func:`search`); ``vehicle_cost`` as in :func:`build`."""
+    model, keep = build(
+        problem, seed=seed, plain=plain, span_bound=span_bound, vehicle_cost=vehicle_cost
+    )
     routing = model.routing
     if plain:
         config = SearchConfig(first_solution="PATH_CHEAPEST_ARC", metaheuristic="gls")

@@ -181,6 +181,7 @@ def solve(
     method: Literal["default", "plain"] = "default",
     on_progress: Callable[[float, int], None] | None = None,
     effort: int | None = None,
+    configs: Sequence[_ortools.SearchConfig] | None = None,
 ) -> Solution:
     """Plan routes for ``problem`` within ``time_limit`` seconds of wall-clock time.
 
@@ -210,6 +211,9 @@ def solve(
     effort
         Stop after this many improving solutions (a deterministic effort bound); the time
         limit still applies.
+    configs
+        The portfolio to run instead of the tuned default (first member here, the next
+        ``workers - 1`` in worker processes); used to measure search variants.
 
     Returns
     -------
@@ -241,12 +245,15 @@ def solve(
             clock_origin=origin,
         )
     else:
-        configs = _default_configs(problem)[: max(1, workers)]
+        if configs is not None and not configs:
+            raise ValueError("configs must name at least one search configuration")
+        portfolio = list(configs) if configs is not None else _default_configs(problem)
+        members = portfolio[: max(1, workers)]
         balance = problem.objective.balance_factor
         first_deadline = deadline if balance is None else origin + (deadline - origin) * 0.6
         result = _portfolio(
             problem,
-            configs,
+            members,
             deadline=first_deadline,
             grace=reserve,
             seed=seed,
@@ -261,7 +268,7 @@ def solve(
                 problem,
                 result,
                 balance,
-                configs=configs,
+                configs=members,
                 deadline=deadline,
                 grace=reserve,
                 seed=seed,

@@ -37,8 +37,15 @@ class UnsupportedProblemError(ValueError):
     """The problem uses a feature the peer cannot express (named in the message)."""
 
 
+def known(name: str) -> bool:
+    """Whether ``name`` is a solver of :data:`MODULES` or a ``doorstep@SPEC`` variant."""
+    return name in MODULES or name.startswith("doorstep@")
+
+
 def get(name: str) -> PeerSolve:
     """Return the ``solve`` function of the solver called ``name``.
+
+    ``doorstep@SPEC`` is a variant of our search (see :mod:`benchmarks.peers.doorstep_peer`).
 
     Raises
     ------
@@ -47,6 +54,11 @@ def get(name: str) -> PeerSolve:
     ImportError
         If the peer's package is not installed.
     """
+    if name.startswith("doorstep@"):
+        from benchmarks.peers import doorstep_peer
+
+        tuned: PeerSolve = doorstep_peer.variant(name)
+        return tuned
     module = importlib.import_module(MODULES[name])
     solve: PeerSolve = module.solve
     return solve

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import itertools
 from collections.abc import Sequence
 
@@ -24,8 +23,6 @@ from solver import (
 )
 from solver.check import assert_feasible
 from tests.solver.plane import plane_problem
-
-solve_module = importlib.import_module("solver.solve")
 
 LIMIT = 0.5
 
@@ -431,16 +428,16 @@ def test_two_workers_return_a_checked_plan() -> None:
         _ortools.SearchConfig(first_solution="LOCAL_CHEAPEST_INSERTION"),
         _ortools.SearchConfig(metaheuristic="ils", sisr_avg_removed=3, ils_temperature=0.5),
         _ortools.SearchConfig(metaheuristic="greedy", bandit=True, neighbors_ratio=0.5),
+        _ortools.SearchConfig(metaheuristic="gls+tabu", switch_after=5),
+        _ortools.SearchConfig(metaheuristic="ils", ils_recreate="LOCAL_CHEAPEST_INSERTION"),
+        _ortools.SearchConfig(vehicle_cost=1.0, vehicle_cost_share=0.5),
     ],
-    ids=["lci-gls", "ils", "greedy"],
+    ids=["lci-gls", "ils", "greedy", "gls-tabu", "ils-lci", "route-guided"],
 )
-def test_each_search_configuration_returns_a_checked_plan(
-    config: _ortools.SearchConfig, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_each_search_configuration_returns_a_checked_plan(config: _ortools.SearchConfig) -> None:
     """Other first solutions and metaheuristics serve every stop of a windowed problem."""
-    monkeypatch.setattr(solve_module, "_default_configs", lambda problem: [config])
     p = plane_problem(30, 3, seed=5)
-    sol = solve(p, time_limit=1)
+    sol = solve(p, time_limit=1, configs=[config])
     consistent(p, sol)
     assert not sol.unassigned
 
@@ -475,3 +472,13 @@ def test_required_beats_optional_and_optional_penalty_is_used() -> None:
     sol = solve(p, time_limit=LIMIT)
     consistent(p, sol)
     assert served(sol) == {"req_low", "opt_high"}
+
+
+def test_route_guidance_reports_the_true_objective() -> None:
+    """With route-count guidance, the plan's objective carries no search-only vehicle cost."""
+    p = plane_problem(30, 3, seed=5)
+    guided = _ortools.SearchConfig(vehicle_cost=1.0, vehicle_cost_share=0.5)
+    sol = solve(p, time_limit=1, configs=[guided])
+    consistent(p, sol)
+    assert not sol.unassigned
+    assert sol.stats.objective == sol.cost
