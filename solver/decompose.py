@@ -79,7 +79,8 @@ _FLOOR = 0.2
 #: A warm-started pair with less time than this before its deadline is not searched.
 _MIN_PAIR = 0.3
 #: Stitching time kept back per stop still unserved after the first phase (s): the
-#: diagnosis of each one (measured well below 2 ms per stop on 5,000 stops x 150 vehicles).
+#: diagnosis of each one (4,283 stops on 150 vehicles took 4.7 s, 1.1 ms each, before the
+#: diagnosis examined identical vehicles once; less since).
 _STITCH_PER_UNSERVED = 0.002
 
 
