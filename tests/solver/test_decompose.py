@@ -31,8 +31,8 @@ def accounted_once(stops: tuple[Stop, ...], solution: Solution) -> None:
 
 
 def test_stitched_plan_is_complete_checked_and_near_monolithic() -> None:
-    """300 stops in 4 parts, searches bounded by effort: complete, checked, repeatable, and
-    no dearer than one model given the same effort."""
+    """300 stops in 4 parts, every search bounded by effort: complete, checked, repeatable,
+    and no dearer than one model whose single search has the same effort bound."""
     p = plane_problem(300, 22, seed=3)
     # Effort and a fixed number of border rounds bound every search; the time limit is
     # generous so the clock never decides (the machine may be loaded).
