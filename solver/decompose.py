@@ -639,8 +639,10 @@ def solve_decomposed(
     -------
     Solution
         One plan of the whole problem: every stop on one route or unassigned with a reason.
-        ``stats.phases`` holds ``cluster``, ``parts``, ``borders``, ``stitch``, ``total``
-        and ``first_plan`` (seconds from the call to the first complete plan);
+        ``stats.phases`` holds ``cluster``, ``parts``, ``borders``, ``stitch``, ``total``,
+        ``first_plan`` (seconds from the call to the first complete plan) and
+        ``slowest_part`` / ``slowest_pair`` (the longest a worker spent on one, to see
+        searches that overran their slice);
         ``stats.status`` names the parts and border rounds.
     """
     origin = time.monotonic()
@@ -673,8 +675,10 @@ def solve_decomposed(
         for stops, vehicles in work
     ]
     t0 = time.monotonic()
+    slowest_part = slowest_pair = 0.0
     for (_, vehicles), result in zip(work, run(solve_part, items), strict=True):
         state.apply(vehicles, result)
+        slowest_part = max(slowest_part, result.seconds)
     t_parts = time.monotonic() - t0
     first_plan = time.monotonic() - origin
     t0 = time.monotonic()
@@ -708,6 +712,7 @@ def solve_decomposed(
             if result.skipped:
                 skipped_pairs += 1
                 continue
+            slowest_pair = max(slowest_pair, result.seconds)
             tried[p] = tried.get(p, 0) + 1
             if result.improved:
                 improved_pairs += 1
@@ -731,6 +736,8 @@ def solve_decomposed(
             "borders": round(t_borders, 4),
             "stitch": round(t_stitch, 4),
             "first_plan": round(first_plan, 4),
+            "slowest_part": round(slowest_part, 4),
+            "slowest_pair": round(slowest_pair, 4),
             "total": round(time.monotonic() - origin, 4),
         },
         status=(

@@ -49,6 +49,8 @@ def test_stitched_plan_is_complete_checked_and_near_monolithic() -> None:
     assert dec.stats.status.startswith("decomposed into 4 parts; 2 border round(s)")
     assert "left out" not in dec.stats.status
     assert 0 < dec.stats.phases["first_plan"] <= dec.stats.phases["total"]
+    assert 0 < dec.stats.phases["slowest_part"] <= dec.stats.phases["first_plan"]
+    assert 0 < dec.stats.phases["slowest_pair"] <= dec.stats.phases["borders"]
     accounted_once(p.stops, dec)
     report = check(p, dec)
     assert report.ok, report.violations
