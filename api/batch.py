@@ -103,6 +103,11 @@ class BatchSettings:
         Call out as few volunteers as possible.
     retries
         How many times a failure that is not the community's input is retried.
+    community_limit
+        Seconds one community may take in all (map, matrices, search, checker, outputs;
+        ``None``: no cap). Its search gets at most what is left; a community still running
+        past it stops at its next stage and fails alone as ``timeout`` (not retried),
+        nothing written.
     """
 
     time_limit: float = 10.0
@@ -111,6 +116,7 @@ class BatchSettings:
     balance: float | None = 2.0
     fewest: bool = False
     retries: int = 1
+    community_limit: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +133,8 @@ class CommunityResult:
         ``doorstep plan``'s exit status, when it ran to an end.
     failure
         ``""`` when ok; ``"input"`` (files, ledger, date), ``"map"``, ``"defect"`` (invalid
-        routing problem or a plan the checker rejected) or ``"crash"`` (an exception or a
-        lost worker).
+        routing problem or a plan the checker rejected), ``"crash"`` (an exception or a
+        lost worker) or ``"timeout"`` (past the batch's ``community_limit``).
     error
         The error in words.
     attempts
@@ -447,7 +453,7 @@ def plan_community(community: Community, out: str, settings: BatchSettings) -> C
     """
     from rich.console import Console
 
-    from api.cmd_plan import EXIT_OK, EXIT_UNSERVED, PlanArgs, run_plan
+    from api.cmd_plan import EXIT_OK, EXIT_UNSERVED, PlanArgs, TimeCapError, run_plan
     from api.ledger import LedgerError, read_ledger
 
     t0 = time.monotonic()
@@ -463,6 +469,7 @@ def plan_community(community: Community, out: str, settings: BatchSettings) -> C
         return _failed(community, "input", str(exc), retryable=False)
     assert community.date is not None  # a row without a date has a fault
     folder = Path(out) / community.community_id
+    spent = time.monotonic() - t0
     buffer = io.StringIO()
     console = Console(file=buffer, width=120, color_system=None, force_terminal=False)
     args = PlanArgs(
@@ -476,8 +483,16 @@ def plan_community(community: Community, out: str, settings: BatchSettings) -> C
         fewest=settings.fewest,
         balance=settings.balance,
         effort=settings.effort,
+        time_cap=None if settings.community_limit is None else settings.community_limit - spent,
     )
-    code = run_plan(args, console)
+    try:
+        code = run_plan(args, console)
+    except TimeCapError as exc:
+        said = (
+            f"still running after the community limit of {settings.community_limit:g} s "
+            f"(stopped at stage '{exc.stage}')"
+        )
+        return _failed(community, "timeout", said, retryable=False)
     said = _last_lines(buffer.getvalue())
     if code not in (EXIT_OK, EXIT_UNSERVED):
         failure, retryable = failure_class(code)

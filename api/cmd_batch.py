@@ -126,6 +126,10 @@ def register(app: typer.Typer) -> None:
         fewest_volunteers: Annotated[
             bool, typer.Option(help="call out as few volunteers as possible")
         ] = False,
+        community_limit: Annotated[
+            float | None,
+            typer.Option(help="seconds one community may take in all; past it, it fails alone"),
+        ] = None,
     ) -> None:
         """Plan every community of MANIFEST on a Dask cluster (see docs/SCALE.md)."""
         console = Console(stderr=True)
@@ -135,6 +139,7 @@ def register(app: typer.Typer) -> None:
             effort=effort,
             balance=balance or None,
             fewest=fewest_volunteers,
+            community_limit=community_limit,
         )
         columns = (
             TextColumn("[bold]{task.description}"),

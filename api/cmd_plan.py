@@ -39,7 +39,7 @@ from api.ledger import Ledger, LedgerError, read_ledger
 from api.outputs.document import plan_document
 from api.outputs.table import print_plan
 from api.outputs.write import write_outputs
-from api.pipeline import PlanCheckError, Progress, load_street_travel, plan_day
+from api.pipeline import PlanCheckError, Progress, ProgressFn, load_street_travel, plan_day
 from geo.errors import MapSourceError
 from solver.decompose import DecomposeOptions
 from solver.errors import ProblemValidationError
@@ -70,6 +70,43 @@ class ProgressPrinter:
         self.console.print(f"[dim]{event.stage:<9}[/dim] {event.message}", highlight=False)
 
 
+class TimeCapError(RuntimeError):
+    """The plan ran past its time cap (:attr:`PlanArgs.time_cap`); nothing was written.
+
+    ``stage`` names the stage it was stopped at.
+    """
+
+    code = "TIME_CAP_EXCEEDED"
+
+    def __init__(self, message: str, stage: str) -> None:
+        super().__init__(message)
+        self.stage = stage
+
+
+class _Capped:
+    """Progress that stops the plan at its first stage event past ``deadline``.
+
+    Only stage events raise: the search's improvement events come from inside OR-Tools,
+    which must not be interrupted by an exception (its own time limit ends it instead).
+    """
+
+    def __init__(self, inner: ProgressFn, deadline: float, cap: float) -> None:
+        self.inner = inner
+        self.deadline = deadline
+        self.cap = cap
+
+    def check(self, stage: str) -> None:
+        """Raise :class:`TimeCapError` when the deadline has passed."""
+        if time.monotonic() > self.deadline:
+            message = f"time cap of {self.cap:g} s exceeded (at stage '{stage}')"
+            raise TimeCapError(message, stage)
+
+    def __call__(self, event: Progress) -> None:
+        if "best_cost" not in event.figures:
+            self.check(event.stage)
+        self.inner(event)
+
+
 @dataclass(frozen=True, slots=True)
 class PlanArgs:
     """Everything the ``plan`` and ``demo`` commands pass to :func:`run_plan`."""
@@ -87,13 +124,24 @@ class PlanArgs:
     suggest: bool = False
     effort: int | None = None
     decompose_above: int | None = None
+    #: Seconds the whole plan may take (``None``: no cap); see :func:`run_plan`.
+    time_cap: float | None = None
 
 
 def run_plan(args: PlanArgs, console: Console) -> int:
-    """Plan, write every output, print the table; return the exit status."""
+    """Plan, write every output, print the table; return the exit status.
+
+    With ``args.time_cap``, the search gets at most the time left under the cap, and a plan
+    still running past the cap stops at its next stage (map, matrices, search, checker,
+    outputs) with :class:`TimeCapError`, before anything is written.
+    """
     from geo.addresses import load_address_index
 
-    say = ProgressPrinter(console)
+    say: ProgressFn = ProgressPrinter(console)
+    capped = None
+    if args.time_cap is not None:
+        capped = _Capped(say, time.monotonic() + args.time_cap, args.time_cap)
+        say = capped
     modes = sorted({v.mode for v in args.ledger.volunteers})
     if args.suggest:
         modes = sorted({*modes, "drive"})
@@ -114,11 +162,15 @@ def run_plan(args: PlanArgs, console: Console) -> int:
         except (OSError, ValueError) as exc:
             console.print(f"[red]--previous {args.previous}: {exc}[/red]")
             return EXIT_LEDGER
+    time_limit = args.time_limit
+    if capped is not None:
+        capped.check("search")
+        time_limit = min(time_limit, capped.deadline - time.monotonic())
     plan_kwargs: dict[str, Any] = {
         "travel": travel,
         "addresses": addresses,
         "options": PlanOptions(balance_factor=args.balance, fewest_volunteers=args.fewest),
-        "time_limit": args.time_limit,
+        "time_limit": time_limit,
         "seed": args.seed,
         "workers": args.workers,
         "progress": say,
@@ -157,6 +209,8 @@ def run_plan(args: PlanArgs, console: Console) -> int:
     except PlanCheckError as exc:
         console.print(f"[red]{exc}[/red]")
         return report_cli_error(exc)
+    if capped is not None:
+        capped.check("outputs")
     phones = {h.household_id: h.phone for h in args.ledger.households if h.phone}
     written = write_outputs(doc, result.geometry, phones, args.out)
     print_plan(doc, console)

@@ -100,6 +100,11 @@ def helsinki_area(stops: int, volunteers: int, *, seed: int = 0) -> Problem:
     )
 
 
+def _load() -> str:
+    """The 1, 5 and 15 minute load averages, as ``"a b c"``."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def _first_time(events: list[tuple[float, int]]) -> float | None:
     return events[0][0] if events else None
 
@@ -120,13 +125,19 @@ def _describe(problem: Problem, sol: Solution) -> dict[str, Any]:
 def _monolithic(problem: Problem, seconds: float) -> tuple[Solution, dict[str, Any]]:
     """One OR-Tools model, a 2-search portfolio, ``seconds`` of wall clock."""
     events: list[tuple[float, int]] = []
+    load_before = _load()
     t0 = time.monotonic()
     mono = solve(
         problem, time_limit=seconds, workers=2, on_progress=lambda s, c: events.append((s, c))
     )
     wall = time.monotonic() - t0
     m = _describe(problem, mono)
-    m.update(wall_s=round(wall, 1), first_plan_s=_first_time(events))
+    m.update(
+        wall_s=round(wall, 1),
+        first_plan_s=_first_time(events),
+        load_before=load_before,
+        load_after=_load(),
+    )
     print("monolithic:", json.dumps(m), flush=True)
     return mono, m
 
@@ -149,6 +160,7 @@ def run_decompose(stops: int, volunteers: int, seconds: float, part_size: int) -
 
     events: list[tuple[float, int]] = []
     with open_client(workers=2, memory_limit="4GiB") as client:
+        load_before = _load()
         t0 = time.monotonic()
         dec = solve_decomposed(
             problem,
@@ -159,7 +171,12 @@ def run_decompose(stops: int, volunteers: int, seconds: float, part_size: int) -
         )
         dec_wall = time.monotonic() - t0
     d = _describe(problem, dec)
-    d.update(wall_s=round(dec_wall, 1), first_plan_s=dec.stats.phases.get("first_plan"))
+    d.update(
+        wall_s=round(dec_wall, 1),
+        first_plan_s=dec.stats.phases.get("first_plan"),
+        load_before=load_before,
+        load_after=_load(),
+    )
     print("decomposed:", json.dumps(d), flush=True)
 
     mono, m = _monolithic(problem, seconds)
@@ -175,6 +192,11 @@ def run_decompose(stops: int, volunteers: int, seconds: float, part_size: int) -
         if mono.cost
         else None,
         "first_plan_s_decomposed_monolithic": f"{d['first_plan_s']} / {m['first_plan_s']}",
+        "wall_s_decomposed_monolithic": f"{d['wall_s']} / {m['wall_s']}",
+        "decomposed_status": d["status"],
+        "decomposed_phases": json.dumps(d["phases"]),
+        "monolithic_status": m["status"],
+        "monolithic_phases": json.dumps(m["phases"]),
     }
     return out
 
@@ -214,6 +236,7 @@ def run_batch(communities: int, seconds: float, effort: int | None) -> dict[str,
         costs = {}
         for workers in (1, 2):
             with open_client(workers=workers, memory_limit="3GiB") as client:
+                load_before = _load()
                 t0 = time.monotonic()
                 batch = plan_batch(manifest, root / f"out{workers}", settings, client=client)
                 wall = time.monotonic() - t0
@@ -231,7 +254,8 @@ def run_batch(communities: int, seconds: float, effort: int | None) -> dict[str,
                     "distance_km": totals["distance_km"],
                     "wall_s": round(wall, 1),
                     "communities_per_min": round(communities / wall * 60, 2),
-                    "load_after": round(os.getloadavg()[0], 2),
+                    "load_before": load_before,
+                    "load_after": _load(),
                 }
             )
             print(json.dumps(rows[-1]), flush=True)
@@ -247,12 +271,34 @@ def run_batch(communities: int, seconds: float, effort: int | None) -> dict[str,
 
 
 def _decompose_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
-    keys = ("cost", "served", "unassigned", "routes", "checker_ok", "wall_s", "first_plan_s")
+    keys = (
+        "cost",
+        "served",
+        "unassigned",
+        "routes",
+        "checker_ok",
+        "wall_s",
+        "first_plan_s",
+        "load_before",
+        "load_after",
+    )
     return [
         {"method": m, **{k: result[m][k] for k in keys}}
         for m in ("decomposed", "monolithic")
         if m in result
     ]
+
+
+def _commit() -> str:
+    """Short hash of the checked-out commit, ``+changes`` when the tree differs from it."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        run = subprocess.run(["git", *args], capture_output=True, text=True, check=False)
+        return run.stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    return head + (" +changes" if git("status", "--porcelain", "--untracked-files=no") else "")
 
 
 def write_results(name: str, rows: list[dict[str, Any]], facts: dict[str, Any]) -> Path:
@@ -297,7 +343,8 @@ def main(argv: list[str] | None = None) -> int:
     for p in (d, mo, b):
         p.add_argument("--out", help="write benchmarks/results/OUT.csv and OUT.meta.txt")
     args = ap.parse_args(argv)
-    load_start = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    load_start = _load()
+    code = _commit()
     if args.what == "decompose":
         result = run_decompose(args.stops, args.volunteers, args.seconds, args.part_size)
         rows = _decompose_rows(result)
@@ -311,7 +358,9 @@ def main(argv: list[str] | None = None) -> int:
     print()
     if args.out:
         facts = {k: v for k, v in result.items() if k not in ("rows", "decomposed", "monolithic")}
+        facts["code"] = f"commit {code}"
         facts["load average at start (1, 5, 15 min)"] = load_start
+        facts["load average at end (1, 5, 15 min)"] = _load()
         print("written", write_results(args.out, rows, facts))
     return 0
 

@@ -674,9 +674,13 @@ def _search_once(
         config = SearchConfig(first_solution="PATH_CHEAPEST_ARC", metaheuristic="gls")
     history: list[tuple[float, int]] = []
     best = [2**63 - 1]
+    # The callback must not hold ``routing``: the model holds the callback, a cycle through
+    # C++ that Python's collector cannot see, so every model would stay in memory for good
+    # (measured: ~12 MiB per 250-stop solve). It reads the cost variable, set once closed.
+    cost_var: list[Any] = []
 
     def at_solution() -> None:
-        value = int(routing.CostVar().Max())
+        value = int(cost_var[0].Max())
         if value < best[0]:
             best[0] = value
             now = time.monotonic() - origin
@@ -688,6 +692,7 @@ def _search_once(
     routing.AddAtSolutionCallback(at_solution)
     params = _search_parameters(config, deadline - time.monotonic(), solution_limit=solution_limit)
     routing.CloseModelWithParameters(params)
+    cost_var.append(routing.CostVar())
     t0 = time.perf_counter()
     assignment = None
     if initial_routes is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
 from unittest import mock
 
 from api.batch import BatchSettings, Community, CommunityResult, plan_community
@@ -16,3 +18,23 @@ def plan_or_crash_solver(
         with mock.patch("solver._ortools.search", side_effect=crash):
             return plan_community(community, out, settings)
     return plan_community(community, out, settings)
+
+
+def plan_or_stall_map(community: Community, out: str, settings: BatchSettings) -> CommunityResult:
+    """Plan as usual, except that communities named ``slow*`` have a 1 s cap and a map load
+    that takes 1.5 s longer than usual."""
+    if not community.community_id.startswith("slow"):
+        return plan_community(community, out, settings)
+    import time
+
+    from api import cmd_plan
+
+    real = cmd_plan.load_street_travel
+
+    def stalled(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(1.5)
+        return real(*args, **kwargs)
+
+    capped = replace(settings, community_limit=1.0)
+    with mock.patch("api.cmd_plan.load_street_travel", side_effect=stalled):
+        return plan_community(community, out, capped)

@@ -24,9 +24,9 @@ from api.batch import (
 )
 from api.city_demo import make_manifest
 from api.cli import app
-from api.cmd_plan import EXIT_UNSERVED, PlanArgs, run_plan
+from api.cmd_plan import EXIT_UNSERVED, PlanArgs, TimeCapError, run_plan
 from api.ledger import read_ledger
-from tests.scale.hooks import plan_or_crash_solver
+from tests.scale.hooks import plan_or_crash_solver, plan_or_stall_map
 
 SETTINGS = BatchSettings(time_limit=5.0, seed=3, effort=20)
 OUTPUTS = ("plan.json", "routes.geojson", "summary.html", "notifications.csv")
@@ -235,6 +235,40 @@ def test_a_list_of_communities_is_planned_like_a_manifest(dask_client: Any, tmp_
     assert batch.summary()["failed"][0]["community_id"] == "gone"
     with pytest.raises(ManifestError, match="repeated"):
         plan_batch([gone, gone], tmp_path / "out", SETTINGS, client=dask_client)
+
+
+def test_a_community_past_its_time_cap_fails_alone_and_writes_nothing(
+    dask_client: Any, tmp_path: Path
+) -> None:
+    """A community whose map load outlasts its cap fails as 'timeout', once; the other plans."""
+    manifest = make_manifest(tmp_path / "in", [10, 12], seed=7)
+    rows = list(csv.reader(manifest.read_text(encoding="utf-8").splitlines()))
+    shutil.copytree(tmp_path / "in" / "c00001", tmp_path / "in" / "slow")
+    slow = rows[2]
+    _add_row(
+        manifest, ["slow", slow[1], *(p.replace("c00001", "slow") for p in slow[2:5]), slow[5]]
+    )
+    out = tmp_path / "out"
+    batch = plan_batch(manifest, out, SETTINGS, client=dask_client, plan_fn=plan_or_stall_map)
+    by_id = {c.community_id: c for c in batch.communities}
+    assert by_id["c00000"].ok and by_id["c00001"].ok
+    late = by_id["slow"]
+    assert not late.ok and late.failure == "timeout" and late.attempts == 1
+    assert late.error == "still running after the community limit of 1 s (stopped at stage 'graph')"
+    assert not (out / "slow" / "plan.json").exists()
+    assert [f["community_id"] for f in batch.summary()["failed"]] == ["slow"]
+
+
+def test_a_plan_past_its_cap_stops_before_writing(tmp_path: Path) -> None:
+    """run_plan with a spent cap raises TimeCapError at its first stage; no file is written."""
+    manifest = make_manifest(tmp_path / "in", [8], seed=9)
+    (row,) = read_manifest(manifest)
+    ledger = read_ledger(row.households, row.volunteers, row.depots)
+    assert row.date is not None
+    args = PlanArgs(row.map_file, ledger, row.date, tmp_path / "out", effort=10, time_cap=0.0)
+    with pytest.raises(TimeCapError, match="time cap of 0 s exceeded"):
+        run_plan(args, Console(file=io.StringIO()))
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
 def test_cli_refuses_an_unusable_manifest(tmp_path: Path) -> None:

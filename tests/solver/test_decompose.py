@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from collections import Counter
 
 import pytest
@@ -18,8 +19,6 @@ from solver.decompose import (
 )
 from tests.solver.plane import plane_problem
 
-OPTIONS = DecomposeOptions(threshold=100, part_size=80)
-
 
 def accounted_once(stops: tuple[Stop, ...], solution: Solution) -> None:
     """Every stop is on exactly one route or unassigned with a reason, never both."""
@@ -32,18 +31,38 @@ def accounted_once(stops: tuple[Stop, ...], solution: Solution) -> None:
 
 
 def test_stitched_plan_is_complete_checked_and_near_monolithic() -> None:
-    """300 stops in 4 parts: every stop accounted once, checker passes, cost near one model."""
+    """300 stops in 4 parts, every search bounded by effort: complete, checked, repeatable,
+    and no dearer than one model whose single search has the same effort bound."""
     p = plane_problem(300, 22, seed=3)
-    dec = solve_decomposed(p, time_limit=3.0, seed=1, options=OPTIONS)
-    assert dec.stats.status.startswith("decomposed into 4 parts")
+    # Effort and a fixed number of border rounds bound every search; the time limit is
+    # generous so the clock never decides (the machine may be loaded).
+    options = DecomposeOptions(threshold=100, part_size=80, rounds=2, pair_seconds=120)
+    events: list[tuple[float, int]] = []
+    dec = solve_decomposed(
+        p,
+        time_limit=600.0,
+        seed=1,
+        options=options,
+        effort=50,
+        on_progress=lambda s, c: events.append((s, c)),
+    )
+    assert dec.stats.status.startswith("decomposed into 4 parts; 2 border round(s)")
+    assert "left out" not in dec.stats.status
     assert 0 < dec.stats.phases["first_plan"] <= dec.stats.phases["total"]
+    assert 0 < dec.stats.phases["slowest_part"] <= dec.stats.phases["first_plan"]
+    assert 0 < dec.stats.phases["slowest_pair"] <= dec.stats.phases["borders"]
     accounted_once(p.stops, dec)
     report = check(p, dec)
     assert report.ok, report.violations
-    mono = solve(p, time_limit=3.0, seed=1)
+    # Border rounds only ever lower the cost, and the last one reported is the plan's.
+    costs = [c for _, c in events]
+    assert costs == sorted(costs, reverse=True) and costs[-1] == dec.cost
+    again = solve_decomposed(p, time_limit=600.0, seed=1, options=options, effort=50)
+    assert [r.visits for r in again.routes] == [r.visits for r in dec.routes]
+    mono = solve(p, time_limit=600.0, seed=1, effort=50)
     assert check(p, mono).ok
-    assert len(dec.unassigned) <= len(mono.unassigned) + 3
-    assert dec.cost <= 1.5 * mono.cost
+    assert len(dec.unassigned) <= len(mono.unassigned)
+    assert dec.cost <= mono.cost
 
 
 def test_parts_are_balanced_and_every_vehicle_has_a_part() -> None:
@@ -114,6 +133,24 @@ def test_a_warm_started_part_never_comes_back_worse() -> None:
     assert result.cost <= first.cost
 
 
+def test_a_late_pair_is_not_searched_but_a_late_part_still_gets_routes() -> None:
+    """Past its deadline, a warm-started part comes back unchanged; a cold one still solves."""
+    p = plane_problem(60, 4, seed=2)
+    first = solve(p, time_limit=5.0, effort=20)
+    initial = tuple(
+        next((tuple(v.stop_id for v in r.visits) for r in first.routes if r.vehicle_id == k.id), ())
+        for k in p.vehicles
+    )
+    late = time.time() - 1.0
+    kept = solve_part(Part(p, 5.0, seed=3, effort=20, initial=initial, deadline=late))
+    assert kept.skipped and not kept.improved
+    assert kept.routes == initial
+    assert kept.cost == first.cost
+    cold = solve_part(Part(p, 5.0, seed=3, effort=20, deadline=late))
+    assert not cold.skipped
+    assert sum(len(r) for r in cold.routes) == sum(len(r) for r in initial)
+
+
 def test_small_problems_are_solved_as_one_model() -> None:
     """At or below the threshold the whole problem goes to one search."""
     p = plane_problem(40, 3, seed=4)
@@ -128,3 +165,5 @@ def test_bad_options_are_refused() -> None:
         DecomposeOptions(part_size=1)
     with pytest.raises(ValueError, match="parallel"):
         DecomposeOptions(parallel=0)
+    with pytest.raises(ValueError, match="rounds"):
+        DecomposeOptions(rounds=-1)
