@@ -22,6 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from api.batch import BatchProgress, BatchResult, BatchSettings, ManifestError, run_batch
+from api.cli_options import Balance, Effort, FewestVolunteers, Seed
 from api.cluster import ClusterError
 
 EXIT_OK = 0
@@ -116,16 +117,10 @@ def register(app: typer.Typer) -> None:
         ] = None,
         memory_limit: Annotated[str, typer.Option(help="memory per local worker")] = "auto",
         time_limit: Annotated[float, typer.Option(help="seconds of search per community")] = 10.0,
-        seed: Annotated[int, typer.Option(help="search seed")] = 0,
-        effort: Annotated[
-            int | None, typer.Option(help="improving solutions per search (reproducible plans)")
-        ] = None,
-        balance: Annotated[
-            float, typer.Option(help="no run longer than this times the mean (0: off)")
-        ] = 2.0,
-        fewest_volunteers: Annotated[
-            bool, typer.Option(help="call out as few volunteers as possible")
-        ] = False,
+        seed: Seed = 0,
+        effort: Effort = None,
+        balance: Balance = 2.0,
+        fewest_volunteers: FewestVolunteers = False,
         community_limit: Annotated[
             float | None,
             typer.Option(help="seconds one community may take in all; past it, it fails alone"),

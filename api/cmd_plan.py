@@ -32,6 +32,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from api.cli_options import Balance, Effort, FewestVolunteers, Seed
 from api.cluster import process_map
 from api.day import PlanOptions
 from api.errors import report_cli_error
@@ -274,20 +275,14 @@ def register(app: typer.Typer) -> None:
         previous: Annotated[
             Path | None, typer.Option(help="yesterday's plan.json, to keep volunteers")
         ] = None,
-        fewest_volunteers: Annotated[
-            bool, typer.Option(help="call out as few volunteers as possible")
-        ] = False,
-        balance: Annotated[
-            float, typer.Option(help="no run longer than this times the mean (0: off)")
-        ] = 2.0,
+        fewest_volunteers: FewestVolunteers = False,
+        balance: Balance = 2.0,
         suggest_volunteers: Annotated[
             bool, typer.Option(help="say how many more volunteers would serve everyone")
         ] = False,
-        seed: Annotated[int, typer.Option(help="search seed")] = 0,
+        seed: Seed = 0,
         workers: Annotated[int, typer.Option(help="parallel searches")] = 1,
-        effort: Annotated[
-            int | None, typer.Option(help="improving solutions per search (reproducible plans)")
-        ] = None,
+        effort: Effort = None,
         decompose_above: Annotated[
             int | None,
             typer.Option(help="more stops than this: solve by parts on --workers processes"),
