@@ -449,6 +449,26 @@ BatchId = Annotated[str, Path(min_length=1, max_length=64, description="Batch id
 CommunityId = Annotated[str, Path(min_length=1, max_length=200, description="Community id.")]
 VolunteerId = Annotated[str, Path(min_length=1, max_length=200, description="Volunteer id.")]
 
+#: OpenAPI responses of the three plan artifacts (a job's, or a batch community's).
+_PLAN_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"model": schemas.PlanOut, "description": "plan.json"},
+    **_errors(401, 403, 404, 409, 422),
+}
+_ROUTES_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {GEOJSON: {"schema": {"type": "object"}, "example": _ROUTES_EXAMPLE}},
+        "description": "routes.geojson: street lines per run, stops with ETA",
+    },
+    **_errors(401, 403, 404, 409, 422),
+}
+_MANIFEST_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {"text/html": {"schema": {"type": "string"}, "example": _MANIFEST}},
+        "description": "A printable page: ordered stops, items, ETA windows, map.",
+    },
+    **_errors(401, 403, 404, 409, 422),
+}
+
 
 def _static_dir() -> Any:
     return resources.files("api") / "static"
@@ -699,10 +719,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         "/v1/jobs/{job_id}/plan",
         tags=["jobs"],
         response_class=Response,
-        responses={
-            200: {"model": schemas.PlanOut, "description": "plan.json"},
-            **_errors(401, 403, 404, 409, 422),
-        },
+        responses=_PLAN_RESPONSES,
     )
     async def job_plan(job_id: JobId, _caller: Reader) -> Response:
         """The ``plan.json`` of a done job."""
@@ -713,13 +730,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         "/v1/jobs/{job_id}/routes.geojson",
         tags=["jobs"],
         response_class=Response,
-        responses={
-            200: {
-                "content": {GEOJSON: {"schema": {"type": "object"}, "example": _ROUTES_EXAMPLE}},
-                "description": "routes.geojson: street lines per run, stops with ETA",
-            },
-            **_errors(401, 403, 404, 409, 422),
-        },
+        responses=_ROUTES_RESPONSES,
     )
     async def job_routes(job_id: JobId, _caller: Reader) -> Response:
         """The ``routes.geojson`` of a done job (lines per run, stops with ETA)."""
@@ -730,22 +741,11 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         "/v1/jobs/{job_id}/manifests/{volunteer_id}.html",
         tags=["jobs"],
         response_class=Response,
-        responses={
-            200: {
-                "content": {
-                    "text/html": {
-                        "schema": {"type": "string"},
-                        "example": _MANIFEST,
-                    }
-                },
-                "description": "A printable page: ordered stops, items, ETA windows, map.",
-            },
-            **_errors(401, 403, 404, 409, 422),
-        },
+        responses=_MANIFEST_RESPONSES,
     )
     async def job_manifest(
         job_id: JobId,
-        volunteer_id: Annotated[str, Path(min_length=1, max_length=200)],
+        volunteer_id: VolunteerId,
         _caller: Reader,
     ) -> HTMLResponse:
         """The printable manifest of one volunteer's run."""
@@ -815,10 +815,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         "/v1/batches/{batch_id}/communities/{community_id}/plan",
         tags=["batches"],
         response_class=Response,
-        responses={
-            200: {"model": schemas.PlanOut, "description": "plan.json"},
-            **_errors(401, 403, 404, 409, 422),
-        },
+        responses=_PLAN_RESPONSES,
     )
     async def community_plan(
         batch_id: BatchId, community_id: CommunityId, _caller: Reader
@@ -832,13 +829,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         "/v1/batches/{batch_id}/communities/{community_id}/routes.geojson",
         tags=["batches"],
         response_class=Response,
-        responses={
-            200: {
-                "content": {GEOJSON: {"schema": {"type": "object"}, "example": _ROUTES_EXAMPLE}},
-                "description": "routes.geojson: street lines per run, stops with ETA",
-            },
-            **_errors(401, 403, 404, 409, 422),
-        },
+        responses=_ROUTES_RESPONSES,
     )
     async def community_routes(
         batch_id: BatchId, community_id: CommunityId, _caller: Reader
@@ -852,13 +843,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         "/v1/batches/{batch_id}/communities/{community_id}/manifests/{volunteer_id}.html",
         tags=["batches"],
         response_class=Response,
-        responses={
-            200: {
-                "content": {"text/html": {"schema": {"type": "string"}, "example": _MANIFEST}},
-                "description": "A printable page: ordered stops, items, ETA windows, map.",
-            },
-            **_errors(401, 403, 404, 409, 422),
-        },
+        responses=_MANIFEST_RESPONSES,
     )
     async def community_manifest(
         batch_id: BatchId, community_id: CommunityId, volunteer_id: VolunteerId, _caller: Reader
