@@ -494,31 +494,29 @@ class JobStore:
 
     def finish_failed(self, job_id: str, error: dict[str, Any]) -> None:
         """Mark a job failed with its error object ``{"code", "message", "details"}``."""
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(jobs)
-                .where(and_(jobs.c.id == job_id, jobs.c.status.in_(("queued", "running"))))
-                .values(
-                    status="failed",
-                    finished_at=time.time(),
-                    progress_stage="failed",
-                    progress_message=str(error.get("message", "")),
-                    error=error,
-                )
-            )
+        self._finish_unfinished(job_id, "failed", str(error.get("message", "")), error=error)
 
     def finish_cancelled(self, job_id: str) -> None:
         """Mark a job cancelled."""
+        self._finish_unfinished(job_id, "cancelled", "cancelled on request")
+
+    def _finish_unfinished(
+        self, job_id: str, status: str, message: str, *, error: dict[str, Any] | None = None
+    ) -> None:
+        """End a queued or running job with ``status`` (a finished job is left as it is)."""
+        values: dict[str, Any] = {
+            "status": status,
+            "finished_at": time.time(),
+            "progress_stage": status,
+            "progress_message": message,
+        }
+        if error is not None:
+            values["error"] = error
         with self.engine.begin() as conn:
             conn.execute(
                 update(jobs)
                 .where(and_(jobs.c.id == job_id, jobs.c.status.in_(("queued", "running"))))
-                .values(
-                    status="cancelled",
-                    finished_at=time.time(),
-                    progress_stage="cancelled",
-                    progress_message="cancelled on request",
-                )
+                .values(**values)
             )
 
     def requeue(self, job_id: str, message: str, *, count_attempt: bool = True) -> None:
