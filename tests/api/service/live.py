@@ -122,29 +122,27 @@ class LiveServer:
         self._fh.close()
 
 
+def _poll(client: httpx.Client, path: str, statuses: set[str], timeout: float) -> dict[str, Any]:
+    """GET ``path`` until its ``status`` is one of ``statuses``; return the document."""
+    deadline = time.monotonic() + timeout
+    doc: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        doc = client.get(path).json()
+        if doc.get("status") in statuses:
+            return doc
+        time.sleep(0.2)
+    raise AssertionError(f"{path} never reached {statuses}: {doc}")
+
+
 def wait_status(
     client: httpx.Client, job_id: str, statuses: set[str], timeout: float = 90.0
 ) -> dict[str, Any]:
     """Poll a job until its status is one of ``statuses``; return the job document."""
-    deadline = time.monotonic() + timeout
-    job: dict[str, Any] = {}
-    while time.monotonic() < deadline:
-        job = client.get(f"/v1/jobs/{job_id}").json()
-        if job.get("status") in statuses:
-            return job
-        time.sleep(0.2)
-    raise AssertionError(f"job {job_id} never reached {statuses}: {job}")
+    return _poll(client, f"/v1/jobs/{job_id}", statuses, timeout)
 
 
 def wait_batch(
     client: httpx.Client, batch_id: str, statuses: set[str], timeout: float = 90.0
 ) -> dict[str, Any]:
     """Poll a batch until its status is one of ``statuses``; return its document."""
-    deadline = time.monotonic() + timeout
-    doc: dict[str, Any] = {}
-    while time.monotonic() < deadline:
-        doc = client.get(f"/v1/batches/{batch_id}").json()
-        if doc.get("status") in statuses:
-            return doc
-        time.sleep(0.2)
-    raise AssertionError(f"batch {batch_id} never reached {statuses}: {doc}")
+    return _poll(client, f"/v1/batches/{batch_id}", statuses, timeout)
