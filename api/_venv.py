@@ -53,6 +53,12 @@ def ensure(extras: str = "dev") -> Path:
         [str(py), "-m", "pip", "install", *quiet, "-e", f"{ROOT}[{extras}]"],
         check=True,
     )
+    # Compile the route refinement's kernel now (numba caches it on disk), not inside the
+    # first plan's time budget.
+    print("doorstep: compiling the route refinement (once per install)", file=sys.stderr)
+    subprocess.run(
+        [str(py), "-c", "from solver.refine import warm_up; warm_up()"], check=True, cwd=ROOT
+    )
     _STAMP.write_text(wanted + "\n")
     return py
 

@@ -31,6 +31,7 @@ callbacks per arc, no disjunctions, path-cheapest-arc then guided local search.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -87,6 +88,12 @@ class SearchConfig:
     ils_temperature
         Initial simulated-annealing temperature as a fraction of the mean arc cost
         (final temperature is 1/100 of it); ``None``: OR-Tools' automatic temperatures.
+    refine_after
+        Share of the search time given to OR-Tools before the ruin-and-recreate refinement
+        (:mod:`solver.refine`) takes its plan for the rest; 1 (or a problem the refinement
+        does not model) leaves the whole time to OR-Tools.
+    refine_temperature
+        Initial annealing temperature of the refinement, in mean arc costs of the plan.
     """
 
     first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
@@ -105,6 +112,8 @@ class SearchConfig:
     vehicle_cost: float = 0.0
     vehicle_cost_share: float = 0.5
     ils_recreate: str = "PARALLEL_CHEAPEST_INSERTION"
+    refine_after: float = 0.1
+    refine_temperature: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,7 +318,7 @@ def _arc_costs(problem: Problem, nodes: _Nodes) -> tuple[dict[tuple[int, int, in
     return out, bound
 
 
-def _cost_key(problem: Problem, v: Vehicle) -> tuple[int, int, int]:
+def cost_key(problem: Problem, v: Vehicle) -> tuple[int, int, int]:
     kind = problem.objective.kind
     if kind is ObjectiveKind.DISTANCE:
         return (v.profile, 0, 1)
@@ -344,13 +353,22 @@ def _register_vector(
     return int(routing.RegisterUnaryTransitCallback(transit))
 
 
-def _add_windows(cumul: Any, stop: Stop) -> None:
+def _add_windows(cumul: Any, stop: Stop, horizon: int) -> bool:
+    """Restrict ``cumul`` to the stop's windows within ``[0, horizon]``.
+
+    Returns ``False`` (and leaves ``cumul`` alone) when no window opens by the horizon:
+    then no vehicle can serve the stop, and the caller must say so to the model.
+    """
+    windows = [(lo, min(hi, horizon)) for lo, hi in stop.windows if lo <= horizon]
     if not stop.windows:
-        return
-    cumul.SetRange(stop.windows[0][0], stop.windows[-1][1])
-    for (_, hi), (lo, _) in zip(stop.windows, stop.windows[1:], strict=False):
+        return True
+    if not windows:
+        return False
+    cumul.SetRange(windows[0][0], windows[-1][1])
+    for (_, hi), (lo, _) in itertools.pairwise(windows):
         if lo - 1 >= hi + 1:
             cumul.RemoveInterval(hi + 1, lo - 1)
+    return True
 
 
 def build(
@@ -399,7 +417,7 @@ def build(
     }
     extra_fixed = round(vehicle_cost * arc_bound)
     for k, v in enumerate(vehicles):
-        routing.SetArcCostEvaluatorOfVehicle(cost_ids[_cost_key(problem, v)], k)
+        routing.SetArcCostEvaluatorOfVehicle(cost_ids[cost_key(problem, v)], k)
         fixed = v.fixed_cost + extra_fixed
         if problem.objective.minimise_vehicles:
             fixed += vehicle_fixed_bonus(problem, arc_bound)
@@ -429,9 +447,13 @@ def build(
             limit = span_bound if limit is None else min(limit, span_bound)
         if limit is not None:
             time_dim.SetSpanUpperBoundForVehicle(limit, k)
+    closed = set()  # stops whose windows all open after the last shift ends
     for i, stop in enumerate(problem.stops):
         index = manager.NodeToIndex(nodes.node_of_stop[i])
-        _add_windows(time_dim.CumulVar(index), stop)
+        if not _add_windows(time_dim.CumulVar(index), stop, horizon):
+            closed.add(i)
+            if plain:  # no disjunctions: the textbook model simply has no plan
+                time_dim.CumulVar(index).SetValue(horizon)
         if stop.deadline is not None and stop.lateness_cost > 0:
             time_dim.SetCumulVarSoftUpperBound(index, stop.deadline, stop.lateness_cost)
     if problem.objective.span_cost:
@@ -469,7 +491,7 @@ def build(
     all_vehicles = len(vehicles)
     for i in range(len(problem.stops)):
         index = manager.NodeToIndex(nodes.node_of_stop[i])
-        allowed = compatible[i]
+        allowed = [] if i in closed else compatible[i]
         if not plain:
             routing.AddDisjunction([index], pens[i])
         if not allowed:

@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Literal
 
-from solver import _ortools
+from solver import _ortools, refine
 from solver.diagnose import diagnose
 from solver.model import Problem
 from solver.schedule import plan_cost, timed_route
@@ -40,6 +40,8 @@ _RESERVE = 0.05
 #: Further seconds kept back per stop: OR-Tools looks at the clock between heuristic and
 #: local-search steps, which on 1000 stops end up to ~0.25 s after its limit (measured).
 _RESERVE_PER_STOP = 0.00025
+#: Refinement iterations per unit of ``effort`` (deterministic mode).
+_REFINE_PER_EFFORT = 100
 #: Share of the time limit kept back as a safety margin, so overshoot stays well below 10%.
 _MARGIN = 0.03
 
@@ -70,21 +72,62 @@ def _run(
     initial: list[list[int]] | None,
     effort: int | None,
     span_bound: int | None,
+    on_progress: Callable[[float, int], None] | None = None,
+    origin: float | None = None,
 ) -> _ortools.SearchResult:
-    """One search in a worker process.
+    """One portfolio member: the OR-Tools search, then the refinement where it applies.
 
-    ``deadline`` is a ``time.monotonic()`` instant of the parent: on Linux that clock is
-    system-wide, so the worker's start-up time counts against the budget too.
+    OR-Tools gets ``config.refine_after`` of the time (its first solution may take longer);
+    :func:`solver.refine.refine` improves that plan until ``deadline``. With ``effort`` the
+    refinement runs ``effort`` x :data:`_REFINE_PER_EFFORT` iterations instead (still
+    within the deadline), so the plan stays a function of the inputs. Also the body of a
+    worker process: ``deadline`` is a ``time.monotonic()`` instant of the parent (on Linux
+    that clock is system-wide, so a worker's start-up counts against the budget too).
     """
-    return _ortools.search(
+    begin = time.monotonic() if origin is None else origin
+    refining = (
+        not plain
+        and config.refine_after < 1
+        and refine.unsupported(problem, span_bound=span_bound) is None
+    )
+    split = deadline
+    if refining:
+        refine.warm_up()  # loads the compiled kernel (first use in this process)
+        now = time.monotonic()
+        split = now + config.refine_after * (deadline - now)
+    result = _ortools.search(
         problem,
         config=config,
-        deadline=deadline,
+        deadline=split,
         seed=seed,
         plain=plain,
         initial_routes=initial,
         solution_limit=effort,
         span_bound=span_bound,
+        on_progress=on_progress,
+        clock_origin=begin,
+    )
+    if not refining or not result.found or time.monotonic() >= deadline:
+        return result
+    t0 = time.perf_counter()
+    better = refine.refine(
+        problem,
+        result.routes,
+        deadline=deadline,
+        iterations=None if effort is None else effort * _REFINE_PER_EFFORT,
+        seed=seed,
+        config=refine.RefineConfig(temperature=config.refine_temperature),
+        on_progress=None if on_progress is None else (lambda t, v: on_progress(t - begin, v)),
+    )
+    seconds = time.perf_counter() - t0
+    if better.objective >= result.objective:
+        return dataclasses.replace(result, search_seconds=result.search_seconds + seconds)
+    return dataclasses.replace(
+        result,
+        routes=better.routes,
+        objective=better.objective,
+        status=result.status + f"; refined by ruin and recreate ({better.iterations} steps)",
+        search_seconds=result.search_seconds + seconds,
     )
 
 
@@ -134,19 +177,22 @@ def _portfolio(
                     initial,
                     effort,
                     span_bound,
+                    None,
+                    origin,
                 )
             )
     try:
-        best = _ortools.search(
+        best = _run(
             problem,
-            config=configs[0],
-            deadline=deadline,
-            seed=seed,
-            initial_routes=initial,
-            solution_limit=effort,
-            span_bound=span_bound,
+            configs[0],
+            deadline,
+            seed,
+            False,
+            initial,
+            effort,
+            span_bound,
             on_progress=on_progress,
-            clock_origin=origin,
+            origin=origin,
         )
         for fut in futures:
             try:

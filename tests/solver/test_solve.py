@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Sequence
 
@@ -22,6 +23,7 @@ from solver import (
     solve,
 )
 from solver.check import assert_feasible
+from solver.solve import _default_configs
 from tests.solver.plane import plane_problem
 
 LIMIT = 0.5
@@ -337,11 +339,13 @@ def test_warm_start_is_never_worse() -> None:
 
 
 def test_warm_start_is_where_the_search_begins() -> None:
-    """With an effort of one solution, the plan is the warm start itself, not the cold one."""
+    """With an effort of one solution, the OR-Tools search returns the warm start itself,
+    not the cold one (the refinement, which would move on from it, is switched off)."""
     p = _grid_problem()
     everything = ["s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8"]
-    cold = solve(p, time_limit=5, effort=1)
-    warm = solve(p, time_limit=5, effort=1, initial_routes=[[], everything])
+    only_ortools = [dataclasses.replace(_default_configs(p)[0], refine_after=1.0)]
+    cold = solve(p, time_limit=5, effort=1, configs=only_ortools)
+    warm = solve(p, time_limit=5, effort=1, initial_routes=[[], everything], configs=only_ortools)
     consistent(p, cold)
     consistent(p, warm)
     assert [(r.vehicle_id, [v.stop_id for v in r.visits]) for r in cold.routes] == [
@@ -482,3 +486,19 @@ def test_route_guidance_reports_the_true_objective() -> None:
     consistent(p, sol)
     assert not sol.unassigned
     assert sol.stats.objective == sol.cost
+
+
+def test_window_after_every_shift_is_unserved_not_an_error() -> None:
+    """A stop whose only window opens after the last shift ends is named, not a crash."""
+    m = np.asarray([[0, 10], [10, 0]], dtype=np.int64)
+    problem = Problem(
+        stops=(Stop("late", 1, windows=((5400, 5400),)), Stop("fine", 1)),
+        vehicles=(Vehicle("v", 0, 0, shift=(0, 3600)),),
+        profiles=(Profile("walk", m, m),),
+    )
+    solution = solve(problem, time_limit=1.0, effort=5)
+    assert served(solution) == {"fine"}
+    assert [(u.stop_id, u.reason) for u in solution.unassigned] == [
+        ("late", Reason.TIME_WINDOW_UNREACHABLE)
+    ]
+    assert_feasible(problem, solution)

@@ -1,0 +1,458 @@
+"""Compiled kernel of the ruin-and-recreate refinement (see :mod:`solver.refine`).
+
+Slack induction by string removals (SISR): remove a few strings of consecutive visits
+near a random seed stop, reinsert every loose stop at its cheapest feasible position
+(skipping positions at random, "blinks"), accept the result by simulated annealing.
+Reference: J. Christiaens and G. Vanden Berghe, "Slack Induction by String Removals for
+Vehicle Routing Problems", Transportation Science 54(2), 2020.
+
+Everything here is plain arrays and integers so that numba compiles it; the meaning of
+every array is documented on :class:`solver.refine.Arrays`. Times and costs are integers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+# Indices into the per-vehicle integer attribute table ``vint`` (one row per vehicle).
+V_START = 0  # start location
+V_END = 1  # end location, -1 for an open end (arc to it costs and takes nothing)
+V_COST = 2  # cost matrix index
+V_PROFILE = 3  # travel-time (and distance) matrix index
+V_FIXED = 4  # fixed cost when used
+V_DEPART = 5  # earliest departure from the start
+V_END_BY = 6  # latest arrival at the end
+V_MAX_DIST = 7  # route distance limit
+V_MAX_STOPS = 8  # stop-count limit
+V_CLASS = 9  # vehicles of one class are interchangeable when empty
+V_FIELDS = 10
+
+
+@njit(cache=True, inline="always")
+def _arc(m: np.ndarray, k: int, a: int, b: int) -> int:
+    if a < 0 or b < 0:  # the open end
+        return 0
+    return m[k, a, b]
+
+
+@njit(cache=True)
+def _update(
+    v: int,
+    routes: np.ndarray,
+    lengths: np.ndarray,
+    es: np.ndarray,
+    ls: np.ndarray,
+    rload: np.ndarray,
+    rdist: np.ndarray,
+    rcost: np.ndarray,
+    route_of: np.ndarray,
+    pos_of: np.ndarray,
+    vint: np.ndarray,
+    loc: np.ndarray,
+    cost: np.ndarray,
+    travel: np.ndarray,
+    dist: np.ndarray,
+    service: np.ndarray,
+    tw_lo: np.ndarray,
+    tw_hi: np.ndarray,
+    demand: np.ndarray,
+) -> bool:
+    """Recompute route ``v``'s times, slack, load, distance and cost; ``True`` if feasible."""
+    n = lengths[v]
+    c, p = vint[v, V_COST], vint[v, V_PROFILE]
+    prev = vint[v, V_START]
+    t = vint[v, V_DEPART]
+    total_c = 0
+    total_d = 0
+    for d in range(rload.shape[1]):
+        rload[v, d] = 0
+    ok = True
+    for i in range(n):
+        u = routes[v, i]
+        route_of[u] = v
+        pos_of[u] = i
+        lu = loc[u]
+        t = max(tw_lo[u], t + travel[p, prev, lu])
+        es[v, i] = t
+        if t > tw_hi[u]:
+            ok = False
+        t += service[u]
+        total_c += cost[c, prev, lu]
+        total_d += dist[p, prev, lu]
+        for d in range(rload.shape[1]):
+            rload[v, d] += demand[u, d]
+        prev = lu
+    end = vint[v, V_END]
+    if n > 0:
+        t += _arc(travel, p, prev, end)
+        total_c += _arc(cost, c, prev, end)
+        total_d += _arc(dist, p, prev, end)
+        if t > vint[v, V_END_BY]:
+            ok = False
+    # Latest service starts that keep the rest of the route on time.
+    late = vint[v, V_END_BY]
+    nxt = end
+    for i in range(n - 1, -1, -1):
+        u = routes[v, i]
+        lu = loc[u]
+        late = min(tw_hi[u], late - _arc(travel, p, lu, nxt) - service[u])
+        ls[v, i] = late
+        nxt = lu
+    rdist[v] = total_d
+    rcost[v] = total_c + (vint[v, V_FIXED] if n > 0 else 0)
+    if total_d > vint[v, V_MAX_DIST] or n > vint[v, V_MAX_STOPS]:
+        ok = False
+    return ok
+
+
+@njit(cache=True)
+def _best_insertion(
+    u: int,
+    blink: float,
+    routes: np.ndarray,
+    lengths: np.ndarray,
+    es: np.ndarray,
+    ls: np.ndarray,
+    rload: np.ndarray,
+    rdist: np.ndarray,
+    vint: np.ndarray,
+    vcap: np.ndarray,
+    loc: np.ndarray,
+    cost: np.ndarray,
+    travel: np.ndarray,
+    dist: np.ndarray,
+    service: np.ndarray,
+    tw_lo: np.ndarray,
+    tw_hi: np.ndarray,
+    demand: np.ndarray,
+    allowed: np.ndarray,
+    class_seen: np.ndarray,
+) -> tuple[int, int, int]:
+    """Cheapest feasible ``(vehicle, position, added cost)`` for stop ``u``; vehicle -1: none."""
+    best_v, best_i, best_delta = -1, -1, 0
+    lu = loc[u]
+    class_seen[:] = False
+    for v in range(lengths.shape[0]):
+        if not allowed[u, v]:
+            continue
+        n = lengths[v]
+        if n == 0:
+            if class_seen[vint[v, V_CLASS]]:
+                continue
+            class_seen[vint[v, V_CLASS]] = True
+        if n + 1 > vint[v, V_MAX_STOPS]:
+            continue
+        fits = True
+        for d in range(rload.shape[1]):
+            if rload[v, d] + demand[u, d] > vcap[v, d]:
+                fits = False
+                break
+        if not fits:
+            continue
+        c, p = vint[v, V_COST], vint[v, V_PROFILE]
+        end = vint[v, V_END]
+        prev = vint[v, V_START]
+        depart = vint[v, V_DEPART]
+        for i in range(n + 1):
+            if i > 0:
+                w = routes[v, i - 1]
+                prev = loc[w]
+                depart = es[v, i - 1] + service[w]
+            if blink > 0.0 and np.random.random() < blink:
+                continue
+            start = max(tw_lo[u], depart + travel[p, prev, lu])
+            if start > tw_hi[u]:
+                # Later positions only start later: arrival times grow along the route
+                # (when travel times obey the triangle inequality); keep scanning anyway,
+                # since street matrices need not.
+                continue
+            if i < n:
+                nxt = loc[routes[v, i]]
+                if start + service[u] + travel[p, lu, nxt] > ls[v, i]:
+                    continue
+            else:
+                nxt = end
+                if start + service[u] + _arc(travel, p, lu, nxt) > vint[v, V_END_BY]:
+                    continue
+            extra_d = dist[p, prev, lu] + _arc(dist, p, lu, nxt) - _arc(dist, p, prev, nxt)
+            if rdist[v] + extra_d > vint[v, V_MAX_DIST]:
+                continue
+            delta = cost[c, prev, lu] + _arc(cost, c, lu, nxt) - _arc(cost, c, prev, nxt)
+            if n == 0:
+                delta += vint[v, V_FIXED]
+            if best_v < 0 or delta < best_delta:
+                best_v, best_i, best_delta = v, i, delta
+    return best_v, best_i, best_delta
+
+
+@njit(cache=True)
+def run(
+    routes: np.ndarray,
+    lengths: np.ndarray,
+    best_routes: np.ndarray,
+    best_lengths: np.ndarray,
+    state: np.ndarray,
+    iterations: int,
+    temp_from: float,
+    temp_to: float,
+    seed: int,
+    vint: np.ndarray,
+    vcap: np.ndarray,
+    loc: np.ndarray,
+    cost: np.ndarray,
+    travel: np.ndarray,
+    dist: np.ndarray,
+    service: np.ndarray,
+    tw_lo: np.ndarray,
+    tw_hi: np.ndarray,
+    demand: np.ndarray,
+    allowed: np.ndarray,
+    penalty: np.ndarray,
+    neighbours: np.ndarray,
+    avg_removed: float,
+    max_string: int,
+    blink: float,
+) -> int:
+    """Run ``iterations`` ruin-and-recreate steps from ``routes`` (changed in place).
+
+    ``state`` holds ``[current cost, best cost, accepted, improved]`` and is updated; the
+    best plan seen is kept in ``best_routes``/``best_lengths``. The temperature falls
+    geometrically from ``temp_from`` to ``temp_to`` over the call. Returns the number of
+    iterations whose ruin left a route late (skipped; possible on matrices without the
+    triangle inequality).
+    """
+    np.random.seed(seed)
+    n_veh, n_stops = routes.shape[0], loc.shape[0]
+    dims = demand.shape[1]
+    es = np.zeros((n_veh, n_stops + 1), dtype=np.int64)
+    ls = np.zeros((n_veh, n_stops + 1), dtype=np.int64)
+    rload = np.zeros((n_veh, dims), dtype=np.int64)
+    rdist = np.zeros(n_veh, dtype=np.int64)
+    rcost = np.zeros(n_veh, dtype=np.int64)
+    route_of = np.full(n_stops, -1, dtype=np.int64)
+    pos_of = np.zeros(n_stops, dtype=np.int64)
+    saved = routes.copy()
+    saved_len = lengths.copy()
+    n_classes = int(vint[:, V_CLASS].max()) + 1 if n_veh > 0 else 1
+    class_seen = np.zeros(n_classes, dtype=np.bool_)
+    touched = np.zeros(n_veh, dtype=np.bool_)
+    loose = np.empty(n_stops, dtype=np.int64)
+    keys = np.empty(n_stops, dtype=np.float64)
+    for v in range(n_veh):
+        _update(
+            v,
+            routes,
+            lengths,
+            es,
+            ls,
+            rload,
+            rdist,
+            rcost,
+            route_of,
+            pos_of,
+            vint,
+            loc,
+            cost,
+            travel,
+            dist,
+            service,
+            tw_lo,
+            tw_hi,
+            demand,
+        )
+    current = 0
+    for v in range(n_veh):
+        current += rcost[v]
+    for u in range(n_stops):
+        if route_of[u] < 0:
+            current += penalty[u]
+    state[0] = current
+    skipped = 0
+    ratio = temp_to / temp_from if temp_from > 0 else 1.0
+    for it in range(iterations):
+        temp = temp_from * ratio ** (it / max(iterations, 1))
+        # --- ruin -------------------------------------------------------------------
+        n_loose = 0
+        for u in range(n_stops):
+            if route_of[u] < 0:
+                loose[n_loose] = u
+                n_loose += 1
+        assigned = n_stops - n_loose
+        used = 0
+        for v in range(n_veh):
+            if lengths[v] > 0:
+                used += 1
+        touched[:] = False
+        if assigned > 0:
+            avg_len = assigned / used
+            l_max = min(float(max_string), avg_len)
+            k_max = 4.0 * avg_removed / (1.0 + l_max) - 1.0
+            k = int(np.random.random() * k_max) + 1
+            first = np.random.randint(n_stops)
+            ruined = 0
+            for j in range(neighbours.shape[1]):
+                if ruined >= k:
+                    break
+                c = neighbours[first, j]
+                v = route_of[c]
+                if v < 0 or touched[v]:
+                    continue
+                n = lengths[v]
+                size = int(np.random.random() * min(l_max, float(n))) + 1
+                size = min(size, n)
+                lo = max(0, pos_of[c] - size + 1)
+                hi = min(pos_of[c], n - size)
+                begin = lo + int(np.random.random() * (hi - lo + 1))
+                for i in range(begin, begin + size):
+                    w = routes[v, i]
+                    loose[n_loose] = w
+                    n_loose += 1
+                    route_of[w] = -1
+                for i in range(begin + size, n):
+                    routes[v, i - size] = routes[v, i]
+                lengths[v] = n - size
+                touched[v] = True
+                ruined += 1
+        feasible = True
+        for v in range(n_veh):
+            if touched[v] and not _update(
+                v,
+                routes,
+                lengths,
+                es,
+                ls,
+                rload,
+                rdist,
+                rcost,
+                route_of,
+                pos_of,
+                vint,
+                loc,
+                cost,
+                travel,
+                dist,
+                service,
+                tw_lo,
+                tw_hi,
+                demand,
+            ):
+                feasible = False
+        if not feasible:
+            skipped += 1
+        else:
+            # --- recreate -----------------------------------------------------------
+            mode = np.random.random() * 11.0
+            for j in range(n_loose):
+                u = loose[j]
+                if mode < 4.0:
+                    keys[j] = np.random.random()
+                elif mode < 8.0:
+                    keys[j] = -float(demand[u].sum())
+                elif mode < 10.0:
+                    keys[j] = -float(cost[0, vint[0, V_START], loc[u]])
+                else:
+                    keys[j] = float(cost[0, vint[0, V_START], loc[u]])
+            order = np.argsort(keys[:n_loose], kind="mergesort")
+            for j in range(n_loose):
+                u = loose[order[j]]
+                v, i, _ = _best_insertion(
+                    u,
+                    blink,
+                    routes,
+                    lengths,
+                    es,
+                    ls,
+                    rload,
+                    rdist,
+                    vint,
+                    vcap,
+                    loc,
+                    cost,
+                    travel,
+                    dist,
+                    service,
+                    tw_lo,
+                    tw_hi,
+                    demand,
+                    allowed,
+                    class_seen,
+                )
+                if v < 0:
+                    continue
+                for q in range(lengths[v], i, -1):
+                    routes[v, q] = routes[v, q - 1]
+                routes[v, i] = u
+                lengths[v] += 1
+                touched[v] = True
+                _update(
+                    v,
+                    routes,
+                    lengths,
+                    es,
+                    ls,
+                    rload,
+                    rdist,
+                    rcost,
+                    route_of,
+                    pos_of,
+                    vint,
+                    loc,
+                    cost,
+                    travel,
+                    dist,
+                    service,
+                    tw_lo,
+                    tw_hi,
+                    demand,
+                )
+            candidate = 0
+            for v in range(n_veh):
+                candidate += rcost[v]
+            for j in range(n_loose):
+                if route_of[loose[j]] < 0:
+                    candidate += penalty[loose[j]]
+            threshold = current - temp * np.log(np.random.random() + 1e-300)
+            if candidate < threshold:
+                current = candidate
+                state[2] += 1
+                for v in range(n_veh):
+                    if touched[v]:
+                        saved_len[v] = lengths[v]
+                        saved[v, : lengths[v]] = routes[v, : lengths[v]]
+                if current < state[1]:
+                    state[1] = current
+                    state[3] += 1
+                    best_lengths[:] = lengths
+                    best_routes[:, :] = routes
+                continue
+        # Rejected (or skipped): restore the touched routes and the loose stops.
+        for j in range(n_loose):
+            route_of[loose[j]] = -1
+        for v in range(n_veh):
+            if touched[v]:
+                lengths[v] = saved_len[v]
+                routes[v, : lengths[v]] = saved[v, : lengths[v]]
+                _update(
+                    v,
+                    routes,
+                    lengths,
+                    es,
+                    ls,
+                    rload,
+                    rdist,
+                    rcost,
+                    route_of,
+                    pos_of,
+                    vint,
+                    loc,
+                    cost,
+                    travel,
+                    dist,
+                    service,
+                    tw_lo,
+                    tw_hi,
+                    demand,
+                )
+    state[0] = current
+    return skipped

@@ -1,0 +1,287 @@
+"""Refinement of a plan by ruin and recreate (SISR), after the OR-Tools search.
+
+OR-Tools' guided local search stalls on tight time windows (Solomon R1/RC1: 3-5 % above
+VROOM at 10 s). This stage takes its plan and runs slack induction by string removals
+(compiled, :mod:`solver._sisr`) until the deadline, on exactly the objective the OR-Tools
+model minimises (arc costs, fixed costs, penalties of unserved stops), and returns the best
+plan seen. It applies to problems whose constraints it models exactly; :func:`unsupported`
+names what keeps a problem out (then the OR-Tools plan stands unchanged). Every plan still
+goes through the independent checker downstream.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from solver import _ortools, _sisr
+from solver.model import Problem, Profile, Stop, Vehicle
+from solver.schedule import end_window, start_window
+
+#: Largest problem refined (the kernel keeps an all-pairs neighbour table).
+MAX_STOPS = 3000
+#: Steps of the first kernel call (it measures the step rate).
+_STEP = 200
+#: Seconds per later kernel call (between clock and progress checks).
+_CHUNK_SECONDS = 0.05
+#: Stand-in travel time of a missing path: later than any window.
+_NEVER = 10**12
+
+
+@dataclass(frozen=True, slots=True)
+class RefineConfig:
+    """Parameters of the ruin-and-recreate refinement.
+
+    Attributes
+    ----------
+    avg_removed
+        Mean number of stops removed per iteration.
+    max_string
+        Longest string of consecutive stops removed from one route.
+    blink
+        Probability of skipping a position while reinserting.
+    temperature
+        Initial annealing temperature as a multiple of the plan's mean arc cost; it falls
+        geometrically to 1/100 of that by the deadline.
+    """
+
+    avg_removed: float = 10.0
+    max_string: int = 10
+    blink: float = 0.01
+    temperature: float = 1.0
+
+
+def unsupported(problem: Problem, *, span_bound: int | None = None) -> str | None:
+    """Why ``problem`` cannot be refined (``None``: it can)."""
+    if not problem.stops:
+        return "no stops"
+    if len(problem.stops) > MAX_STOPS:
+        return f"more than {MAX_STOPS} stops"
+    if span_bound is not None or any(v.max_duration is not None for v in problem.vehicles):
+        return "route duration limits"
+    if problem.objective.span_cost:
+        return "span cost"
+    if any(len(s.windows) > 1 for s in problem.stops):
+        return "several time windows on a stop"
+    if any(s.deadline is not None and s.lateness_cost > 0 for s in problem.stops):
+        return "soft deadlines"
+    return None
+
+
+@dataclass(frozen=True)
+class Arrays:
+    """The problem as the kernel's arrays (all integers; ``-1`` location: open end).
+
+    ``vint`` rows are vehicles, columns ``_sisr.V_*``; ``cost``/``travel``/``dist`` are
+    stacked location matrices indexed by ``V_COST``/``V_PROFILE``; per stop: ``loc``,
+    ``service``, ``tw_lo``, ``tw_hi``, ``demand`` (stops x dimensions), ``penalty``;
+    ``allowed`` is stops x vehicles; ``neighbours`` lists, per stop, every stop by
+    increasing arc cost from it (itself first).
+    """
+
+    vint: np.ndarray
+    vcap: np.ndarray
+    loc: np.ndarray
+    cost: np.ndarray
+    travel: np.ndarray
+    dist: np.ndarray
+    service: np.ndarray
+    tw_lo: np.ndarray
+    tw_hi: np.ndarray
+    demand: np.ndarray
+    allowed: np.ndarray
+    penalty: np.ndarray
+    neighbours: np.ndarray
+
+
+def arrays(problem: Problem) -> Arrays:
+    """Pack ``problem`` for the kernel (see :class:`Arrays`)."""
+    vehicles, stops = problem.vehicles, problem.stops
+    keys = sorted({_ortools.cost_key(problem, v) for v in vehicles})
+    cost_index = {k: i for i, k in enumerate(keys)}
+    profiles = problem.profiles
+    cost_list, bound = [], 1
+    for p, per_s, per_m in keys:
+        dur = profiles[p].durations.astype(np.int64)
+        m = per_s * dur + per_m * profiles[p].distances.astype(np.int64)
+        finite = m[dur >= 0]
+        bound = max(bound, int(finite.max()) if finite.size else 0)
+        cost_list.append(np.where(dur >= 0, m, 2 * bound + 1))
+    travel = np.stack([np.where(pr.durations >= 0, pr.durations, _NEVER) for pr in profiles])
+    dist = np.stack([np.where(pr.durations >= 0, pr.distances, _NEVER) for pr in profiles])
+    horizon = max(v.shift[1] for v in vehicles)
+    compatible = _ortools.compatible_vehicles(problem)
+    allowed = np.zeros((len(stops), len(vehicles)), dtype=np.bool_)
+    for i, ks in enumerate(compatible):
+        allowed[i, ks] = True
+    bonus = (
+        _ortools.vehicle_fixed_bonus(problem, bound) if problem.objective.minimise_vehicles else 0
+    )
+    vint = np.zeros((len(vehicles), _sisr.V_FIELDS), dtype=np.int64)
+    classes: dict[tuple[object, ...], int] = {}
+    for k, v in enumerate(vehicles):
+        row = vint[k]
+        row[_sisr.V_START] = v.start
+        row[_sisr.V_END] = -1 if v.end is None else v.end
+        row[_sisr.V_COST] = cost_index[_ortools.cost_key(problem, v)]
+        row[_sisr.V_PROFILE] = v.profile
+        row[_sisr.V_FIXED] = v.fixed_cost + bonus
+        row[_sisr.V_DEPART] = start_window(problem, v)[0]
+        row[_sisr.V_END_BY] = end_window(problem, v)[1]
+        row[_sisr.V_MAX_DIST] = _NEVER if v.max_distance is None else v.max_distance
+        row[_sisr.V_MAX_STOPS] = len(stops) if v.max_stops is None else v.max_stops
+        signature = (*row[: _sisr.V_CLASS].tolist(), v.capacity, allowed[:, k].tobytes())
+        row[_sisr.V_CLASS] = classes.setdefault(signature, len(classes))
+    loc = np.asarray([s.location for s in stops], dtype=np.int64)
+    c0 = cost_list[0][np.ix_(loc, loc)].astype(np.float64)
+    np.fill_diagonal(c0, -1.0)
+    return Arrays(
+        vint=vint,
+        vcap=np.asarray([v.capacity for v in vehicles], dtype=np.int64).reshape(
+            len(vehicles), len(problem.dimensions)
+        ),
+        loc=loc,
+        cost=np.stack(cost_list).astype(np.int64),
+        travel=travel.astype(np.int64),
+        dist=dist.astype(np.int64),
+        service=np.asarray([s.service for s in stops], dtype=np.int64),
+        tw_lo=np.asarray([s.windows[0][0] if s.windows else 0 for s in stops], dtype=np.int64),
+        tw_hi=np.asarray(
+            [min(s.windows[0][1], horizon) if s.windows else horizon for s in stops],
+            dtype=np.int64,
+        ),
+        demand=np.asarray([s.demand for s in stops], dtype=np.int64).reshape(
+            len(stops), len(problem.dimensions)
+        ),
+        allowed=allowed,
+        penalty=np.asarray(_ortools.penalties(problem, bound), dtype=np.int64),
+        neighbours=np.argsort(c0, axis=1, kind="stable").astype(np.int64),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RefineResult:
+    """The best plan found and what it took."""
+
+    routes: list[list[int]]
+    objective: int
+    start_objective: int
+    iterations: int
+    accepted: int
+    improved: int
+    seconds: float
+
+
+def refine(
+    problem: Problem,
+    routes: Sequence[Sequence[int]],
+    *,
+    deadline: float,
+    iterations: int | None = None,
+    seed: int = 0,
+    config: RefineConfig | None = None,
+    on_progress: Callable[[float, int], None] | None = None,
+) -> RefineResult:
+    """Improve ``routes`` (stop positions per vehicle) until ``deadline``.
+
+    ``deadline`` is a ``time.monotonic()`` instant. With ``iterations`` the run stops after
+    that many steps at the latest and the temperature follows the step count, so a run
+    that ends by its step count is a function of ``(problem, routes, seed, iterations)``.
+    ``on_progress`` gets ``(time.monotonic(), objective)`` when the best plan improves.
+    The caller checks :func:`unsupported` first.
+    """
+    cfg = config or RefineConfig()
+    t0 = time.monotonic()
+    a = arrays(problem)
+    n_veh, n = len(problem.vehicles), len(problem.stops)
+    cur = np.zeros((n_veh, n + 1), dtype=np.int64)
+    lengths = np.zeros(n_veh, dtype=np.int64)
+    for k, r in enumerate(routes):
+        cur[k, : len(r)] = r
+        lengths[k] = len(r)
+    best, best_len = cur.copy(), lengths.copy()
+    state = np.zeros(4, dtype=np.float64)
+
+    def chunk(count: int, t_from: float, t_to: float, index: int) -> None:
+        _sisr.run(
+            cur, lengths, best, best_len, state, count, t_from, t_to,
+            (seed * 1_000_003 + index) % 2**31,
+            a.vint, a.vcap, a.loc, a.cost, a.travel, a.dist, a.service, a.tw_lo, a.tw_hi,
+            a.demand, a.allowed, a.penalty, a.neighbours,
+            cfg.avg_removed, cfg.max_string, cfg.blink,
+        )  # fmt: skip
+
+    # Zero steps: the kernel evaluates the start plan.
+    state[1] = np.inf
+    chunk(0, 1.0, 1.0, 0)
+    start_objective = int(state[0])
+    state[1] = state[0]
+    used = int((lengths > 0).sum())
+    arcs = max(1, int(lengths.sum()) + used)
+    served_cost = start_objective - int(a.penalty[_unserved(n, cur, lengths)].sum())
+    t_start = cfg.temperature * max(served_cost, 1) / arcs
+    t_end = t_start / 100.0
+    done, index, reported = 0, 1, state[1]
+    rate = 0.0
+    while True:
+        now = time.monotonic()
+        if now >= deadline or (iterations is not None and done >= iterations):
+            break
+        if iterations is not None:
+            count = min(_STEP, iterations - done)
+            frac_a, frac_b = done / iterations, (done + count) / iterations
+        else:
+            total, elapsed = deadline - t0, now - t0
+            count = _STEP if not done else max(1, int(rate * min(_CHUNK_SECONDS, deadline - now)))
+            frac_a = elapsed / total
+            frac_b = min(1.0, frac_a + (count / rate if rate else 0.0) / total)
+        chunk(
+            count,
+            t_start * (t_end / t_start) ** frac_a,
+            t_start * (t_end / t_start) ** frac_b,
+            index,
+        )
+        done += count
+        index += 1
+        rate = done / max(time.monotonic() - t0, 1e-9)
+        if on_progress is not None and state[1] < reported:
+            reported = state[1]
+            on_progress(time.monotonic(), int(reported))
+    return RefineResult(
+        routes=[best[k, : best_len[k]].tolist() for k in range(n_veh)],
+        objective=int(state[1]),
+        start_objective=start_objective,
+        iterations=done,
+        accepted=int(state[2]),
+        improved=int(state[3]),
+        seconds=time.monotonic() - t0,
+    )
+
+
+def warm_up() -> float:
+    """Load (or, the first time on a machine, compile) the kernel; returns the seconds taken.
+
+    Compiled code is cached on disk by numba, so after the first call on a machine this
+    takes a fraction of a second per process. :func:`solver.solve` calls it before it
+    splits its budget, so the load counts against the time limit, not against the search.
+    """
+    t0 = time.monotonic()
+    if not _sisr.run.signatures:
+        dist = np.asarray([[0, 10, 10], [10, 0, 10], [10, 10, 0]], dtype=np.int64)
+        toy = Problem(
+            stops=(Stop(id="a", location=1), Stop(id="b", location=2)),
+            vehicles=(Vehicle(id="v", start=0, end=0),),
+            profiles=(Profile(name="toy", durations=dist, distances=dist),),
+        )
+        refine(toy, [[0, 1]], deadline=time.monotonic() + 60, iterations=1)
+    return time.monotonic() - t0
+
+
+def _unserved(n: int, routes: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    served = np.zeros(n, dtype=np.bool_)
+    for k in range(routes.shape[0]):
+        served[routes[k, : lengths[k]]] = True
+    return np.flatnonzero(~served)
