@@ -36,37 +36,31 @@ def _arc(m: np.ndarray, k: int, a: int, b: int) -> int:
     return m[k, a, b]
 
 
+# The problem travels as one tuple ``prob`` and the routes' derived data as ``rs``:
+#   prob = (vint, vcap, loc, cost, travel, dist, service, tw_lo, tw_hi, demand,
+#           late_at, late_cost, allowed, penalty, neighbours)
+#   rs = (routes, lengths, es, ls, rload, rdist, rcost, route_of, pos_of, late_after)
+# ``es``/``ls``: earliest / latest service start per route position; ``late_after[v, i]``:
+# stops with a lateness cost at positions >= i of route v.
+
+
 @njit(cache=True)
-def _update(
-    v: int,
-    routes: np.ndarray,
-    lengths: np.ndarray,
-    es: np.ndarray,
-    ls: np.ndarray,
-    rload: np.ndarray,
-    rdist: np.ndarray,
-    rcost: np.ndarray,
-    route_of: np.ndarray,
-    pos_of: np.ndarray,
-    vint: np.ndarray,
-    loc: np.ndarray,
-    cost: np.ndarray,
-    travel: np.ndarray,
-    dist: np.ndarray,
-    service: np.ndarray,
-    tw_lo: np.ndarray,
-    tw_hi: np.ndarray,
-    demand: np.ndarray,
-) -> bool:
-    """Recompute route ``v``'s times, slack, load, distance and cost; ``True`` if feasible."""
+def _update(v: int, rs: tuple, prob: tuple) -> bool:
+    """Recompute route ``v``'s times, slack, load, distance and cost; ``True`` if feasible.
+
+    The cost includes lateness past soft deadlines at the earliest service starts (the
+    schedule that minimises it).
+    """
+    routes, lengths, es, ls, rload, rdist, rcost, route_of, pos_of, late_after = rs
+    vint, _, loc, cost, travel, dist, service, tw_lo, tw_hi, demand = prob[:10]
+    late_at, late_cost = prob[10], prob[11]
     n = lengths[v]
     c, p = vint[v, V_COST], vint[v, V_PROFILE]
     prev = vint[v, V_START]
     t = vint[v, V_DEPART]
     total_c = 0
     total_d = 0
-    for d in range(rload.shape[1]):
-        rload[v, d] = 0
+    rload[v, :] = 0
     ok = True
     for i in range(n):
         u = routes[v, i]
@@ -77,10 +71,12 @@ def _update(
         es[v, i] = t
         if t > tw_hi[u]:
             ok = False
+        if t > late_at[u]:
+            total_c += late_cost[u] * (t - late_at[u])
         t += service[u]
         total_c += cost[c, prev, lu]
         total_d += dist[p, prev, lu]
-        for d in range(rload.shape[1]):
+        for d in range(demand.shape[1]):
             rload[v, d] += demand[u, d]
         prev = lu
     end = vint[v, V_END]
@@ -90,12 +86,13 @@ def _update(
         total_d += _arc(dist, p, prev, end)
         if t > vint[v, V_END_BY]:
             ok = False
-    # Latest service starts that keep the rest of the route on time.
     late = vint[v, V_END_BY]
     nxt = end
+    late_after[v, n] = 0
     for i in range(n - 1, -1, -1):
         u = routes[v, i]
         lu = loc[u]
+        late_after[v, i] = late_after[v, i + 1] + (1 if late_cost[u] > 0 else 0)
         late = min(tw_hi[u], late - _arc(travel, p, lu, nxt) - service[u])
         ls[v, i] = late
         nxt = lu
@@ -107,29 +104,48 @@ def _update(
 
 
 @njit(cache=True)
+def _later_lateness(v: int, i: int, t: int, prev: int, rs: tuple, prob: tuple) -> int:
+    """Extra lateness of route ``v``'s stops from position ``i`` on, when the stop before
+    them leaves location ``prev`` at ``t`` instead of as now."""
+    routes, lengths, es = rs[0], rs[1], rs[2]
+    vint, loc, travel, service, tw_lo = prob[0], prob[2], prob[4], prob[6], prob[7]
+    late_at, late_cost = prob[10], prob[11]
+    p = vint[v, V_PROFILE]
+    extra = 0
+    for j in range(i, lengths[v]):
+        w = routes[v, j]
+        start = max(tw_lo[w], t + travel[p, prev, loc[w]])
+        if start == es[v, j]:
+            break  # from here on nothing moves
+        if late_cost[w] > 0:
+            extra += late_cost[w] * (max(0, start - late_at[w]) - max(0, es[v, j] - late_at[w]))
+        t = start + service[w]
+        prev = loc[w]
+    return extra
+
+
+@njit(cache=True, inline="always")
+def _fits(load: np.ndarray, demand: np.ndarray, capacity: np.ndarray) -> bool:
+    # An explicit loop: numba compiles no generator expressions inside all().
+    for d in range(load.shape[0]):  # noqa: SIM110
+        if load[d] + demand[d] > capacity[d]:
+            return False
+    return True
+
+
+@njit(cache=True)
 def _best_insertion(
     u: int,
     blink: float,
-    routes: np.ndarray,
-    lengths: np.ndarray,
-    es: np.ndarray,
-    ls: np.ndarray,
-    rload: np.ndarray,
-    rdist: np.ndarray,
-    vint: np.ndarray,
-    vcap: np.ndarray,
-    loc: np.ndarray,
-    cost: np.ndarray,
-    travel: np.ndarray,
-    dist: np.ndarray,
-    service: np.ndarray,
-    tw_lo: np.ndarray,
-    tw_hi: np.ndarray,
-    demand: np.ndarray,
-    allowed: np.ndarray,
+    rs: tuple,
+    prob: tuple,
     class_seen: np.ndarray,
 ) -> tuple[int, int, int]:
     """Cheapest feasible ``(vehicle, position, added cost)`` for stop ``u``; vehicle -1: none."""
+    routes, lengths, es, ls, rload, rdist = rs[:6]
+    vint, vcap, loc, cost, travel, dist, service, tw_lo, tw_hi, demand = prob[:10]
+    late_at, late_cost, allowed = prob[10], prob[11], prob[12]
+    late_after = rs[9]
     best_v, best_i, best_delta = -1, -1, 0
     lu = loc[u]
     class_seen[:] = False
@@ -141,14 +157,7 @@ def _best_insertion(
             if class_seen[vint[v, V_CLASS]]:
                 continue
             class_seen[vint[v, V_CLASS]] = True
-        if n + 1 > vint[v, V_MAX_STOPS]:
-            continue
-        fits = True
-        for d in range(rload.shape[1]):
-            if rload[v, d] + demand[u, d] > vcap[v, d]:
-                fits = False
-                break
-        if not fits:
+        if n + 1 > vint[v, V_MAX_STOPS] or not _fits(rload[v], demand[u], vcap[v]):
             continue
         c, p = vint[v, V_COST], vint[v, V_PROFILE]
         end = vint[v, V_END]
@@ -163,10 +172,7 @@ def _best_insertion(
                 continue
             start = max(tw_lo[u], depart + travel[p, prev, lu])
             if start > tw_hi[u]:
-                # Later positions only start later: arrival times grow along the route
-                # (when travel times obey the triangle inequality); keep scanning anyway,
-                # since street matrices need not.
-                continue
+                continue  # (street matrices need not obey the triangle inequality: go on)
             if i < n:
                 nxt = loc[routes[v, i]]
                 if start + service[u] + travel[p, lu, nxt] > ls[v, i]:
@@ -181,9 +187,87 @@ def _best_insertion(
             delta = cost[c, prev, lu] + _arc(cost, c, lu, nxt) - _arc(cost, c, prev, nxt)
             if n == 0:
                 delta += vint[v, V_FIXED]
+            if start > late_at[u]:
+                delta += late_cost[u] * (start - late_at[u])
+            if late_after[v, i] > 0:
+                delta += _later_lateness(v, i, start + service[u], lu, rs, prob)
             if best_v < 0 or delta < best_delta:
                 best_v, best_i, best_delta = v, i, delta
     return best_v, best_i, best_delta
+
+
+@njit(cache=True)
+def _ruin(
+    rs: tuple,
+    neighbours: np.ndarray,
+    touched: np.ndarray,
+    loose: np.ndarray,
+    n_loose: int,
+    avg_removed: float,
+    max_string: int,
+) -> int:
+    """Remove strings of consecutive stops from routes near a random stop (SISR's ruin).
+
+    The removed stops are appended to ``loose``; ruined routes are marked in ``touched``.
+    Returns the new count of loose stops.
+    """
+    routes, lengths, route_of, pos_of = rs[0], rs[1], rs[7], rs[8]
+    n_stops = route_of.shape[0]
+    assigned = n_stops - n_loose
+    if assigned == 0:
+        return n_loose
+    used = 0
+    for v in range(lengths.shape[0]):
+        if lengths[v] > 0:
+            used += 1
+    l_max = min(float(max_string), assigned / used)
+    k_max = 4.0 * avg_removed / (1.0 + l_max) - 1.0
+    k = int(np.random.random() * k_max) + 1
+    first = np.random.randint(n_stops)
+    ruined = 0
+    for j in range(neighbours.shape[1]):
+        if ruined >= k:
+            break
+        c = neighbours[first, j]
+        v = route_of[c]
+        if v < 0 or touched[v]:
+            continue
+        n = lengths[v]
+        size = min(int(np.random.random() * min(l_max, float(n))) + 1, n)
+        lo = max(0, pos_of[c] - size + 1)
+        hi = min(pos_of[c], n - size)
+        begin = lo + int(np.random.random() * (hi - lo + 1))
+        for i in range(begin, begin + size):
+            loose[n_loose] = routes[v, i]
+            n_loose += 1
+            route_of[routes[v, i]] = -1
+        for i in range(begin + size, n):
+            routes[v, i - size] = routes[v, i]
+        lengths[v] = n - size
+        touched[v] = True
+        ruined += 1
+    return n_loose
+
+
+@njit(cache=True)
+def _recreate_order(loose: np.ndarray, n_loose: int, prob: tuple) -> np.ndarray:
+    """SISR's insertion orders: random (4/11), largest demand first (4/11), farthest from
+    the (first vehicle's) start first (2/11), closest first (1/11)."""
+    vint, loc, cost, demand = prob[0], prob[2], prob[3], prob[9]
+    keys = np.empty(n_loose, dtype=np.float64)
+    mode = np.random.random() * 11.0
+    home = vint[0, V_START]
+    for j in range(n_loose):
+        u = loose[j]
+        if mode < 4.0:
+            keys[j] = np.random.random()
+        elif mode < 8.0:
+            keys[j] = -float(demand[u].sum())
+        elif mode < 10.0:
+            keys[j] = -float(cost[0, home, loc[u]])
+        else:
+            keys[j] = float(cost[0, home, loc[u]])
+    return np.argsort(keys, kind="mergesort")
 
 
 @njit(cache=True)
@@ -197,73 +281,43 @@ def run(
     temp_from: float,
     temp_to: float,
     seed: int,
-    vint: np.ndarray,
-    vcap: np.ndarray,
-    loc: np.ndarray,
-    cost: np.ndarray,
-    travel: np.ndarray,
-    dist: np.ndarray,
-    service: np.ndarray,
-    tw_lo: np.ndarray,
-    tw_hi: np.ndarray,
-    demand: np.ndarray,
-    allowed: np.ndarray,
-    penalty: np.ndarray,
-    neighbours: np.ndarray,
+    prob: tuple,
     avg_removed: float,
     max_string: int,
     blink: float,
 ) -> int:
     """Run ``iterations`` ruin-and-recreate steps from ``routes`` (changed in place).
 
-    ``state`` holds ``[current cost, best cost, accepted, improved]`` and is updated; the
-    best plan seen is kept in ``best_routes``/``best_lengths``. The temperature falls
-    geometrically from ``temp_from`` to ``temp_to`` over the call. Returns the number of
-    iterations whose ruin left a route late (skipped; possible on matrices without the
-    triangle inequality).
+    ``prob`` is the problem tuple (see above). ``state`` holds ``[current cost, best cost,
+    accepted, improved]`` and is updated; the best plan seen is kept in
+    ``best_routes``/``best_lengths``. The temperature falls geometrically from
+    ``temp_from`` to ``temp_to`` over the call. Returns the number of steps whose ruin left
+    a route late (skipped; possible on matrices without the triangle inequality).
     """
     np.random.seed(seed)
-    n_veh, n_stops = routes.shape[0], loc.shape[0]
-    dims = demand.shape[1]
-    es = np.zeros((n_veh, n_stops + 1), dtype=np.int64)
-    ls = np.zeros((n_veh, n_stops + 1), dtype=np.int64)
-    rload = np.zeros((n_veh, dims), dtype=np.int64)
-    rdist = np.zeros(n_veh, dtype=np.int64)
-    rcost = np.zeros(n_veh, dtype=np.int64)
-    route_of = np.full(n_stops, -1, dtype=np.int64)
-    pos_of = np.zeros(n_stops, dtype=np.int64)
+    vint, demand, penalty, neighbours = prob[0], prob[9], prob[13], prob[14]
+    n_veh, n_stops = routes.shape[0], prob[2].shape[0]
+    rs = (
+        routes,
+        lengths,
+        np.zeros((n_veh, n_stops + 1), dtype=np.int64),  # es
+        np.zeros((n_veh, n_stops + 1), dtype=np.int64),  # ls
+        np.zeros((n_veh, demand.shape[1]), dtype=np.int64),  # rload
+        np.zeros(n_veh, dtype=np.int64),  # rdist
+        np.zeros(n_veh, dtype=np.int64),  # rcost
+        np.full(n_stops, -1, dtype=np.int64),  # route_of
+        np.zeros(n_stops, dtype=np.int64),  # pos_of
+        np.zeros((n_veh, n_stops + 1), dtype=np.int64),  # late_after
+    )
+    rcost, route_of = rs[6], rs[7]
     saved = routes.copy()
     saved_len = lengths.copy()
-    n_classes = int(vint[:, V_CLASS].max()) + 1 if n_veh > 0 else 1
-    class_seen = np.zeros(n_classes, dtype=np.bool_)
+    class_seen = np.zeros(int(vint[:, V_CLASS].max()) + 1, dtype=np.bool_)
     touched = np.zeros(n_veh, dtype=np.bool_)
     loose = np.empty(n_stops, dtype=np.int64)
-    keys = np.empty(n_stops, dtype=np.float64)
     for v in range(n_veh):
-        _update(
-            v,
-            routes,
-            lengths,
-            es,
-            ls,
-            rload,
-            rdist,
-            rcost,
-            route_of,
-            pos_of,
-            vint,
-            loc,
-            cost,
-            travel,
-            dist,
-            service,
-            tw_lo,
-            tw_hi,
-            demand,
-        )
-    current = 0
-    for v in range(n_veh):
-        current += rcost[v]
+        _update(v, rs, prob)
+    current = rcost.sum()
     for u in range(n_stops):
         if route_of[u] < 0:
             current += penalty[u]
@@ -272,112 +326,24 @@ def run(
     ratio = temp_to / temp_from if temp_from > 0 else 1.0
     for it in range(iterations):
         temp = temp_from * ratio ** (it / max(iterations, 1))
-        # --- ruin -------------------------------------------------------------------
         n_loose = 0
         for u in range(n_stops):
             if route_of[u] < 0:
                 loose[n_loose] = u
                 n_loose += 1
-        assigned = n_stops - n_loose
-        used = 0
-        for v in range(n_veh):
-            if lengths[v] > 0:
-                used += 1
         touched[:] = False
-        if assigned > 0:
-            avg_len = assigned / used
-            l_max = min(float(max_string), avg_len)
-            k_max = 4.0 * avg_removed / (1.0 + l_max) - 1.0
-            k = int(np.random.random() * k_max) + 1
-            first = np.random.randint(n_stops)
-            ruined = 0
-            for j in range(neighbours.shape[1]):
-                if ruined >= k:
-                    break
-                c = neighbours[first, j]
-                v = route_of[c]
-                if v < 0 or touched[v]:
-                    continue
-                n = lengths[v]
-                size = int(np.random.random() * min(l_max, float(n))) + 1
-                size = min(size, n)
-                lo = max(0, pos_of[c] - size + 1)
-                hi = min(pos_of[c], n - size)
-                begin = lo + int(np.random.random() * (hi - lo + 1))
-                for i in range(begin, begin + size):
-                    w = routes[v, i]
-                    loose[n_loose] = w
-                    n_loose += 1
-                    route_of[w] = -1
-                for i in range(begin + size, n):
-                    routes[v, i - size] = routes[v, i]
-                lengths[v] = n - size
-                touched[v] = True
-                ruined += 1
+        n_loose = _ruin(rs, neighbours, touched, loose, n_loose, avg_removed, max_string)
         feasible = True
         for v in range(n_veh):
-            if touched[v] and not _update(
-                v,
-                routes,
-                lengths,
-                es,
-                ls,
-                rload,
-                rdist,
-                rcost,
-                route_of,
-                pos_of,
-                vint,
-                loc,
-                cost,
-                travel,
-                dist,
-                service,
-                tw_lo,
-                tw_hi,
-                demand,
-            ):
+            if touched[v] and not _update(v, rs, prob):
                 feasible = False
         if not feasible:
             skipped += 1
         else:
-            # --- recreate -----------------------------------------------------------
-            mode = np.random.random() * 11.0
-            for j in range(n_loose):
-                u = loose[j]
-                if mode < 4.0:
-                    keys[j] = np.random.random()
-                elif mode < 8.0:
-                    keys[j] = -float(demand[u].sum())
-                elif mode < 10.0:
-                    keys[j] = -float(cost[0, vint[0, V_START], loc[u]])
-                else:
-                    keys[j] = float(cost[0, vint[0, V_START], loc[u]])
-            order = np.argsort(keys[:n_loose], kind="mergesort")
+            order = _recreate_order(loose, n_loose, prob)
             for j in range(n_loose):
                 u = loose[order[j]]
-                v, i, _ = _best_insertion(
-                    u,
-                    blink,
-                    routes,
-                    lengths,
-                    es,
-                    ls,
-                    rload,
-                    rdist,
-                    vint,
-                    vcap,
-                    loc,
-                    cost,
-                    travel,
-                    dist,
-                    service,
-                    tw_lo,
-                    tw_hi,
-                    demand,
-                    allowed,
-                    class_seen,
-                )
+                v, i, _ = _best_insertion(u, blink, rs, prob, class_seen)
                 if v < 0:
                     continue
                 for q in range(lengths[v], i, -1):
@@ -385,35 +351,12 @@ def run(
                 routes[v, i] = u
                 lengths[v] += 1
                 touched[v] = True
-                _update(
-                    v,
-                    routes,
-                    lengths,
-                    es,
-                    ls,
-                    rload,
-                    rdist,
-                    rcost,
-                    route_of,
-                    pos_of,
-                    vint,
-                    loc,
-                    cost,
-                    travel,
-                    dist,
-                    service,
-                    tw_lo,
-                    tw_hi,
-                    demand,
-                )
-            candidate = 0
-            for v in range(n_veh):
-                candidate += rcost[v]
+                _update(v, rs, prob)
+            candidate = rcost.sum()
             for j in range(n_loose):
                 if route_of[loose[j]] < 0:
                     candidate += penalty[loose[j]]
-            threshold = current - temp * np.log(np.random.random() + 1e-300)
-            if candidate < threshold:
+            if candidate < current - temp * np.log(np.random.random() + 1e-300):
                 current = candidate
                 state[2] += 1
                 for v in range(n_veh):
@@ -433,26 +376,6 @@ def run(
             if touched[v]:
                 lengths[v] = saved_len[v]
                 routes[v, : lengths[v]] = saved[v, : lengths[v]]
-                _update(
-                    v,
-                    routes,
-                    lengths,
-                    es,
-                    ls,
-                    rload,
-                    rdist,
-                    rcost,
-                    route_of,
-                    pos_of,
-                    vint,
-                    loc,
-                    cost,
-                    travel,
-                    dist,
-                    service,
-                    tw_lo,
-                    tw_hi,
-                    demand,
-                )
+                _update(v, rs, prob)
     state[0] = current
     return skipped

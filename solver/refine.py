@@ -3,10 +3,10 @@
 OR-Tools' guided local search stalls on tight time windows (Solomon R1/RC1: 3-5 % above
 VROOM at 10 s). This stage takes its plan and runs slack induction by string removals
 (compiled, :mod:`solver._sisr`) until the deadline, on exactly the objective the OR-Tools
-model minimises (arc costs, fixed costs, penalties of unserved stops), and returns the best
-plan seen. It applies to problems whose constraints it models exactly; :func:`unsupported`
-names what keeps a problem out (then the OR-Tools plan stands unchanged). Every plan still
-goes through the independent checker downstream.
+model minimises (arc costs, fixed costs, lateness past soft deadlines, penalties of
+unserved stops), and returns the best plan seen. It applies to problems whose constraints
+it models exactly; :func:`unsupported` names what keeps a problem out (then the OR-Tools
+plan stands unchanged). Every plan still goes through the independent checker downstream.
 """
 
 from __future__ import annotations
@@ -66,8 +66,6 @@ def unsupported(problem: Problem, *, span_bound: int | None = None) -> str | Non
         return "span cost"
     if any(len(s.windows) > 1 for s in problem.stops):
         return "several time windows on a stop"
-    if any(s.deadline is not None and s.lateness_cost > 0 for s in problem.stops):
-        return "soft deadlines"
     return None
 
 
@@ -77,7 +75,9 @@ class Arrays:
 
     ``vint`` rows are vehicles, columns ``_sisr.V_*``; ``cost``/``travel``/``dist`` are
     stacked location matrices indexed by ``V_COST``/``V_PROFILE``; per stop: ``loc``,
-    ``service``, ``tw_lo``, ``tw_hi``, ``demand`` (stops x dimensions), ``penalty``;
+    ``service``, ``tw_lo``, ``tw_hi``, ``demand`` (stops x dimensions), ``late_at`` and
+    ``late_cost`` (soft deadline and cost per second late; no deadline: never late),
+    ``penalty``;
     ``allowed`` is stops x vehicles; ``neighbours`` lists, per stop, every stop by
     increasing arc cost from it (itself first).
     """
@@ -92,6 +92,8 @@ class Arrays:
     tw_lo: np.ndarray
     tw_hi: np.ndarray
     demand: np.ndarray
+    late_at: np.ndarray
+    late_cost: np.ndarray
     allowed: np.ndarray
     penalty: np.ndarray
     neighbours: np.ndarray
@@ -156,6 +158,12 @@ def arrays(problem: Problem) -> Arrays:
         demand=np.asarray([s.demand for s in stops], dtype=np.int64).reshape(
             len(stops), len(problem.dimensions)
         ),
+        late_at=np.asarray(
+            [_NEVER if s.deadline is None else s.deadline for s in stops], dtype=np.int64
+        ),
+        late_cost=np.asarray(
+            [0 if s.deadline is None else s.lateness_cost for s in stops], dtype=np.int64
+        ),
         allowed=allowed,
         penalty=np.asarray(_ortools.penalties(problem, bound), dtype=np.int64),
         neighbours=np.argsort(c0, axis=1, kind="stable").astype(np.int64),
@@ -203,19 +211,22 @@ def refine(
         cur[k, : len(r)] = r
         lengths[k] = len(r)
     best, best_len = cur.copy(), lengths.copy()
-    state = np.zeros(4, dtype=np.float64)
+    state = np.zeros(4, dtype=np.int64)  # current, best, accepted, improved
+
+    prob = (
+        a.vint, a.vcap, a.loc, a.cost, a.travel, a.dist, a.service, a.tw_lo, a.tw_hi,
+        a.demand, a.late_at, a.late_cost, a.allowed, a.penalty, a.neighbours,
+    )  # fmt: skip
 
     def chunk(count: int, t_from: float, t_to: float, index: int) -> None:
         _sisr.run(
             cur, lengths, best, best_len, state, count, t_from, t_to,
-            (seed * 1_000_003 + index) % 2**31,
-            a.vint, a.vcap, a.loc, a.cost, a.travel, a.dist, a.service, a.tw_lo, a.tw_hi,
-            a.demand, a.allowed, a.penalty, a.neighbours,
-            cfg.avg_removed, cfg.max_string, cfg.blink,
+            (seed * 1_000_003 + index) % 2**31, prob, cfg.avg_removed, cfg.max_string,
+            cfg.blink,
         )  # fmt: skip
 
     # Zero steps: the kernel evaluates the start plan.
-    state[1] = np.inf
+    state[1] = np.iinfo(np.int64).max
     chunk(0, 1.0, 1.0, 0)
     start_objective = int(state[0])
     state[1] = state[0]

@@ -78,9 +78,10 @@ def _run(
     """One portfolio member: the OR-Tools search, then the refinement where it applies.
 
     OR-Tools gets ``config.refine_after`` of the time (its first solution may take longer);
-    :func:`solver.refine.refine` improves that plan until ``deadline``. With ``effort`` the
-    refinement runs ``effort`` x :data:`_REFINE_PER_EFFORT` iterations instead (still
-    within the deadline), so the plan stays a function of the inputs. Also the body of a
+    :func:`solver.refine.refine` improves that plan until ``deadline``. With ``effort``,
+    OR-Tools stops at its effort bound (the clock only as a backstop) and the refinement
+    runs ``effort`` x :data:`_REFINE_PER_EFFORT` iterations (still within the deadline), so
+    the plan stays a function of the inputs. Also the body of a
     worker process: ``deadline`` is a ``time.monotonic()`` instant of the parent (on Linux
     that clock is system-wide, so a worker's start-up counts against the budget too).
     """
@@ -93,8 +94,9 @@ def _run(
     split = deadline
     if refining:
         refine.warm_up()  # loads the compiled kernel (first use in this process)
-        now = time.monotonic()
-        split = now + config.refine_after * (deadline - now)
+        if effort is None:  # with effort, the effort bound ends the OR-Tools part
+            now = time.monotonic()
+            split = now + config.refine_after * (deadline - now)
     result = _ortools.search(
         problem,
         config=config,
