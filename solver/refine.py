@@ -21,8 +21,9 @@ from solver import _ortools, _sisr
 from solver.model import Problem, Profile, Stop, Vehicle
 from solver.schedule import end_window, start_window
 
-#: Largest problem refined (the kernel keeps an all-pairs neighbour table).
-MAX_STOPS = 3000
+#: Largest problem refined: the kernel keeps all-pairs tables over the stops (neighbours,
+#: and per profile and cost structure the matrices over the locations in use).
+MAX_STOPS = 2000
 #: Steps of the first kernel call (it measures the step rate).
 _STEP = 200
 #: Seconds per later kernel call (between clock and progress checks).
@@ -104,16 +105,27 @@ def arrays(problem: Problem) -> Arrays:
     vehicles, stops = problem.vehicles, problem.stops
     keys = sorted({_ortools.cost_key(problem, v) for v in vehicles})
     cost_index = {k: i for i, k in enumerate(keys)}
+    # The kernel sees only the locations in use (stops and route ends), renumbered.
+    ends = {v.end for v in vehicles if v.end is not None}
+    places = sorted({s.location for s in stops} | {v.start for v in vehicles} | ends)
+    place = {loc: k for k, loc in enumerate(places)}
+    used = np.asarray(places, dtype=np.int64)
+    cut = np.ix_(used, used)
     profiles = problem.profiles
     cost_list, bound = [], 1
     for p, per_s, per_m in keys:
-        dur = profiles[p].durations.astype(np.int64)
-        m = per_s * dur + per_m * profiles[p].distances.astype(np.int64)
-        finite = m[dur >= 0]
+        # The penalty scale is set from the whole matrix, as in the OR-Tools model.
+        whole = per_s * profiles[p].durations.astype(np.int64)
+        whole += per_m * profiles[p].distances.astype(np.int64)
+        finite = whole[profiles[p].durations >= 0]
         bound = max(bound, int(finite.max()) if finite.size else 0)
-        cost_list.append(np.where(dur >= 0, m, 2 * bound + 1))
-    travel = np.stack([np.where(pr.durations >= 0, pr.durations, _NEVER) for pr in profiles])
-    dist = np.stack([np.where(pr.durations >= 0, pr.distances, _NEVER) for pr in profiles])
+        cost_list.append(np.where(profiles[p].durations[cut] >= 0, whole[cut], 2 * bound + 1))
+    travel = np.stack(
+        [np.where(pr.durations[cut] >= 0, pr.durations[cut], _NEVER) for pr in profiles]
+    )
+    dist = np.stack(
+        [np.where(pr.durations[cut] >= 0, pr.distances[cut], _NEVER) for pr in profiles]
+    )
     horizon = max(v.shift[1] for v in vehicles)
     compatible = _ortools.compatible_vehicles(problem)
     allowed = np.zeros((len(stops), len(vehicles)), dtype=np.bool_)
@@ -126,8 +138,8 @@ def arrays(problem: Problem) -> Arrays:
     classes: dict[tuple[object, ...], int] = {}
     for k, v in enumerate(vehicles):
         row = vint[k]
-        row[_sisr.V_START] = v.start
-        row[_sisr.V_END] = -1 if v.end is None else v.end
+        row[_sisr.V_START] = place[v.start]
+        row[_sisr.V_END] = -1 if v.end is None else place[v.end]
         row[_sisr.V_COST] = cost_index[_ortools.cost_key(problem, v)]
         row[_sisr.V_PROFILE] = v.profile
         row[_sisr.V_FIXED] = v.fixed_cost + bonus
@@ -137,7 +149,7 @@ def arrays(problem: Problem) -> Arrays:
         row[_sisr.V_MAX_STOPS] = len(stops) if v.max_stops is None else v.max_stops
         signature = (*row[: _sisr.V_CLASS].tolist(), v.capacity, allowed[:, k].tobytes())
         row[_sisr.V_CLASS] = classes.setdefault(signature, len(classes))
-    loc = np.asarray([s.location for s in stops], dtype=np.int64)
+    loc = np.asarray([place[s.location] for s in stops], dtype=np.int64)
     c0 = cost_list[0][np.ix_(loc, loc)].astype(np.float64)
     np.fill_diagonal(c0, -1.0)
     return Arrays(
