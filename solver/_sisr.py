@@ -26,7 +26,11 @@ V_END_BY = 6  # latest arrival at the end
 V_MAX_DIST = 7  # route distance limit
 V_MAX_STOPS = 8  # stop-count limit
 V_CLASS = 9  # vehicles of one class are interchangeable when empty
-V_FIELDS = 10
+V_DEPART_BY = 10  # latest departure from the start
+V_MAX_SPAN = 11  # route duration limit (end arrival minus departure)
+V_FIELDS = 12
+#: ``V_MAX_DIST`` / ``V_MAX_SPAN`` at or above this: no limit.
+NO_LIMIT = 10**15
 
 
 @njit(cache=True, inline="always")
@@ -42,6 +46,48 @@ def _arc(m: np.ndarray, k: int, a: int, b: int) -> int:
 #   rs = (routes, lengths, es, ls, rload, rdist, rcost, route_of, pos_of, late_after)
 # ``es``/``ls``: earliest / latest service start per route position; ``late_after[v, i]``:
 # stops with a lateness cost at positions >= i of route v.
+
+
+@njit(cache=True, inline="always")
+def _visit(routes: np.ndarray, v: int, i: int, u: int, k: int) -> int:
+    """Stop at position ``k`` of route ``v`` with ``u`` inserted at ``i`` (``u < 0``: none)."""
+    if u < 0 or k < i:
+        return routes[v, k]
+    if k == i:
+        return u
+    return routes[v, k - 1]
+
+
+@njit(cache=True)
+def _min_span(v: int, i: int, u: int, rs: tuple, prob: tuple) -> int:
+    """Shortest duration of route ``v`` (with ``u`` inserted at ``i``; ``u < 0``: as it is).
+
+    The route leaves as late as keeps it on time (never later than ``V_DEPART_BY``):
+    arrival at the end minus departure only falls as the departure moves later, so that
+    departure gives the shortest duration, the one the OR-Tools span bound and the
+    checker's compressed schedule use.
+    """
+    routes, lengths = rs[0], rs[1]
+    vint, loc, travel, service, tw_lo, tw_hi = prob[0], prob[2], prob[4], prob[6], prob[7], prob[8]
+    p = vint[v, V_PROFILE]
+    m = lengths[v] + (1 if u >= 0 else 0)
+    if m == 0:
+        return 0
+    late = vint[v, V_END_BY]
+    nxt = vint[v, V_END]
+    for k in range(m - 1, -1, -1):
+        w = _visit(routes, v, i, u, k)
+        late = min(tw_hi[w], late - _arc(travel, p, loc[w], nxt) - service[w])
+        nxt = loc[w]
+    start = vint[v, V_START]
+    depart = max(vint[v, V_DEPART], min(vint[v, V_DEPART_BY], late - travel[p, start, nxt]))
+    t = depart
+    prev = start
+    for k in range(m):
+        w = _visit(routes, v, i, u, k)
+        t = max(tw_lo[w], t + travel[p, prev, loc[w]]) + service[w]
+        prev = loc[w]
+    return t + _arc(travel, p, prev, vint[v, V_END]) - depart
 
 
 @njit(cache=True)
@@ -100,6 +146,8 @@ def _update(v: int, rs: tuple, prob: tuple) -> bool:
     rcost[v] = total_c + (vint[v, V_FIXED] if n > 0 else 0)
     if total_d > vint[v, V_MAX_DIST] or n > vint[v, V_MAX_STOPS]:
         ok = False
+    if ok and n > 0 and vint[v, V_MAX_SPAN] < NO_LIMIT:
+        ok = _min_span(v, -1, -1, rs, prob) <= vint[v, V_MAX_SPAN]
     return ok
 
 
@@ -191,8 +239,15 @@ def _best_insertion(
                 delta += late_cost[u] * (start - late_at[u])
             if late_after[v, i] > 0:
                 delta += _later_lateness(v, i, start + service[u], lu, rs, prob)
-            if best_v < 0 or delta < best_delta:
-                best_v, best_i, best_delta = v, i, delta
+            if best_v >= 0 and delta >= best_delta:
+                continue
+            # The duration limit last, and only for a would-be best position: O(route).
+            if (
+                vint[v, V_MAX_SPAN] < NO_LIMIT
+                and _min_span(v, i, u, rs, prob) > vint[v, V_MAX_SPAN]
+            ):
+                continue
+            best_v, best_i, best_delta = v, i, delta
     return best_v, best_i, best_delta
 
 

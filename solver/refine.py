@@ -55,14 +55,12 @@ class RefineConfig:
     temperature: float = 1.0
 
 
-def unsupported(problem: Problem, *, span_bound: int | None = None) -> str | None:
+def unsupported(problem: Problem) -> str | None:
     """Why ``problem`` cannot be refined (``None``: it can)."""
     if not problem.stops:
         return "no stops"
     if len(problem.stops) > MAX_STOPS:
         return f"more than {MAX_STOPS} stops"
-    if span_bound is not None or any(v.max_duration is not None for v in problem.vehicles):
-        return "route duration limits"
     if problem.objective.span_cost:
         return "span cost"
     if any(len(s.windows) > 1 for s in problem.stops):
@@ -100,8 +98,9 @@ class Arrays:
     neighbours: np.ndarray
 
 
-def arrays(problem: Problem) -> Arrays:
-    """Pack ``problem`` for the kernel (see :class:`Arrays`)."""
+def arrays(problem: Problem, *, span_bound: int | None = None) -> Arrays:
+    """Pack ``problem`` for the kernel (see :class:`Arrays`); ``span_bound`` as in
+    :func:`refine`."""
     vehicles, stops = problem.vehicles, problem.stops
     keys = sorted({_ortools.cost_key(problem, v) for v in vehicles})
     cost_index = {k: i for i, k in enumerate(keys)}
@@ -145,9 +144,13 @@ def arrays(problem: Problem) -> Arrays:
         row[_sisr.V_FIXED] = v.fixed_cost + bonus
         row[_sisr.V_DEPART] = start_window(problem, v)[0]
         row[_sisr.V_END_BY] = end_window(problem, v)[1]
-        row[_sisr.V_MAX_DIST] = _NEVER if v.max_distance is None else v.max_distance
+        row[_sisr.V_MAX_DIST] = _sisr.NO_LIMIT if v.max_distance is None else v.max_distance
+        spans = [x for x in (v.max_duration, span_bound) if x is not None]
+        row[_sisr.V_MAX_SPAN] = min(spans) if spans else _sisr.NO_LIMIT
+        row[_sisr.V_DEPART_BY] = start_window(problem, v)[1]
         row[_sisr.V_MAX_STOPS] = len(stops) if v.max_stops is None else v.max_stops
-        signature = (*row[: _sisr.V_CLASS].tolist(), v.capacity, allowed[:, k].tobytes())
+        fields = [x for f, x in enumerate(row.tolist()) if f != _sisr.V_CLASS]
+        signature = (*fields, v.capacity, allowed[:, k].tobytes())
         row[_sisr.V_CLASS] = classes.setdefault(signature, len(classes))
     loc = np.asarray([place[s.location] for s in stops], dtype=np.int64)
     c0 = cost_list[0][np.ix_(loc, loc)].astype(np.float64)
@@ -204,6 +207,7 @@ def refine(
     seed: int = 0,
     config: RefineConfig | None = None,
     on_progress: Callable[[float, int], None] | None = None,
+    span_bound: int | None = None,
 ) -> RefineResult:
     """Improve ``routes`` (stop positions per vehicle) until ``deadline``.
 
@@ -211,11 +215,13 @@ def refine(
     that many steps at the latest and the temperature follows the step count, so a run
     that ends by its step count is a function of ``(problem, routes, seed, iterations)``.
     ``on_progress`` gets ``(time.monotonic(), objective)`` when the best plan improves.
-    The caller checks :func:`unsupported` first.
+    ``span_bound`` is an extra limit (s) on every route's duration, as in the OR-Tools
+    model (balance). ``routes`` must be feasible (empty routes are). The caller checks
+    :func:`unsupported` first.
     """
     cfg = config or RefineConfig()
     t0 = time.monotonic()
-    a = arrays(problem)
+    a = arrays(problem, span_bound=span_bound)
     n_veh, n = len(problem.vehicles), len(problem.stops)
     cur = np.zeros((n_veh, n + 1), dtype=np.int64)
     lengths = np.zeros(n_veh, dtype=np.int64)

@@ -86,11 +86,7 @@ def _run(
     that clock is system-wide, so a worker's start-up counts against the budget too).
     """
     begin = time.monotonic() if origin is None else origin
-    refining = (
-        not plain
-        and config.refine_after < 1
-        and refine.unsupported(problem, span_bound=span_bound) is None
-    )
+    refining = not plain and config.refine_after < 1 and refine.unsupported(problem) is None
     split = deadline
     if refining:
         refine.warm_up()  # loads the compiled kernel (first use in this process)
@@ -109,26 +105,31 @@ def _run(
         on_progress=on_progress,
         clock_origin=begin,
     )
-    if not refining or not result.found or time.monotonic() >= deadline:
+    if not refining or time.monotonic() >= deadline:
         return result
     t0 = time.perf_counter()
     better = refine.refine(
         problem,
-        result.routes,
+        # No OR-Tools plan in its share of the time (large problems): start from nothing;
+        # the first reinsertion builds a plan.
+        result.routes if result.found else [[] for _ in problem.vehicles],
         deadline=deadline,
         iterations=None if effort is None else effort * _REFINE_PER_EFFORT,
         seed=seed,
         config=refine.RefineConfig(temperature=config.refine_temperature),
         on_progress=None if on_progress is None else (lambda t, v: on_progress(t - begin, v)),
+        span_bound=span_bound,
     )
     seconds = time.perf_counter() - t0
-    if better.objective >= result.objective:
+    if result.found and better.objective >= result.objective:
         return dataclasses.replace(result, search_seconds=result.search_seconds + seconds)
+    status = result.status if result.found else "OR-Tools found no plan in its share"
     return dataclasses.replace(
         result,
         routes=better.routes,
+        found=True,
         objective=better.objective,
-        status=result.status + f"; refined by ruin and recreate ({better.iterations} steps)",
+        status=status + f"; refined by ruin and recreate ({better.iterations} steps)",
         search_seconds=result.search_seconds + seconds,
     )
 

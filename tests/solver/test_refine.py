@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from solver import Problem, Profile, Solution, Stop, Vehicle, _ortools, check, refine
+from solver.diagnose import diagnose
 from solver.schedule import plan_cost, timed_route
 from solver.solve import solve
 from tests.solver.plane import HOUR, plane_problem
@@ -23,9 +24,8 @@ FAR = time.monotonic() + 3600.0
 def _supported(problem: Problem) -> Problem:
     """``problem`` without what the refinement does not model."""
     stops = tuple(dataclasses.replace(s, windows=s.windows[:1]) for s in problem.stops)
-    vehicles = tuple(dataclasses.replace(v, max_duration=None) for v in problem.vehicles)
     objective = dataclasses.replace(problem.objective, span_cost=0, balance_factor=None)
-    return dataclasses.replace(problem, stops=stops, vehicles=vehicles, objective=objective)
+    return dataclasses.replace(problem, stops=stops, objective=objective)
 
 
 def _objective(problem: Problem, routes: list[list[int]]) -> int:
@@ -127,7 +127,6 @@ def test_refinement_keeps_stops_it_cannot_place_unserved() -> None:
 @pytest.mark.parametrize(
     ("change", "reason"),
     [
-        (lambda p: _vehicles(p, max_duration=HOUR), "route duration limits"),
         (lambda p: _stops(p, windows=((0, 10), (20, 30))), "several time windows on a stop"),
         (
             lambda p: dataclasses.replace(
@@ -143,16 +142,63 @@ def test_unsupported_problems_are_named(change: object, reason: str) -> None:
     assert refine.unsupported(problem) is None
     changed = change(problem)  # type: ignore[operator]
     assert refine.unsupported(changed) == reason
-    assert refine.unsupported(problem, span_bound=HOUR) == "route duration limits"
-
-
-def _vehicles(problem: Problem, **kw: Any) -> Problem:
-    return dataclasses.replace(
-        problem, vehicles=tuple(dataclasses.replace(v, **kw) for v in problem.vehicles)
-    )
 
 
 def _stops(problem: Problem, **kw: Any) -> Problem:
     return dataclasses.replace(
         problem, stops=tuple(dataclasses.replace(s, **kw) for s in problem.stops)
     )
+
+
+def test_refinement_honours_duration_limits_and_span_bounds() -> None:
+    """Volunteer hours (max_duration) and the balance span bound: refined plans keep them,
+    and the kernel's shortest durations agree with the checker's compressed schedule."""
+    base = plane_problem(80, 8, seed=4, capacity=40)
+    problem = dataclasses.replace(
+        base,
+        vehicles=tuple(dataclasses.replace(v, max_duration=2 * HOUR) for v in base.vehicles),
+    )
+    start = _ortools.search(
+        problem,
+        config=_ortools.SearchConfig(),
+        deadline=time.monotonic() + 10.0,
+        solution_limit=1,
+        span_bound=HOUR + HOUR // 2,
+    )
+    assert start.found
+    out = refine.refine(
+        problem, start.routes, deadline=FAR, iterations=3000, seed=2, span_bound=HOUR + HOUR // 2
+    )
+    assert out.start_objective == start.objective
+    assert out.objective <= start.objective
+    assert out.objective == _objective(problem, out.routes)
+    # The same plan against vehicles whose own limit is the span bound: the checker's
+    # compressed schedules keep it.
+    bounded = dataclasses.replace(
+        problem,
+        vehicles=tuple(
+            dataclasses.replace(v, max_duration=HOUR + HOUR // 2) for v in problem.vehicles
+        ),
+    )
+    routes = [timed_route(bounded, k, r) for k, r in enumerate(out.routes) if r]
+    assert all(r.duration <= HOUR + HOUR // 2 for r in routes)
+    served = {i for r in out.routes for i in r}
+    assert len(served) >= len({i for r in start.routes for i in r})
+    missing = [i for i in range(len(problem.stops)) if i not in served]
+    plan = Solution(
+        routes=tuple(routes),
+        unassigned=tuple(diagnose(bounded, missing, routes)),
+        cost=plan_cost(bounded, routes),
+    )
+    assert check(bounded, plan).ok
+
+
+def test_refinement_builds_a_plan_from_nothing() -> None:
+    """Started from empty routes (OR-Tools found no plan in its share), the first
+    reinsertion serves every stop that fits, and the plan checks."""
+    problem = plane_problem(60, 6, seed=5, capacity=60)
+    out = refine.refine(problem, [[] for _ in problem.vehicles], deadline=FAR, iterations=50)
+    assert sorted(i for r in out.routes for i in r) == list(range(60))
+    routes = [timed_route(problem, k, r) for k, r in enumerate(out.routes) if r]
+    plan = Solution(routes=tuple(routes), unassigned=(), cost=plan_cost(problem, routes))
+    assert check(problem, plan).ok
