@@ -346,7 +346,8 @@ def run(
     ``prob`` is the problem tuple (see above). ``state`` holds ``[current cost, best cost,
     accepted, improved]`` and is updated; the best plan seen is kept in
     ``best_routes``/``best_lengths``. The temperature falls geometrically from
-    ``temp_from`` to ``temp_to`` over the call. Returns the number of steps whose ruin left
+    ``temp_from`` to ``temp_to`` over the call. Start routes that break a rule are emptied
+    first (the caller's best plan too, then). Returns the number of steps whose ruin left
     a route late (skipped; possible on matrices without the triangle inequality).
     """
     np.random.seed(seed)
@@ -370,8 +371,20 @@ def run(
     class_seen = np.zeros(int(vint[:, V_CLASS].max()) + 1, dtype=np.bool_)
     touched = np.zeros(n_veh, dtype=np.bool_)
     loose = np.empty(n_stops, dtype=np.int64)
+    emptied = False
     for v in range(n_veh):
-        _update(v, rs, prob)
+        if not _update(v, rs, prob):
+            # A start route that breaks a rule (e.g. a span bound it was not planned for)
+            # is emptied: its stops become loose and are reinserted by the first step.
+            for i in range(lengths[v]):
+                route_of[routes[v, i]] = -1
+            lengths[v] = 0
+            _update(v, rs, prob)
+            emptied = True
+    if emptied:
+        saved_len[:] = lengths
+        best_lengths[:] = lengths
+        best_routes[:, :] = routes
     current = rcost.sum()
     for u in range(n_stops):
         if route_of[u] < 0:

@@ -216,8 +216,9 @@ def refine(
     that ends by its step count is a function of ``(problem, routes, seed, iterations)``.
     ``on_progress`` gets ``(time.monotonic(), objective)`` when the best plan improves.
     ``span_bound`` is an extra limit (s) on every route's duration, as in the OR-Tools
-    model (balance). ``routes`` must be feasible (empty routes are). The caller checks
-    :func:`unsupported` first.
+    model (balance). Routes of ``routes`` that break a rule (such as a span bound they were
+    not planned for) are emptied and their stops reinserted by the first step. The caller
+    checks :func:`unsupported` first.
     """
     cfg = config or RefineConfig()
     t0 = time.monotonic()

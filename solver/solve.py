@@ -86,7 +86,7 @@ def _run(
     that clock is system-wide, so a worker's start-up counts against the budget too).
     """
     begin = time.monotonic() if origin is None else origin
-    refining = not plain and config.refine_after < 1 and refine.unsupported(problem) is None
+    refining = not plain and _refines(problem, config)
     split = deadline
     if refining:
         refine.warm_up()  # loads the compiled kernel (first use in this process)
@@ -132,6 +132,11 @@ def _run(
         status=status + f"; refined by ruin and recreate ({better.iterations} steps)",
         search_seconds=result.search_seconds + seconds,
     )
+
+
+def _refines(problem: Problem, config: _ortools.SearchConfig) -> bool:
+    """Whether searches with ``config`` end with the refinement on ``problem``."""
+    return config.refine_after < 1 and refine.unsupported(problem) is None
 
 
 def _worker_context() -> multiprocessing.context.ForkServerContext:
@@ -358,18 +363,42 @@ def _balance(
     if max(durations) <= factor * mean:
         return result
     bound = int(factor * mean)
-    tighter = _portfolio(
-        problem,
-        configs,
-        deadline=deadline,
-        grace=grace,
-        seed=seed,
-        initial=None,
-        effort=effort,
-        span_bound=bound,
-        on_progress=on_progress,
-        origin=origin,
-    )
+    if _refines(problem, configs[0]):
+        # Warm: the routes the bound breaks are emptied and their stops reinserted within
+        # it, then the refinement goes on under the bound (OR-Tools' cold first solution
+        # on a few hundred stops can alone outlast the rest of the budget).
+        t0 = time.perf_counter()
+        out = refine.refine(
+            problem,
+            result.routes,
+            deadline=deadline,
+            iterations=None if effort is None else effort * _REFINE_PER_EFFORT,
+            seed=seed,
+            config=refine.RefineConfig(temperature=configs[0].refine_temperature),
+            span_bound=bound,
+        )
+        tighter = _ortools.SearchResult(
+            routes=out.routes,
+            found=True,
+            objective=out.objective,
+            status=result.status + f"; balanced by ruin and recreate ({out.iterations} steps)",
+            build_seconds=result.build_seconds,
+            search_seconds=result.search_seconds + time.perf_counter() - t0,
+            history=result.history,
+        )
+    else:
+        tighter = _portfolio(
+            problem,
+            configs,
+            deadline=deadline,
+            grace=grace,
+            seed=seed,
+            initial=None,
+            effort=effort,
+            span_bound=bound,
+            on_progress=on_progress,
+            origin=origin,
+        )
     if tighter.found and _penalty_rank(problem, tighter.routes) >= _penalty_rank(
         problem, result.routes
     ):
