@@ -654,11 +654,14 @@ def plan_day(
     factor = problem.objective.balance_factor
     if factor is not None:
         used = sticky_problem if continuity is not None and continuity.used_sticky else problem
+        # What the plan's budget has left (the search may have used all of it: the
+        # duration bound's re-solve runs to the limit); at least half a second.
+        left = time_limit - (time.monotonic() - t)
         balanced = balance_stops(
             used,
             solution,
             factor,
-            time_limit=max(time_limit / 2, 0.5),
+            time_limit=max(min(time_limit / 2, left), 0.5),
             seed=seed,
             workers=workers,
             effort=effort,

@@ -27,8 +27,9 @@ V_MAX_DIST = 7  # route distance limit
 V_MAX_STOPS = 8  # stop-count limit
 V_CLASS = 9  # vehicles of one class are interchangeable when empty
 V_DEPART_BY = 10  # latest departure from the start
-V_MAX_SPAN = 11  # route duration limit (end arrival minus departure)
-V_FIELDS = 12
+V_MAX_SPAN = 11  # route duration limit, on the shortest schedule (the vehicle's own)
+V_SHOWN_SPAN = 12  # route duration limit, on the plan's schedule (the balance bound)
+V_FIELDS = 13
 #: ``V_MAX_DIST`` / ``V_MAX_SPAN`` at or above this: no limit.
 NO_LIMIT = 10**15
 
@@ -64,8 +65,8 @@ def _min_span(v: int, i: int, u: int, rs: tuple, prob: tuple) -> int:
 
     The route leaves as late as keeps it on time (never later than ``V_DEPART_BY``):
     arrival at the end minus departure only falls as the departure moves later, so that
-    departure gives the shortest duration, the one the OR-Tools span bound and the
-    checker's compressed schedule use.
+    departure gives the shortest duration, the one OR-Tools' span bound and the checker's
+    compressed schedule (used when a vehicle's ``max_duration`` needs it) go by.
     """
     routes, lengths = rs[0], rs[1]
     vint, loc, travel, service, tw_lo, tw_hi = prob[0], prob[2], prob[4], prob[6], prob[7], prob[8]
@@ -88,6 +89,49 @@ def _min_span(v: int, i: int, u: int, rs: tuple, prob: tuple) -> int:
         t = max(tw_lo[w], t + travel[p, prev, loc[w]]) + service[w]
         prev = loc[w]
     return t + _arc(travel, p, prev, vint[v, V_END]) - depart
+
+
+@njit(cache=True)
+def _shown_span(v: int, i: int, u: int, rs: tuple, prob: tuple) -> int:
+    """Duration of route ``v`` (with ``u`` inserted at ``i``; ``u < 0``: as it is).
+
+    As the plan's schedule has it (:func:`solver.schedule.timed_route`): every service at
+    its earliest start, the departure as late as keeps all of them (never later than
+    ``V_DEPART_BY``). The balance bound is judged (and reported) on this duration.
+    """
+    routes, lengths = rs[0], rs[1]
+    vint, loc, travel, service, tw_lo = prob[0], prob[2], prob[4], prob[6], prob[7]
+    p = vint[v, V_PROFILE]
+    m = lengths[v] + (1 if u >= 0 else 0)
+    if m == 0:
+        return 0
+    start = vint[v, V_START]
+    t = vint[v, V_DEPART]
+    latest = vint[v, V_DEPART_BY]
+    elapsed = 0  # travel and service from the start up to the arrival at the visit
+    prev = start
+    for k in range(m):
+        w = _visit(routes, v, i, u, k)
+        leg = travel[p, prev, loc[w]]
+        elapsed += leg
+        t = max(tw_lo[w], t + leg)
+        latest = min(latest, t - elapsed)
+        elapsed += service[w]
+        t += service[w]
+        prev = loc[w]
+    end = t + _arc(travel, p, prev, vint[v, V_END])
+    return end - max(vint[v, V_DEPART], latest)
+
+
+@njit(cache=True)
+def _spans_ok(v: int, i: int, u: int, rs: tuple, prob: tuple) -> bool:
+    """Whether route ``v`` (with ``u`` inserted at ``i``) keeps its duration limits."""
+    vint = prob[0]
+    if vint[v, V_MAX_SPAN] < NO_LIMIT and _min_span(v, i, u, rs, prob) > vint[v, V_MAX_SPAN]:
+        return False
+    return not (
+        vint[v, V_SHOWN_SPAN] < NO_LIMIT and _shown_span(v, i, u, rs, prob) > vint[v, V_SHOWN_SPAN]
+    )
 
 
 @njit(cache=True)
@@ -146,8 +190,8 @@ def _update(v: int, rs: tuple, prob: tuple) -> bool:
     rcost[v] = total_c + (vint[v, V_FIXED] if n > 0 else 0)
     if total_d > vint[v, V_MAX_DIST] or n > vint[v, V_MAX_STOPS]:
         ok = False
-    if ok and n > 0 and vint[v, V_MAX_SPAN] < NO_LIMIT:
-        ok = _min_span(v, -1, -1, rs, prob) <= vint[v, V_MAX_SPAN]
+    if ok and n > 0:
+        ok = _spans_ok(v, -1, -1, rs, prob)
     return ok
 
 
@@ -241,11 +285,8 @@ def _best_insertion(
                 delta += _later_lateness(v, i, start + service[u], lu, rs, prob)
             if best_v >= 0 and delta >= best_delta:
                 continue
-            # The duration limit last, and only for a would-be best position: O(route).
-            if (
-                vint[v, V_MAX_SPAN] < NO_LIMIT
-                and _min_span(v, i, u, rs, prob) > vint[v, V_MAX_SPAN]
-            ):
+            # Duration limits last, and only for a would-be best position: O(route).
+            if not _spans_ok(v, i, u, rs, prob):
                 continue
             best_v, best_i, best_delta = v, i, delta
     return best_v, best_i, best_delta

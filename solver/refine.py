@@ -145,8 +145,8 @@ def arrays(problem: Problem, *, span_bound: int | None = None) -> Arrays:
         row[_sisr.V_DEPART] = start_window(problem, v)[0]
         row[_sisr.V_END_BY] = end_window(problem, v)[1]
         row[_sisr.V_MAX_DIST] = _sisr.NO_LIMIT if v.max_distance is None else v.max_distance
-        spans = [x for x in (v.max_duration, span_bound) if x is not None]
-        row[_sisr.V_MAX_SPAN] = min(spans) if spans else _sisr.NO_LIMIT
+        row[_sisr.V_MAX_SPAN] = _sisr.NO_LIMIT if v.max_duration is None else v.max_duration
+        row[_sisr.V_SHOWN_SPAN] = _sisr.NO_LIMIT if span_bound is None else span_bound
         row[_sisr.V_DEPART_BY] = start_window(problem, v)[1]
         row[_sisr.V_MAX_STOPS] = len(stops) if v.max_stops is None else v.max_stops
         fields = [x for f, x in enumerate(row.tolist()) if f != _sisr.V_CLASS]
@@ -215,10 +215,10 @@ def refine(
     that many steps at the latest and the temperature follows the step count, so a run
     that ends by its step count is a function of ``(problem, routes, seed, iterations)``.
     ``on_progress`` gets ``(time.monotonic(), objective)`` when the best plan improves.
-    ``span_bound`` is an extra limit (s) on every route's duration, as in the OR-Tools
-    model (balance). Routes of ``routes`` that break a rule (such as a span bound they were
-    not planned for) are emptied and their stops reinserted by the first step. The caller
-    checks :func:`unsupported` first.
+    ``span_bound`` is an extra limit (s) on every route's duration as the plan's schedule
+    has it (the balance bound, reported on that schedule). Routes of ``routes`` that break
+    a rule (such as a span bound they were not planned for) are emptied and their stops
+    reinserted by the first step. The caller checks :func:`unsupported` first.
     """
     cfg = config or RefineConfig()
     t0 = time.monotonic()
