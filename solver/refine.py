@@ -187,12 +187,15 @@ def arrays(problem: Problem, *, span_bound: int | None = None) -> Arrays:
 
 @dataclass(frozen=True, slots=True)
 class RefineResult:
-    """The best plan found and what it took."""
+    """The best plan found and what it took (``skipped``: steps whose ruin left a route
+    late, possible on matrices without the triangle inequality; those steps change nothing).
+    """
 
     routes: list[list[int]]
     objective: int
     start_objective: int
     iterations: int
+    skipped: int
     accepted: int
     improved: int
     seconds: float
@@ -237,8 +240,11 @@ def refine(
         a.demand, a.late_at, a.late_cost, a.allowed, a.penalty, a.neighbours,
     )  # fmt: skip
 
+    skipped = 0
+
     def chunk(count: int, t_from: float, t_to: float, index: int) -> None:
-        _sisr.run(
+        nonlocal skipped
+        skipped += _sisr.run(
             cur, lengths, best, best_len, state, count, t_from, t_to,
             (seed * 1_000_003 + index) % 2**31, prob, cfg.avg_removed, cfg.max_string,
             cfg.blink,
@@ -285,6 +291,7 @@ def refine(
         objective=int(state[1]),
         start_objective=start_objective,
         iterations=done,
+        skipped=skipped,
         accepted=int(state[2]),
         improved=int(state[3]),
         seconds=time.monotonic() - t0,

@@ -78,12 +78,10 @@ def _run(
     """One portfolio member: the OR-Tools search, then the refinement where it applies.
 
     OR-Tools gets ``config.refine_after`` of the time (its first solution may take longer);
-    :func:`solver.refine.refine` improves that plan until ``deadline``. With ``effort``,
-    OR-Tools stops at its effort bound (the clock only as a backstop) and the refinement
-    runs ``effort`` x :data:`_REFINE_PER_EFFORT` iterations (still within the deadline), so
-    the plan stays a function of the inputs. Also the body of a
-    worker process: ``deadline`` is a ``time.monotonic()`` instant of the parent (on Linux
-    that clock is system-wide, so a worker's start-up counts against the budget too).
+    the refinement (:func:`_refined`) improves that plan until ``deadline``. With
+    ``effort``, OR-Tools stops at its effort bound (the clock only as a backstop). Also the
+    body of a worker process: ``deadline`` is a ``time.monotonic()`` instant of the parent
+    (on Linux that clock is system-wide, so a worker's start-up counts against the budget).
     """
     begin = time.monotonic() if origin is None else origin
     refining = not plain and _refines(problem, config)
@@ -108,17 +106,18 @@ def _run(
     if not refining or time.monotonic() >= deadline:
         return result
     t0 = time.perf_counter()
-    better = refine.refine(
+    better = _refined(
         problem,
         # No OR-Tools plan in its share of the time (large problems): start from nothing;
         # the first reinsertion builds a plan.
         result.routes if result.found else [[] for _ in problem.vehicles],
+        config,
         deadline=deadline,
-        iterations=None if effort is None else effort * _REFINE_PER_EFFORT,
         seed=seed,
-        config=refine.RefineConfig(temperature=config.refine_temperature),
-        on_progress=None if on_progress is None else (lambda t, v: on_progress(t - begin, v)),
+        effort=effort,
         span_bound=span_bound,
+        on_progress=on_progress,
+        origin=begin,
     )
     seconds = time.perf_counter() - t0
     if result.found and better.objective >= result.objective:
@@ -137,6 +136,34 @@ def _run(
 def _refines(problem: Problem, config: _ortools.SearchConfig) -> bool:
     """Whether searches with ``config`` end with the refinement on ``problem``."""
     return config.refine_after < 1 and refine.unsupported(problem) is None
+
+
+def _refined(
+    problem: Problem,
+    routes: Sequence[Sequence[int]],
+    config: _ortools.SearchConfig,
+    *,
+    deadline: float,
+    seed: int,
+    effort: int | None,
+    span_bound: int | None,
+    on_progress: Callable[[float, int], None] | None,
+    origin: float,
+) -> refine.RefineResult:
+    """:func:`solver.refine.refine` as the search runs it: until ``deadline``, or with
+    ``effort`` for ``effort`` x :data:`_REFINE_PER_EFFORT` steps (still within the
+    deadline), so that the plan stays a function of the inputs; progress times from
+    ``origin``."""
+    return refine.refine(
+        problem,
+        routes,
+        deadline=deadline,
+        iterations=None if effort is None else effort * _REFINE_PER_EFFORT,
+        seed=seed,
+        config=refine.RefineConfig(temperature=config.refine_temperature),
+        on_progress=None if on_progress is None else (lambda t, v: on_progress(t - origin, v)),
+        span_bound=span_bound,
+    )
 
 
 def _worker_context() -> multiprocessing.context.ForkServerContext:
@@ -368,14 +395,16 @@ def _balance(
         # it, then the refinement goes on under the bound (OR-Tools' cold first solution
         # on a few hundred stops can alone outlast the rest of the budget).
         t0 = time.perf_counter()
-        out = refine.refine(
+        out = _refined(
             problem,
             result.routes,
+            configs[0],
             deadline=deadline,
-            iterations=None if effort is None else effort * _REFINE_PER_EFFORT,
             seed=seed,
-            config=refine.RefineConfig(temperature=configs[0].refine_temperature),
+            effort=effort,
             span_bound=bound,
+            on_progress=on_progress,
+            origin=origin,
         )
         tighter = _ortools.SearchResult(
             routes=out.routes,
