@@ -249,7 +249,7 @@ def _csr(n: int, src: I64, dst: I64, w: I64) -> tuple[I64, I32, I64]:
 def build_hierarchy(graph: StreetGraph, *, witness_limit: int = 64) -> Hierarchy | None:
     """Contract ``graph``; ``None`` if the shortcut pool overflows (use plain Dijkstra)."""
     t0 = time.perf_counter()
-    n = graph.n_nodes
+    n = graph.n_route
     tail = np.repeat(np.arange(n, dtype=np.int64), np.diff(graph.indptr))
     rank, eu, ev, ew, ne = _contract(
         n, tail, graph.indices.astype(np.int64), graph.arc_key.astype(np.int64), witness_limit
