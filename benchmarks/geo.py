@@ -206,7 +206,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tiles", type=int, default=4, help="k for the k x k tiled map (default 4)")
     ap.add_argument("--sizes", default="100,500,2000,5000", help="matrix sizes N")
     ap.add_argument("--out", type=Path, default=RESULTS / "geo-walk.csv")
+    ap.add_argument(
+        "--city",
+        default="",
+        help="only the city rows, for these k x k tilings (e.g. 7,11,22; benchmarks/city.py)",
+    )
     args = ap.parse_args(argv)
+    if args.city:
+        from benchmarks import city
+
+        return city.main([args.city])
     sizes = [int(x) for x in args.sizes.split(",")]
     import pyrosm
 
