@@ -177,6 +177,7 @@ class DaySelection:
     stops: tuple[DayStop, ...]
     excluded: tuple[Excluded, ...]
     not_due: tuple[Excluded, ...] = ()
+    not_observed: tuple[Excluded, ...] = ()
 
 
 def on_observation(household: Household, date: dt.date) -> bool:
@@ -304,6 +305,16 @@ def build_day(
     excluded: list[Excluded] = []
     not_due: list[Excluded] = []
     drafts: list[_Draft] = []
+    not_observed = tuple(
+        Excluded(
+            h.household_id,
+            "NOT_OBSERVED",
+            f"Not under observation on {date}: its period is {h.observation_start} to "
+            f"{h.observation_end}.",
+        )
+        for h in ledger.households
+        if not on_observation(h, date)
+    )
     for h in select_households(ledger.households, date):
         items = items_due(h, date, rules)
         if not items:
@@ -381,7 +392,7 @@ def build_day(
                     sid += f"#{k + 1}"
             stops.append(_make_stop(sid, batch, rules, named))
     stops.sort(key=lambda s: s.stop_id)
-    return DaySelection(date, tuple(stops), tuple(excluded), tuple(not_due))
+    return DaySelection(date, tuple(stops), tuple(excluded), tuple(not_due), not_observed)
 
 
 # ---------------------------------------------------------------- locations and problem
