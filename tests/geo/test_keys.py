@@ -109,3 +109,24 @@ def test_length_bound_covers_fastest_paths(helsinki: dict[str, StreetGraph]) -> 
 def _arcs(g: StreetGraph) -> zip[tuple[int, int, int]]:
     tail = np.repeat(np.arange(g.n_route), np.diff(g.indptr))
     return zip(tail.tolist(), g.indices.tolist(), g.arc_cm.tolist(), strict=True)
+
+
+def test_tiled_helsinki_matches_scipy(helsinki_pbf: Path) -> None:
+    """On Helsinki tiled 2 x 2 both engines equal scipy to the second from 50 sources."""
+    from benchmarks.tiled import tile_osm
+    from geo import PROFILES
+    from geo.build import build_graph
+    from geo.osm import read_osm_file
+
+    g = build_graph(tile_osm(read_osm_file(helsinki_pbf), 2), PROFILES["walk"])
+    assert g.n_nodes > 8000
+    core = np.flatnonzero(g.arrive_node < 0)
+    rng = np.random.default_rng(2)
+    nodes = rng.choice(core, size=300, replace=False)  # core nodes: reached as themselves
+    pts = list(zip(g.lon[nodes].tolist(), g.lat[nodes].tolist(), strict=True))
+    sn = snap(g, pts)
+    expected = _scipy_seconds(g, nodes[:50], nodes)
+    np.fill_diagonal(expected[:, :50], 0)
+    for engine in ("dijkstra", "ch"):
+        m = travel_matrices(g, sn, engine=engine)
+        assert np.array_equal(m.durations[:50], expected), engine
