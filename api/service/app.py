@@ -26,8 +26,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.batch import id_faults
 from api.errors import KINDS, ErrorBody, ServiceError, as_service_error, classify, http_status
+from api.plan.batch import id_faults
 from api.service import schemas
 from api.service.auth import Caller, require
 from api.service.batches import BatchState, BatchStore, NewCommunity

@@ -21,9 +21,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.batch import BatchProgress, BatchResult, BatchSettings, ManifestError, run_batch
-from api.cli_options import Balance, Effort, FewestVolunteers, Seed
-from api.cluster import ClusterError
+from api.cli.options import Balance, Effort, FewestVolunteers, Seed
+from api.plan.batch import BatchProgress, BatchResult, BatchSettings, ManifestError, run_batch
+from api.plan.cluster import ClusterError
 
 EXIT_OK = 0
 EXIT_UNSERVED = 3
