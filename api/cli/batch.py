@@ -116,7 +116,9 @@ def register(app: typer.Typer) -> None:
             int | None, typer.Option(help="local cluster worker processes (default: one per core)")
         ] = None,
         memory_limit: Annotated[str, typer.Option(help="memory per local worker")] = "auto",
-        time_limit: Annotated[float, typer.Option(help="seconds of search per community")] = 10.0,
+        time_limit: Annotated[
+            float, typer.Option(help="seconds for each community's whole plan")
+        ] = 10.0,
         seed: Seed = 0,
         effort: Effort = None,
         balance: Balance = 2.0,

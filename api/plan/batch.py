@@ -99,7 +99,8 @@ class BatchSettings:
     Attributes
     ----------
     time_limit
-        Seconds of search per community.
+        Seconds for each community's whole plan (map, matrices, search, checker,
+        outputs), as ``doorstep plan --time-limit``.
     seed
         Search seed of every community.
     effort

@@ -13,12 +13,13 @@ search                    :data:`SEARCH_SHARE` of what is left (the rest is kept
                           stop balance, the checker, the geometry and the outputs); with
                           a previous plan, the free and the sticky search get half each
 search floor              at least :data:`MIN_SEARCH_S`, even when the map used it all
-stop balance re-solve     what is left less :data:`TAIL_SHARE` of the limit; skipped when
-                          that is under :data:`MIN_SEARCH_S`
+stop balance re-solve     what is left less :data:`TAIL_SHARE` of the limit, at most
+                          :data:`REBALANCE_SHARE` of the limit; skipped when that is
+                          under :data:`MIN_SEARCH_S`
 suggestions               with ``--suggest-volunteers``, the day's plan gets
                           :data:`PLAN_SHARE_WITH_SUGGESTIONS` of the limit; each re-plan
-                          an equal part of the rest; none starts under
-                          :data:`MIN_SEARCH_S`
+                          an equal part of the rest (at least :data:`MIN_SEARCH_S`);
+                          none starts with less than that left
 ========================  ==============================================================
 
 The solver keeps its own split of the seconds it is given (OR-Tools, then the
@@ -36,6 +37,8 @@ from dataclasses import dataclass, field
 SEARCH_SHARE = 0.9
 #: Share of the whole limit kept after the stop balance for checker, geometry, outputs.
 TAIL_SHARE = 0.05
+#: Most of the limit the stop balance re-solve may take.
+REBALANCE_SHARE = 0.5
 #: Shortest search worth starting (s): the main search gets at least this; optional
 #: re-solves (stop balance, suggestions) are skipped below it.
 MIN_SEARCH_S = 0.5
@@ -89,7 +92,7 @@ class Budget:
 
     def rebalance_seconds(self) -> float:
         """Seconds for the stop balance re-solve after the search; 0: skip it."""
-        seconds = self.left() - TAIL_SHARE * self.limit
+        seconds = min(self.left() - TAIL_SHARE * self.limit, REBALANCE_SHARE * self.limit)
         return seconds if seconds >= MIN_SEARCH_S else 0.0
 
     def part(self, share: float) -> Budget:

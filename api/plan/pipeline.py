@@ -7,7 +7,7 @@
 2. :func:`street_matrices` -- snap every point and compute exact street matrices per mode;
 3. :func:`build_problem` -- the routing problem (:mod:`api.plan.problem`);
 4. :func:`search` -- solve it (by parts for a large area), or
-   :func:`solve_with_continuity` when yesterday's plan is given;
+   :func:`solve_with_continuity` when yesterday's plan is given (both in :func:`solve_day`);
 5. :func:`balance_stops_stage` -- bound the stops per run (:mod:`api.plan.stop_balance`);
 6. :func:`check_plan` -- the independent checker;
 7. :func:`trace_runs` -- each run's street geometry;

@@ -81,8 +81,8 @@ class PlanOptionsIn(BaseModel):
         2.0,
         gt=0,
         le=3600,
-        description="Seconds of search (synchronous plans: at most the server's limit, "
-        "5 s by default).",
+        description="Seconds for the whole plan: matrices, search, checker, outputs "
+        "(synchronous plans: at most the server's limit, 5 s by default).",
     )
     seed: int = Field(0, ge=0, le=2**31 - 1, description="Search seed.")
     balance: float | None = Field(
