@@ -5,9 +5,11 @@ Exit statuses (also in ``docs/OUTPUTS.md``):
 ====  =========================================================================
 0     plan written; every household under observation is served (or has nothing due)
 3     plan written; some households are not served (named, with reasons, in the outputs)
+8     plan written, but no household of the ledger is under observation on the date
+      (a warning: every household is named under ``not_observed``; check the date)
 2     wrong command-line usage
-4     the ledger is invalid (every bad row listed with line and column), or the
-      --previous plan cannot be read
+4     the ledger is invalid (every bad row listed with line and column), the
+      --previous plan cannot be read, or the plan is too large for the memory allowed
 5     the map cannot be read
 6     the routing problem is invalid (a defect: the ledger passed validation)
 7     the independent checker rejected the plan (a defect)
@@ -28,17 +30,16 @@ import typer
 from rich.console import Console
 
 from api.cli.options import Balance, Effort, FewestVolunteers, Seed, TimeLimit
-from api.errors import report_cli_error
+from api.errors import classify, report_cli_error
+from api.outputs.document import NOBODY_UNDER_OBSERVATION
 from api.outputs.table import print_plan
 from api.plan.continuity import PreviousPlanError, read_previous
 from api.plan.ledger import LedgerError, read_ledger
 from api.plan.problem import PlanOptions
 from api.plan.progress import Progress
 from api.plan.request import PlanRequest
-from api.plan.result import PlanCheckError
 from api.plan.run import PlanRun, run_plan
 from geo.errors import GeoError
-from solver.errors import ProblemValidationError
 
 EXIT_OK = 0
 EXIT_UNSERVED = 3
@@ -46,6 +47,7 @@ EXIT_LEDGER = 4
 EXIT_MAP = 5
 EXIT_PROBLEM = 6
 EXIT_CHECK = 7
+EXIT_NOBODY = 8
 
 
 class ProgressPrinter:
@@ -78,13 +80,14 @@ def plan_and_print(request: PlanRequest, map_file: Path, out: Path, console: Con
         console.print(f"[red]map error:[/red] {exc}")
         report_cli_error(exc)
         return EXIT_MAP
-    except ProblemValidationError as exc:
-        console.print(f"[red]invalid routing problem:[/red] {exc}")
-        return report_cli_error(exc)
-    except PlanCheckError as exc:
-        console.print(f"[red]{exc}[/red]")
+    except Exception as exc:  # every error with a code leaves by the error contract
+        if classify(exc).code == "INTERNAL":
+            raise
+        console.print(f"[red]{exc}[/red]", highlight=False)
         return report_cli_error(exc)
     print_run(run, out, console)
+    if any(w["code"] == NOBODY_UNDER_OBSERVATION for w in run.document["warnings"]):
+        return EXIT_NOBODY
     return EXIT_OK if run.all_served else EXIT_UNSERVED
 
 
@@ -97,6 +100,8 @@ def print_run(run: PlanRun, out: Path, console: Console) -> None:
             console.print(f"suggest: {g['text']}")
         console.print(doc["suggestion"]["message"])
     console.print(f"wrote {len(run.written)} files to {out}")
+    for warning in doc["warnings"]:
+        console.print(f"[yellow]warning:[/yellow] {warning['message']}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
@@ -144,7 +149,8 @@ def register(app: typer.Typer) -> None:
         try:
             previous_plan = None if previous is None else read_previous(previous)
         except PreviousPlanError as exc:
-            console.print(f"[red]{exc}[/red]")
+            console.print(f"[red]--previous {previous}: {exc}[/red]", highlight=False)
+            report_cli_error(exc)
             raise typer.Exit(EXIT_LEDGER) from None
         request = PlanRequest(
             ledger=ledger,

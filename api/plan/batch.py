@@ -38,13 +38,12 @@ from pathlib import Path
 from typing import Any
 
 from api.errors import classify, exit_status
+from api.outputs.document import NOBODY_UNDER_OBSERVATION
 from api.plan.budget import TimeCapError
 from api.plan.problem import PlanOptions
 from api.plan.request import PlanRequest
-from api.plan.result import PlanCheckError
-from api.plan.run import run_plan
-from geo.errors import GeoError
-from solver.errors import Detail, ProblemValidationError
+from api.plan.run import PlanRun, run_plan
+from solver.errors import Detail
 
 #: Columns every manifest must have (others are kept and ignored).
 MANIFEST_COLUMNS = ("community_id", "map", "households", "volunteers", "depots", "date")
@@ -295,9 +294,11 @@ def community_result_of(
     )
 
 
-#: Exit statuses of a plan written: every household served / some not (as ``doorstep plan``).
+#: Exit statuses of a written plan, as ``doorstep plan``: every household served, some
+#: not, nobody under observation on the date.
 EXIT_OK = 0
 EXIT_UNSERVED = 3
+EXIT_NOBODY = 8
 
 #: Failure class of each ``doorstep plan`` exit status (docs/SCALE.md); others: ``crash``.
 _FAILURE_OF_EXIT = {2: "input", 4: "input", 5: "map", 6: "defect", 7: "defect"}
@@ -499,15 +500,26 @@ def plan_community(community: Community, out: str, settings: BatchSettings) -> C
             f"(stopped at stage '{exc.stage}')"
         )
         return _failed(community, "timeout", said, retryable=False)
-    except (GeoError, ProblemValidationError, PlanCheckError) as exc:
-        code = exit_status(classify(exc))
+    except Exception as exc:  # an error with a code is this community's failure
+        body = classify(exc)
+        if body.code == "INTERNAL":
+            raise  # a crash: the batch retries it
+        code = exit_status(body)
         failure, retryable = failure_class(code)
-        said = f"{classify(exc).code}: {exc}"
+        said = f"{body.code}: {exc}"
         return replace(_failed(community, failure, said, retryable=retryable), exit_code=code)
-    code = EXIT_OK if run.all_served else EXIT_UNSERVED
+    code = _plan_status(run)
     return community_result_of(
         community.community_id, run.document, exit_code=code, seconds=time.monotonic() - t0
     )
+
+
+def _plan_status(run: PlanRun) -> int:
+    """``doorstep plan``'s exit status of a written plan: 0, 3, or 8 (nobody under
+    observation on the date: a warning, the plan is written)."""
+    if any(w["code"] == NOBODY_UNDER_OBSERVATION for w in run.document["warnings"]):
+        return EXIT_NOBODY
+    return EXIT_OK if run.all_served else EXIT_UNSERVED
 
 
 # --------------------------------------------------------------------------- the batch

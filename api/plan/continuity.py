@@ -16,15 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 from api.plan.day import DaySelection
 from api.plan.result import served_by
+from solver.errors import Detail
 
 if TYPE_CHECKING:
     from solver import Solution
-
-
-class PreviousPlanError(ValueError):
-    """Yesterday's plan (``--previous``) cannot be read or is not a ``plan.json``."""
-
-    code = "INVALID_LEDGER"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,13 +45,58 @@ class Continuity:
     cost_sticky: int
 
 
+class PreviousPlanError(ValueError):
+    """Yesterday's ``plan.json`` does not have the shape of a plan; ``details`` name where."""
+
+    code = "INVALID_LEDGER"
+
+    def __init__(self, details: Sequence[Detail]) -> None:
+        self.details: tuple[Detail, ...] = tuple(details)
+        super().__init__(
+            f"{len(self.details)} problem(s) in the previous plan:\n"
+            + "\n".join(f"- {d}" for d in self.details)
+        )
+
+
+def _previous_faults(plan: Any) -> list[Detail]:
+    """Where ``plan`` differs from the part of ``plan.json`` continuity reads."""
+    if not isinstance(plan, Mapping) or not isinstance(plan.get("routes"), list):
+        return [Detail("previous plan", "routes", "must be a list of runs (is it a plan.json?)")]
+    out: list[Detail] = []
+    for i, route in enumerate(plan["routes"], start=1):
+        where = f"previous plan routes item {i}"
+        if not isinstance(route, Mapping):
+            out.append(Detail(where, "route", "must be an object"))
+            continue
+        if not isinstance(route.get("volunteer_id"), str):
+            out.append(Detail(where, "volunteer_id", "must be text"))
+        stops = route.get("stops", [])
+        if not isinstance(stops, list):
+            out.append(Detail(where, "stops", "must be a list of stops"))
+            continue
+        for k, stop in enumerate(stops, start=1):
+            ids = stop.get("household_ids", []) if isinstance(stop, Mapping) else None
+            if not isinstance(ids, list) or not all(isinstance(h, str) for h in ids):
+                out.append(Detail(f"{where} stop {k}", "household_ids", "must be a list of ids"))
+    return out
+
+
 def previous_assignment(plan: Mapping[str, Any]) -> dict[str, tuple[str, int]]:
-    """Map household id -> (volunteer id, position on that run) from a ``plan.json`` document."""
+    """Map household id -> (volunteer id, position on that run) from a ``plan.json`` document.
+
+    Raises
+    ------
+    PreviousPlanError
+        Naming every place where ``plan`` is not shaped as a plan (runs, ids, stops).
+    """
+    faults = _previous_faults(plan)
+    if faults:
+        raise PreviousPlanError(faults)
     out: dict[str, tuple[str, int]] = {}
-    for route in plan.get("routes", []):
+    for route in plan["routes"]:
         for k, stop in enumerate(route.get("stops", [])):
             for hid in stop.get("household_ids", []):
-                out[str(hid)] = (str(route["volunteer_id"]), k)
+                out[hid] = (route["volunteer_id"], k)
     return out
 
 
@@ -102,15 +142,15 @@ def read_previous(path: Path) -> dict[str, Any]:
     Raises
     ------
     PreviousPlanError
-        When the file cannot be read or has no ``routes`` list.
+        When the file cannot be read, is not JSON, or is not shaped as a plan (every
+        place named).
     """
     try:
         previous = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(previous, dict) or not isinstance(previous.get("routes"), list):
-            raise ValueError("no 'routes' list: not a plan.json")
     except (OSError, ValueError) as exc:
-        raise PreviousPlanError(f"--previous {path}: {exc}") from None
-    return previous
+        raise PreviousPlanError([Detail(path.name, "file", str(exc))]) from None
+    previous_assignment(previous)  # its shape, before any work
+    return dict(previous)
 
 
 def prefer_households(selection: DaySelection, prefer: Mapping[str, str]) -> dict[str, str]:

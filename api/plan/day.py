@@ -25,6 +25,7 @@ from api.plan.rules import (
     base_window,
     deadline_of,
     items_due,
+    on_observation,
     priority_of,
     select_households,
     service_seconds,
@@ -113,6 +114,7 @@ class DaySelection:
     stops: tuple[DayStop, ...]
     excluded: tuple[Excluded, ...]
     not_due: tuple[Excluded, ...] = ()
+    not_observed: tuple[Excluded, ...] = ()
 
 
 def _intersect(a: tuple[int, int], b: tuple[int, int] | None) -> tuple[int, int] | None:
@@ -208,7 +210,17 @@ def build_day(
     rules = rules or DayRules()
     drafts, excluded, not_due = _place_households(ledger, date, rules, resolved or {})
     stops = _merge_stops(drafts, rules, map_addresses or {})
-    return DaySelection(date, tuple(stops), tuple(excluded), tuple(not_due))
+    not_observed = tuple(
+        Excluded(
+            h.household_id,
+            "NOT_OBSERVED",
+            f"Not under observation on {date}: its period is {h.observation_start} to "
+            f"{h.observation_end}.",
+        )
+        for h in ledger.households
+        if not on_observation(h, date)
+    )
+    return DaySelection(date, tuple(stops), tuple(excluded), tuple(not_due), not_observed)
 
 
 def _place_households(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,15 @@ MODES = ("walk", "bike", "ebike", "drive")
 NEEDS = ("meals", "groceries", "medicine")
 _TRUE = {"1", "true", "yes", "y", "x"}
 _FALSE = {"", "0", "false", "no", "n"}
+_FLAGS = ("elderly_alone", "medical_needs")
+
+#: Bounds of the numbers a ledger may hold (a value outside is a fault of its record).
+MAX_RESIDENTS = 100
+MAX_FLOOR = 200
+MAX_CAPACITY_KG = 5_000.0
+MAX_STOPS = 10_000
+#: Longest id (household, volunteer, depot), in characters.
+MAX_ID_LENGTH = 200
 
 
 class LedgerError(ValueError):
@@ -198,9 +208,37 @@ def _window(text: str) -> tuple[int, int]:
 
 def _float(text: str) -> float:
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         raise ValueError(f"not a number: {text!r}") from None
+    if not math.isfinite(value):
+        raise ValueError(f"not a finite number: {text!r}")
+    return value
+
+
+def id_problem(text: str) -> str | None:
+    """Why ``text`` cannot be an id, or ``None``.
+
+    Ids (of households, volunteers, depots) are 1 to :data:`MAX_ID_LENGTH` printable
+    characters of any script; ``/`` and ``\\`` (they would name folders in file and link
+    paths) and control characters (NUL, tab, line breaks) are refused.
+    """
+    if len(text) > MAX_ID_LENGTH:
+        return f"longer than {MAX_ID_LENGTH} characters"
+    bad = sorted({c for c in text if c in "/\\" or not c.isprintable()})
+    if bad:
+        shown = ", ".join(repr(c) for c in bad)
+        return f"must not contain {shown} (ids are printable text without / or \\)"
+    return None
+
+
+def text_problem(text: str) -> str | None:
+    """Why ``text`` is not storable Unicode text (a lone surrogate), or ``None``."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return f"not valid Unicode text: {text[exc.start : exc.end]!r} at character {exc.start}"
+    return None
 
 
 def _int(text: str) -> int:
@@ -266,6 +304,19 @@ class _RowReader:
                 self.fault(name, "is required")
         return value
 
+    def identifier(self, name: str) -> str:
+        """A required id field, checked against the id character set (:func:`id_problem`)."""
+        value = self.text(name, required=True)
+        problem = id_problem(value) if value else None
+        if problem:
+            self.fault(name, problem)
+        return value
+
+    def bounded(self, name: str, value: float | None, lo: float, hi: float) -> None:
+        """Record a fault when ``value`` lies outside ``[lo, hi]``."""
+        if value is not None and not lo <= value <= hi:
+            self.fault(name, f"must be between {lo:g} and {hi:g}, got {value:g}")
+
     def typed(self, name: str, conv: Callable[[str], Any], *, required: bool = False) -> Any:
         value = self.text(name, required=required)
         if not value:
@@ -278,6 +329,16 @@ class _RowReader:
 
 
 def _rows_from_csv(path: Path) -> tuple[list[_Row], list[Detail]]:
+    try:
+        return _csv_rows(path)
+    except UnicodeDecodeError as exc:
+        problem = f"not UTF-8 text: byte {exc.object[exc.start]:#04x} at offset {exc.start}"
+        return [], [Detail(path.name, "file", problem + "; save the file as UTF-8")]
+    except csv.Error as exc:
+        return [], [Detail(path.name, "file", f"not readable as CSV: {exc}")]
+
+
+def _csv_rows(path: Path) -> tuple[list[_Row], list[Detail]]:
     out: list[Detail] = []
     rows: list[_Row] = []
     with path.open(newline="", encoding="utf-8-sig") as fh:
@@ -318,8 +379,36 @@ def _rows_from_json(items: Any, source: str) -> tuple[list[_Row], list[Detail]]:
             str(k): ("" if v is None else ";".join(map(str, v)) if isinstance(v, list) else str(v))
             for k, v in item.items()
         }
+        faults = _json_value_faults(item)
+        if faults:
+            id_field = _ID_OF.get(source.partition(".")[0], "")
+            rid = values.get(id_field, "") if id_field else ""
+            record = f"{source} item {i}" + (f" ({id_field} {rid!r})" if rid else "")
+            out.extend(Detail(record, name, problem) for name, problem in faults)
+            continue
         rows.append(_Row(values, i, {}, source))
     return rows, out
+
+
+#: The id field of each table, by its name in a JSON request.
+_ID_OF = {"households": "household_id", "volunteers": "volunteer_id", "depots": "depot_id"}
+
+
+def _json_value_faults(item: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Faults of a JSON record's values that text can no longer show: a flag given as a
+    number (0/1 are not booleans in JSON) and text that is not Unicode (lone surrogates)."""
+    out: list[tuple[str, str]] = []
+    for key, value in item.items():
+        name = str(key)
+        if name in _FLAGS and isinstance(value, int | float) and not isinstance(value, bool):
+            out.append((name, f"expected true or false, got the number {value!r}"))
+        texts = value if isinstance(value, list) else [value]
+        for text in (name, *(t for t in texts if isinstance(t, str))):
+            problem = text_problem(text)
+            if problem:
+                out.append((name, problem))
+                break
+    return out
 
 
 def _extra(row: _Row, known: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
@@ -349,7 +438,7 @@ _HH_FIELDS = (
 def _household(row: _Row, out: list[Detail]) -> Household | None:
     r = _RowReader(row, "household_id", out)
     before = len(out)
-    hid = r.text("household_id", required=True)
+    hid = r.identifier("household_id")
     lon = r.typed("lon", _float)
     lat = r.typed("lat", _float)
     address = r.text("address")
@@ -363,15 +452,13 @@ def _household(row: _Row, out: list[Detail]) -> Household | None:
     if lat is not None and not -90 <= lat <= 90:
         r.fault("lat", f"latitude out of range: {lat}")
     residents = r.typed("residents", _int, required=True)
-    if residents is not None and residents < 1:
-        r.fault("residents", f"must be at least 1, got {residents}")
+    r.bounded("residents", residents, 1, MAX_RESIDENTS)
     start = r.typed("observation_start", _date, required=True)
     end = r.typed("observation_end", _date, required=True)
     if start is not None and end is not None and end < start:
         r.fault("observation_end", f"{end} is before observation_start {start}")
     floor = r.typed("floor", _int)
-    if floor is not None and floor < 0:
-        r.fault("floor", f"must not be negative, got {floor}")
+    r.bounded("floor", floor, 0, MAX_FLOOR)
     needs_text = r.text("needs")
     needs = _set(needs_text) if needs_text else frozenset({"meals"})
     unknown = needs - set(NEEDS)
@@ -423,13 +510,13 @@ _VOL_FIELDS = (
 def _volunteer(row: _Row, out: list[Detail]) -> Volunteer | None:
     r = _RowReader(row, "volunteer_id", out)
     before = len(out)
-    vid = r.text("volunteer_id", required=True)
+    vid = r.identifier("volunteer_id")
     mode = r.text("mode", required=True).lower()
     if mode and mode not in MODES:
         r.fault("mode", f"unknown mode {mode!r}; one of {', '.join(MODES)}")
     cap = r.typed("capacity_kg", _float, required=True)
-    if cap is not None and cap <= 0:
-        r.fault("capacity_kg", f"must be positive, got {cap}")
+    if cap is not None and not 0 < cap <= MAX_CAPACITY_KG:
+        r.fault("capacity_kg", f"must be above 0 and at most {MAX_CAPACITY_KG:g} kg, got {cap:g}")
     a = r.typed("available_from", parse_clock, required=True)
     b = r.typed("available_to", parse_clock, required=True)
     if a is not None and b is not None and b <= a:
@@ -438,9 +525,10 @@ def _volunteer(row: _Row, out: list[Detail]) -> Volunteer | None:
     slat = r.typed("start_lat", _float)
     if bool(r.text("start_lon")) != bool(r.text("start_lat")):
         r.fault("start_lat" if r.text("start_lon") else "start_lon", "give both or neither")
+    r.bounded("start_lon", slon, -180, 180)
+    r.bounded("start_lat", slat, -90, 90)
     max_stops = r.typed("max_stops", _int)
-    if max_stops is not None and max_stops < 1:
-        r.fault("max_stops", f"must be at least 1, got {max_stops}")
+    r.bounded("max_stops", max_stops, 1, MAX_STOPS)
     if len(out) > before:
         return None
     return Volunteer(
@@ -467,9 +555,11 @@ _DEPOT_FIELDS = ("depot_id", "lon", "lat", "name", "opens", "closes")
 def _depot(row: _Row, out: list[Detail]) -> DepotRecord | None:
     r = _RowReader(row, "depot_id", out)
     before = len(out)
-    did = r.text("depot_id", required=True)
+    did = r.identifier("depot_id")
     lon = r.typed("lon", _float, required=True)
     lat = r.typed("lat", _float, required=True)
+    r.bounded("lon", lon, -180, 180)
+    r.bounded("lat", lat, -90, 90)
     opens = r.typed("opens", parse_clock)
     closes = r.typed("closes", parse_clock)
     if opens is not None and closes is not None and closes <= opens:
@@ -548,6 +638,9 @@ def build_ledger(
         _unique(records, id_attr, name, out)
         tables.append(records)
     households, volunteers, depots = tables
+    if not vol_rows[0] and not vol_rows[1]:
+        problem = "no volunteers: at least one is needed to plan a day"
+        out.append(Detail(names[1], "volunteer_id", problem))
     depot_ids = {d.depot_id for d in depots}
     for v in volunteers:
         record = f"{names[1]} line {v.line} (volunteer_id {v.volunteer_id!r})"

@@ -40,7 +40,8 @@ from api.plan.request import PlanRequest
 from api.plan.result import PlanCheckError, PlanResult, diagnosed, household_issues
 from api.plan.result import priority_served as _priority_served
 from api.plan.stop_balance import balance_stops
-from api.plan.travel import Travel
+from api.plan.travel import Travel, check_matrix_memory
+from api.settings import matrix_max_bytes
 from geo.addresses import AddressIndex, Resolution
 from solver import Problem, Solution, solve
 from solver.check import check
@@ -95,9 +96,11 @@ def street_matrices(
     say: ProgressFn,
     timings: dict[str, float],
 ) -> dict[str, TravelMatrices]:
-    """Stage 2: every point snapped and exact street matrices, per travel mode."""
-    matrices: dict[str, TravelMatrices] = {}
+    """Stage 2: every point snapped and exact street matrices, per travel mode (refused up
+    front when they would need more than ``DOORSTEP_MATRIX_MAX_BYTES``)."""
     n = len(locations.points)
+    check_matrix_memory(n, len(modes), matrix_max_bytes())
+    matrices: dict[str, TravelMatrices] = {}
     for mode in modes:
         t = time.monotonic()
         snap_m = travel.snap(mode, locations.points)
@@ -211,13 +214,17 @@ def decompose_options(request: PlanRequest) -> DecomposeOptions | None:
 
 
 def solve_with_continuity(
-    request: PlanRequest, day: Day, previous: Mapping[str, Any], budget: Budget, on_solve: OnSolve
+    request: PlanRequest,
+    day: Day,
+    previous: Mapping[str, tuple[str, int]],
+    budget: Budget,
+    on_solve: OnSolve,
 ) -> Searched:
     """Stage 4 with yesterday's plan: a free and a sticky search (half the share each),
     warm-started from yesterday's runs; the sticky plan is kept when it serves as many
     stops per priority and costs at most ``continuity_tolerance`` more."""
     ids = [v.volunteer_id for v in request.ledger.volunteers]
-    prefer, warm = preferences(day.selection, previous_assignment(previous), ids)
+    prefer, warm = preferences(day.selection, previous, ids)
     prefer_hh = prefer_households(day.selection, prefer)
     allowed = {sid: frozenset({vid}) for sid, vid in prefer.items()}
     sticky_problem = problem_of(
@@ -316,18 +323,23 @@ def trace_runs(
 
 
 def solve_day(
-    request: PlanRequest, day: Day, budget: Budget, say: ProgressFn, map_fn: MapFn | None
+    request: PlanRequest,
+    day: Day,
+    previous: Mapping[str, tuple[str, int]] | None,
+    budget: Budget,
+    say: ProgressFn,
+    map_fn: MapFn | None,
 ) -> Searched:
-    """Stages 4-5: the search (with continuity when yesterday's plan is given), then the
-    stop balance; progress on every improvement."""
+    """Stages 4-5: the search (with continuity when yesterday's assignment is given), then
+    the stop balance; progress on every improvement."""
 
     def on_solve(seconds: float, best: int) -> None:
         say(Progress("solve", f"best cost {best:,} after {seconds:.1f} s", {"best_cost": best}))
 
     n_stops, n_vehicles = len(day.problem.stops), len(day.problem.vehicles)
     say(Progress("solve", f"{n_stops} stops, {n_vehicles} volunteers"))
-    if request.previous:
-        searched = solve_with_continuity(request, day, request.previous, budget, on_solve)
+    if previous is not None:
+        searched = solve_with_continuity(request, day, previous, budget, on_solve)
     else:
         solution = search(request, day.problem, budget, on_solve, say, map_fn)
         searched = Searched(solution, day.problem)
@@ -373,13 +385,20 @@ def plan_day(
     ------
     PlanCheckError
         If the independent checker rejects the plan (a defect).
+    PlanTooLargeError
+        If the street matrices would exceed ``DOORSTEP_MATRIX_MAX_BYTES`` (checked before
+        any is built).
+    PreviousPlanError
+        If ``request.previous`` is not shaped as a ``plan.json``.
     """
     say = progress or silent
     timings: dict[str, float] = {}
+    # Yesterday's plan is checked for its shape before any work.
+    previous = previous_assignment(request.previous) if request.previous else None
     day = prepare_day(request, travel, addresses, say, timings)
 
     t = time.monotonic()
-    searched = solve_day(request, day, budget, say, map_fn)
+    searched = solve_day(request, day, previous, budget, say, map_fn)
     solution = searched.solution
     timings["solve"] = time.monotonic() - t
     t = time.monotonic()

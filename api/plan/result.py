@@ -18,6 +18,7 @@ from api.plan.problem import Locations
 from geo.addresses import Resolution
 from solver import Problem, Solution
 from solver.diagnose import diagnose
+from solver.objective import priority_rank
 
 if TYPE_CHECKING:
     from api.plan.continuity import Continuity
@@ -121,12 +122,9 @@ def served_by(solution: Solution) -> dict[str, str]:
 
 
 def priority_served(problem: Problem, solution: Solution) -> tuple[int, ...]:
-    """Stops served per priority level, highest level first."""
-    served = set(served_by(solution))
-    levels = sorted({s.priority for s in problem.stops}, reverse=True)
-    return tuple(
-        sum(1 for s in problem.stops if s.priority == p and s.id in served) for p in levels
-    )
+    """Stops served per ``(required, priority)`` group, highest first
+    (:func:`solver.objective.priority_rank`, the one definition)."""
+    return priority_rank(problem, served_by(solution))
 
 
 def covers(problem: Problem, tighter: Solution, first: Solution) -> bool:

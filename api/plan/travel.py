@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from api.plan.day import LonLat
 from api.plan.progress import Progress, ProgressFn
+from solver.errors import Detail
 
 if TYPE_CHECKING:
     from geo import TravelMatrices
@@ -101,6 +102,51 @@ def load_street_travel(
         sizes = ", ".join(f"{m} {g.n_nodes:,} nodes" for m, g in graphs.items())
         progress(Progress("graph", f"{sizes} in {time.monotonic() - t0:.1f} s"))
     return StreetTravel(graphs)
+
+
+#: Bytes per point pair and travel mode of the street matrices (durations and distances,
+#: int64 each).
+MATRIX_BYTES_PER_PAIR = 16
+
+
+class PlanTooLargeError(ValueError):
+    """The street matrices of a plan would need more memory than allowed; nothing was built."""
+
+    code = "PLAN_TOO_LARGE"
+
+    def __init__(self, message: str, details: Sequence[Detail]) -> None:
+        self.details: tuple[Detail, ...] = tuple(details)
+        super().__init__(message)
+
+
+def check_matrix_memory(points: int, modes: int, limit: int) -> None:
+    """Refuse a plan whose street matrices would exceed ``limit`` bytes, before building them.
+
+    Parameters
+    ----------
+    points
+        Distinct locations (depots, volunteer starts, stops).
+    modes
+        Travel modes needing a matrix.
+    limit
+        Most bytes the matrices may take (``DOORSTEP_MATRIX_MAX_BYTES``).
+
+    Raises
+    ------
+    PlanTooLargeError
+        Naming the figure, the limit and what to do.
+    """
+    need = MATRIX_BYTES_PER_PAIR * points * points * modes
+    if need <= limit:
+        return
+    message = (
+        f"the street matrices would need {need:,} bytes ({need / 2**30:,.1f} GiB: {points:,} "
+        f"distinct points squared x {modes} travel mode(s) x {MATRIX_BYTES_PER_PAIR} bytes); "
+        f"the limit is {limit:,} bytes (DOORSTEP_MATRIX_MAX_BYTES): plan the ledger in "
+        "smaller parts (one per community, e.g. doorstep plan-batch)"
+    )
+    problem = f"{points:,} distinct points on {modes} mode(s) need {need:,} bytes of matrices"
+    raise PlanTooLargeError(message, [Detail("ledger", "households", problem)])
 
 
 def open_map(

@@ -30,13 +30,23 @@ def test_previous_assignment_maps_households_to_volunteer_and_position() -> None
     }
 
 
-@pytest.mark.parametrize("text", ["{}", "[1, 2]", "not json"])
-def test_a_file_that_is_not_a_plan_is_refused_by_name(tmp_path: Path, text: str) -> None:
-    """Anything but a plan.json with a routes list is refused, naming the file; exit 4."""
-    path = tmp_path / "yesterday.json"
+@pytest.mark.parametrize(
+    ("text", "record", "field"),
+    [
+        ("{}", "previous plan", "routes"),
+        ("[1, 2]", "previous plan", "routes"),
+        ("x", "y.json", "file"),
+    ],
+)
+def test_a_file_that_is_not_a_plan_is_refused_by_field(
+    tmp_path: Path, text: str, record: str, field: str
+) -> None:
+    """Anything but a plan.json with a routes list is refused, naming record and field; exit 4."""
+    path = tmp_path / "y.json"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(PreviousPlanError, match=r"yesterday\.json") as info:
+    with pytest.raises(PreviousPlanError) as info:
         read_previous(path)
+    assert (info.value.details[0].record, info.value.details[0].field) == (record, field)
     assert exit_status(classify(info.value)) == 4
 
 
