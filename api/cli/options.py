@@ -22,3 +22,11 @@ Balance = Annotated[float, typer.Option(help="no run longer than this times the 
 
 #: Fewest volunteers (``--fewest-volunteers``).
 FewestVolunteers = Annotated[bool, typer.Option(help="call out as few volunteers as possible")]
+
+#: Seconds for the whole call (``--time-limit``): map, matrices, searches, checker, outputs.
+TimeLimit = Annotated[
+    float,
+    typer.Option(
+        help="seconds for the whole call: map, matrices, search, checker, suggestions, outputs"
+    ),
+]

@@ -17,9 +17,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from api.day import MEDICINE, DayStop
-from api.ledger import MODES, Volunteer, format_clock
-from api.pipeline import HouseholdIssue, PlanResult, plan_day
+from api.plan.budget import MIN_SEARCH_S, Budget
+from api.plan.day import DayStop
+from api.plan.ledger import MODES, Volunteer, format_clock
+from api.plan.pipeline import plan_day
+from api.plan.request import PlanRequest
+from api.plan.result import HouseholdIssue, PlanResult
+from api.plan.rules import MEDICINE
+from api.plan.travel import Travel
+from geo.addresses import AddressIndex
 
 #: Reasons more or other volunteers can fix.
 FIXABLE = frozenset(
@@ -154,9 +160,12 @@ def _make(
 
 def suggest_volunteers(
     result: PlanResult,
+    request: PlanRequest,
     *,
+    travel: Travel,
+    addresses: AddressIndex | None,
+    budget: Budget,
     max_rounds: int = 4,
-    **plan_args: Any,
 ) -> Suggestion:
     """Find volunteers to add so every household volunteers can help is served.
 
@@ -164,11 +173,16 @@ def suggest_volunteers(
     ----------
     result
         Today's plan.
+    request
+        Today's request; each re-plan is the same request with the added volunteers
+        (no geometry, no previous plan, no decomposition).
+    travel, addresses
+        Street travel (must cover the suggested modes, ``drive`` included) and addresses.
+    budget
+        What is left of the call's budget: each re-plan gets an equal part of what is left
+        when it starts (at least :data:`MIN_SEARCH_S`); none starts with less left.
     max_rounds
         Re-plans allowed.
-    plan_args
-        Keyword arguments of :func:`api.pipeline.plan_day` (``travel``, ``time_limit``, ...)
-        used for each re-plan; ``travel`` must cover the suggested modes.
     """
     missing = _fixable(result.issues)
     if not missing:
@@ -176,17 +190,29 @@ def suggest_volunteers(
     served_routes = [len(r.visits) for r in result.solution.routes]
     per_volunteer = max(statistics.mean(served_routes), 1.0) if served_routes else 5.0
     n_stops = len({i.stop_id for i in missing})
-    base = result
     added: list[Volunteer] = []
     current = missing
     rounds = 0
     remaining: tuple[HouseholdIssue, ...] = tuple(missing)
-    while rounds < max_rounds:
+    while rounds < max_rounds and budget.left() >= MIN_SEARCH_S:
         n_new = max(1, math.ceil(n_stops / per_volunteer))
-        added += _make(base, current, len(added) + 1, n_new)
-        ledger = replace(base.ledger, volunteers=(*result.ledger.volunteers, *added))
+        added += _make(result, current, len(added) + 1, n_new)
+        ledger = replace(result.ledger, volunteers=(*result.ledger.volunteers, *added))
+        share = budget.part(min(max(1 / (max_rounds - rounds), MIN_SEARCH_S / budget.left()), 1))
         rounds += 1
-        again = plan_day(ledger, result.date, geometry=False, **plan_args)
+        again = plan_day(
+            replace(
+                request,
+                ledger=ledger,
+                geometry=False,
+                suggest=False,
+                previous=None,
+                decompose_above=None,
+            ),
+            travel=travel,
+            addresses=addresses,
+            budget=share,
+        )
         remaining = tuple(_fixable(again.issues))
         if not remaining:
             return Suggestion(tuple(added), True, (), rounds)

@@ -8,13 +8,15 @@ from typing import Any
 
 import pytest
 
-from api.day import on_observation
-from api.ledger import DepotRecord, Household, Ledger, Volunteer
 from api.outputs.document import plan_document
 from api.outputs.manifest import manifest_html
-from api.pipeline import PlanResult, StreetTravel, plan_day
+from api.plan.ledger import DepotRecord, Household, Ledger, Volunteer
+from api.plan.result import PlanResult
+from api.plan.rules import on_observation
+from api.plan.travel import StreetTravel
 from geo.addresses import load_address_index
 from solver.check import check
+from tests.api.plan.day_plans import plan
 from tests.geo.tiny import DEG_PER_M, grid_nodes, write_osm
 
 D = dt.date(2026, 3, 10)
@@ -79,7 +81,7 @@ def tiny_plan(tiny: tuple[Path, dict[str, tuple[float, float]]]) -> PlanResult:
         Volunteer("w", "walk", 20.0, 9 * 3600, 14 * 3600, depot_id="d"),
         Volunteer("b", "bike", 20.0, 9 * 3600, 14 * 3600, depot_id="d"),
     )
-    return plan_day(
+    return plan(
         Ledger(households, vols, (depot,)),
         D,
         travel=StreetTravel(graphs),

@@ -8,9 +8,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from api.cmd_plan import EXIT_UNSERVED, PlanArgs, run_plan
-from api.demo_data import DEMO_DATE, generate, helsinki_map
-from api.ledger import read_ledger
+from api.cli.options import Effort, TimeLimit
+from api.cli.plan import EXIT_UNSERVED, plan_and_print
+from api.demo.data import DEMO_DATE, generate, helsinki_map
+from api.plan.ledger import read_ledger
+from api.plan.request import PlanRequest
 
 
 def register(app: typer.Typer) -> None:
@@ -21,10 +23,11 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path, typer.Option(help="folder for the ledger and every output")] = Path(
             "out/demo"
         ),
-        time_limit: Annotated[float, typer.Option(help="seconds for the search")] = 20.0,
+        time_limit: TimeLimit = 20.0,
         households: Annotated[int, typer.Option(help="households to generate")] = 300,
         volunteers: Annotated[int, typer.Option(help="volunteers to generate")] = 20,
         seed: Annotated[int, typer.Option(help="seed of the generated ledger")] = 7,
+        effort: Effort = None,
     ) -> None:
         """Generate a ledger on real Helsinki buildings and plan its day, writing every output."""
         console = Console(stderr=True)
@@ -33,16 +36,14 @@ def register(app: typer.Typer) -> None:
         console.print(
             f"ledger    {households} households, {volunteers} volunteers in {out / 'ledger'}"
         )
-        ledger = read_ledger(*paths)
-        args = PlanArgs(
-            map_file=map_file,
-            ledger=ledger,
+        request = PlanRequest(
+            ledger=read_ledger(*paths),
             date=DEMO_DATE,
-            out=out,
             time_limit=time_limit,
             workers=2,
+            effort=effort,
         )
-        code = run_plan(args, console)
+        code = plan_and_print(request, map_file, out, console)
         console.print(f"open {out / 'summary.html'} and {out / 'manifests'}/ in a browser")
         # Households left unserved are part of the demo's story (one address is not on the
         # map on purpose); only real failures give a non-zero status here.

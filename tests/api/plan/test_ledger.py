@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from api.ledger import LedgerError, ledger_from_json, parse_clock, read_ledger
+from api.plan.ledger import LedgerError, ledger_from_json, parse_clock, read_ledger
 
 HH = (
     "household_id,lon,lat,residents,observation_start,observation_end,needs,window,"
@@ -140,3 +140,39 @@ def test_parse_clock() -> None:
     for bad in ("8", "25:00", "08:61", "ab:cd"):
         with pytest.raises(ValueError):
             parse_clock(bad)
+
+
+def test_written_volunteers_read_back(tmp_path: Path) -> None:
+    """write_volunteers writes a volunteers.csv that read_ledger reads back unchanged."""
+    from api.plan.ledger import Volunteer, write_volunteers
+
+    staff = (
+        Volunteer("V1", "walk", 20.0, 9 * 3600, 13 * 3600, depot_id="D1", name="Aino"),
+        Volunteer(
+            "V2",
+            "drive",
+            80.5,
+            9 * 3600 + 1800,
+            14 * 3600,
+            start_lon=24.94,
+            start_lat=60.17,
+            skills=frozenset({"medicine"}),
+            max_stops=12,
+        ),
+    )
+    depots = tmp_path / "depots.csv"
+    depots.write_text("depot_id,lon,lat\nD1,24.95,60.16\n", encoding="utf-8")
+    households = tmp_path / "households.csv"
+    households.write_text(
+        "household_id,lon,lat,residents,observation_start,observation_end\n"
+        "H1,24.94,60.17,1,2026-11-20,2026-11-30\n",
+        encoding="utf-8",
+    )
+    path = write_volunteers(staff, tmp_path / "volunteers.csv")
+    back = read_ledger(households, path, depots).volunteers
+    assert [
+        (v.volunteer_id, v.mode, v.capacity_kg, v.available_from, v.available_to) for v in back
+    ] == [(v.volunteer_id, v.mode, v.capacity_kg, v.available_from, v.available_to) for v in staff]
+    assert [(v.start_lon, v.skills, v.max_stops, v.depot_id, v.name) for v in back] == [
+        (v.start_lon, v.skills, v.max_stops, v.depot_id, v.name) for v in staff
+    ]

@@ -10,15 +10,20 @@ from typing import Any
 
 import pytest
 
-from api.day import PlanOptions, on_observation
-from api.demo_data import DEMO_DATE
-from api.ledger import DepotRecord, Household, Ledger, Volunteer, parse_clock
+from api.demo.data import DEMO_DATE
 from api.outputs.document import plan_document
 from api.outputs.write import write_outputs
-from api.pipeline import PlanResult, StreetTravel, plan_day
-from api.suggest import FIXABLE, suggest_volunteers
+from api.plan.ledger import DepotRecord, Household, Ledger, Volunteer, parse_clock
+from api.plan.problem import PlanOptions
+from api.plan.request import PlanRequest
+from api.plan.result import PlanResult
+from api.plan.rules import on_observation
+from api.plan.run import run_plan
+from api.plan.suggest import FIXABLE
+from api.plan.travel import StreetTravel
 from geo.addresses import AddressIndex, Building
 from solver.check import check
+from tests.api.plan.day_plans import plan
 
 D = DEMO_DATE
 
@@ -162,13 +167,13 @@ def test_medicine_only_with_skilled_volunteers(
             replace(h, needs=med) if i % 2 == 0 else h for i, h in enumerate(lg.households)
         ),
     )
-    result = plan_day(lg, D, travel=travel, time_limit=1.0)
+    result = plan(lg, D, travel=travel, time_limit=1.0)
     served = _served(result)
     needs = {h.household_id: h.needs for h in lg.households}
     assert len(served) == len(lg.households)
     assert all(served[h] == "nurse" for h in served if "medicine" in needs[h])
     only_plain = replace(lg, volunteers=(_vol("plain"),))
-    result2 = plan_day(only_plain, D, travel=travel, time_limit=1.0)
+    result2 = plan(only_plain, D, travel=travel, time_limit=1.0)
     reasons = {i.household_id: i.reason for i in result2.issues}
     assert {h for h in needs if "medicine" in needs[h]} == set(reasons)
     assert set(reasons.values()) == {"NO_COMPATIBLE_VEHICLE"}
@@ -191,7 +196,7 @@ def test_priority_households_served_first_under_shortage(
             for h in lg.households
         ),
     )
-    result = plan_day(lg, D, travel=travel, time_limit=1.0)
+    result = plan(lg, D, travel=travel, time_limit=1.0)
     served = set(_served(result))
     assert len(served) == 5  # 5 kg carry 5 one-resident meal bags
     assert flagged <= served
@@ -204,13 +209,13 @@ def test_continuity_keeps_more_households_with_their_volunteer(
     """With yesterday's plan, measurably more households keep yesterday's volunteer."""
     vols = tuple(_vol(f"v{i}", cap=12.0) for i in range(4))
     lg = _cluster_ledger(buildings, 30, vols)
-    day1 = plan_day(lg, D, travel=travel, time_limit=1.5, geometry=False)
+    day1 = plan(lg, D, travel=travel, time_limit=1.5, geometry=False)
     yesterday = _served(day1)
     doc1 = plan_document(day1)
     tomorrow = D + dt.timedelta(days=1)
     lg2 = replace(lg, volunteers=tuple(reversed(vols)))  # tonight's list comes in another order
-    plain = plan_day(lg2, tomorrow, travel=travel, time_limit=1.5, geometry=False)
-    kept = plan_day(lg2, tomorrow, travel=travel, time_limit=1.5, previous=doc1, geometry=False)
+    plain = plan(lg2, tomorrow, travel=travel, time_limit=1.5, geometry=False)
+    kept = plan(lg2, tomorrow, travel=travel, time_limit=1.5, previous=doc1, geometry=False)
 
     def same(r: PlanResult) -> int:
         s = _served(r)
@@ -231,7 +236,7 @@ def test_balance_bound(small_ledger: Ledger, travel: StreetTravel, addresses: Ad
     """
 
     def ratios(factor: float | None) -> tuple[float, float, dict[str, Any]]:
-        result = plan_day(
+        result = plan(
             small_ledger,
             D,
             travel=travel,
@@ -260,12 +265,16 @@ def test_suggested_volunteers_serve_everyone(
 ) -> None:
     """Adding the volunteers --suggest-volunteers proposes serves every household."""
     lg = _cluster_ledger(buildings, 20, (_vol("v1", cap=6.0), _vol("v2", cap=6.0)))
-    result = plan_day(lg, D, travel=travel, time_limit=1.0, geometry=False)
+    result = plan(lg, D, travel=travel, time_limit=1.0, geometry=False)
     assert any(i.reason in FIXABLE for i in result.issues)
-    sug = suggest_volunteers(result, travel=travel, time_limit=1.0)
+    # The re-plans share the call's limit with the day's plan (half of it) since they
+    # count in it: 5 s for the day and up to 4 re-plans, as 1 s + 4 x 1 s before.
+    request = PlanRequest(lg, D, time_limit=5.0, geometry=False, suggest=True)
+    sug = run_plan(request, travel=travel).suggestion
+    assert sug is not None
     assert sug.served_all and sug.volunteers
     assert sug.groups()[0]["count"] == len(sug.volunteers)
-    again = plan_day(
+    again = plan(
         replace(lg, volunteers=(*lg.volunteers, *sug.volunteers)),
         D,
         travel=travel,
@@ -285,7 +294,7 @@ def test_address_hit_is_planned_and_miss_is_named(
     hit = replace(hit, address="Unioninkatu 29, Helsinki")
     miss = replace(hit, household_id="addr-miss", address="Olematon katu 99")
     lg = replace(lg, households=(*lg.households, hit, miss))
-    result = plan_day(lg, D, travel=travel, addresses=addresses, time_limit=1.0, geometry=False)
+    result = plan(lg, D, travel=travel, addresses=addresses, time_limit=1.0, geometry=False)
     assert "addr-hit" in _served(result)
     stop = next(s for s in result.selection.stops if "addr-hit" in s.household_ids)
     assert stop.lon == pytest.approx(target.lon, abs=1e-3)
@@ -305,8 +314,8 @@ def test_fewest_volunteers_calls_out_fewer(
         for i, h in enumerate(lg.households[::4])
     )
     lg = replace(lg, volunteers=vols)
-    spread = plan_day(lg, D, travel=travel, time_limit=1.0, geometry=False)
-    fewest = plan_day(
+    spread = plan(lg, D, travel=travel, time_limit=1.0, geometry=False)
+    fewest = plan(
         lg,
         D,
         travel=travel,

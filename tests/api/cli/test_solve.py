@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from api import cmd_solve
 from api.cli import app
+from api.cli import solve as cmd_solve
 from api.instances import generate_vrptw, read_instance
 from solver import Detail, ProblemValidationError
 from tests.api.test_instances import SOLOMON_TINY, VRPLIB_TINY

@@ -9,8 +9,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from api.cli import app
-from api.cmd_plan import EXIT_LEDGER, EXIT_MAP, EXIT_OK, EXIT_UNSERVED
-from api.demo_data import DEMO_DATE, generate
+from api.cli.plan import EXIT_LEDGER, EXIT_MAP, EXIT_OK, EXIT_UNSERVED
+from api.demo.data import DEMO_DATE, generate
 from geo.addresses import Building
 
 
@@ -78,8 +78,10 @@ def test_suggest_and_previous_from_the_command_line(
 ) -> None:
     """--suggest-volunteers writes checked suggestions; --previous reuses a plan.json."""
     paths = generate(tmp_path / "in", buildings=buildings, households=30, volunteers=2, seed=9)
+    # The limit covers the whole call, the re-plans of the suggestion included.
     first = CliRunner().invoke(
-        app, [*_args(paths, helsinki, tmp_path / "a"), "--suggest-volunteers"]
+        app,
+        [*_args(paths, helsinki, tmp_path / "a"), "--suggest-volunteers", "--time-limit", "8"],
     )
     assert first.exit_code == EXIT_UNSERVED, first.output
     doc = json.loads((tmp_path / "a" / "plan.json").read_text())

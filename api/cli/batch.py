@@ -21,9 +21,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.batch import BatchProgress, BatchResult, BatchSettings, ManifestError, run_batch
-from api.cli_options import Balance, Effort, FewestVolunteers, Seed
-from api.cluster import ClusterError
+from api.cli.options import Balance, Effort, FewestVolunteers, Seed
+from api.plan.batch import BatchProgress, BatchResult, BatchSettings, ManifestError, run_batch
+from api.plan.cluster import ClusterError
 
 EXIT_OK = 0
 EXIT_UNSERVED = 3
@@ -116,7 +116,9 @@ def register(app: typer.Typer) -> None:
             int | None, typer.Option(help="local cluster worker processes (default: one per core)")
         ] = None,
         memory_limit: Annotated[str, typer.Option(help="memory per local worker")] = "auto",
-        time_limit: Annotated[float, typer.Option(help="seconds of search per community")] = 10.0,
+        time_limit: Annotated[
+            float, typer.Option(help="seconds for each community's whole plan")
+        ] = 10.0,
         seed: Seed = 0,
         effort: Effort = None,
         balance: Balance = 2.0,

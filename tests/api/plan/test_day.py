@@ -6,8 +6,10 @@ import datetime as dt
 
 import numpy as np
 
-from api.day import DayRules, build_day, build_problem, locate, on_observation
-from api.ledger import DepotRecord, Household, Ledger, Volunteer
+from api.plan.day import build_day
+from api.plan.ledger import DepotRecord, Household, Ledger, Volunteer
+from api.plan.problem import build_problem, locate
+from api.plan.rules import DayRules, on_observation
 
 D = dt.date(2026, 11, 24)
 

@@ -1,8 +1,9 @@
 """The ``doorstep`` command line.
 
-Each sub-command lives in its own ``api/cmd_*.py`` module exposing
-``register(app: typer.Typer) -> None``; this module finds and registers them all, so adding
-a command never means editing a shared list.
+Each sub-command lives in its own module of this package (``api/cli/plan.py``,
+``api/cli/batch.py``, ...) exposing ``register(app: typer.Typer) -> None``; this module finds
+and registers them all, so adding a command never means editing a shared list. A command
+module only parses its options, calls the plan domain (:mod:`api.plan`) and prints.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ import importlib
 import pkgutil
 
 import typer
-
-import api
 
 app = typer.Typer(
     name="doorstep",
@@ -32,10 +31,11 @@ def version() -> None:
 
 
 def _register_commands() -> None:
-    for info in sorted(pkgutil.iter_modules(api.__path__), key=lambda m: m.name):
-        if info.name.startswith("cmd_"):
-            module = importlib.import_module(f"api.{info.name}")
-            module.register(app)
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(app)
 
 
 _register_commands()

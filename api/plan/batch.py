@@ -7,8 +7,10 @@ A *manifest* CSV lists the communities, one a row::
 
 Paths are relative to the manifest's folder (absolute paths are kept); ``depots`` may be
 empty. Each community is planned by exactly what ``doorstep plan`` runs
-(:func:`api.cmd_plan.run_plan`), into ``OUT/<community_id>/``, so its folder holds the same
-files as a single plan. A community that fails never stops the others: its input faults
+(:func:`api.plan.run.run_plan`, the one plan entry), into ``OUT/<community_id>/``, so its
+folder holds the same files as a single plan. No command line or HTTP inside: failures come
+back as typed exceptions, classified by the one error table (:mod:`api.errors`). A
+community that fails never stops the others: its input faults
 (missing files, a bad ledger, an unreadable map, a bad date) are reported at once; any
 other failure (a crash, a lost worker, a plan the checker rejects) is retried once. The
 batch ends with ``OUT/batch.json``: the city summary and one entry per community.
@@ -35,6 +37,12 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from api.errors import classify, exit_status
+from api.outputs.document import NOBODY_UNDER_OBSERVATION
+from api.plan.budget import TimeCapError
+from api.plan.problem import PlanOptions
+from api.plan.request import PlanRequest
+from api.plan.run import PlanRun, run_plan
 from solver.errors import Detail
 
 #: Columns every manifest must have (others are kept and ignored).
@@ -90,7 +98,8 @@ class BatchSettings:
     Attributes
     ----------
     time_limit
-        Seconds of search per community.
+        Seconds for each community's whole plan (map, matrices, search, checker,
+        outputs), as ``doorstep plan --time-limit``.
     seed
         Search seed of every community.
     effort
@@ -285,6 +294,12 @@ def community_result_of(
     )
 
 
+#: Exit statuses of a written plan, as ``doorstep plan``: every household served, some
+#: not, nobody under observation on the date.
+EXIT_OK = 0
+EXIT_UNSERVED = 3
+EXIT_NOBODY = 8
+
 #: Failure class of each ``doorstep plan`` exit status (docs/SCALE.md); others: ``crash``.
 _FAILURE_OF_EXIT = {2: "input", 4: "input", 5: "map", 6: "defect", 7: "defect"}
 
@@ -439,8 +454,9 @@ def _missing_files(community: Community) -> list[str]:
 def plan_community(community: Community, out: str, settings: BatchSettings) -> CommunityResult:
     """Plan one community into ``out/<community_id>/`` exactly as ``doorstep plan`` does.
 
-    Runs inside a Dask worker. Input faults come back as a failed result; anything else
-    that goes wrong raises, and the batch retries it.
+    Runs inside a Dask worker. Input faults, an unreadable map, a defect and a plan past
+    the community limit come back as a failed result (classed by the error table); anything
+    else raises, and the batch retries it.
 
     Parameters
     ----------
@@ -451,10 +467,7 @@ def plan_community(community: Community, out: str, settings: BatchSettings) -> C
     settings
         Search settings shared by the batch.
     """
-    from rich.console import Console
-
-    from api.cmd_plan import EXIT_OK, EXIT_UNSERVED, PlanArgs, TimeCapError, run_plan
-    from api.ledger import LedgerError, read_ledger
+    from api.plan.ledger import LedgerError, read_ledger
 
     t0 = time.monotonic()
     if community.fault:
@@ -468,44 +481,45 @@ def plan_community(community: Community, out: str, settings: BatchSettings) -> C
     except LedgerError as exc:
         return _failed(community, "input", str(exc), retryable=False)
     assert community.date is not None  # a row without a date has a fault
-    folder = Path(out) / community.community_id
     spent = time.monotonic() - t0
-    buffer = io.StringIO()
-    console = Console(file=buffer, width=120, color_system=None, force_terminal=False)
-    args = PlanArgs(
-        map_file=community.map_file,
+    request = PlanRequest(
         ledger=ledger,
         date=community.date,
-        out=folder,
+        options=PlanOptions(balance_factor=settings.balance, fewest_volunteers=settings.fewest),
         time_limit=settings.time_limit,
-        seed=settings.seed,
-        workers=1,
-        fewest=settings.fewest,
-        balance=settings.balance,
-        effort=settings.effort,
         time_cap=None if settings.community_limit is None else settings.community_limit - spent,
+        seed=settings.seed,
+        effort=settings.effort,
     )
+    folder = Path(out) / community.community_id
     try:
-        code = run_plan(args, console)
+        run = run_plan(request, map_file=community.map_file, out=folder)
     except TimeCapError as exc:
         said = (
             f"still running after the community limit of {settings.community_limit:g} s "
             f"(stopped at stage '{exc.stage}')"
         )
         return _failed(community, "timeout", said, retryable=False)
-    said = _last_lines(buffer.getvalue())
-    if code not in (EXIT_OK, EXIT_UNSERVED):
+    except Exception as exc:  # an error with a code is this community's failure
+        body = classify(exc)
+        if body.code == "INTERNAL":
+            raise  # a crash: the batch retries it
+        code = exit_status(body)
         failure, retryable = failure_class(code)
+        said = f"{body.code}: {exc}"
         return replace(_failed(community, failure, said, retryable=retryable), exit_code=code)
-    doc = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
+    code = _plan_status(run)
     return community_result_of(
-        community.community_id, doc, exit_code=code, seconds=time.monotonic() - t0
+        community.community_id, run.document, exit_code=code, seconds=time.monotonic() - t0
     )
 
 
-def _last_lines(text: str, keep: int = 6) -> str:
-    lines = [ln.rstrip() for ln in text.strip().splitlines() if ln.strip()]
-    return "\n".join(lines[-keep:])
+def _plan_status(run: PlanRun) -> int:
+    """``doorstep plan``'s exit status of a written plan: 0, 3, or 8 (nobody under
+    observation on the date: a warning, the plan is written)."""
+    if any(w["code"] == NOBODY_UNDER_OBSERVATION for w in run.document["warnings"]):
+        return EXIT_NOBODY
+    return EXIT_OK if run.all_served else EXIT_UNSERVED
 
 
 # --------------------------------------------------------------------------- the batch
@@ -551,7 +565,7 @@ def plan_batch(
     ManifestError
         When the manifest itself is unusable (nothing is planned then).
     """
-    from api.cluster import _distributed
+    from api.plan.cluster import _distributed
 
     dist = _distributed()
     started = time.monotonic()
@@ -622,7 +636,7 @@ def run_batch(
         ``tcp://HOST:8786`` of a running Dask scheduler; ``None``: a ``LocalCluster`` of
         ``workers`` processes (default one per core), closed at the end.
     """
-    from api.cluster import open_client
+    from api.plan.cluster import open_client
 
     communities = communities_of(manifest)  # an unusable manifest fails before any cluster
     with open_client(scheduler, workers=workers, memory_limit=memory_limit) as client:

@@ -9,7 +9,7 @@ import pytest
 
 from api.outputs.document import plan_document
 from api.outputs.write import write_outputs
-from api.pipeline import PlanResult
+from api.plan.result import PlanResult
 
 CHROMIUM = Path("/usr/bin/chromium")
 
