@@ -10,7 +10,6 @@ and trace each run's street geometry. No FastAPI, no printing: progress goes to 
 from __future__ import annotations
 
 import datetime as dt
-import math
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -363,99 +362,6 @@ def _count_kept(
     return eligible, kept
 
 
-def _covers(problem: Problem, tighter: Solution, first: Solution) -> bool:
-    """Whether ``tighter`` serves at least as many stops as ``first`` in every priority group."""
-    a = priority_rank(problem, _served_by(tighter))
-    b = priority_rank(problem, _served_by(first))
-    return all(x >= y for x, y in zip(a, b, strict=True))
-
-
-def balance_stops(
-    problem: Problem,
-    solution: Solution,
-    factor: float,
-    *,
-    time_limit: float,
-    seed: int = 0,
-    workers: int = 1,
-    effort: int | None = None,
-    on_progress: Callable[[float, int], None] | None = None,
-    rounds: int = 2,
-) -> Solution:
-    """Bound every run's number of stops by ``factor`` x the mean over the runs called.
-
-    The solver bounds hours (no run longer than ``factor`` x the mean run). Hours alone let
-    a fast driver take thirty doors while a walker takes three; so when the most stops on
-    one run exceed ``factor`` x the mean, the day is solved again (``time_limit`` s, warm
-    started from the plan with each run cut to the bound) with every volunteer's
-    ``max_stops`` lowered to that bound. The tighter plan is kept only if it serves at least
-    as many stops in every priority group and its hours are no less even (still within the
-    bound, or no worse than before); otherwise ``solution`` stands and the summary
-    says the bound is not met. Calling more volunteers lowers the mean, so this is done up
-    to ``rounds`` times, sharing ``time_limit``. ``effort`` bounds each re-solve's improving
-    solutions as in :func:`solver.solve` (deterministic plans under any machine load).
-    """
-    for _ in range(rounds):
-        tighter = _cap_stops(
-            problem, solution, factor, time_limit / rounds, seed, workers, effort, on_progress
-        )
-        if tighter is solution:
-            break
-        solution = tighter
-    return solution
-
-
-def _hours_ratio(solution: Solution) -> float:
-    """Longest run over the mean run (1.0 when there is no run)."""
-    durations = [r.duration for r in solution.routes if r.visits]
-    if not durations:
-        return 1.0
-    return max(durations) * len(durations) / max(sum(durations), 1)
-
-
-def _cap_stops(
-    problem: Problem,
-    solution: Solution,
-    factor: float,
-    time_limit: float,
-    seed: int,
-    workers: int,
-    effort: int | None,
-    on_progress: Callable[[float, int], None] | None,
-) -> Solution:
-    counts = [len(r.visits) for r in solution.routes if r.visits]
-    if not counts:
-        return solution
-    cap = max(1, math.floor(factor * sum(counts) / len(counts)))
-    if max(counts) <= cap:
-        return solution
-    vehicles = tuple(
-        replace(v, max_stops=cap if v.max_stops is None else min(v.max_stops, cap))
-        for v in problem.vehicles
-    )
-    capped = replace(problem, vehicles=vehicles)
-    by_vehicle = {r.vehicle_id: [v.stop_id for v in r.visits][:cap] for r in solution.routes}
-    warm = [by_vehicle.get(v.id, []) for v in problem.vehicles]
-    tighter = solve(
-        capped,
-        time_limit=time_limit,
-        seed=seed,
-        workers=workers,
-        effort=effort,
-        initial_routes=warm,
-        on_progress=on_progress,
-    )
-    if not _covers(problem, tighter, solution):
-        return solution
-    if _hours_ratio(tighter) > max(factor, _hours_ratio(solution)):
-        return solution  # fewer stops each, but hours less even than before
-    if tighter.unassigned:
-        index = problem.stop_index()
-        missing = [index[u.stop_id] for u in tighter.unassigned]
-        tighter = replace(tighter, unassigned=tuple(diagnose(problem, missing, tighter.routes)))
-    return tighter
-
-
 def plan_day(
     ledger: Ledger,
     date: dt.date,
@@ -645,33 +551,6 @@ def plan_day(
             effort=effort,
             on_progress=on_solve,
         )
-    factor = problem.objective.balance_factor
-    if factor is not None:
-        used = sticky_problem if continuity is not None and continuity.used_sticky else problem
-        # What the plan's budget has left (the search may have used all of it: the
-        # duration bound's re-solve runs to the limit); at least half a second.
-        left = time_limit - (time.monotonic() - t)
-        balanced = balance_stops(
-            used,
-            solution,
-            factor,
-            time_limit=max(min(time_limit / 2, left), 0.5),
-            seed=seed,
-            workers=workers,
-            effort=effort,
-            on_progress=on_solve,
-        )
-        if balanced is not solution:
-            say(Progress("solve", f"stops per run bounded by {factor:g} x the mean"))
-            solution = balanced
-            if used is not problem and solution.unassigned:
-                index = problem.stop_index()
-                missing = [index[u.stop_id] for u in solution.unassigned]
-                unassigned = tuple(diagnose(problem, missing, solution.routes))
-                solution = replace(solution, unassigned=unassigned)
-            if continuity is not None:
-                eligible, kept = _count_kept(selection, solution, prefer_hh)
-                continuity = replace(continuity, eligible=eligible, kept=kept)
     timings["solve"] = time.monotonic() - t
     say(
         Progress(

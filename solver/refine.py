@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solver import _sisr, objective
+from solver import _sisr, balance, objective
 from solver.model import Problem, Profile, Stop, Vehicle
 from solver.schedule import end_window, start_window
 
@@ -78,7 +78,8 @@ class Arrays:
     ``late_cost`` (soft deadline and cost per second late; no deadline: never late),
     ``penalty``;
     ``allowed`` is stops x vehicles; ``neighbours`` lists, per stop, every stop by
-    increasing arc cost from it (itself first).
+    increasing arc cost from it (itself first); ``balance`` is the balance rule's factor x
+    1000 and its prices (:func:`solver.balance.prices`; zeros: no rule).
     """
 
     vint: np.ndarray
@@ -96,13 +97,14 @@ class Arrays:
     allowed: np.ndarray
     penalty: np.ndarray
     neighbours: np.ndarray
+    balance: np.ndarray
 
     def kernel(self) -> tuple[np.ndarray, ...]:
         """The kernel's problem tuple ``prob`` (order as in :mod:`solver._sisr`)."""
         return (
             self.vint, self.vcap, self.loc, self.cost, self.travel, self.dist, self.service,
             self.tw_lo, self.tw_hi, self.demand, self.late_at, self.late_cost, self.allowed,
-            self.penalty, self.neighbours,
+            self.penalty, self.neighbours, self.balance,
         )  # fmt: skip
 
 
@@ -202,6 +204,7 @@ def arrays(problem: Problem, *, span_bound: int | None = None) -> Arrays:
         allowed=allowed,
         penalty=np.asarray(objective.penalties(problem, bound), dtype=np.int64),
         neighbours=np.argsort(c0, axis=1, kind="stable").astype(np.int64),
+        balance=np.asarray(balance.prices(problem, bound), dtype=np.int64),
     )
 
 
@@ -255,7 +258,7 @@ def refine(
     n_veh, n = len(problem.vehicles), len(problem.stops)
     cur, lengths = _route_arrays(routes, n_veh, n)
     best, best_len = cur.copy(), lengths.copy()
-    state = np.zeros(4, dtype=np.int64)  # current, best, accepted, improved
+    state = np.zeros(5, dtype=np.int64)  # current, best, accepted, improved, start balance
     prob = a.kernel()
 
     skipped = 0
@@ -275,7 +278,7 @@ def refine(
     state[1] = state[0]
     used = int((lengths > 0).sum())
     arcs = max(1, int(lengths.sum()) + used)
-    served_cost = start_objective - int(a.penalty[_unserved(n, cur, lengths)].sum())
+    served_cost = start_objective - int(a.penalty[_unserved(n, cur, lengths)].sum()) - state[4]
     t_start = cfg.temperature * max(served_cost, 1) / arcs
     t_end = t_start / 100.0
     done, index, reported = 0, 1, state[1]
