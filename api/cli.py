@@ -13,6 +13,7 @@ import pkgutil
 import typer
 
 import api
+import solver
 
 app = typer.Typer(
     name="doorstep",
@@ -43,4 +44,8 @@ _register_commands()
 
 def main() -> None:
     """Entry point of the ``doorstep`` console script."""
-    app()
+    solver.start_up()  # the search kernel loads while the command reads its inputs
+    try:
+        app()
+    finally:
+        solver.shut_down()

@@ -11,6 +11,7 @@ plan stands unchanged). Every plan still goes through the independent checker do
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -340,6 +341,30 @@ def worth_placing(
     return [bool(0 <= c < a.penalty[i]) for c, i in zip(costs.tolist(), kept.tolist(), strict=True)]
 
 
+#: Set once the kernel is loaded in this process; the thread loading it in the background.
+_LOADED = threading.Event()
+_LOADER: list[threading.Thread] = []
+_LOADER_LOCK = threading.Lock()
+
+
+def load_in_background() -> None:
+    """Start loading the kernel on a background thread (once per process), so that a
+    process's start-up work (reading inputs, building matrices, the OR-Tools search) and
+    the kernel's load overlap instead of adding up."""
+    with _LOADER_LOCK:
+        if _LOADED.is_set() or _LOADER:
+            return
+        _LOADER.append(threading.Thread(target=warm_up, name="kernel-load", daemon=True))
+        _LOADER[0].start()
+
+
+def ready(timeout: float | None) -> bool:
+    """Whether the kernel is loaded, waiting up to ``timeout`` s for it (``None``: until
+    it is); starts the load if nobody has."""
+    load_in_background()
+    return _LOADED.wait(timeout)
+
+
 def warm_up() -> float:
     """Load (or, the first time on a machine, compile) the kernel; returns the seconds taken.
 
@@ -357,6 +382,7 @@ def warm_up() -> float:
         )
         refine(toy, [[0, 1]], deadline=time.monotonic() + 60, iterations=1)
         worth_placing(toy, [[0]], [1])
+    _LOADED.set()
     return time.monotonic() - t0
 
 

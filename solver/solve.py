@@ -89,7 +89,7 @@ def _run(
     refining = not plain and _refines(problem, config)
     split = deadline
     if refining:
-        refine.warm_up()  # loads the compiled kernel (first use in this process)
+        refine.load_in_background()  # the compiled kernel loads while OR-Tools searches
         if effort is None:  # with effort, the effort bound ends the OR-Tools part
             now = time.monotonic()
             split = now + config.refine_after * (deadline - now)
@@ -107,6 +107,11 @@ def _run(
     )
     if not refining or (result.found and time.monotonic() >= deadline):
         return result
+    # Without a plan, or with an effort bound (a plan that depends on the inputs alone),
+    # wait for the kernel; else only until the deadline, then OR-Tools' plan stands.
+    wait = None if not result.found or effort is not None else deadline - time.monotonic()
+    if not refine.ready(max(0.0, wait) if wait is not None else None):
+        return dataclasses.replace(result, status=result.status + "; kernel not loaded in time")
     t0 = time.perf_counter()
     better = _refined(
         problem,
@@ -211,11 +216,33 @@ def worker_pool(size: int = 1) -> ProcessPoolExecutor:
         if _POOL is None or _broken(_POOL[0]) or _POOL[1] < size:
             if _POOL is not None:
                 _POOL[0].shutdown(wait=False, cancel_futures=True)
-            pool = ProcessPoolExecutor(
-                max_workers=size, mp_context=_worker_context(), initializer=refine.warm_up
-            )
+            pool = ProcessPoolExecutor(max_workers=size, mp_context=_worker_context())
             _POOL = (pool, size)
         return _POOL[0]
+
+
+def start_up(workers: int = 1) -> None:
+    """Prepare this process for solving, off the clock of any solve: the kernel starts
+    loading on a background thread and, with ``workers`` > 1, the worker pool starts.
+    Command lines and services call it first thing."""
+    refine.load_in_background()
+    if workers > 1:
+        _COURIERS.submit(worker_pool, workers - 1)
+
+
+def shut_down() -> None:
+    """End the worker pool's processes now (a command's exit need not wait for a worker
+    still starting or finishing a member nobody waits for)."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            return
+        pool, _ = _POOL
+        _POOL = None
+    processes = list(getattr(pool, "_processes", {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
 
 
 def _broken(pool: ProcessPoolExecutor) -> bool:
@@ -232,8 +259,11 @@ class _Remote:
 
 
 def _member(problem: Problem, config: _ortools.SearchConfig, run: _RunArgs) -> _Remote:
-    """Body of a worker: :func:`_run`, stamped with the instant it began."""
+    """Body of a worker: :func:`_run`, stamped with the instant it began (a worker that
+    begins after the deadline returns at once, so that it never holds up an exit)."""
     began = time.monotonic()
+    if began >= run.deadline:
+        raise TimeoutError("the member began after the deadline")
     result = _run(
         problem,
         config,
