@@ -54,7 +54,7 @@ def _doorstep() -> str:
 
 def _ledger(folder: Path, households: int) -> tuple[Path, Path, Path]:
     """The generated ledger of ``households`` (seed 7, as ``benchmarks.day``)."""
-    from api.demo_data import generate, helsinki_map
+    from api.demo.data import generate, helsinki_map
     from geo.addresses import load_buildings
 
     paths = generate(
@@ -72,11 +72,12 @@ def _plan(
     ledger: tuple[Path, Path, Path], out: Path, budget: float, seed: int, workers: int
 ) -> tuple[float, dict[str, object]]:
     """Wall seconds of one ``doorstep plan`` and its ``plan.json`` summary."""
-    from api.demo_data import DEMO_DATE, helsinki_map
+    from api.demo.data import DEMO_DATE, helsinki_map
 
     command = [
         _doorstep(), "plan", "--map", str(helsinki_map()), "--households", str(ledger[0]),
-        "--volunteers", str(ledger[1]), "--depots", str(ledger[2]), "--date", DEMO_DATE.isoformat(), "--out", str(out),
+        "--volunteers", str(ledger[1]), "--depots", str(ledger[2]),
+        "--date", DEMO_DATE.isoformat(), "--out", str(out),
         "--time-limit", f"{budget:g}", "--seed", str(seed), "--workers", str(workers),
     ]  # fmt: skip
     t = time.perf_counter()
