@@ -21,8 +21,8 @@ suggestions               with ``--suggest-volunteers``, the day's plan gets
 
 The solver keeps its own split of the seconds it is given (OR-Tools, then the
 refinement, which carries the balance rule on hours and stops) inside its call. ``cap`` is
-a hard stop on top (a batch community's limit): a plan still running past it stops at its next stage with
-:class:`TimeCapError`, before anything is written.
+a hard stop on top (a batch community's limit): a plan still running past it stops at its
+next stage with :class:`TimeCapError`, before anything is written.
 """
 
 from __future__ import annotations
