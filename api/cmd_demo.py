@@ -8,8 +8,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from api.cli_options import Language
 from api.cmd_plan import EXIT_UNSERVED, PlanArgs, run_plan
 from api.demo_data import DEMO_DATE, generate, helsinki_map
+from api.i18n import choose
 from api.ledger import read_ledger
 
 
@@ -25,9 +27,15 @@ def register(app: typer.Typer) -> None:
         households: Annotated[int, typer.Option(help="households to generate")] = 300,
         volunteers: Annotated[int, typer.Option(help="volunteers to generate")] = 20,
         seed: Annotated[int, typer.Option(help="seed of the generated ledger")] = 7,
+        lang: Language = "en",
     ) -> None:
         """Generate a ledger on real Helsinki buildings and plan its day, writing every output."""
         console = Console(stderr=True)
+        try:
+            locale = choose(lang)
+        except ValueError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from None
         map_file = helsinki_map()
         paths = generate(out / "ledger", households=households, volunteers=volunteers, seed=seed)
         console.print(
@@ -41,6 +49,7 @@ def register(app: typer.Typer) -> None:
             out=out,
             time_limit=time_limit,
             workers=2,
+            lang=locale,
         )
         code = run_plan(args, console)
         console.print(f"open {out / 'summary.html'} and {out / 'manifests'}/ in a browser")

@@ -32,15 +32,25 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from api.cli_options import Balance, Effort, FewestVolunteers, Seed
+from api.cli_options import (
+    Balance,
+    Coords,
+    Effort,
+    FewestVolunteers,
+    Language,
+    PhoneRegion,
+    Seed,
+)
 from api.cluster import process_map
 from api.day import PlanOptions
 from api.errors import report_cli_error
-from api.ledger import Ledger, LedgerError, read_ledger
+from api.i18n import Lang, choose
+from api.ledger import Ledger, LedgerError, ReadOptions, read_ledger
 from api.outputs.document import plan_document
 from api.outputs.table import print_plan
 from api.outputs.write import write_outputs
 from api.pipeline import PlanCheckError, Progress, ProgressFn, load_street_travel, plan_day
+from geo.crs import parse_coord_system
 from geo.errors import MapSourceError
 from solver.decompose import DecomposeOptions
 from solver.errors import ProblemValidationError
@@ -127,6 +137,8 @@ class PlanArgs:
     decompose_above: int | None = None
     #: Seconds the whole plan may take (``None``: no cap); see :func:`run_plan`.
     time_cap: float | None = None
+    #: Language of the outputs and the table (a supported locale, see :mod:`api.i18n`).
+    lang: str = "en"
 
 
 def run_plan(args: PlanArgs, console: Console) -> int:
@@ -213,13 +225,14 @@ def run_plan(args: PlanArgs, console: Console) -> int:
     if capped is not None:
         capped.check("outputs")
     phones = {h.household_id: h.phone for h in args.ledger.households if h.phone}
-    written = write_outputs(doc, result.geometry, phones, args.out)
-    print_plan(doc, console)
+    language = Lang(args.lang)
+    written = write_outputs(doc, result.geometry, phones, args.out, language)
+    print_plan(doc, console, language)
     if "suggestion" in doc:
         for g in doc["suggestion"]["groups"]:
             console.print(f"suggest: {g['text']}")
         console.print(doc["suggestion"]["message"])
-    console.print(f"wrote {len(written)} files to {args.out}")
+    console.print(language.gettext("wrote %(n)d files to %(out)s", n=len(written), out=args.out))
     return EXIT_UNSERVED if doc["unassigned"] else EXIT_OK
 
 
@@ -266,11 +279,11 @@ def register(app: typer.Typer) -> None:
         map_file: Annotated[
             Path, typer.Option("--map", help="OSM file (.osm.pbf, .osm, .osm.bz2)")
         ],
-        households: Annotated[Path, typer.Option(help="households.csv or .json")],
-        volunteers: Annotated[Path, typer.Option(help="volunteers.csv or .json")],
+        households: Annotated[Path, typer.Option(help="households .csv, .xlsx or .json")],
+        volunteers: Annotated[Path, typer.Option(help="volunteers .csv, .xlsx or .json")],
         date: Annotated[str, typer.Option(help="plan date YYYY-MM-DD")],
         out: Annotated[Path, typer.Option(help="folder for the outputs")],
-        depots: Annotated[Path | None, typer.Option(help="depots.csv or .json")] = None,
+        depots: Annotated[Path | None, typer.Option(help="depots .csv, .xlsx or .json")] = None,
         time_limit: Annotated[float, typer.Option(help="seconds for the search")] = 10.0,
         previous: Annotated[
             Path | None, typer.Option(help="yesterday's plan.json, to keep volunteers")
@@ -287,6 +300,9 @@ def register(app: typer.Typer) -> None:
             int | None,
             typer.Option(help="more stops than this: solve by parts on --workers processes"),
         ] = None,
+        coords: Coords = "wgs84",
+        phone_region: PhoneRegion = "CN",
+        lang: Language = "en",
     ) -> None:
         """Plan the runs of DATE from the ledger over the street map (see docs/INPUTS.md)."""
         console = Console(stderr=True)
@@ -296,7 +312,13 @@ def register(app: typer.Typer) -> None:
             console.print(f"[red]--date must be YYYY-MM-DD, got {date!r}[/red]")
             raise typer.Exit(2) from None
         try:
-            ledger = read_ledger(households, volunteers, depots)
+            system = parse_coord_system(coords)
+            locale = choose(lang)
+        except ValueError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from None
+        try:
+            ledger = read_ledger(households, volunteers, depots, ReadOptions(system, phone_region))
         except LedgerError as exc:
             console.print(f"[red]{exc}[/red]", highlight=False)
             raise typer.Exit(report_cli_error(exc)) from None
@@ -314,5 +336,6 @@ def register(app: typer.Typer) -> None:
             suggest=suggest_volunteers,
             effort=effort,
             decompose_above=decompose_above,
+            lang=locale,
         )
         raise typer.Exit(run_plan(args, console))

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from api.coord_check import CoordFit, fit_to_map
 from api.day import (
     DayRules,
     DaySelection,
@@ -219,6 +220,9 @@ class PlanResult:
         Seconds per stage.
     continuity
         Carry-over from yesterday when a previous plan was given.
+    coord_fit
+        How the households' WGS-84 coordinates fit the map, and whether another
+        coordinate system fits far better (``coord_fit.warn``).
     """
 
     date: dt.date
@@ -234,12 +238,28 @@ class PlanResult:
     geometry: dict[str, Any]
     timings: dict[str, float]
     continuity: Continuity | None = None
+    coord_fit: CoordFit | None = None
 
 
 class PlanCheckError(RuntimeError):
     """The independent checker rejected a plan: a defect, never the user's fault."""
 
     code = "PLAN_REJECTED"
+
+
+def check_coordinates(
+    ledger: Ledger, travel: Travel, addresses: AddressIndex | None
+) -> CoordFit | None:
+    """How the ledger's WGS-84 household coordinates fit the map's buildings and streets
+    (see :mod:`api.coord_check`); ``None`` without a map address index."""
+    if addresses is None or not travel.modes():
+        return None
+    mode = sorted(travel.modes())[0]
+
+    def streets(points: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        return travel.snap(mode, [(float(x), float(y)) for x, y in points])
+
+    return fit_to_map(ledger.households, addresses.centres, streets)
 
 
 def resolve_addresses(
@@ -535,6 +555,9 @@ def plan_day(
     if resolutions:
         say(Progress("addresses", f"{len(resolved)} of {len(resolutions)} addresses resolved"))
     named = map_addresses(ledger, date, addresses, resolved)
+    coord_fit = check_coordinates(ledger, travel, addresses)
+    if coord_fit is not None and coord_fit.warn:
+        say(Progress("coords", "warning: " + coord_fit.sentence()))
     selection = build_day(ledger, date, rules=rules, resolved=resolved, map_addresses=named)
     volunteers = ledger.volunteers
     locations = locate(selection, volunteers, ledger.depots)
@@ -723,6 +746,7 @@ def plan_day(
         geometry=geo_out,
         timings=timings,
         continuity=continuity,
+        coord_fit=coord_fit,
     )
 
 

@@ -11,24 +11,12 @@ import math
 from typing import Any
 
 from api.ledger import format_clock
+from api.outputs.labels import FIXES
 from api.pipeline import PlanResult
 
 #: Half-width of the ETA window given to households and volunteers (s), and its rounding.
 ETA_HALF_WINDOW_S = 15 * 60
 _ETA_ROUND_S = 5 * 60
-
-#: What would fix each reason a household is not served, in words for the coordinator.
-FIXES = {
-    "FLEET_EXHAUSTED": "call more volunteers or longer hours (try --suggest-volunteers)",
-    "TIME_WINDOW_UNREACHABLE": "widen the household's window or have a volunteer start earlier "
-    "or nearer",
-    "NO_COMPATIBLE_VEHICLE": "call a volunteer with the needed skill (medicine)",
-    "DEMAND_EXCEEDS_CAPACITY": "send a volunteer with a car or split the delivery",
-    "ROUTE_LIMIT": "raise a volunteer's max_stops or hours",
-    "UNREACHABLE": "check the door position: it is far from every street the volunteers use",
-    "ADDRESS_UNRESOLVED": "add lon/lat (or a full street address) to the ledger",
-    "NO_TIME_WINDOW": "fix the household's window so it meets the delivery window",
-}
 
 
 def eta_window(drop: int, opens: int = 0) -> tuple[int, int]:
@@ -37,6 +25,32 @@ def eta_window(drop: int, opens: int = 0) -> tuple[int, int]:
     lo = math.floor((drop - ETA_HALF_WINDOW_S) / _ETA_ROUND_S) * _ETA_ROUND_S
     hi = math.ceil((drop + ETA_HALF_WINDOW_S) / _ETA_ROUND_S) * _ETA_ROUND_S
     return max(lo, opens, 0), hi
+
+
+def _given_coordinates(result: PlanResult) -> dict[str, dict[str, Any]]:
+    """Per household given in GCJ-02 or BD-09: its system and coordinates as given."""
+    return {
+        h.household_id: {
+            "coord_system": h.coord_system,
+            "given_lon": h.given[0],
+            "given_lat": h.given[1],
+        }
+        for h in result.ledger.households
+        if h.given is not None
+    }
+
+
+def _doors(result: PlanResult) -> dict[str, dict[str, Any]]:
+    """Per household: building, entrance, floor and flat as the ledger gives them."""
+    return {
+        h.household_id: {
+            "building": h.building,
+            "entrance": h.entrance,
+            "floor": h.floor,
+            "unit": h.unit,
+        }
+        for h in result.ledger.households
+    }
 
 
 def _kg(grams: int) -> float:
@@ -49,6 +63,9 @@ def plan_document(result: PlanResult) -> dict[str, Any]:
     vols = {v.volunteer_id: v for v in result.ledger.volunteers}
     vidx = result.problem.vehicle_index()
     points = result.locations.points
+    given = _given_coordinates(result)
+    doors = _doors(result)
+    people = {h.household_id: h.residents for h in result.ledger.households}
     routes = []
     for r in result.solution.routes:
         vol = vols[r.vehicle_id]
@@ -79,8 +96,16 @@ def plan_document(result: PlanResult) -> dict[str, Any]:
                             "address": line.address,
                             "address_source": line.address_source,
                             "note": line.note,
+                            **doors.get(line.household_id, {}),
+                            **given.get(line.household_id, {}),
                             "items": [
-                                {"kind": i.kind, "label": i.label, "kg": i.kg} for i in line.items
+                                {
+                                    "kind": i.kind,
+                                    "label": i.label,
+                                    "kg": i.kg,
+                                    "people": people.get(line.household_id, 1),
+                                }
+                                for i in line.items
                             ],
                         }
                         for line in s.lines
@@ -135,8 +160,26 @@ def plan_document(result: PlanResult) -> dict[str, Any]:
         "routes": routes,
         "unassigned": unassigned,
         "not_due": not_due,
+        "warnings": warnings(result),
         "summary": summary(result, routes),
     }
+
+
+def warnings(result: PlanResult) -> list[dict[str, Any]]:
+    """Warnings about the inputs that did not stop the plan (codes stay English identifiers)."""
+    fit = result.coord_fit
+    if fit is None or not fit.warn:
+        return []
+    return [
+        {
+            "code": "COORDS_LIKELY_" + fit.best.value.upper(),
+            "message": fit.sentence(),
+            "households": fit.households,
+            "given_median_m": round(fit.given_median_m, 1),
+            "best_median_m": round(fit.best_median_m, 1),
+            "flag": f"--coords {fit.best.value}",
+        }
+    ]
 
 
 def _hm(seconds: float) -> str:

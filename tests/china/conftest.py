@@ -1,0 +1,80 @@
+"""Shared fixtures of the China tests: the Zhongguancun extract and its ledger."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from api.pipeline import StreetTravel
+from api.settings import data_dir
+from geo.addresses import AddressIndex, load_address_index
+from geo.crs import gcj02_to_wgs84
+
+MODES = ("walk", "bike", "ebike")
+
+
+@pytest.fixture(scope="session")
+def zgc_map() -> Path:
+    """The Zhongguancun / Peking University extract (Beijing, Haidian)."""
+    path = data_dir() / "osm" / "beijing_haidian_zhongguancun_pku.osm"
+    if not path.exists():
+        pytest.skip(f"{path} is absent (DOORSTEP_DATA)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def zgc_ledger_dir(zgc_map: Path) -> Path:
+    """The shared Beijing ledger written for that extract."""
+    return data_dir() / "ledgers" / "zhongguancun"
+
+
+@pytest.fixture(scope="session")
+def zgc_travel(zgc_map: Path) -> StreetTravel:
+    """Street travel on the Zhongguancun graphs of the ledger's modes."""
+    import geo
+
+    graphs: dict[str, Any] = geo.load_graphs(str(zgc_map), MODES)
+    return StreetTravel(graphs)
+
+
+@pytest.fixture(scope="session")
+def zgc_addresses(zgc_map: Path) -> AddressIndex:
+    """Buildings and address points of the extract."""
+    return load_address_index(zgc_map)
+
+
+def write_rows(path: Path, header: list[str], rows: list[dict[str, str]]) -> Path:
+    """Write ``rows`` as a UTF-8 CSV with ``header``."""
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, header, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(rows)
+    return path
+
+
+def shared_rows(ledger_dir: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """Header and rows of the shared ``households.csv``."""
+    with (ledger_dir / "households.csv").open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def as_declared(ledger_dir: Path, out: Path) -> Path:
+    """The shared households with a ``coord_system`` column saying which rows are GCJ-02."""
+    header, rows = shared_rows(ledger_dir)
+    for r in rows:
+        r["coord_system"] = "gcj02" if r["coord_source"] == "GCJ02" else ""
+    return write_rows(out / "households-declared.csv", [*header, "coord_system"], rows)
+
+
+def as_wgs84(ledger_dir: Path, out: Path) -> Path:
+    """The shared households with the GCJ-02 rows converted to WGS-84 (7 decimals)."""
+    header, rows = shared_rows(ledger_dir)
+    for r in rows:
+        if r["coord_source"] == "GCJ02":
+            x, y = gcj02_to_wgs84(float(r["lon"]), float(r["lat"]))
+            r["lon"], r["lat"] = f"{x:.7f}", f"{y:.7f}"
+    return write_rows(out / "households-wgs84.csv", header, rows)
