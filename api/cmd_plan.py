@@ -5,9 +5,11 @@ Exit statuses (also in ``docs/OUTPUTS.md``):
 ====  =========================================================================
 0     plan written; every household under observation is served (or has nothing due)
 3     plan written; some households are not served (named, with reasons, in the outputs)
+8     plan written, but no household of the ledger is under observation on the date
+      (a warning: every household is named under ``not_observed``; check the date)
 2     wrong command-line usage
-4     the ledger is invalid (every bad row listed with line and column), or the
-      --previous plan cannot be read
+4     the ledger is invalid (every bad row listed with line and column), the
+      --previous plan cannot be read, or the plan is too large for the memory allowed
 5     the map cannot be read
 6     the routing problem is invalid (a defect: the ledger passed validation)
 7     the independent checker rejected the plan (a defect)
@@ -43,17 +45,23 @@ from api.cli_options import (
 )
 from api.cluster import process_map
 from api.day import PlanOptions
-from api.errors import report_cli_error
+from api.errors import classify, report_cli_error
 from api.i18n import Lang, choose
 from api.ledger import Ledger, LedgerError, ReadOptions, read_ledger
-from api.outputs.document import plan_document
+from api.outputs.document import NOBODY_UNDER_OBSERVATION, plan_document
 from api.outputs.table import print_plan
 from api.outputs.write import write_outputs
-from api.pipeline import PlanCheckError, Progress, ProgressFn, load_street_travel, plan_day
+from api.pipeline import (
+    Progress,
+    ProgressFn,
+    load_street_travel,
+    plan_day,
+    previous_assignment,
+)
 from geo.crs import parse_coord_system
 from geo.errors import MapSourceError
 from solver.decompose import DecomposeOptions
-from solver.errors import ProblemValidationError
+from solver.errors import Detail
 
 EXIT_OK = 0
 EXIT_UNSERVED = 3
@@ -61,6 +69,7 @@ EXIT_LEDGER = 4
 EXIT_MAP = 5
 EXIT_PROBLEM = 6
 EXIT_CHECK = 7
+EXIT_NOBODY = 8
 
 
 class ProgressPrinter:
@@ -148,7 +157,7 @@ def run_plan(args: PlanArgs, console: Console) -> int:
     still running past the cap stops at its next stage (map, matrices, search, checker,
     outputs) with :class:`TimeCapError`, before anything is written.
     """
-    from geo.addresses import load_address_index
+    from geo.cn_addresses import load_cn_address_index
 
     say: ProgressFn = ProgressPrinter(console)
     capped = None
@@ -161,7 +170,7 @@ def run_plan(args: PlanArgs, console: Console) -> int:
     try:
         travel = load_street_travel(str(args.map_file), modes, progress=say)
         # Also names the street address of households given by coordinates only.
-        addresses = load_address_index(args.map_file)
+        addresses = load_cn_address_index(args.map_file)
     except (OSError, ValueError) as exc:  # geo's errors derive from ValueError
         console.print(f"[red]map error:[/red] {exc}")
         report_cli_error(exc if hasattr(exc, "code") else MapSourceError(str(exc)))
@@ -170,10 +179,12 @@ def run_plan(args: PlanArgs, console: Console) -> int:
     if args.previous is not None:
         try:
             previous = json.loads(args.previous.read_text(encoding="utf-8"))
-            if not isinstance(previous, dict) or not isinstance(previous.get("routes"), list):
-                raise ValueError("no 'routes' list: not a plan.json")
+            previous_assignment(previous)  # its shape, before any work
         except (OSError, ValueError) as exc:
-            console.print(f"[red]--previous {args.previous}: {exc}[/red]")
+            console.print(f"[red]--previous {args.previous}: {exc}[/red]", highlight=False)
+            if not hasattr(exc, "code"):
+                exc = LedgerError([Detail(args.previous.name, "file", str(exc))])
+            report_cli_error(exc)
             return EXIT_LEDGER
     time_limit = args.time_limit
     if capped is not None:
@@ -216,11 +227,10 @@ def run_plan(args: PlanArgs, console: Console) -> int:
             sug = suggest_volunteers(result, **plan_kwargs)
             doc["suggestion"] = sug.document()
             _write_suggested(sug.volunteers, args.out / "suggested_volunteers.csv")
-    except ProblemValidationError as exc:
-        console.print(f"[red]invalid routing problem:[/red] {exc}")
-        return report_cli_error(exc)
-    except PlanCheckError as exc:
-        console.print(f"[red]{exc}[/red]")
+    except Exception as exc:  # every error with a code leaves by the error contract
+        if classify(exc).code == "INTERNAL":
+            raise
+        console.print(f"[red]{exc}[/red]", highlight=False)
         return report_cli_error(exc)
     if capped is not None:
         capped.check("outputs")
@@ -233,6 +243,8 @@ def run_plan(args: PlanArgs, console: Console) -> int:
             console.print(f"suggest: {g['text']}")
         console.print(doc["suggestion"]["message"])
     console.print(language.gettext("wrote %(n)d files to %(out)s", n=len(written), out=args.out))
+    if any(w["code"] == NOBODY_UNDER_OBSERVATION for w in doc["warnings"]):
+        return EXIT_NOBODY
     return EXIT_UNSERVED if doc["unassigned"] else EXIT_OK
 
 

@@ -177,6 +177,7 @@ class DaySelection:
     stops: tuple[DayStop, ...]
     excluded: tuple[Excluded, ...]
     not_due: tuple[Excluded, ...] = ()
+    not_observed: tuple[Excluded, ...] = ()
 
 
 def on_observation(household: Household, date: dt.date) -> bool:
@@ -187,6 +188,10 @@ def on_observation(household: Household, date: dt.date) -> bool:
 def select_households(households: Iterable[Household], date: dt.date) -> list[Household]:
     """Households under observation on ``date``, in ledger order."""
     return [h for h in households if on_observation(h, date)]
+
+
+#: Added to an unresolved address's sentence on a day with nothing due for it.
+NOTHING_DUE_YET = "Nothing is due today: fix it before its next delivery."
 
 
 def items_due(household: Household, date: dt.date, rules: DayRules) -> tuple[Item, ...]:
@@ -304,27 +309,40 @@ def build_day(
     excluded: list[Excluded] = []
     not_due: list[Excluded] = []
     drafts: list[_Draft] = []
+    not_observed = tuple(
+        Excluded(
+            h.household_id,
+            "NOT_OBSERVED",
+            f"Not under observation on {date}: its period is {h.observation_start} to "
+            f"{h.observation_end}.",
+        )
+        for h in ledger.households
+        if not on_observation(h, date)
+    )
     for h in select_households(ledger.households, date):
         items = items_due(h, date, rules)
+        if h.lon is not None and h.lat is not None:
+            lon, lat = h.lon, h.lat
+        elif h.household_id in resolved:
+            lon, lat = resolved[h.household_id]
+        else:
+            # Reported on every day of the observation, due or not: the coordinator learns
+            # of it before the next delivery day.
+            excluded.append(
+                Excluded(
+                    h.household_id,
+                    "ADDRESS_UNRESOLVED",
+                    f"Address {h.address!r} was not found on the map; add lon/lat."
+                    + ("" if items else f" {NOTHING_DUE_YET}"),
+                )
+            )
+            continue
         if not items:
             not_due.append(
                 Excluded(
                     h.household_id,
                     "NOTHING_DUE",
                     f"Nothing is due today for needs {', '.join(sorted(h.needs))}.",
-                )
-            )
-            continue
-        if h.lon is not None and h.lat is not None:
-            lon, lat = h.lon, h.lat
-        elif h.household_id in resolved:
-            lon, lat = resolved[h.household_id]
-        else:
-            excluded.append(
-                Excluded(
-                    h.household_id,
-                    "ADDRESS_UNRESOLVED",
-                    f"Address {h.address!r} was not found on the map; add lon/lat.",
                 )
             )
             continue
@@ -381,7 +399,7 @@ def build_day(
                     sid += f"#{k + 1}"
             stops.append(_make_stop(sid, batch, rules, named))
     stops.sort(key=lambda s: s.stop_id)
-    return DaySelection(date, tuple(stops), tuple(excluded), tuple(not_due))
+    return DaySelection(date, tuple(stops), tuple(excluded), tuple(not_due), not_observed)
 
 
 # ---------------------------------------------------------------- locations and problem

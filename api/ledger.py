@@ -31,6 +31,15 @@ from solver.errors import Detail
 
 MODES = ("walk", "bike", "ebike", "drive")
 NEEDS = ("meals", "groceries", "medicine")
+_FLAGS = ("elderly_alone", "medical_needs")
+
+#: Bounds of the numbers a ledger may hold (a value outside is a fault of its record).
+MAX_RESIDENTS = 100
+MAX_FLOOR = 200
+MAX_CAPACITY_KG = 5_000.0
+MAX_STOPS = 10_000
+#: Longest id (household, volunteer, depot), in characters.
+MAX_ID_LENGTH = 200
 
 __all__ = ["parse_clock"]  # re-exported: the ledger's clock reading
 
@@ -213,6 +222,31 @@ def _swap_hint(lon: float, lat: float) -> str:
     return ""
 
 
+def id_problem(text: str) -> str | None:
+    """Why ``text`` cannot be an id, or ``None``.
+
+    Ids (of households, volunteers, depots) are 1 to :data:`MAX_ID_LENGTH` printable
+    characters of any script; ``/`` and ``\\`` (they would name folders in file and link
+    paths) and control characters (NUL, tab, line breaks) are refused.
+    """
+    if len(text) > MAX_ID_LENGTH:
+        return f"longer than {MAX_ID_LENGTH} characters"
+    bad = sorted({c for c in text if c in "/\\" or not c.isprintable()})
+    if bad:
+        shown = ", ".join(repr(c) for c in bad)
+        return f"must not contain {shown} (ids are printable text without / or \\)"
+    return None
+
+
+def text_problem(text: str) -> str | None:
+    """Why ``text`` is not storable Unicode text (a lone surrogate), or ``None``."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return f"not valid Unicode text: {text[exc.start : exc.end]!r} at character {exc.start}"
+    return None
+
+
 # ---------------------------------------------------------------- row reading
 
 
@@ -248,6 +282,19 @@ class _RowReader:
             else:
                 self.fault(name, "is required")
         return value
+
+    def identifier(self, name: str) -> str:
+        """A required id field, checked against the id character set (:func:`id_problem`)."""
+        value = self.text(name, required=True)
+        problem = id_problem(value) if value else None
+        if problem:
+            self.fault(name, problem)
+        return value
+
+    def bounded(self, name: str, value: float | None, lo: float, hi: float) -> None:
+        """Record a fault when ``value`` lies outside ``[lo, hi]``."""
+        if value is not None and not lo <= value <= hi:
+            self.fault(name, f"must be between {lo:g} and {hi:g}, got {value:g}")
 
     def typed(self, name: str, conv: Callable[[str], Any], *, required: bool = False) -> Any:
         """The field read by ``conv``; ``None`` when empty or bad (the fault recorded)."""
@@ -298,8 +345,36 @@ def _rows_from_json(items: Any, source: str) -> tuple[list[_Row], list[Detail]]:
             str(k): ("" if v is None else ";".join(map(str, v)) if isinstance(v, list) else str(v))
             for k, v in item.items()
         }
+        faults = _json_value_faults(item)
+        if faults:
+            id_field = _ID_OF.get(source.partition(".")[0], "")
+            rid = values.get(id_field, "") if id_field else ""
+            record = f"{source} item {i}" + (f" ({id_field} {rid!r})" if rid else "")
+            out.extend(Detail(record, name, problem) for name, problem in faults)
+            continue
         rows.append(_Row(values, i, {}, source))
     return rows, out
+
+
+#: The id field of each table, by its name in a JSON request.
+_ID_OF = {"households": "household_id", "volunteers": "volunteer_id", "depots": "depot_id"}
+
+
+def _json_value_faults(item: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Faults of a JSON record's values that text can no longer show: a flag given as a
+    number (0/1 are not booleans in JSON) and text that is not Unicode (lone surrogates)."""
+    out: list[tuple[str, str]] = []
+    for key, value in item.items():
+        name = str(key)
+        if name in _FLAGS and isinstance(value, int | float) and not isinstance(value, bool):
+            out.append((name, f"expected true or false, got the number {value!r}"))
+        texts = value if isinstance(value, list) else [value]
+        for text in (name, *(t for t in texts if isinstance(t, str))):
+            problem = text_problem(text)
+            if problem:
+                out.append((name, problem))
+                break
+    return out
 
 
 def _extra(row: _Row, known: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
@@ -380,7 +455,7 @@ _HH_FIELDS = (
 def _household(row: _Row, out: list[Detail], opts: ReadOptions) -> Household | None:
     r = _RowReader(row, "household_id", out)
     before = len(out)
-    hid = r.text("household_id", required=True)
+    hid = r.identifier("household_id")
     pos = _position(r, ("lon", "lat"), opts)
     address = values.fold(r.text("address")) if r.text("address") else ""
     if not r.text("lon") and not r.text("lat") and not address:
@@ -388,15 +463,13 @@ def _household(row: _Row, out: list[Detail], opts: ReadOptions) -> Household | N
     residents = r.typed(
         "residents", functools.partial(values.parse_int, kind="people"), required=True
     )
-    if residents is not None and residents < 1:
-        r.fault("residents", f"must be at least 1, got {residents}")
+    r.bounded("residents", residents, 1, MAX_RESIDENTS)
     start = r.typed("observation_start", values.parse_date, required=True)
     end = r.typed("observation_end", values.parse_date, required=True)
     if start is not None and end is not None and end < start:
         r.fault("observation_end", f"{end} is before observation_start {start}")
     floor = r.typed("floor", functools.partial(values.parse_int, kind="floor"))
-    if floor is not None and floor < 0:
-        r.fault("floor", f"must not be negative, got {floor}")
+    r.bounded("floor", floor, 0, MAX_FLOOR)
     needs_read = functools.partial(values.parse_words, words=values.NEED_WORDS, what="need(s)")
     needs = r.typed("needs", needs_read) or frozenset({"meals"})
     elderly = r.typed("elderly_alone", values.parse_bool)
@@ -454,20 +527,19 @@ def _skills(text: str) -> frozenset[str]:
 def _volunteer(row: _Row, out: list[Detail], opts: ReadOptions) -> Volunteer | None:
     r = _RowReader(row, "volunteer_id", out)
     before = len(out)
-    vid = r.text("volunteer_id", required=True)
+    vid = r.identifier("volunteer_id")
     r.text("mode", required=True)
     mode = r.typed("mode", values.parse_mode) or ""
     cap = r.typed("capacity_kg", functools.partial(values.parse_float, kind="kg"), required=True)
-    if cap is not None and cap <= 0:
-        r.fault("capacity_kg", f"must be positive, got {cap}")
+    if cap is not None and not 0 < cap <= MAX_CAPACITY_KG:
+        r.fault("capacity_kg", f"must be above 0 and at most {MAX_CAPACITY_KG:g} kg, got {cap:g}")
     a = r.typed("available_from", parse_clock, required=True)
     b = r.typed("available_to", parse_clock, required=True)
     if a is not None and b is not None and b <= a:
         r.fault("available_to", "must be after available_from")
     pos = _position(r, ("start_lon", "start_lat"), opts)
     max_stops = r.typed("max_stops", functools.partial(values.parse_int, kind="count"))
-    if max_stops is not None and max_stops < 1:
-        r.fault("max_stops", f"must be at least 1, got {max_stops}")
+    r.bounded("max_stops", max_stops, 1, MAX_STOPS)
     phone = _phone(r, opts)
     if len(out) > before:
         return None
@@ -495,7 +567,7 @@ _DEPOT_FIELDS = ("depot_id", "lon", "lat", "coord_system", "name", "opens", "clo
 def _depot(row: _Row, out: list[Detail], opts: ReadOptions) -> DepotRecord | None:
     r = _RowReader(row, "depot_id", out)
     before = len(out)
-    did = r.text("depot_id", required=True)
+    did = r.identifier("depot_id")
     r.text("lon", required=True)
     r.text("lat", required=True)
     pos = _position(r, ("lon", "lat"), opts)
@@ -582,6 +654,9 @@ def build_ledger(
         _unique(records, id_attr, name, out)
         tables.append(records)
     households, volunteers, depots = tables
+    if not vol_rows[0] and not vol_rows[1]:
+        problem = "no volunteers: at least one is needed to plan a day"
+        out.append(Detail(names[1], "volunteer_id", problem))
     depot_ids = {d.depot_id for d in depots}
     for v in volunteers:
         record = f"{names[1]} line {v.line} (volunteer_id {v.volunteer_id!r})"

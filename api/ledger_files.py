@@ -95,12 +95,14 @@ def read_csv_table(path: Path) -> Table:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first))
     try:
         header = [h.strip() for h in next(reader)]
+        rows: list[tuple[int, list[str]]] = []
+        for values in reader:
+            if any(v.strip() for v in values):
+                rows.append((reader.line_num, values))
     except StopIteration:
         raise TableError(Detail(path.name, "header", "the file is empty")) from None
-    rows: list[tuple[int, list[str]]] = []
-    for values in reader:
-        if any(v.strip() for v in values):
-            rows.append((reader.line_num, values))
+    except csv.Error as exc:
+        raise TableError(Detail(path.name, "file", f"not readable as CSV: {exc}")) from None
     return Table(path.name, header, rows)
 
 

@@ -10,6 +10,7 @@ folded with Unicode NFKC, so full-width digits and punctuation (``１２``, ``�
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 
@@ -206,9 +207,12 @@ def parse_float(text: str, kind: str = "") -> float:
     (``15kg``, ``15公斤``)."""
     t = _strip_unit(text, kind) if kind else fold(text)
     try:
-        return float(t)
+        value = float(t)
     except ValueError:
         raise ValueError(f"not a number: {text!r}") from None
+    if not math.isfinite(value):
+        raise ValueError(f"not a finite number: {text!r}")
+    return value
 
 
 def parse_phone(text: str, region: str) -> str:

@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from api.coord_check import CoordFit, fit_to_map
 from api.day import (
+    NOTHING_DUE_YET,
     DayRules,
     DaySelection,
     Excluded,
@@ -33,11 +34,14 @@ from api.day import (
     locate,
 )
 from api.ledger import Ledger
+from api.settings import matrix_max_bytes
 from geo.addresses import AddressIndex, Resolution, Status
 from solver import Problem, Solution, solve
 from solver.check import check
 from solver.decompose import DecomposeOptions, MapFn, solve_decomposed
 from solver.diagnose import diagnose
+from solver.errors import Detail
+from solver.objective import priority_rank
 
 IntMatrix = npt.NDArray[np.int64]
 
@@ -314,6 +318,8 @@ def _household_issues(
         res = resolutions.get(e.household_id)
         if e.reason == "ADDRESS_UNRESOLVED" and res is not None:
             message = f"Address {res.query!r}: {res.message}; add lon/lat to the ledger."
+            if NOTHING_DUE_YET in e.message:
+                message += f" {NOTHING_DUE_YET}"
         out.append(HouseholdIssue(e.household_id, e.reason, message))
     stops = {s.stop_id: s for s in selection.stops}
     for u in solution.unassigned:
@@ -333,14 +339,104 @@ def _household_issues(
     return tuple(sorted(out, key=lambda i: i.household_id))
 
 
+class PreviousPlanError(ValueError):
+    """Yesterday's ``plan.json`` does not have the shape of a plan; ``details`` name where."""
+
+    code = "INVALID_LEDGER"
+
+    def __init__(self, details: Sequence[Detail]) -> None:
+        self.details: tuple[Detail, ...] = tuple(details)
+        super().__init__(
+            f"{len(self.details)} problem(s) in the previous plan:\n"
+            + "\n".join(f"- {d}" for d in self.details)
+        )
+
+
+def _previous_faults(plan: Any) -> list[Detail]:
+    """Where ``plan`` differs from the part of ``plan.json`` continuity reads."""
+    if not isinstance(plan, Mapping) or not isinstance(plan.get("routes"), list):
+        return [Detail("previous plan", "routes", "must be a list of runs (is it a plan.json?)")]
+    out: list[Detail] = []
+    for i, route in enumerate(plan["routes"], start=1):
+        where = f"previous plan routes item {i}"
+        if not isinstance(route, Mapping):
+            out.append(Detail(where, "route", "must be an object"))
+            continue
+        if not isinstance(route.get("volunteer_id"), str):
+            out.append(Detail(where, "volunteer_id", "must be text"))
+        stops = route.get("stops", [])
+        if not isinstance(stops, list):
+            out.append(Detail(where, "stops", "must be a list of stops"))
+            continue
+        for k, stop in enumerate(stops, start=1):
+            ids = stop.get("household_ids", []) if isinstance(stop, Mapping) else None
+            if not isinstance(ids, list) or not all(isinstance(h, str) for h in ids):
+                out.append(Detail(f"{where} stop {k}", "household_ids", "must be a list of ids"))
+    return out
+
+
 def previous_assignment(plan: Mapping[str, Any]) -> dict[str, tuple[str, int]]:
-    """Map household id -> (volunteer id, position on that run) from a ``plan.json`` document."""
+    """Map household id -> (volunteer id, position on that run) from a ``plan.json`` document.
+
+    Raises
+    ------
+    PreviousPlanError
+        Naming every place where ``plan`` is not shaped as a plan (runs, ids, stops).
+    """
+    faults = _previous_faults(plan)
+    if faults:
+        raise PreviousPlanError(faults)
     out: dict[str, tuple[str, int]] = {}
-    for route in plan.get("routes", []):
+    for route in plan["routes"]:
         for k, stop in enumerate(route.get("stops", [])):
             for hid in stop.get("household_ids", []):
-                out[str(hid)] = (str(route["volunteer_id"]), k)
+                out[hid] = (route["volunteer_id"], k)
     return out
+
+
+#: Bytes per point pair and travel mode of the street matrices (durations and distances,
+#: int64 each).
+MATRIX_BYTES_PER_PAIR = 16
+
+
+class PlanTooLargeError(ValueError):
+    """The street matrices of a plan would need more memory than allowed; nothing was built."""
+
+    code = "PLAN_TOO_LARGE"
+
+    def __init__(self, message: str, details: Sequence[Detail]) -> None:
+        self.details: tuple[Detail, ...] = tuple(details)
+        super().__init__(message)
+
+
+def check_matrix_memory(points: int, modes: int, limit: int) -> None:
+    """Refuse a plan whose street matrices would exceed ``limit`` bytes, before building them.
+
+    Parameters
+    ----------
+    points
+        Distinct locations (depots, volunteer starts, stops).
+    modes
+        Travel modes needing a matrix.
+    limit
+        Most bytes the matrices may take (``DOORSTEP_MATRIX_MAX_BYTES``).
+
+    Raises
+    ------
+    PlanTooLargeError
+        Naming the figure, the limit and what to do.
+    """
+    need = MATRIX_BYTES_PER_PAIR * points * points * modes
+    if need <= limit:
+        return
+    message = (
+        f"the street matrices would need {need:,} bytes ({need / 2**30:,.1f} GiB: {points:,} "
+        f"distinct points squared x {modes} travel mode(s) x {MATRIX_BYTES_PER_PAIR} bytes); "
+        f"the limit is {limit:,} bytes (DOORSTEP_MATRIX_MAX_BYTES): plan the ledger in "
+        "smaller parts (one per community, e.g. doorstep plan-batch)"
+    )
+    problem = f"{points:,} distinct points on {modes} mode(s) need {need:,} bytes of matrices"
+    raise PlanTooLargeError(message, [Detail("ledger", "households", problem)])
 
 
 def _preferences(
@@ -369,14 +465,6 @@ def _served_by(solution: Solution) -> dict[str, str]:
     return {v.stop_id: r.vehicle_id for r in solution.routes for v in r.visits}
 
 
-def _priority_served(problem: Problem, solution: Solution) -> tuple[int, ...]:
-    served = set(_served_by(solution))
-    levels = sorted({s.priority for s in problem.stops}, reverse=True)
-    return tuple(
-        sum(1 for s in problem.stops if s.priority == p and s.id in served) for p in levels
-    )
-
-
 def _count_kept(
     selection: DaySelection, solution: Solution, prefer_hh: Mapping[str, str]
 ) -> tuple[int, int]:
@@ -392,7 +480,8 @@ def _count_kept(
 
 def _covers(problem: Problem, tighter: Solution, first: Solution) -> bool:
     """Whether ``tighter`` serves at least as many stops as ``first`` in every priority group."""
-    a, b = _priority_served(problem, tighter), _priority_served(problem, first)
+    a = priority_rank(problem, _served_by(tighter))
+    b = priority_rank(problem, _served_by(first))
     return all(x >= y for x, y in zip(a, b, strict=True))
 
 
@@ -546,6 +635,11 @@ def plan_day(
     ------
     PlanCheckError
         If the independent checker rejects the plan (a defect).
+    PlanTooLargeError
+        If the street matrices would exceed ``DOORSTEP_MATRIX_MAX_BYTES`` (checked before
+        any is built).
+    PreviousPlanError
+        If ``previous`` is not shaped as a ``plan.json``.
     """
     say = progress or (lambda _p: None)
     timings: dict[str, float] = {}
@@ -564,6 +658,8 @@ def plan_day(
     timings["select"] = time.monotonic() - t
 
     modes = sorted({v.mode for v in volunteers})
+    check_matrix_memory(len(locations.points), len(modes), matrix_max_bytes())
+    prev = previous_assignment(previous) if previous else {}
     matrices: dict[str, ModeMatrices] = {}
     n = len(locations.points)
     for mode in modes:
@@ -604,7 +700,6 @@ def plan_day(
     sticky_problem = problem
     prefer_hh: dict[str, str] = {}
     if previous:
-        prev = previous_assignment(previous)
         ids = [v.volunteer_id for v in volunteers]
         prefer, warm = _preferences(selection, prev, ids)
         prefer_hh = {
@@ -642,9 +737,9 @@ def plan_day(
             initial_routes=warm,
             on_progress=on_solve,
         )
-        sticky_ok = _priority_served(problem, sticky) >= _priority_served(problem, free) and (
-            sticky.cost <= free.cost * (1 + continuity_tolerance)
-        )
+        sticky_ok = priority_rank(problem, _served_by(sticky)) >= priority_rank(
+            problem, _served_by(free)
+        ) and (sticky.cost <= free.cost * (1 + continuity_tolerance))
         solution = sticky if sticky_ok else free
         if sticky_ok and sticky.unassigned:
             # Name reasons against the day's real rules, not the preference's restriction.

@@ -13,6 +13,7 @@ from typing import Any
 from api.ledger import format_clock
 from api.outputs.labels import FIXES
 from api.pipeline import PlanResult
+from geo.cn_addresses import CnResolution, is_chinese, parse_cn_address
 
 #: Half-width of the ETA window given to households and volunteers (s), and its rounding.
 ETA_HALF_WINDOW_S = 15 * 60
@@ -41,16 +42,28 @@ def _given_coordinates(result: PlanResult) -> dict[str, dict[str, Any]]:
 
 
 def _doors(result: PlanResult) -> dict[str, dict[str, Any]]:
-    """Per household: building, entrance, floor and flat as the ledger gives them."""
-    return {
-        h.household_id: {
+    """Per household: building, entrance, floor and flat (the ``unit`` column, else the
+    flat of a Chinese address), and, for a household placed at its compound's gate, what
+    the address names there."""
+    out: dict[str, dict[str, Any]] = {}
+    for h in result.ledger.households:
+        unit = h.unit or (parse_cn_address(h.address).unit if is_chinese(h.address) else "")
+        door: dict[str, Any] = {
             "building": h.building,
             "entrance": h.entrance,
             "floor": h.floor,
-            "unit": h.unit,
+            "unit": unit,
         }
-        for h in result.ledger.households
-    }
+        res = result.resolutions.get(h.household_id)
+        if isinstance(res, CnResolution) and res.gate:
+            door["gate"] = {
+                "compound": res.compound,
+                "building": res.building,
+                "entrance": res.entrance,
+                "unit": res.unit,
+            }
+        out[h.household_id] = door
+    return out
 
 
 def _kg(grams: int) -> float:
@@ -61,6 +74,8 @@ def plan_document(result: PlanResult) -> dict[str, Any]:
     """Build the ``plan.json`` document of a plan."""
     sel = {s.stop_id: s for s in result.selection.stops}
     vols = {v.volunteer_id: v for v in result.ledger.volunteers}
+    depot_names = {d.depot_id: d.name for d in result.ledger.depots}
+    first_depot = result.ledger.depots[0].depot_id if result.ledger.depots else ""
     vidx = result.problem.vehicle_index()
     points = result.locations.points
     given = _given_coordinates(result)
@@ -120,6 +135,9 @@ def plan_document(result: PlanResult) -> dict[str, Any]:
                 "name": vol.name,
                 "mode": vol.mode,
                 "depot_id": vol.depot_id,
+                "depot_name": depot_names.get(
+                    vol.depot_id or ("" if vol.start_lon is not None else first_depot), ""
+                ),
                 "start": {
                     "lon": start[0],
                     "lat": start[1],
@@ -155,18 +173,31 @@ def plan_document(result: PlanResult) -> dict[str, Any]:
         {"household_id": e.household_id, "reason": e.reason, "message": e.message}
         for e in result.not_due
     ]
+    periods = {h.household_id: h for h in result.ledger.households}
+    not_observed = [
+        {
+            "household_id": e.household_id,
+            "observation_start": periods[e.household_id].observation_start.isoformat(),
+            "observation_end": periods[e.household_id].observation_end.isoformat(),
+            "message": e.message,
+        }
+        for e in result.selection.not_observed
+    ]
+    head = summary(result, routes)
     return {
         "date": result.date.isoformat(),
         "routes": routes,
         "unassigned": unassigned,
         "not_due": not_due,
-        "warnings": warnings(result),
-        "summary": summary(result, routes),
+        "not_observed": not_observed,
+        "warnings": plan_warnings(result.date.isoformat(), head) + coordinate_warnings(result),
+        "summary": head,
     }
 
 
-def warnings(result: PlanResult) -> list[dict[str, Any]]:
-    """Warnings about the inputs that did not stop the plan (codes stay English identifiers)."""
+def coordinate_warnings(result: PlanResult) -> list[dict[str, Any]]:
+    """The warning of coordinates that fit the map far better in another coordinate system
+    (see :mod:`api.coord_check`); codes stay English identifiers."""
     fit = result.coord_fit
     if fit is None or not fit.warn:
         return []
@@ -178,6 +209,27 @@ def warnings(result: PlanResult) -> list[dict[str, Any]]:
             "given_median_m": round(fit.given_median_m, 1),
             "best_median_m": round(fit.best_median_m, 1),
             "flag": f"--coords {fit.best.value}",
+        }
+    ]
+
+
+#: Warning code of a plan in which no household of the ledger is under observation.
+NOBODY_UNDER_OBSERVATION = "NOBODY_UNDER_OBSERVATION"
+
+
+def plan_warnings(date: str, head: dict[str, Any]) -> list[dict[str, Any]]:
+    """Warnings about a plan as a whole (``plan.json`` ``warnings``): a plan in which no
+    household is under observation on ``date`` is a warning, not a success (a wrong date is
+    the usual cause)."""
+    if head["households_under_observation"]:
+        return []
+    n = head["households_not_observed"]
+    return [
+        {
+            "code": NOBODY_UNDER_OBSERVATION,
+            "message": f"No household is under observation on {date} ({n} in the ledger, "
+            "listed under not_observed with their periods); check the date.",
+            "households": n,
         }
     ]
 
@@ -215,6 +267,7 @@ def summary(result: PlanResult, routes: list[dict[str, Any]]) -> dict[str, Any]:
         "households_served": served,
         "households_unassigned": len(result.issues),
         "households_not_due": len(result.not_due),
+        "households_not_observed": len(result.selection.not_observed),
         "stops": sum(len(r["stops"]) for r in routes),
         "volunteers_available": len(result.ledger.volunteers),
         "volunteers_called": len(routes),

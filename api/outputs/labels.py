@@ -35,6 +35,7 @@ REASONS = {
 #: What would fix each reason, in words for the coordinator.
 FIXES = {
     "FLEET_EXHAUSTED": N_("call more volunteers or longer hours (try --suggest-volunteers)"),
+    "TIME_LIMIT": N_("plan again with a longer --time-limit (the reason names one)"),
     "TIME_WINDOW_UNREACHABLE": N_(
         "widen the household's window or have a volunteer start earlier or nearer"
     ),
@@ -100,3 +101,16 @@ def reason_text(code: str, language: Lang) -> str:
 def fix_text(code: str, language: Lang) -> str:
     """What would fix a reason, or ""."""
     return language.gettext(FIXES[code]) if code in FIXES else ""
+
+
+def gate_text(gate: dict[str, Any], language: Lang) -> str:
+    """The note of a stop placed at its compound's gate: which compound, and the building,
+    entrance and flat the address names (``-`` where it names none)."""
+    return language.gettext(
+        "Compound gate of %(compound)s (the building is not on the map): building "
+        "%(building)s, entrance %(entrance)s, flat %(unit)s",
+        compound=gate["compound"],
+        building=gate["building"] or "-",
+        entrance=gate["entrance"] or "-",
+        unit=gate["unit"] or "-",
+    )

@@ -13,7 +13,7 @@ from typing import Any
 
 from api.i18n import Lang, render
 from api.outputs.geojson import lines_of
-from api.outputs.labels import door_label, item_text, mode_text, place_text
+from api.outputs.labels import door_label, gate_text, item_text, mode_text, place_text
 from api.outputs.svg import route_svg
 
 
@@ -42,9 +42,7 @@ def stop_view(stop: dict[str, Any], language: Lang) -> dict[str, Any]:
         "lat": stop["lat"],
         "addresses": _addresses(stop),
         "place": place_text(first, language),
-        "gate": language.gettext(first["gate"]) % first.get("gate_values", {})
-        if first.get("gate")
-        else "",
+        "gate": gate_text(first["gate"], language) if first.get("gate") else "",
         "doors": doors,
         "eta": stop["eta_window"],
     }

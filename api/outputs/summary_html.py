@@ -40,7 +40,7 @@ def balance_text(summary: dict[str, Any], language: Lang) -> str:
     return head + " " + (language.gettext("Met.") if met else language.gettext("Not met."))
 
 
-def warning_text(warning: dict[str, Any], language: Lang) -> str:
+def warning_text(warning: dict[str, Any], date: str, language: Lang) -> str:
     """A plan warning in ``language`` (see ``warnings`` in plan.json)."""
     if warning["code"].startswith("COORDS_LIKELY_"):
         return language.gettext(
@@ -52,6 +52,13 @@ def warning_text(warning: dict[str, Any], language: Lang) -> str:
             system=warning["flag"].split()[-1].upper(),
             best=language.number(warning["best_median_m"], 0),
             flag=warning["flag"],
+        )
+    if warning["code"] == "NOBODY_UNDER_OBSERVATION":
+        return language.gettext(
+            "No household is under observation on %(date)s (%(n)d in the ledger, listed under "
+            "not_observed with their periods); check the date.",
+            date=language.date(date),
+            n=warning.get("households", 0),
         )
     return str(warning["message"])
 
@@ -68,6 +75,7 @@ def summary_html(
             "href": manifests.get(r["volunteer_id"], ""),
             "who": r["volunteer_id"],
             "mode": mode_text(r["mode"], lang),
+            "depot": r.get("depot_name") or r["depot_id"],
             "stops": len(r["stops"]),
             "households": sum(len(x["household_ids"]) for x in r["stops"]),
             "km": r["distance_m"] / 1000,
@@ -93,7 +101,7 @@ def summary_html(
         date=doc["date"],
         s=s,
         balance=balance_text(s, lang),
-        warnings=[warning_text(w, lang) for w in doc.get("warnings", [])],
+        warnings=[warning_text(w, doc["date"], lang) for w in doc.get("warnings", [])],
         continuity=s.get("continuity"),
         runs=runs,
         missing=missing,

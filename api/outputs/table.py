@@ -72,4 +72,6 @@ def print_plan(
     console.print(balance_text(s, lang), highlight=False)
     for w in doc.get("warnings", []):
         label = lang.gettext("warning:")
-        console.print(f"[yellow]{label}[/yellow] {warning_text(w, lang)}", highlight=False)
+        console.print(
+            f"[yellow]{label}[/yellow] {warning_text(w, doc['date'], lang)}", highlight=False
+        )

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import logging
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import asdict
 from importlib import resources
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -24,10 +26,13 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.batch import id_faults
 from api.errors import KINDS, ErrorBody, ServiceError, as_service_error, classify, http_status
+from api.i18n import negotiate
+from api.pipeline import check_matrix_memory
 from api.service import schemas
 from api.service.auth import Caller, require
 from api.service.batches import BatchState, BatchStore, NewCommunity
@@ -35,7 +40,7 @@ from api.service.db import FINAL, JobRecord, JobStore
 from api.service.maps import LoadedMap, load_catalog
 from api.service.planning import ledger_of, plan_date
 from api.service.workers import Supervisor
-from api.settings import ServiceSettings
+from api.settings import ServiceSettings, matrix_max_bytes
 from solver.errors import Detail
 
 log = logging.getLogger("doorstep.service")
@@ -180,6 +185,27 @@ def _iso(t: float | None) -> str | None:
     return dt.datetime.fromtimestamp(t, dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def allowed_methods(routes: Sequence[BaseRoute], path: str) -> str:
+    """The ``Allow`` header of ``path``: the methods of every route matching it."""
+    methods: set[str] = set()
+    for route in routes:
+        if isinstance(route, Route) and route.path_regex.match(path):
+            methods |= route.methods or set()
+    return ", ".join(sorted(methods))
+
+
+def _language_from_header(body: schemas.PlanRequest, request: Request) -> None:
+    """Take the manifests' language from ``Accept-Language`` when the body names none."""
+    header = request.headers.get("accept-language")
+    if body.options.lang is None and header:
+        body.options.lang = negotiate(header)
+
+
+def manifest_link(base: str, volunteer_id: str) -> str:
+    """The link of a volunteer's manifest under ``base``, the id percent-encoded."""
+    return f"{base}/manifests/{quote(volunteer_id, safe='')}.html"
+
+
 def job_out(job: JobRecord) -> dict[str, Any]:
     """The ``JobOut`` document of a job."""
     base = f"/v1/jobs/{job.id}"
@@ -187,7 +213,7 @@ def job_out(job: JobRecord) -> dict[str, Any]:
     if job.status == "done":
         links["plan"] = f"{base}/plan"
         links["routes"] = f"{base}/routes.geojson"
-        links["manifests"] = {v: f"{base}/manifests/{v}.html" for v in job.volunteer_ids}
+        links["manifests"] = {v: manifest_link(base, v) for v in job.volunteer_ids}
     return {
         "id": job.id,
         "kind": job.kind,
@@ -228,7 +254,7 @@ def batch_out(batch: BatchState) -> dict[str, Any]:
             own = f"{base}/communities/{c.community_id}"
             links["plan"] = f"{own}/plan"
             links["routes"] = f"{own}/routes.geojson"
-            links["manifests"] = {v: f"{own}/manifests/{v}.html" for v in c.volunteer_ids}
+            links["manifests"] = {v: manifest_link(own, v) for v in c.volunteer_ids}
         result = asdict(c.result) if c.result is not None else None
         communities.append(
             {
@@ -285,6 +311,7 @@ class Service:
             workers=self.settings.workers,
             lease_s=self.settings.job_lease_s,
             attempts=self.settings.job_attempts,
+            watchdog_s=self.settings.job_watchdog_s,
         )
         self.supervisor.on_finish(self._finished)
         self.supervisor.start()
@@ -325,6 +352,11 @@ class Service:
         and return it as the job's request data (``ServiceError`` on any fault)."""
         s = self.settings
         data = body.model_dump(mode="json", exclude_none=True)
+        faults = schemas.text_faults(data)
+        if faults:  # refused now: such text cannot be stored or shown
+            raise ServiceError(
+                "INVALID_REQUEST", f"{len(faults)} problem(s) in the request", faults
+            )
         request = {k: v for k, v in data.items() if k in schemas.PlanRequest.model_fields}
         if body.map not in self.maps:
             raise ServiceError(
@@ -362,6 +394,12 @@ class Service:
             )
         if limits:
             raise ServiceError("PLAN_TOO_LARGE", f"too large for {where}{hint}", limits)
+        points = len(body.households) + len(body.volunteers) + len(body.depots)
+        modes = len({v.mode for v in body.volunteers})
+        try:  # at most this many distinct points: refused before queueing
+            check_matrix_memory(points, modes, matrix_max_bytes())
+        except Exception as exc:
+            raise as_service_error(exc) from exc
         plan_date(request)
         try:
             ledger_of(request)  # every bad record is reported now, not after queueing
@@ -528,9 +566,13 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 405:
-            return error_response(ErrorBody("METHOD_NOT_ALLOWED", "method not allowed here"))
+            allowed = allowed_methods(request.app.router.routes, request.url.path)
+            return error_response(
+                ErrorBody("METHOD_NOT_ALLOWED", f"method not allowed here; allowed: {allowed}"),
+                headers={"Allow": allowed},
+            )
         if exc.status_code == 404:
             return error_response(ErrorBody("NOT_FOUND", "no such path"))
         return error_response(ErrorBody("INVALID_REQUEST", str(exc.detail)))
@@ -632,19 +674,25 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             **_errors(401, 403, 409, 413, 422, 500, 503),
         },
     )
-    async def create_plan(body: schemas.PlanRequest, caller: Dispatcher) -> Response:
+    async def create_plan(
+        body: schemas.PlanRequest, caller: Dispatcher, request: Request
+    ) -> Response:
         """Plan a small day synchronously and answer with its ``plan.json``.
 
         Limits (server settings): at most 60 households and 5 s of search by default;
         above them the answer is ``PLAN_TOO_LARGE`` (413): use ``POST /v1/jobs``. The plan
         is stored as a job too: header ``X-Doorstep-Job`` names it.
         """
+        _language_from_header(body, request)
         job_id = await run_in_threadpool(service.submit, body, caller, kind="plan")
         service.wake()
         job = await _wait(job_id, settings.sync_wait_s)
         headers = {"X-Doorstep-Job": job_id}
         if job.status == "done":
             text = await run_in_threadpool(service.store.plan, job_id)
+            warnings = [w["code"] for w in json.loads(text).get("warnings", [])]
+            if warnings:
+                headers["X-Doorstep-Warning"] = ",".join(warnings)
             return Response(text, media_type="application/json", headers=headers)
         if job.status == "failed" and job.error:
             return error_response(ErrorBody.from_dict(job.error), headers=headers)
@@ -667,9 +715,11 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         responses=_errors(401, 403, 413, 422),
     )
     async def create_job(
-        body: schemas.PlanRequest, caller: Dispatcher, response: Response
+        body: schemas.PlanRequest, caller: Dispatcher, response: Response, request: Request
     ) -> dict[str, Any]:
-        """Queue a plan of any size (up to the job limits); poll ``GET /v1/jobs/{id}``."""
+        """Queue a plan of any size (up to the job limits); poll ``GET /v1/jobs/{id}``.
+        The manifests are in ``options.lang``, else the ``Accept-Language`` language."""
+        _language_from_header(body, request)
         job_id = await run_in_threadpool(service.submit, body, caller, kind="job")
         service.wake()
         response.headers["Location"] = f"/v1/jobs/{job_id}"

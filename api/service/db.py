@@ -9,6 +9,7 @@ reason, never left running forever.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -38,7 +39,7 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 
 from api.errors import ServiceError
 
@@ -203,9 +204,21 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def _create_private(url: str) -> None:
+    """Create the SQLite file of ``url`` readable by its owner only (mode 0600), if missing;
+    SQLite gives its journal files the same mode."""
+    path = make_url(url).database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    with contextlib.suppress(OSError):  # present already, or SQLite names the fault
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``: SQLite files get WAL, a busy timeout and foreign keys."""
+    """An engine for ``url``: SQLite files (created 0600) get WAL, a busy timeout and
+    foreign keys."""
     if url.startswith("sqlite"):
+        _create_private(url)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -432,6 +445,15 @@ class JobStore:
                 update(jobs)
                 .where(and_(jobs.c.id == job_id, jobs.c.status == "running"))
                 .values(**values)
+            )
+
+    def running_of(self, owner: str) -> list[str]:
+        """Ids of the jobs ``owner`` runs, by the database."""
+        with self.engine.connect() as conn:
+            return list(
+                conn.execute(
+                    select(jobs.c.id).where(and_(jobs.c.owner == owner, jobs.c.status == "running"))
+                ).scalars()
             )
 
     def heartbeat(self, owner: str, job_ids: Sequence[str]) -> None:

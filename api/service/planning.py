@@ -19,6 +19,7 @@ from typing import Any
 
 from api.day import PlanOptions
 from api.errors import ServiceError
+from api.i18n import Lang, choose
 from api.ledger import MODES, Ledger, ledger_from_json
 from api.outputs.document import plan_document
 from api.outputs.geojson import routes_geojson
@@ -77,9 +78,9 @@ class MapTravel:
     def addresses(self) -> Any:
         """The map's offline address index (built on first use)."""
         if self._addresses is None:
-            from geo.addresses import load_address_index
+            from geo.cn_addresses import load_cn_address_index
 
-            self._addresses = load_address_index(self.path)
+            self._addresses = load_cn_address_index(self.path)
         return self._addresses
 
     def warm_up(self) -> None:
@@ -97,8 +98,19 @@ def ledger_of(request: Mapping[str, Any]) -> Ledger:
             "households": request.get("households", []),
             "volunteers": request.get("volunteers", []),
             "depots": request.get("depots", []),
+            "coord_system": request.get("coord_system"),
         }
     )
+
+
+def manifest_language(options: Mapping[str, Any]) -> Lang:
+    """The language of a request's manifests (``options.lang``; English when absent)."""
+    try:
+        return Lang(choose(options.get("lang") or "en"))
+    except ValueError as exc:
+        raise ServiceError(
+            "INVALID_REQUEST", str(exc), [Detail("request", "options.lang", str(exc))]
+        ) from None
 
 
 def plan_date(request: Mapping[str, Any]) -> dt.date:
@@ -187,7 +199,9 @@ def run_plan(
         plan=doc,
         routes=routes_geojson(doc, result.geometry),
         manifests={
-            r["volunteer_id"]: manifest_html(doc, r, result.geometry.get(r["volunteer_id"]))
+            r["volunteer_id"]: manifest_html(
+                doc, r, result.geometry.get(r["volunteer_id"]), manifest_language(opts)
+            )
             for r in doc["routes"]
         },
     )

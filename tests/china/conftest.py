@@ -10,7 +10,8 @@ import pytest
 
 from api.pipeline import StreetTravel
 from api.settings import data_dir
-from geo.addresses import AddressIndex, load_address_index
+from geo.addresses import AddressIndex
+from geo.cn_addresses import load_cn_address_index
 from geo.crs import gcj02_to_wgs84
 
 MODES = ("walk", "bike", "ebike")
@@ -42,8 +43,8 @@ def zgc_travel(zgc_map: Path) -> StreetTravel:
 
 @pytest.fixture(scope="session")
 def zgc_addresses(zgc_map: Path) -> AddressIndex:
-    """Buildings and address points of the extract."""
-    return load_address_index(zgc_map)
+    """Buildings, address points, compounds and gates of the extract (Chinese-aware)."""
+    return load_cn_address_index(zgc_map)
 
 
 def write_rows(path: Path, header: list[str], rows: list[dict[str, str]]) -> Path:

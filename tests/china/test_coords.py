@@ -30,19 +30,30 @@ def _plan(
 ) -> PlanResult:
     ledger = read_ledger(path, ledger_dir / "volunteers.csv", ledger_dir / "depots.csv")
     return plan_day(
-        ledger, DATE, travel=travel, addresses=addresses, time_limit=5.0, effort=30, geometry=False
+        ledger,
+        DATE,
+        travel=travel,
+        addresses=addresses,
+        time_limit=10.0,
+        effort=100,
+        geometry=False,
     )
 
 
-def _stops(result: PlanResult) -> dict[str, tuple[float, float]]:
+def _stops(result: PlanResult) -> dict[str, tuple[tuple[float, float], frozenset[str]]]:
+    """Each household of the day: its stop's position and the households sharing it."""
     return {
-        hid: (s.lon, s.lat)
-        for r in result.solution.routes
-        for v in r.visits
+        hid: ((s.lon, s.lat), frozenset(s.household_ids))
         for s in result.selection.stops
-        if s.stop_id == v.stop_id
         for hid in s.household_ids
     }
+
+
+def _served(result: PlanResult) -> int:
+    stops = {s.stop_id: s for s in result.selection.stops}
+    return sum(
+        len(stops[v.stop_id].household_ids) for r in result.solution.routes for v in r.visits
+    )
 
 
 @pytest.mark.slow
@@ -55,10 +66,17 @@ def test_gcj02_ledger_plans_the_stops_of_its_wgs84_twin(
         as_declared(zgc_ledger_dir, tmp_path), zgc_ledger_dir, zgc_travel, zgc_addresses
     )
     twin = _plan(as_wgs84(zgc_ledger_dir, tmp_path), zgc_ledger_dir, zgc_travel, zgc_addresses)
+    exact = {h.household_id: (h.lon, h.lat) for h in twin.ledger.households}
+    assert all(exact[h.household_id] == (h.lon, h.lat) for h in declared.ledger.households)
     a, b = _stops(declared), _stops(twin)
-    assert len(a) >= 40
+    assert len(a) >= 55
     assert set(a) == set(b)
-    assert max(_metres(a[h], b[h]) for h in a) < 10.0
+    assert all(a[h][1] == b[h][1] for h in a), "the same flats share each stop"
+    assert max(_metres(a[h][0], b[h][0]) for h in a) < 10.0
+    # Both searches run under a time limit on a busy machine: the plans may differ in
+    # which of the households left for want of volunteers they drop, not in how many.
+    sa, sb = _served(declared), _served(twin)
+    assert abs(sa - sb) <= max(2, sb // 10)
     gcj = [h for h in declared.ledger.households if h.coord_system == "gcj02"]
     assert len(gcj) == 20 and all(h.given is not None for h in gcj)
     lines = [ln for r in plan_document(declared)["routes"] for s in r["stops"] for ln in s["lines"]]

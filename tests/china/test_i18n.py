@@ -208,3 +208,57 @@ def test_zh_manifest_and_summary_render_every_glyph_in_chinese(
         pdf = browser.execute_cdp_cmd("Page.printToPDF", {"printBackground": True})
         (_artefacts() / f"zh-CN-{page.stem}.pdf").write_bytes(base64.b64decode(pdf["data"]))
         assert shot.stat().st_size > 10_000
+
+
+@pytest.mark.slow
+def test_demo_writes_chinese_manifests_and_summary(tmp_path: Path) -> None:
+    """``doorstep demo --lang zh-CN`` writes its summary, manifests and notification texts in
+    Chinese."""
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    out = tmp_path / "demo"
+    args = ["demo", "--out", str(out), "--households", "30", "--volunteers", "4"]
+    result = CliRunner().invoke(app, [*args, "--time-limit", "2", "--lang", "zh-CN"])
+    assert result.exit_code == 0, result.output
+    summary = (out / "summary.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in summary and "配送计划" in summary
+    manifests = sorted((out / "manifests").glob("*.html"))
+    assert manifests
+    page = manifests[0].read_text(encoding="utf-8")
+    assert "的配送单" in page and "无接触配送" in page and "Deliveries of" not in page
+    assert "您的物资将于" in (out / "notifications.csv").read_text(encoding="utf-8")
+
+
+def test_service_request_language_and_coordinates() -> None:
+    """A request's options.lang picks the manifests' language (an unknown one is refused by
+    field) and its coord_system reaches the ledger."""
+    from api.errors import ServiceError
+    from api.service.planning import ledger_of, manifest_language
+
+    assert manifest_language({"lang": "zh-CN"}).locale == "zh_CN"
+    assert manifest_language({}).locale == "en"
+    with pytest.raises(ServiceError) as err:
+        manifest_language({"lang": "fr"})
+    assert err.value.details[0].field == "options.lang"
+    row = {
+        "household_id": "H1",
+        "lon": 116.3245,
+        "lat": 39.9989,
+        "residents": 1,
+        "observation_start": "2022-11-20",
+        "observation_end": "2022-11-30",
+    }
+    vol = {
+        "volunteer_id": "V1",
+        "mode": "walk",
+        "capacity_kg": 10,
+        "available_from": "09:00",
+        "available_to": "12:00",
+        "start_lon": 116.3184,
+        "start_lat": 39.9975,
+    }
+    ledger = ledger_of({"coord_system": "gcj02", "households": [row], "volunteers": [vol]})
+    assert ledger.households[0].coord_system == "gcj02"
+    assert ledger.households[0].given == (116.3245, 39.9989)
