@@ -43,6 +43,7 @@ from geo.addresses import (
     load_buildings,
 )
 from geo.crs import in_china
+from geo.measure import haversine_m
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 #: Suffixes that name the kind of compound, dropped when comparing compound names.
@@ -246,9 +247,7 @@ class _Facts:
 
 
 def _metres(a: tuple[float, float], b: tuple[float, float]) -> float:
-    k = 111_320.0
-    dx = (a[0] - b[0]) * k * math.cos(math.radians((a[1] + b[1]) / 2))
-    return math.hypot(dx, (a[1] - b[1]) * k)
+    return float(haversine_m(a[0], a[1], b[0], b[1]))
 
 
 def _one_place(points: Sequence[tuple[float, float]]) -> bool:

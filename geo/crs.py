@@ -16,10 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
+
+from geo.measure import LocalProjection
 
 Coord = TypeVar("Coord", float, npt.NDArray[np.float64])
 
@@ -165,24 +167,28 @@ def bd09_to_wgs84(lon: Coord, lat: Coord) -> tuple[Coord, Coord]:
     return gcj02_to_wgs84(g_lon, g_lat)
 
 
+def _same(lon: Coord, lat: Coord) -> tuple[Coord, Coord]:
+    return lon, lat
+
+
+#: ``system -> (to WGS-84, from WGS-84)``.
+_CONVERSIONS: dict[CoordSystem, tuple[Callable[..., Any], Callable[..., Any]]] = {
+    CoordSystem.WGS84: (_same, _same),
+    CoordSystem.GCJ02: (gcj02_to_wgs84, wgs84_to_gcj02),
+    CoordSystem.BD09: (bd09_to_wgs84, wgs84_to_bd09),
+}
+
+
 def to_wgs84(system: CoordSystem | str, lon: Coord, lat: Coord) -> tuple[Coord, Coord]:
     """Convert ``(lon, lat)`` given in ``system`` to WGS-84 (degrees)."""
-    s = parse_coord_system(system) if isinstance(system, str) else system
-    if s is CoordSystem.GCJ02:
-        return gcj02_to_wgs84(lon, lat)
-    if s is CoordSystem.BD09:
-        return bd09_to_wgs84(lon, lat)
-    return lon, lat
+    result: tuple[Coord, Coord] = _CONVERSIONS[parse_coord_system(system)][0](lon, lat)
+    return result
 
 
 def from_wgs84(system: CoordSystem | str, lon: Coord, lat: Coord) -> tuple[Coord, Coord]:
     """Convert WGS-84 ``(lon, lat)`` to ``system`` (degrees)."""
-    s = parse_coord_system(system) if isinstance(system, str) else system
-    if s is CoordSystem.GCJ02:
-        return wgs84_to_gcj02(lon, lat)
-    if s is CoordSystem.BD09:
-        return wgs84_to_bd09(lon, lat)
-    return lon, lat
+    result: tuple[Coord, Coord] = _CONVERSIONS[parse_coord_system(system)][1](lon, lat)
+    return result
 
 
 def nearest_m(
@@ -199,7 +205,8 @@ def nearest_m(
     marks = np.asarray(landmarks, np.float64).reshape(-1, 2)
     if len(marks) == 0 or len(pts) == 0:
         return np.full(len(pts), np.inf)
-    k = 111_320.0
-    scale = np.array([k * np.cos(np.radians(float(pts[:, 1].mean()))), k])
-    dist, _ = cKDTree(marks * scale).query(pts * scale)
+    proj = LocalProjection(float(pts[:, 0].mean()), float(pts[:, 1].mean()))
+    dist, _ = cKDTree(np.column_stack(proj(marks[:, 0], marks[:, 1]))).query(
+        np.column_stack(proj(pts[:, 0], pts[:, 1]))
+    )
     return np.asarray(dist, np.float64)

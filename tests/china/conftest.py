@@ -79,3 +79,26 @@ def as_wgs84(ledger_dir: Path, out: Path) -> Path:
             x, y = gcj02_to_wgs84(float(r["lon"]), float(r["lat"]))
             r["lon"], r["lat"] = f"{x:.7f}", f"{y:.7f}"
     return write_rows(out / "households-wgs84.csv", header, rows)
+
+
+def json_rows(lon: float, lat: float) -> tuple[dict[str, object], dict[str, object]]:
+    """One household at ``(lon, lat)`` and one walking volunteer near Tsinghua, as the
+    service's JSON rows."""
+    household: dict[str, object] = {
+        "household_id": "H1",
+        "lon": lon,
+        "lat": lat,
+        "residents": 1,
+        "observation_start": "2022-11-20",
+        "observation_end": "2022-11-30",
+    }
+    volunteer: dict[str, object] = {
+        "volunteer_id": "V1",
+        "mode": "walk",
+        "capacity_kg": 10,
+        "available_from": "09:00",
+        "available_to": "12:00",
+        "start_lon": 116.3184,
+        "start_lat": 39.9975,
+    }
+    return household, volunteer

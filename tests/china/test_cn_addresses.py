@@ -4,7 +4,6 @@ names, compound + building, the compound's gate, and never a guess across compou
 from __future__ import annotations
 
 import datetime as dt
-import math
 from pathlib import Path
 
 import pytest
@@ -16,11 +15,11 @@ from api.outputs.manifest import manifest_html
 from api.pipeline import resolve_addresses
 from geo.addresses import AddressIndex, Status
 from geo.cn_addresses import CnAddressIndex, CnResolution, parse_cn_address
+from geo.measure import haversine_m
 
 
 def _metres(a: tuple[float, float], b: tuple[float, float]) -> float:
-    k = 111_320.0
-    return math.hypot((a[0] - b[0]) * k * math.cos(math.radians(a[1])), (a[1] - b[1]) * k)
+    return float(haversine_m(a[0], a[1], b[0], b[1]))
 
 
 def test_parse_prefixes_postcodes_and_parts() -> None:

@@ -4,7 +4,6 @@ about when read as WGS-84."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 from pathlib import Path
 
 import pytest
@@ -14,15 +13,14 @@ from api.outputs.document import plan_document
 from api.pipeline import PlanResult, StreetTravel, check_coordinates, plan_day
 from geo.addresses import AddressIndex
 from geo.crs import CoordSystem, wgs84_to_bd09, wgs84_to_gcj02
-from tests.china.conftest import as_declared, as_wgs84, shared_rows, write_rows
+from geo.measure import haversine_m
+from tests.china.conftest import as_declared, as_wgs84, json_rows, shared_rows, write_rows
 
 DATE = dt.date(2022, 11, 28)
 
 
 def _metres(a: tuple[float, float], b: tuple[float, float]) -> float:
-    k = 111_320.0
-    dx = (a[0] - b[0]) * k * math.cos(math.radians(a[1]))
-    return math.hypot(dx, (a[1] - b[1]) * k)
+    return float(haversine_m(a[0], a[1], b[0], b[1]))
 
 
 def _plan(
@@ -138,24 +136,8 @@ def test_api_coord_system_field_converts_and_is_checked() -> None:
     """The service's top-level ``coord_system`` converts rows; a row's own column wins; an
     unknown system is an error naming the field."""
     gcj = wgs84_to_gcj02(116.3184, 39.9975)
-    row = {
-        "household_id": "H1",
-        "lon": gcj[0],
-        "lat": gcj[1],
-        "residents": 1,
-        "observation_start": "2022-11-20",
-        "observation_end": "2022-11-30",
-    }
-    vol = {
-        "volunteer_id": "V1",
-        "mode": "walk",
-        "capacity_kg": 10,
-        "available_from": "09:00",
-        "available_to": "12:00",
-        "start_lon": 116.3184,
-        "start_lat": 39.9975,
-        "coord_system": "wgs84",
-    }
+    row, vol = json_rows(gcj[0], gcj[1])
+    vol["coord_system"] = "wgs84"
     ledger = ledger_from_json({"coord_system": "gcj02", "households": [row], "volunteers": [vol]})
     h = ledger.households[0]
     assert _metres((h.lon, h.lat), (116.3184, 39.9975)) < 0.05

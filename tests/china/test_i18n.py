@@ -26,6 +26,7 @@ from api.outputs.write import write_outputs
 from api.pipeline import StreetTravel, plan_day
 from api.settings import PROJECT_ROOT
 from geo.addresses import AddressIndex
+from tests.china.conftest import json_rows
 
 CHROMIUM = Path("/usr/bin/chromium")
 DRIVER = Path("/usr/bin/chromedriver")
@@ -242,23 +243,7 @@ def test_service_request_language_and_coordinates() -> None:
     with pytest.raises(ServiceError) as err:
         manifest_language({"lang": "fr"})
     assert err.value.details[0].field == "options.lang"
-    row = {
-        "household_id": "H1",
-        "lon": 116.3245,
-        "lat": 39.9989,
-        "residents": 1,
-        "observation_start": "2022-11-20",
-        "observation_end": "2022-11-30",
-    }
-    vol = {
-        "volunteer_id": "V1",
-        "mode": "walk",
-        "capacity_kg": 10,
-        "available_from": "09:00",
-        "available_to": "12:00",
-        "start_lon": 116.3184,
-        "start_lat": 39.9975,
-    }
+    row, vol = json_rows(116.3245, 39.9989)
     ledger = ledger_of({"coord_system": "gcj02", "households": [row], "volunteers": [vol]})
     assert ledger.households[0].coord_system == "gcj02"
     assert ledger.households[0].given == (116.3245, 39.9989)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 
@@ -19,12 +17,11 @@ from geo.crs import (
     wgs84_to_bd09,
     wgs84_to_gcj02,
 )
+from geo.measure import haversine_m
 
 
 def _metres(a: tuple[float, float], b: tuple[float, float]) -> float:
-    k = 111_320.0
-    dx = (a[0] - b[0]) * k * math.cos(math.radians(a[1]))
-    return math.hypot(dx, (a[1] - b[1]) * k)
+    return float(haversine_m(a[0], a[1], b[0], b[1]))
 
 
 def test_wgs84_to_gcj02_matches_amap_documented_example() -> None:
