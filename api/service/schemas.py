@@ -87,8 +87,8 @@ class HouseholdIn(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     household_id: Identifier = Field(max_length=200, description="Unique id.")
-    lon: Lon = Field(None, description="Door longitude, WGS-84 degrees.")
-    lat: Lat = Field(None, description="Door latitude, WGS-84 degrees.")
+    lon: Lon = Field(None, description="Door longitude, degrees (WGS-84 unless coord_system).")
+    lat: Lat = Field(None, description="Door latitude, degrees (WGS-84 unless coord_system).")
     residents: Annotated[int | str, _within(1, MAX_RESIDENTS)] = Field(
         description=f"People living there (1 to {MAX_RESIDENTS})."
     )
@@ -97,6 +97,10 @@ class HouseholdIn(BaseModel):
     address: Text = Field(None, description="Street address, used when lon/lat are empty.")
     building: Text = Field(None, description="Building key; same building+entrance = one stop.")
     entrance: Text = Field(None, description="Entrance within the building.")
+    unit: Text = Field(None, description="The flat (室), printed per door on the manifest.")
+    coord_system: Text = Field(
+        None, description="wgs84, gcj02 or bd09 for this row's lon/lat (else the request's)."
+    )
     floor: Annotated[int | str | None, _within(0, MAX_FLOOR)] = Field(
         None, description=f"Floor of the flat (0 = ground, at most {MAX_FLOOR})."
     )
