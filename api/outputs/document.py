@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from api.ledger import format_clock
 from api.outputs.labels import FIXES
-from api.pipeline import PlanResult
+from api.plan.ledger import format_clock
+from api.plan.result import PlanResult
 from geo.cn_addresses import CnResolution, is_chinese, parse_cn_address
 
 #: Half-width of the ETA window given to households and volunteers (s), and its rounding.
@@ -197,7 +197,7 @@ def plan_document(result: PlanResult) -> dict[str, Any]:
 
 def coordinate_warnings(result: PlanResult) -> list[dict[str, Any]]:
     """The warning of coordinates that fit the map far better in another coordinate system
-    (see :mod:`api.coord_check`); codes stay English identifiers."""
+    (see :mod:`api.plan.coord_check`); codes stay English identifiers."""
     fit = result.coord_fit
     if fit is None or not fit.warn:
         return []

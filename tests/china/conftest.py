@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from api.pipeline import StreetTravel
+from api.plan.travel import StreetTravel
 from api.settings import data_dir
 from geo.addresses import AddressIndex
 from geo.cn_addresses import load_cn_address_index

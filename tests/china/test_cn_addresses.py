@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from api.day import build_day
 from api.i18n import Lang
-from api.ledger import DepotRecord, Household, Ledger, Volunteer, read_ledger
 from api.outputs.manifest import manifest_html
-from api.pipeline import resolve_addresses
+from api.plan.addresses import resolve_addresses
+from api.plan.day import build_day
+from api.plan.ledger import DepotRecord, Household, Ledger, Volunteer, read_ledger
 from geo.addresses import AddressIndex, Status
 from geo.cn_addresses import CnAddressIndex, CnResolution, parse_cn_address
 from geo.measure import haversine_m

@@ -8,12 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from api.ledger import LedgerError, ReadOptions, ledger_from_json, read_ledger
 from api.outputs.document import plan_document
-from api.pipeline import PlanResult, StreetTravel, check_coordinates, plan_day
+from api.plan.coord_check import check_coordinates
+from api.plan.ledger import LedgerError, ReadOptions, ledger_from_json, read_ledger
+from api.plan.result import PlanResult
+from api.plan.travel import StreetTravel
 from geo.addresses import AddressIndex
 from geo.crs import CoordSystem, wgs84_to_bd09, wgs84_to_gcj02
 from geo.measure import haversine_m
+from tests.api.plan.day_plans import plan
 from tests.china.conftest import as_declared, as_wgs84, json_rows, shared_rows, write_rows
 
 DATE = dt.date(2022, 11, 28)
@@ -27,7 +30,7 @@ def _plan(
     path: Path, ledger_dir: Path, travel: StreetTravel, addresses: AddressIndex
 ) -> PlanResult:
     ledger = read_ledger(path, ledger_dir / "volunteers.csv", ledger_dir / "depots.csv")
-    return plan_day(
+    return plan(
         ledger,
         DATE,
         travel=travel,

@@ -20,12 +20,13 @@ from babel.messages.pofile import read_po
 
 from api import i18n
 from api.i18n import Lang
-from api.ledger import read_ledger
 from api.outputs.document import plan_document
 from api.outputs.write import write_outputs
-from api.pipeline import StreetTravel, plan_day
+from api.plan.ledger import read_ledger
+from api.plan.travel import StreetTravel
 from api.settings import PROJECT_ROOT
 from geo.addresses import AddressIndex
+from tests.api.plan.day_plans import plan
 from tests.china.conftest import json_rows
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -178,7 +179,7 @@ def test_zh_manifest_and_summary_render_every_glyph_in_chinese(
         zgc_ledger_dir / "volunteers.csv",
         zgc_ledger_dir / "depots.csv",
     )
-    result = plan_day(
+    result = plan(
         ledger,
         dt.date(2022, 11, 28),
         travel=zgc_travel,

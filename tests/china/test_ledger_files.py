@@ -11,8 +11,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from api.ledger import Ledger, LedgerError, ReadOptions, read_ledger
-from api.ledger_values import parse_clock, parse_date, parse_phone, parse_window
+from api.plan.ledger import Ledger, LedgerError, ReadOptions, read_ledger
+from api.plan.ledger_values import parse_clock, parse_date, parse_phone, parse_window
 
 
 def _read(households: Path, ledger_dir: Path, **kw: object) -> Ledger:

@@ -1,0 +1,60 @@
+"""Command-line options that several commands share, declared once.
+
+Each alias is an ``Annotated`` type for a Typer parameter; the commands give the defaults.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+#: Search seed (``--seed``).
+Seed = Annotated[int, typer.Option(help="search seed")]
+
+#: Deterministic effort bound (``--effort``).
+Effort = Annotated[
+    int | None, typer.Option(help="improving solutions per search (reproducible plans)")
+]
+
+#: Balance factor (``--balance``); 0 turns the bound off.
+Balance = Annotated[float, typer.Option(help="no run longer than this times the mean (0: off)")]
+
+#: Fewest volunteers (``--fewest-volunteers``).
+FewestVolunteers = Annotated[bool, typer.Option(help="call out as few volunteers as possible")]
+
+#: Seconds for the whole call (``--time-limit``): map, matrices, searches, checker, outputs.
+TimeLimit = Annotated[
+    float,
+    typer.Option(
+        help="seconds for the whole call: map, matrices, search, checker, suggestions, outputs"
+    ),
+]
+
+#: Coordinate system of the ledger's rows that do not name theirs (``--coords``).
+Coords = Annotated[
+    str,
+    typer.Option(
+        help="coordinate system of the ledger: wgs84 (GPS, OpenStreetMap), gcj02 (Amap, "
+        "Tencent, WeChat) or bd09 (Baidu); a coord_system column overrides it per row"
+    ),
+]
+
+#: Region of phone numbers written without a country code (``--phone-region``).
+PhoneRegion = Annotated[
+    str,
+    typer.Option(
+        envvar="DOORSTEP_PHONE_REGION",
+        help="ISO region of phone numbers without +country (CN: 133... is +86 133...)",
+    ),
+]
+
+#: Language of manifests, summary, notifications and the terminal table (``--lang``).
+Language = Annotated[
+    str,
+    typer.Option(
+        "--lang",
+        envvar="DOORSTEP_LANG",
+        help="language of the outputs: en or zh-CN",
+    ),
+]
