@@ -39,6 +39,7 @@ from solver.check import check
 from solver.decompose import DecomposeOptions, MapFn, solve_decomposed
 from solver.diagnose import diagnose
 from solver.errors import Detail
+from solver.objective import priority_rank
 
 IntMatrix = npt.NDArray[np.int64]
 
@@ -441,14 +442,6 @@ def _served_by(solution: Solution) -> dict[str, str]:
     return {v.stop_id: r.vehicle_id for r in solution.routes for v in r.visits}
 
 
-def _priority_served(problem: Problem, solution: Solution) -> tuple[int, ...]:
-    served = set(_served_by(solution))
-    levels = sorted({s.priority for s in problem.stops}, reverse=True)
-    return tuple(
-        sum(1 for s in problem.stops if s.priority == p and s.id in served) for p in levels
-    )
-
-
 def _count_kept(
     selection: DaySelection, solution: Solution, prefer_hh: Mapping[str, str]
 ) -> tuple[int, int]:
@@ -464,7 +457,8 @@ def _count_kept(
 
 def _covers(problem: Problem, tighter: Solution, first: Solution) -> bool:
     """Whether ``tighter`` serves at least as many stops as ``first`` in every priority group."""
-    a, b = _priority_served(problem, tighter), _priority_served(problem, first)
+    a = priority_rank(problem, _served_by(tighter))
+    b = priority_rank(problem, _served_by(first))
     return all(x >= y for x, y in zip(a, b, strict=True))
 
 
@@ -717,9 +711,9 @@ def plan_day(
             initial_routes=warm,
             on_progress=on_solve,
         )
-        sticky_ok = _priority_served(problem, sticky) >= _priority_served(problem, free) and (
-            sticky.cost <= free.cost * (1 + continuity_tolerance)
-        )
+        sticky_ok = priority_rank(problem, _served_by(sticky)) >= priority_rank(
+            problem, _served_by(free)
+        ) and (sticky.cost <= free.cost * (1 + continuity_tolerance))
         solution = sticky if sticky_ok else free
         if sticky_ok and sticky.unassigned:
             # Name reasons against the day's real rules, not the preference's restriction.

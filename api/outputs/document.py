@@ -20,6 +20,7 @@ _ETA_ROUND_S = 5 * 60
 #: What would fix each reason a household is not served, in words for the coordinator.
 FIXES = {
     "FLEET_EXHAUSTED": "call more volunteers or longer hours (try --suggest-volunteers)",
+    "TIME_LIMIT": "plan again with a longer --time-limit (the reason names one)",
     "TIME_WINDOW_UNREACHABLE": "widen the household's window or have a volunteer start earlier "
     "or nearer",
     "NO_COMPATIBLE_VEHICLE": "call a volunteer with the needed skill (medicine)",
