@@ -21,20 +21,6 @@ from api.outputs.document import plan_document
 from api.pipeline import StreetTravel, plan_day
 
 DATE = dt.date(2026, 11, 25)
-HH_COLUMNS = (
-    "household_id",
-    "lon",
-    "lat",
-    "residents",
-    "observation_start",
-    "observation_end",
-    "needs",
-    "elderly_alone",
-    "window",
-    "building",
-    "floor",
-    "note",
-)
 VOLUNTEERS = (
     "volunteer_id,mode,capacity_kg,available_from,available_to,depot_id\n"
     "V1,walk,30,09:00,15:00,D1\nV2,bike,20,10:00,13:00,D1\n"
@@ -45,6 +31,7 @@ ODD = st.sampled_from(
     ["", " ", "nan", "inf", "-inf", "1e300", "-0", "0", "abc", "24,94", "\x00", "H/1", "é", "😀"]
 )
 _text = st.text(max_size=6)
+#: The generated columns (the first six are required) and their values.
 VALUES: dict[str, st.SearchStrategy[str]] = {
     "household_id": st.one_of(st.sampled_from([f"H{i}" for i in range(8)]), _text, ODD),
     "lon": st.one_of(st.floats(24.925, 24.955).map(lambda x: f"{x:.6f}"), ODD, _text),
@@ -63,6 +50,7 @@ VALUES: dict[str, st.SearchStrategy[str]] = {
     "floor": st.one_of(st.integers(-1, 300).map(str), ODD),
     "note": _text,
 }
+HH_COLUMNS = tuple(VALUES)
 
 
 @st.composite
@@ -100,6 +88,16 @@ def _clear(err: LedgerError) -> None:
         d.problem.encode("utf-8")  # printable and storable
 
 
+def _read_or_clear_error(data: bytes) -> Ledger | None:
+    """The ledger of ``data``, or ``None`` after checking its error is clear."""
+    with TemporaryDirectory() as tmp:
+        try:
+            return _read(data, Path(tmp))
+        except LedgerError as err:
+            _clear(err)
+            return None
+
+
 def _everyone_once(ledger: Ledger, doc: dict[str, Any]) -> None:
     served = [h for r in doc["routes"] for s in r["stops"] for h in s["household_ids"]]
     named = [
@@ -114,12 +112,9 @@ def _everyone_once(ledger: Ledger, doc: dict[str, Any]) -> None:
 @given(data=household_csv())
 def test_csv_reader_gives_a_ledger_or_a_clear_error(data: bytes) -> None:
     """Any households.csv bytes: a ledger, or a LedgerError naming record and field."""
-    with TemporaryDirectory() as tmp:
-        try:
-            ledger = _read(data, Path(tmp))
-        except LedgerError as err:
-            _clear(err)
-            return
+    ledger = _read_or_clear_error(data)
+    if ledger is None:
+        return
     selection = build_day(ledger, DATE)
     on_stops = [h for s in selection.stops for h in s.household_ids]
     named = [e.household_id for e in (*selection.excluded, *selection.not_due)]
@@ -170,11 +165,8 @@ def test_plan_names_every_household_of_any_readable_ledger(
 ) -> None:
     """Any readable ledger is planned on real streets into a plan.json naming every
     household exactly once (served, unassigned, not due or not observed)."""
-    with TemporaryDirectory() as tmp:
-        try:
-            ledger = _read(data, Path(tmp))
-        except LedgerError as err:
-            _clear(err)
-            return
+    ledger = _read_or_clear_error(data)
+    if ledger is None:
+        return
     result = plan_day(ledger, DATE, travel=walk_and_bike, time_limit=0.3, geometry=False)
     _everyone_once(ledger, plan_document(result))
