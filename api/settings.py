@@ -25,9 +25,12 @@ def data_dir() -> Path:
 
 
 def cache_dir() -> Path:
-    """Folder for caches (``DOORSTEP_CACHE``), created on first use."""
-    default = Path.home() / ".cache" / "doorstep"
-    path = Path(os.environ.get("DOORSTEP_CACHE", default)).expanduser()
+    """Folder for caches (``DOORSTEP_CACHE``, default ``~/.cache/doorstep``), created on
+    first use. The variable is read by :func:`geo.cache.default_cache_dir` alone, the one
+    reader (``geo`` keeps its graphs there and may not import ``api``)."""
+    from geo.cache import default_cache_dir
+
+    path = default_cache_dir()
     path.mkdir(parents=True, exist_ok=True)
     return path
 

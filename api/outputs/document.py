@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from api.ledger import format_clock
-from api.pipeline import PlanResult
+from api.plan.ledger import format_clock
+from api.plan.result import PlanResult
 
 #: Half-width of the ETA window given to households and volunteers (s), and its rounding.
 ETA_HALF_WINDOW_S = 15 * 60

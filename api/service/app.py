@@ -29,9 +29,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.batch import id_faults
 from api.errors import KINDS, ErrorBody, ServiceError, as_service_error, classify, http_status
-from api.pipeline import check_matrix_memory
+from api.plan.batch import id_faults
+from api.plan.travel import check_matrix_memory
 from api.service import schemas
 from api.service.auth import Caller, require
 from api.service.batches import BatchState, BatchStore, NewCommunity

@@ -12,7 +12,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
-from api.ledger import MAX_CAPACITY_KG, MAX_FLOOR, MAX_RESIDENTS, MAX_STOPS, MODES, text_problem
+from api.plan.ledger import (
+    MAX_CAPACITY_KG,
+    MAX_FLOOR,
+    MAX_RESIDENTS,
+    MAX_STOPS,
+    MODES,
+    text_problem,
+)
 from solver.errors import Detail
 
 Scalar = str | int | float | bool | None
@@ -190,8 +197,8 @@ class PlanOptionsIn(BaseModel):
         2.0,
         gt=0,
         le=3600,
-        description="Seconds of search (synchronous plans: at most the server's limit, "
-        "5 s by default).",
+        description="Seconds for the whole plan: matrices, search, checker, outputs "
+        "(synchronous plans: at most the server's limit, 5 s by default).",
     )
     seed: int = Field(0, ge=0, le=2**31 - 1, description="Search seed.")
     balance: float | None = Field(

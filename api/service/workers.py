@@ -66,7 +66,7 @@ def worker_main(slot: int, maps: Mapping[str, Path], conn: Connection, parent_pi
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the server, which stops us
     logging.basicConfig(level=logging.WARNING)
     try:
-        from api.service.planning import load_maps, run_plan
+        from api.service.planning import load_maps, plan_documents
 
         loaded = load_maps(maps)
     except Exception as exc:
@@ -92,7 +92,7 @@ def worker_main(slot: int, maps: Mapping[str, Path], conn: Connection, parent_pi
             conn.send(("progress", job_id, p.stage, p.message, p.fraction, p.best_cost))
 
         try:
-            docs = run_plan(request, loaded, on_progress=progress)
+            docs = plan_documents(request, loaded, on_progress=progress)
             conn.send(("done", job_id, docs.plan, docs.routes, docs.manifests))
         except (EOFError, OSError, BrokenPipeError):
             return  # the server is gone

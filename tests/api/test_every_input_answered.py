@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from api.ledger import LedgerError, ledger_from_json, read_ledger
 from api.outputs.summary_html import summary_html
+from api.plan.ledger import LedgerError, ledger_from_json, read_ledger
 
 DATE = "2026-11-25"
 HH_HEAD = "household_id,lon,lat,residents,observation_start,observation_end\n"
