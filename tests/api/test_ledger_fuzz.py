@@ -15,10 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.day import build_day
-from api.ledger import Ledger, LedgerError, ledger_from_json, read_ledger
 from api.outputs.document import plan_document
-from api.pipeline import StreetTravel, plan_day
+from api.plan.day import build_day
+from api.plan.ledger import Ledger, LedgerError, ledger_from_json, read_ledger
+from api.plan.travel import StreetTravel
+from tests.api.plan.day_plans import plan
 
 DATE = dt.date(2026, 11, 25)
 VOLUNTEERS = (
@@ -168,5 +169,5 @@ def test_plan_names_every_household_of_any_readable_ledger(
     ledger = _read_or_clear_error(data)
     if ledger is None:
         return
-    result = plan_day(ledger, DATE, travel=walk_and_bike, time_limit=0.3, geometry=False)
+    result = plan(ledger, DATE, travel=walk_and_bike, time_limit=0.3, geometry=False)
     _everyone_once(ledger, plan_document(result))
