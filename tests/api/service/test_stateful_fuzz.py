@@ -33,3 +33,4 @@ def test_stateful_scenarios_get_no_server_error_and_every_job_ends(server: LiveS
     assert sum(tally.followed.values()) > 0, tally.statuses
     with server.client() as c:
         assert unfinished(c, tally, 120) == []
+    server.wait_ready()  # cancelling replaced solver processes: leave the server as found
