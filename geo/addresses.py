@@ -165,7 +165,10 @@ class AddressIndex:
     def __init__(self, buildings: Iterable[Building]) -> None:
         self._by_key: dict[tuple[str, str], list[Building]] = defaultdict(list)
         self._places: list[Building] = []
-        for b in buildings:
+        everything = tuple(buildings)
+        #: ``(lon, lat)`` of every building centre and address point, addressed or not.
+        self.centres = np.array([(b.lon, b.lat) for b in everything], np.float64).reshape(-1, 2)
+        for b in everything:
             if b.street and b.housenumber:
                 self._places.append(b)
                 for n in _number_keys(b.housenumber):

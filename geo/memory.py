@@ -1,8 +1,10 @@
 """Memory a graph build needs, estimated before it starts, and what the machine has.
 
-Measured on the mirror-tiled Helsinki walk maps (``benchmarks/tiled.py``): the build's
-peak resident memory grows by about 450 bytes per way node reference read (Python lists
-of the segment walk), and the contraction hierarchy's edge pool takes 40 bytes for each
+Measured on the mirror-tiled Helsinki walk maps (``benchmarks/tiled.py``; 4 x 4: 195,040
+way node references, peak resident memory 201 MB after reading and 289 MB after building
+over a ~150 MB interpreter with numba and scipy loaded): the build's peak grows by about
+450-600 bytes per way node reference read (Python lists of the segment walk; 600 is used),
+and the contraction hierarchy's edge pool takes 40 bytes for each
 of ``8 x arcs`` slots, about 1 kB per graph node (3 arcs per node). A graph that would
 not fit is refused before parsing results are turned into arrays.
 """
@@ -16,7 +18,7 @@ from geo.errors import MapSourceError
 from geo.osm import OsmData
 
 #: Bytes of peak build memory per way node reference (segments walk, links, CSR).
-BYTES_PER_REF = 450
+BYTES_PER_REF = 600
 #: Bytes of hierarchy preparation per way node reference (graph nodes ~ refs / 5.6).
 CH_BYTES_PER_REF = 200
 

@@ -35,6 +35,7 @@ from api.plan.continuity import (
     preferences,
     previous_assignment,
 )
+from api.plan.coord_check import check_coordinates
 from api.plan.day import DaySelection, build_day
 from api.plan.problem import Locations, build_problem, locate
 from api.plan.progress import Progress, ProgressFn, silent
@@ -360,6 +361,9 @@ def plan_day(
     # Yesterday's plan is checked for its shape before any work.
     previous = previous_assignment(request.previous) if request.previous else None
     day = prepare_day(request, travel, addresses, say, timings)
+    coord_fit = check_coordinates(request.ledger, travel, addresses)
+    if coord_fit is not None and coord_fit.warn:
+        say(Progress("coords", "warning: " + coord_fit.sentence()))
 
     t = time.monotonic()
     searched = solve_day(request, day, previous, budget, say, map_fn)
@@ -388,4 +392,5 @@ def plan_day(
         geometry=geometry,
         timings=timings,
         continuity=searched.continuity,
+        coord_fit=coord_fit,
     )
