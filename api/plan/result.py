@@ -134,12 +134,6 @@ def priority_served(problem: Problem, solution: Solution) -> tuple[int, ...]:
     return priority_rank(problem, served_by(solution))
 
 
-def covers(problem: Problem, tighter: Solution, first: Solution) -> bool:
-    """Whether ``tighter`` serves at least as many stops as ``first`` in every priority group."""
-    a, b = priority_served(problem, tighter), priority_served(problem, first)
-    return all(x >= y for x, y in zip(a, b, strict=True))
-
-
 def diagnosed(problem: Problem, solution: Solution) -> Solution:
     """``solution`` with the reasons of its unserved stops named against ``problem``.
 
