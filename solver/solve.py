@@ -27,7 +27,7 @@ import multiprocessing
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Literal
 
 from solver import _ortools, balance, refine
@@ -89,8 +89,10 @@ def _run(
     refining = not plain and _refines(problem, config)
     split = deadline
     if refining:
-        refine.load_in_background()  # the compiled kernel loads while OR-Tools searches
-        if effort is None:  # with effort, the effort bound ends the OR-Tools part
+        # The compiled kernel loads while OR-Tools searches. Not loaded yet (a process's
+        # first search): OR-Tools keeps the whole time rather than wait for it.
+        refine.load_in_background()
+        if effort is None and refine.ready(0):  # with effort, its bound ends OR-Tools
             now = time.monotonic()
             split = now + config.refine_after * (deadline - now)
     result = _ortools.search(
@@ -187,9 +189,6 @@ def _refined(
 #: reused by every solve.
 _POOL: tuple[ProcessPoolExecutor, int] | None = None
 _POOL_LOCK = threading.Lock()
-#: Threads that hand members to the worker pool and wait for their plans, so that starting
-#: a worker process never holds up the main search.
-_COURIERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="portfolio")
 
 
 def _worker_context() -> multiprocessing.context.ForkServerContext:
@@ -227,7 +226,7 @@ def start_up(workers: int = 1) -> None:
     Command lines and services call it first thing."""
     refine.load_in_background()
     if workers > 1:
-        _COURIERS.submit(worker_pool, workers - 1)
+        threading.Thread(target=worker_pool, args=(workers - 1,), daemon=True).start()
 
 
 def shut_down() -> None:
@@ -292,13 +291,27 @@ class _RunArgs:
 
 def _courier(
     size: int, wait_until: float, problem: Problem, config: _ortools.SearchConfig, run: _RunArgs
-) -> _Remote:
-    """Hand one member to the worker pool and wait for its plan until ``wait_until``."""
-    future = worker_pool(size).submit(_member, problem, config, run)
-    try:
-        return future.result(timeout=max(0.0, wait_until - time.monotonic()))
-    finally:
-        future.cancel()  # a member still queued at the deadline never runs
+) -> Future[_Remote]:
+    """Hand one member to the worker pool on a daemon thread, which waits for its plan until
+    ``wait_until``; the returned future gets the plan or the failure.
+
+    A daemon thread, so that a worker pool still starting (a forkserver importing OR-Tools
+    on a busy machine) never holds up the process's exit.
+    """
+    out: Future[_Remote] = Future()
+
+    def deliver() -> None:
+        try:
+            future = worker_pool(size).submit(_member, problem, config, run)
+            try:
+                out.set_result(future.result(timeout=max(0.0, wait_until - time.monotonic())))
+            finally:
+                future.cancel()  # a member still queued at the deadline never runs
+        except BaseException as exc:  # any failure only loses the race
+            out.set_exception(exc)
+
+    threading.Thread(target=deliver, name="portfolio-courier", daemon=True).start()
+    return out
 
 
 def _portfolio(
@@ -325,8 +338,7 @@ def _portfolio(
     """
     others = list(configs[1:])
     couriers = [
-        _COURIERS.submit(
-            _courier,
+        _courier(
             len(others),
             deadline + grace,
             problem,

@@ -41,7 +41,10 @@ def balance_text(summary: dict[str, Any], language: Lang) -> str:
 
 
 def warning_text(warning: dict[str, Any], date: str, language: Lang) -> str:
-    """A plan warning in ``language`` (see ``warnings`` in plan.json)."""
+    """A plan warning in ``language`` (see ``warnings`` in plan.json): its own sentence in
+    English, the catalog's in other languages."""
+    if language.locale == DEFAULT:
+        return str(warning["message"])
     if warning["code"].startswith("COORDS_LIKELY_"):
         return language.gettext(
             "The coordinates of %(n)d households sit a median %(given)s m from the map's "

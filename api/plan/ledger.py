@@ -367,10 +367,14 @@ def _json_value_faults(item: Mapping[str, Any]) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for key, value in item.items():
         name = str(key)
+        problem = text_problem(name)
+        if problem:
+            out.append((ascii(name), f"field name {problem}"))
+            continue
         if name in _FLAGS and isinstance(value, int | float) and not isinstance(value, bool):
             out.append((name, f"expected true or false, got the number {value!r}"))
         texts = value if isinstance(value, list) else [value]
-        for text in (name, *(t for t in texts if isinstance(t, str))):
+        for text in (t for t in texts if isinstance(t, str)):
             problem = text_problem(text)
             if problem:
                 out.append((name, problem))

@@ -70,7 +70,11 @@ def decode(data: bytes, source: str) -> str:
         When none of them decodes the file.
     """
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:  # a UTF-16 mark, then bytes that are not UTF-16
+            problem = f"not valid UTF-16 text after its byte-order mark: {exc.reason} at byte "
+            raise TableError(Detail(source, "file", f"{problem}{exc.start}")) from None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)

@@ -37,6 +37,7 @@ from api.service import schemas
 from api.service.auth import Caller, require
 from api.service.batches import BatchState, BatchStore, NewCommunity
 from api.service.db import FINAL, JobRecord, JobStore
+from api.service.links import install_links
 from api.service.maps import LoadedMap, load_catalog
 from api.service.planning import ledger_of, plan_date
 from api.service.workers import Supervisor
@@ -538,6 +539,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.service = service
+    install_links(app)
     app.add_middleware(
         BodyLimit,
         max_bytes=settings.max_body_bytes,

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
 from api.plan.ledger import (
     MAX_CAPACITY_KG,
     MAX_FLOOR,
     MAX_RESIDENTS,
     MAX_STOPS,
-    id_problem,
+    MODES,
     text_problem,
 )
 from solver.errors import Detail
@@ -26,16 +26,10 @@ Scalar = str | int | float | bool | None
 Text = str | None
 
 
-def _within(lo: float, hi: float) -> AfterValidator:
-    """Bounds ``[lo, hi]`` on a number (text is checked by the ledger with the same bounds)."""
-
-    def check(value: Any) -> Any:
-        number = isinstance(value, int | float) and not isinstance(value, bool)
-        if number and not lo <= value <= hi:
-            raise ValueError(f"must be between {lo:g} and {hi:g}, got {value:g}")
-        return value
-
-    return AfterValidator(check)
+def _bounds(lo: float, hi: float) -> dict[str, Any]:
+    """The bounds of a number in the OpenAPI document; the ledger enforces them (for
+    numbers and numbers given as text alike), naming the record and field."""
+    return {"minimum": lo, "maximum": hi}
 
 
 def _no_number(value: Any) -> Any:
@@ -45,18 +39,8 @@ def _no_number(value: Any) -> Any:
     return value
 
 
-def _identifier(value: str) -> str:
-    problem = id_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
-
-
-#: An id of the ledger: 1-200 printable characters, no ``/``, ``\`` or control characters.
-Identifier = Annotated[str, Field(min_length=1), AfterValidator(_identifier)]
+#: A priority flag of the ledger: JSON true/false, or text the ledger reads (yes/no).
 Flag = Annotated[bool | str | None, BeforeValidator(_no_number)]
-Lon = Annotated[float | None, Field(ge=-180, le=180)]
-Lat = Annotated[float | None, Field(ge=-90, le=90)]
 
 
 def text_faults(data: Any, path: tuple[str | int, ...] = ("body",)) -> list[Detail]:
@@ -81,19 +65,42 @@ def text_faults(data: Any, path: tuple[str | int, ...] = ("body",)) -> list[Deta
     return out
 
 
+_ID = (
+    "Unique id: 1-200 printable characters of any script; no '/', '\\' or control "
+    "characters (the ledger names the record and field of a bad one)."
+)
+#: Documented formats (the ledger checks them and names the record and field).
+_DATE: dict[str, Any] = {"format": "date"}
+_CLOCK: dict[str, Any] = {"pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"}
+_FLAG = "Priority flag: true/false (or yes/no text); 0 and 1 are refused."
+
+
 class HouseholdIn(BaseModel):
     """One household of the ledger (the columns of ``households.csv``)."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", ser_json_inf_nan="strings")
 
-    household_id: Identifier = Field(max_length=200, description="Unique id.")
-    lon: Lon = Field(None, description="Door longitude, degrees (WGS-84 unless coord_system).")
-    lat: Lat = Field(None, description="Door latitude, degrees (WGS-84 unless coord_system).")
-    residents: Annotated[int | str, _within(1, MAX_RESIDENTS)] = Field(
-        description=f"People living there (1 to {MAX_RESIDENTS})."
+    household_id: str = Field(min_length=1, max_length=200, description=_ID)
+    lon: float | None = Field(
+        None,
+        description="Door longitude, degrees (WGS-84 unless coord_system).",
+        json_schema_extra=_bounds(-180, 180),
     )
-    observation_start: str = Field(description="First day of observation, YYYY-MM-DD.")
-    observation_end: str = Field(description="Last day of observation (inclusive), YYYY-MM-DD.")
+    lat: float | None = Field(
+        None,
+        description="Door latitude, degrees (WGS-84 unless coord_system).",
+        json_schema_extra=_bounds(-90, 90),
+    )
+    residents: int | str = Field(
+        description=f"People living there (1 to {MAX_RESIDENTS}).",
+        json_schema_extra=_bounds(1, MAX_RESIDENTS),
+    )
+    observation_start: str = Field(
+        description="First day of observation, YYYY-MM-DD.", json_schema_extra=_DATE
+    )
+    observation_end: str = Field(
+        description="Last day of observation (inclusive), YYYY-MM-DD.", json_schema_extra=_DATE
+    )
     address: Text = Field(None, description="Street address, used when lon/lat are empty.")
     building: Text = Field(None, description="Building key; same building+entrance = one stop.")
     entrance: Text = Field(None, description="Entrance within the building.")
@@ -101,14 +108,16 @@ class HouseholdIn(BaseModel):
     coord_system: Text = Field(
         None, description="wgs84, gcj02 or bd09 for this row's lon/lat (else the request's)."
     )
-    floor: Annotated[int | str | None, _within(0, MAX_FLOOR)] = Field(
-        None, description=f"Floor of the flat (0 = ground, at most {MAX_FLOOR})."
+    floor: int | str | None = Field(
+        None,
+        description=f"Floor of the flat (0 = ground, at most {MAX_FLOOR}).",
+        json_schema_extra=_bounds(0, MAX_FLOOR),
     )
     needs: str | list[str] | None = Field(
         None, description="meals, groceries, medicine (list or ';'-separated); default meals."
     )
-    elderly_alone: Flag = Field(None, description="Priority flag (true/false or yes/no).")
-    medical_needs: Flag = Field(None, description="Priority flag (true/false or yes/no).")
+    elderly_alone: Flag = Field(None, description=_FLAG)
+    medical_needs: Flag = Field(None, description=_FLAG)
     window: Text = Field(None, description="Own delivery window HH:MM-HH:MM.")
     note: Text = Field(None, description="Drop-off note shown to the volunteer.")
     phone: Text = Field(None, description="Contact for the ETA message.")
@@ -117,21 +126,30 @@ class HouseholdIn(BaseModel):
 class VolunteerIn(BaseModel):
     """One volunteer available on the plan date (the columns of ``volunteers.csv``)."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", ser_json_inf_nan="strings")
 
-    volunteer_id: Identifier = Field(max_length=200, description="Unique id.")
-    mode: str = Field(description="walk, bike, ebike or drive.")
-    capacity_kg: Annotated[float | str, _within(1e-3, MAX_CAPACITY_KG)] = Field(
-        description=f"Load one run can carry, kilograms (at most {MAX_CAPACITY_KG:g})."
+    volunteer_id: str = Field(min_length=1, max_length=200, description=_ID)
+    mode: str = Field(
+        description="walk, bike, ebike or drive.", json_schema_extra={"enum": list(MODES)}
     )
-    available_from: str = Field(description="Shift start, HH:MM.")
-    available_to: str = Field(description="Shift end, HH:MM.")
-    start_lon: Lon = Field(None, description="Start longitude (else the depot).")
-    start_lat: Lat = Field(None, description="Start latitude (else the depot).")
+    capacity_kg: float | str = Field(
+        description=f"Load one run can carry, kilograms (above 0, at most {MAX_CAPACITY_KG:g}).",
+        json_schema_extra={"exclusiveMinimum": 0, "maximum": MAX_CAPACITY_KG},
+    )
+    available_from: str = Field(description="Shift start, HH:MM.", json_schema_extra=_CLOCK)
+    available_to: str = Field(description="Shift end, HH:MM.", json_schema_extra=_CLOCK)
+    start_lon: float | None = Field(
+        None, description="Start longitude (else the depot).", json_schema_extra=_bounds(-180, 180)
+    )
+    start_lat: float | None = Field(
+        None, description="Start latitude (else the depot).", json_schema_extra=_bounds(-90, 90)
+    )
     depot_id: Text = Field(None, description="Their depot (default: the first one).")
     skills: str | list[str] | None = Field(None, description="E.g. medicine.")
-    max_stops: Annotated[int | str | None, _within(1, MAX_STOPS)] = Field(
-        None, description=f"Most stops they accept (at most {MAX_STOPS:,})."
+    max_stops: int | str | None = Field(
+        None,
+        description=f"Most stops they accept (at most {MAX_STOPS:,}).",
+        json_schema_extra=_bounds(1, MAX_STOPS),
     )
     name: Text = Field(None, description="Shown on their own manifest only.")
 
@@ -139,13 +157,15 @@ class VolunteerIn(BaseModel):
 class DepotIn(BaseModel):
     """A depot (the columns of ``depots.csv``)."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", ser_json_inf_nan="strings")
 
-    depot_id: Identifier = Field(max_length=200, description="Unique id.")
-    lon: Annotated[float | str, _within(-180, 180)] = Field(
-        description="Longitude, WGS-84 degrees."
+    depot_id: str = Field(min_length=1, max_length=200, description=_ID)
+    lon: float | str = Field(
+        description="Longitude, WGS-84 degrees.", json_schema_extra=_bounds(-180, 180)
     )
-    lat: Annotated[float | str, _within(-90, 90)] = Field(description="Latitude, WGS-84 degrees.")
+    lat: float | str = Field(
+        description="Latitude, WGS-84 degrees.", json_schema_extra=_bounds(-90, 90)
+    )
     name: Text = Field(None, description="Name shown on manifests.")
     opens: Text = Field(None, description="Opening time HH:MM (default 00:00).")
     closes: Text = Field(None, description="Closing time HH:MM (default 24:00).")
@@ -154,7 +174,7 @@ class DepotIn(BaseModel):
 class PreviousStopIn(BaseModel):
     """A stop of yesterday's plan: only its households are read."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", ser_json_inf_nan="strings")
 
     household_ids: list[str] = Field(default_factory=list, description="Households served.")
 
@@ -162,7 +182,7 @@ class PreviousStopIn(BaseModel):
 class PreviousRouteIn(BaseModel):
     """A run of yesterday's plan: its volunteer and stops in order."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", ser_json_inf_nan="strings")
 
     volunteer_id: str = Field(description="The volunteer of the run.")
     stops: list[PreviousStopIn] = Field(default_factory=list, description="Stops in order.")
@@ -268,9 +288,14 @@ class PlanRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_EXAMPLE]})
 
     map: str = Field("demo", min_length=1, max_length=200, description="Map name (GET /v1/maps).")
-    date: str = Field(description="Plan date, YYYY-MM-DD.", examples=["2026-11-25"])
+    date: str = Field(
+        description="Plan date, YYYY-MM-DD.", examples=["2026-11-25"], json_schema_extra=_DATE
+    )
     households: list[HouseholdIn] = Field(description="Households under observation.")
-    volunteers: list[VolunteerIn] = Field(description="Volunteers available that day.")
+    volunteers: list[VolunteerIn] = Field(
+        description="Volunteers available that day (at least one).",
+        json_schema_extra={"minItems": 1},
+    )
     depots: list[DepotIn] = Field(default_factory=list, description="Depots.")
     options: PlanOptionsIn = Field(default_factory=lambda: PlanOptionsIn.model_validate({}))
     coord_system: Literal["wgs84", "gcj02", "bd09"] | None = Field(

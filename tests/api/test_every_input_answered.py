@@ -172,7 +172,7 @@ def test_a_date_nobody_is_observed_on_is_a_warning_with_its_own_status(
     doc = json.loads((tmp_path / "out" / "plan.json").read_text())
     assert {u["household_id"] for u in doc["not_observed"]} == {"H1", "H2", "H3"}
     assert [w["code"] for w in doc["warnings"]] == ["NOBODY_UNDER_OBSERVATION"]
-    assert "2025-11-25" in output
+    assert "2025-11-25" in doc["warnings"][0]["message"] and "warning" in output
 
 
 # ---------------------------------------------------------------- 7. smaller

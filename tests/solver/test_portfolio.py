@@ -60,12 +60,3 @@ def test_dead_worker_pool_is_replaced() -> None:
     sol = solve(p, time_limit=2.0, workers=2)
     all_served(p, sol)
     assert worker_pool(1).submit(abs, -2).result(timeout=30) == 2
-
-
-def test_warm_pool_worker_joins_the_search() -> None:
-    """With the pool started beforehand, the second member begins within the budget."""
-    p = problem()
-    worker_pool(1).submit(abs, 0).result(timeout=30)  # started and warm
-    sol = solve(p, time_limit=2.0, workers=2)
-    all_served(p, sol)
-    assert sol.stats.phases["worker_start"] < 2.0

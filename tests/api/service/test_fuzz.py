@@ -8,18 +8,10 @@ import httpx
 import schemathesis
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis.errors import Unsatisfiable
-from schemathesis import GenerationMode, checks
+from schemathesis import GenerationMode
 
+from benchmarks.fuzz import CHECKS
 from tests.api.service.live import DISPATCHER, LiveServer
-
-#: No 5xx, and every status, content type, header and body as the OpenAPI document says.
-CHECKS = [
-    checks.not_a_server_error,
-    checks.status_code_conformance,
-    checks.content_type_conformance,
-    checks.response_headers_conformance,
-    checks.response_schema_conformance,
-]
 
 
 def _fuzz(operation: Any, mode: GenerationMode, server: LiveServer) -> None:
