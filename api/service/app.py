@@ -30,6 +30,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import KINDS, ErrorBody, ServiceError, as_service_error, classify, http_status
+from api.i18n import negotiate
 from api.plan.batch import id_faults
 from api.plan.travel import check_matrix_memory
 from api.service import schemas
@@ -191,6 +192,13 @@ def allowed_methods(routes: Sequence[BaseRoute], path: str) -> str:
         if isinstance(route, Route) and route.path_regex.match(path):
             methods |= route.methods or set()
     return ", ".join(sorted(methods))
+
+
+def _language_from_header(body: schemas.PlanRequest, request: Request) -> None:
+    """Take the manifests' language from ``Accept-Language`` when the body names none."""
+    header = request.headers.get("accept-language")
+    if body.options.lang is None and header:
+        body.options.lang = negotiate(header)
 
 
 def manifest_link(base: str, volunteer_id: str) -> str:
@@ -666,13 +674,16 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             **_errors(401, 403, 409, 413, 422, 500, 503),
         },
     )
-    async def create_plan(body: schemas.PlanRequest, caller: Dispatcher) -> Response:
+    async def create_plan(
+        body: schemas.PlanRequest, caller: Dispatcher, request: Request
+    ) -> Response:
         """Plan a small day synchronously and answer with its ``plan.json``.
 
         Limits (server settings): at most 60 households and 5 s of search by default;
         above them the answer is ``PLAN_TOO_LARGE`` (413): use ``POST /v1/jobs``. The plan
         is stored as a job too: header ``X-Doorstep-Job`` names it.
         """
+        _language_from_header(body, request)
         job_id = await run_in_threadpool(service.submit, body, caller, kind="plan")
         service.wake()
         job = await _wait(job_id, settings.sync_wait_s)
@@ -704,9 +715,11 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         responses=_errors(401, 403, 413, 422),
     )
     async def create_job(
-        body: schemas.PlanRequest, caller: Dispatcher, response: Response
+        body: schemas.PlanRequest, caller: Dispatcher, response: Response, request: Request
     ) -> dict[str, Any]:
-        """Queue a plan of any size (up to the job limits); poll ``GET /v1/jobs/{id}``."""
+        """Queue a plan of any size (up to the job limits); poll ``GET /v1/jobs/{id}``.
+        The manifests are in ``options.lang``, else the ``Accept-Language`` language."""
+        _language_from_header(body, request)
         job_id = await run_in_threadpool(service.submit, body, caller, kind="job")
         service.wake()
         response.headers["Location"] = f"/v1/jobs/{job_id}"
