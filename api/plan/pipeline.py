@@ -3,9 +3,10 @@
 ``request + street travel + budget -> PlanResult``:
 
 1. :func:`select_day` -- resolve addresses offline, select the day's households, merge
-   them into stops, give every point a location index;
+   them into stops, give every point a location index (yesterday's plan, when given, is
+   checked for its shape before);
 2. :func:`street_matrices` -- snap every point and compute exact street matrices per mode;
-3. :func:`build_problem` -- the routing problem (:mod:`api.plan.problem`);
+3. :func:`problem_of` -- the routing problem (:func:`api.plan.problem.build_problem`);
 4. :func:`search` -- solve it (by parts for a large area), or
    :func:`solve_with_continuity` when yesterday's plan is given (both in :func:`solve_day`);
 5. :func:`check_plan` -- the independent checker;
@@ -40,8 +41,13 @@ from api.plan.day import DaySelection, build_day
 from api.plan.problem import Locations, build_problem, locate
 from api.plan.progress import Progress, ProgressFn, silent
 from api.plan.request import PlanRequest
-from api.plan.result import PlanCheckError, PlanResult, diagnosed, household_issues
-from api.plan.result import priority_served as _priority_served
+from api.plan.result import (
+    PlanCheckError,
+    PlanResult,
+    diagnosed,
+    household_issues,
+    priority_served,
+)
 from api.plan.travel import Travel, check_matrix_memory
 from api.settings import matrix_max_bytes
 from geo.addresses import AddressIndex, Resolution
@@ -245,7 +251,7 @@ def solve_with_continuity(
         )
         for p in (day.problem, sticky_problem)
     )
-    sticky_ok = _priority_served(day.problem, sticky) >= _priority_served(day.problem, free) and (
+    sticky_ok = priority_served(day.problem, sticky) >= priority_served(day.problem, free) and (
         sticky.cost <= free.cost * (1 + request.continuity_tolerance)
     )
     # Name reasons against the day's real rules, not the preference's restriction.
