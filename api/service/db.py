@@ -39,6 +39,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.expression import Update
 
 from api.errors import ServiceError
 
@@ -121,35 +122,53 @@ batch_communities = Table(
 PRIORITY = {"plan": 1, "job": 0, "batch": -1}
 
 
-def job_row(
-    *,
-    kind: str,
-    request: dict[str, Any],
-    map_name: str,
-    plan_date: str,
-    households: int,
-    time_limit_s: float,
-    created_by: str,
-) -> dict[str, Any]:
-    """The values of a new queued job row (with a fresh id)."""
-    return {
-        "id": uuid.uuid4().hex,
-        "kind": kind,
-        "priority": PRIORITY[kind],
-        "status": "queued",
-        "map_name": map_name,
-        "plan_date": plan_date,
-        "households": households,
-        "time_limit_s": time_limit_s,
-        "request": request,
-        "created_by": created_by,
-        "created_at": time.time(),
-        "attempts": 0,
-        "cancel_requested": False,
-        "progress_stage": "queued",
-        "progress_message": "waiting for a solver",
-        "progress_fraction": 0.0,
-    }
+@dataclass(frozen=True, slots=True)
+class NewJob:
+    """A job to queue: its request and what the job list shows of it.
+
+    Attributes
+    ----------
+    kind
+        ``plan`` (synchronous), ``job`` or ``batch`` (a batch's community); sets the queue
+        order (:data:`PRIORITY`).
+    request
+        The checked request body (``POST /v1/jobs`` shape).
+    map_name, plan_date
+        Map name and plan date (``YYYY-MM-DD``) of the request.
+    households, time_limit_s
+        Size and search time (s) of the request.
+    created_by
+        ``role:key fingerprint`` of the caller.
+    """
+
+    kind: str
+    request: dict[str, Any]
+    map_name: str
+    plan_date: str
+    households: int
+    time_limit_s: float
+    created_by: str
+
+    def row(self) -> dict[str, Any]:
+        """The values of its new queued job row (with a fresh id)."""
+        return {
+            "id": uuid.uuid4().hex,
+            "kind": self.kind,
+            "priority": PRIORITY[self.kind],
+            "status": "queued",
+            "map_name": self.map_name,
+            "plan_date": self.plan_date,
+            "households": self.households,
+            "time_limit_s": self.time_limit_s,
+            "request": self.request,
+            "created_by": self.created_by,
+            "created_at": time.time(),
+            "attempts": 0,
+            "cancel_requested": False,
+            "progress_stage": "queued",
+            "progress_message": "waiting for a solver",
+            "progress_fraction": 0.0,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +246,11 @@ def owner_pid_dead(owner: str) -> bool:
     return False
 
 
+def _update_job(job_id: str, *statuses: str) -> Update:
+    """An update of job ``job_id`` that applies only while its status is one of ``statuses``."""
+    return update(jobs).where(and_(jobs.c.id == job_id, jobs.c.status.in_(statuses)))
+
+
 class JobStore:
     """Every read and write of jobs and results.
 
@@ -259,27 +283,9 @@ class JobStore:
 
     # ------------------------------------------------------------ creating and reading
 
-    def create(
-        self,
-        *,
-        kind: str,
-        request: dict[str, Any],
-        map_name: str,
-        plan_date: str,
-        households: int,
-        time_limit_s: float,
-        created_by: str,
-    ) -> str:
+    def create(self, job: NewJob) -> str:
         """Store a new queued job and return its id."""
-        row = job_row(
-            kind=kind,
-            request=request,
-            map_name=map_name,
-            plan_date=plan_date,
-            households=households,
-            time_limit_s=time_limit_s,
-            created_by=created_by,
-        )
+        row = job.row()
         with self.engine.begin() as conn:
             conn.execute(jobs.insert().values(**row))
         return str(row["id"])
@@ -396,9 +402,7 @@ class JobStore:
                     return None
                 now = time.time()
                 done = conn.execute(
-                    update(jobs)
-                    .where(and_(jobs.c.id == row.id, jobs.c.status == "queued"))
-                    .values(
+                    _update_job(row.id, "queued").values(
                         status="running",
                         owner=owner,
                         started_at=now,
@@ -428,11 +432,7 @@ class JobStore:
         if best_cost is not None:
             values["best_cost"] = best_cost
         with self.engine.begin() as conn:
-            conn.execute(
-                update(jobs)
-                .where(and_(jobs.c.id == job_id, jobs.c.status == "running"))
-                .values(**values)
-            )
+            conn.execute(_update_job(job_id, "running").values(**values))
 
     def heartbeat(self, owner: str, job_ids: Sequence[str]) -> None:
         """Renew the lease of ``owner``'s running jobs."""
@@ -462,9 +462,7 @@ class JobStore:
         """Store the outputs and mark the job done (False if it was no longer running)."""
         with self.engine.begin() as conn:
             done = conn.execute(
-                update(jobs)
-                .where(and_(jobs.c.id == job_id, jobs.c.status == "running"))
-                .values(
+                _update_job(job_id, "running").values(
                     status="done",
                     finished_at=time.time(),
                     progress_stage="done",
@@ -513,11 +511,7 @@ class JobStore:
         if error is not None:
             values["error"] = error
         with self.engine.begin() as conn:
-            conn.execute(
-                update(jobs)
-                .where(and_(jobs.c.id == job_id, jobs.c.status.in_(("queued", "running"))))
-                .values(**values)
-            )
+            conn.execute(_update_job(job_id, "queued", "running").values(**values))
 
     def requeue(self, job_id: str, message: str, *, count_attempt: bool = True) -> None:
         """Put a running job back in the queue (``count_attempt=False`` on a clean stop)."""
@@ -533,11 +527,7 @@ class JobStore:
         if not count_attempt:
             values["attempts"] = jobs.c.attempts - 1
         with self.engine.begin() as conn:
-            conn.execute(
-                update(jobs)
-                .where(and_(jobs.c.id == job_id, jobs.c.status == "running"))
-                .values(**values)
-            )
+            conn.execute(_update_job(job_id, "running").values(**values))
 
     def cancel(self, job_id: str) -> JobRecord:
         """Cancel a job: at once if queued, by request if running.
@@ -550,9 +540,7 @@ class JobStore:
             raise ServiceError("JOB_FINISHED", f"job {job_id} is already {job.status}")
         with self.engine.begin() as conn:
             conn.execute(
-                update(jobs)
-                .where(and_(jobs.c.id == job_id, jobs.c.status == "queued"))
-                .values(
+                _update_job(job_id, "queued").values(
                     status="cancelled",
                     finished_at=time.time(),
                     progress_stage="cancelled",
@@ -560,9 +548,9 @@ class JobStore:
                 )
             )
             conn.execute(
-                update(jobs)
-                .where(and_(jobs.c.id == job_id, jobs.c.status == "running"))
-                .values(cancel_requested=True, progress_message="cancelling")
+                _update_job(job_id, "running").values(
+                    cancel_requested=True, progress_message="cancelling"
+                )
             )
         return self.get(job_id)
 

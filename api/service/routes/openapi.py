@@ -1,0 +1,23 @@
+"""What the OpenAPI document says of answers: the error codes each status can carry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.errors import KINDS
+from api.service import schemas
+
+GEOJSON = "application/geo+json"
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI responses of the error ``statuses``, each listing its codes."""
+    codes = {s: [k.code for k in KINDS.values() if k.http_status == s] for s in statuses}
+    return {
+        s: {"model": schemas.ErrorOut, "description": "Error: " + ", ".join(codes[s])}
+        for s in statuses
+    }
+
+
+#: The error statuses of reading something by id.
+READ = (401, 403, 404, 422)
