@@ -55,23 +55,30 @@ _ROUTES_EXAMPLE: dict[str, Any] = {
 }
 _ERRORS = error_responses(401, 403, 404, 409, 422)
 
-PLAN_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"model": schemas.PlanOut, "description": "plan.json"},
-    **_ERRORS,
+#: Route options (answer class, OpenAPI responses) of each artifact's GET.
+PLAN: dict[str, Any] = {
+    "response_class": Response,
+    "responses": {200: {"model": schemas.PlanOut, "description": "plan.json"}, **_ERRORS},
 }
-ROUTES_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {
-        "content": {GEOJSON: {"schema": {"type": "object"}, "example": _ROUTES_EXAMPLE}},
-        "description": "routes.geojson: street lines per run, stops with ETA",
+ROUTES: dict[str, Any] = {
+    "response_class": Response,
+    "responses": {
+        200: {
+            "content": {GEOJSON: {"schema": {"type": "object"}, "example": _ROUTES_EXAMPLE}},
+            "description": "routes.geojson: street lines per run, stops with ETA",
+        },
+        **_ERRORS,
     },
-    **_ERRORS,
 }
-MANIFEST_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {
-        "content": {"text/html": {"schema": {"type": "string"}, "example": _MANIFEST_EXAMPLE}},
-        "description": "A printable page: ordered stops, items, ETA windows, map.",
+MANIFEST: dict[str, Any] = {
+    "response_class": Response,
+    "responses": {
+        200: {
+            "content": {"text/html": {"schema": {"type": "string"}, "example": _MANIFEST_EXAMPLE}},
+            "description": "A printable page: ordered stops, items, ETA windows, map.",
+        },
+        **_ERRORS,
     },
-    **_ERRORS,
 }
 
 

@@ -11,14 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.service import schemas
 from api.service.documents import batch_out
-from api.service.routes.artifacts import (
-    MANIFEST_RESPONSES,
-    PLAN_RESPONSES,
-    ROUTES_RESPONSES,
-    manifest_response,
-    plan_response,
-    routes_response,
-)
+from api.service.routes import artifacts
 from api.service.routes.deps import (
     BatchId,
     CommunityId,
@@ -27,7 +20,7 @@ from api.service.routes.deps import (
     ServiceDep,
     VolunteerId,
 )
-from api.service.routes.openapi import READ, error_responses
+from api.service.routes.openapi import QUEUED, READ, error_responses
 from api.service.state import Service
 
 router = APIRouter(tags=["batches"])
@@ -37,9 +30,8 @@ _COMMUNITY = "/v1/batches/{batch_id}/communities/{community_id}"
 
 @router.post(
     "/v1/batches",
-    status_code=202,
     response_model=schemas.BatchOut,
-    responses=error_responses(401, 403, 413, 422),
+    **QUEUED,
 )
 async def create_batch(
     body: schemas.BatchRequest, service: ServiceDep, caller: Dispatcher, response: Response
@@ -96,27 +88,25 @@ async def _community_job(service: Service, batch_id: str, community_id: str) -> 
     return await run_in_threadpool(service.batches.community_job, batch_id, community_id)
 
 
-@router.get(f"{_COMMUNITY}/plan", response_class=Response, responses=PLAN_RESPONSES)
+@router.get(f"{_COMMUNITY}/plan", **artifacts.PLAN)
 async def community_plan(
     batch_id: BatchId, community_id: CommunityId, service: ServiceDep, _caller: Reader
 ) -> Response:
     """The ``plan.json`` of a planned community."""
-    return await plan_response(service, await _community_job(service, batch_id, community_id))
+    job_id = await _community_job(service, batch_id, community_id)
+    return await artifacts.plan_response(service, job_id)
 
 
-@router.get(f"{_COMMUNITY}/routes.geojson", response_class=Response, responses=ROUTES_RESPONSES)
+@router.get(f"{_COMMUNITY}/routes.geojson", **artifacts.ROUTES)
 async def community_routes(
     batch_id: BatchId, community_id: CommunityId, service: ServiceDep, _caller: Reader
 ) -> Response:
     """The ``routes.geojson`` of a planned community."""
-    return await routes_response(service, await _community_job(service, batch_id, community_id))
+    job_id = await _community_job(service, batch_id, community_id)
+    return await artifacts.routes_response(service, job_id)
 
 
-@router.get(
-    f"{_COMMUNITY}/manifests/{{volunteer_id}}.html",
-    response_class=Response,
-    responses=MANIFEST_RESPONSES,
-)
+@router.get(f"{_COMMUNITY}/manifests/{{volunteer_id}}.html", **artifacts.MANIFEST)
 async def community_manifest(
     batch_id: BatchId,
     community_id: CommunityId,
@@ -126,4 +116,4 @@ async def community_manifest(
 ) -> HTMLResponse:
     """The printable manifest of one volunteer of a planned community."""
     job_id = await _community_job(service, batch_id, community_id)
-    return await manifest_response(service, job_id, volunteer_id)
+    return await artifacts.manifest_response(service, job_id, volunteer_id)

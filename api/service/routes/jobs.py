@@ -13,16 +13,9 @@ from api.errors import ErrorBody, ServiceError
 from api.service import schemas
 from api.service.documents import job_out
 from api.service.error_handlers import error_response
-from api.service.routes.artifacts import (
-    MANIFEST_RESPONSES,
-    PLAN_RESPONSES,
-    ROUTES_RESPONSES,
-    manifest_response,
-    plan_response,
-    routes_response,
-)
+from api.service.routes import artifacts
 from api.service.routes.deps import Dispatcher, JobId, Reader, ServiceDep, VolunteerId
-from api.service.routes.openapi import READ, error_responses
+from api.service.routes.openapi import QUEUED, READ, error_responses
 
 router = APIRouter()
 
@@ -68,9 +61,8 @@ async def create_plan(
 @router.post(
     "/v1/jobs",
     tags=["jobs"],
-    status_code=202,
     response_model=schemas.JobOut,
-    responses=error_responses(401, 403, 413, 422),
+    **QUEUED,
 )
 async def create_job(
     body: schemas.PlanRequest, service: ServiceDep, caller: Dispatcher, response: Response
@@ -126,33 +118,24 @@ async def cancel_job(job_id: JobId, service: ServiceDep, _caller: Dispatcher) ->
     return job_out(job)
 
 
-@router.get(
-    "/v1/jobs/{job_id}/plan", tags=["jobs"], response_class=Response, responses=PLAN_RESPONSES
-)
+_JOB = "/v1/jobs/{job_id}"
+
+
+@router.get(f"{_JOB}/plan", tags=["jobs"], **artifacts.PLAN)
 async def job_plan(job_id: JobId, service: ServiceDep, _caller: Reader) -> Response:
     """The ``plan.json`` of a done job."""
-    return await plan_response(service, job_id)
+    return await artifacts.plan_response(service, job_id)
 
 
-@router.get(
-    "/v1/jobs/{job_id}/routes.geojson",
-    tags=["jobs"],
-    response_class=Response,
-    responses=ROUTES_RESPONSES,
-)
+@router.get(f"{_JOB}/routes.geojson", tags=["jobs"], **artifacts.ROUTES)
 async def job_routes(job_id: JobId, service: ServiceDep, _caller: Reader) -> Response:
     """The ``routes.geojson`` of a done job (lines per run, stops with ETA)."""
-    return await routes_response(service, job_id)
+    return await artifacts.routes_response(service, job_id)
 
 
-@router.get(
-    "/v1/jobs/{job_id}/manifests/{volunteer_id}.html",
-    tags=["jobs"],
-    response_class=Response,
-    responses=MANIFEST_RESPONSES,
-)
+@router.get(f"{_JOB}/manifests/{{volunteer_id}}.html", tags=["jobs"], **artifacts.MANIFEST)
 async def job_manifest(
     job_id: JobId, volunteer_id: VolunteerId, service: ServiceDep, _caller: Reader
 ) -> HTMLResponse:
     """The printable manifest of one volunteer's run."""
-    return await manifest_response(service, job_id, volunteer_id)
+    return await artifacts.manifest_response(service, job_id, volunteer_id)

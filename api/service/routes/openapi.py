@@ -21,3 +21,6 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 #: The error statuses of reading something by id.
 READ = (401, 403, 404, 422)
+
+#: What a request that queues work answers: 202 Accepted, or one of these errors.
+QUEUED: dict[str, Any] = {"status_code": 202, "responses": error_responses(401, 403, 413, 422)}
