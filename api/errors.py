@@ -106,9 +106,10 @@ _KINDS = (
     ErrorKind(
         "PLAN_TOO_LARGE",
         413,
-        None,
+        4,
         "Too many households or too long a search for a synchronous plan (use POST /v1/jobs), "
-        "a job, or a batch community; or too many communities in a batch.",
+        "a job, or a batch community; too many communities in a batch; or street matrices "
+        "needing more memory than DOORSTEP_MATRIX_MAX_BYTES (the figure is named).",
     ),
     ErrorKind(
         "PAYLOAD_TOO_LARGE", 413, None, "The request body is larger than the server accepts."
@@ -153,6 +154,13 @@ _KINDS = (
         None,
         None,
         "Recorded on a failed job: the server stopped while solving it too many times.",
+    ),
+    ErrorKind(
+        "JOB_STALLED",
+        503,
+        None,
+        "A job's solver process stopped reporting for longer than the job's search time "
+        "plus DOORSTEP_JOB_WATCHDOG_S; the process was ended and replaced.",
     ),
     ErrorKind("INTERNAL", 500, 1, "An unexpected error (a defect); the server log has the trace."),
 )

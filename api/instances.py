@@ -1,6 +1,9 @@
 """Benchmark instance files → :class:`solver.Problem`, with each family's cost convention.
 
-Two families are read by this module's own parsers:
+Two families are read: Solomon files by this module's own strict parser (the ``vrplib``
+package's Solomon reader accepts files this one refuses, e.g. a misspelt ``VEHICLE``
+block, and cannot name a fault's line), VRPLIB files through the ``vrplib`` package with
+every fault named here:
 
 Solomon VRPTW text files (``solomon/*.txt``, ``homberger/*.txt``; CRLF or LF)
     Name line, ``VEHICLE`` block (``NUMBER  CAPACITY``), ``CUSTOMER`` block with rows
@@ -45,6 +48,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -373,22 +377,40 @@ def _solomon_instance(name: str, rows: Sequence[_Row], *, fleet: int, capacity: 
         Vehicle(id=f"v{k + 1}", start=0, end=0, capacity=(capacity,), shift=shift)
         for k in range(fleet)
     )
+    return _planar_instance(
+        name,
+        InstanceKind.SOLOMON,
+        stops,
+        vehicles,
+        Profile("euclidean-x10-truncated", matrix, matrix.copy()),
+        Depot(id=str(depot.number), location=0, window=shift),
+        coords,
+        tuple(r.number for r in rows),
+    )
+
+
+def _planar_instance(
+    name: str,
+    kind: InstanceKind,
+    stops: tuple[Stop, ...],
+    vehicles: tuple[Vehicle, ...],
+    profile: Profile,
+    depot: Depot,
+    coords: FloatArray,
+    node_ids: tuple[int, ...],
+) -> Instance:
+    """An instance of a benchmark family: one depot, one demand dimension, distance cost
+    (deci-units for Solomon, rounded units for CVRP)."""
     problem = Problem(
         stops=stops,
         vehicles=vehicles,
-        profiles=(Profile("euclidean-x10-truncated", matrix, matrix.copy()),),
-        depots=(Depot(id=str(depot.number), location=0, window=shift),),
+        profiles=(profile,),
+        depots=(depot,),
         objective=Objective(kind=ObjectiveKind.DISTANCE),
         dimensions=("demand",),
     )
-    return Instance(
-        name=name,
-        kind=InstanceKind.SOLOMON,
-        problem=problem,
-        coords=coords,
-        node_ids=tuple(r.number for r in rows),
-        scale=SOLOMON_SCALE,
-    )
+    scale = SOLOMON_SCALE if kind is InstanceKind.SOLOMON else 1
+    return Instance(name, kind, problem, coords, node_ids, scale)
 
 
 # --------------------------------------------------------------------------- VRPLIB
@@ -407,6 +429,10 @@ def _fleet_from_name(name: str, customers: int) -> int:
 
 def read_vrplib(path: Path | str, *, fleet: int | None = None) -> Instance:
     """Read a VRPLIB CVRP file with ``EDGE_WEIGHT_TYPE : EUC_2D`` (one depot).
+
+    The ``vrplib`` package parses the file; this layer checks what it parsed (naming the
+    file, line and field of each fault) and applies the CVRPLIB cost convention. Nodes are
+    numbered ``1..DIMENSION`` in file order (the VRPLIB convention).
 
     Parameters
     ----------
@@ -427,39 +453,25 @@ def read_vrplib(path: Path | str, *, fleet: int | None = None) -> Instance:
     InstanceFormatError
         If the file is missing or malformed (file, line and field named).
     """
+    from vrplib.parse import parse_vrplib
+
     path = Path(path)
     lines = _read_lines(path)
-    header: dict[str, tuple[int, str]] = {}
-    sections: dict[str, list[tuple[int, list[str]]]] = {}
-    current: str | None = None
-    for i, line in enumerate(lines):
-        no = i + 1
-        toks = line.split()
-        if not toks:
-            continue
-        word = toks[0].rstrip(":").upper()
-        if word == "EOF":
-            break
-        if word.endswith("_SECTION"):
-            if word not in _SUPPORTED_SECTIONS:
-                raise InstanceFormatError(path, no, word, "this section is not supported")
-            current = word
-            sections[word] = []
-            continue
-        match = _HEADER.match(line)
-        if match is not None and current is None:
-            header[match.group(1)] = (no, match.group(2).strip().strip('"'))
-            continue
-        if current is None:
-            raise InstanceFormatError(path, no, "header", f"expected 'KEY : value', got {line!r}")
-        sections[current].append((no, toks))
+    where = _VrplibLines.of(lines)
+    for section, no in where.sections.items():
+        if section not in _SUPPORTED_SECTIONS:
+            raise InstanceFormatError(path, no, section, "this section is not supported")
+    try:
+        data = parse_vrplib("\n".join(lines), compute_edge_weights=False)
+    except (ValueError, RuntimeError) as exc:
+        raise InstanceFormatError(path, None, "file", f"not a VRPLIB file: {exc}") from None
 
     def head(key: str) -> tuple[int, str]:
-        if key not in header:
+        if key.lower() not in data:
             raise InstanceFormatError(path, None, key, "missing from the header")
-        return header[key]
+        return where.keys.get(key, 0), str(data[key.lower()]).strip('"')
 
-    name = header.get("NAME", (0, path.stem))[1]
+    name = str(data.get("name", path.stem)).strip('"')
     no, kind = head("EDGE_WEIGHT_TYPE")
     if kind != "EUC_2D":
         raise InstanceFormatError(path, no, "EDGE_WEIGHT_TYPE", f"only EUC_2D is read, got {kind}")
@@ -467,66 +479,121 @@ def read_vrplib(path: Path | str, *, fleet: int | None = None) -> Instance:
     dimension = _integer(path, no, "DIMENSION", value, minimum=2)
     no, value = head("CAPACITY")
     capacity = _integer(path, no, "CAPACITY", value)
+    coords = _vrplib_coords(path, data, where, dimension)
+    demand = _vrplib_demand(path, data, where, dimension)
+    depot = _vrplib_depot(path, data, where, dimension)
+    if fleet is None and "vehicles" in data:
+        no = where.keys.get("VEHICLES", 0)
+        fleet = _integer(path, no, "VEHICLES", str(data["vehicles"]), minimum=1)
+    if fleet is None:
+        fleet = _fleet_from_name(name, dimension - 1)
+    return _cvrp_instance(name, coords, demand, depot, capacity=capacity, fleet=fleet)
 
-    for section in ("NODE_COORD_SECTION", "DEMAND_SECTION"):
-        if section not in sections:
-            raise InstanceFormatError(path, None, section, "section is missing")
-        if len(sections[section]) != dimension:
-            raise InstanceFormatError(
-                path,
-                sections[section][0][0] if sections[section] else None,
-                section,
-                f"has {len(sections[section])} rows, DIMENSION says {dimension}",
-            )
 
-    node_ids: list[int] = []
+@dataclass(frozen=True, slots=True)
+class _VrplibLines:
+    """Where things stand in a VRPLIB file, to name the line of a fault (1-based numbers):
+    each header key, each section's header and its rows."""
+
+    keys: dict[str, int]
+    sections: dict[str, int]
+    rows: dict[str, list[int]]
+
+    @classmethod
+    def of(cls, lines: Sequence[str]) -> _VrplibLines:
+        keys: dict[str, int] = {}
+        sections: dict[str, int] = {}
+        rows: dict[str, list[int]] = {}
+        current: str | None = None
+        for no, line in enumerate(lines, start=1):
+            toks = line.split()
+            if not toks:
+                continue
+            word = toks[0].rstrip(":").upper()
+            if word == "EOF":
+                break
+            if word.endswith("_SECTION"):
+                current = word
+                sections[word], rows[word] = no, []
+            elif current is not None:
+                rows[current].append(no)
+            elif (match := _HEADER.match(line)) is not None:
+                keys[match.group(1)] = no
+        return cls(keys, sections, rows)
+
+    def row(self, section: str, k: int) -> int | None:
+        """Line of row ``k`` (0-based) of ``section``."""
+        found = self.rows.get(section, [])
+        return found[k] if k < len(found) else None
+
+
+def _vrplib_rows(
+    path: Path, data: dict[str, Any], where: _VrplibLines, section: str, dimension: int
+) -> list[list[Any]]:
+    """The rows of a section as parsed (node number dropped), one per node."""
+    key = section.removesuffix("_SECTION").lower()
+    if key not in data:
+        raise InstanceFormatError(path, None, section, "section is missing")
+    rows = [list(np.atleast_1d(r)) for r in data[key]]
+    if len(rows) != dimension:
+        problem = f"has {len(rows)} rows, DIMENSION says {dimension}"
+        raise InstanceFormatError(path, where.row(section, 0), section, problem)
+    return rows
+
+
+def _vrplib_coords(
+    path: Path, data: dict[str, Any], where: _VrplibLines, dimension: int
+) -> FloatArray:
+    section = "NODE_COORD_SECTION"
     coords = np.zeros((dimension, 2), dtype=np.float64)
-    for i, (no, toks) in enumerate(sections["NODE_COORD_SECTION"]):
-        if len(toks) != 3:
-            raise InstanceFormatError(
-                path, no, "NODE_COORD_SECTION", f"expected 'node x y', got {' '.join(toks)!r}"
-            )
-        node = _integer(path, no, "NODE_COORD_SECTION node", toks[0], minimum=1)
-        if node in node_ids:
-            raise InstanceFormatError(path, no, "NODE_COORD_SECTION node", f"{node} given twice")
-        node_ids.append(node)
+    for i, row in enumerate(_vrplib_rows(path, data, where, section, dimension)):
+        no = where.row(section, i) or 0
+        if len(row) != 2:
+            raise InstanceFormatError(path, no, section, f"expected 'node x y', got {row!r}")
         coords[i] = (
-            _number(path, no, "NODE_COORD_SECTION x", toks[1]),
-            _number(path, no, "NODE_COORD_SECTION y", toks[2]),
+            _number(path, no, f"{section} x", str(row[0])),
+            _number(path, no, f"{section} y", str(row[1])),
         )
-    index = {node: i for i, node in enumerate(node_ids)}
+    return coords
 
-    demand = [0] * dimension
-    for no, toks in sections["DEMAND_SECTION"]:
-        if len(toks) != 2:
-            raise InstanceFormatError(
-                path, no, "DEMAND_SECTION", f"expected 'node demand', got {' '.join(toks)!r}"
-            )
-        node = _integer(path, no, "DEMAND_SECTION node", toks[0], minimum=1)
-        if node not in index:
-            raise InstanceFormatError(path, no, "DEMAND_SECTION node", f"unknown node {node}")
-        demand[index[node]] = _integer(path, no, "DEMAND_SECTION demand", toks[1])
 
-    depots = [
-        (no, _integer(path, no, "DEPOT_SECTION", toks[0], minimum=-1))
-        for no, toks in sections.get("DEPOT_SECTION", [])
-    ]
-    depots = [(no, d) for no, d in depots if d != -1]
+def _vrplib_demand(
+    path: Path, data: dict[str, Any], where: _VrplibLines, dimension: int
+) -> list[int]:
+    section = "DEMAND_SECTION"
+    out = []
+    for i, row in enumerate(_vrplib_rows(path, data, where, section, dimension)):
+        no = where.row(section, i) or 0
+        if len(row) != 1:
+            raise InstanceFormatError(path, no, section, f"expected 'node demand', got {row!r}")
+        out.append(_integer(path, no, f"{section} demand", str(row[0])))
+    return out
+
+
+def _vrplib_depot(path: Path, data: dict[str, Any], where: _VrplibLines, dimension: int) -> int:
+    depots = [int(d) for d in np.atleast_1d(data.get("depot", []))]
     if len(depots) != 1:
         raise InstanceFormatError(
             path, None, "DEPOT_SECTION", f"exactly one depot is read, found {len(depots)}"
         )
-    depot_line, depot_node = depots[0]
-    if depot_node not in index:
-        raise InstanceFormatError(path, depot_line, "DEPOT_SECTION", f"unknown node {depot_node}")
-    depot = index[depot_node]
+    if not 0 <= depots[0] < dimension:
+        no = where.row("DEPOT_SECTION", 0)
+        raise InstanceFormatError(path, no, "DEPOT_SECTION", f"unknown node {depots[0] + 1}")
+    return depots[0]
 
-    if fleet is None and "VEHICLES" in header:
-        no, value = header["VEHICLES"]
-        fleet = _integer(path, no, "VEHICLES", value, minimum=1)
-    if fleet is None:
-        fleet = _fleet_from_name(name, dimension - 1)
 
+def _cvrp_instance(
+    name: str,
+    coords: FloatArray,
+    demand: Sequence[int],
+    depot: int,
+    *,
+    capacity: int,
+    fleet: int,
+) -> Instance:
+    """A CVRP instance under the CVRPLIB convention (nint-rounded Euclidean arcs)."""
+    dimension = len(coords)
+    node_ids = tuple(range(1, dimension + 1))
     matrix = rounded_euclidean(coords)
     # No time limits in CVRP: a shift no route can exceed (every arc at its longest).
     horizon = int(matrix.max()) * (dimension + 1) + 1
@@ -539,21 +606,15 @@ def read_vrplib(path: Path | str, *, fleet: int | None = None) -> Instance:
         Vehicle(id=f"v{k + 1}", start=depot, end=depot, capacity=(capacity,), shift=(0, horizon))
         for k in range(fleet)
     )
-    problem = Problem(
-        stops=stops,
-        vehicles=vehicles,
-        profiles=(Profile("euclidean-nint", matrix, matrix.copy()),),
-        depots=(Depot(id=str(depot_node), location=depot, window=(0, horizon)),),
-        objective=Objective(kind=ObjectiveKind.DISTANCE),
-        dimensions=("demand",),
-    )
-    return Instance(
-        name=name,
-        kind=InstanceKind.CVRP,
-        problem=problem,
-        coords=coords,
-        node_ids=tuple(node_ids),
-        scale=1,
+    return _planar_instance(
+        name,
+        InstanceKind.CVRP,
+        stops,
+        vehicles,
+        Profile("euclidean-nint", matrix, matrix.copy()),
+        Depot(id=str(node_ids[depot]), location=depot, window=(0, horizon)),
+        coords,
+        node_ids,
     )
 
 

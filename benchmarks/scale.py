@@ -151,7 +151,7 @@ def run_monolithic(stops: int, volunteers: int, seconds: float) -> dict[str, Any
 
 def run_decompose(stops: int, volunteers: int, seconds: float, part_size: int) -> dict[str, Any]:
     """Decomposition on 2 Dask workers vs one model (2-search portfolio), same time each."""
-    from api.cluster import client_map, open_client
+    from api.plan.cluster import client_map, open_client
 
     t0 = time.monotonic()
     problem = helsinki_area(stops, volunteers)
@@ -216,9 +216,9 @@ def run_batch(communities: int, seconds: float, effort: int | None) -> dict[str,
     is the same), so the wall-clock ratio is the throughput ratio of the two clusters;
     ``seconds`` then only caps a search that would run long.
     """
-    from api.batch import BatchSettings, plan_batch
-    from api.city_demo import make_manifest
-    from api.cluster import open_client
+    from api.demo.city import make_manifest
+    from api.plan.batch import BatchSettings, plan_batch
+    from api.plan.cluster import open_client
 
     with tempfile.TemporaryDirectory(prefix="doorstep-batch-bench-") as tmp:
         root = Path(tmp)

@@ -42,13 +42,12 @@ import numpy.typing as npt
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_ils_pb2
 from ortools.util import optional_boolean_pb2
 
-from solver.model import ObjectiveKind, Problem, Stop, Vehicle
+from solver.model import Problem, Stop
+from solver.objective import compatible_vehicles, cost_key, penalties, vehicle_fixed_bonus
 from solver.schedule import end_window, start_window
 
 #: Transit standing for "no path": longer than any horizon or distance limit.
 _NO_PATH = 10**12
-#: Upper bound of any single penalty, so that the sum of all of them stays in int64.
-_PENALTY_CEILING = 2**62
 
 FIRST_SOLUTION = routing_enums_pb2.FirstSolutionStrategy
 METAHEURISTIC = routing_enums_pb2.LocalSearchMetaheuristic
@@ -165,38 +164,6 @@ _STATUS = {
 }
 
 
-def compatible_vehicles(problem: Problem) -> list[list[int]]:
-    """For each stop, the vehicles that may serve it, as far as single-stop facts go.
-
-    A vehicle qualifies when it has every skill, is allowed, has the capacity, can reach the
-    stop from its start and get back to its end, and its shift meets its depot's hours.
-    (Time windows and route limits are left to the search and the diagnosis.)
-    """
-    usable = []
-    for v in problem.vehicles:
-        s_lo, s_hi = start_window(problem, v)
-        e_lo, e_hi = end_window(problem, v)
-        usable.append(s_lo <= s_hi and e_lo <= e_hi and max(s_lo, e_lo) <= e_hi)
-    out: list[list[int]] = []
-    for stop in problem.stops:
-        ok = []
-        for k, v in enumerate(problem.vehicles):
-            if not usable[k] or not stop.skills <= v.skills:
-                continue
-            if stop.allowed_vehicles is not None and v.id not in stop.allowed_vehicles:
-                continue
-            if any(q > c for q, c in zip(stop.demand, v.capacity, strict=True)):
-                continue
-            dur = problem.profiles[v.profile].durations
-            if dur[v.start, stop.location] < 0:
-                continue
-            if v.end is not None and dur[stop.location, v.end] < 0:
-                continue
-            ok.append(k)
-        out.append(ok)
-    return out
-
-
 def _horizon(problem: Problem) -> int:
     return max(v.shift[1] for v in problem.vehicles)
 
@@ -245,42 +212,6 @@ class _Nodes:
         return out
 
 
-def penalties(problem: Problem, arc_bound: int, *, extra_fixed: int = 0) -> list[int]:
-    """Penalty for leaving each stop unserved, ordered by (required, priority).
-
-    Stops are grouped by ``(required, priority)``; the lowest group's penalty ``unit``
-    exceeds the cost of any detour and of opening a vehicle. Each next group's penalty is
-    more than the penalties of *all* stops in lower groups together, so the search never
-    trades one stop for several of lower rank. An optional stop's own ``penalty`` is used
-    as given. Penalties are capped so their sum fits in 64 bits. ``extra_fixed`` is a
-    search-only cost per used vehicle (see ``SearchConfig.vehicle_cost``) that the penalties
-    must dominate too.
-    """
-    n = len(problem.stops)
-    max_fixed = max((v.fixed_cost for v in problem.vehicles), default=0) + extra_fixed
-    max_late = max((s.lateness_cost for s in problem.stops), default=0) * _horizon(problem)
-    unit = 2 * arc_bound + max_fixed + max_late + 1
-    if problem.objective.minimise_vehicles:
-        unit += vehicle_fixed_bonus(problem, arc_bound)
-    ceiling = _PENALTY_CEILING // (n + 1)
-    groups = sorted({(s.required, s.priority) for s in problem.stops})
-    out = [0] * n
-    below = 0
-    for group in groups:
-        members = [i for i, s in enumerate(problem.stops) if (s.required, s.priority) == group]
-        level = min(ceiling, below + unit)
-        for i in members:
-            s = problem.stops[i]
-            out[i] = s.penalty if (not s.required and s.penalty is not None) else level
-        below = min(ceiling, below + sum(out[i] for i in members))
-    return out
-
-
-def vehicle_fixed_bonus(problem: Problem, arc_bound: int) -> int:
-    """Fixed cost added per used vehicle by ``minimise_vehicles``: more than any routing."""
-    return arc_bound * (len(problem.stops) + 2 * len(problem.vehicles)) + 1
-
-
 @dataclass
 class _Model:
     manager: Any
@@ -292,16 +223,10 @@ class _Model:
 
 def _arc_costs(problem: Problem, nodes: _Nodes) -> tuple[dict[tuple[int, int, int], IntArray], int]:
     """Node cost matrix per (profile, cost/s, cost/m), and the largest finite arc cost."""
-    kind = problem.objective.kind
     out: dict[tuple[int, int, int], IntArray] = {}
     bound = 1
     for v in problem.vehicles:
-        if kind is ObjectiveKind.DISTANCE:
-            key = (v.profile, 0, 1)
-        elif kind is ObjectiveKind.DURATION:
-            key = (v.profile, 1, 0)
-        else:
-            key = (v.profile, v.cost_per_second, v.cost_per_metre)
+        key = cost_key(problem, v)
         if key in out:
             continue
         prof = problem.profiles[v.profile]
@@ -316,15 +241,6 @@ def _arc_costs(problem: Problem, nodes: _Nodes) -> tuple[dict[tuple[int, int, in
         # cost-based sampling (annealing temperatures, neighbour lists) meaningful.
         out[key] = nodes.matrix(m, 2 * top + 1)
     return out, bound
-
-
-def cost_key(problem: Problem, v: Vehicle) -> tuple[int, int, int]:
-    kind = problem.objective.kind
-    if kind is ObjectiveKind.DISTANCE:
-        return (v.profile, 0, 1)
-    if kind is ObjectiveKind.DURATION:
-        return (v.profile, 1, 0)
-    return (v.profile, v.cost_per_second, v.cost_per_metre)
 
 
 def _register_matrix(routing: Any, manager: Any, m: IntArray, plain: bool, keep: list[Any]) -> int:

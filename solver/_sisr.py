@@ -367,6 +367,42 @@ def _recreate_order(loose: np.ndarray, n_loose: int, prob: tuple) -> np.ndarray:
 
 
 @njit(cache=True)
+def _route_state(routes: np.ndarray, lengths: np.ndarray, prob: tuple) -> tuple:
+    """The derived data ``rs`` of ``routes`` (filled by :func:`_update`, route by route)."""
+    n_veh, n_stops, dims = routes.shape[0], prob[2].shape[0], prob[9].shape[1]
+    return (
+        routes,
+        lengths,
+        np.zeros((n_veh, n_stops + 1), dtype=np.int64),  # es
+        np.zeros((n_veh, n_stops + 1), dtype=np.int64),  # ls
+        np.zeros((n_veh, dims), dtype=np.int64),  # rload
+        np.zeros(n_veh, dtype=np.int64),  # rdist
+        np.zeros(n_veh, dtype=np.int64),  # rcost
+        np.full(n_stops, -1, dtype=np.int64),  # route_of
+        np.zeros(n_stops, dtype=np.int64),  # pos_of
+        np.zeros((n_veh, n_stops + 1), dtype=np.int64),  # late_after
+    )
+
+
+@njit(cache=True)
+def insertion_costs(
+    routes: np.ndarray, lengths: np.ndarray, stops: np.ndarray, prob: tuple
+) -> np.ndarray:
+    """Added cost of each of ``stops`` at its cheapest feasible position in the plan as it
+    is (nothing else moved; -1: no feasible position). ``routes`` is left unchanged."""
+    rs = _route_state(routes.copy(), lengths.copy(), prob)
+    for v in range(routes.shape[0]):
+        _update(v, rs, prob)
+    class_seen = np.zeros(int(prob[0][:, V_CLASS].max()) + 1, dtype=np.bool_)
+    out = np.full(stops.shape[0], -1, dtype=np.int64)
+    for j in range(stops.shape[0]):
+        v, _, delta = _best_insertion(stops[j], 0.0, rs, prob, class_seen)
+        if v >= 0:
+            out[j] = delta
+    return out
+
+
+@njit(cache=True)
 def run(
     routes: np.ndarray,
     lengths: np.ndarray,
@@ -392,20 +428,9 @@ def run(
     a route late (skipped; possible on matrices without the triangle inequality).
     """
     np.random.seed(seed)
-    vint, demand, penalty, neighbours = prob[0], prob[9], prob[13], prob[14]
+    vint, penalty, neighbours = prob[0], prob[13], prob[14]
     n_veh, n_stops = routes.shape[0], prob[2].shape[0]
-    rs = (
-        routes,
-        lengths,
-        np.zeros((n_veh, n_stops + 1), dtype=np.int64),  # es
-        np.zeros((n_veh, n_stops + 1), dtype=np.int64),  # ls
-        np.zeros((n_veh, demand.shape[1]), dtype=np.int64),  # rload
-        np.zeros(n_veh, dtype=np.int64),  # rdist
-        np.zeros(n_veh, dtype=np.int64),  # rcost
-        np.full(n_stops, -1, dtype=np.int64),  # route_of
-        np.zeros(n_stops, dtype=np.int64),  # pos_of
-        np.zeros((n_veh, n_stops + 1), dtype=np.int64),  # late_after
-    )
+    rs = _route_state(routes, lengths, prob)
     rcost, route_of = rs[6], rs[7]
     saved = routes.copy()
     saved_len = lengths.copy()

@@ -59,9 +59,10 @@ import numpy.typing as npt
 
 from solver.diagnose import compatible, diagnose
 from solver.model import Problem, Profile, Stop, Vehicle
+from solver.objective import priority_rank
 from solver.schedule import plan_cost, timed_route
 from solver.solution import Route, Solution, SolveStats
-from solver.solve import _penalty_rank, solve
+from solver.solve import solve
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -479,10 +480,9 @@ def subproblem(problem: Problem, stops: Sequence[int], vehicles: Sequence[int]) 
 
 
 def _evaluate(problem: Problem, routes: Sequence[Sequence[str]]) -> tuple[tuple[int, ...], int]:
-    index = problem.stop_index()
-    positions = [[index[s] for s in r] for r in routes]
+    positions = _positions(problem, routes)
     timed = [timed_route(problem, k, r) for k, r in enumerate(positions) if r]
-    return _penalty_rank(problem, positions), plan_cost(problem, timed)
+    return priority_rank(problem, (s for r in routes for s in r)), plan_cost(problem, timed)
 
 
 def solve_part(part: Part) -> PartResult:
@@ -515,7 +515,7 @@ def solve_part(part: Part) -> PartResult:
     if part.initial is None:
         return PartResult(routes, True, sol.cost, seconds=time.monotonic() - t0)
     before = _evaluate(part.problem, part.initial)
-    after = (_penalty_rank(part.problem, _positions(part.problem, routes)), sol.cost)
+    after = (priority_rank(part.problem, (s for r in routes for s in r)), sol.cost)
     if after[0] > before[0] or (after[0] == before[0] and after[1] < before[1]):
         return PartResult(routes, True, sol.cost, seconds=time.monotonic() - t0)
     return PartResult(part.initial, False, before[1], seconds=time.monotonic() - t0)

@@ -15,15 +15,26 @@ first stage that leaves none:
    every remaining vehicle.
 6. ``FLEET_EXHAUSTED``: some vehicle could serve it alone; with the others it does not fit.
 
+After a search, :func:`short_of_time` turns ``FLEET_EXHAUSTED`` into ``TIME_LIMIT`` where
+the budget, not the fleet, left the stop out: the stop fits into the plan as it stands for
+less than its penalty (a settled search would have placed it), or the search was stopped
+while it was still placing stops and no bound over the whole fleet (load, or service plus
+the shortest way in against the hours of all shifts) shows the fleet cannot take it.
+
 A depot's opening hours apply to every vehicle whose start or end location is that
 depot's location: the route may not leave before it opens nor arrive after it closes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
+from solver import refine
 from solver.model import Problem, Stop, Vehicle
 from solver.solution import Reason, Route, Unassigned
 
@@ -367,3 +378,98 @@ def diagnose(
     del routes  # every reason is decided from the stop and the fleet alone
     classes = fleet_classes(problem.vehicles)
     return [diagnose_stop(problem, problem.stops[i], classes=classes) for i in unassigned]
+
+
+def short_of_time(
+    problem: Problem,
+    unassigned: Sequence[Unassigned],
+    routes: Sequence[Sequence[int]],
+    *,
+    settled: bool,
+    time_limit: float,
+) -> list[Unassigned]:
+    """Name ``TIME_LIMIT`` where the budget, not the fleet, left a stop out.
+
+    Parameters
+    ----------
+    problem
+        The solved problem.
+    unassigned
+        The diagnosed unserved stops (:func:`diagnose`).
+    routes
+        The plan: stop positions per vehicle.
+    settled
+        Whether the search stopped placing stops before its limit (else it was cut short).
+    time_limit
+        The search's budget (s); the sentence suggests twice it, at least one second more.
+
+    Returns
+    -------
+    list of Unassigned
+        ``unassigned`` with ``FLEET_EXHAUSTED`` replaced by ``TIME_LIMIT`` where the stop
+        fits the plan as it stands (:func:`solver.refine.worth_placing`, on the problems
+        the refinement models), or, when not ``settled``, where no fleet bound shows that
+        the fleet cannot take it.
+    """
+    index = problem.stop_index()
+    suspects = [index[u.stop_id] for u in unassigned if u.reason is Reason.FLEET_EXHAUSTED]
+    if not suspects:
+        return list(unassigned)
+    fits = (
+        refine.worth_placing(problem, routes, suspects)
+        if refine.unsupported(problem) is None
+        else [False] * len(suspects)
+    )
+    cannot_take = _fleet_bound(problem, [i for r in routes for i in r])
+    late = {
+        problem.stops[i].id
+        for i, fit in zip(suspects, fits, strict=True)
+        if fit or (not settled and not cannot_take(i))
+    }
+    more = max(math.ceil(2 * time_limit), math.ceil(time_limit) + 1)
+    return [
+        dataclasses.replace(u, reason=Reason.TIME_LIMIT, message=_time_limit(time_limit, more))
+        if u.stop_id in late
+        else u
+        for u in unassigned
+    ]
+
+
+def _fleet_bound(problem: Problem, served: Sequence[int]) -> Callable[[int], bool]:
+    """Whether a bound over the whole fleet shows it cannot serve ``served`` and a stop more.
+
+    Loads: the stops' demand against every vehicle's capacity summed, per dimension. Time:
+    each stop's service plus its shortest way in (from any other place, on any profile in
+    use) against the length of every shift summed.
+    """
+    stops, vehicles = problem.stops, problem.vehicles
+    capacity = np.asarray([v.capacity for v in vehicles], dtype=np.int64).sum(axis=0)
+    demand = np.asarray([s.demand for s in stops], dtype=np.int64).reshape(len(stops), -1)
+    need = np.asarray([s.service for s in stops], dtype=np.int64) + _ways_in(problem)
+    shifts = sum(max(0, v.shift[1] - v.shift[0]) for v in vehicles)
+    load, hours = demand[list(served)].sum(axis=0), int(need[list(served)].sum())
+
+    def cannot_take(stop: int) -> bool:
+        return bool((load + demand[stop] > capacity).any() or hours + need[stop] > shifts)
+
+    return cannot_take
+
+
+def _ways_in(problem: Problem) -> np.ndarray:
+    """Per stop, the fewest seconds any vehicle in use travels to it from another location."""
+    locs = np.asarray([s.location for s in problem.stops], dtype=np.int64)
+    best = np.full(len(locs), np.iinfo(np.int64).max, dtype=np.int64)
+    for p in sorted({v.profile for v in problem.vehicles}):
+        m = np.asarray(problem.profiles[p].durations, dtype=np.int64)[:, locs].copy()
+        m[locs, np.arange(len(locs))] = -1  # not from itself
+        m[m < 0] = np.iinfo(np.int64).max
+        best = np.minimum(best, m.min(axis=0))
+    return np.where(best == np.iinfo(np.int64).max, 0, best)
+
+
+def _time_limit(limit: float, more: int) -> str:
+    return (
+        f"Not served for want of search time: the time limit ({limit:g} s) ended the search "
+        f"before it placed this stop, and the volunteers called may well take it. A limit of "
+        f"about {more} s would likely place it."
+    )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solver import _ortools, _sisr
+from solver import _sisr, objective
 from solver.model import Problem, Profile, Stop, Vehicle
 from solver.schedule import end_window, start_window
 
@@ -97,12 +97,32 @@ class Arrays:
     penalty: np.ndarray
     neighbours: np.ndarray
 
+    def kernel(self) -> tuple[np.ndarray, ...]:
+        """The kernel's problem tuple ``prob`` (order as in :mod:`solver._sisr`)."""
+        return (
+            self.vint, self.vcap, self.loc, self.cost, self.travel, self.dist, self.service,
+            self.tw_lo, self.tw_hi, self.demand, self.late_at, self.late_cost, self.allowed,
+            self.penalty, self.neighbours,
+        )  # fmt: skip
+
+
+def _route_arrays(
+    routes: Sequence[Sequence[int]], n_vehicles: int, n_stops: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Routes as the kernel holds them: a vehicles x (stops + 1) table and the lengths."""
+    table = np.zeros((n_vehicles, n_stops + 1), dtype=np.int64)
+    lengths = np.zeros(n_vehicles, dtype=np.int64)
+    for k, r in enumerate(routes):
+        table[k, : len(r)] = r
+        lengths[k] = len(r)
+    return table, lengths
+
 
 def arrays(problem: Problem, *, span_bound: int | None = None) -> Arrays:
     """Pack ``problem`` for the kernel (see :class:`Arrays`); ``span_bound`` as in
     :func:`refine`."""
     vehicles, stops = problem.vehicles, problem.stops
-    keys = sorted({_ortools.cost_key(problem, v) for v in vehicles})
+    keys = sorted({objective.cost_key(problem, v) for v in vehicles})
     cost_index = {k: i for i, k in enumerate(keys)}
     # The kernel sees only the locations in use (stops and route ends), renumbered.
     ends = {v.end for v in vehicles if v.end is not None}
@@ -126,12 +146,12 @@ def arrays(problem: Problem, *, span_bound: int | None = None) -> Arrays:
         [np.where(pr.durations[cut] >= 0, pr.distances[cut], _NEVER) for pr in profiles]
     )
     horizon = max(v.shift[1] for v in vehicles)
-    compatible = _ortools.compatible_vehicles(problem)
+    compatible = objective.compatible_vehicles(problem)
     allowed = np.zeros((len(stops), len(vehicles)), dtype=np.bool_)
     for i, ks in enumerate(compatible):
         allowed[i, ks] = True
     bonus = (
-        _ortools.vehicle_fixed_bonus(problem, bound) if problem.objective.minimise_vehicles else 0
+        objective.vehicle_fixed_bonus(problem, bound) if problem.objective.minimise_vehicles else 0
     )
     vint = np.zeros((len(vehicles), _sisr.V_FIELDS), dtype=np.int64)
     classes: dict[tuple[object, ...], int] = {}
@@ -139,7 +159,7 @@ def arrays(problem: Problem, *, span_bound: int | None = None) -> Arrays:
         row = vint[k]
         row[_sisr.V_START] = place[v.start]
         row[_sisr.V_END] = -1 if v.end is None else place[v.end]
-        row[_sisr.V_COST] = cost_index[_ortools.cost_key(problem, v)]
+        row[_sisr.V_COST] = cost_index[objective.cost_key(problem, v)]
         row[_sisr.V_PROFILE] = v.profile
         row[_sisr.V_FIXED] = v.fixed_cost + bonus
         row[_sisr.V_DEPART] = start_window(problem, v)[0]
@@ -180,7 +200,7 @@ def arrays(problem: Problem, *, span_bound: int | None = None) -> Arrays:
             [0 if s.deadline is None else s.lateness_cost for s in stops], dtype=np.int64
         ),
         allowed=allowed,
-        penalty=np.asarray(_ortools.penalties(problem, bound), dtype=np.int64),
+        penalty=np.asarray(objective.penalties(problem, bound), dtype=np.int64),
         neighbours=np.argsort(c0, axis=1, kind="stable").astype(np.int64),
     )
 
@@ -188,7 +208,9 @@ def arrays(problem: Problem, *, span_bound: int | None = None) -> Arrays:
 @dataclass(frozen=True, slots=True)
 class RefineResult:
     """The best plan found and what it took (``skipped``: steps whose ruin left a route
-    late, possible on matrices without the triangle inequality; those steps change nothing).
+    late, possible on matrices without the triangle inequality; those steps change nothing;
+    ``settled``: the number of stops served stopped rising before the last quarter of the
+    steps, so the time ran out on the cost, not on placing stops).
     """
 
     routes: list[list[int]]
@@ -199,6 +221,7 @@ class RefineResult:
     accepted: int
     improved: int
     seconds: float
+    settled: bool = True
 
 
 def refine(
@@ -211,6 +234,7 @@ def refine(
     config: RefineConfig | None = None,
     on_progress: Callable[[float, int], None] | None = None,
     span_bound: int | None = None,
+    min_iterations: int = 0,
 ) -> RefineResult:
     """Improve ``routes`` (stop positions per vehicle) until ``deadline``.
 
@@ -221,24 +245,18 @@ def refine(
     ``span_bound`` is an extra limit (s) on every route's duration as the plan's schedule
     has it (the balance bound, reported on that schedule). Routes of ``routes`` that break
     a rule (such as a span bound they were not planned for) are emptied and their stops
-    reinserted by the first step. The caller checks :func:`unsupported` first.
+    reinserted by the first step. ``min_iterations`` steps run even past the deadline (1:
+    a plan built from empty ``routes`` by the first reinsertion). The caller checks
+    :func:`unsupported` first.
     """
     cfg = config or RefineConfig()
     t0 = time.monotonic()
     a = arrays(problem, span_bound=span_bound)
     n_veh, n = len(problem.vehicles), len(problem.stops)
-    cur = np.zeros((n_veh, n + 1), dtype=np.int64)
-    lengths = np.zeros(n_veh, dtype=np.int64)
-    for k, r in enumerate(routes):
-        cur[k, : len(r)] = r
-        lengths[k] = len(r)
+    cur, lengths = _route_arrays(routes, n_veh, n)
     best, best_len = cur.copy(), lengths.copy()
     state = np.zeros(4, dtype=np.int64)  # current, best, accepted, improved
-
-    prob = (
-        a.vint, a.vcap, a.loc, a.cost, a.travel, a.dist, a.service, a.tw_lo, a.tw_hi,
-        a.demand, a.late_at, a.late_cost, a.allowed, a.penalty, a.neighbours,
-    )  # fmt: skip
+    prob = a.kernel()
 
     skipped = 0
 
@@ -262,11 +280,16 @@ def refine(
     t_end = t_start / 100.0
     done, index, reported = 0, 1, state[1]
     rate = 0.0
+    served, last_gain = int(best_len.sum()), 0
     while True:
         now = time.monotonic()
-        if now >= deadline or (iterations is not None and done >= iterations):
+        if (now >= deadline and done >= min_iterations) or (
+            iterations is not None and done >= iterations
+        ):
             break
-        if iterations is not None:
+        if now >= deadline:  # only the steps owed to min_iterations, at the final temperature
+            count, frac_a, frac_b = min_iterations - done, 1.0, 1.0
+        elif iterations is not None:
             count = min(_STEP, iterations - done)
             frac_a, frac_b = done / iterations, (done + count) / iterations
         else:
@@ -283,6 +306,8 @@ def refine(
         done += count
         index += 1
         rate = done / max(time.monotonic() - t0, 1e-9)
+        if int(best_len.sum()) > served:
+            served, last_gain = int(best_len.sum()), done
         if on_progress is not None and state[1] < reported:
             reported = state[1]
             on_progress(time.monotonic(), int(reported))
@@ -295,7 +320,21 @@ def refine(
         accepted=int(state[2]),
         improved=int(state[3]),
         seconds=time.monotonic() - t0,
+        settled=done > 0 and last_gain <= 0.75 * done,
     )
+
+
+def worth_placing(
+    problem: Problem, routes: Sequence[Sequence[int]], stops: Sequence[int]
+) -> list[bool]:
+    """For each of ``stops`` (unserved), whether it fits into ``routes`` (stop positions per
+    vehicle) as they stand, nothing else moved, for less than its penalty: a search that
+    had settled would have placed it. The caller checks :func:`unsupported` first."""
+    a = arrays(problem)
+    cur, lengths = _route_arrays(routes, len(problem.vehicles), len(problem.stops))
+    kept = np.asarray(stops, dtype=np.int64)
+    costs = _sisr.insertion_costs(cur, lengths, kept, a.kernel())
+    return [bool(0 <= c < a.penalty[i]) for c, i in zip(costs.tolist(), kept.tolist(), strict=True)]
 
 
 def warm_up() -> float:
@@ -314,6 +353,7 @@ def warm_up() -> float:
             profiles=(Profile(name="toy", durations=dist, distances=dist),),
         )
         refine(toy, [[0, 1]], deadline=time.monotonic() + 60, iterations=1)
+        worth_placing(toy, [[0]], [1])
     return time.monotonic() - t0
 
 

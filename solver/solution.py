@@ -26,6 +26,9 @@ class Reason(StrEnum):
     ROUTE_LIMIT = "ROUTE_LIMIT"
     #: It fits alone but not together with the rest: more vehicles or hours are needed.
     FLEET_EXHAUSTED = "FLEET_EXHAUSTED"
+    #: The time limit ended the search before it placed the stop; the fleet may well take
+    #: it: a longer limit is needed (the sentence names one).
+    TIME_LIMIT = "TIME_LIMIT"
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,16 +24,18 @@ from __future__ import annotations
 
 import dataclasses
 import multiprocessing
+import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Literal
 
 from solver import _ortools, refine
-from solver.diagnose import diagnose
+from solver.diagnose import diagnose, short_of_time
 from solver.model import Problem
+from solver.objective import priority_rank
 from solver.schedule import plan_cost, timed_route
-from solver.solution import Reason, Solution, SolveStats, Unassigned
+from solver.solution import Solution, SolveStats
 
 #: Seconds kept back from the budget for building routes, diagnosis and process exits.
 _RESERVE = 0.05
@@ -103,13 +105,14 @@ def _run(
         on_progress=on_progress,
         clock_origin=begin,
     )
-    if not refining or time.monotonic() >= deadline:
+    if not refining or (result.found and time.monotonic() >= deadline):
         return result
     t0 = time.perf_counter()
     better = _refined(
         problem,
-        # No OR-Tools plan in its share of the time (large problems): start from nothing;
-        # the first reinsertion builds a plan.
+        # No OR-Tools plan in its share of the time (large problems, short budgets): start
+        # from nothing; the first reinsertion builds a plan, even past the deadline (a few
+        # milliseconds), so that the search never ends without one.
         result.routes if result.found else [[] for _ in problem.vehicles],
         config,
         deadline=deadline,
@@ -118,10 +121,15 @@ def _run(
         span_bound=span_bound,
         on_progress=on_progress,
         origin=begin,
+        min_iterations=0 if result.found else 1,
     )
     seconds = time.perf_counter() - t0
     if result.found and better.objective >= result.objective:
-        return dataclasses.replace(result, search_seconds=result.search_seconds + seconds)
+        return dataclasses.replace(
+            result,
+            search_seconds=result.search_seconds + seconds,
+            cut_short=not better.settled,
+        )
     status = result.status if result.found else "OR-Tools found no plan in its share"
     return dataclasses.replace(
         result,
@@ -130,6 +138,7 @@ def _run(
         objective=better.objective,
         status=status + f"; refined by ruin and recreate ({better.iterations} steps)",
         search_seconds=result.search_seconds + seconds,
+        cut_short=not better.settled,
     )
 
 
@@ -149,6 +158,7 @@ def _refined(
     span_bound: int | None,
     on_progress: Callable[[float, int], None] | None,
     origin: float,
+    min_iterations: int = 0,
 ) -> refine.RefineResult:
     """:func:`solver.refine.refine` as the search runs it: until ``deadline``, or with
     ``effort`` for ``effort`` x :data:`_REFINE_PER_EFFORT` steps (still within the
@@ -163,18 +173,101 @@ def _refined(
         config=refine.RefineConfig(temperature=config.refine_temperature),
         on_progress=None if on_progress is None else (lambda t, v: on_progress(t - origin, v)),
         span_bound=span_bound,
+        min_iterations=min_iterations,
     )
+
+
+#: The worker processes of portfolios (and their count), started once per process and
+#: reused by every solve.
+_POOL: tuple[ProcessPoolExecutor, int] | None = None
+_POOL_LOCK = threading.Lock()
+#: Threads that hand members to the worker pool and wait for their plans, so that starting
+#: a worker process never holds up the main search.
+_COURIERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="portfolio")
 
 
 def _worker_context() -> multiprocessing.context.ForkServerContext:
     """The forkserver context, its server preloading this module (and so OR-Tools).
 
-    Only the first worker then pays for the imports (~0.3 s measured); later workers fork
-    from a ready server in ~0.01 s. The preload list takes effect when the server starts.
+    The server imports once (~0.5 s measured); workers fork from it ready. The preload list
+    takes effect when the server starts.
     """
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["__main__", __name__])
+    ctx.set_forkserver_preload([__name__])
     return ctx
+
+
+def worker_pool(size: int = 1) -> ProcessPoolExecutor:
+    """The process's pool of portfolio workers (at least ``size`` processes).
+
+    Created on first use and kept for the life of the process, so a service or a batch pays
+    a worker's start-up (interpreter, OR-Tools, the compiled kernel) once, not per solve.
+    A pool broken by a dead worker is replaced. Call it early (e.g. while maps load) to
+    have the workers ready before the first solve.
+    """
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None or _broken(_POOL[0]) or _POOL[1] < size:
+            if _POOL is not None:
+                _POOL[0].shutdown(wait=False, cancel_futures=True)
+            pool = ProcessPoolExecutor(
+                max_workers=size, mp_context=_worker_context(), initializer=refine.warm_up
+            )
+            _POOL = (pool, size)
+        return _POOL[0]
+
+
+def _broken(pool: ProcessPoolExecutor) -> bool:
+    """Whether a worker of ``pool`` died (the pool then refuses work)."""
+    return bool(getattr(pool, "_broken", False))
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Remote:
+    """A member's plan from a worker, and when (``time.monotonic()``) the worker began it."""
+
+    result: _ortools.SearchResult
+    began: float
+
+
+def _member(problem: Problem, config: _ortools.SearchConfig, run: _RunArgs) -> _Remote:
+    """Body of a worker: :func:`_run`, stamped with the instant it began."""
+    began = time.monotonic()
+    result = _run(
+        problem,
+        config,
+        run.deadline,
+        run.seed,
+        False,
+        run.initial,
+        run.effort,
+        run.span_bound,
+        origin=run.origin,
+    )
+    return _Remote(result, began)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _RunArgs:
+    """What a worker's member shares with the main search (see :func:`_run`)."""
+
+    deadline: float
+    seed: int
+    initial: list[list[int]] | None
+    effort: int | None
+    span_bound: int | None
+    origin: float
+
+
+def _courier(
+    size: int, wait_until: float, problem: Problem, config: _ortools.SearchConfig, run: _RunArgs
+) -> _Remote:
+    """Hand one member to the worker pool and wait for its plan until ``wait_until``."""
+    future = worker_pool(size).submit(_member, problem, config, run)
+    try:
+        return future.result(timeout=max(0.0, wait_until - time.monotonic()))
+    finally:
+        future.cancel()  # a member still queued at the deadline never runs
 
 
 def _portfolio(
@@ -189,67 +282,51 @@ def _portfolio(
     span_bound: int | None,
     on_progress: Callable[[float, int], None] | None,
     origin: float,
-) -> _ortools.SearchResult:
-    """Run the first config here and the others in worker processes; keep the best.
+) -> tuple[_ortools.SearchResult, float | None]:
+    """Run the first config here and the others in the worker pool; keep the best.
 
-    A worker whose plan has not arrived ``grace`` seconds after ``deadline`` loses the race.
+    The first member's plan always stands unless another member's is cheaper: a member
+    that fails, starts too late or has not answered ``grace`` seconds after ``deadline``
+    only loses the race. Handing the others to the pool happens on courier threads, so
+    the worker processes' start-up is never on this search's clock. Returns the best
+    result and the seconds from the call's start to the first worker's start (``None``:
+    no worker began in time).
     """
     others = list(configs[1:])
-    pool = None
-    futures = []
-    if others:
-        ctx = _worker_context()
-        pool = ProcessPoolExecutor(max_workers=len(others), mp_context=ctx)
-        for k, cfg in enumerate(others, start=1):
-            futures.append(
-                pool.submit(
-                    _run,
-                    problem,
-                    cfg,
-                    deadline,
-                    seed + k,
-                    False,
-                    initial,
-                    effort,
-                    span_bound,
-                    None,
-                    origin,
-                )
-            )
-    try:
-        best = _run(
+    couriers = [
+        _COURIERS.submit(
+            _courier,
+            len(others),
+            deadline + grace,
             problem,
-            configs[0],
-            deadline,
-            seed,
-            False,
-            initial,
-            effort,
-            span_bound,
-            on_progress=on_progress,
-            origin=origin,
+            cfg,
+            _RunArgs(deadline, seed + k, initial, effort, span_bound, origin),
         )
-        for fut in futures:
-            try:
-                other = fut.result(timeout=max(0.0, deadline + grace - time.monotonic()))
-            except Exception:  # a worker that failed or overran only loses the race
-                continue
-            if other.found and (not best.found or other.objective < best.objective):
-                best = other
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
-    return best
-
-
-def _penalty_rank(problem: Problem, routes: Sequence[Sequence[int]]) -> tuple[int, ...]:
-    """Served count per (required, priority) group, highest group first (larger is better)."""
-    served = {i for r in routes for i in r}
-    groups = sorted({(s.required, s.priority) for s in problem.stops}, reverse=True)
-    return tuple(
-        sum(1 for i, s in enumerate(problem.stops) if (s.required, s.priority) == g and i in served)
-        for g in groups
+        for k, cfg in enumerate(others, start=1)
+    ]
+    best = _run(
+        problem,
+        configs[0],
+        deadline,
+        seed,
+        False,
+        initial,
+        effort,
+        span_bound,
+        on_progress=on_progress,
+        origin=origin,
     )
+    began: float | None = None
+    for courier in couriers:
+        try:
+            remote = courier.result(timeout=max(0.0, deadline + grace - time.monotonic()))
+        except Exception:  # a worker that failed, started late or overran only loses
+            continue
+        began = remote.began - origin if began is None else min(began, remote.began - origin)
+        other = remote.result
+        if other.found and (not best.found or other.objective < best.objective):
+            best = other
+    return best, began
 
 
 def solve(
@@ -284,8 +361,8 @@ def solve(
     method
         ``"default"``: the tuned model. ``"plain"``: the textbook model (Python callbacks
         per arc, no disjunctions, path-cheapest-arc and guided local search), kept as a
-        benchmark floor; it may find no plan, then every stop comes back unassigned with
-        ``FLEET_EXHAUSTED`` and ``stats.status`` says so.
+        benchmark floor; it may find no plan, then every stop comes back unassigned
+        (``TIME_LIMIT`` where the fleet may take it) and ``stats.status`` says so.
     on_progress
         Called ``(seconds since the call began, best objective so far)`` at each
         improvement of the main search.
@@ -313,6 +390,7 @@ def solve(
     initial = _initial_positions(problem, initial_routes)
     plain = method == "plain"
 
+    worker_start: float | None = None
     if plain:
         result = _ortools.search(
             problem,
@@ -332,7 +410,7 @@ def solve(
         members = portfolio[: max(1, workers)]
         balance = problem.objective.balance_factor
         first_deadline = deadline if balance is None else origin + (deadline - origin) * 0.6
-        result = _portfolio(
+        result, worker_start = _portfolio(
             problem,
             members,
             deadline=first_deadline,
@@ -357,7 +435,18 @@ def solve(
                 on_progress=on_progress,
                 origin=origin,
             )
-    return _solution(problem, result, origin=origin, workers=1 if plain else workers)
+    return _solution(
+        problem,
+        result,
+        origin=origin,
+        workers=1 if plain else workers,
+        time_limit=time_limit,
+        worker_start=worker_start if workers > 1 else None,
+    )
+
+
+def _served(routes: Sequence[Sequence[int]]) -> list[int]:
+    return [i for r in routes for i in r]
 
 
 def _durations(problem: Problem, routes: Sequence[Sequence[int]]) -> list[int]:
@@ -416,7 +505,7 @@ def _balance(
             history=result.history,
         )
     else:
-        tighter = _portfolio(
+        tighter, _ = _portfolio(
             problem,
             configs,
             deadline=deadline,
@@ -428,8 +517,8 @@ def _balance(
             on_progress=on_progress,
             origin=origin,
         )
-    if tighter.found and _penalty_rank(problem, tighter.routes) >= _penalty_rank(
-        problem, result.routes
+    if tighter.found and priority_rank(problem, _served(tighter.routes)) >= priority_rank(
+        problem, _served(result.routes)
     ):
         return tighter
     return _ortools.SearchResult(
@@ -470,42 +559,29 @@ def _initial_positions(
     return out
 
 
-def _cut_short(u: Unassigned) -> Unassigned:
-    """Say so when a stop that fits alone may be unserved only for want of search time."""
-    if u.reason is not Reason.FLEET_EXHAUSTED:
-        return u
-    return dataclasses.replace(u, message=u.message + _CUT_SHORT_NOTE)
-
-
-#: Added to FLEET_EXHAUSTED sentences when the search was stopped before it settled.
-_CUT_SHORT_NOTE = (
-    " The search was stopped by its time or effort limit before it settled; a longer "
-    "limit may also fit it in."
-)
-
-
 def _solution(
-    problem: Problem, result: _ortools.SearchResult, *, origin: float, workers: int
+    problem: Problem,
+    result: _ortools.SearchResult,
+    *,
+    origin: float,
+    workers: int,
+    time_limit: float,
+    worker_start: float | None = None,
 ) -> Solution:
+    """The timed plan of ``result``, its unserved stops diagnosed, and its statistics
+    (``worker_start``: seconds from the call's start to the first worker's start)."""
     routes = [timed_route(problem, k, stops) for k, stops in enumerate(result.routes) if stops]
     served = {i for r in result.routes for i in r}
     missing = [i for i in range(len(problem.stops)) if i not in served]
     t0 = time.monotonic()
-    if result.found:
-        unassigned = list(diagnose(problem, missing, routes))
-        if result.cut_short:
-            unassigned = [_cut_short(u) for u in unassigned]
-        status = result.status
-    else:
-        unassigned = [
-            Unassigned(
-                problem.stops[i].id,
-                Reason.FLEET_EXHAUSTED,
-                "Not served: the search found no plan serving every stop.",
-            )
-            for i in missing
-        ]
-        status = f"no solution found ({result.status})"
+    unassigned = short_of_time(
+        problem,
+        diagnose(problem, missing, routes),
+        result.routes,
+        settled=result.found and not result.cut_short,
+        time_limit=time_limit,
+    )
+    status = result.status if result.found else f"no solution found ({result.status})"
     diagnose_seconds = time.monotonic() - t0
     stats = SolveStats(
         phases={
@@ -513,6 +589,7 @@ def _solution(
             "search": round(result.search_seconds, 4),
             "diagnose": round(diagnose_seconds, 4),
             "total": round(time.monotonic() - origin, 4),
+            **({} if worker_start is None else {"worker_start": round(worker_start, 4)}),
         },
         status=status,
         objective=result.objective,

@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from api.ledger import format_clock
-from api.pipeline import PlanResult
+from api.plan.ledger import format_clock
+from api.plan.result import PlanResult
 
 #: Half-width of the ETA window given to households and volunteers (s), and its rounding.
 ETA_HALF_WINDOW_S = 15 * 60
@@ -20,6 +20,7 @@ _ETA_ROUND_S = 5 * 60
 #: What would fix each reason a household is not served, in words for the coordinator.
 FIXES = {
     "FLEET_EXHAUSTED": "call more volunteers or longer hours (try --suggest-volunteers)",
+    "TIME_LIMIT": "plan again with a longer --time-limit (the reason names one)",
     "TIME_WINDOW_UNREACHABLE": "widen the household's window or have a volunteer start earlier "
     "or nearer",
     "NO_COMPATIBLE_VEHICLE": "call a volunteer with the needed skill (medicine)",
@@ -47,6 +48,8 @@ def plan_document(result: PlanResult) -> dict[str, Any]:
     """Build the ``plan.json`` document of a plan."""
     sel = {s.stop_id: s for s in result.selection.stops}
     vols = {v.volunteer_id: v for v in result.ledger.volunteers}
+    depot_names = {d.depot_id: d.name for d in result.ledger.depots}
+    first_depot = result.ledger.depots[0].depot_id if result.ledger.depots else ""
     vidx = result.problem.vehicle_index()
     points = result.locations.points
     routes = []
@@ -95,6 +98,9 @@ def plan_document(result: PlanResult) -> dict[str, Any]:
                 "name": vol.name,
                 "mode": vol.mode,
                 "depot_id": vol.depot_id,
+                "depot_name": depot_names.get(
+                    vol.depot_id or ("" if vol.start_lon is not None else first_depot), ""
+                ),
                 "start": {
                     "lon": start[0],
                     "lat": start[1],
@@ -130,13 +136,46 @@ def plan_document(result: PlanResult) -> dict[str, Any]:
         {"household_id": e.household_id, "reason": e.reason, "message": e.message}
         for e in result.not_due
     ]
+    periods = {h.household_id: h for h in result.ledger.households}
+    not_observed = [
+        {
+            "household_id": e.household_id,
+            "observation_start": periods[e.household_id].observation_start.isoformat(),
+            "observation_end": periods[e.household_id].observation_end.isoformat(),
+            "message": e.message,
+        }
+        for e in result.selection.not_observed
+    ]
+    head = summary(result, routes)
     return {
         "date": result.date.isoformat(),
         "routes": routes,
         "unassigned": unassigned,
         "not_due": not_due,
-        "summary": summary(result, routes),
+        "not_observed": not_observed,
+        "warnings": plan_warnings(result.date.isoformat(), head),
+        "summary": head,
     }
+
+
+#: Warning code of a plan in which no household of the ledger is under observation.
+NOBODY_UNDER_OBSERVATION = "NOBODY_UNDER_OBSERVATION"
+
+
+def plan_warnings(date: str, head: dict[str, Any]) -> list[dict[str, str]]:
+    """Warnings about a plan as a whole (``plan.json`` ``warnings``): a plan in which no
+    household is under observation on ``date`` is a warning, not a success (a wrong date is
+    the usual cause)."""
+    if head["households_under_observation"]:
+        return []
+    n = head["households_not_observed"]
+    return [
+        {
+            "code": NOBODY_UNDER_OBSERVATION,
+            "message": f"No household is under observation on {date} ({n} in the ledger, "
+            "listed under not_observed with their periods); check the date.",
+        }
+    ]
 
 
 def _hm(seconds: float) -> str:
@@ -172,6 +211,7 @@ def summary(result: PlanResult, routes: list[dict[str, Any]]) -> dict[str, Any]:
         "households_served": served,
         "households_unassigned": len(result.issues),
         "households_not_due": len(result.not_due),
+        "households_not_observed": len(result.selection.not_observed),
         "stops": sum(len(r["stops"]) for r in routes),
         "volunteers_available": len(result.ledger.volunteers),
         "volunteers_called": len(routes),

@@ -19,6 +19,7 @@ def summary_html(doc: dict[str, Any], manifests: dict[str, str]) -> str:
     rows = "".join(
         f'<tr><td><a href="{escape(manifests.get(r["volunteer_id"], ""))}">'
         f"{escape(r['volunteer_id'])}</a></td><td>{escape(r['mode'])}</td>"
+        f"<td>{escape(r.get('depot_name') or r['depot_id'])}</td>"
         f"<td>{len(r['stops'])}</td><td>{sum(len(x['household_ids']) for x in r['stops'])}</td>"
         f"<td>{r['distance_m'] / 1000:.1f}</td><td>{_h(r['duration_s'])}</td>"
         f"<td>{r['load_kg']:g}</td><td>{r['start']['departure'][:5]}</td></tr>"
@@ -50,6 +51,9 @@ def summary_html(doc: dict[str, Any], manifests: dict[str, str]) -> str:
             f"{c['households_with_yesterdays_volunteer_today']} households keep yesterday's "
             "volunteer.</p>"
         )
+    warnings = "".join(
+        f'<p class="warning">{escape(w["message"])}</p>' for w in doc.get("warnings", [])
+    )
     body = (
         f"<h1>Delivery plan for {escape(doc['date'])}</h1>"
         f'<p class="meta">{s["households_served"]} of {s["households_under_observation"]} '
@@ -58,7 +62,7 @@ def summary_html(doc: dict[str, Any], manifests: dict[str, str]) -> str:
         f"{s['households_not_due']} with nothing due today. Total "
         f"{s['distance_m'] / 1000:.1f} km, longest run {_h(s['longest_run_s'])}.</p>"
         f'<p class="meta">{escape(s["balance"])}</p>'
-        f"{cont}<h2>Runs</h2><table><thead><tr><th>Volunteer</th><th>Mode</th><th>Stops</th>"
+        f"{warnings}{cont}<h2>Runs</h2><table><thead><tr><th>Volunteer</th><th>Mode</th><th>Depot</th><th>Stops</th>"
         "<th>Households</th><th>km</th><th>Hours</th><th>kg</th><th>Leaves</th></tr></thead>"
         f"<tbody>{rows}</tbody></table><h2>Not served</h2>{not_served}{suggestion}"
         f'<p class="credit">Map data {escape(CREDIT)}</p>'

@@ -15,9 +15,9 @@ leaves nothing to repair: on restart the jobs are re-run or failed by the job ma
 and a failure still owed its retry gets it at the next :meth:`BatchStore.advance`.
 
 Failure classes and the retry rule are those of ``doorstep plan-batch``
-(:func:`api.batch.failure_class`): a community whose job failed for a reason other than
+(:func:`api.plan.batch.failure_class`): a community whose job failed for a reason other than
 its input (``defect``, ``crash``) is run once more as a new job; ``INTERRUPTED`` is not, as
-the job machinery already ran it again. The summary is :func:`api.batch.city_summary`.
+the job machinery already ran it again. The summary is :func:`api.plan.batch.city_summary`.
 """
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ from typing import Any
 
 from sqlalchemy import and_, select, update
 
-from api.batch import BatchSettings, CommunityResult, city_summary, community_result_of
-from api.batch import failure_class as _failure_class
 from api.errors import KINDS, ErrorBody, ServiceError
+from api.plan.batch import BatchSettings, CommunityResult, city_summary, community_result_of
+from api.plan.batch import failure_class as _failure_class
 from api.service.db import (
     FINAL,
     JobStore,
@@ -134,7 +134,7 @@ class BatchState:
         return max(ends, default=self.created_at)
 
     def summary(self) -> dict[str, Any]:
-        """The city summary (:func:`api.batch.city_summary`) over the communities finished
+        """The city summary (:func:`api.plan.batch.city_summary`) over the communities finished
         so far (all of them once the batch is done)."""
         finished = [c.result for c in self.communities if c.result is not None]
         end = self.finished_at or time.time()

@@ -9,12 +9,13 @@ reason, never left running forever.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from sqlalchemy import (
@@ -38,7 +39,7 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.sql.expression import Update
 
 from api.errors import ServiceError
@@ -196,6 +197,12 @@ class JobRecord:
     volunteer_ids: tuple[str, ...] = ()
 
 
+#: Fields of a job record read as they are stored.
+_RECORD_COLUMNS = tuple(
+    f.name for f in fields(JobRecord) if f.name not in ("cancel_requested", "volunteer_ids")
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Claimed:
     """A job taken by a server to run: its id, request body and attempt number."""
@@ -222,9 +229,21 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def _create_private(url: str) -> None:
+    """Create the SQLite file of ``url`` readable by its owner only (mode 0600), if missing;
+    SQLite gives its journal files the same mode."""
+    path = make_url(url).database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    with contextlib.suppress(OSError):  # present already, or SQLite names the fault
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``: SQLite files get WAL, a busy timeout and foreign keys."""
+    """An engine for ``url``: SQLite files (created 0600) get WAL, a busy timeout and
+    foreign keys."""
     if url.startswith("sqlite"):
+        _create_private(url)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -300,27 +319,8 @@ class JobStore:
                     .order_by(manifests.c.volunteer_id)
                 ).scalars()
             )
-        return JobRecord(
-            id=row.id,
-            kind=row.kind,
-            status=row.status,
-            map_name=row.map_name,
-            plan_date=row.plan_date,
-            households=row.households,
-            time_limit_s=row.time_limit_s,
-            created_by=row.created_by,
-            created_at=row.created_at,
-            started_at=row.started_at,
-            finished_at=row.finished_at,
-            attempts=row.attempts,
-            cancel_requested=bool(row.cancel_requested),
-            progress_stage=row.progress_stage,
-            progress_message=row.progress_message,
-            progress_fraction=row.progress_fraction,
-            best_cost=row.best_cost,
-            error=row.error,
-            volunteer_ids=vids,
-        )
+        values = {name: getattr(row, name) for name in _RECORD_COLUMNS}
+        return JobRecord(**values, cancel_requested=bool(row.cancel_requested), volunteer_ids=vids)
 
     _COLUMNS = tuple(c for c in jobs.c if c.name != "request")
 
@@ -433,6 +433,15 @@ class JobStore:
             values["best_cost"] = best_cost
         with self.engine.begin() as conn:
             conn.execute(_update_job(job_id, "running").values(**values))
+
+    def running_of(self, owner: str) -> list[str]:
+        """Ids of the jobs ``owner`` runs, by the database."""
+        with self.engine.connect() as conn:
+            return list(
+                conn.execute(
+                    select(jobs.c.id).where(and_(jobs.c.owner == owner, jobs.c.status == "running"))
+                ).scalars()
+            )
 
     def heartbeat(self, owner: str, job_ids: Sequence[str]) -> None:
         """Renew the lease of ``owner``'s running jobs."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict
 from typing import Any
+from urllib.parse import quote
 
 from api.errors import ErrorBody
 from api.service.batches import BatchState, CommunityState
@@ -19,13 +20,18 @@ def iso_time(t: float | None) -> str | None:
     return dt.datetime.fromtimestamp(t, dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def manifest_link(base: str, volunteer_id: str) -> str:
+    """The link of a volunteer's manifest under ``base``, the id percent-encoded."""
+    return f"{base}/manifests/{quote(volunteer_id, safe='')}.html"
+
+
 def artifact_links(base: str, volunteer_ids: tuple[str, ...]) -> dict[str, Any]:
     """Links of a finished plan's artifacts under ``base``: plan, routes, one manifest per
     volunteer."""
     return {
         "plan": f"{base}/plan",
         "routes": f"{base}/routes.geojson",
-        "manifests": {v: f"{base}/manifests/{v}.html" for v in volunteer_ids},
+        "manifests": {v: manifest_link(base, v) for v in volunteer_ids},
     }
 
 

@@ -3,17 +3,19 @@
 :func:`error_response` turns an error object into its JSON response (status from the error
 table); :func:`install_error_handlers` makes FastAPI answer that way for a ``ServiceError``,
 a request that does not fit its model, a path or method that does not exist, and anything
-unexpected (``INTERNAL``, its text never shown).
+unexpected (``INTERNAL``, its text never shown); a wrong method's answer carries ``Allow``.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute, Match
 
 from api.errors import ErrorBody, ServiceError, classify, http_status
 from solver.errors import Detail
@@ -39,10 +41,24 @@ def validation_error(exc: RequestValidationError) -> ErrorBody:
     return ErrorBody("INVALID_REQUEST", f"{len(details)} problem(s) in the request", tuple(details))
 
 
+#: The methods a path is tried with to find which it allows.
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(routes: Sequence[BaseRoute], path: str) -> str:
+    """The ``Allow`` header of ``path``: each method with which some route (included
+    routers too) matches it in full."""
+    allowed = []
+    for method in _METHODS:
+        scope = {"type": "http", "path": path, "root_path": "", "method": method}
+        if any(route.matches(scope)[0] == Match.FULL for route in routes):
+            allowed.append(method)
+    return ", ".join(allowed)
+
+
 def http_error(exc: StarletteHTTPException) -> ErrorBody:
-    """The error object of a routing failure: no such path, method not allowed, other."""
-    if exc.status_code == 405:
-        return ErrorBody("METHOD_NOT_ALLOWED", "method not allowed here")
+    """The error object of a routing failure other than a wrong method: no such path, or
+    anything else the router refuses."""
     if exc.status_code == 404:
         return ErrorBody("NOT_FOUND", "no such path")
     return ErrorBody("INVALID_REQUEST", str(exc.detail))
@@ -56,7 +72,11 @@ async def _invalid(_request: Request, exc: RequestValidationError) -> JSONRespon
     return error_response(validation_error(exc))
 
 
-async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    if exc.status_code == 405:
+        allowed = allowed_methods(request.app.router.routes, request.url.path)
+        body = ErrorBody("METHOD_NOT_ALLOWED", f"method not allowed here; allowed: {allowed}")
+        return error_response(body, headers={"Allow": allowed})
     return error_response(http_error(exc))
 
 

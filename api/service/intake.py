@@ -1,7 +1,7 @@
-"""What a plan request must pass before anything is queued: the map, the size limits of its
-entry (``POST /v1/plans``, ``POST /v1/jobs``, a community of ``POST /v1/batches``), the
-date and every ledger record. Database-free; each fault is a ``ServiceError`` naming the
-record and field."""
+"""What a plan request must pass before anything is queued: its text, the map, the size
+limits of its entry (``POST /v1/plans``, ``POST /v1/jobs``, a community of
+``POST /v1/batches``), the memory of its matrices, the date and every ledger record.
+Database-free; each fault is a ``ServiceError`` naming the record and field."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ import logging
 from collections.abc import Collection
 from typing import Any
 
-from api.batch import id_faults
 from api.errors import ServiceError, as_service_error, classify
+from api.plan.batch import id_faults
+from api.plan.travel import check_matrix_memory
 from api.service import schemas
 from api.service.batches import NewCommunity
 from api.service.planning import ledger_of, plan_date
-from api.settings import ServiceSettings
+from api.settings import ServiceSettings, matrix_max_bytes
 from solver.errors import Detail
 
 log = logging.getLogger("doorstep.service")
@@ -56,15 +57,20 @@ def size_faults(body: schemas.PlanRequest, kind: str, settings: ServiceSettings)
 def check_request(
     body: schemas.PlanRequest, kind: str, settings: ServiceSettings, maps: Collection[str]
 ) -> dict[str, Any]:
-    """Check a request of ``kind`` (``plan``, ``job`` or ``batch``) against the server's
-    maps, its limits, the date and the ledger; return it as the job's request data.
+    """Check a request of ``kind`` (``plan``, ``job`` or ``batch``): its text, the server's
+    maps, its limits, the memory of its matrices, the date and the ledger; return it as
+    the job's request data.
 
     Raises
     ------
     ServiceError
-        ``UNKNOWN_MAP``, ``PLAN_TOO_LARGE``, ``INVALID_REQUEST`` or the ledger's code.
+        ``INVALID_REQUEST``, ``UNKNOWN_MAP``, ``PLAN_TOO_LARGE``, the matrix memory's code
+        or the ledger's code.
     """
     data = body.model_dump(mode="json", exclude_none=True)
+    faults = schemas.text_faults(data)
+    if faults:  # refused now: such text cannot be stored or shown
+        raise ServiceError("INVALID_REQUEST", f"{len(faults)} problem(s) in the request", faults)
     request = {k: v for k, v in data.items() if k in schemas.PlanRequest.model_fields}
     if body.map not in maps:
         raise ServiceError(
@@ -76,6 +82,12 @@ def check_request(
     if faults:
         hint = "; send it to POST /v1/jobs and poll GET /v1/jobs/{id}" if kind == "plan" else ""
         raise ServiceError("PLAN_TOO_LARGE", f"too large for {ENTRY[kind]}{hint}", faults)
+    points = len(body.households) + len(body.volunteers) + len(body.depots)
+    modes = len({v.mode for v in body.volunteers})
+    try:  # at most this many distinct points: refused before queueing
+        check_matrix_memory(points, modes, matrix_max_bytes())
+    except Exception as exc:
+        raise as_service_error(exc) from exc
     plan_date(request)
     try:
         ledger_of(request)  # every bad record is reported now, not after queueing

@@ -1,11 +1,11 @@
-"""One plan request -> the same documents the CLI writes, through the shared pipeline.
+"""One plan request -> the same documents the CLI writes, through the one plan entry.
 
 FastAPI-free: the HTTP request body (``{"map", "date", "households", "volunteers",
 "depots", "options"}``, records with the CSV column names) becomes a ledger
-(:func:`api.ledger.ledger_from_json`), goes through :func:`api.pipeline.plan_day`, and
-comes back as ``plan.json`` (:func:`api.outputs.document.plan_document`),
-``routes.geojson`` and one HTML manifest per volunteer, exactly as ``doorstep plan``
-writes them.
+(:func:`api.plan.ledger.ledger_from_json`) and a :class:`api.plan.request.PlanRequest`,
+goes through :func:`api.plan.run.run_plan` over the map loaded once, and comes back as
+``plan.json`` (:func:`api.outputs.document.plan_document`), ``routes.geojson`` and one HTML
+manifest per volunteer, exactly as ``doorstep plan`` writes them.
 """
 
 from __future__ import annotations
@@ -17,13 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from api.day import PlanOptions
 from api.errors import ServiceError
-from api.ledger import MODES, Ledger, ledger_from_json
-from api.outputs.document import plan_document
 from api.outputs.geojson import routes_geojson
 from api.outputs.manifest import manifest_html
-from api.pipeline import Progress, StreetTravel, load_street_travel, plan_day
+from api.plan.ledger import MODES, Ledger, ledger_from_json
+from api.plan.problem import PlanOptions
+from api.plan.progress import Progress
+from api.plan.request import PlanRequest
+from api.plan.run import run_plan
+from api.plan.travel import StreetTravel, load_street_travel
 from solver.errors import Detail
 
 #: Share of a job's progress reached when each stage starts (the search takes the middle).
@@ -114,7 +116,7 @@ def plan_date(request: Mapping[str, Any]) -> dt.date:
         ) from None
 
 
-def run_plan(
+def plan_documents(
     request: Mapping[str, Any],
     maps: Mapping[str, MapTravel],
     *,
@@ -165,24 +167,25 @@ def run_plan(
 
     needs_addresses = any(h.lon is None for h in ledger.households)
     balance = opts.get("balance", 2.0)
-    result = plan_day(
-        ledger,
-        date,
-        travel=loaded.travel,
-        addresses=loaded.addresses() if needs_addresses else None,
+    plan = PlanRequest(
+        ledger=ledger,
+        date=date,
         options=PlanOptions(
             balance_factor=None if not balance else float(balance),
             fewest_volunteers=bool(opts.get("fewest_volunteers", False)),
         ),
         time_limit=time_limit,
         seed=int(opts.get("seed", 0)),
-        workers=1,
         effort=None if opts.get("effort") is None else int(opts["effort"]),
         previous=opts.get("previous") or None,
-        geometry=True,
+    )
+    run = run_plan(
+        plan,
+        travel=loaded.travel,
+        addresses=loaded.addresses() if needs_addresses else None,
         progress=say,
     )
-    doc = plan_document(result)
+    result, doc = run.result, run.document
     return PlanDocuments(
         plan=doc,
         routes=routes_geojson(doc, result.geometry),

@@ -8,12 +8,77 @@ shape and document the fields. Coordinates are ``(lon, lat)`` WGS-84 degrees; cl
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
+
+from api.plan.ledger import (
+    MAX_CAPACITY_KG,
+    MAX_FLOOR,
+    MAX_RESIDENTS,
+    MAX_STOPS,
+    id_problem,
+    text_problem,
+)
+from solver.errors import Detail
 
 Scalar = str | int | float | bool | None
 Text = str | None
+
+
+def _within(lo: float, hi: float) -> AfterValidator:
+    """Bounds ``[lo, hi]`` on a number (text is checked by the ledger with the same bounds)."""
+
+    def check(value: Any) -> Any:
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if number and not lo <= value <= hi:
+            raise ValueError(f"must be between {lo:g} and {hi:g}, got {value:g}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _no_number(value: Any) -> Any:
+    """A flag is true/false (or yes/no text): 0 and 1 are not booleans in JSON."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got the number {value!r}")
+    return value
+
+
+def _identifier(value: str) -> str:
+    problem = id_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+#: An id of the ledger: 1-200 printable characters, no ``/``, ``\`` or control characters.
+Identifier = Annotated[str, Field(min_length=1), AfterValidator(_identifier)]
+Flag = Annotated[bool | str | None, BeforeValidator(_no_number)]
+Lon = Annotated[float | None, Field(ge=-180, le=180)]
+Lat = Annotated[float | None, Field(ge=-90, le=90)]
+
+
+def text_faults(data: Any, path: tuple[str | int, ...] = ("body",)) -> list[Detail]:
+    """Every string of a request body that is not Unicode text (lone surrogates), named by
+    its place (``record`` the path, ``field`` the last key), as for malformed bodies."""
+    record = ".".join(str(p) for p in path[:-1]) or "request"
+    if isinstance(data, str):
+        problem = text_problem(data)
+        return [] if problem is None else [Detail(record, str(path[-1]), problem)]
+    out: list[Detail] = []
+    if isinstance(data, list):
+        for i, value in enumerate(data):
+            out.extend(text_faults(value, (*path, i)))
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            problem = text_problem(str(key))
+            if problem:
+                where = ".".join(str(p) for p in path)
+                out.append(Detail(where, ascii(key), f"field name {problem}"))
+                continue
+            out.extend(text_faults(value, (*path, key)))
+    return out
 
 
 class HouseholdIn(BaseModel):
@@ -21,21 +86,25 @@ class HouseholdIn(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    household_id: str = Field(min_length=1, max_length=200, description="Unique id.")
-    lon: float | None = Field(None, description="Door longitude, WGS-84 degrees.")
-    lat: float | None = Field(None, description="Door latitude, WGS-84 degrees.")
-    residents: int | str = Field(description="People living there (at least 1).")
+    household_id: Identifier = Field(max_length=200, description="Unique id.")
+    lon: Lon = Field(None, description="Door longitude, WGS-84 degrees.")
+    lat: Lat = Field(None, description="Door latitude, WGS-84 degrees.")
+    residents: Annotated[int | str, _within(1, MAX_RESIDENTS)] = Field(
+        description=f"People living there (1 to {MAX_RESIDENTS})."
+    )
     observation_start: str = Field(description="First day of observation, YYYY-MM-DD.")
     observation_end: str = Field(description="Last day of observation (inclusive), YYYY-MM-DD.")
     address: Text = Field(None, description="Street address, used when lon/lat are empty.")
     building: Text = Field(None, description="Building key; same building+entrance = one stop.")
     entrance: Text = Field(None, description="Entrance within the building.")
-    floor: int | str | None = Field(None, description="Floor of the flat (0 = ground).")
+    floor: Annotated[int | str | None, _within(0, MAX_FLOOR)] = Field(
+        None, description=f"Floor of the flat (0 = ground, at most {MAX_FLOOR})."
+    )
     needs: str | list[str] | None = Field(
         None, description="meals, groceries, medicine (list or ';'-separated); default meals."
     )
-    elderly_alone: bool | str | None = Field(None, description="Priority flag.")
-    medical_needs: bool | str | None = Field(None, description="Priority flag.")
+    elderly_alone: Flag = Field(None, description="Priority flag (true/false or yes/no).")
+    medical_needs: Flag = Field(None, description="Priority flag (true/false or yes/no).")
     window: Text = Field(None, description="Own delivery window HH:MM-HH:MM.")
     note: Text = Field(None, description="Drop-off note shown to the volunteer.")
     phone: Text = Field(None, description="Contact for the ETA message.")
@@ -46,16 +115,20 @@ class VolunteerIn(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    volunteer_id: str = Field(min_length=1, max_length=200, description="Unique id.")
+    volunteer_id: Identifier = Field(max_length=200, description="Unique id.")
     mode: str = Field(description="walk, bike, ebike or drive.")
-    capacity_kg: float | str = Field(description="Load one run can carry, kilograms.")
+    capacity_kg: Annotated[float | str, _within(1e-3, MAX_CAPACITY_KG)] = Field(
+        description=f"Load one run can carry, kilograms (at most {MAX_CAPACITY_KG:g})."
+    )
     available_from: str = Field(description="Shift start, HH:MM.")
     available_to: str = Field(description="Shift end, HH:MM.")
-    start_lon: float | None = Field(None, description="Start longitude (else the depot).")
-    start_lat: float | None = Field(None, description="Start latitude (else the depot).")
+    start_lon: Lon = Field(None, description="Start longitude (else the depot).")
+    start_lat: Lat = Field(None, description="Start latitude (else the depot).")
     depot_id: Text = Field(None, description="Their depot (default: the first one).")
     skills: str | list[str] | None = Field(None, description="E.g. medicine.")
-    max_stops: int | str | None = Field(None, description="Most stops they accept.")
+    max_stops: Annotated[int | str | None, _within(1, MAX_STOPS)] = Field(
+        None, description=f"Most stops they accept (at most {MAX_STOPS:,})."
+    )
     name: Text = Field(None, description="Shown on their own manifest only.")
 
 
@@ -64,12 +137,39 @@ class DepotIn(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    depot_id: str = Field(min_length=1, max_length=200, description="Unique id.")
-    lon: float | str = Field(description="Longitude, WGS-84 degrees.")
-    lat: float | str = Field(description="Latitude, WGS-84 degrees.")
+    depot_id: Identifier = Field(max_length=200, description="Unique id.")
+    lon: Annotated[float | str, _within(-180, 180)] = Field(
+        description="Longitude, WGS-84 degrees."
+    )
+    lat: Annotated[float | str, _within(-90, 90)] = Field(description="Latitude, WGS-84 degrees.")
     name: Text = Field(None, description="Name shown on manifests.")
     opens: Text = Field(None, description="Opening time HH:MM (default 00:00).")
     closes: Text = Field(None, description="Closing time HH:MM (default 24:00).")
+
+
+class PreviousStopIn(BaseModel):
+    """A stop of yesterday's plan: only its households are read."""
+
+    model_config = ConfigDict(extra="allow")
+
+    household_ids: list[str] = Field(default_factory=list, description="Households served.")
+
+
+class PreviousRouteIn(BaseModel):
+    """A run of yesterday's plan: its volunteer and stops in order."""
+
+    model_config = ConfigDict(extra="allow")
+
+    volunteer_id: str = Field(description="The volunteer of the run.")
+    stops: list[PreviousStopIn] = Field(default_factory=list, description="Stops in order.")
+
+
+class PreviousPlanIn(BaseModel):
+    """Yesterday's ``plan.json`` (its runs are read; other fields are kept and ignored)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    routes: list[PreviousRouteIn] = Field(description="Yesterday's runs.")
 
 
 class PlanOptionsIn(BaseModel):
@@ -81,15 +181,17 @@ class PlanOptionsIn(BaseModel):
         2.0,
         gt=0,
         le=3600,
-        description="Seconds of search (synchronous plans: at most the server's limit, "
-        "5 s by default).",
+        description="Seconds for the whole plan: matrices, search, checker, outputs "
+        "(synchronous plans: at most the server's limit, 5 s by default).",
     )
     seed: int = Field(0, ge=0, le=2**31 - 1, description="Search seed.")
     balance: float | None = Field(
         2.0, ge=0, le=100, description="No run longer than this times the mean (0 or null: off)."
     )
-    fewest_volunteers: bool = Field(False, description="Call out as few volunteers as possible.")
-    previous: dict[str, Any] | None = Field(
+    fewest_volunteers: StrictBool = Field(
+        False, description="Call out as few volunteers as possible."
+    )
+    previous: PreviousPlanIn | None = Field(
         None, description="Yesterday's plan.json: keep each household with its volunteer."
     )
     effort: int | None = Field(

@@ -52,6 +52,7 @@ class Service:
             workers=self.settings.workers,
             lease_s=self.settings.job_lease_s,
             attempts=self.settings.job_attempts,
+            watchdog_s=self.settings.job_watchdog_s,
         )
         self.supervisor.on_finish(self.finished)
         self.supervisor.start()

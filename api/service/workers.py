@@ -8,7 +8,11 @@ progress events and the finished documents. A supervisor thread in the server
 - writes progress, results and failures to the database,
 - renews the lease (heartbeat) of the jobs it runs, and takes over jobs abandoned by a
   server that died (run again, or failed with a reason: :meth:`JobStore.reap`),
-- cancels a running job by ending its worker process and starting a fresh one.
+- cancels a running job by ending its worker process and starting a fresh one,
+- ends every job: one whose result cannot be stored fails at once with the cause, and a
+  watchdog ends a worker silent for longer than its job's search time plus
+  ``watchdog_s`` (the job fails with ``JOB_STALLED``); a running job of this server that
+  no worker holds any more is failed too.
 
 Workers die with the server (``PR_SET_PDEATHSIG``), so a killed server leaves no solver
 running on its own.
@@ -62,7 +66,7 @@ def worker_main(slot: int, maps: Mapping[str, Path], conn: Connection, parent_pi
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the server, which stops us
     logging.basicConfig(level=logging.WARNING)
     try:
-        from api.service.planning import load_maps, run_plan
+        from api.service.planning import load_maps, plan_documents
 
         loaded = load_maps(maps)
     except Exception as exc:
@@ -88,14 +92,15 @@ def worker_main(slot: int, maps: Mapping[str, Path], conn: Connection, parent_pi
             conn.send(("progress", job_id, p.stage, p.message, p.fraction, p.best_cost))
 
         try:
-            docs = run_plan(request, loaded, on_progress=progress)
+            docs = plan_documents(request, loaded, on_progress=progress)
+            conn.send(("done", job_id, docs.plan, docs.routes, docs.manifests))
+        except (EOFError, OSError, BrokenPipeError):
+            return  # the server is gone
         except Exception as exc:
             body = classify(exc)
             if body.code == "INTERNAL":
                 log.error("job %s failed:\n%s", job_id, traceback.format_exc())
             conn.send(("failed", job_id, body.to_dict()))
-            continue
-        conn.send(("done", job_id, docs.plan, docs.routes, docs.manifests))
 
 
 @dataclass(slots=True)
@@ -107,6 +112,9 @@ class _Slot:
     job_id: str | None = None
     broken: dict[str, Any] | None = None
     started: float = field(default_factory=time.monotonic)
+    #: When the worker last sent anything (monotonic s), and how long it may stay silent.
+    heard: float = field(default_factory=time.monotonic)
+    silence_s: float = 0.0
 
 
 class Supervisor:
@@ -123,6 +131,9 @@ class Supervisor:
     lease_s, attempts
         Lease of a running job and runs before an interrupted job fails (see
         :meth:`JobStore.reap`).
+    watchdog_s
+        A worker silent for longer than its job's search time (twice ``time_limit_s``) plus
+        this is ended; its job fails with ``JOB_STALLED``.
     """
 
     def __init__(
@@ -133,8 +144,10 @@ class Supervisor:
         workers: int = 2,
         lease_s: float = 15.0,
         attempts: int = 2,
+        watchdog_s: float = 300.0,
     ) -> None:
         self.store = store
+        self.watchdog_s = watchdog_s
         self.maps = dict(maps)
         self.lease_s = lease_s
         self.attempts = attempts
@@ -246,7 +259,9 @@ class Supervisor:
                     busy = [s.job_id for s in self._slots if s.job_id is not None]
                     self.store.heartbeat(self.owner, busy)
                     next_beat = now + min(2.0, self.lease_s / 4)
+                self._watchdog(now)
                 if now >= next_reap:
+                    self._orphans()
                     for r in self.store.reap(
                         me=self.owner, lease_s=self.lease_s, attempts=self.attempts
                     ):
@@ -274,6 +289,7 @@ class Supervisor:
             slot = by_conn[id(c)]
             try:
                 while slot.conn is not None and slot.conn.poll():
+                    slot.heard = time.monotonic()
                     self._handle(slot, slot.conn.recv())
             except (EOFError, OSError):
                 self._lost(slot)
@@ -298,13 +314,68 @@ class Supervisor:
         elif kind == "done":
             _, job_id, plan, routes, manifests = msg
             slot.job_id = None
-            if self.store.finish_done(job_id, plan=plan, routes=routes, manifest_html=manifests):
+            try:
+                stored = self.store.finish_done(
+                    job_id, plan=plan, routes=routes, manifest_html=manifests
+                )
+            except Exception as exc:
+                log.exception("job %s: storing its plan failed", job_id)
+                self._fail(
+                    job_id,
+                    ErrorBody(
+                        "INTERNAL",
+                        f"the plan was made but storing it failed ({type(exc).__name__}: "
+                        f"{str(exc)[:200]!r}); the server log has the trace",
+                    ),
+                )
+                return
+            if stored:
                 self._notify(job_id, "done")
         elif kind == "failed":
             _, job_id, error = msg
             slot.job_id = None
-            self.store.finish_failed(job_id, error)
-            self._notify(job_id, "failed")
+            self._fail(job_id, ErrorBody.from_dict(error))
+
+    def _fail(self, job_id: str, body: ErrorBody) -> None:
+        """Fail a job with ``body`` and tell the listeners."""
+        self.store.finish_failed(job_id, body.to_dict())
+        self._notify(job_id, "failed")
+
+    def _watchdog(self, now: float) -> None:
+        """End the workers silent for longer than their job allows; fail those jobs."""
+        for slot in self._slots:
+            job_id = slot.job_id
+            if job_id is None or now - slot.heard <= slot.silence_s:
+                continue
+            silent = now - slot.heard
+            slot.job_id = None
+            self._end(slot)
+            log.error("job %s: worker %d silent for %.0f s; ended", job_id, slot.index, silent)
+            self._fail(
+                job_id,
+                ErrorBody(
+                    "JOB_STALLED",
+                    f"the solver process sent nothing for {silent:.0f} s (allowed "
+                    f"{slot.silence_s:.0f} s: twice the search time plus "
+                    f"DOORSTEP_JOB_WATCHDOG_S); it was ended and the job is not run again",
+                ),
+            )
+            if not self._stop.is_set():
+                self._spawn(slot)
+
+    def _orphans(self) -> None:
+        """Fail running jobs of this server that no worker holds (their result was lost)."""
+        held = {s.job_id for s in self._slots}
+        for job_id in self.store.running_of(self.owner):
+            if job_id not in held:
+                log.error("job %s: running here but held by no solver process", job_id)
+                self._fail(
+                    job_id,
+                    ErrorBody(
+                        "INTERNAL",
+                        "the job's result was lost inside the server; the server log has the cause",
+                    ),
+                )
 
     def _lost(self, slot: _Slot) -> None:
         code = slot.process.exitcode if slot.process is not None else None
@@ -347,6 +418,9 @@ class Supervisor:
             if claimed is None:
                 return
             slot.job_id = claimed.id
+            options = claimed.request.get("options") or {}
+            slot.silence_s = 2 * float(options.get("time_limit_s", 2.0)) + self.watchdog_s
+            slot.heard = time.monotonic()
             try:
                 slot.conn.send((claimed.id, claimed.request))
             except OSError:

@@ -7,10 +7,12 @@ from typing import Any
 
 import pytest
 
-from api.demo_data import DEMO_DATE, generate, helsinki_map
-from api.ledger import Ledger, read_ledger
-from api.pipeline import PlanResult, StreetTravel, plan_day
+from api.demo.data import DEMO_DATE, generate, helsinki_map
+from api.plan.ledger import Ledger, read_ledger
+from api.plan.result import PlanResult
+from api.plan.travel import StreetTravel
 from geo.addresses import AddressIndex, Building, load_buildings
+from tests.api.plan.day_plans import plan
 
 
 @pytest.fixture(scope="session")
@@ -54,4 +56,4 @@ def small_ledger(
 @pytest.fixture(scope="session")
 def small_plan(small_ledger: Ledger, travel: StreetTravel, addresses: AddressIndex) -> PlanResult:
     """The plan of the small ledger (2 s search)."""
-    return plan_day(small_ledger, DEMO_DATE, travel=travel, addresses=addresses, time_limit=2.0)
+    return plan(small_ledger, DEMO_DATE, travel=travel, addresses=addresses, time_limit=2.0)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from api.cluster import open_client
+from api.plan.cluster import open_client
 
 
 @pytest.fixture(scope="package")

@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import Any
 from unittest import mock
 
-from api.batch import BatchSettings, Community, CommunityResult, plan_community
+from api.plan.batch import BatchSettings, Community, CommunityResult, plan_community
 
 
 def plan_or_crash_solver(
@@ -27,14 +27,14 @@ def plan_or_stall_map(community: Community, out: str, settings: BatchSettings) -
         return plan_community(community, out, settings)
     import time
 
-    from api import cmd_plan
+    from api.plan import travel
 
-    real = cmd_plan.load_street_travel
+    real = travel.load_street_travel
 
     def stalled(*args: Any, **kwargs: Any) -> Any:
         time.sleep(1.5)
         return real(*args, **kwargs)
 
     capped = replace(settings, community_limit=1.0)
-    with mock.patch("api.cmd_plan.load_street_travel", side_effect=stalled):
+    with mock.patch("api.plan.travel.load_street_travel", side_effect=stalled):
         return plan_community(community, out, capped)

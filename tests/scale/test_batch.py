@@ -14,7 +14,10 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from api.batch import (
+from api.cli import app
+from api.cli.plan import EXIT_UNSERVED, plan_and_print
+from api.demo.city import make_manifest
+from api.plan.batch import (
     BatchResult,
     BatchSettings,
     Community,
@@ -22,10 +25,11 @@ from api.batch import (
     plan_batch,
     read_manifest,
 )
-from api.city_demo import make_manifest
-from api.cli import app
-from api.cmd_plan import EXIT_UNSERVED, PlanArgs, TimeCapError, run_plan
-from api.ledger import read_ledger
+from api.plan.budget import TimeCapError
+from api.plan.ledger import read_ledger
+from api.plan.problem import PlanOptions
+from api.plan.request import PlanRequest
+from api.plan.run import run_plan
 from tests.scale.hooks import plan_or_crash_solver, plan_or_stall_map
 
 SETTINGS = BatchSettings(time_limit=5.0, seed=3, effort=20)
@@ -134,17 +138,15 @@ def test_each_plan_equals_planning_the_community_alone(
         alone = tmp_path / c.community_id
         ledger = read_ledger(c.households, c.volunteers, c.depots)
         assert c.date is not None
-        args = PlanArgs(
-            map_file=c.map_file,
+        request = PlanRequest(
             ledger=ledger,
             date=c.date,
-            out=alone,
+            options=PlanOptions(balance_factor=SETTINGS.balance),
             time_limit=SETTINGS.time_limit,
             seed=SETTINGS.seed,
-            balance=SETTINGS.balance,
             effort=SETTINGS.effort,
         )
-        code = run_plan(args, Console(file=io.StringIO()))
+        code = plan_and_print(request, c.map_file, alone, Console(file=io.StringIO()))
         result = next(r for r in batch.communities if r.community_id == c.community_id)
         assert result.ok and result.exit_code == code
         for name in OUTPUTS:
@@ -265,9 +267,9 @@ def test_a_plan_past_its_cap_stops_before_writing(tmp_path: Path) -> None:
     (row,) = read_manifest(manifest)
     ledger = read_ledger(row.households, row.volunteers, row.depots)
     assert row.date is not None
-    args = PlanArgs(row.map_file, ledger, row.date, tmp_path / "out", effort=10, time_cap=0.0)
+    request = PlanRequest(ledger, row.date, effort=10, time_cap=0.0)
     with pytest.raises(TimeCapError, match="time cap of 0 s exceeded"):
-        run_plan(args, Console(file=io.StringIO()))
+        run_plan(request, map_file=row.map_file, out=tmp_path / "out")
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 

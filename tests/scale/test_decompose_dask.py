@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.cluster import client_map, client_workers
+from api.plan.cluster import client_map, client_workers
 from solver import DecomposeOptions, check, solve_decomposed
 from tests.solver.plane import plane_problem
 from tests.solver.test_decompose import accounted_once

@@ -8,26 +8,23 @@ from pathlib import Path
 
 from rich.console import Console
 
-from api.cmd_plan import EXIT_OK, EXIT_UNSERVED, PlanArgs, run_plan
-from api.demo_data import DEMO_DATE, generate, helsinki_map
-from api.ledger import read_ledger
+from api.cli.plan import EXIT_OK, EXIT_UNSERVED, plan_and_print
+from api.demo.data import DEMO_DATE, generate, helsinki_map
+from api.plan.ledger import read_ledger
+from api.plan.request import PlanRequest
 
 
 def test_a_plan_above_the_threshold_is_solved_by_parts_on_two_processes(tmp_path: Path) -> None:
     """80 households over a threshold of 30: parts on 2 processes, every household accounted."""
     hh, vol, dep = generate(tmp_path / "in", households=80, volunteers=8, seed=11)
     ledger = read_ledger(hh, vol, dep)
-    args = PlanArgs(
-        map_file=helsinki_map(),
-        ledger=ledger,
-        date=DEMO_DATE,
-        out=tmp_path / "out",
-        time_limit=4.0,
-        workers=2,
-        decompose_above=30,
+    request = PlanRequest(
+        ledger=ledger, date=DEMO_DATE, time_limit=4.0, workers=2, decompose_above=30
     )
     buffer = io.StringIO()
-    code = run_plan(args, Console(file=buffer, width=120))
+    code = plan_and_print(
+        request, helsinki_map(), tmp_path / "out", Console(file=buffer, width=120)
+    )
     assert code in (EXIT_OK, EXIT_UNSERVED), buffer.getvalue()
     assert "decomposed into parts" in buffer.getvalue()
     doc = json.loads((tmp_path / "out" / "plan.json").read_text(encoding="utf-8"))

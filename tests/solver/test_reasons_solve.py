@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from solver import Problem, Profile, Reason, Stop, Vehicle, assert_feasible, diagnose
+from solver.diagnose import short_of_time
 from solver.solve import solve
+from tests.solver.plane import plane_problem
 
 H = 3600
 #: Five locations on a line, 600 s and 1000 m per step.
@@ -78,15 +82,41 @@ def test_reason_comes_out_of_a_solve(reason: Reason) -> None:
     assert diagnose(problem, [index], solution.routes) == [u]
 
 
-def test_search_cut_short_says_more_time_may_help() -> None:
-    """Stopped after its first solution, the solve adds that a longer limit may fit the stop."""
+def test_cut_short_search_blames_the_fleet_only_when_it_cannot_take_the_stop() -> None:
+    """Stopped after its first solution, a stop the fleet's load cannot hold stays
+    FLEET_EXHAUSTED (x and y need 12 kg, the only van carries 10)."""
     problem, words = CASES[Reason.FLEET_EXHAUSTED]
     cut = solve(problem, time_limit=5, effort=1)
-    settled = solve(problem, time_limit=1)
-    for solution in (cut, settled):
-        assert_feasible(problem, solution)
+    assert_feasible(problem, cut)
     (u,) = cut.unassigned
     assert u.reason is Reason.FLEET_EXHAUSTED and words in u.message
-    assert "longer limit may also fit it in" in u.message
-    (v,) = settled.unassigned
-    assert v.reason is Reason.FLEET_EXHAUSTED and "longer limit" not in v.message
+
+
+def test_stop_that_fits_the_plan_is_left_to_the_time_limit() -> None:
+    """A stop that fits the plan as it stands was left out by the clock: TIME_LIMIT."""
+    problem = plane_problem(40, 4, seed=5, capacity=400)
+    full = solve(problem, time_limit=1)
+    assert not full.unassigned
+    index = problem.stop_index()
+    routes = [[index[v.stop_id] for v in r.visits] for r in full.routes]
+    left_out = routes[0].pop(len(routes[0]) // 2)
+    (u,) = diagnose(problem, [left_out], [])
+    assert u.reason is Reason.FLEET_EXHAUSTED  # it fits alone: the plain diagnosis
+    (t,) = short_of_time(problem, [u], routes, settled=True, time_limit=1.0)
+    assert t.reason is Reason.TIME_LIMIT and "about 2 s" in t.message, t.message
+
+
+def test_budget_too_short_for_any_plan_names_the_time_limit() -> None:
+    """No plan in a budget shorter than the model's construction: every stop is reported
+    TIME_LIMIT, never FLEET_EXHAUSTED (the fleet of 30 vans could take them all)."""
+    base = plane_problem(600, 30, seed=2, capacity=1000)
+    # Two windows per stop keep the problem with OR-Tools alone (no refinement).
+    stops = tuple(
+        dataclasses.replace(s, windows=((0, 10 * 3600), (10 * 3600 + 60, 24 * 3600)))
+        for s in base.stops
+    )
+    problem = dataclasses.replace(base, stops=stops)
+    sol = solve(problem, time_limit=0.2)
+    assert not sol.routes and len(sol.unassigned) == len(problem.stops)
+    reasons = {u.reason for u in sol.unassigned}
+    assert reasons == {Reason.TIME_LIMIT}, reasons

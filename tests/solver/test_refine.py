@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from solver import Problem, Profile, Solution, Stop, Vehicle, _ortools, check, refine
+from solver import Problem, Profile, Solution, Stop, Vehicle, _ortools, check, objective, refine
 from solver.diagnose import diagnose
 from solver.schedule import plan_cost, timed_route
 from solver.solve import solve
@@ -35,11 +35,11 @@ def _objective(problem: Problem, routes: list[list[int]]) -> int:
     bound = 1
     for v in problem.vehicles:
         p = problem.profiles[v.profile]
-        _, per_s, per_m = _ortools.cost_key(problem, v)
+        _, per_s, per_m = objective.cost_key(problem, v)
         m = per_s * p.durations.astype(np.int64) + per_m * p.distances.astype(np.int64)
         finite = m[p.durations >= 0]
         bound = max(bound, int(finite.max()) if finite.size else 0)
-    pens = _ortools.penalties(problem, bound)
+    pens = objective.penalties(problem, bound)
     return plan_cost(problem, timed) + sum(
         pens[i] for i in range(len(problem.stops)) if i not in served
     )

@@ -3,6 +3,7 @@ size with their status, cancel and artifacts (``/v1/jobs``)."""
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
@@ -45,6 +46,9 @@ async def create_plan(
     headers = {"X-Doorstep-Job": job_id}
     if job.status == "done":
         text = await run_in_threadpool(service.store.plan, job_id)
+        warnings = [w["code"] for w in json.loads(text).get("warnings", [])]
+        if warnings:
+            headers["X-Doorstep-Warning"] = ",".join(warnings)
         return Response(text, media_type="application/json", headers=headers)
     if job.status == "failed" and job.error:
         return error_response(ErrorBody.from_dict(job.error), headers=headers)

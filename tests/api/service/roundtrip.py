@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from api.day import PlanOptions, build_day, build_problem, locate
-from api.ledger import parse_clock
-from api.pipeline import StreetTravel
+from api.plan.day import build_day
+from api.plan.ledger import parse_clock
+from api.plan.problem import PlanOptions, build_problem, locate
+from api.plan.travel import StreetTravel
 from api.service.planning import ledger_of, plan_date
 from solver import Problem
 from solver.check import CheckReport, check

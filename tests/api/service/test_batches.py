@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.batch import city_summary, community_result_of
+from api.plan.batch import city_summary, community_result_of
 from api.service.sample import plan_request
 from tests.api.service.conftest import PG_SKIP, PG_URL, _pg_database, _pg_drop
 from tests.api.service.live import DISPATCHER, VIEWER, LiveServer, server_env, wait_batch
@@ -67,7 +67,7 @@ def _comparable(plan: dict[str, Any]) -> dict[str, Any]:
 def test_communities_fail_alone_and_plans_equal_planning_alone(batch_server: LiveServer) -> None:
     """Bad input fails at once, a crashing search is retried once then fails; the good
     communities are planned exactly as POST /v1/plans plans them alone, and the summary
-    (api.batch.city_summary) counts them and names the failures."""
+    (api.plan.batch.city_summary) counts them and names the failures."""
     good = [community("north", 6, 41), community("south", 5, 42)]
     broken = community("broken", 4, 43)
     broken["households"][1]["lat"] = 91.0

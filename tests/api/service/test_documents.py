@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.batch import CommunityResult
+from api.plan.batch import CommunityResult
 from api.service.batches import BatchState, CommunityState
 from api.service.db import JobRecord
 from api.service.documents import batch_out, iso_time, job_out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import httpx
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
 
 from api.errors import ServiceError
@@ -28,6 +28,14 @@ def _app() -> FastAPI:
     @app.post("/things")
     async def things(body: Body) -> dict[str, int]:
         return {"count": body.count}
+
+    listing = APIRouter()
+
+    @listing.get("/things")
+    async def list_things() -> list[int]:
+        return []
+
+    app.include_router(listing)
 
     @app.get("/refused")
     async def refused() -> None:
@@ -66,11 +74,13 @@ def test_invalid_body_names_where_and_the_field() -> None:
 
 
 def test_unknown_path_and_method() -> None:
-    """No such path is NOT_FOUND (404); a wrong method is METHOD_NOT_ALLOWED (405)."""
+    """No such path is NOT_FOUND (404); a wrong method is METHOD_NOT_ALLOWED (405) with
+    the path's methods in Allow, routes of included routers counted."""
     missing = _call("GET", "/nowhere")
     assert missing.status_code == 404 and missing.json()["code"] == "NOT_FOUND"
     wrong = _call("DELETE", "/things")
     assert wrong.status_code == 405 and wrong.json()["code"] == "METHOD_NOT_ALLOWED"
+    assert wrong.headers["Allow"] == "GET, POST" and "GET, POST" in wrong.json()["message"]
 
 
 def test_unexpected_error_is_internal_and_silent() -> None:

@@ -17,9 +17,10 @@ from typer.testing import CliRunner
 
 import geo
 from api.cli import app
-from api.demo_data import DEMO_DATE, generate
+from api.demo.data import DEMO_DATE, generate
 from api.errors import KINDS, classify, exit_status, http_status
-from api.pipeline import PlanCheckError, StreetTravel
+from api.plan.result import PlanCheckError
+from api.plan.travel import StreetTravel
 from api.service.sample import plan_request
 from api.settings import demo_map
 from solver import Problem

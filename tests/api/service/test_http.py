@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.pipeline import StreetTravel
+from api.plan.travel import StreetTravel
 from api.service.sample import plan_request
 from api.settings import demo_map
 from tests.api.service.live import DISPATCHER, VIEWER, LiveServer, wait_status

@@ -71,11 +71,11 @@ def test_bad_date_and_bad_record_are_refused_before_queueing() -> None:
     err = _refusal(lambda: check_request(_plan(date="25.11.2026"), "job", SETTINGS, MAPS))
     assert err.code == "INVALID_REQUEST" and err.details[0].field == "date"
     body = plan_request(3, seed=7)
-    body["households"][1]["lat"] = 91.0
+    body["households"][1]["observation_end"] = "soon"
     bad = schemas.PlanRequest.model_validate(body)
     err = _refusal(lambda: check_request(bad, "job", SETTINGS, MAPS))
     assert err.code == "INVALID_LEDGER"
-    assert any(d.field == "lat" and "H002" in d.record for d in err.details)
+    assert any(d.field == "observation_end" and "H002" in d.record for d in err.details)
 
 
 def _batch(*communities: dict[str, Any]) -> schemas.BatchRequest:

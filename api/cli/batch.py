@@ -1,0 +1,166 @@
+"""``doorstep plan-batch``: every community of a manifest planned on a Dask cluster.
+
+Exit statuses:
+
+====  =========================================================================
+0     every community planned and every household under observation served
+3     every community planned; some households are not served (named in each plan)
+4     the manifest is unusable (every fault listed with line and column)
+8     some communities failed (named with their errors); the others are written
+9     the Dask cluster cannot be started or reached, or Dask is not installed
+====  =========================================================================
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from api.cli.options import Balance, Effort, FewestVolunteers, Seed
+from api.plan.batch import BatchProgress, BatchResult, BatchSettings, ManifestError, run_batch
+from api.plan.cluster import ClusterError
+
+EXIT_OK = 0
+EXIT_UNSERVED = 3
+EXIT_MANIFEST = 4
+EXIT_FAILED = 8
+EXIT_CLUSTER = 9
+
+
+def print_summary(batch: BatchResult, console: Console) -> None:
+    """The city summary and the failed communities, as tables."""
+    summary = batch.summary()
+    t = summary["totals"]
+    table = Table(title="City summary", show_header=False)
+    table.add_row("communities planned", f"{t['planned']} of {t['communities']}")
+    table.add_row("households served", f"{t['households_served']:,}")
+    table.add_row("households not served", f"{t['households_unassigned']:,}")
+    for reason, n in t["unassigned_by_reason"].items():
+        table.add_row(f"  {reason}", f"{n:,}")
+    table.add_row(
+        "volunteers called", f"{t['volunteers_called']:,} of {t['volunteers_available']:,}"
+    )
+    table.add_row("distance", f"{t['distance_km']:,.1f} km")
+    table.add_row("wall clock", f"{t['seconds']:.1f} s")
+    console.print(table)
+    if summary["failed"]:
+        failed = Table(title="Communities that failed")
+        for col in ("community", "failure", "attempts", "error"):
+            failed.add_column(col)
+        for f in summary["failed"]:
+            failed.add_row(f["community_id"], f["failure"], str(f["attempts"]), f["error"])
+        console.print(failed)
+    console.print(f"results in {batch.out} (batch.json and one folder per community)")
+
+
+def exit_status(batch: BatchResult) -> int:
+    """0 all served, 3 some households unserved, 8 some communities failed."""
+    if any(not c.ok for c in batch.communities):
+        return EXIT_FAILED
+    if any(c.households_unassigned for c in batch.communities):
+        return EXIT_UNSERVED
+    return EXIT_OK
+
+
+class _Display:
+    """A progress bar over the whole batch, with failures and retries as they happen."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task: Any = None
+        self.served = 0
+
+    def __call__(self, event: BatchProgress) -> None:
+        if self.task is None:
+            self.task = self.progress.add_task("planning", total=event.total, failed=0, served=0)
+        r = event.result
+        if event.retrying:
+            self.progress.console.print(
+                f"[yellow]retrying[/yellow] {r.community_id} ({r.failure}): {r.error}",
+                highlight=False,
+            )
+            return
+        if not r.ok:
+            self.progress.console.print(
+                f"[red]failed[/red] {r.community_id} ({r.failure}): {r.error}", highlight=False
+            )
+        self.served += r.households_served
+        self.progress.update(
+            self.task, completed=event.done, failed=event.failed, served=self.served
+        )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``plan-batch`` command to the CLI."""
+
+    @app.command("plan-batch")
+    def plan_batch_command(
+        manifest: Annotated[
+            Path,
+            typer.Option(
+                help="communities.csv: community_id,map,households,volunteers,depots,date"
+            ),
+        ],
+        out: Annotated[
+            Path, typer.Option(help="folder for the results (one folder per community)")
+        ],
+        scheduler: Annotated[
+            str | None, typer.Option(help="Dask scheduler tcp://HOST:8786 (default: local cluster)")
+        ] = None,
+        workers: Annotated[
+            int | None, typer.Option(help="local cluster worker processes (default: one per core)")
+        ] = None,
+        memory_limit: Annotated[str, typer.Option(help="memory per local worker")] = "auto",
+        time_limit: Annotated[
+            float, typer.Option(help="seconds for each community's whole plan")
+        ] = 10.0,
+        seed: Seed = 0,
+        effort: Effort = None,
+        balance: Balance = 2.0,
+        fewest_volunteers: FewestVolunteers = False,
+        community_limit: Annotated[
+            float | None,
+            typer.Option(help="seconds one community may take in all; past it, it fails alone"),
+        ] = None,
+    ) -> None:
+        """Plan every community of MANIFEST on a Dask cluster (see docs/SCALE.md)."""
+        console = Console(stderr=True)
+        settings = BatchSettings(
+            time_limit=time_limit,
+            seed=seed,
+            effort=effort,
+            balance=balance or None,
+            fewest=fewest_volunteers,
+            community_limit=community_limit,
+        )
+        columns = (
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("failed {task.fields[failed]}  households served {task.fields[served]:,}"),
+            TimeElapsedColumn(),
+        )
+        try:
+            with Progress(*columns, console=console, transient=False) as bar:
+                batch = run_batch(
+                    manifest,
+                    out,
+                    settings,
+                    scheduler=scheduler,
+                    workers=workers,
+                    memory_limit=memory_limit,
+                    progress=_Display(bar),
+                )
+        except ManifestError as exc:
+            console.print(f"[red]{exc}[/red]", highlight=False)
+            raise typer.Exit(EXIT_MANIFEST) from None
+        except ClusterError as exc:
+            console.print(f"[red]Dask cluster error:[/red] {exc}", highlight=False)
+            raise typer.Exit(EXIT_CLUSTER) from None
+        print_summary(batch, console)
+        raise typer.Exit(exit_status(batch))

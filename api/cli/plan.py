@@ -1,0 +1,169 @@
+"""``doorstep plan``: tomorrow's runs from the ledger, written to a folder.
+
+Exit statuses (also in ``docs/OUTPUTS.md``):
+
+====  =========================================================================
+0     plan written; every household under observation is served (or has nothing due)
+3     plan written; some households are not served (named, with reasons, in the outputs)
+8     plan written, but no household of the ledger is under observation on the date
+      (a warning: every household is named under ``not_observed``; check the date)
+2     wrong command-line usage
+4     the ledger is invalid (every bad row listed with line and column), the
+      --previous plan cannot be read, or the plan is too large for the memory allowed
+5     the map cannot be read
+6     the routing problem is invalid (a defect: the ledger passed validation)
+7     the independent checker rejected the plan (a defect)
+====  =========================================================================
+
+An error (exit 4-7) also leaves as the last line of stderr in the one error shape of
+``docs/API.md``: ``{"code", "message", "details": [{"record", "field", "problem"}]}``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from api.cli.options import Balance, Effort, FewestVolunteers, Seed, TimeLimit
+from api.errors import classify, report_cli_error
+from api.outputs.document import NOBODY_UNDER_OBSERVATION
+from api.outputs.table import print_plan
+from api.plan.continuity import PreviousPlanError, read_previous
+from api.plan.ledger import LedgerError, read_ledger
+from api.plan.problem import PlanOptions
+from api.plan.progress import Progress
+from api.plan.request import PlanRequest
+from api.plan.run import PlanRun, run_plan
+from geo.errors import GeoError
+
+EXIT_OK = 0
+EXIT_UNSERVED = 3
+EXIT_LEDGER = 4
+EXIT_MAP = 5
+EXIT_PROBLEM = 6
+EXIT_CHECK = 7
+EXIT_NOBODY = 8
+
+
+class ProgressPrinter:
+    """Shows pipeline progress on stderr; solver improvements update one status line."""
+
+    def __init__(self, console: Console, *, every_s: float = 1.0) -> None:
+        self.console = console
+        self.every_s = every_s
+        self._shown = -1e9
+
+    def __call__(self, event: Progress) -> None:
+        if event.stage == "solve" and "best_cost" in event.figures and "done" not in event.message:
+            now = time.monotonic()
+            if now - self._shown >= self.every_s:  # at most one improvement line a second
+                self._shown = now
+                self.console.print(f"[dim]solve[/dim]     {event.message}", highlight=False)
+            return
+        self.console.print(f"[dim]{event.stage:<9}[/dim] {event.message}", highlight=False)
+
+
+def plan_and_print(request: PlanRequest, map_file: Path, out: Path, console: Console) -> int:
+    """Run the plan, write every output, print the table; return the exit status.
+
+    The ``plan`` and ``demo`` commands call it; the plan itself is
+    :func:`api.plan.run.run_plan`.
+    """
+    try:
+        run = run_plan(request, map_file=map_file, out=out, progress=ProgressPrinter(console))
+    except GeoError as exc:
+        console.print(f"[red]map error:[/red] {exc}")
+        report_cli_error(exc)
+        return EXIT_MAP
+    except Exception as exc:  # every error with a code leaves by the error contract
+        if classify(exc).code == "INTERNAL":
+            raise
+        console.print(f"[red]{exc}[/red]", highlight=False)
+        return report_cli_error(exc)
+    print_run(run, out, console)
+    if any(w["code"] == NOBODY_UNDER_OBSERVATION for w in run.document["warnings"]):
+        return EXIT_NOBODY
+    return EXIT_OK if run.all_served else EXIT_UNSERVED
+
+
+def print_run(run: PlanRun, out: Path, console: Console) -> None:
+    """The plan's table, the suggestion, and where the files went."""
+    doc = run.document
+    print_plan(doc, console)
+    if "suggestion" in doc:
+        for g in doc["suggestion"]["groups"]:
+            console.print(f"suggest: {g['text']}")
+        console.print(doc["suggestion"]["message"])
+    console.print(f"wrote {len(run.written)} files to {out}")
+    for warning in doc["warnings"]:
+        console.print(f"[yellow]warning:[/yellow] {warning['message']}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``plan`` command to the CLI."""
+
+    @app.command()
+    def plan(
+        map_file: Annotated[
+            Path, typer.Option("--map", help="OSM file (.osm.pbf, .osm, .osm.bz2)")
+        ],
+        households: Annotated[Path, typer.Option(help="households.csv or .json")],
+        volunteers: Annotated[Path, typer.Option(help="volunteers.csv or .json")],
+        date: Annotated[str, typer.Option(help="plan date YYYY-MM-DD")],
+        out: Annotated[Path, typer.Option(help="folder for the outputs")],
+        depots: Annotated[Path | None, typer.Option(help="depots.csv or .json")] = None,
+        time_limit: TimeLimit = 10.0,
+        previous: Annotated[
+            Path | None, typer.Option(help="yesterday's plan.json, to keep volunteers")
+        ] = None,
+        fewest_volunteers: FewestVolunteers = False,
+        balance: Balance = 2.0,
+        suggest_volunteers: Annotated[
+            bool, typer.Option(help="say how many more volunteers would serve everyone")
+        ] = False,
+        seed: Seed = 0,
+        workers: Annotated[int, typer.Option(help="parallel searches")] = 1,
+        effort: Effort = None,
+        decompose_above: Annotated[
+            int | None,
+            typer.Option(help="more stops than this: solve by parts on --workers processes"),
+        ] = None,
+    ) -> None:
+        """Plan the runs of DATE from the ledger over the street map (see docs/INPUTS.md)."""
+        console = Console(stderr=True)
+        try:
+            day = dt.date.fromisoformat(date)
+        except ValueError:
+            console.print(f"[red]--date must be YYYY-MM-DD, got {date!r}[/red]")
+            raise typer.Exit(2) from None
+        try:
+            ledger = read_ledger(households, volunteers, depots)
+        except LedgerError as exc:
+            console.print(f"[red]{exc}[/red]", highlight=False)
+            raise typer.Exit(report_cli_error(exc)) from None
+        try:
+            previous_plan = None if previous is None else read_previous(previous)
+        except PreviousPlanError as exc:
+            console.print(f"[red]--previous {previous}: {exc}[/red]", highlight=False)
+            report_cli_error(exc)
+            raise typer.Exit(EXIT_LEDGER) from None
+        request = PlanRequest(
+            ledger=ledger,
+            date=day,
+            options=PlanOptions(
+                balance_factor=balance or None, fewest_volunteers=fewest_volunteers
+            ),
+            time_limit=time_limit,
+            seed=seed,
+            workers=workers,
+            effort=effort,
+            previous=previous_plan,
+            decompose_above=decompose_above,
+            suggest=suggest_volunteers,
+        )
+        raise typer.Exit(plan_and_print(request, map_file, out, console))

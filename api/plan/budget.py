@@ -1,0 +1,108 @@
+"""The one owner of a plan's time: a budget made once at the entry and handed down.
+
+``--time-limit`` (``time_limit_s`` over HTTP, ``BatchSettings.time_limit`` in a batch) is
+the wall-clock budget of the *whole* call: map and matrices, the searches, the checker,
+the street geometry, the suggestions and the outputs. :func:`api.plan.run.run_plan`
+makes one :class:`Budget`; every stage asks it for its share, in one place each:
+
+========================  ==============================================================
+stage                     share
+========================  ==============================================================
+map, matrices, checker    take what they take (counted, not bounded)
+search                    :data:`SEARCH_SHARE` of what is left (the rest is kept for the
+                          stop balance, the checker, the geometry and the outputs); with
+                          a previous plan, the free and the sticky search get half each
+search floor              at least :data:`MIN_SEARCH_S`, even when the map used it all
+stop balance re-solve     what is left less :data:`TAIL_SHARE` of the limit, at most
+                          :data:`REBALANCE_SHARE` of the limit; skipped when that is
+                          under :data:`MIN_SEARCH_S`
+suggestions               with ``--suggest-volunteers``, the day's plan gets
+                          :data:`PLAN_SHARE_WITH_SUGGESTIONS` of the limit; each re-plan
+                          an equal part of the rest (at least :data:`MIN_SEARCH_S`);
+                          none starts with less than that left
+========================  ==============================================================
+
+The solver keeps its own split of the seconds it is given (OR-Tools, then the
+refinement; the duration balance) inside its call. ``cap`` is a hard stop on top (a batch
+community's limit): a plan still running past it stops at its next stage with
+:class:`TimeCapError`, before anything is written.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+#: Share of what is left that the search takes when it starts.
+SEARCH_SHARE = 0.9
+#: Share of the whole limit kept after the stop balance for checker, geometry, outputs.
+TAIL_SHARE = 0.05
+#: Most of the limit the stop balance re-solve may take.
+REBALANCE_SHARE = 0.5
+#: Shortest search worth starting (s): the main search gets at least this; optional
+#: re-solves (stop balance, suggestions) are skipped below it.
+MIN_SEARCH_S = 0.5
+#: Share of the limit the day's plan gets when volunteers are to be suggested after it.
+PLAN_SHARE_WITH_SUGGESTIONS = 0.5
+
+
+class TimeCapError(RuntimeError):
+    """The plan ran past its hard cap (:attr:`Budget.cap`); nothing was written.
+
+    ``stage`` names the stage it was stopped at.
+    """
+
+    code = "TIME_CAP_EXCEEDED"
+
+    def __init__(self, message: str, stage: str) -> None:
+        super().__init__(message)
+        self.stage = stage
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """Wall-clock seconds of one plan call, counted from ``started``.
+
+    Attributes
+    ----------
+    limit
+        Seconds the whole call may take (s).
+    cap
+        Hard cap (s): past it the call stops at its next stage (``None``: no hard cap).
+    started
+        ``time.monotonic()`` when the call began.
+    """
+
+    limit: float
+    cap: float | None = None
+    started: float = field(default_factory=time.monotonic)
+
+    def spent(self) -> float:
+        """Seconds since the call began."""
+        return time.monotonic() - self.started
+
+    def left(self) -> float:
+        """Seconds left under the limit (and the cap), never negative."""
+        end = self.limit if self.cap is None else min(self.limit, self.cap)
+        return max(end - self.spent(), 0.0)
+
+    def search_seconds(self, *, parts: int = 1) -> float:
+        """Seconds for each of ``parts`` searches of the day's plan (at least the floor)."""
+        return max(SEARCH_SHARE * self.left() / parts, MIN_SEARCH_S)
+
+    def rebalance_seconds(self) -> float:
+        """Seconds for the stop balance re-solve after the search; 0: skip it."""
+        seconds = min(self.left() - TAIL_SHARE * self.limit, REBALANCE_SHARE * self.limit)
+        return seconds if seconds >= MIN_SEARCH_S else 0.0
+
+    def part(self, share: float) -> Budget:
+        """A budget of ``share`` of what is left, starting now (same hard cap end)."""
+        now = time.monotonic()
+        cap = None if self.cap is None else max(self.cap - (now - self.started), 0.0)
+        return Budget(limit=share * self.left(), cap=cap, started=now)
+
+    def check(self, stage: str) -> None:
+        """Raise :class:`TimeCapError` when the hard cap has passed (``stage``: where)."""
+        if self.cap is not None and self.spent() > self.cap:
+            message = f"time cap of {self.cap:g} s exceeded (at stage '{stage}')"
+            raise TimeCapError(message, stage)

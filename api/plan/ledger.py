@@ -1,0 +1,747 @@
+"""The observation ledger: households, volunteers and depots read from CSV or JSON.
+
+Every row becomes a frozen record or a :class:`~solver.errors.Detail` naming the file,
+line, column and field; a file with any bad row raises :class:`LedgerError` listing all of
+them, so nothing is planned from a half-read ledger. Unknown columns are kept (in
+``extra``) and otherwise ignored. Coordinates are ``(lon, lat)`` WGS-84; clock times are
+read as ``HH:MM`` or ``HH:MM:SS`` and kept as integer seconds after midnight of the plan
+day; capacities are kilograms as given.
+
+The column reference with examples is ``docs/INPUTS.md``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import math
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from solver.errors import Detail
+
+MODES = ("walk", "bike", "ebike", "drive")
+NEEDS = ("meals", "groceries", "medicine")
+_TRUE = {"1", "true", "yes", "y", "x"}
+_FALSE = {"", "0", "false", "no", "n"}
+_FLAGS = ("elderly_alone", "medical_needs")
+
+#: Bounds of the numbers a ledger may hold (a value outside is a fault of its record).
+MAX_RESIDENTS = 100
+MAX_FLOOR = 200
+MAX_CAPACITY_KG = 5_000.0
+MAX_STOPS = 10_000
+#: Longest id (household, volunteer, depot), in characters.
+MAX_ID_LENGTH = 200
+
+
+class LedgerError(ValueError):
+    """The ledger cannot be read; ``details`` lists every bad row and field at once.
+
+    Each :class:`~solver.errors.Detail` names the record (file, line and id when known) and
+    the field; its sentence starts with the column number.
+    """
+
+    code = "INVALID_LEDGER"
+
+    def __init__(self, details: list[Detail]) -> None:
+        self.details: tuple[Detail, ...] = tuple(details)
+        head = f"{len(self.details)} problem(s) in the ledger"
+        super().__init__(head + ":\n" + "\n".join(f"- {d}" for d in self.details))
+
+
+@dataclass(frozen=True, slots=True)
+class Household:
+    """One household under home observation.
+
+    Attributes
+    ----------
+    household_id
+        Unique id.
+    lon, lat
+        WGS-84 coordinates of the door, or ``None`` when only ``address`` is given.
+    residents
+        People living there (at least 1).
+    observation_start, observation_end
+        First and last day of the observation period, both inclusive.
+    address
+        Postal address (street, house number, optional entrance), used when lon/lat are empty.
+    building, entrance
+        Households sharing both are merged into one stop (one climb, several drops).
+    floor
+        Floor of the flat (0 = ground); adds climbing time.
+    needs
+        Subset of ``meals``, ``groceries``, ``medicine``.
+    elderly_alone, medical_needs
+        Priority flags (never printed on volunteers' manifests).
+    window
+        Household's own delivery window ``(from, to)`` in seconds after midnight.
+    note
+        Drop-off instruction shown to the volunteer.
+    phone
+        Contact for the ETA text message.
+    line
+        Where the record came from (CSV line or JSON item number), for messages.
+    extra
+        Unknown columns as ``(name, value)`` pairs, kept and ignored.
+    """
+
+    household_id: str
+    lon: float | None
+    lat: float | None
+    residents: int
+    observation_start: dt.date
+    observation_end: dt.date
+    address: str = ""
+    building: str = ""
+    entrance: str = ""
+    floor: int = 0
+    needs: frozenset[str] = frozenset({"meals"})
+    elderly_alone: bool = False
+    medical_needs: bool = False
+    window: tuple[int, int] | None = None
+    note: str = ""
+    phone: str = ""
+    line: int = 0
+    extra: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Volunteer:
+    """One volunteer available on the plan date.
+
+    Attributes
+    ----------
+    volunteer_id
+        Unique id.
+    mode
+        ``walk``, ``bike``, ``ebike`` or ``drive``.
+    capacity_kg
+        What they can carry in one run, kilograms.
+    available_from, available_to
+        Shift in seconds after midnight.
+    start_lon, start_lat
+        Where they start (WGS-84), or ``None`` to start at their depot.
+    depot_id
+        Their depot, or ``""`` for the first depot of the ledger.
+    skills
+        E.g. ``{"medicine"}``.
+    max_stops
+        Most stops they accept, or ``None``.
+    name, phone
+        Shown on their own manifest only.
+    """
+
+    volunteer_id: str
+    mode: str
+    capacity_kg: float
+    available_from: int
+    available_to: int
+    start_lon: float | None = None
+    start_lat: float | None = None
+    depot_id: str = ""
+    skills: frozenset[str] = frozenset()
+    max_stops: int | None = None
+    name: str = ""
+    phone: str = ""
+    line: int = 0
+    extra: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DepotRecord:
+    """A place where volunteers pick up and return, with opening hours (s after midnight)."""
+
+    depot_id: str
+    lon: float
+    lat: float
+    name: str = ""
+    opens: int = 0
+    closes: int = 24 * 3600
+    line: int = 0
+    extra: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Ledger:
+    """The three tables of one planning evening, cross-checked."""
+
+    households: tuple[Household, ...]
+    volunteers: tuple[Volunteer, ...]
+    depots: tuple[DepotRecord, ...]
+
+
+# ---------------------------------------------------------------- value parsers
+
+
+def parse_clock(text: str) -> int:
+    """Parse ``HH:MM`` or ``HH:MM:SS`` (up to ``24:00``) into seconds after midnight."""
+    parts = text.strip().split(":")
+    if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
+        raise ValueError(f"expected a clock time HH:MM, got {text!r}")
+    h, m = int(parts[0]), int(parts[1])
+    s = int(parts[2]) if len(parts) == 3 else 0
+    if m > 59 or s > 59 or h * 3600 + m * 60 + s > 24 * 3600:
+        raise ValueError(f"not a time of day: {text!r}")
+    return h * 3600 + m * 60 + s
+
+
+def format_clock(seconds: int) -> str:
+    """Format seconds after midnight as ``HH:MM:SS`` (hours may pass 24 on long days)."""
+    h, rest = divmod(int(seconds), 3600)
+    m, s = divmod(rest, 60)
+    return f"{h:02d}:{m:02d}:{s:02d}"
+
+
+def _window(text: str) -> tuple[int, int]:
+    if "-" not in text:
+        raise ValueError(f"expected a window like 09:00-11:00, got {text!r}")
+    a, b = text.split("-", 1)
+    start, end = parse_clock(a), parse_clock(b)
+    if end <= start:
+        raise ValueError(f"window ends before it starts: {text!r}")
+    return start, end
+
+
+def _float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"not a number: {text!r}") from None
+    if not math.isfinite(value):
+        raise ValueError(f"not a finite number: {text!r}")
+    return value
+
+
+def id_problem(text: str) -> str | None:
+    """Why ``text`` cannot be an id, or ``None``.
+
+    Ids (of households, volunteers, depots) are 1 to :data:`MAX_ID_LENGTH` printable
+    characters of any script; ``/`` and ``\\`` (they would name folders in file and link
+    paths) and control characters (NUL, tab, line breaks) are refused.
+    """
+    if len(text) > MAX_ID_LENGTH:
+        return f"longer than {MAX_ID_LENGTH} characters"
+    bad = sorted({c for c in text if c in "/\\" or not c.isprintable()})
+    if bad:
+        shown = ", ".join(repr(c) for c in bad)
+        return f"must not contain {shown} (ids are printable text without / or \\)"
+    return None
+
+
+def text_problem(text: str) -> str | None:
+    """Why ``text`` is not storable Unicode text (a lone surrogate), or ``None``."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return f"not valid Unicode text: {text[exc.start : exc.end]!r} at character {exc.start}"
+    return None
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f"not a whole number: {text!r}") from None
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"not a date YYYY-MM-DD: {text!r}") from None
+
+
+def _bool(text: str) -> bool:
+    low = text.strip().lower()
+    if low in _TRUE:
+        return True
+    if low in _FALSE:
+        return False
+    raise ValueError(f"expected yes/no (or 1/0, true/false), got {text!r}")
+
+
+def _set(text: str) -> frozenset[str]:
+    return frozenset(p.strip().lower() for p in text.replace(",", ";").split(";") if p.strip())
+
+
+# ---------------------------------------------------------------- row reading
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    values: dict[str, str]
+    line: int
+    columns: dict[str, int]
+    source: str
+
+
+class _RowReader:
+    """Reads typed fields from one row, collecting faults instead of stopping."""
+
+    def __init__(self, row: _Row, id_field: str, out: list[Detail]) -> None:
+        self.row = row
+        self.out = out
+        rid = row.values.get(id_field, "").strip()
+        where = f"{row.source} line {row.line}"
+        self.record = f"{where} ({id_field} {rid!r})" if rid else where
+
+    def fault(self, name: str, problem: str) -> None:
+        col = self.row.columns.get(name)
+        prefix = f"column {col}: " if col else ""
+        self.out.append(Detail(self.record, name, prefix + problem))
+
+    def text(self, name: str, *, required: bool = False) -> str:
+        value = self.row.values.get(name)
+        value = "" if value is None else str(value).strip()
+        if required and not value:
+            if name not in self.row.columns:
+                self.out.append(Detail(self.record, name, "missing required column"))
+            else:
+                self.fault(name, "is required")
+        return value
+
+    def identifier(self, name: str) -> str:
+        """A required id field, checked against the id character set (:func:`id_problem`)."""
+        value = self.text(name, required=True)
+        problem = id_problem(value) if value else None
+        if problem:
+            self.fault(name, problem)
+        return value
+
+    def bounded(self, name: str, value: float | None, lo: float, hi: float) -> None:
+        """Record a fault when ``value`` lies outside ``[lo, hi]``."""
+        if value is not None and not lo <= value <= hi:
+            self.fault(name, f"must be between {lo:g} and {hi:g}, got {value:g}")
+
+    def typed(self, name: str, conv: Callable[[str], Any], *, required: bool = False) -> Any:
+        value = self.text(name, required=required)
+        if not value:
+            return None
+        try:
+            return conv(value)
+        except ValueError as exc:
+            self.fault(name, str(exc))
+            return None
+
+
+def _rows_from_csv(path: Path) -> tuple[list[_Row], list[Detail]]:
+    try:
+        return _csv_rows(path)
+    except UnicodeDecodeError as exc:
+        problem = f"not UTF-8 text: byte {exc.object[exc.start]:#04x} at offset {exc.start}"
+        return [], [Detail(path.name, "file", problem + "; save the file as UTF-8")]
+    except csv.Error as exc:
+        return [], [Detail(path.name, "file", f"not readable as CSV: {exc}")]
+
+
+def _csv_rows(path: Path) -> tuple[list[_Row], list[Detail]]:
+    out: list[Detail] = []
+    rows: list[_Row] = []
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.reader(fh)
+        try:
+            header = [h.strip() for h in next(reader)]
+        except StopIteration:
+            return [], [Detail(path.name, "header", "the file is empty")]
+        columns = {h: i + 1 for i, h in enumerate(header)}
+        for values in reader:
+            line = reader.line_num
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) > len(header):
+                out.append(
+                    Detail(
+                        f"{path.name} line {line}",
+                        "row",
+                        f"column {len(header) + 1}: {len(values)} values but the header "
+                        f"has {len(header)} columns",
+                    )
+                )
+                continue
+            rows.append(_Row(dict(zip(header, values, strict=False)), line, columns, path.name))
+    return rows, out
+
+
+def _rows_from_json(items: Any, source: str) -> tuple[list[_Row], list[Detail]]:
+    if not isinstance(items, list):
+        return [], [Detail(source, "items", "must be a list of objects")]
+    rows: list[_Row] = []
+    out: list[Detail] = []
+    for i, item in enumerate(items, start=1):
+        if not isinstance(item, Mapping):
+            out.append(Detail(f"{source} item {i}", "item", "must be an object"))
+            continue
+        values = {
+            str(k): ("" if v is None else ";".join(map(str, v)) if isinstance(v, list) else str(v))
+            for k, v in item.items()
+        }
+        faults = _json_value_faults(item)
+        if faults:
+            id_field = _ID_OF.get(source.partition(".")[0], "")
+            rid = values.get(id_field, "") if id_field else ""
+            record = f"{source} item {i}" + (f" ({id_field} {rid!r})" if rid else "")
+            out.extend(Detail(record, name, problem) for name, problem in faults)
+            continue
+        rows.append(_Row(values, i, {}, source))
+    return rows, out
+
+
+#: The id field of each table, by its name in a JSON request.
+_ID_OF = {"households": "household_id", "volunteers": "volunteer_id", "depots": "depot_id"}
+
+
+def _json_value_faults(item: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Faults of a JSON record's values that text can no longer show: a flag given as a
+    number (0/1 are not booleans in JSON) and text that is not Unicode (lone surrogates)."""
+    out: list[tuple[str, str]] = []
+    for key, value in item.items():
+        name = str(key)
+        if name in _FLAGS and isinstance(value, int | float) and not isinstance(value, bool):
+            out.append((name, f"expected true or false, got the number {value!r}"))
+        texts = value if isinstance(value, list) else [value]
+        for text in (name, *(t for t in texts if isinstance(t, str))):
+            problem = text_problem(text)
+            if problem:
+                out.append((name, problem))
+                break
+    return out
+
+
+def _extra(row: _Row, known: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((k, v) for k, v in row.values.items() if k not in known and k)
+
+
+_HH_FIELDS = (
+    "household_id",
+    "lon",
+    "lat",
+    "residents",
+    "observation_start",
+    "observation_end",
+    "address",
+    "building",
+    "entrance",
+    "floor",
+    "needs",
+    "elderly_alone",
+    "medical_needs",
+    "window",
+    "note",
+    "phone",
+)
+
+
+def _household(row: _Row, out: list[Detail]) -> Household | None:
+    r = _RowReader(row, "household_id", out)
+    before = len(out)
+    hid = r.identifier("household_id")
+    lon = r.typed("lon", _float)
+    lat = r.typed("lat", _float)
+    address = r.text("address")
+    has_lon, has_lat = bool(r.text("lon")), bool(r.text("lat"))
+    if has_lon != has_lat:
+        r.fault("lat" if has_lon else "lon", "give both lon and lat, or neither")
+    if not has_lon and not has_lat and not address:
+        r.fault("lon", "no coordinates and no address: give lon/lat or an address")
+    if lon is not None and not -180 <= lon <= 180:
+        r.fault("lon", f"longitude out of range: {lon}")
+    if lat is not None and not -90 <= lat <= 90:
+        r.fault("lat", f"latitude out of range: {lat}")
+    residents = r.typed("residents", _int, required=True)
+    r.bounded("residents", residents, 1, MAX_RESIDENTS)
+    start = r.typed("observation_start", _date, required=True)
+    end = r.typed("observation_end", _date, required=True)
+    if start is not None and end is not None and end < start:
+        r.fault("observation_end", f"{end} is before observation_start {start}")
+    floor = r.typed("floor", _int)
+    r.bounded("floor", floor, 0, MAX_FLOOR)
+    needs_text = r.text("needs")
+    needs = _set(needs_text) if needs_text else frozenset({"meals"})
+    unknown = needs - set(NEEDS)
+    if unknown:
+        r.fault("needs", f"unknown need(s) {sorted(unknown)}; known: {', '.join(NEEDS)}")
+    elderly = r.typed("elderly_alone", _bool)
+    medical = r.typed("medical_needs", _bool)
+    window = r.typed("window", _window)
+    if len(out) > before:
+        return None
+    return Household(
+        household_id=hid,
+        lon=lon,
+        lat=lat,
+        residents=residents,
+        observation_start=start,
+        observation_end=end,
+        address=address,
+        building=r.text("building"),
+        entrance=r.text("entrance"),
+        floor=floor or 0,
+        needs=needs,
+        elderly_alone=bool(elderly),
+        medical_needs=bool(medical),
+        window=window,
+        note=r.text("note"),
+        phone=r.text("phone"),
+        line=row.line,
+        extra=_extra(row, _HH_FIELDS),
+    )
+
+
+_VOL_FIELDS = (
+    "volunteer_id",
+    "mode",
+    "capacity_kg",
+    "available_from",
+    "available_to",
+    "start_lon",
+    "start_lat",
+    "depot_id",
+    "skills",
+    "max_stops",
+    "name",
+    "phone",
+)
+
+
+def _volunteer(row: _Row, out: list[Detail]) -> Volunteer | None:
+    r = _RowReader(row, "volunteer_id", out)
+    before = len(out)
+    vid = r.identifier("volunteer_id")
+    mode = r.text("mode", required=True).lower()
+    if mode and mode not in MODES:
+        r.fault("mode", f"unknown mode {mode!r}; one of {', '.join(MODES)}")
+    cap = r.typed("capacity_kg", _float, required=True)
+    if cap is not None and not 0 < cap <= MAX_CAPACITY_KG:
+        r.fault("capacity_kg", f"must be above 0 and at most {MAX_CAPACITY_KG:g} kg, got {cap:g}")
+    a = r.typed("available_from", parse_clock, required=True)
+    b = r.typed("available_to", parse_clock, required=True)
+    if a is not None and b is not None and b <= a:
+        r.fault("available_to", "must be after available_from")
+    slon = r.typed("start_lon", _float)
+    slat = r.typed("start_lat", _float)
+    if bool(r.text("start_lon")) != bool(r.text("start_lat")):
+        r.fault("start_lat" if r.text("start_lon") else "start_lon", "give both or neither")
+    r.bounded("start_lon", slon, -180, 180)
+    r.bounded("start_lat", slat, -90, 90)
+    max_stops = r.typed("max_stops", _int)
+    r.bounded("max_stops", max_stops, 1, MAX_STOPS)
+    if len(out) > before:
+        return None
+    return Volunteer(
+        volunteer_id=vid,
+        mode=mode,
+        capacity_kg=cap,
+        available_from=a,
+        available_to=b,
+        start_lon=slon,
+        start_lat=slat,
+        depot_id=r.text("depot_id"),
+        skills=_set(r.text("skills")),
+        max_stops=max_stops,
+        name=r.text("name"),
+        phone=r.text("phone"),
+        line=row.line,
+        extra=_extra(row, _VOL_FIELDS),
+    )
+
+
+_DEPOT_FIELDS = ("depot_id", "lon", "lat", "name", "opens", "closes")
+
+
+def _depot(row: _Row, out: list[Detail]) -> DepotRecord | None:
+    r = _RowReader(row, "depot_id", out)
+    before = len(out)
+    did = r.identifier("depot_id")
+    lon = r.typed("lon", _float, required=True)
+    lat = r.typed("lat", _float, required=True)
+    r.bounded("lon", lon, -180, 180)
+    r.bounded("lat", lat, -90, 90)
+    opens = r.typed("opens", parse_clock)
+    closes = r.typed("closes", parse_clock)
+    if opens is not None and closes is not None and closes <= opens:
+        r.fault("closes", "must be after opens")
+    if len(out) > before:
+        return None
+    return DepotRecord(
+        depot_id=did,
+        lon=lon,
+        lat=lat,
+        name=r.text("name"),
+        opens=0 if opens is None else opens,
+        closes=24 * 3600 if closes is None else closes,
+        line=row.line,
+        extra=_extra(row, _DEPOT_FIELDS),
+    )
+
+
+def _required_header(rows: list[_Row], required: tuple[str, ...], source: str) -> list[Detail]:
+    if not rows or not rows[0].columns:
+        return []
+    missing = [c for c in required if c not in rows[0].columns]
+    return [Detail(source, c, "missing required column") for c in missing]
+
+
+def _unique(records: list[Any], id_attr: str, source: str, out: list[Detail]) -> None:
+    seen: dict[str, int] = {}
+    for rec in records:
+        key = getattr(rec, id_attr)
+        if key in seen:
+            out.append(
+                Detail(
+                    f"{source} line {rec.line} ({id_attr} {key!r})",
+                    id_attr,
+                    f"is used twice (first on line {seen[key]})",
+                )
+            )
+        else:
+            seen[key] = rec.line
+
+
+def _iter_records(
+    rows: list[_Row], make: Callable[[_Row, list[Detail]], Any], out: list[Detail]
+) -> Iterator[Any]:
+    for row in rows:
+        rec = make(row, out)
+        if rec is not None:
+            yield rec
+
+
+def build_ledger(
+    hh_rows: tuple[list[_Row], list[Detail]],
+    vol_rows: tuple[list[_Row], list[Detail]],
+    depot_rows: tuple[list[_Row], list[Detail]],
+    names: tuple[str, str, str],
+) -> Ledger:
+    """Turn raw rows into a cross-checked :class:`Ledger` or raise :class:`LedgerError`."""
+    out: list[Detail] = []
+    tables = []
+    for (rows, faults), make, required, name in zip(
+        (hh_rows, vol_rows, depot_rows),
+        (_household, _volunteer, _depot),
+        (
+            ("household_id", "lon", "lat", "residents", "observation_start", "observation_end"),
+            ("volunteer_id", "mode", "capacity_kg", "available_from", "available_to"),
+            ("depot_id", "lon", "lat"),
+        ),
+        names,
+        strict=True,
+    ):
+        out.extend(faults)
+        missing = _required_header(rows, required, name)
+        out.extend(missing)
+        records = [] if missing else list(_iter_records(rows, make, out))
+        id_attr = required[0]
+        _unique(records, id_attr, name, out)
+        tables.append(records)
+    households, volunteers, depots = tables
+    if not vol_rows[0] and not vol_rows[1]:
+        problem = "no volunteers: at least one is needed to plan a day"
+        out.append(Detail(names[1], "volunteer_id", problem))
+    depot_ids = {d.depot_id for d in depots}
+    for v in volunteers:
+        record = f"{names[1]} line {v.line} (volunteer_id {v.volunteer_id!r})"
+        if v.depot_id and v.depot_id not in depot_ids:
+            out.append(Detail(record, "depot_id", f"unknown depot {v.depot_id!r}"))
+        if v.start_lon is None and not depots:
+            out.append(Detail(record, "start_lon", "no start position and no depot to start at"))
+    if out:
+        raise LedgerError(out)
+    return Ledger(tuple(households), tuple(volunteers), tuple(depots))
+
+
+#: Columns of a written ``volunteers.csv`` (a subset of the reader's, in this order).
+_VOL_WRITTEN = (
+    "volunteer_id",
+    "name",
+    "mode",
+    "capacity_kg",
+    "available_from",
+    "available_to",
+    "depot_id",
+    "start_lon",
+    "start_lat",
+    "skills",
+    "max_stops",
+)
+
+
+def write_volunteers(volunteers: Sequence[Volunteer], path: Path) -> Path:
+    """Write volunteers as a ``volunteers.csv`` that :func:`read_ledger` reads back
+    (clock times ``HH:MM``, skills ``;``-separated, empty cells for what is not set)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(_VOL_WRITTEN)
+        for v in volunteers:
+            w.writerow(
+                [
+                    v.volunteer_id,
+                    v.name,
+                    v.mode,
+                    f"{v.capacity_kg:g}",
+                    format_clock(v.available_from)[:5],
+                    format_clock(v.available_to)[:5],
+                    v.depot_id,
+                    "" if v.start_lon is None else v.start_lon,
+                    "" if v.start_lat is None else v.start_lat,
+                    ";".join(sorted(v.skills)),
+                    "" if v.max_stops is None else v.max_stops,
+                ]
+            )
+    return path
+
+
+def read_ledger(
+    households: Path | str,
+    volunteers: Path | str,
+    depots: Path | str | None = None,
+) -> Ledger:
+    """Read the three ledger files (CSV, or JSON lists of objects) into a :class:`Ledger`.
+
+    Parameters
+    ----------
+    households, volunteers, depots
+        Paths of ``.csv`` or ``.json`` files; ``depots`` may be ``None`` when every
+        volunteer has a start position.
+
+    Raises
+    ------
+    LedgerError
+        Listing every malformed row and field of all three files together.
+    """
+    paths = [Path(households), Path(volunteers), None if depots is None else Path(depots)]
+    raw: list[tuple[list[_Row], list[Detail]]] = []
+    names: list[str] = []
+    for p in paths:
+        if p is None:
+            raw.append(([], []))
+            names.append("depots")
+            continue
+        names.append(p.name)
+        if not p.exists():
+            raw.append(([], [Detail(p.name, "file", f"not found: {p}")]))
+        elif p.suffix.lower() == ".json":
+            try:
+                data = json.loads(p.read_text(encoding="utf-8"))
+            except json.JSONDecodeError as exc:
+                raw.append(([], [Detail(p.name, "file", f"line {exc.lineno}: {exc.msg}")]))
+                continue
+            raw.append(_rows_from_json(data, p.name))
+        else:
+            raw.append(_rows_from_csv(p))
+    return build_ledger(raw[0], raw[1], raw[2], (names[0], names[1], names[2]))
+
+
+def ledger_from_json(data: Mapping[str, Any]) -> Ledger:
+    """Build a :class:`Ledger` from one JSON object ``{"households", "volunteers", "depots"}``.
+
+    Each key holds a list of objects with the same fields as the CSV columns (lists are
+    accepted for ``needs`` and ``skills``, booleans for flags).
+    """
+    names = ("households", "volunteers", "depots")
+    raw = [_rows_from_json(data.get(n, []), n) for n in names]
+    return build_ledger(raw[0], raw[1], raw[2], names)

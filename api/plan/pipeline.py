@@ -1,0 +1,427 @@
+"""The stages of one plan, in order, each a named function.
+
+``request + street travel + budget -> PlanResult``:
+
+1. :func:`select_day` -- resolve addresses offline, select the day's households, merge
+   them into stops, give every point a location index;
+2. :func:`street_matrices` -- snap every point and compute exact street matrices per mode;
+3. :func:`build_problem` -- the routing problem (:mod:`api.plan.problem`);
+4. :func:`search` -- solve it (by parts for a large area), or
+   :func:`solve_with_continuity` when yesterday's plan is given (both in :func:`solve_day`);
+5. :func:`balance_stops_stage` -- bound the stops per run (:mod:`api.plan.stop_balance`);
+6. :func:`check_plan` -- the independent checker;
+7. :func:`trace_runs` -- each run's street geometry;
+8. :func:`api.plan.result.household_issues` -- every household not served, with reason.
+
+Every search takes its seconds from the one :class:`api.plan.budget.Budget`. No FastAPI,
+no printing: progress goes to a callback. The entry is :func:`api.plan.run.run_plan`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from api.plan.addresses import map_addresses, resolve_addresses
+from api.plan.budget import Budget
+from api.plan.continuity import (
+    Continuity,
+    count_kept,
+    prefer_households,
+    preferences,
+    previous_assignment,
+)
+from api.plan.day import DaySelection, build_day
+from api.plan.problem import Locations, build_problem, locate
+from api.plan.progress import Progress, ProgressFn, silent
+from api.plan.request import PlanRequest
+from api.plan.result import PlanCheckError, PlanResult, diagnosed, household_issues
+from api.plan.result import priority_served as _priority_served
+from api.plan.stop_balance import balance_stops
+from api.plan.travel import Travel, check_matrix_memory
+from api.settings import matrix_max_bytes
+from geo.addresses import AddressIndex, Resolution
+from solver import Problem, Solution, solve
+from solver.check import check
+from solver.decompose import DecomposeOptions, MapFn, solve_decomposed
+
+if TYPE_CHECKING:
+    from geo import TravelMatrices
+
+OnSolve = Callable[[float, int], None]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Day:
+    """The day before its search: stops, their location index, matrices, problem."""
+
+    selection: DaySelection
+    locations: Locations
+    resolutions: dict[str, Resolution]
+    matrices: dict[str, TravelMatrices]
+    problem: Problem
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Searched:
+    """A search's plan, the problem it was solved under, and the continuity it kept."""
+
+    solution: Solution
+    solved: Problem
+    continuity: Continuity | None = None
+    prefer: Mapping[str, str] | None = None
+
+
+def select_day(
+    request: PlanRequest, addresses: AddressIndex | None, say: ProgressFn
+) -> tuple[DaySelection, Locations, dict[str, Resolution]]:
+    """Stage 1: addresses resolved, the day's stops, every point's location index."""
+    ledger, date = request.ledger, request.date
+    resolutions = resolve_addresses(ledger, date, addresses)
+    resolved = {h: r.lonlat for h, r in resolutions.items() if r.lonlat is not None}
+    if resolutions:
+        say(Progress("addresses", f"{len(resolved)} of {len(resolutions)} addresses resolved"))
+    named = map_addresses(ledger, date, addresses, resolved)
+    selection = build_day(ledger, date, rules=request.rules, resolved=resolved, map_addresses=named)
+    locations = locate(selection, ledger.volunteers, ledger.depots)
+    return selection, locations, resolutions
+
+
+def street_matrices(
+    locations: Locations,
+    modes: list[str],
+    travel: Travel,
+    say: ProgressFn,
+    timings: dict[str, float],
+) -> dict[str, TravelMatrices]:
+    """Stage 2: every point snapped and exact street matrices, per travel mode (refused up
+    front when they would need more than ``DOORSTEP_MATRIX_MAX_BYTES``)."""
+    n = len(locations.points)
+    check_matrix_memory(n, len(modes), matrix_max_bytes())
+    matrices: dict[str, TravelMatrices] = {}
+    for mode in modes:
+        t = time.monotonic()
+        snap_m = travel.snap(mode, locations.points)
+        timings[f"snap_{mode}"] = time.monotonic() - t
+        farthest = float(snap_m.max(initial=0))
+        say(
+            Progress(
+                "snap",
+                f"{mode}: {n} points on the streets, farthest {farthest:.0f} m"
+                f" ({timings[f'snap_{mode}']:.2f} s)",
+            )
+        )
+        t = time.monotonic()
+        mm = travel.matrices(mode, locations.points)
+        matrices[mode] = mm
+        far = int((~mm.reachable).sum())
+        timings[f"matrix_{mode}"] = time.monotonic() - t
+        say(
+            Progress(
+                "matrix",
+                f"{mode}: {n}x{n} street times and distances in {timings[f'matrix_{mode}']:.2f} s"
+                + (f"; {far} points beyond the snap limit, unreachable" if far else ""),
+                {"points": n, "unreachable": far},
+            )
+        )
+    return matrices
+
+
+def prepare_day(
+    request: PlanRequest,
+    travel: Travel,
+    addresses: AddressIndex | None,
+    say: ProgressFn,
+    timings: dict[str, float],
+) -> Day:
+    """Stages 1-3: the day's stops, their street matrices and the routing problem."""
+    t = time.monotonic()
+    selection, locations, resolutions = select_day(request, addresses, say)
+    timings["select"] = time.monotonic() - t
+    modes = sorted({v.mode for v in request.ledger.volunteers})
+    matrices = street_matrices(locations, modes, travel, say, timings)
+    problem = problem_of(request, selection, locations, matrices)
+    return Day(selection, locations, resolutions, matrices, problem)
+
+
+def problem_of(
+    request: PlanRequest,
+    selection: DaySelection,
+    locations: Locations,
+    matrices: Mapping[str, TravelMatrices],
+    *,
+    allowed: Mapping[str, frozenset[str]] | None = None,
+) -> Problem:
+    """Stage 3: the routing problem of the day (optionally some stops restricted to some
+    volunteers, for continuity)."""
+    ledger = request.ledger
+    pairs = {m: (mm.durations, mm.distances) for m, mm in matrices.items()}
+    return build_problem(
+        selection,
+        ledger.volunteers,
+        ledger.depots,
+        locations,
+        pairs,
+        options=request.options,
+        rules=request.rules,
+        allowed=allowed,
+    )
+
+
+def search(
+    request: PlanRequest,
+    problem: Problem,
+    budget: Budget,
+    on_solve: OnSolve,
+    say: ProgressFn,
+    map_fn: MapFn | None,
+) -> Solution:
+    """Stage 4: solve the day in the budget's search share (by parts for a large area)."""
+    parts = decompose_options(request)
+    if parts is not None and len(problem.stops) > parts.threshold:
+        say(Progress("solve", f"large area: decomposed into parts of ~{parts.part_size}"))
+        return solve_decomposed(
+            problem,
+            time_limit=budget.search_seconds(),
+            seed=request.seed,
+            options=parts,
+            map_fn=map_fn,
+            on_progress=on_solve,
+            effort=request.effort,
+        )
+    return solve(
+        problem,
+        time_limit=budget.search_seconds(),
+        seed=request.seed,
+        workers=request.workers,
+        effort=request.effort,
+        on_progress=on_solve,
+    )
+
+
+def decompose_options(request: PlanRequest) -> DecomposeOptions | None:
+    """How a large area is solved by parts: parts of 300 stops (fewer when the threshold
+    is lower), one per worker at a time; ``None`` when not asked for."""
+    if not request.decompose_above:
+        return None
+    return DecomposeOptions(
+        threshold=request.decompose_above,
+        part_size=max(2, min(300, request.decompose_above)),
+        parallel=max(1, request.workers),
+    )
+
+
+def solve_with_continuity(
+    request: PlanRequest,
+    day: Day,
+    previous: Mapping[str, tuple[str, int]],
+    budget: Budget,
+    on_solve: OnSolve,
+) -> Searched:
+    """Stage 4 with yesterday's plan: a free and a sticky search (half the share each),
+    warm-started from yesterday's runs; the sticky plan is kept when it serves as many
+    stops per priority and costs at most ``continuity_tolerance`` more."""
+    ids = [v.volunteer_id for v in request.ledger.volunteers]
+    prefer, warm = preferences(day.selection, previous, ids)
+    prefer_hh = prefer_households(day.selection, prefer)
+    allowed = {sid: frozenset({vid}) for sid, vid in prefer.items()}
+    sticky_problem = problem_of(
+        request, day.selection, day.locations, day.matrices, allowed=allowed
+    )
+    seconds = budget.search_seconds(parts=2)
+    free, sticky = (
+        solve(
+            p,
+            time_limit=seconds,
+            seed=request.seed,
+            workers=request.workers,
+            effort=request.effort,
+            initial_routes=warm,
+            on_progress=on_solve,
+        )
+        for p in (day.problem, sticky_problem)
+    )
+    sticky_ok = _priority_served(day.problem, sticky) >= _priority_served(day.problem, free) and (
+        sticky.cost <= free.cost * (1 + request.continuity_tolerance)
+    )
+    # Name reasons against the day's real rules, not the preference's restriction.
+    solution = diagnosed(day.problem, sticky) if sticky_ok else free
+    eligible, kept = count_kept(day.selection, solution, prefer_hh)
+    continuity = Continuity(eligible, kept, sticky_ok, free.cost, sticky.cost)
+    solved = sticky_problem if sticky_ok else day.problem
+    return Searched(solution, solved, continuity, prefer_hh)
+
+
+def balance_stops_stage(
+    request: PlanRequest,
+    day: Day,
+    searched: Searched,
+    budget: Budget,
+    on_solve: OnSolve,
+    say: ProgressFn,
+) -> Searched:
+    """Stage 5: bound every run's stops by the balance factor x the mean, in what the
+    budget has left (skipped when too little is left); reasons named against the day."""
+    factor = day.problem.objective.balance_factor
+    seconds = budget.rebalance_seconds()
+    if factor is None or seconds <= 0:
+        return searched
+    balanced = balance_stops(
+        searched.solved,
+        searched.solution,
+        factor,
+        time_limit=seconds,
+        seed=request.seed,
+        workers=request.workers,
+        effort=request.effort,
+        on_progress=on_solve,
+    )
+    if balanced is searched.solution:
+        return searched
+    say(Progress("solve", f"stops per run bounded by {factor:g} x the mean"))
+    if searched.solved is not day.problem:
+        balanced = diagnosed(day.problem, balanced)
+    continuity = searched.continuity
+    if continuity is not None and searched.prefer is not None:
+        eligible, kept = count_kept(day.selection, balanced, searched.prefer)
+        continuity = replace(continuity, eligible=eligible, kept=kept)
+    return replace(searched, solution=balanced, continuity=continuity)
+
+
+def check_plan(problem: Problem, solution: Solution, say: ProgressFn) -> None:
+    """Stage 6: the independent checker recomputes every route.
+
+    Raises
+    ------
+    PlanCheckError
+        If it rejects the plan (a defect).
+    """
+    report = check(problem, solution)
+    if not report.ok:
+        raise PlanCheckError(f"the checker rejected the plan: {report}")
+    say(Progress("check", "plan checked: every route recomputed from the street matrices"))
+
+
+def trace_runs(
+    request: PlanRequest, day: Day, solution: Solution, travel: Travel, say: ProgressFn
+) -> dict[str, Any]:
+    """Stage 7: each run's street-following GeoJSON geometry, by volunteer id."""
+    problem = day.problem
+    mode_of = {v.volunteer_id: v.mode for v in request.ledger.volunteers}
+    vehicle = problem.vehicle_index()
+    out: dict[str, Any] = {}
+    for r in solution.routes:
+        v = problem.vehicles[vehicle[r.vehicle_id]]
+        order = [v.start, *(s.location for s in r.visits)]
+        if v.end is not None:
+            order.append(v.end)
+        out[r.vehicle_id] = travel.geometry(mode_of[r.vehicle_id], day.locations.points, order)
+    say(Progress("geometry", f"{len(out)} runs traced along the streets"))
+    return out
+
+
+def solve_day(
+    request: PlanRequest,
+    day: Day,
+    previous: Mapping[str, tuple[str, int]] | None,
+    budget: Budget,
+    say: ProgressFn,
+    map_fn: MapFn | None,
+) -> Searched:
+    """Stages 4-5: the search (with continuity when yesterday's assignment is given), then
+    the stop balance; progress on every improvement."""
+
+    def on_solve(seconds: float, best: int) -> None:
+        say(Progress("solve", f"best cost {best:,} after {seconds:.1f} s", {"best_cost": best}))
+
+    n_stops, n_vehicles = len(day.problem.stops), len(day.problem.vehicles)
+    say(Progress("solve", f"{n_stops} stops, {n_vehicles} volunteers"))
+    if previous is not None:
+        searched = solve_with_continuity(request, day, previous, budget, on_solve)
+    else:
+        solution = search(request, day.problem, budget, on_solve, say, map_fn)
+        searched = Searched(solution, day.problem)
+    searched = balance_stops_stage(request, day, searched, budget, on_solve, say)
+    solution = searched.solution
+    say(
+        Progress(
+            "solve",
+            f"done: cost {solution.cost:,}, {len(solution.unassigned)} stops unassigned",
+            {"best_cost": solution.cost},
+        )
+    )
+    return searched
+
+
+def plan_day(
+    request: PlanRequest,
+    *,
+    travel: Travel,
+    addresses: AddressIndex | None,
+    budget: Budget,
+    progress: ProgressFn | None = None,
+    map_fn: MapFn | None = None,
+) -> PlanResult:
+    """Plan one day: the stages above in order (see the module notes).
+
+    Parameters
+    ----------
+    request
+        The day and how to plan it.
+    travel
+        Street travel per mode; must cover every volunteer's mode.
+    addresses
+        Offline address index (``None``: households given by address only are unresolved).
+    budget
+        The call's time budget; each search takes its share.
+    progress
+        Called with a :class:`Progress` at each stage.
+    map_fn
+        Runs the parts of a decomposed solve (default: one after another here).
+
+    Raises
+    ------
+    PlanCheckError
+        If the independent checker rejects the plan (a defect).
+    PlanTooLargeError
+        If the street matrices would exceed ``DOORSTEP_MATRIX_MAX_BYTES`` (checked before
+        any is built).
+    PreviousPlanError
+        If ``request.previous`` is not shaped as a ``plan.json``.
+    """
+    say = progress or silent
+    timings: dict[str, float] = {}
+    # Yesterday's plan is checked for its shape before any work.
+    previous = previous_assignment(request.previous) if request.previous else None
+    day = prepare_day(request, travel, addresses, say, timings)
+
+    t = time.monotonic()
+    searched = solve_day(request, day, previous, budget, say, map_fn)
+    solution = searched.solution
+    timings["solve"] = time.monotonic() - t
+    t = time.monotonic()
+    check_plan(day.problem, solution, say)
+    timings["check"] = time.monotonic() - t
+    geometry: dict[str, Any] = {}
+    if request.geometry:
+        t = time.monotonic()
+        geometry = trace_runs(request, day, solution, travel, say)
+        timings["geometry"] = time.monotonic() - t
+    issues = household_issues(day.selection, solution, day.resolutions, day.matrices, day.locations)
+    return PlanResult(
+        date=request.date,
+        ledger=request.ledger,
+        selection=day.selection,
+        locations=day.locations,
+        problem=day.problem,
+        solution=solution,
+        matrices=day.matrices,
+        issues=issues,
+        not_due=day.selection.not_due,
+        resolutions=day.resolutions,
+        geometry=geometry,
+        timings=timings,
+        continuity=searched.continuity,
+    )

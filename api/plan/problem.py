@@ -1,0 +1,186 @@
+"""The routing problem of one day: a location index, then :class:`solver.Problem`.
+
+Weights are integer grams inside (demand rounded up, capacity rounded down); travel is
+integer seconds and metres per mode from the street matrices.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from api.plan.day import DaySelection, LonLat
+from api.plan.ledger import DepotRecord, Volunteer
+from api.plan.rules import MEDICINE, DayRules
+from solver import Depot, Objective, ObjectiveKind, Problem, Profile, Stop, Vehicle
+
+#: The one capacity dimension: grams carried.
+DIMENSION = "g"
+
+
+@dataclass(frozen=True, slots=True)
+class Locations:
+    """The unique points of a plan, indexed as in every matrix: depots, starts, stops.
+
+    Attributes
+    ----------
+    points
+        ``(lon, lat)`` WGS-84 of each location index.
+    depot
+        Location index of each depot id.
+    start
+        Location index of each volunteer's start.
+    stop
+        Location index of each stop id.
+    """
+
+    points: tuple[LonLat, ...]
+    depot: dict[str, int] = field(default_factory=dict)
+    start: dict[str, int] = field(default_factory=dict)
+    stop: dict[str, int] = field(default_factory=dict)
+
+
+def volunteer_start(volunteer: Volunteer, depots: Sequence[DepotRecord]) -> LonLat:
+    """Where a volunteer starts and ends, ``(lon, lat)``: own position, depot, or first depot."""
+    if volunteer.start_lon is not None and volunteer.start_lat is not None:
+        return (volunteer.start_lon, volunteer.start_lat)
+    by_id = {d.depot_id: d for d in depots}
+    d = by_id.get(volunteer.depot_id, depots[0])
+    return (d.lon, d.lat)
+
+
+def locate(
+    selection: DaySelection, volunteers: Sequence[Volunteer], depots: Sequence[DepotRecord]
+) -> Locations:
+    """Give every depot, volunteer start and stop a location index (identical points shared)."""
+    points: list[LonLat] = []
+    index: dict[LonLat, int] = {}
+
+    def at(p: LonLat) -> int:
+        key = (round(p[0], 7), round(p[1], 7))
+        if key not in index:
+            index[key] = len(points)
+            points.append(key)
+        return index[key]
+
+    depot = {d.depot_id: at((d.lon, d.lat)) for d in depots}
+    start = {v.volunteer_id: at(volunteer_start(v, depots)) for v in volunteers}
+    stop = {s.stop_id: at((s.lon, s.lat)) for s in selection.stops}
+    return Locations(tuple(points), depot, start, stop)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanOptions:
+    """How to weigh the plan.
+
+    Attributes
+    ----------
+    balance_factor
+        No volunteer's run may last longer than this times the mean run (``None``: off).
+    span_cost
+        Cost per second of the longest run, nudging work towards being even. Off by
+        default: measured on small plans, a positive span cost made the search drop
+        households rather than lengthen the longest run; ``balance_factor`` bounds balance
+        without that risk.
+    fewest_volunteers
+        Call out as few volunteers as possible.
+    """
+
+    balance_factor: float | None = 2.0
+    span_cost: int = 0
+    fewest_volunteers: bool = False
+
+
+def build_problem(
+    selection: DaySelection,
+    volunteers: Sequence[Volunteer],
+    depots: Sequence[DepotRecord],
+    locations: Locations,
+    matrices: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    *,
+    options: PlanOptions | None = None,
+    rules: DayRules | None = None,
+    allowed: Mapping[str, frozenset[str]] | None = None,
+) -> Problem:
+    """Build the solver problem of one day.
+
+    Parameters
+    ----------
+    selection, volunteers, depots, locations
+        The day's stops, the volunteers called, the depots and the location index.
+    matrices
+        Per travel mode (``walk``, ``bike``, ``ebike``, ``drive``): ``(durations s,
+        distances m)`` square int64 matrices over ``locations``, ``-1`` where unreachable.
+    options
+        Balance and fleet options.
+    rules
+        Day rules (for the lateness cost of soft deadlines).
+    allowed
+        Optional per-stop restriction to some volunteer ids (used for continuity).
+
+    Returns
+    -------
+    Problem
+        One capacity dimension ``"g"``; travel profiles in the order of the modes used.
+    """
+    options = options or PlanOptions()
+    rules = rules or DayRules()
+    modes = sorted({v.mode for v in volunteers}) or ["walk"]
+    profiles = []
+    for m in modes:
+        dur, dist = matrices[m]
+        profiles.append(Profile(m, np.asarray(dur, np.int64), np.asarray(dist, np.int64)))
+    profile_of = {m: i for i, m in enumerate(modes)}
+    vehicles = [
+        Vehicle(
+            id=v.volunteer_id,
+            start=locations.start[v.volunteer_id],
+            end=locations.start[v.volunteer_id],
+            capacity=(math.floor(v.capacity_kg * 1000 + 1e-6),),
+            shift=(v.available_from, v.available_to),
+            max_stops=v.max_stops,
+            skills=v.skills,
+            profile=profile_of[v.mode],
+            cost_per_second=1,
+            cost_per_metre=0,
+        )
+        for v in volunteers
+    ]
+    allowed = allowed or {}
+    stops = [
+        Stop(
+            id=s.stop_id,
+            location=locations.stop[s.stop_id],
+            demand=(s.demand_g,),
+            service=s.service_s,
+            windows=(s.window,),
+            deadline=s.deadline,
+            lateness_cost=0 if s.deadline is None else rules.lateness_cost,
+            priority=s.priority,
+            skills=s.skills,
+            allowed_vehicles=allowed.get(s.stop_id),
+        )
+        for s in selection.stops
+    ]
+    skills = frozenset({MEDICINE}).union(*(v.skills for v in volunteers))
+    solver_depots = [
+        Depot(d.depot_id, locations.depot[d.depot_id], (d.opens, d.closes)) for d in depots
+    ]
+    objective = Objective(
+        kind=ObjectiveKind.DURATION,
+        span_cost=options.span_cost,
+        balance_factor=options.balance_factor,
+        minimise_vehicles=options.fewest_volunteers,
+    )
+    return Problem(
+        stops=tuple(stops),
+        vehicles=tuple(vehicles),
+        profiles=tuple(profiles),
+        depots=tuple(solver_depots),
+        objective=objective,
+        dimensions=(DIMENSION,),
+        skills=skills,
+    )

@@ -1,0 +1,64 @@
+"""The one time budget of a plan call: shares, floors, skips and the hard cap."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from api.plan.budget import (
+    MIN_SEARCH_S,
+    REBALANCE_SHARE,
+    SEARCH_SHARE,
+    TAIL_SHARE,
+    Budget,
+    TimeCapError,
+)
+
+
+def _spent(limit: float, seconds: float, cap: float | None = None) -> Budget:
+    """A budget of ``limit`` s whose call began ``seconds`` ago."""
+    return Budget(limit, cap, started=time.monotonic() - seconds)
+
+
+def test_search_takes_its_share_of_what_is_left() -> None:
+    """A fresh 100 s budget gives the search 90 % of it, two searches half of that each."""
+    budget = _spent(100.0, 0.0)
+    assert budget.search_seconds() == pytest.approx(SEARCH_SHARE * 100.0, abs=0.5)
+    assert budget.search_seconds(parts=2) == pytest.approx(SEARCH_SHARE * 50.0, abs=0.5)
+
+
+def test_search_floor_when_the_map_used_the_limit() -> None:
+    """A budget already spent still gives the main search its floor; nothing is negative."""
+    budget = _spent(10.0, 12.0)
+    assert budget.left() == 0.0
+    assert budget.search_seconds() == MIN_SEARCH_S
+
+
+def test_the_stop_balance_is_skipped_when_too_little_is_left() -> None:
+    """The re-solve gets what is left less the tail (at most half the limit), or 0 (skip)
+    under the floor."""
+    assert _spent(10.0, 9.6).rebalance_seconds() == 0.0
+    assert _spent(100.0, 0.0).rebalance_seconds() == pytest.approx(REBALANCE_SHARE * 100.0)
+    late = _spent(100.0, 80.0).rebalance_seconds()
+    assert late == pytest.approx(20.0 - TAIL_SHARE * 100.0, abs=0.5)
+
+
+def test_the_hard_cap_bounds_what_is_left() -> None:
+    """With a cap shorter than the limit, what is left is counted to the cap."""
+    assert _spent(60.0, 1.0, cap=5.0).left() == pytest.approx(4.0, abs=0.5)
+
+
+def test_a_part_is_a_share_of_what_is_left() -> None:
+    """A part of half the budget has half of what was left, counted from now."""
+    part = _spent(100.0, 50.0).part(0.5)
+    assert part.limit == pytest.approx(25.0, abs=0.5)
+    assert part.spent() < 1.0
+
+
+def test_check_raises_past_the_cap_naming_the_stage() -> None:
+    """Past the cap, the next stage stops with TimeCapError naming it; under it, nothing."""
+    _spent(10.0, 0.0, cap=5.0).check("graph")
+    with pytest.raises(TimeCapError, match="time cap of 5 s exceeded") as info:
+        _spent(10.0, 6.0, cap=5.0).check("graph")
+    assert info.value.stage == "graph" and info.value.code == "TIME_CAP_EXCEEDED"

@@ -1,0 +1,71 @@
+"""The portfolio: a second worker can only add; a late, failed or dead one never empties a plan."""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
+
+import pytest
+
+from solver import Problem, Solution, _ortools, refine, solve
+from solver.check import assert_feasible
+from solver.solve import _default_configs, worker_pool
+from tests.solver.plane import plane_problem
+
+
+@pytest.fixture(autouse=True, scope="module")
+def kernel_loaded() -> None:
+    """The refinement kernel is loaded before the budgets below start."""
+    refine.warm_up()
+
+
+def problem() -> Problem:
+    """60 stops that four vans can all serve (one worker serves every one in 2 s)."""
+    return plane_problem(60, 4, seed=3, capacity=400)
+
+
+def all_served(p: Problem, sol: Solution) -> None:
+    """Every stop is on a route and the checker accepts the plan."""
+    assert not sol.unassigned
+    assert sum(len(r.visits) for r in sol.routes) == len(p.stops)
+    assert_feasible(p, sol)
+
+
+def test_worker_that_cannot_start_in_time_leaves_the_main_plan() -> None:
+    """With the only worker busy past the deadline, workers=2 still returns the main plan."""
+    p = problem()
+    busy = worker_pool(1).submit(time.sleep, 3.0)
+    sol = solve(p, time_limit=2.0, workers=2)
+    all_served(p, sol)
+    assert "worker_start" not in sol.stats.phases  # the second member never began in time
+    busy.result(timeout=10)
+
+
+def test_failing_worker_leaves_the_main_plan() -> None:
+    """A second member that raises in its worker only loses the race."""
+    p = problem()
+    broken = _ortools.SearchConfig(first_solution="NO_SUCH_STRATEGY")
+    sol = solve(p, time_limit=2.0, workers=2, configs=[_default_configs(p)[0], broken])
+    all_served(p, sol)
+
+
+def test_dead_worker_pool_is_replaced() -> None:
+    """After a worker process dies, the next portfolio still plans and a new pool works."""
+    p = problem()
+    death: Future[None] = worker_pool(1).submit(os._exit, 1)
+    with pytest.raises(BrokenProcessPool):
+        death.result(timeout=30)
+    sol = solve(p, time_limit=2.0, workers=2)
+    all_served(p, sol)
+    assert worker_pool(1).submit(abs, -2).result(timeout=30) == 2
+
+
+def test_warm_pool_worker_joins_the_search() -> None:
+    """With the pool started beforehand, the second member begins within the budget."""
+    p = problem()
+    worker_pool(1).submit(abs, 0).result(timeout=30)  # started and warm
+    sol = solve(p, time_limit=2.0, workers=2)
+    all_served(p, sol)
+    assert sol.stats.phases["worker_start"] < 2.0
