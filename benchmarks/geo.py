@@ -98,7 +98,7 @@ def _check_exact(g: StreetGraph, nodes: np.ndarray) -> bool:
     keys = np.zeros_like(seeds)
     tg = np.unique(nodes)
     ours = many_to_many(g.indptr, g.indices, g.arc_key, seeds, keys, tg)
-    adj = csr_matrix((g.arc_ms.astype(np.float64), g.indices, g.indptr), shape=(g.n_nodes,) * 2)
+    adj = csr_matrix((g.arc_ms.astype(np.float64), g.indices, g.indptr), shape=(g.n_route,) * 2)
     ref = dijkstra(adj, indices=src)[:, tg]
     ours_ms = np.where(ours < INF, ours >> g.key_shift, -1)
     ref_ms = np.where(np.isfinite(ref), ref, -1).astype(np.int64)
@@ -107,9 +107,9 @@ def _check_exact(g: StreetGraph, nodes: np.ndarray) -> bool:
 
 def bench_matrices(name: str, g: StreetGraph, sizes: list[int], rows: list[Row]) -> None:
     """Snap + matrix timings for each N, against scipy and networkx."""
-    adj = csr_matrix((g.arc_ms.astype(np.float64), g.indices, g.indptr), shape=(g.n_nodes,) * 2)
+    adj = csr_matrix((g.arc_ms.astype(np.float64), g.indices, g.indptr), shape=(g.n_route,) * 2)
     nxg: nx.DiGraph[int] = nx.DiGraph()
-    tail = np.repeat(np.arange(g.n_nodes), np.diff(g.indptr))
+    tail = np.repeat(np.arange(g.n_route), np.diff(g.indptr))
     nxg.add_weighted_edges_from(
         zip(tail.tolist(), g.indices.tolist(), g.arc_ms.tolist(), strict=True)
     )
@@ -206,7 +206,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tiles", type=int, default=4, help="k for the k x k tiled map (default 4)")
     ap.add_argument("--sizes", default="100,500,2000,5000", help="matrix sizes N")
     ap.add_argument("--out", type=Path, default=RESULTS / "geo-walk.csv")
+    ap.add_argument(
+        "--city",
+        default="",
+        help="only the city rows, for these k x k tilings (e.g. 7,11,22; benchmarks/city.py)",
+    )
     args = ap.parse_args(argv)
+    if args.city:
+        from benchmarks import city
+
+        return city.main([args.city])
     sizes = [int(x) for x in args.sizes.split(",")]
     import pyrosm
 

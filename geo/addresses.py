@@ -1,5 +1,8 @@
 """Buildings and their ``addr:*`` tags from an OSM file: offline address resolution.
 
+The file is read by :mod:`geo.osm` (the one OSM reader), buildings and address points in
+one pass.
+
 An address such as ``"Snellmaninkatu 14 A, 00170 Helsinki"`` resolves to the ``(lon, lat)``
 WGS-84 centre of the building tagged with that street and house number. Nothing is ever
 guessed: an address that is not on the map, or that names several buildings far apart
@@ -8,7 +11,6 @@ which the postcode or city cannot tell apart, comes back unresolved with the rea
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import unicodedata
@@ -17,9 +19,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
 import numpy as np
+
+from geo.osm import OsmData, Place, read_osm_file
 
 #: Buildings with the same address closer than this (metres) are parts of one place.
 SAME_PLACE_M = 120.0
@@ -162,7 +165,10 @@ class AddressIndex:
     def __init__(self, buildings: Iterable[Building]) -> None:
         self._by_key: dict[tuple[str, str], list[Building]] = defaultdict(list)
         self._places: list[Building] = []
-        for b in buildings:
+        everything = tuple(buildings)
+        #: ``(lon, lat)`` of every building centre and address point, addressed or not.
+        self.centres = np.array([(b.lon, b.lat) for b in everything], np.float64).reshape(-1, 2)
+        for b in everything:
             if b.street and b.housenumber:
                 self._places.append(b)
                 for n in _number_keys(b.housenumber):
@@ -219,15 +225,40 @@ class AddressIndex:
         return Resolution(address, Status.NOT_FOUND, message="no building on the map has it")
 
 
-def _text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return str(value).strip()
-
-
-def _levels(value: Any) -> int:
-    text = _text(value)
+def _levels(value: str) -> int:
+    text = value.strip()
     return int(text) if text.isdigit() else 0
+
+
+def _building(place: Place, kind: str) -> Building:
+    tags = place.tags
+    return Building(
+        osm_id=place.osm_id,
+        lon=place.lon,
+        lat=place.lat,
+        kind=kind,
+        street=tags.get("addr:street", "").strip(),
+        housenumber=tags.get("addr:housenumber", "").strip(),
+        postcode=tags.get("addr:postcode", "").strip(),
+        city=tags.get("addr:city", "").strip(),
+        levels=_levels(tags.get("building:levels", "")),
+    )
+
+
+def _read_places(source: Path | str) -> OsmData:
+    return read_osm_file(Path(source), places=True, streets=False)
+
+
+def buildings_of(data: OsmData) -> tuple[Building, ...]:
+    """The buildings of an OSM file read with ``places=True``, in file order."""
+    return tuple(_building(p, p.tags.get("building", "").strip() or "yes") for p in data.buildings)
+
+
+def address_points_of(data: OsmData) -> tuple[Building, ...]:
+    """The address points (street and number both given) of an OSM file read with
+    ``places=True``."""
+    points = (_building(p, "address") for p in data.addresses)
+    return tuple(b for b in points if b.street and b.housenumber)
 
 
 def load_buildings(source: Path | str) -> tuple[Building, ...]:
@@ -236,120 +267,29 @@ def load_buildings(source: Path | str) -> tuple[Building, ...]:
     Parameters
     ----------
     source
-        ``.osm.pbf`` (read with pyrosm) or OSM XML ``.osm`` / ``.osm.bz2`` (read with osmnx).
+        ``.osm.pbf`` or OSM XML ``.osm`` / ``.osm.bz2`` (read by :mod:`geo.osm`).
 
     Returns
     -------
     tuple of Building
-        In file order; centres are the outline centroids in ``(lon, lat)`` WGS-84.
+        Centres are the outline centroids in ``(lon, lat)`` WGS-84.
     """
-    path = Path(source)
-    if path.name.endswith(".pbf"):
-        import pyrosm
-
-        frame = pyrosm.OSM(str(path)).get_buildings()
-        if frame is None:
-            return ()
-        records = frame.to_dict("records")
-        id_key = "id"
-    else:
-        import osmnx
-
-        frame = osmnx.features_from_xml(str(path), tags={"building": True})
-        frame = frame.reset_index()
-        records = frame.to_dict("records")
-        id_key = "id"
-    out: list[Building] = []
-    for rec in records:
-        geom = rec.get("geometry")
-        if geom is None or geom.is_empty:
-            continue
-        c = geom.centroid
-        out.append(
-            Building(
-                osm_id=int(rec.get(id_key) or 0),
-                lon=float(c.x),
-                lat=float(c.y),
-                kind=_text(rec.get("building")) or "yes",
-                street=_text(rec.get("addr:street")),
-                housenumber=_text(rec.get("addr:housenumber")),
-                postcode=_text(rec.get("addr:postcode")),
-                city=_text(rec.get("addr:city")),
-                levels=_levels(rec.get("building:levels")),
-            )
-        )
-    return tuple(out)
-
-
-def _tags(value: Any) -> dict[str, Any]:
-    if isinstance(value, dict):
-        return value
-    if isinstance(value, str) and value.startswith("{"):
-        parsed = json.loads(value)
-        return parsed if isinstance(parsed, dict) else {}
-    return {}
+    return buildings_of(_read_places(source))
 
 
 def load_address_points(source: Path | str) -> tuple[Building, ...]:
     """Read the address points of an OSM file: nodes tagged ``addr:street`` + number.
-
-    Parameters
-    ----------
-    source
-        ``.osm.pbf`` (read with pyrosm) or OSM XML ``.osm`` / ``.osm.bz2`` (read with osmnx).
 
     Returns
     -------
     tuple of Building
         One per node, ``kind="address"``, at the node's ``(lon, lat)`` WGS-84.
     """
-    path = Path(source)
-    records: list[dict[str, Any]] = []
-    if path.name.endswith(".pbf"):
-        import pyrosm
-
-        frame = pyrosm.OSM(str(path)).get_data_by_custom_criteria(
-            custom_filter={"addr:housenumber": True},
-            filter_type="keep",
-            keep_nodes=True,
-            keep_ways=False,
-            keep_relations=False,
-        )
-        if frame is None:
-            return ()
-        for rec in frame.to_dict("records"):
-            records.append({**_tags(rec.get("tags")), **rec})
-    else:
-        import osmnx
-
-        try:
-            frame = osmnx.features_from_xml(str(path), tags={"addr:housenumber": True})
-        except Exception:  # osmnx raises when the file has no such feature at all
-            return ()
-        frame = frame.reset_index()
-        records = [r for r in frame.to_dict("records") if r.get("element") == "node"]
-    out: list[Building] = []
-    for rec in records:
-        geom = rec.get("geometry")
-        street, number = _text(rec.get("addr:street")), _text(rec.get("addr:housenumber"))
-        if geom is None or geom.is_empty or not (street and number):
-            continue
-        c = geom.centroid
-        out.append(
-            Building(
-                osm_id=int(rec.get("id") or 0),
-                lon=float(c.x),
-                lat=float(c.y),
-                kind="address",
-                street=street,
-                housenumber=number,
-                postcode=_text(rec.get("addr:postcode")),
-                city=_text(rec.get("addr:city")),
-            )
-        )
-    return tuple(out)
+    return address_points_of(_read_places(source))
 
 
 def load_address_index(source: Path | str) -> AddressIndex:
-    """Build an :class:`AddressIndex` from the buildings and address points of an OSM file."""
-    return AddressIndex((*load_buildings(source), *load_address_points(source)))
+    """Build an :class:`AddressIndex` from the buildings and address points of an OSM
+    file, read in one pass."""
+    data = _read_places(source)
+    return AddressIndex((*buildings_of(data), *address_points_of(data)))

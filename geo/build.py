@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -18,6 +19,7 @@ from scipy.sparse.csgraph import connected_components, reverse_cuthill_mckee
 
 from geo.errors import EmptyGraphError
 from geo.graph import StreetGraph
+from geo.keys import key_shift
 from geo.measure import haversine_m
 from geo.osm import OsmData
 from geo.profiles import TravelProfile
@@ -30,7 +32,7 @@ I64 = npt.NDArray[np.int64]
 def build_graph(data: OsmData, profile: TravelProfile) -> StreetGraph:
     """Prepare the street graph of ``profile`` from parsed OSM ``data``."""
     t0 = time.perf_counter()
-    su, sv, fwd, bwd, speed = _segments(data, profile)
+    su, sv, fwd, bwd, speed, local = _segments(data, profile)
     if len(su) == 0:
         raise EmptyGraphError(
             f"no street usable by profile {profile.name!r}", record=f"map '{data.name}'"
@@ -44,8 +46,8 @@ def build_graph(data: OsmData, profile: TravelProfile) -> StreetGraph:
 
     n_comp, keep = _largest_scc(len(used), su, sv, fwd, bwd)
     su, sv, seg_cm, seg_ms = su[keep], sv[keep], seg_cm[keep], seg_ms[keep]
-    fwd, bwd = fwd[keep], bwd[keep]
-    links = _fold_chains(len(used), su, sv, fwd, bwd, seg_cm, seg_ms)
+    fwd, bwd, local = fwd[keep], bwd[keep], local[keep]
+    links = _fold_chains(len(used), su, sv, fwd, bwd, local, seg_cm, seg_ms)
     graph = _assemble(profile, data.name, lon, lat, links, n_comp)
     log.info(
         "graph %s/%s: %d nodes, %d edges, %d links (%d components) in %.2f s",
@@ -60,15 +62,20 @@ def build_graph(data: OsmData, profile: TravelProfile) -> StreetGraph:
     return graph
 
 
+B = npt.NDArray[np.bool_]
+
+
 def _segments(
     data: OsmData, profile: TravelProfile
-) -> tuple[I64, I64, npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.float64]]:
-    """Usable consecutive node pairs of every way (indices into ``data``), split at gaps."""
+) -> tuple[I64, I64, B, B, npt.NDArray[np.float64], B]:
+    """Usable consecutive node pairs of every way (indices into ``data``), split at gaps:
+    ends, forward / backward allowed, speed (m/s), local (end-of-leg only)."""
     us: list[I64] = []
     vs: list[I64] = []
     fw: list[bool] = []
     bw: list[bool] = []
     sp: list[float] = []
+    lo: list[bool] = []
     counts: list[int] = []
     ids = data.node_ids
     n_ids = len(ids)
@@ -87,10 +94,12 @@ def _segments(
         fw.append(rule.forward)
         bw.append(rule.backward)
         sp.append(rule.speed_mps)
+        lo.append(rule.local)
         counts.append(int(ok.sum()))
     if not us:
         empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty.astype(bool), empty.astype(bool), empty.astype(float)
+        no = empty.astype(bool)
+        return empty, empty, no, no, empty.astype(float), no
     rep = np.asarray(counts)
     su = np.concatenate(us)
     sv = np.concatenate(vs)
@@ -101,6 +110,7 @@ def _segments(
         np.repeat(np.asarray(fw, dtype=bool), rep)[keep],
         np.repeat(np.asarray(bw, dtype=bool), rep)[keep],
         np.repeat(np.asarray(sp, dtype=np.float64), rep)[keep],
+        np.repeat(np.asarray(lo, dtype=bool), rep)[keep],
     )
 
 
@@ -117,13 +127,14 @@ def _largest_scc(
 
 
 class _Links:
-    """Links under construction: ends, directions, node sequences and segment costs."""
+    """Links under construction: ends, directions, local flag, node sequences and costs."""
 
     def __init__(self) -> None:
         self.a: list[int] = []
         self.b: list[int] = []
         self.fwd: list[bool] = []
         self.bwd: list[bool] = []
+        self.local: list[bool] = []
         self.nodes: list[list[int]] = []
         self.cm: list[list[int]] = []
         self.ms: list[list[int]] = []
@@ -135,10 +146,11 @@ def _fold_chains(
     sv: I64,
     fwd: npt.NDArray[np.bool_],
     bwd: npt.NDArray[np.bool_],
+    local: npt.NDArray[np.bool_],
     seg_cm: I64,
     seg_ms: I64,
 ) -> _Links:
-    """Fold runs of degree-2 nodes (with matching directions) into links."""
+    """Fold runs of degree-2 nodes (with matching directions and local flags) into links."""
     k = len(su)
     ends = np.concatenate([su, sv])
     seg_of = np.concatenate([np.arange(k), np.arange(k)])
@@ -150,7 +162,7 @@ def _fold_chains(
 
     su_l, sv_l = su.tolist(), sv.tolist()
     fw_l, bw_l = fwd.tolist(), bwd.tolist()
-    cm_l, ms_l = seg_cm.tolist(), seg_ms.tolist()
+    cm_l, ms_l, lo_l = seg_cm.tolist(), seg_ms.tolist(), local.tolist()
     inc_l, ptr_l = inc_seg.tolist(), ptr.tolist()
 
     def oriented(seg: int, start: int) -> tuple[bool, bool]:
@@ -162,7 +174,7 @@ def _fold_chains(
         f1, b1 = oriented(s1, node)
         f2, b2 = oriented(s2, node)
         # s1 leaving node (f1, b1) is s1 entering node as (b1, f1); must equal s2 leaving.
-        if (b1, f1) != (f2, b2):
+        if (b1, f1) != (f2, b2) or lo_l[s1] != lo_l[s2]:
             junction[node] = True
     junction_l = junction.tolist()
     used = [False] * k
@@ -189,6 +201,7 @@ def _fold_chains(
         links.b.append(nodes[-1])
         links.fwd.append(f)
         links.bwd.append(b)
+        links.local.append(lo_l[seg])
         links.nodes.append(nodes)
         links.cm.append(cms)
         links.ms.append(mss)
@@ -250,46 +263,31 @@ def _assemble(
     tot_cm = pt_cm[link_ptr[1:] - 1]
     tot_ms = pt_ms[link_ptr[1:] - 1]
 
-    shift = max(1, int(tot_cm.sum()).bit_length())
-    if int(tot_ms.sum()).bit_length() + shift > 62:
-        raise EmptyGraphError("graph too large for 64-bit path keys", record=f"map '{source}'")
-
-    lid = np.arange(len(la), dtype=np.int64)
-    tail = np.concatenate([la[lf], lb[lbw]])
-    head = np.concatenate([lb[lf], la[lbw]])
-    arc_link = np.concatenate([lid[lf], lid[lbw]])
-    arc_rev = np.concatenate([np.zeros(int(lf.sum()), bool), np.ones(int(lbw.sum()), bool)])
-    arc_ms = tot_ms[arc_link]
-    arc_cm = tot_cm[arc_link]
-    arc_key = (arc_ms << shift) + arc_cm
-    ok = tail != head
-    tail, head, arc_link, arc_rev, arc_ms, arc_cm, arc_key = (
-        x[ok] for x in (tail, head, arc_link, arc_rev, arc_ms, arc_cm, arc_key)
-    )
-    order = np.lexsort((arc_key, head, tail))
-    tail, head = tail[order], head[order]
-    first_of_pair = np.ones(len(tail), dtype=bool)
-    first_of_pair[1:] = (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])
-    sel = order[first_of_pair]
-    tail, head = tail[first_of_pair], head[first_of_pair]
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(tail, minlength=n), out=indptr[1:])
+    local = np.asarray(links.local, dtype=bool)
+    arcs = _routing_arcs(n, la, lb, lf, lbw, local, tot_ms, tot_cm)
+    indptr = np.zeros(arcs.n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(arcs.tail, minlength=arcs.n), out=indptr[1:])
+    head, arc_ms, arc_cm = arcs.head, arcs.ms, arcs.cm
+    centre = _central_node(node_lon, node_lat, arcs.arrive < 0)
+    shift = key_shift(indptr, head, arc_ms, pt_ms, pt_cm, link_ptr, centre, source=source)
     return StreetGraph(
         profile=profile.name,
         source=source,
         lon=node_lon,
         lat=node_lat,
         indptr=indptr,
-        indices=head.astype(np.int64),
-        arc_ms=arc_ms[sel],
-        arc_cm=arc_cm[sel],
-        arc_key=arc_key[sel],
-        arc_link=arc_link[sel],
-        arc_rev=arc_rev[sel],
+        indices=head,
+        arc_ms=arc_ms,
+        arc_cm=arc_cm,
+        arc_key=(arc_ms << np.int64(shift)) + arc_cm,
+        arc_link=arcs.link,
+        arc_rev=arcs.rev,
         link_a=la,
         link_b=lb,
         link_fwd=lf,
         link_bwd=lbw,
+        link_local=local,
+        arrive_node=arcs.arrive,
         link_ptr=link_ptr,
         pt_lon=lon[pt_node],
         pt_lat=lat[pt_node],
@@ -299,3 +297,73 @@ def _assemble(
         n_components=n_comp,
         door_mps=profile.door_mps,
     )
+
+
+def _central_node(lon: npt.NDArray[np.float64], lat: npt.NDArray[np.float64], allowed: B) -> int:
+    """The allowed node nearest the median position (a good root for diameter bounds)."""
+    d = (lon - np.median(lon)) ** 2 + (lat - np.median(lat)) ** 2
+    return int(np.argmin(np.where(allowed, d, np.inf)))
+
+
+@dataclass(frozen=True, slots=True)
+class _Arcs:
+    """Routing arcs sorted by tail, one per (tail, head): the cheapest (time, then length)."""
+
+    n: int
+    arrive: I64
+    tail: I64
+    head: I64
+    link: I64
+    rev: B
+    ms: I64
+    cm: I64
+
+
+def _routing_arcs(
+    n: int, la: I64, lb: I64, lf: B, lbw: B, local: B, tot_ms: I64, tot_cm: I64
+) -> _Arcs:
+    """Arcs of the routing graph, with local links usable only at the ends of a leg.
+
+    The *core* is the largest strongly connected part of the network without local links.
+    Nodes outside it (inside compounds reached through local links) get a second copy,
+    the *arrival* copy. A search starts on the plain nodes: outside the core any link may
+    be used; once in the core only non-local links; leaving the core for an outside node
+    leads to its arrival copy, from which the core is never re-entered. So a leg may use
+    local links to leave its start's compound and to reach its end's, never in between.
+    """
+    lid = np.arange(len(la), dtype=np.int64)
+    tail = np.concatenate([la[lf], lb[lbw]])
+    head = np.concatenate([lb[lf], la[lbw]])
+    link = np.concatenate([lid[lf], lid[lbw]])
+    rev = np.concatenate([np.zeros(int(lf.sum()), bool), np.ones(int(lbw.sum()), bool)])
+    ok = tail != head
+    tail, head, link, rev = tail[ok], head[ok], link[ok], rev[ok]
+    is_local = local[link]
+    arrive = np.full(n, -1, dtype=np.int64)
+    if is_local.any():
+        pub = ~is_local
+        adj = coo_matrix(
+            (np.ones(int(pub.sum()), dtype=np.int8), (tail[pub], head[pub])), shape=(n, n)
+        ).tocsr()
+        _, labels = connected_components(adj, directed=True, connection="strong")
+        core = labels == np.bincount(labels).argmax()
+        outside = np.flatnonzero(~core)
+        arrive[outside] = n + np.arange(len(outside))
+        ct, ch = core[tail], core[head]
+        parts = [
+            (ct & ch & pub, tail, head),  # in the core: no local links
+            (~ct, tail, head),  # leaving the start's compound (into the core or not)
+            (~ct & ~ch, arrive[tail], arrive[head]),  # inside the end's compound
+            (ct & ~ch, tail, arrive[head]),  # from the core into the end's compound
+        ]
+        tail = np.concatenate([t[m] for m, t, _ in parts])
+        head = np.concatenate([h[m] for m, _, h in parts])
+        link = np.concatenate([link[m] for m, _, _ in parts])
+        rev = np.concatenate([rev[m] for m, _, _ in parts])
+    n_route = n + int((arrive >= 0).sum())
+    ms, cm = tot_ms[link], tot_cm[link]
+    order = np.lexsort((cm, ms, head, tail))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = (tail[order][1:] != tail[order][:-1]) | (head[order][1:] != head[order][:-1])
+    sel = order[first]
+    return _Arcs(n_route, arrive, tail[sel], head[sel], link[sel], rev[sel], ms[sel], cm[sel])

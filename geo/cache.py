@@ -26,7 +26,7 @@ from geo.profiles import TravelProfile
 log = logging.getLogger("doorstep.geo")
 
 #: Bump when the graph arrays or their meaning change.
-FORMAT = 2
+FORMAT = 3
 
 
 def default_cache_dir() -> Path:

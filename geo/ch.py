@@ -85,8 +85,14 @@ def _witness(
 
 
 @njit(cache=True)
-def _contract(n: int, tail: I64, head: I64, w: I64, limit: int) -> tuple[I64, I64, I64, I64, int]:
-    """Contract all nodes; returns (rank, edge tails, edge heads, edge weights, edges)."""
+def _contract(
+    n: int, tail: I64, head: I64, w: I64, limit: int, buffer: int
+) -> tuple[I64, I64, I64, I64, int]:
+    """Contract all nodes; returns (rank, edge tails, edge heads, edge weights, edges).
+
+    Each node's witness searches run once to price it when it is popped and their
+    shortcuts (up to ``buffer`` of them) are kept, so contracting it adds them without
+    searching again."""
     m = tail.shape[0]
     cap = 8 * m + 1024
     eu = np.empty(cap, np.int64)
@@ -116,8 +122,36 @@ def _contract(n: int, tail: I64, head: I64, w: I64, limit: int) -> tuple[I64, I6
     pq_k = np.empty(8 * n + 16, np.int64)
     pq_v = np.empty(8 * n + 16, np.int32)
 
-    def process(v: int, apply: bool, ne: int) -> tuple[int, int, int]:
-        """(shortcuts needed, edges removed, new edge count)."""
+    sc_cap = buffer
+    sc_u = np.empty(sc_cap, np.int64)
+    sc_x = np.empty(sc_cap, np.int64)
+    sc_w = np.empty(sc_cap, np.int64)
+
+    def add_shortcut(u: int, x: int, sw: np.int64, ne: int) -> int:
+        """Lower an existing ``u -> x`` edge to ``sw`` or add one; new edge count (-1 if
+        the pool is full)."""
+        f = out_head[u]
+        while f >= 0:
+            if ev[f] == x:
+                if ew[f] > sw:
+                    ew[f] = sw
+                return ne
+            f = out_next[f]
+        if ne >= cap:
+            return -1
+        eu[ne] = u
+        ev[ne] = x
+        ew[ne] = sw
+        out_next[ne] = out_head[u]
+        out_head[u] = ne
+        in_next[ne] = in_head[x]
+        in_head[x] = ne
+        return ne + 1
+
+    def simulate(v: int, apply: bool, ne: int) -> tuple[int, int, int]:
+        """(shortcuts needed, edges removed, edge count) if ``v`` were contracted now;
+        the first ``sc_cap`` shortcuts are written to ``sc_*``, or with ``apply`` added
+        at once (count -1 if the pool is full)."""
         shortcuts = 0
         removed = 0
         e_in = in_head[v]
@@ -155,29 +189,15 @@ def _contract(n: int, tail: I64, head: I64, w: I64, limit: int) -> tuple[I64, I6
                         if not done[x] and x != u:
                             sw = w1 + ew[e_out]
                             if dist[x] > sw:
-                                shortcuts += 1
                                 if apply:
-                                    # update an existing u -> x edge or add one
-                                    f = out_head[u]
-                                    found = False
-                                    while f >= 0:
-                                        if ev[f] == x:
-                                            found = True
-                                            if ew[f] > sw:
-                                                ew[f] = sw
-                                            break
-                                        f = out_next[f]
-                                    if not found:
-                                        if ne >= cap:
-                                            return -1, 0, ne
-                                        eu[ne] = u
-                                        ev[ne] = x
-                                        ew[ne] = sw
-                                        out_next[ne] = out_head[u]
-                                        out_head[u] = ne
-                                        in_next[ne] = in_head[x]
-                                        in_head[x] = ne
-                                        ne += 1
+                                    ne = add_shortcut(u, x, sw, ne)
+                                    if ne < 0:
+                                        return -1, 0, ne
+                                elif shortcuts < sc_cap:
+                                    sc_u[shortcuts] = u
+                                    sc_x[shortcuts] = x
+                                    sc_w[shortcuts] = sw
+                                shortcuts += 1
                         e_out = out_next[e_out]
                     for i in range(n_t):
                         dist[touched[i]] = INF
@@ -191,7 +211,7 @@ def _contract(n: int, tail: I64, head: I64, w: I64, limit: int) -> tuple[I64, I6
 
     size = 0
     for v in range(n):
-        s, r, _ = process(v, False, ne)
+        s, r, _ = simulate(v, False, ne)
         size = _push(pq_k, pq_v, size, np.int64(2 * s - r), v)
     next_rank = 0
     while size > 0:
@@ -199,13 +219,19 @@ def _contract(n: int, tail: I64, head: I64, w: I64, limit: int) -> tuple[I64, I6
         size = _pop(pq_k, pq_v, size)
         if done[v]:
             continue
-        s, r, _ = process(v, False, ne)
+        s, r, _ = simulate(v, False, ne)
         prio = np.int64(2 * s - r + deleted[v])
         if size > 0 and prio > pq_k[0] and size < pq_k.shape[0]:
             size = _push(pq_k, pq_v, size, prio, v)
             continue
-        s, r, ne = process(v, True, ne)
-        if s < 0:
+        if s > sc_cap:  # more than the buffer holds: search again, adding as found
+            s, r, ne = simulate(v, True, ne)
+        else:  # the searches just made hold: add what they found
+            for i in range(s):
+                ne = add_shortcut(sc_u[i], sc_x[i], sc_w[i], ne)
+                if ne < 0:
+                    break
+        if ne < 0:
             return rank, eu, ev, ew, -1
         done[v] = True
         rank[v] = next_rank
@@ -246,13 +272,50 @@ def _csr(n: int, src: I64, dst: I64, w: I64) -> tuple[I64, I32, I64]:
     return ptr, dst[order].astype(np.int32), w[order]
 
 
-def build_hierarchy(graph: StreetGraph, *, witness_limit: int = 64) -> Hierarchy | None:
-    """Contract ``graph``; ``None`` if the shortcut pool overflows (use plain Dijkstra)."""
+def build_hierarchy(
+    graph: StreetGraph, *, witness_limit: int = 64, shortcut_buffer: int = 4096
+) -> Hierarchy | None:
+    """Contract ``graph``; ``None`` if the shortcut pool overflows (use plain Dijkstra).
+
+    ``witness_limit`` bounds the nodes settled by each witness search; ``shortcut_buffer``
+    the shortcuts of one node kept between pricing and contracting it (more are found
+    again by a second search; results are the same either way)."""
     t0 = time.perf_counter()
-    n = graph.n_nodes
-    tail = np.repeat(np.arange(n, dtype=np.int64), np.diff(graph.indptr))
+    h = contract_csr(
+        graph.indptr,
+        graph.indices,
+        graph.arc_key,
+        witness_limit=witness_limit,
+        shortcut_buffer=shortcut_buffer,
+    )
+    log.info(
+        "hierarchy %s/%s: %s shortcuts in %.2f s",
+        graph.source,
+        graph.profile,
+        h.shortcuts if h is not None else "too many",
+        time.perf_counter() - t0,
+    )
+    return h
+
+
+def contract_csr(
+    indptr: I64,
+    indices: I64,
+    weights: I64,
+    *,
+    witness_limit: int = 64,
+    shortcut_buffer: int = 4096,
+) -> Hierarchy | None:
+    """Contraction hierarchy of a CSR graph with non-negative int64 arc weights."""
+    n = len(indptr) - 1
+    tail = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
     rank, eu, ev, ew, ne = _contract(
-        n, tail, graph.indices.astype(np.int64), graph.arc_key.astype(np.int64), witness_limit
+        n,
+        tail,
+        indices.astype(np.int64),
+        weights.astype(np.int64),
+        witness_limit,
+        shortcut_buffer,
     )
     if ne < 0:
         return None
@@ -260,15 +323,7 @@ def build_hierarchy(graph: StreetGraph, *, witness_limit: int = 64) -> Hierarchy
     up = rank[ev] > rank[eu]
     up_ptr, up_to, up_w = _csr(n, eu[up], ev[up], ew[up])
     dn_ptr, dn_to, dn_w = _csr(n, ev[~up], eu[~up], ew[~up])
-    h = Hierarchy(up_ptr, up_to, up_w, dn_ptr, dn_to, dn_w, int(ne - graph.n_edges))
-    log.info(
-        "hierarchy %s/%s: %d shortcuts in %.2f s",
-        graph.source,
-        graph.profile,
-        h.shortcuts,
-        time.perf_counter() - t0,
-    )
-    return h
+    return Hierarchy(up_ptr, up_to, up_w, dn_ptr, dn_to, dn_w, int(ne - len(indices)))
 
 
 _HIERARCHIES: weakref.WeakKeyDictionary[StreetGraph, Hierarchy | None] = weakref.WeakKeyDictionary()

@@ -60,7 +60,7 @@ def _leg(graph: StreetGraph, snapped: Snapped, i: int, j: int) -> list[Coord]:
     before_i, after_i, at_i = _split(graph, snapped, i)
     before_j, after_j, at_j = _split(graph, snapped, j)
     best, how = INF, ""
-    for side in (0, 1):
+    for side in range(pos.enter_nodes.shape[1]):  # via a, its arrival copy, b, b's copy
         node = int(pos.enter_nodes[1, side])
         if node >= 0 and dist[node] < INF and dist[node] + pos.enter_keys[1, side] < best:
             best, how = dist[node] + pos.enter_keys[1, side], f"via{side}"
@@ -94,7 +94,7 @@ def _leg(graph: StreetGraph, snapped: Snapped, i: int, j: int) -> list[Coord]:
     for arc in arcs:
         coords = _link_coords(graph, int(graph.arc_link[arc]))
         out += (coords[::-1] if graph.arc_rev[arc] else coords)[1:]
-    out += before_j[1:] if side == 0 else after_j[::-1][1:]
+    out += before_j[1:] if side < 2 else after_j[::-1][1:]
     out += [at_j, door_j]
     return _dedupe(out)
 

@@ -33,13 +33,20 @@ class StreetGraph:
     lon, lat
         WGS-84 degrees of each node.
     indptr, indices
-        CSR adjacency of arcs (``indices[indptr[u]:indptr[u + 1]]`` are the heads of u).
+        CSR adjacency of routing arcs (``indices[indptr[u]:indptr[u + 1]]`` are the heads
+        of u) over :attr:`n_route` routing nodes: the street nodes, then the arrival copies.
     arc_ms, arc_cm, arc_key
         Per arc: travel time (ms), length (cm), combined key.
     arc_link
         Per arc: the link that realises it; ``arc_rev`` tells if it runs backward.
     link_a, link_b, link_fwd, link_bwd
         Per link: end nodes and allowed directions.
+    link_local
+        Per link: usable only at the ends of a leg (``access=private`` and the like).
+    arrive_node
+        Per street node: its arrival copy (reached only on the last part of a leg, inside
+        the destination's compound), or -1 for nodes of the routing core; see
+        :func:`geo.build._routing_arcs`.
     link_ptr
         Per link ``l``, its points are ``pt_*[link_ptr[l]:link_ptr[l + 1]]``, from a to b.
     pt_lon, pt_lat
@@ -47,7 +54,8 @@ class StreetGraph:
     pt_ms, pt_cm
         Cumulative travel time (ms) and length (cm) from the link start to each point.
     key_shift
-        Bits of the length part of keys (the total length of all links fits in it).
+        Bits of the length part of keys: enough for the longest shortest path of this
+        graph, bounded from its diameter (see :mod:`geo.keys`).
     n_components
         Strongly connected components of the full profile network before reduction.
     door_mps
@@ -69,6 +77,8 @@ class StreetGraph:
     link_b: I64
     link_fwd: B
     link_bwd: B
+    link_local: B
+    arrive_node: I64
     link_ptr: I64
     pt_lon: F64
     pt_lat: F64
@@ -82,6 +92,11 @@ class StreetGraph:
     def n_nodes(self) -> int:
         """Number of nodes."""
         return len(self.lon)
+
+    @property
+    def n_route(self) -> int:
+        """Number of routing nodes (street nodes plus arrival copies); the CSR size."""
+        return len(self.indptr) - 1
 
     @property
     def n_edges(self) -> int:

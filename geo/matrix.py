@@ -67,7 +67,7 @@ class _Positions:
     off_cm: I64
     seed_nodes: I64  # (P, 2): node a (leaving backward), node b (leaving forward)
     seed_keys: I64
-    enter_nodes: I64  # (P, 2): from node a (forward), from node b (backward)
+    enter_nodes: I64  # (P, 4): from node a (forward) and its arrival copy, same for b
     enter_keys: I64
 
 
@@ -81,7 +81,15 @@ def _positions(graph: StreetGraph, link: I64, off_ms: I64, off_cm: I64) -> _Posi
     rest = ((tot_ms - off_ms) << shift) + (tot_cm - off_cm)
     none = np.int64(-1)
     seed_nodes = np.column_stack([np.where(bwd, a, none), np.where(fwd, b, none)])
-    enter_nodes = np.column_stack([np.where(fwd, a, none), np.where(bwd, b, none)])
+    arr_a, arr_b = graph.arrive_node[a], graph.arrive_node[b]
+    enter_nodes = np.column_stack(
+        [
+            np.where(fwd, a, none),
+            np.where(fwd, arr_a, none),
+            np.where(bwd, b, none),
+            np.where(bwd, arr_b, none),
+        ]
+    )
     return _Positions(
         link=link,
         off_ms=off_ms,
@@ -89,7 +97,7 @@ def _positions(graph: StreetGraph, link: I64, off_ms: I64, off_cm: I64) -> _Posi
         seed_nodes=seed_nodes,
         seed_keys=np.column_stack([head, rest]),
         enter_nodes=enter_nodes,
-        enter_keys=np.column_stack([head, rest]),
+        enter_keys=np.column_stack([head, head, rest, rest]),
     )
 
 
@@ -100,7 +108,7 @@ def _use_hierarchy(graph: StreetGraph, n_pos: int, engine: str) -> Hierarchy | N
             record="travel_matrices",
             field="engine",
         )
-    if engine == "dijkstra" or (engine == "auto" and graph.n_nodes * n_pos < _CH_WORK):
+    if engine == "dijkstra" or (engine == "auto" and graph.n_route * n_pos < _CH_WORK):
         return None
     return hierarchy(graph)
 
@@ -112,7 +120,7 @@ def _position_keys(
     n_pos = len(pos.link)
     h = _use_hierarchy(graph, n_pos, engine)
     if h is not None:
-        buckets = target_buckets(h, graph.n_nodes, pos.enter_nodes, pos.enter_keys, threads=threads)
+        buckets = target_buckets(h, graph.n_route, pos.enter_nodes, pos.enter_keys, threads=threads)
         out = np.empty((n_pos, n_pos), dtype=np.int64)
         for lo in range(0, n_pos, chunk):
             hi = min(n_pos, lo + chunk)
@@ -123,10 +131,9 @@ def _position_keys(
         np.fill_diagonal(out, 0)
         return out
     targets = np.unique(pos.enter_nodes[pos.enter_nodes >= 0])
-    col = np.full(graph.n_nodes, -1, dtype=np.int64)
+    col = np.full(graph.n_route + 1, -1, dtype=np.int64)  # col[-1]: no entry, the INF pad
     col[targets] = np.arange(len(targets))
-    ea = np.where(pos.enter_nodes[:, 0] >= 0, col[pos.enter_nodes[:, 0]], -1)
-    eb = np.where(pos.enter_nodes[:, 1] >= 0, col[pos.enter_nodes[:, 1]], -1)
+    entry_cols = col[pos.enter_nodes]
     out = np.empty((n_pos, n_pos), dtype=np.int64)
     for lo in range(0, n_pos, chunk):
         hi = min(n_pos, lo + chunk)
@@ -140,9 +147,10 @@ def _position_keys(
             threads=threads,
         )
         rows = np.concatenate([rows, np.full((hi - lo, 1), INF, dtype=np.int64)], axis=1)
-        via_a = rows[:, ea] + pos.enter_keys[:, 0]  # column -1 is the INF pad
-        via_b = rows[:, eb] + pos.enter_keys[:, 1]
-        out[lo:hi] = np.minimum(via_a, via_b)
+        best = rows[:, entry_cols[:, 0]] + pos.enter_keys[:, 0]
+        for e in range(1, entry_cols.shape[1]):
+            np.minimum(best, rows[:, entry_cols[:, e]] + pos.enter_keys[:, e], out=best)
+        out[lo:hi] = best
     _same_link(graph, pos, out)
     np.fill_diagonal(out, 0)
     return out

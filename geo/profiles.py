@@ -28,6 +28,7 @@ class WayRule:
     forward: bool
     backward: bool
     speed_mps: float
+    local: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +54,13 @@ class TravelProfile:
         Access keys of this mode, most specific first (e.g. ``("foot",)``); the first one
         present on a way, else ``access``, decides access.
     denied
-        Access values that forbid the way (``private`` is allowed on purpose: deliveries go
-        into gated residential compounds).
+        Access values that forbid the way.
+    local_access
+        Access values that make a way *local*: usable only as the first or last part of a
+        leg, to leave or reach a stop's own compound, never as a through shortcut
+        (deliveries go into gated compounds; nobody crosses one on the way elsewhere).
+    local_tags
+        ``(key, values)`` pairs that make a way local whatever its access (``service=private``).
     explicit_only
         Classes usable only when a mode key says ``yes``/``designated``/``permissive``.
     oneway_exempt
@@ -73,6 +79,8 @@ class TravelProfile:
     max_kmh: float = 130.0
     mode_keys: tuple[str, ...] = ()
     denied: frozenset[str] = frozenset({"no"})
+    local_access: frozenset[str] = frozenset({"private", "destination", "delivery"})
+    local_tags: tuple[tuple[str, frozenset[str]], ...] = (("service", frozenset({"private"})),)
     explicit_only: frozenset[str] = frozenset()
     oneway_exempt: tuple[tuple[str, frozenset[str]], ...] = ()
     excluded: tuple[tuple[str, frozenset[str]], ...] = (("area", frozenset({"yes"})),)
@@ -112,6 +120,8 @@ class TravelProfile:
             self.max_kmh,
             self.mode_keys,
             sorted(self.denied),
+            sorted(self.local_access),
+            [(k, sorted(v)) for k, v in self.local_tags],
             sorted(self.explicit_only),
             [(k, sorted(v)) for k, v in self.oneway_exempt],
             [(k, sorted(v)) for k, v in self.excluded],
@@ -139,6 +149,7 @@ class TravelProfile:
             return None
         if access in self.denied:
             return None
+        local = access in self.local_access or any(tags.get(k) in v for k, v in self.local_tags)
         kmh = self.speeds_kmh[highway]
         if self.use_maxspeed:
             posted = parse_maxspeed(tags.get("maxspeed"))
@@ -148,7 +159,7 @@ class TravelProfile:
         forward, backward = True, True
         if self.respect_oneway and not any(tags.get(k) in v for k, v in self.oneway_exempt):
             forward, backward = oneway_directions(tags)
-        return WayRule(forward=forward, backward=backward, speed_mps=kmh / 3.6)
+        return WayRule(forward=forward, backward=backward, speed_mps=kmh / 3.6, local=local)
 
 
 def oneway_directions(tags: Mapping[str, str]) -> tuple[bool, bool]:

@@ -20,7 +20,7 @@ from solver.model import (
     Vehicle,
 )
 from solver.solution import Reason, Route, Solution, SolveStats, Unassigned, Visit
-from solver.solve import solve
+from solver.solve import shut_down, solve, start_up
 
 __all__ = [
     "DAY",
@@ -46,6 +46,8 @@ __all__ = [
     "assert_feasible",
     "check",
     "diagnose",
+    "shut_down",
     "solve",
     "solve_decomposed",
+    "start_up",
 ]

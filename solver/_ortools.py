@@ -136,7 +136,8 @@ class SearchResult:
         ``(seconds, objective)`` at each improvement.
     cut_short
         ``True`` when a time or effort limit stopped the search before its first local
-        optimum (on large problems: possibly before every stop had been tried).
+        optimum (on large problems: possibly before every stop had been tried), or before
+        any plan.
     """
 
     routes: list[list[int]]
@@ -149,8 +150,10 @@ class SearchResult:
     cut_short: bool = False
 
 
-#: ``RoutingModel.status()`` of a search stopped by a limit before a local optimum.
+#: ``RoutingModel.status()`` of a search stopped by a limit before a local optimum, and
+#: of one stopped by its time limit before any solution.
 _CUT_SHORT = 2
+_TIMED_OUT = 4
 
 _STATUS = {
     0: "not solved",
@@ -657,6 +660,7 @@ def _search_once(
             build_seconds=model.build_seconds,
             search_seconds=search_seconds,
             history=history,
+            cut_short=routing.status() == _TIMED_OUT,
         )
     routes = _read_routes(model, assignment, len(problem.vehicles))
     del keep

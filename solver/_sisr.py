@@ -43,8 +43,13 @@ def _arc(m: np.ndarray, k: int, a: int, b: int) -> int:
 
 # The problem travels as one tuple ``prob`` and the routes' derived data as ``rs``:
 #   prob = (vint, vcap, loc, cost, travel, dist, service, tw_lo, tw_hi, demand,
-#           late_at, late_cost, allowed, penalty, neighbours)
-#   rs = (routes, lengths, es, ls, rload, rdist, rcost, route_of, pos_of, late_after)
+#           late_at, late_cost, allowed, penalty, neighbours, balance)
+#   rs = (routes, lengths, es, ls, rload, rdist, rcost, route_of, pos_of, late_after,
+#         rspan, bounds)
+# ``balance`` = [factor x 1000 (0: no balance rule), cost per second the longest route
+# lasts beyond the rule, cost per stop the fullest route holds beyond it]; ``rspan``: each
+# route's duration on the plan's schedule (kept only under a balance rule); ``bounds``:
+# [duration, stops] the rule allows per route, from the plan before the step's ruin.
 # ``es``/``ls``: earliest / latest service start per route position; ``late_after[v, i]``:
 # stops with a lateness cost at positions >= i of route v.
 
@@ -141,7 +146,7 @@ def _update(v: int, rs: tuple, prob: tuple) -> bool:
     The cost includes lateness past soft deadlines at the earliest service starts (the
     schedule that minimises it).
     """
-    routes, lengths, es, ls, rload, rdist, rcost, route_of, pos_of, late_after = rs
+    routes, lengths, es, ls, rload, rdist, rcost, route_of, pos_of, late_after = rs[:10]
     vint, _, loc, cost, travel, dist, service, tw_lo, tw_hi, demand = prob[:10]
     late_at, late_cost = prob[10], prob[11]
     n = lengths[v]
@@ -192,7 +197,57 @@ def _update(v: int, rs: tuple, prob: tuple) -> bool:
         ok = False
     if ok and n > 0:
         ok = _spans_ok(v, -1, -1, rs, prob)
+    if prob[15][0] > 0:
+        rs[10][v] = _shown_span(v, -1, -1, rs, prob) if n > 0 else 0
     return ok
+
+
+@njit(cache=True)
+def _balance_cost(rs: tuple, prob: tuple) -> int:
+    """Cost of the plan's distance from the balance rule: seconds the longest route lasts
+    beyond factor x the mean (+1 s), stops the fullest holds beyond max(1, floor(factor x
+    the mean)), means over the routes used, each at its price in ``balance``."""
+    balance = prob[15]
+    if balance[0] == 0:
+        return 0
+    lengths, rspan = rs[1], rs[10]
+    used, total_s, top_s, total_n, top_n = 0, 0, 0, 0, 0
+    for v in range(lengths.shape[0]):
+        if lengths[v] > 0:
+            used += 1
+            total_s += rspan[v]
+            top_s = max(top_s, rspan[v])
+            total_n += lengths[v]
+            top_n = max(top_n, lengths[v])
+    if used == 0:
+        return 0
+    factor = balance[0] / 1000.0
+    over_s = top_s - factor * total_s / used - 1.0
+    over_n = top_n - max(1, int(np.floor(factor * total_n / used + 1e-9)))
+    cost = 0
+    if over_s > 0:
+        cost += int(np.ceil(over_s)) * balance[1]
+    if over_n > 0:
+        cost += over_n * balance[2]
+    return cost
+
+
+@njit(cache=True)
+def _set_bounds(rs: tuple, prob: tuple) -> None:
+    """The duration and stop count the balance rule allows a route, from the plan now."""
+    balance, lengths, rspan, bounds = prob[15], rs[1], rs[10], rs[11]
+    used, total_s, total_n = 0, 0, 0
+    for v in range(lengths.shape[0]):
+        if lengths[v] > 0:
+            used += 1
+            total_s += rspan[v]
+            total_n += lengths[v]
+    factor = balance[0] / 1000.0
+    if used == 0:
+        bounds[0], bounds[1] = NO_LIMIT, NO_LIMIT
+        return
+    bounds[0] = int(factor * total_s / used) + 1
+    bounds[1] = max(1, int(np.floor(factor * total_n / used + 1e-9)))
 
 
 @njit(cache=True)
@@ -237,7 +292,7 @@ def _best_insertion(
     routes, lengths, es, ls, rload, rdist = rs[:6]
     vint, vcap, loc, cost, travel, dist, service, tw_lo, tw_hi, demand = prob[:10]
     late_at, late_cost, allowed = prob[10], prob[11], prob[12]
-    late_after = rs[9]
+    late_after, bounds, balance = rs[9], rs[11], prob[15]
     best_v, best_i, best_delta = -1, -1, 0
     lu = loc[u]
     class_seen[:] = False
@@ -288,6 +343,12 @@ def _best_insertion(
             # Duration limits last, and only for a would-be best position: O(route).
             if not _spans_ok(v, i, u, rs, prob):
                 continue
+            if balance[0] > 0:  # beyond the balance bounds: at the rule's price
+                over_s = _shown_span(v, i, u, rs, prob) - bounds[0]
+                over_n = n + 1 - bounds[1]
+                delta += max(0, over_s) * balance[1] + max(0, over_n) * balance[2]
+                if best_v >= 0 and delta >= best_delta:
+                    continue
             best_v, best_i, best_delta = v, i, delta
     return best_v, best_i, best_delta
 
@@ -381,6 +442,8 @@ def _route_state(routes: np.ndarray, lengths: np.ndarray, prob: tuple) -> tuple:
         np.full(n_stops, -1, dtype=np.int64),  # route_of
         np.zeros(n_stops, dtype=np.int64),  # pos_of
         np.zeros((n_veh, n_stops + 1), dtype=np.int64),  # late_after
+        np.zeros(n_veh, dtype=np.int64),  # rspan
+        np.full(2, NO_LIMIT, dtype=np.int64),  # bounds
     )
 
 
@@ -393,6 +456,8 @@ def insertion_costs(
     rs = _route_state(routes.copy(), lengths.copy(), prob)
     for v in range(routes.shape[0]):
         _update(v, rs, prob)
+    if prob[15][0] > 0:
+        _set_bounds(rs, prob)
     class_seen = np.zeros(int(prob[0][:, V_CLASS].max()) + 1, dtype=np.bool_)
     out = np.full(stops.shape[0], -1, dtype=np.int64)
     for j in range(stops.shape[0]):
@@ -421,8 +486,8 @@ def run(
     """Run ``iterations`` ruin-and-recreate steps from ``routes`` (changed in place).
 
     ``prob`` is the problem tuple (see above). ``state`` holds ``[current cost, best cost,
-    accepted, improved]`` and is updated; the best plan seen is kept in
-    ``best_routes``/``best_lengths``. The temperature falls geometrically from
+    accepted, improved, balance part of the start cost]`` and is updated; the best plan
+    seen is kept in ``best_routes``/``best_lengths``. The temperature falls geometrically from
     ``temp_from`` to ``temp_to`` over the call. Start routes that break a rule are emptied
     first (the caller's best plan too, then). Returns the number of steps whose ruin left
     a route late (skipped; possible on matrices without the triangle inequality).
@@ -451,7 +516,8 @@ def run(
         saved_len[:] = lengths
         best_lengths[:] = lengths
         best_routes[:, :] = routes
-    current = rcost.sum()
+    current = rcost.sum() + _balance_cost(rs, prob)
+    state[4] = current - rcost.sum()
     for u in range(n_stops):
         if route_of[u] < 0:
             current += penalty[u]
@@ -466,6 +532,8 @@ def run(
                 loose[n_loose] = u
                 n_loose += 1
         touched[:] = False
+        if prob[15][0] > 0:
+            _set_bounds(rs, prob)
         n_loose = _ruin(rs, neighbours, touched, loose, n_loose, avg_removed, max_string)
         feasible = True
         for v in range(n_veh):
@@ -486,7 +554,7 @@ def run(
                 lengths[v] += 1
                 touched[v] = True
                 _update(v, rs, prob)
-            candidate = rcost.sum()
+            candidate = rcost.sum() + _balance_cost(rs, prob)
             for j in range(n_loose):
                 if route_of[loose[j]] < 0:
                     candidate += penalty[loose[j]]

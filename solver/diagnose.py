@@ -383,7 +383,7 @@ def diagnose(
 def short_of_time(
     problem: Problem,
     unassigned: Sequence[Unassigned],
-    routes: Sequence[Sequence[int]],
+    routes: Sequence[Sequence[int]] | None,
     *,
     settled: bool,
     time_limit: float,
@@ -397,7 +397,7 @@ def short_of_time(
     unassigned
         The diagnosed unserved stops (:func:`diagnose`).
     routes
-        The plan: stop positions per vehicle.
+        The plan: stop positions per vehicle (``None``: the search found no plan).
     settled
         Whether the search stopped placing stops before its limit (else it was cut short).
     time_limit
@@ -417,10 +417,10 @@ def short_of_time(
         return list(unassigned)
     fits = (
         refine.worth_placing(problem, routes, suspects)
-        if refine.unsupported(problem) is None
+        if routes is not None and refine.unsupported(problem) is None
         else [False] * len(suspects)
     )
-    cannot_take = _fleet_bound(problem, [i for r in routes for i in r])
+    cannot_take = _fleet_bound(problem, [i for r in routes or () for i in r])
     late = {
         problem.stops[i].id
         for i, fit in zip(suspects, fits, strict=True)

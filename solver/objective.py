@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from solver import balance
 from solver.model import ObjectiveKind, Problem, Vehicle
 from solver.schedule import end_window, start_window
 
@@ -69,9 +70,7 @@ def compatible_vehicles(problem: Problem) -> list[list[int]]:
     return out
 
 
-def penalties(
-    problem: Problem, arc_bound: int, *, extra_fixed: int = 0, extra_per_stop: int = 0
-) -> list[int]:
+def penalties(problem: Problem, arc_bound: int, *, extra_fixed: int = 0) -> list[int]:
     """Penalty for leaving each stop unserved, ordered by (required, priority).
 
     Stops are grouped by ``(required, priority)``; the lowest group's penalty ``unit``
@@ -80,13 +79,13 @@ def penalties(
     trades one stop for several of lower rank. An optional stop's own ``penalty`` is used
     as given. Penalties are capped so their sum fits in 64 bits. ``extra_fixed`` is a
     search-only cost per used vehicle (see ``SearchConfig.vehicle_cost``) that the penalties
-    must dominate too; ``extra_per_stop`` any further cost one served stop can add (the
-    balance terms of :mod:`solver.balance`).
+    must dominate too, as must the balance prices one served stop can add
+    (:func:`solver.balance.stop_margin`).
     """
     n = len(problem.stops)
     max_fixed = max((v.fixed_cost for v in problem.vehicles), default=0) + extra_fixed
     max_late = max((s.lateness_cost for s in problem.stops), default=0) * _horizon(problem)
-    unit = 2 * arc_bound + max_fixed + max_late + extra_per_stop + 1
+    unit = 2 * arc_bound + max_fixed + max_late + balance.stop_margin(problem, arc_bound) + 1
     if problem.objective.minimise_vehicles:
         unit += vehicle_fixed_bonus(problem, arc_bound)
     ceiling = _PENALTY_CEILING // (n + 1)

@@ -11,13 +11,14 @@ plan stands unchanged). Every plan still goes through the independent checker do
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from solver import _sisr, objective
+from solver import _sisr, balance, objective
 from solver.model import Problem, Profile, Stop, Vehicle
 from solver.schedule import end_window, start_window
 
@@ -78,7 +79,8 @@ class Arrays:
     ``late_cost`` (soft deadline and cost per second late; no deadline: never late),
     ``penalty``;
     ``allowed`` is stops x vehicles; ``neighbours`` lists, per stop, every stop by
-    increasing arc cost from it (itself first).
+    increasing arc cost from it (itself first); ``balance`` is the balance rule's factor x
+    1000 and its prices (:func:`solver.balance.prices`; zeros: no rule).
     """
 
     vint: np.ndarray
@@ -96,13 +98,14 @@ class Arrays:
     allowed: np.ndarray
     penalty: np.ndarray
     neighbours: np.ndarray
+    balance: np.ndarray
 
     def kernel(self) -> tuple[np.ndarray, ...]:
         """The kernel's problem tuple ``prob`` (order as in :mod:`solver._sisr`)."""
         return (
             self.vint, self.vcap, self.loc, self.cost, self.travel, self.dist, self.service,
             self.tw_lo, self.tw_hi, self.demand, self.late_at, self.late_cost, self.allowed,
-            self.penalty, self.neighbours,
+            self.penalty, self.neighbours, self.balance,
         )  # fmt: skip
 
 
@@ -202,6 +205,7 @@ def arrays(problem: Problem, *, span_bound: int | None = None) -> Arrays:
         allowed=allowed,
         penalty=np.asarray(objective.penalties(problem, bound), dtype=np.int64),
         neighbours=np.argsort(c0, axis=1, kind="stable").astype(np.int64),
+        balance=np.asarray(balance.prices(problem, bound), dtype=np.int64),
     )
 
 
@@ -255,7 +259,7 @@ def refine(
     n_veh, n = len(problem.vehicles), len(problem.stops)
     cur, lengths = _route_arrays(routes, n_veh, n)
     best, best_len = cur.copy(), lengths.copy()
-    state = np.zeros(4, dtype=np.int64)  # current, best, accepted, improved
+    state = np.zeros(5, dtype=np.int64)  # current, best, accepted, improved, start balance
     prob = a.kernel()
 
     skipped = 0
@@ -275,7 +279,7 @@ def refine(
     state[1] = state[0]
     used = int((lengths > 0).sum())
     arcs = max(1, int(lengths.sum()) + used)
-    served_cost = start_objective - int(a.penalty[_unserved(n, cur, lengths)].sum())
+    served_cost = start_objective - int(a.penalty[_unserved(n, cur, lengths)].sum()) - state[4]
     t_start = cfg.temperature * max(served_cost, 1) / arcs
     t_end = t_start / 100.0
     done, index, reported = 0, 1, state[1]
@@ -337,6 +341,30 @@ def worth_placing(
     return [bool(0 <= c < a.penalty[i]) for c, i in zip(costs.tolist(), kept.tolist(), strict=True)]
 
 
+#: Set once the kernel is loaded in this process; the thread loading it in the background.
+_LOADED = threading.Event()
+_LOADER: list[threading.Thread] = []
+_LOADER_LOCK = threading.Lock()
+
+
+def load_in_background() -> None:
+    """Start loading the kernel on a background thread (once per process), so that a
+    process's start-up work (reading inputs, building matrices, the OR-Tools search) and
+    the kernel's load overlap instead of adding up."""
+    with _LOADER_LOCK:
+        if _LOADED.is_set() or _LOADER:
+            return
+        _LOADER.append(threading.Thread(target=warm_up, name="kernel-load", daemon=True))
+        _LOADER[0].start()
+
+
+def ready(timeout: float | None) -> bool:
+    """Whether the kernel is loaded, waiting up to ``timeout`` s for it (``None``: until
+    it is); starts the load if nobody has."""
+    load_in_background()
+    return _LOADED.wait(timeout)
+
+
 def warm_up() -> float:
     """Load (or, the first time on a machine, compile) the kernel; returns the seconds taken.
 
@@ -354,6 +382,7 @@ def warm_up() -> float:
         )
         refine(toy, [[0, 1]], deadline=time.monotonic() + 60, iterations=1)
         worth_placing(toy, [[0]], [1])
+    _LOADED.set()
     return time.monotonic() - t0
 
 

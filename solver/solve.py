@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Literal
 
-from solver import _ortools, refine
+from solver import _ortools, balance, refine
 from solver.diagnose import diagnose, short_of_time
 from solver.model import Problem
 from solver.objective import priority_rank
@@ -89,7 +89,7 @@ def _run(
     refining = not plain and _refines(problem, config)
     split = deadline
     if refining:
-        refine.warm_up()  # loads the compiled kernel (first use in this process)
+        refine.load_in_background()  # the compiled kernel loads while OR-Tools searches
         if effort is None:  # with effort, the effort bound ends the OR-Tools part
             now = time.monotonic()
             split = now + config.refine_after * (deadline - now)
@@ -107,6 +107,11 @@ def _run(
     )
     if not refining or (result.found and time.monotonic() >= deadline):
         return result
+    # Without a plan, or with an effort bound (a plan that depends on the inputs alone),
+    # wait for the kernel; else only until the deadline, then OR-Tools' plan stands.
+    wait = None if not result.found or effort is not None else deadline - time.monotonic()
+    if not refine.ready(max(0.0, wait) if wait is not None else None):
+        return dataclasses.replace(result, status=result.status + "; kernel not loaded in time")
     t0 = time.perf_counter()
     better = _refined(
         problem,
@@ -124,9 +129,10 @@ def _run(
         min_iterations=0 if result.found else 1,
     )
     seconds = time.perf_counter() - t0
-    if result.found and better.objective >= result.objective:
-        return dataclasses.replace(
+    if result.found and better.objective >= better.start_objective:
+        return dataclasses.replace(  # on the refinement's objective, as every member's
             result,
+            objective=better.start_objective,
             search_seconds=result.search_seconds + seconds,
             cut_short=not better.settled,
         )
@@ -210,11 +216,33 @@ def worker_pool(size: int = 1) -> ProcessPoolExecutor:
         if _POOL is None or _broken(_POOL[0]) or _POOL[1] < size:
             if _POOL is not None:
                 _POOL[0].shutdown(wait=False, cancel_futures=True)
-            pool = ProcessPoolExecutor(
-                max_workers=size, mp_context=_worker_context(), initializer=refine.warm_up
-            )
+            pool = ProcessPoolExecutor(max_workers=size, mp_context=_worker_context())
             _POOL = (pool, size)
         return _POOL[0]
+
+
+def start_up(workers: int = 1) -> None:
+    """Prepare this process for solving, off the clock of any solve: the kernel starts
+    loading on a background thread and, with ``workers`` > 1, the worker pool starts.
+    Command lines and services call it first thing."""
+    refine.load_in_background()
+    if workers > 1:
+        _COURIERS.submit(worker_pool, workers - 1)
+
+
+def shut_down() -> None:
+    """End the worker pool's processes now (a command's exit need not wait for a worker
+    still starting or finishing a member nobody waits for)."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            return
+        pool, _ = _POOL
+        _POOL = None
+    processes = list(getattr(pool, "_processes", {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
 
 
 def _broken(pool: ProcessPoolExecutor) -> bool:
@@ -231,8 +259,11 @@ class _Remote:
 
 
 def _member(problem: Problem, config: _ortools.SearchConfig, run: _RunArgs) -> _Remote:
-    """Body of a worker: :func:`_run`, stamped with the instant it began."""
+    """Body of a worker: :func:`_run`, stamped with the instant it began (a worker that
+    begins after the deadline returns at once, so that it never holds up an exit)."""
     began = time.monotonic()
+    if began >= run.deadline:
+        raise TimeoutError("the member began after the deadline")
     result = _run(
         problem,
         config,
@@ -408,8 +439,12 @@ def solve(
             raise ValueError("configs must name at least one search configuration")
         portfolio = list(configs) if configs is not None else _default_configs(problem)
         members = portfolio[: max(1, workers)]
-        balance = problem.objective.balance_factor
-        first_deadline = deadline if balance is None else origin + (deadline - origin) * 0.6
+        # The refinement carries the balance rule in its objective; problems it does not
+        # model get a bounded re-solve after a first plan (solver.balance).
+        rebalance = problem.objective.balance_factor is not None and not _refines(
+            problem, members[0]
+        )
+        first_deadline = origin + (deadline - origin) * 0.6 if rebalance else deadline
         result, worker_start = _portfolio(
             problem,
             members,
@@ -422,11 +457,10 @@ def solve(
             on_progress=on_progress,
             origin=origin,
         )
-        if balance is not None and result.found:
-            result = _balance(
+        if rebalance and result.found:
+            result = _rebalanced(
                 problem,
                 result,
-                balance,
                 configs=members,
                 deadline=deadline,
                 grace=reserve,
@@ -449,14 +483,9 @@ def _served(routes: Sequence[Sequence[int]]) -> list[int]:
     return [i for r in routes for i in r]
 
 
-def _durations(problem: Problem, routes: Sequence[Sequence[int]]) -> list[int]:
-    return [timed_route(problem, k, r).duration for k, r in enumerate(routes) if r]
-
-
-def _balance(
+def _rebalanced(
     problem: Problem,
     result: _ortools.SearchResult,
-    factor: float,
     *,
     configs: Sequence[_ortools.SearchConfig],
     deadline: float,
@@ -466,70 +495,38 @@ def _balance(
     on_progress: Callable[[float, int], None] | None,
     origin: float,
 ) -> _ortools.SearchResult:
-    """Re-solve with every route bounded by ``factor`` x the mean duration, if needed.
+    """OR-Tools alone: re-solve with every route within the balance rule's duration and
+    stop count from ``result``'s plan, if it breaks them (:func:`solver.balance.bounds`).
 
-    The tighter plan is kept only if it serves every stop the first plan served in each
-    priority group; otherwise the first plan stands and its status says the balance bound
-    could not be met.
+    The tighter plan is kept only if it serves as many stops in every priority group;
+    otherwise the first plan stands and its status says the rule was not met.
     """
-    durations = _durations(problem, result.routes)
-    if not durations:
+    limits = balance.bounds(
+        problem, [timed_route(problem, k, r) for k, r in enumerate(result.routes) if r]
+    )
+    if limits is None:
         return result
-    mean = sum(durations) / len(durations)
-    if max(durations) <= factor * mean:
-        return result
-    bound = int(factor * mean)
-    if _refines(problem, configs[0]):
-        # Warm: the routes the bound breaks are emptied and their stops reinserted within
-        # it, then the refinement goes on under the bound (OR-Tools' cold first solution
-        # on a few hundred stops can alone outlast the rest of the budget).
-        t0 = time.perf_counter()
-        out = _refined(
-            problem,
-            result.routes,
-            configs[0],
-            deadline=deadline,
-            seed=seed,
-            effort=effort,
-            span_bound=bound,
-            on_progress=on_progress,
-            origin=origin,
-        )
-        tighter = _ortools.SearchResult(
-            routes=out.routes,
-            found=True,
-            objective=out.objective,
-            status=result.status + f"; balanced by ruin and recreate ({out.iterations} steps)",
-            build_seconds=result.build_seconds,
-            search_seconds=result.search_seconds + time.perf_counter() - t0,
-            history=result.history,
-        )
-    else:
-        tighter, _ = _portfolio(
-            problem,
-            configs,
-            deadline=deadline,
-            grace=grace,
-            seed=seed,
-            initial=None,
-            effort=effort,
-            span_bound=bound,
-            on_progress=on_progress,
-            origin=origin,
-        )
+    span, stops = limits
+    tighter, _ = _portfolio(
+        balance.capped(problem, stops),
+        configs,
+        deadline=deadline,
+        grace=grace,
+        seed=seed,
+        initial=None,
+        effort=effort,
+        span_bound=span,
+        on_progress=on_progress,
+        origin=origin,
+    )
     if tighter.found and priority_rank(problem, _served(tighter.routes)) >= priority_rank(
         problem, _served(result.routes)
     ):
         return tighter
-    return _ortools.SearchResult(
-        routes=result.routes,
-        found=True,
-        objective=result.objective,
-        status=result.status + f"; balance bound {bound} s not met without dropping stops",
-        build_seconds=result.build_seconds,
+    return dataclasses.replace(
+        result,
+        status=result.status + f"; balance ({span} s, {stops} stops) not met without dropping",
         search_seconds=result.search_seconds + tighter.search_seconds,
-        history=result.history,
-        cut_short=result.cut_short,
     )
 
 
@@ -577,8 +574,8 @@ def _solution(
     unassigned = short_of_time(
         problem,
         diagnose(problem, missing, routes),
-        result.routes,
-        settled=result.found and not result.cut_short,
+        result.routes if result.found else None,
+        settled=not result.cut_short,
         time_limit=time_limit,
     )
     status = result.status if result.found else f"no solution found ({result.status})"

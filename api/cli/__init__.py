@@ -13,6 +13,8 @@ import pkgutil
 
 import typer
 
+import solver
+
 app = typer.Typer(
     name="doorstep",
     help="Delivery routes for community volunteers over real OpenStreetMap streets.",
@@ -43,4 +45,8 @@ _register_commands()
 
 def main() -> None:
     """Entry point of the ``doorstep`` console script."""
-    app()
+    solver.start_up()  # the search kernel loads while the command reads its inputs
+    try:
+        app()
+    finally:
+        solver.shut_down()

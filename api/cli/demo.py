@@ -8,9 +8,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from api.cli.options import Effort, TimeLimit
+from api.cli.options import Effort, Language, TimeLimit
 from api.cli.plan import EXIT_UNSERVED, plan_and_print
 from api.demo.data import DEMO_DATE, generate, helsinki_map
+from api.i18n import Lang, choose
 from api.plan.ledger import read_ledger
 from api.plan.request import PlanRequest
 
@@ -28,9 +29,15 @@ def register(app: typer.Typer) -> None:
         volunteers: Annotated[int, typer.Option(help="volunteers to generate")] = 20,
         seed: Annotated[int, typer.Option(help="seed of the generated ledger")] = 7,
         effort: Effort = None,
+        lang: Language = "en",
     ) -> None:
         """Generate a ledger on real Helsinki buildings and plan its day, writing every output."""
         console = Console(stderr=True)
+        try:
+            locale = choose(lang)
+        except ValueError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from None
         map_file = helsinki_map()
         paths = generate(out / "ledger", households=households, volunteers=volunteers, seed=seed)
         console.print(
@@ -43,7 +50,7 @@ def register(app: typer.Typer) -> None:
             workers=2,
             effort=effort,
         )
-        code = plan_and_print(request, map_file, out, console)
+        code = plan_and_print(request, map_file, out, console, Lang(locale))
         console.print(f"open {out / 'summary.html'} and {out / 'manifests'}/ in a browser")
         # Households left unserved are part of the demo's story (one address is not on the
         # map on purpose); only real failures give a non-zero status here.

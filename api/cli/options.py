@@ -30,3 +30,31 @@ TimeLimit = Annotated[
         help="seconds for the whole call: map, matrices, search, checker, suggestions, outputs"
     ),
 ]
+
+#: Coordinate system of the ledger's rows that do not name theirs (``--coords``).
+Coords = Annotated[
+    str,
+    typer.Option(
+        help="coordinate system of the ledger: wgs84 (GPS, OpenStreetMap), gcj02 (Amap, "
+        "Tencent, WeChat) or bd09 (Baidu); a coord_system column overrides it per row"
+    ),
+]
+
+#: Region of phone numbers written without a country code (``--phone-region``).
+PhoneRegion = Annotated[
+    str,
+    typer.Option(
+        envvar="DOORSTEP_PHONE_REGION",
+        help="ISO region of phone numbers without +country (CN: 133... is +86 133...)",
+    ),
+]
+
+#: Language of manifests, summary, notifications and the terminal table (``--lang``).
+Language = Annotated[
+    str,
+    typer.Option(
+        "--lang",
+        envvar="DOORSTEP_LANG",
+        help="language of the outputs: en or zh-CN",
+    ),
+]

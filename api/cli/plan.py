@@ -29,16 +29,27 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from api.cli.options import Balance, Effort, FewestVolunteers, Seed, TimeLimit
+from api.cli.options import (
+    Balance,
+    Coords,
+    Effort,
+    FewestVolunteers,
+    Language,
+    PhoneRegion,
+    Seed,
+    TimeLimit,
+)
 from api.errors import classify, report_cli_error
+from api.i18n import Lang, choose
 from api.outputs.document import NOBODY_UNDER_OBSERVATION
 from api.outputs.table import print_plan
 from api.plan.continuity import PreviousPlanError, read_previous
-from api.plan.ledger import LedgerError, read_ledger
+from api.plan.ledger import LedgerError, ReadOptions, read_ledger
 from api.plan.problem import PlanOptions
 from api.plan.progress import Progress
 from api.plan.request import PlanRequest
 from api.plan.run import PlanRun, run_plan
+from geo.crs import parse_coord_system
 from geo.errors import GeoError
 
 EXIT_OK = 0
@@ -68,14 +79,28 @@ class ProgressPrinter:
         self.console.print(f"[dim]{event.stage:<9}[/dim] {event.message}", highlight=False)
 
 
-def plan_and_print(request: PlanRequest, map_file: Path, out: Path, console: Console) -> int:
+def plan_and_print(
+    request: PlanRequest,
+    map_file: Path,
+    out: Path,
+    console: Console,
+    language: Lang | None = None,
+) -> int:
     """Run the plan, write every output, print the table; return the exit status.
 
     The ``plan`` and ``demo`` commands call it; the plan itself is
-    :func:`api.plan.run.run_plan`.
+    :func:`api.plan.run.run_plan`. Outputs and table are in ``language`` (English by
+    default).
     """
+    lang = language or Lang()
     try:
-        run = run_plan(request, map_file=map_file, out=out, progress=ProgressPrinter(console))
+        run = run_plan(
+            request,
+            map_file=map_file,
+            out=out,
+            progress=ProgressPrinter(console),
+            language=lang,
+        )
     except GeoError as exc:
         console.print(f"[red]map error:[/red] {exc}")
         report_cli_error(exc)
@@ -85,23 +110,22 @@ def plan_and_print(request: PlanRequest, map_file: Path, out: Path, console: Con
             raise
         console.print(f"[red]{exc}[/red]", highlight=False)
         return report_cli_error(exc)
-    print_run(run, out, console)
+    print_run(run, out, console, lang)
     if any(w["code"] == NOBODY_UNDER_OBSERVATION for w in run.document["warnings"]):
         return EXIT_NOBODY
     return EXIT_OK if run.all_served else EXIT_UNSERVED
 
 
-def print_run(run: PlanRun, out: Path, console: Console) -> None:
-    """The plan's table, the suggestion, and where the files went."""
+def print_run(run: PlanRun, out: Path, console: Console, language: Lang | None = None) -> None:
+    """The plan's table (with its warnings), the suggestion, and where the files went."""
+    lang = language or Lang()
     doc = run.document
-    print_plan(doc, console)
+    print_plan(doc, console, lang)
     if "suggestion" in doc:
         for g in doc["suggestion"]["groups"]:
             console.print(f"suggest: {g['text']}")
         console.print(doc["suggestion"]["message"])
-    console.print(f"wrote {len(run.written)} files to {out}")
-    for warning in doc["warnings"]:
-        console.print(f"[yellow]warning:[/yellow] {warning['message']}", highlight=False)
+    console.print(lang.gettext("wrote %(n)d files to %(out)s", n=len(run.written), out=out))
 
 
 def register(app: typer.Typer) -> None:
@@ -112,11 +136,11 @@ def register(app: typer.Typer) -> None:
         map_file: Annotated[
             Path, typer.Option("--map", help="OSM file (.osm.pbf, .osm, .osm.bz2)")
         ],
-        households: Annotated[Path, typer.Option(help="households.csv or .json")],
-        volunteers: Annotated[Path, typer.Option(help="volunteers.csv or .json")],
+        households: Annotated[Path, typer.Option(help="households .csv, .xlsx or .json")],
+        volunteers: Annotated[Path, typer.Option(help="volunteers .csv, .xlsx or .json")],
         date: Annotated[str, typer.Option(help="plan date YYYY-MM-DD")],
         out: Annotated[Path, typer.Option(help="folder for the outputs")],
-        depots: Annotated[Path | None, typer.Option(help="depots.csv or .json")] = None,
+        depots: Annotated[Path | None, typer.Option(help="depots .csv, .xlsx or .json")] = None,
         time_limit: TimeLimit = 10.0,
         previous: Annotated[
             Path | None, typer.Option(help="yesterday's plan.json, to keep volunteers")
@@ -133,6 +157,9 @@ def register(app: typer.Typer) -> None:
             int | None,
             typer.Option(help="more stops than this: solve by parts on --workers processes"),
         ] = None,
+        coords: Coords = "wgs84",
+        phone_region: PhoneRegion = "CN",
+        lang: Language = "en",
     ) -> None:
         """Plan the runs of DATE from the ledger over the street map (see docs/INPUTS.md)."""
         console = Console(stderr=True)
@@ -142,7 +169,13 @@ def register(app: typer.Typer) -> None:
             console.print(f"[red]--date must be YYYY-MM-DD, got {date!r}[/red]")
             raise typer.Exit(2) from None
         try:
-            ledger = read_ledger(households, volunteers, depots)
+            system = parse_coord_system(coords)
+            locale = choose(lang)
+        except ValueError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from None
+        try:
+            ledger = read_ledger(households, volunteers, depots, ReadOptions(system, phone_region))
         except LedgerError as exc:
             console.print(f"[red]{exc}[/red]", highlight=False)
             raise typer.Exit(report_cli_error(exc)) from None
@@ -166,4 +199,4 @@ def register(app: typer.Typer) -> None:
             decompose_above=decompose_above,
             suggest=suggest_volunteers,
         )
-        raise typer.Exit(plan_and_print(request, map_file, out, console))
+        raise typer.Exit(plan_and_print(request, map_file, out, console, Lang(locale)))

@@ -10,26 +10,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from api.outputs.labels import FIXES
 from api.plan.ledger import format_clock
 from api.plan.result import PlanResult
+from geo.cn_addresses import CnResolution, is_chinese, parse_cn_address
 
 #: Half-width of the ETA window given to households and volunteers (s), and its rounding.
 ETA_HALF_WINDOW_S = 15 * 60
 _ETA_ROUND_S = 5 * 60
-
-#: What would fix each reason a household is not served, in words for the coordinator.
-FIXES = {
-    "FLEET_EXHAUSTED": "call more volunteers or longer hours (try --suggest-volunteers)",
-    "TIME_LIMIT": "plan again with a longer --time-limit (the reason names one)",
-    "TIME_WINDOW_UNREACHABLE": "widen the household's window or have a volunteer start earlier "
-    "or nearer",
-    "NO_COMPATIBLE_VEHICLE": "call a volunteer with the needed skill (medicine)",
-    "DEMAND_EXCEEDS_CAPACITY": "send a volunteer with a car or split the delivery",
-    "ROUTE_LIMIT": "raise a volunteer's max_stops or hours",
-    "UNREACHABLE": "check the door position: it is far from every street the volunteers use",
-    "ADDRESS_UNRESOLVED": "add lon/lat (or a full street address) to the ledger",
-    "NO_TIME_WINDOW": "fix the household's window so it meets the delivery window",
-}
 
 
 def eta_window(drop: int, opens: int = 0) -> tuple[int, int]:
@@ -38,6 +26,44 @@ def eta_window(drop: int, opens: int = 0) -> tuple[int, int]:
     lo = math.floor((drop - ETA_HALF_WINDOW_S) / _ETA_ROUND_S) * _ETA_ROUND_S
     hi = math.ceil((drop + ETA_HALF_WINDOW_S) / _ETA_ROUND_S) * _ETA_ROUND_S
     return max(lo, opens, 0), hi
+
+
+def _given_coordinates(result: PlanResult) -> dict[str, dict[str, Any]]:
+    """Per household given in GCJ-02 or BD-09: its system and coordinates as given."""
+    return {
+        h.household_id: {
+            "coord_system": h.coord_system,
+            "given_lon": h.given[0],
+            "given_lat": h.given[1],
+        }
+        for h in result.ledger.households
+        if h.given is not None
+    }
+
+
+def _doors(result: PlanResult) -> dict[str, dict[str, Any]]:
+    """Per household: building, entrance, floor and flat (the ``unit`` column, else the
+    flat of a Chinese address), and, for a household placed at its compound's gate, what
+    the address names there."""
+    out: dict[str, dict[str, Any]] = {}
+    for h in result.ledger.households:
+        unit = h.unit or (parse_cn_address(h.address).unit if is_chinese(h.address) else "")
+        door: dict[str, Any] = {
+            "building": h.building,
+            "entrance": h.entrance,
+            "floor": h.floor,
+            "unit": unit,
+        }
+        res = result.resolutions.get(h.household_id)
+        if isinstance(res, CnResolution) and res.gate:
+            door["gate"] = {
+                "compound": res.compound,
+                "building": res.building,
+                "entrance": res.entrance,
+                "unit": res.unit,
+            }
+        out[h.household_id] = door
+    return out
 
 
 def _kg(grams: int) -> float:
@@ -52,6 +78,9 @@ def plan_document(result: PlanResult) -> dict[str, Any]:
     first_depot = result.ledger.depots[0].depot_id if result.ledger.depots else ""
     vidx = result.problem.vehicle_index()
     points = result.locations.points
+    given = _given_coordinates(result)
+    doors = _doors(result)
+    people = {h.household_id: h.residents for h in result.ledger.households}
     routes = []
     for r in result.solution.routes:
         vol = vols[r.vehicle_id]
@@ -82,8 +111,16 @@ def plan_document(result: PlanResult) -> dict[str, Any]:
                             "address": line.address,
                             "address_source": line.address_source,
                             "note": line.note,
+                            **doors.get(line.household_id, {}),
+                            **given.get(line.household_id, {}),
                             "items": [
-                                {"kind": i.kind, "label": i.label, "kg": i.kg} for i in line.items
+                                {
+                                    "kind": i.kind,
+                                    "label": i.label,
+                                    "kg": i.kg,
+                                    "people": people.get(line.household_id, 1),
+                                }
+                                for i in line.items
                             ],
                         }
                         for line in s.lines
@@ -153,16 +190,34 @@ def plan_document(result: PlanResult) -> dict[str, Any]:
         "unassigned": unassigned,
         "not_due": not_due,
         "not_observed": not_observed,
-        "warnings": plan_warnings(result.date.isoformat(), head),
+        "warnings": plan_warnings(result.date.isoformat(), head) + coordinate_warnings(result),
         "summary": head,
     }
+
+
+def coordinate_warnings(result: PlanResult) -> list[dict[str, Any]]:
+    """The warning of coordinates that fit the map far better in another coordinate system
+    (see :mod:`api.plan.coord_check`); codes stay English identifiers."""
+    fit = result.coord_fit
+    if fit is None or not fit.warn:
+        return []
+    return [
+        {
+            "code": "COORDS_LIKELY_" + fit.best.value.upper(),
+            "message": fit.sentence(),
+            "households": fit.households,
+            "given_median_m": round(fit.given_median_m, 1),
+            "best_median_m": round(fit.best_median_m, 1),
+            "flag": f"--coords {fit.best.value}",
+        }
+    ]
 
 
 #: Warning code of a plan in which no household of the ledger is under observation.
 NOBODY_UNDER_OBSERVATION = "NOBODY_UNDER_OBSERVATION"
 
 
-def plan_warnings(date: str, head: dict[str, Any]) -> list[dict[str, str]]:
+def plan_warnings(date: str, head: dict[str, Any]) -> list[dict[str, Any]]:
     """Warnings about a plan as a whole (``plan.json`` ``warnings``): a plan in which no
     household is under observation on ``date`` is a warning, not a success (a wrong date is
     the usual cause)."""
@@ -174,6 +229,7 @@ def plan_warnings(date: str, head: dict[str, Any]) -> list[dict[str, str]]:
             "code": NOBODY_UNDER_OBSERVATION,
             "message": f"No household is under observation on {date} ({n} in the ledger, "
             "listed under not_observed with their periods); check the date.",
+            "households": n,
         }
     ]
 

@@ -1,4 +1,5 @@
-"""``notifications.csv``: one row per household served, with its ETA window, for texting."""
+"""``notifications.csv``: one row per household served, with its ETA window and the text
+message to send, in the reader's language."""
 
 from __future__ import annotations
 
@@ -6,16 +7,42 @@ import csv
 from pathlib import Path
 from typing import Any
 
+from api.i18n import Lang
 
-def write_notifications(doc: dict[str, Any], phones: dict[str, str], path: Path) -> None:
-    """Write ``household_id, phone, date, eta_from, eta_to, volunteer_id`` rows."""
+
+def notification_text(date: str, eta: tuple[str, str], language: Lang) -> str:
+    """The message to a household: its delivery date and ETA window."""
+    return language.gettext(
+        "Your delivery comes on %(date)s between %(from)s and %(to)s. It will be left at "
+        "your door; the volunteer rings and steps back.",
+        date=language.date(date),
+        **{"from": language.time(eta[0]), "to": language.time(eta[1])},
+    )
+
+
+def write_notifications(
+    doc: dict[str, Any], phones: dict[str, str], path: Path, language: Lang | None = None
+) -> None:
+    """Write ``household_id, phone, date, eta_from, eta_to, volunteer_id, message`` rows."""
+    lang = language or Lang()
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["household_id", "phone", "date", "eta_from", "eta_to", "volunteer_id"])
+        w.writerow(
+            ["household_id", "phone", "date", "eta_from", "eta_to", "volunteer_id", "message"]
+        )
         for r in doc["routes"]:
             for s in r["stops"]:
                 lo, hi = s["eta_window"]
+                text = notification_text(doc["date"], (lo, hi), lang)
                 for hid in s["household_ids"]:
                     w.writerow(
-                        [hid, phones.get(hid, ""), doc["date"], lo[:5], hi[:5], r["volunteer_id"]]
+                        [
+                            hid,
+                            phones.get(hid, ""),
+                            doc["date"],
+                            lo[:5],
+                            hi[:5],
+                            r["volunteer_id"],
+                            text,
+                        ]
                     )

@@ -1,70 +1,109 @@
-"""The coordinator's summary page: every run, every household not served and why."""
+"""The coordinator's summary page: every run, every household not served and why.
+
+The page is the Jinja2 template ``api/templates/summary.html`` in the reader's language
+(:mod:`api.i18n`). Reason codes are shown as they are (English identifiers); the sentence
+beside each is the ledger-specific one in English, and the reason's sentence from the
+catalog in other languages.
+"""
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
-from api.outputs.manifest import _page
-from api.outputs.svg import CREDIT
+from api.i18n import DEFAULT, Lang, render
+from api.outputs.labels import fix_text, mode_text, reason_text
 
 
-def _h(seconds: int) -> str:
-    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}"
+def why_text(item: dict[str, Any], language: Lang) -> str:
+    """Why a household is not served: the plan's own sentence in English, else the reason's
+    sentence from the catalog."""
+    if language.locale == DEFAULT and item.get("message"):
+        return str(item["message"])
+    return reason_text(item["reason"], language)
 
 
-def summary_html(doc: dict[str, Any], manifests: dict[str, str]) -> str:
-    """Coordinator summary of a ``plan.json`` document; ``manifests`` maps volunteer id to file."""
+def balance_text(summary: dict[str, Any], language: Lang) -> str:
+    """The balance bound in words (the summary's ``balance`` sentence in ``language``)."""
+    bound = summary.get("balance_bound")
+    if bound is None:
+        return language.gettext("No balance bound (--balance 0).")
+    if language.locale == DEFAULT:
+        return str(summary["balance"])
+    head = language.gettext(
+        "Balance bound: no run longer than %(bound)s x the mean run (%(mean)s) and no run "
+        "with more than %(bound)s x the mean stops (%(stops)s).",
+        bound=language.number(bound, 1),
+        mean=language.hours(summary["mean_run_s"]),
+        stops=language.number(summary["mean_stops"], 1),
+    )
+    met = summary["balance_met"]
+    return head + " " + (language.gettext("Met.") if met else language.gettext("Not met."))
+
+
+def warning_text(warning: dict[str, Any], date: str, language: Lang) -> str:
+    """A plan warning in ``language`` (see ``warnings`` in plan.json)."""
+    if warning["code"].startswith("COORDS_LIKELY_"):
+        return language.gettext(
+            "The coordinates of %(n)d households sit a median %(given)s m from the map's "
+            "buildings and streets; read as %(system)s they sit %(best)s m away. If they come "
+            "from a Chinese map app, plan with %(flag)s (or a coord_system column).",
+            n=warning["households"],
+            given=language.number(warning["given_median_m"], 0),
+            system=warning["flag"].split()[-1].upper(),
+            best=language.number(warning["best_median_m"], 0),
+            flag=warning["flag"],
+        )
+    if warning["code"] == "NOBODY_UNDER_OBSERVATION":
+        return language.gettext(
+            "No household is under observation on %(date)s (%(n)d in the ledger, listed under "
+            "not_observed with their periods); check the date.",
+            date=language.date(date),
+            n=warning.get("households", 0),
+        )
+    return str(warning["message"])
+
+
+def summary_html(
+    doc: dict[str, Any], manifests: dict[str, str], language: Lang | None = None
+) -> str:
+    """Coordinator summary of a ``plan.json`` document; ``manifests`` maps volunteer id to
+    file; in ``language`` (English by default)."""
+    lang = language or Lang()
     s = doc["summary"]
-    rows = "".join(
-        f'<tr><td><a href="{escape(manifests.get(r["volunteer_id"], ""))}">'
-        f"{escape(r['volunteer_id'])}</a></td><td>{escape(r['mode'])}</td>"
-        f"<td>{escape(r.get('depot_name') or r['depot_id'])}</td>"
-        f"<td>{len(r['stops'])}</td><td>{sum(len(x['household_ids']) for x in r['stops'])}</td>"
-        f"<td>{r['distance_m'] / 1000:.1f}</td><td>{_h(r['duration_s'])}</td>"
-        f"<td>{r['load_kg']:g}</td><td>{r['start']['departure'][:5]}</td></tr>"
+    runs = [
+        {
+            "href": manifests.get(r["volunteer_id"], ""),
+            "who": r["volunteer_id"],
+            "mode": mode_text(r["mode"], lang),
+            "depot": r.get("depot_name") or r["depot_id"],
+            "stops": len(r["stops"]),
+            "households": sum(len(x["household_ids"]) for x in r["stops"]),
+            "km": r["distance_m"] / 1000,
+            "seconds": r["duration_s"],
+            "kg": r["load_kg"],
+            "leaves": r["start"]["departure"],
+        }
         for r in doc["routes"]
-    )
-    missing = "".join(
-        f"<tr><td>{escape(u['household_id'])}</td><td>{escape(u['reason'])}</td>"
-        f"<td>{escape(u['message'])}</td><td>{escape(u['fix'])}</td></tr>"
+    ]
+    missing = [
+        {
+            "household_id": u["household_id"],
+            "reason": u["reason"],
+            "why": why_text(u, lang),
+            "fix": fix_text(u["reason"], lang),
+        }
         for u in doc["unassigned"]
+    ]
+    return render(
+        "summary.html",
+        lang,
+        title=lang.gettext("Plan %(date)s", date=doc["date"]),
+        date=doc["date"],
+        s=s,
+        balance=balance_text(s, lang),
+        warnings=[warning_text(w, doc["date"], lang) for w in doc.get("warnings", [])],
+        continuity=s.get("continuity"),
+        runs=runs,
+        missing=missing,
+        suggestion=doc.get("suggestion"),
     )
-    not_served = (
-        "<p>Every household under observation is on a run.</p>"
-        if not doc["unassigned"]
-        else "<table><thead><tr><th>Household</th><th>Reason</th><th>Why</th>"
-        f"<th>What would fix it</th></tr></thead><tbody>{missing}</tbody></table>"
-    )
-    suggestion = ""
-    if doc.get("suggestion"):
-        sug = doc["suggestion"]
-        items = "".join(f"<li>{escape(g['text'])}</li>" for g in sug["groups"])
-        suggestion = (
-            f"<h2>More volunteers needed</h2><ul>{items}</ul><p>{escape(sug['message'])}</p>"
-        )
-    cont = ""
-    if "continuity" in s:
-        c = s["continuity"]
-        cont = (
-            f"<p>Continuity: {c['kept_same_volunteer']} of "
-            f"{c['households_with_yesterdays_volunteer_today']} households keep yesterday's "
-            "volunteer.</p>"
-        )
-    warnings = "".join(
-        f'<p class="warning">{escape(w["message"])}</p>' for w in doc.get("warnings", [])
-    )
-    body = (
-        f"<h1>Delivery plan for {escape(doc['date'])}</h1>"
-        f'<p class="meta">{s["households_served"]} of {s["households_under_observation"]} '
-        f"households under observation served by {s['volunteers_called']} of "
-        f"{s['volunteers_available']} volunteers; {s['households_unassigned']} not served; "
-        f"{s['households_not_due']} with nothing due today. Total "
-        f"{s['distance_m'] / 1000:.1f} km, longest run {_h(s['longest_run_s'])}.</p>"
-        f'<p class="meta">{escape(s["balance"])}</p>'
-        f"{warnings}{cont}<h2>Runs</h2><table><thead><tr><th>Volunteer</th><th>Mode</th><th>Depot</th><th>Stops</th>"
-        "<th>Households</th><th>km</th><th>Hours</th><th>kg</th><th>Leaves</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table><h2>Not served</h2>{not_served}{suggestion}"
-        f'<p class="credit">Map data {escape(CREDIT)}</p>'
-    )
-    return _page(f"Plan {doc['date']}", body)

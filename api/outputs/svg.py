@@ -16,8 +16,14 @@ def route_svg(
     *,
     width: int = 360,
     height: int = 260,
+    credit: str = CREDIT,
+    label: str = "route map",
 ) -> str:
-    """SVG of a run; all positions ``(lon, lat)`` WGS-84, drawn in a local flat projection."""
+    """SVG of a run; all positions ``(lon, lat)`` WGS-84, drawn in a local flat projection.
+
+    ``credit`` and ``label`` are the map credit and the image's accessible name, in the
+    page's language.
+    """
     pts = [tuple(p[:2]) for ln in lines for p in ln] + list(stops) + [start]
     lons = [p[0] for p in pts]
     lats = [p[1] for p in pts]
@@ -40,7 +46,7 @@ def route_svg(
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-label="route map">',
+        f'width="{width}" height="{height}" role="img" aria-label="{escape(label)}">',
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#f7f7f4"/>',
     ]
     for ln in lines:
@@ -60,7 +66,7 @@ def route_svg(
         )
     parts.append(
         f'<text x="{width - 4}" y="{height - 4}" font-size="10" text-anchor="end" '
-        f'fill="#555" font-family="sans-serif">{escape(CREDIT)}</text>'
+        f'fill="#555">{escape(credit)}</text>'
     )
     parts.append("</svg>")
     return "".join(parts)

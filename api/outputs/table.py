@@ -1,4 +1,5 @@
-"""The terminal table: per volunteer stops, km, hours, load; unassigned with fixes."""
+"""The terminal table: per volunteer stops, km, hours, load; unassigned with fixes; in the
+reader's language."""
 
 from __future__ import annotations
 
@@ -7,36 +8,70 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from api.i18n import N_, Lang
+from api.outputs.labels import fix_text, mode_text
+from api.outputs.summary_html import balance_text, warning_text, why_text
 
-def print_plan(doc: dict[str, Any], console: Console | None = None) -> None:
+_RUN_COLUMNS = (
+    N_("volunteer"),
+    N_("mode"),
+    N_("stops"),
+    N_("households"),
+    N_("km"),
+    N_("hours"),
+    N_("kg"),
+    N_("leaves"),
+)
+_MISSING_COLUMNS = (N_("household"), N_("reason"), N_("why"), N_("what would fix it"))
+
+
+def print_plan(
+    doc: dict[str, Any], console: Console | None = None, language: Lang | None = None
+) -> None:
     """Print the runs and the households not served of a ``plan.json`` document."""
     console = console or Console()
-    runs = Table(title=f"Runs on {doc['date']}")
-    for col in ("volunteer", "mode", "stops", "households", "km", "hours", "kg", "leaves"):
-        runs.add_column(col, justify="left" if col in ("volunteer", "mode") else "right")
+    lang = language or Lang()
+    runs = Table(title=lang.gettext("Runs on %(date)s", date=lang.date(doc["date"])))
+    for i, col in enumerate(_RUN_COLUMNS):
+        runs.add_column(lang.gettext(col), justify="left" if i < 2 else "right")
     for r in doc["routes"]:
         runs.add_row(
             r["volunteer_id"],
-            r["mode"],
+            mode_text(r["mode"], lang),
             str(len(r["stops"])),
             str(sum(len(s["household_ids"]) for s in r["stops"])),
-            f"{r['distance_m'] / 1000:.1f}",
-            f"{r['duration_s'] / 3600:.2f}",
-            f"{r['load_kg']:g}",
-            r["start"]["departure"][:5],
+            lang.number(r["distance_m"] / 1000, 1),
+            lang.number(r["duration_s"] / 3600, 2),
+            lang.number(r["load_kg"], 1),
+            lang.time(r["start"]["departure"]),
         )
     console.print(runs)
     if doc["unassigned"]:
-        miss = Table(title="Not served")
-        for col in ("household", "reason", "why", "what would fix it"):
-            miss.add_column(col)
+        miss = Table(title=lang.gettext("Not served"))
+        for col in _MISSING_COLUMNS:
+            miss.add_column(lang.gettext(col))
         for u in doc["unassigned"]:
-            miss.add_row(u["household_id"], u["reason"], u["message"], u["fix"])
+            miss.add_row(
+                u["household_id"], u["reason"], why_text(u, lang), fix_text(u["reason"], lang)
+            )
         console.print(miss)
     s = doc["summary"]
     console.print(
-        f"{s['households_served']} of {s['households_under_observation']} households served, "
-        f"{s['households_unassigned']} not served, {s['households_not_due']} nothing due; "
-        f"{s['volunteers_called']} volunteers, {s['distance_m'] / 1000:.1f} km"
+        lang.gettext(
+            "%(served)d of %(total)d households served, %(unserved)d not served, %(not_due)d "
+            "nothing due; %(called)d volunteers, %(km)s km",
+            served=s["households_served"],
+            total=s["households_under_observation"],
+            unserved=s["households_unassigned"],
+            not_due=s["households_not_due"],
+            called=s["volunteers_called"],
+            km=lang.number(s["distance_m"] / 1000, 1),
+        ),
+        highlight=False,
     )
-    console.print(s["balance"])
+    console.print(balance_text(s, lang), highlight=False)
+    for w in doc.get("warnings", []):
+        label = lang.gettext("warning:")
+        console.print(
+            f"[yellow]{label}[/yellow] {warning_text(w, doc['date'], lang)}", highlight=False
+        )

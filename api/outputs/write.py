@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from api.i18n import Lang
 from api.outputs.geojson import routes_geojson
 from api.outputs.manifest import manifest_html
 from api.outputs.notifications import write_notifications
@@ -18,10 +19,16 @@ def _safe(name: str) -> str:
 
 
 def write_outputs(
-    doc: dict[str, Any], geometry: dict[str, Any], phones: dict[str, str], out: Path
+    doc: dict[str, Any],
+    geometry: dict[str, Any],
+    phones: dict[str, str],
+    out: Path,
+    language: Lang | None = None,
 ) -> list[Path]:
     """Write ``plan.json``, ``routes.geojson``, ``summary.html``, ``notifications.csv`` and
-    ``manifests/<volunteer>.html`` into ``out``; return the paths written."""
+    ``manifests/<volunteer>.html`` into ``out``, the pages and texts in ``language``
+    (English by default); return the paths written."""
+    lang = language or Lang()
     out.mkdir(parents=True, exist_ok=True)
     (out / "manifests").mkdir(exist_ok=True)
     written = []
@@ -35,14 +42,15 @@ def write_outputs(
     for route in doc["routes"]:
         rel = f"manifests/{_safe(route['volunteer_id'])}.html"
         (out / rel).write_text(
-            manifest_html(doc, route, geometry.get(route["volunteer_id"])), encoding="utf-8"
+            manifest_html(doc, route, geometry.get(route["volunteer_id"]), lang),
+            encoding="utf-8",
         )
         manifests[route["volunteer_id"]] = rel
         written.append(out / rel)
     p = out / "summary.html"
-    p.write_text(summary_html(doc, manifests), encoding="utf-8")
+    p.write_text(summary_html(doc, manifests, lang), encoding="utf-8")
     written.append(p)
     p = out / "notifications.csv"
-    write_notifications(doc, phones, p)
+    write_notifications(doc, phones, p, lang)
     written.append(p)
     return written

@@ -10,12 +10,9 @@ stage                     share
 ========================  ==============================================================
 map, matrices, checker    take what they take (counted, not bounded)
 search                    :data:`SEARCH_SHARE` of what is left (the rest is kept for the
-                          stop balance, the checker, the geometry and the outputs); with
-                          a previous plan, the free and the sticky search get half each
+                          checker, the geometry and the outputs); with a previous plan,
+                          the free and the sticky search get half each
 search floor              at least :data:`MIN_SEARCH_S`, even when the map used it all
-stop balance re-solve     what is left less :data:`TAIL_SHARE` of the limit, at most
-                          :data:`REBALANCE_SHARE` of the limit; skipped when that is
-                          under :data:`MIN_SEARCH_S`
 suggestions               with ``--suggest-volunteers``, the day's plan gets
                           :data:`PLAN_SHARE_WITH_SUGGESTIONS` of the limit; each re-plan
                           an equal part of the rest (at least :data:`MIN_SEARCH_S`);
@@ -23,9 +20,9 @@ suggestions               with ``--suggest-volunteers``, the day's plan gets
 ========================  ==============================================================
 
 The solver keeps its own split of the seconds it is given (OR-Tools, then the
-refinement; the duration balance) inside its call. ``cap`` is a hard stop on top (a batch
-community's limit): a plan still running past it stops at its next stage with
-:class:`TimeCapError`, before anything is written.
+refinement, which carries the balance rule on hours and stops) inside its call. ``cap`` is
+a hard stop on top (a batch community's limit): a plan still running past it stops at its
+next stage with :class:`TimeCapError`, before anything is written.
 """
 
 from __future__ import annotations
@@ -35,12 +32,8 @@ from dataclasses import dataclass, field
 
 #: Share of what is left that the search takes when it starts.
 SEARCH_SHARE = 0.9
-#: Share of the whole limit kept after the stop balance for checker, geometry, outputs.
-TAIL_SHARE = 0.05
-#: Most of the limit the stop balance re-solve may take.
-REBALANCE_SHARE = 0.5
 #: Shortest search worth starting (s): the main search gets at least this; optional
-#: re-solves (stop balance, suggestions) are skipped below it.
+#: re-solves (suggestions) are skipped below it.
 MIN_SEARCH_S = 0.5
 #: Share of the limit the day's plan gets when volunteers are to be suggested after it.
 PLAN_SHARE_WITH_SUGGESTIONS = 0.5
@@ -89,11 +82,6 @@ class Budget:
     def search_seconds(self, *, parts: int = 1) -> float:
         """Seconds for each of ``parts`` searches of the day's plan (at least the floor)."""
         return max(SEARCH_SHARE * self.left() / parts, MIN_SEARCH_S)
-
-    def rebalance_seconds(self) -> float:
-        """Seconds for the stop balance re-solve after the search; 0: skip it."""
-        seconds = min(self.left() - TAIL_SHARE * self.limit, REBALANCE_SHARE * self.limit)
-        return seconds if seconds >= MIN_SEARCH_S else 0.0
 
     def part(self, share: float) -> Budget:
         """A budget of ``share`` of what is left, starting now (same hard cap end)."""

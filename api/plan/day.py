@@ -223,6 +223,10 @@ def build_day(
     return DaySelection(date, tuple(stops), tuple(excluded), tuple(not_due), not_observed)
 
 
+#: Added to an unresolved address's sentence on a day with nothing due for it.
+NOTHING_DUE_YET = "Nothing is due today: fix it before its next delivery."
+
+
 def _place_households(
     ledger: Ledger, date: dt.date, rules: DayRules, resolved: Mapping[str, LonLat]
 ) -> tuple[list[_Draft], list[Excluded], list[Excluded]]:
@@ -233,25 +237,28 @@ def _place_households(
     drafts: list[_Draft] = []
     for h in select_households(ledger.households, date):
         items = items_due(h, date, rules)
+        if h.lon is not None and h.lat is not None:
+            lon, lat = h.lon, h.lat
+        elif h.household_id in resolved:
+            lon, lat = resolved[h.household_id]
+        else:
+            # Reported on every day of the observation, due or not: the coordinator learns
+            # of it before the next delivery day.
+            excluded.append(
+                Excluded(
+                    h.household_id,
+                    "ADDRESS_UNRESOLVED",
+                    f"Address {h.address!r} was not found on the map; add lon/lat."
+                    + ("" if items else f" {NOTHING_DUE_YET}"),
+                )
+            )
+            continue
         if not items:
             not_due.append(
                 Excluded(
                     h.household_id,
                     "NOTHING_DUE",
                     f"Nothing is due today for needs {', '.join(sorted(h.needs))}.",
-                )
-            )
-            continue
-        if h.lon is not None and h.lat is not None:
-            lon, lat = h.lon, h.lat
-        elif h.household_id in resolved:
-            lon, lat = resolved[h.household_id]
-        else:
-            excluded.append(
-                Excluded(
-                    h.household_id,
-                    "ADDRESS_UNRESOLVED",
-                    f"Address {h.address!r} was not found on the map; add lon/lat.",
                 )
             )
             continue

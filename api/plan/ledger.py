@@ -3,9 +3,12 @@
 Every row becomes a frozen record or a :class:`~solver.errors.Detail` naming the file,
 line, column and field; a file with any bad row raises :class:`LedgerError` listing all of
 them, so nothing is planned from a half-read ledger. Unknown columns are kept (in
-``extra``) and otherwise ignored. Coordinates are ``(lon, lat)`` WGS-84; clock times are
-read as ``HH:MM`` or ``HH:MM:SS`` and kept as integer seconds after midnight of the plan
-day; capacities are kilograms as given.
+``extra``) and otherwise ignored. Files are CSV (any encoding and delimiter Excel writes),
+``.xlsx`` or JSON (:mod:`api.plan.ledger_files`); values may be typed in English or Chinese
+(:mod:`api.plan.ledger_values`). Coordinates are read in their ``coord_system`` (WGS-84, GCJ-02
+or BD-09: the row's column, else the file's) and converted here, once, to ``(lon, lat)``
+WGS-84; the coordinates as given are kept beside. Clock times are kept as integer seconds
+after midnight of the plan day; capacities are kilograms as given; phones E.164.
 
 The column reference with examples is ``docs/INPUTS.md``.
 """
@@ -14,19 +17,21 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import json
-import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from api.plan import ledger_values as values
+from api.plan.ledger_files import TableError, read_table
+from api.plan.ledger_values import parse_clock
+from geo.crs import CoordSystem, parse_coord_system, to_wgs84
 from solver.errors import Detail
 
 MODES = ("walk", "bike", "ebike", "drive")
 NEEDS = ("meals", "groceries", "medicine")
-_TRUE = {"1", "true", "yes", "y", "x"}
-_FALSE = {"", "0", "false", "no", "n"}
 _FLAGS = ("elderly_alone", "medical_needs")
 
 #: Bounds of the numbers a ledger may hold (a value outside is a fault of its record).
@@ -36,6 +41,8 @@ MAX_CAPACITY_KG = 5_000.0
 MAX_STOPS = 10_000
 #: Longest id (household, volunteer, depot), in characters.
 MAX_ID_LENGTH = 200
+
+__all__ = ["parse_clock"]  # re-exported: the ledger's clock reading
 
 
 class LedgerError(ValueError):
@@ -82,11 +89,17 @@ class Household:
     note
         Drop-off instruction shown to the volunteer.
     phone
-        Contact for the ETA text message.
+        Contact for the ETA text message, E.164 (``+8613361318609``).
     line
         Where the record came from (CSV line or JSON item number), for messages.
     extra
         Unknown columns as ``(name, value)`` pairs, kept and ignored.
+    unit
+        The flat (室) inside building and entrance, printed on the manifest.
+    coord_system
+        What ``lon``/``lat`` were given in (``wgs84``, ``gcj02``, ``bd09``).
+    given
+        ``(lon, lat)`` as given when that was not WGS-84, else ``None``.
     """
 
     household_id: str
@@ -107,6 +120,9 @@ class Household:
     phone: str = ""
     line: int = 0
     extra: tuple[tuple[str, str], ...] = ()
+    unit: str = ""
+    coord_system: str = CoordSystem.WGS84.value
+    given: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,18 +193,6 @@ class Ledger:
 # ---------------------------------------------------------------- value parsers
 
 
-def parse_clock(text: str) -> int:
-    """Parse ``HH:MM`` or ``HH:MM:SS`` (up to ``24:00``) into seconds after midnight."""
-    parts = text.strip().split(":")
-    if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
-        raise ValueError(f"expected a clock time HH:MM, got {text!r}")
-    h, m = int(parts[0]), int(parts[1])
-    s = int(parts[2]) if len(parts) == 3 else 0
-    if m > 59 or s > 59 or h * 3600 + m * 60 + s > 24 * 3600:
-        raise ValueError(f"not a time of day: {text!r}")
-    return h * 3600 + m * 60 + s
-
-
 def format_clock(seconds: int) -> str:
     """Format seconds after midnight as ``HH:MM:SS`` (hours may pass 24 on long days)."""
     h, rest = divmod(int(seconds), 3600)
@@ -196,24 +200,27 @@ def format_clock(seconds: int) -> str:
     return f"{h:02d}:{m:02d}:{s:02d}"
 
 
-def _window(text: str) -> tuple[int, int]:
-    if "-" not in text:
-        raise ValueError(f"expected a window like 09:00-11:00, got {text!r}")
-    a, b = text.split("-", 1)
-    start, end = parse_clock(a), parse_clock(b)
-    if end <= start:
-        raise ValueError(f"window ends before it starts: {text!r}")
-    return start, end
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    """How a ledger's files are read.
+
+    Attributes
+    ----------
+    coords
+        Coordinate system of rows without a ``coord_system`` column value.
+    phone_region
+        ISO region of phone numbers written without a country code (``CN`` reads
+        ``13361318609`` as ``+8613361318609``).
+    """
+
+    coords: CoordSystem = CoordSystem.WGS84
+    phone_region: str = "CN"
 
 
-def _float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"not a number: {text!r}") from None
-    if not math.isfinite(value):
-        raise ValueError(f"not a finite number: {text!r}")
-    return value
+def _swap_hint(lon: float, lat: float) -> str:
+    if -90 <= lon <= 90 and -180 <= lat <= 180 and not -90 <= lat <= 90:
+        return f"; lon and lat look swapped (lon {lon:g}, lat {lat:g}): exchange the two columns"
+    return ""
 
 
 def id_problem(text: str) -> str | None:
@@ -239,33 +246,6 @@ def text_problem(text: str) -> str | None:
     except UnicodeEncodeError as exc:
         return f"not valid Unicode text: {text[exc.start : exc.end]!r} at character {exc.start}"
     return None
-
-
-def _int(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise ValueError(f"not a whole number: {text!r}") from None
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"not a date YYYY-MM-DD: {text!r}") from None
-
-
-def _bool(text: str) -> bool:
-    low = text.strip().lower()
-    if low in _TRUE:
-        return True
-    if low in _FALSE:
-        return False
-    raise ValueError(f"expected yes/no (or 1/0, true/false), got {text!r}")
-
-
-def _set(text: str) -> frozenset[str]:
-    return frozenset(p.strip().lower() for p in text.replace(",", ";").split(";") if p.strip())
 
 
 # ---------------------------------------------------------------- row reading
@@ -318,6 +298,7 @@ class _RowReader:
             self.fault(name, f"must be between {lo:g} and {hi:g}, got {value:g}")
 
     def typed(self, name: str, conv: Callable[[str], Any], *, required: bool = False) -> Any:
+        """The field read by ``conv``; ``None`` when empty or bad (the fault recorded)."""
         value = self.text(name, required=required)
         if not value:
             return None
@@ -328,41 +309,27 @@ class _RowReader:
             return None
 
 
-def _rows_from_csv(path: Path) -> tuple[list[_Row], list[Detail]]:
+def _rows_from_file(path: Path, table: str) -> tuple[list[_Row], list[Detail]]:
     try:
-        return _csv_rows(path)
-    except UnicodeDecodeError as exc:
-        problem = f"not UTF-8 text: byte {exc.object[exc.start]:#04x} at offset {exc.start}"
-        return [], [Detail(path.name, "file", problem + "; save the file as UTF-8")]
-    except csv.Error as exc:
-        return [], [Detail(path.name, "file", f"not readable as CSV: {exc}")]
-
-
-def _csv_rows(path: Path) -> tuple[list[_Row], list[Detail]]:
+        tab = read_table(path, table)
+    except TableError as exc:
+        return [], [exc.detail]
+    header = tab.header
+    columns = {h: i + 1 for i, h in enumerate(header) if h}
     out: list[Detail] = []
     rows: list[_Row] = []
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.reader(fh)
-        try:
-            header = [h.strip() for h in next(reader)]
-        except StopIteration:
-            return [], [Detail(path.name, "header", "the file is empty")]
-        columns = {h: i + 1 for i, h in enumerate(header)}
-        for values in reader:
-            line = reader.line_num
-            if not any(v.strip() for v in values):
-                continue
-            if len(values) > len(header):
-                out.append(
-                    Detail(
-                        f"{path.name} line {line}",
-                        "row",
-                        f"column {len(header) + 1}: {len(values)} values but the header "
-                        f"has {len(header)} columns",
-                    )
+    for line, cells in tab.rows:
+        if len(cells) > len(header):
+            out.append(
+                Detail(
+                    f"{tab.source} line {line}",
+                    "row",
+                    f"column {len(header) + 1}: {len(cells)} values but the header "
+                    f"has {len(header)} columns",
                 )
-                continue
-            rows.append(_Row(dict(zip(header, values, strict=False)), line, columns, path.name))
+            )
+            continue
+        rows.append(_Row(dict(zip(header, cells, strict=False)), line, columns, tab.source))
     return rows, out
 
 
@@ -415,10 +382,60 @@ def _extra(row: _Row, known: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     return tuple((k, v) for k, v in row.values.items() if k not in known and k)
 
 
+@dataclass(frozen=True, slots=True)
+class _Position:
+    """A row's coordinates read in their system: WGS-84, and as given when converted."""
+
+    lon: float | None
+    lat: float | None
+    system: CoordSystem
+    given: tuple[float, float] | None
+
+
+def _position(r: _RowReader, names: tuple[str, str], opts: ReadOptions) -> _Position:
+    """Read a lon/lat pair of a row in its ``coord_system`` and convert it to WGS-84.
+
+    Faults are recorded on the row (half a pair, out of range with a swap named as such, an
+    unknown system); the position then has no coordinates.
+    """
+    x_name, y_name = names
+    system = r.typed("coord_system", parse_coord_system) or opts.coords
+    lon = r.typed(x_name, functools.partial(values.parse_float, kind=""))
+    lat = r.typed(y_name, functools.partial(values.parse_float, kind=""))
+    has_lon, has_lat = bool(r.text(x_name)), bool(r.text(y_name))
+    if has_lon != has_lat:
+        r.fault(y_name if has_lon else x_name, f"give both {x_name} and {y_name}, or neither")
+    if lon is None or lat is None:
+        return _Position(None, None, system, None)
+    hint = _swap_hint(lon, lat)
+    bad = False
+    if not -180 <= lon <= 180:
+        r.fault(x_name, f"longitude out of range: {lon}{hint}")
+        bad = True
+    if not -90 <= lat <= 90:
+        r.fault(y_name, f"latitude out of range: {lat}{hint}")
+        bad = True
+    if bad:
+        return _Position(None, None, system, None)
+    if system is CoordSystem.WGS84:
+        return _Position(lon, lat, system, None)
+    x, y = to_wgs84(system, lon, lat)
+    return _Position(round(x, 7), round(y, 7), system, (lon, lat))
+
+
+def _phone(r: _RowReader, opts: ReadOptions) -> str:
+    text = r.text("phone")
+    if not text:
+        return ""
+    number = r.typed("phone", functools.partial(values.parse_phone, region=opts.phone_region))
+    return number or ""
+
+
 _HH_FIELDS = (
     "household_id",
     "lon",
     "lat",
+    "coord_system",
     "residents",
     "observation_start",
     "observation_end",
@@ -426,6 +443,7 @@ _HH_FIELDS = (
     "building",
     "entrance",
     "floor",
+    "unit",
     "needs",
     "elderly_alone",
     "medical_needs",
@@ -435,59 +453,54 @@ _HH_FIELDS = (
 )
 
 
-def _household(row: _Row, out: list[Detail]) -> Household | None:
+def _household(row: _Row, out: list[Detail], opts: ReadOptions) -> Household | None:
     r = _RowReader(row, "household_id", out)
     before = len(out)
     hid = r.identifier("household_id")
-    lon = r.typed("lon", _float)
-    lat = r.typed("lat", _float)
-    address = r.text("address")
-    has_lon, has_lat = bool(r.text("lon")), bool(r.text("lat"))
-    if has_lon != has_lat:
-        r.fault("lat" if has_lon else "lon", "give both lon and lat, or neither")
-    if not has_lon and not has_lat and not address:
+    pos = _position(r, ("lon", "lat"), opts)
+    address = values.fold(r.text("address")) if r.text("address") else ""
+    if not r.text("lon") and not r.text("lat") and not address:
         r.fault("lon", "no coordinates and no address: give lon/lat or an address")
-    if lon is not None and not -180 <= lon <= 180:
-        r.fault("lon", f"longitude out of range: {lon}")
-    if lat is not None and not -90 <= lat <= 90:
-        r.fault("lat", f"latitude out of range: {lat}")
-    residents = r.typed("residents", _int, required=True)
+    residents = r.typed(
+        "residents", functools.partial(values.parse_int, kind="people"), required=True
+    )
     r.bounded("residents", residents, 1, MAX_RESIDENTS)
-    start = r.typed("observation_start", _date, required=True)
-    end = r.typed("observation_end", _date, required=True)
+    start = r.typed("observation_start", values.parse_date, required=True)
+    end = r.typed("observation_end", values.parse_date, required=True)
     if start is not None and end is not None and end < start:
         r.fault("observation_end", f"{end} is before observation_start {start}")
-    floor = r.typed("floor", _int)
+    floor = r.typed("floor", functools.partial(values.parse_int, kind="floor"))
     r.bounded("floor", floor, 0, MAX_FLOOR)
-    needs_text = r.text("needs")
-    needs = _set(needs_text) if needs_text else frozenset({"meals"})
-    unknown = needs - set(NEEDS)
-    if unknown:
-        r.fault("needs", f"unknown need(s) {sorted(unknown)}; known: {', '.join(NEEDS)}")
-    elderly = r.typed("elderly_alone", _bool)
-    medical = r.typed("medical_needs", _bool)
-    window = r.typed("window", _window)
+    needs_read = functools.partial(values.parse_words, words=values.NEED_WORDS, what="need(s)")
+    needs = r.typed("needs", needs_read) or frozenset({"meals"})
+    elderly = r.typed("elderly_alone", values.parse_bool)
+    medical = r.typed("medical_needs", values.parse_bool)
+    window = r.typed("window", values.parse_window)
+    phone = _phone(r, opts)
     if len(out) > before:
         return None
     return Household(
         household_id=hid,
-        lon=lon,
-        lat=lat,
+        lon=pos.lon,
+        lat=pos.lat,
         residents=residents,
         observation_start=start,
         observation_end=end,
         address=address,
-        building=r.text("building"),
-        entrance=r.text("entrance"),
+        building=values.fold(r.text("building")),
+        entrance=values.fold(r.text("entrance")),
         floor=floor or 0,
         needs=needs,
         elderly_alone=bool(elderly),
         medical_needs=bool(medical),
         window=window,
         note=r.text("note"),
-        phone=r.text("phone"),
+        phone=phone,
         line=row.line,
         extra=_extra(row, _HH_FIELDS),
+        unit=values.fold(r.text("unit")),
+        coord_system=pos.system.value,
+        given=pos.given,
     )
 
 
@@ -499,6 +512,7 @@ _VOL_FIELDS = (
     "available_to",
     "start_lon",
     "start_lat",
+    "coord_system",
     "depot_id",
     "skills",
     "max_stops",
@@ -507,28 +521,27 @@ _VOL_FIELDS = (
 )
 
 
-def _volunteer(row: _Row, out: list[Detail]) -> Volunteer | None:
+def _skills(text: str) -> frozenset[str]:
+    return frozenset(values.SKILL_WORDS.get(p, p) for p in values.split_list(text))
+
+
+def _volunteer(row: _Row, out: list[Detail], opts: ReadOptions) -> Volunteer | None:
     r = _RowReader(row, "volunteer_id", out)
     before = len(out)
     vid = r.identifier("volunteer_id")
-    mode = r.text("mode", required=True).lower()
-    if mode and mode not in MODES:
-        r.fault("mode", f"unknown mode {mode!r}; one of {', '.join(MODES)}")
-    cap = r.typed("capacity_kg", _float, required=True)
+    r.text("mode", required=True)
+    mode = r.typed("mode", values.parse_mode) or ""
+    cap = r.typed("capacity_kg", functools.partial(values.parse_float, kind="kg"), required=True)
     if cap is not None and not 0 < cap <= MAX_CAPACITY_KG:
         r.fault("capacity_kg", f"must be above 0 and at most {MAX_CAPACITY_KG:g} kg, got {cap:g}")
     a = r.typed("available_from", parse_clock, required=True)
     b = r.typed("available_to", parse_clock, required=True)
     if a is not None and b is not None and b <= a:
         r.fault("available_to", "must be after available_from")
-    slon = r.typed("start_lon", _float)
-    slat = r.typed("start_lat", _float)
-    if bool(r.text("start_lon")) != bool(r.text("start_lat")):
-        r.fault("start_lat" if r.text("start_lon") else "start_lon", "give both or neither")
-    r.bounded("start_lon", slon, -180, 180)
-    r.bounded("start_lat", slat, -90, 90)
-    max_stops = r.typed("max_stops", _int)
+    pos = _position(r, ("start_lon", "start_lat"), opts)
+    max_stops = r.typed("max_stops", functools.partial(values.parse_int, kind="count"))
     r.bounded("max_stops", max_stops, 1, MAX_STOPS)
+    phone = _phone(r, opts)
     if len(out) > before:
         return None
     return Volunteer(
@@ -537,39 +550,38 @@ def _volunteer(row: _Row, out: list[Detail]) -> Volunteer | None:
         capacity_kg=cap,
         available_from=a,
         available_to=b,
-        start_lon=slon,
-        start_lat=slat,
+        start_lon=pos.lon,
+        start_lat=pos.lat,
         depot_id=r.text("depot_id"),
-        skills=_set(r.text("skills")),
+        skills=_skills(r.text("skills")),
         max_stops=max_stops,
         name=r.text("name"),
-        phone=r.text("phone"),
+        phone=phone,
         line=row.line,
         extra=_extra(row, _VOL_FIELDS),
     )
 
 
-_DEPOT_FIELDS = ("depot_id", "lon", "lat", "name", "opens", "closes")
+_DEPOT_FIELDS = ("depot_id", "lon", "lat", "coord_system", "name", "opens", "closes")
 
 
-def _depot(row: _Row, out: list[Detail]) -> DepotRecord | None:
+def _depot(row: _Row, out: list[Detail], opts: ReadOptions) -> DepotRecord | None:
     r = _RowReader(row, "depot_id", out)
     before = len(out)
     did = r.identifier("depot_id")
-    lon = r.typed("lon", _float, required=True)
-    lat = r.typed("lat", _float, required=True)
-    r.bounded("lon", lon, -180, 180)
-    r.bounded("lat", lat, -90, 90)
+    r.text("lon", required=True)
+    r.text("lat", required=True)
+    pos = _position(r, ("lon", "lat"), opts)
     opens = r.typed("opens", parse_clock)
     closes = r.typed("closes", parse_clock)
     if opens is not None and closes is not None and closes <= opens:
         r.fault("closes", "must be after opens")
-    if len(out) > before:
+    if len(out) > before or pos.lon is None or pos.lat is None:
         return None
     return DepotRecord(
         depot_id=did,
-        lon=lon,
-        lat=lat,
+        lon=pos.lon,
+        lat=pos.lat,
         name=r.text("name"),
         opens=0 if opens is None else opens,
         closes=24 * 3600 if closes is None else closes,
@@ -602,10 +614,13 @@ def _unique(records: list[Any], id_attr: str, source: str, out: list[Detail]) ->
 
 
 def _iter_records(
-    rows: list[_Row], make: Callable[[_Row, list[Detail]], Any], out: list[Detail]
+    rows: list[_Row],
+    make: Callable[[_Row, list[Detail], ReadOptions], Any],
+    out: list[Detail],
+    opts: ReadOptions,
 ) -> Iterator[Any]:
     for row in rows:
-        rec = make(row, out)
+        rec = make(row, out, opts)
         if rec is not None:
             yield rec
 
@@ -615,8 +630,10 @@ def build_ledger(
     vol_rows: tuple[list[_Row], list[Detail]],
     depot_rows: tuple[list[_Row], list[Detail]],
     names: tuple[str, str, str],
+    options: ReadOptions | None = None,
 ) -> Ledger:
     """Turn raw rows into a cross-checked :class:`Ledger` or raise :class:`LedgerError`."""
+    opts = options or ReadOptions()
     out: list[Detail] = []
     tables = []
     for (rows, faults), make, required, name in zip(
@@ -633,7 +650,7 @@ def build_ledger(
         out.extend(faults)
         missing = _required_header(rows, required, name)
         out.extend(missing)
-        records = [] if missing else list(_iter_records(rows, make, out))
+        records = [] if missing else list(_iter_records(rows, make, out, opts))
         id_attr = required[0]
         _unique(records, id_attr, name, out)
         tables.append(records)
@@ -699,14 +716,18 @@ def read_ledger(
     households: Path | str,
     volunteers: Path | str,
     depots: Path | str | None = None,
+    options: ReadOptions | None = None,
 ) -> Ledger:
-    """Read the three ledger files (CSV, or JSON lists of objects) into a :class:`Ledger`.
+    """Read the three ledger files (CSV, ``.xlsx`` or JSON) into a :class:`Ledger`.
 
     Parameters
     ----------
     households, volunteers, depots
-        Paths of ``.csv`` or ``.json`` files; ``depots`` may be ``None`` when every
-        volunteer has a start position.
+        Paths of ``.csv``, ``.xlsx`` or ``.json`` files (one workbook may hold all three
+        tables, one sheet each); ``depots`` may be ``None`` when every volunteer has a
+        start position.
+    options
+        Coordinate system of rows that do not name theirs, default phone region.
 
     Raises
     ------
@@ -716,7 +737,7 @@ def read_ledger(
     paths = [Path(households), Path(volunteers), None if depots is None else Path(depots)]
     raw: list[tuple[list[_Row], list[Detail]]] = []
     names: list[str] = []
-    for p in paths:
+    for p, table in zip(paths, ("households", "volunteers", "depots"), strict=True):
         if p is None:
             raw.append(([], []))
             names.append("depots")
@@ -732,16 +753,25 @@ def read_ledger(
                 continue
             raw.append(_rows_from_json(data, p.name))
         else:
-            raw.append(_rows_from_csv(p))
-    return build_ledger(raw[0], raw[1], raw[2], (names[0], names[1], names[2]))
+            raw.append(_rows_from_file(p, table))
+    return build_ledger(raw[0], raw[1], raw[2], (names[0], names[1], names[2]), options)
 
 
-def ledger_from_json(data: Mapping[str, Any]) -> Ledger:
+def ledger_from_json(data: Mapping[str, Any], options: ReadOptions | None = None) -> Ledger:
     """Build a :class:`Ledger` from one JSON object ``{"households", "volunteers", "depots"}``.
 
     Each key holds a list of objects with the same fields as the CSV columns (lists are
-    accepted for ``needs`` and ``skills``, booleans for flags).
+    accepted for ``needs`` and ``skills``, booleans for flags). An optional top-level
+    ``coord_system`` (``wgs84``, ``gcj02``, ``bd09``) is the system of rows that do not name
+    theirs, over ``options.coords``.
     """
     names = ("households", "volunteers", "depots")
+    opts = options or ReadOptions()
+    top = data.get("coord_system")
+    if top:
+        try:
+            opts = ReadOptions(parse_coord_system(str(top)), opts.phone_region)
+        except ValueError as exc:
+            raise LedgerError([Detail("request", "coord_system", str(exc))]) from None
     raw = [_rows_from_json(data.get(n, []), n) for n in names]
-    return build_ledger(raw[0], raw[1], raw[2], names)
+    return build_ledger(raw[0], raw[1], raw[2], names, opts)

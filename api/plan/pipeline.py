@@ -8,10 +8,12 @@
 3. :func:`build_problem` -- the routing problem (:mod:`api.plan.problem`);
 4. :func:`search` -- solve it (by parts for a large area), or
    :func:`solve_with_continuity` when yesterday's plan is given (both in :func:`solve_day`);
-5. :func:`balance_stops_stage` -- bound the stops per run (:mod:`api.plan.stop_balance`);
-6. :func:`check_plan` -- the independent checker;
-7. :func:`trace_runs` -- each run's street geometry;
-8. :func:`api.plan.result.household_issues` -- every household not served, with reason.
+5. :func:`check_plan` -- the independent checker;
+6. :func:`trace_runs` -- each run's street geometry;
+7. :func:`api.plan.result.household_issues` -- every household not served, with reason.
+
+The balance rule (hours and stops per run) is the solver's, kept inside its search
+(:mod:`solver.balance`); the plan only passes the factor.
 
 Every search takes its seconds from the one :class:`api.plan.budget.Budget`. No FastAPI,
 no printing: progress goes to a callback. The entry is :func:`api.plan.run.run_plan`.
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from api.plan.addresses import map_addresses, resolve_addresses
@@ -33,13 +35,13 @@ from api.plan.continuity import (
     preferences,
     previous_assignment,
 )
+from api.plan.coord_check import check_coordinates
 from api.plan.day import DaySelection, build_day
 from api.plan.problem import Locations, build_problem, locate
 from api.plan.progress import Progress, ProgressFn, silent
 from api.plan.request import PlanRequest
 from api.plan.result import PlanCheckError, PlanResult, diagnosed, household_issues
 from api.plan.result import priority_served as _priority_served
-from api.plan.stop_balance import balance_stops
 from api.plan.travel import Travel, check_matrix_memory
 from api.settings import matrix_max_bytes
 from geo.addresses import AddressIndex, Resolution
@@ -254,44 +256,8 @@ def solve_with_continuity(
     return Searched(solution, solved, continuity, prefer_hh)
 
 
-def balance_stops_stage(
-    request: PlanRequest,
-    day: Day,
-    searched: Searched,
-    budget: Budget,
-    on_solve: OnSolve,
-    say: ProgressFn,
-) -> Searched:
-    """Stage 5: bound every run's stops by the balance factor x the mean, in what the
-    budget has left (skipped when too little is left); reasons named against the day."""
-    factor = day.problem.objective.balance_factor
-    seconds = budget.rebalance_seconds()
-    if factor is None or seconds <= 0:
-        return searched
-    balanced = balance_stops(
-        searched.solved,
-        searched.solution,
-        factor,
-        time_limit=seconds,
-        seed=request.seed,
-        workers=request.workers,
-        effort=request.effort,
-        on_progress=on_solve,
-    )
-    if balanced is searched.solution:
-        return searched
-    say(Progress("solve", f"stops per run bounded by {factor:g} x the mean"))
-    if searched.solved is not day.problem:
-        balanced = diagnosed(day.problem, balanced)
-    continuity = searched.continuity
-    if continuity is not None and searched.prefer is not None:
-        eligible, kept = count_kept(day.selection, balanced, searched.prefer)
-        continuity = replace(continuity, eligible=eligible, kept=kept)
-    return replace(searched, solution=balanced, continuity=continuity)
-
-
 def check_plan(problem: Problem, solution: Solution, say: ProgressFn) -> None:
-    """Stage 6: the independent checker recomputes every route.
+    """Stage 5: the independent checker recomputes every route.
 
     Raises
     ------
@@ -307,7 +273,7 @@ def check_plan(problem: Problem, solution: Solution, say: ProgressFn) -> None:
 def trace_runs(
     request: PlanRequest, day: Day, solution: Solution, travel: Travel, say: ProgressFn
 ) -> dict[str, Any]:
-    """Stage 7: each run's street-following GeoJSON geometry, by volunteer id."""
+    """Stage 6: each run's street-following GeoJSON geometry, by volunteer id."""
     problem = day.problem
     mode_of = {v.volunteer_id: v.mode for v in request.ledger.volunteers}
     vehicle = problem.vehicle_index()
@@ -330,8 +296,8 @@ def solve_day(
     say: ProgressFn,
     map_fn: MapFn | None,
 ) -> Searched:
-    """Stages 4-5: the search (with continuity when yesterday's assignment is given), then
-    the stop balance; progress on every improvement."""
+    """Stage 4: the search (with continuity when yesterday's assignment is given);
+    progress on every improvement."""
 
     def on_solve(seconds: float, best: int) -> None:
         say(Progress("solve", f"best cost {best:,} after {seconds:.1f} s", {"best_cost": best}))
@@ -343,7 +309,6 @@ def solve_day(
     else:
         solution = search(request, day.problem, budget, on_solve, say, map_fn)
         searched = Searched(solution, day.problem)
-    searched = balance_stops_stage(request, day, searched, budget, on_solve, say)
     solution = searched.solution
     say(
         Progress(
@@ -396,6 +361,9 @@ def plan_day(
     # Yesterday's plan is checked for its shape before any work.
     previous = previous_assignment(request.previous) if request.previous else None
     day = prepare_day(request, travel, addresses, say, timings)
+    coord_fit = check_coordinates(request.ledger, travel, addresses)
+    if coord_fit is not None and coord_fit.warn:
+        say(Progress("coords", "warning: " + coord_fit.sentence()))
 
     t = time.monotonic()
     searched = solve_day(request, day, previous, budget, say, map_fn)
@@ -424,4 +392,5 @@ def plan_day(
         geometry=geometry,
         timings=timings,
         continuity=searched.continuity,
+        coord_fit=coord_fit,
     )

@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from api.plan.day import DaySelection, Excluded
+from api.plan.coord_check import CoordFit
+from api.plan.day import NOTHING_DUE_YET, DaySelection, Excluded
 from api.plan.ledger import Ledger
 from api.plan.problem import Locations
 from geo.addresses import Resolution
@@ -65,6 +66,9 @@ class PlanResult:
         Seconds per stage.
     continuity
         Carry-over from yesterday when a previous plan was given.
+    coord_fit
+        How the households' coordinates fit the map, and whether another coordinate
+        system fits far better (``coord_fit.warn``, :mod:`api.plan.coord_check`).
     """
 
     date: dt.date
@@ -80,6 +84,7 @@ class PlanResult:
     geometry: dict[str, Any]
     timings: dict[str, float]
     continuity: Continuity | None = None
+    coord_fit: CoordFit | None = None
 
 
 def household_issues(
@@ -97,6 +102,8 @@ def household_issues(
         res = resolutions.get(e.household_id)
         if e.reason == "ADDRESS_UNRESOLVED" and res is not None:
             message = f"Address {res.query!r}: {res.message}; add lon/lat to the ledger."
+            if NOTHING_DUE_YET in e.message:
+                message += f" {NOTHING_DUE_YET}"
         out.append(HouseholdIssue(e.household_id, e.reason, message))
     stops = {s.stop_id: s for s in selection.stops}
     for u in solution.unassigned:
@@ -125,12 +132,6 @@ def priority_served(problem: Problem, solution: Solution) -> tuple[int, ...]:
     """Stops served per ``(required, priority)`` group, highest first
     (:func:`solver.objective.priority_rank`, the one definition)."""
     return priority_rank(problem, served_by(solution))
-
-
-def covers(problem: Problem, tighter: Solution, first: Solution) -> bool:
-    """Whether ``tighter`` serves at least as many stops as ``first`` in every priority group."""
-    a, b = priority_served(problem, tighter), priority_served(problem, first)
-    return all(x >= y for x, y in zip(a, b, strict=True))
 
 
 def diagnosed(problem: Problem, solution: Solution) -> Solution:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from api.i18n import Lang
 from api.outputs.document import plan_document
 from api.outputs.write import write_outputs
 from api.plan.budget import PLAN_SHARE_WITH_SUGGESTIONS, Budget
@@ -71,6 +72,7 @@ def run_plan(
     addresses: AddressIndex | None = None,
     out: Path | None = None,
     progress: ProgressFn | None = None,
+    language: Lang | None = None,
 ) -> PlanRun:
     """Plan one day within ``request.time_limit`` seconds for the whole call.
 
@@ -88,6 +90,8 @@ def run_plan(
         ``suggested_volunteers.csv``); ``None``: nothing written.
     progress
         Called with each stage's :class:`~api.plan.progress.Progress`.
+    language
+        Language of the written pages and texts (English by default).
 
     Raises
     ------
@@ -127,16 +131,21 @@ def run_plan(
     written: tuple[Path, ...] = ()
     if out is not None:
         budget.check("outputs")
-        written = write_plan(result, doc, suggestion, out)
+        written = write_plan(result, doc, suggestion, out, language)
     return PlanRun(result, doc, suggestion, written)
 
 
 def write_plan(
-    result: PlanResult, document: dict[str, Any], suggestion: Suggestion | None, out: Path
+    result: PlanResult,
+    document: dict[str, Any],
+    suggestion: Suggestion | None,
+    out: Path,
+    language: Lang | None = None,
 ) -> tuple[Path, ...]:
-    """Write every output of a plan into ``out`` (docs/OUTPUTS.md); return the files."""
+    """Write every output of a plan into ``out`` (docs/OUTPUTS.md), pages and texts in
+    ``language``; return the files."""
     phones = {h.household_id: h.phone for h in result.ledger.households if h.phone}
-    written = list(write_outputs(document, result.geometry, phones, out))
+    written = list(write_outputs(document, result.geometry, phones, out, language))
     if suggestion is not None:
         csv_path = out / "suggested_volunteers.csv"
         written.append(write_volunteers(suggestion.volunteers, csv_path))

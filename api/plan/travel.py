@@ -160,13 +160,13 @@ def open_map(
         When the map cannot be read: ``geo``'s own error, or :class:`geo.errors.MapSourceError`
         for any other fault reading the file (missing, unreadable, corrupt).
     """
-    from geo.addresses import load_address_index
+    from geo.cn_addresses import load_cn_address_index
     from geo.errors import GeoError, MapSourceError
 
     try:
         travel = load_street_travel(str(map_file), modes, progress=progress)
         # Also names the street address of households given by coordinates only.
-        return travel, load_address_index(map_file)
+        return travel, load_cn_address_index(map_file)
     except GeoError:
         raise
     except (OSError, ValueError) as exc:

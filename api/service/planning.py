@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from api.errors import ServiceError
+from api.i18n import Lang, choose
 from api.outputs.geojson import routes_geojson
 from api.outputs.manifest import manifest_html
 from api.plan.ledger import MODES, Ledger, ledger_from_json
@@ -79,9 +80,9 @@ class MapTravel:
     def addresses(self) -> Any:
         """The map's offline address index (built on first use)."""
         if self._addresses is None:
-            from geo.addresses import load_address_index
+            from geo.cn_addresses import load_cn_address_index
 
-            self._addresses = load_address_index(self.path)
+            self._addresses = load_cn_address_index(self.path)
         return self._addresses
 
     def warm_up(self) -> None:
@@ -99,8 +100,19 @@ def ledger_of(request: Mapping[str, Any]) -> Ledger:
             "households": request.get("households", []),
             "volunteers": request.get("volunteers", []),
             "depots": request.get("depots", []),
+            "coord_system": request.get("coord_system"),
         }
     )
+
+
+def manifest_language(options: Mapping[str, Any]) -> Lang:
+    """The language of a request's manifests (``options.lang``; English when absent)."""
+    try:
+        return Lang(choose(options.get("lang") or "en"))
+    except ValueError as exc:
+        raise ServiceError(
+            "INVALID_REQUEST", str(exc), [Detail("request", "options.lang", str(exc))]
+        ) from None
 
 
 def plan_date(request: Mapping[str, Any]) -> dt.date:
@@ -150,6 +162,7 @@ def plan_documents(
     date = plan_date(request)
     ledger = ledger_of(request)
     opts: Mapping[str, Any] = request.get("options") or {}
+    language = manifest_language(opts)
     time_limit = float(opts.get("time_limit_s", 2.0))
     began = time.monotonic()
 
@@ -190,7 +203,9 @@ def plan_documents(
         plan=doc,
         routes=routes_geojson(doc, result.geometry),
         manifests={
-            r["volunteer_id"]: manifest_html(doc, r, result.geometry.get(r["volunteer_id"]))
+            r["volunteer_id"]: manifest_html(
+                doc, r, result.geometry.get(r["volunteer_id"]), language
+            )
             for r in doc["routes"]
         },
     )

@@ -87,8 +87,8 @@ class HouseholdIn(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     household_id: Identifier = Field(max_length=200, description="Unique id.")
-    lon: Lon = Field(None, description="Door longitude, WGS-84 degrees.")
-    lat: Lat = Field(None, description="Door latitude, WGS-84 degrees.")
+    lon: Lon = Field(None, description="Door longitude, degrees (WGS-84 unless coord_system).")
+    lat: Lat = Field(None, description="Door latitude, degrees (WGS-84 unless coord_system).")
     residents: Annotated[int | str, _within(1, MAX_RESIDENTS)] = Field(
         description=f"People living there (1 to {MAX_RESIDENTS})."
     )
@@ -97,6 +97,10 @@ class HouseholdIn(BaseModel):
     address: Text = Field(None, description="Street address, used when lon/lat are empty.")
     building: Text = Field(None, description="Building key; same building+entrance = one stop.")
     entrance: Text = Field(None, description="Entrance within the building.")
+    unit: Text = Field(None, description="The flat (室), printed per door on the manifest.")
+    coord_system: Text = Field(
+        None, description="wgs84, gcj02 or bd09 for this row's lon/lat (else the request's)."
+    )
     floor: Annotated[int | str | None, _within(0, MAX_FLOOR)] = Field(
         None, description=f"Floor of the flat (0 = ground, at most {MAX_FLOOR})."
     )
@@ -201,6 +205,12 @@ class PlanOptionsIn(BaseModel):
         description="Stop the search after this many improving solutions, so the plan "
         "depends only on the request and seed (when time_limit_s is not reached first).",
     )
+    lang: str | None = Field(
+        None,
+        max_length=35,
+        description="Language of the manifests: en or zh-CN (default: the request's "
+        "Accept-Language header, else English).",
+    )
 
 
 _EXAMPLE: dict[str, Any] = {
@@ -263,6 +273,11 @@ class PlanRequest(BaseModel):
     volunteers: list[VolunteerIn] = Field(description="Volunteers available that day.")
     depots: list[DepotIn] = Field(default_factory=list, description="Depots.")
     options: PlanOptionsIn = Field(default_factory=lambda: PlanOptionsIn.model_validate({}))
+    coord_system: Literal["wgs84", "gcj02", "bd09"] | None = Field(
+        None,
+        description="Coordinate system of rows without their own coord_system: wgs84 "
+        "(default; GPS, OpenStreetMap), gcj02 (Amap, Tencent, WeChat) or bd09 (Baidu).",
+    )
 
 
 class DetailOut(BaseModel):

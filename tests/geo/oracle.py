@@ -2,7 +2,11 @@
 
 Each link becomes an edge of a MultiDiGraph with its own combined key (parallel links stay
 parallel; networkx picks the cheapest itself). Each snapped position splits its link into
-pieces through a virtual node. Dijkstra on this graph gives the exact street keys.
+pieces through a virtual node. Local links (``access=private`` ...) follow the rule of a
+leg: a search starts in phase ``start`` (or ``core`` on the core, the largest strongly
+connected part without local pieces), may use local pieces only outside the core, and
+once it has left the core it is in phase ``end`` and never returns. Dijkstra on this
+phase graph gives the exact street keys.
 """
 
 from __future__ import annotations
@@ -30,18 +34,34 @@ def oracle_graph(graph: StreetGraph, snapped: Snapped) -> tuple[nx.MultiDiGraph,
     for i in range(len(snapped)):
         if snapped.reachable[i]:
             stops[int(snapped.link[i])].add((int(snapped.off_ms[i]), int(snapped.off_cm[i])))
+    pieces: list[tuple[object, object, int, bool]] = []
     for lk in range(graph.n_links):
         a, b = int(graph.link_a[lk]), int(graph.link_b[lk])
         marks = sorted(stops.get(lk, set()), key=lambda p: (p[1], p[0]))
         chain = [(("n", a), 0, 0)]
         chain += [(("p", lk, ms, cm), ms, cm) for ms, cm in marks]
         chain += [(("n", b), int(tot_ms[lk]), int(tot_cm[lk]))]
+        local = bool(graph.link_local[lk])
         for (u, ums, ucm), (v, vms, vcm) in itertools.pairwise(chain):
             w = _key(graph, vms - ums, vcm - ucm)
             if graph.link_fwd[lk]:
-                g.add_edge(u, v, key_w=w)
+                pieces.append((u, v, w, local))
             if graph.link_bwd[lk]:
-                g.add_edge(v, u, key_w=w)
+                pieces.append((v, u, w, local))
+    public = nx.DiGraph([(u, v) for u, v, _, local in pieces if not local])
+    core = max(nx.strongly_connected_components(public), key=len) if len(public) else set()
+    for u, v, w, local in pieces:
+        if u in core and v in core:
+            if not local:
+                g.add_edge((u, "core"), (v, "core"), key_w=w)
+            continue
+        if u in core:
+            g.add_edge((u, "core"), (v, "end"), key_w=w)
+            continue
+        g.add_edge((u, "start"), (v, "core" if v in core else "start"), key_w=w)
+        if v not in core:
+            g.add_edge((u, "end"), (v, "end"), key_w=w)
+    g.graph["core"] = core
     nodes = [
         ("p", int(snapped.link[i]), int(snapped.off_ms[i]), int(snapped.off_cm[i]))
         if snapped.reachable[i]
@@ -66,8 +86,12 @@ def oracle_pairs(graph: StreetGraph, snapped: Snapped, pairs) -> list[tuple[int,
             out.append((0, 0))
             continue
         if nodes[i] not in cache:
-            cache[nodes[i]] = nx.single_source_dijkstra_path_length(g, nodes[i], weight="key_w")
-        k = cache[nodes[i]].get(nodes[j])
+            phase = "core" if nodes[i] in g.graph["core"] else "start"
+            cache[nodes[i]] = nx.single_source_dijkstra_path_length(
+                g, (nodes[i], phase), weight="key_w"
+            )
+        found = [cache[nodes[i]].get((nodes[j], p)) for p in ("start", "core", "end")]
+        k = min((x for x in found if x is not None), default=None)
         if k is None:
             out.append((-1, -1))
             continue

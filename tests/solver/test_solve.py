@@ -99,7 +99,9 @@ def test_plain_method_may_return_no_plan() -> None:
     consistent(p, sol)
     assert not sol.routes
     assert {u.stop_id for u in sol.unassigned} == {"ok", "too_late"}
-    assert {u.reason for u in sol.unassigned} == {Reason.FLEET_EXHAUSTED}
+    # The model is infeasible (not out of time): each stop gets its own diagnosis.
+    reasons = {u.stop_id: u.reason for u in sol.unassigned}
+    assert reasons == {"ok": Reason.FLEET_EXHAUSTED, "too_late": Reason.TIME_WINDOW_UNREACHABLE}
     assert "no solution" in sol.stats.status
     default = solve(p, time_limit=LIMIT)
     consistent(p, default)
@@ -459,6 +461,27 @@ def test_balance_factor_bounds_the_longest_route() -> None:
     assert not sol.unassigned
     durations = [r.duration for r in sol.routes]
     assert max(durations) <= 1.2 * sum(durations) / len(durations)
+
+
+def test_balance_rule_bounds_hours_and_stops_inside_the_search() -> None:
+    """Five near stops on one van and three far on the other would be cheapest (counts 5
+    and 3, hours 1000 and 1600 s); the rule evens both out and keeps every stop (most
+    stops <= floor(1.2 x mean), longest <= 1.2 x mean + 1 s)."""
+    p = Problem(
+        stops=tuple(Stop(f"s{i}", i, demand=(1,)) for i in range(1, 9)),
+        vehicles=(Vehicle("a", 0, 0, capacity=(5,)), Vehicle("b", 0, 0, capacity=(5,))),
+        profiles=(line_profile(9),),
+        objective=Objective(kind=ObjectiveKind.DURATION, balance_factor=1.2),
+        dimensions=("box",),
+    )
+    sol = solve(p, time_limit=2 * LIMIT)
+    consistent(p, sol)
+    assert not sol.unassigned and len(sol.routes) == 2
+    durations = [r.duration for r in sol.routes]
+    counts = [len(r.visits) for r in sol.routes]
+    assert max(counts) <= int(1.2 * sum(counts) / 2)
+    assert max(durations) <= 1.2 * sum(durations) / 2 + 1
+    assert "balance" not in sol.stats.status  # met inside the search, no re-solve
 
 
 def test_required_beats_optional_and_optional_penalty_is_used() -> None:

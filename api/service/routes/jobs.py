@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.errors import ErrorBody, ServiceError
+from api.i18n import negotiate
 from api.service import schemas
 from api.service.documents import job_out
 from api.service.error_handlers import error_response
@@ -19,6 +20,13 @@ from api.service.routes.deps import Dispatcher, JobId, Reader, ServiceDep, Volun
 from api.service.routes.openapi import QUEUED, READ, error_responses
 
 router = APIRouter()
+
+
+def _language_from_header(body: schemas.PlanRequest, request: Request) -> None:
+    """Take the manifests' language from ``Accept-Language`` when the body names none."""
+    header = request.headers.get("accept-language")
+    if body.options.lang is None and header:
+        body.options.lang = negotiate(header)
 
 
 @router.post(
@@ -31,7 +39,7 @@ router = APIRouter()
     },
 )
 async def create_plan(
-    body: schemas.PlanRequest, service: ServiceDep, caller: Dispatcher
+    body: schemas.PlanRequest, service: ServiceDep, caller: Dispatcher, request: Request
 ) -> Response:
     """Plan a small day synchronously and answer with its ``plan.json``.
 
@@ -39,6 +47,7 @@ async def create_plan(
     above them the answer is ``PLAN_TOO_LARGE`` (413): use ``POST /v1/jobs``. The plan
     is stored as a job too: header ``X-Doorstep-Job`` names it.
     """
+    _language_from_header(body, request)
     job_id = await run_in_threadpool(service.submit, body, caller, kind="plan")
     service.wake()
     wait_s = service.settings.sync_wait_s
@@ -69,9 +78,15 @@ async def create_plan(
     **QUEUED,
 )
 async def create_job(
-    body: schemas.PlanRequest, service: ServiceDep, caller: Dispatcher, response: Response
+    body: schemas.PlanRequest,
+    service: ServiceDep,
+    caller: Dispatcher,
+    response: Response,
+    request: Request,
 ) -> dict[str, Any]:
-    """Queue a plan of any size (up to the job limits); poll ``GET /v1/jobs/{id}``."""
+    """Queue a plan of any size (up to the job limits); poll ``GET /v1/jobs/{id}``.
+    The manifests are in ``options.lang``, else the ``Accept-Language`` language."""
+    _language_from_header(body, request)
     job_id = await run_in_threadpool(service.submit, body, caller, kind="job")
     service.wake()
     response.headers["Location"] = f"/v1/jobs/{job_id}"

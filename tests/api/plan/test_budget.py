@@ -8,9 +8,7 @@ import pytest
 
 from api.plan.budget import (
     MIN_SEARCH_S,
-    REBALANCE_SHARE,
     SEARCH_SHARE,
-    TAIL_SHARE,
     Budget,
     TimeCapError,
 )
@@ -33,15 +31,6 @@ def test_search_floor_when_the_map_used_the_limit() -> None:
     budget = _spent(10.0, 12.0)
     assert budget.left() == 0.0
     assert budget.search_seconds() == MIN_SEARCH_S
-
-
-def test_the_stop_balance_is_skipped_when_too_little_is_left() -> None:
-    """The re-solve gets what is left less the tail (at most half the limit), or 0 (skip)
-    under the floor."""
-    assert _spent(10.0, 9.6).rebalance_seconds() == 0.0
-    assert _spent(100.0, 0.0).rebalance_seconds() == pytest.approx(REBALANCE_SHARE * 100.0)
-    late = _spent(100.0, 80.0).rebalance_seconds()
-    assert late == pytest.approx(20.0 - TAIL_SHARE * 100.0, abs=0.5)
 
 
 def test_the_hard_cap_bounds_what_is_left() -> None:

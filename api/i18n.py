@@ -1,0 +1,184 @@
+"""Languages: which one, its message catalog, and dates, times and numbers in its forms.
+
+Every text a person reads comes from the gettext catalogs in ``api/locale/<locale>/
+LC_MESSAGES/doorstep.po`` (Babel reads the ``.po`` at runtime, so a fresh install needs no
+compile step); pages are Jinja2 templates (``api/templates``) using the i18n extension.
+The language is ``--lang``, else ``DOORSTEP_LANG``, else English; the service takes
+``Accept-Language``. Reason codes (``FLEET_EXHAUSTED`` ...) and warning codes stay English
+identifiers in every language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from babel import Locale, UnknownLocaleError, dates, numbers
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+#: Languages with a complete catalog, as Babel locale identifiers.
+LOCALES = ("en", "zh_CN")
+DEFAULT = "en"
+DOMAIN = "doorstep"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+
+
+def N_(message: str) -> str:  # noqa: N802 (gettext's conventional name)
+    """Mark ``message`` for the catalogs without translating it here."""
+    return message
+
+
+def normalize(tag: str) -> str:
+    """The supported locale a language tag asks for (``zh-CN``, ``zh_Hans``, ``zh`` ->
+    ``zh_CN``; ``en-GB`` -> ``en``).
+
+    Raises
+    ------
+    ValueError
+        For a language without a catalog, naming the supported ones.
+    """
+    try:
+        loc = Locale.parse(tag.strip().replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        loc = None
+    if loc is not None:
+        if (
+            loc.language == "zh"
+            and loc.territory in (None, "CN", "SG")
+            and loc.script
+            in (
+                None,
+                "Hans",
+            )
+        ):
+            return "zh_CN"
+        if loc.language == "en":
+            return "en"
+    supported = ", ".join(t.replace("_", "-") for t in LOCALES)
+    raise ValueError(f"no catalog for language {tag!r}; one of {supported}")
+
+
+def choose(lang: str | None = None) -> str:
+    """The locale of ``lang``, else of ``DOORSTEP_LANG``, else English."""
+    return normalize(lang or os.environ.get("DOORSTEP_LANG") or DEFAULT)
+
+
+def negotiate(accept_language: str | None) -> str:
+    """The best supported locale of an HTTP ``Accept-Language`` header (English by default)."""
+    wanted: list[tuple[float, str]] = []
+    for part in (accept_language or "").split(","):
+        tag, _, q = part.strip().partition(";q=")
+        if not tag or tag == "*":
+            continue
+        try:
+            weight = float(q) if q else 1.0
+        except ValueError:
+            continue
+        wanted.append((weight, tag))
+    for _, tag in sorted(wanted, key=lambda w: -w[0]):
+        try:
+            return normalize(tag)
+        except ValueError:
+            continue
+    return DEFAULT
+
+
+def catalog_path(locale: str) -> Path:
+    """The ``.po`` file of a locale."""
+    return LOCALE_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@functools.cache
+def translations(locale: str) -> Translations:
+    """The compiled catalog of ``locale``, read from its ``.po`` with Babel (cached)."""
+    with catalog_path(locale).open("rb") as fh:
+        catalog = read_po(fh, locale=locale, domain=DOMAIN)
+    buf = io.BytesIO()
+    write_mo(buf, catalog)
+    buf.seek(0)
+    return Translations(fp=buf, domain=DOMAIN)
+
+
+@dataclass(frozen=True, slots=True)
+class Lang:
+    """One language for one output: translation and locale formatting.
+
+    Attributes
+    ----------
+    locale
+        Babel locale identifier (``en``, ``zh_CN``).
+    """
+
+    locale: str = DEFAULT
+
+    @property
+    def tag(self) -> str:
+        """BCP 47 tag for ``<html lang>`` (``zh-CN``)."""
+        return self.locale.replace("_", "-")
+
+    def gettext(self, message: str, **values: Any) -> str:
+        """``message`` in this language, its ``%(name)s`` fields filled from ``values``."""
+        text = translations(self.locale).gettext(message)
+        return text % values if values else text
+
+    def ngettext(self, singular: str, plural: str, num: int, **values: Any) -> str:
+        """The singular or plural form for ``num``, with ``%(num)d`` and ``values`` filled."""
+        text = translations(self.locale).ngettext(singular, plural, num)
+        return text % {"num": num, **values}
+
+    def date(self, day: dt.date | str) -> str:
+        """A date in the locale's long form (``28 November 2022``, ``2022年11月28日``)."""
+        value = dt.date.fromisoformat(day) if isinstance(day, str) else day
+        return dates.format_date(value, format="long", locale=self.locale)
+
+    def time(self, clock: str) -> str:
+        """A clock time ``HH:MM[:SS]`` in the locale's short form (``10:15``)."""
+        h, m = (int(p) for p in clock.split(":")[:2])
+        if h >= 24:  # runs past midnight keep their hour count
+            return f"{h}:{m:02d}"
+        return dates.format_time(dt.time(h, m), format="short", locale=self.locale)
+
+    def number(self, value: float, digits: int = 1) -> str:
+        """A decimal number with ``digits`` fraction digits in the locale's form."""
+        pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        return numbers.format_decimal(value, format=pattern, locale=self.locale)
+
+    def hours(self, seconds: float) -> str:
+        """A duration as ``H:MM``."""
+        s = round(seconds)
+        return f"{s // 3600}:{s % 3600 // 60:02d}"
+
+
+def lang(tag: str | None = None) -> Lang:
+    """The :class:`Lang` of a language tag (see :func:`choose`)."""
+    return Lang(choose(tag))
+
+
+@functools.cache
+def _environment(locale: str) -> Any:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+def render(template: str, language: Lang, **context: Any) -> str:
+    """Render ``api/templates/<template>`` in ``language``; ``L`` in the template is the
+    :class:`Lang` for dates, times and numbers."""
+    env = _environment(language.locale)
+    return str(env.get_template(template).render(L=language, **context))

@@ -1,0 +1,190 @@
+"""A day planned as a user plans it: ``python -m benchmarks.day_cli``.
+
+For generated neighbourhoods (the generator of :mod:`benchmarks.day`: the demo ledger on the
+Helsinki buildings, one volunteer per 15 households, mixed modes) every (size, budget,
+seed) runs ``doorstep plan`` in a fresh process, the street map already in the disk cache
+(one unrecorded plan per size fills it), and is timed on the wall clock from the process
+start to its exit. The plan's ``plan.json`` gives the cost, the households served and
+whether the balance rule is met. ``startup_s`` is the same process running
+``doorstep plan --help`` (interpreter and CLI imports), measured once per run; the rows'
+``stages_s`` is what ``plan.json`` accounts for (selection, snapping, matrices, solve,
+check, geometry). Rows go to a CSV as measured; the table gives, per size and budget,
+min / median / max over the seeds of the wall time and of the cost over the median cost
+of the longest budget.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from benchmarks import machine
+from benchmarks.day import RESULTS, _mixed_subset, _volunteers
+
+FIELDS = [
+    "households",
+    "stops",
+    "budget_s",
+    "seed",
+    "wall_s",
+    "stages_s",
+    "solve_s",
+    "cost",
+    "served_households",
+    "unserved_households",
+    "balance_met",
+    "longest_over_mean",
+    "most_stops_over_mean",
+]
+
+
+def _doorstep() -> str:
+    return str(Path(sys.executable).with_name("doorstep"))
+
+
+def _ledger(folder: Path, households: int) -> tuple[Path, Path, Path]:
+    """The generated ledger of ``households`` (seed 7, as ``benchmarks.day``)."""
+    from api.demo.data import generate, helsinki_map
+    from geo.addresses import load_buildings
+
+    paths = generate(
+        folder / f"ledger-{households}",
+        buildings=load_buildings(helsinki_map()),
+        households=households,
+        volunteers=max(_volunteers(households), 20),
+        seed=7,
+    )
+    _mixed_subset(paths[1], _volunteers(households))
+    return paths[0], paths[1], paths[2]
+
+
+def _plan(
+    ledger: tuple[Path, Path, Path], out: Path, budget: float, seed: int, workers: int
+) -> tuple[float, dict[str, object]]:
+    """Wall seconds of one ``doorstep plan`` and its ``plan.json`` summary."""
+    from api.demo.data import DEMO_DATE, helsinki_map
+
+    command = [
+        _doorstep(), "plan", "--map", str(helsinki_map()), "--households", str(ledger[0]),
+        "--volunteers", str(ledger[1]), "--depots", str(ledger[2]),
+        "--date", DEMO_DATE.isoformat(), "--out", str(out),
+        "--time-limit", f"{budget:g}", "--seed", str(seed), "--workers", str(workers),
+    ]  # fmt: skip
+    t = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - t
+    if done.returncode not in (0, 3):
+        raise RuntimeError(f"doorstep plan failed ({done.returncode}): {done.stderr[-2000:]}")
+    doc = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    return wall, doc["summary"]
+
+
+def _startup() -> float:
+    t = time.perf_counter()
+    subprocess.run([_doorstep(), "plan", "--help"], capture_output=True, check=True)
+    return time.perf_counter() - t
+
+
+def table(rows: Sequence[dict[str, str]]) -> str:
+    """Markdown table: per size and budget, min / median / max over the seeds."""
+    lines = [
+        "| households | stops | budget s | seeds | wall s min / med / max "
+        "| cost / median at longest: min / med / max | households unserved (max) "
+        "| balance met |",
+        "|---:|---:|---:|---:|---|---|---:|---|",
+    ]
+    sizes = sorted({int(r["households"]) for r in rows})
+    for size in sizes:
+        mine = [r for r in rows if int(r["households"]) == size]
+        budgets = sorted({float(r["budget_s"]) for r in mine})
+        ref = statistics.median(int(r["cost"]) for r in mine if float(r["budget_s"]) == budgets[-1])
+        for b in budgets:
+            at = [r for r in mine if float(r["budget_s"]) == b]
+            walls = sorted(float(r["wall_s"]) for r in at)
+            ratios = sorted(int(r["cost"]) / ref for r in at)
+            met = sum(r["balance_met"] == "True" for r in at)
+            lines.append(
+                f"| {size} | {at[0]['stops']} | {b:g} | {len(at)} "
+                f"| {walls[0]:.1f} / {statistics.median(walls):.1f} / {walls[-1]:.1f} "
+                f"| {ratios[0]:.4f} / {statistics.median(ratios):.4f} / {ratios[-1]:.4f} "
+                f"| {max(int(r['unserved_households']) for r in at)} | {met} of {len(at)} |"
+            )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point; returns the exit status."""
+    p = argparse.ArgumentParser(prog="python -m benchmarks.day_cli", description=__doc__)
+    p.add_argument("--sizes", default="300,1000")
+    p.add_argument("--budgets", default="1,2,5,10,60")
+    p.add_argument("--seeds", type=int, default=5)
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--out", type=Path)
+    p.add_argument("--from-csv", type=Path, help="do not run; print the table of this CSV")
+    args = p.parse_args(argv)
+    if args.from_csv:
+        with args.from_csv.open(newline="") as fh:
+            print(table(list(csv.DictReader(fh))))
+        return 0
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M")
+    out = args.out or RESULTS / f"day-cli-{stamp}.csv"
+    meta = out.with_suffix(".meta.txt")
+    command = "python -m benchmarks.day_cli " + " ".join(argv if argv is not None else sys.argv[1:])
+    meta.write_text(f"command: {command}\n{machine.text()}\n")
+    sizes = [int(s) for s in args.sizes.split(",")]
+    budgets = [float(b) for b in args.budgets.split(",")]
+    with (
+        tempfile.TemporaryDirectory(prefix="doorstep-day-cli-") as tmp,
+        out.open("w", newline="") as fh,
+    ):
+        writer = csv.DictWriter(fh, fieldnames=FIELDS)
+        writer.writeheader()
+        folder = Path(tmp)
+        startup = _startup()
+        for size in sizes:
+            ledger = _ledger(folder, size)
+            _plan(ledger, folder / "warm", 1.0, 0, args.workers)  # fills the map cache
+            for budget in budgets:
+                for seed in range(args.seeds):
+                    wall, s = _plan(ledger, folder / "out", budget, seed, args.workers)
+                    seconds = s["seconds"]
+                    assert isinstance(seconds, dict)
+                    row = {
+                        "households": size,
+                        "stops": s["stops"],
+                        "budget_s": budget,
+                        "seed": seed,
+                        "wall_s": round(wall, 3),
+                        "stages_s": round(sum(seconds.values()), 3),
+                        "solve_s": seconds.get("solve"),
+                        "cost": s["cost"],
+                        "served_households": s["households_served"],
+                        "unserved_households": s["households_unassigned"],
+                        "balance_met": s["balance_met"],
+                        "longest_over_mean": s["longest_over_mean"],
+                        "most_stops_over_mean": s["most_stops_over_mean"],
+                    }
+                    writer.writerow(row)
+                    fh.flush()
+                    print(row, file=sys.stderr, flush=True)
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    with meta.open("a") as fm:
+        fm.write(f"start-up (doorstep plan --help): {startup:.2f} s\n")
+        fm.write(f"finished: {datetime.now(UTC):%Y-%m-%d %H:%M UTC}, load average {load}\n")
+    with out.open(newline="") as fr:
+        print(table(list(csv.DictReader(fr))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
