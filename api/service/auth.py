@@ -29,6 +29,11 @@ class Caller:
     role: str
     fingerprint: str
 
+    @property
+    def tag(self) -> str:
+        """``role:fingerprint``, as jobs and batches record who created them."""
+        return f"{self.role}:{self.fingerprint}"
+
 
 def fingerprint(key: str) -> str:
     """A short, non-reversible tag of a key (first 12 hex digits of its SHA-256)."""

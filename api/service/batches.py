@@ -38,9 +38,9 @@ from api.plan.batch import failure_class as _failure_class
 from api.service.db import (
     FINAL,
     JobStore,
+    NewJob,
     batch_communities,
     batches,
-    job_row,
     jobs,
     manifests,
     results,
@@ -202,7 +202,7 @@ class BatchStore:
             for position, c in enumerate(communities):
                 job_id = None
                 if c.request is not None:
-                    row = job_row(
+                    row = NewJob(
                         kind="batch",
                         request=c.request,
                         map_name=map_of[c.community_id],
@@ -210,7 +210,7 @@ class BatchStore:
                         households=c.households,
                         time_limit_s=c.time_limit_s,
                         created_by=created_by,
-                    )
+                    ).row()
                     conn.execute(jobs.insert().values(**row))
                     job_id = row["id"]
                 rows.append(
@@ -271,15 +271,7 @@ class BatchStore:
                     old = conn.execute(select(jobs).where(jobs.c.id == cand.job_id)).first()
                     if old is None:
                         continue
-                    row = job_row(
-                        kind="batch",
-                        request=_json(old.request) or {},
-                        map_name=old.map_name,
-                        plan_date=old.plan_date,
-                        households=old.households,
-                        time_limit_s=old.time_limit_s,
-                        created_by=old.created_by,
-                    )
+                    row = _retry_of(old).row()
                     why = _error_text(_json(old.error) or {})
                     row["progress_message"] = f"run again: the previous try failed ({why})"
                     conn.execute(jobs.insert().values(**row))
@@ -501,6 +493,19 @@ class BatchStore:
                     self.store.cancel(c.job_id)
         # a community whose retry was owed has a failed job: it stays failed
         return self.get(batch_id)
+
+
+def _retry_of(old: Any) -> NewJob:
+    """The new job of a community's retry: the failed job's request, queued again."""
+    return NewJob(
+        kind="batch",
+        request=_json(old.request) or {},
+        map_name=old.map_name,
+        plan_date=old.plan_date,
+        households=old.households,
+        time_limit_s=old.time_limit_s,
+        created_by=old.created_by,
+    )
 
 
 class _AlreadyRetriedError(Exception):

@@ -15,7 +15,7 @@ import os
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from sqlalchemy import (
@@ -40,6 +40,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.sql.expression import Update
 
 from api.errors import ServiceError
 
@@ -122,35 +123,53 @@ batch_communities = Table(
 PRIORITY = {"plan": 1, "job": 0, "batch": -1}
 
 
-def job_row(
-    *,
-    kind: str,
-    request: dict[str, Any],
-    map_name: str,
-    plan_date: str,
-    households: int,
-    time_limit_s: float,
-    created_by: str,
-) -> dict[str, Any]:
-    """The values of a new queued job row (with a fresh id)."""
-    return {
-        "id": uuid.uuid4().hex,
-        "kind": kind,
-        "priority": PRIORITY[kind],
-        "status": "queued",
-        "map_name": map_name,
-        "plan_date": plan_date,
-        "households": households,
-        "time_limit_s": time_limit_s,
-        "request": request,
-        "created_by": created_by,
-        "created_at": time.time(),
-        "attempts": 0,
-        "cancel_requested": False,
-        "progress_stage": "queued",
-        "progress_message": "waiting for a solver",
-        "progress_fraction": 0.0,
-    }
+@dataclass(frozen=True, slots=True)
+class NewJob:
+    """A job to queue: its request and what the job list shows of it.
+
+    Attributes
+    ----------
+    kind
+        ``plan`` (synchronous), ``job`` or ``batch`` (a batch's community); sets the queue
+        order (:data:`PRIORITY`).
+    request
+        The checked request body (``POST /v1/jobs`` shape).
+    map_name, plan_date
+        Map name and plan date (``YYYY-MM-DD``) of the request.
+    households, time_limit_s
+        Size and search time (s) of the request.
+    created_by
+        ``role:key fingerprint`` of the caller.
+    """
+
+    kind: str
+    request: dict[str, Any]
+    map_name: str
+    plan_date: str
+    households: int
+    time_limit_s: float
+    created_by: str
+
+    def row(self) -> dict[str, Any]:
+        """The values of its new queued job row (with a fresh id)."""
+        return {
+            "id": uuid.uuid4().hex,
+            "kind": self.kind,
+            "priority": PRIORITY[self.kind],
+            "status": "queued",
+            "map_name": self.map_name,
+            "plan_date": self.plan_date,
+            "households": self.households,
+            "time_limit_s": self.time_limit_s,
+            "request": self.request,
+            "created_by": self.created_by,
+            "created_at": time.time(),
+            "attempts": 0,
+            "cancel_requested": False,
+            "progress_stage": "queued",
+            "progress_message": "waiting for a solver",
+            "progress_fraction": 0.0,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +195,12 @@ class JobRecord:
     best_cost: int | None
     error: dict[str, Any] | None
     volunteer_ids: tuple[str, ...] = ()
+
+
+#: Fields of a job record read as they are stored.
+_RECORD_COLUMNS = tuple(
+    f.name for f in fields(JobRecord) if f.name not in ("cancel_requested", "volunteer_ids")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +265,11 @@ def owner_pid_dead(owner: str) -> bool:
     return False
 
 
+def _update_job(job_id: str, *statuses: str) -> Update:
+    """An update of job ``job_id`` that applies only while its status is one of ``statuses``."""
+    return update(jobs).where(and_(jobs.c.id == job_id, jobs.c.status.in_(statuses)))
+
+
 class JobStore:
     """Every read and write of jobs and results.
 
@@ -272,27 +302,9 @@ class JobStore:
 
     # ------------------------------------------------------------ creating and reading
 
-    def create(
-        self,
-        *,
-        kind: str,
-        request: dict[str, Any],
-        map_name: str,
-        plan_date: str,
-        households: int,
-        time_limit_s: float,
-        created_by: str,
-    ) -> str:
+    def create(self, job: NewJob) -> str:
         """Store a new queued job and return its id."""
-        row = job_row(
-            kind=kind,
-            request=request,
-            map_name=map_name,
-            plan_date=plan_date,
-            households=households,
-            time_limit_s=time_limit_s,
-            created_by=created_by,
-        )
+        row = job.row()
         with self.engine.begin() as conn:
             conn.execute(jobs.insert().values(**row))
         return str(row["id"])
@@ -307,27 +319,8 @@ class JobStore:
                     .order_by(manifests.c.volunteer_id)
                 ).scalars()
             )
-        return JobRecord(
-            id=row.id,
-            kind=row.kind,
-            status=row.status,
-            map_name=row.map_name,
-            plan_date=row.plan_date,
-            households=row.households,
-            time_limit_s=row.time_limit_s,
-            created_by=row.created_by,
-            created_at=row.created_at,
-            started_at=row.started_at,
-            finished_at=row.finished_at,
-            attempts=row.attempts,
-            cancel_requested=bool(row.cancel_requested),
-            progress_stage=row.progress_stage,
-            progress_message=row.progress_message,
-            progress_fraction=row.progress_fraction,
-            best_cost=row.best_cost,
-            error=row.error,
-            volunteer_ids=vids,
-        )
+        values = {name: getattr(row, name) for name in _RECORD_COLUMNS}
+        return JobRecord(**values, cancel_requested=bool(row.cancel_requested), volunteer_ids=vids)
 
     _COLUMNS = tuple(c for c in jobs.c if c.name != "request")
 
@@ -409,9 +402,7 @@ class JobStore:
                     return None
                 now = time.time()
                 done = conn.execute(
-                    update(jobs)
-                    .where(and_(jobs.c.id == row.id, jobs.c.status == "queued"))
-                    .values(
+                    _update_job(row.id, "queued").values(
                         status="running",
                         owner=owner,
                         started_at=now,
@@ -441,11 +432,7 @@ class JobStore:
         if best_cost is not None:
             values["best_cost"] = best_cost
         with self.engine.begin() as conn:
-            conn.execute(
-                update(jobs)
-                .where(and_(jobs.c.id == job_id, jobs.c.status == "running"))
-                .values(**values)
-            )
+            conn.execute(_update_job(job_id, "running").values(**values))
 
     def running_of(self, owner: str) -> list[str]:
         """Ids of the jobs ``owner`` runs, by the database."""
@@ -484,9 +471,7 @@ class JobStore:
         """Store the outputs and mark the job done (False if it was no longer running)."""
         with self.engine.begin() as conn:
             done = conn.execute(
-                update(jobs)
-                .where(and_(jobs.c.id == job_id, jobs.c.status == "running"))
-                .values(
+                _update_job(job_id, "running").values(
                     status="done",
                     finished_at=time.time(),
                     progress_stage="done",
@@ -535,11 +520,7 @@ class JobStore:
         if error is not None:
             values["error"] = error
         with self.engine.begin() as conn:
-            conn.execute(
-                update(jobs)
-                .where(and_(jobs.c.id == job_id, jobs.c.status.in_(("queued", "running"))))
-                .values(**values)
-            )
+            conn.execute(_update_job(job_id, "queued", "running").values(**values))
 
     def requeue(self, job_id: str, message: str, *, count_attempt: bool = True) -> None:
         """Put a running job back in the queue (``count_attempt=False`` on a clean stop)."""
@@ -555,11 +536,7 @@ class JobStore:
         if not count_attempt:
             values["attempts"] = jobs.c.attempts - 1
         with self.engine.begin() as conn:
-            conn.execute(
-                update(jobs)
-                .where(and_(jobs.c.id == job_id, jobs.c.status == "running"))
-                .values(**values)
-            )
+            conn.execute(_update_job(job_id, "running").values(**values))
 
     def cancel(self, job_id: str) -> JobRecord:
         """Cancel a job: at once if queued, by request if running.
@@ -572,9 +549,7 @@ class JobStore:
             raise ServiceError("JOB_FINISHED", f"job {job_id} is already {job.status}")
         with self.engine.begin() as conn:
             conn.execute(
-                update(jobs)
-                .where(and_(jobs.c.id == job_id, jobs.c.status == "queued"))
-                .values(
+                _update_job(job_id, "queued").values(
                     status="cancelled",
                     finished_at=time.time(),
                     progress_stage="cancelled",
@@ -582,9 +557,9 @@ class JobStore:
                 )
             )
             conn.execute(
-                update(jobs)
-                .where(and_(jobs.c.id == job_id, jobs.c.status == "running"))
-                .values(cancel_requested=True, progress_message="cancelling")
+                _update_job(job_id, "running").values(
+                    cancel_requested=True, progress_message="cancelling"
+                )
             )
         return self.get(job_id)
 

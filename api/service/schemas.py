@@ -313,26 +313,24 @@ class DetailOut(BaseModel):
     problem: str
 
 
+#: An error object of the examples: a ledger record with a latitude out of range.
+ERROR_EXAMPLE: dict[str, Any] = {
+    "code": "INVALID_LEDGER",
+    "message": "1 problem(s) in the ledger:",
+    "details": [
+        {
+            "record": "households item 1 (household_id 'H001')",
+            "field": "lat",
+            "problem": "column lat: latitude out of range: 91.0",
+        }
+    ],
+}
+
+
 class ErrorOut(BaseModel):
     """The one error shape of the API and the CLI."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "code": "INVALID_LEDGER",
-                    "message": "1 problem(s) in the ledger:",
-                    "details": [
-                        {
-                            "record": "households item 1 (household_id 'H001')",
-                            "field": "lat",
-                            "problem": "column lat: latitude out of range: 91.0",
-                        }
-                    ],
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [ERROR_EXAMPLE]})
 
     code: str = Field(description="Stable error code (docs/API.md).")
     message: str
@@ -733,17 +731,7 @@ _BATCH_EXAMPLE: dict[str, Any] = {
             "tries": 1,
             "attempts": 0,
             "failure": "input",
-            "error": {
-                "code": "INVALID_LEDGER",
-                "message": "1 problem(s) in the ledger:",
-                "details": [
-                    {
-                        "record": "households item 1 (household_id 'H001')",
-                        "field": "lat",
-                        "problem": "column lat: latitude out of range: 91.0",
-                    }
-                ],
-            },
+            "error": ERROR_EXAMPLE,
             "progress": {
                 "stage": "failed",
                 "message": "1 problem(s) in the ledger:",

@@ -15,7 +15,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
-    reason="/usr/bin/chromium is absent (CI installs Debian's chromium in .ci/run)",
+    reason="/usr/bin/chromium is absent (python3 -m tests installs Debian's chromium)",
 )
 
 

@@ -13,7 +13,7 @@ import pytest
 from tests.api.service.live import LiveServer, server_env
 
 PG_URL = os.environ.get("DOORSTEP_TEST_POSTGRES_URL", "")
-PG_SKIP = "DOORSTEP_TEST_POSTGRES_URL is not set (.ci/run starts a local PostgreSQL and sets it)"
+PG_SKIP = "DOORSTEP_TEST_POSTGRES_URL is not set (python3 -m tests starts a server and sets it)"
 
 
 def _pg_database() -> tuple[str, str]:

@@ -6,14 +6,14 @@ import os
 import stat
 from pathlib import Path
 
-from api.service.db import JobStore
+from api.service.db import JobStore, NewJob
 from api.service.sample import plan_request
 from api.service.workers import Supervisor
 from tests.api.service.live import LiveServer, server_env, wait_status
 
 
 def _new_job(store: JobStore) -> str:
-    return store.create(
+    job = NewJob(
         kind="plan",
         request={"map": "demo", "households": []},
         map_name="demo",
@@ -22,6 +22,7 @@ def _new_job(store: JobStore) -> str:
         time_limit_s=1.0,
         created_by="dispatcher:abc",
     )
+    return store.create(job)
 
 
 def test_a_failure_storing_the_plan_fails_the_job_at_once(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ DRIVER = Path("/usr/bin/chromedriver")
 
 pytestmark = pytest.mark.skipif(
     not (CHROMIUM.exists() and DRIVER.exists()),
-    reason="chromium and chromium-driver are absent (.ci/run installs them)",
+    reason="chromium and chromium-driver are absent (python3 -m tests installs them)",
 )
 
 

@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 
 from api.errors import ServiceError
-from api.service.db import JobStore, jobs
+from api.service.db import JobStore, NewJob, jobs
 
 PLAN = {"date": "2026-11-25", "routes": [], "unassigned": [], "summary": {"cost": 42}}
 
@@ -21,7 +21,7 @@ def _store(url: str) -> JobStore:
 
 
 def _new(store: JobStore, kind: str = "job", n: int = 3) -> str:
-    return store.create(
+    job = NewJob(
         kind=kind,
         request={"map": "demo", "households": [{"household_id": f"H{i}"} for i in range(n)]},
         map_name="demo",
@@ -30,6 +30,7 @@ def _new(store: JobStore, kind: str = "job", n: int = 3) -> str:
         time_limit_s=1.0,
         created_by="dispatcher:abc",
     )
+    return store.create(job)
 
 
 def test_claim_order_and_results(db_url: str) -> None:

@@ -1,0 +1,95 @@
+"""The service's errors over HTTP: every failure leaves in the one shape of :mod:`api.errors`.
+
+:func:`error_response` turns an error object into its JSON response (status from the error
+table); :func:`install_error_handlers` makes FastAPI answer that way for a ``ServiceError``,
+a request that does not fit its model, a path or method that does not exist, and anything
+unexpected (``INTERNAL``, its text never shown); a wrong method's answer carries ``Allow``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute, Match
+
+from api.errors import ErrorBody, ServiceError, classify, http_status
+from solver.errors import Detail
+
+log = logging.getLogger("doorstep.service")
+
+
+def error_response(body: ErrorBody, *, headers: dict[str, str] | None = None) -> JSONResponse:
+    """The HTTP response of an error."""
+    return JSONResponse(body.to_dict(), status_code=http_status(body), headers=headers)
+
+
+def validation_error(exc: RequestValidationError) -> ErrorBody:
+    """``INVALID_REQUEST`` naming, for each problem, where it is (record) and the field."""
+    details = [
+        Detail(
+            ".".join(str(p) for p in e.get("loc", ())[:-1]) or "request",
+            str(e.get("loc", ("",))[-1]),
+            str(e.get("msg", "invalid")),
+        )
+        for e in exc.errors()
+    ]
+    return ErrorBody("INVALID_REQUEST", f"{len(details)} problem(s) in the request", tuple(details))
+
+
+#: The methods a path is tried with to find which it allows.
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(routes: Sequence[BaseRoute], path: str) -> str:
+    """The ``Allow`` header of ``path``: each method with which some route (included
+    routers too) matches it in full."""
+    allowed = []
+    for method in _METHODS:
+        scope = {"type": "http", "path": path, "root_path": "", "method": method}
+        if any(route.matches(scope)[0] == Match.FULL for route in routes):
+            allowed.append(method)
+    return ", ".join(allowed)
+
+
+def http_error(exc: StarletteHTTPException) -> ErrorBody:
+    """The error object of a routing failure other than a wrong method: no such path, or
+    anything else the router refuses."""
+    if exc.status_code == 404:
+        return ErrorBody("NOT_FOUND", "no such path")
+    return ErrorBody("INVALID_REQUEST", str(exc.detail))
+
+
+async def _service_error(_request: Request, exc: ServiceError) -> JSONResponse:
+    return error_response(classify(exc))
+
+
+async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    return error_response(validation_error(exc))
+
+
+async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    if exc.status_code == 405:
+        allowed = allowed_methods(request.app.router.routes, request.url.path)
+        body = ErrorBody("METHOD_NOT_ALLOWED", f"method not allowed here; allowed: {allowed}")
+        return error_response(body, headers={"Allow": allowed})
+    return error_response(http_error(exc))
+
+
+async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    body = classify(exc)
+    if body.code == "INTERNAL":
+        log.error("unexpected error", exc_info=exc)
+    return error_response(body)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Make ``app`` answer every error in the one error shape."""
+    app.exception_handler(ServiceError)(_service_error)
+    app.exception_handler(RequestValidationError)(_invalid)
+    app.exception_handler(StarletteHTTPException)(_http)
+    app.exception_handler(Exception)(_unexpected)

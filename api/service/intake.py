@@ -1,0 +1,145 @@
+"""What a plan request must pass before anything is queued: its text, the map, the size
+limits of its entry (``POST /v1/plans``, ``POST /v1/jobs``, a community of
+``POST /v1/batches``), the memory of its matrices, the date and every ledger record.
+Database-free; each fault is a ``ServiceError`` naming the record and field."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection
+from typing import Any
+
+from api.errors import ServiceError, as_service_error, classify
+from api.plan.batch import id_faults
+from api.plan.travel import check_matrix_memory
+from api.service import schemas
+from api.service.batches import NewCommunity
+from api.service.planning import ledger_of, plan_date
+from api.settings import ServiceSettings, matrix_max_bytes
+from solver.errors import Detail
+
+log = logging.getLogger("doorstep.service")
+
+#: Where each kind of request comes in (named in refusals).
+ENTRY = {
+    "plan": "POST /v1/plans",
+    "job": "POST /v1/jobs",
+    "batch": "a community of POST /v1/batches",
+}
+
+
+def size_faults(body: schemas.PlanRequest, kind: str, settings: ServiceSettings) -> list[Detail]:
+    """The limits of ``kind`` (``plan``, ``job`` or ``batch``) that ``body`` goes over:
+    households, and seconds of search."""
+    s = settings
+    most_h, most_s = (
+        (s.sync_max_households, s.sync_max_seconds)
+        if kind == "plan"
+        else (s.job_max_households, s.job_max_seconds)
+    )
+    where = ENTRY[kind]
+    faults: list[Detail] = []
+    n = len(body.households)
+    if n > most_h:
+        faults.append(
+            Detail("request", "households", f"{n} households; {where} takes at most {most_h}")
+        )
+    t = body.options.time_limit_s
+    if t > most_s:
+        faults.append(
+            Detail(
+                "request", "options.time_limit_s", f"{t:g} s; {where} searches at most {most_s:g} s"
+            )
+        )
+    return faults
+
+
+def check_request(
+    body: schemas.PlanRequest, kind: str, settings: ServiceSettings, maps: Collection[str]
+) -> dict[str, Any]:
+    """Check a request of ``kind`` (``plan``, ``job`` or ``batch``): its text, the server's
+    maps, its limits, the memory of its matrices, the date and the ledger; return it as
+    the job's request data.
+
+    Raises
+    ------
+    ServiceError
+        ``INVALID_REQUEST``, ``UNKNOWN_MAP``, ``PLAN_TOO_LARGE``, the matrix memory's code
+        or the ledger's code.
+    """
+    data = body.model_dump(mode="json", exclude_none=True)
+    faults = schemas.text_faults(data)
+    if faults:  # refused now: such text cannot be stored or shown
+        raise ServiceError("INVALID_REQUEST", f"{len(faults)} problem(s) in the request", faults)
+    request = {k: v for k, v in data.items() if k in schemas.PlanRequest.model_fields}
+    if body.map not in maps:
+        raise ServiceError(
+            "UNKNOWN_MAP",
+            f"no map named {body.map!r}; this server has {', '.join(sorted(maps))}",
+            [Detail("request", "map", f"unknown map {body.map!r}")],
+        )
+    faults = size_faults(body, kind, settings)
+    if faults:
+        hint = "; send it to POST /v1/jobs and poll GET /v1/jobs/{id}" if kind == "plan" else ""
+        raise ServiceError("PLAN_TOO_LARGE", f"too large for {ENTRY[kind]}{hint}", faults)
+    points = len(body.households) + len(body.volunteers) + len(body.depots)
+    modes = len({v.mode for v in body.volunteers})
+    try:  # at most this many distinct points: refused before queueing
+        check_matrix_memory(points, modes, matrix_max_bytes())
+    except Exception as exc:
+        raise as_service_error(exc) from exc
+    plan_date(request)
+    try:
+        ledger_of(request)  # every bad record is reported now, not after queueing
+    except Exception as exc:
+        raise as_service_error(exc) from exc
+    return request
+
+
+def check_batch(
+    body: schemas.BatchRequest, settings: ServiceSettings, maps: Collection[str]
+) -> list[NewCommunity]:
+    """The communities of a batch, each with its checked request or, when refused (as by
+    :func:`check_request`), its error: a refused community fails alone.
+
+    Raises
+    ------
+    ServiceError
+        ``PLAN_TOO_LARGE`` over the communities limit, ``INVALID_MANIFEST`` when a community
+        id is unusable or repeated (the whole batch is refused).
+    """
+    most = settings.batch_max_communities
+    n = len(body.communities)
+    if n > most:
+        raise ServiceError(
+            "PLAN_TOO_LARGE",
+            f"too many communities for one batch: split it into batches of at most {most}",
+            [Detail("request", "communities", f"{n} communities; a batch takes {most}")],
+        )
+    faults = id_faults(
+        (f"communities item {k + 1} (community_id {c.community_id!r})", c.community_id)
+        for k, c in enumerate(body.communities)
+    )
+    if faults:
+        raise ServiceError(
+            "INVALID_MANIFEST", f"{len(faults)} problem(s) in the communities", faults
+        )
+    return [_community(c, settings, maps) for c in body.communities]
+
+
+def _community(
+    c: schemas.CommunityIn, settings: ServiceSettings, maps: Collection[str]
+) -> NewCommunity:
+    try:
+        request = check_request(c, "batch", settings, maps)
+    except Exception as exc:
+        error = classify(exc)
+        if error.code == "INTERNAL":
+            log.error("community %s: unexpected error", c.community_id, exc_info=exc)
+        return NewCommunity(c.community_id, error=error.to_dict())
+    return NewCommunity(
+        c.community_id,
+        request=request,
+        households=len(c.households),
+        time_limit_s=c.options.time_limit_s,
+    )

@@ -1,0 +1,100 @@
+"""The three artifacts of a finished plan over HTTP, a job's or a batch community's alike:
+``plan.json``, ``routes.geojson`` and one HTML manifest per volunteer, read from the store
+(``JOB_NOT_DONE`` until the plan is done), with their OpenAPI responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Response
+from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
+
+from api.service import schemas
+from api.service.routes.openapi import GEOJSON, error_responses
+from api.service.state import Service
+
+_MANIFEST_EXAMPLE = "<!DOCTYPE html><html><head><title>V1 · 2026-11-25</title>...</html>"
+_ROUTES_EXAMPLE: dict[str, Any] = {
+    "type": "FeatureCollection",
+    "features": [
+        {
+            "type": "Feature",
+            "geometry": {
+                "type": "MultiLineString",
+                "coordinates": [[[24.9388013, 60.1680973], [24.9532794, 60.1690752]]],
+            },
+            "properties": {
+                "kind": "run",
+                "volunteer_id": "V1",
+                "mode": "walk",
+                "distance_m": 1866,
+                "duration_s": 1584,
+            },
+        },
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [24.9388013, 60.1680973]},
+            "properties": {"kind": "start", "volunteer_id": "V1", "departure": "09:50:29"},
+        },
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [24.9532794, 60.1690752]},
+            "properties": {
+                "kind": "stop",
+                "volunteer_id": "V1",
+                "sequence": 1,
+                "stop_id": "H002",
+                "household_ids": ["H002"],
+                "eta": "10:14:06",
+                "eta_window": ["10:00:00", "10:30:00"],
+            },
+        },
+    ],
+    "properties": {"date": "2026-11-25", "attribution": "© OpenStreetMap contributors"},
+}
+_ERRORS = error_responses(401, 403, 404, 409, 422)
+
+#: Route options (answer class, OpenAPI responses) of each artifact's GET.
+PLAN: dict[str, Any] = {
+    "response_class": Response,
+    "responses": {200: {"model": schemas.PlanOut, "description": "plan.json"}, **_ERRORS},
+}
+ROUTES: dict[str, Any] = {
+    "response_class": Response,
+    "responses": {
+        200: {
+            "content": {GEOJSON: {"schema": {"type": "object"}, "example": _ROUTES_EXAMPLE}},
+            "description": "routes.geojson: street lines per run, stops with ETA",
+        },
+        **_ERRORS,
+    },
+}
+MANIFEST: dict[str, Any] = {
+    "response_class": Response,
+    "responses": {
+        200: {
+            "content": {"text/html": {"schema": {"type": "string"}, "example": _MANIFEST_EXAMPLE}},
+            "description": "A printable page: ordered stops, items, ETA windows, map.",
+        },
+        **_ERRORS,
+    },
+}
+
+
+async def plan_response(service: Service, job_id: str) -> Response:
+    """The ``plan.json`` of job ``job_id``."""
+    text = await run_in_threadpool(service.store.plan, job_id)
+    return Response(text, media_type="application/json")
+
+
+async def routes_response(service: Service, job_id: str) -> Response:
+    """The ``routes.geojson`` of job ``job_id``."""
+    text = await run_in_threadpool(service.store.routes, job_id)
+    return Response(text, media_type=GEOJSON)
+
+
+async def manifest_response(service: Service, job_id: str, volunteer_id: str) -> HTMLResponse:
+    """The HTML manifest of volunteer ``volunteer_id`` in job ``job_id``."""
+    html = await run_in_threadpool(service.store.manifest, job_id, volunteer_id)
+    return HTMLResponse(html)

@@ -1,0 +1,119 @@
+"""Batches of communities (``/v1/batches``): queue, list, read, cancel, and each planned
+community's artifacts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
+
+from api.service import schemas
+from api.service.documents import batch_out
+from api.service.routes import artifacts
+from api.service.routes.deps import (
+    BatchId,
+    CommunityId,
+    Dispatcher,
+    Reader,
+    ServiceDep,
+    VolunteerId,
+)
+from api.service.routes.openapi import QUEUED, READ, error_responses
+from api.service.state import Service
+
+router = APIRouter(tags=["batches"])
+
+_COMMUNITY = "/v1/batches/{batch_id}/communities/{community_id}"
+
+
+@router.post(
+    "/v1/batches",
+    response_model=schemas.BatchOut,
+    **QUEUED,
+)
+async def create_batch(
+    body: schemas.BatchRequest, service: ServiceDep, caller: Dispatcher, response: Response
+) -> dict[str, Any]:
+    """Queue a batch: every community is planned as its own job (the same checks and
+    limits as ``POST /v1/jobs`` per community). A community whose input is refused
+    fails alone at once; the request itself is refused only when it is malformed,
+    has too many communities, or an unusable or repeated community id. Poll
+    ``GET /v1/batches/{id}``."""
+    batch_id = await run_in_threadpool(service.submit_batch, body, caller)
+    service.wake()
+    response.headers["Location"] = f"/v1/batches/{batch_id}"
+    return batch_out(await run_in_threadpool(service.batches.get, batch_id))
+
+
+@router.get(
+    "/v1/batches", response_model=schemas.BatchList, responses=error_responses(401, 403, 422)
+)
+async def list_batches(
+    service: ServiceDep,
+    _caller: Reader,
+    limit: Annotated[int, Query(ge=1, le=100, description="How many, newest first.")] = 20,
+) -> dict[str, Any]:
+    """Recent batches, newest first."""
+    records = await run_in_threadpool(lambda: service.batches.recent(limit=limit))
+    return {"batches": [batch_out(b) for b in records]}
+
+
+@router.get(
+    "/v1/batches/{batch_id}", response_model=schemas.BatchOut, responses=error_responses(*READ)
+)
+async def get_batch(batch_id: BatchId, service: ServiceDep, _caller: Reader) -> dict[str, Any]:
+    """A batch's status, progress, city summary and every community's state."""
+    return batch_out(await run_in_threadpool(service.batches.get, batch_id))
+
+
+@router.delete(
+    "/v1/batches/{batch_id}",
+    response_model=schemas.BatchOut,
+    responses=error_responses(401, 403, 404, 409, 422),
+)
+async def cancel_batch(
+    batch_id: BatchId, service: ServiceDep, _caller: Dispatcher
+) -> dict[str, Any]:
+    """Cancel every unfinished community (finished ones keep their plans); 409
+    ``JOB_FINISHED`` once the batch is done or failed."""
+    batch = await run_in_threadpool(service.batches.cancel, batch_id)
+    service.wake()
+    return batch_out(batch)
+
+
+async def _community_job(service: Service, batch_id: str, community_id: str) -> str:
+    """The current job of a community (:meth:`api.service.batches.BatchStore.community_job`)."""
+    return await run_in_threadpool(service.batches.community_job, batch_id, community_id)
+
+
+@router.get(f"{_COMMUNITY}/plan", **artifacts.PLAN)
+async def community_plan(
+    batch_id: BatchId, community_id: CommunityId, service: ServiceDep, _caller: Reader
+) -> Response:
+    """The ``plan.json`` of a planned community."""
+    job_id = await _community_job(service, batch_id, community_id)
+    return await artifacts.plan_response(service, job_id)
+
+
+@router.get(f"{_COMMUNITY}/routes.geojson", **artifacts.ROUTES)
+async def community_routes(
+    batch_id: BatchId, community_id: CommunityId, service: ServiceDep, _caller: Reader
+) -> Response:
+    """The ``routes.geojson`` of a planned community."""
+    job_id = await _community_job(service, batch_id, community_id)
+    return await artifacts.routes_response(service, job_id)
+
+
+@router.get(f"{_COMMUNITY}/manifests/{{volunteer_id}}.html", **artifacts.MANIFEST)
+async def community_manifest(
+    batch_id: BatchId,
+    community_id: CommunityId,
+    volunteer_id: VolunteerId,
+    service: ServiceDep,
+    _caller: Reader,
+) -> HTMLResponse:
+    """The printable manifest of one volunteer of a planned community."""
+    job_id = await _community_job(service, batch_id, community_id)
+    return await artifacts.manifest_response(service, job_id, volunteer_id)

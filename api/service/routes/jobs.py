@@ -1,0 +1,160 @@
+"""Plans and jobs: a small day planned at once (``POST /v1/plans``), and queued jobs of any
+size with their status, cancel and artifacts (``/v1/jobs``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
+
+from api.errors import ErrorBody, ServiceError
+from api.i18n import negotiate
+from api.service import schemas
+from api.service.documents import job_out
+from api.service.error_handlers import error_response
+from api.service.routes import artifacts
+from api.service.routes.deps import Dispatcher, JobId, Reader, ServiceDep, VolunteerId
+from api.service.routes.openapi import QUEUED, READ, error_responses
+
+router = APIRouter()
+
+
+def _language_from_header(body: schemas.PlanRequest, request: Request) -> None:
+    """Take the manifests' language from ``Accept-Language`` when the body names none."""
+    header = request.headers.get("accept-language")
+    if body.options.lang is None and header:
+        body.options.lang = negotiate(header)
+
+
+@router.post(
+    "/v1/plans",
+    tags=["plans"],
+    response_class=Response,
+    responses={
+        200: {"model": schemas.PlanOut, "description": "plan.json of the day"},
+        **error_responses(401, 403, 409, 413, 422, 500, 503),
+    },
+)
+async def create_plan(
+    body: schemas.PlanRequest, service: ServiceDep, caller: Dispatcher, request: Request
+) -> Response:
+    """Plan a small day synchronously and answer with its ``plan.json``.
+
+    Limits (server settings): at most 60 households and 5 s of search by default;
+    above them the answer is ``PLAN_TOO_LARGE`` (413): use ``POST /v1/jobs``. The plan
+    is stored as a job too: header ``X-Doorstep-Job`` names it.
+    """
+    _language_from_header(body, request)
+    job_id = await run_in_threadpool(service.submit, body, caller, kind="plan")
+    service.wake()
+    wait_s = service.settings.sync_wait_s
+    job = await service.wait(job_id, wait_s)
+    headers = {"X-Doorstep-Job": job_id}
+    if job.status == "done":
+        text = await run_in_threadpool(service.store.plan, job_id)
+        warnings = [w["code"] for w in json.loads(text).get("warnings", [])]
+        if warnings:
+            headers["X-Doorstep-Warning"] = ",".join(warnings)
+        return Response(text, media_type="application/json", headers=headers)
+    if job.status == "failed" and job.error:
+        return error_response(ErrorBody.from_dict(job.error), headers=headers)
+    if job.status == "cancelled":
+        raise ServiceError("JOB_NOT_DONE", f"plan {job_id} was cancelled")
+    busy = ErrorBody(
+        "BUSY",
+        f"the plan did not finish within {wait_s:g} s; it goes on as "
+        f"job {job_id}: poll GET /v1/jobs/{job_id}",
+    )
+    return error_response(busy, headers=headers)
+
+
+@router.post(
+    "/v1/jobs",
+    tags=["jobs"],
+    response_model=schemas.JobOut,
+    **QUEUED,
+)
+async def create_job(
+    body: schemas.PlanRequest,
+    service: ServiceDep,
+    caller: Dispatcher,
+    response: Response,
+    request: Request,
+) -> dict[str, Any]:
+    """Queue a plan of any size (up to the job limits); poll ``GET /v1/jobs/{id}``.
+    The manifests are in ``options.lang``, else the ``Accept-Language`` language."""
+    _language_from_header(body, request)
+    job_id = await run_in_threadpool(service.submit, body, caller, kind="job")
+    service.wake()
+    response.headers["Location"] = f"/v1/jobs/{job_id}"
+    return job_out(await run_in_threadpool(service.store.get, job_id))
+
+
+@router.get(
+    "/v1/jobs",
+    tags=["jobs"],
+    response_model=schemas.JobList,
+    responses=error_responses(401, 403, 422),
+)
+async def list_jobs(
+    service: ServiceDep,
+    _caller: Reader,
+    limit: Annotated[int, Query(ge=1, le=200, description="How many, newest first.")] = 50,
+    status: Annotated[schemas.JobStatusName | None, Query(description="Only this status.")] = (
+        None
+    ),
+) -> dict[str, Any]:
+    """Recent jobs, newest first (synchronous plans included)."""
+    records = await run_in_threadpool(lambda: service.store.recent(limit=limit, status=status))
+    return {"jobs": [job_out(j) for j in records]}
+
+
+@router.get(
+    "/v1/jobs/{job_id}",
+    tags=["jobs"],
+    response_model=schemas.JobOut,
+    responses=error_responses(*READ),
+)
+async def get_job(job_id: JobId, service: ServiceDep, _caller: Reader) -> dict[str, Any]:
+    """A job's status, progress and best cost so far."""
+    return job_out(await run_in_threadpool(service.store.get, job_id))
+
+
+@router.delete(
+    "/v1/jobs/{job_id}",
+    tags=["jobs"],
+    response_model=schemas.JobOut,
+    responses=error_responses(401, 403, 404, 409, 422),
+)
+async def cancel_job(job_id: JobId, service: ServiceDep, _caller: Dispatcher) -> dict[str, Any]:
+    """Cancel a job: at once when queued; a running one stops within a second or so
+    (status ``running`` with progress message ``cancelling`` until then)."""
+    job = await run_in_threadpool(service.store.cancel, job_id)
+    service.wake()
+    return job_out(job)
+
+
+_JOB = "/v1/jobs/{job_id}"
+
+
+@router.get(f"{_JOB}/plan", tags=["jobs"], **artifacts.PLAN)
+async def job_plan(job_id: JobId, service: ServiceDep, _caller: Reader) -> Response:
+    """The ``plan.json`` of a done job."""
+    return await artifacts.plan_response(service, job_id)
+
+
+@router.get(f"{_JOB}/routes.geojson", tags=["jobs"], **artifacts.ROUTES)
+async def job_routes(job_id: JobId, service: ServiceDep, _caller: Reader) -> Response:
+    """The ``routes.geojson`` of a done job (lines per run, stops with ETA)."""
+    return await artifacts.routes_response(service, job_id)
+
+
+@router.get(f"{_JOB}/manifests/{{volunteer_id}}.html", tags=["jobs"], **artifacts.MANIFEST)
+async def job_manifest(
+    job_id: JobId, volunteer_id: VolunteerId, service: ServiceDep, _caller: Reader
+) -> HTMLResponse:
+    """The printable manifest of one volunteer's run."""
+    return await artifacts.manifest_response(service, job_id, volunteer_id)

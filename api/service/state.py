@@ -1,0 +1,142 @@
+"""What the routes share: the settings, the job and batch stores, the loaded maps, the
+solver supervisor, and who waits for which job to end (:class:`Service`, one per app,
+at ``app.state.service``)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+from contextlib import suppress
+
+from starlette.concurrency import run_in_threadpool
+
+from api.service import schemas
+from api.service.auth import Caller
+from api.service.batches import BatchStore
+from api.service.db import FINAL, JobRecord, JobStore, NewJob
+from api.service.intake import check_batch, check_request
+from api.service.maps import LoadedMap, load_catalog
+from api.service.workers import Supervisor
+from api.settings import ServiceSettings
+
+log = logging.getLogger("doorstep.service")
+
+
+class Service:
+    """The state of one server: settings, stores, maps, supervisor and finish watchers.
+
+    Parameters
+    ----------
+    settings
+        The server's settings (database, maps, workers, limits).
+    """
+
+    def __init__(self, settings: ServiceSettings) -> None:
+        self.settings = settings
+        self.store = JobStore(settings.database_url)
+        self.batches = BatchStore(self.store)
+        self.maps: dict[str, LoadedMap] = {}
+        self.supervisor: Supervisor | None = None
+        self._waiters: dict[str, list[Callable[[], None]]] = {}
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Create the schema, load the maps, start the workers (blocking; run once)."""
+        self.store.create_schema()
+        self.maps = load_catalog(self.settings.maps)
+        self.supervisor = Supervisor(
+            self.store,
+            self.settings.maps,
+            workers=self.settings.workers,
+            lease_s=self.settings.job_lease_s,
+            attempts=self.settings.job_attempts,
+            watchdog_s=self.settings.job_watchdog_s,
+        )
+        self.supervisor.on_finish(self.finished)
+        self.supervisor.start()
+        if self.batches.advance():  # retries owed since the last stop
+            self.supervisor.wake()
+
+    def stop(self) -> None:
+        """Stop the workers (their running jobs go back to the queue) and close the store."""
+        if self.supervisor is not None:
+            self.supervisor.stop()
+        self.store.dispose()
+
+    def finished(self, job_id: str, status: str) -> None:
+        """Job ``job_id`` ended with ``status``: queue a batch community's retry when one is
+        owed, and call whoever watches the job."""
+        if status == "failed" and self.batches.advance(job_id=job_id):
+            self.wake()  # a batch community's retry is queued
+        with self._lock:
+            callbacks = self._waiters.pop(job_id, [])
+        for cb in callbacks:
+            cb()
+
+    def watch(self, job_id: str, callback: Callable[[], None]) -> None:
+        """Call ``callback`` (from another thread) when ``job_id`` ends on this server."""
+        with self._lock:
+            self._waiters.setdefault(job_id, []).append(callback)
+
+    def unwatch(self, job_id: str) -> None:
+        """Forget the callbacks of ``job_id``."""
+        with self._lock:
+            self._waiters.pop(job_id, None)
+
+    def wake(self) -> None:
+        """Tell the supervisor there is work."""
+        if self.supervisor is not None:
+            self.supervisor.wake()
+
+    async def wait(self, job_id: str, timeout: float) -> JobRecord:
+        """The job once it is final, or as it is after ``timeout`` seconds."""
+        loop = asyncio.get_running_loop()
+        event = asyncio.Event()
+
+        def wake() -> None:
+            loop.call_soon_threadsafe(event.set)
+
+        self.watch(job_id, wake)
+        deadline = loop.time() + timeout
+        try:
+            while True:
+                job = await run_in_threadpool(self.store.get, job_id)
+                if job.status in FINAL or loop.time() >= deadline:
+                    return job
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(event.wait(), min(1.0, deadline - loop.time()))
+        finally:
+            self.unwatch(job_id)
+
+    def submit(self, body: schemas.PlanRequest, caller: Caller, *, kind: str) -> str:
+        """Check a request (``kind`` plan or job) against the limits and the ledger, store
+        it, return the job id (``ServiceError`` on any fault)."""
+        request = check_request(body, kind, self.settings, self.maps)
+        job = NewJob(
+            kind=kind,
+            request=request,
+            map_name=body.map,
+            plan_date=body.date,
+            households=len(body.households),
+            time_limit_s=body.options.time_limit_s,
+            created_by=caller.tag,
+        )
+        job_id = self.store.create(job)
+        log.info("%s %s: %d households, %s", kind, job_id, len(body.households), body.map)
+        return job_id
+
+    def submit_batch(self, body: schemas.BatchRequest, caller: Caller) -> str:
+        """Store a batch (:func:`api.service.intake.check_batch`): one job per community
+        whose request passes the checks of ``POST /v1/jobs``; return the batch id."""
+        new = check_batch(body, self.settings, self.maps)
+        batch_id = self.batches.create(
+            new,
+            map_of={c.community_id: c.map for c in body.communities},
+            date_of={c.community_id: c.date for c in body.communities},
+            created_by=caller.tag,
+        )
+        refused = sum(1 for c in new if c.error is not None)
+        log.info("batch %s: %d communities, %d refused at once", batch_id, len(new), refused)
+        return batch_id

@@ -1,0 +1,90 @@
+"""The assembled app: the HTTP contract of every operation, and the body limits it wires."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI
+
+from api.service.app import create_app
+from api.settings import ServiceSettings
+
+#: Every documented operation: method, path, operation name, documented statuses.
+CONTRACT = {
+    ("GET", "/healthz", "healthz", (200,)),
+    ("GET", "/readyz", "readyz", (200, 503)),
+    ("GET", "/v1/maps", "list_maps", (200, 401, 403)),
+    ("GET", "/v1/maps/{name}/streets.geojson", "map_streets", (200, 401, 403, 404, 422)),
+    ("POST", "/v1/plans", "create_plan", (200, 401, 403, 409, 413, 422, 500, 503)),
+    ("POST", "/v1/jobs", "create_job", (202, 401, 403, 413, 422)),
+    ("GET", "/v1/jobs", "list_jobs", (200, 401, 403, 422)),
+    ("GET", "/v1/jobs/{job_id}", "get_job", (200, 401, 403, 404, 422)),
+    ("DELETE", "/v1/jobs/{job_id}", "cancel_job", (200, 401, 403, 404, 409, 422)),
+    ("GET", "/v1/jobs/{job_id}/plan", "job_plan", (200, 401, 403, 404, 409, 422)),
+    ("GET", "/v1/jobs/{job_id}/routes.geojson", "job_routes", (200, 401, 403, 404, 409, 422)),
+    (
+        "GET",
+        "/v1/jobs/{job_id}/manifests/{volunteer_id}.html",
+        "job_manifest",
+        (200, 401, 403, 404, 409, 422),
+    ),
+    ("POST", "/v1/batches", "create_batch", (202, 401, 403, 413, 422)),
+    ("GET", "/v1/batches", "list_batches", (200, 401, 403, 422)),
+    ("GET", "/v1/batches/{batch_id}", "get_batch", (200, 401, 403, 404, 422)),
+    ("DELETE", "/v1/batches/{batch_id}", "cancel_batch", (200, 401, 403, 404, 409, 422)),
+    (
+        "GET",
+        "/v1/batches/{batch_id}/communities/{community_id}/plan",
+        "community_plan",
+        (200, 401, 403, 404, 409, 422),
+    ),
+    (
+        "GET",
+        "/v1/batches/{batch_id}/communities/{community_id}/routes.geojson",
+        "community_routes",
+        (200, 401, 403, 404, 409, 422),
+    ),
+    (
+        "GET",
+        "/v1/batches/{batch_id}/communities/{community_id}/manifests/{volunteer_id}.html",
+        "community_manifest",
+        (200, 401, 403, 404, 409, 422),
+    ),
+}
+
+
+def _app(tmp_path: Path, **settings: int) -> FastAPI:
+    return create_app(ServiceSettings(database_url=f"sqlite:///{tmp_path / 'j.db'}", **settings))
+
+
+def test_every_operation_keeps_path_id_and_statuses(tmp_path: Path) -> None:
+    """The OpenAPI document has exactly the contract's operations, ids and statuses."""
+    spec = _app(tmp_path).openapi()
+    found = {
+        (method.upper(), path, op["operationId"], tuple(sorted(int(s) for s in op["responses"])))
+        for path, ops in spec["paths"].items()
+        for method, op in ops.items()
+    }
+    wanted = {
+        (method, path, re.sub(r"\W", "_", name + path) + "_" + method.lower(), statuses)
+        for method, path, name, statuses in CONTRACT
+    }
+    assert found == wanted
+
+
+def test_body_limits_per_path(tmp_path: Path) -> None:
+    """The settings' body limits apply: 100 bytes in general, more for batches."""
+    app = _app(tmp_path, max_body_bytes=100, batch_max_body_bytes=1000)
+
+    async def post(path: str) -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://local") as c:
+            return await c.post(path, content=b"{" + b" " * 300 + b"}")
+
+    jobs = asyncio.run(post("/v1/jobs"))
+    assert jobs.status_code == 413 and "DOORSTEP_MAX_BODY_BYTES" in jobs.json()["message"]
+    batches = asyncio.run(post("/v1/batches"))
+    assert batches.status_code == 401 and batches.json()["code"] == "UNAUTHORIZED"
