@@ -23,8 +23,10 @@ from pathlib import Path
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
+#: The CJK font the zh-CN page tests draw Chinese with (Debian's ``fonts-noto-cjk``).
+CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 #: Debian packages of the browser tests and of the PostgreSQL server.
-BROWSER_PACKAGES = ("chromium", "chromium-driver")
+BROWSER_PACKAGES = ("chromium", "chromium-driver", "fonts-noto-cjk")
 POSTGRES_PACKAGES = ("postgresql",)
 #: Where Debian puts the server programs of each PostgreSQL major version.
 POSTGRES_LIB = Path("/usr/lib/postgresql")
@@ -72,12 +74,13 @@ def install_packages(packages: Sequence[str], *, apt: str = "apt-get") -> None:
 
 
 def ensure_browser() -> None:
-    """Make sure ``/usr/bin/chromium`` and ``/usr/bin/chromedriver`` exist (Debian's
-    ``chromium`` and ``chromium-driver`` packages)."""
-    if CHROMIUM.exists() and CHROMEDRIVER.exists():
+    """Make sure ``/usr/bin/chromium``, ``/usr/bin/chromedriver`` and a CJK font exist
+    (Debian's ``chromium``, ``chromium-driver`` and ``fonts-noto-cjk`` packages)."""
+    needed = (CHROMIUM, CHROMEDRIVER, CJK_FONT)
+    if all(p.exists() for p in needed):
         return
     install_packages(BROWSER_PACKAGES)
-    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
+    missing = [str(p) for p in needed if not p.exists()]
     if missing:
         raise ProvisionError(f"still missing after the install: {', '.join(missing)}")
 
