@@ -366,8 +366,10 @@ Scratch = tuple[I64, I64, I64, I32, I64, I64]
 
 
 @njit(cache=True, nogil=True)
-def _scratch(n: int, heap_len: int) -> Scratch:
-    """Working arrays for upward searches on ``n`` nodes with a heap of ``heap_len``."""
+def _scratch(graph: Upward, seed_nodes: I64) -> Scratch:
+    """Working arrays for upward searches on ``graph`` from rows of ``seed_nodes``."""
+    n = graph[0].shape[0] - 1
+    heap_len = graph[1].shape[0] + seed_nodes.shape[1] + 1
     return (
         np.full(n, INF, np.int64),
         np.empty(n, np.int64),
@@ -439,11 +441,10 @@ def _backward_all(
     n_threads: int,
 ) -> I64:
     """Search every target; with ``fill`` write spaces at ``offsets``; return the sizes."""
-    n = graph[0].shape[0] - 1
     n_src = seed_nodes.shape[0]
     sizes = np.zeros(n_src, np.int64)
     for t in prange(n_threads):
-        scratch = _scratch(n, graph[1].shape[0] + seed_nodes.shape[1] + 1)
+        scratch = _scratch(graph, seed_nodes)
         space_v, space_d = scratch[4], scratch[5]
         for s in range(t, n_src, n_threads):
             c = _upward(graph, seed_nodes[s], seed_keys[s], scratch)
@@ -468,11 +469,10 @@ def _forward_all(
     n_threads: int,
 ) -> I64:
     """Search every source and scan the target buckets at each node of its space."""
-    n = graph[0].shape[0] - 1
     n_src = seed_nodes.shape[0]
     out = np.full((n_src, n_targets), INF, np.int64)
     for t in prange(n_threads):
-        scratch = _scratch(n, graph[1].shape[0] + seed_nodes.shape[1] + 1)
+        scratch = _scratch(graph, seed_nodes)
         space_v, space_d = scratch[4], scratch[5]
         for s in range(t, n_src, n_threads):
             c = _upward(graph, seed_nodes[s], seed_keys[s], scratch)
