@@ -357,25 +357,35 @@ def hierarchy(graph: StreetGraph) -> Hierarchy | None:
     return h
 
 
+#: The arrays an upward search reads: its CSR graph ``(ptr, to, w)`` and the graph of the
+#: other direction ``(ptr, to, w)`` that stalls it.
+Upward = tuple[I64, I32, I64, I64, I32, I64]
+#: One thread's working arrays of :func:`_upward`: ``dist`` (all :data:`INF` between
+#: searches), touched nodes, heap keys and nodes, space nodes and distances.
+Scratch = tuple[I64, I64, I64, I32, I64, I64]
+
+
 @njit(cache=True, nogil=True)
-def _upward(
-    ptr: I64,
-    to: I32,
-    w: I64,
-    stall_ptr: I64,
-    stall_to: I32,
-    stall_w: I64,
-    seed_nodes: I64,
-    seed_keys: I64,
-    dist: I64,
-    touched: I64,
-    heap_k: I64,
-    heap_v: I32,
-    space_v: I64,
-    space_d: I64,
-) -> int:
+def _scratch(graph: Upward, seed_nodes: I64) -> Scratch:
+    """Working arrays for upward searches on ``graph`` from rows of ``seed_nodes``."""
+    n = graph[0].shape[0] - 1
+    heap_len = graph[1].shape[0] + seed_nodes.shape[1] + 1
+    return (
+        np.full(n, INF, np.int64),
+        np.empty(n, np.int64),
+        np.empty(heap_len, np.int64),
+        np.empty(heap_len, np.int32),
+        np.empty(n, np.int64),
+        np.empty(n, np.int64),
+    )
+
+
+@njit(cache=True, nogil=True)
+def _upward(graph: Upward, seed_nodes: I64, seed_keys: I64, scratch: Scratch) -> int:
     """Upward Dijkstra with stall-on-demand; writes the unstalled settled nodes and their
-    distances to ``space_*``, resets ``dist`` and returns how many."""
+    distances to the space arrays of ``scratch``, resets ``dist`` and returns how many."""
+    ptr, to, w, stall_ptr, stall_to, stall_w = graph
+    dist, touched, heap_k, heap_v, space_v, space_d = scratch
     size = 0
     n_t = 0
     for i in range(seed_nodes.shape[0]):
@@ -421,12 +431,7 @@ def _upward(
 
 @njit(cache=True, parallel=True)
 def _backward_all(
-    h_ptr: I64,
-    h_to: I32,
-    h_w: I64,
-    s_ptr: I64,
-    s_to: I32,
-    s_w: I64,
+    graph: Upward,
     seed_nodes: I64,
     seed_keys: I64,
     offsets: I64,
@@ -436,33 +441,13 @@ def _backward_all(
     n_threads: int,
 ) -> I64:
     """Search every target; with ``fill`` write spaces at ``offsets``; return the sizes."""
-    n = h_ptr.shape[0] - 1
     n_src = seed_nodes.shape[0]
     sizes = np.zeros(n_src, np.int64)
     for t in prange(n_threads):
-        dist = np.full(n, INF, np.int64)
-        touched = np.empty(n, np.int64)
-        heap_k = np.empty(h_to.shape[0] + seed_nodes.shape[1] + 1, np.int64)
-        heap_v = np.empty(h_to.shape[0] + seed_nodes.shape[1] + 1, np.int32)
-        space_v = np.empty(n, np.int64)
-        space_d = np.empty(n, np.int64)
+        scratch = _scratch(graph, seed_nodes)
+        space_v, space_d = scratch[4], scratch[5]
         for s in range(t, n_src, n_threads):
-            c = _upward(
-                h_ptr,
-                h_to,
-                h_w,
-                s_ptr,
-                s_to,
-                s_w,
-                seed_nodes[s],
-                seed_keys[s],
-                dist,
-                touched,
-                heap_k,
-                heap_v,
-                space_v,
-                space_d,
-            )
+            c = _upward(graph, seed_nodes[s], seed_keys[s], scratch)
             sizes[s] = c
             if fill:
                 o = offsets[s]
@@ -474,12 +459,7 @@ def _backward_all(
 
 @njit(cache=True, parallel=True)
 def _forward_all(
-    h_ptr: I64,
-    h_to: I32,
-    h_w: I64,
-    s_ptr: I64,
-    s_to: I32,
-    s_w: I64,
+    graph: Upward,
     seed_nodes: I64,
     seed_keys: I64,
     b_ptr: I64,
@@ -488,33 +468,14 @@ def _forward_all(
     n_targets: int,
     n_threads: int,
 ) -> I64:
-    n = h_ptr.shape[0] - 1
+    """Search every source and scan the target buckets at each node of its space."""
     n_src = seed_nodes.shape[0]
     out = np.full((n_src, n_targets), INF, np.int64)
     for t in prange(n_threads):
-        dist = np.full(n, INF, np.int64)
-        touched = np.empty(n, np.int64)
-        heap_k = np.empty(h_to.shape[0] + seed_nodes.shape[1] + 1, np.int64)
-        heap_v = np.empty(h_to.shape[0] + seed_nodes.shape[1] + 1, np.int32)
-        space_v = np.empty(n, np.int64)
-        space_d = np.empty(n, np.int64)
+        scratch = _scratch(graph, seed_nodes)
+        space_v, space_d = scratch[4], scratch[5]
         for s in range(t, n_src, n_threads):
-            c = _upward(
-                h_ptr,
-                h_to,
-                h_w,
-                s_ptr,
-                s_to,
-                s_w,
-                seed_nodes[s],
-                seed_keys[s],
-                dist,
-                touched,
-                heap_k,
-                heap_v,
-                space_v,
-                space_d,
-            )
+            c = _upward(graph, seed_nodes[s], seed_keys[s], scratch)
             row = out[s]
             for i in range(c):
                 v = space_v[i]
@@ -548,12 +509,12 @@ def target_buckets(
     empty = np.zeros(0, np.int64)
     back = (h.dn_ptr, h.dn_to, h.dn_w, h.up_ptr, h.up_to, h.up_w)
     with PARALLEL_LOCK:
-        sizes = _backward_all(*back, dst_nodes, dst_keys, empty, False, empty, empty, nt)
+        sizes = _backward_all(back, dst_nodes, dst_keys, empty, False, empty, empty, nt)
         offsets = np.zeros(len(sizes) + 1, np.int64)
         np.cumsum(sizes, out=offsets[1:])
         space_v = np.empty(int(offsets[-1]), np.int64)
         space_d = np.empty(int(offsets[-1]), np.int64)
-        _backward_all(*back, dst_nodes, dst_keys, offsets[:-1], True, space_v, space_d, nt)
+        _backward_all(back, dst_nodes, dst_keys, offsets[:-1], True, space_v, space_d, nt)
     owner = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
     order = np.argsort(space_v, kind="stable")
     ptr = np.zeros(n_nodes + 1, np.int64)
@@ -569,12 +530,7 @@ def ch_rows(
     nt = max(1, min(threads or numba.get_num_threads(), max(1, len(src_nodes))))
     with PARALLEL_LOCK:
         return _forward_all(
-            h.up_ptr,
-            h.up_to,
-            h.up_w,
-            h.dn_ptr,
-            h.dn_to,
-            h.dn_w,
+            (h.up_ptr, h.up_to, h.up_w, h.dn_ptr, h.dn_to, h.dn_w),
             np.ascontiguousarray(src_nodes, dtype=np.int64),
             np.ascontiguousarray(src_keys, dtype=np.int64),
             b.ptr,

@@ -71,9 +71,7 @@ def _pop(heap_k: I64, heap_v: I32, size: int) -> int:
 
 @njit(cache=True, nogil=True)
 def _search(
-    indptr: I32,
-    indices: I32,
-    weights: I64,
+    graph: tuple[I32, I32, I64],
     seed_nodes: I64,
     seed_keys: I64,
     col_of: I64,
@@ -84,7 +82,9 @@ def _search(
     out_row: I64,
 ) -> None:
     """One lazy-deletion Dijkstra; a node is pushed only on strict improvement, so the
-    entry popped with ``key == dist`` is unique and final."""
+    entry popped with ``key == dist`` is unique and final; ``graph`` is the CSR
+    ``(indptr, indices, weights)``."""
+    indptr, indices, weights = graph
     dist[:] = INF
     size = 0
     for i in range(seed_nodes.shape[0]):
@@ -116,17 +116,15 @@ def _search(
 
 @njit(cache=True, parallel=True)
 def _many(
-    indptr: I32,
-    indices: I32,
-    weights: I64,
+    graph: tuple[I32, I32, I64],
     seed_nodes: I64,
     seed_keys: I64,
     col_of: I64,
     n_cols: int,
     n_threads: int,
 ) -> I64:
-    n = indptr.shape[0] - 1
-    m = indices.shape[0]
+    n = graph[0].shape[0] - 1
+    m = graph[1].shape[0]
     n_src = seed_nodes.shape[0]
     out = np.full((n_src, n_cols), INF, dtype=np.int64)
     for t in prange(n_threads):
@@ -135,9 +133,7 @@ def _many(
         heap_v = np.empty(m + seed_nodes.shape[1] + 1, dtype=np.int32)
         for s in range(t, n_src, n_threads):
             _search(
-                indptr,
-                indices,
-                weights,
+                graph,
                 seed_nodes[s],
                 seed_keys[s],
                 col_of,
@@ -183,10 +179,13 @@ def many_to_many(
     col_of[target_nodes] = np.arange(len(target_nodes), dtype=np.int64)
     n_threads = max(1, min(threads or numba.get_num_threads(), max(1, len(seed_nodes))))
     with PARALLEL_LOCK:
-        return _many(
+        graph = (
             np.ascontiguousarray(indptr, dtype=np.int32),
             np.ascontiguousarray(indices, dtype=np.int32),
             np.ascontiguousarray(weights, dtype=np.int64),
+        )
+        return _many(
+            graph,
             np.ascontiguousarray(seed_nodes, dtype=np.int64),
             np.ascontiguousarray(seed_keys, dtype=np.int64),
             col_of,

@@ -196,10 +196,7 @@ def _open_xml(path: Path) -> IO[bytes]:
 def read_xml(path: Path, *, places: bool = False) -> OsmData:
     """Stream an OSM XML file, keeping node coordinates, highway ways and (with
     ``places``) buildings and address points."""
-    ids: list[int] = []
-    lons: list[float] = []
-    lats: list[float] = []
-    ways: list[tuple[npt.NDArray[np.int64], dict[str, str]]] = []
+    streets = _Streets()
     shapes = _Shapes()
     try:
         with _open_xml(path) as fh:
@@ -222,9 +219,7 @@ def read_xml(path: Path, *, places: bool = False) -> OsmData:
                     lat, lon = elem.get("lat"), elem.get("lon")
                     if lat is not None and lon is not None and elem.get("visible") != "false":
                         nid = int(elem.get("id"))
-                        ids.append(nid)
-                        lons.append(float(lon))
-                        lats.append(float(lat))
+                        streets.add_node(nid, float(lon), float(lat))
                         if places:
                             shapes.add_node(Place(nid, float(lon), float(lat), tags))
                     elem.clear()
@@ -241,7 +236,7 @@ def read_xml(path: Path, *, places: bool = False) -> OsmData:
                     if elem.get("visible") != "false" and len(refs) >= 2:
                         arr = np.asarray(refs, dtype=np.int64)
                         if "highway" in tags:
-                            ways.append((arr, {k: v for k, v in tags.items() if k in WAY_KEYS}))
+                            streets.add_way(arr, tags)
                         if places:
                             shapes.add_way(int(elem.get("id")), arr, tags)
                     elem.clear()
@@ -257,8 +252,28 @@ def read_xml(path: Path, *, places: bool = False) -> OsmData:
         if isinstance(exc, MapSourceError):
             raise
         raise MapSourceError(f"cannot read OSM XML: {exc}", record=f"file '{path}'") from exc
-    data = OsmData.from_unsorted(ids, lons, lats, ways, path.name)
+    data = OsmData.from_unsorted(streets.ids, streets.lons, streets.lats, streets.ways, path.name)
     return shapes.attach(data)
+
+
+class _Streets:
+    """Node coordinates and highway ways collected during one pass."""
+
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+        self.lons: list[float] = []
+        self.lats: list[float] = []
+        self.ways: list[tuple[npt.NDArray[np.int64], dict[str, str]]] = []
+
+    def add_node(self, node_id: int, lon: float, lat: float) -> None:
+        """Keep a node's coordinates (degrees, WGS-84)."""
+        self.ids.append(node_id)
+        self.lons.append(lon)
+        self.lats.append(lat)
+
+    def add_way(self, refs: npt.NDArray[np.int64], tags: dict[str, str]) -> None:
+        """Keep a highway way with the tags the street graph reads."""
+        self.ways.append((refs, {k: v for k, v in tags.items() if k in WAY_KEYS}))
 
 
 class _Shapes:
@@ -334,10 +349,7 @@ def read_pbf(path: Path, *, places: bool = False) -> OsmData:
     import osmium
 
     keys = ["highway", "building"] if places else ["highway"]
-    ids: list[int] = []
-    lons: list[float] = []
-    lats: list[float] = []
-    ways: list[tuple[npt.NDArray[np.int64], dict[str, str]]] = []
+    streets = _Streets()
     shapes = _Shapes()
     try:
         fp = osmium.FileProcessor(str(path)).with_locations()
@@ -359,12 +371,10 @@ def read_pbf(path: Path, *, places: bool = False) -> OsmData:
                     refs.append(n.ref)
                     loc = n.location
                     if loc.valid():
-                        ids.append(n.ref)
-                        lons.append(loc.lon)
-                        lats.append(loc.lat)
+                        streets.add_node(n.ref, loc.lon, loc.lat)
                 if len(refs) >= 2:
-                    tags = {t.k: t.v for t in obj.tags if t.k in WAY_KEYS}
-                    ways.append((np.asarray(refs, dtype=np.int64), tags))
+                    tags = {t.k: t.v for t in obj.tags}
+                    streets.add_way(np.asarray(refs, dtype=np.int64), tags)
                 if places and "building" in obj.tags:
                     _pbf_building(obj, shapes)
             elif isinstance(obj, osmium.osm.Node):
@@ -378,12 +388,12 @@ def read_pbf(path: Path, *, places: bool = False) -> OsmData:
                     shapes.relation_areas.append(place)
     except RuntimeError as exc:
         raise MapSourceError(f"cannot read PBF: {exc}", record=f"file '{path}'") from exc
-    uniq, first = np.unique(np.asarray(ids, dtype=np.int64), return_index=True)
+    uniq, first = np.unique(np.asarray(streets.ids, dtype=np.int64), return_index=True)
     data = OsmData(
         node_ids=uniq,
-        lon=np.asarray(lons, dtype=np.float64)[first],
-        lat=np.asarray(lats, dtype=np.float64)[first],
-        ways=ways,
+        lon=np.asarray(streets.lons, dtype=np.float64)[first],
+        lat=np.asarray(streets.lats, dtype=np.float64)[first],
+        ways=streets.ways,
         name=path.name,
     )
     relations = sorted(shapes.relation_areas, key=lambda p: p.osm_id)  # file order
