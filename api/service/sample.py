@@ -30,10 +30,12 @@ def plan_request(
     time_limit_s: float = 1.0,
     volunteers: int = 2,
     map_name: str = "demo",
+    effort: int | None = None,
 ) -> dict[str, Any]:
     """A ``POST /v1/plans`` body: ``households`` households on street nodes of the demo map
     (``lon``/``lat`` WGS-84 degrees) and ``volunteers`` walking/cycling volunteers from one
-    depot, with ``time_limit_s`` seconds of search."""
+    depot, with ``time_limit_s`` seconds for the whole plan and, when given, ``effort``
+    improving solutions per search (a plan that does not depend on the machine's load)."""
     rng = random.Random(seed)
     nodes = _nodes()
     picks = rng.sample(range(len(nodes)), households + 1)
@@ -71,5 +73,5 @@ def plan_request(
         "households": hh,
         "volunteers": vols,
         "depots": [{"depot_id": "D1", "lon": depot[0], "lat": depot[1], "name": "Hall"}],
-        "options": {"time_limit_s": time_limit_s},
+        "options": {"time_limit_s": time_limit_s} | ({} if effort is None else {"effort": effort}),
     }

@@ -117,7 +117,7 @@ def test_unexpected_errors_are_internal_and_say_nothing() -> None:
 
 def test_checker_rejection_is_plan_rejected(server: LiveServer) -> None:
     """A served plan with one ETA moved is refused by the checker: PLAN_REJECTED (500)."""
-    request = plan_request(4, seed=31, time_limit_s=0.5)
+    request = plan_request(4, seed=31, time_limit_s=2, effort=10)
     with server.client() as c:
         res = c.post("/v1/plans", json=request)
     assert res.status_code == 200, res.text

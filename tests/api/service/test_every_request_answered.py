@@ -146,7 +146,7 @@ def test_ids_outside_the_character_set_are_refused(server: LiveServer, bad: str)
 def test_manifest_links_are_percent_encoded_and_reachable(server: LiveServer) -> None:
     """A volunteer id with a space, '#' and '?' gets a percent-encoded link that serves its
     manifest."""
-    request = plan_request(3, volunteers=1, time_limit_s=0.5)
+    request = plan_request(3, volunteers=1, time_limit_s=30, effort=10)
     vid = "V 1#a?b%"
     request["volunteers"][0]["volunteer_id"] = vid
     with server.client() as c:
