@@ -178,25 +178,24 @@ def test_a_date_nobody_is_observed_on_is_a_warning_with_its_own_status(
 # ---------------------------------------------------------------- 7. smaller
 
 
+def _json_volunteer(volunteer_id: str) -> dict[str, object]:
+    """One walking volunteer of a JSON ledger, starting in central Helsinki."""
+    return {
+        "volunteer_id": volunteer_id,
+        "mode": "walk",
+        "capacity_kg": 10,
+        "available_from": "09:00",
+        "available_to": "12:00",
+        "start_lon": 24.94,
+        "start_lat": 60.17,
+    }
+
+
 @pytest.mark.parametrize("bad", ["V/1", "V\x001", "V\n1", "V\\1"])
 def test_ids_outside_the_character_set_are_refused(tmp_path: Path, bad: str) -> None:
     """A volunteer id with '/', a backslash, NUL or a line break is refused naming the field."""
-    data = {
-        "households": [],
-        "volunteers": [
-            {
-                "volunteer_id": bad,
-                "mode": "walk",
-                "capacity_kg": 10,
-                "available_from": "09:00",
-                "available_to": "12:00",
-                "start_lon": 24.94,
-                "start_lat": 60.17,
-            }
-        ],
-    }
     with pytest.raises(LedgerError) as err:
-        ledger_from_json(data)
+        ledger_from_json({"households": [], "volunteers": [_json_volunteer(bad)]})
     assert [d.field for d in err.value.details] == ["volunteer_id"]
 
 
@@ -211,17 +210,8 @@ def test_json_ledger_takes_no_numbers_as_flags(tmp_path: Path) -> None:
         "observation_end": "2026-12-03",
         "elderly_alone": 0,
     }
-    vol = {
-        "volunteer_id": "V1",
-        "mode": "walk",
-        "capacity_kg": 10,
-        "available_from": "09:00",
-        "available_to": "12:00",
-        "start_lon": 24.94,
-        "start_lat": 60.17,
-    }
     with pytest.raises(LedgerError) as err:
-        ledger_from_json({"households": [hh], "volunteers": [vol]})
+        ledger_from_json({"households": [hh], "volunteers": [_json_volunteer("V1")]})
     assert [d.field for d in err.value.details] == ["elderly_alone"]
 
 
