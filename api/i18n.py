@@ -124,6 +124,12 @@ class Lang:
         """BCP 47 tag for ``<html lang>`` (``zh-CN``)."""
         return self.locale.replace("_", "-")
 
+    @property
+    def sentence_gap(self) -> str:
+        """What stands between two sentences of running text: nothing after Chinese
+        full stops, a space elsewhere."""
+        return "" if self.locale.startswith("zh") else " "
+
     def gettext(self, message: str, **values: Any) -> str:
         """``message`` in this language, its ``%(name)s`` fields filled from ``values``."""
         text = translations(self.locale).gettext(message)

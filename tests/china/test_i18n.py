@@ -21,6 +21,7 @@ from babel.messages.pofile import read_po
 from api import i18n
 from api.i18n import Lang
 from api.outputs.document import plan_document
+from api.outputs.manifest import manifest_html
 from api.outputs.write import write_outputs
 from api.plan.ledger import read_ledger
 from api.plan.travel import StreetTravel
@@ -248,3 +249,40 @@ def test_service_request_language_and_coordinates() -> None:
     ledger = ledger_of({"coord_system": "gcj02", "households": [row], "volunteers": [vol]})
     assert ledger.households[0].coord_system == "gcj02"
     assert ledger.households[0].given == (116.3245, 39.9989)
+
+
+@pytest.mark.parametrize(
+    ("locale", "joined"),
+    [("en", ". Contact-free: ring"), ("zh_CN", "。无接触配送")],
+)
+def test_manifest_sentences_are_joined_as_the_language_writes_them(
+    locale: str, joined: str
+) -> None:
+    """The run's summary and the contact-free line are two sentences: a space between them
+    in English, none after a Chinese full stop."""
+    stop = {
+        "lon": 24.94,
+        "lat": 60.17,
+        "lines": [
+            {
+                "household_id": "H1",
+                "address": "Mannerheimintie 1",
+                "address_source": "ledger",
+                "note": "",
+                "items": [{"kind": "meals", "label": "1 x day meals", "kg": 1.0, "people": 1}],
+            }
+        ],
+        "eta_window": ["10:00:00", "10:30:00"],
+    }
+    route = {
+        "volunteer_id": "V1",
+        "name": "",
+        "mode": "walk",
+        "stops": [stop],
+        "start": {"lon": 24.94, "lat": 60.17, "departure": "09:40:00"},
+        "end": None,
+        "distance_m": 1200,
+        "load_kg": 1.0,
+    }
+    html = manifest_html({"date": "2026-11-25"}, route, None, Lang(locale))
+    assert joined in html
