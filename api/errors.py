@@ -65,6 +65,13 @@ _KINDS = (
         "listed at once.",
     ),
     ErrorKind(
+        "INVALID_RULES",
+        422,
+        4,
+        "The day rules (a --rules file or a request's rules object) cannot be used: every "
+        "unknown key and bad value is named with its file and key.",
+    ),
+    ErrorKind(
         "INVALID_MANIFEST",
         422,
         4,

@@ -5,7 +5,8 @@ Exit statuses:
 ====  =========================================================================
 0     every community planned and every household under observation served
 3     every community planned; some households are not served (named in each plan)
-4     the manifest is unusable (every fault listed with line and column)
+4     the manifest is unusable (every fault listed with line and column), or the --rules
+      file is (every bad key named)
 8     some communities failed (named with their errors); the others are written
 9     the Dask cluster cannot be started or reached, or Dask is not installed
 ====  =========================================================================
@@ -21,7 +22,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.cli.options import Balance, Effort, FewestVolunteers, Seed
+from api.cli.options import (
+    Balance,
+    Effort,
+    FewestVolunteers,
+    RulesFile,
+    Seed,
+    SingleTrip,
+    day_rules,
+)
 from api.plan.batch import BatchProgress, BatchResult, BatchSettings, ManifestError, run_batch
 from api.plan.cluster import ClusterError
 
@@ -127,10 +136,13 @@ def register(app: typer.Typer) -> None:
             float | None,
             typer.Option(help="seconds one community may take in all; past it, it fails alone"),
         ] = None,
+        rules: RulesFile = None,
+        single_trip: SingleTrip = False,
     ) -> None:
         """Plan every community of MANIFEST on a Dask cluster (see docs/SCALE.md)."""
         console = Console(stderr=True)
         settings = BatchSettings(
+            rules=day_rules(rules, single_trip, console),
             time_limit=time_limit,
             seed=seed,
             effort=effort,

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from api.cli.options import Effort, Language, TimeLimit
+from api.cli.options import Effort, Language, RulesFile, SingleTrip, TimeLimit, day_rules
 from api.cli.plan import EXIT_UNSERVED, plan_and_print
 from api.demo.data import DEMO_DATE, generate, helsinki_map
 from api.i18n import Lang, choose
@@ -30,6 +30,8 @@ def register(app: typer.Typer) -> None:
         seed: Annotated[int, typer.Option(help="seed of the generated ledger")] = 7,
         effort: Effort = None,
         lang: Language = "en",
+        rules: RulesFile = None,
+        single_trip: SingleTrip = False,
     ) -> None:
         """Generate a ledger on real Helsinki buildings and plan its day, writing every output."""
         console = Console(stderr=True)
@@ -38,6 +40,7 @@ def register(app: typer.Typer) -> None:
         except ValueError as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(2) from None
+        day = day_rules(rules, single_trip, console)
         map_file = helsinki_map()
         paths = generate(out / "ledger", households=households, volunteers=volunteers, seed=seed)
         console.print(
@@ -46,6 +49,7 @@ def register(app: typer.Typer) -> None:
         request = PlanRequest(
             ledger=read_ledger(*paths),
             date=DEMO_DATE,
+            rules=day,
             time_limit=time_limit,
             workers=2,
             effort=effort,

@@ -5,9 +5,16 @@ Each alias is an ``Annotated`` type for a Typer parameter; the commands give the
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
+
+from api.errors import report_cli_error
+from api.plan.rules import DayRules
+from api.plan.rules_file import RulesError, read_rules
 
 #: Search seed (``--seed``).
 Seed = Annotated[int, typer.Option(help="search seed")]
@@ -58,3 +65,30 @@ Language = Annotated[
         help="language of the outputs: en or zh-CN",
     ),
 ]
+
+#: The day rules file (``--rules rules.toml``, docs/INPUTS.md).
+RulesFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--rules",
+        help="TOML file of day rules (meal window, weights, service times, meal ride limit, "
+        "reloads; docs/INPUTS.md); keys not given keep their defaults",
+    ),
+]
+
+#: One trip per volunteer (``--single-trip``): no going back to the depot to load again.
+SingleTrip = Annotated[
+    bool,
+    typer.Option("--single-trip", help="one trip per volunteer: nobody goes back to load again"),
+]
+
+
+def day_rules(path: Path | None, single_trip: bool, console: Console) -> DayRules:
+    """The day rules of ``--rules`` and ``--single-trip`` (defaults without them); a bad
+    file is printed, reported in the one error shape, and ends the command (exit 4)."""
+    try:
+        rules = DayRules() if path is None else read_rules(path)
+    except RulesError as exc:
+        console.print(f"[red]{exc}[/red]", highlight=False)
+        raise typer.Exit(report_cli_error(exc)) from None
+    return replace(rules, reloads=False) if single_trip else rules

@@ -8,8 +8,9 @@ Exit statuses (also in ``docs/OUTPUTS.md``):
 8     plan written, but no household of the ledger is under observation on the date
       (a warning: every household is named under ``not_observed``; check the date)
 2     wrong command-line usage
-4     the ledger is invalid (every bad row listed with line and column), the
-      --previous plan cannot be read, or the plan is too large for the memory allowed
+4     the ledger is invalid (every bad row listed with line and column), the --rules
+      file is invalid (every bad key named), the --previous plan cannot be read, or the
+      plan is too large for the memory allowed
 5     the map cannot be read
 6     the routing problem is invalid (a defect: the ledger passed validation)
 7     the independent checker rejected the plan (a defect)
@@ -36,8 +37,11 @@ from api.cli.options import (
     FewestVolunteers,
     Language,
     PhoneRegion,
+    RulesFile,
     Seed,
+    SingleTrip,
     TimeLimit,
+    day_rules,
 )
 from api.errors import classify, report_cli_error
 from api.i18n import Lang, choose
@@ -160,6 +164,8 @@ def register(app: typer.Typer) -> None:
         coords: Coords = "wgs84",
         phone_region: PhoneRegion = "CN",
         lang: Language = "en",
+        rules: RulesFile = None,
+        single_trip: SingleTrip = False,
     ) -> None:
         """Plan the runs of DATE from the ledger over the street map (see docs/INPUTS.md)."""
         console = Console(stderr=True)
@@ -174,6 +180,7 @@ def register(app: typer.Typer) -> None:
         except ValueError as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(2) from None
+        day_rules_ = day_rules(rules, single_trip, console)
         try:
             ledger = read_ledger(households, volunteers, depots, ReadOptions(system, phone_region))
         except LedgerError as exc:
@@ -188,6 +195,7 @@ def register(app: typer.Typer) -> None:
         request = PlanRequest(
             ledger=ledger,
             date=day,
+            rules=day_rules_,
             options=PlanOptions(
                 balance_factor=balance or None, fewest_volunteers=fewest_volunteers
             ),

@@ -42,6 +42,7 @@ from api.outputs.document import NOBODY_UNDER_OBSERVATION
 from api.plan.budget import TimeCapError
 from api.plan.problem import PlanOptions
 from api.plan.request import PlanRequest
+from api.plan.rules import DayRules
 from api.plan.run import PlanRun, run_plan
 from solver.errors import Detail
 
@@ -117,6 +118,8 @@ class BatchSettings:
         ``None``: no cap). Its search gets at most what is left; a community still running
         past it stops at its next stage and fails alone as ``timeout`` (not retried),
         nothing written.
+    rules
+        The day rules of every community (``--rules``, docs/INPUTS.md).
     """
 
     time_limit: float = 10.0
@@ -126,6 +129,7 @@ class BatchSettings:
     fewest: bool = False
     retries: int = 1
     community_limit: float | None = None
+    rules: DayRules = field(default_factory=DayRules)
 
 
 @dataclass(frozen=True, slots=True)
@@ -485,6 +489,7 @@ def plan_community(community: Community, out: str, settings: BatchSettings) -> C
     request = PlanRequest(
         ledger=ledger,
         date=community.date,
+        rules=settings.rules,
         options=PlanOptions(balance_factor=settings.balance, fewest_volunteers=settings.fewest),
         time_limit=settings.time_limit,
         time_cap=None if settings.community_limit is None else settings.community_limit - spent,

@@ -39,6 +39,8 @@ MAX_RESIDENTS = 100
 MAX_FLOOR = 200
 MAX_CAPACITY_KG = 5_000.0
 MAX_STOPS = 10_000
+#: Most trips (loads from the depot) a volunteer may be given.
+MAX_TRIPS = 100
 #: Longest id (household, volunteer, depot), in characters.
 MAX_ID_LENGTH = 200
 
@@ -147,6 +149,9 @@ class Volunteer:
         E.g. ``{"medicine"}``.
     max_stops
         Most stops they accept, or ``None``.
+    max_trips
+        Most trips (loads from the depot) they make, or ``None``: as many as their shift
+        allows.
     name, phone
         Shown on their own manifest only.
     """
@@ -161,6 +166,7 @@ class Volunteer:
     depot_id: str = ""
     skills: frozenset[str] = frozenset()
     max_stops: int | None = None
+    max_trips: int | None = None
     name: str = ""
     phone: str = ""
     line: int = 0
@@ -520,6 +526,7 @@ _VOL_FIELDS = (
     "depot_id",
     "skills",
     "max_stops",
+    "max_trips",
     "name",
     "phone",
 )
@@ -545,6 +552,8 @@ def _volunteer(row: _Row, out: list[Detail], opts: ReadOptions) -> Volunteer | N
     pos = _position(r, ("start_lon", "start_lat"), opts)
     max_stops = r.typed("max_stops", functools.partial(values.parse_int, kind="count"))
     r.bounded("max_stops", max_stops, 1, MAX_STOPS)
+    max_trips = r.typed("max_trips", functools.partial(values.parse_int, kind="count"))
+    r.bounded("max_trips", max_trips, 1, MAX_TRIPS)
     phone = _phone(r, opts)
     if len(out) > before:
         return None
@@ -559,6 +568,7 @@ def _volunteer(row: _Row, out: list[Detail], opts: ReadOptions) -> Volunteer | N
         depot_id=r.text("depot_id"),
         skills=_skills(r.text("skills")),
         max_stops=max_stops,
+        max_trips=max_trips,
         name=r.text("name"),
         phone=phone,
         line=row.line,
@@ -687,6 +697,7 @@ _VOL_WRITTEN = (
     "start_lat",
     "skills",
     "max_stops",
+    "max_trips",
 )
 
 
@@ -711,6 +722,7 @@ def write_volunteers(volunteers: Sequence[Volunteer], path: Path) -> Path:
                     "" if v.start_lat is None else v.start_lat,
                     ";".join(sorted(v.skills)),
                     "" if v.max_stops is None else v.max_stops,
+                    "" if v.max_trips is None else v.max_trips,
                 ]
             )
     return path

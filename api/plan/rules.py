@@ -14,7 +14,13 @@ set its own. The functions here apply one rule each:
 * elderly-alone and medical households get a higher priority (served first when not
   everyone can be) and a soft morning deadline;
 * service is contact-free: a door drop for a house, or entering a building, climbing and
-  dropping at each door for flats.
+  dropping at each door for flats;
+* volunteers go out several times: back at their depot, loading again takes
+  ``reload_minutes``; a stop carrying meals is reached at most ``meal_max_minutes`` after
+  its load left the depot (``reloads=False``: one trip per volunteer).
+
+A committee sets them in a rules file or a request's ``rules`` object
+(:mod:`api.plan.rules_file`).
 """
 
 from __future__ import annotations
@@ -61,6 +67,14 @@ class DayRules:
         Each flat's drop inside a building (s).
     per_floor_s
         Climbing one floor, counted once per stop up to its highest floor (s).
+    meal_max_minutes
+        Longest time from leaving the depot (with that load) to serving a stop carrying
+        meals (minutes; 0: no limit).
+    reload_minutes
+        Loading again at the depot between two trips (minutes).
+    reloads
+        Volunteers may come back to their depot and go out again (``False``: one trip each,
+        ``--single-trip``).
     """
 
     meal_kg_per_resident: float = 1.0
@@ -76,6 +90,9 @@ class DayRules:
     building_entry_s: int = 90
     per_door_s: int = 40
     per_floor_s: int = 15
+    meal_max_minutes: int = 60
+    reload_minutes: int = 5
+    reloads: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,3 +156,16 @@ def deadline_of(priority: int, window: tuple[int, int], rules: DayRules) -> int 
         return None
     deadline = max(rules.priority_deadline, window[0])
     return None if deadline >= window[1] else deadline
+
+
+def max_ride_of(items: Iterable[Item], rules: DayRules) -> int | None:
+    """Longest ride (s) from the depot to a stop carrying ``items``: ``meal_max_minutes``
+    when meals are on board, else ``None`` (no limit; also when the rule is 0)."""
+    if not rules.meal_max_minutes or not any(i.kind == "meals" for i in items):
+        return None
+    return rules.meal_max_minutes * 60
+
+
+def reload_seconds(rules: DayRules) -> int:
+    """Time to load again at the depot between two trips (s)."""
+    return rules.reload_minutes * 60

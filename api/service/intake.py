@@ -14,7 +14,7 @@ from api.plan.batch import id_faults
 from api.plan.travel import check_matrix_memory
 from api.service import schemas
 from api.service.batches import NewCommunity
-from api.service.planning import ledger_of, plan_date
+from api.service.planning import ledger_of, plan_date, rules_of
 from api.settings import ServiceSettings, matrix_max_bytes
 from solver.errors import Detail
 
@@ -58,14 +58,15 @@ def check_request(
     body: schemas.PlanRequest, kind: str, settings: ServiceSettings, maps: Collection[str]
 ) -> dict[str, Any]:
     """Check a request of ``kind`` (``plan``, ``job`` or ``batch``): its text, the server's
-    maps, its limits, the memory of its matrices, the date and the ledger; return it as
+    maps, its limits, the memory of its matrices, the date, the ledger and the day rules;
+    return it as
     the job's request data.
 
     Raises
     ------
     ServiceError
-        ``INVALID_REQUEST``, ``UNKNOWN_MAP``, ``PLAN_TOO_LARGE``, the matrix memory's code
-        or the ledger's code.
+        ``INVALID_REQUEST``, ``UNKNOWN_MAP``, ``PLAN_TOO_LARGE``, the matrix memory's code,
+        the ledger's code or ``INVALID_RULES``.
     """
     data = body.model_dump(mode="json", exclude_none=True)
     faults = schemas.text_faults(data)
@@ -91,6 +92,7 @@ def check_request(
     plan_date(request)
     try:
         ledger_of(request)  # every bad record is reported now, not after queueing
+        rules_of(request)
     except Exception as exc:
         raise as_service_error(exc) from exc
     return request

@@ -1,7 +1,7 @@
 """One plan request -> the same documents the CLI writes, through the one plan entry.
 
 FastAPI-free: the HTTP request body (``{"map", "date", "households", "volunteers",
-"depots", "options"}``, records with the CSV column names) becomes a ledger
+"depots", "options", "rules"}``, records with the CSV column names) becomes a ledger
 (:func:`api.plan.ledger.ledger_from_json`) and a :class:`api.plan.request.PlanRequest`,
 goes through :func:`api.plan.run.run_plan` over the map loaded once, and comes back as
 ``plan.json`` (:func:`api.outputs.document.plan_document`), ``routes.geojson`` and one HTML
@@ -25,6 +25,8 @@ from api.plan.ledger import MODES, Ledger, ledger_from_json
 from api.plan.problem import PlanOptions
 from api.plan.progress import Progress
 from api.plan.request import PlanRequest
+from api.plan.rules import DayRules
+from api.plan.rules_file import rules_from_mapping
 from api.plan.run import run_plan
 from api.plan.travel import StreetTravel, load_street_travel
 from solver.errors import Detail
@@ -105,6 +107,12 @@ def ledger_of(request: Mapping[str, Any]) -> Ledger:
     )
 
 
+def rules_of(request: Mapping[str, Any]) -> DayRules:
+    """The day rules of a request body: its ``rules`` object over the defaults (raises
+    ``RulesError``, code ``INVALID_RULES``, naming every bad key and value)."""
+    return rules_from_mapping(request.get("rules") or {})
+
+
 def manifest_language(options: Mapping[str, Any]) -> Lang:
     """The language of a request's manifests (``options.lang``; English when absent)."""
     try:
@@ -161,6 +169,7 @@ def plan_documents(
     loaded = maps[name]
     date = plan_date(request)
     ledger = ledger_of(request)
+    rules = rules_of(request)
     opts: Mapping[str, Any] = request.get("options") or {}
     language = manifest_language(opts)
     time_limit = float(opts.get("time_limit_s", 2.0))
@@ -183,6 +192,7 @@ def plan_documents(
     plan = PlanRequest(
         ledger=ledger,
         date=date,
+        rules=rules,
         options=PlanOptions(
             balance_factor=None if not balance else float(balance),
             fewest_volunteers=bool(opts.get("fewest_volunteers", False)),

@@ -17,12 +17,16 @@ from api.plan.ledger import (
     MAX_FLOOR,
     MAX_RESIDENTS,
     MAX_STOPS,
+    MAX_TRIPS,
     MODES,
     text_problem,
 )
+from api.plan.rules_file import KINDS as RULE_KINDS
 from solver.errors import Detail
 
 Scalar = str | int | float | bool | None
+#: The keys of a request's ``rules`` object (the fields of ``DayRules``).
+RULE_KEYS = tuple(RULE_KINDS)
 Text = str | None
 
 
@@ -150,6 +154,12 @@ class VolunteerIn(BaseModel):
         None,
         description=f"Most stops they accept (at most {MAX_STOPS:,}).",
         json_schema_extra=_bounds(1, MAX_STOPS),
+    )
+    max_trips: int | str | None = Field(
+        None,
+        description="Most trips (loads from the depot) they make (at most "
+        f"{MAX_TRIPS}); empty: as many as their shift allows.",
+        json_schema_extra=_bounds(1, MAX_TRIPS),
     )
     name: Text = Field(None, description="Shown on their own manifest only.")
 
@@ -298,6 +308,13 @@ class PlanRequest(BaseModel):
     )
     depots: list[DepotIn] = Field(default_factory=list, description="Depots.")
     options: PlanOptionsIn = Field(default_factory=lambda: PlanOptionsIn.model_validate({}))
+    rules: dict[str, str | int | float | bool] | None = Field(
+        None,
+        description="Day rules replacing their defaults, keyed as a --rules file "
+        f"(docs/INPUTS.md): {', '.join(RULE_KEYS)}. Checked like the ledger: every unknown "
+        "key or bad value is an INVALID_RULES error naming it.",
+        examples=[{"meal_window": "10:00-17:00", "meal_max_minutes": 45, "reloads": True}],
+    )
     coord_system: Literal["wgs84", "gcj02", "bd09"] | None = Field(
         None,
         description="Coordinate system of rows without their own coord_system: wgs84 "

@@ -100,3 +100,22 @@ def test_suggest_and_previous_from_the_command_line(
         app, [*_args(paths, helsinki, tmp_path / "c"), "--previous", str(tmp_path / "bad.json")]
     )
     assert bad.exit_code == EXIT_LEDGER
+
+
+def test_bad_rules_file_exits_4_naming_key_and_value(
+    tmp_path: Path, helsinki: Path, buildings: tuple[Building, ...]
+) -> None:
+    """A bad --rules file exits 4 before any planning; its last stderr line is the error
+    shape naming the file, the key and the value."""
+    paths = generate(tmp_path / "in", buildings=buildings, households=5, volunteers=2, seed=1)
+    rules = tmp_path / "rules.toml"
+    rules.write_text('meal_window = "lunch"\n', encoding="utf-8")
+    args = [*_args(paths, helsinki, tmp_path / "out"), "--rules", str(rules)]
+    bad = CliRunner().invoke(app, args)
+    assert bad.exit_code == EXIT_LEDGER
+    error = json.loads(bad.stderr.strip().splitlines()[-1])
+    assert error["code"] == "INVALID_RULES"
+    (detail,) = error["details"]
+    assert detail["record"] == str(rules) and detail["field"] == "meal_window"
+    assert "lunch" in detail["problem"]
+    assert not (tmp_path / "out" / "plan.json").exists()

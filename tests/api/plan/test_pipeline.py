@@ -13,7 +13,7 @@ import pytest
 from api.demo.data import DEMO_DATE
 from api.outputs.document import plan_document
 from api.outputs.write import write_outputs
-from api.plan.ledger import DepotRecord, Household, Ledger, Volunteer, parse_clock
+from api.plan.ledger import Ledger, parse_clock
 from api.plan.problem import PlanOptions
 from api.plan.request import PlanRequest
 from api.plan.result import PlanResult
@@ -23,7 +23,7 @@ from api.plan.suggest import FIXABLE
 from api.plan.travel import StreetTravel
 from geo.addresses import AddressIndex, Building
 from solver.check import check
-from tests.api.plan.day_plans import plan
+from tests.api.plan.day_plans import cluster_ledger, plan, walker
 
 D = DEMO_DATE
 
@@ -126,40 +126,13 @@ def test_manifests_show_no_health_data_or_dates(
         assert "© OpenStreetMap contributors" in text and "<svg" in text
 
 
-def _cluster_ledger(
-    buildings: tuple[Building, ...],
-    n: int,
-    volunteers: tuple[Volunteer, ...],
-    **household_kw: object,
-) -> Ledger:
-    homes = [b for b in buildings if b.kind == "yes"][:n]
-    households = tuple(
-        Household(
-            household_id=f"h{i:02d}",
-            lon=b.lon,
-            lat=b.lat,
-            residents=1,
-            observation_start=D - dt.timedelta(days=2),
-            observation_end=D + dt.timedelta(days=5),
-            **household_kw,  # type: ignore[arg-type]
-        )
-        for i, b in enumerate(homes)
-    )
-    depot = DepotRecord("d1", homes[0].lon, homes[0].lat)
-    return Ledger(households, volunteers, (depot,))
-
-
-def _vol(vid: str, *, cap: float = 30.0, skills: frozenset[str] = frozenset()) -> Volunteer:
-    return Volunteer(vid, "walk", cap, 9 * 3600, 14 * 3600, depot_id="d1", skills=skills)
-
-
 def test_medicine_only_with_skilled_volunteers(
     buildings: tuple[Building, ...], travel: StreetTravel
 ) -> None:
     """Medicine goes only with volunteers who have the skill; none skilled: named as such."""
     med = frozenset({"meals", "medicine"})
-    lg = _cluster_ledger(
-        buildings, 8, (_vol("plain"), _vol("nurse", skills=frozenset({"medicine"})))
+    lg = cluster_ledger(
+        buildings, 8, (walker("plain"), walker("nurse", skills=frozenset({"medicine"})))
     )
     lg = replace(
         lg,
@@ -172,7 +145,7 @@ def test_medicine_only_with_skilled_volunteers(
     needs = {h.household_id: h.needs for h in lg.households}
     assert len(served) == len(lg.households)
     assert all(served[h] == "nurse" for h in served if "medicine" in needs[h])
-    only_plain = replace(lg, volunteers=(_vol("plain"),))
+    only_plain = replace(lg, volunteers=(walker("plain"),))
     result2 = plan(only_plain, D, travel=travel, time_limit=1.0)
     reasons = {i.household_id: i.reason for i in result2.issues}
     assert {h for h in needs if "medicine" in needs[h]} == set(reasons)
@@ -183,7 +156,7 @@ def test_priority_households_served_first_under_shortage(
     buildings: tuple[Building, ...], travel: StreetTravel
 ) -> None:
     """When capacity runs short, elderly-alone and medical households are the ones served."""
-    lg = _cluster_ledger(buildings, 12, (_vol("v", cap=5.0),))
+    lg = cluster_ledger(buildings, 12, (walker("v", cap=5.0),))
     flagged = {"h01", "h04", "h07", "h10"}
     lg = replace(
         lg,
@@ -207,8 +180,8 @@ def test_continuity_keeps_more_households_with_their_volunteer(
     buildings: tuple[Building, ...], travel: StreetTravel
 ) -> None:
     """With yesterday's plan, measurably more households keep yesterday's volunteer."""
-    vols = tuple(_vol(f"v{i}", cap=12.0) for i in range(4))
-    lg = _cluster_ledger(buildings, 30, vols)
+    vols = tuple(walker(f"v{i}", cap=12.0) for i in range(4))
+    lg = cluster_ledger(buildings, 30, vols)
     day1 = plan(lg, D, travel=travel, time_limit=1.5, geometry=False)
     yesterday = _served(day1)
     doc1 = plan_document(day1)
@@ -264,7 +237,7 @@ def test_suggested_volunteers_serve_everyone(
     buildings: tuple[Building, ...], travel: StreetTravel
 ) -> None:
     """Adding the volunteers --suggest-volunteers proposes serves every household."""
-    lg = _cluster_ledger(buildings, 20, (_vol("v1", cap=6.0), _vol("v2", cap=6.0)))
+    lg = cluster_ledger(buildings, 20, (walker("v1", cap=6.0), walker("v2", cap=6.0)))
     result = plan(lg, D, travel=travel, time_limit=1.0, geometry=False)
     assert any(i.reason in FIXABLE for i in result.issues)
     # The re-plans share the call's limit with the day's plan (half of it) since they
@@ -289,7 +262,7 @@ def test_address_hit_is_planned_and_miss_is_named(
 ) -> None:
     """A household given by a map address is planned there; an unknown one is named."""
     target = next(b for b in buildings if b.street == "Unioninkatu" and b.housenumber == "29")
-    lg = _cluster_ledger(buildings, 3, (_vol("v"),))
+    lg = cluster_ledger(buildings, 3, (walker("v"),))
     hit = replace(lg.households[0], household_id="addr-hit", lon=None, lat=None)
     hit = replace(hit, address="Unioninkatu 29, Helsinki")
     miss = replace(hit, household_id="addr-miss", address="Olematon katu 99")
@@ -307,10 +280,10 @@ def test_fewest_volunteers_calls_out_fewer(
     buildings: tuple[Building, ...], travel: StreetTravel
 ) -> None:
     """Asking for as few volunteers as possible calls out fewer, still serving everyone."""
-    lg = _cluster_ledger(buildings, 15, ())
+    lg = cluster_ledger(buildings, 15, ())
     # each volunteer starts at home, next to a different household
     vols = tuple(
-        replace(_vol(f"v{i}", cap=20.0), start_lon=h.lon, start_lat=h.lat)
+        replace(walker(f"v{i}", cap=20.0), start_lon=h.lon, start_lat=h.lat)
         for i, h in enumerate(lg.households[::4])
     )
     lg = replace(lg, volunteers=vols)

@@ -78,6 +78,19 @@ def test_bad_date_and_bad_record_are_refused_before_queueing() -> None:
     assert any(d.field == "observation_end" and "H002" in d.record for d in err.details)
 
 
+def test_bad_rules_are_refused_before_queueing_naming_key_and_value() -> None:
+    """A request's rules object with a bad value is INVALID_RULES naming the key and value;
+    good rules come back in the job's request."""
+    good = check_request(_plan(rules={"meal_window": "10:00-17:00"}), "job", SETTINGS, MAPS)
+    assert good["rules"] == {"meal_window": "10:00-17:00"}
+    bad = _plan(rules={"meal_window": "10:00-17:00", "reload_minutes": 500})
+    err = _refusal(lambda: check_request(bad, "job", SETTINGS, MAPS))
+    assert err.code == "INVALID_RULES"
+    (detail,) = err.details
+    assert (detail.record, detail.field) == ("request rules", "reload_minutes")
+    assert "500" in detail.problem
+
+
 def _batch(*communities: dict[str, Any]) -> schemas.BatchRequest:
     return schemas.BatchRequest.model_validate({"communities": list(communities)})
 
