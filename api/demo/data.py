@@ -162,3 +162,44 @@ def generate(
         )
     vol_path = write_volunteers(staff, out / "volunteers.csv")
     return hh_path, vol_path, dep_path
+
+
+#: A shortage day's volunteers, in turn: mode and load (kg). Walkers carry what one person
+#: carries on foot, cyclists what fits on a bike.
+SHORTAGE_STAFF = (("walk", 12.0), ("bike", 25.0), ("walk", 15.0), ("bike", 30.0))
+#: A shortage day's shift: from 09:00 to noon (s after midnight).
+SHORTAGE_SHIFT = (9 * 3600, 12 * 3600)
+
+
+def generate_shortage(
+    out: Path,
+    *,
+    buildings: tuple[Building, ...] | None = None,
+    households: int = 220,
+    volunteers: int = 3,
+    seed: int = 7,
+) -> tuple[Path, Path, Path]:
+    """A shortage ledger: the demo's households with a few walkers and cyclists on a short
+    shift (:data:`SHORTAGE_STAFF`, :data:`SHORTAGE_SHIFT`); files as :func:`generate`.
+
+    The first volunteer has the medicine skill; volunteers alternate between the depots.
+    """
+    hh, vol, dep = generate(
+        out, buildings=buildings, households=households, volunteers=0, seed=seed
+    )
+    with dep.open(newline="", encoding="utf-8") as fh:
+        depots = [row["depot_id"] for row in csv.DictReader(fh)]
+    staff = [
+        Volunteer(
+            volunteer_id=f"V{i + 1:02d}",
+            name=f"Volunteer {i + 1}",
+            mode=SHORTAGE_STAFF[i % len(SHORTAGE_STAFF)][0],
+            capacity_kg=SHORTAGE_STAFF[i % len(SHORTAGE_STAFF)][1],
+            available_from=SHORTAGE_SHIFT[0],
+            available_to=SHORTAGE_SHIFT[1],
+            depot_id=depots[i % len(depots)],
+            skills=frozenset({"medicine"}) if i == 0 else frozenset(),
+        )
+        for i in range(volunteers)
+    ]
+    return hh, write_volunteers(staff, vol), dep

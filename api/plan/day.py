@@ -4,7 +4,10 @@ The rules (loads, windows, priorities, service times) are applied by :mod:`api.p
 this module places each household (ledger coordinates, or its resolved address), names
 those that cannot be served with a reason, and merges households behind the same building
 entrance into one stop with one line item each (those with medicine due share a second
-stop there, so only that stop needs a volunteer with the medicine skill).
+stop there, so only that stop needs a volunteer with the medicine skill). A merged stop
+heavier than any volunteer who may serve it carries in one trip is split into loads that
+fit (``<entrance>/load1``, ``/load2``, ... at the same door), so one heavy entrance is
+never dropped whole.
 
 Weights are kept in integer grams inside (demand rounded up).
 """
@@ -17,7 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from api.plan.ledger import Household, Ledger, format_clock
+from api.plan.ledger import Household, Ledger, Volunteer, format_clock
 from api.plan.rules import (
     MEDICINE,
     DayRules,
@@ -160,14 +163,13 @@ def _make_stop(
     priority = max(priority_of(m.household) for m in members)
     deadline = deadline_of(priority, window, rules)
     kinds = {i.kind for m in members for i in m.items}
-    kg = sum(i.kg for m in members for i in m.items)
     lines = tuple(_line(m, map_addresses) for m in members)
     return DayStop(
         stop_id=stop_id,
         lon=members[0].lon,
         lat=members[0].lat,
         lines=lines,
-        demand_g=math.ceil(round(kg * 1000, 6)),
+        demand_g=_demand_g(members),
         service_s=service,
         window=window,
         priority=priority,
@@ -209,7 +211,7 @@ def build_day(
     """
     rules = rules or DayRules()
     drafts, excluded, not_due = _place_households(ledger, date, rules, resolved or {})
-    stops = _merge_stops(drafts, rules, map_addresses or {})
+    stops = _merge_stops(drafts, rules, map_addresses or {}, ledger.volunteers)
     not_observed = tuple(
         Excluded(
             h.household_id,
@@ -280,10 +282,47 @@ def _place_households(
     return drafts, excluded, not_due
 
 
+def carried_g(volunteer: Volunteer) -> int:
+    """What a volunteer carries in one trip, integer grams (rounded down)."""
+    return math.floor(volunteer.capacity_kg * 1000 + 1e-6)
+
+
+def _demand_g(members: Sequence[_Draft]) -> int:
+    """Weight of the members' items, integer grams (rounded up)."""
+    return math.ceil(round(sum(i.kg for m in members for i in m.items) * 1000, 6))
+
+
+def _largest_trip_g(volunteers: Sequence[Volunteer], medicine: bool) -> int | None:
+    """The most any volunteer who may serve a stop (medicine: with the skill) carries in
+    one trip (g), or ``None`` when nobody may."""
+    loads = [carried_g(v) for v in volunteers if not medicine or MEDICINE in v.skills]
+    return max(loads, default=None)
+
+
+def _loads_that_fit(members: Sequence[_Draft], limit_g: int | None) -> list[list[_Draft]]:
+    """The members as one load, or, when heavier than ``limit_g``, as loads that each fit
+    (first fit by decreasing weight; a household heavier than the limit alone)."""
+    if limit_g is None or len(members) < 2 or _demand_g(members) <= limit_g:
+        return [list(members)]
+    loads: list[list[_Draft]] = []
+    for m in sorted(members, key=lambda d: (-_demand_g([d]), d.household.household_id)):
+        for load in loads:
+            if _demand_g([*load, m]) <= limit_g:
+                load.append(m)
+                break
+        else:
+            loads.append([m])
+    return [sorted(load, key=lambda d: d.household.household_id) for load in loads]
+
+
 def _merge_stops(
-    drafts: Sequence[_Draft], rules: DayRules, named: Mapping[str, str]
+    drafts: Sequence[_Draft],
+    rules: DayRules,
+    named: Mapping[str, str],
+    volunteers: Sequence[Volunteer] = (),
 ) -> list[DayStop]:
-    """Houses as their own stops; flats behind one entrance merged (medicine apart)."""
+    """Houses as their own stops; flats behind one entrance merged (medicine apart), in
+    loads that fit one trip of the strongest volunteer who may serve them."""
     # Flats behind one entrance share a stop; those with medicine due form their own stop
     # there, so that only the medicine needs a volunteer with that skill.
     groups: dict[tuple[str, str, bool], list[_Draft]] = defaultdict(list)
@@ -308,7 +347,10 @@ def _merge_stops(
                     sid += "/medicine"
                 if several:
                     sid += f"#{k + 1}"
-            stops.append(_make_stop(sid, batch, rules, named))
+            loads = _loads_that_fit(batch, _largest_trip_g(volunteers, med))
+            for j, load in enumerate(loads, start=1):
+                part = f"{sid}/load{j}" if len(loads) > 1 else sid
+                stops.append(_make_stop(part, load, rules, named))
     stops.sort(key=lambda s: s.stop_id)
     return stops
 

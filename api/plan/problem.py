@@ -6,13 +6,12 @@ integer seconds and metres per mode from the street matrices.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from api.plan.day import DaySelection, LonLat
+from api.plan.day import DaySelection, LonLat, carried_g
 from api.plan.ledger import DepotRecord, Volunteer
 from api.plan.rules import MEDICINE, DayRules
 from solver import Depot, Objective, ObjectiveKind, Problem, Profile, Stop, Vehicle
@@ -139,7 +138,7 @@ def build_problem(
             id=v.volunteer_id,
             start=locations.start[v.volunteer_id],
             end=locations.start[v.volunteer_id],
-            capacity=(math.floor(v.capacity_kg * 1000 + 1e-6),),
+            capacity=(carried_g(v),),
             shift=(v.available_from, v.available_to),
             max_stops=v.max_stops,
             skills=v.skills,

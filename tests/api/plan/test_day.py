@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import numpy as np
 
@@ -92,6 +93,22 @@ def test_incompatible_windows_in_one_building_split() -> None:
     b = hh("b", building="B", window=(12 * 3600, 13 * 3600))
     sel = build_day(ledger(a, b), D)
     assert sorted(s.household_ids for s in sel.stops) == [("a",), ("b",)]
+
+
+def test_entrance_heavier_than_any_trip_split_into_loads_that_fit() -> None:
+    """Four flats of 3 kg behind one entrance, a 10 kg walker: two loads at that door (9 kg
+    and 3 kg), every flat on one; with an 80 kg car on the team the stop stays whole."""
+    flats = [hh(h, building="B7", entrance="A", residents=3, floor=2) for h in "abcd"]
+    sel = build_day(ledger(*flats), D)
+    by_id = {s.stop_id: s for s in sel.stops}
+    assert set(by_id) == {"B7/A/load1", "B7/A/load2"}
+    assert sorted(s.demand_g for s in sel.stops) == [3000, 9000]
+    assert sorted(h for s in sel.stops for h in s.household_ids) == list("abcd")
+    assert len({(s.lon, s.lat) for s in sel.stops}) == 1  # the same door
+    car = Volunteer("v2", "drive", 80.0, 9 * 3600, 13 * 3600, depot_id="d1")
+    team = replace(ledger(*flats), volunteers=(*ledger().volunteers, car))
+    whole = build_day(team, D)
+    assert [s.stop_id for s in whole.stops] == ["B7/A"]
 
 
 def test_unresolved_address_and_empty_window_excluded_with_reason() -> None:
