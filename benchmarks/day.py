@@ -31,12 +31,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from api.plan.day import LonLat
-from api.plan.travel import StreetTravel
+from api.plan.travel import KeptMatrices, StreetTravel
 from benchmarks import machine
 
 if TYPE_CHECKING:
-    from geo import TravelMatrices
+    pass
 
 #: Where result CSVs go by default.
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -46,21 +45,6 @@ HOUSEHOLDS_PER_VOLUNTEER = 15
 
 #: The modes the demo generator gives volunteers.
 MODES = ("walk", "bike", "ebike", "drive")
-
-
-class CachedTravel(StreetTravel):
-    """:class:`StreetTravel` that keeps each mode's matrices for reuse by later budgets."""
-
-    def __init__(self, graphs: Mapping[str, Any]) -> None:
-        super().__init__(graphs)
-        self._matrices: dict[tuple[str, tuple[LonLat, ...]], TravelMatrices] = {}
-
-    def matrices(self, mode: str, points: Sequence[LonLat]) -> TravelMatrices:
-        """Street matrices of ``points`` on ``mode``, computed once."""
-        key = (mode, tuple(points))
-        if key not in self._matrices:
-            self._matrices[key] = super().matrices(mode, points)
-        return self._matrices[key]
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +170,7 @@ def plan_size(
     _mixed_subset(paths[1], volunteers)
     ledger = read_ledger(*paths)
     ledger_s = time.perf_counter() - t
-    travel = CachedTravel(graphs)
+    travel = KeptMatrices(StreetTravel(graphs))
     measured: list[dict[str, Any]] = []
     first_snap = first_matrix = 0.0
     for k, budget in enumerate(sorted(budgets)):

@@ -90,6 +90,40 @@ class StreetTravel:
         return geo.route_geometry(self.graphs[mode], self._snap(mode, points), list(order))
 
 
+class KeptMatrices:
+    """A :class:`Travel` that computes each mode's matrices of a point list once and keeps
+    them: re-plans of the same day (suggestions, benchmarks at several budgets) reuse them.
+
+    Parameters
+    ----------
+    inner
+        The travel asked the first time.
+    """
+
+    def __init__(self, inner: Travel) -> None:
+        self.inner = inner
+        self._kept: dict[tuple[str, tuple[LonLat, ...]], TravelMatrices] = {}
+
+    def modes(self) -> Sequence[str]:
+        """Travel modes of the inner travel."""
+        return self.inner.modes()
+
+    def snap(self, mode: str, points: Sequence[LonLat]) -> npt.NDArray[np.float64]:
+        """Snap distances (m) from the inner travel."""
+        return self.inner.snap(mode, points)
+
+    def matrices(self, mode: str, points: Sequence[LonLat]) -> TravelMatrices:
+        """Street matrices of ``points`` on ``mode``, computed once."""
+        key = (mode, tuple(points))
+        if key not in self._kept:
+            self._kept[key] = self.inner.matrices(mode, points)
+        return self._kept[key]
+
+    def geometry(self, mode: str, points: Sequence[LonLat], order: Sequence[int]) -> Any:
+        """Street geometry from the inner travel."""
+        return self.inner.geometry(mode, points, order)
+
+
 def load_street_travel(
     source: str, modes: Sequence[str], *, progress: ProgressFn | None = None
 ) -> StreetTravel:
