@@ -19,7 +19,7 @@ from solver.model import (
     Stop,
     Vehicle,
 )
-from solver.solution import Reason, Route, Solution, SolveStats, Unassigned, Visit
+from solver.solution import Reason, Route, Solution, SolveStats, Unassigned, Visit, VisitKind
 from solver.solve import shut_down, solve, start_up
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "Unassigned",
     "Vehicle",
     "Visit",
+    "VisitKind",
     "assert_feasible",
     "check",
     "diagnose",

@@ -22,7 +22,19 @@ Model (``build``):
   reachability) are removed from its vehicle variable;
 * every stop is in a disjunction whose penalty dominates any detour and grows with
   priority (required stops above all optional ones), so a plan always exists and when not
-  every stop fits, the lower-priority ones are left out first.
+  every stop fits, the lower-priority ones are left out first;
+* reloads (``_add_trips``): per load place and ``reload_service``, a pool of optional
+  reload nodes (penalty 0) shared by the vehicles that may load there, sized by
+  ``_pool_size``; each capacity dimension counts the load delivered since the last load: a
+  reload node's demand is minus the pool's largest capacity and its slack (the only
+  nonzero slack of the dimension) lets the load restart anywhere down to zero; a "loads"
+  count dimension caps each vehicle's reloads at ``max_trips`` (less the first trip, when
+  it leaves loaded); an "empty" 0/1 dimension, 1 at the start of a vehicle that starts
+  empty and reset by a reload, must be 0 at every stop; the time dimension gives reload
+  nodes the pool's service time and the depot's hours;
+* ride limits (``_add_rides``): a "ride" dimension, the time since the current trip left
+  its load place, reset to 0 at reload nodes, its slack never below the time dimension's
+  waiting; each stop's ``max_ride`` bounds its cumul.
 
 ``method="plain"`` builds the textbook model kept as a floor for benchmarks: Python
 callbacks per arc, no disjunctions, path-cheapest-arc then guided local search.
@@ -32,6 +44,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -44,7 +57,7 @@ from ortools.util import optional_boolean_pb2
 
 from solver.model import Problem, Stop
 from solver.objective import compatible_vehicles, cost_key, penalties, vehicle_fixed_bonus
-from solver.schedule import end_window, start_window
+from solver.schedule import end_window, reload_hours, start_window
 
 #: Transit standing for "no path": longer than any horizon or distance limit.
 _NO_PATH = 10**12
@@ -171,8 +184,47 @@ def _horizon(problem: Problem) -> int:
     return max(v.shift[1] for v in problem.vehicles)
 
 
+@dataclass(frozen=True, slots=True)
+class _Pool:
+    """Optional reload nodes at one location, shared by the vehicles that may load there
+    with the same ``reload_service``."""
+
+    location: int
+    service: int
+    vehicles: tuple[int, ...]
+    nodes: tuple[int, ...]
+
+
+#: Reload nodes per pool beyond the loads the demand needs (x ``_LOAD_FACTOR``): room for
+#: trips that time or ride limits end before the vehicle is full.
+_LOAD_FACTOR = 1.5
+_LOAD_SLACK = 3
+
+
+def _pool_size(problem: Problem, members: Sequence[int]) -> int:
+    """How many reload nodes a pool gets: never more than its vehicles may use
+    (``max_trips``), nor than the stops (each trip serves one at least), nor than a bound
+    from the demand of the stops they may carry."""
+    vehicles = [problem.vehicles[k] for k in members]
+    allowed = [v.max_loads for v in vehicles]
+    most = len(problem.stops) + sum(1 for v in vehicles if not v.start_loaded)
+    if all(a is not None for a in allowed):
+        most = min(most, sum(a for a in allowed if a is not None))
+    need = 0
+    for d in range(len(problem.dimensions)):
+        cap = min(v.capacity[d] for v in vehicles)
+        total = sum(s.demand[d] for s in problem.stops)
+        if cap > 0:
+            need = max(need, math.ceil(_LOAD_FACTOR * total / cap))
+    if not problem.dimensions or any(s.max_ride is not None for s in problem.stops):
+        need = len(problem.stops)  # only time and ride limits end a trip
+    need += _LOAD_SLACK + sum(1 for v in vehicles if not v.start_loaded)
+    return max(0, min(most, need))
+
+
 class _Nodes:
-    """Manager nodes: stops (maybe shuffled), terminal locations, then one open end."""
+    """Manager nodes: stops (maybe shuffled), terminal locations, one open end (if any
+    route is open), then the reload pools' nodes."""
 
     def __init__(self, problem: Problem, seed: int) -> None:
         n = len(problem.stops)
@@ -194,8 +246,24 @@ class _Nodes:
         self.count = self.open_end + (1 if has_open else 0)
         locations = [problem.stops[i].location for i in self.stop_of_node] + terminals
         locations += [-1] if has_open else []
-        self.location: IntArray = np.asarray(locations, dtype=np.int64)
         self.n_stops = n
+        groups: dict[tuple[int, int], list[int]] = {}
+        for k, v in enumerate(problem.vehicles):
+            for place in v.load_places:
+                groups.setdefault((place, v.reload_service), []).append(k)
+        self.pools: list[_Pool] = []
+        self.reload_of_node: dict[int, int] = {}
+        first = len(locations)
+        for (place, service), members in groups.items():
+            size = _pool_size(problem, members)
+            pool_nodes = tuple(range(first, first + size))
+            first += size
+            self.pools.append(_Pool(place, service, tuple(members), pool_nodes))
+            locations += [place] * size
+            for node in pool_nodes:
+                self.reload_of_node[node] = place
+        self.count = len(locations)
+        self.location: IntArray = np.asarray(locations, dtype=np.int64)
 
     def matrix(self, m: IntArray, no_path: int) -> IntArray:
         """Matrix over nodes from a matrix over locations; the open end costs nothing."""
@@ -208,10 +276,38 @@ class _Nodes:
         return out
 
     def vector(self, values: Sequence[int]) -> list[int]:
-        """Per-node vector from per-stop values (terminals get 0)."""
+        """Per-node vector from per-stop values (terminals and reload nodes get 0)."""
         out = [0] * self.count
         for node, i in enumerate(self.stop_of_node):
             out[node] = int(values[i])
+        return out
+
+    def entry(self, problem: Problem, node: int) -> int:
+        """The visiting-order entry of a node: a stop position, or a reload code."""
+        if node in self.reload_of_node:
+            return problem.reload_code(self.reload_of_node[node])
+        return self.stop_of_node[node]
+
+    def warm_nodes(self, problem: Problem, routes: Sequence[Sequence[int]]) -> list[list[int]] | None:
+        """Nodes of visiting orders (each reload on a free node of a pool of its vehicle),
+        or ``None`` when the pools are too small for them."""
+        free = {id(pool): list(pool.nodes) for pool in self.pools}
+        out: list[list[int]] = []
+        for k, route in enumerate(routes):
+            v = problem.vehicles[k]
+            seq = []
+            for entry in route:
+                place = problem.reload_at(entry)
+                if place is None:
+                    seq.append(self.node_of_stop[entry])
+                    continue
+                pool = next(
+                    (p for p in self.pools if p.location == place and k in p.vehicles), None
+                )
+                if pool is None or not free[id(pool)] or v.reload_service != pool.service:
+                    return None
+                seq.append(free[id(pool)].pop(0))
+            out.append(seq)
         return out
 
 
@@ -346,6 +442,9 @@ def build(
     # Time: service at i plus travel i -> j, waiting allowed.
     horizon = _horizon(problem)
     service = nodes.vector([s.service for s in problem.stops])
+    for pool in nodes.pools:
+        for node in pool.nodes:
+            service[node] = pool.service
     service_col = np.asarray(service, dtype=np.int64)[:, None]
     time_ids: dict[int, int] = {}
     for p in sorted({v.profile for v in vehicles}):
@@ -378,12 +477,20 @@ def build(
     if problem.objective.span_cost:
         time_dim.SetGlobalSpanCostCoefficient(problem.objective.span_cost)
 
-    # Capacities, one dimension per demand dimension.
+    # Capacities, one dimension per demand dimension: the load delivered since the last
+    # load. A reload node takes its pool's largest capacity off, and its slack (the only
+    # slack, see _add_trips) lets the load after it be anything down to zero.
     for d, name in enumerate(problem.dimensions):
         demand = nodes.vector([s.demand[d] for s in problem.stops])
+        top = 0
+        for pool in nodes.pools:
+            largest = max(vehicles[k].capacity[d] for k in pool.vehicles)
+            top = max(top, largest)
+            for node in pool.nodes:
+                demand[node] = -largest
         idx = _register_vector(routing, manager, demand, plain, keep)
         caps = [v.capacity[d] for v in vehicles]
-        routing.AddDimensionWithVehicleCapacity(idx, 0, caps, True, f"load:{name}")
+        routing.AddDimensionWithVehicleCapacity(idx, top, caps, True, f"load:{name}")
 
     if any(v.max_distance is not None for v in vehicles):
         dist_ids = {
@@ -423,6 +530,9 @@ def build(
             routing.VehicleVar(index).SetValues([-1, *allowed])
 
     model = _Model(manager, routing, nodes, time_dim, time.perf_counter() - t0)
+    if nodes.pools or any(s.max_ride is not None for s in problem.stops):
+        _add_trips(problem, model, horizon, keep)
+        model.build_seconds = time.perf_counter() - t0
     return model, keep
 
 
@@ -493,17 +603,108 @@ def _search_parameters(
     return params
 
 
-def _read_routes(model: _Model, assignment: Any, n_vehicles: int) -> list[list[int]]:
+def _read_routes(problem: Problem, model: _Model, assignment: Any) -> list[list[int]]:
     routing, manager, nodes = model.routing, model.manager, model.nodes
     routes: list[list[int]] = []
-    for k in range(n_vehicles):
+    for k in range(len(problem.vehicles)):
         index = assignment.Value(routing.NextVar(routing.Start(k)))
         seq: list[int] = []
         while not routing.IsEnd(index):
-            seq.append(nodes.stop_of_node[manager.IndexToNode(index)])
+            seq.append(nodes.entry(problem, manager.IndexToNode(index)))
             index = assignment.Value(routing.NextVar(index))
         routes.append(seq)
     return routes
+
+
+def _add_rides(
+    problem: Problem, model: Any, horizon: int, rides: list[tuple[int, int]], keep: list[Any]
+) -> None:
+    """The "ride" dimension: time since the current trip left its load place.
+
+    Transit ``service(i) + travel(i, j)`` (a reload's own service left out: the ride starts
+    when it leaves), minus ``reset`` into a reload node, whose cumul is fixed at 0: the slack
+    before a reload absorbs the rest. Elsewhere the ride's slack is at least the time
+    dimension's (the waiting), so the cumul never understates a ride; each stop's
+    ``max_ride`` bounds its cumul.
+    """
+    routing, manager, nodes, time_dim = model.routing, model.manager, model.nodes, model.time_dim
+    reset = 4 * horizon
+    service = np.asarray(nodes.vector([s.service for s in problem.stops]), dtype=np.int64)
+    is_reload = np.zeros(nodes.count, dtype=bool)
+    is_reload[list(nodes.reload_of_node)] = True
+    ids = {}
+    for p in sorted({v.profile for v in problem.vehicles}):
+        m = nodes.matrix(problem.profiles[p].durations, _NO_PATH) + service[:, None]
+        m[:, is_reload] -= reset
+        ids[p] = _register_matrix(routing, manager, m, False, keep)
+    routing.AddDimensionWithVehicleTransits(
+        [ids[v.profile] for v in problem.vehicles], reset + horizon, horizon, True, "ride"
+    )
+    ride = routing.GetDimensionOrDie("ride")
+    solver = routing.solver()
+    for node in nodes.reload_of_node:
+        ride.CumulVar(manager.NodeToIndex(node)).SetValue(0)
+    for i in range(routing.Size()):
+        solver.Add(ride.SlackVar(i) >= time_dim.SlackVar(i))
+    for i, limit in rides:
+        ride.CumulVar(manager.NodeToIndex(nodes.node_of_stop[i])).SetMax(limit)
+
+
+def _add_trips(problem: Problem, model: Any, horizon: int, keep: list[Any]) -> None:
+    """Reloads, starting empty and ride limits (see the module notes)."""
+    routing, manager, nodes, time_dim = model.routing, model.manager, model.nodes, model.time_dim
+    vehicles = problem.vehicles
+    reload_index = [manager.NodeToIndex(node) for node in nodes.reload_of_node]
+    others = [
+        i for i in range(routing.Size()) if manager.IndexToNode(i) not in nodes.reload_of_node
+    ]
+    # A reload right after another, before the end, or first on a route that leaves
+    # loaded carries nothing: such arcs are removed (zero-cost ones would else appear).
+    ends = [routing.End(k) for k in range(len(vehicles))]
+    for k, v in enumerate(vehicles):
+        if v.start_loaded:
+            routing.NextVar(routing.Start(k)).RemoveValues(reload_index)
+    for pool in nodes.pools:
+        for node in pool.nodes:
+            index = manager.NodeToIndex(node)
+            routing.NextVar(index).RemoveValues([i for i in reload_index if i != index] + ends)
+            routing.AddDisjunction([index], 0)
+            routing.VehicleVar(index).SetValues([-1, *pool.vehicles])
+            for lo, hi in reload_hours(problem, pool.location):
+                time_dim.CumulVar(index).SetRange(max(0, lo), min(hi, horizon))
+    # Each trip's load (see build): no slack but at reload nodes.
+    for name in problem.dimensions:
+        dim = routing.GetDimensionOrDie(f"load:{name}")
+        for i in others:
+            if not routing.IsEnd(i):
+                dim.SlackVar(i).SetValue(0)
+    if any(not v.start_loaded for v in vehicles):
+        values = [0] * nodes.count
+        for node in nodes.reload_of_node:
+            values[node] = -1
+        idx = routing.RegisterUnaryTransitVector(values)
+        routing.AddDimension(idx, 1, 1, False, "empty")
+        empty = routing.GetDimensionOrDie("empty")
+        for i in others:
+            if not routing.IsEnd(i):
+                empty.SlackVar(i).SetValue(0)
+        for node in nodes.stop_of_node:
+            empty.CumulVar(manager.NodeToIndex(node)).SetMax(0)
+        for k, v in enumerate(vehicles):
+            empty.CumulVar(routing.Start(k)).SetValue(0 if v.start_loaded else 1)
+    limits = [v.max_loads for v in vehicles]
+    pool_total = sum(len(p.nodes) for p in nodes.pools)
+    if any(a is not None and a < pool_total for a in limits):
+        values = [0] * nodes.count
+        for node in nodes.reload_of_node:
+            values[node] = 1
+        idx = routing.RegisterUnaryTransitVector(values)
+        caps = [pool_total if a is None else min(a, pool_total) for a in limits]
+        routing.AddDimensionWithVehicleCapacity(idx, 0, caps, True, "loads")
+    rides = [(i, s.max_ride) for i, s in enumerate(problem.stops) if s.max_ride is not None]
+    if rides:
+        _add_rides(problem, model, horizon, rides, keep)
+    del keep
 
 
 def search(
@@ -636,11 +837,9 @@ def _search_once(
     cost_var.append(routing.CostVar())
     t0 = time.perf_counter()
     assignment = None
-    if initial_routes is not None:
-        node_routes = [
-            [model.manager.NodeToIndex(model.nodes.node_of_stop[i]) for i in r]
-            for r in initial_routes
-        ]
+    warm = None if initial_routes is None else model.nodes.warm_nodes(problem, initial_routes)
+    if warm is not None:
+        node_routes = [[model.manager.NodeToIndex(node) for node in r] for r in warm]
         start = routing.ReadAssignmentFromRoutes(node_routes, True)
         if start is not None:
             assignment = routing.SolveFromAssignmentWithParameters(start, params)
@@ -662,7 +861,7 @@ def _search_once(
             history=history,
             cut_short=routing.status() == _TIMED_OUT,
         )
-    routes = _read_routes(model, assignment, len(problem.vehicles))
+    routes = _read_routes(problem, model, assignment)
     del keep
     return SearchResult(
         routes=routes,

@@ -15,8 +15,15 @@ Rules checked, per route (vehicle ``v``, its profile's matrices ``T`` seconds, `
   ``start_time`` for the first), ``start >= arrival``, ``wait = start - arrival``,
   ``departure = start + service``; ``start`` inside one of the stop's windows;
   ``lateness = max(0, start - deadline)``;
-- loads: every demand is on board from the start: ``load`` = sum of the route's demands,
-  ``load_after`` = that minus what was delivered so far; ``load <= capacity`` per dimension;
+- loads: every demand of a trip is on board from the trip's start (the route's start, or
+  the reload that begins it): ``load`` = sum of the route's demands, ``load_after`` = the
+  trip's demand minus what it delivered so far (at a reload: the trip's whole demand);
+  each trip's demand ``<= capacity`` per dimension;
+- trips: reload visits only for a vehicle that reloads, at one of its load places, named
+  after the depot there (or ``reload@<location>``), inside that depot's hours, lasting
+  ``reload_service``; at most ``max_trips`` trips; a vehicle that starts empty serves no
+  stop before its first load; ``trip`` numbers and ``trips`` agree; ``max_ride``: service
+  start minus the last departure from a load place (or the route start) within the limit;
 - end: unless open, ``end_travel_* = T/D[last, v.end]`` and ``end_time = last departure +
   end_travel_time``; an open route ends at the last departure with no end travel;
 - shift: ``start_time >= shift start``, ``end_time <= shift end``; depot hours: a route
@@ -36,7 +43,7 @@ from dataclasses import dataclass
 
 from solver.diagnose import depot_window
 from solver.model import ObjectiveKind, Problem, Stop, Vehicle
-from solver.solution import Reason, Route, Solution
+from solver.solution import Reason, Route, Solution, Visit, VisitKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,32 +95,44 @@ class _RouteCheck:
         dims = len(self.problem.dimensions)
         if not r.visits:
             self.bad("has no visits (an unused vehicle must be left out)")
-        known = [(visit, stops[visit.stop_id]) for visit in r.visits if visit.stop_id in stops]
         for visit in r.visits:
-            if visit.stop_id not in stops:
+            if visit.kind is VisitKind.STOP and visit.stop_id not in stops:
                 self.bad(f"visits unknown stop {visit.stop_id!r}")
+        known = [
+            visit
+            for visit in r.visits
+            if visit.kind is VisitKind.RELOAD or visit.stop_id in stops
+        ]
+        loads = self.trip_loads(known, stops, dims)
+        self.expect("load", tuple(r.load), tuple(sum(q) for q in zip(*loads, strict=True)))
+        self.expect("trips", r.trips, max(1, len(loads) - (0 if v.start_loaded else 1)))
 
-        total = [0] * dims
-        for _, stop in known:
-            total = [a + b for a, b in zip(total, stop.demand, strict=True)]
-        self.expect("load", tuple(r.load), tuple(total))
-        for i, (q, cap) in enumerate(zip(total, v.capacity, strict=True)):
-            if q > cap:
-                dim = self.problem.dimensions[i]
-                self.bad(f"carries {q} {dim} but the vehicle holds {cap} {dim}")
-
-        prev, clock = v.start, r.start_time
+        prev, clock, leave = v.start, r.start_time, r.start_time
         travel_time = distance = lateness_cost = 0
-        on_board = list(total)
-        for visit, stop in known:
-            label = f"stop {stop.id!r}"
-            if visit.location != stop.location:
-                self.bad(f"{label}: location {visit.location}, the stop is at {stop.location}")
-            if not stop.skills <= v.skills:
-                self.bad(f"{label}: needs skills {sorted(stop.skills - v.skills)} it lacks")
-            if stop.allowed_vehicles is not None and v.id not in stop.allowed_vehicles:
-                self.bad(f"{label}: vehicle not in allowed_vehicles")
-            t, d = self.leg(prev, stop.location, label)
+        trip = 1 if v.start_loaded else 0
+        on_board = list(loads[0])
+        for visit in known:
+            stop = stops.get(visit.stop_id) if visit.kind is VisitKind.STOP else None
+            label = f"stop {visit.stop_id!r}" if stop else f"reload at {visit.location}"
+            place = visit.location if stop is None else stop.location
+            service = v.reload_service if stop is None else stop.service
+            if stop is None:
+                trip += 1
+                on_board = list(loads[trip - (1 if v.start_loaded else 0)])
+                self.reload_rules(visit, label)
+            else:
+                self.stop_rules(visit, stop, label, trip)
+                if stop.max_ride is not None and visit.start - leave > stop.max_ride:
+                    self.bad(
+                        f"{label}: reached {visit.start - leave} s after leaving the load "
+                        f"place, more than max_ride {stop.max_ride} s"
+                    )
+                on_board = [a - b for a, b in zip(on_board, stop.demand, strict=True)]
+                late = 0 if stop.deadline is None else max(0, visit.start - stop.deadline)
+                self.expect(f"{label} lateness", visit.lateness, late)
+                lateness_cost += late * stop.lateness_cost
+            self.expect(f"{label} trip", visit.trip, max(trip, 1))
+            t, d = self.leg(prev, place, label)
             travel_time += t
             distance += d
             self.expect(f"{label} travel_time", visit.travel_time, t)
@@ -123,15 +142,11 @@ class _RouteCheck:
             if visit.start < arrival:
                 self.bad(f"{label}: service starts at {visit.start}, before arrival {arrival}")
             self.expect(f"{label} wait", visit.wait, visit.start - arrival)
-            self.expect(f"{label} departure", visit.departure, visit.start + stop.service)
-            if stop.windows and not any(lo <= visit.start <= hi for lo, hi in stop.windows):
-                self.bad(f"{label}: service starts at {visit.start}, outside {stop.windows}")
-            late = 0 if stop.deadline is None else max(0, visit.start - stop.deadline)
-            self.expect(f"{label} lateness", visit.lateness, late)
-            lateness_cost += late * stop.lateness_cost
-            on_board = [a - b for a, b in zip(on_board, stop.demand, strict=True)]
+            self.expect(f"{label} departure", visit.departure, visit.start + service)
             self.expect(f"{label} load_after", tuple(visit.load_after), tuple(on_board))
-            prev, clock = stop.location, visit.start + stop.service
+            prev, clock = place, visit.start + service
+            if stop is None:
+                leave = clock
 
         end_t = end_d = 0
         if v.end is not None and known:
@@ -160,8 +175,9 @@ class _RouteCheck:
             self.bad(f"lasts {duration} s, more than max_duration {v.max_duration} s")
         if v.max_distance is not None and distance > v.max_distance:
             self.bad(f"covers {distance} m, more than max_distance {v.max_distance} m")
-        if v.max_stops is not None and len(r.visits) > v.max_stops:
-            self.bad(f"makes {len(r.visits)} stops, more than max_stops {v.max_stops}")
+        served = sum(1 for visit in r.visits if visit.kind is VisitKind.STOP)
+        if v.max_stops is not None and served > v.max_stops:
+            self.bad(f"makes {served} stops, more than max_stops {v.max_stops}")
 
         kind = self.problem.objective.kind
         if kind is ObjectiveKind.DISTANCE:
@@ -171,6 +187,77 @@ class _RouteCheck:
         else:
             arcs = v.cost_per_second * travel_time + v.cost_per_metre * distance
         return arcs + v.fixed_cost + lateness_cost
+
+
+    def trip_loads(
+        self, visits: list[Visit], stops: dict[str, Stop], dims: int
+    ) -> list[list[int]]:
+        """Demand per trip (the part before the first reload first), each checked against
+        the capacity; the number of reloads against ``max_trips``."""
+        loads: list[list[int]] = [[0] * dims]
+        for visit in visits:
+            if visit.kind is VisitKind.RELOAD:
+                loads.append([0] * dims)
+            else:
+                demand = stops[visit.stop_id].demand
+                loads[-1] = [a + b for a, b in zip(loads[-1], demand, strict=True)]
+        v = self.v
+        if not v.start_loaded and any(loads[0]):
+            self.bad("serves stops before its first load, but it starts empty")
+        for n, load in enumerate(loads):
+            for i, (q, cap) in enumerate(zip(load, v.capacity, strict=True)):
+                if q > cap:
+                    dim = self.problem.dimensions[i]
+                    where = f"trip {n + (1 if v.start_loaded else 0)}" if len(loads) > 1 else "it"
+                    self.bad(f"{where} carries {q} {dim} but the vehicle holds {cap} {dim}")
+        reloads = len(loads) - 1
+        if reloads and not v.reloads:
+            self.bad(f"reloads {reloads} times but may not reload (max_trips 1)")
+        elif v.max_loads is not None and reloads > v.max_loads:
+            self.bad(f"loads {reloads} times on the way, more than max_trips {v.max_trips} allows")
+        return loads
+
+    def stop_rules(self, visit: Visit, stop: Stop, label: str, trip: int) -> None:
+        """Location, skills and allowed vehicles of a stop visit; its window."""
+        v = self.v
+        if visit.location != stop.location:
+            self.bad(f"{label}: location {visit.location}, the stop is at {stop.location}")
+        if not stop.skills <= v.skills:
+            self.bad(f"{label}: needs skills {sorted(stop.skills - v.skills)} it lacks")
+        if stop.allowed_vehicles is not None and v.id not in stop.allowed_vehicles:
+            self.bad(f"{label}: vehicle not in allowed_vehicles")
+        if stop.windows and not any(lo <= visit.start <= hi for lo, hi in stop.windows):
+            self.bad(f"{label}: service starts at {visit.start}, outside {stop.windows}")
+        if trip < 1:
+            self.bad(f"{label}: served before the vehicle's first load")
+
+    def reload_rules(self, visit: Visit, label: str) -> None:
+        """A reload visit: at one of the vehicle's load places, named after it, in the
+        opening hours of a depot there."""
+        if visit.location not in self.v.load_places:
+            self.bad(f"{label}: not a reload location of the vehicle {self.v.load_places}")
+        self.expect(f"{label} stop_id", visit.stop_id, self.problem.reload_id(visit.location))
+        hours = depot_window(self.problem, visit.location)
+        if hours is not None and not hours[0] <= visit.start <= hours[1]:
+            self.bad(f"{label}: loads at {visit.start}, outside the depot's hours {hours}")
+        if visit.lateness:
+            self.bad(f"{label}: lateness {visit.lateness} on a reload")
+
+
+def route_violations(problem: Problem, route: Route) -> list[str]:
+    """The broken rules of one route on its own (the plan-wide rules left out).
+
+    Parameters
+    ----------
+    problem
+        The problem the route belongs to.
+    route
+        A timed route of one of its vehicles.
+    """
+    out: list[str] = []
+    vehicle = next(v for v in problem.vehicles if v.id == route.vehicle_id)
+    _RouteCheck(problem, route, vehicle, out).run({s.id: s for s in problem.stops})
+    return out
 
 
 def check(problem: Problem, solution: Solution) -> CheckReport:
@@ -203,7 +290,7 @@ def check(problem: Problem, solution: Solution) -> CheckReport:
             continue
         cost += _RouteCheck(problem, route, vehicle, out).run(stops)
 
-    on_routes = Counter(v.stop_id for r in solution.routes for v in r.visits)
+    on_routes = Counter(v.stop_id for r in solution.routes for v in r.stops)
     left = Counter(u.stop_id for u in solution.unassigned)
     for stop_id, n in on_routes.items():
         if n > 1:

@@ -58,7 +58,7 @@ import numpy as np
 import numpy.typing as npt
 
 from solver.diagnose import compatible, diagnose
-from solver.model import Problem, Profile, Stop, Vehicle
+from solver.model import DAY, Depot, Problem, Profile, Stop, Vehicle
 from solver.objective import priority_rank
 from solver.schedule import plan_cost, timed_route
 from solver.solution import Route, Solution, SolveStats
@@ -440,7 +440,10 @@ def subproblem(problem: Problem, stops: Sequence[int], vehicles: Sequence[int]) 
     used: list[int] = []
     seen: set[int] = set()
     for loc in [problem.stops[i].location for i in stops] + [
-        x for j in vehicles for x in (problem.vehicles[j].start, problem.vehicles[j].end)
+        x
+        for j in vehicles
+        for x in (problem.vehicles[j].start, problem.vehicles[j].end)
+        + problem.vehicles[j].reload_locations
     ]:
         if loc is not None and loc not in seen:
             seen.add(loc)
@@ -459,11 +462,18 @@ def subproblem(problem: Problem, stops: Sequence[int], vehicles: Sequence[int]) 
 
     def vehicle(v: Vehicle) -> Vehicle:
         end = None if v.end is None else new[v.end]
-        return dataclasses.replace(v, start=new[v.start], end=end)
+        reloads = tuple(new[loc] for loc in v.reload_locations)
+        return dataclasses.replace(v, start=new[v.start], end=end, reload_locations=reloads)
 
     skills = problem.skills
     if skills is None:
         skills = frozenset().union(*(v.skills for v in problem.vehicles))
+    # A reload place without a depot gets one named as in the whole problem, so that reload
+    # visits keep their names across the renumbering (open all day: no hours to keep).
+    named = {d.location for d in problem.depots}
+    always = (0, max([DAY, *(v.shift[1] for v in problem.vehicles)]))
+    places = {loc for j in vehicles for loc in problem.vehicles[j].load_places} - named
+    stand_ins = [Depot(problem.reload_id(loc), new[loc], always) for loc in sorted(places)]
     return Problem(
         stops=tuple(stop(problem.stops[i]) for i in stops),
         vehicles=tuple(vehicle(problem.vehicles[j]) for j in vehicles),
@@ -472,7 +482,8 @@ def subproblem(problem: Problem, stops: Sequence[int], vehicles: Sequence[int]) 
             dataclasses.replace(d, location=new[d.location])
             for d in problem.depots
             if d.location in new
-        ),
+        )
+        + tuple(stand_ins),
         objective=problem.objective,
         dimensions=problem.dimensions,
         skills=skills,
@@ -522,8 +533,15 @@ def solve_part(part: Part) -> PartResult:
 
 
 def _positions(problem: Problem, routes: Sequence[Sequence[str]]) -> list[list[int]]:
+    """Visiting orders (reloads included) of routes given as visit names per vehicle."""
     index = problem.stop_index()
-    return [[index[s] for s in r] for r in routes]
+    return [_entries(problem, k, r, index) for k, r in enumerate(routes)]
+
+
+def _entries(problem: Problem, k: int, names: Sequence[str], index: dict[str, int]) -> list[int]:
+    """Visiting order of vehicle ``k`` from visit names (``index``: stop positions by id)."""
+    entries = [problem.entry(k, name, index) for name in names]
+    return [e for e in entries if e is not None]
 
 
 # --------------------------------------------------------------------------- the whole
@@ -549,14 +567,14 @@ class _State:
     def part_work(self, parts: Sequence[int]) -> tuple[list[int], list[int]]:
         """Stops (on the parts' routes, then their unserved ones) and vehicles of ``parts``."""
         vehicles = [j for c in parts for j in self.vehicles_of[c]]
-        stops = [i for j in vehicles for i in self.routes[j]]
+        stops = self.problem.stop_positions(i for j in vehicles for i in self.routes[j])
         wanted = set(parts)
         stops += [i for i in self.unserved() if self.clusters.stop_part[i] in wanted]
         return stops, vehicles
 
     def apply(self, vehicles: Sequence[int], result: PartResult) -> None:
         for j, route in zip(vehicles, result.routes, strict=True):
-            self.routes[j] = [self.stop_index[s] for s in route]
+            self.routes[j] = _entries(self.problem, j, route, self.stop_index)
 
     def routes_timed(self) -> list[Route]:
         return [timed_route(self.problem, j, r) for j, r in enumerate(self.routes) if r]
@@ -705,7 +723,7 @@ def solve_decomposed(
         items = []
         for stops, vehicles in work:
             sub = subproblem(problem, stops, vehicles)
-            initial = tuple(tuple(problem.stops[i].id for i in state.routes[j]) for j in vehicles)
+            initial = tuple(tuple(map(problem.entry_name, state.routes[j])) for j in vehicles)
             due = wall(borders_end)
             items.append(Part(sub, pair_s, seed + rounds + 1, effort, initial, deadline=due))
         for p, (_, vehicles), result in zip(pairs, work, run(solve_part, items), strict=True):

@@ -8,16 +8,21 @@ first stage that leaves none:
 3. ``UNREACHABLE``: for every remaining vehicle the matrix of its profile says -1 from its
    start to the stop, or from the stop to its end.
 4. ``TIME_WINDOW_UNREACHABLE``: no remaining vehicle, leaving its start within its shift
-   and the start depot's hours, can start service inside a window and be back at its
-   end within its shift and the end depot's hours.
-5. ``ROUTE_LIMIT``: going there alone breaks ``max_duration`` (the shortest such trip,
+   and the start depot's hours (a vehicle that starts empty loading at one of its load
+   places on the way), can start service inside a window and be back at its end within
+   its shift and the end depot's hours.
+5. ``RIDE_TIME_UNREACHABLE``: no timely lone trip, leaving loaded from the start or
+   through a load place, reaches it within its ``max_ride`` (the travel from the load
+   place, or more where the load place's closing forces a wait at the door).
+6. ``ROUTE_LIMIT``: going there alone breaks ``max_duration`` (the shortest such trip,
    leaving as late as the service start allows), ``max_distance`` or ``max_stops`` for
    every remaining vehicle.
-6. ``FLEET_EXHAUSTED``: some vehicle could serve it alone; with the others it does not fit.
+7. ``FLEET_EXHAUSTED``: some vehicle could serve it alone; with the others it does not fit.
 
 After a search, :func:`short_of_time` turns ``FLEET_EXHAUSTED`` into ``TIME_LIMIT`` where
 the budget, not the fleet, left the stop out: the stop fits into the plan as it stands for
-less than its penalty (a settled search would have placed it), or the search was stopped
+less than its penalty (a settled search would have placed it; with trips, also on a new
+trip after a reload: :mod:`solver.trips`), or the search was stopped
 while it was still placing stops and no bound over the whole fleet (load, or service plus
 the shortest way in against the hours of all shifts) shows the fleet cannot take it.
 
@@ -36,6 +41,7 @@ import numpy as np
 
 from solver import refine
 from solver.model import Problem, Stop, Vehicle
+from solver.objective import cost_key, penalties
 from solver.solution import Reason, Route, Unassigned
 
 
@@ -102,6 +108,7 @@ class _Trip:
     back: int  # service + travel time back (s)
     travel_time: int  # there and back (s)
     distance: int  # there and back (m)
+    ride: int | None = None  # shortest time from leaving the load place to service (s)
 
     @property
     def timely(self) -> bool:
@@ -116,7 +123,9 @@ class _Trip:
         return self.start + self.back - leave
 
 
-def _trip(problem: Problem, stop: Stop, v: Vehicle) -> _Trip:
+def _trip(problem: Problem, stop: Stop, v: Vehicle, via: int | None = None) -> _Trip:
+    """The lone trip of ``v`` to ``stop``: straight from its start, or (``via``) loading at
+    that location on the way."""
     prof = problem.profiles[v.profile]
     leave, latest_leave = v.shift
     earliest_end, latest_end = v.shift
@@ -126,8 +135,15 @@ def _trip(problem: Problem, stop: Stop, v: Vehicle) -> _Trip:
         leave, latest_leave = max(leave, start_hours[0]), min(latest_leave, start_hours[1])
     if end_hours is not None:
         earliest_end, latest_end = max(earliest_end, end_hours[0]), min(latest_end, end_hours[1])
-    t_out = int(prof.durations[v.start, stop.location])
-    d_out = int(prof.distances[v.start, stop.location])
+    source = v.start if via is None else via
+    t_leg = int(prof.durations[source, stop.location])
+    t_out, d_out = t_leg, int(prof.distances[source, stop.location])
+    source_closes = latest_leave
+    if via is not None:
+        t_out += int(prof.durations[v.start, via]) + v.reload_service
+        d_out += int(prof.distances[v.start, via])
+        hours = depot_window(problem, via)
+        source_closes = v.shift[1] if hours is None else hours[1] + v.reload_service
     t_back = d_back = 0
     if v.end is not None:
         t_back = int(prof.durations[stop.location, v.end])
@@ -141,6 +157,7 @@ def _trip(problem: Problem, stop: Stop, v: Vehicle) -> _Trip:
         (max(lo, lowest) for lo, hi in windows if max(lo, lowest) <= min(hi, latest_end - back)),
         None,
     )
+    ride = None if start is None else max(t_leg, start - source_closes)
     return _Trip(
         v,
         leave,
@@ -153,6 +170,29 @@ def _trip(problem: Problem, stop: Stop, v: Vehicle) -> _Trip:
         back,
         t_out + t_back,
         d_out + d_back,
+        ride,
+    )
+
+
+def _trips(problem: Problem, stop: Stop, v: Vehicle) -> list[_Trip]:
+    """The lone trips of ``v`` to ``stop``: leaving loaded from its start (if it does), and
+    through each of its load places."""
+    via: list[int | None] = [None] if v.start_loaded else []
+    via += list(v.load_places)
+    return [_trip(problem, stop, v, place) for place in via]
+
+
+def _rides_in_time(stop: Stop, trip: _Trip) -> bool:
+    """The lone trip keeps the stop's ride limit."""
+    return stop.max_ride is None or (trip.ride is not None and trip.ride <= stop.max_ride)
+
+
+def _ride(stop: Stop, trips: Sequence[_Trip]) -> str:
+    best = min(trips, key=lambda t: t.ride if t.ride is not None else 0)
+    return (
+        f"It must be reached within {span(stop.max_ride or 0)} of loading, but the shortest "
+        f"ride there takes {span(best.ride or 0)} (vehicle {best.vehicle.id!r}, from its "
+        f"nearest load place)."
     )
 
 
@@ -277,6 +317,9 @@ def _key(v: Vehicle) -> tuple[object, ...]:
         v.max_stops,
         v.skills,
         v.profile,
+        v.load_places,
+        v.reload_service,
+        v.start_loaded,
     )
 
 
@@ -345,13 +388,16 @@ def diagnose_stop(
     reaching = [g for g in fitting if reaches(g[0])]
     if not reaching:
         return fail(Reason.UNREACHABLE, _unreachable(problem, _members(fitting, order)))
-    trips = [(g, _trip(problem, stop, g[0])) for g in reaching]
+    trips = [(g, t) for g in reaching for t in _trips(problem, stop, g[0])]
     timely = [(g, t) for g, t in trips if t.timely]
     if not timely:
         return fail(Reason.TIME_WINDOW_UNREACHABLE, _late(stop, [t for _, t in trips]))
-    within = [g for g, t in timely if not _breaks_limit(stop, t)]
+    riding = [(g, t) for g, t in timely if _rides_in_time(stop, t)]
+    if not riding:
+        return fail(Reason.RIDE_TIME_UNREACHABLE, _ride(stop, [t for _, t in timely]))
+    within = list({id(g): g for g, t in riding if not _breaks_limit(stop, t)}.values())
     if not within:
-        return fail(Reason.ROUTE_LIMIT, _limit(stop, timely[0][1]))
+        return fail(Reason.ROUTE_LIMIT, _limit(stop, riding[0][1]))
     return fail(Reason.FLEET_EXHAUSTED, _fleet(stop, _members(within, order)))
 
 
@@ -415,12 +461,14 @@ def short_of_time(
     suspects = [index[u.stop_id] for u in unassigned if u.reason is Reason.FLEET_EXHAUSTED]
     if not suspects:
         return list(unassigned)
-    fits = (
-        refine.worth_placing(problem, routes, suspects)
-        if routes is not None and refine.unsupported(problem) is None
-        else [False] * len(suspects)
-    )
-    cannot_take = _fleet_bound(problem, [i for r in routes or () for i in r])
+    fits = [False] * len(suspects)
+    if routes is not None and refine.unsupported(problem) is None:
+        fits = refine.worth_placing(problem, routes, suspects)
+    elif routes is not None and _has_trips(problem):
+        from solver import trips  # imports the checker, which imports this module
+
+        fits = trips.fits_with_trips(problem, routes, suspects, _penalties(problem))
+    cannot_take = _fleet_bound(problem, problem.stop_positions(i for r in routes or () for i in r))
     late = {
         problem.stops[i].id
         for i, fit in zip(suspects, fits, strict=True)
@@ -443,7 +491,11 @@ def _fleet_bound(problem: Problem, served: Sequence[int]) -> Callable[[int], boo
     use) against the length of every shift summed.
     """
     stops, vehicles = problem.stops, problem.vehicles
-    capacity = np.asarray([v.capacity for v in vehicles], dtype=np.int64).sum(axis=0)
+    # A vehicle that reloads carries its capacity once per trip (unlimited trips: no bound).
+    most = len(stops) + 1
+    trips = [most if v.max_trips is None else min(v.max_trips, most) for v in vehicles]
+    caps = [[c * n for c in v.capacity] for v, n in zip(vehicles, trips, strict=True)]
+    capacity = np.asarray(caps, dtype=np.int64).reshape(len(vehicles), -1).sum(axis=0)
     demand = np.asarray([s.demand for s in stops], dtype=np.int64).reshape(len(stops), -1)
     need = np.asarray([s.service for s in stops], dtype=np.int64) + _ways_in(problem)
     shifts = sum(max(0, v.shift[1] - v.shift[0]) for v in vehicles)
@@ -453,6 +505,23 @@ def _fleet_bound(problem: Problem, served: Sequence[int]) -> Callable[[int], boo
         return bool((load + demand[stop] > capacity).any() or hours + need[stop] > shifts)
 
     return cannot_take
+
+
+def _has_trips(problem: Problem) -> bool:
+    """Whether any vehicle reloads or any stop has a ride limit."""
+    return any(v.reloads for v in problem.vehicles) or any(
+        s.max_ride is not None for s in problem.stops
+    )
+
+
+def _penalties(problem: Problem) -> list[int]:
+    """The search's penalty per stop (its arc bound from the largest matrix entries)."""
+    bound = 1
+    for v in problem.vehicles:
+        prof = problem.profiles[v.profile]
+        per_s, per_m = cost_key(problem, v)[1:]
+        bound = max(bound, int(per_s * prof.durations.max() + per_m * prof.distances.max()))
+    return penalties(problem, bound)
 
 
 def _ways_in(problem: Problem) -> np.ndarray:

@@ -11,7 +11,7 @@ field. After that it is immutable and can be solved any number of times.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -64,6 +64,10 @@ class Stop:
     penalty
         Cost of leaving an optional stop unserved; ``None`` lets the solver derive one
         from the priority (always larger than any detour, so dropping is a last resort).
+    max_ride
+        Longest time in seconds from the vehicle's last departure from a reload location
+        (or from its start, on a first trip that left loaded) to this stop's service
+        start; ``None``: no limit. Waiting before service counts.
     """
 
     id: str
@@ -78,6 +82,7 @@ class Stop:
     allowed_vehicles: frozenset[str] | None = None
     required: bool = True
     penalty: int | None = None
+    max_ride: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +116,20 @@ class Vehicle:
         Cost added when the vehicle is used at all.
     cost_per_second, cost_per_metre
         Arc cost weights used by the ``weighted`` objective.
+    reload_locations
+        Location indices where the vehicle may load again (start a new trip). Empty with
+        ``max_trips != 1`` (or with ``start_loaded=False``) means its start location.
+    max_trips
+        Most trips (loads) per route; ``None``: unlimited within the shift. Each trip's
+        load is within ``capacity`` on every dimension. 1 (the default) is a single trip
+        loaded at the start: no reloads.
+    reload_service
+        Seconds spent at a reload location per reload (counts in the shift and in
+        ``max_duration``).
+    start_loaded
+        ``True``: the vehicle leaves its start loaded (its first trip begins there).
+        ``False``: it starts empty and must load at a reload location before its first
+        stop (a volunteer leaving from home); that load begins trip 1.
     """
 
     id: str
@@ -126,6 +145,30 @@ class Vehicle:
     fixed_cost: int = 0
     cost_per_second: int = 0
     cost_per_metre: int = 1
+    reload_locations: tuple[int, ...] = ()
+    max_trips: int | None = 1
+    reload_service: int = 0
+    start_loaded: bool = True
+
+    @property
+    def reloads(self) -> bool:
+        """Whether the route may (or, starting empty, must) visit reload locations."""
+        return self.max_trips != 1 or not self.start_loaded
+
+    @property
+    def load_places(self) -> tuple[int, ...]:
+        """Location indices where the vehicle loads (its start if none are given);
+        empty when it never reloads."""
+        if not self.reloads:
+            return ()
+        return self.reload_locations or (self.start,)
+
+    @property
+    def max_loads(self) -> int | None:
+        """Most visits to reload locations (``None``: unlimited)."""
+        if self.max_trips is None:
+            return None
+        return self.max_trips - (1 if self.start_loaded else 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +301,48 @@ class Problem:
         """Map each vehicle id to its position in ``vehicles``."""
         return {v.id: i for i, v in enumerate(self.vehicles)}
 
+    def reload_code(self, location: int) -> int:
+        """The entry standing for a reload at ``location`` in a visiting order.
+
+        Visiting orders (lists of positions in ``stops``) mark a reload with
+        ``len(stops) + location``, never a valid stop position.
+        """
+        return len(self.stops) + location
+
+    def reload_at(self, entry: int) -> int | None:
+        """The reload location an entry of a visiting order stands for (``None``: a stop)."""
+        n = len(self.stops)
+        return entry - n if entry >= n else None
+
+    def reload_id(self, location: int) -> str:
+        """``stop_id`` of a reload visit: the depot's id at ``location``, or
+        ``reload@<location>``."""
+        for depot in self.depots:
+            if depot.location == location:
+                return depot.id
+        return f"reload@{location}"
+
+    def entry(self, vehicle_index: int, name: str, index: dict[str, int]) -> int | None:
+        """The visiting-order entry of a visit named ``name`` on vehicle ``vehicle_index``'s
+        route: a stop position (``index``: :meth:`stop_index`), else a reload code when
+        ``name`` is the :meth:`reload_id` of one of its load places; ``None``: neither."""
+        if name in index:
+            return index[name]
+        for place in self.vehicles[vehicle_index].load_places:
+            if self.reload_id(place) == name:
+                return self.reload_code(place)
+        return None
+
+    def entry_name(self, entry: int) -> str:
+        """The visit name of a visiting-order entry: the stop's id, or the reload's id."""
+        place = self.reload_at(entry)
+        return self.stops[entry].id if place is None else self.reload_id(place)
+
+    def stop_positions(self, entries: Iterable[int]) -> list[int]:
+        """The stop positions of a visiting order, reloads left out."""
+        n = len(self.stops)
+        return [i for i in entries if i < n]
+
 
 def _check_window(out: list[Detail], record: str, name: str, window: Sequence[int] | None) -> None:
     if window is None:
@@ -326,6 +411,17 @@ def _validate_profiles(problem: Problem, out: list[Detail]) -> int:
     return max(n, 0)
 
 
+def _validate_reloads(out: list[Detail], record: str, v: Vehicle, n: int) -> None:
+    """Faults of the reload fields of vehicle ``v`` (``n``: number of locations)."""
+    for loc in v.reload_locations:
+        _check_location(out, record, "reload_locations", loc, n)
+    if len(set(v.reload_locations)) != len(v.reload_locations):
+        out.append(Detail(record, "reload_locations", "names a location twice"))
+    if v.max_trips is not None and v.max_trips < 1:
+        out.append(Detail(record, "max_trips", f"must be at least 1 or None, got {v.max_trips}"))
+    _check_optional_nonneg(out, record, "reload_service", v.reload_service)
+
+
 def validate(problem: Problem) -> list[Detail]:
     """Return every fault of ``problem`` (empty when it is valid).
 
@@ -371,6 +467,7 @@ def validate(problem: Problem) -> list[Detail]:
             out.append(
                 Detail(record, "skills", f"unknown skill(s) {sorted(v.skills - all_skills)}")
             )
+        _validate_reloads(out, record, v, n)
         if not 0 <= v.profile < len(problem.profiles):
             out.append(
                 Detail(
@@ -388,7 +485,7 @@ def validate(problem: Problem) -> list[Detail]:
         seen.add(s.id)
         _check_location(out, record, "location", s.location, n)
         _check_vector(out, record, "demand", s.demand, dims)
-        for name in ("service", "lateness_cost", "priority", "penalty", "deadline"):
+        for name in ("service", "lateness_cost", "priority", "penalty", "deadline", "max_ride"):
             _check_optional_nonneg(out, record, name, getattr(s, name))
         previous_end = -1
         for w in s.windows:

@@ -66,6 +66,10 @@ def unsupported(problem: Problem) -> str | None:
         return "span cost"
     if any(len(s.windows) > 1 for s in problem.stops):
         return "several time windows on a stop"
+    if any(v.reloads for v in problem.vehicles):
+        return "reloads (several trips per route)"
+    if any(s.max_ride is not None for s in problem.stops):
+        return "ride limits"
     return None
 
 

@@ -12,35 +12,58 @@ If that schedule breaks the vehicle's ``max_duration`` (a long wait in the middl
 route), service starts are pushed as late as the windows allow while still finishing at the
 earliest possible time, which gives the shortest possible route duration.
 
+Routes with trips (a visiting order holding reload entries, see
+:meth:`~solver.model.Problem.reload_code`, or a vehicle that reloads, or stops with a ride
+limit) follow the same rules trip by trip: each reload (and the start, for a first trip that
+leaves loaded) is left as late as keeps every earliest service start of its trip; where that
+still breaks a stop's ``max_ride``, the trip leaves as late as the rest of the route allows
+(which never lengthens a ride, nor the route). A reload takes the vehicle's
+``reload_service`` and, at a depot's location, starts within its opening hours; each trip's
+load is what its stops take.
+
 All times are integer seconds, distances integer metres.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from solver.model import ObjectiveKind, Problem, Stop, Vehicle
-from solver.solution import Route, Visit
+from solver.solution import Route, Visit, VisitKind
 
 
-def _earliest_in_windows(stop: Stop, t: int) -> int | None:
-    """Earliest time >= ``t`` at which service may start, or ``None`` if none."""
-    if not stop.windows:
+Windows = tuple[tuple[int, int], ...]
+
+
+def earliest_in(windows: Windows, t: int) -> int | None:
+    """Earliest time >= ``t`` inside ``windows`` (none: any time), or ``None`` if none."""
+    if not windows:
         return t
-    for lo, hi in stop.windows:
+    for lo, hi in windows:
         if t <= hi:
             return max(t, lo)
     return None
 
 
-def _latest_in_windows(stop: Stop, t: int) -> int | None:
-    """Latest time <= ``t`` at which service may start, or ``None`` if none."""
-    if not stop.windows:
+def latest_in(windows: Windows, t: int) -> int | None:
+    """Latest time <= ``t`` inside ``windows`` (none: any time), or ``None`` if none."""
+    if not windows:
         return t
-    for lo, hi in reversed(stop.windows):
+    for lo, hi in reversed(windows):
         if t >= lo:
             return min(t, hi)
     return None
+
+
+def _earliest_in_windows(stop: Stop, t: int) -> int | None:
+    """Earliest time >= ``t`` at which service may start, or ``None`` if none."""
+    return earliest_in(stop.windows, t)
+
+
+def _latest_in_windows(stop: Stop, t: int) -> int | None:
+    """Latest time <= ``t`` at which service may start, or ``None`` if none."""
+    return latest_in(stop.windows, t)
 
 
 def _legs(
@@ -145,6 +168,12 @@ def _compressed(
     return depart, starts
 
 
+def _has_trips(problem: Problem, vehicle: Vehicle, stops: Sequence[int]) -> bool:
+    """Whether the route needs the trip-aware schedule (reloads or ride limits)."""
+    n = len(problem.stops)
+    return vehicle.reloads or any(i >= n or problem.stops[i].max_ride is not None for i in stops)
+
+
 def timed_route(problem: Problem, vehicle_index: int, stops: Sequence[int]) -> Route:
     """Build the timed :class:`~solver.solution.Route` of a vehicle serving ``stops`` in order.
 
@@ -155,7 +184,8 @@ def timed_route(problem: Problem, vehicle_index: int, stops: Sequence[int]) -> R
     vehicle_index
         Position of the vehicle in ``problem.vehicles``.
     stops
-        Positions in ``problem.stops`` of the stops served, in visiting order (non-empty).
+        Positions in ``problem.stops`` of the stops served, in visiting order (non-empty);
+        reload entries (:meth:`~solver.model.Problem.reload_code`) mark reloads.
 
     Returns
     -------
@@ -164,6 +194,8 @@ def timed_route(problem: Problem, vehicle_index: int, stops: Sequence[int]) -> R
         lateness; route start/end times (s), distance (m), travel time (s) and load.
     """
     vehicle = problem.vehicles[vehicle_index]
+    if _has_trips(problem, vehicle, stops):
+        return _timed_trips(problem, vehicle, stops)
     legs, (end_time_leg, end_dist_leg) = _legs(problem, vehicle, stops)
     depart, starts = _latest_departure(problem, vehicle, stops, legs)
     if vehicle.max_duration is not None and stops:
@@ -214,6 +246,192 @@ def timed_route(problem: Problem, vehicle_index: int, stops: Sequence[int]) -> R
         load=tuple(total),
         end_travel_time=end_time_leg,
         end_travel_distance=end_dist_leg,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    """One entry of a visiting order with trips: a stop, or a reload (``stop`` None)."""
+
+    location: int
+    service: int
+    windows: Windows
+    stop: Stop | None
+
+
+def reload_hours(problem: Problem, location: int) -> Windows:
+    """Opening hours of a depot at ``location`` as a window (empty: no depot there)."""
+    for depot in problem.depots:
+        if depot.location == location:
+            return (depot.window,)
+    return ()
+
+
+def _items(problem: Problem, vehicle: Vehicle, order: Sequence[int]) -> list[_Item]:
+    out = []
+    for i in order:
+        place = problem.reload_at(i)
+        if place is None:
+            stop = problem.stops[i]
+            out.append(_Item(stop.location, stop.service, stop.windows, stop))
+        else:
+            out.append(_Item(place, vehicle.reload_service, reload_hours(problem, place), None))
+    return out
+
+
+def _forward(
+    items: Sequence[_Item], legs: Sequence[tuple[int, int]], depart: int, fixed: dict[int, int]
+) -> list[int]:
+    """Service starts, each as early as travel and windows allow from ``depart``; a reload
+    ``k`` in ``fixed`` starts at ``fixed[k]`` unless the vehicle arrives later."""
+    starts: list[int] = []
+    t = depart
+    for k, item in enumerate(items):
+        arrival = t + legs[k][0]
+        begin = max(arrival, fixed[k]) if k in fixed else earliest_in(item.windows, arrival)
+        begin = arrival if begin is None else begin
+        starts.append(begin)
+        t = begin + item.service
+    return starts
+
+
+def _backward(
+    items: Sequence[_Item], legs: Sequence[tuple[int, int]], finish: int
+) -> tuple[int, list[int]]:
+    """Latest service starts that still let every later visit and the end (by ``finish``,
+    the latest arrival at the end or last departure) be on time; and the latest departure
+    from the start. An unmeetable window is met as late as it can (the checker names it)."""
+    latest = [0] * len(items)
+    t = finish
+    for k in range(len(items) - 1, -1, -1):
+        begin = latest_in(items[k].windows, t - items[k].service)
+        latest[k] = t - items[k].service if begin is None else begin
+        t = latest[k] - legs[k][0]
+    return t, latest
+
+
+def _trip_rides_ok(items: Sequence[_Item], starts: Sequence[int], first: int, leave: int) -> bool:
+    """Whether the stops of the trip beginning after entry ``first`` (-1: the start) keep
+    their ride limits when it leaves at ``leave``."""
+    for k in range(first + 1, len(items)):
+        stop = items[k].stop
+        if stop is None:
+            break
+        if stop.max_ride is not None and starts[k] - leave > stop.max_ride:
+            return False
+    return True
+
+
+def _trip_departures(
+    problem: Problem,
+    vehicle: Vehicle,
+    items: Sequence[_Item],
+    legs: Sequence[tuple[int, int]],
+    end_leg: int,
+) -> tuple[int, dict[int, int]]:
+    """Departure from the start and the start of each reload (see the module notes)."""
+    lo, hi = start_window(problem, vehicle)
+    finish = end_window(problem, vehicle)[1] - end_leg
+    starts = _forward(items, legs, lo, {})
+    elapsed, depart = 0, hi
+    for k, item in enumerate(items):  # the old rule: no waiting at the first door
+        elapsed += legs[k][0]
+        depart = min(depart, starts[k] - elapsed)
+        elapsed += item.service
+    depart = max(lo, depart)
+    latest_depart, latest = _backward(items, legs, finish)
+    starts = _forward(items, legs, depart, {})
+    if vehicle.start_loaded and not _trip_rides_ok(items, starts, -1, depart):
+        depart = max(depart, min(hi, latest_depart))
+        starts = _forward(items, legs, depart, {})
+    if vehicle.max_duration is not None:
+        finish = min(finish, depart + vehicle.max_duration - end_leg)
+        latest = _backward(items, legs, finish)[1]
+    fixed: dict[int, int] = {}
+    for k, item in enumerate(items):
+        if item.stop is not None:
+            continue
+        # Leave the reload as late as keeps the trip's first service start.
+        nxt = k + 1
+        begin = starts[k]
+        if nxt < len(items) and items[nxt].stop is not None:
+            wait = starts[nxt] - (starts[k] + item.service + legs[nxt][0])
+            begin = starts[k] + max(0, min(wait, latest[k] - starts[k]))
+        fixed[k] = begin
+        starts = _forward(items, legs, depart, fixed)
+        if not _trip_rides_ok(items, starts, k, begin + item.service):
+            fixed[k] = max(begin, latest[k])
+            starts = _forward(items, legs, depart, fixed)
+    return depart, fixed
+
+
+def _timed_trips(problem: Problem, vehicle: Vehicle, order: Sequence[int]) -> Route:
+    """:func:`timed_route` of a route with trips (see the module notes)."""
+    items = _items(problem, vehicle, order)
+    prof = problem.profiles[vehicle.profile]
+    dur, dist = prof.durations, prof.distances
+    legs: list[tuple[int, int]] = []
+    here = vehicle.start
+    for item in items:
+        legs.append((int(dur[here, item.location]), int(dist[here, item.location])))
+        here = item.location
+    end_leg = (0, 0) if vehicle.end is None else (int(dur[here, vehicle.end]), int(dist[here, vehicle.end]))
+    depart, fixed = _trip_departures(problem, vehicle, items, legs, end_leg[0])
+    starts = _forward(items, legs, depart, fixed)
+
+    dims = len(problem.dimensions)
+    loads: list[list[int]] = [[0] * dims]  # per trip, the start's first
+    for item in items:
+        if item.stop is None:
+            loads.append([0] * dims)
+        else:
+            loads[-1] = [a + b for a, b in zip(loads[-1], item.stop.demand, strict=True)]
+    trip = 1 if vehicle.start_loaded else 0
+    on_board = list(loads[0]) if vehicle.start_loaded else [0] * dims
+    visits: list[Visit] = []
+    now, n_reloads = depart, 0
+    for k, item in enumerate(items):
+        arrival = now + legs[k][0]
+        begin = starts[k]
+        if item.stop is None:
+            n_reloads += 1
+            trip += 1
+            on_board = list(loads[n_reloads])
+            name, kind, lateness = problem.reload_id(item.location), VisitKind.RELOAD, 0
+        else:
+            stop = item.stop
+            on_board = [a - b for a, b in zip(on_board, stop.demand, strict=True)]
+            name, kind = stop.id, VisitKind.STOP
+            lateness = max(0, begin - stop.deadline) if stop.deadline is not None else 0
+        visits.append(
+            Visit(
+                stop_id=name,
+                location=item.location,
+                arrival=arrival,
+                start=begin,
+                departure=begin + item.service,
+                wait=begin - arrival,
+                load_after=tuple(on_board),
+                lateness=lateness,
+                travel_time=legs[k][0],
+                travel_distance=legs[k][1],
+                kind=kind,
+                trip=max(trip, 1),
+            )
+        )
+        now = begin + item.service
+    total = [sum(q) for q in zip(*loads, strict=True)] if dims else []
+    return Route(
+        vehicle_id=vehicle.id,
+        visits=tuple(visits),
+        start_time=depart,
+        end_time=now + end_leg[0],
+        distance=sum(d for _, d in legs) + end_leg[1],
+        travel_time=sum(t for t, _ in legs) + end_leg[0],
+        load=tuple(total),
+        end_travel_time=end_leg[0],
+        end_travel_distance=end_leg[1],
+        trips=max(trip, 1),
     )
 
 

@@ -26,19 +26,33 @@ class Reason(StrEnum):
     ROUTE_LIMIT = "ROUTE_LIMIT"
     #: It fits alone but not together with the rest: more vehicles or hours are needed.
     FLEET_EXHAUSTED = "FLEET_EXHAUSTED"
+    #: No trip can reach it within its ride limit: going there straight from every
+    #: compatible vehicle's load place (start or reload location) takes longer, windows
+    #: and waiting considered.
+    RIDE_TIME_UNREACHABLE = "RIDE_TIME_UNREACHABLE"
     #: The time limit ended the search before it placed the stop; the fleet may well take
     #: it: a longer limit is needed (the sentence names one).
     TIME_LIMIT = "TIME_LIMIT"
 
 
+class VisitKind(StrEnum):
+    """What happens at a visit."""
+
+    #: A stop served (delivery).
+    STOP = "stop"
+    #: The vehicle loads again at a reload location; a new trip begins.
+    RELOAD = "reload"
+
+
 @dataclass(frozen=True, slots=True)
 class Visit:
-    """One stop on a route.
+    """One visit on a route: a stop served, or a reload.
 
     Attributes
     ----------
     stop_id
-        The stop served.
+        The stop served; for a reload, the ``Depot.id`` at that location, or
+        ``reload@<location>`` where no depot is named there.
     location
         Its location index.
     arrival
@@ -50,11 +64,16 @@ class Visit:
     wait
         Seconds waited for the window to open.
     load_after
-        Quantity still on board after this stop's delivery, per dimension.
+        Quantity still on board after this stop's delivery, per dimension; for a reload,
+        what is on board when leaving (the load of the trip it begins).
     lateness
         Seconds past the stop's soft deadline (0 when on time or no deadline).
     travel_time, travel_distance
         Seconds and metres travelled from the previous visit (or the route start).
+    kind
+        ``VisitKind.STOP`` or ``VisitKind.RELOAD``.
+    trip
+        1-based trip number: a reload visit begins the trip it carries.
     """
 
     stop_id: str
@@ -67,6 +86,8 @@ class Visit:
     lateness: int = 0
     travel_time: int = 0
     travel_distance: int = 0
+    kind: VisitKind = VisitKind.STOP
+    trip: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +99,7 @@ class Route:
     vehicle_id
         The vehicle driving it.
     visits
-        Visits in order (never empty for a used vehicle).
+        Visits in order (never empty for a used vehicle), reload visits included.
     start_time
         Departure from the vehicle's start location (s).
     end_time
@@ -88,9 +109,11 @@ class Route:
     travel_time
         Total seconds travelling.
     load
-        Total demand carried from the start, per dimension.
+        Total demand delivered over all trips, per dimension.
     end_travel_time, end_travel_distance
         Seconds and metres from the last visit to the end location (0 on an open route).
+    trips
+        Number of trips (loads): 1 for a route without reloads.
     """
 
     vehicle_id: str
@@ -102,6 +125,12 @@ class Route:
     load: tuple[int, ...]
     end_travel_time: int = 0
     end_travel_distance: int = 0
+    trips: int = 1
+
+    @property
+    def stops(self) -> tuple[Visit, ...]:
+        """The visits that serve stops (reload visits left out)."""
+        return tuple(v for v in self.visits if v.kind is VisitKind.STOP)
 
     @property
     def duration(self) -> int:
@@ -179,7 +208,7 @@ class Solution:
         """Small dictionary of headline figures, for logs and terminal output."""
         return {
             "routes": len(self.routes),
-            "stops_served": sum(len(r.visits) for r in self.routes),
+            "stops_served": sum(len(r.stops) for r in self.routes),
             "unassigned": len(self.unassigned),
             "cost": self.cost,
             "distance_m": self.distance,

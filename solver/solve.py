@@ -400,7 +400,8 @@ def solve(
         separate processes; the cheapest plan wins.
     initial_routes
         Warm start: stop ids per vehicle, in vehicle order (shorter lists leave the
-        remaining vehicles empty). Infeasible warm starts are ignored.
+        remaining vehicles empty); a reload visit's ``stop_id`` marks a reload there.
+        Infeasible warm starts are ignored.
     method
         ``"default"``: the tuned model. ``"plain"``: the textbook model (Python callbacks
         per arc, no disjunctions, path-cheapest-arc and guided local search), kept as a
@@ -554,15 +555,16 @@ def _initial_positions(
         )
     out: list[list[int]] = []
     seen: set[str] = set()
-    for route in initial_routes:
+    for k, route in enumerate(initial_routes):
         positions = []
         for stop_id in route:
-            if stop_id not in index:
+            entry = problem.entry(k, stop_id, index)
+            if entry is None:
                 raise ValueError(f"initial_routes names unknown stop {stop_id!r}")
-            if stop_id in seen:
+            if stop_id in seen and stop_id in index:
                 raise ValueError(f"initial_routes names stop {stop_id!r} twice")
             seen.add(stop_id)
-            positions.append(index[stop_id])
+            positions.append(entry)
         out.append(positions)
     out.extend([] for _ in range(len(problem.vehicles) - len(out)))
     return out
