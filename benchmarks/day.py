@@ -208,7 +208,7 @@ def plan_size(
                 ),
                 "cost": sol.cost,
                 "routes": len(sol.routes),
-                "served_stops": sum(len(r.visits) for r in sol.routes),
+                "served_stops": sum(len(r.stops) for r in sol.routes),
                 "unassigned_stops": len(sol.unassigned),
                 "households_unserved": len(result.issues),
             }

@@ -126,6 +126,8 @@ def print_run(run: PlanRun, out: Path, console: Console, language: Lang | None =
     doc = run.document
     print_plan(doc, console, lang)
     if "suggestion" in doc:
+        for e in doc["suggestion"]["extend"]:
+            console.print(f"suggest: {e['text']}")
         for g in doc["suggestion"]["groups"]:
             console.print(f"suggest: {g['text']}")
         console.print(doc["suggestion"]["message"])

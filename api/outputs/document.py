@@ -8,12 +8,14 @@ listed in ``docs/OUTPUTS.md``.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from api.outputs.labels import FIXES
 from api.plan.ledger import format_clock
 from api.plan.result import PlanResult
 from geo.cn_addresses import CnResolution, is_chinese, parse_cn_address
+from solver import Visit, VisitKind
 
 #: Half-width of the ETA window given to households and volunteers (s), and its rounding.
 ETA_HALF_WINDOW_S = 15 * 60
@@ -70,6 +72,41 @@ def _kg(grams: int) -> float:
     return round(grams / 1000, 3)
 
 
+#: ``kind`` of a route entry where households are served.
+DELIVERY = "delivery"
+#: ``kind`` of a route entry where the volunteer loads again at a depot (a trip begins).
+RELOAD = "reload"
+
+
+def deliveries(route: dict[str, Any]) -> list[dict[str, Any]]:
+    """The entries of a ``plan.json`` route that serve households (reloads left out; an
+    entry without ``kind``, from a plan written before trips, is a delivery)."""
+    return [s for s in route["stops"] if s.get("kind", DELIVERY) == DELIVERY]
+
+
+def _reload_entry(
+    visit: Visit, points: Sequence[tuple[float, float]], depot_names: dict[str, str]
+) -> dict[str, Any]:
+    """The route entry of a reload: the depot, when the volunteer is there, and what they
+    carry when leaving for the trip it begins (no households: ``household_ids`` is empty)."""
+    lon, lat = points[visit.location]
+    return {
+        "kind": RELOAD,
+        "trip": visit.trip,
+        "depot_id": visit.stop_id,
+        "depot_name": depot_names.get(visit.stop_id, ""),
+        "household_ids": [],
+        "lon": lon,
+        "lat": lat,
+        "arrival": format_clock(visit.arrival),
+        "departure": format_clock(visit.departure),
+        "wait_s": visit.wait,
+        "travel_s": visit.travel_time,
+        "travel_m": visit.travel_distance,
+        "on_board_after_kg": _kg(visit.load_after[0]),
+    }
+
+
 def plan_document(result: PlanResult) -> dict[str, Any]:
     """Build the ``plan.json`` document of a plan."""
     sel = {s.stop_id: s for s in result.selection.stops}
@@ -87,10 +124,15 @@ def plan_document(result: PlanResult) -> dict[str, Any]:
         vehicle = result.problem.vehicles[vidx[r.vehicle_id]]
         stops = []
         for v in r.visits:
+            if v.kind is VisitKind.RELOAD:
+                stops.append(_reload_entry(v, points, depot_names))
+                continue
             s = sel[v.stop_id]
             lo, hi = eta_window(v.start, s.window[0])
             stops.append(
                 {
+                    "kind": DELIVERY,
+                    "trip": v.trip,
                     "stop_id": s.stop_id,
                     "household_ids": list(s.household_ids),
                     "lon": s.lon,
@@ -157,6 +199,7 @@ def plan_document(result: PlanResult) -> dict[str, Any]:
                 "duration_s": r.duration,
                 "travel_s": r.travel_time,
                 "load_kg": _kg(r.load[0]),
+                "trips": r.trips,
             }
         )
     unassigned = [
@@ -256,9 +299,9 @@ def summary(result: PlanResult, routes: list[dict[str, Any]]) -> dict[str, Any]:
     """Headline figures of a plan."""
     durations = [r["duration_s"] for r in routes]
     mean = sum(durations) / len(durations) if durations else 0.0
-    served = sum(len(s["household_ids"]) for r in routes for s in r["stops"])
+    served = sum(len(s["household_ids"]) for r in routes for s in deliveries(r))
     bound = result.problem.objective.balance_factor
-    counts = [len(r["stops"]) for r in routes]
+    counts = [len(deliveries(r)) for r in routes]
     mean_stops = sum(counts) / len(counts) if counts else 0.0
     hours_ok = bound is None or not mean or max(durations) <= bound * mean + 1
     stops_ok = bound is None or not counts or max(counts) <= max(1, bound * mean_stops)
@@ -268,7 +311,9 @@ def summary(result: PlanResult, routes: list[dict[str, Any]]) -> dict[str, Any]:
         "households_unassigned": len(result.issues),
         "households_not_due": len(result.not_due),
         "households_not_observed": len(result.selection.not_observed),
-        "stops": sum(len(r["stops"]) for r in routes),
+        "stops": sum(counts),
+        "trips": sum(r["trips"] for r in routes),
+        "most_trips": max((r["trips"] for r in routes), default=0),
         "volunteers_available": len(result.ledger.volunteers),
         "volunteers_called": len(routes),
         "distance_m": sum(r["distance_m"] for r in routes),

@@ -29,6 +29,9 @@ REASONS = {
     "ADDRESS_UNRESOLVED": N_("The address was not found on the map."),
     "NO_TIME_WINDOW": N_("The household's window does not meet the delivery window."),
     "TIME_LIMIT": N_("The search ran out of time before placing it."),
+    "RIDE_TIME_UNREACHABLE": N_(
+        "No trip reaches it within the meal ride limit, even going there straight from the depot."
+    ),
     "NOTHING_DUE": N_("Nothing is due today."),
 }
 
@@ -45,6 +48,9 @@ FIXES = {
     "UNREACHABLE": N_("check the door position: it is far from every street the volunteers use"),
     "ADDRESS_UNRESOLVED": N_("add lon/lat (or a full street address) to the ledger"),
     "NO_TIME_WINDOW": N_("fix the household's window so it meets the delivery window"),
+    "RIDE_TIME_UNREACHABLE": N_(
+        "a faster volunteer or a nearer depot, or a longer meal_max_minutes in the rules"
+    ),
 }
 
 

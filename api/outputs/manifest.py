@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from api.i18n import Lang, render
+from api.outputs.document import deliveries
 from api.outputs.geojson import lines_of
 from api.outputs.labels import door_label, gate_text, item_text, mode_text, place_text
 from api.outputs.svg import route_svg
@@ -54,7 +55,7 @@ def manifest_html(
     """The manifest of one run of the ``plan.json`` document ``doc``, in ``language``
     (English by default)."""
     lang = language or Lang()
-    stops = route["stops"]
+    stops = deliveries(route)
     svg = route_svg(
         lines_of(geometry),
         [(s["lon"], s["lat"]) for s in stops],

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from api.i18n import Lang
+from api.outputs.document import deliveries
 
 
 def notification_text(date: str, eta: tuple[str, str], language: Lang) -> str:
@@ -31,7 +32,7 @@ def write_notifications(
             ["household_id", "phone", "date", "eta_from", "eta_to", "volunteer_id", "message"]
         )
         for r in doc["routes"]:
-            for s in r["stops"]:
+            for s in deliveries(r):
                 lo, hi = s["eta_window"]
                 text = notification_text(doc["date"], (lo, hi), lang)
                 for hid in s["household_ids"]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from api.i18n import DEFAULT, Lang, render
+from api.outputs.document import deliveries
 from api.outputs.labels import fix_text, mode_text, reason_text
 
 
@@ -79,8 +80,9 @@ def summary_html(
             "who": r["volunteer_id"],
             "mode": mode_text(r["mode"], lang),
             "depot": r.get("depot_name") or r["depot_id"],
-            "stops": len(r["stops"]),
-            "households": sum(len(x["household_ids"]) for x in r["stops"]),
+            "stops": len(deliveries(r)),
+            "trips": r.get("trips", 1),
+            "households": sum(len(x["household_ids"]) for x in deliveries(r)),
             "km": r["distance_m"] / 1000,
             "seconds": r["duration_s"],
             "kg": r["load_kg"],

@@ -9,12 +9,14 @@ from rich.console import Console
 from rich.table import Table
 
 from api.i18n import N_, Lang
+from api.outputs.document import deliveries
 from api.outputs.labels import fix_text, mode_text
 from api.outputs.summary_html import balance_text, warning_text, why_text
 
 _RUN_COLUMNS = (
     N_("volunteer"),
     N_("mode"),
+    N_("trips"),
     N_("stops"),
     N_("households"),
     N_("km"),
@@ -38,8 +40,9 @@ def print_plan(
         runs.add_row(
             r["volunteer_id"],
             mode_text(r["mode"], lang),
-            str(len(r["stops"])),
-            str(sum(len(s["household_ids"]) for s in r["stops"])),
+            str(r.get("trips", 1)),
+            str(len(deliveries(r))),
+            str(sum(len(s["household_ids"]) for s in deliveries(r))),
             lang.number(r["distance_m"] / 1000, 1),
             lang.number(r["duration_s"] / 3600, 2),
             lang.number(r["load_kg"], 1),

@@ -28,6 +28,7 @@ from api.plan.rules import (
     base_window,
     deadline_of,
     items_due,
+    max_ride_of,
     on_observation,
     priority_of,
     select_households,
@@ -81,6 +82,9 @@ class DayStop:
         Soft deadline (s) for priority stops, else ``None``.
     skills
         Skills required (``{"medicine"}`` when a parcel of medicine is on board).
+    max_ride
+        Longest time (s) from the depot to this door: the meal ride limit when meals are
+        on board, else ``None``.
     """
 
     stop_id: str
@@ -93,6 +97,7 @@ class DayStop:
     priority: int = 0
     deadline: int | None = None
     skills: frozenset[str] = frozenset()
+    max_ride: int | None = None
 
     @property
     def household_ids(self) -> tuple[str, ...]:
@@ -175,6 +180,7 @@ def _make_stop(
         priority=priority,
         deadline=deadline,
         skills=frozenset({MEDICINE}) if MEDICINE in kinds else frozenset(),
+        max_ride=max_ride_of([i for m in members for i in m.items], rules),
     )
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from api.plan.day import DaySelection, LonLat, carried_g
 from api.plan.ledger import DepotRecord, Volunteer
-from api.plan.rules import MEDICINE, DayRules
+from api.plan.rules import MEDICINE, DayRules, reload_seconds
 from solver import Depot, Objective, ObjectiveKind, Problem, Profile, Stop, Vehicle
 
 #: The one capacity dimension: grams carried.
@@ -42,12 +43,23 @@ class Locations:
     stop: dict[str, int] = field(default_factory=dict)
 
 
+def volunteer_depot(volunteer: Volunteer, depots: Sequence[DepotRecord]) -> DepotRecord | None:
+    """Where a volunteer loads: their depot, else the first depot (``None``: no depots)."""
+    by_id = {d.depot_id: d for d in depots}
+    return by_id.get(volunteer.depot_id, depots[0] if depots else None)
+
+
+def from_home(volunteer: Volunteer) -> bool:
+    """Whether a volunteer starts and ends at their own position (home)."""
+    return volunteer.start_lon is not None and volunteer.start_lat is not None
+
+
 def volunteer_start(volunteer: Volunteer, depots: Sequence[DepotRecord]) -> LonLat:
     """Where a volunteer starts and ends, ``(lon, lat)``: own position, depot, or first depot."""
     if volunteer.start_lon is not None and volunteer.start_lat is not None:
         return (volunteer.start_lon, volunteer.start_lat)
-    by_id = {d.depot_id: d for d in depots}
-    d = by_id.get(volunteer.depot_id, depots[0])
+    d = volunteer_depot(volunteer, depots)
+    assert d is not None  # the ledger gives every volunteer a start or a depot
     return (d.lon, d.lat)
 
 
@@ -93,6 +105,28 @@ class PlanOptions:
     fewest_volunteers: bool = False
 
 
+def _trips(
+    volunteer: Volunteer,
+    depots: Sequence[DepotRecord],
+    locations: Locations,
+    rules: DayRules,
+) -> dict[str, Any]:
+    """The trip fields of a volunteer's vehicle: every trip loads at their depot (a volunteer
+    from home goes there first, empty); as many trips as ``max_trips`` (``None``: the shift
+    allows), one when the rules turn reloads off; ``reload_minutes`` per load."""
+    depot = volunteer_depot(volunteer, depots)
+    if depot is None:  # nowhere to load: one trip, loaded at the start
+        return {}
+    at = locations.depot[depot.depot_id]
+    home = from_home(volunteer) and locations.start[volunteer.volunteer_id] != at
+    return {
+        "reload_locations": (at,),
+        "max_trips": volunteer.max_trips if rules.reloads else 1,
+        "reload_service": reload_seconds(rules),
+        "start_loaded": not home,
+    }
+
+
 def build_problem(
     selection: DaySelection,
     volunteers: Sequence[Volunteer],
@@ -116,7 +150,7 @@ def build_problem(
     options
         Balance and fleet options.
     rules
-        Day rules (for the lateness cost of soft deadlines).
+        Day rules: the lateness cost of soft deadlines, reloads and their time.
     allowed
         Optional per-stop restriction to some volunteer ids (used for continuity).
 
@@ -145,6 +179,7 @@ def build_problem(
             profile=profile_of[v.mode],
             cost_per_second=1,
             cost_per_metre=0,
+            **_trips(v, depots, locations, rules),
         )
         for v in volunteers
     ]
@@ -161,6 +196,7 @@ def build_problem(
             priority=s.priority,
             skills=s.skills,
             allowed_vehicles=allowed.get(s.stop_id),
+            max_ride=s.max_ride,
         )
         for s in selection.stops
     ]

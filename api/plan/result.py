@@ -125,7 +125,7 @@ def household_issues(
 
 def served_by(solution: Solution) -> dict[str, str]:
     """The volunteer serving each served stop, by stop id."""
-    return {v.stop_id: r.vehicle_id for r in solution.routes for v in r.visits}
+    return {v.stop_id: r.vehicle_id for r in solution.routes for v in r.stops}
 
 
 def priority_served(problem: Problem, solution: Solution) -> tuple[int, ...]:

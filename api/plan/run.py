@@ -148,7 +148,7 @@ def write_plan(
     written = list(write_outputs(document, result.geometry, phones, out, language))
     if suggestion is not None:
         csv_path = out / "suggested_volunteers.csv"
-        written.append(write_volunteers(suggestion.volunteers, csv_path))
+        written.append(write_volunteers(suggestion.team(), csv_path))
     return tuple(written)
 
 

@@ -1,11 +1,15 @@
-"""``--suggest-volunteers``: how many more volunteers, by mode and hours, would serve everyone.
+"""``--suggest-volunteers``: what would serve everyone volunteers can help, checked.
 
-The suggestion is checked, not estimated: volunteers shaped like the ones called today
-(the most common mode, its usual load, the hours the unserved households need, the depot
-nearest to them, the medicine skill when needed) are added and the day is planned again;
-more are added until every household that volunteers can help is served or the rounds run
-out. Households no volunteer can help (address not on the map, impossible window) are
-named apart.
+The suggestion is checked, not estimated. First the volunteers already there are asked
+for more: going out again (more trips) and staying later (a later end of shift, up to
+:data:`EXTRA_SHIFT_S`, no later than the households left out still need); the day is
+planned again with that. Only when that is not enough are new volunteers added, shaped
+like the ones called today (the most common mode, its usual load, the hours the unserved
+households need, the depot nearest to them, the medicine skill when needed), and the day
+planned again, until every household that volunteers can help is served or the rounds or
+the time run out. Of the asks, only those the checked plan uses are proposed.
+Households no volunteer can help (address not on the map, a window that does not meet
+the delivery window) are named apart: the suggestion never claims to serve them.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ FIXABLE = frozenset(
     {
         "FLEET_EXHAUSTED",
         "TIME_WINDOW_UNREACHABLE",
+        "RIDE_TIME_UNREACHABLE",
         "ROUTE_LIMIT",
         "NO_COMPATIBLE_VEHICLE",
         "DEMAND_EXCEEDS_CAPACITY",
@@ -39,11 +44,58 @@ FIXABLE = frozenset(
 )
 #: Load per mode when no volunteer of that mode is in the ledger (kg).
 DEFAULT_CAPACITY_KG = {"walk": 15.0, "bike": 25.0, "ebike": 35.0, "drive": 150.0}
+#: Longest extension of a volunteer's shift the suggestion asks for (s).
+EXTRA_SHIFT_S = 3600
+#: Time after the last window closes that a volunteer still needs to get back (s).
+WAY_BACK_S = 1800
+
+
+@dataclass(frozen=True, slots=True)
+class Extension:
+    """A volunteer already on the team asked for more: more trips, a later end of shift.
+
+    Attributes
+    ----------
+    before, after
+        The volunteer as in today's ledger (and rules), and as asked.
+    trips
+        Trips the checked plan gives them.
+    """
+
+    before: Volunteer
+    after: Volunteer
+    trips: int
+
+    def text(self) -> str:
+        """The ask in one sentence (English; codes and ids stay as they are)."""
+        asks = []
+        if self.after.max_trips != self.before.max_trips:
+            asks.append(f"go out {self.trips} times (loading again at the depot)")
+        if self.after.available_to != self.before.available_to:
+            asks.append(
+                f"stay until {format_clock(self.after.available_to)[:5]} "
+                f"(now {format_clock(self.before.available_to)[:5]})"
+            )
+        return f"ask {self.after.volunteer_id} to {' and '.join(asks)}"
+
+    def document(self) -> dict[str, Any]:
+        """The entry of ``plan.json`` ``suggestion.extend``."""
+        return {
+            "volunteer_id": self.after.volunteer_id,
+            "trips": self.trips,
+            "max_trips": [self.before.max_trips, self.after.max_trips],
+            "available_to": [
+                format_clock(self.before.available_to)[:5],
+                format_clock(self.after.available_to)[:5],
+            ],
+            "text": self.text(),
+        }
 
 
 @dataclass(frozen=True, slots=True)
 class Suggestion:
-    """Volunteers to add and what re-planning with them gave.
+    """Asks of the volunteers already there, volunteers to add, and what re-planning with
+    them gave.
 
     Attributes
     ----------
@@ -55,12 +107,18 @@ class Suggestion:
         Households still not served with them.
     rounds
         Re-plans made.
+    extend
+        Volunteers already there asked for more trips or a later end of shift (first).
+    others
+        Households left out that volunteers cannot help (named apart, never claimed).
     """
 
     volunteers: tuple[Volunteer, ...]
     served_all: bool
     remaining: tuple[HouseholdIssue, ...]
     rounds: int
+    extend: tuple[Extension, ...] = ()
+    others: int = 0
 
     def groups(self) -> list[dict[str, Any]]:
         """The added volunteers grouped by mode, hours, depot and skills, with a sentence."""
@@ -89,19 +147,35 @@ class Suggestion:
             )
         return out
 
+    def team(self) -> tuple[Volunteer, ...]:
+        """The volunteers asked for more (as asked) and the ones to add, for
+        ``suggested_volunteers.csv``."""
+        return (*(e.after for e in self.extend), *self.volunteers)
+
     def document(self) -> dict[str, Any]:
         """The ``suggestion`` member of ``plan.json``."""
+        apart = (
+            f" {self.others} other household(s) need another fix (address, window): "
+            "see their reasons."
+            if self.others
+            else ""
+        )
         if self.served_all:
             msg = (
-                "Checked: planning again with them serves every household "
-                f"({self.rounds} re-plans)."
+                "Checked: planning again with them serves every household volunteers can "
+                f"help ({self.rounds} re-plans).{apart}"
             )
         else:
             msg = (
                 f"Even with them {len(self.remaining)} household(s) stay unserved "
-                f"after {self.rounds} re-plans; see their reasons."
+                f"after {self.rounds} re-plans; see their reasons.{apart}"
             )
-        return {"groups": self.groups(), "verified": self.served_all, "message": msg}
+        return {
+            "extend": [e.document() for e in self.extend],
+            "groups": self.groups(),
+            "verified": self.served_all,
+            "message": msg,
+        }
 
 
 def _fixable(issues: Sequence[HouseholdIssue]) -> list[HouseholdIssue]:
@@ -130,11 +204,15 @@ def _nearest_depot(result: PlanResult, stops: Sequence[DayStop]) -> str:
     return min(depots, key=lambda d: ((d.lon - lon) * k) ** 2 + (d.lat - lat) ** 2).depot_id
 
 
+def _stops_of(result: PlanResult, issues: Sequence[HouseholdIssue]) -> list[DayStop]:
+    by_id = {s.stop_id: s for s in result.selection.stops}
+    return list({i.stop_id: by_id[i.stop_id] for i in issues if i.stop_id in by_id}.values())
+
+
 def _make(
     result: PlanResult, issues: Sequence[HouseholdIssue], start_no: int, n: int
 ) -> list[Volunteer]:
-    by_id = {s.stop_id: s for s in result.selection.stops}
-    stops = list({i.stop_id: by_id[i.stop_id] for i in issues if i.stop_id in by_id}.values())
+    stops = _stops_of(result, issues)
     mode, cap = _template(result, stops)
     lo = max(min(s.window[0] for s in stops) - 1800, 0)
     hi = min(max(s.window[1] for s in stops) + 1800, 24 * 3600)
@@ -158,6 +236,85 @@ def _make(
     ]
 
 
+def _as_today(volunteer: Volunteer, request: PlanRequest) -> Volunteer:
+    """A volunteer as today's plan treats them (one trip each under ``--single-trip``)."""
+    return volunteer if request.rules.reloads else replace(volunteer, max_trips=1)
+
+
+def _asked_more(
+    result: PlanResult, request: PlanRequest, missing: Sequence[HouseholdIssue]
+) -> tuple[Volunteer, ...]:
+    """Every volunteer of today asked for as many trips as their shift allows and to stay
+    until the households left out no longer need them (at most :data:`EXTRA_SHIFT_S` more)."""
+    stops = _stops_of(result, missing)
+    needed = max((s.window[1] for s in stops), default=0) + WAY_BACK_S
+    return tuple(
+        replace(
+            v,
+            max_trips=None,
+            available_to=min(max(v.available_to, needed), v.available_to + EXTRA_SHIFT_S, 86400),
+        )
+        for v in result.ledger.volunteers
+    )
+
+
+def _used_asks(
+    today: Sequence[Volunteer], asked: Sequence[Volunteer], plan: PlanResult
+) -> tuple[Extension, ...]:
+    """Of the asks, those the checked plan uses: more trips than today allows, or a run
+    ending after today's end of shift. A run that uses neither is as valid without them."""
+    routes = {r.vehicle_id: r for r in plan.solution.routes}
+    out = []
+    for before, after in zip(today, asked, strict=True):
+        r = routes.get(before.volunteer_id)
+        if r is None:
+            continue
+        more_trips = before.max_trips is not None and r.trips > before.max_trips
+        later = r.end_time > before.available_to
+        if more_trips or later:
+            kept = replace(
+                before,
+                max_trips=after.max_trips if more_trips else before.max_trips,
+                available_to=_until(r.end_time, after) if later else before.available_to,
+            )
+            out.append(Extension(before, kept, r.trips))
+    return tuple(out)
+
+
+def _until(end: int, asked: Volunteer) -> int:
+    """The end of shift to ask for a run ending at ``end`` (s): the next quarter hour,
+    within what was asked."""
+    return min(math.ceil(end / 900) * 900, asked.available_to)
+
+
+def _replan(
+    request: PlanRequest,
+    result: PlanResult,
+    team: Sequence[Volunteer],
+    *,
+    travel: Travel,
+    addresses: AddressIndex | None,
+    budget: Budget,
+) -> PlanResult:
+    """The day planned again with ``team`` (reloads on; no geometry, previous plan or
+    decomposition) in ``budget``."""
+    ledger = replace(result.ledger, volunteers=tuple(team))
+    return plan_day(
+        replace(
+            request,
+            ledger=ledger,
+            rules=replace(request.rules, reloads=True),
+            geometry=False,
+            suggest=False,
+            previous=None,
+            decompose_above=None,
+        ),
+        travel=travel,
+        addresses=addresses,
+        budget=budget,
+    )
+
+
 def suggest_volunteers(
     result: PlanResult,
     request: PlanRequest,
@@ -167,55 +324,54 @@ def suggest_volunteers(
     budget: Budget,
     max_rounds: int = 4,
 ) -> Suggestion:
-    """Find volunteers to add so every household volunteers can help is served.
+    """Find what serves every household volunteers can help: more of today's volunteers
+    first, then volunteers to add.
 
     Parameters
     ----------
     result
         Today's plan.
     request
-        Today's request; each re-plan is the same request with the added volunteers
-        (no geometry, no previous plan, no decomposition).
+        Today's request; each re-plan is the same request with the asked and added
+        volunteers (reloads allowed; no geometry, no previous plan, no decomposition).
     travel, addresses
         Street travel (must cover the suggested modes, ``drive`` included) and addresses.
     budget
         What is left of the call's budget: each re-plan gets an equal part of what is left
         when it starts (at least :data:`MIN_SEARCH_S`); none starts with less left.
     max_rounds
-        Re-plans allowed.
+        Re-plans allowed (the first asks today's volunteers for more).
     """
     missing = _fixable(result.issues)
+    others = len(result.issues) - len(missing)
     if not missing:
-        return Suggestion((), True, (), 0)
-    served_routes = [len(r.visits) for r in result.solution.routes]
+        return Suggestion((), True, (), 0, others=others)
+    today = [_as_today(v, request) for v in result.ledger.volunteers]
+    asked = _asked_more(result, request, missing)
+    served_routes = [len(r.stops) for r in result.solution.routes]
     per_volunteer = max(statistics.mean(served_routes), 1.0) if served_routes else 5.0
-    n_stops = len({i.stop_id for i in missing})
     added: list[Volunteer] = []
     current = missing
     rounds = 0
     remaining: tuple[HouseholdIssue, ...] = tuple(missing)
+    again = result
     while rounds < max_rounds and budget.left() >= MIN_SEARCH_S:
-        n_new = max(1, math.ceil(n_stops / per_volunteer))
-        added += _make(result, current, len(added) + 1, n_new)
-        ledger = replace(result.ledger, volunteers=(*result.ledger.volunteers, *added))
+        if rounds:  # the first re-plan asks today's volunteers only
+            n_new = max(1, math.ceil(len({i.stop_id for i in current}) / per_volunteer))
+            added += _make(result, current, len(added) + 1, n_new)
         share = budget.part(min(max(1 / (max_rounds - rounds), MIN_SEARCH_S / budget.left()), 1))
         rounds += 1
-        again = plan_day(
-            replace(
-                request,
-                ledger=ledger,
-                geometry=False,
-                suggest=False,
-                previous=None,
-                decompose_above=None,
-            ),
+        again = _replan(
+            request,
+            result,
+            (*asked, *added),
             travel=travel,
             addresses=addresses,
             budget=share,
         )
         remaining = tuple(_fixable(again.issues))
         if not remaining:
-            return Suggestion(tuple(added), True, (), rounds)
+            break
         current = list(remaining)
-        n_stops = len({i.stop_id for i in remaining})
-    return Suggestion(tuple(added), False, remaining, rounds)
+    extend = _used_asks(today, asked, again) if rounds else ()
+    return Suggestion(tuple(added), not remaining, remaining, rounds, extend, others)

@@ -88,13 +88,19 @@
   }
 
   function linesOf(geojson, vid) {
+    // Every trip of the run: one MultiLineString feature each.
+    const lines = [];
     for (const f of geojson.features || []) {
       const p = f.properties || {};
       if (p.volunteer_id === vid && f.geometry && f.geometry.type === "MultiLineString") {
-        return f.geometry.coordinates.map((line) => line.map((c) => [c[1], c[0]]));
+        for (const line of f.geometry.coordinates) lines.push(line.map((c) => [c[1], c[0]]));
       }
     }
-    return null;
+    return lines.length ? lines : null;
+  }
+
+  function deliveries(route) {
+    return route.stops.filter((s) => (s.kind || "delivery") === "delivery");
   }
 
   async function showJob(jobId) {
@@ -110,7 +116,7 @@
     if (!state.tiles) await drawStreets(job.map, false);
     const bounds = L.latLngBounds([]);
     const legend = [];
-    plan.routes.filter((route) => route.stops.length).forEach((route, k) => {
+    plan.routes.filter((route) => deliveries(route).length).forEach((route, k) => {
       const colour = COLOURS[k % COLOURS.length];
       let latlngs = linesOf(geo, route.volunteer_id);
       if (!latlngs) {
@@ -123,7 +129,7 @@
       line.addTo(state.layers);
       bounds.extend(line.getBounds());
       state.routes += 1;
-      route.stops.forEach((stop, i) => {
+      deliveries(route).forEach((stop, i) => {
         const m = L.circleMarker([stop.lat, stop.lon], { radius: 7, color: "#222", weight: 1,
           fillColor: colour, fillOpacity: 1, className: "doorstep-stop stop-" + k + "-" + i });
         m.bindPopup(popup(route, stop, i + 1));
@@ -132,7 +138,7 @@
         state.stops += 1;
       });
       legend.push('<div><span class="swatch" style="background:' + colour + '"></span>' +
-        esc(route.volunteer_id) + " · " + esc(route.mode) + " · " + route.stops.length + " stops</div>");
+        esc(route.volunteer_id) + " · " + esc(route.mode) + " · " + deliveries(route).length + " stops</div>");
     });
     const missing = plan.unassigned.length;
     legend.push("<p>" + missing + " household(s) not served" + (missing ? ":" : "") + "</p>");

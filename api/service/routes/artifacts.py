@@ -25,11 +25,14 @@ _ROUTES_EXAMPLE: dict[str, Any] = {
                 "coordinates": [[[24.9388013, 60.1680973], [24.9532794, 60.1690752]]],
             },
             "properties": {
-                "kind": "run",
+                "kind": "trip",
                 "volunteer_id": "V1",
                 "mode": "walk",
+                "trip": 1,
+                "trips": 1,
+                "stops": 1,
+                "load_kg": 2.0,
                 "distance_m": 1866,
-                "duration_s": 1584,
             },
         },
         {

@@ -87,7 +87,8 @@ def test_suggest_and_previous_from_the_command_line(
     assert doc["suggestion"]["verified"] and doc["suggestion"]["groups"]
     with (tmp_path / "a" / "suggested_volunteers.csv").open(newline="") as fh:
         added = list(csv.DictReader(fh))
-    assert len(added) == sum(g["count"] for g in doc["suggestion"]["groups"])
+    asked = len(doc["suggestion"]["extend"])
+    assert len(added) == asked + sum(g["count"] for g in doc["suggestion"]["groups"])
     again = CliRunner().invoke(
         app,
         [*_args(paths, helsinki, tmp_path / "b"), "--previous", str(tmp_path / "a" / "plan.json")],

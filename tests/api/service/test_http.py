@@ -80,7 +80,7 @@ def test_job_lifecycle_and_outputs(server: LiveServer, travel: StreetTravel) -> 
     _households_once(request, doc)
     assert check_document(request, doc, travel).ok
     assert geo.headers["content-type"].startswith("application/geo+json")
-    runs = [f for f in geo.json()["features"] if f["properties"]["kind"] == "run"]
+    runs = [f for f in geo.json()["features"] if f["properties"]["kind"] == "trip"]
     assert {f["properties"]["volunteer_id"] for f in runs} == {
         r["volunteer_id"] for r in doc["routes"]
     }
