@@ -30,7 +30,7 @@ from api.plan.progress import Progress, ProgressFn, silent
 from api.plan.request import PlanRequest
 from api.plan.result import PlanResult
 from api.plan.suggest import Suggestion, suggest_volunteers
-from api.plan.travel import Travel, load_street_travel, open_map
+from api.plan.travel import KeptMatrices, Travel, load_street_travel, open_map
 from geo.addresses import AddressIndex
 from solver.decompose import MapFn
 
@@ -111,6 +111,8 @@ def run_plan(
             raise ValueError("run_plan needs a map_file or a loaded travel")
         travel, addresses = open_map(map_file, request.modes(), progress=say)
     budget.check("search")
+    if request.suggest:  # the re-plans of the suggestion reuse the day's matrices
+        travel = KeptMatrices(travel)
     plan_budget = budget.part(PLAN_SHARE_WITH_SUGGESTIONS) if request.suggest else budget
     with _parts_runner(request) as map_fn:
         result = plan_day(
