@@ -32,7 +32,10 @@ def _candidates(problem: Problem, route: Sequence[int], k: int, i: int) -> Itera
 
 
 def fits_with_trips(
-    problem: Problem, routes: Sequence[Sequence[int]], stops: Sequence[int], penalties: Sequence[int]
+    problem: Problem,
+    routes: Sequence[Sequence[int]],
+    stops: Sequence[int],
+    penalties: Sequence[int],
 ) -> list[bool]:
     """For each of ``stops`` (unserved positions), whether it fits into ``routes`` (visiting
     orders per vehicle) as they stand, nothing else moved, for less than its penalty.
