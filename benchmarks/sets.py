@@ -9,8 +9,10 @@ nint-rounded units. A BKS is in customary units; ``scale`` converts.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import fnmatch
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +40,9 @@ class InstanceSet:
         from ``-nN`` in the name, which counts the depot too, as X names do).
     bks_note
         What the BKS column means, printed under the table.
+    derive
+        Turns each instance read into the benchmarked variant (``None``: as read); a
+        derived set has no best-known costs.
     """
 
     name: str
@@ -45,6 +50,7 @@ class InstanceSet:
     pattern: str
     locations: int | None
     bks_note: str
+    derive: Callable[[Instance], Instance] | None = None
 
     def files(self, *, instances: str | None = None, max_n: int | None = None) -> list[Path]:
         """Instance files of the set, sorted by size then name.
@@ -74,13 +80,14 @@ class InstanceSet:
         return int(match.group(1)) if match else 0
 
     def read(self, path: Path) -> Instance:
-        """Read one instance file with the family's reader."""
-        return read_vrplib(path) if path.suffix == ".vrp" else read_solomon(path)
+        """Read one instance file with the family's reader (then :attr:`derive`)."""
+        instance = read_vrplib(path) if path.suffix == ".vrp" else read_solomon(path)
+        return instance if self.derive is None else self.derive(instance)
 
     def bks(self) -> dict[str, float]:
         """Best-known cost per instance name (customary units); see :attr:`bks_note`."""
         path = data_dir() / self.folder / "bks.csv"
-        if not path.exists():
+        if self.derive is not None or not path.exists():
             return {}
         with path.open(newline="") as fh:
             rows = list(csv.DictReader(fh))
@@ -111,6 +118,32 @@ class InstanceSet:
         }
 
 
+#: Divisor of the vehicle capacity in the multi-trip Solomon set.
+RELOAD_DIVISOR = 3
+
+
+def multi_trip(instance: Instance) -> Instance:
+    """The multi-trip variant of a Solomon instance: every vehicle's capacity divided by
+    :data:`RELOAD_DIVISOR` (rounded down, never below the largest demand), unlimited trips,
+    reloading at its depot (its start) in no time; windows, service times, fleet size and
+    distances as read."""
+    problem = instance.problem
+    largest = [
+        max((s.demand[d] for s in problem.stops), default=0) for d in range(len(problem.dimensions))
+    ]
+    vehicles = tuple(
+        dataclasses.replace(
+            v,
+            capacity=tuple(
+                max(c // RELOAD_DIVISOR, top) for c, top in zip(v.capacity, largest, strict=True)
+            ),
+            max_trips=None,
+        )
+        for v in problem.vehicles
+    )
+    return dataclasses.replace(instance, problem=dataclasses.replace(problem, vehicles=vehicles))
+
+
 SETS: dict[str, InstanceSet] = {
     s.name: s
     for s in (
@@ -122,6 +155,14 @@ SETS: dict[str, InstanceSet] = {
             "Solomon BKS: pure-distance optimum under the 1-decimal truncation convention "
             "(`exact_trunc1dec_distance`) where proven, else the best known pure-distance "
             "value (`distonly_distance`, double precision).",
+        ),
+        InstanceSet(
+            "solomon-reload",
+            "solomon",
+            "*.txt",
+            101,
+            "Multi-trip Solomon: capacity / 3, unlimited reloads at the depot (no BKS).",
+            multi_trip,
         ),
         InstanceSet(
             "homberger200",

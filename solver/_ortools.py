@@ -288,7 +288,9 @@ class _Nodes:
             return problem.reload_code(self.reload_of_node[node])
         return self.stop_of_node[node]
 
-    def warm_nodes(self, problem: Problem, routes: Sequence[Sequence[int]]) -> list[list[int]] | None:
+    def warm_nodes(
+        self, problem: Problem, routes: Sequence[Sequence[int]]
+    ) -> list[list[int]] | None:
         """Nodes of visiting orders (each reload on a free node of a pool of its vehicle),
         or ``None`` when the pools are too small for them."""
         free = {id(pool): list(pool.nodes) for pool in self.pools}

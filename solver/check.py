@@ -99,9 +99,7 @@ class _RouteCheck:
             if visit.kind is VisitKind.STOP and visit.stop_id not in stops:
                 self.bad(f"visits unknown stop {visit.stop_id!r}")
         known = [
-            visit
-            for visit in r.visits
-            if visit.kind is VisitKind.RELOAD or visit.stop_id in stops
+            visit for visit in r.visits if visit.kind is VisitKind.RELOAD or visit.stop_id in stops
         ]
         loads = self.trip_loads(known, stops, dims)
         self.expect("load", tuple(r.load), tuple(sum(q) for q in zip(*loads, strict=True)))
@@ -188,10 +186,7 @@ class _RouteCheck:
             arcs = v.cost_per_second * travel_time + v.cost_per_metre * distance
         return arcs + v.fixed_cost + lateness_cost
 
-
-    def trip_loads(
-        self, visits: list[Visit], stops: dict[str, Stop], dims: int
-    ) -> list[list[int]]:
+    def trip_loads(self, visits: list[Visit], stops: dict[str, Stop], dims: int) -> list[list[int]]:
         """Demand per trip (the part before the first reload first), each checked against
         the capacity; the number of reloads against ``max_trips``."""
         loads: list[list[int]] = [[0] * dims]

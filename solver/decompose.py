@@ -442,8 +442,11 @@ def subproblem(problem: Problem, stops: Sequence[int], vehicles: Sequence[int]) 
     for loc in [problem.stops[i].location for i in stops] + [
         x
         for j in vehicles
-        for x in (problem.vehicles[j].start, problem.vehicles[j].end)
-        + problem.vehicles[j].reload_locations
+        for x in (
+            problem.vehicles[j].start,
+            problem.vehicles[j].end,
+            *problem.vehicles[j].reload_locations,
+        )
     ]:
         if loc is not None and loc not in seen:
             seen.add(loc)

@@ -464,10 +464,11 @@ def short_of_time(
     fits = [False] * len(suspects)
     if routes is not None and refine.unsupported(problem) is None:
         fits = refine.worth_placing(problem, routes, suspects)
-    elif routes is not None and _has_trips(problem):
+    elif routes is not None:
         from solver import trips  # imports the checker, which imports this module
 
-        fits = trips.fits_with_trips(problem, routes, suspects, _penalties(problem))
+        if trips.has_trips(problem):
+            fits = trips.fits_with_trips(problem, routes, suspects, _penalties(problem))
     cannot_take = _fleet_bound(problem, problem.stop_positions(i for r in routes or () for i in r))
     late = {
         problem.stops[i].id
@@ -505,13 +506,6 @@ def _fleet_bound(problem: Problem, served: Sequence[int]) -> Callable[[int], boo
         return bool((load + demand[stop] > capacity).any() or hours + need[stop] > shifts)
 
     return cannot_take
-
-
-def _has_trips(problem: Problem) -> bool:
-    """Whether any vehicle reloads or any stop has a ride limit."""
-    return any(v.reloads for v in problem.vehicles) or any(
-        s.max_ride is not None for s in problem.stops
-    )
 
 
 def _penalties(problem: Problem) -> list[int]:

@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from solver.model import ObjectiveKind, Problem, Stop, Vehicle
 from solver.solution import Route, Visit, VisitKind
 
-
 Windows = tuple[tuple[int, int], ...]
 
 
@@ -375,7 +374,9 @@ def _timed_trips(problem: Problem, vehicle: Vehicle, order: Sequence[int]) -> Ro
     for item in items:
         legs.append((int(dur[here, item.location]), int(dist[here, item.location])))
         here = item.location
-    end_leg = (0, 0) if vehicle.end is None else (int(dur[here, vehicle.end]), int(dist[here, vehicle.end]))
+    end_leg = (0, 0)
+    if vehicle.end is not None:
+        end_leg = (int(dur[here, vehicle.end]), int(dist[here, vehicle.end]))
     depart, fixed = _trip_departures(problem, vehicle, items, legs, end_leg[0])
     starts = _forward(items, legs, depart, fixed)
 

@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Literal
 
-from solver import _ortools, balance, refine
+from solver import _ortools, balance, refine, trips
 from solver.diagnose import diagnose, short_of_time
 from solver.model import Problem
 from solver.objective import priority_rank
@@ -433,6 +433,8 @@ def solve(
     deadline = origin + time_limit * (1 - _MARGIN) - reserve
     initial = _initial_positions(problem, initial_routes)
     plain = method == "plain"
+    if initial is None and not plain and trips.has_trips(problem):
+        initial = trips.first_routes(problem)
 
     worker_start: float | None = None
     if plain:

@@ -57,7 +57,7 @@ def solution_from_orders(
         if v_idx in seen_vehicles:
             raise PeerAnswerError(f"vehicle {problem.vehicles[v_idx].id!r} is used twice")
         seen_vehicles.add(v_idx)
-        for i in order:
+        for i in problem.stop_positions(order):
             if i in served:
                 raise PeerAnswerError(f"stop {problem.stops[i].id!r} is served twice")
             served.add(i)

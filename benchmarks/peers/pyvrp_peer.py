@@ -1,7 +1,9 @@
 """PyVRP (0.14) on our problem: same integer matrices, windows, service, capacity, fleet.
 
-Vehicles that share start, end, capacity, shift, limits and profile become one PyVRP vehicle
-type with ``num_available`` equal to their count; the objective is distance only
+Vehicles that share start, end, capacity, shift, limits, profile and reload places become one
+PyVRP vehicle type with ``num_available`` equal to their count; a vehicle's reload places are
+the type's ``reload_depots`` and ``max_trips - 1`` its ``max_reloads`` (the multi-trip set);
+the objective is distance only
 (``unit_distance_cost=1``, ``unit_duration_cost=0``). The search is PyVRP's default
 iterated local search with ``MaxRuntime(time_limit)`` and the given seed; it is
 single-threaded.
@@ -24,15 +26,22 @@ from solver.solution import Solution
 
 #: PyVRP's own default for "no limit".
 _UNBOUNDED = int(np.iinfo(np.int64).max)
+#: PyVRP's default ``max_reloads`` (unlimited).
+_UNBOUNDED_RELOADS = int(np.iinfo(np.uint64).max)
 
-_TypeKey = tuple[int, int, tuple[int, ...], tuple[int, int], int | None, int | None, int, int]
+_Places = tuple[int, ...]
+_TypeKey = tuple[
+    int, int, tuple[int, ...], tuple[int, int], int | None, int | None, int, int, _Places, int
+]
 
 
-def _data(problem: Problem) -> tuple[ProblemData, list[list[int]]]:
-    """PyVRP data for ``problem`` and, per vehicle type, our vehicle positions."""
+def _data(problem: Problem) -> tuple[ProblemData, list[list[int]], list[int]]:
+    """PyVRP data for ``problem``, per vehicle type our vehicle positions, and per PyVRP
+    depot its location."""
     depot_locs = sorted(
         {v.start for v in problem.vehicles}
         | {v.end if v.end is not None else v.start for v in problem.vehicles}
+        | {loc for v in problem.vehicles for loc in v.load_places}
     )
     depot_pos = {loc: i for i, loc in enumerate(depot_locs)}
     opening = {d.location: d.window for d in problem.depots}
@@ -59,11 +68,14 @@ def _data(problem: Problem) -> tuple[ProblemData, list[list[int]]]:
             v.max_distance,
             v.profile,
             v.fixed_cost,
+            v.load_places,
+            _UNBOUNDED_RELOADS if v.max_loads is None else v.max_loads,
         )
         groups[key].append(i)
     types: list[VehicleType] = []
     members: list[list[int]] = []
-    for (start, end, cap, (early, late), max_dur, max_dist, prof, fixed), idx in groups.items():
+    for key, idx in groups.items():
+        start, end, cap, (early, late), max_dur, max_dist, prof, fixed, places, reloads = key
         types.append(
             VehicleType(
                 num_available=len(idx),
@@ -78,6 +90,8 @@ def _data(problem: Problem) -> tuple[ProblemData, list[list[int]]]:
                 profile=prof,
                 shift_duration=_UNBOUNDED if max_dur is None else max_dur,
                 max_distance=_UNBOUNDED if max_dist is None else max_dist,
+                reload_depots=[depot_pos[loc] for loc in places],
+                max_reloads=reloads,
             )
         )
         members.append(idx)
@@ -90,7 +104,7 @@ def _data(problem: Problem) -> tuple[ProblemData, list[list[int]]]:
         distance_matrices=[p.distances.astype(np.int64) for p in problem.profiles],  # type: ignore[misc]
         duration_matrices=[p.durations.astype(np.int64) for p in problem.profiles],  # type: ignore[misc]
     )
-    return data, members
+    return data, members, depot_locs
 
 
 def solve(problem: Problem, *, time_limit: float, seed: int) -> Solution:
@@ -102,9 +116,9 @@ def solve(problem: Problem, *, time_limit: float, seed: int) -> Solution:
         PyVRP's best routes, timed by :mod:`benchmarks.peers._schedule`; stops it left out
         are unassigned.
     """
-    require_plain_vrptw(problem, "pyvrp")
+    require_plain_vrptw(problem, "pyvrp", reloads=True)
     t0 = time.perf_counter()
-    data, members = _data(problem)
+    data, members, depot_locs = _data(problem)
     remaining = max(0.0, time_limit - (time.perf_counter() - t0))
     result = pyvrp_solve(data, MaxRuntime(remaining), seed=seed, collect_stats=False)
     next_free = [0] * len(members)
@@ -113,7 +127,16 @@ def solve(problem: Problem, *, time_limit: float, seed: int) -> Solution:
         vt = route.vehicle_type()
         vehicle = members[vt][next_free[vt]]
         next_free[vt] += 1
-        orders.append((vehicle, [a.idx for a in route if a.is_client()]))
+        activities = list(route)[1:-1]  # the start and end depots left out
+        orders.append(
+            (
+                vehicle,
+                [
+                    a.idx if a.is_client() else problem.reload_code(depot_locs[a.idx])
+                    for a in activities
+                ],
+            )
+        )
     status = "feasible" if result.is_feasible() else "infeasible"
     return solution_from_orders(
         problem, orders, seconds=time.perf_counter() - t0, status=f"pyvrp {status}"
