@@ -107,8 +107,9 @@ def test_volunteer_from_home_loads_at_the_depot_first_and_ends_at_home(
     first = route["stops"][0]
     assert first["kind"] == "reload" and first["trip"] == 1 and first["depot_id"] == "d1"
     assert first["on_board_after_kg"] == 4.0
-    assert (route["start"]["lon"], route["start"]["lat"]) == (home.lon, home.lat)
-    assert (route["end"]["lon"], route["end"]["lat"]) == (home.lon, home.lat)
+    at_home = (round(home.lon, 7), round(home.lat, 7))  # locations are kept to 1e-7 degrees
+    assert (route["start"]["lon"], route["start"]["lat"]) == at_home
+    assert (route["end"]["lon"], route["end"]["lat"]) == at_home
 
 
 def test_meal_stops_within_the_ride_limit_or_named(
