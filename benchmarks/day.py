@@ -26,10 +26,10 @@ import sys
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from api.plan.travel import KeptMatrices, StreetTravel
 from benchmarks import machine
@@ -253,22 +253,33 @@ def table(rows: Sequence[DayRow], *, cold_s: float | None = None) -> str:
     return "\n".join(lines)
 
 
-def read_csv(path: Path) -> list[DayRow]:
-    """Rows back from a CSV written by :func:`main`."""
+Row = TypeVar("Row")
+
+
+def read_rows(path: Path, kind: type[Row]) -> list[Row]:
+    """Rows of the dataclass ``kind`` back from a CSV of its fields (numbers and flags;
+    an empty cell is ``None``)."""
     out = []
     with path.open(newline="") as fh:
         for row in csv.DictReader(fh):
             values: dict[str, Any] = {}
-            for name, ftype in DayRow.__annotations__.items():
-                text = row[name]
-                if text == "":
-                    values[name] = None
+            for f in fields(kind):  # type: ignore[arg-type]
+                text, ftype = row[f.name], str(f.type)
+                if ftype == "bool":
+                    values[f.name] = text == "True"
+                elif text == "":
+                    values[f.name] = None
                 elif ftype.startswith("int"):
-                    values[name] = int(text)
+                    values[f.name] = int(text)
                 else:
-                    values[name] = float(text)
-            out.append(DayRow(**values))
+                    values[f.name] = float(text)
+            out.append(kind(**values))
     return out
+
+
+def read_csv(path: Path) -> list[DayRow]:
+    """Rows back from a CSV written by :func:`main`."""
+    return read_rows(path, DayRow)
 
 
 def _parser() -> argparse.ArgumentParser:

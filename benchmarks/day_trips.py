@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import machine
-from benchmarks.day import RESULTS
+from benchmarks.day import RESULTS, read_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,22 +177,7 @@ def table(rows: Sequence[TripsRow]) -> str:
 
 def read_csv(path: Path) -> list[TripsRow]:
     """Rows back from a CSV written by :func:`main`."""
-    out = []
-    with path.open(newline="") as fh:
-        for row in csv.DictReader(fh):
-            values: dict[str, Any] = {}
-            for f in fields(TripsRow):
-                text = row[f.name]
-                if f.type == "bool":
-                    values[f.name] = text == "True"
-                elif text == "":
-                    values[f.name] = None
-                elif str(f.type).startswith("int"):
-                    values[f.name] = int(text)
-                else:
-                    values[f.name] = float(text)
-            out.append(TripsRow(**values))
-    return out
+    return read_rows(path, TripsRow)
 
 
 def _parser() -> argparse.ArgumentParser:
