@@ -31,6 +31,7 @@ from solver.schedule import (
     timed_route,
 )
 
+
 def has_trips(problem: Problem) -> bool:
     """Whether any vehicle reloads or any stop has a ride limit."""
     return any(v.reloads for v in problem.vehicles) or any(
