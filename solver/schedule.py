@@ -331,13 +331,7 @@ def _trip_departures(
     """Departure from the start and the start of each reload (see the module notes)."""
     lo, hi = start_window(problem, vehicle)
     finish = end_window(problem, vehicle)[1] - end_leg
-    starts = _forward(items, legs, lo, {})
-    elapsed, depart = 0, hi
-    for k, item in enumerate(items):  # the old rule: no waiting at the first door
-        elapsed += legs[k][0]
-        depart = min(depart, starts[k] - elapsed)
-        elapsed += item.service
-    depart = max(lo, depart)
+    depart = _no_first_wait(items, legs, _forward(items, legs, lo, {}), lo, hi)
     latest_depart, latest = _backward(items, legs, finish)
     starts = _forward(items, legs, depart, {})
     if vehicle.start_loaded and not _trip_rides_ok(items, starts, -1, depart):
@@ -361,7 +355,26 @@ def _trip_departures(
         if not _trip_rides_ok(items, starts, k, begin + item.service):
             fixed[k] = max(begin, latest[k])
             starts = _forward(items, legs, depart, fixed)
+    depart = _no_first_wait(items, legs, starts, lo, hi)
+    end = starts[-1] + items[-1].service + end_leg if items else depart
+    if vehicle.max_duration is not None and end - depart > vehicle.max_duration:
+        # As late as still finishing at the earliest: the shortest duration.
+        first, latest = _backward(items, legs, end - end_leg)
+        depart = max(depart, min(hi, first))
+        fixed = {k: latest[k] for k, item in enumerate(items) if item.stop is None}
     return depart, fixed
+
+
+def _no_first_wait(
+    items: Sequence[_Item], legs: Sequence[tuple[int, int]], starts: Sequence[int], lo: int, hi: int
+) -> int:
+    """Departure from the start as late as keeps every service start in ``starts``."""
+    elapsed, depart = 0, hi
+    for k, item in enumerate(items):
+        elapsed += legs[k][0]
+        depart = min(depart, starts[k] - elapsed)
+        elapsed += item.service
+    return max(lo, depart)
 
 
 def _timed_trips(problem: Problem, vehicle: Vehicle, order: Sequence[int]) -> Route:

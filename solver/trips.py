@@ -31,6 +31,7 @@ from solver.schedule import (
     timed_route,
 )
 
+
 def has_trips(problem: Problem) -> bool:
     """Whether any vehicle reloads or any stop has a ride limit."""
     return any(v.reloads for v in problem.vehicles) or any(
@@ -141,7 +142,7 @@ def first_routes(problem: Problem) -> list[list[int]]:
     dims = len(problem.dimensions)
     demand = np.asarray([s.demand for s in problem.stops], dtype=np.int64).reshape(n, dims)
     routes: list[list[int]] = []
-    for k, v in enumerate(problem.vehicles):
+    for k in range(len(problem.vehicles)):
         able = np.zeros(n, dtype=bool)
         able[[i for i in range(n) if k in compat[i]]] = True
         routes.append(_build(problem, k, free & able, locs, lo, hi, service, ride, demand))
