@@ -251,7 +251,12 @@ def _next_stop(
         begin = np.maximum(arrival, lo[cand])
         done = begin + service[cand]
         back = np.zeros_like(done) if v.end is None else dur[locs[cand], v.end].astype(np.int64)
-        leave = np.maximum(b.trip_leave, begin - t) if b.trip_stops == 0 else b.trip_leave
+        # A trip's first stop: it may leave its load place later instead of waiting there.
+        leave = (
+            np.maximum(b.trip_leave, begin - t)
+            if b.trip_stops == 0
+            else np.full_like(begin, b.trip_leave)
+        )
         ok = (t >= 0) & (back >= 0) & (begin <= hi[cand]) & (done + back <= finish)
         ok &= begin - leave <= ride[cand]
         ok &= (b.trip_load[None, :] + demand[cand] <= cap[None, :]).all(axis=1)
