@@ -68,7 +68,7 @@ def bounds(problem: Problem, routes: Sequence[Route]) -> tuple[int, int] | None:
     if factor is None or not used:
         return None
     durations = [r.duration for r in used]
-    counts = [len(r.visits) for r in used]
+    counts = [len(r.stops) for r in used]
     span = int(factor * sum(durations) / len(used)) + 1
     stops = max(1, math.floor(factor * sum(counts) / len(used) + 1e-9))
     if max(durations) <= span and max(counts) <= stops:

@@ -26,6 +26,7 @@ All times are integer seconds, distances integer metres.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -173,6 +174,31 @@ def _has_trips(problem: Problem, vehicle: Vehicle, stops: Sequence[int]) -> bool
     return vehicle.reloads or any(i >= n or problem.stops[i].max_ride is not None for i in stops)
 
 
+def _visit(
+    name: str,
+    location: int,
+    arrival: int,
+    begin: int,
+    service: int,
+    on_board: Sequence[int],
+    lateness: int,
+    leg: tuple[int, int],
+) -> Visit:
+    """A stop visit from its times (s), load on board after it and the leg into it."""
+    return Visit(
+        stop_id=name,
+        location=location,
+        arrival=arrival,
+        start=begin,
+        departure=begin + service,
+        wait=begin - arrival,
+        load_after=tuple(on_board),
+        lateness=lateness,
+        travel_time=leg[0],
+        travel_distance=leg[1],
+    )
+
+
 def timed_route(problem: Problem, vehicle_index: int, stops: Sequence[int]) -> Route:
     """Build the timed :class:`~solver.solution.Route` of a vehicle serving ``stops`` in order.
 
@@ -221,17 +247,8 @@ def timed_route(problem: Problem, vehicle_index: int, stops: Sequence[int]) -> R
             on_board[d] -= q
         lateness = max(0, begin - stop.deadline) if stop.deadline is not None else 0
         visits.append(
-            Visit(
-                stop_id=stop.id,
-                location=stop.location,
-                arrival=arrival,
-                start=begin,
-                departure=begin + stop.service,
-                wait=begin - arrival,
-                load_after=tuple(on_board),
-                lateness=lateness,
-                travel_time=legs[k][0],
-                travel_distance=legs[k][1],
+            _visit(
+                stop.id, stop.location, arrival, begin, stop.service, on_board, lateness, legs[k]
             )
         )
         now = begin + stop.service
@@ -331,13 +348,7 @@ def _trip_departures(
     """Departure from the start and the start of each reload (see the module notes)."""
     lo, hi = start_window(problem, vehicle)
     finish = end_window(problem, vehicle)[1] - end_leg
-    starts = _forward(items, legs, lo, {})
-    elapsed, depart = 0, hi
-    for k, item in enumerate(items):  # the old rule: no waiting at the first door
-        elapsed += legs[k][0]
-        depart = min(depart, starts[k] - elapsed)
-        elapsed += item.service
-    depart = max(lo, depart)
+    depart = _no_first_wait(items, legs, _forward(items, legs, lo, {}), lo, hi)
     latest_depart, latest = _backward(items, legs, finish)
     starts = _forward(items, legs, depart, {})
     if vehicle.start_loaded and not _trip_rides_ok(items, starts, -1, depart):
@@ -361,7 +372,26 @@ def _trip_departures(
         if not _trip_rides_ok(items, starts, k, begin + item.service):
             fixed[k] = max(begin, latest[k])
             starts = _forward(items, legs, depart, fixed)
+    depart = _no_first_wait(items, legs, starts, lo, hi)
+    end = starts[-1] + items[-1].service + end_leg if items else depart
+    if vehicle.max_duration is not None and end - depart > vehicle.max_duration:
+        # As late as still finishing at the earliest: the shortest duration.
+        first, latest = _backward(items, legs, end - end_leg)
+        depart = max(depart, min(hi, first))
+        fixed = {k: latest[k] for k, item in enumerate(items) if item.stop is None}
     return depart, fixed
+
+
+def _no_first_wait(
+    items: Sequence[_Item], legs: Sequence[tuple[int, int]], starts: Sequence[int], lo: int, hi: int
+) -> int:
+    """Departure from the start as late as keeps every service start in ``starts``."""
+    elapsed, depart = 0, hi
+    for k, item in enumerate(items):
+        elapsed += legs[k][0]
+        depart = min(depart, starts[k] - elapsed)
+        elapsed += item.service
+    return max(lo, depart)
 
 
 def _timed_trips(problem: Problem, vehicle: Vehicle, order: Sequence[int]) -> Route:
@@ -404,22 +434,10 @@ def _timed_trips(problem: Problem, vehicle: Vehicle, order: Sequence[int]) -> Ro
             on_board = [a - b for a, b in zip(on_board, stop.demand, strict=True)]
             name, kind = stop.id, VisitKind.STOP
             lateness = max(0, begin - stop.deadline) if stop.deadline is not None else 0
-        visits.append(
-            Visit(
-                stop_id=name,
-                location=item.location,
-                arrival=arrival,
-                start=begin,
-                departure=begin + item.service,
-                wait=begin - arrival,
-                load_after=tuple(on_board),
-                lateness=lateness,
-                travel_time=legs[k][0],
-                travel_distance=legs[k][1],
-                kind=kind,
-                trip=max(trip, 1),
-            )
+        visit = _visit(
+            name, item.location, arrival, begin, item.service, on_board, lateness, legs[k]
         )
+        visits.append(dataclasses.replace(visit, kind=kind, trip=max(trip, 1)))
         now = begin + item.service
     total = [sum(q) for q in zip(*loads, strict=True)] if dims else []
     return Route(

@@ -107,6 +107,7 @@ class _Builder:
     """One vehicle's route being built by :func:`first_routes` (times in s)."""
 
     k: int
+    depart: int  # departure from the start
     here: int
     clock: int  # departure from ``here``
     trip_leave: int  # departure of the current trip from its load place (or the start)
@@ -141,11 +142,12 @@ def first_routes(problem: Problem) -> list[list[int]]:
     ride = np.asarray([_FAR if s.max_ride is None else s.max_ride for s in problem.stops])
     dims = len(problem.dimensions)
     demand = np.asarray([s.demand for s in problem.stops], dtype=np.int64).reshape(n, dims)
+    stops = _Stops(locs, lo, hi, service, ride, demand)
     routes: list[list[int]] = []
-    for k, v in enumerate(problem.vehicles):
+    for k in range(len(problem.vehicles)):
         able = np.zeros(n, dtype=bool)
         able[[i for i in range(n) if k in compat[i]]] = True
-        routes.append(_build(problem, k, free & able, locs, lo, hi, service, ride, demand))
+        routes.append(_build(problem, k, free & able, stops))
         free[problem.stop_positions(routes[-1])] = False
     return routes
 
@@ -154,45 +156,42 @@ def first_routes(problem: Problem) -> list[list[int]]:
 _FAR = 10**12
 
 
-def _build(
-    problem: Problem,
-    k: int,
-    able: np.ndarray,
-    locs: np.ndarray,
-    lo: np.ndarray,
-    hi: np.ndarray,
-    service: np.ndarray,
-    ride: np.ndarray,
-    demand: np.ndarray,
-) -> list[int]:
+@dataclass(frozen=True)
+class _Stops:
+    """Per stop: location, window bounds (s), service (s), ride limit (s), demand."""
+
+    locs: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    service: np.ndarray
+    ride: np.ndarray
+    demand: np.ndarray
+
+
+def _build(problem: Problem, k: int, able: np.ndarray, st: _Stops) -> list[int]:
     """The route of vehicle ``k`` over the stops marked in ``able`` (see :func:`first_routes`)."""
     v = problem.vehicles[k]
-    prof = problem.profiles[v.profile]
-    dur, dist = prof.durations, prof.distances
     depart = start_window(problem, v)[0]
     finish = end_window(problem, v)[1]
     cap = np.asarray(v.capacity, dtype=np.int64)
     b = _Builder(
-        k, v.start, depart, depart, np.zeros(len(cap), np.int64), 0,
+        k, depart, v.start, depart, depart, np.zeros(len(cap), np.int64), 0,
         np.inf if v.max_loads is None else v.max_loads, 0, [],
     )  # fmt: skip
     if not v.start_loaded and not _reload(problem, b):
         return []
     while True:
-        if _next_stop(problem, b, able, locs, lo, hi, service, ride, demand, cap, finish, depart):
+        if _next_stop(problem, b, able, st, cap, finish):
             continue
         if b.trip_stops == 0 or not v.reloads or b.loads_left < 1:
             break
         saved = (b.here, b.clock, b.trip_leave, b.trip_load, b.trip_stops, b.distance)
-        if not _reload(problem, b) or not _next_stop(
-            problem, b, able, locs, lo, hi, service, ride, demand, cap, finish, depart
-        ):
+        if not _reload(problem, b) or not _next_stop(problem, b, able, st, cap, finish):
             if b.order and problem.reload_at(b.order[-1]) is not None:
                 b.order.pop()
                 b.loads_left += 1
             b.here, b.clock, b.trip_leave, b.trip_load, b.trip_stops, b.distance = saved
             break
-    del dur, dist
     if not problem.stop_positions(b.order):
         return []
     return b.order
@@ -222,20 +221,11 @@ def _reload(problem: Problem, b: _Builder) -> bool:
 
 
 def _next_stop(
-    problem: Problem,
-    b: _Builder,
-    able: np.ndarray,
-    locs: np.ndarray,
-    lo: np.ndarray,
-    hi: np.ndarray,
-    service: np.ndarray,
-    ride: np.ndarray,
-    demand: np.ndarray,
-    cap: np.ndarray,
-    finish: int,
-    depart: int,
+    problem: Problem, b: _Builder, able: np.ndarray, st: _Stops, cap: np.ndarray, finish: int
 ) -> bool:
     """Append the cheapest stop that keeps every rule; ``False`` if none does."""
+    locs, lo, hi, service, ride, demand = st.locs, st.lo, st.hi, st.service, st.ride, st.demand
+    depart = b.depart
     v = problem.vehicles[b.k]
     prof = problem.profiles[v.profile]
     dur, dist = prof.durations, prof.distances
@@ -251,7 +241,12 @@ def _next_stop(
         begin = np.maximum(arrival, lo[cand])
         done = begin + service[cand]
         back = np.zeros_like(done) if v.end is None else dur[locs[cand], v.end].astype(np.int64)
-        leave = np.maximum(b.trip_leave, begin - t) if b.trip_stops == 0 else b.trip_leave
+        # A trip's first stop: it may leave its load place later instead of waiting there.
+        leave = (
+            np.maximum(b.trip_leave, begin - t)
+            if b.trip_stops == 0
+            else np.full_like(begin, b.trip_leave)
+        )
         ok = (t >= 0) & (back >= 0) & (begin <= hi[cand]) & (done + back <= finish)
         ok &= begin - leave <= ride[cand]
         ok &= (b.trip_load[None, :] + demand[cand] <= cap[None, :]).all(axis=1)

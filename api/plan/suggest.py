@@ -42,6 +42,10 @@ FIXABLE = frozenset(
         "DEMAND_EXCEEDS_CAPACITY",
     }
 )
+#: Reasons no volunteer fixes: the address, the window or the door's position must change.
+NOT_BY_VOLUNTEERS = frozenset({"ADDRESS_UNRESOLVED", "NO_TIME_WINDOW", "UNREACHABLE"})
+#: The reason a longer search, not more volunteers, fixes.
+SHORT_OF_TIME = "TIME_LIMIT"
 #: Load per mode when no volunteer of that mode is in the ledger (kg).
 DEFAULT_CAPACITY_KG = {"walk": 15.0, "bike": 25.0, "ebike": 35.0, "drive": 150.0}
 #: Longest extension of a volunteer's shift the suggestion asks for (s).
@@ -110,7 +114,11 @@ class Suggestion:
     extend
         Volunteers already there asked for more trips or a later end of shift (first).
     others
-        Households left out that volunteers cannot help (named apart, never claimed).
+        Households left out that volunteers cannot help (address, window, door position;
+        named apart, never claimed).
+    short_of_time
+        Households today's plan left for want of search time (``TIME_LIMIT``): a longer
+        ``--time-limit`` is their fix, so the suggestion does not count them.
     """
 
     volunteers: tuple[Volunteer, ...]
@@ -119,6 +127,7 @@ class Suggestion:
     rounds: int
     extend: tuple[Extension, ...] = ()
     others: int = 0
+    short_of_time: int = 0
 
     def groups(self) -> list[dict[str, Any]]:
         """The added volunteers grouped by mode, hours, depot and skills, with a sentence."""
@@ -155,12 +164,24 @@ class Suggestion:
     def document(self) -> dict[str, Any]:
         """The ``suggestion`` member of ``plan.json``."""
         apart = (
-            f" {self.others} other household(s) need another fix (address, window): "
-            "see their reasons."
+            f" {self.others} other household(s) need another fix (address, window, door "
+            "position): see their reasons."
             if self.others
             else ""
         )
-        if self.served_all:
+        if self.short_of_time:
+            apart += (
+                f" {self.short_of_time} household(s) were left for want of search time: "
+                "plan again with a longer --time-limit before calling more volunteers."
+            )
+        if not self.rounds and self.served_all:
+            msg = f"No more volunteers are needed for the households volunteers can help.{apart}"
+        elif not self.rounds:
+            msg = (
+                "No time was left within --time-limit to plan again with more volunteers: "
+                f"plan with a longer --time-limit.{apart}"
+            )
+        elif self.served_all:
             msg = (
                 "Checked: planning again with them serves every household volunteers can "
                 f"help ({self.rounds} re-plans).{apart}"
@@ -343,9 +364,10 @@ def suggest_volunteers(
         Re-plans allowed (the first asks today's volunteers for more).
     """
     missing = _fixable(result.issues)
-    others = len(result.issues) - len(missing)
+    others = sum(i.reason in NOT_BY_VOLUNTEERS for i in result.issues)
+    short = sum(i.reason == SHORT_OF_TIME for i in result.issues)
     if not missing:
-        return Suggestion((), True, (), 0, others=others)
+        return Suggestion((), True, (), 0, others=others, short_of_time=short)
     today = [_as_today(v, request) for v in result.ledger.volunteers]
     asked = _asked_more(result, request, missing)
     served_routes = [len(r.stops) for r in result.solution.routes]
@@ -374,4 +396,4 @@ def suggest_volunteers(
             break
         current = list(remaining)
     extend = _used_asks(today, asked, again) if rounds else ()
-    return Suggestion(tuple(added), not remaining, remaining, rounds, extend, others)
+    return Suggestion(tuple(added), not remaining, remaining, rounds, extend, others, short)

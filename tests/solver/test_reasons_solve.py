@@ -65,6 +65,10 @@ CASES = {
         _problem((Stop("x", 2, (6,)), Stop("y", 3, (6,))), _V),
         "more vehicles or more hours",
     ),
+    Reason.RIDE_TIME_UNREACHABLE: (
+        _problem((Stop("x", 3, (1,), max_ride=1500),), _V),
+        "within 25 min of loading",
+    ),
 }
 
 

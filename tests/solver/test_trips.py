@@ -1,0 +1,308 @@
+"""Trips: reloads, max_trips, reload time, starting empty, ride limits, their reason code.
+
+A star of six stops around an office at location 0: 600 s (and 600 m) from the office to
+each stop, 900 s between two stops; 60 s service; 5 kg per stop.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from solver import (
+    Depot,
+    Problem,
+    ProblemValidationError,
+    Profile,
+    Reason,
+    Route,
+    Solution,
+    Stop,
+    Vehicle,
+    VisitKind,
+    assert_feasible,
+    check,
+    diagnose,
+)
+from solver.diagnose import short_of_time
+from solver.solve import solve
+
+N = 8  # office 0, stops 1..6, a home at 7
+_STAR = np.full((N, N), 900, dtype=np.int64)
+_STAR[0, :] = _STAR[:, 0] = 600
+_STAR[7, :] = _STAR[:, 7] = 1200
+_STAR[7, 0] = _STAR[0, 7] = 300
+np.fill_diagonal(_STAR, 0)
+STOPS = tuple(Stop(f"s{i}", i, (5,), service=60) for i in range(1, 7))
+
+
+def _problem(vehicle: Vehicle, stops: tuple[Stop, ...] = STOPS) -> Problem:
+    return Problem(
+        stops=stops,
+        vehicles=(vehicle,),
+        profiles=(Profile("walk", _STAR, _STAR),),
+        depots=(Depot("office", 0),),
+        dimensions=("kg",),
+    )
+
+
+def _solve(problem: Problem) -> Solution:
+    solution = solve(problem, time_limit=5, effort=50)
+    assert_feasible(problem, solution)
+    return solution
+
+
+def _trip_loads(route: Route) -> list[int]:
+    """kg carried per trip, from the stop visits (the checker's rule, recomputed here)."""
+    loads: dict[int, int] = {}
+    for visit in route.visits:
+        if visit.kind is VisitKind.STOP:
+            loads[visit.trip] = loads.get(visit.trip, 0) + 5
+    return [loads[t] for t in sorted(loads)]
+
+
+def test_load_resets_at_each_reload() -> None:
+    """Capacity 10 and unlimited trips serve all six 5 kg stops in trips of at most 10 kg,
+    each later trip beginning with a reload visit named after the office."""
+    solution = _solve(_problem(Vehicle("v", 0, 0, capacity=(10,), max_trips=None)))
+    assert not solution.unassigned
+    (route,) = solution.routes
+    assert route.trips == 3 and _trip_loads(route) == [10, 10, 10]
+    reloads = [v for v in route.visits if v.kind is VisitKind.RELOAD]
+    assert [(v.stop_id, v.trip, v.load_after) for v in reloads] == [
+        ("office", 2, (10,)),
+        ("office", 3, (10,)),
+    ]
+    assert route.load == (30,)
+
+
+def test_single_trip_by_default() -> None:
+    """Without reload fields a vehicle makes one trip: two stops fit, four are left out."""
+    solution = _solve(_problem(Vehicle("v", 0, 0, capacity=(10,))))
+    (route,) = solution.routes
+    assert route.trips == 1 and all(v.kind is VisitKind.STOP for v in route.visits)
+    assert len(solution.unassigned) == 4
+    assert {u.reason for u in solution.unassigned} == {Reason.FLEET_EXHAUSTED}
+
+
+def test_max_trips_bounds_the_reloads() -> None:
+    """max_trips=2 carries two loads of 10 kg: four stops served, two left out."""
+    solution = _solve(_problem(Vehicle("v", 0, 0, capacity=(10,), max_trips=2)))
+    (route,) = solution.routes
+    assert route.trips == 2 and len(route.stops) == 4
+    assert len(solution.unassigned) == 2
+
+
+def test_reload_service_counts_in_the_shift() -> None:
+    """A 30 min reload lasts 30 min on the route; with a shift that has no room for it the
+    second trip is not made."""
+    vehicle = Vehicle("v", 0, 0, capacity=(10,), max_trips=None, reload_service=1800)
+    solution = _solve(_problem(vehicle, STOPS[:4]))
+    (route,) = solution.routes
+    (reload,) = [v for v in route.visits if v.kind is VisitKind.RELOAD]
+    assert reload.departure - reload.start == 1800
+    moving = route.travel_time + 4 * 60 + 1800
+    assert route.duration >= moving
+    # Two stops and back take 2220 s; the reload 1800 s and a one-stop trip 1260 s more.
+    tight = dataclasses.replace(vehicle, shift=(0, 2220 + 1800 + 1260 - 1))
+    short = _solve(_problem(tight, STOPS[:4]))
+    assert len(short.unassigned) == 2 and short.routes[0].trips == 1
+
+
+def test_starting_empty_loads_first() -> None:
+    """A vehicle leaving home empty goes to the office before its first stop, and home at
+    the end; its first trip begins with that load."""
+    vehicle = Vehicle(
+        "v", 7, 7, capacity=(10,), max_trips=None, reload_locations=(0,), start_loaded=False
+    )
+    solution = _solve(_problem(vehicle, STOPS[:4]))
+    (route,) = solution.routes
+    first = route.visits[0]
+    assert first.kind is VisitKind.RELOAD and first.location == 0 and first.trip == 1
+    assert first.load_after == (10,) and route.trips == 2
+    assert not solution.unassigned
+
+
+def test_starting_empty_with_one_trip_serves_one_load() -> None:
+    """Starting empty with max_trips=1: one load at the office, so two stops."""
+    vehicle = Vehicle("v", 7, 7, capacity=(10,), reload_locations=(0,), start_loaded=False)
+    solution = _solve(_problem(vehicle))
+    (route,) = solution.routes
+    assert route.trips == 1 and len(route.stops) == 2
+    assert route.visits[0].kind is VisitKind.RELOAD
+
+
+def test_ride_limit_ends_trips_early() -> None:
+    """A 1300 s ride limit allows one stop per trip (the second would be reached 1560 s
+    after leaving), though the capacity holds all six."""
+    stops = tuple(dataclasses.replace(s, max_ride=1300) for s in STOPS)
+    solution = _solve(_problem(Vehicle("v", 0, 0, capacity=(30,), max_trips=None), stops))
+    assert not solution.unassigned
+    (route,) = solution.routes
+    assert route.trips == 6
+    leave = route.start_time
+    for visit in route.visits:
+        if visit.kind is VisitKind.RELOAD:
+            leave = visit.departure
+        else:
+            assert visit.start - leave <= 1300
+
+
+def test_ride_limit_without_reloads_holds_from_the_start() -> None:
+    """A single trip keeps the ride limit from its start: only stops reachable within it
+    first are served; the rest are left out (not for want of a ride)."""
+    stops = (dataclasses.replace(STOPS[0], max_ride=700), *STOPS[1:3])
+    solution = _solve(_problem(Vehicle("v", 0, 0, capacity=(30,)), stops))
+    (route,) = solution.routes
+    s1 = next(v for v in route.visits if v.stop_id == "s1")
+    assert s1.start - route.start_time <= 700
+
+
+def test_ride_time_unreachable_reason() -> None:
+    """A stop 600 s from every load place with a 500 s ride limit is
+    RIDE_TIME_UNREACHABLE, with the limit and the shortest ride in the sentence."""
+    stops = (dataclasses.replace(STOPS[0], max_ride=500), *STOPS[1:])
+    problem = _problem(Vehicle("v", 0, 0, capacity=(30,), max_trips=None), stops)
+    solution = _solve(problem)
+    (u,) = [u for u in solution.unassigned if u.stop_id == "s1"]
+    assert u.reason is Reason.RIDE_TIME_UNREACHABLE
+    assert "8 min" in u.message and "10 min" in u.message
+
+
+def test_heavy_stop_is_still_demand_exceeds_capacity() -> None:
+    """Reloading does not make a 15 kg stop fit a 10 kg vehicle."""
+    stops = (dataclasses.replace(STOPS[0], demand=(15,)), *STOPS[1:])
+    problem = _problem(Vehicle("v", 0, 0, capacity=(10,), max_trips=None), stops)
+    (u,) = diagnose(problem, [0], [])
+    assert u.reason is Reason.DEMAND_EXCEEDS_CAPACITY
+
+
+def test_unserved_stop_that_fits_a_new_trip_is_not_fleet_exhausted() -> None:
+    """A plan that left a stop out although a reload would carry it names TIME_LIMIT, not
+    FLEET_EXHAUSTED; without reloads the same plan's stop is FLEET_EXHAUSTED."""
+    for max_trips, reason in ((None, Reason.TIME_LIMIT), (1, Reason.FLEET_EXHAUSTED)):
+        problem = _problem(Vehicle("v", 0, 0, capacity=(10,), max_trips=max_trips), STOPS[:3])
+        diagnosed = diagnose(problem, [2], [])
+        assert diagnosed[0].reason is Reason.FLEET_EXHAUSTED
+        (u,) = short_of_time(problem, diagnosed, [[0, 1]], settled=True, time_limit=1)
+        assert u.reason is reason
+
+
+def test_checker_rejects_an_overloaded_trip_and_a_long_ride() -> None:
+    """The checker recomputes per-trip loads and rides: dropping a reload from a valid plan
+    overloads the trip; a tighter ride limit than the plan keeps is named."""
+    problem = _problem(Vehicle("v", 0, 0, capacity=(10,), max_trips=None), STOPS[:4])
+    solution = _solve(problem)
+    (route,) = solution.routes
+    no_reload = dataclasses.replace(
+        route, visits=tuple(v for v in route.visits if v.kind is VisitKind.STOP), trips=1
+    )
+    report = check(problem, dataclasses.replace(solution, routes=(no_reload,)))
+    assert any("carries 20 kg but the vehicle holds 10 kg" in v for v in report.violations)
+    tight = dataclasses.replace(
+        problem, stops=tuple(dataclasses.replace(s, max_ride=700) for s in problem.stops)
+    )
+    report = check(tight, solution)
+    assert any("more than max_ride 700 s" in v for v in report.violations)
+
+
+def test_checker_rejects_stops_before_the_first_load() -> None:
+    """A vehicle that starts empty may not serve a stop before loading."""
+    loaded = _problem(Vehicle("v", 7, 7, capacity=(10,)), STOPS[:1])
+    solution = _solve(loaded)
+    empty = dataclasses.replace(
+        loaded,
+        vehicles=(dataclasses.replace(loaded.vehicles[0], start_loaded=False),),
+    )
+    report = check(empty, solution)
+    assert any("before its first load" in v for v in report.violations)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"reload_locations": (9,)}, "reload_locations"),
+        ({"reload_locations": (0, 0)}, "reload_locations"),
+        ({"max_trips": 0}, "max_trips"),
+        ({"reload_service": -1}, "reload_service"),
+    ],
+)
+def test_vehicle_reload_fields_are_validated(change: dict[str, object], field: str) -> None:
+    """A bad reload field is an error naming the vehicle and the field."""
+    vehicle = dataclasses.replace(Vehicle("v", 0, 0, capacity=(10,)), **change)
+    with pytest.raises(ProblemValidationError) as err:
+        _problem(vehicle)
+    assert any(d.record == "vehicle 'v'" and d.field == field for d in err.value.details)
+
+
+def test_stop_max_ride_is_validated() -> None:
+    """A negative ride limit is an error naming the stop and max_ride."""
+    with pytest.raises(ProblemValidationError) as err:
+        _problem(Vehicle("v", 0, 0, capacity=(10,)), (dataclasses.replace(STOPS[0], max_ride=-5),))
+    assert any(d.record == "stop 's1'" and d.field == "max_ride" for d in err.value.details)
+
+
+@st.composite
+def trip_problems(draw: st.DrawFn) -> Problem:
+    """A random problem with trips: 1-6 stops, 1-2 vehicles that may reload (or start
+    empty), reload times, ride limits, windows and depot hours on a Manhattan grid."""
+    n_loc = draw(st.integers(3, 8))
+    points = np.array(
+        draw(st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), min_size=n_loc,
+                      max_size=n_loc))
+    )  # fmt: skip
+    manhattan = np.abs(points[:, None, :] - points[None, :, :]).sum(axis=2).astype(np.int64)
+    durations = manhattan * 60
+    vehicles = []
+    for k in range(draw(st.integers(1, 2))):
+        start = draw(st.integers(0, n_loc - 1))
+        vehicles.append(
+            Vehicle(
+                f"v{k}",
+                start,
+                draw(st.sampled_from([start, 0, None])),
+                capacity=(draw(st.integers(3, 12)),),
+                shift=(0, draw(st.integers(2, 8)) * 1800),
+                max_duration=draw(st.one_of(st.none(), st.integers(1800, 10800))),
+                reload_locations=tuple(draw(st.sets(st.integers(0, 1), max_size=2))),
+                max_trips=draw(st.sampled_from([1, 2, 3, None])),
+                reload_service=draw(st.sampled_from([0, 120, 600])),
+                start_loaded=draw(st.booleans()),
+            )
+        )
+    stops = []
+    for i in range(draw(st.integers(1, 6))):
+        lo = draw(st.integers(0, 6)) * 600
+        windows = draw(st.sampled_from([(), ((lo, lo + draw(st.integers(300, 7200))),)]))
+        stops.append(
+            Stop(
+                f"s{i}",
+                draw(st.integers(1, n_loc - 1)),
+                (draw(st.integers(0, 6)),),
+                service=draw(st.sampled_from([0, 60, 300])),
+                windows=windows,
+                max_ride=draw(st.one_of(st.none(), st.integers(300, 3600))),
+            )
+        )
+    return Problem(
+        stops=tuple(stops),
+        vehicles=tuple(vehicles),
+        profiles=(Profile("grid", durations, manhattan * 50),),
+        depots=(Depot("office", 0, (0, draw(st.integers(1, 8)) * 1800)),),
+        dimensions=("kg",),
+    )
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(trip_problems())
+def test_random_problems_with_trips_check(problem: Problem) -> None:
+    """Every stop is served once or unassigned with a reason, and the checker accepts."""
+    solution = solve(problem, time_limit=5, effort=20)
+    assert_feasible(problem, solution)
+    served = [v.stop_id for r in solution.routes for v in r.stops]
+    left = [u.stop_id for u in solution.unassigned]
+    assert sorted(served + left) == sorted(s.id for s in problem.stops)
