@@ -142,8 +142,8 @@ class Vehicle:
     prefix
         Visits that must begin the route, in this order: stop ids, or the
         :meth:`Problem.reload_id` of one of its load places for a reload (what a
-        volunteer has already done, in a re-plan). The vehicle's position, load on board
-        and trips left after them follow from the prefix itself.
+        volunteer has already done, in a re-plan); it ends with a stop. The vehicle's
+        position, load on board and trips left after it follow from the prefix itself.
     """
 
     id: str
@@ -459,6 +459,8 @@ def _validate_prefixes(problem: Problem, out: list[Detail]) -> None:
                         Detail(record, "prefix", f"names stop {name!r}, already in {owner[name]}")
                     )
                 owner[name] = record
+        if v.prefix and v.prefix[-1] not in index:
+            out.append(Detail(record, "prefix", "ends with a reload: fix the stops it loads for"))
     vehicle_ids = {v.id for v in problem.vehicles}
     for s in problem.stops:
         record = f"stop {s.id!r}"
