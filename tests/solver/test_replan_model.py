@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from solver import Breach, Problem, Profile, ProblemValidationError, Stop, Vehicle, check, solve
+from solver import Breach, Problem, ProblemValidationError, Profile, Stop, Vehicle, check, solve
 
 H = 3600
 
