@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from solver import (
+    DecomposeOptions,
     Depot,
     Problem,
     ProblemValidationError,
@@ -27,6 +28,7 @@ from solver import (
     assert_feasible,
     check,
     diagnose,
+    solve_decomposed,
 )
 from solver.diagnose import short_of_time
 from solver.solve import solve
@@ -306,3 +308,17 @@ def test_random_problems_with_trips_check(problem: Problem) -> None:
     served = [v.stop_id for r in solution.routes for v in r.stops]
     left = [u.stop_id for u in solution.unassigned]
     assert sorted(served + left) == sorted(s.id for s in problem.stops)
+
+
+def test_decomposed_plan_keeps_reloads() -> None:
+    """Solved by parts, a plan with trips keeps its reload visits (named after the load
+    place even where no depot is) and checks."""
+    vehicles = tuple(Vehicle(f"v{k}", 0, 0, capacity=(10,), max_trips=None) for k in range(2))
+    problem = dataclasses.replace(_problem(vehicles[0]), vehicles=vehicles, depots=())
+    solution = solve_decomposed(
+        problem, time_limit=8, options=DecomposeOptions(threshold=2, part_size=3), effort=20
+    )
+    assert_feasible(problem, solution)
+    assert not solution.unassigned
+    names = {v.stop_id for r in solution.routes for v in r.visits if v.kind is VisitKind.RELOAD}
+    assert names == {"reload@0"}
