@@ -30,8 +30,11 @@ from solver import (
     diagnose,
     solve_decomposed,
 )
+from solver.check import route_violations as check_route
 from solver.diagnose import short_of_time
+from solver.schedule import timed_route
 from solver.solve import solve
+from solver.trips import repaired
 
 N = 8  # office 0, stops 1..6, a home at 7
 _STAR = np.full((N, N), 900, dtype=np.int64)
@@ -322,3 +325,14 @@ def test_decomposed_plan_keeps_reloads() -> None:
     assert not solution.unassigned
     names = {v.stop_id for r in solution.routes for v in r.visits if v.kind is VisitKind.RELOAD}
     assert names == {"reload@0"}
+
+
+def test_repair_takes_out_the_stop_a_ride_limit_rejects() -> None:
+    """An order that breaks a ride limit loses the stop the checker names, and a reload
+    left carrying nothing; what remains checks."""
+    stops = tuple(dataclasses.replace(s, max_ride=1300) for s in STOPS[:3])
+    problem = _problem(Vehicle("v", 0, 0, capacity=(30,), max_trips=None), stops)
+    office = problem.reload_code(0)
+    (order,) = repaired(problem, [[0, office, 1, 2]])
+    assert order == [0, office, 1]
+    assert not check_route(problem, timed_route(problem, 0, order))
