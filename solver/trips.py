@@ -39,9 +39,9 @@ def has_trips(problem: Problem) -> bool:
     )
 
 
-#: Candidate routes timed per call at most; past it, a stop counts as fitting (unknown
-#: is not proof that the fleet is short).
-MAX_TRIES = 20000
+#: Candidate routes timed per call at most (about a second of Python on a free core);
+#: past it, a stop counts as fitting (unknown is not proof that the fleet is short).
+MAX_TRIES = 4000
 
 
 def _candidates(problem: Problem, route: Sequence[int], k: int, i: int) -> Iterator[list[int]]:
