@@ -117,9 +117,34 @@ _KINDS = (
     ErrorKind(
         "UNAUTHORIZED", 401, None, "No API key, or an unknown one (send Authorization: Bearer KEY)."
     ),
-    ErrorKind("FORBIDDEN", 403, None, "The API key's role may not do this (viewers only read)."),
+    ErrorKind(
+        "FORBIDDEN",
+        403,
+        None,
+        "The API key's role or scope may not do this (viewers only read; a community's key "
+        "acts for its community only; some reads need a city-wide key).",
+    ),
     ErrorKind("NOT_FOUND", 404, None, "No such job, batch, community, volunteer, map or path."),
     ErrorKind("METHOD_NOT_ALLOWED", 405, None, "The path exists but not with this HTTP method."),
+    ErrorKind(
+        "PURGED",
+        410,
+        None,
+        "The job's personal data were purged after DOORSTEP_RETAIN_DAYS; its figures remain.",
+    ),
+    ErrorKind(
+        "LINK_EXPIRED",
+        410,
+        None,
+        "The volunteer link is past its expiry (DOORSTEP_LINK_HOURS after its plan was done).",
+    ),
+    ErrorKind(
+        "LINK_REVOKED",
+        410,
+        None,
+        "The volunteer link was withdrawn: its plan was replaced by a newer one of the same "
+        "community and day, its links were renewed, or its data were purged.",
+    ),
     ErrorKind(
         "JOB_NOT_DONE",
         409,

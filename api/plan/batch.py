@@ -28,7 +28,6 @@ import csv
 import datetime as dt
 import io
 import json
-import re
 import time
 import uuid
 from collections import Counter
@@ -43,13 +42,13 @@ from api.plan.budget import TimeCapError
 from api.plan.problem import PlanOptions
 from api.plan.request import PlanRequest
 from api.plan.run import PlanRun, run_plan
+from api.settings import COMMUNITY_ID as _SAFE_ID
 from solver.errors import Detail
 
 #: Columns every manifest must have (others are kept and ignored).
 MANIFEST_COLUMNS = ("community_id", "map", "households", "volunteers", "depots", "date")
 
 #: A community id becomes a folder name: letters, digits, ``-``, ``_`` and ``.`` only.
-_SAFE_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 
 
 class ManifestError(ValueError):

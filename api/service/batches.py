@@ -27,7 +27,7 @@ import json
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import and_, select, update
@@ -210,6 +210,7 @@ class BatchStore:
                         households=c.households,
                         time_limit_s=c.time_limit_s,
                         created_by=created_by,
+                        community=c.community_id,
                     ).row()
                     conn.execute(jobs.insert().values(**row))
                     job_id = row["id"]
@@ -295,9 +296,20 @@ class BatchStore:
 
     # ------------------------------------------------------------ reading
 
-    def get(self, batch_id: str) -> BatchState:
+    def get(self, batch_id: str, *, community: str | None = None) -> BatchState:
         """The batch ``batch_id`` (``NOT_FOUND`` if none); caches finished communities'
-        figures on first read."""
+        figures on first read. With ``community``, the batch as that community sees it:
+        its own community only (status and summary of it alone), and ``NOT_FOUND`` when
+        the batch has no such community."""
+        state = self._get(batch_id)
+        if community is None:
+            return state
+        own = tuple(c for c in state.communities if c.community_id == community)
+        if not own:
+            raise ServiceError("NOT_FOUND", f"no batch {batch_id!r}")
+        return replace(state, communities=own, status=_batch_status(state.cancel_requested, own))
+
+    def _get(self, batch_id: str) -> BatchState:
         self.advance(batch_id=batch_id)
         with self.engine.connect() as conn:
             head = conn.execute(select(batches).where(batches.c.id == batch_id)).first()
@@ -435,9 +447,14 @@ class BatchStore:
             return res
         return CommunityResult(**cached)
 
-    def community_job(self, batch_id: str, community_id: str) -> str:
-        """The current job of a community (``NOT_FOUND`` if no such batch or community;
-        ``JOB_NOT_DONE`` with its error if it was refused at submission)."""
+    def community_job(
+        self, batch_id: str, community_id: str, *, community: str | None = None
+    ) -> str:
+        """The current job of a community (``NOT_FOUND`` if no such batch or community, or
+        when ``community`` is given and is not ``community_id``; ``JOB_NOT_DONE`` with its
+        error if it was refused at submission)."""
+        if community is not None and community_id != community:
+            raise ServiceError("NOT_FOUND", f"no community {community_id!r} in batch {batch_id}")
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(batch_communities.c.job_id, batch_communities.c.error).where(
@@ -463,24 +480,36 @@ class BatchStore:
             )
         return str(row.job_id)
 
-    def recent(self, *, limit: int = 20) -> list[BatchState]:
-        """The most recent batches first."""
-        with self.engine.connect() as conn:
-            ids = list(
-                conn.execute(
-                    select(batches.c.id)
-                    .order_by(batches.c.created_at.desc(), batches.c.id)
-                    .limit(limit)
-                ).scalars()
+    def recent(self, *, limit: int = 20, community: str | None = None) -> list[BatchState]:
+        """The most recent batches first (with ``community``: those holding it, as it
+        sees them)."""
+        q = select(batches.c.id).order_by(batches.c.created_at.desc(), batches.c.id).limit(limit)
+        if community is not None:
+            q = q.where(
+                batches.c.id.in_(
+                    select(batch_communities.c.batch_id).where(
+                        batch_communities.c.community_id == community
+                    )
+                )
             )
-        return [self.get(i) for i in ids]
+        with self.engine.connect() as conn:
+            ids = list(conn.execute(q).scalars())
+        return [self.get(i, community=community) for i in ids]
 
     # ------------------------------------------------------------ cancelling
 
-    def cancel(self, batch_id: str) -> BatchState:
+    def cancel(self, batch_id: str, *, community: str | None = None) -> BatchState:
         """Cancel every unfinished community (``JOB_FINISHED`` if the batch has ended;
-        cancelling a cancelled batch changes nothing)."""
+        cancelling a cancelled batch changes nothing). With ``community``: ``NOT_FOUND``
+        unless the batch holds it, ``FORBIDDEN`` when it holds other communities too."""
         state = self.get(batch_id)
+        if community is not None:
+            self.get(batch_id, community=community)  # NOT_FOUND when not its own
+            if any(c.community_id != community for c in state.communities):
+                raise ServiceError(
+                    "FORBIDDEN",
+                    f"batch {batch_id} holds other communities too: a city-wide key cancels it",
+                )
         if state.status in ("done", "failed"):
             raise ServiceError("JOB_FINISHED", f"batch {batch_id} is already {state.status}")
         with self.engine.begin() as conn:
@@ -492,7 +521,7 @@ class BatchStore:
                 with contextlib.suppress(ServiceError):  # it ended meanwhile
                     self.store.cancel(c.job_id)
         # a community whose retry was owed has a failed job: it stays failed
-        return self.get(batch_id)
+        return self.get(batch_id, community=community)
 
 
 def _retry_of(old: Any) -> NewJob:
@@ -505,6 +534,7 @@ def _retry_of(old: Any) -> NewJob:
         households=old.households,
         time_limit_s=old.time_limit_s,
         created_by=old.created_by,
+        community=old.community,
     )
 
 
