@@ -146,3 +146,11 @@ def wait_batch(
 ) -> dict[str, Any]:
     """Poll a batch until its status is one of ``statuses``; return its document."""
     return _poll(client, f"/v1/batches/{batch_id}", statuses, timeout)
+
+
+def expect_error(res: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    """Assert ``res`` is the error ``code`` with HTTP ``status`` in the one error shape."""
+    assert res.status_code == status, res.text
+    body: dict[str, Any] = res.json()
+    assert set(body) == {"code", "message", "details"} and body["code"] == code, body
+    return body
