@@ -115,7 +115,10 @@ _KINDS = (
         "PAYLOAD_TOO_LARGE", 413, None, "The request body is larger than the server accepts."
     ),
     ErrorKind(
-        "UNAUTHORIZED", 401, None, "No API key, or an unknown one (send Authorization: Bearer KEY)."
+        "UNAUTHORIZED",
+        401,
+        None,
+        "No API key, or an unknown, expired or revoked one (send Authorization: Bearer KEY).",
     ),
     ErrorKind(
         "FORBIDDEN",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Response
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -26,7 +26,7 @@ _PRIVATE = {
 
 @router.get(
     "/v1/links/{token}",
-    response_class=HTMLResponse,
+    response_class=Response,
     responses={
         200: artifacts.MANIFEST["responses"][200],
         **error_responses(404, 410, 422),

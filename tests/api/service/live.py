@@ -16,6 +16,8 @@ import httpx
 
 DISPATCHER = "test-dispatcher-key-1"
 VIEWER = "test-viewer-key-1"
+#: A dispatcher of community ``north`` only.
+NORTH_DISPATCHER = "test-north-dispatcher-key-1"
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -36,7 +38,9 @@ def server_env(db_url: str, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {
-            "DOORSTEP_API_KEYS": f"{DISPATCHER}:dispatcher,{VIEWER}:viewer",
+            "DOORSTEP_API_KEYS": (
+                f"{DISPATCHER}:dispatcher,{VIEWER}:viewer,{NORTH_DISPATCHER}:dispatcher:north"
+            ),
             "DOORSTEP_DATABASE_URL": db_url,
             "DOORSTEP_TILES": UNREACHABLE_TILES,
             "DOORSTEP_WORKERS": "2",

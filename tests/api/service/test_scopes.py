@@ -327,7 +327,9 @@ def test_tampered_foreign_and_expired_links_are_refused(world: World) -> None:
         token = _token(_link_of(c, world.jobs["south"]))
     body, mac = token.split(".")
     job, version, _, expires = _payload(token)
-    secret = shared_secret(JobStore(world.url).engine, "")
+    store = JobStore(world.url)
+    secret = shared_secret(store.engine, "")
+    store.dispose()
     forged = [
         f"{body}.{mac[:-2]}{'AA' if mac[-2:] != 'AA' else 'BB'}",
         f"{_encode([job, version, 'V2', expires])}.{mac}",
