@@ -30,7 +30,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import Connection, and_, select, update
+from sqlalchemy.sql.expression import Update
 
 from api.errors import KINDS, ErrorBody, ServiceError
 from api.plan.batch import BatchSettings, CommunityResult, city_summary, community_result_of
@@ -265,7 +266,7 @@ class BatchStore:
             candidates = conn.execute(q).all()
         started = 0
         for cand in candidates:
-            if not failure_of(_json(cand.error))[1]:
+            if not failure_of(json_value(cand.error))[1]:
                 continue
             try:
                 with self.engine.begin() as conn:
@@ -273,7 +274,7 @@ class BatchStore:
                     if old is None:
                         continue
                     row = _retry_of(old).row()
-                    why = _error_text(_json(old.error) or {})
+                    why = _error_text(json_value(old.error) or {})
                     row["progress_message"] = f"run again: the previous try failed ({why})"
                     conn.execute(jobs.insert().values(**row))
                     swapped = conn.execute(
@@ -355,7 +356,7 @@ class BatchStore:
 
     def _community(self, r: Any, cancel: bool, volunteer_ids: tuple[str, ...]) -> CommunityState:
         if r.job_id is None:  # refused at submission: its input, whatever the code
-            error = _json(r.error) or {}
+            error = json_value(r.error) or {}
             failure = "input"
             return CommunityState(
                 position=r.position,
@@ -380,7 +381,7 @@ class BatchStore:
             )
         status = str(r.status)
         stage, message = str(r.progress_stage or ""), str(r.progress_message or "")
-        error = _json(r.job_error)
+        error = json_value(r.job_error)
         result: CommunityResult | None = None
         if status == "failed":
             failure, retryable = failure_of(error)
@@ -423,28 +424,13 @@ class BatchStore:
         )
 
     def _done_result(self, r: Any) -> CommunityResult:
-        cached = _json(r.result)
+        cached = json_value(r.result)
         if cached is None:
-            with self.engine.connect() as conn:
+            with self.engine.begin() as conn:
                 text = conn.execute(
                     select(results.c.plan).where(results.c.job_id == r.job_id)
                 ).scalar()
-            seconds = (r.finished_at or 0.0) - (r.started_at or r.finished_at or 0.0)
-            res = community_result_of(
-                r.community_id, json.loads(str(text)), attempts=r.tries, seconds=seconds
-            )
-            with self.engine.begin() as conn:
-                conn.execute(
-                    update(batch_communities)
-                    .where(
-                        and_(
-                            batch_communities.c.batch_id == r.batch_id,
-                            batch_communities.c.position == r.position,
-                        )
-                    )
-                    .values(result=asdict(res))
-                )
-            return res
+                return cache_result(conn, r, str(text))
         return CommunityResult(**cached)
 
     def community_job(
@@ -473,7 +459,7 @@ class BatchStore:
                 )
                 raise ServiceError("NOT_FOUND", what)
         if row.job_id is None:
-            message = str((_json(row.error) or {}).get("message", ""))
+            message = str((json_value(row.error) or {}).get("message", ""))
             raise ServiceError(
                 "JOB_NOT_DONE",
                 f"community {community_id!r} was refused when the batch arrived: {message}",
@@ -524,11 +510,30 @@ class BatchStore:
         return self.get(batch_id, community=community)
 
 
+def community_row(batch_id: str, position: int) -> Update:
+    """An update of the community at ``position`` of batch ``batch_id``."""
+    return update(batch_communities).where(
+        and_(batch_communities.c.batch_id == batch_id, batch_communities.c.position == position)
+    )
+
+
+def cache_result(conn: Connection, r: Any, plan_text: str) -> CommunityResult:
+    """Compute and store the figures of a done community from its ``plan.json`` text;
+    ``r`` has its ``batch_id``, ``position``, ``community_id``, ``tries`` and its job's
+    ``started_at`` and ``finished_at``."""
+    seconds = (r.finished_at or 0.0) - (r.started_at or r.finished_at or 0.0)
+    res = community_result_of(
+        r.community_id, json.loads(plan_text), attempts=r.tries, seconds=seconds
+    )
+    conn.execute(community_row(r.batch_id, r.position).values(result=asdict(res)))
+    return res
+
+
 def _retry_of(old: Any) -> NewJob:
     """The new job of a community's retry: the failed job's request, queued again."""
     return NewJob(
         kind="batch",
-        request=_json(old.request) or {},
+        request=json_value(old.request) or {},
         map_name=old.map_name,
         plan_date=old.plan_date,
         households=old.households,
@@ -542,7 +547,7 @@ class _AlreadyRetriedError(Exception):
     """Another server swapped the community's job first (rolls the retry back)."""
 
 
-def _json(value: Any) -> Any:
+def json_value(value: Any) -> Any:
     """A JSON column's value (some drivers hand JSON back as text)."""
     if isinstance(value, str):
         return json.loads(value)

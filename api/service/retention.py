@@ -25,12 +25,12 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, select, text, update
 
-from api.plan.batch import community_result_of
+from api.service.batches import cache_result, community_row, json_value
 from api.service.db import (
     FINAL,
     batch_communities,
@@ -80,10 +80,6 @@ def purged_error(error: Any) -> dict[str, Any] | None:
     }
 
 
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
-
-
 def due_jobs(engine: Engine, before: float) -> list[str]:
     """Ids of the finished, unpurged jobs that ended before ``before`` (Unix s)."""
     with engine.connect() as conn:
@@ -120,20 +116,7 @@ def _cache_community_results(conn: Connection, job_id: str) -> None:
         .where(and_(batch_communities.c.job_id == job_id, batch_communities.c.result.is_(None)))
     ).all()
     for r in rows:
-        seconds = (r.finished_at or 0.0) - (r.started_at or r.finished_at or 0.0)
-        res = community_result_of(
-            r.community_id, json.loads(str(r.plan)), attempts=r.tries, seconds=seconds
-        )
-        conn.execute(
-            update(batch_communities)
-            .where(
-                and_(
-                    batch_communities.c.batch_id == r.batch_id,
-                    batch_communities.c.position == r.position,
-                )
-            )
-            .values(result=asdict(res))
-        )
+        cache_result(conn, r, str(r.plan))
 
 
 def purge_job(engine: Engine, job_id: str, now: float) -> bool:
@@ -145,7 +128,7 @@ def purge_job(engine: Engine, job_id: str, now: float) -> bool:
         if row is None or row.purged_at is not None:
             return False
         _cache_community_results(conn, job_id)
-        request = _json(row.request) or {}
+        request = json_value(row.request) or {}
         conn.execute(
             update(jobs)
             .where(jobs.c.id == job_id)
@@ -192,19 +175,10 @@ def _purge_refused(engine: Engine, before: float) -> int:
         ).all()
         changed = 0
         for r in rows:
-            error = _json(r.error) or {}
+            error = json_value(r.error) or {}
             if not error.get("details"):
                 continue
-            conn.execute(
-                update(batch_communities)
-                .where(
-                    and_(
-                        batch_communities.c.batch_id == r.batch_id,
-                        batch_communities.c.position == r.position,
-                    )
-                )
-                .values(error=purged_error(error))
-            )
+            conn.execute(community_row(r.batch_id, r.position).values(error=purged_error(error)))
             changed += 1
     return changed
 

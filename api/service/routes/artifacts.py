@@ -85,10 +85,10 @@ MANIFEST: dict[str, Any] = {
 }
 
 
-async def plan_response(service: Service, caller: Caller, job_id: str, base_url: str) -> Response:
-    """The ``plan.json`` of job ``job_id`` as ``caller`` may read it, with volunteer links
-    under ``base_url``."""
-    text = await run_in_threadpool(
+async def plan_text(service: Service, caller: Caller, job_id: str, base_url: str) -> str:
+    """The ``plan.json`` text of job ``job_id`` as ``caller`` may read it, with volunteer
+    links under ``base_url``."""
+    return await run_in_threadpool(
         reading.read_plan,
         service,
         job_id,
@@ -96,6 +96,11 @@ async def plan_response(service: Service, caller: Caller, job_id: str, base_url:
         community=caller.community,
         base_url=base_url,
     )
+
+
+async def plan_response(service: Service, caller: Caller, job_id: str, base_url: str) -> Response:
+    """The ``plan.json`` answer of job ``job_id`` (:func:`plan_text`)."""
+    text = await plan_text(service, caller, job_id, base_url)
     return Response(text, media_type="application/json")
 
 

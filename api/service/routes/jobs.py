@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.errors import ErrorBody, ServiceError
 from api.i18n import negotiate
-from api.service import reading, schemas
+from api.service import schemas
 from api.service.auth import Caller
 from api.service.db import JobRecord
 from api.service.documents import job_out
@@ -57,14 +57,7 @@ async def create_plan(
     job = await service.wait(job_id, wait_s)
     headers = {"X-Doorstep-Job": job_id}
     if job.status == "done":
-        text = await run_in_threadpool(
-            reading.read_plan,
-            service,
-            job_id,
-            actor=caller.actor,
-            community=caller.community,
-            base_url=str(request.base_url),
-        )
+        text = await artifacts.plan_text(service, caller, job_id, str(request.base_url))
         warnings = [w["code"] for w in json.loads(text).get("warnings", [])]
         if warnings:
             headers["X-Doorstep-Warning"] = ",".join(warnings)

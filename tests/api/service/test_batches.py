@@ -11,7 +11,7 @@ import pytest
 
 from api.plan.batch import city_summary, community_result_of
 from api.service.sample import plan_request
-from tests.api.service.conftest import PG_SKIP, PG_URL, _pg_database, _pg_drop
+from tests.api.service.conftest import _pg_drop, database_of
 from tests.api.service.live import DISPATCHER, VIEWER, LiveServer, server_env, wait_batch
 
 FINAL = {"done", "failed", "cancelled"}
@@ -26,13 +26,7 @@ def batch_server(
     """A server whose search raises for households named CRASH*, with small batch limits,
     on a SQLite file, then on a PostgreSQL database."""
     folder = tmp_path_factory.mktemp("batches")
-    pg_name = ""
-    if request.param == "sqlite":
-        url = f"sqlite:///{folder / 'jobs.db'}"
-    elif not PG_URL:
-        pytest.skip(PG_SKIP)
-    else:
-        url, pg_name = _pg_database()
+    url, pg_name = database_of(request.param, folder)
     env = server_env(url, DOORSTEP_BATCH_MAX_COMMUNITIES="4", DOORSTEP_BATCH_MAX_BODY_BYTES="60000")
     live = LiveServer(env, folder / "server.log", module="tests.api.service.crashing")
     try:

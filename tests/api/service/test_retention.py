@@ -11,11 +11,23 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
+from api.errors import ServiceError
 from api.service.batches import BatchStore, NewCommunity
 from api.service.db import JobStore, jobs
+from api.service.reading import (
+    link_claim,
+    read_link,
+    read_manifest,
+    read_plan,
+    read_routes,
+)
 from api.service.retention import KEPT_REQUEST, Purger, purge
+from api.service.state import Service
+from api.service.volunteer_links import shared_secret, sign
+from api.settings import ServiceSettings
 from tests.api.service.live import ROOT, server_env
 
 DAY = 86400.0
@@ -149,6 +161,32 @@ def test_purge_drops_personal_data_and_nothing_more(db_url: str) -> None:
     assert store.get(new).purged_at is None and store.get(new).volunteer_ids == ("V1",)
     assert batches.recent()[1].summary()["totals"] == old_batch_summary
     store.dispose()
+
+
+def test_purged_job_answers_purged_and_its_links_are_revoked(db_url: str) -> None:
+    """After the purge a job's plan, routes and manifests are 410 PURGED for every reader
+    and its volunteer links 410 LINK_REVOKED; a recent job still reads."""
+    service = Service(ServiceSettings(database_url=db_url, link_hours=24 * 60.0))
+    service.store.create_schema()
+    service.link_secret = shared_secret(service.store.engine, "")
+    now = time.time()
+    old = _done_job(service.batches, OLD, ended=now - 31 * DAY)
+    new = _done_job(service.batches, NEW, ended=now - 1 * DAY)
+    token = sign(service.link_secret, link_claim(service, service.store.get(old), "V1"))
+    purge(service.store.engine, retain_days=30, now=now)
+    for read in (
+        lambda: read_plan(service, old, actor="key:x", community=None, base_url="http://h/"),
+        lambda: read_routes(service, old, actor="key:x", community="north"),
+        lambda: read_manifest(service, old, "V1", actor="key:x", community=None),
+    ):
+        with pytest.raises(ServiceError) as err:
+            read()
+        assert err.value.code == "PURGED"
+    with pytest.raises(ServiceError) as err:
+        read_link(service, token)
+    assert err.value.code == "LINK_REVOKED"
+    assert NEW[0] in read_manifest(service, new, "V1", actor="key:x", community="north")
+    service.store.dispose()
 
 
 def test_purge_command_and_the_services_periodic_purge(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from api.service.db import JobStore
 from api.service.keys import fingerprint
 from api.service.sample import plan_request
 from api.service.volunteer_links import LinkClaim, shared_secret, sign
-from tests.api.service.conftest import PG_SKIP, PG_URL, _pg_database, _pg_drop
+from tests.api.service.conftest import _pg_drop, database_of
 from tests.api.service.live import (
     ROOT,
     LiveServer,
@@ -95,13 +95,7 @@ def world(
     """Keys of every role and scope (environment and database), a done job per community
     and a done batch of both, on SQLite, then on PostgreSQL."""
     folder = tmp_path_factory.mktemp("scopes")
-    pg_name = ""
-    if request.param == "sqlite":
-        url = f"sqlite:///{folder / 'jobs.db'}"
-    elif not PG_URL:
-        pytest.skip(PG_SKIP)
-    else:
-        url, pg_name = _pg_database()
+    url, pg_name = database_of(request.param, folder)
     db_viewer = keys_command(url, "add", "--role", "viewer", "--community", "north").strip()
     expired = keys_command(url, "add", "--role", "dispatcher", "--days", "0.0000001").strip()
     revoked = keys_command(url, "add", "--role", "dispatcher", "--label", "gone").strip()
