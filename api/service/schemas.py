@@ -805,7 +805,20 @@ class AuditOut(BaseModel):
     volunteer_id: str | None = Field(description="The volunteer of a manifest read.")
 
 
+_AUDIT_EXAMPLE: dict[str, Any] = {
+    "id": 42,
+    "at": "2026-11-25T08:12:09Z",
+    "actor": "link:5f0c1d2e3a4b5c6d7e8f901234567890/V1",
+    "action": "manifest",
+    "job_id": "5f0c1d2e3a4b5c6d7e8f901234567890",
+    "community": "kallio-3",
+    "volunteer_id": "V1",
+}
+
+
 class AuditList(BaseModel):
     """Reads of personal data, newest first."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"entries": [_AUDIT_EXAMPLE]}]})
 
     entries: list[AuditOut]

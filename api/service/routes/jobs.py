@@ -38,7 +38,7 @@ def _language_from_header(body: schemas.PlanRequest, request: Request) -> None:
     response_class=Response,
     responses={
         200: {"model": schemas.PlanOut, "description": "plan.json of the day"},
-        **error_responses(401, 403, 409, 410, 413, 422, 500, 503),
+        **error_responses(401, 403, 409, 413, 422, 500, 503),
     },
 )
 async def create_plan(

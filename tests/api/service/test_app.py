@@ -23,13 +23,13 @@ CONTRACT = {
     ("GET", "/v1/jobs", "list_jobs", (200, 401, 403, 422)),
     ("GET", "/v1/jobs/{job_id}", "get_job", (200, 401, 403, 404, 422)),
     ("DELETE", "/v1/jobs/{job_id}", "cancel_job", (200, 401, 403, 404, 409, 422)),
-    ("GET", "/v1/jobs/{job_id}/plan", "job_plan", (200, 401, 403, 404, 409, 422)),
-    ("GET", "/v1/jobs/{job_id}/routes.geojson", "job_routes", (200, 401, 403, 404, 409, 422)),
+    ("GET", "/v1/jobs/{job_id}/plan", "job_plan", (200, 401, 403, 404, 409, 410, 422)),
+    ("GET", "/v1/jobs/{job_id}/routes.geojson", "job_routes", (200, 401, 403, 404, 409, 410, 422)),
     (
         "GET",
         "/v1/jobs/{job_id}/manifests/{volunteer_id}.html",
         "job_manifest",
-        (200, 401, 403, 404, 409, 422),
+        (200, 401, 403, 404, 409, 410, 422),
     ),
     ("POST", "/v1/batches", "create_batch", (202, 401, 403, 413, 422)),
     ("GET", "/v1/batches", "list_batches", (200, 401, 403, 422)),
@@ -39,20 +39,23 @@ CONTRACT = {
         "GET",
         "/v1/batches/{batch_id}/communities/{community_id}/plan",
         "community_plan",
-        (200, 401, 403, 404, 409, 422),
+        (200, 401, 403, 404, 409, 410, 422),
     ),
     (
         "GET",
         "/v1/batches/{batch_id}/communities/{community_id}/routes.geojson",
         "community_routes",
-        (200, 401, 403, 404, 409, 422),
+        (200, 401, 403, 404, 409, 410, 422),
     ),
     (
         "GET",
         "/v1/batches/{batch_id}/communities/{community_id}/manifests/{volunteer_id}.html",
         "community_manifest",
-        (200, 401, 403, 404, 409, 422),
+        (200, 401, 403, 404, 409, 410, 422),
     ),
+    ("DELETE", "/v1/jobs/{job_id}/links", "revoke_links", (200, 401, 403, 404, 422)),
+    ("GET", "/v1/links/{token}", "open_link", (200, 404, 410, 422)),
+    ("GET", "/v1/audit", "list_audit", (200, 401, 403, 422)),
 }
 
 
