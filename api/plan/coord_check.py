@@ -9,8 +9,10 @@ the same with the coordinates as written read in each other system (WGS-84, GCJ-
 BD-09). When a reading fits far better (:data:`FAR_BETTER` times closer and
 :data:`MIN_GAIN_M` nearer), the plan warns with both figures and the flag to use. A ledger
 that mixes systems (some rows copied from a map app, the others from GPS) is judged row by
-row when it is not off as a whole: the rows that fit far better in one other system are
-named, with their medians, and the ``coord_system`` column to give them.
+row when it is not off as a whole: the rows that each fit far better in one other system
+(:data:`MIN_ROW_GAIN_M`), when they are :data:`MIN_POINTS` or more and
+:data:`MIN_SHARE` of the rows, are named with their medians and the ``coord_system``
+column to give them.
 Nothing is changed: the ledger's word stands until corrected.
 """
 
@@ -35,6 +37,13 @@ if TYPE_CHECKING:
 FAR_BETTER = 3.0
 #: ... and at least this much nearer (m).
 MIN_GAIN_M = 15.0
+#: A single row fits far better in another system when it is :data:`FAR_BETTER` times
+#: closer and at least this much nearer (m); on a dense map a shifted point is often only
+#: 5-40 m from some building or street, so a row's own gain is smaller than a ledger's.
+MIN_ROW_GAIN_M = 3.0
+#: The rows off in a mixed ledger are named when they are at least this share of the
+#: measured ones (and :data:`MIN_POINTS` or more).
+MIN_SHARE = 0.1
 #: Fewer households than this off the map: no verdict.
 MIN_POINTS = 5
 #: Household ids named in the warning of a mixed ledger, at most.
@@ -73,8 +82,9 @@ class CoordFit:
     @property
     def warn(self) -> bool:
         """Whether the other reading fits far better (see the module's thresholds)."""
-        gain = far_better(np.array([self.given_median_m]), np.array([self.best_median_m]))
-        return len(self.suspects) >= MIN_POINTS and bool(gain[0])
+        gain = MIN_ROW_GAIN_M if self.mixed else MIN_GAIN_M
+        better = far_better(np.array([self.given_median_m]), np.array([self.best_median_m]), gain)
+        return len(self.suspects) >= MIN_POINTS and bool(better[0])
 
     @property
     def mixed(self) -> bool:
@@ -143,11 +153,11 @@ def warning_sentence(
 
 
 def far_better(
-    given_m: npt.NDArray[np.float64], other_m: npt.NDArray[np.float64]
+    given_m: npt.NDArray[np.float64], other_m: npt.NDArray[np.float64], gain_m: float
 ) -> npt.NDArray[np.bool_]:
     """Per element, whether a distance in ``other_m`` fits far better than the one in
-    ``given_m`` (both m): :data:`FAR_BETTER` times closer and :data:`MIN_GAIN_M` nearer."""
-    return np.asarray((other_m * FAR_BETTER <= given_m) & (given_m - other_m >= MIN_GAIN_M))
+    ``given_m`` (both m): :data:`FAR_BETTER` times closer and ``gain_m`` nearer."""
+    return np.asarray((other_m * FAR_BETTER <= given_m) & (given_m - other_m >= gain_m))
 
 
 def _distances_m(
@@ -208,10 +218,10 @@ def fit_to_map(
     )
     if whole.warn:
         return whole
-    off_by = {system: far_better(given, d) for system, d in others.items()}
+    off_by = {system: far_better(given, d, MIN_ROW_GAIN_M) for system, d in others.items()}
     for system in sorted(off_by, key=lambda s: -int(off_by[s].sum())):
         off, d = off_by[system], others[system]
-        if int(off.sum()) >= MIN_POINTS:
+        if int(off.sum()) >= max(MIN_POINTS, MIN_SHARE * len(rows)):
             suspects = tuple(i for i, o in zip(ids, off, strict=True) if o)
             return CoordFit(
                 len(rows),
