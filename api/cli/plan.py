@@ -43,6 +43,7 @@ from api.cli.options import (
 from api.errors import classify, report_cli_error
 from api.i18n import Lang, choose
 from api.outputs.document import NOBODY_UNDER_OBSERVATION
+from api.outputs.labels import suggestion_texts
 from api.outputs.table import print_plan
 from api.plan.continuity import PreviousPlanError, read_previous
 from api.plan.ledger import LedgerError, ReadOptions, read_ledger
@@ -130,9 +131,11 @@ def print_run(run: PlanRun, out: Path, console: Console, language: Lang | None =
     doc = run.document
     print_plan(doc, console, lang)
     if "suggestion" in doc:
-        for g in doc["suggestion"]["groups"]:
-            console.print(f"suggest: {g['text']}")
-        console.print(doc["suggestion"]["message"])
+        suggestion = suggestion_texts(doc["suggestion"], lang)
+        for g in suggestion["groups"]:
+            said = lang.gettext("suggest: %(text)s", text=g["text"])
+            console.print(said, highlight=False)
+        console.print(suggestion["message"], highlight=False)
     console.print(lang.gettext("wrote %(n)d files to %(out)s", n=len(run.written), out=out))
 
 

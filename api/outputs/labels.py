@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.i18n import N_, Lang
+from api.i18n import DEFAULT, N_, Lang
 
 _MODES = {
     "walk": N_("on foot"),
@@ -198,6 +198,37 @@ def _fact_text(name: str, value: str, language: Lang) -> str:
 def fix_text(code: str, language: Lang) -> str:
     """What would fix a reason, or ""."""
     return language.gettext(FIXES[code]) if code in FIXES else ""
+
+
+def suggestion_texts(suggestion: dict[str, Any], language: Lang) -> dict[str, Any]:
+    """plan.json's ``suggestion`` with each group's sentence and the verdict in
+    ``language`` (the plan's own English sentences kept in English)."""
+    if language.locale == DEFAULT:
+        return suggestion
+    groups = [{**g, "text": _suggested_group(g, language)} for g in suggestion["groups"]]
+    return {**suggestion, "groups": groups, "message": language.text(suggestion["message"])}
+
+
+def _suggested_group(group: dict[str, Any], language: Lang) -> str:
+    values = {
+        "n": group["count"],
+        "mode": mode_text(group["mode"], language),
+        "start": group["available_from"],
+        "end": group["available_to"],
+        "kg": language.number(group["capacity_kg"], 0),
+        "depot": group["depot_id"],
+        "skills": ", ".join(group.get("skills") or []),
+    }
+    if values["skills"]:
+        return language.gettext(
+            "%(n)d more volunteer(s) %(mode)s with the %(skills)s skill, %(start)s-%(end)s, "
+            "%(kg)s kg, from depot %(depot)s",
+            **values,
+        )
+    return language.gettext(
+        "%(n)d more volunteer(s) %(mode)s, %(start)s-%(end)s, %(kg)s kg, from depot %(depot)s",
+        **values,
+    )
 
 
 def gate_text(gate: dict[str, Any], language: Lang) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from api.i18n import DEFAULT, Lang, render
-from api.outputs.labels import fix_text, mode_text, why_facts_text
+from api.outputs.labels import fix_text, mode_text, suggestion_texts, why_facts_text
 from api.plan.coord_check import warning_sentence
 
 
@@ -109,5 +109,5 @@ def summary_html(
         continuity=s.get("continuity"),
         runs=runs,
         missing=missing,
-        suggestion=doc.get("suggestion"),
+        suggestion=suggestion_texts(doc["suggestion"], lang) if "suggestion" in doc else None,
     )

@@ -205,3 +205,31 @@ def _csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     with path.open(newline="", encoding="utf-8") as fh:
         reader = csv.DictReader(fh)
         return list(reader.fieldnames or []), list(reader)
+
+
+def test_suggested_volunteers_in_chinese() -> None:
+    """The suggestion's groups are told from their figures and its verdict from the catalog;
+    English keeps the plan's own sentences."""
+    from api.i18n import Message
+    from api.outputs.labels import suggestion_texts
+
+    verdict = Message(
+        "Checked: planning again with them serves every household (%(n)d re-plans).", n=2
+    )
+    group = {
+        "mode": "walk",
+        "count": 2,
+        "available_from": "09:00",
+        "available_to": "12:00",
+        "depot_id": "D1",
+        "capacity_kg": 15.0,
+        "skills": [],
+        "text": "2 more walk volunteers, 09:00-12:00, 15 kg, from depot D1",
+    }
+    doc = {"groups": [group], "verified": True, "message": verdict}
+    zh = suggestion_texts(doc, ZH)
+    assert (
+        zh["groups"][0]["text"] == "再增加 2 名步行志愿者，09:00-12:00，15 公斤，从取货点 D1 出发"
+    )
+    assert zh["message"] == "已验证：加上他们重新规划后，所有住户都能得到配送（重新规划 2 次）。"
+    assert suggestion_texts(doc, Lang("en")) is doc
