@@ -22,8 +22,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.cli.options import Balance, Effort, FewestVolunteers, Language, Seed
-from api.i18n import N_, Lang, choose
+from api.cli.options import Balance, Effort, FewestVolunteers, Language, Seed, language_of
+from api.i18n import N_, Lang
 from api.plan.batch import BatchProgress, BatchResult, BatchSettings, ManifestError, run_batch
 from api.plan.cluster import ClusterError
 
@@ -157,12 +157,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Plan every community of MANIFEST on a Dask cluster (see docs/SCALE.md)."""
         console = Console(stderr=True)
-        try:
-            locale = choose(lang)
-        except ValueError as exc:
-            console.print(f"[red]{exc}[/red]")
-            raise typer.Exit(2) from None
-        language = Lang(locale)
+        language = language_of(lang, console)
         settings = BatchSettings(
             time_limit=time_limit,
             seed=seed,
@@ -170,7 +165,7 @@ def register(app: typer.Typer) -> None:
             balance=balance or None,
             fewest=fewest_volunteers,
             community_limit=community_limit,
-            locale=locale,
+            locale=language.locale,
         )
         columns = (
             TextColumn("[bold]{task.description}"),

@@ -8,10 +8,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from api.cli.options import Effort, Language, TimeLimit
+from api.cli.options import Effort, Language, TimeLimit, language_of
 from api.cli.plan import EXIT_UNSERVED, plan_and_print
 from api.demo.data import DEMO_DATE, generate, helsinki_map
-from api.i18n import Lang, choose
 from api.plan.ledger import read_ledger
 from api.plan.request import PlanRequest
 
@@ -33,12 +32,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Generate a ledger on real Helsinki buildings and plan its day, writing every output."""
         console = Console(stderr=True)
-        try:
-            locale = choose(lang)
-        except ValueError as exc:
-            console.print(f"[red]{exc}[/red]")
-            raise typer.Exit(2) from None
-        language = Lang(locale)
+        language = language_of(lang, console)
         map_file = helsinki_map()
         paths = generate(out / "ledger", households=households, volunteers=volunteers, seed=seed)
         made = language.gettext(
