@@ -15,7 +15,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from api.errors import ServiceError
@@ -31,6 +31,8 @@ HouseholdId = Annotated[str, Path(min_length=1, max_length=200, description="Hou
 
 class Position(BaseModel):
     """Where the door is: a point clicked on the map, WGS-84 degrees."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"lon": 24.9384, "lat": 60.1699}]})
 
     lon: float = Field(ge=-180, le=180, description="Longitude, WGS-84 degrees.")
     lat: float = Field(ge=-90, le=90, description="Latitude, WGS-84 degrees.")
