@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from api.i18n import Lang, Message
 from solver.errors import Detail
 
 
@@ -220,6 +221,28 @@ class ErrorBody:
             ],
         }
 
+    def in_language(self, language: Lang) -> ErrorBody:
+        """This error with its message, records and problems in ``language`` (those built
+        from the catalogs; code and field names stay as they are, for machines)."""
+        details = tuple(
+            Detail(language.text(d.record), d.field, language.text(d.problem)) for d in self.details
+        )
+        return ErrorBody(self.code, language.text(self.message), details)
+
+    def text(self, language: Lang) -> str:
+        """The error for people: its message, then one line per detail, in ``language``."""
+        body = self.in_language(language)
+        lines = [body.message]
+        for d in body.details:
+            said = language.gettext(
+                "- %(record)s, field %(field)s: %(problem)s",
+                record=d.record,
+                field=repr(d.field),
+                problem=d.problem,
+            )
+            lines.append(said)
+        return "\n".join(lines)
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ErrorBody:
         """Rebuild an error from its JSON object (e.g. one stored with a failed job)."""
@@ -275,7 +298,11 @@ def classify(exc: BaseException) -> ErrorBody:
         return ErrorBody(exc.code, exc.message, exc.details)
     code = getattr(exc, "code", None)
     if isinstance(code, str) and code in KINDS and code != "INTERNAL":
-        message = str(exc).split("\n", 1)[0] if _details_of(exc) else str(exc)
+        head = getattr(exc, "head", None)
+        if isinstance(head, Message):
+            message: str = head
+        else:
+            message = str(exc).split("\n", 1)[0] if _details_of(exc) else str(exc)
         return ErrorBody(code, message, _details_of(exc))
     return ErrorBody("INTERNAL", "unexpected error; the server log has the details")
 
@@ -299,9 +326,12 @@ def exit_status(body: ErrorBody) -> int:
     return body.kind.exit_status or 1
 
 
-def report_cli_error(exc: BaseException, *, stream: TextIO | None = None) -> int:
+def report_cli_error(
+    exc: BaseException, *, stream: TextIO | None = None, language: Lang | None = None
+) -> int:
     """Write the error shape of ``exc`` as one JSON line (the last line a failing
-    ``doorstep`` command writes on stderr) and return the command's exit status."""
-    body = classify(exc)
+    ``doorstep`` command writes on stderr; message and problems in ``language``, English by
+    default) and return the command's exit status."""
+    body = classify(exc).in_language(language or Lang())
     print(json.dumps(body.to_dict(), ensure_ascii=False), file=stream or sys.stderr)
     return exit_status(body)

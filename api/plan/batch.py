@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from api.errors import classify, exit_status
+from api.i18n import DEFAULT, Lang
 from api.outputs.document import NOBODY_UNDER_OBSERVATION
 from api.plan.budget import TimeCapError
 from api.plan.problem import PlanOptions
@@ -116,6 +117,9 @@ class BatchSettings:
         ``None``: no cap). Its search gets at most what is left; a community still running
         past it stops at its next stage and fails alone as ``timeout`` (not retried),
         nothing written.
+    locale
+        Language of every community's written pages and texts (a locale of
+        :data:`api.i18n.LOCALES`), as ``doorstep plan --lang``.
     """
 
     time_limit: float = 10.0
@@ -125,6 +129,7 @@ class BatchSettings:
     fewest: bool = False
     retries: int = 1
     community_limit: float | None = None
+    locale: str = DEFAULT
 
 
 @dataclass(frozen=True, slots=True)
@@ -492,7 +497,9 @@ def plan_community(community: Community, out: str, settings: BatchSettings) -> C
     )
     folder = Path(out) / community.community_id
     try:
-        run = run_plan(request, map_file=community.map_file, out=folder)
+        run = run_plan(
+            request, map_file=community.map_file, out=folder, language=Lang(settings.locale)
+        )
     except TimeCapError as exc:
         said = (
             f"still running after the community limit of {settings.community_limit:g} s "

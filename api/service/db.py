@@ -415,6 +415,14 @@ class JobStore:
             rows = conn.execute(select(jobs.c.status, func.count()).group_by(jobs.c.status))
             return {str(s): int(n) for s, n in rows}
 
+    def request(self, job_id: str) -> dict[str, Any]:
+        """The stored request of a job (``NOT_FOUND`` if there is none)."""
+        with self.engine.connect() as conn:
+            value = conn.execute(select(jobs.c.request).where(jobs.c.id == job_id)).scalar()
+        if value is None:
+            raise ServiceError("NOT_FOUND", f"no job {job_id!r}")
+        return dict(value)
+
     def plan(self, job_id: str) -> str:
         """The stored ``plan.json`` text of a done job (``JOB_NOT_DONE`` otherwise)."""
         return self._result(job_id, results.c.plan)

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.service.routes import audit, batches, jobs, links, maps, page, probes
+from api.service.routes import audit, batches, jobs, links, maps, page, place, probes
 
 ROUTERS: tuple[APIRouter, ...] = (
     probes.router,
     maps.router,
     jobs.router,
+    place.router,
     batches.router,
     links.router,
     audit.router,

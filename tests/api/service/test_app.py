@@ -23,6 +23,12 @@ CONTRACT = {
     ("GET", "/v1/jobs", "list_jobs", (200, 401, 403, 422)),
     ("GET", "/v1/jobs/{job_id}", "get_job", (200, 401, 403, 404, 422)),
     ("DELETE", "/v1/jobs/{job_id}", "cancel_job", (200, 401, 403, 404, 409, 422)),
+    (
+        "POST",
+        "/v1/jobs/{job_id}/households/{household_id}/position",
+        "place_household",
+        (202, 401, 403, 404, 410, 413, 422),
+    ),
     ("GET", "/v1/jobs/{job_id}/plan", "job_plan", (200, 401, 403, 404, 409, 410, 422)),
     ("GET", "/v1/jobs/{job_id}/routes.geojson", "job_routes", (200, 401, 403, 404, 409, 410, 422)),
     (

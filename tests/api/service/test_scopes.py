@@ -191,7 +191,8 @@ def test_lists_and_batches_show_only_the_keys_community(world: World) -> None:
 
 def test_writes_stay_in_the_keys_community(world: World) -> None:
     """A community's dispatcher queues only for its community (its own by default), and
-    cannot cancel, renew links of, or see another's job; viewers write nothing."""
+    cannot cancel, renew links of, place a household of, or see another's job; viewers write
+    nothing."""
     with world.client(NORTH_D) as c:
         expect_error(c.post("/v1/jobs", json=community_request("south", 21)), 403, "FORBIDDEN")
         body = community_request("north", 21)
@@ -203,6 +204,8 @@ def test_writes_stay_in_the_keys_community(world: World) -> None:
         south = world.jobs["south"]
         expect_error(c.delete(f"/v1/jobs/{south}"), 404, "NOT_FOUND")
         expect_error(c.delete(f"/v1/jobs/{south}/links"), 404, "NOT_FOUND")
+        place = f"/v1/jobs/{south}/households/south-H001/position"
+        expect_error(c.post(place, json={"lon": 24.94, "lat": 60.17}), 404, "NOT_FOUND")
         mixed = {"communities": [{"community_id": "south", **plan_request(2, seed=22)}]}
         expect_error(c.post("/v1/batches", json=mixed), 403, "FORBIDDEN")
         expect_error(c.delete(f"/v1/batches/{world.batch}"), 403, "FORBIDDEN")
