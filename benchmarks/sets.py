@@ -107,7 +107,7 @@ class InstanceSet:
         """``{column: {instance name (lower case): value}}`` for each of :data:`BKS_COLUMNS`
         in the set's ``bks.csv`` (customary units; instances without a value left out)."""
         path = data_dir() / self.folder / "bks.csv"
-        if not path.exists():
+        if self.derive is not None or not path.exists():
             return {}
         with path.open(newline="") as fh:
             rows = list(csv.DictReader(fh))

@@ -354,9 +354,6 @@ def _trip_departures(
     if vehicle.start_loaded and not _trip_rides_ok(items, starts, -1, depart):
         depart = max(depart, min(hi, latest_depart))
         starts = _forward(items, legs, depart, {})
-    if vehicle.max_duration is not None:
-        finish = min(finish, depart + vehicle.max_duration - end_leg)
-        latest = _backward(items, legs, finish)[1]
     fixed: dict[int, int] = {}
     for k, item in enumerate(items):
         if item.stop is not None:

@@ -583,6 +583,8 @@ def _solution(
 ) -> Solution:
     """The timed plan of ``result``, its unserved stops diagnosed, and its statistics
     (``worker_start``: seconds from the call's start to the first worker's start)."""
+    if result.found and trips.has_trips(problem):
+        result = dataclasses.replace(result, routes=trips.repaired(problem, result.routes))
     routes = [timed_route(problem, k, stops) for k, stops in enumerate(result.routes) if stops]
     served = {i for r in result.routes for i in r}
     missing = [i for i in range(len(problem.stops)) if i not in served]

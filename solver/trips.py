@@ -39,9 +39,9 @@ def has_trips(problem: Problem) -> bool:
     )
 
 
-#: Candidate routes timed per call at most; past it, a stop counts as fitting (unknown
-#: is not proof that the fleet is short).
-MAX_TRIES = 20000
+#: Candidate routes timed per call at most (about a second of Python on a free core);
+#: past it, a stop counts as fitting (unknown is not proof that the fleet is short).
+MAX_TRIES = 4000
 
 
 def _candidates(problem: Problem, route: Sequence[int], k: int, i: int) -> Iterator[list[int]]:
@@ -273,3 +273,44 @@ def _next_stop(
         b.order.append(i)
         able[i] = False
         return True
+
+
+def repaired(problem: Problem, routes: Sequence[Sequence[int]]) -> list[list[int]]:
+    """``routes`` with stops taken out of any route the checker rejects, until it accepts.
+
+    A safety net for problems with trips: the OR-Tools model bounds rides through its
+    cumul bounds, which can in rare cases accept an order the schedule cannot time within
+    every ride limit. The stop a violation names goes first (else the route's last stop);
+    a reload left carrying nothing goes with it. The stops taken out are then diagnosed
+    like any unserved stop.
+    """
+    out = []
+    for k, route in enumerate(routes):
+        order = list(route)
+        while problem.stop_positions(order):
+            bad = route_violations(problem, timed_route(problem, k, order))
+            if not bad:
+                break
+            named = [i for i in problem.stop_positions(order) if _names(problem, i, bad)]
+            order.remove(named[0] if named else problem.stop_positions(order)[-1])
+            order = _without_empty_loads(problem, order)
+        out.append(order if problem.stop_positions(order) else [])
+    return out
+
+
+def _names(problem: Problem, i: int, violations: Sequence[str]) -> bool:
+    label = f"stop {problem.stops[i].id!r}"
+    return any(label + ":" in v or label + " " in v for v in violations)
+
+
+def _without_empty_loads(problem: Problem, order: Sequence[int]) -> list[int]:
+    """``order`` without reloads followed by another reload or by the route's end."""
+    out: list[int] = []
+    for k, entry in enumerate(order):
+        after = order[k + 1] if k + 1 < len(order) else None
+        if problem.reload_at(entry) is not None and (
+            after is None or problem.reload_at(after) is not None
+        ):
+            continue
+        out.append(entry)
+    return out

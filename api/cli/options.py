@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from api.errors import report_cli_error
+from api.i18n import Lang, choose
 from api.plan.rules import DayRules
 from api.plan.rules_file import RulesError, read_rules
 
@@ -92,3 +93,13 @@ def day_rules(path: Path | None, single_trip: bool, console: Console) -> DayRule
         console.print(f"[red]{exc}[/red]", highlight=False)
         raise typer.Exit(report_cli_error(exc)) from None
     return replace(rules, reloads=False) if single_trip else rules
+
+
+def language_of(lang: str, console: Console) -> Lang:
+    """The :class:`~api.i18n.Lang` of ``--lang``; a language without a catalog ends the
+    command with status 2, naming the supported ones."""
+    try:
+        return Lang(choose(lang))
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None

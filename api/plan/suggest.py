@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from api.i18n import N_, Message
 from api.plan.budget import MIN_SEARCH_S, Budget
 from api.plan.day import DayStop
 from api.plan.ledger import MODES, Volunteer, format_clock
@@ -70,17 +71,30 @@ class Extension:
     after: Volunteer
     trips: int
 
-    def text(self) -> str:
-        """The ask in one sentence (English; codes and ids stay as they are)."""
-        asks = []
-        if self.after.max_trips != self.before.max_trips:
-            asks.append(f"go out {self.trips} times (loading again at the depot)")
-        if self.after.available_to != self.before.available_to:
-            asks.append(
-                f"stay until {format_clock(self.after.available_to)[:5]} "
-                f"(now {format_clock(self.before.available_to)[:5]})"
+    def text(self) -> Message:
+        """The ask in one sentence (ids and clock times as they are)."""
+        more = self.after.max_trips != self.before.max_trips
+        later = self.after.available_to != self.before.available_to
+        values = {
+            "volunteer": self.after.volunteer_id,
+            "n": self.trips,
+            "end": format_clock(self.after.available_to)[:5],
+            "now": format_clock(self.before.available_to)[:5],
+        }
+        if more and later:
+            return Message(
+                N_(
+                    "ask %(volunteer)s to go out %(n)d times (loading again at the depot) "
+                    "and stay until %(end)s (now %(now)s)"
+                ),
+                **values,
             )
-        return f"ask {self.after.volunteer_id} to {' and '.join(asks)}"
+        if more:
+            return Message(
+                N_("ask %(volunteer)s to go out %(n)d times (loading again at the depot)"),
+                **values,
+            )
+        return Message(N_("ask %(volunteer)s to stay until %(end)s (now %(now)s)"), **values)
 
     def document(self) -> dict[str, Any]:
         """The entry of ``plan.json`` ``suggestion.extend``."""
@@ -161,36 +175,63 @@ class Suggestion:
         ``suggested_volunteers.csv``."""
         return (*(e.after for e in self.extend), *self.volunteers)
 
+    def _verdict(self) -> Message:
+        """Whether planning again with the asks and the added volunteers served every
+        household volunteers can help, in one sentence."""
+        if not self.rounds and self.served_all:
+            return Message(
+                N_("No more volunteers are needed for the households volunteers can help.")
+            )
+        if not self.rounds:
+            return Message(
+                N_(
+                    "No time was left within --time-limit to plan again with more "
+                    "volunteers: plan with a longer --time-limit."
+                )
+            )
+        if self.served_all:
+            return Message(
+                N_(
+                    "Checked: planning again with them serves every household volunteers can "
+                    "help (%(n)d re-plans)."
+                ),
+                n=self.rounds,
+            )
+        return Message(
+            N_(
+                "Even with them %(left)d household(s) stay unserved after %(n)d re-plans; "
+                "see their reasons."
+            ),
+            left=len(self.remaining),
+            n=self.rounds,
+        )
+
     def document(self) -> dict[str, Any]:
         """The ``suggestion`` member of ``plan.json``."""
-        apart = (
-            f" {self.others} other household(s) need another fix (address, window, door "
-            "position): see their reasons."
-            if self.others
-            else ""
-        )
+        parts = [self._verdict()]
+        if self.others:
+            parts.append(
+                Message(
+                    N_(
+                        "%(n)d other household(s) need another fix (address, window, door "
+                        "position): see their reasons."
+                    ),
+                    n=self.others,
+                )
+            )
         if self.short_of_time:
-            apart += (
-                f" {self.short_of_time} household(s) were left for want of search time: "
-                "plan again with a longer --time-limit before calling more volunteers."
+            parts.append(
+                Message(
+                    N_(
+                        "%(n)d household(s) were left for want of search time: plan again with "
+                        "a longer --time-limit before calling more volunteers."
+                    ),
+                    n=self.short_of_time,
+                )
             )
-        if not self.rounds and self.served_all:
-            msg = f"No more volunteers are needed for the households volunteers can help.{apart}"
-        elif not self.rounds:
-            msg = (
-                "No time was left within --time-limit to plan again with more volunteers: "
-                f"plan with a longer --time-limit.{apart}"
-            )
-        elif self.served_all:
-            msg = (
-                "Checked: planning again with them serves every household volunteers can "
-                f"help ({self.rounds} re-plans).{apart}"
-            )
-        else:
-            msg = (
-                f"Even with them {len(self.remaining)} household(s) stay unserved "
-                f"after {self.rounds} re-plans; see their reasons.{apart}"
-            )
+        msg = parts[0]
+        for part in parts[1:]:
+            msg = Message(N_("%(first)s %(then)s"), first=msg, then=part)
         return {
             "extend": [e.document() for e in self.extend],
             "groups": self.groups(),

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from solver import (
+    DecomposeOptions,
     Depot,
     Problem,
     ProblemValidationError,
@@ -27,9 +28,13 @@ from solver import (
     assert_feasible,
     check,
     diagnose,
+    solve_decomposed,
 )
+from solver.check import route_violations as check_route
 from solver.diagnose import short_of_time
+from solver.schedule import timed_route
 from solver.solve import solve
+from solver.trips import repaired
 
 N = 8  # office 0, stops 1..6, a home at 7
 _STAR = np.full((N, N), 900, dtype=np.int64)
@@ -306,3 +311,28 @@ def test_random_problems_with_trips_check(problem: Problem) -> None:
     served = [v.stop_id for r in solution.routes for v in r.stops]
     left = [u.stop_id for u in solution.unassigned]
     assert sorted(served + left) == sorted(s.id for s in problem.stops)
+
+
+def test_decomposed_plan_keeps_reloads() -> None:
+    """Solved by parts, a plan with trips keeps its reload visits (named after the load
+    place even where no depot is) and checks."""
+    vehicles = tuple(Vehicle(f"v{k}", 0, 0, capacity=(10,), max_trips=None) for k in range(2))
+    problem = dataclasses.replace(_problem(vehicles[0]), vehicles=vehicles, depots=())
+    solution = solve_decomposed(
+        problem, time_limit=8, options=DecomposeOptions(threshold=2, part_size=3), effort=20
+    )
+    assert_feasible(problem, solution)
+    assert not solution.unassigned
+    names = {v.stop_id for r in solution.routes for v in r.visits if v.kind is VisitKind.RELOAD}
+    assert names == {"reload@0"}
+
+
+def test_repair_takes_out_the_stop_a_ride_limit_rejects() -> None:
+    """An order that breaks a ride limit loses the stop the checker names, and a reload
+    left carrying nothing; what remains checks."""
+    stops = tuple(dataclasses.replace(s, max_ride=1300) for s in STOPS[:3])
+    problem = _problem(Vehicle("v", 0, 0, capacity=(30,), max_trips=None), stops)
+    office = problem.reload_code(0)
+    (order,) = repaired(problem, [[0, office, 1, 2]])
+    assert order == [0, office, 1]
+    assert not check_route(problem, timed_route(problem, 0, order))

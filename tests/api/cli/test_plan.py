@@ -80,15 +80,19 @@ def test_suggest_and_previous_from_the_command_line(
     paths = generate(tmp_path / "in", buildings=buildings, households=30, volunteers=2, seed=9)
     # The limit covers the whole call, the re-plans of the suggestion included; the effort
     # bound ends every search long before it, so the machine's load never decides.
-    suggest = ["--suggest-volunteers", "--time-limit", "120", "--effort", "30"]
+    # One trip each, so that two volunteers cannot serve thirty households: the suggestion
+    # first asks them to go out again.
+    suggest = ["--suggest-volunteers", "--time-limit", "120", "--effort", "30", "--single-trip"]
     first = CliRunner().invoke(app, [*_args(paths, helsinki, tmp_path / "a"), *suggest])
     assert first.exit_code == EXIT_UNSERVED, first.output
     doc = json.loads((tmp_path / "a" / "plan.json").read_text())
-    assert doc["suggestion"]["verified"] and doc["suggestion"]["groups"]
+    suggestion = doc["suggestion"]
+    assert suggestion["verified"] and suggestion["extend"]
+    assert all("go out" in e["text"] for e in suggestion["extend"])
     with (tmp_path / "a" / "suggested_volunteers.csv").open(newline="") as fh:
         added = list(csv.DictReader(fh))
-    asked = len(doc["suggestion"]["extend"])
-    assert len(added) == asked + sum(g["count"] for g in doc["suggestion"]["groups"])
+    asked = len(suggestion["extend"])
+    assert len(added) == asked + sum(g["count"] for g in suggestion["groups"])
     again = CliRunner().invoke(
         app,
         [*_args(paths, helsinki, tmp_path / "b"), "--previous", str(tmp_path / "a" / "plan.json")],

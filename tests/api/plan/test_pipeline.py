@@ -13,7 +13,7 @@ import pytest
 from api.demo.data import DEMO_DATE
 from api.outputs.document import plan_document
 from api.outputs.write import write_outputs
-from api.plan.ledger import Ledger, parse_clock
+from api.plan.ledger import DepotRecord, Ledger, parse_clock
 from api.plan.problem import PlanOptions
 from api.plan.result import PlanResult
 from api.plan.rules import DayRules, on_observation
@@ -262,18 +262,18 @@ def test_fewest_volunteers_calls_out_fewer(
 ) -> None:
     """Asking for as few volunteers as possible calls out fewer, still serving everyone."""
     lg = cluster_ledger(buildings, 15, ())
-    # each volunteer starts at home, next to a different household
-    vols = tuple(
-        replace(walker(f"v{i}", cap=20.0), start_lon=h.lon, start_lat=h.lat)
-        for i, h in enumerate(lg.households[::4])
-    )
-    lg = replace(lg, volunteers=vols)
-    spread = plan(lg, D, travel=travel, time_limit=1.0, geometry=False)
+    # each volunteer loads at a depot of their own, next to a different household
+    nearby = lg.households[::4]
+    depots = tuple(DepotRecord(f"d{i}", h.lon, h.lat) for i, h in enumerate(nearby))
+    vols = tuple(replace(walker(f"v{i}", cap=20.0), depot_id=f"d{i}") for i in range(len(nearby)))
+    lg = replace(lg, volunteers=vols, depots=depots)
+    spread = plan(lg, D, travel=travel, time_limit=60.0, effort=30, geometry=False)
     fewest = plan(
         lg,
         D,
         travel=travel,
-        time_limit=1.0,
+        time_limit=60.0,
+        effort=30,
         geometry=False,
         options=PlanOptions(fewest_volunteers=True, balance_factor=None),
     )
