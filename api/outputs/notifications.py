@@ -4,6 +4,7 @@ message to send, in the reader's language."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +23,15 @@ def notification_text(date: str, eta: tuple[str, str], language: Lang) -> str:
 
 
 def write_notifications(
-    doc: dict[str, Any], phones: dict[str, str], path: Path, language: Lang | None = None
+    doc: dict[str, Any],
+    phones: dict[str, str],
+    path: Path,
+    language: Lang | None = None,
+    only: Collection[str] | None = None,
 ) -> None:
-    """Write ``household_id, phone, date, eta_from, eta_to, volunteer_id, message`` rows."""
+    """Write ``household_id, phone, date, eta_from, eta_to, volunteer_id, message`` rows
+    (for the households in ``only``, when given: a re-plan tells only those whose ETA
+    window changed)."""
     lang = language or Lang()
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
@@ -36,6 +43,8 @@ def write_notifications(
                 lo, hi = s["eta_window"]
                 text = notification_text(doc["date"], (lo, hi), lang)
                 for hid in s["household_ids"]:
+                    if only is not None and hid not in only:
+                        continue
                     w.writerow(
                         [
                             hid,
