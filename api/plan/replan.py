@@ -258,18 +258,28 @@ def replan_problem(
 
 def _warm_routes(problem: Problem, runs: Mapping[str, list[_Visit]]) -> list[list[str]]:
     """The current plan's orders on the re-plan's problem: each prefix, then the rest of
-    the run's stops still in the day (a volunteer who stops keeps the prefix only)."""
-    names = set(problem.stop_index())
-    taken = {n for v in problem.vehicles for n in v.prefix if n in names}
+    the run (stops still in the day, reloads between them; a volunteer who stops keeps
+    the prefix only)."""
+    index = problem.stop_index()
+    taken = {n for v in problem.vehicles for n in v.prefix if n in index}
     out = []
-    for v in problem.vehicles:
-        rest = (
-            []
-            if v.max_stops is not None and v.end is None and v.prefix
-            else [x.name for x in runs.get(v.id, []) if x.name in names and x.name not in taken]
-        )
-        taken.update(rest)
-        out.append([*v.prefix, *rest])
+    for k, v in enumerate(problem.vehicles):
+        stopped = v.max_stops is not None and v.end is None and bool(v.prefix)
+        order = list(v.prefix)
+        done = 0
+        for x in [] if stopped else runs.get(v.id, []):
+            if done < len(v.prefix) and x.name == v.prefix[done]:
+                done += 1
+            elif x.name in index and x.name not in taken:
+                order.append(x.name)
+                taken.add(x.name)
+            elif x.name not in index and problem.entry(k, x.name, index) is not None:
+                after_stop = bool(order) and order[-1] in index  # never two reloads in a row
+                if after_stop or (not order and not v.start_loaded):
+                    order.append(x.name)
+        while len(order) > len(v.prefix) and order[-1] not in index:  # nor last
+            order.pop()
+        out.append(order)
     return out
 
 

@@ -245,3 +245,14 @@ def test_the_change_cost_moves_fewer_households_than_a_cold_replan(
         "households_moved"
     ]
     assert warm < cold
+
+
+def test_with_no_event_the_plan_stays(
+    day: dict[str, Any], travel: StreetTravel, addresses: AddressIndex
+) -> None:
+    """No event: the warm re-plan keeps every household with its volunteer."""
+    doc = day["doc"]
+    at = _at(doc, 0.4)
+    new = _replan(day, [], at, travel, addresses).document
+    assert new["replan"]["households_moved"] == 0
+    _assert_promise(day, new, at)
