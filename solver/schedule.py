@@ -16,10 +16,11 @@ Routes with trips (a visiting order holding reload entries, see
 :meth:`~solver.model.Problem.reload_code`, or a vehicle that reloads, or stops with a ride
 limit) follow the same rules trip by trip: each reload (and the start, for a first trip that
 leaves loaded) is left as late as keeps every earliest service start of its trip; where that
-still breaks a stop's ``max_ride``, the trip leaves as late as the rest of the route allows
-(which never lengthens a ride, nor the route). A reload takes the vehicle's
-``reload_service`` and, at a depot's location, starts within its opening hours; each trip's
-load is what its stops take.
+still breaks a stop's ``max_ride``, the trip leaves at the earliest time that keeps every
+ride of the trip (a later departure never lengthens a ride; searched by bisection up to the
+latest departure the rest of the route allows), so the route ends as early as it can. A
+reload takes the vehicle's ``reload_service`` and, at a depot's location, starts within its
+opening hours; each trip's load is what its stops take.
 
 All times are integer seconds, distances integer metres.
 """
@@ -27,7 +28,7 @@ All times are integer seconds, distances integer metres.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from solver.model import ObjectiveKind, Problem, Stop, Vehicle
@@ -352,7 +353,11 @@ def _trip_departures(
     latest_depart, latest = _backward(items, legs, finish)
     starts = _forward(items, legs, depart, {})
     if vehicle.start_loaded and not _trip_rides_ok(items, starts, -1, depart):
-        depart = max(depart, min(hi, latest_depart))
+        depart = _earliest_true(
+            depart,
+            max(depart, min(hi, latest_depart)),
+            lambda t: _trip_rides_ok(items, _forward(items, legs, t, {}), -1, t),
+        )
         starts = _forward(items, legs, depart, {})
     fixed: dict[int, int] = {}
     for k, item in enumerate(items):
@@ -367,7 +372,12 @@ def _trip_departures(
         fixed[k] = begin
         starts = _forward(items, legs, depart, fixed)
         if not _trip_rides_ok(items, starts, k, begin + item.service):
-            fixed[k] = max(begin, latest[k])
+
+            def rides_ok(t: int, k: int = k, service: int = item.service) -> bool:
+                trial = _forward(items, legs, depart, {**fixed, k: t})
+                return _trip_rides_ok(items, trial, k, t + service)
+
+            fixed[k] = _earliest_true(begin, max(begin, latest[k]), rides_ok)
             starts = _forward(items, legs, depart, fixed)
     depart = _no_first_wait(items, legs, starts, lo, hi)
     end = starts[-1] + items[-1].service + end_leg if items else depart
@@ -377,6 +387,18 @@ def _trip_departures(
         depart = max(depart, min(hi, first))
         fixed = {k: latest[k] for k, item in enumerate(items) if item.stop is None}
     return depart, fixed
+
+
+def _earliest_true(lo: int, hi: int, ok: Callable[[int], bool]) -> int:
+    """Smallest ``t`` in ``[lo, hi]`` with ``ok(t)``, for ``ok`` false then true as ``t``
+    grows (a later departure never lengthens a ride); ``hi`` if none."""
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if ok(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return hi
 
 
 def _no_first_wait(

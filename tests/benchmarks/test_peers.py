@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -78,3 +80,22 @@ def test_peer_refuses_what_it_cannot_express(name: str) -> None:
     q = Problem(stops=stops, vehicles=vehicles, profiles=p.profiles)
     with pytest.raises(UnsupportedProblemError):
         peers.get(name)(q, time_limit=0.1, seed=0)
+
+
+def test_pyvrp_reloads_are_read_back_as_reload_visits() -> None:
+    """With one vehicle of capacity 8 that may reload at the depot, PyVRP's plan serves all
+    four 4-unit stops in trips our checker accepts, its reloads read back as reload
+    visits; ride limits are refused."""
+    pytest.importorskip("pyvrp")
+    base = _problem(windows=False)
+    vehicle = dataclasses.replace(base.vehicles[0], max_trips=None)
+    p = dataclasses.replace(base, vehicles=(vehicle,))
+    sol = peers.get("pyvrp")(p, time_limit=1, seed=1)
+    assert check(p, sol).ok and not sol.unassigned
+    (route,) = sol.routes
+    assert route.trips == 2 and sum(v.kind.value == "reload" for v in route.visits) == 1
+    ridden = dataclasses.replace(
+        p, stops=(dataclasses.replace(p.stops[0], max_ride=100), *p.stops[1:])
+    )
+    with pytest.raises(UnsupportedProblemError, match="ride limit"):
+        peers.get("pyvrp")(ridden, time_limit=1, seed=1)

@@ -336,3 +336,38 @@ def test_repair_takes_out_the_stop_a_ride_limit_rejects() -> None:
     (order,) = repaired(problem, [[0, office, 1, 2]])
     assert order == [0, office, 1]
     assert not check_route(problem, timed_route(problem, 0, order))
+
+
+def test_ride_limited_trip_leaves_no_later_than_its_rides_need() -> None:
+    """A trip held back for a ride limit leaves at the earliest time that keeps it, so the
+    route still keeps its max_duration (found by the property test: leaving at the latest
+    possible time made the route 2316 s long against 1855 s)."""
+    d = np.array([[0, 240, 480], [240, 0, 240], [480, 240, 0]], dtype=np.int64)
+
+    def stop(i: int, loc: int, kg: int, service: int, window: tuple[int, int] | None,
+             ride: int | None) -> Stop:  # fmt: skip
+        return Stop(f"s{i}", loc, (kg,), service, (window,) if window else (), max_ride=ride)
+
+    stops = (
+        stop(0, 2, 5, 60, None, None),
+        stop(1, 1, 3, 300, (600, 1884), 423),
+        stop(2, 2, 0, 60, (3000, 4533), None),
+        stop(3, 1, 4, 0, (2400, 7848), None),
+        stop(4, 2, 3, 0, (600, 4256), 384),
+        stop(5, 2, 4, 60, None, None),
+    )
+    vehicle = Vehicle(
+        "v", 1, None, capacity=(9,), shift=(0, 3600), max_duration=1855,
+        reload_locations=(0, 1), max_trips=None,
+    )  # fmt: skip
+    problem = Problem(
+        stops=stops,
+        vehicles=(vehicle,),
+        profiles=(Profile("grid", d, d),),
+        depots=(Depot("office", 0, (0, 3600)),),
+        dimensions=("kg",),
+    )
+    again = problem.reload_code(1)
+    route = timed_route(problem, 0, [0, 5, again, 1, again, 3, 2, 4])
+    assert not check_route(problem, route)
+    assert route.duration <= 1855
