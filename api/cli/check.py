@@ -14,9 +14,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from api.cli.day_inputs import read_date, read_day_ledger, read_plan_file
+from api.cli.day_inputs import errors_as_exit, read_date, read_day_ledger, read_plan_file
 from api.cli.options import Coords, PhoneRegion, RulesFile, SingleTrip, day_rules
-from api.errors import classify, report_cli_error
 from api.plan.request import PlanRequest
 from api.plan.travel import open_map
 from api.plan.validate import validate_document
@@ -51,14 +50,9 @@ def register(app: typer.Typer) -> None:
             rules=day_rules(rules, single_trip, console),
         )
         document = read_plan_file(plan, console)
-        try:
+        with errors_as_exit(console):
             travel, addresses = open_map(map_file, request.modes())
             found = validate_document(request, document, travel=travel, addresses=addresses)
-        except Exception as exc:  # every error with a code leaves by the error contract
-            if classify(exc).code == "INTERNAL":
-                raise
-            console.print(f"[red]{exc}[/red]", highlight=False)
-            raise typer.Exit(report_cli_error(exc)) from None
         for v in found:
             console.print(f"{v.code:<24} {v.record}: {v.message}", highlight=False)
         console.print(f"{len(found)} violation(s)" if found else "the plan keeps every rule")

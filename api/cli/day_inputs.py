@@ -4,21 +4,44 @@ error shape and the status of ``plan``."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import typer
 from rich.console import Console
 
-from api.errors import report_cli_error
+from api.errors import classify, report_cli_error
 from api.plan.continuity import PreviousPlanError, read_previous
 from api.plan.ledger import Ledger, LedgerError, ReadOptions, read_ledger
 from geo.crs import parse_coord_system
+from geo.errors import GeoError
 
 #: Exit status of wrong command-line usage.
 EXIT_USAGE = 2
 #: Exit status of an unreadable plan file (as for an invalid ledger).
 EXIT_INPUT = 4
+#: Exit status of a map that cannot be read.
+EXIT_MAP = 5
+
+
+@contextlib.contextmanager
+def errors_as_exit(console: Console) -> Iterator[None]:
+    """End the command by the error contract on any error with a code: printed, its
+    error shape as the last stderr line, and its exit status (a map error: 5); an error
+    without a code (a defect) goes on up."""
+    try:
+        yield
+    except GeoError as exc:
+        console.print(f"[red]map error:[/red] {exc}")
+        report_cli_error(exc)
+        raise typer.Exit(EXIT_MAP) from None
+    except Exception as exc:
+        if classify(exc).code == "INTERNAL":
+            raise
+        console.print(f"[red]{exc}[/red]", highlight=False)
+        raise typer.Exit(report_cli_error(exc)) from None
 
 
 def read_date(text: str, console: Console) -> dt.date:

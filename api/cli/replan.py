@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from api.cli.day_inputs import read_date, read_day_ledger, read_plan_file
+from api.cli.day_inputs import errors_as_exit, read_date, read_day_ledger, read_plan_file
 from api.cli.options import (
     Coords,
     Effort,
@@ -27,8 +27,7 @@ from api.cli.options import (
     TimeLimit,
     day_rules,
 )
-from api.cli.plan import EXIT_MAP, EXIT_OK, EXIT_UNSERVED, ProgressPrinter
-from api.errors import classify, report_cli_error
+from api.cli.plan import EXIT_OK, EXIT_UNSERVED, ProgressPrinter
 from api.i18n import Lang, choose
 from api.outputs.notifications import write_notifications
 from api.plan.events import read_events
@@ -38,7 +37,6 @@ from api.plan.request import PlanRequest
 from api.plan.run import write_plan
 from api.plan.travel import open_map
 from geo.crs import parse_coord_system
-from geo.errors import GeoError
 
 
 def register(app: typer.Typer) -> None:
@@ -89,7 +87,7 @@ def register(app: typer.Typer) -> None:
             effort=effort,
         )
         language = Lang(locale)
-        try:
+        with errors_as_exit(console):
             happened = read_events(events, ReadOptions(parse_coord_system(coords), phone_region))
             travel, addresses = open_map(map_file, request.modes())
             new = replan_day(
@@ -103,15 +101,6 @@ def register(app: typer.Typer) -> None:
                 progress=ProgressPrinter(console),
             )
             write_plan(new.result, new.document, None, out, language)
-        except GeoError as exc:
-            console.print(f"[red]map error:[/red] {exc}")
-            report_cli_error(exc)
-            raise typer.Exit(EXIT_MAP) from None
-        except Exception as exc:  # every error with a code leaves by the error contract
-            if classify(exc).code == "INTERNAL":
-                raise
-            console.print(f"[red]{exc}[/red]", highlight=False)
-            raise typer.Exit(report_cli_error(exc)) from None
         phones = {h.household_id: h.phone for h in new.result.ledger.households if h.phone}
         write_notifications(new.document, phones, out / "notifications.csv", language, new.changed)
         info = new.document["replan"]
