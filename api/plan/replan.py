@@ -36,7 +36,7 @@ from api.plan.ledger import Ledger, format_clock, parse_clock
 from api.plan.pipeline import Day, check_plan, prepare_day
 from api.plan.progress import Progress, ProgressFn, silent
 from api.plan.request import PlanRequest
-from api.plan.result import PlanResult, household_issues
+from api.plan.result import PlanResult, household_issues, priority_served, served_by
 from api.plan.travel import Travel
 from api.plan.validate import visit_names
 from geo.addresses import AddressIndex
@@ -233,8 +233,13 @@ def replan_problem(
             keep.pop()
         fixed[vid] = keep
     done = {n for p in fixed.values() for n in p if n in names}
+    working = set(problem.vehicle_index())
     owner = {
-        h: vid for vid, visits in runs.items() for v in visits for h in (v.name, *v.households)
+        h: vid
+        for vid, visits in runs.items()
+        if vid in working
+        for v in visits
+        for h in (v.name, *v.households)
     }
     households = {s.stop_id: s.household_ids for s in day.selection.stops}
     delayed_under_way = [vid for vid in happened.ids(EventKind.VOLUNTEER_DELAYED) if fixed.get(vid)]
@@ -320,6 +325,37 @@ def plan_diff(
     return diff, moved_count, changed
 
 
+def _moved(problem: Problem, solution: Solution) -> int:
+    """Stops served by another vehicle than their reference."""
+    by = served_by(solution)
+    return sum(1 for s in problem.stops if s.reference and by.get(s.id, s.reference) != s.reference)
+
+
+def _search(
+    request: PlanRequest,
+    problem: Problem,
+    runs: Mapping[str, list[_Visit]],
+    budget: Budget,
+    change_cost: int,
+) -> Solution:
+    """With a change cost, two searches on half the share each: warm from the current plan
+    (moves little, but may leave out stops it has no time to insert) and from scratch
+    (inserts everything first); the plan serving more stops per priority wins, then the
+    one moving fewer. Without (a cold re-plan): one search from scratch."""
+    if not change_cost:
+        return solve(
+            problem, time_limit=budget.search_seconds(), seed=request.seed, effort=request.effort
+        )
+    seconds = budget.search_seconds(parts=2)
+    plans = [
+        solve(
+            problem, time_limit=seconds, seed=request.seed, effort=request.effort, initial_routes=w
+        )
+        for w in (_warm_routes(problem, runs), None)
+    ]
+    return max(plans, key=lambda p: (priority_served(problem, p), -_moved(problem, p)))
+
+
 def replan_day(
     request: PlanRequest,
     plan: Mapping[str, Any],
@@ -375,16 +411,9 @@ def replan_day(
     day_request = dataclasses.replace(request, ledger=ledger)
     day = prepare_day(day_request, travel, addresses, say, {})
     problem, warnings = replan_problem(day, runs, prefixes, happened, change_cost)
-    warm = _warm_routes(problem, runs) if change_cost else None
     done = sum(len(v.prefix) for v in problem.vehicles)
     say(Progress("solve", f"re-plan at {format_clock(at)}: {done} visits done"))
-    solution: Solution = solve(
-        problem,
-        time_limit=budget.search_seconds(),
-        seed=request.seed,
-        effort=request.effort,
-        initial_routes=warm,
-    )
+    solution = _search(request, problem, runs, budget, change_cost)
     check_plan(problem, solution, say)
     issues = household_issues(day.selection, solution, day.resolutions, day.matrices, day.locations)
     result = PlanResult(
