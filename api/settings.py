@@ -76,6 +76,14 @@ ROLES = ("dispatcher", "viewer")
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
 
+def tiles_from_env() -> str:
+    """The tile URL template of ``DOORSTEP_TILES`` (default: the OpenStreetMap standard
+    tiles), or ``""`` when it is ``off``: the map page and the pages' maps then draw the
+    street graph alone."""
+    tiles = os.environ.get("DOORSTEP_TILES", OSM_TILES).strip()
+    return "" if tiles.lower() in {"", "off", "none"} else tiles
+
+
 class SettingsError(ValueError):
     """A setting in the environment is malformed; names the variable."""
 
@@ -225,7 +233,6 @@ class ServiceSettings:
             except OSError as exc:
                 raise SettingsError("DOORSTEP_API_KEYS_FILE", exc.strerror or str(exc)) from None
             keys.update(parse_api_keys(text, source="DOORSTEP_API_KEYS_FILE"))
-        tiles = env.get("DOORSTEP_TILES", OSM_TILES).strip()
         return cls(
             maps=maps,
             database_url=env.get("DOORSTEP_DATABASE_URL", "").strip() or "sqlite:///doorstep.db",
@@ -246,5 +253,5 @@ class ServiceSettings:
             job_lease_s=_env_number("DOORSTEP_JOB_LEASE_S", 15.0, minimum=1),
             job_attempts=int(_env_number("DOORSTEP_JOB_ATTEMPTS", 2, minimum=1)),
             job_watchdog_s=_env_number("DOORSTEP_JOB_WATCHDOG_S", 600.0, minimum=1),
-            tiles="" if tiles.lower() in {"", "off", "none"} else tiles,
+            tiles=tiles_from_env(),
         )

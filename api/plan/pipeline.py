@@ -23,7 +23,7 @@ no printing: progress goes to a callback. The entry is :func:`api.plan.run.run_p
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -294,6 +294,24 @@ def trace_runs(
     return out
 
 
+#: Margin drawn around a plan's points on the pages' maps (degrees, about 200 m).
+STREETS_MARGIN_DEG = 0.002
+
+
+def streets_around(
+    points: Sequence[tuple[float, float]], travel: Travel
+) -> tuple[tuple[tuple[float, float], ...], ...]:
+    """The map's streets within :data:`STREETS_MARGIN_DEG` of the plan's points (stops,
+    starts, depots), for the pages' maps (drawn offline, as the map page does)."""
+    if not points:
+        return ()
+    lons = [p[0] for p in points]
+    lats = [p[1] for p in points]
+    m = STREETS_MARGIN_DEG
+    bbox = (min(lons) - m, min(lats) - m, max(lons) + m, max(lats) + m)
+    return tuple(tuple(line) for line in travel.streets(bbox))
+
+
 def solve_day(
     request: PlanRequest,
     day: Day,
@@ -379,9 +397,11 @@ def plan_day(
     check_plan(day.problem, solution, say)
     timings["check"] = time.monotonic() - t
     geometry: dict[str, Any] = {}
+    streets: tuple[tuple[tuple[float, float], ...], ...] = ()
     if request.geometry:
         t = time.monotonic()
         geometry = trace_runs(request, day, solution, travel, say)
+        streets = streets_around(day.locations.points, travel)
         timings["geometry"] = time.monotonic() - t
     issues = household_issues(day.selection, solution, day.resolutions, day.matrices, day.locations)
     return PlanResult(
@@ -399,4 +419,5 @@ def plan_day(
         timings=timings,
         continuity=searched.continuity,
         coord_fit=coord_fit,
+        streets=streets,
     )

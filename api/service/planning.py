@@ -27,6 +27,7 @@ from api.plan.progress import Progress
 from api.plan.request import PlanRequest
 from api.plan.run import run_plan
 from api.plan.travel import StreetTravel, load_street_travel
+from api.settings import tiles_from_env
 from solver.errors import Detail
 
 #: Share of a job's progress reached when each stage starts (the search takes the middle).
@@ -204,7 +205,12 @@ def plan_documents(
         routes=routes_geojson(doc, result.geometry),
         manifests={
             r["volunteer_id"]: manifest_html(
-                doc, r, result.geometry.get(r["volunteer_id"]), language
+                doc,
+                r,
+                result.geometry.get(r["volunteer_id"]),
+                language,
+                streets=result.streets,
+                tiles=tiles_from_env(),
             )
             for r in doc["routes"]
         },
