@@ -130,6 +130,12 @@ class Lang:
         full stops, a space elsewhere."""
         return "" if self.locale.startswith("zh") else " "
 
+    @property
+    def list_gap(self) -> str:
+        """What stands between the items of a short list: the enumeration comma ``、`` in
+        Chinese, ``, `` elsewhere."""
+        return "、" if self.locale.startswith("zh") else ", "
+
     def gettext(self, message: str, **values: Any) -> str:
         """``message`` in this language, its ``%(name)s`` fields filled from ``values``."""
         text = translations(self.locale).gettext(message)

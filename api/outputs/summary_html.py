@@ -77,19 +77,21 @@ def warning_text(warning: dict[str, Any], date: str, language: Lang) -> str:
 
 
 #: Colours of the runs on the overview map (cycled).
-RUN_COLOURS = (
-    "#1f6feb",
-    "#d1242f",
-    "#1a7f37",
-    "#8250df",
-    "#bf8700",
-    "#0a8a8a",
-    "#cf222e",
-    "#6e7781",
-    "#fb8500",
-    "#005cc5",
-    "#a2145a",
-    "#2da44e",
+RUN_COLOURS = (  # Tableau 10, then darker shades of it
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
+    "#2c4f75",
+    "#b35806",
+    "#8c2d2f",
+    "#3d7f5a",
 )
 #: Colour of an unserved household's marker on the overview map.
 UNSERVED_COLOUR = "#6e0b0b"

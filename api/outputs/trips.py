@@ -50,12 +50,19 @@ class Trip:
     @property
     def doors(self) -> int:
         """Households it delivers to (one bag each)."""
-        return sum(len(s["household_ids"]) for s in self.stops)
+        return sum(len(s.get("household_ids") or s.get("lines") or ()) for s in self.stops)
 
     @property
     def kg(self) -> float:
         """What it carries from its pick-up place (kg)."""
-        return round(sum(float(s["load"]) for s in self.stops), 3)
+        return round(sum(_load_kg(s) for s in self.stops), 3)
+
+
+def _load_kg(stop: Mapping[str, Any]) -> float:
+    """A delivery's load (kg): its ``load``, else the sum of its doors' items."""
+    if "load" in stop:
+        return float(stop["load"])
+    return sum(float(i["kg"]) for ln in stop.get("lines", ()) for i in ln.get("items", ()))
 
 
 def is_reload(stop: Mapping[str, Any]) -> bool:

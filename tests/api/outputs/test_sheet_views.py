@@ -15,7 +15,7 @@ from api.i18n import Lang
 from api.outputs.dropoff import asks_for_call
 from api.outputs.manifest import door_view, manifest_html
 from api.outputs.summary_html import trip_times
-from api.outputs.svg import spread
+from api.outputs.svg import Frame, Marker, route_svg, spread
 from api.outputs.trips import trips_of
 
 
@@ -169,3 +169,29 @@ def test_sheet_prints_page_numbers_name_and_date_in_both_languages() -> None:
     assert '@top-left{content:"Volunteer 1 · November 25, 2026"' in en
     zh = manifest_html({"date": "2026-11-25"}, route, None, Lang("zh_CN"))
     assert 'counter(page) " 页，共 " counter(pages) " 页"' in zh
+
+
+def test_tiles_are_placed_where_their_area_is() -> None:
+    """With a tile template, the tile holding a marker's position is drawn under it, at the
+    zoom of the map's scale; without one, no tile is requested."""
+    lon, lat = 116.3184, 39.9975
+    markers = [Marker(lon, lat, "P"), Marker(lon + 0.004, lat - 0.003, "1")]
+    svg = route_svg([], [], markers, tiles="https://t.example/{z}/{x}/{y}.png")
+    tiles = re.findall(
+        r'href="https://t.example/(\d+)/(\d+)/(\d+).png" x="([-\d.]+)" y="([-\d.]+)" '
+        r'width="([\d.]+)"',
+        svg,
+    )
+    assert tiles
+    z = int(tiles[0][0])
+    n = 2**z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    hit = [t for t in tiles if (int(t[1]), int(t[2])) == (x, y)]
+    assert len(hit) == 1
+    frame = Frame.fit([(m.lon, m.lat) for m in markers], 640, 420)
+    px, py = frame.px(lon, lat)
+    left, top, size = float(hit[0][3]), float(hit[0][4]), float(hit[0][5])
+    assert left <= px <= left + size and top <= py <= top + size
+    assert 14 <= z <= 18
+    assert "<image" not in route_svg([], [], markers)
