@@ -125,12 +125,6 @@ class Lang:
         return self.locale.replace("_", "-")
 
     @property
-    def sentence_gap(self) -> str:
-        """What stands between two sentences of running text: nothing after Chinese
-        full stops, a space elsewhere."""
-        return "" if self.locale.startswith("zh") else " "
-
-    @property
     def list_gap(self) -> str:
         """What stands between the items of a short list: the enumeration comma ``、`` in
         Chinese, ``, `` elsewhere."""

@@ -71,17 +71,26 @@ def cache_dir() -> Path:
 # ``DOORSTEP_TILES``
 #     Tile URL template of the map page, or ``off`` (then the street graph is the base layer);
 #     default: the OpenStreetMap standard tiles.
+# ``DOORSTEP_SHEET_TILES``
+#     Tile URL template drawn over the streets on the sheets' and the summary's maps where
+#     the tiles load; default none (the map's own streets only).
 
 ROLES = ("dispatcher", "viewer")
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
 
-def tiles_from_env() -> str:
-    """The tile URL template of ``DOORSTEP_TILES`` (default: the OpenStreetMap standard
-    tiles), or ``""`` when it is ``off``: the map page and the pages' maps then draw the
-    street graph alone."""
-    tiles = os.environ.get("DOORSTEP_TILES", OSM_TILES).strip()
+def tiles_from_env(name: str = "DOORSTEP_TILES", default: str = OSM_TILES) -> str:
+    """The tile URL template of the environment variable ``name`` (else ``default``), or
+    ``""`` when it is ``off``: the map then draws the street graph alone."""
+    tiles = os.environ.get(name, default).strip()
     return "" if tiles.lower() in {"", "off", "none"} else tiles
+
+
+def sheet_tiles() -> str:
+    """The tile URL template drawn on the written pages' maps (sheets, summary):
+    ``DOORSTEP_SHEET_TILES``, by default none (the map's own streets only: a page opened
+    from a file sends no ``Referer``, which the OpenStreetMap tile servers require)."""
+    return tiles_from_env("DOORSTEP_SHEET_TILES", "")
 
 
 class SettingsError(ValueError):

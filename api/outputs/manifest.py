@@ -27,7 +27,7 @@ from api.outputs.labels import (
     page_css,
     place_text,
 )
-from api.outputs.svg import Line, Marker, Run, route_svg
+from api.outputs.svg import Line, Marker, Run, Streets, route_svg
 from api.outputs.trips import Trip, pickup_place, trips_of
 
 #: Colour of the sheet's stop markers and of its pick-up markers.
@@ -171,7 +171,7 @@ def manifest_html(
     geometry: Any,
     language: Lang | None = None,
     *,
-    streets: Sequence[Line] = (),
+    streets: Streets | Sequence[Line] = (),
     tiles: str = "",
 ) -> str:
     """The sheet of one run of the ``plan.json`` document ``doc``, in ``language`` (English

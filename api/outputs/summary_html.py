@@ -20,7 +20,7 @@ from api.i18n import DEFAULT, Lang, render
 from api.outputs.geojson import lines_of
 from api.outputs.labels import fix_text, mode_text, reason_text
 from api.outputs.manifest import depots_by_id
-from api.outputs.svg import Dot, Line, Marker, Run, route_svg
+from api.outputs.svg import Dot, Line, Marker, Run, Streets, route_svg
 from api.outputs.trips import is_reload, pickup_place, trips_of
 
 
@@ -151,7 +151,7 @@ def overview_svg(
     runs: list[dict[str, Any]],
     language: Lang,
     *,
-    streets: Sequence[Line] = (),
+    streets: Streets | Sequence[Line] = (),
     tiles: str = "",
 ) -> str:
     """The map of every run in its colour, each depot (``P``) and each unserved household
@@ -197,7 +197,7 @@ def summary_html(
     language: Lang | None = None,
     *,
     geometry: dict[str, Any] | None = None,
-    streets: Sequence[Line] = (),
+    streets: Streets | Sequence[Line] = (),
     tiles: str = "",
 ) -> str:
     """The coordinator's page of a ``plan.json`` document: is everyone covered today, and

@@ -15,6 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+import numpy as np
+import numpy.typing as npt
+
 CREDIT = "© OpenStreetMap contributors"
 #: Tile size of slippy-map tiles (px).
 TILE_PX = 256
@@ -64,6 +67,49 @@ class Dot:
     colour: str
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class Streets:
+    """The map's streets with each line's bounding box, so that a map of a small area
+    takes only the lines near it from a city's worth.
+
+    Attributes
+    ----------
+    lines
+        ``(lon, lat)`` polylines, WGS-84 degrees.
+    boxes
+        Per line ``(west, south, east, north)`` degrees, shape ``(n, 4)``.
+    """
+
+    lines: tuple[Line, ...]
+    boxes: npt.NDArray[np.float64]
+
+    @classmethod
+    def of(cls, lines: Streets | Sequence[Line]) -> Streets:
+        """Index ``lines`` by their bounding boxes (already indexed lines as they are)."""
+        if isinstance(lines, Streets):
+            return lines
+        kept = tuple(ln for ln in lines if len(ln) > 1)
+        boxes = np.array(
+            [
+                (
+                    min(p[0] for p in ln),
+                    min(p[1] for p in ln),
+                    max(p[0] for p in ln),
+                    max(p[1] for p in ln),
+                )
+                for ln in kept
+            ],
+            dtype=np.float64,
+        ).reshape(-1, 4)
+        return cls(kept, boxes)
+
+    def within(self, west: float, south: float, east: float, north: float) -> list[Line]:
+        """The lines whose bounding box meets the box given in degrees."""
+        b = self.boxes
+        hit = (b[:, 0] <= east) & (b[:, 2] >= west) & (b[:, 1] <= north) & (b[:, 3] >= south)
+        return [self.lines[i] for i in np.flatnonzero(hit)]
+
+
 def mercator(lon: float, lat: float) -> tuple[float, float]:
     """Web Mercator of a WGS-84 position, in radians of the equator (y grows north)."""
     lat = max(-85.0, min(85.0, lat))
@@ -93,15 +139,24 @@ class Frame:
         cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
         return cls(cx - width / 2 / scale, cy + height / 2 / scale, scale, width, height)
 
+    def bounds(self) -> tuple[float, float, float, float]:
+        """``(west, south, east, north)`` WGS-84 degrees of the picture."""
+        west = math.degrees(self.x0)
+        east = math.degrees(self.x0 + self.width / self.scale)
+        north = math.degrees(2 * math.atan(math.exp(self.y1)) - math.pi / 2)
+        y0 = self.y1 - self.height / self.scale
+        south = math.degrees(2 * math.atan(math.exp(y0)) - math.pi / 2)
+        return west, south, east, north
+
     def px(self, lon: float, lat: float) -> tuple[float, float]:
         """Picture position of a WGS-84 position (px, y down)."""
         x, y = mercator(lon, lat)
         return (x - self.x0) * self.scale, (self.y1 - y) * self.scale
 
 
-def _path(frame: Frame, lines: Sequence[Line]) -> str:
+def _path(frame: Frame, lines: Sequence[Line], min_px: float = 0.0) -> str:
     """One SVG path's ``d`` for polylines, in pixels rounded to 0.1, skipping lines wholly
-    outside the picture and repeated points."""
+    outside the picture or spanning less than ``min_px``, and repeated points."""
     parts: list[str] = []
     w, h = frame.width, frame.height
     for ln in lines:
@@ -110,6 +165,8 @@ def _path(frame: Frame, lines: Sequence[Line]) -> str:
             continue
         xs, ys = [p[0] for p in pts], [p[1] for p in pts]
         if max(xs) < 0 or min(xs) > w or max(ys) < 0 or min(ys) > h:
+            continue
+        if max(xs) - min(xs) + max(ys) - min(ys) < min_px:
             continue
         seg: list[str] = []
         last = ""
@@ -220,7 +277,7 @@ def spread(
 
 
 def route_svg(
-    streets: Sequence[Line],
+    streets: Streets | Sequence[Line],
     runs: Sequence[Run],
     markers: Sequence[Marker],
     *,
@@ -245,7 +302,7 @@ def route_svg(
         f'class="map" role="img" aria-label="{escape(label)}">',
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#f7f7f4"/>',
     ]
-    street_d = _path(frame, streets)
+    street_d = _path(frame, Streets.of(streets).within(*frame.bounds()), min_px=1.0)
     if street_d:
         parts.append(
             f'<path class="street" d="{street_d}" fill="none" stroke="#c8c8c0" '

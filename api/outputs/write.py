@@ -13,7 +13,7 @@ from api.outputs.geojson import routes_geojson
 from api.outputs.manifest import manifest_html
 from api.outputs.notifications import write_notifications
 from api.outputs.summary_html import summary_html
-from api.outputs.svg import Line
+from api.outputs.svg import Line, Streets
 
 
 def _safe(name: str) -> str:
@@ -27,7 +27,7 @@ def write_outputs(
     out: Path,
     language: Lang | None = None,
     *,
-    streets: Sequence[Line] = (),
+    streets: Streets | Sequence[Line] = (),
     tiles: str = "",
 ) -> list[Path]:
     """Write ``plan.json``, ``routes.geojson``, ``summary.html``, ``notifications.csv`` and
@@ -36,6 +36,7 @@ def write_outputs(
     map around the plan) and ``tiles`` (a tile URL template, ``""``: none); return the
     paths written."""
     lang = language or Lang()
+    streets = Streets.of(streets)  # indexed once for every page's map
     out.mkdir(parents=True, exist_ok=True)
     (out / "manifests").mkdir(exist_ok=True)
     written = []

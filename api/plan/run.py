@@ -31,7 +31,7 @@ from api.plan.request import PlanRequest
 from api.plan.result import PlanResult
 from api.plan.suggest import Suggestion, suggest_volunteers
 from api.plan.travel import Travel, load_street_travel, open_map
-from api.settings import tiles_from_env
+from api.settings import sheet_tiles
 from geo.addresses import AddressIndex
 from solver.decompose import MapFn
 
@@ -154,7 +154,7 @@ def write_plan(
             out,
             language,
             streets=result.streets,
-            tiles=tiles_from_env(),
+            tiles=sheet_tiles(),
         )
     )
     if suggestion is not None:

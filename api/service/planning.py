@@ -21,13 +21,14 @@ from api.errors import ServiceError
 from api.i18n import Lang, choose
 from api.outputs.geojson import routes_geojson
 from api.outputs.manifest import manifest_html
+from api.outputs.svg import Streets
 from api.plan.ledger import MODES, Ledger, ledger_from_json
 from api.plan.problem import PlanOptions
 from api.plan.progress import Progress
 from api.plan.request import PlanRequest
 from api.plan.run import run_plan
 from api.plan.travel import StreetTravel, load_street_travel
-from api.settings import tiles_from_env
+from api.settings import sheet_tiles
 from solver.errors import Detail
 
 #: Share of a job's progress reached when each stage starts (the search takes the middle).
@@ -200,6 +201,7 @@ def plan_documents(
         progress=say,
     )
     result, doc = run.result, run.document
+    streets = Streets.of(result.streets)  # indexed once for every sheet's map
     return PlanDocuments(
         plan=doc,
         routes=routes_geojson(doc, result.geometry),
@@ -209,8 +211,8 @@ def plan_documents(
                 r,
                 result.geometry.get(r["volunteer_id"]),
                 language,
-                streets=result.streets,
-                tiles=tiles_from_env(),
+                streets=streets,
+                tiles=sheet_tiles(),
             )
             for r in doc["routes"]
         },

@@ -17,7 +17,7 @@ import pytest
 from api.outputs.dropoff import asks_for_call
 from api.outputs.svg import MARKER_R
 from tests.api.outputs.conftest import WrittenDay
-from tests.api.outputs.pages import CHROMIUM, DRIVER, artefacts, chromium, printed_pages, screenshot
+from tests.browser import CHROMIUM, DRIVER, artefacts, chromium, printed_pages, screenshot
 
 pytestmark = pytest.mark.skipif(
     not (CHROMIUM.exists() and DRIVER.exists()),

@@ -15,7 +15,7 @@ from api.i18n import Lang
 from api.outputs.dropoff import asks_for_call
 from api.outputs.manifest import door_view, manifest_html
 from api.outputs.summary_html import trip_times
-from api.outputs.svg import Frame, Marker, route_svg, spread
+from api.outputs.svg import Frame, Marker, Streets, route_svg, spread
 from api.outputs.trips import trips_of
 
 
@@ -195,3 +195,15 @@ def test_tiles_are_placed_where_their_area_is() -> None:
     assert left <= px <= left + size and top <= py <= top + size
     assert 14 <= z <= 18
     assert "<image" not in route_svg([], [], markers)
+
+
+def test_only_the_streets_in_view_are_drawn() -> None:
+    """A street crossing the map's area is drawn, one far away is not (a city's worth of
+    streets costs a small map nothing)."""
+    lon, lat = 116.3184, 39.9975
+    near = [(lon - 0.01, lat), (lon + 0.01, lat + 0.001)]
+    far = [(lon + 0.5, lat), (lon + 0.51, lat)]
+    svg = route_svg([near, far], [], [Marker(lon, lat, "P"), Marker(lon + 0.003, lat, "1")])
+    drawn = re.search(r'<path class="street" d="([^"]+)"', svg)
+    assert drawn and drawn[1].count("M") == 1
+    assert Streets.of([near, far]).within(*Frame.fit([(lon, lat)], 640, 420).bounds()) == [near]

@@ -13,7 +13,7 @@ from typing import Any
 
 CHROMIUM = Path("/usr/bin/chromium")
 DRIVER = Path("/usr/bin/chromedriver")
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 def artefacts() -> Path:
@@ -25,8 +25,9 @@ def artefacts() -> Path:
 
 
 @contextmanager
-def chromium(profile: Path) -> Iterator[Any]:
-    """A headless Chromium driven by selenium, with the network off (pages are files)."""
+def chromium(profile: Path, *, offline: bool = True) -> Iterator[Any]:
+    """A headless Chromium driven by selenium, keeping the browser console; with the
+    network off unless ``offline`` is false (pages served from loopback need it)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -38,11 +39,12 @@ def chromium(profile: Path) -> Iterator[Any]:
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=opts, service=Service(executable_path=str(DRIVER)))
     try:
-        driver.execute_cdp_cmd("Network.enable", {})
-        driver.execute_cdp_cmd(
-            "Network.emulateNetworkConditions",
-            {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
-        )
+        if offline:
+            driver.execute_cdp_cmd("Network.enable", {})
+            driver.execute_cdp_cmd(
+                "Network.emulateNetworkConditions",
+                {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+            )
         yield driver
     finally:
         driver.quit()
