@@ -126,16 +126,15 @@ def css_string(text: str) -> str:
     return '"' + out.replace("\n", "\\a ") + '"'
 
 
-def page_css(who: str, date: str, language: Lang) -> Markup:
-    """CSS paged-media rules putting ``who``, the date and ``Page n of m`` on every printed
-    page (Chromium's ``@page`` margin boxes)."""
+def page_css(head: str, language: Lang) -> Markup:
+    """CSS paged-media rules putting ``head`` (whose page, which day) and ``Page n of m`` on
+    every printed page (Chromium's ``@page`` margin boxes)."""
     parts = re.split(r"%\((page|pages)\)s", language.gettext("Page %(page)s of %(pages)s"))
     content = " ".join(
         f"counter({p})" if k % 2 else css_string(p) for k, p in enumerate(parts) if p
     )
-    head = css_string(f"{who} · {language.date(date)}")
     return Markup(
         "@page{size:A4;margin:16mm 12mm 14mm;"
-        f"@top-left{{content:{head};font-size:9pt;color:#333}}"
+        f"@top-left{{content:{css_string(head)};font-size:9pt;color:#333}}"
         f"@top-right{{content:{content};font-size:9pt;color:#333}}}}"
     )

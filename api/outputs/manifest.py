@@ -195,7 +195,7 @@ def manifest_html(
         "manifest.html",
         lang,
         title=lang.gettext("Deliveries %(volunteer)s %(date)s", volunteer=vid, date=doc["date"]),
-        page_css=page_css(who, doc["date"], lang),
+        page_css=page_css(f"{who} · {lang.date(doc['date'])}", lang),
         who=who,
         date=doc["date"],
         mode=mode_text(route["mode"], lang),

@@ -18,7 +18,7 @@ from typing import Any
 
 from api.i18n import DEFAULT, Lang, render
 from api.outputs.geojson import lines_of
-from api.outputs.labels import fix_text, mode_text, reason_text
+from api.outputs.labels import fix_text, mode_text, page_css, reason_text
 from api.outputs.manifest import depots_by_id
 from api.outputs.svg import Dot, Line, Marker, Run, Streets, route_svg
 from api.outputs.trips import is_reload, pickup_place, trips_of
@@ -231,6 +231,9 @@ def summary_html(
         "summary.html",
         lang,
         title=lang.gettext("Plan %(date)s", date=doc["date"]),
+        page_css=page_css(
+            lang.gettext("Delivery plan for %(date)s", date=lang.date(doc["date"])), lang
+        ),
         date=doc["date"],
         s=s,
         balance=balance_text(s, lang),

@@ -123,13 +123,18 @@ def test_printed_sheet_has_name_date_and_page_number_on_every_page(
     browser.get(_sheet(beijing_day, locale, route).as_uri())
     pages = printed_pages(browser, artefacts() / f"sheet-{locale}.pdf")
     assert len(pages) >= 2
+    _assert_numbered(pages, locale, route["name"])
+
+
+def _assert_numbered(pages: list[str], locale: str, name: str) -> None:
+    """Each printed page's text has "page k of n", ``name`` and the date."""
     date = {"en": "November 28, 2022", "zh_CN": "2022年11月28日"}[locale]
     for k, page in enumerate(pages, start=1):
         text = unicodedata.normalize("NFKC", page)
         text = text if locale == "en" else re.sub(r"\s+", "", text)
         found = re.search(PAGE_LINE[locale], text)
         assert found and (int(found[1]), int(found[2])) == (k, len(pages)), text[:300]
-        assert route["name"] in text and date in text
+        assert name in text and date in text
 
 
 @pytest.mark.slow
@@ -139,7 +144,8 @@ def test_summary_answers_who_is_covered_and_what_to_do(
 ) -> None:
     """The coordinator's page maps every run, gives each volunteer's trips, names the idle
     volunteers, lists every unserved household with address, phone, sentence and fix, the
-    households with nothing due and the rows outside their period; its screenshot is kept."""
+    households with nothing due and the rows outside their period; its screenshot and its
+    printed PDF (page numbers on every page) are kept."""
     from selenium.webdriver.common.by import By
 
     day = beijing_day
@@ -172,3 +178,5 @@ def test_summary_answers_who_is_covered_and_what_to_do(
     assert _errors(browser) == []
     shot = screenshot(browser, artefacts() / f"summary-{locale}.png", 1100)
     assert shot.stat().st_size > 20_000
+    pages = printed_pages(browser, artefacts() / f"summary-{locale}.pdf")
+    _assert_numbered(pages, locale, {"en": "Delivery plan for", "zh_CN": "配送计划"}[locale])

@@ -207,3 +207,15 @@ def test_only_the_streets_in_view_are_drawn() -> None:
     drawn = re.search(r'<path class="street" d="([^"]+)"', svg)
     assert drawn and drawn[1].count("M") == 1
     assert Streets.of([near, far]).within(*Frame.fit([(lon, lat)], 640, 420).bounds()) == [near]
+
+
+def test_a_volunteer_leaving_home_empty_loads_at_the_first_reload() -> None:
+    """A run that starts with a reload (leaving home empty) loads trip 1 at that depot."""
+    first = {**RELOAD, "trip": 1, "depot_name": "Library", "lon": 24.95, "lat": 60.18}
+    route = {**_route([first, *(_stop(k, 1) for k in range(1, 4))]), "depot_name": ""}
+    (trip,) = trips_of(route)
+    assert trip.reload == first and trip.leaves == "10:45:00" and trip.doors == 3
+    html = manifest_html({"date": "2026-11-25"}, route, None)
+    at = Lang().time
+    assert f"Pick up at Library, leave by {at('10:45')} with 3 bags (6.0 kg) for stops 1–3." in html
+    assert html.count('data-label="P"') == 1
