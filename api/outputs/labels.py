@@ -133,8 +133,9 @@ def page_css(head: str, language: Lang) -> Markup:
     content = " ".join(
         f"counter({p})" if k % 2 else css_string(p) for k, p in enumerate(parts) if p
     )
+    font = 'font-size:9pt;color:#333;font-family:system-ui,"Noto Sans CJK SC",sans-serif'
     return Markup(
         "@page{size:A4;margin:16mm 12mm 14mm;"
-        f"@top-left{{content:{css_string(head)};font-size:9pt;color:#333}}"
-        f"@top-right{{content:{content};font-size:9pt;color:#333}}}}"
+        f"@top-left{{content:{css_string(head)};{font}}}"
+        f"@top-right{{content:{content};{font}}}}}"
     )
