@@ -3,6 +3,8 @@ volunteers, unserved households' address and phone, depots, and the map's street
 
 from __future__ import annotations
 
+import csv
+
 from api.outputs.dropoff import asks_for_call
 from tests.api.outputs.conftest import WrittenDay
 
@@ -37,3 +39,19 @@ def test_idle_volunteers_unserved_contacts_and_depots_are_listed(
     assert h902["reason"] == "DEMAND_EXCEEDS_CAPACITY" and h902["lon"] is not None
     assert [d["depot_id"] for d in doc["depots"]] == [d.depot_id for d in ledger.depots]
     assert len(beijing_day.result.streets) > 100
+
+
+def test_the_text_to_a_household_never_contradicts_its_own_note(beijing_day: WrittenDay) -> None:
+    """A household with its own drop-off note is told it is left as asked (its note, no ring);
+    one without is told the default."""
+    for locale, ring in (("en", "rings"), ("zh_CN", "按门铃后")):
+        path = beijing_day.out[locale] / "notifications.csv"
+        with path.open(encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        assert rows
+        for row in rows:
+            note = beijing_day.notes[row["household_id"]]
+            if note:
+                assert row["message"].endswith(note) and ring not in row["message"]
+            else:
+                assert ring in row["message"]
