@@ -325,9 +325,10 @@ def route_svg(
             'stroke="#fff" stroke-width="1"/>'
         )
     parts += _markers(frame, markers)
+    wide = sum(11.0 if ord(c) >= 0x2E80 else 6.2 for c in credit)  # px at 11 px type
     parts.append(
-        f'<rect x="{width - 4 - 6.2 * len(credit)}" y="{height - 16}" '
-        f'width="{6.2 * len(credit) + 4}" height="16" fill="#fff" fill-opacity="0.8"/>'
+        f'<rect x="{width - 4 - wide:.1f}" y="{height - 16}" '
+        f'width="{wide + 4:.1f}" height="16" fill="#fff" fill-opacity="0.8"/>'
         f'<text x="{width - 4}" y="{height - 4}" font-size="11" text-anchor="end" '
         f'fill="#444">{escape(credit)}</text>'
     )
