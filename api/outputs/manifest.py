@@ -28,7 +28,7 @@ from api.outputs.labels import (
     place_text,
 )
 from api.outputs.svg import Line, Marker, Run, Streets, route_svg
-from api.outputs.trips import Trip, pickup_place, trips_of
+from api.outputs.trips import Trip, depots_by_id, pickup_place, trips_of
 
 #: Colour of the sheet's stop markers and of its pick-up markers.
 STOP_COLOUR = "#d1242f"
@@ -158,11 +158,6 @@ def run_markers(route: Mapping[str, Any], depots: Mapping[str, Any]) -> list[Mar
         start = route["start"]
         out.append(Marker(start["lon"], start["lat"], "P", PICKUP_COLOUR, square=True))
     return out
-
-
-def depots_by_id(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """``plan.json``'s depots by id (empty for plans written before it listed them)."""
-    return {d["depot_id"]: d for d in doc.get("depots", [])}
 
 
 def manifest_html(

@@ -19,9 +19,8 @@ from typing import Any
 from api.i18n import DEFAULT, Lang, render
 from api.outputs.geojson import lines_of
 from api.outputs.labels import fix_text, mode_text, page_css, reason_text
-from api.outputs.manifest import depots_by_id
 from api.outputs.svg import Dot, Line, Marker, Run, Streets, route_svg
-from api.outputs.trips import is_reload, pickup_place, trips_of
+from api.outputs.trips import depots_by_id, is_reload, pickup_place, trips_of
 
 
 def why_text(item: dict[str, Any], language: Lang) -> str:

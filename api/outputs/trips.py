@@ -120,3 +120,8 @@ def pickup_place(route: Mapping[str, Any], trip: Trip, depots: Mapping[str, Any]
     lon = trip.reload.get("lon", depot.get("lon", start["lon"]))
     lat = trip.reload.get("lat", depot.get("lat", start["lat"]))
     return Place(str(name), float(lon), float(lat))
+
+
+def depots_by_id(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """``plan.json``'s depots by id (empty for plans written before it listed them)."""
+    return {d["depot_id"]: d for d in doc.get("depots", [])}
