@@ -13,11 +13,14 @@ from starlette.concurrency import run_in_threadpool
 from api.errors import ErrorBody, ServiceError
 from api.i18n import negotiate
 from api.service import schemas
+from api.service.auth import Caller
+from api.service.db import JobRecord
 from api.service.documents import job_out
 from api.service.error_handlers import error_response
 from api.service.routes import artifacts
 from api.service.routes.deps import Dispatcher, JobId, Reader, ServiceDep, VolunteerId
 from api.service.routes.openapi import QUEUED, READ, error_responses
+from api.service.state import Service
 
 router = APIRouter()
 
@@ -54,7 +57,7 @@ async def create_plan(
     job = await service.wait(job_id, wait_s)
     headers = {"X-Doorstep-Job": job_id}
     if job.status == "done":
-        text = await run_in_threadpool(service.store.plan, job_id)
+        text = await artifacts.plan_text(service, caller, job_id, str(request.base_url))
         warnings = [w["code"] for w in json.loads(text).get("warnings", [])]
         if warnings:
             headers["X-Doorstep-Warning"] = ",".join(warnings)
@@ -101,14 +104,16 @@ async def create_job(
 )
 async def list_jobs(
     service: ServiceDep,
-    _caller: Reader,
+    caller: Reader,
     limit: Annotated[int, Query(ge=1, le=200, description="How many, newest first.")] = 50,
     status: Annotated[schemas.JobStatusName | None, Query(description="Only this status.")] = (
         None
     ),
 ) -> dict[str, Any]:
-    """Recent jobs, newest first (synchronous plans included)."""
-    records = await run_in_threadpool(lambda: service.store.recent(limit=limit, status=status))
+    """Recent jobs the key may see, newest first (synchronous plans included)."""
+    records = await run_in_threadpool(
+        lambda: service.store.recent(limit=limit, status=status, community=caller.community)
+    )
     return {"jobs": [job_out(j) for j in records]}
 
 
@@ -118,9 +123,13 @@ async def list_jobs(
     response_model=schemas.JobOut,
     responses=error_responses(*READ),
 )
-async def get_job(job_id: JobId, service: ServiceDep, _caller: Reader) -> dict[str, Any]:
+async def get_job(job_id: JobId, service: ServiceDep, caller: Reader) -> dict[str, Any]:
     """A job's status, progress and best cost so far."""
-    return job_out(await run_in_threadpool(service.store.get, job_id))
+    return job_out(await run_in_threadpool(_scoped_job, service, job_id, caller))
+
+
+def _scoped_job(service: Service, job_id: str, caller: Caller) -> JobRecord:
+    return service.store.get(job_id, community=caller.community)
 
 
 @router.delete(
@@ -129,9 +138,10 @@ async def get_job(job_id: JobId, service: ServiceDep, _caller: Reader) -> dict[s
     response_model=schemas.JobOut,
     responses=error_responses(401, 403, 404, 409, 422),
 )
-async def cancel_job(job_id: JobId, service: ServiceDep, _caller: Dispatcher) -> dict[str, Any]:
+async def cancel_job(job_id: JobId, service: ServiceDep, caller: Dispatcher) -> dict[str, Any]:
     """Cancel a job: at once when queued; a running one stops within a second or so
     (status ``running`` with progress message ``cancelling`` until then)."""
+    await run_in_threadpool(_scoped_job, service, job_id, caller)
     job = await run_in_threadpool(service.store.cancel, job_id)
     service.wake()
     return job_out(job)
@@ -141,20 +151,37 @@ _JOB = "/v1/jobs/{job_id}"
 
 
 @router.get(f"{_JOB}/plan", tags=["jobs"], **artifacts.PLAN)
-async def job_plan(job_id: JobId, service: ServiceDep, _caller: Reader) -> Response:
-    """The ``plan.json`` of a done job."""
-    return await artifacts.plan_response(service, job_id)
+async def job_plan(
+    job_id: JobId, service: ServiceDep, caller: Reader, request: Request
+) -> Response:
+    """The ``plan.json`` of a done job; each route has its volunteer's ``manifest_url``."""
+    return await artifacts.plan_response(service, caller, job_id, str(request.base_url))
 
 
 @router.get(f"{_JOB}/routes.geojson", tags=["jobs"], **artifacts.ROUTES)
-async def job_routes(job_id: JobId, service: ServiceDep, _caller: Reader) -> Response:
+async def job_routes(job_id: JobId, service: ServiceDep, caller: Reader) -> Response:
     """The ``routes.geojson`` of a done job (lines per run, stops with ETA)."""
-    return await artifacts.routes_response(service, job_id)
+    return await artifacts.routes_response(service, caller, job_id)
 
 
 @router.get(f"{_JOB}/manifests/{{volunteer_id}}.html", tags=["jobs"], **artifacts.MANIFEST)
 async def job_manifest(
-    job_id: JobId, volunteer_id: VolunteerId, service: ServiceDep, _caller: Reader
+    job_id: JobId, volunteer_id: VolunteerId, service: ServiceDep, caller: Reader
 ) -> HTMLResponse:
     """The printable manifest of one volunteer's run."""
-    return await artifacts.manifest_response(service, job_id, volunteer_id)
+    return await artifacts.manifest_response(service, caller, job_id, volunteer_id)
+
+
+@router.delete(
+    f"{_JOB}/links",
+    tags=["jobs"],
+    response_model=schemas.JobOut,
+    responses=error_responses(401, 403, 404, 422),
+)
+async def revoke_links(job_id: JobId, service: ServiceDep, caller: Dispatcher) -> dict[str, Any]:
+    """Withdraw the volunteer links of a job's plan (``LINK_REVOKED`` from now on); its
+    plan then carries new links."""
+    job = await run_in_threadpool(
+        lambda: service.store.revoke_links(job_id, community=caller.community)
+    )
+    return job_out(job)
