@@ -14,9 +14,10 @@
    at ``T`` (plus a ``volunteer_delayed`` delay); one unavailable from ``T`` keeps the
    prefix and stops there; an urgent household gets the top priority and a soft deadline
    at ``T`` (a hard one when the event gives one);
-4. the rest is solved warm from the current plan, each stop paying ``change_cost`` when it
-   moves to another volunteer (:attr:`solver.Stop.change_cost`); a cold re-plan
-   (``change_cost=0``) has neither the warm start nor the cost;
+4. the rest is solved with each stop paying ``change_cost`` when it moves to another
+   volunteer (:attr:`solver.Stop.change_cost`), by two searches on half the share each,
+   warm from the current plan and from scratch (:func:`_search`); a cold re-plan
+   (``change_cost=0``) is one search from scratch without the cost;
 5. the plan is checked, every household is on a run or named with its reason, and the
    document carries ``replan``: the time, the events applied, how many households moved
    and each volunteer's diff against the current plan.
