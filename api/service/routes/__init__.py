@@ -1,17 +1,19 @@
-"""The HTTP routes, one module per resource: probes, maps, plans and jobs, batches, and the
-map page. Each module has a ``router`` (FastAPI ``APIRouter``); :data:`ROUTERS` lists them
-in the order of the OpenAPI document."""
+"""The HTTP routes, one module per resource: probes, maps, plans and jobs, batches, solve
+and suggest, the map page and the reference pages. Each module has a ``router`` (FastAPI
+``APIRouter``); :data:`ROUTERS` lists them in the order of the OpenAPI document."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.service.routes import batches, jobs, maps, page, probes
+from api.service.routes import batches, docs, jobs, maps, page, probes, solve
 
 ROUTERS: tuple[APIRouter, ...] = (
     probes.router,
     maps.router,
     jobs.router,
     batches.router,
+    solve.router,
     page.router,
+    docs.router,
 )

@@ -10,8 +10,8 @@ from fastapi import Response
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.service import schemas
-from api.service.routes.openapi import GEOJSON, error_responses
+from api.service.plan_schemas import PlanOut
+from api.service.routes.openapi import ARTIFACT, GEOJSON, error_responses
 from api.service.state import Service
 
 _MANIFEST_EXAMPLE = "<!DOCTYPE html><html><head><title>V1 · 2026-11-25</title>...</html>"
@@ -53,12 +53,12 @@ _ROUTES_EXAMPLE: dict[str, Any] = {
     ],
     "properties": {"date": "2026-11-25", "attribution": "© OpenStreetMap contributors"},
 }
-_ERRORS = error_responses(401, 403, 404, 409, 422)
+_ERRORS = error_responses("Artifact", *ARTIFACT)
 
 #: Route options (answer class, OpenAPI responses) of each artifact's GET.
 PLAN: dict[str, Any] = {
     "response_class": Response,
-    "responses": {200: {"model": schemas.PlanOut, "description": "plan.json"}, **_ERRORS},
+    "responses": {200: {"model": PlanOut, "description": "plan.json"}, **_ERRORS},
 }
 ROUTES: dict[str, Any] = {
     "response_class": Response,

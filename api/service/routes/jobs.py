@@ -15,14 +15,24 @@ from api.i18n import negotiate
 from api.service import schemas
 from api.service.documents import job_out
 from api.service.error_handlers import error_response
+from api.service.plan_schemas import PlanOut
 from api.service.routes import artifacts
 from api.service.routes.deps import Dispatcher, JobId, Reader, ServiceDep, VolunteerId
-from api.service.routes.openapi import QUEUED, READ, error_responses
+from api.service.routes.openapi import (
+    AUTH,
+    CANCEL,
+    PLAN_INTAKE,
+    PLAN_SYNC,
+    READ,
+    error_responses,
+    queued,
+)
+from api.service.state import Service
 
 router = APIRouter()
 
 
-def _language_from_header(body: schemas.PlanRequest, request: Request) -> None:
+def language_from_header(body: schemas.PlanRequest, request: Request) -> None:
     """Take the manifests' language from ``Accept-Language`` when the body names none."""
     header = request.headers.get("accept-language")
     if body.options.lang is None and header:
@@ -34,8 +44,8 @@ def _language_from_header(body: schemas.PlanRequest, request: Request) -> None:
     tags=["plans"],
     response_class=Response,
     responses={
-        200: {"model": schemas.PlanOut, "description": "plan.json of the day"},
-        **error_responses(401, 403, 409, 413, 422, 500, 503),
+        200: {"model": PlanOut, "description": "plan.json of the day"},
+        **error_responses("CreatePlan", *PLAN_SYNC),
     },
 )
 async def create_plan(
@@ -47,25 +57,35 @@ async def create_plan(
     above them the answer is ``PLAN_TOO_LARGE`` (413): use ``POST /v1/jobs``. The plan
     is stored as a job too: header ``X-Doorstep-Job`` names it.
     """
-    _language_from_header(body, request)
+    language_from_header(body, request)
     job_id = await run_in_threadpool(service.submit, body, caller, kind="plan")
+    headers = {"X-Doorstep-Job": job_id}
+    text = await sync_result(service, job_id, headers)
+    if isinstance(text, Response):
+        return text
+    warnings = [w["code"] for w in json.loads(text).get("warnings", [])]
+    if warnings:
+        headers["X-Doorstep-Warning"] = ",".join(warnings)
+    return Response(text, media_type="application/json", headers=headers)
+
+
+async def sync_result(service: Service, job_id: str, headers: dict[str, str]) -> str | Response:
+    """Wait for a synchronous job (``DOORSTEP_SYNC_WAIT_S`` at most): its stored document
+    (JSON text) once done, else the error response (its error, ``BUSY`` while it goes on
+    as a job); ``JOB_NOT_DONE`` when it was cancelled meanwhile."""
     service.wake()
     wait_s = service.settings.sync_wait_s
     job = await service.wait(job_id, wait_s)
-    headers = {"X-Doorstep-Job": job_id}
     if job.status == "done":
-        text = await run_in_threadpool(service.store.plan, job_id)
-        warnings = [w["code"] for w in json.loads(text).get("warnings", [])]
-        if warnings:
-            headers["X-Doorstep-Warning"] = ",".join(warnings)
-        return Response(text, media_type="application/json", headers=headers)
+        text: str = await run_in_threadpool(service.store.plan, job_id)
+        return text
     if job.status == "failed" and job.error:
         return error_response(ErrorBody.from_dict(job.error), headers=headers)
     if job.status == "cancelled":
-        raise ServiceError("JOB_NOT_DONE", f"plan {job_id} was cancelled")
+        raise ServiceError("JOB_NOT_DONE", f"job {job_id} was cancelled")
     busy = ErrorBody(
         "BUSY",
-        f"the plan did not finish within {wait_s:g} s; it goes on as "
+        f"it did not finish within {wait_s:g} s; it goes on as "
         f"job {job_id}: poll GET /v1/jobs/{job_id}",
     )
     return error_response(busy, headers=headers)
@@ -75,7 +95,7 @@ async def create_plan(
     "/v1/jobs",
     tags=["jobs"],
     response_model=schemas.JobOut,
-    **QUEUED,
+    **queued("CreateJob", *PLAN_INTAKE),
 )
 async def create_job(
     body: schemas.PlanRequest,
@@ -86,7 +106,7 @@ async def create_job(
 ) -> dict[str, Any]:
     """Queue a plan of any size (up to the job limits); poll ``GET /v1/jobs/{id}``.
     The manifests are in ``options.lang``, else the ``Accept-Language`` language."""
-    _language_from_header(body, request)
+    language_from_header(body, request)
     job_id = await run_in_threadpool(service.submit, body, caller, kind="job")
     service.wake()
     response.headers["Location"] = f"/v1/jobs/{job_id}"
@@ -97,7 +117,7 @@ async def create_job(
     "/v1/jobs",
     tags=["jobs"],
     response_model=schemas.JobList,
-    responses=error_responses(401, 403, 422),
+    responses=error_responses("ListJobs", *AUTH, "INVALID_REQUEST"),
 )
 async def list_jobs(
     service: ServiceDep,
@@ -116,7 +136,7 @@ async def list_jobs(
     "/v1/jobs/{job_id}",
     tags=["jobs"],
     response_model=schemas.JobOut,
-    responses=error_responses(*READ),
+    responses=error_responses("GetJob", *READ),
 )
 async def get_job(job_id: JobId, service: ServiceDep, _caller: Reader) -> dict[str, Any]:
     """A job's status, progress and best cost so far."""
@@ -127,7 +147,7 @@ async def get_job(job_id: JobId, service: ServiceDep, _caller: Reader) -> dict[s
     "/v1/jobs/{job_id}",
     tags=["jobs"],
     response_model=schemas.JobOut,
-    responses=error_responses(401, 403, 404, 409, 422),
+    responses=error_responses("CancelJob", *CANCEL),
 )
 async def cancel_job(job_id: JobId, service: ServiceDep, _caller: Dispatcher) -> dict[str, Any]:
     """Cancel a job: at once when queued; a running one stops within a second or so
