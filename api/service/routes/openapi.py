@@ -63,7 +63,13 @@ def error_model(name: str, codes: tuple[str, ...]) -> type[BaseModel]:
         name,
         __base__=schemas.ErrorOut,
         __doc__=f"The one error shape; code one of: {', '.join(codes)}.",
-        code=(code_type, Field(description="Stable error code (docs/API.md).")),
+        code=(
+            code_type,
+            Field(
+                description="Stable error code (docs/API.md).",
+                json_schema_extra={"enum": list(codes)},  # an enum of one too, not a const
+            ),
+        ),
     )
     return model
 
