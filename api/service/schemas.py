@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
+from api.plan.batch import CommunityResult
 from api.plan.ledger import (
     MAX_CAPACITY_KG,
     MAX_FLOOR,
@@ -196,6 +197,20 @@ class PreviousPlanIn(BaseModel):
     routes: list[PreviousRouteIn] = Field(description="Yesterday's runs.")
 
 
+#: Search seed of a plan or a solve.
+SearchSeed = Annotated[int, Field(ge=0, le=2**31 - 1, description="Search seed.")]
+#: Deterministic effort bound of a plan or a solve.
+SearchEffort = Annotated[
+    int | None,
+    Field(
+        ge=1,
+        le=1_000_000,
+        description="Stop the search after this many improving solutions, so the result "
+        "depends only on the request and seed (when time_limit_s is not reached first).",
+    ),
+]
+
+
 class PlanOptionsIn(BaseModel):
     """How to plan."""
 
@@ -208,7 +223,7 @@ class PlanOptionsIn(BaseModel):
         description="Seconds for the whole plan: matrices, search, checker, outputs "
         "(synchronous plans: at most the server's limit, 5 s by default).",
     )
-    seed: int = Field(0, ge=0, le=2**31 - 1, description="Search seed.")
+    seed: SearchSeed = 0
     balance: float | None = Field(
         2.0, ge=0, le=100, description="No run longer than this times the mean (0 or null: off)."
     )
@@ -218,13 +233,7 @@ class PlanOptionsIn(BaseModel):
     previous: PreviousPlanIn | None = Field(
         None, description="Yesterday's plan.json: keep each household with its volunteer."
     )
-    effort: int | None = Field(
-        None,
-        ge=1,
-        le=1_000_000,
-        description="Stop the search after this many improving solutions, so the plan "
-        "depends only on the request and seed (when time_limit_s is not reached first).",
-    )
+    effort: SearchEffort = None
     lang: str | None = Field(
         None,
         max_length=35,
@@ -556,25 +565,6 @@ class CommunityLinks(BaseModel):
     manifests: dict[str, str] = Field(default_factory=dict)
 
 
-class CommunityResultOut(BaseModel):
-    """A finished community's figures (plan-batch's ``CommunityResult``)."""
-
-    community_id: str
-    ok: bool = Field(description="A plan was made (possibly with unserved households).")
-    exit_code: int | None = None
-    failure: str = Field("", description="input, map, defect, crash, timeout; empty when ok.")
-    error: str = Field("", description="The error in words.")
-    attempts: int = 1
-    retryable: bool = False
-    households_served: int = 0
-    households_unassigned: int = 0
-    unassigned_by_reason: dict[str, int] = Field(default_factory=dict)
-    volunteers_called: int = 0
-    volunteers_available: int = 0
-    distance_m: int = 0
-    seconds: float = 0.0
-
-
 class CommunityOut(BaseModel):
     """One community of a batch."""
 
@@ -591,7 +581,7 @@ class CommunityOut(BaseModel):
     )
     error: ErrorOut | None = Field(description="Why it failed.")
     progress: ProgressOut
-    result: CommunityResultOut | None = Field(
+    result: CommunityResult | None = Field(
         description="Its figures once finished, as in plan-batch's batch.json."
     )
     links: CommunityLinks

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
+from api.service.schemas import SearchEffort, SearchSeed
 from solver import Reason
 
 #: Largest integer accepted for times, distances, quantities and matrix cells.
@@ -39,15 +40,8 @@ class SolveOptionsIn(BaseModel):
         description="Seconds for the whole solve (synchronous: at most the server's limit, "
         "5 s by default).",
     )
-    seed: int = Field(0, ge=0, le=2**31 - 1, description="Search seed.")
-    effort: int | None = Field(
-        None,
-        ge=1,
-        le=1_000_000,
-        description="Stop after this many improving solutions (then the answer depends "
-        "only on the problem and seed, when time_limit_s is not reached first); the same "
-        "bound as doorstep solve --effort.",
-    )
+    seed: SearchSeed = 0
+    effort: SearchEffort = None
 
 
 # --------------------------------------------------------------------------- Doorstep's shape

@@ -108,6 +108,11 @@ async def create_job(
     The manifests are in ``options.lang``, else the ``Accept-Language`` language."""
     language_from_header(body, request)
     job_id = await run_in_threadpool(service.submit, body, caller, kind="job")
+    return await queued_job(service, job_id, response)
+
+
+async def queued_job(service: Service, job_id: str, response: Response) -> dict[str, Any]:
+    """A job just queued: wake the solvers, point ``Location`` at it, answer its state."""
     service.wake()
     response.headers["Location"] = f"/v1/jobs/{job_id}"
     return job_out(await run_in_threadpool(service.store.get, job_id))

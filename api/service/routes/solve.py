@@ -14,10 +14,9 @@ from starlette.concurrency import run_in_threadpool
 from api.errors import ServiceError
 from api.service import schemas
 from api.service.db import SOLVE_KINDS
-from api.service.documents import job_out
 from api.service.plan_schemas import SuggestOut
 from api.service.routes.deps import Dispatcher, JobId, Reader, ServiceDep
-from api.service.routes.jobs import language_from_header, sync_result
+from api.service.routes.jobs import language_from_header, queued_job, sync_result
 from api.service.routes.openapi import (
     ARTIFACT,
     PLAN_SYNC,
@@ -69,9 +68,7 @@ async def create_solve_job(
     """Queue a routing problem of any size (up to the job limits); poll
     ``GET /v1/jobs/{id}``, then read ``GET /v1/jobs/{id}/solution``."""
     job_id = await run_in_threadpool(service.submit_solve, body, caller, kind="solvejob")
-    service.wake()
-    response.headers["Location"] = f"/v1/jobs/{job_id}"
-    return job_out(await run_in_threadpool(service.store.get, job_id))
+    return await queued_job(service, job_id, response)
 
 
 @router.get(
