@@ -305,10 +305,12 @@ SolveBody = Annotated[
 
 
 class StepOut(BaseModel):
-    """One step of a route: its start, a job, or its end."""
+    """One step of a route: its start, a job, a reload (multi-trip routes), or its end."""
 
-    type: Literal["start", "job", "end"]
-    id: int | str | None = Field(None, description="The job's id (job steps).")
+    type: Literal["start", "job", "reload", "end"]
+    id: int | str | None = Field(
+        None, description="The job's id (job steps); the depot's id (reload steps)."
+    )
     location_index: int
     location: list[float] | None = Field(None, description="[lon, lat] when locations given.")
     arrival: int = Field(description="Seconds (the problem's clock).")

@@ -359,7 +359,7 @@ def _answer(given: SolveInput, solution: Solution) -> dict[str, Any]:
     p = given.problem
     vehicles = {v.id: v for v in p.vehicles}
     stops = {s.id: s for s in p.stops}
-    routes = [_route(given, r, vehicles[r.vehicle_id], stops) for r in solution.routes]
+    routes = [_route(given, r, vehicles[r.vehicle_id]) for r in solution.routes]
     dims = len(p.dimensions)
     return {
         "code": 0,
@@ -397,7 +397,13 @@ def _step(given: SolveInput, kind: str, location: int, **values: Any) -> dict[st
     return step
 
 
-def _route(given: SolveInput, r: Any, v: Vehicle, stops: Mapping[str, Stop]) -> dict[str, Any]:
+def _is_reload(visit: Any) -> bool:
+    """A visit of a multi-trip route that loads again (``Visit.kind`` ``RELOAD``, once the
+    solver has it), not a job."""
+    return getattr(getattr(visit, "kind", None), "name", "STOP") == "RELOAD"
+
+
+def _route(given: SolveInput, r: Any, v: Vehicle) -> dict[str, Any]:
     travel = distance = 0
     load = list(r.load)
     steps = [
@@ -416,16 +422,17 @@ def _route(given: SolveInput, r: Any, v: Vehicle, stops: Mapping[str, Stop]) -> 
     for visit in r.visits:
         travel += visit.travel_time
         distance += visit.travel_distance
+        reload = _is_reload(visit)
         steps.append(
             _step(
                 given,
-                "job",
+                "reload" if reload else "job",
                 visit.location,
-                id=given.job_ids[visit.stop_id],
+                id=visit.stop_id if reload else given.job_ids[visit.stop_id],
                 arrival=visit.arrival,
                 duration=travel,
                 distance=distance,
-                service=stops[visit.stop_id].service,
+                service=visit.departure - visit.start,
                 waiting_time=visit.wait,
                 load=list(visit.load_after),
             )
@@ -453,7 +460,7 @@ def _route(given: SolveInput, r: Any, v: Vehicle, stops: Mapping[str, Stop]) -> 
         "delivery": load,
         "duration": travel,
         "distance": distance,
-        "service": sum(stops[x.stop_id].service for x in r.visits),
+        "service": sum(x.departure - x.start for x in r.visits),
         "waiting_time": sum(x.wait for x in r.visits),
         "steps": steps,
     }
