@@ -11,7 +11,7 @@ import pytest
 from api.errors import ServiceError
 from api.instances import read_instance
 from api.service.solve_schemas import SolutionOut, problem_format
-from api.service.solving import problem_document, solve_answer, solve_input
+from api.service.solving import _HAS_RELOADS, problem_document, solve_answer, solve_input
 from api.settings import data_dir
 from solver import Problem, ProblemValidationError
 from tests.api.service.problems import VROOM_EXAMPLE
@@ -108,3 +108,25 @@ def test_ragged_matrix_and_bad_location_are_named() -> None:
     with pytest.raises(ProblemValidationError) as bad:
         solve_input(far)
     assert bad.value.code == "INVALID_PROBLEM" and "stop '101'" in str(bad.value)
+
+
+def test_reload_fields_reach_the_solver_or_are_refused_by_name() -> None:
+    """A vehicle's reload fields (the shared multi-trip interface) reach the solver's
+    vehicle when it models reloads; until then asking for a second trip is INVALID_REQUEST
+    naming the field, and the defaults pass."""
+    doc = problem_document(solve_input(VROOM_EXAMPLE).problem)
+    plain = solve_input(doc).problem.vehicles[0]
+    doc["vehicles"][0] |= {"max_trips": 3, "reload_locations": [0], "reload_service": 60}
+    if not _HAS_RELOADS:
+        with pytest.raises(ServiceError) as err:
+            solve_input(doc)
+        assert {d.field for d in err.value.details} == {
+            "max_trips",
+            "reload_locations",
+            "reload_service",
+        }
+        assert plain.id == "1"
+        return
+    vehicle = solve_input(doc).problem.vehicles[0]
+    assert vehicle.max_trips == 3 and vehicle.reload_locations == (0,)
+    assert plain.max_trips == 1
