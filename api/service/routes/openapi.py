@@ -35,12 +35,11 @@ PLAN_INTAKE = (
     "PAYLOAD_TOO_LARGE",
 )
 #: What a plan made while the caller waits can end with, besides its intake: the errors
-#: of the pipeline, of the solver process, waiting, and a cancel by someone else.
+#: of the pipeline (not the map's loading: the server loaded every mode of every map when
+#: it started), of the solver process, waiting, and a cancel by someone else.
 PLAN_SYNC = (
     *PLAN_INTAKE,
     "INVALID_PROBLEM",
-    "EMPTY_GRAPH",
-    "UNKNOWN_PROFILE",
     "INVALID_POINT",
     "MAP_SOURCE",
     "PLAN_REJECTED",
