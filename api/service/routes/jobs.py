@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from api.errors import ErrorBody, ServiceError
 from api.i18n import negotiate
 from api.service import schemas
+from api.service.db import SOLVE_KINDS
 from api.service.documents import job_out
 from api.service.error_handlers import error_response
 from api.service.plan_schemas import PlanOut
@@ -168,12 +169,23 @@ _JOB = "/v1/jobs/{job_id}"
 @router.get(f"{_JOB}/plan", tags=["jobs"], **artifacts.PLAN)
 async def job_plan(job_id: JobId, service: ServiceDep, _caller: Reader) -> Response:
     """The ``plan.json`` of a done job."""
+    await _not_a_solve(service, job_id)
     return await artifacts.plan_response(service, job_id)
+
+
+async def _not_a_solve(service: Service, job_id: str) -> None:
+    """``NOT_FOUND`` for a solve job: it has an answer (``/solution``), no plan or runs."""
+    job = await run_in_threadpool(service.store.get, job_id)
+    if job.kind in SOLVE_KINDS:
+        raise ServiceError(
+            "NOT_FOUND", f"job {job_id} is a solve: read GET /v1/jobs/{job_id}/solution"
+        )
 
 
 @router.get(f"{_JOB}/routes.geojson", tags=["jobs"], **artifacts.ROUTES)
 async def job_routes(job_id: JobId, service: ServiceDep, _caller: Reader) -> Response:
     """The ``routes.geojson`` of a done job (lines per run, stops with ETA)."""
+    await _not_a_solve(service, job_id)
     return await artifacts.routes_response(service, job_id)
 
 

@@ -55,6 +55,7 @@ def test_solve_job_costs_what_doorstep_solve_finds(server: LiveServer, name: str
         assert job["kind"] == "solvejob" and job["links"]["solution"].endswith("/solution")
         answer = c.get(job["links"]["solution"]).json()
         assert c.get(f"/v1/jobs/{job['id']}/solution", headers=_viewer()).status_code == 200
+        assert c.get(f"/v1/jobs/{job['id']}/plan").json()["code"] == "NOT_FOUND"
     assert answer["checker"] == {"ok": True, "violations": []}
     assert answer["unassigned"] == []
     assert instance.customary_cost(answer["summary"]["cost"]) == _cli_cost(str(path))
