@@ -305,6 +305,44 @@ class PlanOut(BaseModel):
 class SuggestOut(BaseModel):
     """The answer of ``POST /v1/suggest``: the day's plan figures and who to add."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "job": "5f0c1d2e3a4b5c6d7e8f901234567890",
+                    "suggestion": {
+                        "groups": [
+                            {
+                                "mode": "walk",
+                                "count": 2,
+                                "available_from": "09:30",
+                                "available_to": "13:30",
+                                "depot_id": "D1",
+                                "capacity_kg": 15.0,
+                                "skills": [],
+                                "text": "2 more walk volunteers, 09:30-13:30, 15 kg, from depot D1",
+                            }
+                        ],
+                        "verified": True,
+                        "message": "Checked: planning again with them serves every "
+                        "household (2 re-plans).",
+                    },
+                    "unassigned": [
+                        {
+                            "household_id": "H004",
+                            "reason": "FLEET_EXHAUSTED",
+                            "message": "It fits alone but not with the rest.",
+                            "fix": "call more volunteers or longer hours",
+                            "stop_id": "H004",
+                        }
+                    ],
+                    "summary": _PLAN_EXAMPLE["summary"]
+                    | {"households_served": 3, "households_unassigned": 1},
+                }
+            ]
+        }
+    )
+
     job: str = Field(description="The plan made (GET /v1/jobs/{id}/plan).")
     suggestion: SuggestionOut | None = Field(
         description="None when every household is served without more volunteers."

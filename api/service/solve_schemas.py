@@ -366,8 +366,80 @@ class CheckerOut(BaseModel):
     violations: list[str] = Field(description="One sentence per broken rule (a defect).")
 
 
+_STEP = {"duration": 0, "distance": 0, "service": 0, "waiting_time": 0}
+_SOLUTION_EXAMPLE: dict[str, Any] = {
+    "code": 0,
+    "objective": "duration",
+    "summary": {
+        "cost": 1800,
+        "routes": 1,
+        "unassigned": 1,
+        "delivery": [3],
+        "duration": 1800,
+        "distance": 0,
+        "service": 300,
+        "waiting_time": 0,
+        "status": "solved (local optimum or limit reached)",
+        "computing_times": {"solving": 41},
+    },
+    "unassigned": [
+        {
+            "id": 13,
+            "type": "job",
+            "location_index": 3,
+            "reason": "DEMAND_EXCEEDS_CAPACITY",
+            "message": "its demand (9 q1) exceeds the capacity of every vehicle that may serve it",
+        }
+    ],
+    "routes": [
+        {
+            "vehicle": 1,
+            "cost": 1800,
+            "delivery": [3],
+            "duration": 1800,
+            "distance": 0,
+            "service": 300,
+            "waiting_time": 0,
+            "steps": [
+                {"type": "start", "location_index": 0, "arrival": 0, "load": [3], **_STEP},
+                {
+                    **_STEP,
+                    "type": "job",
+                    "id": 11,
+                    "location_index": 1,
+                    "arrival": 500,
+                    "duration": 500,
+                    "service": 300,
+                    "load": [2],
+                },
+                {
+                    **_STEP,
+                    "type": "job",
+                    "id": 12,
+                    "location_index": 2,
+                    "arrival": 1400,
+                    "duration": 900,
+                    "load": [0],
+                },
+                {
+                    **_STEP,
+                    "type": "end",
+                    "location_index": 0,
+                    "arrival": 2100,
+                    "duration": 1800,
+                    "load": [0],
+                },
+            ],
+        }
+    ],
+    "checker": {"ok": True, "violations": []},
+}
+
+
 class SolutionOut(BaseModel):
     """The answer of a solve: VROOM's output shape plus reasons and the checker's verdict."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_SOLUTION_EXAMPLE]})
 
     code: Literal[0] = Field(0, description="0: solved (as VROOM's code).")
     objective: Literal["distance", "duration"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from api.errors import KINDS
 from api.service import schemas
@@ -56,11 +56,13 @@ SOLVE_SYNC = (*SOLVE_INTAKE, "PLAN_REJECTED", "JOB_STALLED", "JOB_NOT_DONE", "BU
 
 @cache
 def error_model(name: str, codes: tuple[str, ...]) -> type[BaseModel]:
-    """The error shape named ``name`` whose ``code`` is one of ``codes``."""
+    """The error shape named ``name`` whose ``code`` is one of ``codes`` (its example: the
+    first of them)."""
     code_type: Any = Literal.__getitem__(codes)
+    example: dict[str, Any] = {"code": codes[0], "message": KINDS[codes[0]].meaning, "details": []}
     model: type[BaseModel] = create_model(
         name,
-        __base__=schemas.ErrorOut,
+        __config__=ConfigDict(json_schema_extra={"examples": [example]}),
         __doc__=f"The one error shape; code one of: {', '.join(codes)}.",
         code=(
             code_type,
@@ -68,6 +70,11 @@ def error_model(name: str, codes: tuple[str, ...]) -> type[BaseModel]:
                 description="Stable error code (docs/API.md).",
                 json_schema_extra={"enum": list(codes)},  # an enum of one too, not a const
             ),
+        ),
+        message=(str, Field(description="What went wrong, in a sentence.")),
+        details=(
+            list[schemas.DetailOut],
+            Field(default_factory=list, description="Each fault: record, field, problem."),
         ),
     )
     return model

@@ -27,7 +27,7 @@ from api.service.routes.openapi import (
 )
 from api.service.solve_schemas import SolutionOut, SolveBody
 
-router = APIRouter(tags=["solve"])
+router = APIRouter()
 
 _SOLVED: dict[int | str, dict[str, Any]] = {
     200: {"model": SolutionOut, "description": "The routes, reasons and verdict."}
@@ -36,6 +36,7 @@ _SOLVED: dict[int | str, dict[str, Any]] = {
 
 @router.post(
     "/v1/solve",
+    tags=["solve"],
     response_class=Response,
     responses={**_SOLVED, **error_responses("Solve", *SOLVE_SYNC)},
 )
@@ -59,6 +60,7 @@ async def solve(body: SolveBody, service: ServiceDep, caller: Dispatcher) -> Res
 
 @router.post(
     "/v1/solve/jobs",
+    tags=["solve"],
     response_model=schemas.JobOut,
     **queued("CreateSolveJob", *SOLVE_INTAKE),
 )
@@ -89,6 +91,7 @@ async def job_solution(job_id: JobId, service: ServiceDep, _caller: Reader) -> R
 
 @router.post(
     "/v1/suggest",
+    tags=["plans"],
     response_class=Response,
     responses={
         200: {"model": SuggestOut, "description": "Volunteers to add, checked."},
