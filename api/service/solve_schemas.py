@@ -139,7 +139,7 @@ class SolveDepotIn(BaseModel):
     window: Window | None = Field(None, description="[opens, closes], seconds.")
 
 
-_DOORSTEP_EXAMPLE: dict[str, Any] = {
+DOORSTEP_EXAMPLE: dict[str, Any] = {
     "profiles": {
         "bike": {
             "durations": [[0, 300, 420], [300, 0, 240], [420, 240, 0]],
@@ -173,7 +173,7 @@ _DOORSTEP_EXAMPLE: dict[str, Any] = {
 class SolveProblem(BaseModel):
     """A routing problem in Doorstep's shape: matrices per profile, jobs, vehicles."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_DOORSTEP_EXAMPLE]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [DOORSTEP_EXAMPLE]})
 
     profiles: dict[str, MatricesIn] = Field(
         min_length=1, max_length=8, description="Matrices per travel profile, same size each."
@@ -263,7 +263,7 @@ class VroomVehicle(BaseModel):
     steps: list[dict[str, Any]] = Field(default_factory=list, description="Not supported.")
 
 
-_VROOM_EXAMPLE: dict[str, Any] = {
+VROOM_EXAMPLE: dict[str, Any] = {
     "vehicles": [{"id": 1, "start_index": 0, "end_index": 0, "capacity": [4]}],
     "jobs": [
         {"id": 11, "location_index": 1, "delivery": [1], "service": 300},
@@ -277,7 +277,7 @@ class VroomProblem(BaseModel):
     """VROOM's input format (``jobs``, ``vehicles``, ``matrices``; no shipments), so a
     VROOM client switches by changing the URL. Doorstep's ``options`` may be added."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_VROOM_EXAMPLE]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [VROOM_EXAMPLE]})
 
     jobs: list[VroomJob] = Field(min_length=1)
     shipments: list[dict[str, Any]] = Field(default_factory=list, description="Not supported.")

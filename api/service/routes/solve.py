@@ -6,9 +6,9 @@ answer at ``GET /v1/jobs/{id}/solution``); and volunteer suggestions for a day
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Body, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.errors import ServiceError
@@ -25,9 +25,12 @@ from api.service.routes.openapi import (
     error_responses,
     queued,
 )
-from api.service.solve_schemas import SolutionOut, SolveBody
+from api.service.solve_schemas import DOORSTEP_EXAMPLE, VROOM_EXAMPLE, SolutionOut, SolveBody
 
 router = APIRouter()
+
+#: A solve body, documented with an example of each shape.
+SolveInBody = Annotated[SolveBody, Body(examples=[DOORSTEP_EXAMPLE, VROOM_EXAMPLE])]
 
 _SOLVED: dict[int | str, dict[str, Any]] = {
     200: {"model": SolutionOut, "description": "The routes, reasons and verdict."}
@@ -40,7 +43,7 @@ _SOLVED: dict[int | str, dict[str, Any]] = {
     response_class=Response,
     responses={**_SOLVED, **error_responses("Solve", *SOLVE_SYNC)},
 )
-async def solve(body: SolveBody, service: ServiceDep, caller: Dispatcher) -> Response:
+async def solve(body: SolveInBody, service: ServiceDep, caller: Dispatcher) -> Response:
     """Solve a small routing problem while waiting, and answer with its routes, every
     unassigned job with its reason code, and the independent checker's verdict.
 
@@ -65,7 +68,7 @@ async def solve(body: SolveBody, service: ServiceDep, caller: Dispatcher) -> Res
     **queued("CreateSolveJob", *SOLVE_INTAKE),
 )
 async def create_solve_job(
-    body: SolveBody, service: ServiceDep, caller: Dispatcher, response: Response
+    body: SolveInBody, service: ServiceDep, caller: Dispatcher, response: Response
 ) -> dict[str, Any]:
     """Queue a routing problem of any size (up to the job limits); poll
     ``GET /v1/jobs/{id}``, then read ``GET /v1/jobs/{id}/solution``."""
