@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from api.i18n import Lang, Message
 from solver.errors import Detail
 
 
@@ -115,11 +116,39 @@ _KINDS = (
         "PAYLOAD_TOO_LARGE", 413, None, "The request body is larger than the server accepts."
     ),
     ErrorKind(
-        "UNAUTHORIZED", 401, None, "No API key, or an unknown one (send Authorization: Bearer KEY)."
+        "UNAUTHORIZED",
+        401,
+        None,
+        "No API key, or an unknown, expired or revoked one (send Authorization: Bearer KEY).",
     ),
-    ErrorKind("FORBIDDEN", 403, None, "The API key's role may not do this (viewers only read)."),
+    ErrorKind(
+        "FORBIDDEN",
+        403,
+        None,
+        "The API key's role or scope may not do this (viewers only read; a community's key "
+        "acts for its community only; some reads need a city-wide key).",
+    ),
     ErrorKind("NOT_FOUND", 404, None, "No such job, batch, community, volunteer, map or path."),
     ErrorKind("METHOD_NOT_ALLOWED", 405, None, "The path exists but not with this HTTP method."),
+    ErrorKind(
+        "PURGED",
+        410,
+        None,
+        "The job's personal data were purged after DOORSTEP_RETAIN_DAYS; its figures remain.",
+    ),
+    ErrorKind(
+        "LINK_EXPIRED",
+        410,
+        None,
+        "The volunteer link is past its expiry (DOORSTEP_LINK_HOURS after its plan was done).",
+    ),
+    ErrorKind(
+        "LINK_REVOKED",
+        410,
+        None,
+        "The volunteer link was withdrawn: its plan was replaced by a newer one of the same "
+        "community and day, its links were renewed, or its data were purged.",
+    ),
     ErrorKind(
         "JOB_NOT_DONE",
         409,
@@ -192,6 +221,28 @@ class ErrorBody:
             ],
         }
 
+    def in_language(self, language: Lang) -> ErrorBody:
+        """This error with its message, records and problems in ``language`` (those built
+        from the catalogs; code and field names stay as they are, for machines)."""
+        details = tuple(
+            Detail(language.text(d.record), d.field, language.text(d.problem)) for d in self.details
+        )
+        return ErrorBody(self.code, language.text(self.message), details)
+
+    def text(self, language: Lang) -> str:
+        """The error for people: its message, then one line per detail, in ``language``."""
+        body = self.in_language(language)
+        lines = [body.message]
+        for d in body.details:
+            said = language.gettext(
+                "- %(record)s, field %(field)s: %(problem)s",
+                record=d.record,
+                field=repr(d.field),
+                problem=d.problem,
+            )
+            lines.append(said)
+        return "\n".join(lines)
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ErrorBody:
         """Rebuild an error from its JSON object (e.g. one stored with a failed job)."""
@@ -247,7 +298,11 @@ def classify(exc: BaseException) -> ErrorBody:
         return ErrorBody(exc.code, exc.message, exc.details)
     code = getattr(exc, "code", None)
     if isinstance(code, str) and code in KINDS and code != "INTERNAL":
-        message = str(exc).split("\n", 1)[0] if _details_of(exc) else str(exc)
+        head = getattr(exc, "head", None)
+        if isinstance(head, Message):
+            message: str = head
+        else:
+            message = str(exc).split("\n", 1)[0] if _details_of(exc) else str(exc)
         return ErrorBody(code, message, _details_of(exc))
     return ErrorBody("INTERNAL", "unexpected error; the server log has the details")
 
@@ -271,9 +326,12 @@ def exit_status(body: ErrorBody) -> int:
     return body.kind.exit_status or 1
 
 
-def report_cli_error(exc: BaseException, *, stream: TextIO | None = None) -> int:
+def report_cli_error(
+    exc: BaseException, *, stream: TextIO | None = None, language: Lang | None = None
+) -> int:
     """Write the error shape of ``exc`` as one JSON line (the last line a failing
-    ``doorstep`` command writes on stderr) and return the command's exit status."""
-    body = classify(exc)
+    ``doorstep`` command writes on stderr; message and problems in ``language``, English by
+    default) and return the command's exit status."""
+    body = classify(exc).in_language(language or Lang())
     print(json.dumps(body.to_dict(), ensure_ascii=False), file=stream or sys.stderr)
     return exit_status(body)

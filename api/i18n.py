@@ -36,6 +36,33 @@ def N_(message: str) -> str:  # noqa: N802 (gettext's conventional name)
     return message
 
 
+class Message(str):
+    """A sentence from the catalogs with its fields, kept so it can be shown in any language.
+
+    It *is* its English text (a ``str``: JSON, logs and comparisons see English), and
+    :meth:`Lang.text` renders it in another language; fields that are messages themselves
+    are rendered in that language too. Build it with the message marked for extraction:
+    ``Message(N_("must be after %(other)s"), other="opens")``.
+    """
+
+    msgid: str
+    values: dict[str, Any]
+
+    def __new__(cls, msgid: str, /, **values: Any) -> Message:
+        obj = super().__new__(cls, Lang(DEFAULT).gettext(msgid, **values))
+        obj.msgid = msgid
+        obj.values = values
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as its message and fields (for worker processes)."""
+        return (_message, (self.msgid, self.values))
+
+
+def _message(msgid: str, values: dict[str, Any]) -> Message:
+    return Message(msgid, **values)
+
+
 def normalize(tag: str) -> str:
     """The supported locale a language tag asks for (``zh-CN``, ``zh_Hans``, ``zh`` ->
     ``zh_CN``; ``en-GB`` -> ``en``).
@@ -131,14 +158,24 @@ class Lang:
         return "" if self.locale.startswith("zh") else " "
 
     def gettext(self, message: str, **values: Any) -> str:
-        """``message`` in this language, its ``%(name)s`` fields filled from ``values``."""
+        """``message`` in this language, its ``%(name)s`` fields filled from ``values``
+        (fields that are :class:`Message` in this language too)."""
         text = translations(self.locale).gettext(message)
-        return text % values if values else text
+        return text % self._fields(values) if values else text
 
     def ngettext(self, singular: str, plural: str, num: int, **values: Any) -> str:
         """The singular or plural form for ``num``, with ``%(num)d`` and ``values`` filled."""
         text = translations(self.locale).ngettext(singular, plural, num)
-        return text % {"num": num, **values}
+        return text % {"num": num, **self._fields(values)}
+
+    def text(self, value: str) -> str:
+        """``value`` in this language when it is a :class:`Message`, else as it is."""
+        if isinstance(value, Message):
+            return self.gettext(value.msgid, **value.values)
+        return value
+
+    def _fields(self, values: dict[str, Any]) -> dict[str, Any]:
+        return {k: self.text(v) if isinstance(v, Message) else v for k, v in values.items()}
 
     def date(self, day: dt.date | str) -> str:
         """A date in the locale's long form (``28 November 2022``, ``2022年11月28日``)."""
@@ -156,6 +193,18 @@ class Lang:
         """A decimal number with ``digits`` fraction digits in the locale's form."""
         pattern = "#,##0" + ("." + "0" * digits if digits else "")
         return numbers.format_decimal(value, format=pattern, locale=self.locale)
+
+    def span(self, seconds: float) -> str:
+        """A duration in words: ``40 s``, ``12 min``, ``2 h 05 min`` (``2 小时 05 分钟``)."""
+        if seconds < 60:
+            return self.gettext(
+                "%(s)s s", s=self.number(seconds, 0 if seconds == int(seconds) else 1)
+            )
+        h, rest = divmod(round(seconds), 3600)
+        m = rest // 60
+        if h:
+            return self.gettext("%(h)d h %(m)02d min", h=h, m=m)
+        return self.gettext("%(m)d min", m=m)
 
     def hours(self, seconds: float) -> str:
         """A duration as ``H:MM``."""

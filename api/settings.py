@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,8 +45,9 @@ def cache_dir() -> Path:
 #     SQLAlchemy URL of the job store (default: SQLite file ``doorstep.db`` in the working
 #     folder; PostgreSQL e.g. ``postgresql+psycopg://user@127.0.0.1:5432/doorstep``).
 # ``DOORSTEP_API_KEYS`` / ``DOORSTEP_API_KEYS_FILE``
-#     API keys with roles, ``key:role,key:role`` (roles ``dispatcher``, ``viewer``), or a
-#     file with one ``key:role`` per line (``#`` starts a comment).
+#     API keys with roles, ``key:role[:community],...`` (roles ``dispatcher``, ``viewer``; a
+#     key with a community sees only that community's jobs), or a file with one such entry
+#     per line (``#`` starts a comment). More keys live in the database (``doorstep keys``).
 # ``DOORSTEP_WORKERS``
 #     Solver processes (default 2).
 # ``DOORSTEP_MAX_BODY_BYTES``
@@ -68,6 +70,12 @@ def cache_dir() -> Path:
 #     is ended and the job failed with ``JOB_STALLED`` (default 600 s).
 # ``DOORSTEP_JOB_ATTEMPTS``
 #     Runs of a job interrupted by a server stop before it is marked failed (default 2).
+# ``DOORSTEP_RETAIN_DAYS``
+#     Days after which a finished job's personal and health data are purged (default 30;
+#     ``0`` keeps them forever).
+# ``DOORSTEP_LINK_SECRET`` / ``DOORSTEP_LINK_HOURS``
+#     Secret signing the volunteer links (default: a random one kept in the database) and
+#     how long a link lasts after its plan is done (default 48 hours).
 # ``DOORSTEP_TILES``
 #     Tile URL template of the map page, or ``off`` (then the street graph is the base layer);
 #     default: the OpenStreetMap standard tiles.
@@ -139,23 +147,61 @@ def parse_maps(text: str) -> dict[str, Path]:
     return out
 
 
-def parse_api_keys(text: str, *, source: str = "DOORSTEP_API_KEYS") -> dict[str, str]:
-    """Parse ``key:role`` entries (comma- or line-separated) into ``{key: role}``.
+#: What a community id may be: letters, digits, ``_``, ``-`` and ``.`` (as a batch's).
+COMMUNITY_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """What an API key may do: its role and, when scoped, its one community.
+
+    Attributes
+    ----------
+    role
+        ``dispatcher`` or ``viewer``.
+    community
+        The community the key acts for; ``None``: every community (city-wide).
+    """
+
+    role: str
+    community: str | None = None
+
+
+def parse_grant(entry: str) -> tuple[str, Grant] | str:
+    """``key:role[:community]`` as ``(key, grant)``, or the problem with it (never repeating
+    the key)."""
+    parts = [p.strip() for p in entry.split(":")]
+    community: str | None = None
+    if len(parts) >= 3 and parts[-2].lower() in ROLES:
+        key, role, community = ":".join(parts[:-2]), parts[-2].lower(), parts[-1]
+    elif len(parts) >= 2:
+        key, role = ":".join(parts[:-1]), parts[-1].lower()
+    else:
+        return "expected key:role or key:role:community"
+    if not key:
+        return "expected key:role or key:role:community"
+    if role not in ROLES:
+        return f"role must be one of {', '.join(ROLES)}"
+    if len(key) < 8:
+        return "a key needs at least 8 characters"
+    if community is not None and not (len(community) <= 200 and COMMUNITY_ID.match(community)):
+        return "a community is letters, digits, _, - and . (at most 200)"
+    return key, Grant(role, community)
+
+
+def parse_api_keys(text: str, *, source: str = "DOORSTEP_API_KEYS") -> dict[str, Grant]:
+    """Parse ``key:role[:community]`` entries (comma- or line-separated) into
+    ``{key: grant}``.
 
     The error message never repeats a key, only its position.
     """
-    out: dict[str, str] = {}
+    out: dict[str, Grant] = {}
     entries = [e.split("#", 1)[0].strip() for line in text.splitlines() for e in line.split(",")]
     for n, entry in enumerate((e for e in entries if e), start=1):
-        key, sep, role = entry.rpartition(":")
-        key, role = key.strip(), role.strip().lower()
-        if not sep or not key:
-            raise SettingsError(source, f"entry {n}: expected key:role")
-        if role not in ROLES:
-            raise SettingsError(source, f"entry {n}: role must be one of {', '.join(ROLES)}")
-        if len(key) < 8:
-            raise SettingsError(source, f"entry {n}: a key needs at least 8 characters")
-        out[key] = role
+        parsed = parse_grant(entry)
+        if isinstance(parsed, str):
+            raise SettingsError(source, f"entry {n}: {parsed}")
+        out[parsed[0]] = parsed[1]
     return out
 
 
@@ -170,7 +216,7 @@ class ServiceSettings:
     database_url
         SQLAlchemy URL of the job store.
     api_keys
-        ``{key: role}``.
+        ``{key: grant}`` (role and community) of the environment's keys.
     workers
         Solver processes.
     max_body_bytes
@@ -192,11 +238,17 @@ class ServiceSettings:
         and the job failed (``JOB_STALLED``).
     tiles
         Tile URL template for the map page, or ``""`` (street graph base layer only).
+    retain_days
+        Days a finished job keeps its personal and health data (``0``: forever).
+    link_secret
+        Secret of the volunteer links (``""``: one kept in the database).
+    link_hours
+        Hours a volunteer link lasts after its plan is done.
     """
 
     maps: dict[str, Path] = field(default_factory=dict)
     database_url: str = "sqlite:///doorstep.db"
-    api_keys: dict[str, str] = field(default_factory=dict)
+    api_keys: dict[str, Grant] = field(default_factory=dict)
     workers: int = 2
     max_body_bytes: int = 2_000_000
     sync_max_households: int = 60
@@ -210,6 +262,9 @@ class ServiceSettings:
     job_attempts: int = 2
     job_watchdog_s: float = 600.0
     tiles: str = OSM_TILES
+    retain_days: float = 30.0
+    link_secret: str = ""
+    link_hours: float = 48.0
 
     @classmethod
     def from_env(cls) -> ServiceSettings:
@@ -247,4 +302,7 @@ class ServiceSettings:
             job_attempts=int(_env_number("DOORSTEP_JOB_ATTEMPTS", 2, minimum=1)),
             job_watchdog_s=_env_number("DOORSTEP_JOB_WATCHDOG_S", 600.0, minimum=1),
             tiles="" if tiles.lower() in {"", "off", "none"} else tiles,
+            retain_days=_env_number("DOORSTEP_RETAIN_DAYS", 30.0),
+            link_secret=env.get("DOORSTEP_LINK_SECRET", "").strip(),
+            link_hours=_env_number("DOORSTEP_LINK_HOURS", 48.0, minimum=0.01),
         )

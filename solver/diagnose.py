@@ -161,12 +161,31 @@ def _units(problem: Problem, values: Sequence[int]) -> str:
     return ", ".join(f"{q} {dims[i]}" if i < len(dims) else str(q) for i, q in enumerate(values))
 
 
+@dataclass(frozen=True, slots=True)
+class Why:
+    """A diagnosis's sentence (English) and its facts (see :attr:`Unassigned.facts`)."""
+
+    message: str
+    case: str
+    facts: tuple[tuple[str, str], ...] = ()
+
+
+def _why(message: str, case: str, **facts: object) -> Why:
+    return Why(message, case, tuple((k, str(v)) for k, v in facts.items()))
+
+
 def _names(vehicles: Sequence[Vehicle]) -> str:
     ids = [repr(v.id) for v in vehicles]
     return ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
 
 
-def _no_compatible(problem: Problem, stop: Stop) -> str:
+def _who(vehicles: Sequence[Vehicle]) -> str:
+    """The vehicles' ids as a fact: the first five, then ``+n`` for the rest."""
+    ids = [v.id for v in vehicles]
+    return ", ".join(ids[:5]) + (f" +{len(ids) - 5}" if len(ids) > 5 else "")
+
+
+def _no_compatible(problem: Problem, stop: Stop) -> Why:
     parts = []
     if stop.skills:
         parts.append(f"needs {', '.join(sorted(stop.skills))}")
@@ -174,71 +193,112 @@ def _no_compatible(problem: Problem, stop: Stop) -> str:
         parts.append(f"may only go with {', '.join(sorted(map(repr, stop.allowed_vehicles)))}")
     need = " and ".join(parts) if parts else "has no restriction"
     if not problem.vehicles:
-        return "There are no vehicles in the plan."
-    return f"It {need}, but no vehicle in the plan has those skills and is allowed to go."
+        return _why("There are no vehicles in the plan.", "no_vehicles")
+    return _why(
+        f"It {need}, but no vehicle in the plan has those skills and is allowed to go.",
+        "no_skill",
+        skills=", ".join(sorted(stop.skills)),
+        allowed=", ".join(sorted(stop.allowed_vehicles or ())),
+    )
 
 
-def _too_big(problem: Problem, stop: Stop, vehicles: Sequence[Vehicle]) -> str:
+def _too_big(problem: Problem, stop: Stop, vehicles: Sequence[Vehicle]) -> Why:
     for i, q in enumerate(stop.demand):
         largest = max(v.capacity[i] for v in vehicles)
         if q > largest:
             unit = problem.dimensions[i]
-            return (
-                f"It needs {q} {unit} but the largest compatible vehicle carries {largest} {unit}."
+            return _why(
+                f"It needs {q} {unit} but the largest compatible vehicle carries {largest} {unit}.",
+                "too_heavy",
+                need=q,
+                unit=unit,
+                largest=largest,
             )
     sizes = "; ".join(f"{v.id!r} carries {_units(problem, v.capacity)}" for v in vehicles[:3])
-    return (
+    return _why(
         f"It needs {_units(problem, stop.demand)} and every compatible vehicle is too small "
-        f"in some dimension ({sizes})."
+        f"in some dimension ({sizes}).",
+        "too_big",
+        need=_units(problem, stop.demand),
+        sizes="; ".join(f"{v.id}: {_units(problem, v.capacity)}" for v in vehicles[:3]),
     )
 
 
-def _unreachable(problem: Problem, vehicles: Sequence[Vehicle]) -> str:
+def _unreachable(problem: Problem, vehicles: Sequence[Vehicle]) -> Why:
     profiles = sorted({problem.profiles[v.profile].name for v in vehicles})
-    return (
+    return _why(
         f"There is no path on the {' / '.join(profiles)} street graph between it and the "
-        f"start or end of any vehicle that could carry it ({_names(vehicles)})."
+        f"start or end of any vehicle that could carry it ({_names(vehicles)}).",
+        "no_path",
+        profiles=" / ".join(profiles),
+        who=_who(vehicles),
     )
 
 
-def _late(stop: Stop, trips: Sequence[_Trip]) -> str:
-    windows = ", ".join(f"{clock(lo)}-{clock(hi)}" for lo, hi in stop.windows) or "the shift"
+def _late(stop: Stop, trips: Sequence[_Trip]) -> Why:
+    given = ", ".join(f"{clock(lo)}-{clock(hi)}" for lo, hi in stop.windows)
+    windows = given or "the shift"
     leaving = [t for t in trips if t.leave <= t.latest_leave]
     if not leaving:
         t = trips[0]
-        return (
+        return _why(
             f"No vehicle that could serve it can leave: the shift of {t.vehicle.id!r} "
-            f"does not overlap the opening hours of its depot."
+            f"does not overlap the opening hours of its depot.",
+            "cannot_leave",
+            vehicle=t.vehicle.id,
         )
     best = min(leaving, key=lambda t: t.arrival)
     reaching = [t for t in leaving if t.first_start is not None]
     if not reaching:
-        return (
+        return _why(
             f"Its window {windows} cannot be met: the earliest arrival is {clock(best.arrival)} "
-            f"(vehicle {best.vehicle.id!r} leaving at {clock(best.leave)})."
+            f"(vehicle {best.vehicle.id!r} leaving at {clock(best.leave)}).",
+            "late_arrival",
+            windows=given,
+            arrival=clock(best.arrival),
+            vehicle=best.vehicle.id,
+            leave=clock(best.leave),
         )
     soonest = min(reaching, key=lambda t: (t.first_start or 0) + t.back)
     back_at = (soonest.first_start or 0) + soonest.back
-    return (
+    return _why(
         f"It can be reached within {windows}, but no vehicle gets back in time: the earliest "
         f"return is {clock(back_at)} (vehicle {soonest.vehicle.id!r}) and that vehicle must "
-        f"be back by {clock(soonest.latest_end)}."
+        f"be back by {clock(soonest.latest_end)}.",
+        "late_return",
+        windows=given,
+        back=clock(back_at),
+        vehicle=soonest.vehicle.id,
+        latest=clock(soonest.latest_end),
     )
 
 
-def _limit(stop: Stop, trip: _Trip) -> str:
+def _limit(stop: Stop, trip: _Trip) -> Why:
     v = trip.vehicle
     alone = trip.duration
     if v.max_stops is not None and v.max_stops < 1:
-        return f"Vehicle {v.id!r} may not make any stop (max_stops {v.max_stops})."
-    if v.max_duration is not None and alone > v.max_duration:
-        return (
-            f"Going there alone takes {span(alone)} but vehicle {v.id!r} may be out at most "
-            f"{span(v.max_duration)}."
+        return _why(
+            f"Vehicle {v.id!r} may not make any stop (max_stops {v.max_stops}).",
+            "no_stops",
+            vehicle=v.id,
+            max_stops=v.max_stops,
         )
-    return (
+    if v.max_duration is not None and alone > v.max_duration:
+        return _why(
+            f"Going there alone takes {span(alone)} but vehicle {v.id!r} may be out at most "
+            f"{span(v.max_duration)}.",
+            "too_long",
+            alone_s=alone,
+            vehicle=v.id,
+            most_s=v.max_duration,
+        )
+    return _why(
         f"Going there alone is {trip.distance} m but vehicle {v.id!r} may travel at most "
-        f"{v.max_distance} m."
+        f"{v.max_distance} m.",
+        "too_far",
+        alone_m=trip.distance,
+        vehicle=v.id,
+        most_m=v.max_distance,
     )
 
 
@@ -251,17 +311,21 @@ def _breaks_limit(stop: Stop, trip: _Trip) -> bool:
     )
 
 
-def _fleet(stop: Stop, vehicles: Sequence[Vehicle]) -> str:
+def _fleet(stop: Stop, vehicles: Sequence[Vehicle]) -> Why:
     who = _names(vehicles)
     if not stop.required:
-        return (
+        return _why(
             f"Optional stop left out: vehicle(s) {who} could serve it alone, but with the "
             f"other stops serving it would cost more than its penalty or push out more "
-            f"important stops."
+            f"important stops.",
+            "optional",
+            who=_who(vehicles),
         )
-    return (
+    return _why(
         f"It could be served alone (by {who}), but not together with the other stops: more "
-        f"vehicles or more hours are needed."
+        f"vehicles or more hours are needed.",
+        "fleet",
+        who=_who(vehicles),
     )
 
 
@@ -312,8 +376,10 @@ def diagnose_stop(
         ``fleet_classes(problem.vehicles)``, when already computed for several stops.
     """
 
-    def fail(reason: Reason, message: str) -> Unassigned:
-        return Unassigned(stop.id, reason, message)
+    def fail(reason: Reason, why: Why | str) -> Unassigned:
+        if isinstance(why, str):
+            return Unassigned(stop.id, reason, why)
+        return Unassigned(stop.id, reason, why.message, (("case", why.case), *why.facts))
 
     if classes is None:
         classes = fleet_classes(problem.vehicles)
@@ -427,8 +493,10 @@ def short_of_time(
         if fit or (not settled and not cannot_take(i))
     }
     more = max(math.ceil(2 * time_limit), math.ceil(time_limit) + 1)
+    why = _time_limit(time_limit, more)
+    facts = (("case", why.case), *why.facts)
     return [
-        dataclasses.replace(u, reason=Reason.TIME_LIMIT, message=_time_limit(time_limit, more))
+        dataclasses.replace(u, reason=Reason.TIME_LIMIT, message=why.message, facts=facts)
         if u.stop_id in late
         else u
         for u in unassigned
@@ -467,9 +535,12 @@ def _ways_in(problem: Problem) -> np.ndarray:
     return np.where(best == np.iinfo(np.int64).max, 0, best)
 
 
-def _time_limit(limit: float, more: int) -> str:
-    return (
+def _time_limit(limit: float, more: int) -> Why:
+    return _why(
         f"Not served for want of search time: the time limit ({limit:g} s) ended the search "
         f"before it placed this stop, and the volunteers called may well take it. A limit of "
-        f"about {more} s would likely place it."
+        f"about {more} s would likely place it.",
+        "time_limit",
+        limit_s=f"{limit:g}",
+        more_s=more,
     )

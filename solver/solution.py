@@ -111,11 +111,22 @@ class Route:
 
 @dataclass(frozen=True, slots=True)
 class Unassigned:
-    """A stop that is on no route, with the reason and a sentence for people."""
+    """A stop that is on no route, with the reason and a sentence for people.
+
+    Attributes
+    ----------
+    stop_id, reason, message
+        The stop, its reason code and the sentence (English).
+    facts
+        The sentence's figures by name, as text (``case`` names which sentence of the
+        reason it is; clock times ``HH:MM``, names ending ``_s`` seconds, ``_m`` metres),
+        so the sentence can be told in other languages with the same facts.
+    """
 
     stop_id: str
     reason: Reason
     message: str
+    facts: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

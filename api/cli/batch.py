@@ -18,10 +18,12 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.cli.options import Balance, Effort, FewestVolunteers, Seed
+from api.cli.options import Balance, Effort, FewestVolunteers, Language, Seed, language_of
+from api.i18n import N_, Lang
 from api.plan.batch import BatchProgress, BatchResult, BatchSettings, ManifestError, run_batch
 from api.plan.cluster import ClusterError
 
@@ -31,31 +33,48 @@ EXIT_MANIFEST = 4
 EXIT_FAILED = 8
 EXIT_CLUSTER = 9
 
+_FAILED_COLUMNS = (N_("community"), N_("failure"), N_("attempts"), N_("error"))
 
-def print_summary(batch: BatchResult, console: Console) -> None:
-    """The city summary and the failed communities, as tables."""
+
+def print_summary(batch: BatchResult, console: Console, language: Lang | None = None) -> None:
+    """The city summary and the failed communities, as tables, in ``language``."""
+    lang = language or Lang()
     summary = batch.summary()
     t = summary["totals"]
-    table = Table(title="City summary", show_header=False)
-    table.add_row("communities planned", f"{t['planned']} of {t['communities']}")
-    table.add_row("households served", f"{t['households_served']:,}")
-    table.add_row("households not served", f"{t['households_unassigned']:,}")
-    for reason, n in t["unassigned_by_reason"].items():
-        table.add_row(f"  {reason}", f"{n:,}")
+    table = Table(title=lang.gettext("City summary"), show_header=False)
+
+    def count(n: float) -> str:
+        return lang.number(n, 0)
+
     table.add_row(
-        "volunteers called", f"{t['volunteers_called']:,} of {t['volunteers_available']:,}"
+        lang.gettext("communities planned"),
+        lang.gettext("%(n)s of %(total)s", n=count(t["planned"]), total=count(t["communities"])),
     )
-    table.add_row("distance", f"{t['distance_km']:,.1f} km")
-    table.add_row("wall clock", f"{t['seconds']:.1f} s")
+    table.add_row(lang.gettext("households served"), count(t["households_served"]))
+    table.add_row(lang.gettext("households not served"), count(t["households_unassigned"]))
+    for reason, n in t["unassigned_by_reason"].items():
+        table.add_row(f"  {reason}", count(n))
+    called = lang.gettext(
+        "%(n)s of %(total)s",
+        n=count(t["volunteers_called"]),
+        total=count(t["volunteers_available"]),
+    )
+    table.add_row(lang.gettext("volunteers called"), called)
+    km = lang.gettext("%(km)s km", km=lang.number(t["distance_km"], 1))
+    table.add_row(lang.gettext("distance"), km)
+    table.add_row(lang.gettext("wall clock"), lang.gettext("%(s)s s", s=lang.number(t["seconds"])))
     console.print(table)
     if summary["failed"]:
-        failed = Table(title="Communities that failed")
-        for col in ("community", "failure", "attempts", "error"):
-            failed.add_column(col)
+        failed = Table(title=lang.gettext("Communities that failed"))
+        for col in _FAILED_COLUMNS:
+            failed.add_column(lang.gettext(col))
         for f in summary["failed"]:
             failed.add_row(f["community_id"], f["failure"], str(f["attempts"]), f["error"])
         console.print(failed)
-    console.print(f"results in {batch.out} (batch.json and one folder per community)")
+    console.print(
+        lang.gettext("results in %(out)s (batch.json and one folder per community)", out=batch.out),
+        highlight=False,
+    )
 
 
 def exit_status(batch: BatchResult) -> int:
@@ -70,24 +89,31 @@ def exit_status(batch: BatchResult) -> int:
 class _Display:
     """A progress bar over the whole batch, with failures and retries as they happen."""
 
-    def __init__(self, progress: Progress) -> None:
+    def __init__(self, progress: Progress, language: Lang) -> None:
         self.progress = progress
+        self.language = language
         self.task: Any = None
         self.served = 0
 
     def __call__(self, event: BatchProgress) -> None:
+        lang = self.language
         if self.task is None:
-            self.task = self.progress.add_task("planning", total=event.total, failed=0, served=0)
+            self.task = self.progress.add_task(
+                lang.gettext("planning"), total=event.total, failed=0, served=0
+            )
         r = event.result
         if event.retrying:
+            label = lang.gettext("retrying")
             self.progress.console.print(
-                f"[yellow]retrying[/yellow] {r.community_id} ({r.failure}): {r.error}",
+                f"[yellow]{label}[/yellow] {r.community_id} ({r.failure}): {escape(r.error)}",
                 highlight=False,
             )
             return
         if not r.ok:
+            label = lang.gettext("failed")
             self.progress.console.print(
-                f"[red]failed[/red] {r.community_id} ({r.failure}): {r.error}", highlight=False
+                f"[red]{label}[/red] {r.community_id} ({r.failure}): {escape(r.error)}",
+                highlight=False,
             )
         self.served += r.households_served
         self.progress.update(
@@ -127,9 +153,11 @@ def register(app: typer.Typer) -> None:
             float | None,
             typer.Option(help="seconds one community may take in all; past it, it fails alone"),
         ] = None,
+        lang: Language = "en",
     ) -> None:
         """Plan every community of MANIFEST on a Dask cluster (see docs/SCALE.md)."""
         console = Console(stderr=True)
+        language = language_of(lang, console)
         settings = BatchSettings(
             time_limit=time_limit,
             seed=seed,
@@ -137,12 +165,19 @@ def register(app: typer.Typer) -> None:
             balance=balance or None,
             fewest=fewest_volunteers,
             community_limit=community_limit,
+            locale=language.locale,
         )
         columns = (
             TextColumn("[bold]{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("failed {task.fields[failed]}  households served {task.fields[served]:,}"),
+            TextColumn(
+                language.gettext(
+                    "failed %(failed)s  households served %(served)s",
+                    failed="{task.fields[failed]}",
+                    served="{task.fields[served]:,}",
+                )
+            ),
             TimeElapsedColumn(),
         )
         try:
@@ -154,13 +189,14 @@ def register(app: typer.Typer) -> None:
                     scheduler=scheduler,
                     workers=workers,
                     memory_limit=memory_limit,
-                    progress=_Display(bar),
+                    progress=_Display(bar, language),
                 )
         except ManifestError as exc:
             console.print(f"[red]{exc}[/red]", highlight=False)
             raise typer.Exit(EXIT_MANIFEST) from None
         except ClusterError as exc:
-            console.print(f"[red]Dask cluster error:[/red] {exc}", highlight=False)
+            label = language.gettext("Dask cluster error:")
+            console.print(f"[red]{label}[/red] {exc}", highlight=False)
             raise typer.Exit(EXIT_CLUSTER) from None
-        print_summary(batch, console)
+        print_summary(batch, console, language)
         raise typer.Exit(exit_status(batch))

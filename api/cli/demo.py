@@ -8,10 +8,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from api.cli.options import Effort, Language, TimeLimit
+from api.cli.options import Effort, Language, TimeLimit, language_of
 from api.cli.plan import EXIT_UNSERVED, plan_and_print
 from api.demo.data import DEMO_DATE, generate, helsinki_map
-from api.i18n import Lang, choose
 from api.plan.ledger import read_ledger
 from api.plan.request import PlanRequest
 
@@ -33,16 +32,17 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Generate a ledger on real Helsinki buildings and plan its day, writing every output."""
         console = Console(stderr=True)
-        try:
-            locale = choose(lang)
-        except ValueError as exc:
-            console.print(f"[red]{exc}[/red]")
-            raise typer.Exit(2) from None
+        language = language_of(lang, console)
         map_file = helsinki_map()
         paths = generate(out / "ledger", households=households, volunteers=volunteers, seed=seed)
-        console.print(
-            f"ledger    {households} households, {volunteers} volunteers in {out / 'ledger'}"
+        made = language.gettext(
+            "%(households)d households, %(volunteers)d volunteers in %(folder)s",
+            households=households,
+            volunteers=volunteers,
+            folder=out / "ledger",
         )
+        stage = language.gettext("ledger")
+        console.print(f"[dim]{stage:<9}[/dim] {made}", highlight=False)
         request = PlanRequest(
             ledger=read_ledger(*paths),
             date=DEMO_DATE,
@@ -50,8 +50,15 @@ def register(app: typer.Typer) -> None:
             workers=2,
             effort=effort,
         )
-        code = plan_and_print(request, map_file, out, console, Lang(locale))
-        console.print(f"open {out / 'summary.html'} and {out / 'manifests'}/ in a browser")
+        code = plan_and_print(request, map_file, out, console, language)
+        console.print(
+            language.gettext(
+                "open %(summary)s and %(manifests)s/ in a browser",
+                summary=out / "summary.html",
+                manifests=out / "manifests",
+            ),
+            highlight=False,
+        )
         # Households left unserved are part of the demo's story (one address is not on the
         # map on purpose); only real failures give a non-zero status here.
         raise typer.Exit(0 if code == EXIT_UNSERVED else code)

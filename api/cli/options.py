@@ -8,6 +8,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.console import Console
+
+from api.i18n import Lang, choose
 
 #: Search seed (``--seed``).
 Seed = Annotated[int, typer.Option(help="search seed")]
@@ -58,3 +61,13 @@ Language = Annotated[
         help="language of the outputs: en or zh-CN",
     ),
 ]
+
+
+def language_of(lang: str, console: Console) -> Lang:
+    """The :class:`~api.i18n.Lang` of ``--lang``; a language without a catalog ends the
+    command with status 2, naming the supported ones."""
+    try:
+        return Lang(choose(lang))
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None

@@ -28,6 +28,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from api.cli.options import (
     Balance,
@@ -42,6 +43,7 @@ from api.cli.options import (
 from api.errors import classify, report_cli_error
 from api.i18n import Lang, choose
 from api.outputs.document import NOBODY_UNDER_OBSERVATION
+from api.outputs.labels import suggestion_texts
 from api.outputs.table import print_plan
 from api.plan.continuity import PreviousPlanError, read_previous
 from api.plan.ledger import LedgerError, ReadOptions, read_ledger
@@ -62,21 +64,26 @@ EXIT_NOBODY = 8
 
 
 class ProgressPrinter:
-    """Shows pipeline progress on stderr; solver improvements update one status line."""
+    """Shows pipeline progress on stderr in the reader's language; solver improvements
+    update at most one line a second."""
 
-    def __init__(self, console: Console, *, every_s: float = 1.0) -> None:
+    def __init__(
+        self, console: Console, language: Lang | None = None, *, every_s: float = 1.0
+    ) -> None:
         self.console = console
+        self.language = language or Lang()
         self.every_s = every_s
         self._shown = -1e9
 
     def __call__(self, event: Progress) -> None:
-        if event.stage == "solve" and "best_cost" in event.figures and "done" not in event.message:
+        if event.improving:
             now = time.monotonic()
-            if now - self._shown >= self.every_s:  # at most one improvement line a second
-                self._shown = now
-                self.console.print(f"[dim]solve[/dim]     {event.message}", highlight=False)
-            return
-        self.console.print(f"[dim]{event.stage:<9}[/dim] {event.message}", highlight=False)
+            if now - self._shown < self.every_s:  # at most one improvement line a second
+                return
+            self._shown = now
+        stage = event.stage_name(self.language)
+        line = f"[dim]{stage:<9}[/dim] {event.sentence(self.language)}"
+        self.console.print(line, highlight=False)
 
 
 def plan_and_print(
@@ -98,18 +105,20 @@ def plan_and_print(
             request,
             map_file=map_file,
             out=out,
-            progress=ProgressPrinter(console),
+            progress=ProgressPrinter(console, lang),
             language=lang,
         )
     except GeoError as exc:
-        console.print(f"[red]map error:[/red] {exc}")
-        report_cli_error(exc)
+        label = lang.gettext("map error:")
+        console.print(f"[red]{label}[/red] {escape(str(exc))}")
+        report_cli_error(exc, language=lang)
         return EXIT_MAP
     except Exception as exc:  # every error with a code leaves by the error contract
-        if classify(exc).code == "INTERNAL":
+        body = classify(exc)
+        if body.code == "INTERNAL":
             raise
-        console.print(f"[red]{exc}[/red]", highlight=False)
-        return report_cli_error(exc)
+        console.print(f"[red]{escape(body.text(lang))}[/red]", highlight=False)
+        return report_cli_error(exc, language=lang)
     print_run(run, out, console, lang)
     if any(w["code"] == NOBODY_UNDER_OBSERVATION for w in run.document["warnings"]):
         return EXIT_NOBODY
@@ -122,9 +131,11 @@ def print_run(run: PlanRun, out: Path, console: Console, language: Lang | None =
     doc = run.document
     print_plan(doc, console, lang)
     if "suggestion" in doc:
-        for g in doc["suggestion"]["groups"]:
-            console.print(f"suggest: {g['text']}")
-        console.print(doc["suggestion"]["message"])
+        suggestion = suggestion_texts(doc["suggestion"], lang)
+        for g in suggestion["groups"]:
+            said = lang.gettext("suggest: %(text)s", text=g["text"])
+            console.print(said, highlight=False)
+        console.print(suggestion["message"], highlight=False)
     console.print(lang.gettext("wrote %(n)d files to %(out)s", n=len(run.written), out=out))
 
 
@@ -174,16 +185,17 @@ def register(app: typer.Typer) -> None:
         except ValueError as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(2) from None
+        language = Lang(locale)
         try:
             ledger = read_ledger(households, volunteers, depots, ReadOptions(system, phone_region))
         except LedgerError as exc:
-            console.print(f"[red]{exc}[/red]", highlight=False)
-            raise typer.Exit(report_cli_error(exc)) from None
+            console.print(f"[red]{escape(classify(exc).text(language))}[/red]", highlight=False)
+            raise typer.Exit(report_cli_error(exc, language=language)) from None
         try:
             previous_plan = None if previous is None else read_previous(previous)
         except PreviousPlanError as exc:
             console.print(f"[red]--previous {previous}: {exc}[/red]", highlight=False)
-            report_cli_error(exc)
+            report_cli_error(exc, language=language)
             raise typer.Exit(EXIT_LEDGER) from None
         request = PlanRequest(
             ledger=ledger,
@@ -199,4 +211,4 @@ def register(app: typer.Typer) -> None:
             decompose_above=decompose_above,
             suggest=suggest_volunteers,
         )
-        raise typer.Exit(plan_and_print(request, map_file, out, console, Lang(locale)))
+        raise typer.Exit(plan_and_print(request, map_file, out, console, language))

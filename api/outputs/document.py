@@ -166,6 +166,7 @@ def plan_document(result: PlanResult) -> dict[str, Any]:
             "message": i.message,
             "fix": FIXES.get(i.reason, ""),
             "stop_id": i.stop_id,
+            "facts": dict(i.facts),
         }
         for i in result.issues
     ]
@@ -206,9 +207,10 @@ def coordinate_warnings(result: PlanResult) -> list[dict[str, Any]]:
             "code": "COORDS_LIKELY_" + fit.best.value.upper(),
             "message": fit.sentence(),
             "households": fit.households,
+            "household_ids": list(fit.suspects),
             "given_median_m": round(fit.given_median_m, 1),
             "best_median_m": round(fit.best_median_m, 1),
-            "flag": f"--coords {fit.best.value}",
+            "flag": fit.flag,
         }
     ]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.i18n import N_, Lang
+from api.i18n import DEFAULT, N_, Lang
 
 _MODES = {
     "walk": N_("on foot"),
@@ -45,6 +45,79 @@ FIXES = {
     "UNREACHABLE": N_("check the door position: it is far from every street the volunteers use"),
     "ADDRESS_UNRESOLVED": N_("add lon/lat (or a full street address) to the ledger"),
     "NO_TIME_WINDOW": N_("fix the household's window so it meets the delivery window"),
+}
+
+
+#: The sentence of each case of a reason (``facts["case"]`` in plan.json), filled from the
+#: facts: the same figures as the English sentence of the plan.
+WHY = {
+    "no_vehicles": N_("There are no volunteers in the plan."),
+    "no_skill": N_(
+        "It needs %(skills)s, but no volunteer on duty has that skill and may go there."
+    ),
+    "too_heavy": N_(
+        "It needs %(need)s %(unit)s but the largest volunteer who may take it carries "
+        "%(largest)s %(unit)s."
+    ),
+    "too_big": N_(
+        "It needs %(need)s and every volunteer who may take it is too small in some "
+        "respect (%(sizes)s)."
+    ),
+    "no_path": N_(
+        "There is no path on the %(profiles)s streets between it and the start or end of any "
+        "volunteer who could take it (%(who)s)."
+    ),
+    "cannot_leave": N_(
+        "No volunteer who could take it can leave: the shift of %(vehicle)s does not "
+        "overlap the opening hours of the depot."
+    ),
+    "late_arrival": N_(
+        "Its window %(windows)s cannot be met: the earliest arrival is %(arrival)s "
+        "(%(vehicle)s leaving at %(leave)s)."
+    ),
+    "late_return": N_(
+        "It can be reached within %(windows)s, but nobody gets back in time: the earliest "
+        "return is %(back)s (%(vehicle)s), who must be back by %(latest)s."
+    ),
+    "no_stops": N_("%(vehicle)s may not make any stop (max_stops %(max_stops)s)."),
+    "too_long": N_(
+        "Going there alone takes %(alone_s)s but %(vehicle)s may be out at most %(most_s)s."
+    ),
+    "too_far": N_(
+        "Going there alone is %(alone_m)s m but %(vehicle)s may travel at most %(most_m)s m."
+    ),
+    "optional": N_(
+        "Optional delivery left out: %(who)s could take it alone, but with the other "
+        "deliveries it would cost more than it is worth or push out more important ones."
+    ),
+    "fleet": N_(
+        "It could be served alone (by %(who)s), but not together with the other "
+        "households: more volunteers or more hours are needed."
+    ),
+    "time_limit": N_(
+        "Not served for want of search time: the time limit (%(limit_s)s) ended the search "
+        "before it placed this household, and the volunteers called may well take it. A "
+        "limit of about %(more_s)s would likely place it."
+    ),
+    "no_window": N_(
+        "The household's window %(window)s does not meet the delivery window %(delivery)s."
+    ),
+    "not_found": N_("Address %(query)s was not found on the map; add lon/lat."),
+    "address_not_found": N_("Address %(query)s: no building on the map has it; add lon/lat."),
+    "address_ambiguous": N_(
+        "Address %(query)s: several places far apart on the map match it; write it in full "
+        "(compound, building) or add lon/lat."
+    ),
+    "address_unparsed": N_(
+        "Address %(query)s: no street, number, compound or building could be read in it; "
+        "add lon/lat."
+    ),
+}
+
+#: Sentences added to a case's sentence when the facts hold them.
+_WHY_MORE = {
+    "far": N_("Distance from the door to the nearest street: %(far)s."),
+    "nothing_due": N_("Nothing is due today: fix it before its next delivery."),
 }
 
 
@@ -98,9 +171,64 @@ def reason_text(code: str, language: Lang) -> str:
     return language.gettext(REASONS[code]) if code in REASONS else code
 
 
+def why_facts_text(reason: str, facts: dict[str, str], language: Lang) -> str:
+    """Why a household is not served, told from its facts (plan.json ``facts``) with the
+    same figures as the English sentence; the reason's sentence when they name no case."""
+    case = facts.get("case", "")
+    if case not in WHY:
+        return reason_text(reason, language)
+    values = {k: _fact_text(k, v, language) for k, v in facts.items()}
+    text = language.gettext(WHY[case], **values)
+    for key, more in _WHY_MORE.items():
+        if facts.get(key):
+            text += language.sentence_gap + language.gettext(more, **values)
+    return text
+
+
+def _fact_text(name: str, value: str, language: Lang) -> str:
+    """One fact as the reader writes it: durations (``_s``) in hours and minutes, an empty
+    window as the shift, ids and clock times as they are."""
+    if name.endswith("_s") and value.replace(".", "", 1).isdigit():
+        return language.span(float(value))
+    if name == "windows" and not value:
+        return language.gettext("the shift")
+    return value
+
+
 def fix_text(code: str, language: Lang) -> str:
     """What would fix a reason, or ""."""
     return language.gettext(FIXES[code]) if code in FIXES else ""
+
+
+def suggestion_texts(suggestion: dict[str, Any], language: Lang) -> dict[str, Any]:
+    """plan.json's ``suggestion`` with each group's sentence and the verdict in
+    ``language`` (the plan's own English sentences kept in English)."""
+    if language.locale == DEFAULT:
+        return suggestion
+    groups = [{**g, "text": _suggested_group(g, language)} for g in suggestion["groups"]]
+    return {**suggestion, "groups": groups, "message": language.text(suggestion["message"])}
+
+
+def _suggested_group(group: dict[str, Any], language: Lang) -> str:
+    values = {
+        "n": group["count"],
+        "mode": mode_text(group["mode"], language),
+        "start": group["available_from"],
+        "end": group["available_to"],
+        "kg": language.number(group["capacity_kg"], 0),
+        "depot": group["depot_id"],
+        "skills": ", ".join(group.get("skills") or []),
+    }
+    if values["skills"]:
+        return language.gettext(
+            "%(n)d more volunteer(s) %(mode)s with the %(skills)s skill, %(start)s-%(end)s, "
+            "%(kg)s kg, from depot %(depot)s",
+            **values,
+        )
+    return language.gettext(
+        "%(n)d more volunteer(s) %(mode)s, %(start)s-%(end)s, %(kg)s kg, from depot %(depot)s",
+        **values,
+    )
 
 
 def gate_text(gate: dict[str, Any], language: Lang) -> str:

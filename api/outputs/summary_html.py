@@ -11,15 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from api.i18n import DEFAULT, Lang, render
-from api.outputs.labels import fix_text, mode_text, reason_text
+from api.outputs.labels import fix_text, mode_text, suggestion_texts, why_facts_text
+from api.plan.coord_check import warning_sentence
 
 
 def why_text(item: dict[str, Any], language: Lang) -> str:
-    """Why a household is not served: the plan's own sentence in English, else the reason's
-    sentence from the catalog."""
+    """Why a household is not served: the plan's own sentence in English, else the same
+    facts in the catalog's sentence of its case (the reason's sentence without facts)."""
     if language.locale == DEFAULT and item.get("message"):
         return str(item["message"])
-    return reason_text(item["reason"], language)
+    return why_facts_text(item["reason"], item.get("facts") or {}, language)
 
 
 def balance_text(summary: dict[str, Any], language: Lang) -> str:
@@ -37,7 +38,8 @@ def balance_text(summary: dict[str, Any], language: Lang) -> str:
         stops=language.number(summary["mean_stops"], 1),
     )
     met = summary["balance_met"]
-    return head + " " + (language.gettext("Met.") if met else language.gettext("Not met."))
+    verdict = language.gettext("Met.") if met else language.gettext("Not met.")
+    return head + language.sentence_gap + verdict
 
 
 def warning_text(warning: dict[str, Any], date: str, language: Lang) -> str:
@@ -46,16 +48,15 @@ def warning_text(warning: dict[str, Any], date: str, language: Lang) -> str:
     if language.locale == DEFAULT:
         return str(warning["message"])
     if warning["code"].startswith("COORDS_LIKELY_"):
-        return language.gettext(
-            "The coordinates of %(n)d households sit a median %(given)s m from the map's "
-            "buildings and streets; read as %(system)s they sit %(best)s m away. If they come "
-            "from a Chinese map app, plan with %(flag)s (or a coord_system column).",
-            n=warning["households"],
-            given=language.number(warning["given_median_m"], 0),
-            system=warning["flag"].split()[-1].upper(),
-            best=language.number(warning["best_median_m"], 0),
+        ids = warning.get("household_ids") or []
+        sentence = warning_sentence(
+            suspects=ids,
+            households=warning["households"],
+            given_m=warning["given_median_m"],
+            best_m=warning["best_median_m"],
             flag=warning["flag"],
         )
+        return language.text(sentence)
     if warning["code"] == "NOBODY_UNDER_OBSERVATION":
         return language.gettext(
             "No household is under observation on %(date)s (%(n)d in the ledger, listed under "
@@ -108,5 +109,5 @@ def summary_html(
         continuity=s.get("continuity"),
         runs=runs,
         missing=missing,
-        suggestion=doc.get("suggestion"),
+        suggestion=suggestion_texts(doc["suggestion"], lang) if "suggestion" in doc else None,
     )

@@ -28,7 +28,6 @@ import csv
 import datetime as dt
 import io
 import json
-import re
 import time
 import uuid
 from collections import Counter
@@ -38,18 +37,19 @@ from pathlib import Path
 from typing import Any
 
 from api.errors import classify, exit_status
+from api.i18n import DEFAULT, Lang
 from api.outputs.document import NOBODY_UNDER_OBSERVATION
 from api.plan.budget import TimeCapError
 from api.plan.problem import PlanOptions
 from api.plan.request import PlanRequest
 from api.plan.run import PlanRun, run_plan
+from api.settings import COMMUNITY_ID as _SAFE_ID
 from solver.errors import Detail
 
 #: Columns every manifest must have (others are kept and ignored).
 MANIFEST_COLUMNS = ("community_id", "map", "households", "volunteers", "depots", "date")
 
 #: A community id becomes a folder name: letters, digits, ``-``, ``_`` and ``.`` only.
-_SAFE_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 
 
 class ManifestError(ValueError):
@@ -117,6 +117,9 @@ class BatchSettings:
         ``None``: no cap). Its search gets at most what is left; a community still running
         past it stops at its next stage and fails alone as ``timeout`` (not retried),
         nothing written.
+    locale
+        Language of every community's written pages and texts (a locale of
+        :data:`api.i18n.LOCALES`), as ``doorstep plan --lang``.
     """
 
     time_limit: float = 10.0
@@ -126,6 +129,7 @@ class BatchSettings:
     fewest: bool = False
     retries: int = 1
     community_limit: float | None = None
+    locale: str = DEFAULT
 
 
 @dataclass(frozen=True, slots=True)
@@ -493,7 +497,9 @@ def plan_community(community: Community, out: str, settings: BatchSettings) -> C
     )
     folder = Path(out) / community.community_id
     try:
-        run = run_plan(request, map_file=community.map_file, out=folder)
+        run = run_plan(
+            request, map_file=community.map_file, out=folder, language=Lang(settings.locale)
+        )
     except TimeCapError as exc:
         said = (
             f"still running after the community limit of {settings.community_limit:g} s "

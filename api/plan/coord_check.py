@@ -7,7 +7,12 @@ measures the median distance from the households, where their declared system pu
 to the nearest thing on the map (a building centre, an address point, or a street); then
 the same with the coordinates as written read in each other system (WGS-84, GCJ-02,
 BD-09). When a reading fits far better (:data:`FAR_BETTER` times closer and
-:data:`MIN_GAIN_M` nearer), the plan warns with both figures and the flag to use.
+:data:`MIN_GAIN_M` nearer), the plan warns with both figures and the flag to use. A ledger
+that mixes systems (some rows copied from a map app, the others from GPS) is judged row by
+row when it is not off as a whole: the rows that each fit far better in one other system
+(:data:`MIN_ROW_GAIN_M`), when they are :data:`MIN_POINTS` or more and
+:data:`MIN_SHARE` of the rows, are named with their medians and the ``coord_system``
+column to give them.
 Nothing is changed: the ledger's word stands until corrected.
 """
 
@@ -20,6 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from api.i18n import N_, Message
 from api.plan.ledger import Household, Ledger
 from geo.crs import CoordSystem, nearest_m, to_wgs84
 
@@ -31,8 +37,17 @@ if TYPE_CHECKING:
 FAR_BETTER = 3.0
 #: ... and at least this much nearer (m).
 MIN_GAIN_M = 15.0
-#: Fewer households than this with coordinates: no verdict.
+#: A single row fits far better in another system when it is :data:`FAR_BETTER` times
+#: closer and at least this much nearer (m); on a dense map a shifted point is often only
+#: 5-40 m from some building or street, so a row's own gain is smaller than a ledger's.
+MIN_ROW_GAIN_M = 3.0
+#: The rows off in a mixed ledger are named when they are at least this share of the
+#: measured ones (and :data:`MIN_POINTS` or more).
+MIN_SHARE = 0.1
+#: Fewer households than this off the map: no verdict.
 MIN_POINTS = 5
+#: Household ids named in the warning of a mixed ledger, at most.
+SHOWN = 5
 
 StreetDistance = Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]]
 
@@ -47,48 +62,113 @@ class CoordFit:
         Households measured (those with coordinates).
     given_median_m
         Median distance (m) to the nearest building, address point or street where their
-        declared coordinate system puts them.
+        declared coordinate system puts them (over :attr:`suspects` when only some rows
+        are off).
     best
         The other system that fits best.
     best_median_m
-        Its median distance (m).
+        Its median distance (m), over the same households.
+    suspects
+        Households whose own coordinates fit far better read as :attr:`best` (all of them
+        when the whole ledger is off; some when the ledger mixes systems), in ledger order.
     """
 
     households: int
     given_median_m: float
     best: CoordSystem
     best_median_m: float
+    suspects: tuple[str, ...] = ()
 
     @property
     def warn(self) -> bool:
         """Whether the other reading fits far better (see the module's thresholds)."""
-        return (
-            self.households >= MIN_POINTS
-            and self.best_median_m * FAR_BETTER <= self.given_median_m
-            and self.given_median_m - self.best_median_m >= MIN_GAIN_M
+        gain = MIN_ROW_GAIN_M if self.mixed else MIN_GAIN_M
+        better = far_better(np.array([self.given_median_m]), np.array([self.best_median_m]), gain)
+        return len(self.suspects) >= MIN_POINTS and bool(better[0])
+
+    @property
+    def mixed(self) -> bool:
+        """Whether only some of the measured households are off (a ledger of mixed systems)."""
+        return len(self.suspects) < self.households
+
+    @property
+    def flag(self) -> str:
+        """What to use: ``--coords <system>`` for a whole ledger, the ``coord_system``
+        column for some rows."""
+        if self.mixed:
+            return f"coord_system {self.best.value}"
+        return f"--coords {self.best.value}"
+
+    def sentence(self) -> Message:
+        """The warning in words, with both figures and the flag to use (English as a
+        ``str``; any language through :meth:`api.i18n.Lang.text`)."""
+        return warning_sentence(
+            suspects=self.suspects,
+            households=self.households,
+            given_m=self.given_median_m,
+            best_m=self.best_median_m,
+            flag=self.flag,
         )
 
-    def sentence(self) -> str:
-        """The warning in words, with both figures and the flag to use."""
-        return (
-            f"the coordinates of {self.households} households sit a median "
-            f"{self.given_median_m:.0f} m from the map's buildings and streets as declared; "
-            "read as "
-            f"{self.best.value.upper()} they sit {self.best_median_m:.0f} m away. If they come "
-            f"from a Chinese map app, plan with --coords {self.best.value} (or a coord_system "
-            "column)."
+
+def warning_sentence(
+    *,
+    suspects: Sequence[str],
+    households: int,
+    given_m: float,
+    best_m: float,
+    flag: str,
+) -> Message:
+    """The coordinates warning: how many households (and which, when only some are off),
+    both medians (m, whole metres), the system and the flag or column to use."""
+    figures = {
+        "n": len(suspects),
+        "given": f"{given_m:,.0f}",
+        "system": flag.split()[-1].upper(),
+        "best": f"{best_m:,.0f}",
+        "flag": flag,
+    }
+    if len(suspects) >= households:
+        return Message(
+            N_(
+                "The coordinates of %(n)d households sit a median %(given)s m from the map's "
+                "buildings and streets; read as %(system)s they sit %(best)s m away. If they "
+                "come from a Chinese map app, plan with %(flag)s (or a coord_system column)."
+            ),
+            **figures,
         )
+    shown: str = ", ".join(suspects[:SHOWN])
+    if len(suspects) > SHOWN:
+        shown = Message(N_("%(ids)s and %(more)d more"), ids=shown, more=len(suspects) - SHOWN)
+    return Message(
+        N_(
+            "The coordinates of %(n)d of %(total)d households (%(ids)s) sit a median "
+            "%(given)s m from the map's buildings and streets; read as %(system)s they sit "
+            "%(best)s m away. If they come from a Chinese map app, give these rows %(flag)s."
+        ),
+        total=households,
+        ids=shown,
+        **figures,
+    )
 
 
-def _median_m(
+def far_better(
+    given_m: npt.NDArray[np.float64], other_m: npt.NDArray[np.float64], gain_m: float
+) -> npt.NDArray[np.bool_]:
+    """Per element, whether a distance in ``other_m`` fits far better than the one in
+    ``given_m`` (both m): :data:`FAR_BETTER` times closer and ``gain_m`` nearer."""
+    return np.asarray((other_m * FAR_BETTER <= given_m) & (given_m - other_m >= gain_m))
+
+
+def _distances_m(
     points: npt.NDArray[np.float64],
     landmarks: npt.NDArray[np.float64],
     streets: StreetDistance | None,
-) -> float:
+) -> npt.NDArray[np.float64]:
     d = nearest_m(points, landmarks)
     if streets is not None:
         d = np.minimum(d, streets(points))
-    return float(np.median(d))
+    return np.asarray(d, np.float64)
 
 
 def fit_to_map(
@@ -96,7 +176,12 @@ def fit_to_map(
     landmarks: npt.NDArray[np.float64],
     streets: StreetDistance | None = None,
 ) -> CoordFit | None:
-    """Measure how the households given in WGS-84 fit the map, as given and as GCJ-02/BD-09.
+    """Measure how the households fit the map, as declared and as each other system.
+
+    The whole ledger is judged on medians over every measured household. When it is not
+    off as a whole, each household is judged alone: those whose own coordinates fit far
+    better in one other system (a ledger mixing systems: some rows copied from a Chinese
+    map app) are judged together on medians over them.
 
     Parameters
     ----------
@@ -118,16 +203,34 @@ def fit_to_map(
         return None
     placed = np.array([(h.lon, h.lat) for h in rows], np.float64)
     written = np.array([h.given or (h.lon, h.lat) for h in rows], np.float64)
-    given = _median_m(placed, landmarks, streets)
+    given = _distances_m(placed, landmarks, streets)
     declared = {h.coord_system for h in rows}
-    fits = []
+    others: dict[CoordSystem, npt.NDArray[np.float64]] = {}
     for system in CoordSystem:
         if declared == {system.value}:
             continue
         x, y = to_wgs84(system, written[:, 0].copy(), written[:, 1].copy())
-        fits.append((_median_m(np.column_stack([x, y]), landmarks, streets), system))
-    best_m, best = min(fits)
-    return CoordFit(len(rows), given, best, best_m)
+        others[system] = _distances_m(np.column_stack([x, y]), landmarks, streets)
+    ids = [h.household_id for h in rows]
+    best = min(others, key=lambda s: float(np.median(others[s])))
+    whole = CoordFit(
+        len(rows), float(np.median(given)), best, float(np.median(others[best])), tuple(ids)
+    )
+    if whole.warn:
+        return whole
+    off_by = {system: far_better(given, d, MIN_ROW_GAIN_M) for system, d in others.items()}
+    for system in sorted(off_by, key=lambda s: -int(off_by[s].sum())):
+        off, d = off_by[system], others[system]
+        if int(off.sum()) >= max(MIN_POINTS, MIN_SHARE * len(rows)):
+            suspects = tuple(i for i, o in zip(ids, off, strict=True) if o)
+            return CoordFit(
+                len(rows),
+                float(np.median(given[off])),
+                system,
+                float(np.median(d[off])),
+                suspects,
+            )
+    return whole
 
 
 def check_coordinates(

@@ -99,11 +99,13 @@ class DayStop:
 
 @dataclass(frozen=True, slots=True)
 class Excluded:
-    """A household under observation that is on no stop, with a reason code and sentence."""
+    """A household under observation that is on no stop, with a reason code and sentence
+    (and its facts, as :attr:`solver.Unassigned.facts`)."""
 
     household_id: str
     reason: str
     message: str
+    facts: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +252,8 @@ def _place_households(
                     "ADDRESS_UNRESOLVED",
                     f"Address {h.address!r} was not found on the map; add lon/lat."
                     + ("" if items else f" {NOTHING_DUE_YET}"),
+                    (("case", "not_found"), ("query", h.address))
+                    + (() if items else (("nothing_due", "1"),)),
                 )
             )
             continue
@@ -273,6 +277,11 @@ def _place_households(
                     f"The household's window {format_clock(h.window[0])}-"
                     f"{format_clock(h.window[1])} does not meet the delivery window "
                     f"{format_clock(base[0])}-{format_clock(base[1])}.",
+                    (
+                        ("case", "no_window"),
+                        ("window", f"{format_clock(h.window[0])}-{format_clock(h.window[1])}"),
+                        ("delivery", f"{format_clock(base[0])}-{format_clock(base[1])}"),
+                    ),
                 )
             )
             continue

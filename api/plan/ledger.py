@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from api.i18n import N_, Message
 from api.plan import ledger_values as values
 from api.plan.ledger_files import TableError, read_table
 from api.plan.ledger_values import parse_clock
@@ -56,8 +57,8 @@ class LedgerError(ValueError):
 
     def __init__(self, details: list[Detail]) -> None:
         self.details: tuple[Detail, ...] = tuple(details)
-        head = f"{len(self.details)} problem(s) in the ledger"
-        super().__init__(head + ":\n" + "\n".join(f"- {d}" for d in self.details))
+        self.head = Message(N_("%(n)d problem(s) in the ledger:"), n=len(self.details))
+        super().__init__(self.head + "\n" + "\n".join(f"- {d}" for d in self.details))
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +220,11 @@ class ReadOptions:
 
 def _swap_hint(lon: float, lat: float) -> str:
     if -90 <= lon <= 90 and -180 <= lat <= 180 and not -90 <= lat <= 90:
-        return f"; lon and lat look swapped (lon {lon:g}, lat {lat:g}): exchange the two columns"
+        return Message(
+            N_("; lon and lat look swapped (lon %(lon)s, lat %(lat)s): exchange the two columns"),
+            lon=f"{lon:g}",
+            lat=f"{lat:g}",
+        )
     return ""
 
 
@@ -231,11 +236,13 @@ def id_problem(text: str) -> str | None:
     paths) and control characters (NUL, tab, line breaks) are refused.
     """
     if len(text) > MAX_ID_LENGTH:
-        return f"longer than {MAX_ID_LENGTH} characters"
+        return Message(N_("longer than %(most)d characters"), most=MAX_ID_LENGTH)
     bad = sorted({c for c in text if c in "/\\" or not c.isprintable()})
     if bad:
         shown = ", ".join(repr(c) for c in bad)
-        return f"must not contain {shown} (ids are printable text without / or \\)"
+        return Message(
+            N_("must not contain %(shown)s (ids are printable text without / or \\)"), shown=shown
+        )
     return None
 
 
@@ -244,11 +251,33 @@ def text_problem(text: str) -> str | None:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:
-        return f"not valid Unicode text: {text[exc.start : exc.end]!r} at character {exc.start}"
+        return Message(
+            N_("not valid Unicode text: %(text)s at character %(at)d"),
+            text=repr(text[exc.start : exc.end]),
+            at=exc.start,
+        )
     return None
 
 
 # ---------------------------------------------------------------- row reading
+
+#: The problem of a required column the table lacks.
+MISSING_COLUMN = Message(N_("missing required column"))
+
+
+def line_record(source: str, line: int) -> Message:
+    """The record of a line of a file: ``households.csv line 3``."""
+    return Message(N_("%(source)s line %(line)d"), source=source, line=line)
+
+
+def item_record(source: str, item: int) -> Message:
+    """The record of an item of a JSON list: ``households item 3``."""
+    return Message(N_("%(source)s item %(item)d"), source=source, item=item)
+
+
+def id_record(where: str, id_field: str, rid: str) -> Message:
+    """A record with its id: ``households.csv line 3 (household_id 'H3')``."""
+    return Message(N_("%(where)s (%(field)s %(id)s)"), where=where, field=id_field, id=repr(rid))
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,22 +295,23 @@ class _RowReader:
         self.row = row
         self.out = out
         rid = row.values.get(id_field, "").strip()
-        where = f"{row.source} line {row.line}"
-        self.record = f"{where} ({id_field} {rid!r})" if rid else where
+        where = line_record(row.source, row.line)
+        self.record = id_record(where, id_field, rid) if rid else where
 
     def fault(self, name: str, problem: str) -> None:
         col = self.row.columns.get(name)
-        prefix = f"column {col}: " if col else ""
-        self.out.append(Detail(self.record, name, prefix + problem))
+        if col:
+            problem = Message(N_("column %(col)d: %(problem)s"), col=col, problem=problem)
+        self.out.append(Detail(self.record, name, problem))
 
     def text(self, name: str, *, required: bool = False) -> str:
         value = self.row.values.get(name)
         value = "" if value is None else str(value).strip()
         if required and not value:
             if name not in self.row.columns:
-                self.out.append(Detail(self.record, name, "missing required column"))
+                self.out.append(Detail(self.record, name, MISSING_COLUMN))
             else:
-                self.fault(name, "is required")
+                self.fault(name, Message(N_("is required")))
         return value
 
     def identifier(self, name: str) -> str:
@@ -295,7 +325,15 @@ class _RowReader:
     def bounded(self, name: str, value: float | None, lo: float, hi: float) -> None:
         """Record a fault when ``value`` lies outside ``[lo, hi]``."""
         if value is not None and not lo <= value <= hi:
-            self.fault(name, f"must be between {lo:g} and {hi:g}, got {value:g}")
+            self.fault(
+                name,
+                Message(
+                    N_("must be between %(lo)s and %(hi)s, got %(value)s"),
+                    lo=f"{lo:g}",
+                    hi=f"{hi:g}",
+                    value=f"{value:g}",
+                ),
+            )
 
     def typed(self, name: str, conv: Callable[[str], Any], *, required: bool = False) -> Any:
         """The field read by ``conv``; ``None`` when empty or bad (the fault recorded)."""
@@ -305,7 +343,8 @@ class _RowReader:
         try:
             return conv(value)
         except ValueError as exc:
-            self.fault(name, str(exc))
+            said = exc.args[0] if exc.args and isinstance(exc.args[0], Message) else str(exc)
+            self.fault(name, said)
             return None
 
 
@@ -322,10 +361,14 @@ def _rows_from_file(path: Path, table: str) -> tuple[list[_Row], list[Detail]]:
         if len(cells) > len(header):
             out.append(
                 Detail(
-                    f"{tab.source} line {line}",
+                    line_record(tab.source, line),
                     "row",
-                    f"column {len(header) + 1}: {len(cells)} values but the header "
-                    f"has {len(header)} columns",
+                    Message(
+                        N_("column %(col)d: %(n)d values but the header has %(columns)d columns"),
+                        col=len(header) + 1,
+                        n=len(cells),
+                        columns=len(header),
+                    ),
                 )
             )
             continue
@@ -335,12 +378,12 @@ def _rows_from_file(path: Path, table: str) -> tuple[list[_Row], list[Detail]]:
 
 def _rows_from_json(items: Any, source: str) -> tuple[list[_Row], list[Detail]]:
     if not isinstance(items, list):
-        return [], [Detail(source, "items", "must be a list of objects")]
+        return [], [Detail(source, "items", Message(N_("must be a list of objects")))]
     rows: list[_Row] = []
     out: list[Detail] = []
     for i, item in enumerate(items, start=1):
         if not isinstance(item, Mapping):
-            out.append(Detail(f"{source} item {i}", "item", "must be an object"))
+            out.append(Detail(item_record(source, i), "item", Message(N_("must be an object"))))
             continue
         values = {
             str(k): ("" if v is None else ";".join(map(str, v)) if isinstance(v, list) else str(v))
@@ -350,7 +393,8 @@ def _rows_from_json(items: Any, source: str) -> tuple[list[_Row], list[Detail]]:
         if faults:
             id_field = _ID_OF.get(source.partition(".")[0], "")
             rid = values.get(id_field, "") if id_field else ""
-            record = f"{source} item {i}" + (f" ({id_field} {rid!r})" if rid else "")
+            record = item_record(source, i)
+            record = id_record(record, id_field, rid) if rid else record
             out.extend(Detail(record, name, problem) for name, problem in faults)
             continue
         rows.append(_Row(values, i, {}, source))
@@ -369,10 +413,11 @@ def _json_value_faults(item: Mapping[str, Any]) -> list[tuple[str, str]]:
         name = str(key)
         problem = text_problem(name)
         if problem:
-            out.append((ascii(name), f"field name {problem}"))
+            out.append((ascii(name), Message(N_("field name %(problem)s"), problem=problem)))
             continue
         if name in _FLAGS and isinstance(value, int | float) and not isinstance(value, bool):
-            out.append((name, f"expected true or false, got the number {value!r}"))
+            said = N_("expected true or false, got the number %(value)s")
+            out.append((name, Message(said, value=repr(value))))
         texts = value if isinstance(value, list) else [value]
         for text in (t for t in texts if isinstance(t, str)):
             problem = text_problem(text)
@@ -408,16 +453,17 @@ def _position(r: _RowReader, names: tuple[str, str], opts: ReadOptions) -> _Posi
     lat = r.typed(y_name, functools.partial(values.parse_float, kind=""))
     has_lon, has_lat = bool(r.text(x_name)), bool(r.text(y_name))
     if has_lon != has_lat:
-        r.fault(y_name if has_lon else x_name, f"give both {x_name} and {y_name}, or neither")
+        both = Message(N_("give both %(x)s and %(y)s, or neither"), x=x_name, y=y_name)
+        r.fault(y_name if has_lon else x_name, both)
     if lon is None or lat is None:
         return _Position(None, None, system, None)
     hint = _swap_hint(lon, lat)
     bad = False
     if not -180 <= lon <= 180:
-        r.fault(x_name, f"longitude out of range: {lon}{hint}")
+        r.fault(x_name, Message(N_("longitude out of range: %(v)s%(hint)s"), v=lon, hint=hint))
         bad = True
     if not -90 <= lat <= 90:
-        r.fault(y_name, f"latitude out of range: {lat}{hint}")
+        r.fault(y_name, Message(N_("latitude out of range: %(v)s%(hint)s"), v=lat, hint=hint))
         bad = True
     if bad:
         return _Position(None, None, system, None)
@@ -464,7 +510,7 @@ def _household(row: _Row, out: list[Detail], opts: ReadOptions) -> Household | N
     pos = _position(r, ("lon", "lat"), opts)
     address = values.fold(r.text("address")) if r.text("address") else ""
     if not r.text("lon") and not r.text("lat") and not address:
-        r.fault("lon", "no coordinates and no address: give lon/lat or an address")
+        r.fault("lon", Message(N_("no coordinates and no address: give lon/lat or an address")))
     residents = r.typed(
         "residents", functools.partial(values.parse_int, kind="people"), required=True
     )
@@ -472,10 +518,13 @@ def _household(row: _Row, out: list[Detail], opts: ReadOptions) -> Household | N
     start = r.typed("observation_start", values.parse_date, required=True)
     end = r.typed("observation_end", values.parse_date, required=True)
     if start is not None and end is not None and end < start:
-        r.fault("observation_end", f"{end} is before observation_start {start}")
+        said = N_("%(end)s is before observation_start %(start)s")
+        r.fault("observation_end", Message(said, end=str(end), start=str(start)))
     floor = r.typed("floor", functools.partial(values.parse_int, kind="floor"))
     r.bounded("floor", floor, 0, MAX_FLOOR)
-    needs_read = functools.partial(values.parse_words, words=values.NEED_WORDS, what="need(s)")
+    needs_read = functools.partial(
+        values.parse_words, words=values.NEED_WORDS, what=Message(N_("need(s)"))
+    )
     needs = r.typed("needs", needs_read) or frozenset({"meals"})
     elderly = r.typed("elderly_alone", values.parse_bool)
     medical = r.typed("medical_needs", values.parse_bool)
@@ -537,11 +586,12 @@ def _volunteer(row: _Row, out: list[Detail], opts: ReadOptions) -> Volunteer | N
     mode = r.typed("mode", values.parse_mode) or ""
     cap = r.typed("capacity_kg", functools.partial(values.parse_float, kind="kg"), required=True)
     if cap is not None and not 0 < cap <= MAX_CAPACITY_KG:
-        r.fault("capacity_kg", f"must be above 0 and at most {MAX_CAPACITY_KG:g} kg, got {cap:g}")
+        said = N_("must be above 0 and at most %(most)s kg, got %(cap)s")
+        r.fault("capacity_kg", Message(said, most=f"{MAX_CAPACITY_KG:g}", cap=f"{cap:g}"))
     a = r.typed("available_from", parse_clock, required=True)
     b = r.typed("available_to", parse_clock, required=True)
     if a is not None and b is not None and b <= a:
-        r.fault("available_to", "must be after available_from")
+        r.fault("available_to", Message(N_("must be after %(other)s"), other="available_from"))
     pos = _position(r, ("start_lon", "start_lat"), opts)
     max_stops = r.typed("max_stops", functools.partial(values.parse_int, kind="count"))
     r.bounded("max_stops", max_stops, 1, MAX_STOPS)
@@ -579,7 +629,7 @@ def _depot(row: _Row, out: list[Detail], opts: ReadOptions) -> DepotRecord | Non
     opens = r.typed("opens", parse_clock)
     closes = r.typed("closes", parse_clock)
     if opens is not None and closes is not None and closes <= opens:
-        r.fault("closes", "must be after opens")
+        r.fault("closes", Message(N_("must be after %(other)s"), other="opens"))
     if len(out) > before or pos.lon is None or pos.lat is None:
         return None
     return DepotRecord(
@@ -598,7 +648,7 @@ def _required_header(rows: list[_Row], required: tuple[str, ...], source: str) -
     if not rows or not rows[0].columns:
         return []
     missing = [c for c in required if c not in rows[0].columns]
-    return [Detail(source, c, "missing required column") for c in missing]
+    return [Detail(source, c, MISSING_COLUMN) for c in missing]
 
 
 def _unique(records: list[Any], id_attr: str, source: str, out: list[Detail]) -> None:
@@ -608,9 +658,9 @@ def _unique(records: list[Any], id_attr: str, source: str, out: list[Detail]) ->
         if key in seen:
             out.append(
                 Detail(
-                    f"{source} line {rec.line} ({id_attr} {key!r})",
+                    id_record(line_record(source, rec.line), id_attr, key),
                     id_attr,
-                    f"is used twice (first on line {seen[key]})",
+                    Message(N_("is used twice (first on line %(line)d)"), line=seen[key]),
                 )
             )
         else:
@@ -660,15 +710,17 @@ def build_ledger(
         tables.append(records)
     households, volunteers, depots = tables
     if not vol_rows[0] and not vol_rows[1]:
-        problem = "no volunteers: at least one is needed to plan a day"
+        problem = Message(N_("no volunteers: at least one is needed to plan a day"))
         out.append(Detail(names[1], "volunteer_id", problem))
     depot_ids = {d.depot_id for d in depots}
     for v in volunteers:
-        record = f"{names[1]} line {v.line} (volunteer_id {v.volunteer_id!r})"
+        record = id_record(line_record(names[1], v.line), "volunteer_id", v.volunteer_id)
         if v.depot_id and v.depot_id not in depot_ids:
-            out.append(Detail(record, "depot_id", f"unknown depot {v.depot_id!r}"))
+            unknown = Message(N_("unknown depot %(id)s"), id=repr(v.depot_id))
+            out.append(Detail(record, "depot_id", unknown))
         if v.start_lon is None and not depots:
-            out.append(Detail(record, "start_lon", "no start position and no depot to start at"))
+            nowhere = Message(N_("no start position and no depot to start at"))
+            out.append(Detail(record, "start_lon", nowhere))
     if out:
         raise LedgerError(out)
     return Ledger(tuple(households), tuple(volunteers), tuple(depots))
@@ -748,12 +800,13 @@ def read_ledger(
             continue
         names.append(p.name)
         if not p.exists():
-            raw.append(([], [Detail(p.name, "file", f"not found: {p}")]))
+            raw.append(([], [Detail(p.name, "file", Message(N_("not found: %(path)s"), path=p))]))
         elif p.suffix.lower() == ".json":
             try:
                 data = json.loads(p.read_text(encoding="utf-8"))
             except json.JSONDecodeError as exc:
-                raw.append(([], [Detail(p.name, "file", f"line {exc.lineno}: {exc.msg}")]))
+                said = Message(N_("line %(line)d: %(problem)s"), line=exc.lineno, problem=exc.msg)
+                raw.append(([], [Detail(p.name, "file", said)]))
                 continue
             raw.append(_rows_from_json(data, p.name))
         else:

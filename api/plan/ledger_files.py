@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from api.i18n import N_, Message
 from solver.errors import Detail
 
 #: Sheet names a workbook's tables are found by (lower-cased), per table.
@@ -73,15 +74,21 @@ def decode(data: bytes, source: str) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:  # a UTF-16 mark, then bytes that are not UTF-16
-            problem = f"not valid UTF-16 text after its byte-order mark: {exc.reason} at byte "
-            raise TableError(Detail(source, "file", f"{problem}{exc.start}")) from None
+            problem = Message(
+                N_("not valid UTF-16 text after its byte-order mark: %(reason)s at byte %(at)d"),
+                reason=exc.reason,
+                at=exc.start,
+            )
+            raise TableError(Detail(source, "file", problem)) from None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
     raise TableError(
-        Detail(source, "file", "not text in UTF-8 or GB18030/GBK: save it as CSV UTF-8")
+        Detail(
+            source, "file", Message(N_("not text in UTF-8 or GB18030/GBK: save it as CSV UTF-8"))
+        )
     )
 
 
@@ -104,9 +111,10 @@ def read_csv_table(path: Path) -> Table:
             if any(v.strip() for v in values):
                 rows.append((reader.line_num, values))
     except StopIteration:
-        raise TableError(Detail(path.name, "header", "the file is empty")) from None
+        raise TableError(Detail(path.name, "header", Message(N_("the file is empty")))) from None
     except csv.Error as exc:
-        raise TableError(Detail(path.name, "file", f"not readable as CSV: {exc}")) from None
+        problem = Message(N_("not readable as CSV: %(error)s"), error=str(exc))
+        raise TableError(Detail(path.name, "file", problem)) from None
     return Table(path.name, header, rows)
 
 
@@ -143,8 +151,12 @@ def _pick_sheet(names: list[str], table: str, source: str) -> str:
         Detail(
             source,
             "sheet",
-            f"no sheet named {wanted[0]!r} (or {', '.join(wanted[1:])}); "
-            f"sheets: {', '.join(names)}",
+            Message(
+                N_("no sheet named %(name)s (or %(others)s); sheets: %(sheets)s"),
+                name=repr(wanted[0]),
+                others=", ".join(wanted[1:]),
+                sheets=", ".join(names),
+            ),
         )
     )
 
@@ -163,15 +175,23 @@ def read_xlsx_table(path: Path, table: str) -> Table:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise TableError(
-            Detail(path.name, "file", f"not a readable .xlsx workbook: {exc}")
+            Detail(
+                path.name,
+                "file",
+                Message(N_("not a readable .xlsx workbook: %(error)s"), error=str(exc)),
+            )
         ) from None
     try:
         name = _pick_sheet(list(book.sheetnames), table, path.name)
-        source = f"{path.name} sheet {name!r}" if len(book.sheetnames) > 1 else path.name
+        source = (
+            Message(N_("%(file)s sheet %(sheet)s"), file=path.name, sheet=repr(name))
+            if len(book.sheetnames) > 1
+            else path.name
+        )
         it = book[name].iter_rows(values_only=True)
         header_row = next(it, None)
         if header_row is None:
-            raise TableError(Detail(source, "header", "the sheet is empty"))
+            raise TableError(Detail(source, "header", Message(N_("the sheet is empty"))))
         header = [cell_text(v).strip() for v in header_row]
         while header and not header[-1]:
             header.pop()

@@ -16,6 +16,8 @@ import unicodedata
 
 import phonenumbers
 
+from api.i18n import N_, Message
+
 #: Words read as yes / no (after NFKC folding and lower-casing).
 YES = frozenset({"1", "true", "yes", "y", "x", "是", "是的", "有", "对", "需要", "√", "✓"})
 NO = frozenset({"", "0", "false", "no", "n", "否", "不是", "无", "没有", "不", "不需要", "×", "✗"})
@@ -108,7 +110,9 @@ def parse_bool(text: str) -> bool:
         return True
     if low in NO:
         return False
-    raise ValueError(f"expected yes/no (also 1/0, true/false, 是/否), got {text!r}")
+    raise ValueError(
+        Message(N_("expected yes/no (also 1/0, true/false, 是/否), got %(text)s"), text=repr(text))
+    )
 
 
 def split_list(text: str) -> list[str]:
@@ -128,7 +132,14 @@ def parse_words(text: str, words: dict[str, str], what: str) -> frozenset[str]:
     unknown = sorted(p for p in parts if p not in words)
     if unknown:
         known = ", ".join(dict.fromkeys(words.values()))
-        raise ValueError(f"unknown {what} {unknown}; known: {known} (or in Chinese, see INPUTS)")
+        raise ValueError(
+            Message(
+                N_("unknown %(what)s %(unknown)s; known: %(known)s (or in Chinese, see INPUTS)"),
+                what=what,
+                unknown=unknown,
+                known=known,
+            )
+        )
     return frozenset(words[p] for p in parts)
 
 
@@ -137,7 +148,9 @@ def parse_mode(text: str) -> str:
     ``drive``/``汽车``)."""
     key = fold(text).lower()
     if key not in MODE_WORDS:
-        raise ValueError(f"unknown mode {text!r}; one of walk, bike, ebike, drive")
+        raise ValueError(
+            Message(N_("unknown mode %(text)s; one of walk, bike, ebike, drive"), text=repr(text))
+        )
     return MODE_WORDS[key]
 
 
@@ -150,7 +163,9 @@ def parse_date(text: str) -> dt.date:
             return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError:
             pass
-    raise ValueError(f"not a date YYYY-MM-DD (or YYYY/M/D, YYYY年M月D日): {text!r}")
+    raise ValueError(
+        Message(N_("not a date YYYY-MM-DD (or YYYY/M/D, YYYY年M月D日): %(text)s"), text=repr(text))
+    )
 
 
 def parse_clock(text: str) -> int:
@@ -163,11 +178,11 @@ def parse_clock(text: str) -> int:
         t = f"{cn.group(1)}:{minutes:02d}"
     parts = t.split(":")
     if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
-        raise ValueError(f"expected a clock time HH:MM, got {text!r}")
+        raise ValueError(Message(N_("expected a clock time HH:MM, got %(text)s"), text=repr(text)))
     h, m = int(parts[0]), int(parts[1])
     s = int(parts[2]) if len(parts) == 3 else 0
     if m > 59 or s > 59 or h * 3600 + m * 60 + s > 24 * 3600:
-        raise ValueError(f"not a time of day: {text!r}")
+        raise ValueError(Message(N_("not a time of day: %(text)s"), text=repr(text)))
     return h * 3600 + m * 60 + s
 
 
@@ -179,10 +194,15 @@ def parse_window(text: str) -> tuple[int, int]:
         return DAY_PARTS[t.lower()]
     parts = _RANGE.split(t)
     if len(parts) != 2:
-        raise ValueError(f"expected a window like 09:00-11:00 (or 上午/下午), got {text!r}")
+        raise ValueError(
+            Message(
+                N_("expected a window like 09:00-11:00 (or 上午/下午), got %(text)s"),
+                text=repr(text),
+            )
+        )
     start, end = parse_clock(parts[0]), parse_clock(parts[1])
     if end <= start:
-        raise ValueError(f"window ends before it starts: {text!r}")
+        raise ValueError(Message(N_("window ends before it starts: %(text)s"), text=repr(text)))
     return start, end
 
 
@@ -199,7 +219,7 @@ def parse_int(text: str, kind: str = "count") -> int:
     t = _strip_unit(text, kind)
     if re.fullmatch(r"[+-]?\d+", t):
         return int(t)
-    raise ValueError(f"not a whole number: {text!r}")
+    raise ValueError(Message(N_("not a whole number: %(text)s"), text=repr(text)))
 
 
 def parse_float(text: str, kind: str = "") -> float:
@@ -209,9 +229,9 @@ def parse_float(text: str, kind: str = "") -> float:
     try:
         value = float(t)
     except ValueError:
-        raise ValueError(f"not a number: {text!r}") from None
+        raise ValueError(Message(N_("not a number: %(text)s"), text=repr(text))) from None
     if not math.isfinite(value):
-        raise ValueError(f"not a finite number: {text!r}")
+        raise ValueError(Message(N_("not a finite number: %(text)s"), text=repr(text)))
     return value
 
 
@@ -233,7 +253,13 @@ def parse_phone(text: str, region: str) -> str:
     try:
         number = phonenumbers.parse(fold(text), region.upper())
     except phonenumbers.NumberParseException:
-        raise ValueError(f"not a phone number: {text!r}") from None
+        raise ValueError(Message(N_("not a phone number: %(text)s"), text=repr(text))) from None
     if not phonenumbers.is_possible_number(number):
-        raise ValueError(f"not a possible phone number in region {region}: {text!r}")
+        raise ValueError(
+            Message(
+                N_("not a possible phone number in region %(region)s: %(text)s"),
+                region=region,
+                text=repr(text),
+            )
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

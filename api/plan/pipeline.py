@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from api.i18n import N_
 from api.plan.addresses import map_addresses, resolve_addresses
 from api.plan.budget import Budget
 from api.plan.continuity import (
@@ -90,7 +91,13 @@ def select_day(
     resolutions = resolve_addresses(ledger, date, addresses)
     resolved = {h: r.lonlat for h, r in resolutions.items() if r.lonlat is not None}
     if resolutions:
-        say(Progress("addresses", f"{len(resolved)} of {len(resolutions)} addresses resolved"))
+        say(
+            Progress(
+                "addresses",
+                N_("%(resolved)d of %(total)d addresses resolved"),
+                {"resolved": len(resolved), "total": len(resolutions)},
+            )
+        )
     named = map_addresses(ledger, date, addresses, resolved)
     selection = build_day(ledger, date, rules=request.rules, resolved=resolved, map_addresses=named)
     locations = locate(selection, ledger.volunteers, ledger.depots)
@@ -117,8 +124,13 @@ def street_matrices(
         say(
             Progress(
                 "snap",
-                f"{mode}: {n} points on the streets, farthest {farthest:.0f} m"
-                f" ({timings[f'snap_{mode}']:.2f} s)",
+                N_("%(mode)s: %(n)d points on the streets, farthest %(far)s m (%(s)s s)"),
+                {
+                    "mode": mode,
+                    "n": n,
+                    "far": f"{farthest:.0f}",
+                    "s": f"{timings[f'snap_{mode}']:.2f}",
+                },
             )
         )
         t = time.monotonic()
@@ -126,14 +138,17 @@ def street_matrices(
         matrices[mode] = mm
         far = int((~mm.reachable).sum())
         timings[f"matrix_{mode}"] = time.monotonic() - t
-        say(
-            Progress(
-                "matrix",
-                f"{mode}: {n}x{n} street times and distances in {timings[f'matrix_{mode}']:.2f} s"
-                + (f"; {far} points beyond the snap limit, unreachable" if far else ""),
-                {"points": n, "unreachable": far},
+        text = (
+            N_(
+                "%(mode)s: %(n)dx%(n)d street times and distances in %(s)s s; %(far)d points "
+                "beyond the snap limit, unreachable"
             )
+            if far
+            else N_("%(mode)s: %(n)dx%(n)d street times and distances in %(s)s s")
         )
+        seconds = f"{timings[f'matrix_{mode}']:.2f}"
+        values = {"mode": mode, "n": n, "s": seconds, "far": far}
+        say(Progress("matrix", text, values, {"points": n, "unreachable": far}))
     return matrices
 
 
@@ -189,7 +204,13 @@ def search(
     """Stage 4: solve the day in the budget's search share (by parts for a large area)."""
     parts = decompose_options(request)
     if parts is not None and len(problem.stops) > parts.threshold:
-        say(Progress("solve", f"large area: decomposed into parts of ~{parts.part_size}"))
+        say(
+            Progress(
+                "solve",
+                N_("large area: decomposed into parts of ~%(size)d"),
+                {"size": parts.part_size},
+            )
+        )
         return solve_decomposed(
             problem,
             time_limit=budget.search_seconds(),
@@ -273,7 +294,7 @@ def check_plan(problem: Problem, solution: Solution, say: ProgressFn) -> None:
     report = check(problem, solution)
     if not report.ok:
         raise PlanCheckError(f"the checker rejected the plan: {report}")
-    say(Progress("check", "plan checked: every route recomputed from the street matrices"))
+    say(Progress("check", N_("plan checked: every route recomputed from the street matrices")))
 
 
 def trace_runs(
@@ -290,7 +311,7 @@ def trace_runs(
         if v.end is not None:
             order.append(v.end)
         out[r.vehicle_id] = travel.geometry(mode_of[r.vehicle_id], day.locations.points, order)
-    say(Progress("geometry", f"{len(out)} runs traced along the streets"))
+    say(Progress("geometry", N_("%(n)d runs traced along the streets"), {"n": len(out)}))
     return out
 
 
@@ -306,10 +327,24 @@ def solve_day(
     progress on every improvement."""
 
     def on_solve(seconds: float, best: int) -> None:
-        say(Progress("solve", f"best cost {best:,} after {seconds:.1f} s", {"best_cost": best}))
+        say(
+            Progress(
+                "solve",
+                N_("best cost %(cost)s after %(s)s s"),
+                {"cost": f"{best:,}", "s": f"{seconds:.1f}"},
+                {"best_cost": best},
+                improving=True,
+            )
+        )
 
     n_stops, n_vehicles = len(day.problem.stops), len(day.problem.vehicles)
-    say(Progress("solve", f"{n_stops} stops, {n_vehicles} volunteers"))
+    say(
+        Progress(
+            "solve",
+            N_("%(stops)d stops, %(volunteers)d volunteers"),
+            {"stops": n_stops, "volunteers": n_vehicles},
+        )
+    )
     if previous is not None:
         searched = solve_with_continuity(request, day, previous, budget, on_solve)
     else:
@@ -319,7 +354,8 @@ def solve_day(
     say(
         Progress(
             "solve",
-            f"done: cost {solution.cost:,}, {len(solution.unassigned)} stops unassigned",
+            N_("done: cost %(cost)s, %(n)d stops unassigned"),
+            {"cost": f"{solution.cost:,}", "n": len(solution.unassigned)},
             {"best_cost": solution.cost},
         )
     )
@@ -369,7 +405,8 @@ def plan_day(
     day = prepare_day(request, travel, addresses, say, timings)
     coord_fit = check_coordinates(request.ledger, travel, addresses)
     if coord_fit is not None and coord_fit.warn:
-        say(Progress("coords", "warning: " + coord_fit.sentence()))
+        warning = {"sentence": coord_fit.sentence()}
+        say(Progress("coords", N_("warning: %(sentence)s"), warning))
 
     t = time.monotonic()
     searched = solve_day(request, day, previous, budget, say, map_fn)

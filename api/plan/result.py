@@ -40,6 +40,7 @@ class HouseholdIssue:
     reason: str
     message: str
     stop_id: str = ""
+    facts: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -98,17 +99,19 @@ def household_issues(
     left out of the day (address, window) and those on a stop the plan could not serve."""
     out: list[HouseholdIssue] = []
     for e in selection.excluded:
-        message = e.message
+        message, facts = e.message, e.facts
         res = resolutions.get(e.household_id)
         if e.reason == "ADDRESS_UNRESOLVED" and res is not None:
             message = f"Address {res.query!r}: {res.message}; add lon/lat to the ledger."
             if NOTHING_DUE_YET in e.message:
                 message += f" {NOTHING_DUE_YET}"
-        out.append(HouseholdIssue(e.household_id, e.reason, message))
+            status = ("case", f"address_{res.status.value}")
+            facts = (status, *((k, v) for k, v in facts if k != "case"))
+        out.append(HouseholdIssue(e.household_id, e.reason, message, facts=facts))
     stops = {s.stop_id: s for s in selection.stops}
     for u in solution.unassigned:
         stop = stops[u.stop_id]
-        message = u.message
+        message, facts = u.message, u.facts
         if u.reason == "UNREACHABLE":
             loc = locations.stop[u.stop_id]
             far = [
@@ -118,8 +121,9 @@ def household_issues(
             ]
             if far:
                 message += f" Distance from the door to the nearest street: {', '.join(far)}."
+                facts = (*facts, ("far", ", ".join(far)))
         for hid in stop.household_ids:
-            out.append(HouseholdIssue(hid, str(u.reason), message, u.stop_id))
+            out.append(HouseholdIssue(hid, str(u.reason), message, u.stop_id, facts))
     return tuple(sorted(out, key=lambda i: i.household_id))
 
 

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from api.i18n import N_, Message
 from api.plan.budget import MIN_SEARCH_S, Budget
 from api.plan.day import DayStop
 from api.plan.ledger import MODES, Volunteer, format_clock
@@ -92,14 +93,18 @@ class Suggestion:
     def document(self) -> dict[str, Any]:
         """The ``suggestion`` member of ``plan.json``."""
         if self.served_all:
-            msg = (
-                "Checked: planning again with them serves every household "
-                f"({self.rounds} re-plans)."
+            msg = Message(
+                N_("Checked: planning again with them serves every household (%(n)d re-plans)."),
+                n=self.rounds,
             )
         else:
-            msg = (
-                f"Even with them {len(self.remaining)} household(s) stay unserved "
-                f"after {self.rounds} re-plans; see their reasons."
+            msg = Message(
+                N_(
+                    "Even with them %(left)d household(s) stay unserved after %(n)d re-plans; "
+                    "see their reasons."
+                ),
+                left=len(self.remaining),
+                n=self.rounds,
             )
         return {"groups": self.groups(), "verified": self.served_all, "message": msg}
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from api.i18n import N_
 from api.plan.day import LonLat
 from api.plan.progress import Progress, ProgressFn
 from solver.errors import Detail
@@ -99,8 +100,10 @@ def load_street_travel(
     t0 = time.monotonic()
     graphs = geo.load_graphs(source, profiles=tuple(modes))
     if progress:
-        sizes = ", ".join(f"{m} {g.n_nodes:,} nodes" for m, g in graphs.items())
-        progress(Progress("graph", f"{sizes} in {time.monotonic() - t0:.1f} s"))
+        sizes = ", ".join(f"{m} {g.n_nodes:,}" for m, g in graphs.items())
+        seconds = f"{time.monotonic() - t0:.1f}"
+        text = N_("street nodes %(sizes)s, loaded in %(s)s s")
+        progress(Progress("graph", text, {"sizes": sizes, "s": seconds}))
     return StreetTravel(graphs)
 
 

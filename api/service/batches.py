@@ -27,10 +27,11 @@ import json
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import Connection, and_, select, update
+from sqlalchemy.sql.expression import Update
 
 from api.errors import KINDS, ErrorBody, ServiceError
 from api.plan.batch import BatchSettings, CommunityResult, city_summary, community_result_of
@@ -210,6 +211,7 @@ class BatchStore:
                         households=c.households,
                         time_limit_s=c.time_limit_s,
                         created_by=created_by,
+                        community=c.community_id,
                     ).row()
                     conn.execute(jobs.insert().values(**row))
                     job_id = row["id"]
@@ -264,7 +266,7 @@ class BatchStore:
             candidates = conn.execute(q).all()
         started = 0
         for cand in candidates:
-            if not failure_of(_json(cand.error))[1]:
+            if not failure_of(json_value(cand.error))[1]:
                 continue
             try:
                 with self.engine.begin() as conn:
@@ -272,7 +274,7 @@ class BatchStore:
                     if old is None:
                         continue
                     row = _retry_of(old).row()
-                    why = _error_text(_json(old.error) or {})
+                    why = _error_text(json_value(old.error) or {})
                     row["progress_message"] = f"run again: the previous try failed ({why})"
                     conn.execute(jobs.insert().values(**row))
                     swapped = conn.execute(
@@ -295,9 +297,20 @@ class BatchStore:
 
     # ------------------------------------------------------------ reading
 
-    def get(self, batch_id: str) -> BatchState:
+    def get(self, batch_id: str, *, community: str | None = None) -> BatchState:
         """The batch ``batch_id`` (``NOT_FOUND`` if none); caches finished communities'
-        figures on first read."""
+        figures on first read. With ``community``, the batch as that community sees it:
+        its own community only (status and summary of it alone), and ``NOT_FOUND`` when
+        the batch has no such community."""
+        state = self._get(batch_id)
+        if community is None:
+            return state
+        own = tuple(c for c in state.communities if c.community_id == community)
+        if not own:
+            raise ServiceError("NOT_FOUND", f"no batch {batch_id!r}")
+        return replace(state, communities=own, status=_batch_status(state.cancel_requested, own))
+
+    def _get(self, batch_id: str) -> BatchState:
         self.advance(batch_id=batch_id)
         with self.engine.connect() as conn:
             head = conn.execute(select(batches).where(batches.c.id == batch_id)).first()
@@ -343,7 +356,7 @@ class BatchStore:
 
     def _community(self, r: Any, cancel: bool, volunteer_ids: tuple[str, ...]) -> CommunityState:
         if r.job_id is None:  # refused at submission: its input, whatever the code
-            error = _json(r.error) or {}
+            error = json_value(r.error) or {}
             failure = "input"
             return CommunityState(
                 position=r.position,
@@ -368,7 +381,7 @@ class BatchStore:
             )
         status = str(r.status)
         stage, message = str(r.progress_stage or ""), str(r.progress_message or "")
-        error = _json(r.job_error)
+        error = json_value(r.job_error)
         result: CommunityResult | None = None
         if status == "failed":
             failure, retryable = failure_of(error)
@@ -411,33 +424,23 @@ class BatchStore:
         )
 
     def _done_result(self, r: Any) -> CommunityResult:
-        cached = _json(r.result)
+        cached = json_value(r.result)
         if cached is None:
-            with self.engine.connect() as conn:
+            with self.engine.begin() as conn:
                 text = conn.execute(
                     select(results.c.plan).where(results.c.job_id == r.job_id)
                 ).scalar()
-            seconds = (r.finished_at or 0.0) - (r.started_at or r.finished_at or 0.0)
-            res = community_result_of(
-                r.community_id, json.loads(str(text)), attempts=r.tries, seconds=seconds
-            )
-            with self.engine.begin() as conn:
-                conn.execute(
-                    update(batch_communities)
-                    .where(
-                        and_(
-                            batch_communities.c.batch_id == r.batch_id,
-                            batch_communities.c.position == r.position,
-                        )
-                    )
-                    .values(result=asdict(res))
-                )
-            return res
+                return cache_result(conn, r, str(text))
         return CommunityResult(**cached)
 
-    def community_job(self, batch_id: str, community_id: str) -> str:
-        """The current job of a community (``NOT_FOUND`` if no such batch or community;
-        ``JOB_NOT_DONE`` with its error if it was refused at submission)."""
+    def community_job(
+        self, batch_id: str, community_id: str, *, community: str | None = None
+    ) -> str:
+        """The current job of a community (``NOT_FOUND`` if no such batch or community, or
+        when ``community`` is given and is not ``community_id``; ``JOB_NOT_DONE`` with its
+        error if it was refused at submission)."""
+        if community is not None and community_id != community:
+            raise ServiceError("NOT_FOUND", f"no community {community_id!r} in batch {batch_id}")
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(batch_communities.c.job_id, batch_communities.c.error).where(
@@ -456,31 +459,43 @@ class BatchStore:
                 )
                 raise ServiceError("NOT_FOUND", what)
         if row.job_id is None:
-            message = str((_json(row.error) or {}).get("message", ""))
+            message = str((json_value(row.error) or {}).get("message", ""))
             raise ServiceError(
                 "JOB_NOT_DONE",
                 f"community {community_id!r} was refused when the batch arrived: {message}",
             )
         return str(row.job_id)
 
-    def recent(self, *, limit: int = 20) -> list[BatchState]:
-        """The most recent batches first."""
-        with self.engine.connect() as conn:
-            ids = list(
-                conn.execute(
-                    select(batches.c.id)
-                    .order_by(batches.c.created_at.desc(), batches.c.id)
-                    .limit(limit)
-                ).scalars()
+    def recent(self, *, limit: int = 20, community: str | None = None) -> list[BatchState]:
+        """The most recent batches first (with ``community``: those holding it, as it
+        sees them)."""
+        q = select(batches.c.id).order_by(batches.c.created_at.desc(), batches.c.id).limit(limit)
+        if community is not None:
+            q = q.where(
+                batches.c.id.in_(
+                    select(batch_communities.c.batch_id).where(
+                        batch_communities.c.community_id == community
+                    )
+                )
             )
-        return [self.get(i) for i in ids]
+        with self.engine.connect() as conn:
+            ids = list(conn.execute(q).scalars())
+        return [self.get(i, community=community) for i in ids]
 
     # ------------------------------------------------------------ cancelling
 
-    def cancel(self, batch_id: str) -> BatchState:
+    def cancel(self, batch_id: str, *, community: str | None = None) -> BatchState:
         """Cancel every unfinished community (``JOB_FINISHED`` if the batch has ended;
-        cancelling a cancelled batch changes nothing)."""
+        cancelling a cancelled batch changes nothing). With ``community``: ``NOT_FOUND``
+        unless the batch holds it, ``FORBIDDEN`` when it holds other communities too."""
         state = self.get(batch_id)
+        if community is not None:
+            self.get(batch_id, community=community)  # NOT_FOUND when not its own
+            if any(c.community_id != community for c in state.communities):
+                raise ServiceError(
+                    "FORBIDDEN",
+                    f"batch {batch_id} holds other communities too: a city-wide key cancels it",
+                )
         if state.status in ("done", "failed"):
             raise ServiceError("JOB_FINISHED", f"batch {batch_id} is already {state.status}")
         with self.engine.begin() as conn:
@@ -492,19 +507,39 @@ class BatchStore:
                 with contextlib.suppress(ServiceError):  # it ended meanwhile
                     self.store.cancel(c.job_id)
         # a community whose retry was owed has a failed job: it stays failed
-        return self.get(batch_id)
+        return self.get(batch_id, community=community)
+
+
+def community_row(batch_id: str, position: int) -> Update:
+    """An update of the community at ``position`` of batch ``batch_id``."""
+    return update(batch_communities).where(
+        and_(batch_communities.c.batch_id == batch_id, batch_communities.c.position == position)
+    )
+
+
+def cache_result(conn: Connection, r: Any, plan_text: str) -> CommunityResult:
+    """Compute and store the figures of a done community from its ``plan.json`` text;
+    ``r`` has its ``batch_id``, ``position``, ``community_id``, ``tries`` and its job's
+    ``started_at`` and ``finished_at``."""
+    seconds = (r.finished_at or 0.0) - (r.started_at or r.finished_at or 0.0)
+    res = community_result_of(
+        r.community_id, json.loads(plan_text), attempts=r.tries, seconds=seconds
+    )
+    conn.execute(community_row(r.batch_id, r.position).values(result=asdict(res)))
+    return res
 
 
 def _retry_of(old: Any) -> NewJob:
     """The new job of a community's retry: the failed job's request, queued again."""
     return NewJob(
         kind="batch",
-        request=_json(old.request) or {},
+        request=json_value(old.request) or {},
         map_name=old.map_name,
         plan_date=old.plan_date,
         households=old.households,
         time_limit_s=old.time_limit_s,
         created_by=old.created_by,
+        community=old.community,
     )
 
 
@@ -512,7 +547,7 @@ class _AlreadyRetriedError(Exception):
     """Another server swapped the community's job first (rolls the retry back)."""
 
 
-def _json(value: Any) -> Any:
+def json_value(value: Any) -> Any:
     """A JSON column's value (some drivers hand JSON back as text)."""
     if isinstance(value, str):
         return json.loads(value)

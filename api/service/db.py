@@ -35,6 +35,7 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    inspect,
     select,
     text,
     update,
@@ -76,6 +77,12 @@ jobs = Table(
     Column("progress_fraction", Float, nullable=False, default=0.0),
     Column("best_cost", BigInteger),
     Column("error", JSON),
+    # who may see it: the request's community (a batch's: the community id)
+    Column("community", String(200), nullable=False, default="default", index=True),
+    # version of its volunteer links: raised to revoke them (api.service.volunteer_links)
+    Column("links_version", Integer, nullable=False, default=1),
+    # when its personal and health data were purged (api.service.retention)
+    Column("purged_at", Float),
 )
 
 results = Table(
@@ -120,6 +127,41 @@ batch_communities = Table(
     Column("result", JSON),
 )
 
+#: API keys kept in the database (``doorstep keys``): only the SHA-256 of each key.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("key_hash", String(64), primary_key=True),
+    Column("fingerprint", String(12), nullable=False, index=True),
+    Column("role", String(12), nullable=False),
+    Column("community", String(200)),  # None: city-wide
+    Column("label", String(200), nullable=False, default=""),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float),  # None: never
+    Column("revoked_at", Float),
+)
+
+#: Every read of personal data: who (key fingerprint or volunteer link), what, when.
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", Float, nullable=False, index=True),
+    Column("actor", String(300), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("job_id", String(32), index=True),
+    Column("community", String(200), nullable=False),
+    Column("volunteer_id", String(200)),
+)
+
+#: Secrets the servers of one database share (the signing key of volunteer links).
+secrets_table = Table(
+    "service_secrets",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", String(200), nullable=False),
+)
+
 #: Queue order of job kinds: synchronous plans and solves first, then jobs, then batch
 #: communities.
 PRIORITY = {"plan": 1, "solve": 1, "job": 0, "solvejob": 0, "batch": -1}
@@ -144,6 +186,8 @@ class NewJob:
         Size and search time (s) of the request.
     created_by
         ``role:key fingerprint`` of the caller.
+    community
+        The community whose households these are (who may see the job).
     """
 
     kind: str
@@ -153,6 +197,7 @@ class NewJob:
     households: int
     time_limit_s: float
     created_by: str
+    community: str = "default"
 
     def row(self) -> dict[str, Any]:
         """The values of its new queued job row (with a fresh id)."""
@@ -167,6 +212,8 @@ class NewJob:
             "time_limit_s": self.time_limit_s,
             "request": self.request,
             "created_by": self.created_by,
+            "community": self.community,
+            "links_version": 1,
             "created_at": time.time(),
             "attempts": 0,
             "cancel_requested": False,
@@ -198,6 +245,9 @@ class JobRecord:
     progress_fraction: float
     best_cost: int | None
     error: dict[str, Any] | None
+    community: str = "default"
+    links_version: int = 1
+    purged_at: float | None = None
     volunteer_ids: tuple[str, ...] = ()
 
 
@@ -269,6 +319,14 @@ def owner_pid_dead(owner: str) -> bool:
     return False
 
 
+#: Columns of ``jobs`` added after its first version, with their SQL (both databases).
+_ADDED_COLUMNS = (
+    ("community", "VARCHAR(200) NOT NULL DEFAULT 'default'"),
+    ("links_version", "INTEGER NOT NULL DEFAULT 1"),
+    ("purged_at", "FLOAT"),
+)
+
+
 def _update_job(job_id: str, *statuses: str) -> Update:
     """An update of job ``job_id`` that applies only while its status is one of ``statuses``."""
     return update(jobs).where(and_(jobs.c.id == job_id, jobs.c.status.in_(statuses)))
@@ -288,8 +346,14 @@ class JobStore:
         self.engine = make_engine(url)
 
     def create_schema(self) -> None:
-        """Create the tables if missing."""
+        """Create the tables if missing, and add the columns a database made by an older
+        version lacks (:data:`_ADDED_COLUMNS`)."""
         metadata.create_all(self.engine)
+        present = {c["name"] for c in inspect(self.engine).get_columns("jobs")}
+        with self.engine.begin() as conn:
+            for name, ddl in _ADDED_COLUMNS:
+                if name not in present:
+                    conn.execute(text(f"ALTER TABLE jobs ADD COLUMN {name} {ddl}"))
 
     def dispose(self) -> None:
         """Close every pooled connection."""
@@ -328,19 +392,24 @@ class JobStore:
 
     _COLUMNS = tuple(c for c in jobs.c if c.name != "request")
 
-    def get(self, job_id: str) -> JobRecord:
-        """The job ``job_id``; raises ``NOT_FOUND`` if there is none."""
+    def get(self, job_id: str, *, community: str | None = None) -> JobRecord:
+        """The job ``job_id``; raises ``NOT_FOUND`` if there is none, or if ``community`` is
+        given and the job is another community's (the same answer: nothing leaks)."""
         with self.engine.connect() as conn:
             row = conn.execute(select(*self._COLUMNS).where(jobs.c.id == job_id)).first()
-            if row is None:
+            if row is None or (community is not None and row.community != community):
                 raise ServiceError("NOT_FOUND", f"no job {job_id!r}")
             return self._record(conn, row)
 
-    def recent(self, *, limit: int = 50, status: str | None = None) -> list[JobRecord]:
-        """The most recent jobs first, optionally of one status."""
+    def recent(
+        self, *, limit: int = 50, status: str | None = None, community: str | None = None
+    ) -> list[JobRecord]:
+        """The most recent jobs first, optionally of one status and of one community."""
         q = select(*self._COLUMNS).order_by(jobs.c.created_at.desc(), jobs.c.id).limit(limit)
         if status is not None:
             q = q.where(jobs.c.status == status)
+        if community is not None:
+            q = q.where(jobs.c.community == community)
         with self.engine.connect() as conn:
             return [self._record(conn, r) for r in conn.execute(q).all()]
 
@@ -349,6 +418,14 @@ class JobStore:
         with self.engine.connect() as conn:
             rows = conn.execute(select(jobs.c.status, func.count()).group_by(jobs.c.status))
             return {str(s): int(n) for s, n in rows}
+
+    def request(self, job_id: str) -> dict[str, Any]:
+        """The stored request of a job (``NOT_FOUND`` if there is none)."""
+        with self.engine.connect() as conn:
+            value = conn.execute(select(jobs.c.request).where(jobs.c.id == job_id)).scalar()
+        if value is None:
+            raise ServiceError("NOT_FOUND", f"no job {job_id!r}")
+        return dict(value)
 
     def plan(self, job_id: str) -> str:
         """The stored ``plan.json`` text of a done job (``JOB_NOT_DONE`` otherwise)."""
@@ -386,6 +463,37 @@ class JobStore:
                 "NOT_FOUND", f"volunteer {volunteer_id!r} has no run in job {job_id}"
             )
         return str(html)
+
+    def newer_plan(self, job: JobRecord) -> str | None:
+        """The id of a plan that replaced done job ``job``: a job of the same community and
+        date done after it (``None`` if there is none)."""
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                select(jobs.c.id)
+                .where(
+                    and_(
+                        jobs.c.community == job.community,
+                        jobs.c.plan_date == job.plan_date,
+                        jobs.c.status == "done",
+                        jobs.c.finished_at > (job.finished_at or 0.0),
+                        jobs.c.id != job.id,
+                    )
+                )
+                .limit(1)
+            ).scalar()
+        return None if found is None else str(found)
+
+    def revoke_links(self, job_id: str, *, community: str | None = None) -> JobRecord:
+        """Revoke the volunteer links of job ``job_id`` by raising its links version (new
+        links replace them); scoped like :meth:`get`."""
+        self.get(job_id, community=community)
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(jobs)
+                .where(jobs.c.id == job_id)
+                .values(links_version=jobs.c.links_version + 1)
+            )
+        return self.get(job_id)
 
     # ------------------------------------------------------------ running
 

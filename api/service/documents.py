@@ -67,6 +67,8 @@ def job_out(job: JobRecord) -> dict[str, Any]:
         "best_cost": job.best_cost,
         "error": _error(job.error),
         "links": links,
+        "community": job.community,
+        "purged_at": iso_time(job.purged_at),
     }
 
 

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute, Match
 
 from api.errors import ErrorBody, ServiceError, classify, http_status
+from api.i18n import Lang, negotiate
 from solver.errors import Detail
 
 log = logging.getLogger("doorstep.service")
@@ -64,8 +65,11 @@ def http_error(exc: StarletteHTTPException) -> ErrorBody:
     return ErrorBody("INVALID_REQUEST", str(exc.detail))
 
 
-async def _service_error(_request: Request, exc: ServiceError) -> JSONResponse:
-    return error_response(classify(exc))
+async def _service_error(request: Request, exc: ServiceError) -> JSONResponse:
+    """The error in the ``Accept-Language`` language (sentences from the catalogs, such
+    as the ledger's; code and field names as they are)."""
+    language = Lang(negotiate(request.headers.get("accept-language")))
+    return error_response(classify(exc).in_language(language))
 
 
 async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -166,6 +166,15 @@ def check_batch(
         (f"communities item {k + 1} (community_id {c.community_id!r})", c.community_id)
         for k, c in enumerate(body.communities)
     )
+    faults += [
+        Detail(
+            f"communities item {k + 1} (community_id {c.community_id!r})",
+            "community",
+            f"{c.community!r} differs from community_id: a batch community is its community_id",
+        )
+        for k, c in enumerate(body.communities)
+        if c.community is not None and c.community != c.community_id
+    ]
     if faults:
         raise ServiceError(
             "INVALID_MANIFEST", f"{len(faults)} problem(s) in the communities", faults

@@ -127,6 +127,9 @@ class RouteOut(BaseModel):
     travel_s: int
     load_kg: float
     trips: int | None = Field(None, description="Trips of the run (multi-trip runs).")
+    manifest_url: str | None = Field(
+        None, description="The volunteer link of the run's manifest (no key needed)."
+    )
 
 
 class UnassignedOut(BaseModel):

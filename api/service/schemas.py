@@ -312,6 +312,15 @@ class PlanRequest(BaseModel):
         description="Coordinate system of rows without their own coord_system: wgs84 "
         "(default; GPS, OpenStreetMap), gcj02 (Amap, Tencent, WeChat) or bd09 (Baidu).",
     )
+    community: str | None = Field(
+        None,
+        min_length=1,
+        max_length=200,
+        pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$",
+        description="Whose households these are: who may see the job (docs/API.md, scopes). "
+        "Default: the key's community, or 'default' for a city-wide key. In a batch, leave "
+        "it out or give the community_id.",
+    )
 
 
 class DetailOut(BaseModel):
@@ -413,6 +422,10 @@ class JobOut(BaseModel):
     best_cost: int | None = Field(description="Cost of the best plan found so far.")
     error: ErrorOut | None = Field(description="Why a failed job failed.")
     links: JobLinks
+    community: str = Field("default", description="Whose households: who may see the job.")
+    purged_at: str | None = Field(
+        None, description="When its personal data were purged (DOORSTEP_RETAIN_DAYS); UTC."
+    )
 
 
 class JobList(BaseModel):
@@ -750,3 +763,37 @@ class BatchList(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"batches": [_BATCH_EXAMPLE]}]})
 
     batches: list[BatchOut]
+
+
+# --------------------------------------------------------------------------- audit
+
+
+class AuditOut(BaseModel):
+    """One read of personal data."""
+
+    id: int
+    at: str = Field(description="UTC, ISO 8601.")
+    actor: str = Field(description="key:FINGERPRINT (an API key) or link:JOB/VOLUNTEER.")
+    action: Literal["plan", "routes", "manifest"]
+    job_id: str
+    community: str
+    volunteer_id: str | None = Field(description="The volunteer of a manifest read.")
+
+
+_AUDIT_EXAMPLE: dict[str, Any] = {
+    "id": 42,
+    "at": "2026-11-25T08:12:09Z",
+    "actor": "link:5f0c1d2e3a4b5c6d7e8f901234567890/V1",
+    "action": "manifest",
+    "job_id": "5f0c1d2e3a4b5c6d7e8f901234567890",
+    "community": "kallio-3",
+    "volunteer_id": "V1",
+}
+
+
+class AuditList(BaseModel):
+    """Reads of personal data, newest first."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"entries": [_AUDIT_EXAMPLE]}]})
+
+    entries: list[AuditOut]

@@ -1,6 +1,6 @@
-"""What the routes share: the settings, the job and batch stores, the loaded maps, the
-solver supervisor, and who waits for which job to end (:class:`Service`, one per app,
-at ``app.state.service``)."""
+"""What the routes share: the settings, the job and batch stores, the database keys, the
+audit, the link secret, the periodic purge, the loaded maps, the solver supervisor, and who
+waits for which job to end (:class:`Service`, one per app, at ``app.state.service``)."""
 
 from __future__ import annotations
 
@@ -12,14 +12,19 @@ from contextlib import suppress
 
 from starlette.concurrency import run_in_threadpool
 
+from api.errors import ServiceError
 from api.service import schemas
+from api.service.audit import AuditLog
 from api.service.auth import Caller
 from api.service.batches import BatchStore
 from api.service.db import FINAL, JobRecord, JobStore, NewJob
 from api.service.intake import check_batch, check_request, check_solve
+from api.service.keys import KeyStore
 from api.service.maps import LoadedMap, load_catalog
 from api.service.planning import SUGGEST
+from api.service.retention import Purger
 from api.service.solve_schemas import SolveProblem, VroomProblem
+from api.service.volunteer_links import shared_secret
 from api.service.workers import Supervisor
 from api.settings import ServiceSettings
 
@@ -39,6 +44,10 @@ class Service:
         self.settings = settings
         self.store = JobStore(settings.database_url)
         self.batches = BatchStore(self.store)
+        self.keys = KeyStore(self.store.engine)
+        self.audit = AuditLog(self.store.engine)
+        self.purger = Purger(self.store.engine, settings.retain_days)
+        self.link_secret = ""
         self.maps: dict[str, LoadedMap] = {}
         self.supervisor: Supervisor | None = None
         self._waiters: dict[str, list[Callable[[], None]]] = {}
@@ -47,6 +56,8 @@ class Service:
     def start(self) -> None:
         """Create the schema, load the maps, start the workers (blocking; run once)."""
         self.store.create_schema()
+        self.link_secret = shared_secret(self.store.engine, self.settings.link_secret)
+        self.purger.start()
         self.maps = load_catalog(self.settings.maps)
         self.supervisor = Supervisor(
             self.store,
@@ -65,6 +76,7 @@ class Service:
         """Stop the workers (their running jobs go back to the queue) and close the store."""
         if self.supervisor is not None:
             self.supervisor.stop()
+        self.purger.stop()
         self.store.dispose()
 
     def finished(self, job_id: str, status: str) -> None:
@@ -118,6 +130,11 @@ class Service:
         """Check a request (``kind`` plan or job) against the limits and the ledger, store
         it (``suggest``: with volunteer suggestions), return the job id (``ServiceError`` on
         any fault)."""
+        community = body.community or caller.community or "default"
+        if not caller.sees(community):
+            raise ServiceError(
+                "FORBIDDEN", f"this key acts for community {caller.community!r} only"
+            )
         request = check_request(body, kind, self.settings, self.maps)
         if suggest:
             request[SUGGEST] = True
@@ -129,6 +146,7 @@ class Service:
             households=len(body.households),
             time_limit_s=body.options.time_limit_s,
             created_by=caller.tag,
+            community=community,
         )
         job_id = self.store.create(job)
         log.info("%s %s: %d households, %s", kind, job_id, len(body.households), body.map)
@@ -146,6 +164,7 @@ class Service:
             households=len(body.jobs),
             time_limit_s=body.options.time_limit_s,
             created_by=caller.tag,
+            community=caller.community or "default",
         )
         job_id = self.store.create(job)
         log.info("%s %s: %d jobs", kind, job_id, len(body.jobs))
@@ -154,6 +173,15 @@ class Service:
     def submit_batch(self, body: schemas.BatchRequest, caller: Caller) -> str:
         """Store a batch (:func:`api.service.intake.check_batch`): one job per community
         whose request passes the checks of ``POST /v1/jobs``; return the batch id."""
+        others = sorted(
+            {c.community_id for c in body.communities if not caller.sees(c.community_id)}
+        )
+        if others:
+            raise ServiceError(
+                "FORBIDDEN",
+                f"this key acts for community {caller.community!r} only; the batch has "
+                f"{', '.join(repr(o) for o in others[:5])}",
+            )
         new = check_batch(body, self.settings, self.maps)
         batch_id = self.batches.create(
             new,

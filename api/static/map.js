@@ -1,12 +1,18 @@
-// Doorstep map page: pick a job, draw each volunteer's run in its own colour, click a stop.
-// Everything comes from this server: Leaflet from the package, data from /v1 with the key.
+// Doorstep map page: pick a job, draw each volunteer's run in its own colour, click a stop;
+// place a household by clicking where its door is (the day is planned again as a new job).
+// Everything comes from this server: Leaflet from the package, data from /v1 with the key,
+// words from the page (the catalogs, in the reader's language).
 (function () {
   "use strict";
   const COLOURS = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4",
     "#f032e6", "#9a6324", "#469990", "#800000", "#808000", "#000075", "#bfef45", "#fabed4"];
-  const CREDIT = "© OpenStreetMap contributors";
+  const TEXTS = JSON.parse(document.getElementById("texts").textContent);
+  // A text of the page with its %(name)s fields filled.
+  const T = (key, values) => (TEXTS[key] || key).replace(/%\((\w+)\)s/g,
+    (m, name) => (values && name in values ? String(values[name]) : m));
+  const CREDIT = T("credit");
   const state = { key: "", map: null, layers: null, streets: null, streetsOf: "", tiles: null,
-    routes: 0, stops: 0, job: "", ready: false };
+    routes: 0, stops: 0, job: "", ready: false, placing: "", marker: null };
   window.doorstep = state;
 
   const $ = (id) => document.getElementById(id);
@@ -23,8 +29,14 @@
     return out;
   }
 
-  async function api(path) {
-    const res = await fetch(path, { headers: { Authorization: "Bearer " + state.key } });
+  async function api(path, payload) {
+    const init = { headers: { Authorization: "Bearer " + state.key } };
+    if (payload !== undefined) {
+      init.method = "POST";
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(payload);
+    }
+    const res = await fetch(path, init);
     const text = await res.text();
     let body = null;
     try { body = JSON.parse(text); } catch (e) { body = null; }
@@ -42,6 +54,14 @@
     map.setView([60.17, 24.94], 14);
     state.map = map;
     state.layers = L.layerGroup().addTo(map);
+    map.on("click", (ev) => { if (state.placing) place(ev.latlng).catch((e) => status(e.message)); });
+    document.addEventListener("keydown", (ev) => {
+      if (ev.key === "Escape" && state.placing) {
+        state.placing = "";
+        $("map").classList.remove("placing");
+        status(T("cancelled"));
+      }
+    });
     if (config.tiles) {
       let loaded = false;
       const tiles = L.tileLayer(config.tiles, { maxZoom: 19, attribution: CREDIT });
@@ -73,18 +93,59 @@
   function itemsOf(stop) {
     const rows = [];
     for (const line of stop.lines || []) {
-      const items = (line.items || []).map((i) => esc(i.label || i.kind) + " (" + i.kg + " kg)");
-      rows.push("<tr><td>" + esc(line.household_id) + "</td><td>" + items.join(", ") + "</td></tr>");
+      const items = (line.items || []).map((i) => esc(i.label || i.kind) + " (" +
+        esc(T("kg", { kg: i.kg })) + ")");
+      rows.push("<tr><td>" + esc(line.household_id) + "</td><td>" + items.join(", ") + "</td>" +
+        "<td>" + placeButton(line.household_id, "move") + "</td></tr>");
     }
     return rows.join("");
   }
 
   function popup(route, stop, seq) {
-    return '<div class="stop-popup"><b>Stop ' + seq + " of " + esc(route.volunteer_id) + "</b><br>" +
-      "Households: <span class=\"households\">" + esc(stop.household_ids.join(", ")) + "</span><br>" +
-      "ETA: <span class=\"eta\">" + esc(stop.arrival) + "</span>" +
-      (stop.eta_window ? " (window " + esc(stop.eta_window[0]) + "–" + esc(stop.eta_window[1]) + ")" : "") +
+    const window_ = stop.eta_window ?
+      " (" + esc(T("window", { from: stop.eta_window[0], to: stop.eta_window[1] })) + ")" : "";
+    return '<div class="stop-popup"><b>' + esc(T("stop_of", { seq: seq, who: route.volunteer_id })) +
+      "</b><br>" + esc(T("households")) + ' <span class="households">' +
+      esc(stop.household_ids.join(", ")) + "</span><br>" +
+      esc(T("eta")) + ' <span class="eta">' + esc(stop.arrival) + "</span>" + window_ +
       "<table>" + itemsOf(stop) + "</table></div>";
+  }
+
+  // A button that starts placing one household (a click on the map then says where).
+  function placeButton(householdId, key) {
+    return '<button type="button" class="place" data-household="' + esc(householdId) + '">' +
+      esc(T(key)) + "</button>";
+  }
+
+  function startPlacing(householdId) {
+    state.placing = householdId;
+    state.map.closePopup();
+    $("map").classList.add("placing");
+    status(T("placing", { household: householdId }));
+  }
+
+  // The clicked point becomes the household's door; the day is planned again as a new job.
+  async function place(latlng) {
+    const householdId = state.placing;
+    state.placing = "";
+    $("map").classList.remove("placing");
+    if (state.marker) state.map.removeLayer(state.marker);
+    state.marker = L.circleMarker(latlng, { radius: 9, color: "#000", weight: 2, fillOpacity: 0,
+      className: "doorstep-placed" }).addTo(state.map);
+    const job = await api("/v1/jobs/" + encodeURIComponent(state.job) + "/households/" +
+      encodeURIComponent(householdId) + "/position", { lon: latlng.lng, lat: latlng.lat });
+    state.placed = { household: householdId, job: job.id };
+    status(T("replanning", { household: householdId, job: job.id.slice(0, 8) }));
+    await waitFor(job.id);
+    await loadJobs(job.id);
+  }
+
+  async function waitFor(jobId) {
+    for (;;) {
+      const job = await api("/v1/jobs/" + jobId);
+      if (["done", "failed", "cancelled"].includes(job.status)) return job;
+      await new Promise((ok) => setTimeout(ok, 500));
+    }
   }
 
   function linesOf(geojson, vid) {
@@ -101,9 +162,9 @@
     state.layers.clearLayers();
     state.routes = 0; state.stops = 0; state.ready = false; state.job = jobId;
     if (!jobId) return;
-    status("loading " + jobId + "…");
+    status(T("loading", { job: jobId }));
     const job = await api("/v1/jobs/" + jobId);
-    if (job.status !== "done") { status("job is " + job.status); return; }
+    if (job.status !== "done") { status(T("job_is", { status: job.status })); return; }
     state.streetsOf = job.map;
     const [plan, geo] = await Promise.all([
       api("/v1/jobs/" + jobId + "/plan"), api("/v1/jobs/" + jobId + "/routes.geojson")]);
@@ -132,23 +193,27 @@
         state.stops += 1;
       });
       legend.push('<div><span class="swatch" style="background:' + colour + '"></span>' +
-        esc(route.volunteer_id) + " · " + esc(route.mode) + " · " + route.stops.length + " stops</div>");
+        esc(route.volunteer_id) + " · " + esc(route.mode) + " · " +
+        esc(T("stops", { n: route.stops.length })) + "</div>");
     });
     const missing = plan.unassigned.length;
-    legend.push("<p>" + missing + " household(s) not served" + (missing ? ":" : "") + "</p>");
-    for (const u of plan.unassigned) legend.push("<div>" + esc(u.household_id) + ": " + esc(u.reason) + "</div>");
+    legend.push("<p>" + esc(T("not_served", { n: missing })) + (missing ? ":" : "") + "</p>");
+    for (const u of plan.unassigned) {
+      legend.push('<div class="unserved">' + esc(u.household_id) + ": <code>" + esc(u.reason) +
+        "</code> " + placeButton(u.household_id, "place") + "</div>");
+    }
     $("legend").innerHTML = legend.join("");
     if (bounds.isValid()) state.map.fitBounds(bounds.pad(0.1));
-    status(plan.date + ": " + plan.routes.length + " runs, " + state.stops + " stops");
+    status(T("summary", { date: plan.date, runs: plan.routes.length, stops: state.stops }));
     state.ready = true;
   }
 
   async function loadJobs(selected) {
     const data = await api("/v1/jobs?status=done&limit=100");
     const sel = $("jobs");
-    sel.innerHTML = '<option value="">(pick a job)</option>' + data.jobs.map((j) =>
-      '<option value="' + esc(j.id) + '">' + esc(j.date + " · " + j.map + " · " + j.households +
-      " households · " + j.id.slice(0, 8)) + "</option>").join("");
+    sel.innerHTML = '<option value="">' + esc(T("pick")) + "</option>" + data.jobs.map((j) =>
+      '<option value="' + esc(j.id) + '">' + esc(T("job_option", { date: j.date, map: j.map,
+        n: j.households, id: j.id.slice(0, 8) })) + "</option>").join("");
     if (selected) sel.value = selected;
     if (sel.value) await showJob(sel.value);
   }
@@ -165,6 +230,10 @@
       sessionStorage.setItem("doorstep-key", state.key);
       loadJobs("").catch((e) => status(e.message));
     });
+    document.addEventListener("click", (ev) => {
+      const button = ev.target.closest ? ev.target.closest("button.place") : null;
+      if (button) startPlacing(button.getAttribute("data-household"));
+    });
     $("jobs").addEventListener("change", (ev) => {
       showJob(ev.target.value).catch((e) => status(e.message));
     });
@@ -172,7 +241,7 @@
       sessionStorage.setItem("doorstep-key", state.key);
       await loadJobs(p.job || "");
     } else {
-      status("enter an API key to see the jobs");
+      status(T("enter_key"));
     }
   }
 

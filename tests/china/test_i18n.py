@@ -114,6 +114,7 @@ def test_dates_times_numbers_per_locale() -> None:
 
 _ALLOWED = re.compile(
     r"OpenStreetMap|[A-Z][A-Z_]{3,}|--[a-z-]+|\b[a-z]+_[a-z_]+\b|\b[HVD]\d+\b|\b[A-Z]?\d+[A-Za-z]?\b"
+    r"|\b(?:wgs84|gcj02|bd09|WGS84|GCJ02|BD09)\b"  # coordinate systems: codes
 )
 
 

@@ -1,6 +1,8 @@
 """The three artifacts of a finished plan over HTTP, a job's or a batch community's alike:
-``plan.json``, ``routes.geojson`` and one HTML manifest per volunteer, read from the store
-(``JOB_NOT_DONE`` until the plan is done), with their OpenAPI responses."""
+``plan.json`` (each route with its volunteer link), ``routes.geojson`` and one HTML
+manifest per volunteer, read through the caller's scope and audited
+(:mod:`api.service.reading`; ``JOB_NOT_DONE`` until the plan is done, ``PURGED`` after
+retention), with their OpenAPI responses."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from fastapi import Response
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
+from api.service import reading
+from api.service.auth import Caller
 from api.service.plan_schemas import PlanOut
 from api.service.routes.openapi import ARTIFACT, GEOJSON, error_responses
 from api.service.state import Service
@@ -53,7 +57,7 @@ _ROUTES_EXAMPLE: dict[str, Any] = {
     ],
     "properties": {"date": "2026-11-25", "attribution": "© OpenStreetMap contributors"},
 }
-_ERRORS = error_responses("Artifact", *ARTIFACT)
+_ERRORS = error_responses("Artifact", *ARTIFACT, "PURGED")
 
 #: Route options (answer class, OpenAPI responses) of each artifact's GET.
 PLAN: dict[str, Any] = {
@@ -82,19 +86,44 @@ MANIFEST: dict[str, Any] = {
 }
 
 
-async def plan_response(service: Service, job_id: str) -> Response:
-    """The ``plan.json`` of job ``job_id``."""
-    text = await run_in_threadpool(service.store.plan, job_id)
+async def plan_text(service: Service, caller: Caller, job_id: str, base_url: str) -> str:
+    """The ``plan.json`` text of job ``job_id`` as ``caller`` may read it, with volunteer
+    links under ``base_url``."""
+    return await run_in_threadpool(
+        reading.read_plan,
+        service,
+        job_id,
+        actor=caller.actor,
+        community=caller.community,
+        base_url=base_url,
+    )
+
+
+async def plan_response(service: Service, caller: Caller, job_id: str, base_url: str) -> Response:
+    """The ``plan.json`` answer of job ``job_id`` (:func:`plan_text`)."""
+    text = await plan_text(service, caller, job_id, base_url)
     return Response(text, media_type="application/json")
 
 
-async def routes_response(service: Service, job_id: str) -> Response:
-    """The ``routes.geojson`` of job ``job_id``."""
-    text = await run_in_threadpool(service.store.routes, job_id)
+async def routes_response(service: Service, caller: Caller, job_id: str) -> Response:
+    """The ``routes.geojson`` of job ``job_id`` as ``caller`` may read it."""
+    text = await run_in_threadpool(
+        reading.read_routes, service, job_id, actor=caller.actor, community=caller.community
+    )
     return Response(text, media_type=GEOJSON)
 
 
-async def manifest_response(service: Service, job_id: str, volunteer_id: str) -> HTMLResponse:
-    """The HTML manifest of volunteer ``volunteer_id`` in job ``job_id``."""
-    html = await run_in_threadpool(service.store.manifest, job_id, volunteer_id)
+async def manifest_response(
+    service: Service, caller: Caller, job_id: str, volunteer_id: str
+) -> HTMLResponse:
+    """The HTML manifest of volunteer ``volunteer_id`` in job ``job_id`` as ``caller`` may
+    read it."""
+    html = await run_in_threadpool(
+        reading.read_manifest,
+        service,
+        job_id,
+        volunteer_id,
+        actor=caller.actor,
+        community=caller.community,
+    )
     return HTMLResponse(html)

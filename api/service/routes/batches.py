@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.service import schemas
+from api.service.auth import Caller
 from api.service.documents import batch_out
 from api.service.routes import artifacts
 from api.service.routes.deps import (
@@ -61,11 +62,14 @@ async def create_batch(
 )
 async def list_batches(
     service: ServiceDep,
-    _caller: Reader,
+    caller: Reader,
     limit: Annotated[int, Query(ge=1, le=100, description="How many, newest first.")] = 20,
 ) -> dict[str, Any]:
-    """Recent batches, newest first."""
-    records = await run_in_threadpool(lambda: service.batches.recent(limit=limit))
+    """Recent batches holding a community the key may see, newest first (a community's key
+    sees its own community of each)."""
+    records = await run_in_threadpool(
+        lambda: service.batches.recent(limit=limit, community=caller.community)
+    )
     return {"batches": [batch_out(b) for b in records]}
 
 
@@ -74,9 +78,13 @@ async def list_batches(
     response_model=schemas.BatchOut,
     responses=error_responses("GetBatch", *READ),
 )
-async def get_batch(batch_id: BatchId, service: ServiceDep, _caller: Reader) -> dict[str, Any]:
-    """A batch's status, progress, city summary and every community's state."""
-    return batch_out(await run_in_threadpool(service.batches.get, batch_id))
+async def get_batch(batch_id: BatchId, service: ServiceDep, caller: Reader) -> dict[str, Any]:
+    """A batch's status, progress, city summary and every community's state (a community's
+    key: its own community alone)."""
+    batch = await run_in_threadpool(
+        lambda: service.batches.get(batch_id, community=caller.community)
+    )
+    return batch_out(batch)
 
 
 @router.delete(
@@ -85,36 +93,46 @@ async def get_batch(batch_id: BatchId, service: ServiceDep, _caller: Reader) -> 
     responses=error_responses("CancelBatch", *CANCEL),
 )
 async def cancel_batch(
-    batch_id: BatchId, service: ServiceDep, _caller: Dispatcher
+    batch_id: BatchId, service: ServiceDep, caller: Dispatcher
 ) -> dict[str, Any]:
     """Cancel every unfinished community (finished ones keep their plans); 409
-    ``JOB_FINISHED`` once the batch is done or failed."""
-    batch = await run_in_threadpool(service.batches.cancel, batch_id)
+    ``JOB_FINISHED`` once the batch is done or failed; 403 for a community's key when the
+    batch holds other communities."""
+    batch = await run_in_threadpool(
+        lambda: service.batches.cancel(batch_id, community=caller.community)
+    )
     service.wake()
     return batch_out(batch)
 
 
-async def _community_job(service: Service, batch_id: str, community_id: str) -> str:
-    """The current job of a community (:meth:`api.service.batches.BatchStore.community_job`)."""
-    return await run_in_threadpool(service.batches.community_job, batch_id, community_id)
+async def _community_job(service: Service, batch_id: str, community_id: str, caller: Caller) -> str:
+    """The current job of a community the caller may see
+    (:meth:`api.service.batches.BatchStore.community_job`)."""
+    return await run_in_threadpool(
+        lambda: service.batches.community_job(batch_id, community_id, community=caller.community)
+    )
 
 
 @router.get(f"{_COMMUNITY}/plan", **artifacts.PLAN)
 async def community_plan(
-    batch_id: BatchId, community_id: CommunityId, service: ServiceDep, _caller: Reader
+    batch_id: BatchId,
+    community_id: CommunityId,
+    service: ServiceDep,
+    caller: Reader,
+    request: Request,
 ) -> Response:
-    """The ``plan.json`` of a planned community."""
-    job_id = await _community_job(service, batch_id, community_id)
-    return await artifacts.plan_response(service, job_id)
+    """The ``plan.json`` of a planned community; each route has its ``manifest_url``."""
+    job_id = await _community_job(service, batch_id, community_id, caller)
+    return await artifacts.plan_response(service, caller, job_id, str(request.base_url))
 
 
 @router.get(f"{_COMMUNITY}/routes.geojson", **artifacts.ROUTES)
 async def community_routes(
-    batch_id: BatchId, community_id: CommunityId, service: ServiceDep, _caller: Reader
+    batch_id: BatchId, community_id: CommunityId, service: ServiceDep, caller: Reader
 ) -> Response:
     """The ``routes.geojson`` of a planned community."""
-    job_id = await _community_job(service, batch_id, community_id)
-    return await artifacts.routes_response(service, job_id)
+    job_id = await _community_job(service, batch_id, community_id, caller)
+    return await artifacts.routes_response(service, caller, job_id)
 
 
 @router.get(f"{_COMMUNITY}/manifests/{{volunteer_id}}.html", **artifacts.MANIFEST)
@@ -123,8 +141,8 @@ async def community_manifest(
     community_id: CommunityId,
     volunteer_id: VolunteerId,
     service: ServiceDep,
-    _caller: Reader,
+    caller: Reader,
 ) -> HTMLResponse:
     """The printable manifest of one volunteer of a planned community."""
-    job_id = await _community_job(service, batch_id, community_id)
-    return await artifacts.manifest_response(service, job_id, volunteer_id)
+    job_id = await _community_job(service, batch_id, community_id, caller)
+    return await artifacts.manifest_response(service, caller, job_id, volunteer_id)

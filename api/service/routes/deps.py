@@ -1,4 +1,4 @@
-"""Parameters the routes share: the server's state, the caller's role, path ids."""
+"""Parameters the routes share: the server's state, the caller's role and scope, path ids."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ def _service(request: Request) -> Service:
 ServiceDep = Annotated[Service, Depends(_service)]
 Reader = Annotated[Caller, Depends(require("viewer"))]
 Dispatcher = Annotated[Caller, Depends(require("dispatcher"))]
+CityDispatcher = Annotated[Caller, Depends(require("dispatcher", city_wide=True))]
 JobId = Annotated[str, Path(min_length=1, max_length=64, description="Job id.")]
 BatchId = Annotated[str, Path(min_length=1, max_length=64, description="Batch id.")]
 CommunityId = Annotated[str, Path(min_length=1, max_length=200, description="Community id.")]

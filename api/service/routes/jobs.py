@@ -13,7 +13,8 @@ from starlette.concurrency import run_in_threadpool
 from api.errors import ErrorBody, ServiceError
 from api.i18n import negotiate
 from api.service import schemas
-from api.service.db import SOLVE_KINDS
+from api.service.auth import Caller
+from api.service.db import SOLVE_KINDS, JobRecord
 from api.service.documents import job_out
 from api.service.error_handlers import error_response
 from api.service.plan_schemas import PlanOut
@@ -61,25 +62,25 @@ async def create_plan(
     language_from_header(body, request)
     job_id = await run_in_threadpool(service.submit, body, caller, kind="plan")
     headers = {"X-Doorstep-Job": job_id}
-    text = await sync_result(service, job_id, headers)
-    if isinstance(text, Response):
-        return text
+    refused = await sync_result(service, job_id, headers)
+    if refused is not None:
+        return refused
+    text = await artifacts.plan_text(service, caller, job_id, str(request.base_url))
     warnings = [w["code"] for w in json.loads(text).get("warnings", [])]
     if warnings:
         headers["X-Doorstep-Warning"] = ",".join(warnings)
     return Response(text, media_type="application/json", headers=headers)
 
 
-async def sync_result(service: Service, job_id: str, headers: dict[str, str]) -> str | Response:
-    """Wait for a synchronous job (``DOORSTEP_SYNC_WAIT_S`` at most): its stored document
-    (JSON text) once done, else the error response (its error, ``BUSY`` while it goes on
-    as a job); ``JOB_NOT_DONE`` when it was cancelled meanwhile."""
+async def sync_result(service: Service, job_id: str, headers: dict[str, str]) -> Response | None:
+    """Wait for a synchronous job (``DOORSTEP_SYNC_WAIT_S`` at most): ``None`` once it is
+    done (its document is ready to read), else the error response (its error, ``BUSY``
+    while it goes on as a job); ``JOB_NOT_DONE`` when it was cancelled meanwhile."""
     service.wake()
     wait_s = service.settings.sync_wait_s
     job = await service.wait(job_id, wait_s)
     if job.status == "done":
-        text: str = await run_in_threadpool(service.store.plan, job_id)
-        return text
+        return None
     if job.status == "failed" and job.error:
         return error_response(ErrorBody.from_dict(job.error), headers=headers)
     if job.status == "cancelled":
@@ -127,14 +128,16 @@ async def queued_job(service: Service, job_id: str, response: Response) -> dict[
 )
 async def list_jobs(
     service: ServiceDep,
-    _caller: Reader,
+    caller: Reader,
     limit: Annotated[int, Query(ge=1, le=200, description="How many, newest first.")] = 50,
     status: Annotated[schemas.JobStatusName | None, Query(description="Only this status.")] = (
         None
     ),
 ) -> dict[str, Any]:
-    """Recent jobs, newest first (synchronous plans included)."""
-    records = await run_in_threadpool(lambda: service.store.recent(limit=limit, status=status))
+    """Recent jobs the key may see, newest first (synchronous plans included)."""
+    records = await run_in_threadpool(
+        lambda: service.store.recent(limit=limit, status=status, community=caller.community)
+    )
     return {"jobs": [job_out(j) for j in records]}
 
 
@@ -144,9 +147,14 @@ async def list_jobs(
     response_model=schemas.JobOut,
     responses=error_responses("GetJob", *READ),
 )
-async def get_job(job_id: JobId, service: ServiceDep, _caller: Reader) -> dict[str, Any]:
+async def get_job(job_id: JobId, service: ServiceDep, caller: Reader) -> dict[str, Any]:
     """A job's status, progress and best cost so far."""
-    return job_out(await run_in_threadpool(service.store.get, job_id))
+    return job_out(await run_in_threadpool(scoped_job, service, job_id, caller))
+
+
+def scoped_job(service: Service, job_id: str, caller: Caller) -> JobRecord:
+    """Job ``job_id`` as ``caller`` may see it (``NOT_FOUND`` outside its community)."""
+    return service.store.get(job_id, community=caller.community)
 
 
 @router.delete(
@@ -155,9 +163,10 @@ async def get_job(job_id: JobId, service: ServiceDep, _caller: Reader) -> dict[s
     response_model=schemas.JobOut,
     responses=error_responses("CancelJob", *CANCEL),
 )
-async def cancel_job(job_id: JobId, service: ServiceDep, _caller: Dispatcher) -> dict[str, Any]:
+async def cancel_job(job_id: JobId, service: ServiceDep, caller: Dispatcher) -> dict[str, Any]:
     """Cancel a job: at once when queued; a running one stops within a second or so
     (status ``running`` with progress message ``cancelling`` until then)."""
+    await run_in_threadpool(scoped_job, service, job_id, caller)
     job = await run_in_threadpool(service.store.cancel, job_id)
     service.wake()
     return job_out(job)
@@ -167,15 +176,17 @@ _JOB = "/v1/jobs/{job_id}"
 
 
 @router.get(f"{_JOB}/plan", tags=["jobs"], **artifacts.PLAN)
-async def job_plan(job_id: JobId, service: ServiceDep, _caller: Reader) -> Response:
-    """The ``plan.json`` of a done job."""
-    await _not_a_solve(service, job_id)
-    return await artifacts.plan_response(service, job_id)
+async def job_plan(
+    job_id: JobId, service: ServiceDep, caller: Reader, request: Request
+) -> Response:
+    """The ``plan.json`` of a done job; each route has its volunteer's ``manifest_url``."""
+    await _not_a_solve(service, job_id, caller)
+    return await artifacts.plan_response(service, caller, job_id, str(request.base_url))
 
 
-async def _not_a_solve(service: Service, job_id: str) -> None:
+async def _not_a_solve(service: Service, job_id: str, caller: Caller) -> None:
     """``NOT_FOUND`` for a solve job: it has an answer (``/solution``), no plan or runs."""
-    job = await run_in_threadpool(service.store.get, job_id)
+    job = await run_in_threadpool(scoped_job, service, job_id, caller)
     if job.kind in SOLVE_KINDS:
         raise ServiceError(
             "NOT_FOUND", f"job {job_id} is a solve: read GET /v1/jobs/{job_id}/solution"
@@ -183,15 +194,30 @@ async def _not_a_solve(service: Service, job_id: str) -> None:
 
 
 @router.get(f"{_JOB}/routes.geojson", tags=["jobs"], **artifacts.ROUTES)
-async def job_routes(job_id: JobId, service: ServiceDep, _caller: Reader) -> Response:
+async def job_routes(job_id: JobId, service: ServiceDep, caller: Reader) -> Response:
     """The ``routes.geojson`` of a done job (lines per run, stops with ETA)."""
-    await _not_a_solve(service, job_id)
-    return await artifacts.routes_response(service, job_id)
+    await _not_a_solve(service, job_id, caller)
+    return await artifacts.routes_response(service, caller, job_id)
 
 
 @router.get(f"{_JOB}/manifests/{{volunteer_id}}.html", tags=["jobs"], **artifacts.MANIFEST)
 async def job_manifest(
-    job_id: JobId, volunteer_id: VolunteerId, service: ServiceDep, _caller: Reader
+    job_id: JobId, volunteer_id: VolunteerId, service: ServiceDep, caller: Reader
 ) -> HTMLResponse:
     """The printable manifest of one volunteer's run."""
-    return await artifacts.manifest_response(service, job_id, volunteer_id)
+    return await artifacts.manifest_response(service, caller, job_id, volunteer_id)
+
+
+@router.delete(
+    f"{_JOB}/links",
+    tags=["jobs"],
+    response_model=schemas.JobOut,
+    responses=error_responses("RevokeLinks", *READ),
+)
+async def revoke_links(job_id: JobId, service: ServiceDep, caller: Dispatcher) -> dict[str, Any]:
+    """Withdraw the volunteer links of a job's plan (``LINK_REVOKED`` from now on); its
+    plan then carries new links."""
+    job = await run_in_threadpool(
+        lambda: service.store.revoke_links(job_id, community=caller.community)
+    )
+    return job_out(job)

@@ -1,5 +1,6 @@
-"""The map page (``/``, ``/ui``): its HTML, settings and scripts, served from the package
-(Leaflet from the ``xstatic-leaflet`` package); not part of the OpenAPI document."""
+"""The map page (``/``, ``/ui``): its HTML (the template ``map_page.html`` in the reader's
+language), settings and scripts, served from the package (Leaflet from the
+``xstatic-leaflet`` package); not part of the OpenAPI document."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
-from fastapi.responses import FileResponse
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from api.i18n import Lang, negotiate, normalize, render
 from api.service.maps import ATTRIBUTION
+from api.service.page_texts import texts
 from api.service.routes.deps import ServiceDep
 
 router = APIRouter(include_in_schema=False)
@@ -24,9 +27,16 @@ def static_dir() -> Path:
 
 @router.get("/")
 @router.get("/ui")
-async def map_page() -> FileResponse:
-    """The map page."""
-    return FileResponse(str(static_dir() / "index.html"), media_type="text/html")
+async def map_page(request: Request, lang: str | None = None) -> HTMLResponse:
+    """The map page in ``?lang=`` (``en``, ``zh-CN``), else the ``Accept-Language``
+    language."""
+    try:
+        locale = normalize(lang) if lang else negotiate(request.headers.get("accept-language"))
+    except ValueError:
+        locale = negotiate(request.headers.get("accept-language"))
+    language = Lang(locale)
+    page = render("map_page.html", language, texts=texts(language))
+    return HTMLResponse(page, headers={"Content-Language": language.tag, "Vary": "Accept-Language"})
 
 
 @router.get("/ui/config.json")

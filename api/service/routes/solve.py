@@ -15,8 +15,9 @@ from api.errors import ServiceError
 from api.service import schemas
 from api.service.db import SOLVE_KINDS
 from api.service.plan_schemas import SuggestOut
+from api.service.routes import artifacts
 from api.service.routes.deps import Dispatcher, JobId, Reader, ServiceDep
-from api.service.routes.jobs import language_from_header, queued_job, sync_result
+from api.service.routes.jobs import language_from_header, queued_job, scoped_job, sync_result
 from api.service.routes.openapi import (
     ARTIFACT,
     PLAN_SYNC,
@@ -55,9 +56,10 @@ async def solve(body: SolveInBody, service: ServiceDep, caller: Dispatcher) -> R
     """
     job_id = await run_in_threadpool(service.submit_solve, body, caller, kind="solve")
     headers = {"X-Doorstep-Job": job_id}
-    text = await sync_result(service, job_id, headers)
-    if isinstance(text, Response):
-        return text
+    refused = await sync_result(service, job_id, headers)
+    if refused is not None:
+        return refused
+    text = await run_in_threadpool(service.store.plan, job_id)
     return Response(text, media_type="application/json", headers=headers)
 
 
@@ -82,10 +84,10 @@ async def create_solve_job(
     response_class=Response,
     responses={**_SOLVED, **error_responses("JobSolution", *ARTIFACT)},
 )
-async def job_solution(job_id: JobId, service: ServiceDep, _caller: Reader) -> Response:
+async def job_solution(job_id: JobId, service: ServiceDep, caller: Reader) -> Response:
     """The answer of a done solve job (``JOB_NOT_DONE`` before; ``NOT_FOUND`` for a job
     that is not a solve)."""
-    job = await run_in_threadpool(service.store.get, job_id)
+    job = await run_in_threadpool(scoped_job, service, job_id, caller)
     if job.kind not in SOLVE_KINDS:
         raise ServiceError("NOT_FOUND", f"job {job_id} is a plan: read GET /v1/jobs/{job_id}/plan")
     text = await run_in_threadpool(service.store.plan, job_id)
@@ -114,10 +116,10 @@ async def suggest(
     language_from_header(body, request)
     job_id = await run_in_threadpool(service.submit, body, caller, kind="plan", suggest=True)
     headers = {"X-Doorstep-Job": job_id}
-    text = await sync_result(service, job_id, headers)
-    if isinstance(text, Response):
-        return text
-    plan = json.loads(text)
+    refused = await sync_result(service, job_id, headers)
+    if refused is not None:
+        return refused
+    plan = json.loads(await artifacts.plan_text(service, caller, job_id, str(request.base_url)))
     answer = {
         "job": job_id,
         "suggestion": plan.get("suggestion"),

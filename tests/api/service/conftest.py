@@ -38,6 +38,16 @@ def _pg_drop(name: str) -> None:
     admin.dispose()
 
 
+def database_of(kind: str, folder: Path) -> tuple[str, str]:
+    """A fresh database of ``kind`` (``sqlite``: a file in ``folder``; ``postgresql``: a new
+    database, skipped without the test server): its URL and PostgreSQL name (or "")."""
+    if kind == "sqlite":
+        return f"sqlite:///{folder / 'jobs.db'}", ""
+    if not PG_URL:
+        pytest.skip(PG_SKIP)
+    return _pg_database()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty job database: a SQLite file, then a PostgreSQL database."""

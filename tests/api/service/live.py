@@ -16,6 +16,8 @@ import httpx
 
 DISPATCHER = "test-dispatcher-key-1"
 VIEWER = "test-viewer-key-1"
+#: A dispatcher of community ``north`` only.
+NORTH_DISPATCHER = "test-north-dispatcher-key-1"
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -36,7 +38,9 @@ def server_env(db_url: str, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {
-            "DOORSTEP_API_KEYS": f"{DISPATCHER}:dispatcher,{VIEWER}:viewer",
+            "DOORSTEP_API_KEYS": (
+                f"{DISPATCHER}:dispatcher,{VIEWER}:viewer,{NORTH_DISPATCHER}:dispatcher:north"
+            ),
             "DOORSTEP_DATABASE_URL": db_url,
             "DOORSTEP_TILES": UNREACHABLE_TILES,
             "DOORSTEP_WORKERS": "2",
@@ -146,3 +150,11 @@ def wait_batch(
 ) -> dict[str, Any]:
     """Poll a batch until its status is one of ``statuses``; return its document."""
     return _poll(client, f"/v1/batches/{batch_id}", statuses, timeout)
+
+
+def expect_error(res: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    """Assert ``res`` is the error ``code`` with HTTP ``status`` in the one error shape."""
+    assert res.status_code == status, res.text
+    body: dict[str, Any] = res.json()
+    assert set(body) == {"code", "message", "details"} and body["code"] == code, body
+    return body

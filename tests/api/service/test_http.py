@@ -261,7 +261,7 @@ def test_map_page_is_served_from_the_package(server: LiveServer) -> None:
     assert leaflet.status_code == 200 and "Leaflet" in leaflet.text[:2000]
     assert css.status_code == 200 and script.status_code == 200
     assert "http://" not in page.text and "https://" not in page.text
-    assert "https://" not in script.text and "© OpenStreetMap contributors" in script.text
+    assert "https://" not in script.text and "© OpenStreetMap contributors" in page.text
 
 
 def test_every_body_has_an_openapi_example(server: LiveServer) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from api.service.auth import fingerprint, identify
-from api.settings import ServiceSettings, SettingsError, demo_map
+from api.settings import Grant, ServiceSettings, SettingsError, demo_map
 
 
 def test_defaults_serve_the_demo_map(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -20,16 +20,19 @@ def test_defaults_serve_the_demo_map(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_keys_inline_and_from_a_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Keys come from DOORSTEP_API_KEYS and DOORSTEP_API_KEYS_FILE (comments allowed)."""
+    """Keys come from DOORSTEP_API_KEYS and DOORSTEP_API_KEYS_FILE (comments allowed), as
+    KEY:ROLE or KEY:ROLE:COMMUNITY (a key may hold a colon)."""
     keys = tmp_path / "keys.txt"
-    keys.write_text("# coordinators\nfile-dispatcher-key:dispatcher\nfile-viewer-key:viewer\n")
-    monkeypatch.setenv("DOORSTEP_API_KEYS", "inline-viewer-key:viewer")
+    keys.write_text(
+        "# coordinators\nfile-dispatcher-key:dispatcher\nfile-viewer-key:viewer:north-3\n"
+    )
+    monkeypatch.setenv("DOORSTEP_API_KEYS", "inline:viewer-key:viewer")
     monkeypatch.setenv("DOORSTEP_API_KEYS_FILE", str(keys))
     s = ServiceSettings.from_env()
     assert s.api_keys == {
-        "inline-viewer-key": "viewer",
-        "file-dispatcher-key": "dispatcher",
-        "file-viewer-key": "viewer",
+        "inline:viewer-key": Grant("viewer"),
+        "file-dispatcher-key": Grant("dispatcher"),
+        "file-viewer-key": Grant("viewer", "north-3"),
     }
     caller = identify(s.api_keys, "file-dispatcher-key")
     assert caller.role == "dispatcher" and caller.fingerprint == fingerprint("file-dispatcher-key")
@@ -41,6 +44,8 @@ def test_keys_inline_and_from_a_file(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     [
         ("DOORSTEP_API_KEYS", "secret-key-number-1:admin"),
         ("DOORSTEP_API_KEYS", "tiny:viewer"),
+        ("DOORSTEP_API_KEYS", "secret-key-number-1:viewer:no/slash"),
+        ("DOORSTEP_RETAIN_DAYS", "-1"),
         ("DOORSTEP_MAPS", "demo"),
         ("DOORSTEP_WORKERS", "0"),
         ("DOORSTEP_MAX_BODY_BYTES", "lots"),

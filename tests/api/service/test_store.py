@@ -128,3 +128,31 @@ def test_two_servers_never_take_the_same_job(db_url: str) -> None:
         t.join(60)
     assert Counter(got) == Counter(ids)
     store.dispose()
+
+
+def test_database_of_an_older_version_gets_the_new_columns(db_url: str) -> None:
+    """A jobs table made before communities, link versions and purging gets those columns
+    at start-up; its jobs read as the default community, links version 1, not purged."""
+    import sqlalchemy as sa
+
+    added = {"community", "links_version", "purged_at"}
+    older = sa.MetaData()
+    sa.Table("jobs", older, *(c._copy() for c in jobs.columns if c.name not in added))
+    engine = sa.create_engine(db_url)
+    older.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO jobs (id, kind, priority, status, map_name, plan_date, households,"
+                " time_limit_s, request, created_by, created_at, attempts, cancel_requested,"
+                " progress_stage, progress_message, progress_fraction) VALUES ('old1', 'job',"
+                " 0, 'done', 'demo', '2026-11-25', 1, 1.0, '{}', '', 0, 1, false, 'done', '',"
+                " 1.0)"
+            )
+        )
+    engine.dispose()
+    store = _store(db_url)
+    job = store.get("old1")
+    assert (job.community, job.links_version, job.purged_at) == ("default", 1, None)
+    assert store.get(_new(store)).community == "default"
+    store.dispose()

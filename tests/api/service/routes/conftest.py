@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from api.service.app import create_app
 from api.service.maps import LoadedMap, load_catalog
 from api.service.state import Service
-from api.settings import ServiceSettings, demo_map
+from api.settings import Grant, ServiceSettings, demo_map
 
 DISPATCHER = "routes-dispatcher-key"
 VIEWER = "routes-viewer-key"
@@ -78,7 +78,7 @@ def client(tmp_path: Path, catalog: dict[str, LoadedMap]) -> Iterator[Client]:
     """A client of a fresh app (sync plans wait at most 0.5 s), sending the dispatcher key."""
     settings = ServiceSettings(
         database_url=f"sqlite:///{tmp_path / 'jobs.db'}",
-        api_keys={DISPATCHER: "dispatcher", VIEWER: "viewer"},
+        api_keys={DISPATCHER: Grant("dispatcher"), VIEWER: Grant("viewer")},
         sync_wait_s=0.5,
         tiles="",
     )

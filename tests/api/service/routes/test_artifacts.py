@@ -7,8 +7,11 @@ import asyncio
 import pytest
 
 from api.errors import ServiceError
+from api.service.auth import Caller
 from api.service.routes.artifacts import manifest_response, plan_response, routes_response
 from tests.api.service.routes.conftest import Client, finish, service_of
+
+READER = Caller("viewer", "0123456789ab")
 
 
 def test_media_types_and_bodies(client: Client) -> None:
@@ -16,9 +19,9 @@ def test_media_types_and_bodies(client: Client) -> None:
     job_id = client.post("/v1/jobs", json={**_request()}).json()["id"]
     finish(client, job_id)
     service = service_of(client)
-    plan = asyncio.run(plan_response(service, job_id))
-    routes = asyncio.run(routes_response(service, job_id))
-    page = asyncio.run(manifest_response(service, job_id, "V1"))
+    plan = asyncio.run(plan_response(service, READER, job_id, "http://local/"))
+    routes = asyncio.run(routes_response(service, READER, job_id))
+    page = asyncio.run(manifest_response(service, READER, job_id, "V1"))
     assert plan.media_type == "application/json" and b'"cost": 7' in plan.body
     assert routes.media_type == "application/geo+json"
     assert page.media_type == "text/html" and page.body == b"<p>V1</p>"
@@ -29,7 +32,7 @@ def test_unknown_volunteer_is_not_found(client: Client) -> None:
     job_id = client.post("/v1/jobs", json=_request()).json()["id"]
     finish(client, job_id)
     with pytest.raises(ServiceError) as err:
-        asyncio.run(manifest_response(service_of(client), job_id, "V9"))
+        asyncio.run(manifest_response(service_of(client), READER, job_id, "V9"))
     assert err.value.code == "NOT_FOUND"
 
 

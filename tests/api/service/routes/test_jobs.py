@@ -50,3 +50,21 @@ def test_plan_over_the_sync_limit_is_refused(client: Client) -> None:
     res = client.post("/v1/plans", json=plan_request(61, seed=5))
     assert res.status_code == 413 and res.json()["code"] == "PLAN_TOO_LARGE"
     assert client.get("/v1/jobs").json()["jobs"] == []
+
+
+def test_ledger_errors_answer_in_the_accept_language(client: Client) -> None:
+    """A bad ledger record is told in the Accept-Language language; code, field and the
+    English default stay as they are."""
+    body = plan_request(3, seed=5)
+    body["households"][1]["residents"] = "two"
+    zh = client.post("/v1/jobs", json=body, headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    assert zh.status_code == 422
+    error = zh.json()
+    assert error["code"] == "INVALID_LEDGER" and error["message"] == "台账中有 1 个问题："
+    (detail,) = error["details"]
+    assert detail["field"] == "residents"
+    assert detail["record"] == "households 第 2 行（household_id 'H002'）"
+    assert detail["problem"] == "不是整数：'two'"
+    en = client.post("/v1/jobs", json=body).json()
+    assert en["message"] == "1 problem(s) in the ledger:"
+    assert en["details"][0]["problem"] == "not a whole number: 'two'"

@@ -18,5 +18,5 @@ def test_page_and_its_settings(client: Client) -> None:
 def test_scripts_are_mounted(client: Client) -> None:
     """Leaflet comes from its package; the page's own files from api/static."""
     assert client.get("/static/leaflet/leaflet.js").status_code == 200
-    assert client.get("/static/app/index.html").status_code == 200
+    assert client.get("/static/app/map.js").status_code == 200
     assert client.get("/static/app/nothing.js").status_code == 404
