@@ -18,12 +18,9 @@ from api.outputs.dropoff import asks_for_call
 from api.outputs.svg import MARKER_R
 from api.outputs.trips import deliveries
 from tests.api.outputs.conftest import WrittenDay
-from tests.browser import CHROMIUM, DRIVER, artefacts, chromium, printed_pages, screenshot
+from tests.browser import artefacts, chromium, needs_chromium, printed_pages, screenshot
 
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM.exists() and DRIVER.exists()),
-    reason="chromium and chromium-driver are absent (python3 -m tests installs them)",
-)
+pytestmark = needs_chromium
 
 LOCALES = ("en", "zh_CN")
 DEFAULT_LINE = {
