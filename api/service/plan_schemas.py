@@ -64,6 +64,9 @@ class LineOut(BaseModel):
     given_lon: float | None = None
     given_lat: float | None = None
     items: list[ItemOut] = Field(default_factory=list)
+    phone: str | None = Field(
+        None, description="The household's phone, only when its note asks for a call."
+    )
 
 
 class StopOut(BaseModel):
@@ -73,9 +76,10 @@ class StopOut(BaseModel):
         "delivery", description="delivery (a door) or reload (loading again at a depot)."
     )
     trip: int = Field(1, ge=1, description="Trip of the run it belongs to, from 1.")
-    stop_id: str
+    stop_id: str | None = Field(None, description="The stop of a delivery (none on a reload).")
     household_ids: list[str] = Field(default_factory=list)
     depot_id: str | None = Field(None, description="The depot of a reload.")
+    depot_name: str | None = Field(None, description="Its name, on a reload.")
     lon: float | None = None
     lat: float | None = None
     arrival: str | None = Field(None, description=_CLOCK)
@@ -140,6 +144,13 @@ class UnassignedOut(BaseModel):
     message: str
     fix: str = ""
     stop_id: str | None = None
+    address: str = Field("", description="As the ledger gives it, for the coordinator.")
+    phone: str = Field("", description="As the ledger gives it (E.164), for the coordinator.")
+    lon: float | None = Field(None, description="Its stop's position, else the ledger's.")
+    lat: float | None = None
+    facts: dict[str, Any] = Field(
+        default_factory=dict, description="The figures of its reason (times, limits, ids)."
+    )
 
 
 class NotDueOut(BaseModel):
@@ -148,6 +159,7 @@ class NotDueOut(BaseModel):
     household_id: str
     reason: Literal["NOTHING_DUE"]
     message: str
+    address: str = ""
 
 
 class NotObservedOut(BaseModel):
@@ -165,6 +177,7 @@ class WarningOut(BaseModel):
     code: str = Field(description="NOBODY_UNDER_OBSERVATION, COORDS_LIKELY_GCJ02, ...")
     message: str
     households: int | None = Field(None, description="Households it concerns.")
+    household_ids: list[str] | None = Field(None, description="The rows it names.")
     given_median_m: float | None = Field(None, description="Coordinates as given: median m.")
     best_median_m: float | None = Field(None, description="In the likely system: median m.")
     flag: str | None = Field(None, description="The CLI option that would fix it.")
@@ -203,6 +216,8 @@ class SummaryOut(BaseModel):
     balance_met: bool | None = None
     balance: str | None = Field(None, description="The balance bound in a sentence.")
     load_kg: float | None = None
+    trips: int | None = Field(None, description="Trips of every run together.")
+    most_trips: int | None = Field(None, description="Trips of the run with the most.")
     cost: int
     solver_status: str
     seconds: dict[str, float] = Field(default_factory=dict, description="Per stage.")
@@ -222,9 +237,20 @@ class SuggestedGroupOut(BaseModel):
     text: str = Field(description="The group in a sentence.")
 
 
+class ExtendOut(BaseModel):
+    """A volunteer already there asked for more trips or a longer shift."""
+
+    volunteer_id: str
+    trips: int = Field(description="Trips the re-plan gave them.")
+    max_trips: list[int | None] = Field(description="[before, after]; null: no limit.")
+    available_to: list[str] = Field(description="[before, after], HH:MM.")
+    text: str = Field(description="The ask in a sentence.")
+
+
 class SuggestionOut(BaseModel):
     """Volunteers to add, checked by planning the day again with them."""
 
+    extend: list[ExtendOut] = Field(default_factory=list)
     groups: list[SuggestedGroupOut]
     verified: bool = Field(description="Planning again with them serves everyone they can.")
     message: str
@@ -288,6 +314,47 @@ _PLAN_EXAMPLE: dict[str, Any] = {
 }
 
 
+class IdleVolunteerOut(BaseModel):
+    """A volunteer available on the date who has no run."""
+
+    volunteer_id: str
+    name: str | None = None
+    mode: str
+    depot_id: str | None = None
+    depot_name: str = ""
+    available_from: str = Field(description=_CLOCK)
+    available_to: str = Field(description=_CLOCK)
+
+
+class DepotOut(BaseModel):
+    """A depot of the ledger (where runs load)."""
+
+    depot_id: str
+    name: str | None = None
+    lon: float
+    lat: float
+
+
+class VolunteerDiffOut(BaseModel):
+    """What a re-plan changed for one volunteer."""
+
+    added: list[str]
+    removed: list[str]
+    eta_moved: list[str] = Field(description="Households whose ETA moved by more than 10 min.")
+
+
+class ReplanOut(BaseModel):
+    """How a re-plan came about (``doorstep replan``)."""
+
+    at: str = Field(description="HH:MM.")
+    events: list[dict[str, Any]]
+    done_visits: int = Field(description="Visits kept as done before `at`.")
+    households_moved: int
+    change_cost_s: int
+    diff: dict[str, VolunteerDiffOut]
+    warnings: list[str] = Field(default_factory=list)
+
+
 class PlanOut(BaseModel):
     """``plan.json``: the same document ``doorstep plan`` writes (docs/OUTPUTS.md)."""
 
@@ -299,7 +366,10 @@ class PlanOut(BaseModel):
     not_due: list[NotDueOut] = Field(default_factory=list)
     not_observed: list[NotObservedOut] = Field(default_factory=list)
     warnings: list[WarningOut] = Field(default_factory=list)
+    idle_volunteers: list[IdleVolunteerOut] = Field(default_factory=list)
+    depots: list[DepotOut] = Field(default_factory=list)
     summary: SummaryOut
+    replan: ReplanOut | None = Field(None, description="Only on a re-planned day.")
     suggestion: SuggestionOut | None = Field(
         None, description="Volunteers to add (asked for, and some households unserved)."
     )

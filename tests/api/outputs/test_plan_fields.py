@@ -4,6 +4,7 @@ volunteers, unserved households' address and phone, depots, and the map's street
 from __future__ import annotations
 
 import csv
+import json
 
 from api.outputs.dropoff import asks_for_call
 from api.outputs.trips import deliveries
@@ -56,3 +57,14 @@ def test_the_text_to_a_household_never_contradicts_its_own_note(beijing_day: Wri
                 assert row["message"].endswith(note) and ring not in row["message"]
             else:
                 assert ring in row["message"]
+
+
+def test_every_field_of_plan_json_is_in_its_typed_schema(beijing_day: WrittenDay) -> None:
+    """plan.json of a day with unserved, not-due and idle volunteers reads into the typed
+    OpenAPI schema and writes back unchanged: no field a client would silently drop."""
+    from api.service.plan_schemas import PlanOut
+
+    doc = json.loads(json.dumps(beijing_day.doc))
+    back = PlanOut.model_validate(doc).model_dump(mode="json", exclude_unset=True)
+    assert doc["unassigned"] and doc["idle_volunteers"] and doc["depots"]
+    assert back == doc
