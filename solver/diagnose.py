@@ -552,7 +552,7 @@ def short_of_time(
         if fit or (fit is False and not settled and not cannot_take(i)):
             why[problem.stops[i].id] = _time_limit(time_limit, more)
         elif fit is None and not cannot_take(i):
-            why[problem.stops[i].id] = _time_limit_unchecked(time_limit, more)
+            why[problem.stops[i].id] = _time_limit(time_limit, more, checked=False)
     return [
         dataclasses.replace(
             u,
@@ -600,17 +600,6 @@ def _penalties(problem: Problem) -> list[int]:
     return penalties(problem, bound)
 
 
-def _time_limit_unchecked(limit: float, more: int) -> Why:
-    return _why(
-        f"Not served when the time limit ({limit:g} s) ended the search, and there was no "
-        f"time left to check whether the volunteers called could take it. A limit of about "
-        f"{more} s would place it or show that more volunteers or hours are needed.",
-        "time_limit_unchecked",
-        limit_s=f"{limit:g}",
-        more_s=more,
-    )
-
-
 def _ways_in(problem: Problem) -> np.ndarray:
     """Per stop, the fewest seconds any vehicle in use travels to it from another location."""
     locs = np.asarray([s.location for s in problem.stops], dtype=np.int64)
@@ -623,12 +612,20 @@ def _ways_in(problem: Problem) -> np.ndarray:
     return np.where(best == np.iinfo(np.int64).max, 0, best)
 
 
-def _time_limit(limit: float, more: int) -> Why:
-    return _why(
-        f"Not served for want of search time: the time limit ({limit:g} s) ended the search "
-        f"before it placed this stop, and the volunteers called may well take it. A limit of "
-        f"about {more} s would likely place it.",
-        "time_limit",
-        limit_s=f"{limit:g}",
-        more_s=more,
-    )
+def _time_limit(limit: float, more: int, *, checked: bool = True) -> Why:
+    """The ``TIME_LIMIT`` sentence; ``checked=False``: the fit test ran out of time before
+    it could tell whether the volunteers called could take the stop."""
+    if checked:
+        text = (
+            f"Not served for want of search time: the time limit ({limit:g} s) ended the "
+            f"search before it placed this stop, and the volunteers called may well take it. "
+            f"A limit of about {more} s would likely place it."
+        )
+    else:
+        text = (
+            f"Not served when the time limit ({limit:g} s) ended the search, and there was no "
+            f"time left to check whether the volunteers called could take it. A limit of "
+            f"about {more} s would place it or show that more volunteers or hours are needed."
+        )
+    case = "time_limit" if checked else "time_limit_unchecked"
+    return _why(text, case, limit_s=f"{limit:g}", more_s=more)
