@@ -73,6 +73,13 @@ _KINDS = (
         "unknown key and bad value is named with its file and key.",
     ),
     ErrorKind(
+        "INVALID_EVENTS",
+        422,
+        4,
+        "The day's events (events.csv or a request's events) cannot be used, or cannot be "
+        "applied at the re-plan time; every bad row and field is named at once.",
+    ),
+    ErrorKind(
         "INVALID_MANIFEST",
         422,
         4,

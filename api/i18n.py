@@ -157,6 +157,12 @@ class Lang:
         full stops, a space elsewhere."""
         return "" if self.locale.startswith("zh") else " "
 
+    @property
+    def list_gap(self) -> str:
+        """What stands between the items of a short list: the enumeration comma ``、`` in
+        Chinese, ``, `` elsewhere."""
+        return "、" if self.locale.startswith("zh") else ", "
+
     def gettext(self, message: str, **values: Any) -> str:
         """``message`` in this language, its ``%(name)s`` fields filled from ``values``
         (fields that are :class:`Message` in this language too)."""

@@ -79,9 +79,26 @@ def cache_dir() -> Path:
 # ``DOORSTEP_TILES``
 #     Tile URL template of the map page, or ``off`` (then the street graph is the base layer);
 #     default: the OpenStreetMap standard tiles.
+# ``DOORSTEP_SHEET_TILES``
+#     Tile URL template drawn over the streets on the sheets' and the summary's maps where
+#     the tiles load; default none (the map's own streets only).
 
 ROLES = ("dispatcher", "viewer")
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
+
+def tiles_from_env(name: str = "DOORSTEP_TILES", default: str = OSM_TILES) -> str:
+    """The tile URL template of the environment variable ``name`` (else ``default``), or
+    ``""`` when it is ``off``: the map then draws the street graph alone."""
+    tiles = os.environ.get(name, default).strip()
+    return "" if tiles.lower() in {"", "off", "none"} else tiles
+
+
+def sheet_tiles() -> str:
+    """The tile URL template drawn on the written pages' maps (sheets, summary):
+    ``DOORSTEP_SHEET_TILES``, by default none (the map's own streets only: a page opened
+    from a file sends no ``Referer``, which the OpenStreetMap tile servers require)."""
+    return tiles_from_env("DOORSTEP_SHEET_TILES", "")
 
 
 class SettingsError(ValueError):
@@ -280,7 +297,6 @@ class ServiceSettings:
             except OSError as exc:
                 raise SettingsError("DOORSTEP_API_KEYS_FILE", exc.strerror or str(exc)) from None
             keys.update(parse_api_keys(text, source="DOORSTEP_API_KEYS_FILE"))
-        tiles = env.get("DOORSTEP_TILES", OSM_TILES).strip()
         return cls(
             maps=maps,
             database_url=env.get("DOORSTEP_DATABASE_URL", "").strip() or "sqlite:///doorstep.db",
@@ -301,7 +317,7 @@ class ServiceSettings:
             job_lease_s=_env_number("DOORSTEP_JOB_LEASE_S", 15.0, minimum=1),
             job_attempts=int(_env_number("DOORSTEP_JOB_ATTEMPTS", 2, minimum=1)),
             job_watchdog_s=_env_number("DOORSTEP_JOB_WATCHDOG_S", 600.0, minimum=1),
-            tiles="" if tiles.lower() in {"", "off", "none"} else tiles,
+            tiles=tiles_from_env(),
             retain_days=_env_number("DOORSTEP_RETAIN_DAYS", 30.0),
             link_secret=env.get("DOORSTEP_LINK_SECRET", "").strip(),
             link_hours=_env_number("DOORSTEP_LINK_HOURS", 48.0, minimum=0.01),

@@ -5,7 +5,7 @@ distances integer metres. See ``docs/ARCHITECTURE.md``.
 """
 
 from geo.errors import EmptyGraphError, GeoError, MapSourceError, PointError, ProfileError
-from geo.geometry import route_geometry
+from geo.geometry import route_geometry, street_lines
 from geo.graph import StreetGraph
 from geo.load import load_graph, load_graphs
 from geo.matrix import UNREACHABLE, TravelMatrices, travel_matrices
@@ -33,5 +33,6 @@ __all__: list[str] = [
     "load_graphs",
     "route_geometry",
     "snap",
+    "street_lines",
     "travel_matrices",
 ]

@@ -158,3 +158,26 @@ def path_length_cm(coords: npt.ArrayLike) -> float:
 
     c = np.asarray(coords, dtype=np.float64)
     return float(haversine_m(c[:-1, 0], c[:-1, 1], c[1:, 0], c[1:, 1]).sum() * 100)
+
+
+def street_lines(
+    graph: StreetGraph, bbox: tuple[float, float, float, float] | None = None
+) -> list[list[tuple[float, float]]]:
+    """The street links of ``graph`` as ``(lon, lat)`` polylines (WGS-84 degrees), each
+    link once; with ``bbox`` ``(west, south, east, north)`` only the links with a point
+    inside it, drawn whole (a map clips them at its frame)."""
+    ptr = graph.link_ptr
+    lon, lat = graph.pt_lon, graph.pt_lat
+    if len(ptr) < 2:
+        return []
+    if bbox is None:
+        keep = np.arange(len(ptr) - 1)
+    else:
+        west, south, east, north = bbox
+        inside = ((lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)).astype(np.int64)
+        per_link = np.add.reduceat(inside, ptr[:-1]) if len(inside) else np.zeros(0, np.int64)
+        keep = np.flatnonzero((per_link > 0) & (np.diff(ptr) > 0))
+    return [
+        list(zip(lon[ptr[k] : ptr[k + 1]].tolist(), lat[ptr[k] : ptr[k + 1]].tolist(), strict=True))
+        for k in keep
+    ]

@@ -4,7 +4,7 @@ The solver knows nothing of maps or HTTP: it takes integer matrices (seconds, me
 returns routes. See ``docs/ARCHITECTURE.md``.
 """
 
-from solver.check import CheckReport, assert_feasible, check
+from solver.check import Breach, CheckReport, assert_feasible, check
 from solver.decompose import DecomposeOptions, solve_decomposed
 from solver.diagnose import diagnose
 from solver.errors import Detail, ProblemValidationError, SolverError
@@ -25,6 +25,7 @@ from solver.solve import shut_down, solve, start_up
 __all__ = [
     "DAY",
     "UNREACHABLE",
+    "Breach",
     "CheckReport",
     "DecomposeOptions",
     "Depot",

@@ -264,6 +264,26 @@ class _Nodes:
                 self.reload_of_node[node] = place
         self.count = len(locations)
         self.location: IntArray = np.asarray(locations, dtype=np.int64)
+        self.free = {id(pool): list(pool.nodes) for pool in self.pools}
+        self.fixed = [
+            self._take(problem, k, problem.prefix_entries(k)) for k in range(len(problem.vehicles))
+        ]
+
+    def _take(self, problem: Problem, k: int, route: Sequence[int]) -> list[int]:
+        """Nodes of vehicle ``k``'s visiting order, each reload on a node taken from the
+        free nodes of a pool of its vehicle (``ValueError``: the pools are too small)."""
+        v = problem.vehicles[k]
+        seq = []
+        for entry in route:
+            place = problem.reload_at(entry)
+            if place is None:
+                seq.append(self.node_of_stop[entry])
+                continue
+            pool = next((p for p in self.pools if p.location == place and k in p.vehicles), None)
+            if pool is None or not self.free[id(pool)] or v.reload_service != pool.service:
+                raise ValueError(f"no free reload node at {place} for vehicle {v.id!r}")
+            seq.append(self.free[id(pool)].pop(0))
+        return seq
 
     def matrix(self, m: IntArray, no_path: int) -> IntArray:
         """Matrix over nodes from a matrix over locations; the open end costs nothing."""
@@ -291,26 +311,22 @@ class _Nodes:
     def warm_nodes(
         self, problem: Problem, routes: Sequence[Sequence[int]]
     ) -> list[list[int]] | None:
-        """Nodes of visiting orders (each reload on a free node of a pool of its vehicle),
-        or ``None`` when the pools are too small for them."""
-        free = {id(pool): list(pool.nodes) for pool in self.pools}
-        out: list[list[int]] = []
-        for k, route in enumerate(routes):
-            v = problem.vehicles[k]
-            seq = []
-            for entry in route:
-                place = problem.reload_at(entry)
-                if place is None:
-                    seq.append(self.node_of_stop[entry])
-                    continue
-                pool = next(
-                    (p for p in self.pools if p.location == place and k in p.vehicles), None
-                )
-                if pool is None or not free[id(pool)] or v.reload_service != pool.service:
+        """Nodes of visiting orders (each reload on a free node of a pool of its vehicle;
+        a fixed prefix on its own nodes), or ``None`` when the pools are too small for
+        them or a route does not begin with its vehicle's prefix."""
+        saved = {key: list(nodes) for key, nodes in self.free.items()}
+        try:
+            out: list[list[int]] = []
+            for k, route in enumerate(routes):
+                fixed = self.fixed[k]
+                if list(route[: len(fixed)]) != problem.prefix_entries(k):
                     return None
-                seq.append(free[id(pool)].pop(0))
-            out.append(seq)
-        return out
+                out.append(fixed + self._take(problem, k, route[len(fixed) :]))
+            return out
+        except ValueError:
+            return None
+        finally:
+            self.free = saved
 
 
 @dataclass
@@ -531,11 +547,45 @@ def build(
             # same constraint (-1 keeps the stop droppable).
             routing.VehicleVar(index).SetValues([-1, *allowed])
 
+    _fix_prefixes(problem, routing, manager, nodes)
+    _add_change_costs(problem, routing, manager, nodes, plain, keep)
     model = _Model(manager, routing, nodes, time_dim, time.perf_counter() - t0)
     if nodes.pools or any(s.max_ride is not None for s in problem.stops):
         _add_trips(problem, model, horizon, keep)
         model.build_seconds = time.perf_counter() - t0
     return model, keep
+
+
+def _fix_prefixes(problem: Problem, routing: Any, manager: Any, nodes: _Nodes) -> None:
+    """Chain each vehicle's fixed prefix from its start: the nodes are served, by it, in
+    this order (the rest of its route follows the last of them)."""
+    for k, fixed in enumerate(nodes.fixed):
+        previous = routing.Start(k)
+        for node in fixed:
+            index = manager.NodeToIndex(node)
+            routing.NextVar(previous).SetValue(index)
+            routing.VehicleVar(index).SetValue(k)
+            routing.ActiveVar(index).SetValue(1)
+            previous = index
+
+
+def _add_change_costs(
+    problem: Problem, routing: Any, manager: Any, nodes: _Nodes, plain: bool, keep: list[Any]
+) -> None:
+    """A ``changes`` dimension: vehicle ``k`` pays a stop's ``change_cost`` when it serves a
+    stop whose ``reference`` is another vehicle; its span cost adds those to the objective."""
+    if not any(s.change_cost and s.reference is not None for s in problem.stops):
+        return
+    evaluators = []
+    for v in problem.vehicles:
+        costs = [
+            s.change_cost if s.reference is not None and s.reference != v.id else 0
+            for s in problem.stops
+        ]
+        evaluators.append(_register_vector(routing, manager, nodes.vector(costs), plain, keep))
+    total = sum(s.change_cost for s in problem.stops) + 1
+    routing.AddDimensionWithVehicleTransits(evaluators, 0, total, True, "changes")
+    routing.GetDimensionOrDie("changes").SetSpanCostCoefficientForAllVehicles(1)
 
 
 #: Metaheuristics by their short names in ``SearchConfig.metaheuristic``.

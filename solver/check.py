@@ -40,10 +40,36 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from enum import StrEnum
 
 from solver.diagnose import depot_window
 from solver.model import ObjectiveKind, Problem, Stop, Vehicle
 from solver.solution import Reason, Route, Solution, Visit, VisitKind
+
+
+class Breach(StrEnum):
+    """The kind of a broken rule. Where a rule is the one an unassigned stop's
+    :class:`~solver.solution.Reason` names, the code is that reason's (late: a window,
+    overloaded: a trip's capacity, a skill missing, a ride limit, a route limit)."""
+
+    NO_COMPATIBLE_VEHICLE = "NO_COMPATIBLE_VEHICLE"
+    DEMAND_EXCEEDS_CAPACITY = "DEMAND_EXCEEDS_CAPACITY"
+    UNREACHABLE = "UNREACHABLE"
+    TIME_WINDOW_UNREACHABLE = "TIME_WINDOW_UNREACHABLE"
+    ROUTE_LIMIT = "ROUTE_LIMIT"
+    RIDE_TIME_UNREACHABLE = "RIDE_TIME_UNREACHABLE"
+    #: A reload where the vehicle may not load, or more trips than it may make.
+    TRIP_LIMIT = "TRIP_LIMIT"
+    #: A stop on two routes, or twice on one, or both on a route and unassigned.
+    SERVED_TWICE = "SERVED_TWICE"
+    #: A stop neither on a route nor unassigned.
+    MISSING = "MISSING"
+    #: A visit to a stop the problem does not have.
+    UNKNOWN_STOP = "UNKNOWN_STOP"
+    #: A route that does not begin with its vehicle's fixed prefix.
+    PREFIX_CHANGED = "PREFIX_CHANGED"
+    #: A stated figure (time, load, cost, ...) that the recomputation does not give.
+    INCONSISTENT = "INCONSISTENT"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,16 +82,21 @@ class CheckReport:
         ``True`` when no rule is broken.
     violations
         One sentence per broken rule, naming the route, stop and figures.
+    breaches
+        The kind of each violation, in the same order.
     """
 
     ok: bool
     violations: tuple[str, ...]
+    breaches: tuple[Breach, ...] = ()
 
 
 class _RouteCheck:
     """Recomputes one route and collects what disagrees."""
 
-    def __init__(self, problem: Problem, route: Route, vehicle: Vehicle, out: list[str]) -> None:
+    def __init__(
+        self, problem: Problem, route: Route, vehicle: Vehicle, out: list[tuple[Breach, str]]
+    ) -> None:
         self.problem = problem
         self.route = route
         self.v = vehicle
@@ -75,8 +106,8 @@ class _RouteCheck:
         self.T = profile.durations
         self.D = profile.distances
 
-    def bad(self, text: str) -> None:
-        self.out.append(f"{self.name}: {text}")
+    def bad(self, text: str, breach: Breach = Breach.INCONSISTENT) -> None:
+        self.out.append((breach, f"{self.name}: {text}"))
 
     def expect(self, what: str, stated: object, recomputed: object) -> None:
         if stated != recomputed:
@@ -85,7 +116,10 @@ class _RouteCheck:
     def leg(self, a: int, b: int, label: str) -> tuple[int, int]:
         t, d = int(self.T[a, b]), int(self.D[a, b])
         if t < 0 or d < 0:
-            self.bad(f"{label}: no path from location {a} to {b} on profile {self.v.profile}")
+            self.bad(
+                f"{label}: no path from location {a} to {b} on profile {self.v.profile}",
+                Breach.UNREACHABLE,
+            )
             return 0, 0
         return t, d
 
@@ -95,9 +129,14 @@ class _RouteCheck:
         dims = len(self.problem.dimensions)
         if not r.visits:
             self.bad("has no visits (an unused vehicle must be left out)")
+        done = [visit.stop_id for visit in r.visits[: len(v.prefix)]]
+        if done != list(v.prefix):
+            self.bad(
+                f"begins {done}, not with its fixed prefix {list(v.prefix)}", Breach.PREFIX_CHANGED
+            )
         for visit in r.visits:
             if visit.kind is VisitKind.STOP and visit.stop_id not in stops:
-                self.bad(f"visits unknown stop {visit.stop_id!r}")
+                self.bad(f"visits unknown stop {visit.stop_id!r}", Breach.UNKNOWN_STOP)
         known = [
             visit for visit in r.visits if visit.kind is VisitKind.RELOAD or visit.stop_id in stops
         ]
@@ -123,7 +162,8 @@ class _RouteCheck:
                 if stop.max_ride is not None and visit.start - leave > stop.max_ride:
                     self.bad(
                         f"{label}: reached {visit.start - leave} s after leaving the load "
-                        f"place, more than max_ride {stop.max_ride} s"
+                        f"place, more than max_ride {stop.max_ride} s",
+                        Breach.RIDE_TIME_UNREACHABLE,
                     )
                 on_board = [a - b for a, b in zip(on_board, stop.demand, strict=True)]
                 late = 0 if stop.deadline is None else max(0, visit.start - stop.deadline)
@@ -138,7 +178,10 @@ class _RouteCheck:
             arrival = clock + t
             self.expect(f"{label} arrival", visit.arrival, arrival)
             if visit.start < arrival:
-                self.bad(f"{label}: service starts at {visit.start}, before arrival {arrival}")
+                self.bad(
+                    f"{label}: service starts at {visit.start}, before arrival {arrival}",
+                    Breach.TIME_WINDOW_UNREACHABLE,
+                )
             self.expect(f"{label} wait", visit.wait, visit.start - arrival)
             self.expect(f"{label} departure", visit.departure, visit.start + service)
             self.expect(f"{label} load_after", tuple(visit.load_after), tuple(on_board))
@@ -159,23 +202,36 @@ class _RouteCheck:
 
         lo, hi = v.shift
         if r.start_time < lo:
-            self.bad(f"leaves at {r.start_time}, before the shift starts at {lo}")
+            self.bad(
+                f"leaves at {r.start_time}, before the shift starts at {lo}", Breach.ROUTE_LIMIT
+            )
         if r.end_time > hi:
-            self.bad(f"ends at {r.end_time}, after the shift ends at {hi}")
+            self.bad(f"ends at {r.end_time}, after the shift ends at {hi}", Breach.ROUTE_LIMIT)
         hours = depot_window(self.problem, v.start)
         if hours is not None and not hours[0] <= r.start_time <= hours[1]:
-            self.bad(f"leaves the start depot at {r.start_time}, outside its hours {hours}")
+            self.bad(
+                f"leaves the start depot at {r.start_time}, outside its hours {hours}",
+                Breach.ROUTE_LIMIT,
+            )
         hours = depot_window(self.problem, v.end)
         if hours is not None and not hours[0] <= r.end_time <= hours[1]:
-            self.bad(f"reaches the end depot at {r.end_time}, outside its hours {hours}")
+            self.bad(
+                f"reaches the end depot at {r.end_time}, outside its hours {hours}",
+                Breach.ROUTE_LIMIT,
+            )
         duration = r.end_time - r.start_time
         if v.max_duration is not None and duration > v.max_duration:
-            self.bad(f"lasts {duration} s, more than max_duration {v.max_duration} s")
+            self.bad(
+                f"lasts {duration} s, more than max_duration {v.max_duration} s", Breach.ROUTE_LIMIT
+            )
         if v.max_distance is not None and distance > v.max_distance:
-            self.bad(f"covers {distance} m, more than max_distance {v.max_distance} m")
+            self.bad(
+                f"covers {distance} m, more than max_distance {v.max_distance} m",
+                Breach.ROUTE_LIMIT,
+            )
         served = sum(1 for visit in r.visits if visit.kind is VisitKind.STOP)
         if v.max_stops is not None and served > v.max_stops:
-            self.bad(f"makes {served} stops, more than max_stops {v.max_stops}")
+            self.bad(f"makes {served} stops, more than max_stops {v.max_stops}", Breach.ROUTE_LIMIT)
 
         kind = self.problem.objective.kind
         if kind is ObjectiveKind.DISTANCE:
@@ -198,18 +254,27 @@ class _RouteCheck:
                 loads[-1] = [a + b for a, b in zip(loads[-1], demand, strict=True)]
         v = self.v
         if not v.start_loaded and any(loads[0]):
-            self.bad("serves stops before its first load, but it starts empty")
+            self.bad(
+                "serves stops before its first load, but it starts empty",
+                Breach.DEMAND_EXCEEDS_CAPACITY,
+            )
         for n, load in enumerate(loads):
             for i, (q, cap) in enumerate(zip(load, v.capacity, strict=True)):
                 if q > cap:
                     dim = self.problem.dimensions[i]
                     where = f"trip {n + (1 if v.start_loaded else 0)}" if len(loads) > 1 else "it"
-                    self.bad(f"{where} carries {q} {dim} but the vehicle holds {cap} {dim}")
+                    self.bad(
+                        f"{where} carries {q} {dim} but the vehicle holds {cap} {dim}",
+                        Breach.DEMAND_EXCEEDS_CAPACITY,
+                    )
         reloads = len(loads) - 1
         if reloads and not v.reloads:
-            self.bad(f"reloads {reloads} times but may not reload (max_trips 1)")
+            self.bad(f"reloads {reloads} times but may not reload (max_trips 1)", Breach.TRIP_LIMIT)
         elif v.max_loads is not None and reloads > v.max_loads:
-            self.bad(f"loads {reloads} times on the way, more than max_trips {v.max_trips} allows")
+            self.bad(
+                f"loads {reloads} times on the way, more than max_trips {v.max_trips} allows",
+                Breach.TRIP_LIMIT,
+            )
         return loads
 
     def stop_rules(self, visit: Visit, stop: Stop, label: str, trip: int) -> None:
@@ -218,23 +283,37 @@ class _RouteCheck:
         if visit.location != stop.location:
             self.bad(f"{label}: location {visit.location}, the stop is at {stop.location}")
         if not stop.skills <= v.skills:
-            self.bad(f"{label}: needs skills {sorted(stop.skills - v.skills)} it lacks")
+            self.bad(
+                f"{label}: needs skills {sorted(stop.skills - v.skills)} it lacks",
+                Breach.NO_COMPATIBLE_VEHICLE,
+            )
         if stop.allowed_vehicles is not None and v.id not in stop.allowed_vehicles:
-            self.bad(f"{label}: vehicle not in allowed_vehicles")
+            self.bad(f"{label}: vehicle not in allowed_vehicles", Breach.NO_COMPATIBLE_VEHICLE)
         if stop.windows and not any(lo <= visit.start <= hi for lo, hi in stop.windows):
-            self.bad(f"{label}: service starts at {visit.start}, outside {stop.windows}")
+            self.bad(
+                f"{label}: service starts at {visit.start}, outside {stop.windows}",
+                Breach.TIME_WINDOW_UNREACHABLE,
+            )
         if trip < 1:
-            self.bad(f"{label}: served before the vehicle's first load")
+            self.bad(
+                f"{label}: served before the vehicle's first load", Breach.DEMAND_EXCEEDS_CAPACITY
+            )
 
     def reload_rules(self, visit: Visit, label: str) -> None:
         """A reload visit: at one of the vehicle's load places, named after it, in the
         opening hours of a depot there."""
         if visit.location not in self.v.load_places:
-            self.bad(f"{label}: not a reload location of the vehicle {self.v.load_places}")
+            self.bad(
+                f"{label}: not a reload location of the vehicle {self.v.load_places}",
+                Breach.TRIP_LIMIT,
+            )
         self.expect(f"{label} stop_id", visit.stop_id, self.problem.reload_id(visit.location))
         hours = depot_window(self.problem, visit.location)
         if hours is not None and not hours[0] <= visit.start <= hours[1]:
-            self.bad(f"{label}: loads at {visit.start}, outside the depot's hours {hours}")
+            self.bad(
+                f"{label}: loads at {visit.start}, outside the depot's hours {hours}",
+                Breach.TRIP_LIMIT,
+            )
         if visit.lateness:
             self.bad(f"{label}: lateness {visit.lateness} on a reload")
 
@@ -249,10 +328,10 @@ def route_violations(problem: Problem, route: Route) -> list[str]:
     route
         A timed route of one of its vehicles.
     """
-    out: list[str] = []
+    out: list[tuple[Breach, str]] = []
     vehicle = next(v for v in problem.vehicles if v.id == route.vehicle_id)
     _RouteCheck(problem, route, vehicle, out).run({s.id: s for s in problem.stops})
-    return out
+    return [text for _, text in out]
 
 
 def check(problem: Problem, solution: Solution) -> CheckReport:
@@ -270,18 +349,18 @@ def check(problem: Problem, solution: Solution) -> CheckReport:
     CheckReport
         ``ok`` and the violations (see the module docstring for the rules).
     """
-    out: list[str] = []
+    out: list[tuple[Breach, str]] = []
     stops = {s.id: s for s in problem.stops}
     vehicles = {v.id: v for v in problem.vehicles}
 
     cost = 0
     for vehicle_id, n in Counter(r.vehicle_id for r in solution.routes).items():
         if n > 1:
-            out.append(f"vehicle {vehicle_id!r} drives {n} routes")
+            out.append((Breach.INCONSISTENT, f"vehicle {vehicle_id!r} drives {n} routes"))
     for route in solution.routes:
         vehicle = vehicles.get(route.vehicle_id)
         if vehicle is None:
-            out.append(f"route of unknown vehicle {route.vehicle_id!r}")
+            out.append((Breach.INCONSISTENT, f"route of unknown vehicle {route.vehicle_id!r}"))
             continue
         cost += _RouteCheck(problem, route, vehicle, out).run(stops)
 
@@ -289,26 +368,39 @@ def check(problem: Problem, solution: Solution) -> CheckReport:
     left = Counter(u.stop_id for u in solution.unassigned)
     for stop_id, n in on_routes.items():
         if n > 1:
-            out.append(f"stop {stop_id!r} is visited {n} times")
+            out.append((Breach.SERVED_TWICE, f"stop {stop_id!r} is visited {n} times"))
         if stop_id in left:
-            out.append(f"stop {stop_id!r} is both on a route and unassigned")
+            out.append((Breach.SERVED_TWICE, f"stop {stop_id!r} is both on a route and unassigned"))
     for stop_id, n in left.items():
         if stop_id not in stops:
-            out.append(f"unassigned lists unknown stop {stop_id!r}")
+            out.append((Breach.UNKNOWN_STOP, f"unassigned lists unknown stop {stop_id!r}"))
         if n > 1:
-            out.append(f"stop {stop_id!r} is listed {n} times as unassigned")
+            out.append((Breach.INCONSISTENT, f"stop {stop_id!r} is listed {n} times as unassigned"))
     for stop in problem.stops:
         if stop.id not in on_routes and stop.id not in left:
-            out.append(f"stop {stop.id!r} is neither on a route nor unassigned")
+            out.append((Breach.MISSING, f"stop {stop.id!r} is neither on a route nor unassigned"))
     for u in solution.unassigned:
         if not isinstance(u.reason, Reason):
-            out.append(f"unassigned stop {u.stop_id!r} has no valid reason ({u.reason!r})")
+            out.append(
+                (
+                    Breach.INCONSISTENT,
+                    f"unassigned stop {u.stop_id!r} has no valid reason ({u.reason!r})",
+                )
+            )
         if not u.message.strip():
-            out.append(f"unassigned stop {u.stop_id!r} has no explanation")
+            out.append((Breach.INCONSISTENT, f"unassigned stop {u.stop_id!r} has no explanation"))
 
     if solution.cost != cost:
-        out.append(f"cost is {solution.cost}, recomputed {cost}")
-    return CheckReport(ok=not out, violations=tuple(out))
+        out.append((Breach.INCONSISTENT, f"cost is {solution.cost}, recomputed {cost}"))
+    routed = {r.vehicle_id for r in solution.routes}
+    for v in problem.vehicles:
+        if v.prefix and v.id not in routed:
+            out.append((Breach.PREFIX_CHANGED, f"vehicle {v.id!r} has no route but a fixed prefix"))
+    return CheckReport(
+        ok=not out,
+        violations=tuple(text for _, text in out),
+        breaches=tuple(breach for breach, _ in out),
+    )
 
 
 def assert_feasible(problem: Problem, solution: Solution) -> None:

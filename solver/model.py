@@ -68,6 +68,13 @@ class Stop:
         Longest time in seconds from the vehicle's last departure from a reload location
         (or from its start, on a first trip that left loaded) to this stop's service
         start; ``None``: no limit. Waiting before service counts.
+    reference
+        The vehicle id serving this stop in a reference plan (the plan being re-planned,
+        or yesterday's), or ``None``.
+    change_cost
+        Search cost of serving the stop with a vehicle other than ``reference`` (in the
+        objective's units; 0: no preference). It steers the search only: it is not part
+        of ``Solution.cost``, and it stays below any drop penalty.
     """
 
     id: str
@@ -83,6 +90,8 @@ class Stop:
     required: bool = True
     penalty: int | None = None
     max_ride: int | None = None
+    reference: str | None = None
+    change_cost: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +139,11 @@ class Vehicle:
         ``True``: the vehicle leaves its start loaded (its first trip begins there).
         ``False``: it starts empty and must load at a reload location before its first
         stop (a volunteer leaving from home); that load begins trip 1.
+    prefix
+        Visits that must begin the route, in this order: stop ids, or the
+        :meth:`Problem.reload_id` of one of its load places for a reload (what a
+        volunteer has already done, in a re-plan); it ends with a stop. The vehicle's
+        position, load on board and trips left after it follow from the prefix itself.
     """
 
     id: str
@@ -149,6 +163,7 @@ class Vehicle:
     max_trips: int | None = 1
     reload_service: int = 0
     start_loaded: bool = True
+    prefix: tuple[str, ...] = ()
 
     @property
     def reloads(self) -> bool:
@@ -338,6 +353,12 @@ class Problem:
         place = self.reload_at(entry)
         return self.stops[entry].id if place is None else self.reload_id(place)
 
+    def prefix_entries(self, vehicle_index: int) -> list[int]:
+        """The visiting-order entries of a vehicle's fixed prefix (validated names)."""
+        index = self.stop_index()
+        entries = (self.entry(vehicle_index, n, index) for n in self.vehicles[vehicle_index].prefix)
+        return [e for e in entries if e is not None]
+
     def stop_positions(self, entries: Iterable[int]) -> list[int]:
         """The stop positions of a visiting order, reloads left out."""
         n = len(self.stops)
@@ -422,6 +443,32 @@ def _validate_reloads(out: list[Detail], record: str, v: Vehicle, n: int) -> Non
     _check_optional_nonneg(out, record, "reload_service", v.reload_service)
 
 
+def _validate_prefixes(problem: Problem, out: list[Detail]) -> None:
+    """Faults of the vehicles' fixed prefixes (unknown names, a stop in two prefixes) and
+    of the stops' change costs."""
+    index = problem.stop_index()
+    owner: dict[str, str] = {}
+    for k, v in enumerate(problem.vehicles):
+        record = f"vehicle {v.id!r}"
+        for name in v.prefix:
+            if problem.entry(k, name, index) is None:
+                out.append(Detail(record, "prefix", f"names {name!r}: no stop nor load place"))
+            elif name in index:
+                if name in owner:
+                    out.append(
+                        Detail(record, "prefix", f"names stop {name!r}, already in {owner[name]}")
+                    )
+                owner[name] = record
+        if v.prefix and v.prefix[-1] not in index:
+            out.append(Detail(record, "prefix", "ends with a reload: fix the stops it loads for"))
+    vehicle_ids = {v.id for v in problem.vehicles}
+    for s in problem.stops:
+        record = f"stop {s.id!r}"
+        _check_optional_nonneg(out, record, "change_cost", s.change_cost)
+        if s.reference is not None and s.reference not in vehicle_ids:
+            out.append(Detail(record, "reference", f"unknown vehicle {s.reference!r}"))
+
+
 def validate(problem: Problem) -> list[Detail]:
     """Return every fault of ``problem`` (empty when it is valid).
 
@@ -502,4 +549,5 @@ def validate(problem: Problem) -> list[Detail]:
                 out.append(
                     Detail(record, "allowed_vehicles", f"unknown vehicle(s) {sorted(missing)}")
                 )
+    _validate_prefixes(problem, out)
     return out

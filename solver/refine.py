@@ -70,6 +70,10 @@ def unsupported(problem: Problem) -> str | None:
         return "reloads (several trips per route)"
     if any(s.max_ride is not None for s in problem.stops):
         return "ride limits"
+    if any(v.prefix for v in problem.vehicles):
+        return "fixed prefixes"
+    if any(s.change_cost for s in problem.stops):
+        return "change costs"
     return None
 
 

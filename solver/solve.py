@@ -585,6 +585,10 @@ def _solution(
     (``worker_start``: seconds from the call's start to the first worker's start)."""
     if result.found and trips.has_trips(problem):
         result = dataclasses.replace(result, routes=trips.repaired(problem, result.routes))
+    if not result.found:  # no plan: the fixed prefixes still stand (everything else unserved)
+        result = dataclasses.replace(
+            result, routes=[problem.prefix_entries(k) for k in range(len(problem.vehicles))]
+        )
     routes = [timed_route(problem, k, stops) for k, stops in enumerate(result.routes) if stops]
     served = {i for r in result.routes for i in r}
     missing = [i for i in range(len(problem.stops)) if i not in served]

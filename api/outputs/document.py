@@ -11,8 +11,11 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from api.outputs.dropoff import asks_for_call
 from api.outputs.labels import FIXES
-from api.plan.ledger import format_clock
+from api.outputs.trips import DELIVERY, RELOAD, deliveries
+from api.plan.day import DayStop
+from api.plan.ledger import Household, format_clock
 from api.plan.result import PlanResult
 from geo.cn_addresses import CnResolution, is_chinese, parse_cn_address
 from solver import Visit, VisitKind
@@ -72,18 +75,6 @@ def _kg(grams: int) -> float:
     return round(grams / 1000, 3)
 
 
-#: ``kind`` of a route entry where households are served.
-DELIVERY = "delivery"
-#: ``kind`` of a route entry where the volunteer loads again at a depot (a trip begins).
-RELOAD = "reload"
-
-
-def deliveries(route: dict[str, Any]) -> list[dict[str, Any]]:
-    """The entries of a ``plan.json`` route that serve households (reloads left out; an
-    entry without ``kind``, from a plan written before trips, is a delivery)."""
-    return [s for s in route["stops"] if s.get("kind", DELIVERY) == DELIVERY]
-
-
 def _reload_entry(
     visit: Visit, points: Sequence[tuple[float, float]], depot_names: dict[str, str]
 ) -> dict[str, Any]:
@@ -118,6 +109,7 @@ def plan_document(result: PlanResult) -> dict[str, Any]:
     given = _given_coordinates(result)
     doors = _doors(result)
     people = {h.household_id: h.residents for h in result.ledger.households}
+    phones = {h.household_id: h.phone for h in result.ledger.households}
     routes = []
     for r in result.solution.routes:
         vol = vols[r.vehicle_id]
@@ -153,6 +145,7 @@ def plan_document(result: PlanResult) -> dict[str, Any]:
                             "address": line.address,
                             "address_source": line.address_source,
                             "note": line.note,
+                            **_phone_if_asked(line.note, phones.get(line.household_id, "")),
                             **doors.get(line.household_id, {}),
                             **given.get(line.household_id, {}),
                             "items": [
@@ -202,6 +195,7 @@ def plan_document(result: PlanResult) -> dict[str, Any]:
                 "trips": r.trips,
             }
         )
+    periods = {h.household_id: h for h in result.ledger.households}
     unassigned = [
         {
             "household_id": i.household_id,
@@ -209,15 +203,20 @@ def plan_document(result: PlanResult) -> dict[str, Any]:
             "message": i.message,
             "fix": FIXES.get(i.reason, ""),
             "stop_id": i.stop_id,
+            **_contact(periods[i.household_id], sel.get(i.stop_id)),
             "facts": dict(i.facts),
         }
         for i in result.issues
     ]
     not_due = [
-        {"household_id": e.household_id, "reason": e.reason, "message": e.message}
+        {
+            "household_id": e.household_id,
+            "reason": e.reason,
+            "message": e.message,
+            "address": periods[e.household_id].address,
+        }
         for e in result.not_due
     ]
-    periods = {h.household_id: h for h in result.ledger.households}
     not_observed = [
         {
             "household_id": e.household_id,
@@ -234,9 +233,47 @@ def plan_document(result: PlanResult) -> dict[str, Any]:
         "unassigned": unassigned,
         "not_due": not_due,
         "not_observed": not_observed,
+        "idle_volunteers": idle_volunteers(result, routes),
+        "depots": [
+            {"depot_id": d.depot_id, "name": d.name, "lon": d.lon, "lat": d.lat}
+            for d in result.ledger.depots
+        ],
         "warnings": plan_warnings(result.date.isoformat(), head) + coordinate_warnings(result),
         "summary": head,
     }
+
+
+def _phone_if_asked(note: str, phone: str) -> dict[str, str]:
+    """A line's ``phone`` field: only when the household's note asks for a call (the
+    volunteer's sheet shows it then, and never otherwise)."""
+    return {"phone": phone} if phone and asks_for_call(note) else {}
+
+
+def _contact(household: Household, stop: DayStop | None) -> dict[str, Any]:
+    """Address, phone and position (the stop's, else the ledger's, else null) of a household
+    not served, for the coordinator."""
+    lon = stop.lon if stop is not None else household.lon
+    lat = stop.lat if stop is not None else household.lat
+    return {"address": household.address, "phone": household.phone, "lon": lon, "lat": lat}
+
+
+def idle_volunteers(result: PlanResult, routes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The volunteers available on the date who have no run, with their shift and depot."""
+    called = {r["volunteer_id"] for r in routes if r["stops"]}
+    depot_names = {d.depot_id: d.name for d in result.ledger.depots}
+    return [
+        {
+            "volunteer_id": v.volunteer_id,
+            "name": v.name,
+            "mode": v.mode,
+            "depot_id": v.depot_id,
+            "depot_name": depot_names.get(v.depot_id, ""),
+            "available_from": format_clock(v.available_from),
+            "available_to": format_clock(v.available_to),
+        }
+        for v in result.ledger.volunteers
+        if v.volunteer_id not in called
+    ]
 
 
 def coordinate_warnings(result: PlanResult) -> list[dict[str, Any]]:

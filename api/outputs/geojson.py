@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.outputs.document import RELOAD
+from api.outputs.trips import RELOAD
 
 Coords = list[list[float]]
 

@@ -7,7 +7,10 @@ sentences and fixes of each reason code. Every text comes from the catalogs of
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+from markupsafe import Markup
 
 from api.i18n import DEFAULT, N_, Lang
 
@@ -254,4 +257,26 @@ def gate_text(gate: dict[str, Any], language: Lang) -> str:
         building=gate["building"] or "-",
         entrance=gate["entrance"] or "-",
         unit=gate["unit"] or "-",
+    )
+
+
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string (quotes, backslashes, ``<`` and line breaks escaped,
+    so it is safe inside ``<style>``)."""
+    out = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
+    return '"' + out.replace("\n", "\\a ") + '"'
+
+
+def page_css(head: str, language: Lang) -> Markup:
+    """CSS paged-media rules putting ``head`` (whose page, which day) and ``Page n of m`` on
+    every printed page (Chromium's ``@page`` margin boxes)."""
+    parts = re.split(r"%\((page|pages)\)s", language.gettext("Page %(page)s of %(pages)s"))
+    content = " ".join(
+        f"counter({p})" if k % 2 else css_string(p) for k, p in enumerate(parts) if p
+    )
+    font = 'font-size:9pt;color:#333;font-family:system-ui,"Noto Sans CJK SC",sans-serif'
+    return Markup(
+        "@page{size:A4;margin:16mm 12mm 14mm;"
+        f"@top-left{{content:{css_string(head)};{font}}}"
+        f"@top-right{{content:{content};{font}}}}}"
     )

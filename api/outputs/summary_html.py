@@ -1,4 +1,9 @@
-"""The coordinator's summary page: every run, every household not served and why.
+"""The coordinator's summary page: is everyone covered today, and what to do about those
+who are not.
+
+A map of every run, each volunteer's trips and times, the volunteers not called, every
+household not served with address, phone, the reason's sentence and the fix, households
+with nothing due, and ledger rows outside their observation period.
 
 The page is the Jinja2 template ``api/templates/summary.html`` in the reader's language
 (:mod:`api.i18n`). Reason codes are shown as they are (English identifiers); the sentence
@@ -8,11 +13,20 @@ catalog in other languages.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from api.i18n import DEFAULT, Lang, render
-from api.outputs.document import deliveries
-from api.outputs.labels import fix_text, mode_text, suggestion_texts, why_facts_text
+from api.outputs.geojson import lines_of
+from api.outputs.labels import (
+    fix_text,
+    mode_text,
+    page_css,
+    suggestion_texts,
+    why_facts_text,
+)
+from api.outputs.svg import Dot, Line, Marker, Run, Streets, route_svg
+from api.outputs.trips import deliveries, depots_by_id, is_reload, pickup_place, trips_of
 from api.plan.coord_check import warning_sentence
 
 
@@ -68,48 +82,174 @@ def warning_text(warning: dict[str, Any], date: str, language: Lang) -> str:
     return str(warning["message"])
 
 
-def summary_html(
-    doc: dict[str, Any], manifests: dict[str, str], language: Lang | None = None
+#: Colours of the runs on the overview map (cycled).
+RUN_COLOURS = (  # Tableau 10, then darker shades of it
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
+    "#2c4f75",
+    "#b35806",
+    "#8c2d2f",
+    "#3d7f5a",
+)
+#: Colour of an unserved household's marker on the overview map.
+UNSERVED_COLOUR = "#6e0b0b"
+
+
+def trip_times(route: dict[str, Any], language: Lang) -> list[str]:
+    """Each trip of a run with its times and stops: ``Trip 1 9:30–10:40, stops 1–6``."""
+    trips = trips_of(route)
+    out = []
+    for t in trips:
+        back = language.time(t.back) if t.back else "…"
+        out.append(
+            language.gettext(
+                "Trip %(trip)d %(leaves)s–%(back)s, stops %(first)d–%(last)d",
+                trip=t.number,
+                leaves=language.time(t.leaves),
+                back=back,
+                first=t.first,
+                last=t.last,
+            )
+        )
+    return out
+
+
+def run_views(
+    doc: dict[str, Any], manifests: dict[str, str], language: Lang
+) -> list[dict[str, Any]]:
+    """Per run: volunteer, colour on the map, trips with times, and its figures."""
+    out = []
+    for k, r in enumerate(doc["routes"]):
+        served = deliveries(r)
+        end = r.get("end") or {}
+        out.append(
+            {
+                "href": manifests.get(r["volunteer_id"], ""),
+                "who": r["volunteer_id"],
+                "name": r.get("name") or "",
+                "colour": RUN_COLOURS[k % len(RUN_COLOURS)],
+                "mode": mode_text(r["mode"], language),
+                "depot": r.get("depot_name") or r["depot_id"],
+                "trips": trip_times(r, language),
+                "stops": len(served),
+                "households": sum(len(x["household_ids"]) for x in served),
+                "km": r["distance_m"] / 1000,
+                "seconds": r["duration_s"],
+                "kg": r["load_kg"],
+                "leaves": r["start"]["departure"],
+                "back": end.get("arrival") or (served[-1]["departure"] if served else ""),
+            }
+        )
+    return out
+
+
+def overview_svg(
+    doc: dict[str, Any],
+    geometry: dict[str, Any],
+    runs: list[dict[str, Any]],
+    language: Lang,
+    *,
+    streets: Streets | Sequence[Line] = (),
+    tiles: str = "",
 ) -> str:
-    """Coordinator summary of a ``plan.json`` document; ``manifests`` maps volunteer id to
-    file; in ``language`` (English by default)."""
+    """The map of every run in its colour, each depot (``P``) and each unserved household
+    with a known position (``!``), over the map's streets."""
+    depots = depots_by_id(doc)
+    markers: dict[tuple[float, float], Marker] = {}
+    for r in doc["routes"]:
+        for t in trips_of(r):
+            place = pickup_place(r, t, depots)
+            markers.setdefault(
+                (place.lon, place.lat), Marker(place.lon, place.lat, "P", "#222222", square=True)
+            )
+    unserved = [
+        Marker(u["lon"], u["lat"], "!", UNSERVED_COLOUR)
+        for u in doc["unassigned"]
+        if u.get("lon") is not None and u.get("lat") is not None
+    ]
+    dots = [
+        Dot(s["lon"], s["lat"], run["colour"])
+        for r, run in zip(doc["routes"], runs, strict=True)
+        for s in r["stops"]
+        if not is_reload(s)
+    ]
+    return route_svg(
+        streets,
+        [
+            Run(lines_of(geometry.get(r["volunteer_id"])), run["colour"])
+            for r, run in zip(doc["routes"], runs, strict=True)
+        ],
+        [*markers.values(), *unserved],
+        dots=dots,
+        width=800,
+        height=520,
+        credit=language.gettext("© OpenStreetMap contributors"),
+        label=language.gettext("map of every run"),
+        tiles=tiles,
+    )
+
+
+def summary_html(
+    doc: dict[str, Any],
+    manifests: dict[str, str],
+    language: Lang | None = None,
+    *,
+    geometry: dict[str, Any] | None = None,
+    streets: Streets | Sequence[Line] = (),
+    tiles: str = "",
+) -> str:
+    """The coordinator's page of a ``plan.json`` document: is everyone covered today, and
+    what to do about those who are not. ``manifests`` maps volunteer id to sheet file;
+    ``geometry`` is each run's street geometry by volunteer id, ``streets`` the map's
+    streets around the plan and ``tiles`` a tile URL template (``""``: none); in
+    ``language`` (English by default)."""
     lang = language or Lang()
     s = doc["summary"]
-    runs = [
-        {
-            "href": manifests.get(r["volunteer_id"], ""),
-            "who": r["volunteer_id"],
-            "mode": mode_text(r["mode"], lang),
-            "depot": r.get("depot_name") or r["depot_id"],
-            "stops": len(deliveries(r)),
-            "trips": r.get("trips", 1),
-            "households": sum(len(x["household_ids"]) for x in deliveries(r)),
-            "km": r["distance_m"] / 1000,
-            "seconds": r["duration_s"],
-            "kg": r["load_kg"],
-            "leaves": r["start"]["departure"],
-        }
-        for r in doc["routes"]
-    ]
+    runs = run_views(doc, manifests, lang)
     missing = [
         {
             "household_id": u["household_id"],
+            "address": u.get("address") or "",
+            "phone": u.get("phone") or "",
             "reason": u["reason"],
             "why": why_text(u, lang),
             "fix": fix_text(u["reason"], lang),
         }
         for u in doc["unassigned"]
     ]
+    idle = [
+        {
+            **v,
+            "mode": mode_text(v["mode"], lang),
+            "depot": v.get("depot_name") or v.get("depot_id") or "",
+        }
+        for v in doc.get("idle_volunteers", [])
+    ]
     return render(
         "summary.html",
         lang,
         title=lang.gettext("Plan %(date)s", date=doc["date"]),
+        page_css=page_css(
+            lang.gettext("Delivery plan for %(date)s", date=lang.date(doc["date"])), lang
+        ),
         date=doc["date"],
         s=s,
         balance=balance_text(s, lang),
         warnings=[warning_text(w, doc["date"], lang) for w in doc.get("warnings", [])],
         continuity=s.get("continuity"),
+        svg=overview_svg(doc, geometry or {}, runs, lang, streets=streets, tiles=tiles),
         runs=runs,
+        idle=idle,
         missing=missing,
+        not_due=doc.get("not_due", []),
+        not_observed=doc.get("not_observed", []),
         suggestion=suggestion_texts(doc["suggestion"], lang) if "suggestion" in doc else None,
     )

@@ -1,72 +1,374 @@
-"""A small inline SVG map of one run: street line, numbered stops, start square."""
+"""Inline SVG street maps of runs, drawn offline from the map's own streets.
+
+A map draws, in Web Mercator, the street graph's links around its runs (the base layer the
+map page draws when tiles are off), optionally tiles over them (they hide the drawn streets
+where they load; where they do not, the streets remain), each run's street-following line,
+and labelled markers. Markers never overlap: markers closer than their size are spread on a
+ring around their common centre and pushed apart, each tied to its true position by a
+leader line.
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape
 
+import numpy as np
+import numpy.typing as npt
+
 CREDIT = "© OpenStreetMap contributors"
+#: Tile size of slippy-map tiles (px).
+TILE_PX = 256
+#: Most tiles one map may request.
+MAX_TILES = 48
+
+Line = Sequence[Sequence[float]]
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """A labelled point on a map.
+
+    Attributes
+    ----------
+    lon, lat
+        WGS-84 degrees.
+    label
+        A few characters drawn inside (a stop number, ``P`` for a pick-up place).
+    colour
+        Fill colour (CSS).
+    square
+        Drawn as a square (pick-up places), else as a circle.
+    """
+
+    lon: float
+    lat: float
+    label: str
+    colour: str = "#d1242f"
+    square: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One run's street-following line on a map, in its colour."""
+
+    lines: Sequence[Line]
+    colour: str = "#1f6feb"
+
+
+@dataclass(frozen=True, slots=True)
+class Dot:
+    """A small unlabelled point (a stop on the overview map)."""
+
+    lon: float
+    lat: float
+    colour: str
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Streets:
+    """The map's streets with each line's bounding box, so that a map of a small area
+    takes only the lines near it from a city's worth.
+
+    Attributes
+    ----------
+    lines
+        ``(lon, lat)`` polylines, WGS-84 degrees.
+    boxes
+        Per line ``(west, south, east, north)`` degrees, shape ``(n, 4)``.
+    """
+
+    lines: tuple[Line, ...]
+    boxes: npt.NDArray[np.float64]
+
+    @classmethod
+    def of(cls, lines: Streets | Sequence[Line]) -> Streets:
+        """Index ``lines`` by their bounding boxes (already indexed lines as they are)."""
+        if isinstance(lines, Streets):
+            return lines
+        kept = tuple(ln for ln in lines if len(ln) > 1)
+        boxes = np.array(
+            [
+                (
+                    min(p[0] for p in ln),
+                    min(p[1] for p in ln),
+                    max(p[0] for p in ln),
+                    max(p[1] for p in ln),
+                )
+                for ln in kept
+            ],
+            dtype=np.float64,
+        ).reshape(-1, 4)
+        return cls(kept, boxes)
+
+    def within(self, west: float, south: float, east: float, north: float) -> list[Line]:
+        """The lines whose bounding box meets the box given in degrees."""
+        b = self.boxes
+        hit = (b[:, 0] <= east) & (b[:, 2] >= west) & (b[:, 1] <= north) & (b[:, 3] >= south)
+        return [self.lines[i] for i in np.flatnonzero(hit)]
+
+
+def mercator(lon: float, lat: float) -> tuple[float, float]:
+    """Web Mercator of a WGS-84 position, in radians of the equator (y grows north)."""
+    lat = max(-85.0, min(85.0, lat))
+    return math.radians(lon), math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """Where Web Mercator positions land in a ``width`` x ``height`` picture (px)."""
+
+    x0: float
+    y1: float
+    scale: float
+    width: int
+    height: int
+
+    @classmethod
+    def fit(cls, points: Sequence[tuple[float, float]], width: int, height: int) -> Frame:
+        """The frame that shows every ``(lon, lat)`` of ``points`` with a margin, centred."""
+        xy = [mercator(*p) for p in points] or [(0.0, 0.0)]
+        xs, ys = [p[0] for p in xy], [p[1] for p in xy]
+        pad = 28
+        span_x = max(max(xs) - min(xs), 1e-7)
+        span_y = max(max(ys) - min(ys), 1e-7)
+        scale = min((width - 2 * pad) / span_x, (height - 2 * pad) / span_y)
+        scale = min(scale, 2.0e7)  # a single point: about a street block across
+        cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+        return cls(cx - width / 2 / scale, cy + height / 2 / scale, scale, width, height)
+
+    def bounds(self) -> tuple[float, float, float, float]:
+        """``(west, south, east, north)`` WGS-84 degrees of the picture."""
+        west = math.degrees(self.x0)
+        east = math.degrees(self.x0 + self.width / self.scale)
+        north = math.degrees(2 * math.atan(math.exp(self.y1)) - math.pi / 2)
+        y0 = self.y1 - self.height / self.scale
+        south = math.degrees(2 * math.atan(math.exp(y0)) - math.pi / 2)
+        return west, south, east, north
+
+    def px(self, lon: float, lat: float) -> tuple[float, float]:
+        """Picture position of a WGS-84 position (px, y down)."""
+        x, y = mercator(lon, lat)
+        return (x - self.x0) * self.scale, (self.y1 - y) * self.scale
+
+
+def _path(frame: Frame, lines: Sequence[Line], min_px: float = 0.0) -> str:
+    """One SVG path's ``d`` for polylines, in pixels rounded to 0.1, skipping lines wholly
+    outside the picture or spanning less than ``min_px``, and repeated points."""
+    parts: list[str] = []
+    w, h = frame.width, frame.height
+    for ln in lines:
+        pts = [frame.px(p[0], p[1]) for p in ln]
+        if len(pts) < 2:
+            continue
+        xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+        if max(xs) < 0 or min(xs) > w or max(ys) < 0 or min(ys) > h:
+            continue
+        if max(xs) - min(xs) + max(ys) - min(ys) < min_px:
+            continue
+        seg: list[str] = []
+        last = ""
+        for x, y in pts:
+            here = f"{x:.1f} {y:.1f}"
+            if here != last:
+                seg.append(here)
+                last = here
+        if len(seg) > 1:
+            parts.append("M" + " L".join(seg))
+    return "".join(parts)
+
+
+def _tiles(frame: Frame, template: str) -> list[str]:
+    """``<image>`` elements of the slippy-map tiles covering the picture, at the zoom
+    nearest its scale (none when more than :data:`MAX_TILES` would be needed)."""
+    zoom = max(0, min(19, round(math.log2(frame.scale * 2 * math.pi / TILE_PX))))
+    n = 2**zoom
+    size = 2 * math.pi / n * frame.scale  # tile edge in picture px
+
+    def tile_of(px: float, py: float) -> tuple[int, int]:
+        x = frame.x0 + px / frame.scale
+        y = frame.y1 - py / frame.scale
+        return int((x + math.pi) / (2 * math.pi) * n), int((math.pi - y) / (2 * math.pi) * n)
+
+    (tx0, ty0), (tx1, ty1) = tile_of(0, 0), tile_of(frame.width, frame.height)
+    if (tx1 - tx0 + 1) * (ty1 - ty0 + 1) > MAX_TILES:
+        return []
+    out = []
+    for tx in range(tx0, tx1 + 1):
+        for ty in range(max(0, ty0), min(n - 1, ty1) + 1):
+            left = (tx * 2 * math.pi / n - math.pi - frame.x0) * frame.scale
+            top = (frame.y1 - (math.pi - ty * 2 * math.pi / n)) * frame.scale
+            url = template.replace("{z}", str(zoom)).replace("{x}", str(tx % n))
+            url = url.replace("{y}", str(ty)).replace("{s}", "a")
+            out.append(
+                f'<image class="tile" href="{escape(url)}" x="{left:.1f}" y="{top:.1f}" '
+                f'width="{size + 0.5:.1f}" height="{size + 0.5:.1f}"/>'
+            )
+    return out
+
+
+def spread(
+    points: Sequence[tuple[float, float]],
+    radius: float,
+    width: float,
+    height: float,
+    *,
+    rounds: int = 200,
+) -> list[tuple[float, float]]:
+    """Marker centres near ``points`` (px) that never overlap: markers whose circles of
+    ``radius`` touch are set on a ring around their common centre, then pushed apart until
+    no two are closer than ``2 * radius + 1``, staying inside the picture."""
+    gap = 2 * radius + 1
+    n = len(points)
+    group = list(range(n))
+
+    def root(i: int) -> int:
+        while group[i] != i:
+            group[i] = group[group[i]]
+            i = group[i]
+        return i
+
+    for i in range(n):
+        for j in range(i):
+            if math.dist(points[i], points[j]) < gap:
+                group[root(i)] = root(j)
+    members: dict[int, list[int]] = {}
+    for i in range(n):
+        members.setdefault(root(i), []).append(i)
+    placed = [list(p) for p in points]
+    for idx in members.values():
+        if len(idx) < 2:
+            continue
+        cx = sum(points[i][0] for i in idx) / len(idx)
+        cy = sum(points[i][1] for i in idx) / len(idx)
+        ring = max(gap, gap * len(idx) / (2 * math.pi) * 1.1)
+        edge = ring + radius + 1  # the whole ring inside the picture
+        cx = min(max(cx, edge), max(edge, width - edge))
+        cy = min(max(cy, edge), max(edge, height - edge))
+        for k, i in enumerate(idx):
+            a = 2 * math.pi * k / len(idx) - math.pi / 2
+            placed[i] = [cx + ring * math.cos(a), cy + ring * math.sin(a)]
+    lo_x, hi_x, lo_y, hi_y = radius + 1, width - radius - 1, radius + 1, height - radius - 1
+    for _ in range(rounds):
+        moved = False
+        for i in range(n):
+            for j in range(i):
+                dx = placed[i][0] - placed[j][0]
+                dy = placed[i][1] - placed[j][1]
+                d = math.hypot(dx, dy)
+                if d >= gap:
+                    continue
+                if d < 1e-6:
+                    dx, dy, d = math.cos(i), math.sin(i), 1.0
+                push = (gap - d) / 2 + 0.05
+                placed[i][0] += dx / d * push
+                placed[i][1] += dy / d * push
+                placed[j][0] -= dx / d * push
+                placed[j][1] -= dy / d * push
+                moved = True
+        for p in placed:
+            p[0] = min(max(p[0], lo_x), hi_x)
+            p[1] = min(max(p[1], lo_y), hi_y)
+        if not moved:
+            break
+    return [(p[0], p[1]) for p in placed]
 
 
 def route_svg(
-    lines: Sequence[Sequence[Sequence[float]]],
-    stops: Sequence[tuple[float, float]],
-    start: tuple[float, float],
+    streets: Streets | Sequence[Line],
+    runs: Sequence[Run],
+    markers: Sequence[Marker],
     *,
-    width: int = 360,
-    height: int = 260,
+    dots: Sequence[Dot] = (),
+    width: int = 640,
+    height: int = 420,
     credit: str = CREDIT,
     label: str = "route map",
+    tiles: str = "",
 ) -> str:
-    """SVG of a run; all positions ``(lon, lat)`` WGS-84, drawn in a local flat projection.
+    """SVG of runs over the map's streets; all positions ``(lon, lat)`` WGS-84.
 
     ``credit`` and ``label`` are the map credit and the image's accessible name, in the
-    page's language.
+    page's language; ``tiles`` a slippy-map URL template (``{z}/{x}/{y}``) drawn over the
+    streets, or ``""`` for the streets alone.
     """
-    pts = [tuple(p[:2]) for ln in lines for p in ln] + list(stops) + [start]
-    lons = [p[0] for p in pts]
-    lats = [p[1] for p in pts]
-    k = math.cos(math.radians(sum(lats) / len(lats)))
-    x0, x1 = min(lons) * k, max(lons) * k
-    y0, y1 = min(lats), max(lats)
-    pad = 16
-    span = max(x1 - x0, y1 - y0, 1e-6)
-    scale = min((width - 2 * pad) / span, (height - 2 * pad - 14) / span)
-
-    # centre the drawing in the box
-    dx = (width - 2 * pad - (x1 - x0) * scale) / 2
-    dy = (height - 2 * pad - 14 - (y1 - y0) * scale) / 2
-
-    def xy(p: Sequence[float]) -> tuple[float, float]:
-        return (
-            round(pad + dx + (p[0] * k - x0) * scale, 1),
-            round(height - pad - 14 - dy - (p[1] - y0) * scale, 1),
-        )
-
+    framed = [(m.lon, m.lat) for m in markers] + [(d.lon, d.lat) for d in dots]
+    framed += [(p[0], p[1]) for r in runs for ln in r.lines for p in ln]
+    frame = Frame.fit(framed, width, height)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-label="{escape(label)}">',
+        f'class="map" role="img" aria-label="{escape(label)}">',
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#f7f7f4"/>',
     ]
-    for ln in lines:
-        path = " ".join(f"{x},{y}" for x, y in (xy(p) for p in ln))
+    street_d = _path(frame, Streets.of(streets).within(*frame.bounds()), min_px=1.0)
+    if street_d:
         parts.append(
-            f'<polyline points="{path}" fill="none" stroke="#1f6feb" stroke-width="2.5" '
-            'stroke-linejoin="round" stroke-linecap="round"/>'
+            f'<path class="street" d="{street_d}" fill="none" stroke="#c8c8c0" '
+            'stroke-width="1.4" stroke-linejoin="round" stroke-linecap="round"/>'
         )
-    sx, sy = xy(start)
-    parts.append(f'<rect x="{sx - 6}" y="{sy - 6}" width="12" height="12" fill="#222"/>')
-    for n, p in enumerate(stops, start=1):
-        x, y = xy(p)
-        parts.append(f'<circle cx="{x}" cy="{y}" r="8" fill="#d1242f"/>')
+    if tiles:
+        parts += _tiles(frame, tiles)
+    for run in runs:
+        d = _path(frame, run.lines)
+        if d:
+            parts.append(
+                f'<path class="run" d="{d}" fill="none" stroke="{run.colour}" '
+                'stroke-width="3" stroke-opacity="0.85" stroke-linejoin="round" '
+                'stroke-linecap="round"/>'
+            )
+    for dot in dots:
+        x, y = frame.px(dot.lon, dot.lat)
         parts.append(
-            f'<text x="{x}" y="{y + 3.5}" font-size="10" text-anchor="middle" '
-            f'fill="#fff" font-family="sans-serif">{n}</text>'
+            f'<circle class="dot" cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{dot.colour}" '
+            'stroke="#fff" stroke-width="1"/>'
         )
+    parts += _markers(frame, markers)
+    wide = sum(11.0 if ord(c) >= 0x2E80 else 6.2 for c in credit)  # px at 11 px type
     parts.append(
-        f'<text x="{width - 4}" y="{height - 4}" font-size="10" text-anchor="end" '
-        f'fill="#555">{escape(credit)}</text>'
+        f'<rect x="{width - 4 - wide:.1f}" y="{height - 16}" '
+        f'width="{wide + 4:.1f}" height="16" fill="#fff" fill-opacity="0.8"/>'
+        f'<text x="{width - 4}" y="{height - 4}" font-size="11" text-anchor="end" '
+        f'fill="#444">{escape(credit)}</text>'
     )
     parts.append("</svg>")
     return "".join(parts)
+
+
+#: Radius of a labelled marker (px).
+MARKER_R = 10.0
+
+
+def _markers(frame: Frame, markers: Sequence[Marker]) -> list[str]:
+    """Markers spread so none overlaps, each moved one tied to its place by a line."""
+    true = [frame.px(m.lon, m.lat) for m in markers]
+    at = spread(true, MARKER_R * 1.05, frame.width, frame.height)
+    out: list[str] = []
+    for (tx, ty), (x, y) in zip(true, at, strict=True):
+        if math.dist((tx, ty), (x, y)) > 1:
+            out.append(
+                f'<line class="leader" x1="{tx:.1f}" y1="{ty:.1f}" x2="{x:.1f}" y2="{y:.1f}" '
+                'stroke="#333" stroke-width="1"/>'
+                f'<circle cx="{tx:.1f}" cy="{ty:.1f}" r="2.5" fill="#333"/>'
+            )
+    for m, (x, y) in zip(markers, at, strict=True):
+        r = MARKER_R
+        if m.square:
+            shape = (
+                f'<rect x="{x - r:.1f}" y="{y - r:.1f}" width="{2 * r:.1f}" '
+                f'height="{2 * r:.1f}" rx="2" fill="{m.colour}" stroke="#fff" stroke-width="1.5"/>'
+            )
+        else:
+            shape = (
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{m.colour}" '
+                'stroke="#fff" stroke-width="1.5"/>'
+            )
+        size = 11 if len(m.label) < 3 else 9
+        out.append(
+            f'<g class="marker" data-label="{escape(m.label)}" data-x="{x:.1f}" '
+            f'data-y="{y:.1f}">{shape}<text x="{x:.1f}" y="{y + size * 0.36:.1f}" '
+            f'font-size="{size}" font-weight="bold" text-anchor="middle" fill="#fff" '
+            f'font-family="sans-serif">{escape(m.label)}</text></g>'
+        )
+    return out

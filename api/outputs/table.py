@@ -9,9 +9,9 @@ from rich.console import Console
 from rich.table import Table
 
 from api.i18n import N_, Lang
-from api.outputs.document import deliveries
 from api.outputs.labels import fix_text, mode_text
 from api.outputs.summary_html import balance_text, warning_text, why_text
+from api.outputs.trips import deliveries
 
 _RUN_COLUMNS = (
     N_("volunteer"),

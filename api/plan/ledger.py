@@ -844,3 +844,37 @@ def ledger_from_json(data: Mapping[str, Any], options: ReadOptions | None = None
             raise LedgerError([Detail("request", "coord_system", str(exc))]) from None
     raw = [_rows_from_json(data.get(n, []), n) for n in names]
     return build_ledger(raw[0], raw[1], raw[2], names, opts)
+
+
+# ---------------------------------------------------------------- rows for other tables
+
+
+Row = _Row
+RowReader = _RowReader
+
+
+def table_rows(path: Path, table: str) -> tuple[list[Row], list[Detail]]:
+    """The rows of a ``.csv``/``.xlsx``/``.json`` table file read like the ledger's (file,
+    line and column kept for messages), and the faults of the file itself."""
+    if path.suffix.lower() == ".json":
+        try:
+            items = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            return [], [Detail(path.name, "file", str(exc))]
+        return _rows_from_json(items, path.name)
+    return _rows_from_file(path, table)
+
+
+def json_rows(items: Any, source: str) -> tuple[list[Row], list[Detail]]:
+    """The rows of a JSON list of objects, read like the ledger's."""
+    return _rows_from_json(items, source)
+
+
+def household_of(row: Row, out: list[Detail], options: ReadOptions) -> Household | None:
+    """A household from one row with the columns of ``households.csv`` (faults to ``out``)."""
+    return _household(row, out, options)
+
+
+def volunteer_of(row: Row, out: list[Detail], options: ReadOptions) -> Volunteer | None:
+    """A volunteer from one row with the columns of ``volunteers.csv`` (faults to ``out``)."""
+    return _volunteer(row, out, options)

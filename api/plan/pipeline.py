@@ -22,8 +22,9 @@ no printing: progress goes to a callback. The entry is :func:`api.plan.run.run_p
 
 from __future__ import annotations
 
+import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -315,6 +316,35 @@ def trace_runs(
     return out
 
 
+#: Margin drawn around a plan's points on the pages' maps (degrees, about 200 m).
+STREETS_MARGIN_DEG = 0.002
+#: The pages' maps are between these aspects (width / height): the streets are taken over
+#: the plan's box widened to ``MAP_ASPECT[1]`` times its height and heightened to its width
+#: over ``MAP_ASPECT[0]``, so that a map framed on a narrow plan has streets to its edges.
+MAP_ASPECT = (1.5, 1.6)
+
+
+def streets_around(
+    points: Sequence[tuple[float, float]], travel: Travel
+) -> tuple[tuple[tuple[float, float], ...], ...]:
+    """The map's streets within :data:`STREETS_MARGIN_DEG` of the plan's points (stops,
+    starts, depots), the box widened to :data:`MAP_ASPECT`, for the pages' maps (drawn
+    offline, as the map page does)."""
+    if not points:
+        return ()
+    lons = [p[0] for p in points]
+    lats = [p[1] for p in points]
+    m = STREETS_MARGIN_DEG
+    west, east = min(lons) - m, max(lons) + m
+    south, north = min(lats) - m, max(lats) + m
+    k = math.cos(math.radians((south + north) / 2))  # degrees of longitude to of latitude
+    width, height = (east - west) * k, north - south
+    grow_x = max(0.0, MAP_ASPECT[1] * height - width) / 2 / k
+    grow_y = max(0.0, width / MAP_ASPECT[0] - height) / 2
+    bbox = (west - grow_x, south - grow_y, east + grow_x, north + grow_y)
+    return tuple(tuple(line) for line in travel.streets(bbox))
+
+
 def solve_day(
     request: PlanRequest,
     day: Day,
@@ -416,9 +446,11 @@ def plan_day(
     check_plan(day.problem, solution, say)
     timings["check"] = time.monotonic() - t
     geometry: dict[str, Any] = {}
+    streets: tuple[tuple[tuple[float, float], ...], ...] = ()
     if request.geometry:
         t = time.monotonic()
         geometry = trace_runs(request, day, solution, travel, say)
+        streets = streets_around(day.locations.points, travel)
         timings["geometry"] = time.monotonic() - t
     issues = household_issues(day.selection, solution, day.resolutions, day.matrices, day.locations)
     return PlanResult(
@@ -436,4 +468,5 @@ def plan_day(
         timings=timings,
         continuity=searched.continuity,
         coord_fit=coord_fit,
+        streets=streets,
     )

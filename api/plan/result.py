@@ -70,6 +70,10 @@ class PlanResult:
     coord_fit
         How the households' coordinates fit the map, and whether another coordinate
         system fits far better (``coord_fit.warn``, :mod:`api.plan.coord_check`).
+    streets
+        The map's streets around the plan (every run, depot and household placed), as
+        ``(lon, lat)`` polylines, drawn on the pages' maps; empty when geometry is not
+        asked.
     """
 
     date: dt.date
@@ -86,6 +90,7 @@ class PlanResult:
     timings: dict[str, float]
     continuity: Continuity | None = None
     coord_fit: CoordFit | None = None
+    streets: tuple[tuple[tuple[float, float], ...], ...] = ()
 
 
 def household_issues(

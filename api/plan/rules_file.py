@@ -26,6 +26,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from api.i18n import N_, Message
 from api.plan import ledger_values as values
 from api.plan.ledger import format_clock
 from api.plan.rules import DayRules
@@ -42,33 +43,40 @@ class RulesError(ValueError):
 
     def __init__(self, details: list[Detail]) -> None:
         self.details: tuple[Detail, ...] = tuple(details)
-        head = f"{len(self.details)} problem(s) in the day rules"
-        super().__init__(head + ":\n" + "\n".join(f"- {d}" for d in self.details))
+        self.head = Message(N_("%(n)d problem(s) in the day rules:"), n=len(self.details))
+        super().__init__(self.head + "\n" + "\n".join(f"- {d}" for d in self.details))
 
 
 @dataclass(frozen=True, slots=True)
 class _Kind:
     """How one key is read: a parser of the value as given, and its bounds."""
 
-    what: str
+    what: Message
     read: Callable[[Any], Any]
     lo: float | None = None
     hi: float | None = None
 
 
+def _sentence(exc: ValueError) -> str:
+    """The sentence of a parser's ``ValueError``: its catalog message when it has one (so
+    it can be shown in any language), else its text."""
+    first = exc.args[0] if exc.args else ""
+    return first if isinstance(first, Message) else str(exc)
+
+
 def _number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ValueError(f"expected a number, got {value!r}")
+        raise ValueError(Message(N_("expected a number, got %(value)s"), value=repr(value)))
     number = values.parse_float(value, kind="") if isinstance(value, str) else float(value)
     if not math.isfinite(number):
-        raise ValueError(f"expected a finite number, got {value!r}")
+        raise ValueError(Message(N_("expected a finite number, got %(value)s"), value=repr(value)))
     return number
 
 
 def _whole(value: Any) -> int:
     number = _number(value)
     if number != int(number):
-        raise ValueError(f"expected a whole number, got {value!r}")
+        raise ValueError(Message(N_("expected a whole number, got %(value)s"), value=repr(value)))
     return int(number)
 
 
@@ -76,13 +84,17 @@ def _clock(value: Any) -> int:
     if isinstance(value, dt.time):
         return value.hour * 3600 + value.minute * 60 + value.second
     if not isinstance(value, str):
-        raise ValueError(f'expected a clock time like "12:00", got {value!r}')
+        raise ValueError(
+            Message(N_('expected a clock time like "12:00", got %(value)s'), value=repr(value))
+        )
     return values.parse_clock(value)
 
 
 def _window(value: Any) -> tuple[int, int]:
     if not isinstance(value, str):
-        raise ValueError(f'expected a window like "10:00-13:00", got {value!r}')
+        raise ValueError(
+            Message(N_('expected a window like "10:00-13:00", got %(value)s'), value=repr(value))
+        )
     return values.parse_window(value)
 
 
@@ -90,14 +102,15 @@ def _flag(value: Any) -> bool:
     if isinstance(value, bool):
         return value
     if not isinstance(value, str):
-        raise ValueError(f"expected true or false, got {value!r}")
+        raise ValueError(Message(N_("expected true or false, got %(value)s"), value=repr(value)))
     return values.parse_bool(value)
 
 
-_KG = _Kind("kilograms", _number, 0, 100)
-_DAYS = _Kind("days", _whole, 1, 366)
-_SECONDS = _Kind("seconds", _whole, 0, 3600)
-_MINUTES = _Kind("minutes", _whole, 0, 24 * 60)
+_KG = _Kind(Message(N_("kilograms")), _number, 0, 100)
+_DAYS = _Kind(Message(N_("days")), _whole, 1, 366)
+_SECONDS = _Kind(Message(N_("seconds")), _whole, 0, 3600)
+_MINUTES = _Kind(Message(N_("minutes")), _whole, 0, 24 * 60)
+_WINDOW = _Kind(Message(N_("window")), _window)
 
 #: How each field of :class:`DayRules` is read from a rules file or request.
 KINDS: dict[str, _Kind] = {
@@ -106,17 +119,17 @@ KINDS: dict[str, _Kind] = {
     "grocery_every_days": _DAYS,
     "medicine_kg": _KG,
     "medicine_every_days": _DAYS,
-    "meal_window": _Kind("window", _window),
-    "day_window": _Kind("window", _window),
-    "priority_deadline": _Kind("clock time", _clock),
-    "lateness_cost": _Kind("cost per second", _whole, 0, 1000),
+    "meal_window": _WINDOW,
+    "day_window": _WINDOW,
+    "priority_deadline": _Kind(Message(N_("clock time")), _clock),
+    "lateness_cost": _Kind(Message(N_("cost per second")), _whole, 0, 1000),
     "door_drop_s": _SECONDS,
     "building_entry_s": _SECONDS,
     "per_door_s": _SECONDS,
     "per_floor_s": _SECONDS,
     "meal_max_minutes": _MINUTES,
-    "reload_minutes": _Kind("minutes", _whole, 0, 120),
-    "reloads": _Kind("yes/no", _flag),
+    "reload_minutes": _Kind(_MINUTES.what, _whole, 0, 120),
+    "reloads": _Kind(Message(N_("yes/no")), _flag),
 }
 
 
@@ -126,10 +139,20 @@ def _read_one(key: str, value: Any) -> Any:
     try:
         read = kind.read(value)
     except ValueError as exc:
-        raise ValueError(f"{exc} ({kind.what})") from None
+        raise ValueError(
+            Message(N_("%(problem)s (%(what)s)"), problem=_sentence(exc), what=kind.what)
+        ) from None
     lo, hi = kind.lo, kind.hi
     if lo is not None and hi is not None and not lo <= read <= hi:
-        raise ValueError(f"{value!r} is out of range: {kind.what} from {lo:g} to {hi:g}")
+        raise ValueError(
+            Message(
+                N_("%(value)s is out of range: %(what)s from %(lo)s to %(hi)s"),
+                value=repr(value),
+                what=kind.what,
+                lo=f"{lo:g}",
+                hi=f"{hi:g}",
+            )
+        )
     return read
 
 
@@ -158,12 +181,20 @@ def rules_from_mapping(
     for key, value in data.items():
         if key not in KINDS:
             known = ", ".join(KINDS)
-            faults.append(Detail(source, str(key), f"unknown rule {key!r}; known: {known}"))
+            faults.append(
+                Detail(
+                    source,
+                    str(key),
+                    Message(
+                        N_("unknown rule %(key)s; known: %(known)s"), key=repr(key), known=known
+                    ),
+                )
+            )
             continue
         try:
             changes[key] = _read_one(key, value)
         except ValueError as exc:
-            faults.append(Detail(source, key, str(exc)))
+            faults.append(Detail(source, key, _sentence(exc)))
     if faults:
         raise RulesError(faults)
     return replace(base, **changes)
@@ -181,13 +212,13 @@ def read_rules(path: Path, *, base: DayRules | None = None) -> DayRules:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise RulesError(
-            [Detail(str(path), "file", f"cannot read the rules file: {exc}")]
-        ) from None
+        problem = Message(N_("cannot read the rules file: %(error)s"), error=str(exc))
+        raise RulesError([Detail(str(path), "file", problem)]) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise RulesError([Detail(str(path), "file", f"not a TOML file: {exc}")]) from None
+        problem = Message(N_("not a TOML file: %(error)s"), error=str(exc))
+        raise RulesError([Detail(str(path), "file", problem)]) from None
     return rules_from_mapping(data, source=str(path), base=base)
 
 

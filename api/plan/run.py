@@ -31,6 +31,7 @@ from api.plan.request import PlanRequest
 from api.plan.result import PlanResult
 from api.plan.suggest import Suggestion, suggest_volunteers
 from api.plan.travel import KeptMatrices, Travel, load_street_travel, open_map
+from api.settings import sheet_tiles
 from geo.addresses import AddressIndex
 from solver.decompose import MapFn
 
@@ -147,7 +148,17 @@ def write_plan(
     """Write every output of a plan into ``out`` (docs/OUTPUTS.md), pages and texts in
     ``language``; return the files."""
     phones = {h.household_id: h.phone for h in result.ledger.households if h.phone}
-    written = list(write_outputs(document, result.geometry, phones, out, language))
+    written = list(
+        write_outputs(
+            document,
+            result.geometry,
+            phones,
+            out,
+            language,
+            streets=result.streets,
+            tiles=sheet_tiles(),
+        )
+    )
     if suggestion is not None:
         csv_path = out / "suggested_volunteers.csv"
         written.append(write_volunteers(suggestion.team(), csv_path))

@@ -43,6 +43,11 @@ class Travel(Protocol):
         """Street-following GeoJSON geometry visiting ``points[order]`` on ``mode``, or None."""
         ...
 
+    def streets(self, bbox: tuple[float, float, float, float]) -> list[list[LonLat]]:
+        """The streets with a point in ``bbox`` ``(west, south, east, north)``, as
+        ``(lon, lat)`` polylines, for drawing maps."""
+        ...
+
 
 class StreetTravel:
     """Travel on real OSM street graphs (one per mode) from :mod:`geo`.
@@ -90,6 +95,14 @@ class StreetTravel:
 
         return geo.route_geometry(self.graphs[mode], self._snap(mode, points), list(order))
 
+    def streets(self, bbox: tuple[float, float, float, float]) -> list[list[LonLat]]:
+        """The streets in ``bbox`` of the densest graph loaded (walking, when loaded: the
+        base layer the map page draws too)."""
+        import geo
+
+        graph = self.graphs.get("walk") or max(self.graphs.values(), key=lambda g: len(g.link_a))
+        return geo.street_lines(graph, bbox)
+
 
 class KeptMatrices:
     """A :class:`Travel` that computes each mode's matrices of a point list once and keeps
@@ -123,6 +136,10 @@ class KeptMatrices:
     def geometry(self, mode: str, points: Sequence[LonLat], order: Sequence[int]) -> Any:
         """Street geometry from the inner travel."""
         return self.inner.geometry(mode, points, order)
+
+    def streets(self, bbox: tuple[float, float, float, float]) -> list[list[LonLat]]:
+        """The streets in ``bbox`` from the inner travel."""
+        return self.inner.streets(bbox)
 
 
 def load_street_travel(

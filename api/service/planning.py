@@ -21,6 +21,7 @@ from api.errors import ServiceError
 from api.i18n import Lang, choose
 from api.outputs.geojson import routes_geojson
 from api.outputs.manifest import manifest_html
+from api.outputs.svg import Streets
 from api.plan.ledger import MODES, Ledger, ledger_from_json
 from api.plan.problem import PlanOptions
 from api.plan.progress import Progress
@@ -29,6 +30,7 @@ from api.plan.rules import DayRules
 from api.plan.rules_file import rules_from_mapping
 from api.plan.run import run_plan
 from api.plan.travel import StreetTravel, load_street_travel
+from api.settings import sheet_tiles
 from solver.errors import Detail
 
 #: Share of a job's progress reached when each stage starts (the search takes the middle).
@@ -209,12 +211,18 @@ def plan_documents(
         progress=say,
     )
     result, doc = run.result, run.document
+    streets = Streets.of(result.streets)  # indexed once for every sheet's map
     return PlanDocuments(
         plan=doc,
         routes=routes_geojson(doc, result.geometry),
         manifests={
             r["volunteer_id"]: manifest_html(
-                doc, r, result.geometry.get(r["volunteer_id"]), language
+                doc,
+                r,
+                result.geometry.get(r["volunteer_id"]),
+                language,
+                streets=streets,
+                tiles=sheet_tiles(),
             )
             for r in doc["routes"]
         },

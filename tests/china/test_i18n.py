@@ -253,14 +253,17 @@ def test_service_request_language_and_coordinates() -> None:
 
 
 @pytest.mark.parametrize(
-    ("locale", "joined"),
-    [("en", ". Contact-free: ring"), ("zh_CN", "。无接触配送")],
+    ("locale", "joined", "default"),
+    [
+        ("en", "(1.0 kg), grocery kit", "Contact-free: ring"),
+        ("zh_CN", "（1.0 公斤）、1 人份生活物资包", "无接触配送"),
+    ],
 )
-def test_manifest_sentences_are_joined_as_the_language_writes_them(
-    locale: str, joined: str
+def test_manifest_items_are_joined_as_the_language_writes_them(
+    locale: str, joined: str, default: str
 ) -> None:
-    """The run's summary and the contact-free line are two sentences: a space between them
-    in English, none after a Chinese full stop."""
+    """A door's items are listed with the language's comma (``、`` in Chinese), and a door
+    without a note of its own gets the default contact-free instruction in its cell."""
     stop = {
         "lon": 24.94,
         "lat": 60.17,
@@ -270,7 +273,10 @@ def test_manifest_sentences_are_joined_as_the_language_writes_them(
                 "address": "Mannerheimintie 1",
                 "address_source": "ledger",
                 "note": "",
-                "items": [{"kind": "meals", "label": "1 x day meals", "kg": 1.0, "people": 1}],
+                "items": [
+                    {"kind": "meals", "label": "1 x day meals", "kg": 1.0, "people": 1},
+                    {"kind": "groceries", "label": "grocery kit", "kg": 2.0, "people": 1},
+                ],
             }
         ],
         "eta_window": ["10:00:00", "10:30:00"],
@@ -283,7 +289,8 @@ def test_manifest_sentences_are_joined_as_the_language_writes_them(
         "start": {"lon": 24.94, "lat": 60.17, "departure": "09:40:00"},
         "end": None,
         "distance_m": 1200,
-        "load_kg": 1.0,
+        "load_kg": 3.0,
     }
     html = manifest_html({"date": "2026-11-25"}, route, None, Lang(locale))
     assert joined in html
+    assert re.search(r'<td class="dropoff"[^>]*>' + default, html)

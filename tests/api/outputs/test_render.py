@@ -54,7 +54,7 @@ def test_manifest_and_summary_render_cleanly(tmp_path: Path, small_plan: PlanRes
     """Summary and manifests render with their tables and map, and log nothing."""
     plan = small_plan
     doc = plan_document(plan)
-    write_outputs(doc, plan.geometry, {}, tmp_path / "out")
+    write_outputs(doc, plan.geometry, {}, tmp_path / "out", streets=plan.streets)
     pages = [tmp_path / "out" / "summary.html"]
     pages += sorted((tmp_path / "out" / "manifests").glob("*.html"))[:3]
     for page in pages:
@@ -62,4 +62,4 @@ def test_manifest_and_summary_render_cleanly(tmp_path: Path, small_plan: PlanRes
         assert console == [], (page.name, console)
         assert "<table" in dom and "OpenStreetMap contributors" in dom
         if page.parent.name == "manifests":
-            assert "<svg" in dom and "<polyline" in dom
+            assert '<path class="run"' in dom and '<path class="street"' in dom

@@ -9,6 +9,7 @@ import pytest
 
 from api.demo.data import DEMO_DATE
 from api.errors import classify
+from api.i18n import Lang
 from api.plan.rules import DayRules
 from api.plan.rules_file import (
     KINDS,
@@ -105,3 +106,17 @@ def test_afternoon_households_served_when_the_rules_say_so(
     assert not widened.issues
     served = [h for s in widened.selection.stops for h in s.household_ids]
     assert len(served) == 6 and [r.vehicle_id for r in widened.solution.routes] == ["pm"]
+
+
+def test_rules_errors_read_in_chinese(tmp_path: Path) -> None:
+    """A bad rules file's sentences come from the catalogs: in zh-CN the head, the range and
+    the unknown key read in Chinese, key names and values stay as written."""
+    path = tmp_path / "rules.toml"
+    path.write_text("door_drop_s = -5\nmeal_windows = 1\n", encoding="utf-8")
+    with pytest.raises(RulesError) as err:
+        read_rules(path)
+    text = classify(err.value).text(Lang("zh_CN"))
+    assert "日程规则中有 2 个问题" in text
+    assert "-5 超出范围：秒 应在 0 到 3600 之间" in text
+    assert "未知规则 'meal_windows'" in text
+    assert "problem" not in text and "out of range" not in text

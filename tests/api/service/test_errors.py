@@ -210,3 +210,24 @@ def test_unexpected_error_over_http_is_internal(tmp_path: Path) -> None:
     res = asyncio.run(call())
     assert res.status_code == 500 and res.json()["code"] == "INTERNAL"
     assert set(res.json()) == SHAPE and "hunter2" not in res.text
+
+
+def test_bad_events_leave_as_invalid_events() -> None:
+    """A request's events with a bad time and an unknown kind: INVALID_EVENTS (422, exit
+    4), each item and field named."""
+    from api.plan.events import events_from_json
+
+    exc = _raise_of(
+        lambda: events_from_json(
+            [
+                {"at": "9", "event": "stop_done", "id": "H1"},
+                {"at": "10:00", "event": "x", "id": "H2"},
+            ]
+        )
+    )
+    body = classify(exc)
+    assert (body.code, http_status(body), exit_status(body)) == ("INVALID_EVENTS", 422, 4)
+    assert {(d.record.split(" (")[0], d.field) for d in body.details} == {
+        ("events line 1", "at"),
+        ("events line 2", "event"),
+    }

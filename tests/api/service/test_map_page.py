@@ -4,16 +4,13 @@ server: a finished job drawn one polyline per run, a click on a stop shows its E
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from api.service.sample import plan_request
 from tests.api.service.live import DISPATCHER, UNREACHABLE_TILES, VIEWER, LiveServer, wait_status
-
-CHROMIUM = Path("/usr/bin/chromium")
-DRIVER = Path("/usr/bin/chromedriver")
+from tests.browser import CHROMIUM, DRIVER, chromium
 
 pytestmark = pytest.mark.skipif(
     not (CHROMIUM.exists() and DRIVER.exists()),
@@ -24,20 +21,8 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """A headless Chromium driven by selenium, keeping the browser console."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = str(CHROMIUM)
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1200,900"):
-        opts.add_argument(arg)
-    opts.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium')}")
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=opts, service=Service(executable_path=str(DRIVER)))
-    try:
+    with chromium(tmp_path_factory.mktemp("chromium"), offline=False) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def test_map_page_draws_runs_and_shows_eta(server: LiveServer, browser: Any) -> None:

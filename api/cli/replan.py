@@ -1,0 +1,117 @@
+"""``doorstep replan``: the day's plan again at a time T, after what has happened.
+
+Reads the current ``plan.json``, the events (``events.csv``, docs/INPUTS.md) and the same
+ledger, map and rules as ``plan``; writes the new plan's outputs to ``--out`` (docs/OUTPUTS.md:
+``plan.json`` with ``replan``, and ``notifications.csv`` only for households whose ETA
+window changed). Exit statuses as for ``plan``: 0 every household served, 3 some named
+as not served, 4 the ledger, plan or events cannot be used, 5 the map, 7 the checker.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from api.cli.day_inputs import errors_as_exit, read_date, read_day_ledger, read_plan_file
+from api.cli.options import (
+    Coords,
+    Effort,
+    Language,
+    PhoneRegion,
+    RulesFile,
+    Seed,
+    SingleTrip,
+    TimeLimit,
+    day_rules,
+)
+from api.cli.plan import EXIT_OK, EXIT_UNSERVED, ProgressPrinter
+from api.i18n import Lang, choose
+from api.outputs.notifications import write_notifications
+from api.plan.events import read_events
+from api.plan.ledger import ReadOptions, parse_clock
+from api.plan.replan import CHANGE_COST_S, replan_day
+from api.plan.request import PlanRequest
+from api.plan.run import write_plan
+from api.plan.travel import open_map
+from geo.crs import parse_coord_system
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``replan`` command to the CLI."""
+
+    @app.command()
+    def replan(
+        plan: Annotated[Path, typer.Option(help="the current plan.json")],
+        events: Annotated[Path, typer.Option(help="events .csv, .xlsx or .json")],
+        at: Annotated[str, typer.Option(help="re-plan time HH:MM")],
+        out: Annotated[Path, typer.Option(help="folder for the new plan's outputs")],
+        map_file: Annotated[Path, typer.Option("--map", help="OSM file of the plan")],
+        households: Annotated[Path, typer.Option(help="households .csv, .xlsx or .json")],
+        volunteers: Annotated[Path, typer.Option(help="volunteers .csv, .xlsx or .json")],
+        depots: Annotated[Path | None, typer.Option(help="depots .csv, .xlsx or .json")] = None,
+        date: Annotated[str | None, typer.Option(help="plan date (default: the plan's)")] = None,
+        change_cost: Annotated[
+            int,
+            typer.Option(help="search cost (s) per household moved to another volunteer; 0: cold"),
+        ] = CHANGE_COST_S,
+        time_limit: TimeLimit = 10.0,
+        seed: Seed = 0,
+        effort: Effort = None,
+        coords: Coords = "wgs84",
+        phone_region: PhoneRegion = "CN",
+        lang: Language = "en",
+        rules: RulesFile = None,
+        single_trip: SingleTrip = False,
+    ) -> None:
+        """Re-plan the day of PLAN at AT after EVENTS: what is done stays, the rest moves as
+        little as it can."""
+        console = Console(stderr=True)
+        try:
+            clock = parse_clock(at)
+            locale = choose(lang)
+        except ValueError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from None
+        document = read_plan_file(plan, console)
+        day = read_date(date or str(document.get("date", "")), console)
+        ledger = read_day_ledger(households, volunteers, depots, coords, phone_region, console)
+        request = PlanRequest(
+            ledger=ledger,
+            date=day,
+            rules=day_rules(rules, single_trip, console),
+            time_limit=time_limit,
+            seed=seed,
+            effort=effort,
+        )
+        language = Lang(locale)
+        with errors_as_exit(console):
+            happened = read_events(events, ReadOptions(parse_coord_system(coords), phone_region))
+            travel, addresses = open_map(map_file, request.modes())
+            new = replan_day(
+                request,
+                document,
+                happened,
+                clock,
+                travel=travel,
+                addresses=addresses,
+                change_cost=change_cost,
+                progress=ProgressPrinter(console),
+            )
+            write_plan(new.result, new.document, None, out, language)
+        phones = {h.household_id: h.phone for h in new.result.ledger.households if h.phone}
+        write_notifications(new.document, phones, out / "notifications.csv", language, new.changed)
+        info = new.document["replan"]
+        for vid, d in info["diff"].items():
+            console.print(
+                f"{vid}: +{len(d['added'])} -{len(d['removed'])} households, "
+                f"{len(d['eta_moved'])} ETA moved",
+                highlight=False,
+            )
+        console.print(
+            f"re-plan at {info['at']}: {info['done_visits']} visits done, "
+            f"{info['households_moved']} households moved, {len(new.changed)} told a new ETA"
+        )
+        raise typer.Exit(EXIT_UNSERVED if new.document["unassigned"] else EXIT_OK)

@@ -1,0 +1,445 @@
+"""The live day: re-plan at a time ``T`` from what has happened, without undoing what is done.
+
+``plan.json + events + T -> a new plan`` in these steps:
+
+1. the events up to ``T`` change the ledger (households and volunteers added, households
+   cancelled, volunteers gone before they started) and the day is built again
+   (:func:`api.plan.pipeline.prepare_day`);
+2. what was done before ``T`` -- each run's visits starting before ``T`` by the plan's
+   schedule, plus ``stop_done`` events, less ``stop_failed`` ones -- becomes each
+   volunteer's fixed prefix (:attr:`solver.Vehicle.prefix`): never moved, never served
+   again; after it the volunteer goes on from where they are, with what is still on board
+   and the trips left (the prefix fixes all three in the routing model);
+3. every other stop starts service at ``T`` or later; a volunteer who has not left starts
+   at ``T`` (plus a ``volunteer_delayed`` delay); one unavailable from ``T`` keeps the
+   prefix and stops there; an urgent household gets the top priority and a soft deadline
+   at ``T`` (a hard one when the event gives one);
+4. the rest is solved with each stop paying ``change_cost`` when it moves to another
+   volunteer (:attr:`solver.Stop.change_cost`), by two searches on half the share each,
+   warm from the current plan and from scratch (:func:`_search`); a cold re-plan
+   (``change_cost=0``) is one search from scratch without the cost;
+5. the plan is checked, every household is on a run or named with its reason, and the
+   document carries ``replan``: the time, the events applied, how many households moved
+   and each volunteer's diff against the current plan.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from api.outputs.document import deliveries, plan_document
+from api.plan.budget import Budget
+from api.plan.events import Event, EventKind, EventsError, event_document
+from api.plan.ledger import Ledger, format_clock, parse_clock
+from api.plan.pipeline import Day, check_plan, prepare_day
+from api.plan.progress import Progress, ProgressFn, silent
+from api.plan.request import PlanRequest
+from api.plan.result import PlanResult, household_issues, priority_served, served_by
+from api.plan.travel import Travel
+from api.plan.validate import visit_names
+from geo.addresses import AddressIndex
+from solver import Problem, Solution, Stop, Vehicle, solve
+from solver.errors import Detail
+
+#: Default search cost of moving a stop to another volunteer (objective units: seconds of
+#: travel): a move must save a quarter of an hour of walking to be worth it.
+CHANGE_COST_S = 900
+#: An ETA moved by more than this (s) is a change told to the household.
+ETA_MOVED_S = 600
+#: Priority of an urgent household: above every priority of the day rules.
+URGENT_PRIORITY = 3
+
+
+@dataclass(frozen=True, slots=True)
+class _Visit:
+    """One visit of the current plan: its name, households, service start (s) and ETA."""
+
+    name: str
+    households: tuple[str, ...]
+    start: int
+    eta: tuple[str, str] | None
+
+
+def _current_runs(plan: Mapping[str, Any]) -> dict[str, list[_Visit]]:
+    """The current plan's visits per volunteer, in order."""
+    out: dict[str, list[_Visit]] = {}
+    for route in plan["routes"]:
+        visits = []
+        for name, stop in zip(visit_names(route), route.get("stops", []), strict=True):
+            clock = stop.get("service_start") or stop.get("arrival") or "00:00"
+            eta = stop.get("eta_window")
+            visits.append(
+                _Visit(
+                    name,
+                    tuple(stop.get("household_ids", [])),
+                    parse_clock(str(clock)[:5]),
+                    None if eta is None else (str(eta[0]), str(eta[1])),
+                )
+            )
+        out[str(route["volunteer_id"])] = visits
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Happened:
+    """The events up to ``T``, sorted by what they change."""
+
+    at: int
+    events: tuple[Event, ...]
+
+    def ids(self, *kinds: EventKind) -> set[str]:
+        return {e.id for e in self.events if e.kind in kinds}
+
+    def of(self, kind: EventKind) -> dict[str, Event]:
+        return {e.id: e for e in self.events if e.kind is kind}
+
+
+def _done_prefixes(
+    runs: Mapping[str, list[_Visit]], happened: _Happened
+) -> dict[str, list[_Visit]]:
+    """Each volunteer's visits done before ``T`` (or reported done), failed ones left out."""
+    done_ids = happened.ids(EventKind.STOP_DONE)
+    failed = happened.ids(EventKind.STOP_FAILED)
+
+    def named(visit: _Visit, ids: set[str]) -> bool:
+        return visit.name in ids or any(h in ids for h in visit.households)
+
+    return {
+        vid: [
+            v
+            for v in visits
+            if (v.start < happened.at or named(v, done_ids)) and not named(v, failed)
+        ]
+        for vid, visits in runs.items()
+    }
+
+
+def _ledger_at(
+    ledger: Ledger, happened: _Happened, started: set[str], done_households: set[str]
+) -> Ledger:
+    """The ledger after the events: added records in, cancelled households (not yet
+    served) and volunteers gone before they started out."""
+    cancelled = happened.ids(EventKind.HOUSEHOLD_CANCELLED) - done_households
+    gone = happened.ids(EventKind.VOLUNTEER_UNAVAILABLE) - started
+    added_h = [e.household for e in happened.events if e.household is not None]
+    added_v = [e.volunteer for e in happened.events if e.volunteer is not None]
+    known = {h.household_id for h in ledger.households} | {
+        v.volunteer_id for v in ledger.volunteers
+    }
+    clash = [
+        e for e in happened.events if (e.household or e.volunteer) is not None and e.id in known
+    ]
+    if clash:
+        raise EventsError(
+            [Detail(e.record, "id", f"{e.id!r} is already in the ledger") for e in clash]
+        )
+    return Ledger(
+        tuple(h for h in ledger.households if h.household_id not in cancelled) + tuple(added_h),
+        tuple(v for v in ledger.volunteers if v.volunteer_id not in gone) + tuple(added_v),
+        ledger.depots,
+    )
+
+
+def _vehicle_at(v: Vehicle, prefix: Sequence[str], stops: set[str], happened: _Happened) -> Vehicle:
+    """A volunteer's vehicle at ``T``: the prefix fixed; one not started leaves at ``T``
+    (plus a delay); one unavailable from ``T`` serves nothing more and ends where they are."""
+    delay = happened.of(EventKind.VOLUNTEER_DELAYED)
+    fields: dict[str, Any] = {"prefix": tuple(prefix)}
+    if not prefix:
+        lo = max(v.shift[0], happened.at) + 60 * (delay[v.id].minutes if v.id in delay else 0)
+        fields["shift"] = (min(lo, v.shift[1]), v.shift[1])
+    if v.id in happened.ids(EventKind.VOLUNTEER_UNAVAILABLE):
+        fields["max_stops"] = sum(1 for name in prefix if name in stops)
+        fields["end"] = None
+    return dataclasses.replace(v, **fields)
+
+
+def _stop_at(
+    s: Stop, households: Sequence[str], reference: str | None, change_cost: int, happened: _Happened
+) -> Stop:
+    """A stop not yet served: service at ``T`` or later (a window closed before ``T`` is
+    left as the instant ``T``, so the diagnosis names it); urgent households first; the
+    current plan's volunteer as the reference."""
+    at = happened.at
+    lo, hi = s.windows[0] if s.windows else (at, at)
+    windows = ((max(lo, at), max(hi, at)),)
+    fields: dict[str, Any] = {
+        "windows": windows,
+        "reference": reference,
+        "change_cost": change_cost if reference else 0,
+    }
+    urgent = happened.of(EventKind.HOUSEHOLD_URGENT)
+    hits = [urgent[h] for h in households if h in urgent] + (
+        [urgent[s.id]] if s.id in urgent else []
+    )
+    if hits:
+        fields["priority"] = URGENT_PRIORITY
+        fields["deadline"] = at
+        fields["lateness_cost"] = max(s.lateness_cost, 1)
+        ends = [e.deadline for e in hits if e.deadline is not None]
+        if ends:
+            w_lo, w_hi = windows[0]
+            fields["windows"] = ((w_lo, max(w_lo, min(w_hi, *ends))),)
+    if s.deadline is not None and "deadline" not in fields:
+        fields["deadline"] = max(s.deadline, at)
+    return dataclasses.replace(s, **fields)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Replanned:
+    """A re-plan: the checked plan, its ``plan.json`` (with ``replan``), and the households
+    whose ETA window changed (the only ones told)."""
+
+    result: PlanResult
+    document: dict[str, Any]
+    changed: tuple[str, ...]
+
+
+def _reference(
+    selection_stop_households: Sequence[str], name: str, owner: Mapping[str, str]
+) -> str | None:
+    votes = [owner[h] for h in selection_stop_households if h in owner] or (
+        [owner[name]] if name in owner else []
+    )
+    return max(set(votes), key=votes.count) if votes else None
+
+
+def replan_problem(
+    day: Day,
+    runs: Mapping[str, list[_Visit]],
+    prefixes: Mapping[str, list[_Visit]],
+    happened: _Happened,
+    change_cost: int,
+) -> tuple[Problem, list[str]]:
+    """The day's problem at ``T`` (prefixes, starts, windows, references) and warnings."""
+    problem = day.problem
+    index = problem.stop_index()
+    names = set(index)
+    warnings: list[str] = []
+    fixed: dict[str, list[str]] = {}
+    for vid, visits in prefixes.items():
+        keep = []
+        for v in visits:
+            if v.name in names or (
+                vid in problem.vehicle_index()
+                and problem.entry(problem.vehicle_index()[vid], v.name, index) is not None
+            ):
+                keep.append(v.name)
+            else:
+                warnings.append(f"{vid}: done visit {v.name!r} is not a stop of the day any more")
+        while keep and keep[-1] not in names:  # a reload last: the search may add it again
+            keep.pop()
+        fixed[vid] = keep
+    done = {n for p in fixed.values() for n in p if n in names}
+    working = set(problem.vehicle_index())
+    owner = {
+        h: vid
+        for vid, visits in runs.items()
+        if vid in working
+        for v in visits
+        for h in (v.name, *v.households)
+    }
+    households = {s.stop_id: s.household_ids for s in day.selection.stops}
+    delayed_under_way = [vid for vid in happened.ids(EventKind.VOLUNTEER_DELAYED) if fixed.get(vid)]
+    for vid in delayed_under_way:
+        warnings.append(f"{vid}: a delay of a volunteer already under way is not applied")
+    stops = tuple(
+        s
+        if s.id in done
+        else _stop_at(
+            s,
+            households.get(s.id, ()),
+            _reference(households.get(s.id, ()), s.id, owner),
+            change_cost,
+            happened,
+        )
+        for s in problem.stops
+    )
+    vehicles = tuple(_vehicle_at(v, fixed.get(v.id, []), names, happened) for v in problem.vehicles)
+    return dataclasses.replace(problem, stops=stops, vehicles=vehicles), warnings
+
+
+def _warm_routes(problem: Problem, runs: Mapping[str, list[_Visit]]) -> list[list[str]]:
+    """The current plan's orders on the re-plan's problem: each prefix, then the rest of
+    the run (stops still in the day, reloads between them; a volunteer who stops keeps
+    the prefix only)."""
+    index = problem.stop_index()
+    taken = {n for v in problem.vehicles for n in v.prefix if n in index}
+    out = []
+    for k, v in enumerate(problem.vehicles):
+        stopped = v.max_stops is not None and v.end is None and bool(v.prefix)
+        order = list(v.prefix)
+        done = 0
+        for x in [] if stopped else runs.get(v.id, []):
+            if done < len(v.prefix) and x.name == v.prefix[done]:
+                done += 1
+            elif x.name in index and x.name not in taken:
+                order.append(x.name)
+                taken.add(x.name)
+            elif x.name not in index and problem.entry(k, x.name, index) is not None:
+                after_stop = bool(order) and order[-1] in index  # never two reloads in a row
+                if after_stop or (not order and not v.start_loaded):
+                    order.append(x.name)
+        while len(order) > len(v.prefix) and order[-1] not in index:  # nor last
+            order.pop()
+        out.append(order)
+    return out
+
+
+def _households_of(doc: Mapping[str, Any]) -> dict[str, tuple[str, int, tuple[str, str]]]:
+    """Household id -> (volunteer, service start s, ETA window) of a plan document."""
+    out = {}
+    for r in doc["routes"]:
+        for s in deliveries(r):
+            start = parse_clock(str(s.get("service_start", "00:00"))[:5])
+            eta = tuple(s.get("eta_window", ("", "")))
+            for h in s.get("household_ids", []):
+                out[h] = (str(r["volunteer_id"]), start, (str(eta[0]), str(eta[1])))
+    return out
+
+
+def plan_diff(
+    before: Mapping[str, Any], after: Mapping[str, Any]
+) -> tuple[dict[str, Any], int, list[str]]:
+    """Per volunteer: households added, removed, and with their ETA moved by more than
+    :data:`ETA_MOVED_S`; the households served by another volunteer than before; and the
+    households whose ETA window changed (or who are newly served)."""
+    old, new = _households_of(before), _households_of(after)
+    volunteers = sorted({v for v, _, _ in old.values()} | {v for v, _, _ in new.values()})
+    diff: dict[str, Any] = {}
+    for vid in volunteers:
+        mine_old = {h for h, (v, _, _) in old.items() if v == vid}
+        mine_new = {h for h, (v, _, _) in new.items() if v == vid}
+        moved = sorted(h for h in mine_old & mine_new if abs(new[h][1] - old[h][1]) > ETA_MOVED_S)
+        entry = {
+            "added": sorted(mine_new - mine_old),
+            "removed": sorted(mine_old - mine_new),
+            "eta_moved": moved,
+        }
+        if any(entry.values()):
+            diff[vid] = entry
+    moved_count = sum(1 for h in old.keys() & new.keys() if old[h][0] != new[h][0])
+    changed = sorted(h for h in new if h not in old or old[h][2] != new[h][2])
+    return diff, moved_count, changed
+
+
+def _moved(problem: Problem, solution: Solution) -> int:
+    """Stops served by another vehicle than their reference."""
+    by = served_by(solution)
+    return sum(1 for s in problem.stops if s.reference and by.get(s.id, s.reference) != s.reference)
+
+
+def _search(
+    request: PlanRequest,
+    problem: Problem,
+    runs: Mapping[str, list[_Visit]],
+    budget: Budget,
+    change_cost: int,
+) -> Solution:
+    """With a change cost, two searches on half the share each: warm from the current plan
+    (moves little, but may leave out stops it has no time to insert) and from scratch
+    (inserts everything first); the plan serving more stops per priority wins, then the
+    one moving fewer. Without (a cold re-plan): one search from scratch."""
+    if not change_cost:
+        return solve(
+            problem, time_limit=budget.search_seconds(), seed=request.seed, effort=request.effort
+        )
+    seconds = budget.search_seconds(parts=2)
+    plans = [
+        solve(
+            problem, time_limit=seconds, seed=request.seed, effort=request.effort, initial_routes=w
+        )
+        for w in (_warm_routes(problem, runs), None)
+    ]
+    return max(plans, key=lambda p: (priority_served(problem, p), -_moved(problem, p)))
+
+
+def replan_day(
+    request: PlanRequest,
+    plan: Mapping[str, Any],
+    events: Sequence[Event],
+    at: int,
+    *,
+    travel: Travel,
+    addresses: AddressIndex | None,
+    change_cost: int = CHANGE_COST_S,
+    progress: ProgressFn | None = None,
+) -> Replanned:
+    """Re-plan the day of ``plan`` at ``at`` (s after midnight) after ``events``.
+
+    Parameters
+    ----------
+    request
+        The day as it was planned (ledger, date, rules) and the search settings.
+    plan
+        The current ``plan.json`` document.
+    events
+        What happened; those after ``at`` are not known yet and are left out.
+    at
+        The re-plan time (s after midnight).
+    travel, addresses
+        Street travel and address index of the day's map.
+    change_cost
+        Search cost per stop moved to another volunteer; 0: a cold re-plan (no warm
+        start either).
+
+    Raises
+    ------
+    EventsError
+        An event that cannot be applied (a record already in the ledger; a closed street).
+    api.plan.result.PlanCheckError
+        The independent checker rejected the plan (a defect).
+    """
+    say = progress or silent
+    happened = _Happened(at, tuple(e for e in events if e.at <= at))
+    closed = [e for e in happened.events if e.kind is EventKind.STREET_CLOSED]
+    if closed:
+        raise EventsError(
+            [
+                Detail(e.record, "event", "street_closed is not applied by the re-plan yet")
+                for e in closed
+            ]
+        )
+    budget = Budget(request.time_limit, request.time_cap)
+    runs = _current_runs(plan)
+    prefixes = _done_prefixes(runs, happened)
+    started = {vid for vid, p in prefixes.items() if p}
+    done_households = {h for p in prefixes.values() for v in p for h in v.households}
+    ledger = _ledger_at(request.ledger, happened, started, done_households)
+    day_request = dataclasses.replace(request, ledger=ledger)
+    day = prepare_day(day_request, travel, addresses, say, {})
+    problem, warnings = replan_problem(day, runs, prefixes, happened, change_cost)
+    done = sum(len(v.prefix) for v in problem.vehicles)
+    say(Progress("solve", f"re-plan at {format_clock(at)}: {done} visits done"))
+    solution = _search(request, problem, runs, budget, change_cost)
+    check_plan(problem, solution, say)
+    issues = household_issues(day.selection, solution, day.resolutions, day.matrices, day.locations)
+    result = PlanResult(
+        date=request.date,
+        ledger=ledger,
+        selection=day.selection,
+        locations=day.locations,
+        problem=problem,
+        solution=solution,
+        matrices=day.matrices,
+        issues=issues,
+        not_due=day.selection.not_due,
+        resolutions=day.resolutions,
+        geometry={},
+        timings={},
+    )
+    doc = plan_document(result)
+    diff, moved, changed = plan_diff(plan, doc)
+    doc["replan"] = {
+        "at": format_clock(at),
+        "events": [event_document(e) for e in happened.events],
+        "done_visits": done,
+        "households_moved": moved,
+        "change_cost_s": change_cost,
+        "diff": diff,
+        "warnings": warnings,
+    }
+    return Replanned(result, doc, tuple(changed))

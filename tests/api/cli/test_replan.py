@@ -1,0 +1,137 @@
+"""``doorstep replan``: events read from a file (every fault named), the new plan written
+with its diff, and notifications only for households whose ETA window changed."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from api.cli import app
+from api.demo.data import DEMO_DATE, generate
+from api.outputs.document import deliveries
+from api.plan.events import EventKind, read_events
+from geo.addresses import Building
+
+
+def _write_events(path: Path, rows: list[dict[str, str]]) -> Path:
+    names = sorted({k for r in rows for k in r}, key=lambda k: (k not in ("at", "event", "id"), k))
+    with path.open("w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=names)
+        w.writeheader()
+        w.writerows(rows)
+    return path
+
+
+def test_every_fault_of_the_events_file_is_named(tmp_path: Path) -> None:
+    """A bad time, an unknown kind, a delay without minutes and a failed stop with an
+    unknown outcome are each named by line and field."""
+    path = _write_events(
+        tmp_path / "events.csv",
+        [
+            {"at": "25:99", "event": "stop_done", "id": "H1"},
+            {"at": "10:00", "event": "volunteer_ill", "id": "V1"},
+            {"at": "10:05", "event": "volunteer_delayed", "id": "V2"},
+            {"at": "10:10", "event": "stop_failed", "id": "H2", "outcome": "gone"},
+            {"at": "10:20", "event": "volunteer_unavailable", "id": "V3", "lon": "24.9"},
+        ],
+    )
+    try:
+        read_events(path)
+    except Exception as exc:
+        details = {(d.record.split(" (")[0], d.field) for d in exc.details}  # type: ignore[attr-defined]
+        assert getattr(exc, "code", "") == "INVALID_EVENTS"
+    else:
+        raise AssertionError("bad events were accepted")
+    assert details == {
+        ("events.csv line 2", "at"),
+        ("events.csv line 3", "event"),
+        ("events.csv line 4", "minutes"),
+        ("events.csv line 5", "outcome"),
+        ("events.csv line 6", "lat"),
+    }
+
+
+def test_every_kind_reads_from_a_file(tmp_path: Path) -> None:
+    """One row of each kind reads into its event, in time order, with its fields."""
+    hh = {
+        "lon": "24.94",
+        "lat": "60.17",
+        "residents": "1",
+        "observation_start": "2024-01-01",
+        "observation_end": "2030-01-01",
+    }
+    vol = {"mode": "walk", "capacity_kg": "10", "available_from": "09:00", "available_to": "14:00"}
+    rows = [
+        {"at": "10:00", "event": "volunteer_unavailable", "id": "V1", "lon": "24.9", "lat": "60.1"},
+        {"at": "09:00", "event": "volunteer_added", "id": "V9", **vol},
+        {"at": "09:10", "event": "volunteer_delayed", "id": "V2", "minutes": "15"},
+        {"at": "09:20", "event": "household_added", "id": "H9", **hh},
+        {"at": "09:30", "event": "household_urgent", "id": "H3", "deadline": "11:00"},
+        {"at": "09:40", "event": "household_cancelled", "id": "H4"},
+        {"at": "09:50", "event": "stop_done", "id": "H5"},
+        {"at": "09:55", "event": "stop_failed", "id": "H6", "outcome": "no_answer"},
+        {"at": "10:05", "event": "street_closed", "id": "w1", "way_id": "123"},
+    ]
+    events = read_events(_write_events(tmp_path / "events.csv", rows))
+    assert {e.kind for e in events} == set(EventKind)
+    assert [e.at for e in events] == sorted(e.at for e in events)
+    by = {e.kind: e for e in events}
+    assert by[EventKind.VOLUNTEER_DELAYED].minutes == 15
+    assert by[EventKind.HOUSEHOLD_URGENT].deadline == 11 * 3600
+    assert by[EventKind.VOLUNTEER_UNAVAILABLE].point == (24.9, 60.1)
+    assert by[EventKind.HOUSEHOLD_ADDED].household is not None
+    assert by[EventKind.VOLUNTEER_ADDED].volunteer is not None
+    assert by[EventKind.STOP_FAILED].outcome == "no_answer"
+
+
+def test_replan_command_writes_the_diff_and_only_changed_notifications(
+    tmp_path: Path, helsinki: Path, buildings: tuple[Building, ...]
+) -> None:
+    """A volunteer drops out at a mid-morning time: the new plan.json has the replan
+    member and the diff; notifications.csv lists exactly the households whose ETA window
+    changed; the done deliveries stay."""
+    hh, vol, dep = generate(
+        tmp_path / "in", buildings=buildings, households=25, volunteers=4, seed=5
+    )
+    day = ["--map", str(helsinki), "--households", str(hh), "--volunteers", str(vol)]
+    day += ["--depots", str(dep)]
+    first = tmp_path / "first"
+    made = CliRunner().invoke(
+        app, ["plan", *day, "--date", DEMO_DATE.isoformat(), "--out", str(first), "--effort", "10"]
+    )
+    assert made.exit_code in (0, 3), made.output
+    doc = json.loads((first / "plan.json").read_text())
+    route = max(doc["routes"], key=lambda r: len(deliveries(r)))
+    starts = sorted(s["service_start"][:5] for r in doc["routes"] for s in deliveries(r))
+    at = starts[len(starts) // 3]
+    events = _write_events(
+        tmp_path / "events.csv",
+        [{"at": at, "event": "volunteer_unavailable", "id": route["volunteer_id"]}],
+    )
+    second = tmp_path / "second"
+    args = ["replan", "--plan", str(first / "plan.json"), "--events", str(events), "--at", at]
+    res = CliRunner().invoke(app, [*args, "--out", str(second), *day, "--effort", "10"])
+    assert res.exit_code in (0, 3), res.output
+    new = json.loads((second / "plan.json").read_text())
+    assert new["replan"]["at"].startswith(at)
+    assert route["volunteer_id"] in new["replan"]["diff"]
+    old_eta = {
+        h: tuple(s["eta_window"])
+        for r in doc["routes"]
+        for s in deliveries(r)
+        for h in s["household_ids"]
+    }
+    new_eta = {
+        h: tuple(s["eta_window"])
+        for r in new["routes"]
+        for s in deliveries(r)
+        for h in s["household_ids"]
+    }
+    changed = {h for h, eta in new_eta.items() if old_eta.get(h) != eta}
+    with (second / "notifications.csv").open() as fh:
+        told = {row["household_id"] for row in csv.DictReader(fh)}
+    assert told == changed
+    assert len(told) < len(new_eta)
