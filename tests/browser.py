@@ -11,9 +11,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 CHROMIUM = Path("/usr/bin/chromium")
 DRIVER = Path("/usr/bin/chromedriver")
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+#: Marks a page test that needs the browser (``python3 -m tests`` installs it and fails on
+#: any skip, so this only shows when pytest runs alone on a machine without it).
+needs_chromium = pytest.mark.skipif(
+    not (CHROMIUM.exists() and DRIVER.exists()),
+    reason="chromium and chromium-driver are absent (python3 -m tests installs them)",
+)
 
 
 def artefacts() -> Path:
@@ -25,15 +34,18 @@ def artefacts() -> Path:
 
 
 @contextmanager
-def chromium(profile: Path, *, offline: bool = True) -> Iterator[Any]:
-    """A headless Chromium driven by selenium, keeping the browser console; with the
-    network off unless ``offline`` is false (pages served from loopback need it)."""
+def chromium(profile: Path, *args: str, offline: bool = True) -> Iterator[Any]:
+    """A headless Chromium driven by selenium, keeping the browser console, with its profile
+    in ``profile`` and the extra command-line ``args``; with the network off unless
+    ``offline`` is false (pages served from loopback need it)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     opts = webdriver.ChromeOptions()
     opts.binary_location = str(CHROMIUM)
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1200,900"):
+        opts.add_argument(arg)
+    for arg in args:
         opts.add_argument(arg)
     opts.add_argument(f"--user-data-dir={profile}")
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})

@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from api.cli.options import Effort
 from api.instances import Instance, InstanceFormatError, InstanceKind, generate_vrptw, read_instance
 from solver import ProblemValidationError, Solution, check
 from solver.check import CheckReport
@@ -183,6 +184,7 @@ def solve_command(
         float, typer.Option("--time-limit", help="Wall-clock limit of the search, seconds.")
     ] = 10.0,
     seed: Annotated[int, typer.Option(help="Random seed (search and --generate).")] = 0,
+    effort: Effort = None,
     workers: Annotated[int, typer.Option(help="Parallel searches (use the cores).")] = 1,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     generate: Annotated[
@@ -199,7 +201,9 @@ def solve_command(
     if time_limit <= 0:
         raise _fail(ExitCode.USAGE, f"--time-limit must be positive, got {time_limit}")
     began = time.perf_counter()
-    solution = solve(instance.problem, time_limit=time_limit, seed=seed, workers=workers)
+    solution = solve(
+        instance.problem, time_limit=time_limit, seed=seed, workers=workers, effort=effort
+    )
     seconds = time.perf_counter() - began
     report = check(instance.problem, solution)
     if json_out:

@@ -21,6 +21,7 @@ from api.service.body_limit import BodyLimit
 from api.service.error_handlers import install_error_handlers
 from api.service.links import install_links
 from api.service.routes import ROUTERS
+from api.service.routes.docs import mount_assets
 from api.service.routes.page import mount_static
 from api.service.state import Service
 from api.settings import ServiceSettings
@@ -52,7 +53,12 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     """The FastAPI application (maps and workers start with its lifespan)."""
     settings = settings or ServiceSettings.from_env()
     app = FastAPI(
-        title="Doorstep dispatch API", version="1.0", description=DESCRIPTION, lifespan=lifespan
+        title="Doorstep dispatch API",
+        version="1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # served from the package by routes/docs.py, no CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.service = Service(settings)
@@ -66,4 +72,5 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     mount_static(app)
+    mount_assets(app)
     return app

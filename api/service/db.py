@@ -55,7 +55,8 @@ jobs = Table(
     "jobs",
     metadata,
     Column("id", String(32), primary_key=True),
-    Column("kind", String(8), nullable=False),  # "plan" (synchronous), "job" or "batch"
+    # "plan" / "solve" (synchronous), "job" / "solvejob" (queued), or "batch"
+    Column("kind", String(8), nullable=False),
     Column("priority", Integer, nullable=False, default=0),
     Column("status", String(12), nullable=False, index=True),
     Column("map_name", String(200), nullable=False),
@@ -161,8 +162,11 @@ secrets_table = Table(
     Column("value", String(200), nullable=False),
 )
 
-#: Queue order of job kinds: synchronous plans first, then jobs, then batch communities.
-PRIORITY = {"plan": 1, "job": 0, "batch": -1}
+#: Queue order of job kinds: synchronous plans and solves first, then jobs, then batch
+#: communities.
+PRIORITY = {"plan": 1, "solve": 1, "job": 0, "solvejob": 0, "batch": -1}
+#: Kinds of job that solve a plain routing problem (their answer: ``/v1/jobs/{id}/solution``).
+SOLVE_KINDS = frozenset({"solve", "solvejob"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from api.errors import ErrorBody
 from api.service.batches import BatchState, CommunityState
-from api.service.db import FINAL, JobRecord
+from api.service.db import FINAL, SOLVE_KINDS, JobRecord
 
 
 def iso_time(t: float | None) -> str | None:
@@ -43,7 +43,9 @@ def job_out(job: JobRecord) -> dict[str, Any]:
     """The ``JobOut`` document of a job."""
     base = f"/v1/jobs/{job.id}"
     links: dict[str, Any] = {"self": base}
-    if job.status == "done":
+    if job.status == "done" and job.kind in SOLVE_KINDS:
+        links["solution"] = f"{base}/solution"
+    elif job.status == "done":
         links.update(artifact_links(base, job.volunteer_ids))
     return {
         "id": job.id,

@@ -1,6 +1,7 @@
 """What a plan request must pass before anything is queued: its text, the map, the size
 limits of its entry (``POST /v1/plans``, ``POST /v1/jobs``, a community of
-``POST /v1/batches``), the memory of its matrices, the date and every ledger record.
+``POST /v1/batches``), the memory of its matrices, the date and every ledger record; and
+a solve request (``POST /v1/solve``, ``POST /v1/solve/jobs``): its text, size and problem.
 Database-free; each fault is a ``ServiceError`` naming the record and field."""
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from api.plan.travel import check_matrix_memory
 from api.service import schemas
 from api.service.batches import NewCommunity
 from api.service.planning import ledger_of, plan_date, rules_of
+from api.service.solve_schemas import SolveProblem, VroomProblem
+from api.service.solving import SOLVE, solve_input
 from api.settings import ServiceSettings, matrix_max_bytes
 from solver.errors import Detail
 
@@ -25,26 +28,31 @@ ENTRY = {
     "plan": "POST /v1/plans",
     "job": "POST /v1/jobs",
     "batch": "a community of POST /v1/batches",
+    "solve": "POST /v1/solve",
+    "solvejob": "POST /v1/solve/jobs",
 }
+#: Where a request too large to wait for goes instead.
+_INSTEAD = {"plan": "POST /v1/jobs", "solve": "POST /v1/solve/jobs"}
 
 
-def size_faults(body: schemas.PlanRequest, kind: str, settings: ServiceSettings) -> list[Detail]:
-    """The limits of ``kind`` (``plan``, ``job`` or ``batch``) that ``body`` goes over:
-    households, and seconds of search."""
+def size_faults(
+    kind: str, settings: ServiceSettings, *, items: tuple[str, int], time_limit_s: float
+) -> list[Detail]:
+    """The limits of ``kind`` (a key of :data:`ENTRY`) that a request goes over: its
+    ``items`` (``("households", n)`` or ``("jobs", n)``; both limited as households), and
+    seconds of search."""
     s = settings
     most_h, most_s = (
         (s.sync_max_households, s.sync_max_seconds)
-        if kind == "plan"
+        if kind in _INSTEAD
         else (s.job_max_households, s.job_max_seconds)
     )
     where = ENTRY[kind]
     faults: list[Detail] = []
-    n = len(body.households)
+    field, n = items
     if n > most_h:
-        faults.append(
-            Detail("request", "households", f"{n} households; {where} takes at most {most_h}")
-        )
-    t = body.options.time_limit_s
+        faults.append(Detail("request", field, f"{n} {field}; {where} takes at most {most_h}"))
+    t = time_limit_s
     if t > most_s:
         faults.append(
             Detail(
@@ -79,10 +87,12 @@ def check_request(
             f"no map named {body.map!r}; this server has {', '.join(sorted(maps))}",
             [Detail("request", "map", f"unknown map {body.map!r}")],
         )
-    faults = size_faults(body, kind, settings)
-    if faults:
-        hint = "; send it to POST /v1/jobs and poll GET /v1/jobs/{id}" if kind == "plan" else ""
-        raise ServiceError("PLAN_TOO_LARGE", f"too large for {ENTRY[kind]}{hint}", faults)
+    _check_size(
+        kind,
+        settings,
+        items=("households", len(body.households)),
+        time_limit_s=body.options.time_limit_s,
+    )
     points = len(body.households) + len(body.volunteers) + len(body.depots)
     modes = len({v.mode for v in body.volunteers})
     try:  # at most this many distinct points: refused before queueing
@@ -96,6 +106,42 @@ def check_request(
     except Exception as exc:
         raise as_service_error(exc) from exc
     return request
+
+
+def _check_size(
+    kind: str, settings: ServiceSettings, *, items: tuple[str, int], time_limit_s: float
+) -> None:
+    """``PLAN_TOO_LARGE`` when the request goes over the limits of ``kind``."""
+    faults = size_faults(kind, settings, items=items, time_limit_s=time_limit_s)
+    if faults:
+        instead = _INSTEAD.get(kind)
+        hint = f"; send it to {instead} and poll GET /v1/jobs/{{id}}" if instead else ""
+        raise ServiceError("PLAN_TOO_LARGE", f"too large for {ENTRY[kind]}{hint}", faults)
+
+
+def check_solve(
+    body: SolveProblem | VroomProblem, kind: str, settings: ServiceSettings
+) -> dict[str, Any]:
+    """Check a solve request of ``kind`` (``solve`` or ``solvejob``): its text, its
+    limits, and the problem it makes; return it as the job's request data.
+
+    Raises
+    ------
+    ServiceError
+        ``INVALID_REQUEST``, ``PLAN_TOO_LARGE`` or ``INVALID_PROBLEM``.
+    """
+    data = body.model_dump(mode="json", exclude_none=True)
+    faults = schemas.text_faults(data)
+    if faults:
+        raise ServiceError("INVALID_REQUEST", f"{len(faults)} problem(s) in the request", faults)
+    _check_size(
+        kind, settings, items=("jobs", len(body.jobs)), time_limit_s=body.options.time_limit_s
+    )
+    try:
+        solve_input(body)  # every fault of the problem is reported now, not after queueing
+    except Exception as exc:
+        raise as_service_error(exc) from exc
+    return {SOLVE: data}
 
 
 def check_batch(

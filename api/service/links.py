@@ -1,7 +1,8 @@
 """OpenAPI links of the dispatch API: what a created job or batch leads to.
 
 ``POST /v1/jobs`` answers a job whose ``id`` is the ``job_id`` of reading it, its plan,
-routes and cancelling it; ``POST /v1/batches`` likewise for batches. Clients and the
+routes and cancelling it; ``POST /v1/solve/jobs`` of reading it, its solution and
+cancelling it; ``POST /v1/batches`` likewise for batches. Clients and the
 stateful fuzzing of the test suite (and ``python -m benchmarks.fuzz``) follow them:
 create -> read -> cancel.
 """
@@ -24,6 +25,16 @@ _LINKS = (
             ("GetJobPlan", "get", "/v1/jobs/{job_id}/plan"),
             ("GetJobRoutes", "get", "/v1/jobs/{job_id}/routes.geojson"),
             ("CancelJob", "delete", "/v1/jobs/{job_id}"),
+        ],
+    ),
+    (
+        "/v1/solve/jobs",
+        "202",
+        "job_id",
+        [
+            ("GetSolveJob", "get", "/v1/jobs/{job_id}"),
+            ("GetJobSolution", "get", "/v1/jobs/{job_id}/solution"),
+            ("CancelSolveJob", "delete", "/v1/jobs/{job_id}"),
         ],
     ),
     (

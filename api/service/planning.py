@@ -43,6 +43,8 @@ _STAGE_START = {
     "geometry": 0.95,
 }
 _SOLVE_SHARE = 0.80
+#: Key of a stored plan request asking for volunteer suggestions (``POST /v1/suggest``).
+SUGGEST = "suggest"
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +205,7 @@ def plan_documents(
         seed=int(opts.get("seed", 0)),
         effort=None if opts.get("effort") is None else int(opts["effort"]),
         previous=opts.get("previous") or None,
+        suggest=bool(request.get(SUGGEST, False)),
     )
     run = run_plan(
         plan,

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
+from api.plan.batch import CommunityResult
 from api.plan.ledger import (
     MAX_CAPACITY_KG,
     MAX_FLOOR,
@@ -206,6 +207,20 @@ class PreviousPlanIn(BaseModel):
     routes: list[PreviousRouteIn] = Field(description="Yesterday's runs.")
 
 
+#: Search seed of a plan or a solve.
+SearchSeed = Annotated[int, Field(ge=0, le=2**31 - 1, description="Search seed.")]
+#: Deterministic effort bound of a plan or a solve.
+SearchEffort = Annotated[
+    int | None,
+    Field(
+        ge=1,
+        le=1_000_000,
+        description="Stop the search after this many improving solutions, so the result "
+        "depends only on the request and seed (when time_limit_s is not reached first).",
+    ),
+]
+
+
 class PlanOptionsIn(BaseModel):
     """How to plan."""
 
@@ -218,7 +233,7 @@ class PlanOptionsIn(BaseModel):
         description="Seconds for the whole plan: matrices, search, checker, outputs "
         "(synchronous plans: at most the server's limit, 5 s by default).",
     )
-    seed: int = Field(0, ge=0, le=2**31 - 1, description="Search seed.")
+    seed: SearchSeed = 0
     balance: float | None = Field(
         2.0, ge=0, le=100, description="No run longer than this times the mean (0 or null: off)."
     )
@@ -228,13 +243,7 @@ class PlanOptionsIn(BaseModel):
     previous: PreviousPlanIn | None = Field(
         None, description="Yesterday's plan.json: keep each household with its volunteer."
     )
-    effort: int | None = Field(
-        None,
-        ge=1,
-        le=1_000_000,
-        description="Stop the search after this many improving solutions, so the plan "
-        "depends only on the request and seed (when time_limit_s is not reached first).",
-    )
+    effort: SearchEffort = None
     lang: str | None = Field(
         None,
         max_length=35,
@@ -375,6 +384,7 @@ class JobLinks(BaseModel):
     """Where a job's outputs are (present once it is done)."""
 
     self: str
+    solution: str | None = Field(None, description="A solve job's answer.")
     plan: str | None = None
     routes: str | None = None
     manifests: dict[str, str] = Field(default_factory=dict)
@@ -412,8 +422,9 @@ class JobOut(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [_JOB_EXAMPLE]})
 
     id: str
-    kind: Literal["plan", "job", "batch"] = Field(
-        description="plan: made by POST /v1/plans; batch: a community of POST /v1/batches."
+    kind: Literal["plan", "job", "batch", "solve", "solvejob"] = Field(
+        description="plan: made by POST /v1/plans (or /v1/suggest); batch: a community of "
+        "POST /v1/batches; solve / solvejob: POST /v1/solve / POST /v1/solve/jobs."
     )
     status: JobStatusName
     map: str
@@ -488,80 +499,21 @@ class MapList(BaseModel):
     maps: list[MapOut]
 
 
-_PLAN_EXAMPLE: dict[str, Any] = {
-    "date": "2026-11-25",
-    "routes": [
-        {
-            "volunteer_id": "V1",
-            "mode": "walk",
-            "depot_id": "D1",
-            "start": {"lon": 24.9388013, "lat": 60.1680973, "departure": "09:50:29"},
-            "stops": [
-                {
-                    "stop_id": "H002",
-                    "household_ids": ["H002"],
-                    "lon": 24.9532794,
-                    "lat": 60.1690752,
-                    "arrival": "10:14:06",
-                    "service_start": "10:14:06",
-                    "departure": "10:15:06",
-                    "wait_s": 0,
-                    "travel_s": 786,
-                    "travel_m": 982,
-                    "eta_window": ["10:00:00", "10:30:00"],
-                    "lines": [
-                        {
-                            "household_id": "H002",
-                            "address": "",
-                            "note": "",
-                            "items": [{"kind": "meals", "label": "3 x day meals", "kg": 3.0}],
-                        }
-                    ],
-                }
-            ],
-            "end": {
-                "lon": 24.9388013,
-                "lat": 60.1680973,
-                "arrival": "10:26:53",
-                "travel_s": 707,
-                "travel_m": 884,
-            },
-            "distance_m": 1866,
-            "travel_s": 1493,
-            "load_kg": 3.0,
-        }
-    ],
-    "unassigned": [],
-    "not_due": [],
-    "summary": {
-        "households_under_observation": 1,
-        "households_served": 1,
-        "households_unassigned": 0,
-        "stops": 1,
-        "volunteers_called": 1,
-        "cost": 1493,
-        "solver_status": "solved (local optimum or limit reached)",
-    },
-}
-
-
-class PlanOut(BaseModel):
-    """``plan.json``: the same document ``doorstep plan`` writes (docs/OUTPUTS.md)."""
-
-    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [_PLAN_EXAMPLE]})
-
-    date: str
-    routes: list[dict[str, Any]]
-    unassigned: list[dict[str, Any]]
-    summary: dict[str, Any]
-
-
 class Health(BaseModel):
     """Liveness."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ok"}]})
 
     status: Literal["ok"]
+
+
+class WorkerOut(BaseModel):
+    """A solver process."""
+
+    worker: int
+    pid: int | None
+    ready: bool
+    busy: bool
 
 
 class Readiness(BaseModel):
@@ -587,8 +539,8 @@ class Readiness(BaseModel):
     status: Literal["ready"]
     database: bool
     maps: list[str]
-    workers: list[dict[str, Any]]
-    jobs: dict[str, int]
+    workers: list[WorkerOut]
+    jobs: dict[str, int] = Field(description="Jobs per status.")
 
 
 # --------------------------------------------------------------------------- batches
@@ -659,9 +611,8 @@ class CommunityOut(BaseModel):
     )
     error: ErrorOut | None = Field(description="Why it failed.")
     progress: ProgressOut
-    result: dict[str, Any] | None = Field(
-        description="Its figures once finished (served, unassigned by reason, volunteers, "
-        "distance_m), as in plan-batch's batch.json."
+    result: CommunityResult | None = Field(
+        description="Its figures once finished, as in plan-batch's batch.json."
     )
     links: CommunityLinks
 
@@ -678,11 +629,35 @@ class BatchProgressOut(BaseModel):
     fraction: float = Field(ge=0, le=1, description="Share done over all communities, 0-1.")
 
 
+class BatchTotalsOut(BaseModel):
+    """A batch's totals over its planned communities."""
+
+    communities: int
+    planned: int
+    failed: int
+    households_served: int
+    households_unassigned: int
+    unassigned_by_reason: dict[str, int] = Field(description="Unserved households per reason.")
+    volunteers_called: int
+    volunteers_available: int
+    distance_km: float
+    seconds: float = Field(description="Since the batch arrived.")
+
+
+class BatchFailedOut(BaseModel):
+    """A failed community in the city summary."""
+
+    community_id: str
+    failure: str = Field(description="input, map, defect, crash, cancelled or timeout.")
+    error: str = Field(description="The error in words.")
+    attempts: int
+
+
 class BatchSummaryOut(BaseModel):
     """The city summary of plan-batch's batch.json, over the communities finished so far."""
 
-    totals: dict[str, Any]
-    failed: list[dict[str, Any]]
+    totals: BatchTotalsOut
+    failed: list[BatchFailedOut]
 
 
 _BATCH_EXAMPLE: dict[str, Any] = {

@@ -18,10 +18,12 @@ from api.service.audit import AuditLog
 from api.service.auth import Caller
 from api.service.batches import BatchStore
 from api.service.db import FINAL, JobRecord, JobStore, NewJob
-from api.service.intake import check_batch, check_request
+from api.service.intake import check_batch, check_request, check_solve
 from api.service.keys import KeyStore
 from api.service.maps import LoadedMap, load_catalog
+from api.service.planning import SUGGEST
 from api.service.retention import Purger
+from api.service.solve_schemas import SolveProblem, VroomProblem
 from api.service.volunteer_links import shared_secret
 from api.service.workers import Supervisor
 from api.settings import ServiceSettings
@@ -122,15 +124,20 @@ class Service:
         finally:
             self.unwatch(job_id)
 
-    def submit(self, body: schemas.PlanRequest, caller: Caller, *, kind: str) -> str:
+    def submit(
+        self, body: schemas.PlanRequest, caller: Caller, *, kind: str, suggest: bool = False
+    ) -> str:
         """Check a request (``kind`` plan or job) against the limits and the ledger, store
-        it, return the job id (``ServiceError`` on any fault)."""
+        it (``suggest``: with volunteer suggestions), return the job id (``ServiceError`` on
+        any fault)."""
         community = body.community or caller.community or "default"
         if not caller.sees(community):
             raise ServiceError(
                 "FORBIDDEN", f"this key acts for community {caller.community!r} only"
             )
         request = check_request(body, kind, self.settings, self.maps)
+        if suggest:
+            request[SUGGEST] = True
         job = NewJob(
             kind=kind,
             request=request,
@@ -143,6 +150,24 @@ class Service:
         )
         job_id = self.store.create(job)
         log.info("%s %s: %d households, %s", kind, job_id, len(body.households), body.map)
+        return job_id
+
+    def submit_solve(self, body: SolveProblem | VroomProblem, caller: Caller, *, kind: str) -> str:
+        """Check a solve request (``kind`` solve or solvejob: :func:`check_solve`), store
+        it, return the job id (``ServiceError`` on any fault)."""
+        request = check_solve(body, kind, self.settings)
+        job = NewJob(
+            kind=kind,
+            request=request,
+            map_name="",
+            plan_date="",
+            households=len(body.jobs),
+            time_limit_s=body.options.time_limit_s,
+            created_by=caller.tag,
+            community=caller.community or "default",
+        )
+        job_id = self.store.create(job)
+        log.info("%s %s: %d jobs", kind, job_id, len(body.jobs))
         return job_id
 
     def submit_batch(self, body: schemas.BatchRequest, caller: Caller) -> str:

@@ -67,6 +67,7 @@ def worker_main(slot: int, maps: Mapping[str, Path], conn: Connection, parent_pi
     logging.basicConfig(level=logging.WARNING)
     try:
         from api.service.planning import load_maps, plan_documents
+        from api.service.solving import SOLVE, solve_documents
 
         loaded = load_maps(maps)
     except Exception as exc:
@@ -92,7 +93,10 @@ def worker_main(slot: int, maps: Mapping[str, Path], conn: Connection, parent_pi
             conn.send(("progress", job_id, p.stage, p.message, p.fraction, p.best_cost))
 
         try:
-            docs = plan_documents(request, loaded, on_progress=progress)
+            if SOLVE in request:
+                docs = solve_documents(request[SOLVE], on_progress=progress)
+            else:
+                docs = plan_documents(request, loaded, on_progress=progress)
             conn.send(("done", job_id, docs.plan, docs.routes, docs.manifests))
         except (EOFError, OSError, BrokenPipeError):
             return  # the server is gone

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from api.outputs.document import plan_document
+from api.outputs.trips import deliveries
 from api.plan.coord_check import check_coordinates
 from api.plan.ledger import LedgerError, ReadOptions, ledger_from_json, read_ledger
 from api.plan.result import PlanResult
@@ -16,6 +17,7 @@ from api.plan.travel import StreetTravel
 from geo.addresses import AddressIndex
 from geo.crs import CoordSystem, wgs84_to_bd09, wgs84_to_gcj02
 from geo.measure import haversine_m
+from solver import VisitKind
 from tests.api.plan.day_plans import plan
 from tests.china.conftest import as_declared, as_wgs84, json_rows, shared_rows, write_rows
 
@@ -53,7 +55,10 @@ def _stops(result: PlanResult) -> dict[str, tuple[tuple[float, float], frozenset
 def _served(result: PlanResult) -> int:
     stops = {s.stop_id: s for s in result.selection.stops}
     return sum(
-        len(stops[v.stop_id].household_ids) for r in result.solution.routes for v in r.visits
+        len(stops[v.stop_id].household_ids)
+        for r in result.solution.routes
+        for v in r.visits
+        if v.kind is VisitKind.STOP
     )
 
 
@@ -80,7 +85,8 @@ def test_gcj02_ledger_plans_the_stops_of_its_wgs84_twin(
     assert abs(sa - sb) <= max(2, sb // 10)
     gcj = [h for h in declared.ledger.households if h.coord_system == "gcj02"]
     assert len(gcj) == 20 and all(h.given is not None for h in gcj)
-    lines = [ln for r in plan_document(declared)["routes"] for s in r["stops"] for ln in s["lines"]]
+    routes = plan_document(declared)["routes"]
+    lines = [ln for r in routes for s in deliveries(r) for ln in s["lines"]]
     kept = [ln for ln in lines if ln.get("coord_system") == "gcj02"]
     assert kept, "a served GCJ-02 household keeps its given coordinates in plan.json"
     row = {h.household_id: h for h in gcj}[kept[0]["household_id"]]

@@ -214,7 +214,9 @@ def test_suggested_volunteers_in_chinese() -> None:
     from api.outputs.labels import suggestion_texts
 
     verdict = Message(
-        "Checked: planning again with them serves every household (%(n)d re-plans).", n=2
+        "Checked: planning again with them serves every household volunteers can "
+        "help (%(n)d re-plans).",
+        n=2,
     )
     group = {
         "mode": "walk",
@@ -231,5 +233,7 @@ def test_suggested_volunteers_in_chinese() -> None:
     assert (
         zh["groups"][0]["text"] == "再增加 2 名步行志愿者，09:00-12:00，15 公斤，从取货点 D1 出发"
     )
-    assert zh["message"] == "已验证：加上他们重新规划后，所有住户都能得到配送（重新规划 2 次）。"
+    assert zh["message"] == (
+        "已验证：加上他们重新规划后，志愿者能送达的住户都能得到配送（重新规划 2 次）。"
+    )
     assert suggestion_texts(doc, Lang("en")) is doc

@@ -1,12 +1,13 @@
-"""The HTTP routes, one module per resource: probes, maps, plans and jobs, batches,
-volunteer links, the audit, and the map page. Each module has a ``router`` (FastAPI
-``APIRouter``); :data:`ROUTERS` lists them in the order of the OpenAPI document."""
+"""The HTTP routes, one module per resource: probes, maps, plans and jobs, batches, solve
+and suggest, volunteer links, the audit, the map page and the reference pages. Each module
+has a ``router`` (FastAPI ``APIRouter``); :data:`ROUTERS` lists them in the order of the
+OpenAPI document."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.service.routes import audit, batches, jobs, links, maps, page, place, probes
+from api.service.routes import audit, batches, docs, jobs, links, maps, page, place, probes, solve
 
 ROUTERS: tuple[APIRouter, ...] = (
     probes.router,
@@ -14,7 +15,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     jobs.router,
     place.router,
     batches.router,
+    solve.router,
     links.router,
     audit.router,
     page.router,
+    docs.router,
 )

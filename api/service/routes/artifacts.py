@@ -12,9 +12,10 @@ from fastapi import Response
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.service import reading, schemas
+from api.service import reading
 from api.service.auth import Caller
-from api.service.routes.openapi import GEOJSON, error_responses
+from api.service.plan_schemas import PlanOut
+from api.service.routes.openapi import ARTIFACT, GEOJSON, error_responses
 from api.service.state import Service
 
 _MANIFEST_EXAMPLE = "<!DOCTYPE html><html><head><title>V1 · 2026-11-25</title>...</html>"
@@ -59,12 +60,12 @@ _ROUTES_EXAMPLE: dict[str, Any] = {
     ],
     "properties": {"date": "2026-11-25", "attribution": "© OpenStreetMap contributors"},
 }
-_ERRORS = error_responses(401, 403, 404, 409, 410, 422)
+_ERRORS = error_responses("Artifact", *ARTIFACT, "PURGED")
 
 #: Route options (answer class, OpenAPI responses) of each artifact's GET.
 PLAN: dict[str, Any] = {
     "response_class": Response,
-    "responses": {200: {"model": schemas.PlanOut, "description": "plan.json"}, **_ERRORS},
+    "responses": {200: {"model": PlanOut, "description": "plan.json"}, **_ERRORS},
 }
 ROUTES: dict[str, Any] = {
     "response_class": Response,

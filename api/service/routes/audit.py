@@ -11,12 +11,16 @@ from starlette.concurrency import run_in_threadpool
 from api.service import schemas
 from api.service.documents import iso_time
 from api.service.routes.deps import CityDispatcher, ServiceDep
-from api.service.routes.openapi import error_responses
+from api.service.routes.openapi import AUTH, error_responses
 
 router = APIRouter(tags=["audit"])
 
 
-@router.get("/v1/audit", response_model=schemas.AuditList, responses=error_responses(401, 403, 422))
+@router.get(
+    "/v1/audit",
+    response_model=schemas.AuditList,
+    responses=error_responses("ListAudit", *AUTH, "INVALID_REQUEST"),
+)
 async def list_audit(
     service: ServiceDep,
     _caller: CityDispatcher,

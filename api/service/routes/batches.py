@@ -21,7 +21,7 @@ from api.service.routes.deps import (
     ServiceDep,
     VolunteerId,
 )
-from api.service.routes.openapi import QUEUED, READ, error_responses
+from api.service.routes.openapi import AUTH, CANCEL, READ, error_responses, queued
 from api.service.state import Service
 
 router = APIRouter(tags=["batches"])
@@ -32,7 +32,14 @@ _COMMUNITY = "/v1/batches/{batch_id}/communities/{community_id}"
 @router.post(
     "/v1/batches",
     response_model=schemas.BatchOut,
-    **QUEUED,
+    **queued(
+        "CreateBatch",
+        *AUTH,
+        "INVALID_REQUEST",
+        "INVALID_MANIFEST",
+        "PLAN_TOO_LARGE",
+        "PAYLOAD_TOO_LARGE",
+    ),
 )
 async def create_batch(
     body: schemas.BatchRequest, service: ServiceDep, caller: Dispatcher, response: Response
@@ -49,7 +56,9 @@ async def create_batch(
 
 
 @router.get(
-    "/v1/batches", response_model=schemas.BatchList, responses=error_responses(401, 403, 422)
+    "/v1/batches",
+    response_model=schemas.BatchList,
+    responses=error_responses("ListBatches", *AUTH, "INVALID_REQUEST"),
 )
 async def list_batches(
     service: ServiceDep,
@@ -65,7 +74,9 @@ async def list_batches(
 
 
 @router.get(
-    "/v1/batches/{batch_id}", response_model=schemas.BatchOut, responses=error_responses(*READ)
+    "/v1/batches/{batch_id}",
+    response_model=schemas.BatchOut,
+    responses=error_responses("GetBatch", *READ),
 )
 async def get_batch(batch_id: BatchId, service: ServiceDep, caller: Reader) -> dict[str, Any]:
     """A batch's status, progress, city summary and every community's state (a community's
@@ -79,7 +90,7 @@ async def get_batch(batch_id: BatchId, service: ServiceDep, caller: Reader) -> d
 @router.delete(
     "/v1/batches/{batch_id}",
     response_model=schemas.BatchOut,
-    responses=error_responses(401, 403, 404, 409, 422),
+    responses=error_responses("CancelBatch", *CANCEL),
 )
 async def cancel_batch(
     batch_id: BatchId, service: ServiceDep, caller: Dispatcher

@@ -14,18 +14,27 @@ from api.errors import ErrorBody, ServiceError
 from api.i18n import negotiate
 from api.service import schemas
 from api.service.auth import Caller
-from api.service.db import JobRecord
+from api.service.db import SOLVE_KINDS, JobRecord
 from api.service.documents import job_out
 from api.service.error_handlers import error_response
+from api.service.plan_schemas import PlanOut
 from api.service.routes import artifacts
 from api.service.routes.deps import Dispatcher, JobId, Reader, ServiceDep, VolunteerId
-from api.service.routes.openapi import QUEUED, READ, error_responses
+from api.service.routes.openapi import (
+    AUTH,
+    CANCEL,
+    PLAN_INTAKE,
+    PLAN_SYNC,
+    READ,
+    error_responses,
+    queued,
+)
 from api.service.state import Service
 
 router = APIRouter()
 
 
-def _language_from_header(body: schemas.PlanRequest, request: Request) -> None:
+def language_from_header(body: schemas.PlanRequest, request: Request) -> None:
     """Take the manifests' language from ``Accept-Language`` when the body names none."""
     header = request.headers.get("accept-language")
     if body.options.lang is None and header:
@@ -37,8 +46,8 @@ def _language_from_header(body: schemas.PlanRequest, request: Request) -> None:
     tags=["plans"],
     response_class=Response,
     responses={
-        200: {"model": schemas.PlanOut, "description": "plan.json of the day"},
-        **error_responses(401, 403, 409, 413, 422, 500, 503),
+        200: {"model": PlanOut, "description": "plan.json of the day"},
+        **error_responses("CreatePlan", *PLAN_SYNC),
     },
 )
 async def create_plan(
@@ -50,25 +59,35 @@ async def create_plan(
     above them the answer is ``PLAN_TOO_LARGE`` (413): use ``POST /v1/jobs``. The plan
     is stored as a job too: header ``X-Doorstep-Job`` names it.
     """
-    _language_from_header(body, request)
+    language_from_header(body, request)
     job_id = await run_in_threadpool(service.submit, body, caller, kind="plan")
+    headers = {"X-Doorstep-Job": job_id}
+    refused = await sync_result(service, job_id, headers)
+    if refused is not None:
+        return refused
+    text = await artifacts.plan_text(service, caller, job_id, str(request.base_url))
+    warnings = [w["code"] for w in json.loads(text).get("warnings", [])]
+    if warnings:
+        headers["X-Doorstep-Warning"] = ",".join(warnings)
+    return Response(text, media_type="application/json", headers=headers)
+
+
+async def sync_result(service: Service, job_id: str, headers: dict[str, str]) -> Response | None:
+    """Wait for a synchronous job (``DOORSTEP_SYNC_WAIT_S`` at most): ``None`` once it is
+    done (its document is ready to read), else the error response (its error, ``BUSY``
+    while it goes on as a job); ``JOB_NOT_DONE`` when it was cancelled meanwhile."""
     service.wake()
     wait_s = service.settings.sync_wait_s
     job = await service.wait(job_id, wait_s)
-    headers = {"X-Doorstep-Job": job_id}
     if job.status == "done":
-        text = await artifacts.plan_text(service, caller, job_id, str(request.base_url))
-        warnings = [w["code"] for w in json.loads(text).get("warnings", [])]
-        if warnings:
-            headers["X-Doorstep-Warning"] = ",".join(warnings)
-        return Response(text, media_type="application/json", headers=headers)
+        return None
     if job.status == "failed" and job.error:
         return error_response(ErrorBody.from_dict(job.error), headers=headers)
     if job.status == "cancelled":
-        raise ServiceError("JOB_NOT_DONE", f"plan {job_id} was cancelled")
+        raise ServiceError("JOB_NOT_DONE", f"job {job_id} was cancelled")
     busy = ErrorBody(
         "BUSY",
-        f"the plan did not finish within {wait_s:g} s; it goes on as "
+        f"it did not finish within {wait_s:g} s; it goes on as "
         f"job {job_id}: poll GET /v1/jobs/{job_id}",
     )
     return error_response(busy, headers=headers)
@@ -78,7 +97,7 @@ async def create_plan(
     "/v1/jobs",
     tags=["jobs"],
     response_model=schemas.JobOut,
-    **QUEUED,
+    **queued("CreateJob", *PLAN_INTAKE),
 )
 async def create_job(
     body: schemas.PlanRequest,
@@ -89,8 +108,13 @@ async def create_job(
 ) -> dict[str, Any]:
     """Queue a plan of any size (up to the job limits); poll ``GET /v1/jobs/{id}``.
     The manifests are in ``options.lang``, else the ``Accept-Language`` language."""
-    _language_from_header(body, request)
+    language_from_header(body, request)
     job_id = await run_in_threadpool(service.submit, body, caller, kind="job")
+    return await queued_job(service, job_id, response)
+
+
+async def queued_job(service: Service, job_id: str, response: Response) -> dict[str, Any]:
+    """A job just queued: wake the solvers, point ``Location`` at it, answer its state."""
     service.wake()
     response.headers["Location"] = f"/v1/jobs/{job_id}"
     return job_out(await run_in_threadpool(service.store.get, job_id))
@@ -100,7 +124,7 @@ async def create_job(
     "/v1/jobs",
     tags=["jobs"],
     response_model=schemas.JobList,
-    responses=error_responses(401, 403, 422),
+    responses=error_responses("ListJobs", *AUTH, "INVALID_REQUEST"),
 )
 async def list_jobs(
     service: ServiceDep,
@@ -121,14 +145,15 @@ async def list_jobs(
     "/v1/jobs/{job_id}",
     tags=["jobs"],
     response_model=schemas.JobOut,
-    responses=error_responses(*READ),
+    responses=error_responses("GetJob", *READ),
 )
 async def get_job(job_id: JobId, service: ServiceDep, caller: Reader) -> dict[str, Any]:
     """A job's status, progress and best cost so far."""
-    return job_out(await run_in_threadpool(_scoped_job, service, job_id, caller))
+    return job_out(await run_in_threadpool(scoped_job, service, job_id, caller))
 
 
-def _scoped_job(service: Service, job_id: str, caller: Caller) -> JobRecord:
+def scoped_job(service: Service, job_id: str, caller: Caller) -> JobRecord:
+    """Job ``job_id`` as ``caller`` may see it (``NOT_FOUND`` outside its community)."""
     return service.store.get(job_id, community=caller.community)
 
 
@@ -136,12 +161,12 @@ def _scoped_job(service: Service, job_id: str, caller: Caller) -> JobRecord:
     "/v1/jobs/{job_id}",
     tags=["jobs"],
     response_model=schemas.JobOut,
-    responses=error_responses(401, 403, 404, 409, 422),
+    responses=error_responses("CancelJob", *CANCEL),
 )
 async def cancel_job(job_id: JobId, service: ServiceDep, caller: Dispatcher) -> dict[str, Any]:
     """Cancel a job: at once when queued; a running one stops within a second or so
     (status ``running`` with progress message ``cancelling`` until then)."""
-    await run_in_threadpool(_scoped_job, service, job_id, caller)
+    await run_in_threadpool(scoped_job, service, job_id, caller)
     job = await run_in_threadpool(service.store.cancel, job_id)
     service.wake()
     return job_out(job)
@@ -155,12 +180,23 @@ async def job_plan(
     job_id: JobId, service: ServiceDep, caller: Reader, request: Request
 ) -> Response:
     """The ``plan.json`` of a done job; each route has its volunteer's ``manifest_url``."""
+    await _not_a_solve(service, job_id, caller)
     return await artifacts.plan_response(service, caller, job_id, str(request.base_url))
+
+
+async def _not_a_solve(service: Service, job_id: str, caller: Caller) -> None:
+    """``NOT_FOUND`` for a solve job: it has an answer (``/solution``), no plan or runs."""
+    job = await run_in_threadpool(scoped_job, service, job_id, caller)
+    if job.kind in SOLVE_KINDS:
+        raise ServiceError(
+            "NOT_FOUND", f"job {job_id} is a solve: read GET /v1/jobs/{job_id}/solution"
+        )
 
 
 @router.get(f"{_JOB}/routes.geojson", tags=["jobs"], **artifacts.ROUTES)
 async def job_routes(job_id: JobId, service: ServiceDep, caller: Reader) -> Response:
     """The ``routes.geojson`` of a done job (lines per run, stops with ETA)."""
+    await _not_a_solve(service, job_id, caller)
     return await artifacts.routes_response(service, caller, job_id)
 
 
@@ -176,7 +212,7 @@ async def job_manifest(
     f"{_JOB}/links",
     tags=["jobs"],
     response_model=schemas.JobOut,
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses("RevokeLinks", *READ),
 )
 async def revoke_links(job_id: JobId, service: ServiceDep, caller: Dispatcher) -> dict[str, Any]:
     """Withdraw the volunteer links of a job's plan (``LINK_REVOKED`` from now on); its

@@ -29,7 +29,9 @@ _PRIVATE = {
     response_class=Response,
     responses={
         200: artifacts.MANIFEST["responses"][200],
-        **error_responses(404, 410, 422),
+        **error_responses(
+            "OpenLink", "NOT_FOUND", "LINK_EXPIRED", "LINK_REVOKED", "PURGED", "INVALID_REQUEST"
+        ),
     },
 )
 async def open_link(

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Response
 from api.errors import ServiceError
 from api.service import schemas
 from api.service.routes.deps import Reader, ServiceDep
-from api.service.routes.openapi import GEOJSON, READ, error_responses
+from api.service.routes.openapi import AUTH, GEOJSON, READ, error_responses
 
 router = APIRouter(tags=["maps"])
 
@@ -29,7 +29,9 @@ _STREETS_EXAMPLE: dict[str, Any] = {
 }
 
 
-@router.get("/v1/maps", response_model=schemas.MapList, responses=error_responses(401, 403))
+@router.get(
+    "/v1/maps", response_model=schemas.MapList, responses=error_responses("ListMaps", *AUTH)
+)
 async def list_maps(service: ServiceDep, _caller: Reader) -> dict[str, Any]:
     """The street maps this server plans on (loaded at start-up)."""
     return {"maps": [m.info() for m in service.maps.values()]}
@@ -43,7 +45,7 @@ async def list_maps(service: ServiceDep, _caller: Reader) -> dict[str, Any]:
             "content": {GEOJSON: {"schema": {"type": "object"}, "example": _STREETS_EXAMPLE}},
             "description": "The streets of the map's walking graph (MultiLineString).",
         },
-        **error_responses(*READ),
+        **error_responses("MapStreets", *READ),
     },
 )
 async def map_streets(

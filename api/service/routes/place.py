@@ -23,7 +23,7 @@ from api.service import schemas
 from api.service.documents import job_out
 from api.service.reading import readable_job
 from api.service.routes.deps import Dispatcher, JobId, ServiceDep
-from api.service.routes.openapi import error_responses
+from api.service.routes.openapi import PLAN_INTAKE, error_responses
 
 router = APIRouter()
 
@@ -58,7 +58,7 @@ def placed(request: dict[str, Any], household_id: str, at: Position) -> dict[str
     tags=["jobs"],
     response_model=schemas.JobOut,
     status_code=202,
-    responses=error_responses(401, 403, 404, 410, 413, 422),
+    responses=error_responses("PlaceHousehold", *PLAN_INTAKE, "NOT_FOUND", "PURGED"),
 )
 async def place_household(
     job_id: JobId,

@@ -11,6 +11,7 @@ from api.errors import ErrorBody
 from api.service import schemas
 from api.service.error_handlers import error_response
 from api.service.routes.deps import ServiceDep
+from api.service.routes.openapi import error_responses
 from api.service.state import Service
 
 router = APIRouter(tags=["probes"])
@@ -36,7 +37,7 @@ def not_ready(service: Service, db_ok: bool) -> list[str]:
 @router.get(
     "/readyz",
     response_model=schemas.Readiness,
-    responses={503: {"model": schemas.ErrorOut, "description": "Error: NOT_READY"}},
+    responses=error_responses("Readiness", "NOT_READY"),
 )
 async def readyz(service: ServiceDep) -> Any:
     """Readiness: database answers, maps loaded, a solver process up (no key needed)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 
 from api.outputs.dropoff import asks_for_call
+from api.outputs.trips import deliveries
 from tests.api.outputs.conftest import WrittenDay
 
 
@@ -13,7 +14,7 @@ def test_a_line_carries_the_phone_only_when_its_note_asks_for_a_call(
     beijing_day: WrittenDay,
 ) -> None:
     """Every served door whose note asks for a call has its phone; no other door has one."""
-    lines = [ln for r in beijing_day.doc["routes"] for s in r["stops"] for ln in s["lines"]]
+    lines = [ln for r in beijing_day.doc["routes"] for s in deliveries(r) for ln in s["lines"]]
     asked = [ln for ln in lines if asks_for_call(beijing_day.notes[ln["household_id"]])]
     assert asked and len(asked) < len(lines)
     for ln in lines:

@@ -16,13 +16,11 @@ import pytest
 
 from api.outputs.dropoff import asks_for_call
 from api.outputs.svg import MARKER_R
+from api.outputs.trips import deliveries
 from tests.api.outputs.conftest import WrittenDay
-from tests.browser import CHROMIUM, DRIVER, artefacts, chromium, printed_pages, screenshot
+from tests.browser import artefacts, chromium, needs_chromium, printed_pages, screenshot
 
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM.exists() and DRIVER.exists()),
-    reason="chromium and chromium-driver are absent (python3 -m tests installs them)",
-)
+pytestmark = needs_chromium
 
 LOCALES = ("en", "zh_CN")
 DEFAULT_LINE = {
@@ -41,7 +39,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 
 def _longest_sheet(day: WrittenDay) -> dict[str, Any]:
-    return max(day.doc["routes"], key=lambda r: len(r["stops"]))
+    return max(day.doc["routes"], key=lambda r: len(deliveries(r)))
 
 
 def _sheet(day: WrittenDay, locale: str, route: dict[str, Any]) -> Path:
@@ -74,11 +72,11 @@ def test_sheet_says_where_to_load_what_to_take_and_how_to_drop_off(
         browser.get(_sheet(day, locale, route).as_uri())
         pickups = browser.find_elements(By.CSS_SELECTOR, "h2.pickup")
         assert pickups and all(route["depot_name"] in p.text for p in pickups)
-        doors = [ln for s in route["stops"] for ln in s["lines"]]
+        doors = [ln for s in deliveries(route) for ln in s["lines"]]
         packed = browser.find_elements(By.CSS_SELECTOR, "ol.pack li")
         assert len(packed) == len(doors)
         numbers = [int(li.find_element(By.CSS_SELECTOR, ".n").text) for li in packed]
-        assert numbers == sorted(numbers) and numbers[-1] == len(route["stops"])
+        assert numbers == sorted(numbers) and numbers[-1] == len(deliveries(route))
         rows = browser.find_elements(By.CSS_SELECTOR, "table.stops tr.door")
         assert len(rows) == len(doors)
         source = browser.page_source
@@ -101,7 +99,7 @@ def test_sheet_says_where_to_load_what_to_take_and_how_to_drop_off(
             assert row.find_elements(By.CSS_SELECTOR, ".box.nobody")
         marks = browser.find_elements(By.CSS_SELECTOR, "svg.map g.marker")
         at = [(float(m.get_attribute("data-x")), float(m.get_attribute("data-y"))) for m in marks]
-        assert len(at) == len(route["stops"]) + 1
+        assert len(at) == len(deliveries(route)) + 1  # the stops and the pick-up place
         assert all(math.dist(a, b) >= 2 * MARKER_R for a, b in itertools.combinations(at, 2))
         assert browser.find_elements(By.CSS_SELECTOR, "svg.map path.street")
         assert _errors(browser) == []

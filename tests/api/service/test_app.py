@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import re
 from pathlib import Path
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
 
+from api.errors import KINDS
 from api.service.app import create_app
 from api.settings import ServiceSettings
 
@@ -37,6 +39,10 @@ CONTRACT = {
         "job_manifest",
         (200, 401, 403, 404, 409, 410, 422),
     ),
+    ("POST", "/v1/solve", "solve", (200, 401, 403, 409, 413, 422, 500, 503)),
+    ("POST", "/v1/solve/jobs", "create_solve_job", (202, 401, 403, 413, 422)),
+    ("GET", "/v1/jobs/{job_id}/solution", "job_solution", (200, 401, 403, 404, 409, 422)),
+    ("POST", "/v1/suggest", "suggest", (200, 401, 403, 409, 413, 422, 500, 503)),
     ("POST", "/v1/batches", "create_batch", (202, 401, 403, 413, 422)),
     ("GET", "/v1/batches", "list_batches", (200, 401, 403, 422)),
     ("GET", "/v1/batches/{batch_id}", "get_batch", (200, 401, 403, 404, 422)),
@@ -82,6 +88,32 @@ def test_every_operation_keeps_path_id_and_statuses(tmp_path: Path) -> None:
         for method, path, name, statuses in CONTRACT
     }
     assert found == wanted
+
+
+def _codes(spec: dict[str, Any], path: str, method: str, status: int) -> list[str]:
+    """The ``code`` enum of an operation's error answer with ``status``."""
+    ref = spec["paths"][path][method]["responses"][str(status)]["content"]["application/json"]
+    name = ref["schema"]["$ref"].rsplit("/", 1)[1]
+    codes: list[str] = spec["components"]["schemas"][name]["properties"]["code"]["enum"]
+    return codes
+
+
+def test_error_codes_are_an_enum_of_what_each_operation_answers(tmp_path: Path) -> None:
+    """Each error answer's code is an enum of codes of that very status, and only those
+    the operation can give: a synchronous plan's 409 is JOB_NOT_DONE (never JOB_FINISHED),
+    reading a job never answers PLAN_TOO_LARGE, a cancel's 409 is JOB_FINISHED."""
+    spec = _app(tmp_path).openapi()
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            for status in (int(s) for s in op["responses"] if int(s) >= 400):
+                codes = _codes(spec, path, method, status)
+                assert codes and all(KINDS[c].http_status == status for c in codes), (path, codes)
+    assert _codes(spec, "/v1/plans", "post", 409) == ["JOB_NOT_DONE"]
+    assert set(_codes(spec, "/v1/plans", "post", 503)) == {"JOB_STALLED", "BUSY", "MAP_SOURCE"}
+    assert _codes(spec, "/v1/jobs/{job_id}", "delete", 409) == ["JOB_FINISHED"]
+    assert _codes(spec, "/v1/jobs/{job_id}", "get", 422) == ["INVALID_REQUEST"]
+    assert set(_codes(spec, "/v1/solve", "post", 422)) == {"INVALID_REQUEST", "INVALID_PROBLEM"}
+    assert "413" not in spec["paths"]["/v1/jobs/{job_id}"]["get"]["responses"]
 
 
 def test_body_limits_per_path(tmp_path: Path) -> None:

@@ -59,11 +59,10 @@ def test_limits_depend_on_the_entry() -> None:
 
 def test_size_faults_name_households_and_search_time() -> None:
     """Over both limits, both fields are named with the entry's limit."""
-    body = _plan(9, options={"time_limit_s": 60})
-    faults = size_faults(body, "batch", SETTINGS)
+    faults = size_faults("batch", SETTINGS, items=("households", 9), time_limit_s=60)
     assert [d.field for d in faults] == ["households", "options.time_limit_s"]
     assert "at most 8" in faults[0].problem and "at most 30 s" in faults[1].problem
-    assert size_faults(_plan(3), "batch", SETTINGS) == []
+    assert size_faults("batch", SETTINGS, items=("households", 3), time_limit_s=2) == []
 
 
 def test_bad_date_and_bad_record_are_refused_before_queueing() -> None:

@@ -10,12 +10,9 @@ import pytest
 
 from api.service.sample import plan_request
 from tests.api.service.live import DISPATCHER, UNREACHABLE_TILES, VIEWER, LiveServer, wait_status
-from tests.browser import CHROMIUM, DRIVER, chromium
+from tests.browser import chromium, needs_chromium
 
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM.exists() and DRIVER.exists()),
-    reason="chromium and chromium-driver are absent (python3 -m tests installs them)",
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
