@@ -24,7 +24,10 @@ the budget, not the fleet, left the stop out: the stop fits into the plan as it 
 less than its penalty (a settled search would have placed it; with trips, also on a new
 trip after a reload: :mod:`solver.trips`), or the search was stopped
 while it was still placing stops and no bound over the whole fleet (load, or service plus
-the shortest way in against the hours of all shifts) shows the fleet cannot take it.
+the shortest way in against the hours of all shifts) shows the fleet cannot take it. With
+trips, a stop whose fit could not be decided before the call's deadline is ``TIME_LIMIT``
+with a sentence (case ``time_limit_unchecked``) saying that whether the volunteers called
+could take it was not checked: neither cause is claimed as proven.
 
 A depot's opening hours apply to every vehicle whose start or end location is that
 depot's location: the route may not leave before it opens nor arrive after it closes.
@@ -499,6 +502,7 @@ def short_of_time(
     *,
     settled: bool,
     time_limit: float,
+    deadline: float | None = None,
 ) -> list[Unassigned]:
     """Name ``TIME_LIMIT`` where the budget, not the fleet, left a stop out.
 
@@ -514,6 +518,10 @@ def short_of_time(
         Whether the search stopped placing stops before its limit (else it was cut short).
     time_limit
         The search's budget (s); the sentence suggests twice it, at least one second more.
+    deadline
+        ``time.monotonic()`` instant by which the fit test with trips stops timing
+        candidates (``None``: none); stops it leaves undecided get the ``TIME_LIMIT``
+        sentence that says their fit was not checked.
 
     Returns
     -------
@@ -527,26 +535,32 @@ def short_of_time(
     suspects = [index[u.stop_id] for u in unassigned if u.reason is Reason.FLEET_EXHAUSTED]
     if not suspects:
         return list(unassigned)
-    fits = [False] * len(suspects)
+    fits: list[bool | None] = [False] * len(suspects)
     if routes is not None and refine.unsupported(problem) is None:
-        fits = refine.worth_placing(problem, routes, suspects)
+        fits = list(refine.worth_placing(problem, routes, suspects))
     elif routes is not None:
         from solver import trips  # imports the checker, which imports this module
 
         if trips.has_trips(problem):
-            fits = trips.fits_with_trips(problem, routes, suspects, _penalties(problem))
+            fits = trips.fits_with_trips(
+                problem, routes, suspects, _penalties(problem), deadline=deadline
+            )
     cannot_take = _fleet_bound(problem, problem.stop_positions(i for r in routes or () for i in r))
-    late = {
-        problem.stops[i].id
-        for i, fit in zip(suspects, fits, strict=True)
-        if fit or (not settled and not cannot_take(i))
-    }
     more = max(math.ceil(2 * time_limit), math.ceil(time_limit) + 1)
-    why = _time_limit(time_limit, more)
-    facts = (("case", why.case), *why.facts)
+    why: dict[str, Why] = {}
+    for i, fit in zip(suspects, fits, strict=True):
+        if fit or (fit is False and not settled and not cannot_take(i)):
+            why[problem.stops[i].id] = _time_limit(time_limit, more)
+        elif fit is None and not cannot_take(i):
+            why[problem.stops[i].id] = _time_limit(time_limit, more, checked=False)
     return [
-        dataclasses.replace(u, reason=Reason.TIME_LIMIT, message=why.message, facts=facts)
-        if u.stop_id in late
+        dataclasses.replace(
+            u,
+            reason=Reason.TIME_LIMIT,
+            message=why[u.stop_id].message,
+            facts=(("case", why[u.stop_id].case), *why[u.stop_id].facts),
+        )
+        if u.stop_id in why
         else u
         for u in unassigned
     ]
@@ -598,12 +612,20 @@ def _ways_in(problem: Problem) -> np.ndarray:
     return np.where(best == np.iinfo(np.int64).max, 0, best)
 
 
-def _time_limit(limit: float, more: int) -> Why:
-    return _why(
-        f"Not served for want of search time: the time limit ({limit:g} s) ended the search "
-        f"before it placed this stop, and the volunteers called may well take it. A limit of "
-        f"about {more} s would likely place it.",
-        "time_limit",
-        limit_s=f"{limit:g}",
-        more_s=more,
-    )
+def _time_limit(limit: float, more: int, *, checked: bool = True) -> Why:
+    """The ``TIME_LIMIT`` sentence; ``checked=False``: the fit test ran out of time before
+    it could tell whether the volunteers called could take the stop."""
+    if checked:
+        text = (
+            f"Not served for want of search time: the time limit ({limit:g} s) ended the "
+            f"search before it placed this stop, and the volunteers called may well take it. "
+            f"A limit of about {more} s would likely place it."
+        )
+    else:
+        text = (
+            f"Not served when the time limit ({limit:g} s) ended the search, and there was no "
+            f"time left to check whether the volunteers called could take it. A limit of "
+            f"about {more} s would place it or show that more volunteers or hours are needed."
+        )
+    case = "time_limit" if checked else "time_limit_unchecked"
+    return _why(text, case, limit_s=f"{limit:g}", more_s=more)

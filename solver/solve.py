@@ -599,6 +599,7 @@ def _solution(
         result.routes if result.found else None,
         settled=not result.cut_short,
         time_limit=time_limit,
+        deadline=origin + time_limit * (1 - _MARGIN),
     )
     status = result.status if result.found else f"no solution found ({result.status})"
     diagnose_seconds = time.monotonic() - t0

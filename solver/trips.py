@@ -4,16 +4,20 @@
 trips (reloads or ride limits).
 
 The refinement's insertion test (:func:`solver.refine.worth_placing`) does not model reloads
-or ride limits; for such problems this module answers the same question directly: the stop
-is tried at every position of every compatible vehicle's visiting order, on its own or on a
-new trip (a reload at one of the vehicle's load places just before it), and each candidate
-route is timed (:func:`solver.schedule.timed_route`) and checked
-(:func:`solver.check.route_violations`). A stop that fits is not for want of vehicles.
+or ride limits; for such problems :func:`fits_with_trips` answers the same question directly:
+the stop is tried at every position of every compatible vehicle's visiting order, on its own
+or on a new trip (a reload at one of the vehicle's load places just before it, at a trip
+boundary). :class:`RouteBounds` precomputes each route once (earliest departures and latest
+service starts per position, each trip's load, travel and ride slack), so that a candidate
+is judged against them in O(1); only candidates that pass are timed
+(:func:`solver.schedule.timed_route`) and checked (:func:`solver.check.route_violations`).
+A stop that fits is not for want of vehicles.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,10 +25,12 @@ import numpy as np
 from solver import objective
 from solver.check import route_violations
 from solver.diagnose import compatible
-from solver.model import Problem
+from solver.model import Problem, Vehicle
 from solver.schedule import (
+    Windows,
     earliest_in,
     end_window,
+    latest_in,
     reload_hours,
     route_cost,
     start_window,
@@ -39,28 +45,24 @@ def has_trips(problem: Problem) -> bool:
     )
 
 
-#: Candidate routes timed per call at most (about a second of Python on a free core);
-#: past it, a stop counts as fitting (unknown is not proof that the fleet is short).
-MAX_TRIES = 4000
-
-
-def _candidates(problem: Problem, route: Sequence[int], k: int, i: int) -> Iterator[list[int]]:
-    """Visiting orders of vehicle ``k`` with stop ``i`` inserted (alone or on a new trip)."""
-    places = problem.vehicles[k].load_places
-    for at in range(len(route) + 1):
-        yield [*route[:at], i, *route[at:]]
-        for place in places:
-            yield [*route[:at], problem.reload_code(place), i, *route[at:]]
-
-
 def fits_with_trips(
     problem: Problem,
     routes: Sequence[Sequence[int]],
     stops: Sequence[int],
     penalties: Sequence[int],
-) -> list[bool]:
+    *,
+    deadline: float | None = None,
+) -> list[bool | None]:
     """For each of ``stops`` (unserved positions), whether it fits into ``routes`` (visiting
     orders per vehicle) as they stand, nothing else moved, for less than its penalty.
+
+    A stop is tried at every position of every compatible vehicle's order, and as a new
+    trip at every trip boundary (a reload at one of the vehicle's load places, then the
+    stop, then the rest: at the route's end, or just before a later reload). Each candidate
+    first meets :func:`candidates` (bounds from the route as it stands, O(1) per position,
+    never rejecting a candidate the schedule and checker would accept); the few it keeps
+    are timed (:func:`solver.schedule.timed_route`), checked
+    (:func:`solver.check.route_violations`) and costed, so the verdict is exact.
 
     Parameters
     ----------
@@ -72,34 +74,268 @@ def fits_with_trips(
         Positions of the unserved stops to try.
     penalties
         Penalty per stop of the problem (cost units of the objective).
+    deadline
+        ``time.monotonic()`` instant after which no more candidates are timed (``None``:
+        no bound); the bounds of every stop are computed first (milliseconds).
+
+    Returns
+    -------
+    list of bool or None
+        Per stop: ``True`` fits, ``False`` fits nowhere (proven), ``None`` undecided (the
+        deadline came while candidates that pass the bounds were left untimed).
     """
-    tries = 0
+    bounds = [
+        RouteBounds.of(problem, k, routes[k] if k < len(routes) else ())
+        for k in range(len(problem.vehicles))
+    ]
     base = {
         k: route_cost(problem, problem.vehicles[k], timed_route(problem, k, r))
         for k, r in enumerate(routes)
         if r
     }
-    out = []
-    for i in stops:
-        stop = problem.stops[i]
-        found = False
-        for k, vehicle in enumerate(problem.vehicles):
-            if found or not compatible(stop, vehicle):
+    kept = [[(k, c) for k, b in enumerate(bounds) for c in b.candidates(problem, i)] for i in stops]
+    out: list[bool | None] = []
+    for i, mine in zip(stops, kept, strict=True):
+        verdict: bool | None = False
+        for k, order in mine:
+            if deadline is not None and time.monotonic() >= deadline:
+                verdict = None
+                break
+            timed = timed_route(problem, k, order)
+            if route_violations(problem, timed):
                 continue
-            route = list(routes[k]) if k < len(routes) else []
-            for order in _candidates(problem, route, k, i):
-                tries += 1
-                if tries > MAX_TRIES:
-                    found = True
-                    break
-                timed = timed_route(problem, k, order)
-                if route_violations(problem, timed):
-                    continue
-                if route_cost(problem, vehicle, timed) - base.get(k, 0) < penalties[i]:
-                    found = True
-                    break
-        out.append(found)
+            if route_cost(problem, problem.vehicles[k], timed) - base.get(k, 0) < penalties[i]:
+                verdict = True
+                break
+        out.append(verdict)
     return out
+
+
+#: Stand-in for "no bound" in the fit bounds and :func:`first_routes` (s, m or units).
+_FAR = 10**12
+
+
+@dataclass(frozen=True)
+class RouteBounds:
+    """One vehicle's visiting order, precomputed once for every insertion test on it.
+
+    Position ``p`` (0 to ``m``, the order's length) is the gap before entry ``p`` (``m``:
+    before the end). Per position: the previous place and the earliest departure from it
+    (every service started as early as travel and windows allow, from the earliest
+    departure of the start), the next place (``-1``: an open end) and the latest service
+    start there that still keeps every later window and the end (s); the trip the gap
+    belongs to (0: before the first load of a vehicle that starts empty), its load, the
+    travel and service from the trip's departure to the gap (s) and the least ride slack
+    of the trip's later stops (their ``max_ride`` minus travel and service from the trip's
+    departure, s). Per route: travel plus service of the whole route (s), distance (m),
+    stops and loads.
+
+    Every bound is one that any timing of the order with a stop added must keep (a ride
+    or a duration is at least its travel and service), so a rejected candidate is one the
+    schedule and the checker reject too.
+    """
+
+    k: int
+    order: tuple[int, ...]
+    prev_loc: np.ndarray
+    prev_depart: np.ndarray
+    next_loc: np.ndarray
+    next_latest: np.ndarray
+    next_windows: tuple[tuple[tuple[int, int], ...], ...]
+    trip: np.ndarray
+    trip_load: np.ndarray  # positions x dimensions
+    trip_elapsed: np.ndarray
+    ride_slack: np.ndarray
+    busy: int
+    distance: int
+    served: int
+    loads: int
+    finish: int
+
+    @classmethod
+    def of(cls, problem: Problem, k: int, order: Sequence[int]) -> RouteBounds:
+        """The bounds of vehicle ``k`` driving ``order``."""
+        v = problem.vehicles[k]
+        prof = problem.profiles[v.profile]
+        dur, dist = prof.durations, prof.distances
+        m, dims = len(order), len(problem.dimensions)
+        locs, service, windows, demand, ride = [], [], [], [], []
+        for entry in order:
+            place = problem.reload_at(entry)
+            if place is None:
+                s = problem.stops[entry]
+                locs.append(s.location)
+                service.append(s.service)
+                windows.append(s.windows)
+                demand.append(s.demand)
+                ride.append(_FAR if s.max_ride is None else s.max_ride)
+            else:
+                locs.append(place)
+                service.append(v.reload_service)
+                windows.append(reload_hours(problem, place))
+                demand.append((0,) * dims)
+                ride.append(-1)  # marks a reload
+        lo = start_window(problem, v)[0]
+        finish = end_window(problem, v)[1]
+        prev_loc = np.asarray([v.start, *locs], dtype=np.int64)
+        depart = [lo]
+        for p in range(m):
+            arrival = depart[-1] + int(dur[prev_loc[p], locs[p]])
+            begin = earliest_in(windows[p], arrival)
+            depart.append((arrival if begin is None else begin) + service[p])
+        end = -1 if v.end is None else v.end
+        latest = [0] * (m + 1)
+        t = finish - (0 if end < 0 or not m else int(dur[locs[-1], end]))
+        latest[m] = finish
+        for p in range(m - 1, -1, -1):
+            begin = latest_in(windows[p], t - service[p])
+            latest[p] = -_FAR if begin is None else begin
+            t = latest[p] - int(dur[prev_loc[p], locs[p]])
+        trip = np.zeros(m + 1, dtype=np.int64)
+        trip_load = np.zeros((m + 1, dims), dtype=np.int64)
+        elapsed = np.zeros(m + 1, dtype=np.int64)
+        n_trip, load, since = (1 if v.start_loaded else 0), np.zeros(dims, np.int64), 0
+        since_at: list[int] = []  # travel and service since the trip's departure, at arrival
+        for p in range(m):
+            trip[p] = n_trip
+            elapsed[p] = since
+            since += int(dur[prev_loc[p], locs[p]])
+            since_at.append(since)
+            if ride[p] < 0:
+                n_trip, since = n_trip + 1, 0
+            else:
+                since += service[p]
+        trip[m], elapsed[m] = n_trip, since
+        slack = np.full(m + 1, _FAR, dtype=np.int64)
+        for p in range(m - 1, -1, -1):
+            if ride[p] < 0:
+                continue
+            slack[p] = min(int(slack[p + 1]), ride[p] - since_at[p])
+        loads_of: dict[int, np.ndarray] = {}
+        for p in range(m):
+            if ride[p] >= 0:
+                loads_of[int(trip[p])] = loads_of.get(int(trip[p]), load) + np.asarray(
+                    demand[p], dtype=np.int64
+                )
+        for p in range(m + 1):
+            trip_load[p] = loads_of.get(int(trip[p]), load)
+        busy = sum(service) + sum(int(dur[a, b]) for a, b in zip(prev_loc[:m], locs, strict=True))
+        way = sum(int(dist[a, b]) for a, b in zip(prev_loc[:m], locs, strict=True))
+        if end >= 0:
+            last = locs[-1] if m else v.start
+            busy += max(0, int(dur[last, end]))
+            way += max(0, int(dist[last, end]))
+        return cls(
+            k=k,
+            order=tuple(order),
+            prev_loc=prev_loc,
+            prev_depart=np.asarray(depart, dtype=np.int64),
+            next_loc=np.asarray([*locs, end], dtype=np.int64),
+            next_latest=np.asarray(latest, dtype=np.int64),
+            next_windows=(*windows, ()),
+            trip=trip,
+            trip_load=trip_load,
+            trip_elapsed=elapsed,
+            ride_slack=slack,
+            busy=busy,
+            distance=way,
+            served=sum(1 for r in ride if r >= 0),
+            loads=sum(1 for r in ride if r < 0),
+            finish=finish,
+        )
+
+    def candidates(self, problem: Problem, i: int) -> list[list[int]]:
+        """Orders with stop ``i`` added that pass every bound (see the class notes): the
+        stop alone at each position, then as a new trip at each trip boundary."""
+        v = problem.vehicles[self.k]
+        stop = problem.stops[i]
+        if not compatible(stop, v):
+            return []
+        if v.max_stops is not None and self.served + 1 > v.max_stops:
+            return []
+        prof = problem.profiles[v.profile]
+        dur, dist = prof.durations, prof.distances
+        here = stop.location
+        nxt = self.next_loc
+        open_end = nxt < 0
+        to_next = np.where(open_end, 0, dur[here, np.where(open_end, here, nxt)]).astype(np.int64)
+        way_next = np.where(open_end, 0, dist[here, np.where(open_end, here, nxt)])
+        # What the gap costs now (an empty route's start-to-end way, if any, counts as
+        # its travel: see ``busy``).
+        skip = np.maximum(0, np.where(open_end, 0, dur[self.prev_loc, np.where(open_end, 0, nxt)]))
+        skip_m = np.maximum(
+            0, np.where(open_end, 0, dist[self.prev_loc, np.where(open_end, 0, nxt)])
+        )
+        demand = np.asarray(stop.demand, dtype=np.int64)
+        cap = np.asarray(v.capacity, dtype=np.int64)
+        ride = _FAR if stop.max_ride is None else stop.max_ride
+        out: list[list[int]] = []
+        # The stop on its own, joining the trip of the gap.
+        into = dur[self.prev_loc, here].astype(np.int64)
+        delay = into + stop.service + to_next - skip
+        ok = (into >= 0) & (to_next >= 0) & (self.trip >= 1)
+        ok &= (self.trip_load + demand <= cap).all(axis=1)
+        ok &= self.trip_elapsed + into <= ride
+        ok &= delay <= self.ride_slack
+        ok &= self._limits(v, delay, dist[self.prev_loc, here] + way_next - skip_m, 0)
+        for p in map(int, np.flatnonzero(ok)):
+            arrival = int(self.prev_depart[p] + into[p])
+            if self._on_time(stop.windows, arrival, stop.service, p, int(to_next[p])):
+                out.append([*self.order[:p], i, *self.order[p:]])
+        # A new trip: a reload at a load place, then the stop, at a trip boundary.
+        if v.max_loads is not None and self.loads + 1 > v.max_loads:
+            return out
+        if (demand > cap).any():
+            return out
+        bound = [p for p in range(len(self.order) + 1) if self._boundary(problem, p)]
+        for place in v.load_places:
+            hours = reload_hours(problem, place)
+            fill = int(dur[place, here])
+            if fill < 0 or fill > ride:
+                continue
+            for p in bound:
+                go = int(dur[self.prev_loc[p], place])
+                if go < 0 or to_next[p] < 0:
+                    continue
+                extra = go + v.reload_service + fill + stop.service + int(to_next[p] - skip[p])
+                metres = int(dist[self.prev_loc[p], place] + dist[place, here] + way_next[p])
+                if not self._limits(v, np.asarray([extra]), metres - int(skip_m[p]), 1)[0]:
+                    continue
+                begin = earliest_in(hours, int(self.prev_depart[p]) + go)
+                if begin is None:
+                    continue
+                arrival = begin + v.reload_service + fill
+                if self._on_time(stop.windows, arrival, stop.service, p, int(to_next[p])):
+                    code = problem.reload_code(place)
+                    out.append([*self.order[:p], code, i, *self.order[p:]])
+        return out
+
+    def _boundary(self, problem: Problem, p: int) -> bool:
+        """Whether gap ``p`` ends a trip (the route's end, or just before a reload)."""
+        return p == len(self.order) or problem.reload_at(self.order[p]) is not None
+
+    def _limits(self, v: Vehicle, delay: np.ndarray, metres: object, loads: int) -> np.ndarray:
+        """Per gap, whether the route's duration (at least its travel and service) and
+        distance stay within the vehicle's limits when they grow by ``delay`` s and
+        ``metres`` m."""
+        ok = np.ones(len(delay), dtype=bool)
+        if v.max_duration is not None:
+            ok &= self.busy + delay <= v.max_duration
+        if v.max_distance is not None:
+            ok &= self.distance + np.asarray(metres) <= v.max_distance
+        return ok
+
+    def _on_time(self, windows: Windows, arrival: int, service: int, p: int, to_next: int) -> bool:
+        """Whether the stop, reached at ``arrival`` at gap ``p`` at the earliest, starts in
+        a window and lets the next visit start by its latest start (or reach the end)."""
+        begin = earliest_in(windows, arrival)
+        if begin is None:
+            return False
+        reach = begin + service + to_next
+        if p == len(self.order):
+            return reach <= self.finish
+        nxt = earliest_in(self.next_windows[p], reach)
+        return nxt is not None and nxt <= int(self.next_latest[p])
 
 
 @dataclass(slots=True)
@@ -150,10 +386,6 @@ def first_routes(problem: Problem) -> list[list[int]]:
         routes.append(_build(problem, k, free & able, stops))
         free[problem.stop_positions(routes[-1])] = False
     return routes
-
-
-#: Stand-in for "no bound" in :func:`first_routes` (s).
-_FAR = 10**12
 
 
 @dataclass(frozen=True)

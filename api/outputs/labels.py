@@ -108,6 +108,11 @@ WHY = {
         "before it placed this household, and the volunteers called may well take it. A "
         "limit of about %(more_s)s would likely place it."
     ),
+    "time_limit_unchecked": N_(
+        "Not served when the time limit (%(limit_s)s) ended the search, and there was no "
+        "time left to check whether the volunteers called could take it. A limit of about "
+        "%(more_s)s would place it or show that more volunteers or hours are needed."
+    ),
     "no_window": N_(
         "The household's window %(window)s does not meet the delivery window %(delivery)s."
     ),

@@ -34,7 +34,7 @@ from solver.check import route_violations as check_route
 from solver.diagnose import short_of_time
 from solver.schedule import timed_route
 from solver.solve import solve
-from solver.trips import repaired
+from solver.trips import RouteBounds, first_routes, fits_with_trips, repaired
 
 N = 8  # office 0, stops 1..6, a home at 7
 _STAR = np.full((N, N), 900, dtype=np.int64)
@@ -371,3 +371,80 @@ def test_ride_limited_trip_leaves_no_later_than_its_rides_need() -> None:
     route = timed_route(problem, 0, [0, 5, again, 1, again, 3, 2, 4])
     assert not check_route(problem, route)
     assert route.duration <= 1855
+
+
+def _all_insertions(problem: Problem, k: int, order: list[int], i: int) -> list[list[int]]:
+    """Every order the fit test considers: ``i`` alone at each position, and after a reload
+    at each load place at each trip boundary (the end, or just before a reload)."""
+    out = [[*order[:p], i, *order[p:]] for p in range(len(order) + 1)]
+    for p in range(len(order) + 1):
+        if p == len(order) or problem.reload_at(order[p]) is not None:
+            for place in problem.vehicles[k].load_places:
+                out.append([*order[:p], problem.reload_code(place), i, *order[p:]])
+    return out
+
+
+def _fits_exactly(problem: Problem, k: int, order: list[int]) -> bool:
+    return not check_route(problem, timed_route(problem, k, order))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(trip_problems(), st.data())
+def test_fit_bounds_never_reject_what_the_schedule_and_checker_accept(
+    problem: Problem, data: st.DataObject
+) -> None:
+    """For each stop left out of a random valid plan and each insertion (alone or on a new
+    trip), the bounds keep every order that the schedule times and the checker accepts, and
+    the fit verdict equals timing every insertion."""
+    plan = repaired(problem, first_routes(problem))
+    dropped = set(data.draw(st.sets(st.integers(0, len(problem.stops) - 1))))
+    plan = repaired(problem, [[e for e in r if e not in dropped] for r in plan])
+    served = {e for r in plan for e in r}
+    out = [i for i in range(len(problem.stops)) if i not in served]
+    huge = [10**15] * len(problem.stops)
+    verdicts = fits_with_trips(problem, plan, out, huge)
+    for i, verdict in zip(out, verdicts, strict=True):
+        exact = False
+        for k in range(len(problem.vehicles)):
+            kept = RouteBounds.of(problem, k, plan[k]).candidates(problem, i)
+            for order in _all_insertions(problem, k, plan[k], i):
+                if _fits_exactly(problem, k, order):
+                    assert order in kept, (k, order)
+                    exact = True
+        assert verdict is exact
+
+
+def test_stop_that_fits_only_on_a_new_trip_is_time_limit() -> None:
+    """A full first trip (10 kg of 10) leaves no room for a third 5 kg stop; a reload at
+    the office carries it, so the reason is TIME_LIMIT, and the bounds keep only orders
+    with a reload before it."""
+    problem = _problem(Vehicle("v", 0, 0, capacity=(10,), max_trips=2), STOPS[:3])
+    kept = RouteBounds.of(problem, 0, [0, 1]).candidates(problem, 2)
+    assert kept and all(problem.reload_code(0) in order for order in kept)
+    (u,) = short_of_time(problem, diagnose(problem, [2], []), [[0, 1]], settled=True, time_limit=1)
+    assert u.reason is Reason.TIME_LIMIT and dict(u.facts)["case"] == "time_limit"
+
+
+def test_stop_that_fits_nowhere_is_fleet_exhausted() -> None:
+    """With one trip allowed and the shift ending as the route does, a third stop fits
+    neither into the trip (load) nor on a new one (trips and time): FLEET_EXHAUSTED."""
+    vehicle = Vehicle("v", 0, 0, capacity=(10,), max_trips=None, shift=(0, 3400))
+    problem = _problem(vehicle, STOPS[:3])
+    assert not route_violations_of(problem, [0, 1])
+    (u,) = short_of_time(problem, diagnose(problem, [2], []), [[0, 1]], settled=True, time_limit=1)
+    assert u.reason is Reason.FLEET_EXHAUSTED
+
+
+def test_undecided_fit_says_it_was_not_checked() -> None:
+    """When the deadline has passed before any candidate is timed, a stop that may fit is
+    TIME_LIMIT with the sentence saying its fit was not checked, not FLEET_EXHAUSTED."""
+    problem = _problem(Vehicle("v", 0, 0, capacity=(10,), max_trips=2), STOPS[:3])
+    diagnosed = diagnose(problem, [2], [])
+    (u,) = short_of_time(problem, diagnosed, [[0, 1]], settled=True, time_limit=1, deadline=0.0)
+    assert u.reason is Reason.TIME_LIMIT
+    assert dict(u.facts)["case"] == "time_limit_unchecked" and "no time left to check" in u.message
+
+
+def route_violations_of(problem: Problem, order: list[int]) -> list[str]:
+    """The checker's complaints about vehicle 0 driving ``order``."""
+    return check_route(problem, timed_route(problem, 0, order))
