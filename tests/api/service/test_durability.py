@@ -90,10 +90,12 @@ def test_job_survives_a_killed_solver_process(server: LiveServer) -> None:
         assert len(busy) == 1
         os.kill(busy[0]["pid"], signal.SIGKILL)
         job = wait_status(c, job_id, {"done", "failed", "cancelled"}, timeout=90)
-        workers = httpx.get(f"{server.url}/readyz").json()["workers"]
     assert job["status"] == "done" and job["attempts"] == 2, job
-    assert busy[0]["pid"] not in {w["pid"] for w in workers}
+    # The job may finish on the other solver while the replacement still starts up
+    # (readyz answers NOT_READY until then): wait for it before reading the workers.
     server.wait_ready()
+    workers = httpx.get(f"{server.url}/readyz").json()["workers"]
+    assert busy[0]["pid"] not in {w["pid"] for w in workers}
 
 
 def test_batch_survives_a_killed_server(db_url: str, tmp_path: Path) -> None:
