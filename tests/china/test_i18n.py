@@ -28,10 +28,9 @@ from api.plan.travel import StreetTravel
 from api.settings import PROJECT_ROOT
 from geo.addresses import AddressIndex
 from tests.api.plan.day_plans import plan
+from tests.browser import CHROMIUM, DRIVER, chromium
 from tests.china.conftest import json_rows
 
-CHROMIUM = Path("/usr/bin/chromium")
-DRIVER = Path("/usr/bin/chromedriver")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 
 
@@ -120,22 +119,11 @@ _ALLOWED = re.compile(
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """Headless Chromium driven by selenium."""
+    """Headless Chromium driven by selenium (the pages are files: no network needed)."""
     if not (CHROMIUM.exists() and DRIVER.exists()):
         pytest.skip("chromium and chromium-driver are absent")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = str(CHROMIUM)
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1000,1400"):
-        opts.add_argument(arg)
-    opts.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium')}")
-    driver = webdriver.Chrome(options=opts, service=Service(executable_path=str(DRIVER)))
-    try:
+    with chromium(tmp_path_factory.mktemp("chromium"), "--window-size=1000,1400") as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def _zh_fonts() -> set[str]:
