@@ -152,6 +152,21 @@ def wait_batch(
     return _poll(client, f"/v1/batches/{batch_id}", statuses, timeout)
 
 
+def wait_solving(
+    server: LiveServer, client: httpx.Client, job_id: str, timeout: float = 120.0
+) -> None:
+    """Poll a job until its progress stage is ``solve``; fail with the job document and the
+    server's log if it ends first or never gets there in ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        job = client.get(f"/v1/jobs/{job_id}").json()
+        if job["progress"]["stage"] == "solve":
+            return
+        assert job["status"] not in {"done", "failed", "cancelled"}, (job, server.tail())
+        assert time.monotonic() < deadline, ("the job never reached the solver", job, server.tail())
+        time.sleep(0.05)
+
+
 def expect_error(res: httpx.Response, status: int, code: str) -> dict[str, Any]:
     """Assert ``res`` is the error ``code`` with HTTP ``status`` in the one error shape."""
     assert res.status_code == status, res.text
