@@ -8,6 +8,19 @@ Vehicle Routing Problems", Transportation Science 54(2), 2020.
 
 Everything here is plain arrays and integers so that numba compiles it; the meaning of
 every array is documented on :class:`solver.refine.Arrays`. Times and costs are integers.
+
+Trips. A route is a sequence of *entries*: stops (``0 .. n-1``) and reloads (``n + r``,
+a reload at the ``r``-th load place). A reload begins a new trip: each trip's load must
+fit the capacity, a vehicle makes at most ``V_MAX_LOADS`` reloads, one that starts empty
+(``V_START_EMPTY``) loads before its first stop, and a reload lasts the vehicle's
+``V_RELOAD_SVC`` within the load place's hours (its window). A stop's ride (from the
+departure of its trip's load place, or of the start, to its service start) is at most its
+``max_ride``: a trip leaves its load place as late as the rest of the route allows (which
+never lengthens a ride), so a route keeps every ride limit exactly when it does at those
+departures. The ruin removes stops and keeps reloads, then drops reloads left beginning an
+empty trip; the recreate places a stop into a trip with room, or opens a new trip for it
+(a reload, then the stop) at the end of any trip: so the search itself decides where the
+routes load again. Vehicles that never reload keep the single-trip code path.
 """
 
 from __future__ import annotations
@@ -29,7 +42,10 @@ V_CLASS = 9  # vehicles of one class are interchangeable when empty
 V_DEPART_BY = 10  # latest departure from the start
 V_MAX_SPAN = 11  # route duration limit, on the shortest schedule (the vehicle's own)
 V_SHOWN_SPAN = 12  # route duration limit, on the plan's schedule (the balance bound)
-V_FIELDS = 13
+V_RELOAD_SVC = 13  # seconds per reload
+V_MAX_LOADS = 14  # most reloads on the route (0: the vehicle never reloads)
+V_START_EMPTY = 15  # 1: the vehicle loads at a load place before its first stop
+V_FIELDS = 16
 #: ``V_MAX_DIST`` / ``V_MAX_SPAN`` at or above this: no limit.
 NO_LIMIT = 10**15
 
@@ -43,30 +59,61 @@ def _arc(m: np.ndarray, k: int, a: int, b: int) -> int:
 
 # The problem travels as one tuple ``prob`` and the routes' derived data as ``rs``:
 #   prob = (vint, vcap, loc, cost, travel, dist, service, tw_lo, tw_hi, demand,
-#           late_at, late_cost, allowed, penalty, neighbours, balance)
+#           late_at, late_cost, allowed, penalty, neighbours, balance, max_ride, vreload,
+#           flags)
 #   rs = (routes, lengths, es, ls, rload, rdist, rcost, route_of, pos_of, late_after,
-#         rspan, bounds)
+#         rspan, bounds, rstops, rloads, tid, tload, scratch)
+# Per entry (stops, then one per load place): ``loc``, ``service`` (0 for a reload: the
+# vehicle's ``V_RELOAD_SVC`` counts), ``tw_lo``/``tw_hi`` (a load place's hours),
+# ``demand`` (0), ``late_at``, ``late_cost`` (0), ``max_ride`` (no limit: >= NO_LIMIT).
+# Per stop: ``allowed``, ``penalty``, ``neighbours``. ``vreload[v, r]``: vehicle ``v``
+# may load at place ``r``; ``flags`` = [1 if any stop has a ride limit].
 # ``balance`` = [factor x 1000 (0: no balance rule), cost per second the longest route
 # lasts beyond the rule, cost per stop the fullest route holds beyond it]; ``rspan``: each
 # route's duration on the plan's schedule (kept only under a balance rule); ``bounds``:
 # [duration, stops] the rule allows per route, from the plan before the step's ruin.
 # ``es``/``ls``: earliest / latest service start per route position; ``late_after[v, i]``:
-# stops with a lateness cost at positions >= i of route v.
+# stops with a lateness cost at positions >= i of route v; ``rstops``/``rloads``: stops
+# and reloads per route; ``tid[v, i]``: the trip of the gap before position ``i`` (0:
+# before the first load of a vehicle that starts empty); ``tload[v, t]``: trip ``t``'s
+# load; ``scratch``: room for one route's latest starts.
 
 
 @njit(cache=True, inline="always")
-def _visit(routes: np.ndarray, v: int, i: int, u: int, k: int) -> int:
-    """Stop at position ``k`` of route ``v`` with ``u`` inserted at ``i`` (``u < 0``: none)."""
-    if u < 0 or k < i:
+def _svc(v: int, w: int, prob: tuple) -> int:
+    """Service seconds of entry ``w`` on vehicle ``v``'s route (a reload: the vehicle's)."""
+    if w >= prob[13].shape[0]:
+        return prob[0][v, V_RELOAD_SVC]
+    return prob[6][w]
+
+
+@njit(cache=True, inline="always")
+def _at(routes: np.ndarray, v: int, i: int, x: int, u: int, k: int) -> int:
+    """Entry at position ``k`` of route ``v`` with ``x`` then ``u`` inserted at ``i``
+    (``x < 0`` / ``u < 0``: that one not inserted)."""
+    if k < i:
         return routes[v, k]
-    if k == i:
-        return u
-    return routes[v, k - 1]
+    j = k - i
+    if x >= 0:
+        if j == 0:
+            return x
+        j -= 1
+    if u >= 0:
+        if j == 0:
+            return u
+        j -= 1
+    return routes[v, i + j]
+
+
+@njit(cache=True, inline="always")
+def _added(x: int, u: int) -> int:
+    return (1 if x >= 0 else 0) + (1 if u >= 0 else 0)
 
 
 @njit(cache=True)
-def _min_span(v: int, i: int, u: int, rs: tuple, prob: tuple) -> int:
-    """Shortest duration of route ``v`` (with ``u`` inserted at ``i``; ``u < 0``: as it is).
+def _min_span(v: int, i: int, x: int, u: int, rs: tuple, prob: tuple) -> int:
+    """Shortest duration of route ``v`` (with ``x``, ``u`` inserted at ``i``, see
+    :func:`_at`; both < 0: as it is).
 
     The route leaves as late as keeps it on time (never later than ``V_DEPART_BY``):
     arrival at the end minus departure only falls as the departure moves later, so that
@@ -74,40 +121,40 @@ def _min_span(v: int, i: int, u: int, rs: tuple, prob: tuple) -> int:
     compressed schedule (used when a vehicle's ``max_duration`` needs it) go by.
     """
     routes, lengths = rs[0], rs[1]
-    vint, loc, travel, service, tw_lo, tw_hi = prob[0], prob[2], prob[4], prob[6], prob[7], prob[8]
+    vint, loc, travel, tw_lo, tw_hi = prob[0], prob[2], prob[4], prob[7], prob[8]
     p = vint[v, V_PROFILE]
-    m = lengths[v] + (1 if u >= 0 else 0)
+    m = lengths[v] + _added(x, u)
     if m == 0:
         return 0
     late = vint[v, V_END_BY]
     nxt = vint[v, V_END]
     for k in range(m - 1, -1, -1):
-        w = _visit(routes, v, i, u, k)
-        late = min(tw_hi[w], late - _arc(travel, p, loc[w], nxt) - service[w])
+        w = _at(routes, v, i, x, u, k)
+        late = min(tw_hi[w], late - _arc(travel, p, loc[w], nxt) - _svc(v, w, prob))
         nxt = loc[w]
     start = vint[v, V_START]
     depart = max(vint[v, V_DEPART], min(vint[v, V_DEPART_BY], late - travel[p, start, nxt]))
     t = depart
     prev = start
     for k in range(m):
-        w = _visit(routes, v, i, u, k)
-        t = max(tw_lo[w], t + travel[p, prev, loc[w]]) + service[w]
+        w = _at(routes, v, i, x, u, k)
+        t = max(tw_lo[w], t + travel[p, prev, loc[w]]) + _svc(v, w, prob)
         prev = loc[w]
     return t + _arc(travel, p, prev, vint[v, V_END]) - depart
 
 
 @njit(cache=True)
-def _shown_span(v: int, i: int, u: int, rs: tuple, prob: tuple) -> int:
-    """Duration of route ``v`` (with ``u`` inserted at ``i``; ``u < 0``: as it is).
+def _shown_span(v: int, i: int, x: int, u: int, rs: tuple, prob: tuple) -> int:
+    """Duration of route ``v`` (with ``x``, ``u`` inserted at ``i``; both < 0: as it is).
 
     As the plan's schedule has it (:func:`solver.schedule.timed_route`): every service at
     its earliest start, the departure as late as keeps all of them (never later than
     ``V_DEPART_BY``). The balance bound is judged (and reported) on this duration.
     """
     routes, lengths = rs[0], rs[1]
-    vint, loc, travel, service, tw_lo = prob[0], prob[2], prob[4], prob[6], prob[7]
+    vint, loc, travel, tw_lo = prob[0], prob[2], prob[4], prob[7]
     p = vint[v, V_PROFILE]
-    m = lengths[v] + (1 if u >= 0 else 0)
+    m = lengths[v] + _added(x, u)
     if m == 0:
         return 0
     start = vint[v, V_START]
@@ -116,39 +163,96 @@ def _shown_span(v: int, i: int, u: int, rs: tuple, prob: tuple) -> int:
     elapsed = 0  # travel and service from the start up to the arrival at the visit
     prev = start
     for k in range(m):
-        w = _visit(routes, v, i, u, k)
+        w = _at(routes, v, i, x, u, k)
         leg = travel[p, prev, loc[w]]
         elapsed += leg
         t = max(tw_lo[w], t + leg)
         latest = min(latest, t - elapsed)
-        elapsed += service[w]
-        t += service[w]
+        service = _svc(v, w, prob)
+        elapsed += service
+        t += service
         prev = loc[w]
     end = t + _arc(travel, p, prev, vint[v, V_END])
     return end - max(vint[v, V_DEPART], latest)
 
 
 @njit(cache=True)
-def _spans_ok(v: int, i: int, u: int, rs: tuple, prob: tuple) -> bool:
-    """Whether route ``v`` (with ``u`` inserted at ``i``) keeps its duration limits."""
+def _spans_ok(v: int, i: int, x: int, u: int, rs: tuple, prob: tuple) -> bool:
+    """Whether route ``v`` (with ``x``, ``u`` inserted at ``i``) keeps its duration limits."""
     vint = prob[0]
-    if vint[v, V_MAX_SPAN] < NO_LIMIT and _min_span(v, i, u, rs, prob) > vint[v, V_MAX_SPAN]:
+    if vint[v, V_MAX_SPAN] < NO_LIMIT and _min_span(v, i, x, u, rs, prob) > vint[v, V_MAX_SPAN]:
         return False
     return not (
-        vint[v, V_SHOWN_SPAN] < NO_LIMIT and _shown_span(v, i, u, rs, prob) > vint[v, V_SHOWN_SPAN]
+        vint[v, V_SHOWN_SPAN] < NO_LIMIT
+        and _shown_span(v, i, x, u, rs, prob) > vint[v, V_SHOWN_SPAN]
     )
 
 
 @njit(cache=True)
+def _rides_ok(v: int, i: int, x: int, u: int, rs: tuple, prob: tuple) -> bool:
+    """Whether route ``v`` (with ``x``, ``u`` inserted at ``i``) keeps every ride limit.
+
+    Each trip leaves its load place (or the start) at the latest time that keeps every
+    later visit and the end on time; a later departure never lengthens a ride, so the
+    limits hold on some schedule exactly when they hold at these departures.
+    """
+    routes, lengths, latest = rs[0], rs[1], rs[16]
+    vint, loc, travel, tw_lo, tw_hi, max_ride = (
+        prob[0], prob[2], prob[4], prob[7], prob[8], prob[16],
+    )  # fmt: skip
+    n_stops = prob[13].shape[0]
+    p = vint[v, V_PROFILE]
+    m = lengths[v] + _added(x, u)
+    if m == 0:
+        return True
+    late = vint[v, V_END_BY]
+    nxt = vint[v, V_END]
+    for k in range(m - 1, -1, -1):
+        w = _at(routes, v, i, x, u, k)
+        late = min(tw_hi[w], late - _arc(travel, p, loc[w], nxt) - _svc(v, w, prob))
+        latest[k] = late
+        nxt = loc[w]
+    k = 0
+    while k < m:
+        w = _at(routes, v, i, x, u, k)
+        if w >= n_stops:
+            leave = latest[k] + vint[v, V_RELOAD_SVC]
+            prev = loc[w]
+            k += 1
+        elif k == 0 and vint[v, V_START_EMPTY] == 0:
+            prev = vint[v, V_START]
+            leave = max(
+                vint[v, V_DEPART], min(vint[v, V_DEPART_BY], latest[0] - travel[p, prev, loc[w]])
+            )
+        else:
+            k += 1  # (a stop before any load: the route breaks other rules)
+            continue
+        t = leave
+        while k < m:
+            w = _at(routes, v, i, x, u, k)
+            if w >= n_stops:
+                break
+            begin = max(tw_lo[w], t + travel[p, prev, loc[w]])
+            if begin - leave > max_ride[w]:
+                return False
+            t = begin + prob[6][w]
+            prev = loc[w]
+            k += 1
+    return True
+
+
+@njit(cache=True)
 def _update(v: int, rs: tuple, prob: tuple) -> bool:
-    """Recompute route ``v``'s times, slack, load, distance and cost; ``True`` if feasible.
+    """Recompute route ``v``'s times, slack, loads, distance and cost; ``True`` if feasible.
 
     The cost includes lateness past soft deadlines at the earliest service starts (the
     schedule that minimises it).
     """
     routes, lengths, es, ls, rload, rdist, rcost, route_of, pos_of, late_after = rs[:10]
-    vint, _, loc, cost, travel, dist, service, tw_lo, tw_hi, demand = prob[:10]
-    late_at, late_cost = prob[10], prob[11]
+    rstops, rloads, tid, tload = rs[12], rs[13], rs[14], rs[15]
+    vint, vcap, loc, cost, travel, dist, _, tw_lo, tw_hi, demand = prob[:10]
+    late_at, late_cost, vreload = prob[10], prob[11], prob[17]
+    n_stops = prob[13].shape[0]
     n = lengths[v]
     c, p = vint[v, V_COST], vint[v, V_PROFILE]
     prev = vint[v, V_START]
@@ -156,24 +260,45 @@ def _update(v: int, rs: tuple, prob: tuple) -> bool:
     total_c = 0
     total_d = 0
     rload[v, :] = 0
+    trip = 1 - vint[v, V_START_EMPTY]
+    tload[v, trip, :] = 0
     ok = True
+    stops = 0
     for i in range(n):
         u = routes[v, i]
-        route_of[u] = v
-        pos_of[u] = i
+        tid[v, i] = trip
         lu = loc[u]
         t = max(tw_lo[u], t + travel[p, prev, lu])
         es[v, i] = t
         if t > tw_hi[u]:
             ok = False
-        if t > late_at[u]:
-            total_c += late_cost[u] * (t - late_at[u])
-        t += service[u]
+        if u >= n_stops:
+            if not vreload[v, u - n_stops]:
+                ok = False
+            trip += 1
+            tload[v, trip, :] = 0
+        else:
+            route_of[u] = v
+            pos_of[u] = i
+            stops += 1
+            if trip == 0:
+                ok = False  # a stop before the first load
+            if t > late_at[u]:
+                total_c += late_cost[u] * (t - late_at[u])
+            for d in range(demand.shape[1]):
+                rload[v, d] += demand[u, d]
+                tload[v, trip, d] += demand[u, d]
+                if tload[v, trip, d] > vcap[v, d]:
+                    ok = False
+        t += _svc(v, u, prob)
         total_c += cost[c, prev, lu]
         total_d += dist[p, prev, lu]
-        for d in range(demand.shape[1]):
-            rload[v, d] += demand[u, d]
         prev = lu
+    tid[v, n] = trip
+    rstops[v] = stops
+    rloads[v] = trip - 1 + vint[v, V_START_EMPTY]
+    if rloads[v] > vint[v, V_MAX_LOADS]:
+        ok = False
     end = vint[v, V_END]
     if n > 0:
         t += _arc(travel, p, prev, end)
@@ -188,17 +313,19 @@ def _update(v: int, rs: tuple, prob: tuple) -> bool:
         u = routes[v, i]
         lu = loc[u]
         late_after[v, i] = late_after[v, i + 1] + (1 if late_cost[u] > 0 else 0)
-        late = min(tw_hi[u], late - _arc(travel, p, lu, nxt) - service[u])
+        late = min(tw_hi[u], late - _arc(travel, p, lu, nxt) - _svc(v, u, prob))
         ls[v, i] = late
         nxt = lu
     rdist[v] = total_d
     rcost[v] = total_c + (vint[v, V_FIXED] if n > 0 else 0)
-    if total_d > vint[v, V_MAX_DIST] or n > vint[v, V_MAX_STOPS]:
+    if total_d > vint[v, V_MAX_DIST] or stops > vint[v, V_MAX_STOPS]:
         ok = False
     if ok and n > 0:
-        ok = _spans_ok(v, -1, -1, rs, prob)
+        ok = _spans_ok(v, -1, -1, -1, rs, prob)
+    if ok and n > 0 and prob[18][0] > 0:
+        ok = _rides_ok(v, -1, -1, -1, rs, prob)
     if prob[15][0] > 0:
-        rs[10][v] = _shown_span(v, -1, -1, rs, prob) if n > 0 else 0
+        rs[10][v] = _shown_span(v, -1, -1, -1, rs, prob) if n > 0 else 0
     return ok
 
 
@@ -210,15 +337,15 @@ def _balance_cost(rs: tuple, prob: tuple) -> int:
     balance = prob[15]
     if balance[0] == 0:
         return 0
-    lengths, rspan = rs[1], rs[10]
+    lengths, rspan, rstops = rs[1], rs[10], rs[12]
     used, total_s, top_s, total_n, top_n = 0, 0, 0, 0, 0
     for v in range(lengths.shape[0]):
         if lengths[v] > 0:
             used += 1
             total_s += rspan[v]
             top_s = max(top_s, rspan[v])
-            total_n += lengths[v]
-            top_n = max(top_n, lengths[v])
+            total_n += rstops[v]
+            top_n = max(top_n, rstops[v])
     if used == 0:
         return 0
     factor = balance[0] / 1000.0
@@ -235,13 +362,13 @@ def _balance_cost(rs: tuple, prob: tuple) -> int:
 @njit(cache=True)
 def _set_bounds(rs: tuple, prob: tuple) -> None:
     """The duration and stop count the balance rule allows a route, from the plan now."""
-    balance, lengths, rspan, bounds = prob[15], rs[1], rs[10], rs[11]
+    balance, lengths, rspan, bounds, rstops = prob[15], rs[1], rs[10], rs[11], rs[12]
     used, total_s, total_n = 0, 0, 0
     for v in range(lengths.shape[0]):
         if lengths[v] > 0:
             used += 1
             total_s += rspan[v]
-            total_n += lengths[v]
+            total_n += rstops[v]
     factor = balance[0] / 1000.0
     if used == 0:
         bounds[0], bounds[1] = NO_LIMIT, NO_LIMIT
@@ -255,7 +382,7 @@ def _later_lateness(v: int, i: int, t: int, prev: int, rs: tuple, prob: tuple) -
     """Extra lateness of route ``v``'s stops from position ``i`` on, when the stop before
     them leaves location ``prev`` at ``t`` instead of as now."""
     routes, lengths, es = rs[0], rs[1], rs[2]
-    vint, loc, travel, service, tw_lo = prob[0], prob[2], prob[4], prob[6], prob[7]
+    vint, loc, travel, tw_lo = prob[0], prob[2], prob[4], prob[7]
     late_at, late_cost = prob[10], prob[11]
     p = vint[v, V_PROFILE]
     extra = 0
@@ -266,7 +393,7 @@ def _later_lateness(v: int, i: int, t: int, prev: int, rs: tuple, prob: tuple) -
             break  # from here on nothing moves
         if late_cost[w] > 0:
             extra += late_cost[w] * (max(0, start - late_at[w]) - max(0, es[v, j] - late_at[w]))
-        t = start + service[w]
+        t = start + _svc(v, w, prob)
         prev = loc[w]
     return extra
 
@@ -280,6 +407,85 @@ def _fits(load: np.ndarray, demand: np.ndarray, capacity: np.ndarray) -> bool:
     return True
 
 
+@njit(cache=True, inline="always")
+def _fits_alone(demand: np.ndarray, capacity: np.ndarray) -> bool:
+    for d in range(demand.shape[0]):  # noqa: SIM110
+        if demand[d] > capacity[d]:
+            return False
+    return True
+
+
+@njit(cache=True)
+def _try(
+    v: int,
+    i: int,
+    x: int,
+    u: int,
+    prev: int,
+    depart: int,
+    best: int,
+    has_best: bool,
+    rs: tuple,
+    prob: tuple,
+) -> tuple[bool, int]:
+    """Whether stop ``u`` (after reload entry ``x``; ``x < 0``: none) fits route ``v`` at
+    position ``i``, the visit before it leaving location ``prev`` at ``depart``, for less
+    than ``best`` (when ``has_best``); and the added cost."""
+    routes, lengths, ls, rdist = rs[0], rs[1], rs[3], rs[5]
+    vint, loc, cost, travel, dist, service, tw_lo, tw_hi = (
+        prob[0], prob[2], prob[3], prob[4], prob[5], prob[6], prob[7], prob[8],
+    )  # fmt: skip
+    late_at, late_cost, late_after, bounds, balance = prob[10], prob[11], rs[9], rs[11], prob[15]
+    n = lengths[v]
+    c, p = vint[v, V_COST], vint[v, V_PROFILE]
+    here, t, delta, extra_d = prev, depart, 0, 0
+    if x >= 0:
+        lx = loc[x]
+        begin = max(tw_lo[x], t + travel[p, here, lx])
+        if begin > tw_hi[x]:
+            return False, 0
+        t = begin + vint[v, V_RELOAD_SVC]
+        delta += cost[c, here, lx]
+        extra_d += dist[p, here, lx]
+        here = lx
+    lu = loc[u]
+    start = max(tw_lo[u], t + travel[p, here, lu])
+    if start > tw_hi[u]:
+        return False, 0  # (street matrices need not obey the triangle inequality: go on)
+    if i < n:
+        nxt = loc[routes[v, i]]
+        if start + service[u] + travel[p, lu, nxt] > ls[v, i]:
+            return False, 0
+    else:
+        nxt = vint[v, V_END]
+        if start + service[u] + _arc(travel, p, lu, nxt) > vint[v, V_END_BY]:
+            return False, 0
+    extra_d += dist[p, here, lu] + _arc(dist, p, lu, nxt) - _arc(dist, p, prev, nxt)
+    if rdist[v] + extra_d > vint[v, V_MAX_DIST]:
+        return False, 0
+    delta += cost[c, here, lu] + _arc(cost, c, lu, nxt) - _arc(cost, c, prev, nxt)
+    if n == 0:
+        delta += vint[v, V_FIXED]
+    if start > late_at[u]:
+        delta += late_cost[u] * (start - late_at[u])
+    if late_after[v, i] > 0:
+        delta += _later_lateness(v, i, start + service[u], lu, rs, prob)
+    if has_best and delta >= best:
+        return False, 0
+    # Duration and ride limits last, and only for a would-be best position: O(route).
+    if not _spans_ok(v, i, x, u, rs, prob):
+        return False, 0
+    if prob[18][0] > 0 and not _rides_ok(v, i, x, u, rs, prob):
+        return False, 0
+    if balance[0] > 0:  # beyond the balance bounds: at the rule's price
+        over_s = _shown_span(v, i, x, u, rs, prob) - bounds[0]
+        over_n = rs[12][v] + 1 - bounds[1]
+        delta += max(0, over_s) * balance[1] + max(0, over_n) * balance[2]
+        if has_best and delta >= best:
+            return False, 0
+    return True, delta
+
+
 @njit(cache=True)
 def _best_insertion(
     u: int,
@@ -287,14 +493,17 @@ def _best_insertion(
     rs: tuple,
     prob: tuple,
     class_seen: np.ndarray,
-) -> tuple[int, int, int]:
-    """Cheapest feasible ``(vehicle, position, added cost)`` for stop ``u``; vehicle -1: none."""
-    routes, lengths, es, ls, rload, rdist = rs[:6]
-    vint, vcap, loc, cost, travel, dist, service, tw_lo, tw_hi, demand = prob[:10]
-    late_at, late_cost, allowed = prob[10], prob[11], prob[12]
-    late_after, bounds, balance = rs[9], rs[11], prob[15]
-    best_v, best_i, best_delta = -1, -1, 0
-    lu = loc[u]
+) -> tuple[int, int, int, int]:
+    """Cheapest feasible ``(vehicle, position, reload entry before it (-1: none), added
+    cost)`` for stop ``u``; vehicle -1: none."""
+    routes, lengths, es, rload, rstops, rloads, tid, tload = (
+        rs[0], rs[1], rs[2], rs[4], rs[12], rs[13], rs[14], rs[15],
+    )  # fmt: skip
+    vint, vcap, loc, demand, allowed, vreload = (
+        prob[0], prob[1], prob[2], prob[9], prob[12], prob[17],
+    )  # fmt: skip
+    n_stops = prob[13].shape[0]
+    best_v, best_i, best_x, best_delta = -1, -1, -1, 0
     class_seen[:] = False
     for v in range(lengths.shape[0]):
         if not allowed[u, v]:
@@ -304,58 +513,64 @@ def _best_insertion(
             if class_seen[vint[v, V_CLASS]]:
                 continue
             class_seen[vint[v, V_CLASS]] = True
-        if n + 1 > vint[v, V_MAX_STOPS] or not _fits(rload[v], demand[u], vcap[v]):
+        if rstops[v] + 1 > vint[v, V_MAX_STOPS]:
             continue
-        c, p = vint[v, V_COST], vint[v, V_PROFILE]
-        end = vint[v, V_END]
+        reloading = vint[v, V_MAX_LOADS] > 0
+        if not reloading and not _fits(rload[v], demand[u], vcap[v]):
+            continue
+        new_trip = (
+            reloading and rloads[v] < vint[v, V_MAX_LOADS] and _fits_alone(demand[u], vcap[v])
+        )
         prev = vint[v, V_START]
         depart = vint[v, V_DEPART]
         for i in range(n + 1):
             if i > 0:
                 w = routes[v, i - 1]
                 prev = loc[w]
-                depart = es[v, i - 1] + service[w]
+                depart = es[v, i - 1] + _svc(v, w, prob)
             if blink > 0.0 and np.random.random() < blink:
                 continue
-            start = max(tw_lo[u], depart + travel[p, prev, lu])
-            if start > tw_hi[u]:
-                continue  # (street matrices need not obey the triangle inequality: go on)
-            if i < n:
-                nxt = loc[routes[v, i]]
-                if start + service[u] + travel[p, lu, nxt] > ls[v, i]:
-                    continue
-            else:
-                nxt = end
-                if start + service[u] + _arc(travel, p, lu, nxt) > vint[v, V_END_BY]:
-                    continue
-            extra_d = dist[p, prev, lu] + _arc(dist, p, lu, nxt) - _arc(dist, p, prev, nxt)
-            if rdist[v] + extra_d > vint[v, V_MAX_DIST]:
+            if not reloading or (tid[v, i] >= 1 and _fits(tload[v, tid[v, i]], demand[u], vcap[v])):
+                ok, delta = _try(v, i, -1, u, prev, depart, best_delta, best_v >= 0, rs, prob)
+                if ok:
+                    best_v, best_i, best_x, best_delta = v, i, -1, delta
+            if new_trip and (i == n or routes[v, i] >= n_stops):
+                for r in range(vreload.shape[1]):
+                    if not vreload[v, r]:
+                        continue
+                    x = n_stops + r
+                    ok, delta = _try(v, i, x, u, prev, depart, best_delta, best_v >= 0, rs, prob)
+                    if ok:
+                        best_v, best_i, best_x, best_delta = v, i, x, delta
+    return best_v, best_i, best_x, best_delta
+
+
+@njit(cache=True)
+def _tidy(v: int, rs: tuple, prob: tuple) -> None:
+    """Drop route ``v``'s reloads that begin an empty trip (followed by another reload or
+    by the end, or first on a route that starts loaded); no stop left: no route."""
+    routes, lengths = rs[0], rs[1]
+    n_stops = prob[13].shape[0]
+    loaded = prob[0][v, V_START_EMPTY] == 0
+    n = lengths[v]
+    out, stops = 0, 0
+    for k in range(n):
+        w = routes[v, k]
+        if w >= n_stops:
+            after = routes[v, k + 1] if k + 1 < n else -1
+            if after < 0 or after >= n_stops or (loaded and out == 0):
                 continue
-            delta = cost[c, prev, lu] + _arc(cost, c, lu, nxt) - _arc(cost, c, prev, nxt)
-            if n == 0:
-                delta += vint[v, V_FIXED]
-            if start > late_at[u]:
-                delta += late_cost[u] * (start - late_at[u])
-            if late_after[v, i] > 0:
-                delta += _later_lateness(v, i, start + service[u], lu, rs, prob)
-            if best_v >= 0 and delta >= best_delta:
-                continue
-            # Duration limits last, and only for a would-be best position: O(route).
-            if not _spans_ok(v, i, u, rs, prob):
-                continue
-            if balance[0] > 0:  # beyond the balance bounds: at the rule's price
-                over_s = _shown_span(v, i, u, rs, prob) - bounds[0]
-                over_n = n + 1 - bounds[1]
-                delta += max(0, over_s) * balance[1] + max(0, over_n) * balance[2]
-                if best_v >= 0 and delta >= best_delta:
-                    continue
-            best_v, best_i, best_delta = v, i, delta
-    return best_v, best_i, best_delta
+        else:
+            stops += 1
+        routes[v, out] = w
+        out += 1
+    lengths[v] = out if stops > 0 else 0
 
 
 @njit(cache=True)
 def _ruin(
     rs: tuple,
+    prob: tuple,
     neighbours: np.ndarray,
     touched: np.ndarray,
     loose: np.ndarray,
@@ -366,6 +581,7 @@ def _ruin(
     """Remove strings of consecutive stops from routes near a random stop (SISR's ruin).
 
     The removed stops are appended to ``loose``; ruined routes are marked in ``touched``.
+    Reloads within a string stay, unless their trip is left empty (:func:`_tidy`).
     Returns the new count of loose stops.
     """
     routes, lengths, route_of, pos_of = rs[0], rs[1], rs[7], rs[8]
@@ -394,13 +610,18 @@ def _ruin(
         lo = max(0, pos_of[c] - size + 1)
         hi = min(pos_of[c], n - size)
         begin = lo + int(np.random.random() * (hi - lo + 1))
-        for i in range(begin, begin + size):
-            loose[n_loose] = routes[v, i]
-            n_loose += 1
-            route_of[routes[v, i]] = -1
-        for i in range(begin + size, n):
-            routes[v, i - size] = routes[v, i]
-        lengths[v] = n - size
+        out = begin
+        for i in range(begin, n):
+            w = routes[v, i]
+            if i < begin + size and w < n_stops:  # a stop of the string: loose
+                loose[n_loose] = w
+                n_loose += 1
+                route_of[w] = -1
+            else:  # reloads stay (until their trip is empty)
+                routes[v, out] = w
+                out += 1
+        lengths[v] = out
+        _tidy(v, rs, prob)
         touched[v] = True
         ruined += 1
     return n_loose
@@ -430,20 +651,27 @@ def _recreate_order(loose: np.ndarray, n_loose: int, prob: tuple) -> np.ndarray:
 @njit(cache=True)
 def _route_state(routes: np.ndarray, lengths: np.ndarray, prob: tuple) -> tuple:
     """The derived data ``rs`` of ``routes`` (filled by :func:`_update`, route by route)."""
-    n_veh, n_stops, dims = routes.shape[0], prob[2].shape[0], prob[9].shape[1]
+    n_veh, width, n_stops, dims = (
+        routes.shape[0], routes.shape[1], prob[13].shape[0], prob[9].shape[1],
+    )  # fmt: skip
     return (
         routes,
         lengths,
-        np.zeros((n_veh, n_stops + 1), dtype=np.int64),  # es
-        np.zeros((n_veh, n_stops + 1), dtype=np.int64),  # ls
+        np.zeros((n_veh, width), dtype=np.int64),  # es
+        np.zeros((n_veh, width), dtype=np.int64),  # ls
         np.zeros((n_veh, dims), dtype=np.int64),  # rload
         np.zeros(n_veh, dtype=np.int64),  # rdist
         np.zeros(n_veh, dtype=np.int64),  # rcost
         np.full(n_stops, -1, dtype=np.int64),  # route_of
         np.zeros(n_stops, dtype=np.int64),  # pos_of
-        np.zeros((n_veh, n_stops + 1), dtype=np.int64),  # late_after
+        np.zeros((n_veh, width), dtype=np.int64),  # late_after
         np.zeros(n_veh, dtype=np.int64),  # rspan
         np.full(2, NO_LIMIT, dtype=np.int64),  # bounds
+        np.zeros(n_veh, dtype=np.int64),  # rstops
+        np.zeros(n_veh, dtype=np.int64),  # rloads
+        np.zeros((n_veh, width), dtype=np.int64),  # tid
+        np.zeros((n_veh, width + 1, dims), dtype=np.int64),  # tload
+        np.zeros(width + 1, dtype=np.int64),  # scratch
     )
 
 
@@ -461,7 +689,7 @@ def insertion_costs(
     class_seen = np.zeros(int(prob[0][:, V_CLASS].max()) + 1, dtype=np.bool_)
     out = np.full(stops.shape[0], -1, dtype=np.int64)
     for j in range(stops.shape[0]):
-        v, _, delta = _best_insertion(stops[j], 0.0, rs, prob, class_seen)
+        v, _, _, delta = _best_insertion(stops[j], 0.0, rs, prob, class_seen)
         if v >= 0:
             out[j] = delta
     return out
@@ -494,7 +722,7 @@ def run(
     """
     np.random.seed(seed)
     vint, penalty, neighbours = prob[0], prob[13], prob[14]
-    n_veh, n_stops = routes.shape[0], prob[2].shape[0]
+    n_veh, n_stops = routes.shape[0], penalty.shape[0]
     rs = _route_state(routes, lengths, prob)
     rcost, route_of = rs[6], rs[7]
     saved = routes.copy()
@@ -534,7 +762,7 @@ def run(
         touched[:] = False
         if prob[15][0] > 0:
             _set_bounds(rs, prob)
-        n_loose = _ruin(rs, neighbours, touched, loose, n_loose, avg_removed, max_string)
+        n_loose = _ruin(rs, prob, neighbours, touched, loose, n_loose, avg_removed, max_string)
         feasible = True
         for v in range(n_veh):
             if touched[v] and not _update(v, rs, prob):
@@ -545,13 +773,16 @@ def run(
             order = _recreate_order(loose, n_loose, prob)
             for j in range(n_loose):
                 u = loose[order[j]]
-                v, i, _ = _best_insertion(u, blink, rs, prob, class_seen)
+                v, i, x, _ = _best_insertion(u, blink, rs, prob, class_seen)
                 if v < 0:
                     continue
-                for q in range(lengths[v], i, -1):
-                    routes[v, q] = routes[v, q - 1]
-                routes[v, i] = u
-                lengths[v] += 1
+                step = 1 if x < 0 else 2
+                for q in range(lengths[v] + step - 1, i + step - 1, -1):
+                    routes[v, q] = routes[v, q - step]
+                if x >= 0:
+                    routes[v, i] = x
+                routes[v, i + step - 1] = u
+                lengths[v] += step
                 touched[v] = True
                 _update(v, rs, prob)
             candidate = rcost.sum() + _balance_cost(rs, prob)

@@ -527,8 +527,9 @@ def short_of_time(
     -------
     list of Unassigned
         ``unassigned`` with ``FLEET_EXHAUSTED`` replaced by ``TIME_LIMIT`` where the stop
-        fits the plan as it stands (:func:`solver.refine.worth_placing`, on the problems
-        the refinement models), or, when not ``settled``, where no fleet bound shows that
+        fits the plan as it stands (:func:`solver.trips.fits_with_trips` on problems with
+        trips, else :func:`solver.refine.worth_placing` on the problems the refinement
+        models), or, when not ``settled``, where no fleet bound shows that
         the fleet cannot take it.
     """
     index = problem.stop_index()
@@ -536,15 +537,14 @@ def short_of_time(
     if not suspects:
         return list(unassigned)
     fits: list[bool | None] = [False] * len(suspects)
-    if routes is not None and refine.unsupported(problem) is None:
-        fits = list(refine.worth_placing(problem, routes, suspects))
-    elif routes is not None:
-        from solver import trips  # imports the checker, which imports this module
+    from solver import trips  # imports the checker, which imports this module
 
-        if trips.has_trips(problem):
-            fits = trips.fits_with_trips(
-                problem, routes, suspects, _penalties(problem), deadline=deadline
-            )
+    if routes is not None and trips.has_trips(problem):
+        fits = trips.fits_with_trips(
+            problem, routes, suspects, _penalties(problem), deadline=deadline
+        )
+    elif routes is not None and refine.unsupported(problem) is None:
+        fits = list(refine.worth_placing(problem, routes, suspects))
     cannot_take = _fleet_bound(problem, problem.stop_positions(i for r in routes or () for i in r))
     more = max(math.ceil(2 * time_limit), math.ceil(time_limit) + 1)
     why: dict[str, Why] = {}

@@ -20,7 +20,7 @@ import numpy as np
 
 from solver import _sisr, balance, objective
 from solver.model import Problem, Profile, Stop, Vehicle
-from solver.schedule import end_window, start_window
+from solver.schedule import end_window, reload_hours, start_window
 
 #: Largest problem refined: the kernel keeps all-pairs tables over the stops (neighbours,
 #: and per profile and cost structure the matrices over the locations in use).
@@ -66,10 +66,6 @@ def unsupported(problem: Problem) -> str | None:
         return "span cost"
     if any(len(s.windows) > 1 for s in problem.stops):
         return "several time windows on a stop"
-    if any(v.reloads for v in problem.vehicles):
-        return "reloads (several trips per route)"
-    if any(s.max_ride is not None for s in problem.stops):
-        return "ride limits"
     if any(v.prefix for v in problem.vehicles):
         return "fixed prefixes"
     if any(s.change_cost for s in problem.stops):
@@ -89,6 +85,12 @@ class Arrays:
     ``allowed`` is stops x vehicles; ``neighbours`` lists, per stop, every stop by
     increasing arc cost from it (itself first); ``balance`` is the balance rule's factor x
     1000 and its prices (:func:`solver.balance.prices`; zeros: no rule).
+
+    Trips: the per-stop arrays ``loc``, ``service``, ``tw_lo``, ``tw_hi``, ``demand``,
+    ``late_at``, ``late_cost`` and ``max_ride`` (s; no limit: ``_NEVER``) go on with one
+    entry per load place (:attr:`places`, kernel entry ``len(stops) + r``: its location,
+    its depot's hours, no demand, no lateness, no ride limit); ``vreload`` is vehicles x
+    load places (where each may load); ``flags`` is ``[1 if any ride limit]``.
     """
 
     vint: np.ndarray
@@ -107,24 +109,45 @@ class Arrays:
     penalty: np.ndarray
     neighbours: np.ndarray
     balance: np.ndarray
+    max_ride: np.ndarray
+    vreload: np.ndarray
+    flags: np.ndarray
+    places: tuple[int, ...]
 
     def kernel(self) -> tuple[np.ndarray, ...]:
         """The kernel's problem tuple ``prob`` (order as in :mod:`solver._sisr`)."""
         return (
             self.vint, self.vcap, self.loc, self.cost, self.travel, self.dist, self.service,
             self.tw_lo, self.tw_hi, self.demand, self.late_at, self.late_cost, self.allowed,
-            self.penalty, self.neighbours, self.balance,
+            self.penalty, self.neighbours, self.balance, self.max_ride, self.vreload, self.flags,
         )  # fmt: skip
+
+    def entries(self, problem: Problem, order: Sequence[int]) -> list[int]:
+        """A visiting order (reload codes of ``problem``) as the kernel's entries."""
+        n = len(problem.stops)
+        index = {place: n + r for r, place in enumerate(self.places)}
+        return [i if i < n else index[i - n] for i in order]
+
+    def order(self, problem: Problem, entries: Sequence[int]) -> list[int]:
+        """The kernel's entries as a visiting order (reload codes of ``problem``)."""
+        n = len(problem.stops)
+        return [e if e < n else problem.reload_code(self.places[e - n]) for e in entries]
 
 
 def _route_arrays(
-    routes: Sequence[Sequence[int]], n_vehicles: int, n_stops: int
+    problem: Problem, a: Arrays, routes: Sequence[Sequence[int]]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Routes as the kernel holds them: a vehicles x (stops + 1) table and the lengths."""
-    table = np.zeros((n_vehicles, n_stops + 1), dtype=np.int64)
+    """Routes as the kernel holds them: a vehicles x entries table and the lengths.
+
+    A route holds each stop at most once and, with load places, at most one reload before
+    each stop and one first (every trip serves a stop): ``2 x stops + 2`` entries.
+    """
+    n_vehicles, n_stops = len(problem.vehicles), len(problem.stops)
+    width = n_stops + 1 + (n_stops + 1 if a.places else 0)
+    table = np.zeros((n_vehicles, width), dtype=np.int64)
     lengths = np.zeros(n_vehicles, dtype=np.int64)
     for k, r in enumerate(routes):
-        table[k, : len(r)] = r
+        table[k, : len(r)] = a.entries(problem, r)
         lengths[k] = len(r)
     return table, lengths
 
@@ -137,7 +160,8 @@ def arrays(problem: Problem, *, span_bound: int | None = None) -> Arrays:
     cost_index = {k: i for i, k in enumerate(keys)}
     # The kernel sees only the locations in use (stops and route ends), renumbered.
     ends = {v.end for v in vehicles if v.end is not None}
-    places = sorted({s.location for s in stops} | {v.start for v in vehicles} | ends)
+    loads = sorted({p for v in vehicles for p in v.load_places})
+    places = sorted({s.location for s in stops} | {v.start for v in vehicles} | ends | set(loads))
     place = {loc: k for k, loc in enumerate(places)}
     used = np.asarray(places, dtype=np.int64)
     cut = np.ix_(used, used)
@@ -165,6 +189,7 @@ def arrays(problem: Problem, *, span_bound: int | None = None) -> Arrays:
         objective.vehicle_fixed_bonus(problem, bound) if problem.objective.minimise_vehicles else 0
     )
     vint = np.zeros((len(vehicles), _sisr.V_FIELDS), dtype=np.int64)
+    vreload = np.zeros((len(vehicles), len(loads)), dtype=np.bool_)
     classes: dict[tuple[object, ...], int] = {}
     for k, v in enumerate(vehicles):
         row = vint[k]
@@ -180,41 +205,62 @@ def arrays(problem: Problem, *, span_bound: int | None = None) -> Arrays:
         row[_sisr.V_SHOWN_SPAN] = _sisr.NO_LIMIT if span_bound is None else span_bound
         row[_sisr.V_DEPART_BY] = start_window(problem, v)[1]
         row[_sisr.V_MAX_STOPS] = len(stops) if v.max_stops is None else v.max_stops
+        row[_sisr.V_RELOAD_SVC] = v.reload_service
+        row[_sisr.V_MAX_LOADS] = _max_loads(v, len(stops))
+        row[_sisr.V_START_EMPTY] = 0 if v.start_loaded else 1
+        vreload[k, [loads.index(p) for p in v.load_places]] = True
         fields = [x for f, x in enumerate(row.tolist()) if f != _sisr.V_CLASS]
-        signature = (*fields, v.capacity, allowed[:, k].tobytes())
+        signature = (*fields, v.capacity, allowed[:, k].tobytes(), vreload[k].tobytes())
         row[_sisr.V_CLASS] = classes.setdefault(signature, len(classes))
     loc = np.asarray([place[s.location] for s in stops], dtype=np.int64)
     c0 = cost_list[0][np.ix_(loc, loc)].astype(np.float64)
     np.fill_diagonal(c0, -1.0)
+    hours = [reload_hours(problem, p) for p in loads]
+    lo = [s.windows[0][0] if s.windows else 0 for s in stops]
+    hi = [min(s.windows[0][1], horizon) if s.windows else horizon for s in stops]
+    ride = [_NEVER if s.max_ride is None else s.max_ride for s in stops]
+    r = len(loads)
     return Arrays(
         vint=vint,
         vcap=np.asarray([v.capacity for v in vehicles], dtype=np.int64).reshape(
             len(vehicles), len(problem.dimensions)
         ),
-        loc=loc,
+        loc=np.asarray([*loc.tolist(), *(place[p] for p in loads)], dtype=np.int64),
         cost=np.stack(cost_list).astype(np.int64),
         travel=travel.astype(np.int64),
         dist=dist.astype(np.int64),
-        service=np.asarray([s.service for s in stops], dtype=np.int64),
-        tw_lo=np.asarray([s.windows[0][0] if s.windows else 0 for s in stops], dtype=np.int64),
+        service=np.asarray([*(s.service for s in stops), *[0] * r], dtype=np.int64),
+        tw_lo=np.asarray([*lo, *(h[0][0] if h else 0 for h in hours)], dtype=np.int64),
         tw_hi=np.asarray(
-            [min(s.windows[0][1], horizon) if s.windows else horizon for s in stops],
+            [*hi, *(min(h[0][1], horizon) if h else horizon for h in hours)], dtype=np.int64
+        ),
+        demand=np.asarray(
+            [*(s.demand for s in stops), *[(0,) * len(problem.dimensions)] * r], dtype=np.int64
+        ).reshape(len(stops) + r, len(problem.dimensions)),
+        late_at=np.asarray(
+            [*(_NEVER if s.deadline is None else s.deadline for s in stops), *[_NEVER] * r],
             dtype=np.int64,
         ),
-        demand=np.asarray([s.demand for s in stops], dtype=np.int64).reshape(
-            len(stops), len(problem.dimensions)
-        ),
-        late_at=np.asarray(
-            [_NEVER if s.deadline is None else s.deadline for s in stops], dtype=np.int64
-        ),
         late_cost=np.asarray(
-            [0 if s.deadline is None else s.lateness_cost for s in stops], dtype=np.int64
+            [*(0 if s.deadline is None else s.lateness_cost for s in stops), *[0] * r],
+            dtype=np.int64,
         ),
         allowed=allowed,
         penalty=np.asarray(objective.penalties(problem, bound), dtype=np.int64),
         neighbours=np.argsort(c0, axis=1, kind="stable").astype(np.int64),
         balance=np.asarray(balance.prices(problem, bound), dtype=np.int64),
+        max_ride=np.asarray([*ride, *[_NEVER] * r], dtype=np.int64),
+        vreload=vreload,
+        flags=np.asarray([1 if any(s.max_ride is not None for s in stops) else 0], np.int64),
+        places=tuple(loads),
     )
+
+
+def _max_loads(v: Vehicle, n_stops: int) -> int:
+    """Most reloads the kernel lets ``v`` make (0: never; each trip serves a stop)."""
+    if not v.reloads:
+        return 0
+    return n_stops + 1 if v.max_loads is None else v.max_loads
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,7 +311,7 @@ def refine(
     t0 = time.monotonic()
     a = arrays(problem, span_bound=span_bound)
     n_veh, n = len(problem.vehicles), len(problem.stops)
-    cur, lengths = _route_arrays(routes, n_veh, n)
+    cur, lengths = _route_arrays(problem, a, routes)
     best, best_len = cur.copy(), lengths.copy()
     state = np.zeros(5, dtype=np.int64)  # current, best, accepted, improved, start balance
     prob = a.kernel()
@@ -292,7 +338,7 @@ def refine(
     t_end = t_start / 100.0
     done, index, reported = 0, 1, state[1]
     rate = 0.0
-    served, last_gain = int(best_len.sum()), 0
+    served, last_gain = n - len(_unserved(n, best, best_len)), 0
     while True:
         now = time.monotonic()
         if (now >= deadline and done >= min_iterations) or (
@@ -318,13 +364,14 @@ def refine(
         done += count
         index += 1
         rate = done / max(time.monotonic() - t0, 1e-9)
-        if int(best_len.sum()) > served:
-            served, last_gain = int(best_len.sum()), done
+        now_served = n - len(_unserved(n, best, best_len))
+        if now_served > served:
+            served, last_gain = now_served, done
         if on_progress is not None and state[1] < reported:
             reported = state[1]
             on_progress(time.monotonic(), int(reported))
     return RefineResult(
-        routes=[best[k, : best_len[k]].tolist() for k in range(n_veh)],
+        routes=[a.order(problem, best[k, : best_len[k]].tolist()) for k in range(n_veh)],
         objective=int(state[1]),
         start_objective=start_objective,
         iterations=done,
@@ -343,7 +390,7 @@ def worth_placing(
     vehicle) as they stand, nothing else moved, for less than its penalty: a search that
     had settled would have placed it. The caller checks :func:`unsupported` first."""
     a = arrays(problem)
-    cur, lengths = _route_arrays(routes, len(problem.vehicles), len(problem.stops))
+    cur, lengths = _route_arrays(problem, a, routes)
     kept = np.asarray(stops, dtype=np.int64)
     costs = _sisr.insertion_costs(cur, lengths, kept, a.kernel())
     return [bool(0 <= c < a.penalty[i]) for c, i in zip(costs.tolist(), kept.tolist(), strict=True)]
@@ -397,5 +444,6 @@ def warm_up() -> float:
 def _unserved(n: int, routes: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     served = np.zeros(n, dtype=np.bool_)
     for k in range(routes.shape[0]):
-        served[routes[k, : lengths[k]]] = True
+        entries = routes[k, : lengths[k]]
+        served[entries[entries < n]] = True
     return np.flatnonzero(~served)

@@ -3,8 +3,9 @@
 :func:`first_routes` builds the plan the OR-Tools search starts from on problems with
 trips (reloads or ride limits).
 
-The refinement's insertion test (:func:`solver.refine.worth_placing`) does not model reloads
-or ride limits; for such problems :func:`fits_with_trips` answers the same question directly:
+For the diagnosis of problems with trips (including those the refinement does not model,
+such as re-plans with fixed prefixes), :func:`fits_with_trips` answers whether an unserved
+stop still fits, bounded by the clock and checked by the schedule and checker themselves:
 the stop is tried at every position of every compatible vehicle's visiting order, on its own
 or on a new trip (a reload at one of the vehicle's load places just before it, at a trip
 boundary). :class:`RouteBounds` precomputes each route once (earliest departures and latest
@@ -361,7 +362,8 @@ def first_routes(problem: Problem) -> list[list[int]]:
     place (while it may) and goes on; a route ends when nothing fits even after a load.
 
     The OR-Tools search starts from it: its insertions place one node at a time, so they
-    never add a reload together with the stop that needs it.
+    never add a reload together with the stop that needs it. (The refinement that follows
+    does: a reload and its first stop are one insertion there.)
 
     Returns
     -------

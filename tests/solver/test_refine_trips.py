@@ -1,0 +1,101 @@
+"""The refinement with trips: reloads placed by the kernel, loads per trip, max_trips, reload
+time, starting empty and ride limits, on the star of :mod:`tests.solver.test_trips`."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+from hypothesis import HealthCheck, given, settings
+
+from solver import Problem, Solution, Vehicle, VisitKind, refine
+from solver.check import route_violations
+from solver.schedule import plan_cost, timed_route
+from solver.trips import first_routes
+from tests.solver.test_refine import _objective
+from tests.solver.test_trips import STOPS, _problem, trip_problems
+
+FAR = time.monotonic() + 3600.0
+
+
+def _refined(problem: Problem, steps: int = 2000) -> tuple[refine.RefineResult, Solution]:
+    """The kernel's plan from empty routes, as a timed solution the checker must accept."""
+    assert refine.unsupported(problem) is None
+    empty: list[list[int]] = [[] for _ in problem.vehicles]
+    out = refine.refine(problem, empty, deadline=FAR, iterations=steps, seed=1, min_iterations=1)
+    routes = tuple(timed_route(problem, k, r) for k, r in enumerate(out.routes) if r)
+    plan = Solution(routes=routes, unassigned=(), cost=plan_cost(problem, routes))
+    for route in routes:
+        assert not route_violations(problem, route), route
+    served = [v.stop_id for r in routes for v in r.stops]
+    assert len(served) == len(set(served))
+    assert out.objective == _objective(problem, out.routes)
+    return out, plan
+
+
+def _trips(plan: Solution) -> list[list[str]]:
+    """Stop ids per trip, over every route of the plan."""
+    out: list[list[str]] = []
+    for route in plan.routes:
+        per: dict[int, list[str]] = {}
+        for visit in route.visits:
+            if visit.kind is VisitKind.STOP:
+                per.setdefault(visit.trip, []).append(visit.stop_id)
+        out.extend(per[t] for t in sorted(per))
+    return out
+
+
+def test_kernel_reloads_when_a_trip_is_full() -> None:
+    """10 kg per trip and six 5 kg stops: the kernel serves all six in three trips, each
+    trip within capacity (loads reset at each reload)."""
+    _, plan = _refined(_problem(Vehicle("v", 0, 0, capacity=(10,), max_trips=None)))
+    assert sorted(len(t) for t in _trips(plan)) == [2, 2, 2]
+    assert plan.routes[0].trips == 3
+
+
+def test_kernel_keeps_max_trips() -> None:
+    """Two trips allowed: four stops served (two per trip), never a third load."""
+    _, plan = _refined(_problem(Vehicle("v", 0, 0, capacity=(10,), max_trips=2)))
+    assert [len(t) for t in _trips(plan)] == [2, 2]
+
+
+def test_kernel_counts_reload_time_in_the_shift() -> None:
+    """Three trips of two stops take 6,660 s; with 300 s per reload they no longer fit a
+    7,000 s shift, so one stop stays out; with instant reloads all six fit."""
+    quick = Vehicle("v", 0, 0, capacity=(10,), max_trips=None, shift=(0, 7000))
+    _, plan = _refined(_problem(quick))
+    assert sum(len(t) for t in _trips(plan)) == 6
+    slow = dataclasses.replace(quick, reload_service=300)
+    _, plan = _refined(_problem(slow))
+    assert sum(len(t) for t in _trips(plan)) == 5
+    reloads = [v for v in plan.routes[0].visits if v.kind is VisitKind.RELOAD]
+    assert all(v.departure - v.start == 300 for v in reloads)
+
+
+def test_kernel_keeps_ride_limits() -> None:
+    """A 700 s ride limit lets no trip carry two stops (the second is 1,560 s out): the
+    kernel gives every stop a trip of its own."""
+    stops = tuple(dataclasses.replace(s, max_ride=700) for s in STOPS)
+    _, plan = _refined(_problem(Vehicle("v", 0, 0, capacity=(10,), max_trips=None), stops))
+    assert sorted(len(t) for t in _trips(plan)) == [1] * 6
+
+
+def test_kernel_loads_first_when_starting_empty() -> None:
+    """A volunteer starting at home (location 7) empty goes to the office first."""
+    home = Vehicle("v", 7, 7, capacity=(10,), max_trips=None, start_loaded=False)
+    _, plan = _refined(_problem(home))
+    assert plan.routes[0].visits[0].kind is VisitKind.RELOAD
+    assert sum(len(t) for t in _trips(plan)) == 6
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(trip_problems())
+def test_kernel_plans_with_trips_check_and_are_priced_exactly(problem: Problem) -> None:
+    """On random problems with trips, from the trip-aware first plan, every route the
+    kernel returns passes the checker and its objective is the model's."""
+    out = refine.refine(problem, first_routes(problem), deadline=FAR, iterations=300, seed=2)
+    for k, order in enumerate(out.routes):
+        if order:
+            assert not route_violations(problem, timed_route(problem, k, order)), (k, order)
+    assert out.objective == _objective(problem, out.routes)
+    assert out.objective <= out.start_objective
