@@ -80,11 +80,11 @@ def _arc(m: np.ndarray, k: int, a: int, b: int) -> int:
 
 
 @njit(cache=True, inline="always")
-def _svc(v: int, w: int, prob: tuple) -> int:
+def _svc(v: int, w: int, vint: np.ndarray, service: np.ndarray, n_stops: int) -> int:
     """Service seconds of entry ``w`` on vehicle ``v``'s route (a reload: the vehicle's)."""
-    if w >= prob[13].shape[0]:
-        return prob[0][v, V_RELOAD_SVC]
-    return prob[6][w]
+    if w >= n_stops:
+        return vint[v, V_RELOAD_SVC]
+    return service[w]
 
 
 @njit(cache=True, inline="always")
@@ -120,6 +120,7 @@ def _min_span(v: int, i: int, x: int, u: int, rs: tuple, prob: tuple) -> int:
     departure gives the shortest duration, the one OR-Tools' span bound and the checker's
     compressed schedule (used when a vehicle's ``max_duration`` needs it) go by.
     """
+    service, n_stops = prob[6], prob[13].shape[0]
     routes, lengths = rs[0], rs[1]
     vint, loc, travel, tw_lo, tw_hi = prob[0], prob[2], prob[4], prob[7], prob[8]
     p = vint[v, V_PROFILE]
@@ -130,7 +131,9 @@ def _min_span(v: int, i: int, x: int, u: int, rs: tuple, prob: tuple) -> int:
     nxt = vint[v, V_END]
     for k in range(m - 1, -1, -1):
         w = _at(routes, v, i, x, u, k)
-        late = min(tw_hi[w], late - _arc(travel, p, loc[w], nxt) - _svc(v, w, prob))
+        late = min(
+            tw_hi[w], late - _arc(travel, p, loc[w], nxt) - _svc(v, w, vint, service, n_stops)
+        )
         nxt = loc[w]
     start = vint[v, V_START]
     depart = max(vint[v, V_DEPART], min(vint[v, V_DEPART_BY], late - travel[p, start, nxt]))
@@ -138,7 +141,7 @@ def _min_span(v: int, i: int, x: int, u: int, rs: tuple, prob: tuple) -> int:
     prev = start
     for k in range(m):
         w = _at(routes, v, i, x, u, k)
-        t = max(tw_lo[w], t + travel[p, prev, loc[w]]) + _svc(v, w, prob)
+        t = max(tw_lo[w], t + travel[p, prev, loc[w]]) + _svc(v, w, vint, service, n_stops)
         prev = loc[w]
     return t + _arc(travel, p, prev, vint[v, V_END]) - depart
 
@@ -151,6 +154,7 @@ def _shown_span(v: int, i: int, x: int, u: int, rs: tuple, prob: tuple) -> int:
     its earliest start, the departure as late as keeps all of them (never later than
     ``V_DEPART_BY``). The balance bound is judged (and reported) on this duration.
     """
+    service, n_stops = prob[6], prob[13].shape[0]
     routes, lengths = rs[0], rs[1]
     vint, loc, travel, tw_lo = prob[0], prob[2], prob[4], prob[7]
     p = vint[v, V_PROFILE]
@@ -168,12 +172,19 @@ def _shown_span(v: int, i: int, x: int, u: int, rs: tuple, prob: tuple) -> int:
         elapsed += leg
         t = max(tw_lo[w], t + leg)
         latest = min(latest, t - elapsed)
-        service = _svc(v, w, prob)
-        elapsed += service
-        t += service
+        took = _svc(v, w, vint, service, n_stops)
+        elapsed += took
+        t += took
         prev = loc[w]
     end = t + _arc(travel, p, prev, vint[v, V_END])
     return end - max(vint[v, V_DEPART], latest)
+
+
+@njit(cache=True, inline="always")
+def _has_span_limit(v: int, vint: np.ndarray) -> bool:
+    """Whether route ``v`` has a duration limit (else :func:`_spans_ok` need not run: a
+    call passes every array of the problem and the routes)."""
+    return vint[v, V_MAX_SPAN] < NO_LIMIT or vint[v, V_SHOWN_SPAN] < NO_LIMIT
 
 
 @njit(cache=True)
@@ -196,11 +207,11 @@ def _rides_ok(v: int, i: int, x: int, u: int, rs: tuple, prob: tuple) -> bool:
     later visit and the end on time; a later departure never lengthens a ride, so the
     limits hold on some schedule exactly when they hold at these departures.
     """
+    service, n_stops = prob[6], prob[13].shape[0]
     routes, lengths, latest = rs[0], rs[1], rs[16]
     vint, loc, travel, tw_lo, tw_hi, max_ride = (
         prob[0], prob[2], prob[4], prob[7], prob[8], prob[16],
     )  # fmt: skip
-    n_stops = prob[13].shape[0]
     p = vint[v, V_PROFILE]
     m = lengths[v] + _added(x, u)
     if m == 0:
@@ -209,7 +220,9 @@ def _rides_ok(v: int, i: int, x: int, u: int, rs: tuple, prob: tuple) -> bool:
     nxt = vint[v, V_END]
     for k in range(m - 1, -1, -1):
         w = _at(routes, v, i, x, u, k)
-        late = min(tw_hi[w], late - _arc(travel, p, loc[w], nxt) - _svc(v, w, prob))
+        late = min(
+            tw_hi[w], late - _arc(travel, p, loc[w], nxt) - _svc(v, w, vint, service, n_stops)
+        )
         latest[k] = late
         nxt = loc[w]
     k = 0
@@ -248,11 +261,11 @@ def _update(v: int, rs: tuple, prob: tuple) -> bool:
     The cost includes lateness past soft deadlines at the earliest service starts (the
     schedule that minimises it).
     """
+    service, n_stops = prob[6], prob[13].shape[0]
     routes, lengths, es, ls, rload, rdist, rcost, route_of, pos_of, late_after = rs[:10]
     rstops, rloads, tid, tload = rs[12], rs[13], rs[14], rs[15]
     vint, vcap, loc, cost, travel, dist, _, tw_lo, tw_hi, demand = prob[:10]
     late_at, late_cost, vreload = prob[10], prob[11], prob[17]
-    n_stops = prob[13].shape[0]
     n = lengths[v]
     c, p = vint[v, V_COST], vint[v, V_PROFILE]
     prev = vint[v, V_START]
@@ -290,7 +303,7 @@ def _update(v: int, rs: tuple, prob: tuple) -> bool:
                 tload[v, trip, d] += demand[u, d]
                 if tload[v, trip, d] > vcap[v, d]:
                     ok = False
-        t += _svc(v, u, prob)
+        t += _svc(v, u, vint, service, n_stops)
         total_c += cost[c, prev, lu]
         total_d += dist[p, prev, lu]
         prev = lu
@@ -313,14 +326,14 @@ def _update(v: int, rs: tuple, prob: tuple) -> bool:
         u = routes[v, i]
         lu = loc[u]
         late_after[v, i] = late_after[v, i + 1] + (1 if late_cost[u] > 0 else 0)
-        late = min(tw_hi[u], late - _arc(travel, p, lu, nxt) - _svc(v, u, prob))
+        late = min(tw_hi[u], late - _arc(travel, p, lu, nxt) - _svc(v, u, vint, service, n_stops))
         ls[v, i] = late
         nxt = lu
     rdist[v] = total_d
     rcost[v] = total_c + (vint[v, V_FIXED] if n > 0 else 0)
     if total_d > vint[v, V_MAX_DIST] or stops > vint[v, V_MAX_STOPS]:
         ok = False
-    if ok and n > 0:
+    if ok and n > 0 and _has_span_limit(v, vint):
         ok = _spans_ok(v, -1, -1, -1, rs, prob)
     if ok and n > 0 and prob[18][0] > 0:
         ok = _rides_ok(v, -1, -1, -1, rs, prob)
@@ -381,6 +394,7 @@ def _set_bounds(rs: tuple, prob: tuple) -> None:
 def _later_lateness(v: int, i: int, t: int, prev: int, rs: tuple, prob: tuple) -> int:
     """Extra lateness of route ``v``'s stops from position ``i`` on, when the stop before
     them leaves location ``prev`` at ``t`` instead of as now."""
+    service, n_stops = prob[6], prob[13].shape[0]
     routes, lengths, es = rs[0], rs[1], rs[2]
     vint, loc, travel, tw_lo = prob[0], prob[2], prob[4], prob[7]
     late_at, late_cost = prob[10], prob[11]
@@ -393,7 +407,7 @@ def _later_lateness(v: int, i: int, t: int, prev: int, rs: tuple, prob: tuple) -
             break  # from here on nothing moves
         if late_cost[w] > 0:
             extra += late_cost[w] * (max(0, start - late_at[w]) - max(0, es[v, j] - late_at[w]))
-        t = start + _svc(v, w, prob)
+        t = start + _svc(v, w, vint, service, n_stops)
         prev = loc[w]
     return extra
 
@@ -416,77 +430,6 @@ def _fits_alone(demand: np.ndarray, capacity: np.ndarray) -> bool:
 
 
 @njit(cache=True)
-def _try(
-    v: int,
-    i: int,
-    x: int,
-    u: int,
-    prev: int,
-    depart: int,
-    best: int,
-    has_best: bool,
-    rs: tuple,
-    prob: tuple,
-) -> tuple[bool, int]:
-    """Whether stop ``u`` (after reload entry ``x``; ``x < 0``: none) fits route ``v`` at
-    position ``i``, the visit before it leaving location ``prev`` at ``depart``, for less
-    than ``best`` (when ``has_best``); and the added cost."""
-    routes, lengths, ls, rdist = rs[0], rs[1], rs[3], rs[5]
-    vint, loc, cost, travel, dist, service, tw_lo, tw_hi = (
-        prob[0], prob[2], prob[3], prob[4], prob[5], prob[6], prob[7], prob[8],
-    )  # fmt: skip
-    late_at, late_cost, late_after, bounds, balance = prob[10], prob[11], rs[9], rs[11], prob[15]
-    n = lengths[v]
-    c, p = vint[v, V_COST], vint[v, V_PROFILE]
-    here, t, delta, extra_d = prev, depart, 0, 0
-    if x >= 0:
-        lx = loc[x]
-        begin = max(tw_lo[x], t + travel[p, here, lx])
-        if begin > tw_hi[x]:
-            return False, 0
-        t = begin + vint[v, V_RELOAD_SVC]
-        delta += cost[c, here, lx]
-        extra_d += dist[p, here, lx]
-        here = lx
-    lu = loc[u]
-    start = max(tw_lo[u], t + travel[p, here, lu])
-    if start > tw_hi[u]:
-        return False, 0  # (street matrices need not obey the triangle inequality: go on)
-    if i < n:
-        nxt = loc[routes[v, i]]
-        if start + service[u] + travel[p, lu, nxt] > ls[v, i]:
-            return False, 0
-    else:
-        nxt = vint[v, V_END]
-        if start + service[u] + _arc(travel, p, lu, nxt) > vint[v, V_END_BY]:
-            return False, 0
-    extra_d += dist[p, here, lu] + _arc(dist, p, lu, nxt) - _arc(dist, p, prev, nxt)
-    if rdist[v] + extra_d > vint[v, V_MAX_DIST]:
-        return False, 0
-    delta += cost[c, here, lu] + _arc(cost, c, lu, nxt) - _arc(cost, c, prev, nxt)
-    if n == 0:
-        delta += vint[v, V_FIXED]
-    if start > late_at[u]:
-        delta += late_cost[u] * (start - late_at[u])
-    if late_after[v, i] > 0:
-        delta += _later_lateness(v, i, start + service[u], lu, rs, prob)
-    if has_best and delta >= best:
-        return False, 0
-    # Duration and ride limits last, and only for a would-be best position: O(route).
-    if not _spans_ok(v, i, x, u, rs, prob):
-        return False, 0
-    if prob[18][0] > 0 and not _rides_ok(v, i, x, u, rs, prob):
-        return False, 0
-    if balance[0] > 0:  # beyond the balance bounds: at the rule's price
-        over_s = _shown_span(v, i, x, u, rs, prob) - bounds[0]
-        over_n = rs[12][v] + 1 - bounds[1]
-        delta += max(0, over_s) * balance[1] + max(0, over_n) * balance[2]
-        if has_best and delta >= best:
-            return False, 0
-    return True, delta
-
-
-@njit(cache=True)
 def _best_insertion(
     u: int,
     blink: float,
@@ -495,15 +438,22 @@ def _best_insertion(
     class_seen: np.ndarray,
 ) -> tuple[int, int, int, int]:
     """Cheapest feasible ``(vehicle, position, reload entry before it (-1: none), added
-    cost)`` for stop ``u``; vehicle -1: none."""
-    routes, lengths, es, rload, rstops, rloads, tid, tload = (
-        rs[0], rs[1], rs[2], rs[4], rs[12], rs[13], rs[14], rs[15],
-    )  # fmt: skip
-    vint, vcap, loc, demand, allowed, vreload = (
-        prob[0], prob[1], prob[2], prob[9], prob[12], prob[17],
-    )  # fmt: skip
-    n_stops = prob[13].shape[0]
+    cost)`` for stop ``u``; vehicle -1: none.
+
+    Per position: ``u`` joining the trip there (if it has room), and, at the end of a trip
+    (before a reload or the route's end) while the route may load again, a new trip: a
+    reload at each of the vehicle's load places, then ``u``. The body is written once,
+    inline (a call per candidate would pass the problem's arrays each time).
+    """
+    service, n_stops = prob[6], prob[13].shape[0]
+    routes, lengths, es, ls, rload, rdist = rs[:6]
+    vint, vcap, loc, cost, travel, dist, service, tw_lo, tw_hi, demand = prob[:10]
+    late_at, late_cost, allowed = prob[10], prob[11], prob[12]
+    late_after, bounds, balance, vreload = rs[9], rs[11], prob[15], prob[17]
+    rstops, rloads, tid, tload = rs[12], rs[13], rs[14], rs[15]
+    rides = prob[18][0] > 0
     best_v, best_i, best_x, best_delta = -1, -1, -1, 0
+    lu = loc[u]
     class_seen[:] = False
     for v in range(lengths.shape[0]):
         if not allowed[u, v]:
@@ -521,27 +471,71 @@ def _best_insertion(
         new_trip = (
             reloading and rloads[v] < vint[v, V_MAX_LOADS] and _fits_alone(demand[u], vcap[v])
         )
+        c, p = vint[v, V_COST], vint[v, V_PROFILE]
+        end = vint[v, V_END]
         prev = vint[v, V_START]
         depart = vint[v, V_DEPART]
         for i in range(n + 1):
             if i > 0:
                 w = routes[v, i - 1]
                 prev = loc[w]
-                depart = es[v, i - 1] + _svc(v, w, prob)
+                depart = es[v, i - 1] + _svc(v, w, vint, service, n_stops)
             if blink > 0.0 and np.random.random() < blink:
                 continue
-            if not reloading or (tid[v, i] >= 1 and _fits(tload[v, tid[v, i]], demand[u], vcap[v])):
-                ok, delta = _try(v, i, -1, u, prev, depart, best_delta, best_v >= 0, rs, prob)
-                if ok:
-                    best_v, best_i, best_x, best_delta = v, i, -1, delta
-            if new_trip and (i == n or routes[v, i] >= n_stops):
-                for r in range(vreload.shape[1]):
+            own = not reloading or (
+                tid[v, i] >= 1 and _fits(tload[v, tid[v, i]], demand[u], vcap[v])
+            )
+            places = vreload.shape[1] if new_trip and (i == n or routes[v, i] >= n_stops) else 0
+            for r in range(-1, places):
+                if r < 0:
+                    if not own:
+                        continue
+                    x, here, t, delta, extra_d = -1, prev, depart, 0, 0
+                else:
                     if not vreload[v, r]:
                         continue
                     x = n_stops + r
-                    ok, delta = _try(v, i, x, u, prev, depart, best_delta, best_v >= 0, rs, prob)
-                    if ok:
-                        best_v, best_i, best_x, best_delta = v, i, x, delta
+                    lx = loc[x]
+                    begin = max(tw_lo[x], depart + travel[p, prev, lx])
+                    if begin > tw_hi[x]:
+                        continue
+                    here, t = lx, begin + vint[v, V_RELOAD_SVC]
+                    delta, extra_d = cost[c, prev, lx], dist[p, prev, lx]
+                start = max(tw_lo[u], t + travel[p, here, lu])
+                if start > tw_hi[u]:
+                    continue  # (street matrices need not obey the triangle inequality: go on)
+                if i < n:
+                    nxt = loc[routes[v, i]]
+                    if start + service[u] + travel[p, lu, nxt] > ls[v, i]:
+                        continue
+                else:
+                    nxt = end
+                    if start + service[u] + _arc(travel, p, lu, nxt) > vint[v, V_END_BY]:
+                        continue
+                extra_d += dist[p, here, lu] + _arc(dist, p, lu, nxt) - _arc(dist, p, prev, nxt)
+                if rdist[v] + extra_d > vint[v, V_MAX_DIST]:
+                    continue
+                delta += cost[c, here, lu] + _arc(cost, c, lu, nxt) - _arc(cost, c, prev, nxt)
+                if n == 0:
+                    delta += vint[v, V_FIXED]
+                if start > late_at[u]:
+                    delta += late_cost[u] * (start - late_at[u])
+                if late_after[v, i] > 0:
+                    delta += _later_lateness(v, i, start + service[u], lu, rs, prob)
+                if best_v >= 0 and delta >= best_delta:
+                    continue
+                # Duration and ride limits last, only for a would-be best position: O(route).
+                if _has_span_limit(v, vint) and not _spans_ok(v, i, x, u, rs, prob):
+                    continue
+                if rides and not _rides_ok(v, i, x, u, rs, prob):
+                    continue
+                if balance[0] > 0:  # beyond the balance bounds: at the rule's price
+                    over_s = _shown_span(v, i, x, u, rs, prob) - bounds[0]
+                    over_n = rstops[v] + 1 - bounds[1]
+                    delta += max(0, over_s) * balance[1] + max(0, over_n) * balance[2]
+                    if best_v >= 0 and delta >= best_delta:
+                        continue
+                best_v, best_i, best_x, best_delta = v, i, x, delta
     return best_v, best_i, best_x, best_delta
 
 
@@ -621,7 +615,8 @@ def _ruin(
                 routes[v, out] = w
                 out += 1
         lengths[v] = out
-        _tidy(v, rs, prob)
+        if prob[0][v, V_MAX_LOADS] > 0:
+            _tidy(v, rs, prob)
         touched[v] = True
         ruined += 1
     return n_loose

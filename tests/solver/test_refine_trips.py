@@ -8,9 +8,19 @@ import time
 
 from hypothesis import HealthCheck, given, settings
 
-from solver import Problem, Solution, Vehicle, VisitKind, refine
+from solver import (
+    Objective,
+    Problem,
+    Solution,
+    Vehicle,
+    VisitKind,
+    assert_feasible,
+    balance,
+    refine,
+)
 from solver.check import route_violations
 from solver.schedule import plan_cost, timed_route
+from solver.solve import solve
 from solver.trips import first_routes
 from tests.solver.test_refine import _objective
 from tests.solver.test_trips import STOPS, _problem, trip_problems
@@ -99,3 +109,21 @@ def test_kernel_plans_with_trips_check_and_are_priced_exactly(problem: Problem) 
             assert not route_violations(problem, timed_route(problem, k, order)), (k, order)
     assert out.objective == _objective(problem, out.routes)
     assert out.objective <= out.start_objective
+
+
+def test_balance_of_trips_lives_in_the_search() -> None:
+    """Two volunteers, six stops in trips of two, balance factor 1.2: the refinement
+    (not a second search) ends with both out and the rule met, every stop served."""
+    vehicles = tuple(Vehicle(f"v{k}", 0, 0, capacity=(10,), max_trips=None) for k in range(2))
+    problem = dataclasses.replace(
+        _problem(vehicles[0]),
+        vehicles=vehicles,
+        objective=Objective(balance_factor=1.2),
+    )
+    solution = solve(problem, time_limit=5, effort=20)
+    assert_feasible(problem, solution)
+    assert not solution.unassigned
+    assert "refined by ruin and recreate" in solution.stats.status
+    assert "balance" not in solution.stats.status
+    assert balance.met(problem, solution.routes)
+    assert sorted(len(r.stops) for r in solution.routes) == [3, 3]
