@@ -111,6 +111,27 @@ def _added(x: int, u: int) -> int:
 
 
 @njit(cache=True)
+def _latest_starts(v: int, i: int, x: int, u: int, rs: tuple, prob: tuple) -> int:
+    """Latest start of every entry of route ``v`` (with ``x``, ``u`` inserted at ``i``)
+    that keeps every later visit and the end on time, into ``rs``' scratch; returns the
+    first entry's (the route is not empty)."""
+    service, n_stops = prob[6], prob[13].shape[0]
+    routes, lengths, latest = rs[0], rs[1], rs[16]
+    vint, loc, travel, tw_hi = prob[0], prob[2], prob[4], prob[8]
+    p = vint[v, V_PROFILE]
+    late = vint[v, V_END_BY]
+    nxt = vint[v, V_END]
+    for k in range(lengths[v] + _added(x, u) - 1, -1, -1):
+        w = _at(routes, v, i, x, u, k)
+        late = min(
+            tw_hi[w], late - _arc(travel, p, loc[w], nxt) - _svc(v, w, vint, service, n_stops)
+        )
+        latest[k] = late
+        nxt = loc[w]
+    return late
+
+
+@njit(cache=True)
 def _min_span(v: int, i: int, x: int, u: int, rs: tuple, prob: tuple) -> int:
     """Shortest duration of route ``v`` (with ``x``, ``u`` inserted at ``i``, see
     :func:`_at`; both < 0: as it is).
@@ -122,19 +143,13 @@ def _min_span(v: int, i: int, x: int, u: int, rs: tuple, prob: tuple) -> int:
     """
     service, n_stops = prob[6], prob[13].shape[0]
     routes, lengths = rs[0], rs[1]
-    vint, loc, travel, tw_lo, tw_hi = prob[0], prob[2], prob[4], prob[7], prob[8]
+    vint, loc, travel, tw_lo = prob[0], prob[2], prob[4], prob[7]
     p = vint[v, V_PROFILE]
     m = lengths[v] + _added(x, u)
     if m == 0:
         return 0
-    late = vint[v, V_END_BY]
-    nxt = vint[v, V_END]
-    for k in range(m - 1, -1, -1):
-        w = _at(routes, v, i, x, u, k)
-        late = min(
-            tw_hi[w], late - _arc(travel, p, loc[w], nxt) - _svc(v, w, vint, service, n_stops)
-        )
-        nxt = loc[w]
+    late = _latest_starts(v, i, x, u, rs, prob)
+    nxt = loc[_at(routes, v, i, x, u, 0)]
     start = vint[v, V_START]
     depart = max(vint[v, V_DEPART], min(vint[v, V_DEPART_BY], late - travel[p, start, nxt]))
     t = depart
@@ -207,24 +222,14 @@ def _rides_ok(v: int, i: int, x: int, u: int, rs: tuple, prob: tuple) -> bool:
     later visit and the end on time; a later departure never lengthens a ride, so the
     limits hold on some schedule exactly when they hold at these departures.
     """
-    service, n_stops = prob[6], prob[13].shape[0]
+    n_stops = prob[13].shape[0]
     routes, lengths, latest = rs[0], rs[1], rs[16]
-    vint, loc, travel, tw_lo, tw_hi, max_ride = (
-        prob[0], prob[2], prob[4], prob[7], prob[8], prob[16],
-    )  # fmt: skip
+    vint, loc, travel, tw_lo, max_ride = prob[0], prob[2], prob[4], prob[7], prob[16]
     p = vint[v, V_PROFILE]
     m = lengths[v] + _added(x, u)
     if m == 0:
         return True
-    late = vint[v, V_END_BY]
-    nxt = vint[v, V_END]
-    for k in range(m - 1, -1, -1):
-        w = _at(routes, v, i, x, u, k)
-        late = min(
-            tw_hi[w], late - _arc(travel, p, loc[w], nxt) - _svc(v, w, vint, service, n_stops)
-        )
-        latest[k] = late
-        nxt = loc[w]
+    _latest_starts(v, i, x, u, rs, prob)
     k = 0
     while k < m:
         w = _at(routes, v, i, x, u, k)
