@@ -59,6 +59,17 @@ def version_of(service: Service, job_id: str, caller: Caller, version: int | Non
     raise ServiceError("NOT_FOUND", f"the day of job {day.id} has no plan version {version}")
 
 
+def current_plan_id(service: Service, job_id: str, caller: Caller) -> str:
+    """The id of the job whose plan is current for job ``job_id``'s day (the job itself
+    while none of its day is done, and for a solve or a validation); scoped like
+    :meth:`api.service.db.JobStore.get`."""
+    job = service.store.get(job_id, community=caller.community)
+    if job.kind in NO_PLAN_KINDS:
+        return job.id
+    current = service.store.current(job.day_id)
+    return job.id if current is None else current.id
+
+
 def _events_faults(items: Sequence[dict[str, Any]], coord_system: str) -> None:
     """Check events as ``events.csv`` rows would be (``INVALID_EVENTS`` naming each item
     and field); text no plan may hold is ``INVALID_REQUEST``."""

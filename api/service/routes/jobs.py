@@ -237,9 +237,10 @@ async def job_manifest(
     responses=error_responses("RevokeLinks", *READ),
 )
 async def revoke_links(job_id: JobId, service: ServiceDep, caller: Dispatcher) -> dict[str, Any]:
-    """Withdraw the volunteer links of a job's plan (``LINK_REVOKED`` from now on); its
-    plan then carries new links."""
+    """Withdraw the volunteer links of the current plan of the job's day (``LINK_REVOKED``
+    from now on); its plan then carries new links. The answer is that plan's job."""
+    target = await run_in_threadpool(days.current_plan_id, service, job_id, caller)
     job = await run_in_threadpool(
-        lambda: service.store.revoke_links(job_id, community=caller.community)
+        lambda: service.store.revoke_links(target, community=caller.community)
     )
     return job_out(job)

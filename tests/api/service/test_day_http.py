@@ -128,7 +128,8 @@ def test_events_are_checked_kept_in_order_and_audited(world: World) -> None:
 def test_replan_gives_a_new_version_and_revokes_the_old_links(world: World) -> None:
     """A re-plan at 10:05 after a volunteer drops out is a queued job; done, it is version 2
     linked to version 1, the plan, routes and manifests of the day show it, version 1 stays
-    readable, no household is served twice or lost, and only its links open."""
+    readable, no household is served twice or lost, and only its links open (until the
+    day's links are renewed)."""
     job = world.jobs["north"]
     with world.client(NORTH_D) as c:
         first = c.get(f"/v1/jobs/{job}/plan")
@@ -191,6 +192,10 @@ def test_replan_gives_a_new_version_and_revokes_the_old_links(world: World) -> N
     expect_error(httpx.get(old_link, timeout=60), 410, "LINK_REVOKED")
     new_link = next(r["manifest_url"] for r in new["routes"] if r["volunteer_id"] == keeper)
     assert new_link != old_link and httpx.get(new_link, timeout=60).status_code == 200
+    with world.client(NORTH_D) as c:
+        renewed = c.delete(f"/v1/jobs/{job}/links")  # the day's: its current version's links
+    assert renewed.status_code == 200 and renewed.json()["id"] == replan["id"]
+    expect_error(httpx.get(new_link, timeout=60), 410, "LINK_REVOKED")
 
 
 def test_replan_refusals_follow_the_error_contract(world: World) -> None:
