@@ -236,13 +236,31 @@ def _contract(
         done[v] = True
         rank[v] = next_rank
         next_rank += 1
+        # unlink v's edges from its neighbours' lists: later searches and pricing walk
+        # only edges between nodes still in the graph
         e = out_head[v]
         while e >= 0:
-            deleted[ev[e]] += 1
+            x = ev[e]
+            deleted[x] += 1
+            f, prev = in_head[x], -1
+            while f != e:
+                prev, f = f, in_next[f]
+            if prev < 0:
+                in_head[x] = in_next[e]
+            else:
+                in_next[prev] = in_next[e]
             e = out_next[e]
         e = in_head[v]
         while e >= 0:
-            deleted[eu[e]] += 1
+            u = eu[e]
+            deleted[u] += 1
+            f, prev = out_head[u], -1
+            while f != e:
+                prev, f = f, out_next[f]
+            if prev < 0:
+                out_head[u] = out_next[e]
+            else:
+                out_next[prev] = out_next[e]
             e = in_next[e]
     return rank, eu, ev, ew, ne
 
