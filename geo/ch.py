@@ -92,6 +92,18 @@ def _witness(
     return n_t
 
 
+@njit(cache=True, inline="always")
+def _unlink(head: I64, nxt: I64, owner: int, e: int) -> None:
+    """Remove edge ``e`` from the linked list of ``owner`` (``head`` / ``nxt``)."""
+    f, prev = head[owner], -1
+    while f != e:
+        prev, f = f, nxt[f]
+    if prev < 0:
+        head[owner] = nxt[e]
+    else:
+        nxt[prev] = nxt[e]
+
+
 @njit(cache=True)
 def _contract(
     n: int, tail: I64, head: I64, w: I64, limit: int, buffer: int
@@ -263,27 +275,13 @@ def _contract(
         # only edges between nodes still in the graph
         e = out_head[v]
         while e >= 0:
-            x = ev[e]
-            deleted[x] += 1
-            f, prev = in_head[x], -1
-            while f != e:
-                prev, f = f, in_next[f]
-            if prev < 0:
-                in_head[x] = in_next[e]
-            else:
-                in_next[prev] = in_next[e]
+            deleted[ev[e]] += 1
+            _unlink(in_head, in_next, ev[e], e)
             e = out_next[e]
         e = in_head[v]
         while e >= 0:
-            u = eu[e]
-            deleted[u] += 1
-            f, prev = out_head[u], -1
-            while f != e:
-                prev, f = f, out_next[f]
-            if prev < 0:
-                out_head[u] = out_next[e]
-            else:
-                out_next[prev] = out_next[e]
+            deleted[eu[e]] += 1
+            _unlink(out_head, out_next, eu[e], e)
             e = in_next[e]
     return rank, eu, ev, ew, ne
 
