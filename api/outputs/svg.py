@@ -10,6 +10,7 @@ leader line.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -175,15 +176,17 @@ def _path(frame: Frame, lines: Sequence[Line], min_px: float = 0.0) -> str:
     seen = (hi_x >= 0) & (lo_x <= frame.width) & (hi_y >= 0) & (lo_y <= frame.height)
     drawn = seen & (hi_x - lo_x + hi_y - lo_y >= min_px)
     tenths = np.rint(np.stack([x, y], axis=1) * 10).astype(np.int64)
-    parts: list[str] = []
-    for k in np.flatnonzero(drawn).tolist():
-        pts = tenths[starts[k] : starts[k] + counts[k]]
-        keep = np.ones(len(pts), bool)
-        keep[1:] = np.any(pts[1:] != pts[:-1], axis=1)
-        if int(keep.sum()) > 1:
-            seg = [f"{px / 10:.1f} {py / 10:.1f}" for px, py in pts[keep].tolist()]
-            parts.append("M" + " L".join(seg))
-    return "".join(parts)
+    keep = np.ones(len(tenths), bool)  # a point repeating the one before it is dropped
+    keep[1:] = np.any(tenths[1:] != tenths[:-1], axis=1)
+    keep[starts] = True
+    drawn &= np.add.reduceat(keep.astype(np.int64), starts) > 1
+    owner = np.repeat(np.arange(len(lines)), counts)
+    chosen = keep & drawn[owner]
+    texts = [f"{px / 10:.1f} {py / 10:.1f}" for px, py in tenths[chosen].tolist()]
+    if not texts:
+        return ""
+    edges = [0, *(np.flatnonzero(np.diff(owner[chosen])) + 1).tolist(), len(texts)]
+    return "".join("M" + " L".join(texts[a:b]) for a, b in itertools.pairwise(edges))
 
 
 def _tiles(frame: Frame, template: str) -> list[str]:
