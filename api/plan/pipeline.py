@@ -40,6 +40,7 @@ from api.plan.continuity import (
 )
 from api.plan.coord_check import check_coordinates
 from api.plan.day import DaySelection, build_day
+from api.plan.outcomes import missed_first, missed_households
 from api.plan.problem import Locations, build_problem, locate
 from api.plan.progress import Progress, ProgressFn, silent
 from api.plan.request import PlanRequest
@@ -179,10 +180,11 @@ def problem_of(
     allowed: Mapping[str, frozenset[str]] | None = None,
 ) -> Problem:
     """Stage 3: the routing problem of the day (optionally some stops restricted to some
-    volunteers, for continuity)."""
+    volunteers, for continuity); households the previous day missed come first
+    (:func:`api.plan.outcomes.missed_first`)."""
     ledger = request.ledger
     pairs = {m: (mm.durations, mm.distances) for m, mm in matrices.items()}
-    return build_problem(
+    problem = build_problem(
         selection,
         ledger.volunteers,
         ledger.depots,
@@ -192,6 +194,7 @@ def problem_of(
         rules=request.rules,
         allowed=allowed,
     )
+    return missed_first(problem, selection, missed_households(request.previous))
 
 
 def search(
