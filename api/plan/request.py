@@ -52,6 +52,10 @@ class PlanRequest:
         inside the same limit).
     geometry
         Trace each run's street geometry.
+    started
+        ``time.monotonic()`` when the call began, for a caller that counts more than the
+        plan itself (a command counts from its process's start, see
+        :func:`api.plan.budget.process_started`); ``None``: when the plan is asked.
     """
 
     ledger: Ledger
@@ -68,6 +72,7 @@ class PlanRequest:
     decompose_above: int | None = None
     suggest: bool = False
     geometry: bool = True
+    started: float | None = None
 
     def modes(self) -> list[str]:
         """Travel modes the plan needs graphs for (``drive`` too when suggesting)."""
