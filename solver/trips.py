@@ -359,6 +359,9 @@ def first_routes(problem: Problem) -> list[list[int]]:
     stop that keeps every rule (windows, each trip's load, ride limits, the way to the end
     within the shift, route limits), and when none fits, loads again at its nearest load
     place (while it may) and goes on; a route ends when nothing fits even after a load.
+    "Cheapest" is metres plus waiting seconds, plus the stop's change cost when its reference
+    is another vehicle: a vehicle takes its own stops first, another's only where that is
+    far cheaper.
 
     The OR-Tools search starts from it: its insertions place one node at a time, so they
     never add a reload together with the stop that needs it.
@@ -378,7 +381,14 @@ def first_routes(problem: Problem) -> list[list[int]]:
     ride = np.asarray([_FAR if s.max_ride is None else s.max_ride for s in problem.stops])
     dims = len(problem.dimensions)
     demand = np.asarray([s.demand for s in problem.stops], dtype=np.int64).reshape(n, dims)
-    stops = _Stops(locs, lo, hi, service, ride, demand)
+    change = np.asarray(
+        [
+            [s.change_cost if s.reference not in (None, v.id) else 0 for s in problem.stops]
+            for v in problem.vehicles
+        ],
+        dtype=np.int64,
+    ).reshape(len(problem.vehicles), n)
+    stops = _Stops(locs, lo, hi, service, ride, demand, change)
     routes: list[list[int]] = []
     for k in range(len(problem.vehicles)):
         able = np.zeros(n, dtype=bool)
@@ -390,7 +400,9 @@ def first_routes(problem: Problem) -> list[list[int]]:
 
 @dataclass(frozen=True)
 class _Stops:
-    """Per stop: location, window bounds (s), service (s), ride limit (s), demand."""
+    """Per stop: location, window bounds (s), service (s), ride limit (s), demand; and per
+    vehicle and stop the change cost of serving it (:attr:`solver.Stop.change_cost` when
+    the stop's reference is another vehicle, else 0)."""
 
     locs: np.ndarray
     lo: np.ndarray
@@ -398,6 +410,7 @@ class _Stops:
     service: np.ndarray
     ride: np.ndarray
     demand: np.ndarray
+    change: np.ndarray
 
 
 def _build(problem: Problem, k: int, able: np.ndarray, st: _Stops) -> list[int]:
@@ -489,7 +502,9 @@ def _next_stop(
             ok &= b.distance + way <= v.max_distance
         if not ok.any():
             return False
-        score = np.where(ok, dist[b.here, locs[cand]] + (begin - arrival), np.iinfo(np.int64).max)
+        # Metres and waiting seconds, plus the change cost of taking another's stop.
+        step = dist[b.here, locs[cand]] + (begin - arrival) + st.change[b.k, cand]
+        score = np.where(ok, step, np.iinfo(np.int64).max)
         j = int(np.argmin(score))
         i = int(cand[j])
         exact = earliest_in(problem.stops[i].windows, int(arrival[j]))
