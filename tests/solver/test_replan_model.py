@@ -19,6 +19,7 @@ from solver import (
     check,
     solve,
 )
+from solver.trips import first_routes
 
 H = 3600
 
@@ -158,3 +159,23 @@ def test_a_feasible_warm_start_stands_when_no_time_is_left_to_search() -> None:
         solution_limit=1,
     )
     assert result.objective <= start.objective
+
+
+def test_the_first_plan_gives_each_vehicle_its_own_stops_first() -> None:
+    """With references in a round robin no cost-minimising plan would make, the first plan
+    (built in turn) still serves every stop, each by its reference vehicle; without change
+    costs it does not."""
+    problem = _grid_problem(n=12, vehicles=3)
+    reference = {f"s{i}": f"v{i % 3}" for i in range(12)}
+
+    def owners(change_cost: int) -> dict[str, str]:
+        stops = tuple(
+            dataclasses.replace(s, reference=reference[s.id], change_cost=change_cost)
+            for s in problem.stops
+        )
+        p = dataclasses.replace(problem, stops=stops)
+        routes = first_routes(p)
+        return {p.stops[i].id: p.vehicles[k].id for k, r in enumerate(routes) for i in r}
+
+    assert owners(100) == reference
+    assert owners(0) != reference and len(owners(0)) == 12
