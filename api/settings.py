@@ -127,6 +127,24 @@ def _env_number(name: str, default: float, *, minimum: float = 0.0) -> float:
     return value
 
 
+def public_url_from_env() -> str:
+    """``DOORSTEP_PUBLIC_URL`` without its trailing ``/``: an ``http(s)://host[/prefix]``
+    address with no query or fragment, or ``""`` when unset."""
+    from urllib.parse import urlsplit
+
+    raw = os.environ.get("DOORSTEP_PUBLIC_URL", "").strip()
+    if not raw:
+        return ""
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        # The value is not repeated: a query could hold a secret.
+        raise SettingsError(
+            "DOORSTEP_PUBLIC_URL",
+            "must be an http(s)://host[/prefix] address with no query or fragment",
+        )
+    return raw.rstrip("/")
+
+
 def matrix_max_bytes() -> int:
     """Most bytes the street matrices of one plan may take (``DOORSTEP_MATRIX_MAX_BYTES``;
     default half of this machine's physical memory). A plan needing more is refused before
@@ -261,6 +279,9 @@ class ServiceSettings:
         Secret of the volunteer links (``""``: one kept in the database).
     link_hours
         Hours a volunteer link lasts after its plan is done.
+    public_url
+        The address volunteers open links under (``https://host/prefix``), for a server
+        behind a proxy; ``""``: the address each request came to.
     """
 
     maps: dict[str, Path] = field(default_factory=dict)
@@ -282,6 +303,7 @@ class ServiceSettings:
     retain_days: float = 30.0
     link_secret: str = ""
     link_hours: float = 48.0
+    public_url: str = ""
 
     @classmethod
     def from_env(cls) -> ServiceSettings:
@@ -321,4 +343,5 @@ class ServiceSettings:
             retain_days=_env_number("DOORSTEP_RETAIN_DAYS", 30.0),
             link_secret=env.get("DOORSTEP_LINK_SECRET", "").strip(),
             link_hours=_env_number("DOORSTEP_LINK_HOURS", 48.0, minimum=0.01),
+            public_url=public_url_from_env(),
         )

@@ -22,9 +22,10 @@ first stage that leaves none:
 After a search, :func:`short_of_time` turns ``FLEET_EXHAUSTED`` into ``TIME_LIMIT`` where
 the budget, not the fleet, left the stop out: the stop fits into the plan as it stands for
 less than its penalty (a settled search would have placed it; with trips, also on a new
-trip after a reload: :mod:`solver.trips`), or the search was stopped
-while it was still placing stops and no bound over the whole fleet (load, or service plus
-the shortest way in against the hours of all shifts) shows the fleet cannot take it. With
+trip after a reload: :mod:`solver.trips`), or (case ``time_limit_cut_short``, whose
+sentence claims neither cause) the search was stopped while it was still placing stops
+and no bound over the whole fleet (load, or service plus the shortest way in against the
+hours of all shifts) shows the fleet cannot take it. With
 trips, a stop whose fit could not be decided before the call's deadline is ``TIME_LIMIT``
 with a sentence (case ``time_limit_unchecked``) saying that whether the volunteers called
 could take it was not checked: neither cause is claimed as proven.
@@ -549,10 +550,12 @@ def short_of_time(
     more = max(math.ceil(2 * time_limit), math.ceil(time_limit) + 1)
     why: dict[str, Why] = {}
     for i, fit in zip(suspects, fits, strict=True):
-        if fit or (fit is False and not settled and not cannot_take(i)):
-            why[problem.stops[i].id] = _time_limit(time_limit, more)
+        if fit:
+            why[problem.stops[i].id] = _time_limit(time_limit, more, case="time_limit")
         elif fit is None and not cannot_take(i):
-            why[problem.stops[i].id] = _time_limit(time_limit, more, checked=False)
+            why[problem.stops[i].id] = _time_limit(time_limit, more, case="time_limit_unchecked")
+        elif not settled and not cannot_take(i):
+            why[problem.stops[i].id] = _time_limit(time_limit, more, case="time_limit_cut_short")
     return [
         dataclasses.replace(
             u,
@@ -612,14 +615,23 @@ def _ways_in(problem: Problem) -> np.ndarray:
     return np.where(best == np.iinfo(np.int64).max, 0, best)
 
 
-def _time_limit(limit: float, more: int, *, checked: bool = True) -> Why:
-    """The ``TIME_LIMIT`` sentence; ``checked=False``: the fit test ran out of time before
-    it could tell whether the volunteers called could take the stop."""
-    if checked:
+def _time_limit(limit: float, more: int, *, case: str) -> Why:
+    """The ``TIME_LIMIT`` sentence of ``case``: ``time_limit`` (the stop fits the plan as it
+    stands), ``time_limit_cut_short`` (the search was stopped while still placing stops and
+    found no room for this one; no fleet bound shows it cannot be taken: neither cause is
+    proven) or ``time_limit_unchecked`` (the fit test ran out of time before it could tell)."""
+    if case == "time_limit":
         text = (
             f"Not served for want of search time: the time limit ({limit:g} s) ended the "
             f"search before it placed this stop, and the volunteers called may well take it. "
             f"A limit of about {more} s would likely place it."
+        )
+    elif case == "time_limit_cut_short":
+        text = (
+            f"Not served: the time limit ({limit:g} s) ended the search while it was still "
+            f"placing stops, before it found room for this one, and nothing shows that the "
+            f"volunteers called cannot take it. A limit of about {more} s would place it or "
+            f"show that more volunteers or hours are needed."
         )
     else:
         text = (
@@ -627,5 +639,4 @@ def _time_limit(limit: float, more: int, *, checked: bool = True) -> Why:
             f"time left to check whether the volunteers called could take it. A limit of "
             f"about {more} s would place it or show that more volunteers or hours are needed."
         )
-    case = "time_limit" if checked else "time_limit_unchecked"
     return _why(text, case, limit_s=f"{limit:g}", more_s=more)

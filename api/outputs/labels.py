@@ -108,6 +108,12 @@ WHY = {
         "before it placed this household, and the volunteers called may well take it. A "
         "limit of about %(more_s)s would likely place it."
     ),
+    "time_limit_cut_short": N_(
+        "Not served: the time limit (%(limit_s)s) ended the search while it was still "
+        "placing households, before it found room for this one, and nothing shows that the "
+        "volunteers called cannot take it. A limit of about %(more_s)s would place it or "
+        "show that more volunteers or hours are needed."
+    ),
     "time_limit_unchecked": N_(
         "Not served when the time limit (%(limit_s)s) ended the search, and there was no "
         "time left to check whether the volunteers called could take it. A limit of about "

@@ -39,9 +39,11 @@ def link_claim(service: Service, job: JobRecord, volunteer_id: str) -> LinkClaim
 
 
 def manifest_url(service: Service, job: JobRecord, volunteer_id: str, base_url: str) -> str:
-    """The volunteer link of ``volunteer_id`` in ``job`` under ``base_url``."""
+    """The volunteer link of ``volunteer_id`` in ``job`` under the server's public address
+    (``DOORSTEP_PUBLIC_URL``), else under ``base_url`` (the address the request came to)."""
     token = sign(service.link_secret, link_claim(service, job, volunteer_id))
-    return f"{base_url.rstrip('/')}/v1/links/{quote(token, safe='')}"
+    base = service.settings.public_url or base_url
+    return f"{base.rstrip('/')}/v1/links/{quote(token, safe='')}"
 
 
 def with_manifest_urls(

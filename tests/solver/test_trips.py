@@ -435,6 +435,19 @@ def test_stop_that_fits_nowhere_is_fleet_exhausted() -> None:
     assert u.reason is Reason.FLEET_EXHAUSTED
 
 
+def test_cut_short_search_claims_neither_cause() -> None:
+    """The stop that fits nowhere in a settled plan (FLEET_EXHAUSTED above), left out by a
+    search stopped while still placing stops: TIME_LIMIT whose sentence claims neither
+    that the volunteers may take it nor that they cannot (case time_limit_cut_short)."""
+    vehicle = Vehicle("v", 0, 0, capacity=(10,), max_trips=None, shift=(0, 3400))
+    problem = _problem(vehicle, STOPS[:3])
+    diagnosed = diagnose(problem, [2], [])
+    (u,) = short_of_time(problem, diagnosed, [[0, 1]], settled=False, time_limit=1)
+    assert u.reason is Reason.TIME_LIMIT
+    assert dict(u.facts)["case"] == "time_limit_cut_short", u.facts
+    assert "may well take it" not in u.message and "nothing shows" in u.message
+
+
 def test_undecided_fit_says_it_was_not_checked() -> None:
     """When the deadline has passed before any candidate is timed, a stop that may fit is
     TIME_LIMIT with the sentence saying its fit was not checked, not FLEET_EXHAUSTED."""

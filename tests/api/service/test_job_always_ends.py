@@ -70,8 +70,10 @@ def test_watchdog_ends_a_job_whose_solver_went_silent(tmp_path: Path) -> None:
     env = server_env(
         f"sqlite:///{tmp_path / 'jobs.db'}",
         DOORSTEP_WORKERS="1",
-        DOORSTEP_JOB_WATCHDOG_S="2",
-        DOORSTEP_SYNC_WAIT_S="20",
+        # Room for a loaded machine: a healthy solver may be silent for seconds between
+        # reports, and the watchdog must not end it (the hanging one is silent for ever).
+        DOORSTEP_JOB_WATCHDOG_S="6",
+        DOORSTEP_SYNC_WAIT_S="40",
     )
     server = LiveServer(env, tmp_path / "server.log", module="tests.api.service.hanging")
     try:
@@ -86,7 +88,8 @@ def test_watchdog_ends_a_job_whose_solver_went_silent(tmp_path: Path) -> None:
             res = c.post("/v1/plans", json=hang)
             assert res.status_code == 503, res.text
             assert res.json()["code"] in {"JOB_STALLED", "BUSY"}
-            after = c.post("/v1/plans", json=plan_request(2, time_limit_s=0.5))
+            server.wait_ready()  # the replacement solver has started
+            after = c.post("/v1/plans", json=plan_request(2, time_limit_s=2))
         assert after.status_code == 200, after.text
     finally:
         server.stop()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from api.service.auth import fingerprint, identify
+from api.service.reading import manifest_url
 from api.settings import Grant, ServiceSettings, SettingsError, demo_map
 
 
@@ -49,6 +51,8 @@ def test_keys_inline_and_from_a_file(monkeypatch: pytest.MonkeyPatch, tmp_path: 
         ("DOORSTEP_MAPS", "demo"),
         ("DOORSTEP_WORKERS", "0"),
         ("DOORSTEP_MAX_BODY_BYTES", "lots"),
+        ("DOORSTEP_PUBLIC_URL", "ftp://doorstep.example"),
+        ("DOORSTEP_PUBLIC_URL", "https://doorstep.example/x?k=secret-key"),
     ],
 )
 def test_bad_settings_name_the_variable_never_the_key(
@@ -60,3 +64,20 @@ def test_bad_settings_name_the_variable_never_the_key(
         ServiceSettings.from_env()
     assert err.value.code == "INVALID_SETTING" and err.value.variable == variable
     assert "secret-key" not in str(err.value) and "tiny" not in str(err.value)
+
+
+def test_volunteer_links_use_the_public_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Behind a proxy, DOORSTEP_PUBLIC_URL (trailing slash dropped) replaces the address
+    the request came to in every manifest_url; the token is the same either way."""
+    monkeypatch.setenv("DOORSTEP_PUBLIC_URL", "https://city.example/doorstep/")
+    settings = ServiceSettings.from_env()
+    assert settings.public_url == "https://city.example/doorstep"
+    job = SimpleNamespace(id="0123456789abcdef", links_version=1, finished_at=1_800_000_000.0)
+    behind = SimpleNamespace(settings=settings, link_secret="s" * 32)
+    direct = SimpleNamespace(settings=ServiceSettings(), link_secret="s" * 32)
+    inner = "http://127.0.0.1:8000/"
+    url = manifest_url(behind, job, "V1", inner)  # type: ignore[arg-type]
+    plain = manifest_url(direct, job, "V1", inner)  # type: ignore[arg-type]
+    assert url.startswith("https://city.example/doorstep/v1/links/"), url
+    assert plain.startswith("http://127.0.0.1:8000/v1/links/"), plain
+    assert url.rsplit("/", 1)[1] == plain.rsplit("/", 1)[1]
