@@ -3,14 +3,15 @@
 Reads the current ``plan.json``, the events (``events.csv``, docs/INPUTS.md) and the same
 ledger, map and rules as ``plan``; writes the new plan's outputs to ``--out`` (docs/OUTPUTS.md:
 ``plan.json`` with ``replan``, and ``notifications.csv`` only for households whose ETA
-window changed). Exit statuses as for ``plan``: 0 every household served, 3 some named
-as not served, 4 the ledger, plan or events cannot be used, 5 the map, 7 the checker.
+window changed, and ``outcomes``). Exit statuses as for ``plan``: 0 every household served
+or delivered and none unattended, 3 some named as not served or unattended, 4 the ledger,
+plan or events cannot be used, 5 the map, 7 the checker.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -103,15 +104,62 @@ def register(app: typer.Typer) -> None:
             write_plan(new.result, new.document, None, out, language)
         phones = {h.household_id: h.phone for h in new.result.ledger.households if h.phone}
         write_notifications(new.document, phones, out / "notifications.csv", language, new.changed)
-        info = new.document["replan"]
-        for vid, d in info["diff"].items():
-            console.print(
-                f"{vid}: +{len(d['added'])} -{len(d['removed'])} households, "
-                f"{len(d['eta_moved'])} ETA moved",
-                highlight=False,
-            )
-        console.print(
-            f"re-plan at {info['at']}: {info['done_visits']} visits done, "
-            f"{info['households_moved']} households moved, {len(new.changed)} told a new ETA"
+        print_replan(console, new.document, len(new.changed), language)
+        unattended = new.document["outcomes"]["unattended"]
+        raise typer.Exit(EXIT_UNSERVED if new.document["unassigned"] or unattended else EXIT_OK)
+
+
+def print_replan(console: Console, doc: dict[str, Any], told: int, lang: Lang) -> None:
+    """Each volunteer's diff, the re-plan's figures, the streets closed, the escalations
+    (phone checks) and the households unattended, in ``lang``."""
+    info = doc["replan"]
+    for vid, d in info["diff"].items():
+        text = lang.gettext(
+            "%(volunteer)s: +%(added)d -%(removed)d households, %(moved)d ETA moved",
+            volunteer=vid,
+            added=len(d["added"]),
+            removed=len(d["removed"]),
+            moved=len(d["eta_moved"]),
         )
-        raise typer.Exit(EXIT_UNSERVED if new.document["unassigned"] else EXIT_OK)
+        console.print(text, highlight=False)
+    for c in info["closures"]:
+        text = lang.gettext(
+            "street closed at %(at)s (%(id)s): %(n)d street pieces closed",
+            at=c["at"],
+            id=c["id"],
+            n=c["links_closed"],
+        )
+        console.print(text, highlight=False)
+    text = lang.gettext(
+        "re-plan at %(at)s: %(done)d visits done, %(moved)d households moved, "
+        "%(told)d told a new ETA",
+        at=info["at"],
+        done=info["done_visits"],
+        moved=info["households_moved"],
+        told=told,
+    )
+    console.print(text, highlight=False)
+    outcomes = doc["outcomes"]
+    for row in outcomes["households"]:
+        if row["outcome"] == "escalated":
+            text = lang.gettext(
+                "phone check: %(household)s (%(phone)s), no answer at %(at)s, no retry fits",
+                household=row["household_id"],
+                phone=row.get("phone") or "-",
+                at=row.get("failed_at") or "-",
+            )
+            console.print(f"[yellow]{text}[/yellow]", highlight=False)
+    if outcomes["unattended"]:
+        text = lang.gettext(
+            "unattended (no delivery by %(by)s): %(n)d households: %(ids)s",
+            by=outcomes["unattended_by"],
+            n=len(outcomes["unattended"]),
+            ids=", ".join(outcomes["unattended"]),
+        )
+        console.print(f"[red]{text}[/red]", highlight=False)
+    else:
+        text = lang.gettext(
+            "no household unattended: each has a delivery by %(by)s, done or planned",
+            by=outcomes["unattended_by"],
+        )
+        console.print(text, highlight=False)

@@ -3,7 +3,9 @@ who are not.
 
 A map of every run, each volunteer's trips and times, the volunteers not called, every
 household not served with address, phone, the reason's sentence and the fix, households
-with nothing due, and ledger rows outside their observation period.
+with nothing due, and ledger rows outside their observation period; after a re-plan, the
+day's outcomes: phone checks (doors not answered with no retry left), refusals and
+addresses not found, and the households unattended.
 
 The page is the Jinja2 template ``api/templates/summary.html`` in the reader's language
 (:mod:`api.i18n`). Reason codes are shown as they are (English identifiers); the sentence
@@ -282,5 +284,6 @@ def summary_html(
         missing=missing,
         not_due=doc.get("not_due", []),
         not_observed=doc.get("not_observed", []),
+        outcomes=doc.get("outcomes"),
         suggestion=suggestion_texts(doc["suggestion"], lang) if "suggestion" in doc else None,
     )

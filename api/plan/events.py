@@ -13,9 +13,11 @@ reads (docs/INPUTS.md):
 ``household_cancelled``     household ``id`` needs no delivery any more
 ``stop_done``               stop or household ``id`` was served
 ``stop_failed``             stop or household ``id`` was not served; optional ``outcome``
-                            (``no_answer``, ``refused``, ``not_found``)
-``street_closed``           an OSM ``way_id``, or the points ``lon``, ``lat``, ``lon2``,
-                            ``lat2`` of the closed street
+                            (``no_answer``, ``refused``, ``not_found``): retried, escalated
+                            or reported by the re-plan (:mod:`api.plan.outcomes`)
+``street_closed``           the points ``lon``, ``lat``, ``lon2``, ``lat2`` of the closed
+                            street (:mod:`api.plan.closures`), or an OSM ``way_id`` (read,
+                            but refused by the re-plan: the graphs keep no way ids)
 ==========================  ==========================================================
 
 Every fault of the table is listed at once, each naming file, line (or item) and field, in

@@ -40,6 +40,7 @@ from api.plan.continuity import (
 )
 from api.plan.coord_check import check_coordinates
 from api.plan.day import DaySelection, build_day
+from api.plan.outcomes import missed_first, missed_households
 from api.plan.problem import Locations, build_problem, locate
 from api.plan.progress import Progress, ProgressFn, silent
 from api.plan.request import PlanRequest
@@ -174,10 +175,11 @@ def problem_of(
     locations: Locations,
     matrices: Mapping[str, TravelMatrices],
 ) -> Problem:
-    """Stage 3: the routing problem of the day."""
+    """Stage 3: the routing problem of the day; households the previous day missed come
+    first (:func:`api.plan.outcomes.missed_first`)."""
     ledger = request.ledger
     pairs = {m: (mm.durations, mm.distances) for m, mm in matrices.items()}
-    return build_problem(
+    problem = build_problem(
         selection,
         ledger.volunteers,
         ledger.depots,
@@ -186,6 +188,7 @@ def problem_of(
         options=request.options,
         rules=request.rules,
     )
+    return missed_first(problem, selection, missed_households(request.previous))
 
 
 def search(

@@ -6,21 +6,26 @@
    cancelled, volunteers gone before they started) and the day is built again
    (:func:`api.plan.pipeline.prepare_day`);
 2. what was done before ``T`` -- each run's visits starting before ``T`` by the plan's
-   schedule, plus ``stop_done`` events, less ``stop_failed`` ones -- becomes each
+   schedule, plus ``stop_done`` events, less visits ``stop_failed`` names (those starting
+   before the failure plus the retry delay: a retry planned later is not failed) -- becomes each
    volunteer's fixed prefix (:attr:`solver.Vehicle.prefix`): never moved, never served
    again; after it the volunteer goes on from where they are, with what is still on board
    and the trips left (the prefix fixes all three in the routing model);
 3. every other stop starts service at ``T`` or later; a volunteer who has not left starts
    at ``T`` (plus a ``volunteer_delayed`` delay); one unavailable from ``T`` keeps the
    prefix and stops there; an urgent household gets the top priority and a soft deadline
-   at ``T`` (a hard one when the event gives one);
+   at ``T`` (a hard one when the event gives one); a door not answered is tried again
+   after the retry delay, or escalated, and refused / not found households are left out
+   (:mod:`api.plan.outcomes`); ``street_closed`` events close their streets on every
+   mode's graph and the matrices come from the closed graphs (:mod:`api.plan.closures`);
 4. the rest is solved with each stop paying ``change_cost`` when it moves to another
    volunteer (:attr:`solver.Stop.change_cost`), by one search warm from the current plan
    (:func:`_search`); a cold re-plan (``change_cost=0``) is one search from scratch
    without the cost;
 5. the plan is checked, every household is on a run or named with its reason, and the
-   document carries ``replan``: the time, the events applied, how many households moved
-   and each volunteer's diff against the current plan.
+   document carries ``replan``: the time, the events applied, the streets closed, how many
+   households moved and each volunteer's diff against the current plan; and ``outcomes``:
+   every household's outcome, the escalations and the households unattended.
 """
 
 from __future__ import annotations
@@ -32,12 +37,15 @@ from typing import Any
 
 from api.outputs.document import deliveries, plan_document
 from api.plan.budget import Budget
+from api.plan.closures import closed_travel
 from api.plan.events import Event, EventKind, EventsError, event_document
 from api.plan.ledger import Ledger, format_clock, parse_clock
+from api.plan.outcomes import Failure, failures, outcomes_document, plan_retries
 from api.plan.pipeline import Day, check_plan, prepare_day
 from api.plan.progress import Progress, ProgressFn, silent
 from api.plan.request import PlanRequest
 from api.plan.result import PlanResult, household_issues
+from api.plan.rules import TOP_PRIORITY
 from api.plan.travel import Travel
 from api.plan.validate import visit_names
 from geo.addresses import AddressIndex
@@ -50,7 +58,7 @@ CHANGE_COST_S = 900
 #: An ETA moved by more than this (s) is a change told to the household.
 ETA_MOVED_S = 600
 #: Priority of an urgent household: above every priority of the day rules.
-URGENT_PRIORITY = 3
+URGENT_PRIORITY = TOP_PRIORITY
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,31 +106,40 @@ class _Happened:
 
 
 def _done_prefixes(
-    runs: Mapping[str, list[_Visit]], happened: _Happened
+    runs: Mapping[str, list[_Visit]],
+    happened: _Happened,
+    failed: Mapping[str, Failure],
+    retry_delay_s: int,
 ) -> dict[str, list[_Visit]]:
-    """Each volunteer's visits done before ``T`` (or reported done), failed ones left out."""
+    """Each volunteer's visits done before ``T`` (or reported done), failed ones left out:
+    a visit of a household whose last failure is less than ``retry_delay_s`` after the
+    visit's planned start (a retry starts later than that)."""
     done_ids = happened.ids(EventKind.STOP_DONE)
-    failed = happened.ids(EventKind.STOP_FAILED)
 
-    def named(visit: _Visit, ids: set[str]) -> bool:
-        return visit.name in ids or any(h in ids for h in visit.households)
+    def done(visit: _Visit) -> bool:
+        return visit.name in done_ids or any(h in done_ids for h in visit.households)
+
+    def failed_visit(visit: _Visit) -> bool:
+        hits = [failed[h] for h in visit.households if h in failed]
+        return any(visit.start < f.at + retry_delay_s for f in hits)
 
     return {
-        vid: [
-            v
-            for v in visits
-            if (v.start < happened.at or named(v, done_ids)) and not named(v, failed)
-        ]
+        vid: [v for v in visits if (v.start < happened.at or done(v)) and not failed_visit(v)]
         for vid, visits in runs.items()
     }
 
 
 def _ledger_at(
-    ledger: Ledger, happened: _Happened, started: set[str], done_households: set[str]
+    ledger: Ledger,
+    happened: _Happened,
+    started: set[str],
+    done_households: set[str],
+    left_out: set[str],
 ) -> Ledger:
     """The ledger after the events: added records in, cancelled households (not yet
-    served) and volunteers gone before they started out."""
-    cancelled = happened.ids(EventKind.HOUSEHOLD_CANCELLED) - done_households
+    served), failed households not served again (``left_out``) and volunteers gone before
+    they started out."""
+    cancelled = (happened.ids(EventKind.HOUSEHOLD_CANCELLED) | left_out) - done_households
     gone = happened.ids(EventKind.VOLUNTEER_UNAVAILABLE) - started
     added_h = [e.household for e in happened.events if e.household is not None]
     added_v = [e.volunteer for e in happened.events if e.volunteer is not None]
@@ -158,12 +175,17 @@ def _vehicle_at(v: Vehicle, prefix: Sequence[str], stops: set[str], happened: _H
 
 
 def _stop_at(
-    s: Stop, households: Sequence[str], reference: str | None, change_cost: int, happened: _Happened
+    s: Stop,
+    households: Sequence[str],
+    reference: str | None,
+    change_cost: int,
+    happened: _Happened,
+    retry_from: Mapping[str, int],
 ) -> Stop:
-    """A stop not yet served: service at ``T`` or later (a window closed before ``T`` is
-    left as the instant ``T``, so the diagnosis names it); urgent households first; the
-    current plan's volunteer as the reference."""
-    at = happened.at
+    """A stop not yet served: service at ``T`` or later, and a retry no earlier than its
+    ``retry_from`` (a window closed before then is left as that instant, so the diagnosis
+    names it); urgent households first; the current plan's volunteer as the reference."""
+    at = max([happened.at, *(retry_from[h] for h in households if h in retry_from)])
     lo, hi = s.windows[0] if s.windows else (at, at)
     windows = ((max(lo, at), max(hi, at)),)
     fields: dict[str, Any] = {
@@ -213,8 +235,10 @@ def replan_problem(
     prefixes: Mapping[str, list[_Visit]],
     happened: _Happened,
     change_cost: int,
+    retry_from: Mapping[str, int] | None = None,
 ) -> tuple[Problem, list[str]]:
-    """The day's problem at ``T`` (prefixes, starts, windows, references) and warnings."""
+    """The day's problem at ``T`` (prefixes, starts, windows, references, retries no
+    earlier than ``retry_from``: household id -> s) and warnings."""
     problem = day.problem
     index = problem.stop_index()
     names = set(index)
@@ -255,6 +279,7 @@ def replan_problem(
             _reference(households.get(s.id, ()), s.id, owner),
             change_cost,
             happened,
+            retry_from or {},
         )
         for s in problem.stops
     )
@@ -384,23 +409,25 @@ def replan_day(
     """
     say = progress or silent
     happened = _Happened(at, tuple(e for e in events if e.at <= at))
-    closed = [e for e in happened.events if e.kind is EventKind.STREET_CLOSED]
-    if closed:
-        raise EventsError(
-            [
-                Detail(e.record, "event", "street_closed is not applied by the re-plan yet")
-                for e in closed
-            ]
-        )
+    travel, closures = closed_travel(travel, happened.events)
     budget = Budget(request.time_limit, request.time_cap)
     runs = _current_runs(plan)
-    prefixes = _done_prefixes(runs, happened)
+    rules = request.rules
+    failed = failures(
+        happened.events, {v.name: v.households for visits in runs.values() for v in visits}
+    )
+    prefixes = _done_prefixes(runs, happened, failed, 60 * rules.retry_delay_minutes)
     started = {vid for vid, p in prefixes.items() if p}
-    done_households = {h for p in prefixes.values() for v in p for h in v.households}
-    ledger = _ledger_at(request.ledger, happened, started, done_households)
+    delivered = {h: (vid, v.start) for vid, p in prefixes.items() for v in p for h in v.households}
+    retries = plan_retries(
+        {h: f for h, f in failed.items() if h not in delivered}, request.ledger, request.date, rules
+    )
+    ledger = _ledger_at(request.ledger, happened, started, set(delivered), retries.left_out())
     day_request = dataclasses.replace(request, ledger=ledger)
     day = prepare_day(day_request, travel, addresses, say, {})
-    problem, warnings = replan_problem(day, runs, prefixes, happened, change_cost)
+    problem, warnings = replan_problem(
+        day, runs, prefixes, happened, change_cost, retries.retry_from
+    )
     done = sum(len(v.prefix) for v in problem.vehicles)
     say(Progress("solve", f"re-plan at {format_clock(at)}: {done} visits done"))
     solution = _search(request, problem, runs, budget, change_cost)
@@ -426,9 +453,15 @@ def replan_day(
         "at": format_clock(at),
         "events": [event_document(e) for e in happened.events],
         "done_visits": done,
+        "closures": [
+            {"at": format_clock(e.at)[:5], "id": e.id, "links_closed": n}
+            for e, n in closures.per_event
+        ],
         "households_moved": moved,
         "change_cost_s": change_cost,
         "diff": diff,
         "warnings": warnings,
     }
+    phones = {h.household_id: h.phone for h in request.ledger.households if h.phone}
+    doc["outcomes"] = outcomes_document(doc, delivered, retries, rules, phones)
     return Replanned(result, doc, tuple(changed))

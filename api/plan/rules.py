@@ -33,6 +33,9 @@ from api.plan.ledger import Household
 
 #: The skill (and line item kind) of medicine parcels.
 MEDICINE = "medicine"
+#: Priority above every priority of the day rules: urgent households of a re-plan and
+#: households missed the day before.
+TOP_PRIORITY = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +78,12 @@ class DayRules:
     reloads
         Volunteers may come back to their depot and go out again (``False``: one trip each,
         ``--single-trip``).
+    retry_delay_minutes
+        A door not answered is tried again no earlier than this after the failure (minutes).
+    retries
+        Tries again after a door not answered; then the coordinator phones (escalation).
+    unattended_by
+        A household with no delivery by this time (s after midnight) is *unattended*.
     """
 
     meal_kg_per_resident: float = 1.0
@@ -93,6 +102,9 @@ class DayRules:
     meal_max_minutes: int = 60
     reload_minutes: int = 5
     reloads: bool = True
+    retry_delay_minutes: int = 60
+    retries: int = 1
+    unattended_by: int = 18 * 3600
 
 
 @dataclass(frozen=True, slots=True)

@@ -130,6 +130,9 @@ KINDS: dict[str, _Kind] = {
     "meal_max_minutes": _MINUTES,
     "reload_minutes": _Kind(_MINUTES.what, _whole, 0, 120),
     "reloads": _Kind(Message(N_("yes/no")), _flag),
+    "retry_delay_minutes": _Kind(_MINUTES.what, _whole, 0, 12 * 60),
+    "retries": _Kind(Message(N_("tries")), _whole, 0, 10),
+    "unattended_by": _Kind(Message(N_("clock time")), _clock),
 }
 
 

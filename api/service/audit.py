@@ -1,6 +1,7 @@
-"""The audit of personal-data reads: every read of a plan, its routes or a manifest (by an
-API key, a volunteer link or a synchronous plan's answer) appends who, what and when to
-the ``audit`` table; ``GET /v1/audit`` lists them for city-wide dispatchers."""
+"""The audit of personal-data reads: every read of a plan, its routes, a manifest or a
+day's events (by an API key, a volunteer link or a synchronous plan's answer) appends
+who, what and when to the ``audit`` table; ``GET /v1/audit`` lists them for city-wide
+dispatchers."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy import Engine, select
 from api.service.db import audit
 
 #: What a personal-data read reads (the ``action`` of an audit entry).
-ACTIONS = ("plan", "routes", "manifest")
+ACTIONS = ("plan", "routes", "manifest", "events")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +29,7 @@ class AuditEntry:
     actor
         Who: ``key:FINGERPRINT`` (an API key) or ``link:JOB/VOLUNTEER`` (a volunteer link).
     action
-        What: ``plan``, ``routes`` or ``manifest``.
+        What: ``plan``, ``routes``, ``manifest`` or ``events``.
     job_id, community
         Whose data: the job and its community.
     volunteer_id

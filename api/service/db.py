@@ -41,6 +41,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.expression import Update
 
 from api.errors import ServiceError
@@ -55,7 +56,8 @@ jobs = Table(
     "jobs",
     metadata,
     Column("id", String(32), primary_key=True),
-    # "plan" / "solve" (synchronous), "job" / "solvejob" (queued), or "batch"
+    # "plan" / "solve" / "validate" (synchronous), "job" / "solvejob" / "replan" (queued),
+    # or "batch"
     Column("kind", String(8), nullable=False),
     Column("priority", Integer, nullable=False, default=0),
     Column("status", String(12), nullable=False, index=True),
@@ -83,6 +85,12 @@ jobs = Table(
     Column("links_version", Integer, nullable=False, default=1),
     # when its personal and health data were purged (api.service.retention)
     Column("purged_at", Float),
+    # a re-plan ("replan"): the day's first plan, the version it re-planned, its number
+    # and time; a first plan is version 1 of its own day (root_id None)
+    Column("root_id", String(32), index=True),
+    Column("previous_id", String(32)),
+    Column("version", Integer, nullable=False, default=1),
+    Column("replan_at", String(5)),
 )
 
 results = Table(
@@ -154,6 +162,18 @@ audit = Table(
     Column("volunteer_id", String(200)),
 )
 
+#: What happened during a planned day (``POST /v1/jobs/{id}/events``), kept with the day's
+#: first plan in the order it arrived: each event as checked (the fields of ``events.csv``).
+job_events = Table(
+    "job_events",
+    metadata,
+    Column("job_id", String(32), ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("event", JSON, nullable=False),
+    Column("created_by", String(40), nullable=False, default=""),
+    Column("created_at", Float, nullable=False),
+)
+
 #: Secrets the servers of one database share (the signing key of volunteer links).
 secrets_table = Table(
     "service_secrets",
@@ -164,9 +184,41 @@ secrets_table = Table(
 
 #: Queue order of job kinds: synchronous plans and solves first, then jobs, then batch
 #: communities.
-PRIORITY = {"plan": 1, "solve": 1, "job": 0, "solvejob": 0, "batch": -1}
+PRIORITY = {
+    "plan": 1,
+    "solve": 1,
+    "validate": 1,
+    "replan": 0,
+    "job": 0,
+    "solvejob": 0,
+    "batch": -1,
+}
 #: Kinds of job that solve a plain routing problem (their answer: ``/v1/jobs/{id}/solution``).
 SOLVE_KINDS = frozenset({"solve", "solvejob"})
+#: Kinds of job that make no plan of their own to read (a validation's answer is its report).
+NO_PLAN_KINDS = SOLVE_KINDS | {"validate"}
+
+
+@dataclass(frozen=True, slots=True)
+class PlanVersion:
+    """Where a re-plan stands in its day.
+
+    Attributes
+    ----------
+    root_id
+        The day's first plan (version 1).
+    previous_id
+        The version it re-plans.
+    number
+        Its version number (2, 3, ...).
+    at
+        The re-plan time ``HH:MM``.
+    """
+
+    root_id: str
+    previous_id: str
+    number: int
+    at: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,8 +228,8 @@ class NewJob:
     Attributes
     ----------
     kind
-        ``plan`` (synchronous), ``job`` or ``batch`` (a batch's community); sets the queue
-        order (:data:`PRIORITY`).
+        ``plan`` (synchronous), ``job``, ``batch`` (a batch's community), ``replan`` or
+        ``validate``; sets the queue order (:data:`PRIORITY`).
     request
         The checked request body (``POST /v1/jobs`` shape).
     map_name, plan_date
@@ -188,6 +240,8 @@ class NewJob:
         ``role:key fingerprint`` of the caller.
     community
         The community whose households these are (who may see the job).
+    version
+        A re-plan's place in its day (:class:`PlanVersion`); ``None`` for a first plan.
     """
 
     kind: str
@@ -198,6 +252,7 @@ class NewJob:
     time_limit_s: float
     created_by: str
     community: str = "default"
+    version: PlanVersion | None = None
 
     def row(self) -> dict[str, Any]:
         """The values of its new queued job row (with a fresh id)."""
@@ -220,6 +275,10 @@ class NewJob:
             "progress_stage": "queued",
             "progress_message": "waiting for a solver",
             "progress_fraction": 0.0,
+            "version": 1 if self.version is None else self.version.number,
+            "root_id": None if self.version is None else self.version.root_id,
+            "previous_id": None if self.version is None else self.version.previous_id,
+            "replan_at": None if self.version is None else self.version.at,
         }
 
 
@@ -248,7 +307,16 @@ class JobRecord:
     community: str = "default"
     links_version: int = 1
     purged_at: float | None = None
+    root_id: str | None = None
+    previous_id: str | None = None
+    version: int = 1
+    replan_at: str | None = None
     volunteer_ids: tuple[str, ...] = ()
+
+    @property
+    def day_id(self) -> str:
+        """The id of the day's first plan: its own for a first plan, its root for a re-plan."""
+        return self.root_id or self.id
 
 
 #: Fields of a job record read as they are stored.
@@ -324,7 +392,16 @@ _ADDED_COLUMNS = (
     ("community", "VARCHAR(200) NOT NULL DEFAULT 'default'"),
     ("links_version", "INTEGER NOT NULL DEFAULT 1"),
     ("purged_at", "FLOAT"),
+    ("root_id", "VARCHAR(32)"),
+    ("previous_id", "VARCHAR(32)"),
+    ("version", "INTEGER NOT NULL DEFAULT 1"),
+    ("replan_at", "VARCHAR(5)"),
 )
+
+
+#: One job per version number of a day (a re-plan's root and number; first plans have no
+#: root, and both databases let NULLs repeat in a unique index).
+_VERSION_INDEX = "CREATE UNIQUE INDEX IF NOT EXISTS ix_jobs_day_version ON jobs (root_id, version)"
 
 
 def _update_job(job_id: str, *statuses: str) -> Update:
@@ -354,6 +431,7 @@ class JobStore:
             for name, ddl in _ADDED_COLUMNS:
                 if name not in present:
                     conn.execute(text(f"ALTER TABLE jobs ADD COLUMN {name} {ddl}"))
+            conn.execute(text(_VERSION_INDEX))
 
     def dispose(self) -> None:
         """Close every pooled connection."""
@@ -465,8 +543,9 @@ class JobStore:
         return str(html)
 
     def newer_plan(self, job: JobRecord) -> str | None:
-        """The id of a plan that replaced done job ``job``: a job of the same community and
-        date done after it (``None`` if there is none)."""
+        """The id of a plan that replaced done job ``job``: a plan (a first plan or a
+        re-plan, not a validation) of the same community and date done after it (``None``
+        if there is none)."""
         with self.engine.connect() as conn:
             found = conn.execute(
                 select(jobs.c.id)
@@ -475,6 +554,7 @@ class JobStore:
                         jobs.c.community == job.community,
                         jobs.c.plan_date == job.plan_date,
                         jobs.c.status == "done",
+                        jobs.c.kind.notin_(NO_PLAN_KINDS),
                         jobs.c.finished_at > (job.finished_at or 0.0),
                         jobs.c.id != job.id,
                     )
@@ -494,6 +574,81 @@ class JobStore:
                 .values(links_version=jobs.c.links_version + 1)
             )
         return self.get(job_id)
+
+    # ------------------------------------------------------------ a day's versions and events
+
+    def versions(self, day_id: str) -> list[JobRecord]:
+        """The plans of the day whose first plan is ``day_id``: that plan, then its re-plans
+        by version number."""
+        q = (
+            select(*self._COLUMNS)
+            .where((jobs.c.id == day_id) | (jobs.c.root_id == day_id))
+            .order_by(jobs.c.version, jobs.c.created_at)
+        )
+        with self.engine.connect() as conn:
+            return [self._record(conn, r) for r in conn.execute(q).all()]
+
+    def current(self, day_id: str) -> JobRecord | None:
+        """The day's current plan: its done version of the highest number (``None`` while
+        none is done)."""
+        done = [v for v in self.versions(day_id) if v.status == "done"]
+        return done[-1] if done else None
+
+    def create_version(self, job: NewJob) -> str:
+        """Store a re-plan (``job.version`` set) and return its id; ``JOB_NOT_DONE`` when
+        its version number is taken meanwhile by another re-plan of the day."""
+        if job.version is None:
+            raise ValueError("a re-plan needs its version")
+        row = job.row()
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(jobs.insert().values(**row))
+        except IntegrityError:  # the unique (root_id, version) index: another re-plan won
+            raise ServiceError(
+                "JOB_NOT_DONE",
+                f"another re-plan of job {job.version.root_id} was made meanwhile: "
+                f"read GET /v1/jobs/{job.version.root_id}/plans and try again",
+            ) from None
+        return str(row["id"])
+
+    def append_events(self, day_id: str, events: Sequence[dict[str, Any]], created_by: str) -> int:
+        """Append ``events`` to the day of ``day_id`` in order; the day's number of events."""
+        for _ in range(5):
+            try:
+                with self.engine.begin() as conn:
+                    last = conn.execute(
+                        select(func.max(job_events.c.position)).where(job_events.c.job_id == day_id)
+                    ).scalar()
+                    start = int(last or 0) + 1
+                    if events:
+                        conn.execute(
+                            job_events.insert(),
+                            [
+                                {
+                                    "job_id": day_id,
+                                    "position": start + k,
+                                    "event": e,
+                                    "created_by": created_by,
+                                    "created_at": time.time(),
+                                }
+                                for k, e in enumerate(events)
+                            ],
+                        )
+                    return start - 1 + len(events)
+            except IntegrityError:  # another append took these positions: read them again
+                continue
+        raise ServiceError("BUSY", "events of this day are being appended by others; try again")
+
+    def events(self, day_id: str) -> list[dict[str, Any]]:
+        """The events of the day of ``day_id``, in the order they arrived."""
+        q = (
+            select(job_events.c.event)
+            .where(job_events.c.job_id == day_id)
+            .order_by(job_events.c.position)
+        )
+        with self.engine.connect() as conn:
+            values = conn.execute(q).scalars().all()
+        return [json.loads(v) if isinstance(v, str) else dict(v) for v in values]
 
     # ------------------------------------------------------------ running
 

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from api.errors import ErrorBody
 from api.service.batches import BatchState, CommunityState
-from api.service.db import FINAL, SOLVE_KINDS, JobRecord
+from api.service.db import FINAL, NO_PLAN_KINDS, SOLVE_KINDS, JobRecord
 
 
 def iso_time(t: float | None) -> str | None:
@@ -45,7 +45,7 @@ def job_out(job: JobRecord) -> dict[str, Any]:
     links: dict[str, Any] = {"self": base}
     if job.status == "done" and job.kind in SOLVE_KINDS:
         links["solution"] = f"{base}/solution"
-    elif job.status == "done":
+    elif job.status == "done" and job.kind not in NO_PLAN_KINDS:
         links.update(artifact_links(base, job.volunteer_ids))
     return {
         "id": job.id,
@@ -69,6 +69,8 @@ def job_out(job: JobRecord) -> dict[str, Any]:
         "links": links,
         "community": job.community,
         "purged_at": iso_time(job.purged_at),
+        "day_id": job.day_id,
+        "version": job.version,
     }
 
 

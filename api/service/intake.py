@@ -30,6 +30,7 @@ ENTRY = {
     "batch": "a community of POST /v1/batches",
     "solve": "POST /v1/solve",
     "solvejob": "POST /v1/solve/jobs",
+    "validate": "POST /v1/plans:validate",
 }
 #: Where a request too large to wait for goes instead.
 _INSTEAD = {"plan": "POST /v1/jobs", "solve": "POST /v1/solve/jobs"}
@@ -65,10 +66,9 @@ def size_faults(
 def check_request(
     body: schemas.PlanRequest, kind: str, settings: ServiceSettings, maps: Collection[str]
 ) -> dict[str, Any]:
-    """Check a request of ``kind`` (``plan``, ``job`` or ``batch``): its text, the server's
-    maps, its limits, the memory of its matrices, the date, the ledger and the day rules;
-    return it as
-    the job's request data.
+    """Check a request of ``kind`` (``plan``, ``job``, ``batch`` or ``validate``): its
+    text, the server's maps, its limits, the memory of its matrices, the date, the ledger
+    and the day rules; return it as the job's request data.
 
     Raises
     ------

@@ -24,6 +24,7 @@ _LINKS = (
             ("GetJob", "get", "/v1/jobs/{job_id}"),
             ("GetJobPlan", "get", "/v1/jobs/{job_id}/plan"),
             ("GetJobRoutes", "get", "/v1/jobs/{job_id}/routes.geojson"),
+            ("ListPlanVersions", "get", "/v1/jobs/{job_id}/plans"),
             ("CancelJob", "delete", "/v1/jobs/{job_id}"),
         ],
     ),

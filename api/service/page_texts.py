@@ -20,6 +20,7 @@ SCRIPT_TEXTS = {
     "loading": N_("loading %(job)s…"),
     "job_is": N_("job is %(status)s"),
     "summary": N_("%(date)s: %(runs)s runs, %(stops)s stops"),
+    "version": N_("version %(n)s, re-planned at %(at)s"),
     "pick": N_("(pick a job)"),
     "job_option": N_("%(date)s · %(map)s · %(n)s households · %(id)s"),
     "enter_key": N_("enter an API key to see the jobs"),

@@ -9,7 +9,8 @@ Purging a job keeps what the city counts and drops whom it was about:
   volunteers; depots) goes;
 - ``plan.json`` keeps its date, summary and the reason of each unserved household (no
   id); routes, stops, lines and warnings go; ``routes.geojson`` becomes empty;
-- the manifests are deleted (and with them the volunteer links);
+- the manifests are deleted (and with them the volunteer links), and so are the day's
+  events (a re-plan's stored plan and events go with its ledger);
 - an error keeps its code and message; its details (records and values) go;
 - a batch community keeps its figures (cached first) and its error's code and message.
 
@@ -35,6 +36,7 @@ from api.service.db import (
     FINAL,
     batch_communities,
     batches,
+    job_events,
     jobs,
     manifests,
     results,
@@ -45,7 +47,7 @@ log = logging.getLogger("doorstep.service")
 #: Keys of a stored request kept after purging (nothing personal).
 KEPT_REQUEST = ("map", "date", "options", "coord_system")
 #: Tables whose old values a purge leaves behind in the database files.
-_TOUCHED = ("jobs", "results", "manifests", "batch_communities")
+_TOUCHED = ("jobs", "results", "manifests", "job_events", "batch_communities")
 _EMPTY_ROUTES = json.dumps({"type": "FeatureCollection", "features": []})
 
 
@@ -149,6 +151,7 @@ def purge_job(engine: Engine, job_id: str, now: float) -> bool:
                 )
             )
         conn.execute(manifests.delete().where(manifests.c.job_id == job_id))
+        conn.execute(job_events.delete().where(job_events.c.job_id == job_id))
     return True
 
 

@@ -422,9 +422,10 @@ class JobOut(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [_JOB_EXAMPLE]})
 
     id: str
-    kind: Literal["plan", "job", "batch", "solve", "solvejob"] = Field(
+    kind: Literal["plan", "job", "batch", "solve", "solvejob", "replan", "validate"] = Field(
         description="plan: made by POST /v1/plans (or /v1/suggest); batch: a community of "
-        "POST /v1/batches; solve / solvejob: POST /v1/solve / POST /v1/solve/jobs."
+        "POST /v1/batches; solve / solvejob: POST /v1/solve / POST /v1/solve/jobs; replan: "
+        "POST /v1/jobs/{id}/replan; validate: POST /v1/plans:validate."
     )
     status: JobStatusName
     map: str
@@ -443,6 +444,12 @@ class JobOut(BaseModel):
     purged_at: str | None = Field(
         None, description="When its personal data were purged (DOORSTEP_RETAIN_DAYS); UTC."
     )
+    day_id: str | None = Field(
+        None,
+        description="The job of the day's first plan (its own id for a first plan); its "
+        "events, re-plans and versions are under /v1/jobs/{day_id}.",
+    )
+    version: int = Field(1, ge=1, description="Plan version within its day (1: first plan).")
 
 
 class JobList(BaseModel):
@@ -791,7 +798,7 @@ class AuditOut(BaseModel):
     id: int
     at: str = Field(description="UTC, ISO 8601.")
     actor: str = Field(description="key:FINGERPRINT (an API key) or link:JOB/VOLUNTEER.")
-    action: Literal["plan", "routes", "manifest"]
+    action: Literal["plan", "routes", "manifest", "events"]
     job_id: str
     community: str
     volunteer_id: str | None = Field(description="The volunteer of a manifest read.")

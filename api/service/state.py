@@ -7,8 +7,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import suppress
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
@@ -125,10 +126,17 @@ class Service:
             self.unwatch(job_id)
 
     def submit(
-        self, body: schemas.PlanRequest, caller: Caller, *, kind: str, suggest: bool = False
+        self,
+        body: schemas.PlanRequest,
+        caller: Caller,
+        *,
+        kind: str,
+        suggest: bool = False,
+        adds: Mapping[str, Any] | None = None,
     ) -> str:
-        """Check a request (``kind`` plan or job) against the limits and the ledger, store
-        it (``suggest``: with volunteer suggestions), return the job id (``ServiceError`` on
+        """Check a request (``kind`` plan, job or validate) against the limits and the
+        ledger, store it (``suggest``: with volunteer suggestions; ``adds``: with these
+        keys, e.g. the plan a validation checks), return the job id (``ServiceError`` on
         any fault)."""
         community = body.community or caller.community or "default"
         if not caller.sees(community):
@@ -138,6 +146,7 @@ class Service:
         request = check_request(body, kind, self.settings, self.maps)
         if suggest:
             request[SUGGEST] = True
+        request.update(adds or {})
         job = NewJob(
             kind=kind,
             request=request,

@@ -66,7 +66,15 @@ def worker_main(slot: int, maps: Mapping[str, Path], conn: Connection, parent_pi
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the server, which stops us
     logging.basicConfig(level=logging.WARNING)
     try:
-        from api.service.planning import load_maps, plan_documents
+        from api.service.planning import (
+            REPLAN,
+            VALIDATE,
+            PlanDocuments,
+            load_maps,
+            plan_documents,
+            replan_documents,
+            validation_report,
+        )
         from api.service.solving import SOLVE, solve_documents
 
         loaded = load_maps(maps)
@@ -95,6 +103,10 @@ def worker_main(slot: int, maps: Mapping[str, Path], conn: Connection, parent_pi
         try:
             if SOLVE in request:
                 docs = solve_documents(request[SOLVE], on_progress=progress)
+            elif REPLAN in request:
+                docs = replan_documents(request, loaded, on_progress=progress)
+            elif VALIDATE in request:
+                docs = PlanDocuments(validation_report(request, loaded), {}, {})
             else:
                 docs = plan_documents(request, loaded, on_progress=progress)
             conn.send(("done", job_id, docs.plan, docs.routes, docs.manifests))

@@ -29,7 +29,7 @@
     return out;
   }
 
-  async function api(path, payload) {
+  async function api(path, payload, withVersion) {
     const init = { headers: { Authorization: "Bearer " + state.key } };
     if (payload !== undefined) {
       init.method = "POST";
@@ -44,6 +44,7 @@
       const msg = body && body.message ? body.code + ": " + body.message : res.statusText;
       throw new Error(msg);
     }
+    if (withVersion) return { body: body, version: res.headers.get("X-Doorstep-Plan-Version") };
     return body;
   }
 
@@ -172,8 +173,10 @@
     const job = await api("/v1/jobs/" + jobId);
     if (job.status !== "done") { status(T("job_is", { status: job.status })); return; }
     state.streetsOf = job.map;
-    const [plan, geo] = await Promise.all([
-      api("/v1/jobs/" + jobId + "/plan"), api("/v1/jobs/" + jobId + "/routes.geojson")]);
+    const [answer, geo] = await Promise.all([
+      api("/v1/jobs/" + jobId + "/plan", undefined, true),
+      api("/v1/jobs/" + jobId + "/routes.geojson")]);
+    const plan = answer.body;
     if (!state.tiles) await drawStreets(job.map, false);
     const bounds = L.latLngBounds([]);
     const legend = [];
@@ -210,7 +213,11 @@
     }
     $("legend").innerHTML = legend.join("");
     if (bounds.isValid()) state.map.fitBounds(bounds.pad(0.1));
-    status(T("summary", { date: plan.date, runs: plan.routes.length, stops: state.stops }));
+    let summary = T("summary", { date: plan.date, runs: plan.routes.length, stops: state.stops });
+    if (plan.replan) {  // the day's current version, a re-plan
+      summary += " · " + T("version", { n: answer.version, at: plan.replan.at });
+    }
+    status(summary);
     state.ready = true;
   }
 

@@ -12,9 +12,9 @@ from starlette.concurrency import run_in_threadpool
 
 from api.errors import ErrorBody, ServiceError
 from api.i18n import negotiate
-from api.service import schemas
+from api.service import days, schemas
 from api.service.auth import Caller
-from api.service.db import SOLVE_KINDS, JobRecord
+from api.service.db import JobRecord
 from api.service.documents import job_out
 from api.service.error_handlers import error_response
 from api.service.plan_schemas import PlanOut
@@ -175,37 +175,59 @@ async def cancel_job(job_id: JobId, service: ServiceDep, caller: Dispatcher) -> 
 _JOB = "/v1/jobs/{job_id}"
 
 
+#: Which plan version of the day to read (default: the current one).
+Version = Annotated[
+    int | None,
+    Query(
+        ge=1,
+        le=100_000,
+        description="A plan version of the day (GET .../plans); default: the current one.",
+    ),
+]
+
+
+async def _version(service: Service, job_id: str, caller: Caller, version: int | None) -> str:
+    """The job id of the plan version to read (:func:`api.service.days.version_of`)."""
+    job = await run_in_threadpool(days.version_of, service, job_id, caller, version)
+    return job.id
+
+
 @router.get(f"{_JOB}/plan", tags=["jobs"], **artifacts.PLAN)
 async def job_plan(
-    job_id: JobId, service: ServiceDep, caller: Reader, request: Request
+    job_id: JobId, service: ServiceDep, caller: Reader, request: Request, version: Version = None
 ) -> Response:
-    """The ``plan.json`` of a done job; each route has its volunteer's ``manifest_url``."""
-    await _not_a_solve(service, job_id, caller)
-    return await artifacts.plan_response(service, caller, job_id, str(request.base_url))
-
-
-async def _not_a_solve(service: Service, job_id: str, caller: Caller) -> None:
-    """``NOT_FOUND`` for a solve job: it has an answer (``/solution``), no plan or runs."""
-    job = await run_in_threadpool(scoped_job, service, job_id, caller)
-    if job.kind in SOLVE_KINDS:
-        raise ServiceError(
-            "NOT_FOUND", f"job {job_id} is a solve: read GET /v1/jobs/{job_id}/solution"
-        )
+    """The ``plan.json`` of the day of job ``job_id``: its current version (the done one
+    of the highest number, GET .../plans), or ``version``; each route has its volunteer's
+    ``manifest_url``. Headers name the version and its job."""
+    target = await run_in_threadpool(days.version_of, service, job_id, caller, version)
+    answer = await artifacts.plan_response(service, caller, target.id, str(request.base_url))
+    answer.headers["X-Doorstep-Job"] = target.id
+    answer.headers["X-Doorstep-Plan-Version"] = str(target.version)
+    return answer
 
 
 @router.get(f"{_JOB}/routes.geojson", tags=["jobs"], **artifacts.ROUTES)
-async def job_routes(job_id: JobId, service: ServiceDep, caller: Reader) -> Response:
-    """The ``routes.geojson`` of a done job (lines per run, stops with ETA)."""
-    await _not_a_solve(service, job_id, caller)
-    return await artifacts.routes_response(service, caller, job_id)
+async def job_routes(
+    job_id: JobId, service: ServiceDep, caller: Reader, version: Version = None
+) -> Response:
+    """The ``routes.geojson`` of the day's current plan (or ``version``): lines per run,
+    stops with ETA."""
+    target = await _version(service, job_id, caller, version)
+    return await artifacts.routes_response(service, caller, target)
 
 
 @router.get(f"{_JOB}/manifests/{{volunteer_id}}.html", tags=["jobs"], **artifacts.MANIFEST)
 async def job_manifest(
-    job_id: JobId, volunteer_id: VolunteerId, service: ServiceDep, caller: Reader
+    job_id: JobId,
+    volunteer_id: VolunteerId,
+    service: ServiceDep,
+    caller: Reader,
+    version: Version = None,
 ) -> HTMLResponse:
-    """The printable manifest of one volunteer's run."""
-    return await artifacts.manifest_response(service, caller, job_id, volunteer_id)
+    """The printable manifest of one volunteer's run in the day's current plan (or
+    ``version``)."""
+    target = await _version(service, job_id, caller, version)
+    return await artifacts.manifest_response(service, caller, target, volunteer_id)
 
 
 @router.delete(
@@ -215,9 +237,10 @@ async def job_manifest(
     responses=error_responses("RevokeLinks", *READ),
 )
 async def revoke_links(job_id: JobId, service: ServiceDep, caller: Dispatcher) -> dict[str, Any]:
-    """Withdraw the volunteer links of a job's plan (``LINK_REVOKED`` from now on); its
-    plan then carries new links."""
+    """Withdraw the volunteer links of the current plan of the job's day (``LINK_REVOKED``
+    from now on); its plan then carries new links. The answer is that plan's job."""
+    target = await run_in_threadpool(days.current_plan_id, service, job_id, caller)
     job = await run_in_threadpool(
-        lambda: service.store.revoke_links(job_id, community=caller.community)
+        lambda: service.store.revoke_links(target, community=caller.community)
     )
     return job_out(job)

@@ -92,7 +92,8 @@ def test_replan_command_writes_the_diff_and_only_changed_notifications(
 ) -> None:
     """A volunteer drops out at a mid-morning time: the new plan.json has the replan
     member and the diff; notifications.csv lists exactly the households whose ETA window
-    changed; the done deliveries stay."""
+    changed; the done deliveries stay; the terminal names the unattended households (or
+    none) and the exit status follows them."""
     hh, vol, dep = generate(
         tmp_path / "in", buildings=buildings, households=25, volunteers=4, seed=5
     )
@@ -135,3 +136,7 @@ def test_replan_command_writes_the_diff_and_only_changed_notifications(
         told = {row["household_id"] for row in csv.DictReader(fh)}
     assert told == changed
     assert len(told) < len(new_eta)
+    unattended = new["outcomes"]["unattended"]
+    assert (res.exit_code == 3) == bool(new["unassigned"] or unattended)
+    said = "unattended (no delivery by" if unattended else "no household unattended"
+    assert said in res.output

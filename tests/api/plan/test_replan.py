@@ -3,6 +3,8 @@ every household not served; each event kind; the change cost against a cold re-p
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import random
 from collections import Counter
 from typing import Any
@@ -12,9 +14,11 @@ import pytest
 from api.demo.data import DEMO_DATE
 from api.outputs.document import deliveries
 from api.plan.events import Event, EventKind, EventsError
-from api.plan.ledger import Household, Ledger, parse_clock
+from api.plan.ledger import Household, Ledger, format_clock, parse_clock
+from api.plan.outcomes import missed_households
 from api.plan.replan import Replanned, replan_day
 from api.plan.request import PlanRequest
+from api.plan.rules import TOP_PRIORITY
 from api.plan.run import run_plan
 from api.plan.travel import StreetTravel
 from geo.addresses import AddressIndex
@@ -222,13 +226,180 @@ def test_each_event_kind_changes_what_it_says(
     assert [e["event"] for e in new["replan"]["events"]] == [str(e.kind) for e in events]
 
 
-def test_a_street_closure_is_refused_not_ignored(
+def test_a_closure_by_way_id_only_is_refused_not_ignored(
     day: dict[str, Any], travel: StreetTravel, addresses: AddressIndex
 ) -> None:
-    """street_closed is not applied yet: the re-plan says so as INVALID_EVENTS."""
+    """street_closed by a way id alone cannot be applied: the re-plan says so as
+    INVALID_EVENTS naming the record and field."""
     event = Event(36000, EventKind.STREET_CLOSED, "w1", record="events.csv line 2")
-    with pytest.raises(EventsError, match="street_closed"):
+    with pytest.raises(EventsError, match="way_id"):
         _replan(day, [event], 37800, travel, addresses)
+
+
+def test_a_closed_street_changes_only_the_legs_along_it(
+    day: dict[str, Any], travel: StreetTravel, addresses: AddressIndex
+) -> None:
+    """street_closed between two doors served one after the other: the re-plan's matrices
+    equal the open ones except legs that took longer or lost their path; the closure is
+    recorded; the plan keeps its promise."""
+    doc = day["doc"]
+    at = _at(doc, 0.1)
+    route = max(doc["routes"], key=lambda r: len(deliveries(r)))
+    a, b = deliveries(route)[2:4]
+    mode = route["mode"]
+    snapped = travel._snap(mode, [(a["lon"], a["lat"]), (b["lon"], b["lat"])])
+    ends = [(float(x), float(y)) for x, y in zip(snapped.snap_lon, snapped.snap_lat, strict=True)]
+    event = Event(at, EventKind.STREET_CLOSED, "roadworks", point=ends[0], point2=ends[1])
+    new = _replan(day, [event], at, travel, addresses)
+    info = new.document["replan"]["closures"]
+    assert info[0]["id"] == "roadworks" and info[0]["links_closed"] > 0
+    points = list(new.result.locations.points)
+    for m, closed in new.result.matrices.items():
+        open_ = travel.matrices(m, points)
+        changed = closed.durations != open_.durations
+        assert ((closed.durations > open_.durations) | (closed.durations == -1))[changed].all()
+        if m == mode:
+            assert changed.any()
+            assert changed.sum() < changed.size // 4
+    _assert_promise(day, new.document, at)
+
+
+def _failed_household(doc: dict[str, Any], at: int) -> tuple[str, int]:
+    """A household whose delivery started before ``at``, and that start (s)."""
+    for r in doc["routes"]:
+        for s in deliveries(r):
+            start = parse_clock(s["service_start"][:5])
+            if start < at and len(s["household_ids"]) == 1:
+                return s["household_ids"][0], start
+    raise AssertionError("no delivery before T")
+
+
+def _outcome(doc: dict[str, Any], household: str) -> dict[str, Any]:
+    return next(r for r in doc["outcomes"]["households"] if r["household_id"] == household)
+
+
+def test_a_door_not_answered_is_retried_after_the_delay(
+    day: dict[str, Any], travel: StreetTravel, addresses: AddressIndex
+) -> None:
+    """no_answer early in the day: the household is served again, no earlier than the retry
+    delay after the failure, and its outcome says retry."""
+    doc = day["doc"]
+    at = _at(doc, 0.3)
+    household, start = _failed_household(doc, at)
+    event = Event(start, EventKind.STOP_FAILED, household, outcome="no_answer")
+    new = _replan(day, [event], at, travel, addresses).document
+    row = _outcome(new, household)
+    delay = 60 * day["request"].rules.retry_delay_minutes
+    if row["outcome"] == "retry":
+        assert parse_clock(row["at"]) >= start + delay
+        assert _served(new)[household] == 1
+    else:  # no run could take it in its window: escalated and named
+        assert row["outcome"] == "escalated" and household in new["outcomes"]["escalated"]
+    assert row["failed_at"] == format_clock(start)[:5] and row["no_answers"] == 1
+
+
+def test_a_door_not_answered_with_no_retry_left_is_escalated(
+    day: dict[str, Any], travel: StreetTravel, addresses: AddressIndex
+) -> None:
+    """A second no_answer (retries = 1), or one too late for the window: not served
+    again, escalated to a phone check, and unattended."""
+    doc = day["doc"]
+    at = _at(doc, 0.3)
+    household, start = _failed_household(doc, at)
+    events = [
+        Event(start, EventKind.STOP_FAILED, household, outcome="no_answer"),
+        Event(start + 60, EventKind.STOP_FAILED, household),
+    ]
+    new = _replan(day, events, at, travel, addresses).document
+    row = _outcome(new, household)
+    assert row["outcome"] == "escalated" and row["no_answers"] == 2 and row["unattended"]
+    assert household not in _served(new)
+    assert household in new["outcomes"]["escalated"]
+    assert household in new["outcomes"]["unattended"]
+
+
+def test_refused_and_not_found_are_reported_not_retried(
+    day: dict[str, Any], travel: StreetTravel, addresses: AddressIndex
+) -> None:
+    """refused and not_found are not served again; not found leaves the household
+    unattended, a refusal (someone answered) does not."""
+    doc = day["doc"]
+    at = _at(doc, 0.5)
+    singles = [
+        (s["household_ids"][0], parse_clock(s["service_start"][:5]))
+        for r in doc["routes"]
+        for s in deliveries(r)
+        if parse_clock(s["service_start"][:5]) < at and len(s["household_ids"]) == 1
+    ]
+    (refused, t1), (lost, t2) = singles[:2]
+    events = [
+        Event(t1, EventKind.STOP_FAILED, refused, outcome="refused"),
+        Event(t2, EventKind.STOP_FAILED, lost, outcome="not_found"),
+    ]
+    new = _replan(day, events, at, travel, addresses).document
+    assert refused not in _served(new) and lost not in _served(new)
+    assert _outcome(new, refused)["outcome"] == "refused"
+    assert not _outcome(new, refused)["unattended"]
+    assert _outcome(new, lost)["outcome"] == "not_found" and _outcome(new, lost)["unattended"]
+
+
+def test_households_planned_after_the_unattended_time_are_flagged(
+    day: dict[str, Any], travel: StreetTravel, addresses: AddressIndex
+) -> None:
+    """unattended_by at T: every household not delivered by then is flagged; done ones are
+    not; with the default (18:00) the same day flags none."""
+    doc = day["doc"]
+    at = _at(doc, 0.4)
+    strict = dataclasses.replace(
+        day["request"], rules=dataclasses.replace(day["request"].rules, unattended_by=at)
+    )
+    new = replan_day(strict, doc, [], at, travel=travel, addresses=addresses).document
+    flagged = set(new["outcomes"]["unattended"])
+    delivered = {
+        r["household_id"] for r in new["outcomes"]["households"] if r["outcome"] == "delivered"
+    }
+    assert delivered and not flagged & delivered
+    planned_late = {
+        r["household_id"]
+        for r in new["outcomes"]["households"]
+        if r["outcome"] == "planned" and parse_clock(r["at"]) > at
+    }
+    assert planned_late and planned_late <= flagged
+    calm = _replan(day, [], at, travel, addresses).document
+    assert calm["outcomes"]["unattended"] == [u["household_id"] for u in doc["unassigned"]]
+
+
+def test_tomorrow_takes_the_missed_households_first(
+    day: dict[str, Any], travel: StreetTravel, addresses: AddressIndex
+) -> None:
+    """The next day's plan with --previous a re-plan's record: each household left
+    unattended gets the top priority; the others keep theirs."""
+    doc = day["doc"]
+    at = _at(doc, 0.3)
+    household, start = _failed_household(doc, at)
+    events = [
+        Event(start, EventKind.STOP_FAILED, household, outcome="no_answer"),
+        Event(start + 60, EventKind.STOP_FAILED, household, outcome="no_answer"),
+    ]
+    record = _replan(day, events, at, travel, addresses).document
+    missed = missed_households(record)
+    assert household in missed
+    tomorrow = dataclasses.replace(
+        day["request"], date=day["request"].date + dt.timedelta(days=1), previous=record
+    )
+    result = run_plan(tomorrow, travel=travel, addresses=addresses).result
+    carrying = {s.stop_id: set(s.household_ids) & missed for s in result.selection.stops}
+    for stop in result.problem.stops:
+        if stop.id in carrying:
+            assert (stop.priority == TOP_PRIORITY) == bool(carrying[stop.id])
+    assert any(carrying.values())
+
+
+def test_a_plan_without_outcomes_gives_its_unassigned_first() -> None:
+    """A plain plan.json as --previous: its unassigned households are the missed ones."""
+    doc = {"routes": [], "unassigned": [{"household_id": "H9", "reason": "UNREACHABLE"}]}
+    assert missed_households(doc) == frozenset({"H9"})
+    assert missed_households(None) == frozenset()
 
 
 def test_the_change_cost_moves_fewer_households_than_a_cold_replan(

@@ -120,3 +120,15 @@ def test_rules_errors_read_in_chinese(tmp_path: Path) -> None:
     assert "-5 超出范围：秒 应在 0 到 3600 之间" in text
     assert "未知规则 'meal_windows'" in text
     assert "problem" not in text and "out of range" not in text
+
+
+def test_retry_and_unattended_rules_read_and_bounded() -> None:
+    """retry_delay_minutes, retries and unattended_by read as written; a retry count out of
+    range is named by key."""
+    rules = rules_from_mapping(
+        {"retry_delay_minutes": 45, "retries": "2", "unattended_by": "16:30"}
+    )
+    assert (rules.retry_delay_minutes, rules.retries, rules.unattended_by) == (45, 2, 59400)
+    with pytest.raises(RulesError) as caught:
+        rules_from_mapping({"retries": 50})
+    assert [d.field for d in caught.value.details] == ["retries"]

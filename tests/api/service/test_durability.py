@@ -135,3 +135,36 @@ def test_batch_survives_a_killed_server(db_url: str, tmp_path: Path) -> None:
         assert x["status"] == "done" or (x["status"] == "failed" and x["error"]["message"]), x
     assert any(x["attempts"] == 2 for x in doc["communities"]), doc["communities"]
     assert doc["summary"]["totals"]["communities"] == 3
+
+
+def test_replan_survives_a_killed_server(db_url: str, tmp_path: Path) -> None:
+    """Kill -9 the server while a re-plan solves: the restarted server runs it again from
+    what the database holds (the plan, the events, the time) to the day's version 2."""
+    env = server_env(db_url)
+    first = LiveServer(env, tmp_path / "first.log")
+    try:
+        first.wait_ready(timeout=300)
+        with first.client() as c:
+            day = c.post("/v1/jobs", json=plan_request(6, seed=24, time_limit_s=4)).json()["id"]
+            assert wait_status(c, day, {"done", "failed"}, 300)["status"] == "done"
+            events = [{"at": "10:00", "event": "volunteer_unavailable", "id": "V2"}]
+            assert c.post(f"/v1/jobs/{day}/events", json={"events": events}).status_code == 200
+            replan = c.post(f"/v1/jobs/{day}/replan", params={"at": "10:00"}).json()["id"]
+            wait_solving(first, c, replan)
+        first.kill()
+    finally:
+        first.stop()
+    second = LiveServer(env, tmp_path / "second.log")
+    try:
+        second.wait_ready(timeout=300)
+        with second.client() as c:
+            job = wait_status(c, replan, {"done", "failed", "cancelled"}, timeout=300)
+            versions = c.get(f"/v1/jobs/{day}/plans").json()
+            plan = c.get(f"/v1/jobs/{day}/plan").json()
+    finally:
+        second.stop()
+    assert job["status"] == "done" and job["attempts"] == 2, job
+    assert versions["current_version"] == 2 and plan["replan"]["at"] == "10:00:00"
+    assert plan["replan"]["events"] == [
+        {"at": "10:00", "event": "volunteer_unavailable", "id": "V2"}
+    ]

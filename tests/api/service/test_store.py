@@ -131,11 +131,13 @@ def test_two_servers_never_take_the_same_job(db_url: str) -> None:
 
 
 def test_database_of_an_older_version_gets_the_new_columns(db_url: str) -> None:
-    """A jobs table made before communities, link versions and purging gets those columns
-    at start-up; its jobs read as the default community, links version 1, not purged."""
+    """A jobs table made before communities, link versions, purging and plan versions gets
+    those columns at start-up; its jobs read as the default community, links version 1,
+    not purged, the first plan of their own day."""
     import sqlalchemy as sa
 
-    added = {"community", "links_version", "purged_at"}
+    added = {"community", "links_version", "purged_at", "root_id", "previous_id", "version"}
+    added |= {"replan_at"}
     older = sa.MetaData()
     sa.Table("jobs", older, *(c._copy() for c in jobs.columns if c.name not in added))
     engine = sa.create_engine(db_url)
@@ -154,5 +156,6 @@ def test_database_of_an_older_version_gets_the_new_columns(db_url: str) -> None:
     store = _store(db_url)
     job = store.get("old1")
     assert (job.community, job.links_version, job.purged_at) == ("default", 1, None)
+    assert (job.version, job.day_id, job.previous_id) == (1, "old1", None)
     assert store.get(_new(store)).community == "default"
     store.dispose()

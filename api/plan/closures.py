@@ -1,0 +1,142 @@
+"""Streets closed during the day (``street_closed`` events) as travel without them.
+
+Each closure's two ``(lon, lat)`` points name a street on every travel mode whose streets
+lie within :data:`geo.closures.CLOSURE_SNAP_M` of both; the links between them are closed
+on that mode's graph (:func:`geo.closures.close_links`) for the rest of the day, and the
+day's matrices come from :class:`ClosedStreetTravel`: exact, by plain Dijkstra on the
+closed graphs, so only legs that passed along a closed street change (longer, or no path
+left: the household is then named with the unreachable reason of any other door).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from api.i18n import N_, Message
+from api.plan.day import LonLat
+from api.plan.events import Event, EventKind, EventsError
+from api.plan.travel import KeptMatrices, StreetTravel, Travel
+from solver.errors import Detail
+
+if TYPE_CHECKING:
+    from geo import TravelMatrices
+
+
+@dataclass(frozen=True, slots=True)
+class Closures:
+    """The street links closed per travel mode, and how many per event."""
+
+    links: Mapping[str, tuple[int, ...]]
+    per_event: tuple[tuple[Event, int], ...]
+
+
+class ClosedStreetTravel(StreetTravel):
+    """Street travel on graphs with closed links: on the modes with a closure, matrices by
+    exact plain Dijkstra (a closed graph has no contraction hierarchy of its own).
+
+    Parameters
+    ----------
+    graphs
+        ``{mode: StreetGraph}``, closed ones included.
+    closed_modes
+        The modes whose graph has a closure.
+    max_snap_m
+        As for :class:`StreetTravel` (m).
+    """
+
+    def __init__(
+        self, graphs: Mapping[str, Any], closed_modes: Sequence[str], *, max_snap_m: float
+    ) -> None:
+        super().__init__(graphs, max_snap_m=max_snap_m)
+        self.closed_modes = frozenset(closed_modes)
+
+    def matrices(self, mode: str, points: Sequence[LonLat]) -> TravelMatrices:
+        """Snap the points on ``mode`` and compute exact street matrices without the
+        closed streets."""
+        if mode not in self.closed_modes:
+            return super().matrices(mode, points)
+        from geo.closures import closed_travel_matrices
+
+        return closed_travel_matrices(self.graphs[mode], self._snap(mode, points))
+
+
+def _street_travel(travel: Travel, closed: Sequence[Event]) -> StreetTravel:
+    """The street graphs under ``travel``; an error naming the closures when there are none."""
+    inner = travel.inner if isinstance(travel, KeptMatrices) else travel
+    if isinstance(inner, StreetTravel):
+        return inner
+    text = Message(N_("a closed street needs the street graphs of the map"))
+    raise EventsError([Detail(e.record, "event", text) for e in closed])
+
+
+def find_closures(graphs: Mapping[str, Any], closed: Sequence[Event]) -> Closures:
+    """The links each ``street_closed`` event closes on each mode's graph.
+
+    Raises
+    ------
+    EventsError
+        For a closure given by a way id only (the street graphs keep no way ids) and for one
+        whose points lie near no street of any mode, naming each event's record.
+    """
+    from geo.closures import CLOSURE_SNAP_M, street_links
+
+    links: dict[str, set[int]] = {mode: set() for mode in graphs}
+    per_event = []
+    faults = []
+    for event in closed:
+        if event.point is None or event.point2 is None:
+            text = Message(
+                N_("closing a street by OSM way id is not supported; give lon, lat, lon2, lat2")
+            )
+            faults.append(Detail(event.record, "way_id", text))
+            continue
+        count = 0
+        for mode, graph in graphs.items():
+            found = street_links(graph, event.point, event.point2)
+            links[mode].update(int(k) for k in found)
+            count += len(found)
+        if not count:
+            text = Message(
+                N_("no street of any travel mode within %(m)d m of both points"),
+                m=int(CLOSURE_SNAP_M),
+            )
+            faults.append(Detail(event.record, "lon", text))
+        per_event.append((event, count))
+    if faults:
+        raise EventsError(faults)
+    return Closures({m: tuple(sorted(v)) for m, v in links.items()}, tuple(per_event))
+
+
+def closed_travel(travel: Travel, closed: Sequence[Event]) -> tuple[Travel, Closures]:
+    """Travel without the streets of ``closed`` (``street_closed`` events), and what closed.
+
+    Parameters
+    ----------
+    travel
+        The day's street travel (a :class:`StreetTravel`, possibly inside
+        :class:`KeptMatrices`).
+    closed
+        The ``street_closed`` events known at the re-plan time.
+
+    Raises
+    ------
+    EventsError
+        See :func:`find_closures`; also when ``travel`` has no street graphs.
+    """
+    closed = [e for e in closed if e.kind is EventKind.STREET_CLOSED]
+    if not closed:
+        return travel, Closures({}, ())
+    from geo.closures import close_links
+
+    street = _street_travel(travel, closed)
+    closures = find_closures(street.graphs, closed)
+    graphs = {
+        mode: close_links(g, np.asarray(closures.links[mode], dtype=np.int64))
+        for mode, g in street.graphs.items()
+    }
+    modes = [m for m, links in closures.links.items() if links]
+    return ClosedStreetTravel(graphs, modes, max_snap_m=street.max_snap_m), closures
