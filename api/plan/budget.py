@@ -10,8 +10,7 @@ stage                     share
 ========================  ==============================================================
 map, matrices, checker    take what they take (counted, not bounded)
 search                    :data:`SEARCH_SHARE` of what is left (the rest is kept for the
-                          checker, the geometry and the outputs); with a previous plan,
-                          the free and the sticky search get half each
+                          checker, the geometry and the outputs)
 search floor              at least :data:`MIN_SEARCH_S`, even when the map used it all
 suggestions               with ``--suggest-volunteers``, the day's plan gets
                           :data:`PLAN_SHARE_WITH_SUGGESTIONS` of the limit; each re-plan
