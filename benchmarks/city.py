@@ -4,7 +4,8 @@ For each k, the k x k mirror-tiled Helsinki (``benchmarks/tiled.py``; 7 -> ~106k
 ~263k, 22 -> ~1M walk nodes) is measured in fresh processes, one after the other:
 
 1. cold: read the OSM XML, build the walk graph, write the cache, prepare the hierarchy
-   (each phase timed; "ready to route" is their sum), peak resident memory;
+   (each phase timed; "ready to route" is their sum; also in CPU seconds), peak resident
+   memory;
 2. cached: load graph and hierarchy from the cache, a 2,000 x 2,000 matrix through the
    hierarchy, exactness against scipy's Dijkstra from 50 random nodes (to the second),
    scipy's one-call Dijkstra as the ratio baseline (as many sources as fit in 1 GB,
@@ -19,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -43,20 +45,25 @@ def cold(k: int) -> dict[str, Any]:
 
     path = tiled_helsinki(k, WORK)
     cache = WORK / f"cache-{k}"
+    shutil.rmtree(cache, ignore_errors=True)  # a cold load: no graph of an earlier run
     phases: dict[str, float] = {}
+    cpu0 = time.process_time()
     try:
         g = load_graph(path, "walk", cache_dir=cache, on_phase=phases.__setitem__)
     except MapSourceError as exc:
         return {"k": k, "refused": str(exc), "peak_mb": _rss_mb()}
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     h = hierarchy(g)
     phases["hierarchy"] = time.perf_counter() - t0
+    hierarchy_cpu = time.process_time() - c0
     return {
         "k": k,
         "nodes": g.n_nodes,
         "edges": g.n_edges,
         "phases": phases,
         "ready_s": sum(phases.values()),
+        "ready_cpu_s": time.process_time() - cpu0,
+        "hierarchy_cpu_s": hierarchy_cpu,
         "shortcuts": h.shortcuts if h is not None else -1,
         "peak_mb": _rss_mb(),
         "file_mb": path.stat().st_size / 1e6,
@@ -83,9 +90,10 @@ def cached(k: int, n: int = 2000) -> dict[str, Any]:
     pts = list(zip(rng.uniform(w, e, n), rng.uniform(s, nn, n), strict=True))
     sn = snap(g, pts)
     travel_matrices(g, snap(g, pts[:10]), engine="ch")  # load the compiled kernels
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     travel_matrices(g, sn, engine="ch")
     matrix_s = time.perf_counter() - t0
+    matrix_cpu_s = time.process_time() - c0
     # exactness: 50 points on random nodes, against scipy node to node (seconds, half up)
     nodes = rng.choice(g.n_nodes, 50, replace=False)
     on = snap(g, list(zip(g.lon[nodes].tolist(), g.lat[nodes].tolist(), strict=True)))
@@ -113,6 +121,7 @@ def cached(k: int, n: int = 2000) -> dict[str, Any]:
         "k": k,
         "load_s": load_s,
         "matrix_s": matrix_s,
+        "matrix_cpu_s": matrix_cpu_s,
         "exact": exact,
         "scipy_s": scipy_s,
         "scipy_sources": n_sci,
@@ -152,17 +161,22 @@ def run(tiles: list[int]) -> list[dict[str, Any]]:
     return rows
 
 
+def _cpu(row: dict[str, Any], key: str) -> str:
+    """A CPU-seconds cell (rows of runs before these columns have none)."""
+    return f"{row[key]:.1f}" if key in row else "-"
+
+
 def table(rows: list[dict[str, Any]]) -> str:
     """Markdown table of the city rows."""
     out = [
         "| tiles | walk nodes | read s | build s | save s | hierarchy s | ready s | cached s "
         "| 2000x2000 s | scipy 1 call s | scipy/ours | exact (50 src) | build peak MB "
-        "| loaded peak MB | bytes/node |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| loaded peak MB | bytes/node | ready CPU s | hierarchy CPU s | 2000x2000 CPU s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         if "refused" in r:
-            out.append(f"| {r['k']}x{r['k']} | refused: {r['refused']} |" + " |" * 13)
+            out.append(f"| {r['k']}x{r['k']} | refused: {r['refused']} |" + " |" * 16)
             continue
         p = r["phases"]
         sci = f"{r['scipy_s']:.1f}" + (" (extrapolated)" if r["scipy_sources"] < 2000 else "")
@@ -172,7 +186,8 @@ def table(rows: list[dict[str, Any]]) -> str:
             f"{r['load_s']:.2f} | {r['matrix_s']:.2f} | {sci} | "
             f"{r['scipy_s'] / r['matrix_s']:.0f}x | "
             f"{r['exact']} | {r['peak_mb']:.0f} | {r['cached_peak_mb']:.0f} | "
-            f"{r['bytes_per_node']:.0f} |"
+            f"{r['bytes_per_node']:.0f} | {_cpu(r, 'ready_cpu_s')} | "
+            f"{_cpu(r, 'hierarchy_cpu_s')} | {_cpu(r, 'matrix_cpu_s')} |"
         )
     return "\n".join(out)
 
@@ -202,6 +217,8 @@ def main(argv: list[str]) -> int:
         f"- machine: {os.cpu_count()} cores, shared; load average {load:.1f} at start, "
         f"{os.getloadavg()[0]:.1f} at end",
         "- each step in a fresh process; ready = read + build + save + hierarchy",
+        "- CPU s: processor time of the step's process (all its threads); on a shared "
+        "machine the wall times add the wait for a core",
         "- rows of other tilings come from earlier runs of this command (geo-city.json)",
         "",
         table(rows),

@@ -5,10 +5,14 @@ Helsinki buildings, one volunteer per 15 households, mixed modes) every (size, b
 seed) runs ``doorstep plan`` in a fresh process, the street map already in the disk cache
 (one unrecorded plan per size fills it), and is timed on the wall clock from the process
 start to its exit. The plan's ``plan.json`` gives the cost, the households served and
-whether the balance rule is met. ``startup_s`` is the same process running
-``doorstep plan --help`` (interpreter and CLI imports), measured once per run; the rows'
-``stages_s`` is what ``plan.json`` accounts for (selection, snapping, matrices, solve,
-check, geometry). Rows go to a CSV as measured; the table gives, per size and budget,
+whether the balance rule is met. ``--time-limit`` counts from the process start, as the
+user's clock does. Per row: ``cpu_s`` the process's user + system CPU seconds (what the
+machine's load does not change), ``start_s`` from the process start to the plan's start
+(interpreter, imports, ledger; ``plan.json``'s ``seconds.start``), ``stages_s`` what
+``plan.json`` accounts for after it (map, selection, snapping, matrices, solve, check,
+geometry); the rest of the wall time is outputs, printing and exit. The meta file also
+has ``doorstep plan --help`` timed once (interpreter and CLI imports). Rows go to a CSV
+as measured; the table gives, per size and budget,
 min / median / max over the seeds of the wall time and of the cost over the median cost
 of the longest budget.
 """
@@ -19,6 +23,7 @@ import argparse
 import csv
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -37,6 +42,9 @@ FIELDS = [
     "budget_s",
     "seed",
     "wall_s",
+    "cpu_s",
+    "start_s",
+    "map_s",
     "stages_s",
     "solve_s",
     "cost",
@@ -68,10 +76,16 @@ def _ledger(folder: Path, households: int) -> tuple[Path, Path, Path]:
     return paths[0], paths[1], paths[2]
 
 
+def _cpu_of_children() -> float:
+    """User + system CPU seconds of the finished child processes so far."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 def _plan(
     ledger: tuple[Path, Path, Path], out: Path, budget: float, seed: int, workers: int
-) -> tuple[float, dict[str, object]]:
-    """Wall seconds of one ``doorstep plan`` and its ``plan.json`` summary."""
+) -> tuple[float, float, dict[str, object]]:
+    """Wall and CPU seconds of one ``doorstep plan`` and its ``plan.json`` summary."""
     from api.demo.data import DEMO_DATE, helsinki_map
 
     command = [
@@ -80,13 +94,15 @@ def _plan(
         "--date", DEMO_DATE.isoformat(), "--out", str(out),
         "--time-limit", f"{budget:g}", "--seed", str(seed), "--workers", str(workers),
     ]  # fmt: skip
+    cpu = _cpu_of_children()
     t = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - t
+    cpu = _cpu_of_children() - cpu
     if done.returncode not in (0, 3):
         raise RuntimeError(f"doorstep plan failed ({done.returncode}): {done.stderr[-2000:]}")
     doc = json.loads((out / "plan.json").read_text(encoding="utf-8"))
-    return wall, doc["summary"]
+    return wall, cpu, doc["summary"]
 
 
 def _startup() -> float:
@@ -95,13 +111,28 @@ def _startup() -> float:
     return time.perf_counter() - t
 
 
+def _median_of(rows: Sequence[dict[str, str]], field: str) -> str:
+    """Median of a column over ``rows`` (``-`` when the CSV predates the column)."""
+    values = [float(r[field]) for r in rows if r.get(field) not in (None, "")]
+    return f"{statistics.median(values):.1f}" if values else "-"
+
+
+def _after(row: dict[str, str]) -> float:
+    """Seconds of a row after what ``plan.json`` accounts for: outputs, printing, exit."""
+    start = float(row.get("start_s") or 0.0)
+    return float(row["wall_s"]) - start - float(row["stages_s"])
+
+
 def table(rows: Sequence[dict[str, str]]) -> str:
-    """Markdown table: per size and budget, min / median / max over the seeds."""
+    """Markdown table: per size and budget, min / median / max over the seeds; the
+    start-up (process start to the plan's start), the CPU seconds and the seconds after
+    the plan (outputs, printing, exit) as medians."""
     lines = [
         "| households | stops | budget s | seeds | wall s min / med / max "
+        "| start-up s | after plan s | CPU s "
         "| cost / median at longest: min / med / max | households unserved (max) "
         "| balance met |",
-        "|---:|---:|---:|---:|---|---|---:|---|",
+        "|---:|---:|---:|---:|---|---:|---:|---:|---|---:|---|",
     ]
     sizes = sorted({int(r["households"]) for r in rows})
     for size in sizes:
@@ -113,9 +144,11 @@ def table(rows: Sequence[dict[str, str]]) -> str:
             walls = sorted(float(r["wall_s"]) for r in at)
             ratios = sorted(int(r["cost"]) / ref for r in at)
             met = sum(r["balance_met"] == "True" for r in at)
+            after = statistics.median(_after(r) for r in at)
             lines.append(
                 f"| {size} | {at[0]['stops']} | {b:g} | {len(at)} "
                 f"| {walls[0]:.1f} / {statistics.median(walls):.1f} / {walls[-1]:.1f} "
+                f"| {_median_of(at, 'start_s')} | {after:.1f} | {_median_of(at, 'cpu_s')} "
                 f"| {ratios[0]:.4f} / {statistics.median(ratios):.4f} / {ratios[-1]:.4f} "
                 f"| {max(int(r['unserved_households']) for r in at)} | {met} of {len(at)} |"
             )
@@ -156,15 +189,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             _plan(ledger, folder / "warm", 1.0, 0, args.workers)  # fills the map cache
             for budget in budgets:
                 for seed in range(args.seeds):
-                    wall, s = _plan(ledger, folder / "out", budget, seed, args.workers)
+                    wall, cpu, s = _plan(ledger, folder / "out", budget, seed, args.workers)
                     seconds = s["seconds"]
                     assert isinstance(seconds, dict)
+                    start = seconds.pop("start", 0.0)
                     row = {
                         "households": size,
                         "stops": s["stops"],
                         "budget_s": budget,
                         "seed": seed,
                         "wall_s": round(wall, 3),
+                        "cpu_s": round(cpu, 3),
+                        "start_s": start,
+                        "map_s": seconds.get("map"),
                         "stages_s": round(sum(seconds.values()), 3),
                         "solve_s": seconds.get("solve"),
                         "cost": s["cost"],

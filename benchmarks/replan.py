@@ -61,6 +61,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sequences", type=int, default=20)
     parser.add_argument("--at", default="10:30")
     parser.add_argument("--budget", type=float, default=2.0, help="re-plan time limit (s)")
+    parser.add_argument(
+        "--cold-budget", type=float, default=None, help="cold re-plan time limit (s; --budget)"
+    )
     parser.add_argument("--plan-budget", type=float, default=20.0)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
@@ -72,7 +75,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     base, addresses = open_map(helsinki_map(), request.modes())
     travel = KeptMatrices(base)
     doc = run_plan(request, travel=travel, addresses=addresses).document
-    again = PlanRequest(ledger, DEMO_DATE, time_limit=args.budget, geometry=False)
+    again = {
+        cost: PlanRequest(ledger, DEMO_DATE, time_limit=seconds, geometry=False)
+        for cost, seconds in ((CHANGE_COST_S, args.budget), (0, args.cold_budget or args.budget))
+    }
     rng = random.Random(args.seed)
     print("seq  events  warm_s  cold_s  moved_warm  moved_cold  unserved_warm  unserved_cold")
     rows = []
@@ -82,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for cost in (CHANGE_COST_S, 0):
             t = time.perf_counter()
             new = replan_day(
-                again, doc, events, at, travel=travel, addresses=addresses, change_cost=cost
+                again[cost], doc, events, at, travel=travel, addresses=addresses, change_cost=cost
             )
             seconds = time.perf_counter() - t
             replan = new.document["replan"]

@@ -245,7 +245,8 @@ def _building(place: Place, kind: str) -> Building:
     )
 
 
-def _read_places(source: Path | str) -> OsmData:
+def read_places(source: Path | str) -> OsmData:
+    """An OSM file read for its buildings and address points (no streets)."""
     return read_osm_file(Path(source), places=True, streets=False)
 
 
@@ -274,7 +275,7 @@ def load_buildings(source: Path | str) -> tuple[Building, ...]:
     tuple of Building
         Centres are the outline centroids in ``(lon, lat)`` WGS-84.
     """
-    return buildings_of(_read_places(source))
+    return buildings_of(read_places(source))
 
 
 def load_address_points(source: Path | str) -> tuple[Building, ...]:
@@ -285,11 +286,11 @@ def load_address_points(source: Path | str) -> tuple[Building, ...]:
     tuple of Building
         One per node, ``kind="address"``, at the node's ``(lon, lat)`` WGS-84.
     """
-    return address_points_of(_read_places(source))
+    return address_points_of(read_places(source))
 
 
 def load_address_index(source: Path | str) -> AddressIndex:
     """Build an :class:`AddressIndex` from the buildings and address points of an OSM
     file, read in one pass."""
-    data = _read_places(source)
+    data = read_places(source)
     return AddressIndex((*buildings_of(data), *address_points_of(data)))

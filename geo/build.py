@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from numba import njit
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components, reverse_cuthill_mckee
 
@@ -65,53 +66,58 @@ def build_graph(data: OsmData, profile: TravelProfile) -> StreetGraph:
 B = npt.NDArray[np.bool_]
 
 
+def _way_rules(data: OsmData, profile: TravelProfile) -> tuple[B, B, B, npt.NDArray[np.float64], B]:
+    """Per way: usable, forward, backward, speed (m/s), local. Ways with the same tags
+    share one evaluation of the profile's rule (maps repeat a few thousand tag sets)."""
+    seen: dict[frozenset[tuple[str, str]], tuple[bool, bool, bool, float, bool]] = {}
+    out: list[tuple[bool, bool, bool, float, bool]] = []
+    for _, tags in data.ways:
+        key = frozenset(tags.items())
+        hit = seen.get(key)
+        if hit is None:
+            rule = profile.rule(tags)
+            if rule is None or not (rule.forward or rule.backward):
+                hit = (False, False, False, 1.0, False)
+            else:
+                hit = (True, rule.forward, rule.backward, rule.speed_mps, rule.local)
+            seen[key] = hit
+        out.append(hit)
+    if not out:
+        no = np.zeros(0, dtype=bool)
+        return no, no, no, np.zeros(0), no
+    ok, fw, bw, sp, lo = zip(*out, strict=True)
+    return (
+        np.asarray(ok, dtype=bool),
+        np.asarray(fw, dtype=bool),
+        np.asarray(bw, dtype=bool),
+        np.asarray(sp, dtype=np.float64),
+        np.asarray(lo, dtype=bool),
+    )
+
+
 def _segments(
     data: OsmData, profile: TravelProfile
 ) -> tuple[I64, I64, B, B, npt.NDArray[np.float64], B]:
     """Usable consecutive node pairs of every way (indices into ``data``), split at gaps:
-    ends, forward / backward allowed, speed (m/s), local (end-of-leg only)."""
-    us: list[I64] = []
-    vs: list[I64] = []
-    fw: list[bool] = []
-    bw: list[bool] = []
-    sp: list[float] = []
-    lo: list[bool] = []
-    counts: list[int] = []
+    ends, forward / backward allowed, speed (m/s), local (end-of-leg only). All ways'
+    node references are looked up at once."""
+    ok, fw, bw, sp, lo = _way_rules(data, profile)
     ids = data.node_ids
-    n_ids = len(ids)
-    for refs, tags in data.ways:
-        rule = profile.rule(tags)
-        if rule is None or not (rule.forward or rule.backward):
-            continue
-        pos = np.searchsorted(ids, refs)
-        pos_c = np.minimum(pos, n_ids - 1)
-        present = ids[pos_c] == refs if n_ids else np.zeros(len(refs), dtype=bool)
-        ok = present[:-1] & present[1:] & (refs[:-1] != refs[1:])
-        if not ok.any():
-            continue
-        us.append(pos_c[:-1][ok])
-        vs.append(pos_c[1:][ok])
-        fw.append(rule.forward)
-        bw.append(rule.backward)
-        sp.append(rule.speed_mps)
-        lo.append(rule.local)
-        counts.append(int(ok.sum()))
-    if not us:
+    if not ok.any() or len(ids) == 0:
         empty = np.zeros(0, dtype=np.int64)
         no = empty.astype(bool)
         return empty, empty, no, no, empty.astype(float), no
-    rep = np.asarray(counts)
-    su = np.concatenate(us)
-    sv = np.concatenate(vs)
-    keep = su != sv
-    return (
-        su[keep],
-        sv[keep],
-        np.repeat(np.asarray(fw, dtype=bool), rep)[keep],
-        np.repeat(np.asarray(bw, dtype=bool), rep)[keep],
-        np.repeat(np.asarray(sp, dtype=np.float64), rep)[keep],
-        np.repeat(np.asarray(lo, dtype=bool), rep)[keep],
+    lens = np.fromiter((len(r) for r, _ in data.ways), dtype=np.int64, count=len(data.ways))
+    refs = np.concatenate([r for r, _ in data.ways])
+    way = np.repeat(np.arange(len(lens)), lens)
+    pos = np.minimum(np.searchsorted(ids, refs), len(ids) - 1)
+    present = ids[pos] == refs
+    pair = (
+        (way[:-1] == way[1:]) & ok[way[:-1]] & present[:-1] & present[1:] & (refs[:-1] != refs[1:])
     )
+    first = np.flatnonzero(pair)
+    w = way[first]
+    return pos[first], pos[first + 1], fw[w], bw[w], sp[w], lo[w]
 
 
 def _largest_scc(
@@ -126,18 +132,20 @@ def _largest_scc(
     return int(n_comp), (labels[su] == best) & (labels[sv] == best)
 
 
+@dataclass(frozen=True, slots=True)
 class _Links:
-    """Links under construction: ends, directions, local flag, node sequences and costs."""
+    """Links: ends, directions, local flag; their points (CSR by ``ptr``: node index,
+    cumulative cm and ms from the link's first point)."""
 
-    def __init__(self) -> None:
-        self.a: list[int] = []
-        self.b: list[int] = []
-        self.fwd: list[bool] = []
-        self.bwd: list[bool] = []
-        self.local: list[bool] = []
-        self.nodes: list[list[int]] = []
-        self.cm: list[list[int]] = []
-        self.ms: list[list[int]] = []
+    a: I64
+    b: I64
+    fwd: B
+    bwd: B
+    local: B
+    ptr: I64
+    node: I64
+    cm: I64
+    ms: I64
 
 
 def _fold_chains(
@@ -155,67 +163,113 @@ def _fold_chains(
     ends = np.concatenate([su, sv])
     seg_of = np.concatenate([np.arange(k), np.arange(k)])
     order = np.argsort(ends, kind="stable")
-    inc_seg = seg_of[order]
     ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(ends, minlength=n), out=ptr[1:])
-    deg = np.diff(ptr)
+    out = _walk_links(su, sv, fwd, bwd, local, seg_cm, seg_ms, ptr, seg_of[order])
+    a, b, lf, lb, lo, lp, node, cm, ms, n_links, n_pts = out
+    return _Links(
+        a[:n_links],
+        b[:n_links],
+        lf[:n_links],
+        lb[:n_links],
+        lo[:n_links],
+        lp[: n_links + 1],
+        node[:n_pts],
+        cm[:n_pts],
+        ms[:n_pts],
+    )
 
-    su_l, sv_l = su.tolist(), sv.tolist()
-    fw_l, bw_l = fwd.tolist(), bwd.tolist()
-    cm_l, ms_l, lo_l = seg_cm.tolist(), seg_ms.tolist(), local.tolist()
-    inc_l, ptr_l = inc_seg.tolist(), ptr.tolist()
 
-    def oriented(seg: int, start: int) -> tuple[bool, bool]:
-        return (fw_l[seg], bw_l[seg]) if su_l[seg] == start else (bw_l[seg], fw_l[seg])
+@njit(cache=True)
+def _oriented(seg: int, start: int, su: I64, fwd: B, bwd: B) -> tuple[bool, bool]:
+    """(forward, backward) of segment ``seg`` read from node ``start``."""
+    if su[seg] == start:
+        return fwd[seg], bwd[seg]
+    return bwd[seg], fwd[seg]
 
-    junction = deg != 2
-    for node in np.flatnonzero(deg == 2).tolist():
-        s1, s2 = inc_l[ptr_l[node]], inc_l[ptr_l[node] + 1]
-        f1, b1 = oriented(s1, node)
-        f2, b2 = oriented(s2, node)
-        # s1 leaving node (f1, b1) is s1 entering node as (b1, f1); must equal s2 leaving.
-        if (b1, f1) != (f2, b2) or lo_l[s1] != lo_l[s2]:
-            junction[node] = True
-    junction_l = junction.tolist()
-    used = [False] * k
-    links = _Links()
 
-    def walk(start: int, seg: int) -> None:
-        f, b = oriented(seg, start)
-        nodes, cms, mss = [start], [], []
-        cur = start
-        while True:
-            used[seg] = True
-            nxt = sv_l[seg] if su_l[seg] == cur else su_l[seg]
-            nodes.append(nxt)
-            cms.append(cm_l[seg])
-            mss.append(ms_l[seg])
-            if junction_l[nxt]:
-                break
-            p = ptr_l[nxt]
-            seg = inc_l[p] if inc_l[p] != seg else inc_l[p + 1]
-            if used[seg]:  # closed ring without junction
-                break
-            cur = nxt
-        links.a.append(start)
-        links.b.append(nodes[-1])
-        links.fwd.append(f)
-        links.bwd.append(b)
-        links.local.append(lo_l[seg])
-        links.nodes.append(nodes)
-        links.cm.append(cms)
-        links.ms.append(mss)
+@njit(cache=True)
+def _walk(
+    start: int,
+    seg: int,
+    geometry: tuple[I64, I64, B, B, B, I64, I64, I64, I64],
+    junction: B,
+    used: B,
+    links: tuple[I64, I64, B, B, B, I64],
+    points: tuple[I64, I64, I64],
+    counts: I64,
+) -> None:
+    """Follow one link from junction ``start`` along segment ``seg`` and append it."""
+    su, sv, fwd, bwd, local, seg_cm, seg_ms, ptr, inc = geometry
+    la, lb, lf, lbw, lo, lp = links
+    node, cm, ms = points
+    nl, q = counts[0], counts[1]
+    f, b = _oriented(seg, start, su, fwd, bwd)
+    la[nl], lf[nl], lbw[nl] = start, f, b
+    node[q], cm[q], ms[q] = start, 0, 0
+    q += 1
+    cur = start
+    while True:
+        used[seg] = True
+        nxt = sv[seg] if su[seg] == cur else su[seg]
+        node[q], cm[q], ms[q] = nxt, cm[q - 1] + seg_cm[seg], ms[q - 1] + seg_ms[seg]
+        q += 1
+        last = seg
+        if junction[nxt]:
+            break
+        seg = inc[ptr[nxt]] if inc[ptr[nxt]] != seg else inc[ptr[nxt] + 1]
+        if used[seg]:  # closed ring without junction
+            break
+        cur = nxt
+    lb[nl], lo[nl] = nxt, local[last]
+    counts[0], counts[1] = nl + 1, q
+    lp[nl + 1] = q
 
-    for node in np.flatnonzero(junction).tolist():
-        for p in range(ptr_l[node], ptr_l[node + 1]):
-            seg = inc_l[p]
-            if not used[seg]:
-                walk(node, seg)
+
+@njit(cache=True)
+def _walk_links(
+    su: I64, sv: I64, fwd: B, bwd: B, local: B, seg_cm: I64, seg_ms: I64, ptr: I64, inc: I64
+) -> tuple[I64, I64, B, B, B, I64, I64, I64, I64, int, int]:
+    """Walk every link from a junction (then rings of degree-2 nodes); arrays sized for
+    the worst case and the counts of links and points used."""
+    n = ptr.shape[0] - 1
+    k = su.shape[0]
+    junction = np.empty(n, np.bool_)
+    for v in range(n):
+        deg = ptr[v + 1] - ptr[v]
+        junction[v] = deg != 2
+        if deg == 2:
+            s1, s2 = inc[ptr[v]], inc[ptr[v] + 1]
+            f1, b1 = _oriented(s1, v, su, fwd, bwd)
+            f2, b2 = _oriented(s2, v, su, fwd, bwd)
+            # s1 leaving v as (f1, b1) enters v as (b1, f1); it must equal s2 leaving.
+            if b1 != f2 or f1 != b2 or local[s1] != local[s2]:
+                junction[v] = True
+    used = np.zeros(k, np.bool_)
+    links = (
+        np.empty(k, np.int64),  # a
+        np.empty(k, np.int64),  # b
+        np.empty(k, np.bool_),  # forward
+        np.empty(k, np.bool_),  # backward
+        np.empty(k, np.bool_),  # local
+        np.zeros(k + 1, np.int64),  # point pointer
+    )
+    points = (np.empty(2 * k, np.int64), np.empty(2 * k, np.int64), np.empty(2 * k, np.int64))
+    counts = np.zeros(2, np.int64)  # links, points
+    geometry = (su, sv, fwd, bwd, local, seg_cm, seg_ms, ptr, inc)
+    for v in range(n):
+        if junction[v]:
+            for p in range(ptr[v], ptr[v + 1]):
+                if not used[inc[p]]:
+                    _walk(v, inc[p], geometry, junction, used, links, points, counts)
     for seg in range(k):  # rings made only of degree-2 nodes
         if not used[seg]:
-            junction_l[su_l[seg]] = True
-            walk(su_l[seg], seg)
-    return links
+            junction[su[seg]] = True
+            _walk(su[seg], seg, geometry, junction, used, links, points, counts)
+    la, lb, lf, lbw, lo, lp = links
+    node, cm, ms = points
+    nl, npt_ = counts[0], counts[1]
+    return la, lb, lf, lbw, lo, lp, node, cm, ms, nl, npt_
 
 
 def _assemble(
@@ -227,10 +281,7 @@ def _assemble(
     n_comp: int,
 ) -> StreetGraph:
     """Renumber junction nodes for locality and build arcs, CSR and link geometry."""
-    la = np.asarray(links.a, dtype=np.int64)
-    lb = np.asarray(links.b, dtype=np.int64)
-    lf = np.asarray(links.fwd, dtype=bool)
-    lbw = np.asarray(links.bwd, dtype=bool)
+    la, lb, lf, lbw = links.a, links.b, links.fwd, links.bwd
     nodes_used, inv = np.unique(np.concatenate([la, lb]), return_inverse=True)
     n = len(nodes_used)
     la, lb = inv[: len(la)], inv[len(la) :]
@@ -241,29 +292,11 @@ def _assemble(
     la, lb = new_id[la], new_id[lb]
     node_lon, node_lat = lon[nodes_used[perm]], lat[nodes_used[perm]]
 
-    sizes = np.fromiter((len(x) for x in links.nodes), dtype=np.int64, count=len(la))
-    link_ptr = np.zeros(len(la) + 1, dtype=np.int64)
-    np.cumsum(sizes, out=link_ptr[1:])
-    pt_node = np.fromiter(
-        (v for seq in links.nodes for v in seq), dtype=np.int64, count=int(link_ptr[-1])
-    )
-    pt_cm = np.zeros(int(link_ptr[-1]), dtype=np.int64)
-    pt_ms = np.zeros(int(link_ptr[-1]), dtype=np.int64)
-    starts = link_ptr[:-1]
-    first = np.zeros(int(link_ptr[-1]), dtype=bool)
-    first[starts] = True
-    seg_cm = np.fromiter((c for seq in links.cm for c in seq), dtype=np.int64)
-    seg_ms = np.fromiter((c for seq in links.ms for c in seq), dtype=np.int64)
-    pt_cm[~first] = seg_cm
-    pt_ms[~first] = seg_ms
-    # cumulative within each link: global cumsum minus the value at the link start
-    for arr in (pt_cm, pt_ms):
-        cs = np.cumsum(arr)
-        arr[:] = cs - np.repeat(cs[starts], sizes)
+    link_ptr, pt_node, pt_cm, pt_ms = links.ptr, links.node, links.cm, links.ms
     tot_cm = pt_cm[link_ptr[1:] - 1]
     tot_ms = pt_ms[link_ptr[1:] - 1]
 
-    local = np.asarray(links.local, dtype=bool)
+    local = links.local
     arcs = _routing_arcs(n, la, lb, lf, lbw, local, tot_ms, tot_cm)
     indptr = np.zeros(arcs.n + 1, dtype=np.int64)
     np.cumsum(np.bincount(arcs.tail, minlength=arcs.n), out=indptr[1:])

@@ -15,8 +15,11 @@ import hashlib
 import json
 import logging
 import os
+import pickle
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -27,6 +30,10 @@ log = logging.getLogger("doorstep.geo")
 
 #: Bump when the graph arrays or their meaning change.
 FORMAT = 3
+#: Bump when the address index (its classes or how it is read from the map) changes.
+ADDRESS_FORMAT = 1
+
+T = TypeVar("T")
 
 
 def default_cache_dir() -> Path:
@@ -117,3 +124,42 @@ def load_cached(path: Path) -> StreetGraph | None:
 def save_cached(path: Path, graph: StreetGraph) -> None:
     """Store ``graph`` at ``path`` atomically."""
     write_arrays(path, graph.arrays())
+
+
+def address_index_path(source: Path, cache_dir: Path | None = None) -> Path:
+    """Where the address index of map file ``source`` is (or would be) kept: keyed like the
+    graphs by the file's resolved path, modification time (ns) and size, and
+    :data:`ADDRESS_FORMAT`; subfolder ``addresses``."""
+    st = source.stat()
+    raw = f"{source.resolve()}|{st.st_mtime_ns}|{st.st_size}|{ADDRESS_FORMAT}"
+    digest = hashlib.sha256(raw.encode()).hexdigest()[:20]
+    return (cache_dir or default_cache_dir()) / "addresses" / f"{source.name}.{digest}.index"
+
+
+def cached_object(path: Path, build: Callable[[], T], kind: type[T]) -> T:
+    """The object kept at ``path`` (a pickle this module wrote), else ``build()`` stored
+    there atomically; an unreadable or foreign file is rebuilt over.
+
+    The cache folder is the user's own (as the graphs'), so its pickles are trusted.
+    """
+    try:
+        with path.open("rb") as fh:
+            found = pickle.load(fh)
+        if isinstance(found, kind):
+            return found
+        log.warning("cache file %s holds a %s; rebuilding", path, type(found).__name__)
+    except FileNotFoundError:
+        pass
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
+        log.warning("cache file %s unreadable (%s); rebuilding", path, exc)
+    built = build()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(built, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return built

@@ -48,9 +48,13 @@ def _witness(
     touched: I64,
     heap_k: I64,
     heap_v: I32,
+    mark: I64,
+    stamp: int,
+    n_targets: int,
 ) -> int:
     """Bounded Dijkstra from ``src`` avoiding ``skip`` and contracted nodes; returns the
-    number of touched nodes (their ``dist`` must be reset by the caller)."""
+    number of touched nodes (their ``dist`` must be reset by the caller). It stops once
+    the ``n_targets`` nodes with ``mark == stamp`` are settled: their distances are final."""
     n_t = 0
     dist[src] = 0
     touched[n_t] = src
@@ -68,6 +72,10 @@ def _witness(
         settled += 1
         if settled > limit:
             break
+        if mark[v] == stamp:
+            n_targets -= 1
+            if n_targets == 0:
+                break
         e = out_head[v]
         while e >= 0:
             x = ev[e]
@@ -82,6 +90,18 @@ def _witness(
                         size = _push(heap_k, heap_v, size, nk, x)
             e = out_next[e]
     return n_t
+
+
+@njit(cache=True, inline="always")
+def _unlink(head: I64, nxt: I64, owner: int, e: int) -> None:
+    """Remove edge ``e`` from the linked list of ``owner`` (``head`` / ``nxt``)."""
+    f, prev = head[owner], -1
+    while f != e:
+        prev, f = f, nxt[f]
+    if prev < 0:
+        head[owner] = nxt[e]
+    else:
+        nxt[prev] = nxt[e]
 
 
 @njit(cache=True)
@@ -122,6 +142,8 @@ def _contract(
     pq_k = np.empty(8 * n + 16, np.int64)
     pq_v = np.empty(8 * n + 16, np.int32)
 
+    mark = np.full(n, -1, np.int64)  # witness targets of the current search ...
+    stamps = np.zeros(1, np.int64)  # ... are marked with the search's number
     sc_cap = buffer
     sc_u = np.empty(sc_cap, np.int64)
     sc_x = np.empty(sc_cap, np.int64)
@@ -168,6 +190,16 @@ def _contract(
                         max_d = w1 + ew[e_out]
                     e_out = out_next[e_out]
                 if max_d > 0 or out_head[v] >= 0:
+                    stamps[0] += 1
+                    stamp = stamps[0]
+                    n_targets = 0
+                    e_out = out_head[v]
+                    while e_out >= 0:
+                        x = ev[e_out]
+                        if not done[x] and x != u and mark[x] != stamp:
+                            mark[x] = stamp
+                            n_targets += 1
+                        e_out = out_next[e_out]
                     n_t = _witness(
                         u,
                         v,
@@ -182,6 +214,9 @@ def _contract(
                         touched,
                         heap_k,
                         heap_v,
+                        mark,
+                        stamp,
+                        n_targets,
                     )
                     e_out = out_head[v]
                     while e_out >= 0:
@@ -236,13 +271,17 @@ def _contract(
         done[v] = True
         rank[v] = next_rank
         next_rank += 1
+        # unlink v's edges from its neighbours' lists: later searches and pricing walk
+        # only edges between nodes still in the graph
         e = out_head[v]
         while e >= 0:
             deleted[ev[e]] += 1
+            _unlink(in_head, in_next, ev[e], e)
             e = out_next[e]
         e = in_head[v]
         while e >= 0:
             deleted[eu[e]] += 1
+            _unlink(out_head, out_next, eu[e], e)
             e = in_next[e]
     return rank, eu, ev, ew, ne
 

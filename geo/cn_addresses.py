@@ -39,9 +39,11 @@ from geo.addresses import (
     Building,
     Resolution,
     Status,
-    load_address_points,
-    load_buildings,
+    address_points_of,
+    buildings_of,
+    read_places,
 )
+from geo.cache import address_index_path, cached_object
 from geo.crs import in_china
 from geo.measure import haversine_m
 
@@ -503,10 +505,28 @@ def _point(g: tuple[float, float, bool]) -> Any:
     return Point(g[0], g[1])
 
 
-def load_cn_address_index(source: Path | str) -> AddressIndex:
+def load_cn_address_index(
+    source: Path | str, *, cache: bool = True, cache_dir: Path | None = None
+) -> AddressIndex:
     """The address index of an OSM file: Chinese-aware (:class:`CnAddressIndex`) when the
-    map lies in China, else the plain :class:`~geo.addresses.AddressIndex`."""
-    buildings = (*load_buildings(source), *load_address_points(source))
+    map lies in China, else the plain :class:`~geo.addresses.AddressIndex`.
+
+    Kept in the map cache (:func:`geo.cache.address_index_path`, beside the graphs) unless
+    ``cache`` is false: a later plan on the same file reads it back instead of parsing the
+    map again.
+    """
+    path = Path(source)
+    if not cache or not path.is_file():
+        return build_cn_address_index(path)
+    where = address_index_path(path, cache_dir)
+    return cached_object(where, lambda: build_cn_address_index(path), AddressIndex)
+
+
+def build_cn_address_index(source: Path | str) -> AddressIndex:
+    """Read the buildings and address points of an OSM file (one pass) and index them;
+    compounds and gates too when the map lies in China."""
+    data = read_places(source)
+    buildings = (*buildings_of(data), *address_points_of(data))
     centres = np.array([(b.lon, b.lat) for b in buildings], np.float64).reshape(-1, 2)
     if len(centres) == 0 or not bool(in_china(centres[:, 0], centres[:, 1]).mean() > 0.5):
         return AddressIndex(buildings)

@@ -845,6 +845,10 @@ def search(
     )
 
 
+#: Least time (s) allowed for reading a warm start back into the model.
+RESTORE_SECONDS = 1.0
+
+
 def _search_once(
     problem: Problem,
     *,
@@ -885,10 +889,17 @@ def _search_once(
     keep.append(at_solution)
     routing.AddAtSolutionCallback(at_solution)
     params = _search_parameters(config, deadline - time.monotonic(), solution_limit=solution_limit)
-    routing.CloseModelWithParameters(params)
+    # The limit the model is closed with also bounds reading a warm start back
+    # (ReadAssignmentFromRoutes): at least RESTORE_SECONDS, so a feasible warm start is
+    # read even when the deadline has come (then it stands as the plan, below).
+    restore = max(deadline - time.monotonic(), RESTORE_SECONDS)
+    routing.CloseModelWithParameters(
+        _search_parameters(config, restore, solution_limit=solution_limit)
+    )
     cost_var.append(routing.CostVar())
     t0 = time.perf_counter()
     assignment = None
+    kept_warm = False
     warm = None if initial_routes is None else model.nodes.warm_nodes(problem, initial_routes)
     if warm is not None:
         node_routes = [[model.manager.NodeToIndex(node) for node in r] for r in warm]
@@ -898,10 +909,14 @@ def _search_once(
             params = _search_parameters(
                 config, deadline - time.monotonic(), solution_limit=solution_limit
             )
+            if assignment is None:  # no time to improve it: the feasible warm start stands
+                assignment, kept_warm = start, True
     if assignment is None:
         assignment = routing.SolveWithParameters(params)
     search_seconds = time.perf_counter() - t0
     status = _STATUS.get(routing.status(), str(routing.status()))
+    if kept_warm:
+        status = "the warm start, unimproved: no time left to search"
     if assignment is None:
         return SearchResult(
             routes=[[] for _ in problem.vehicles],

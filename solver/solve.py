@@ -189,6 +189,8 @@ def _refined(
 #: reused by every solve.
 _POOL: tuple[ProcessPoolExecutor, int] | None = None
 _POOL_LOCK = threading.Lock()
+#: Worker pools this process has made.
+_POOLS_STARTED = 0
 
 
 def _worker_context() -> multiprocessing.context.ForkServerContext:
@@ -210,13 +212,14 @@ def worker_pool(size: int = 1) -> ProcessPoolExecutor:
     A pool broken by a dead worker is replaced. Call it early (e.g. while maps load) to
     have the workers ready before the first solve.
     """
-    global _POOL
+    global _POOL, _POOLS_STARTED
     with _POOL_LOCK:
         if _POOL is None or _broken(_POOL[0]) or _POOL[1] < size:
             if _POOL is not None:
                 _POOL[0].shutdown(wait=False, cancel_futures=True)
             pool = ProcessPoolExecutor(max_workers=size, mp_context=_worker_context())
             _POOL = (pool, size)
+            _POOLS_STARTED += 1
         return _POOL[0]
 
 
@@ -229,19 +232,24 @@ def start_up(workers: int = 1) -> None:
         threading.Thread(target=worker_pool, args=(workers - 1,), daemon=True).start()
 
 
-def shut_down() -> None:
+def shut_down() -> bool:
     """End the worker pool's processes now (a command's exit need not wait for a worker
-    still starting or finishing a member nobody waits for)."""
+    still starting or finishing a member nobody waits for).
+
+    Returns whether this process started worker processes: their forkserver may still
+    hold the standard streams, so such a process should leave the normal way.
+    """
     global _POOL
     with _POOL_LOCK:
         if _POOL is None:
-            return
+            return _POOLS_STARTED > 0
         pool, _ = _POOL
         _POOL = None
     processes = list(getattr(pool, "_processes", {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.terminate()
+    return True
 
 
 def _broken(pool: ProcessPoolExecutor) -> bool:

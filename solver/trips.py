@@ -18,7 +18,7 @@ A stop that fits is not for want of vehicles.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -360,6 +360,9 @@ def first_routes(problem: Problem) -> list[list[int]]:
     stop that keeps every rule (windows, each trip's load, ride limits, the way to the end
     within the shift, route limits), and when none fits, loads again at its nearest load
     place (while it may) and goes on; a route ends when nothing fits even after a load.
+    "Cheapest" is metres plus waiting seconds. When stops have a reference vehicle (a change
+    cost), the vehicles build in turn, a stop each, and a vehicle takes another's stop only
+    when none of its own (or of nobody's) fits: each takes its own first.
 
     The OR-Tools search starts from it: its insertions place one node at a time, so they
     never add a reload together with the stop that needs it. (The refinement that follows
@@ -372,7 +375,6 @@ def first_routes(problem: Problem) -> list[list[int]]:
     """
     n = len(problem.stops)
     compat = objective.compatible_vehicles(problem)
-    free = np.ones(n, dtype=bool)
     locs = np.asarray([s.location for s in problem.stops], dtype=np.int64)
     lo = np.asarray([s.windows[0][0] if s.windows else 0 for s in problem.stops], dtype=np.int64)
     hi = np.asarray([s.windows[-1][1] if s.windows else _FAR for s in problem.stops], np.int64)
@@ -380,19 +382,56 @@ def first_routes(problem: Problem) -> list[list[int]]:
     ride = np.asarray([_FAR if s.max_ride is None else s.max_ride for s in problem.stops])
     dims = len(problem.dimensions)
     demand = np.asarray([s.demand for s in problem.stops], dtype=np.int64).reshape(n, dims)
-    stops = _Stops(locs, lo, hi, service, ride, demand)
-    routes: list[list[int]] = []
+    change = np.asarray(
+        [
+            [s.change_cost if s.reference not in (None, v.id) else 0 for s in problem.stops]
+            for v in problem.vehicles
+        ],
+        dtype=np.int64,
+    ).reshape(len(problem.vehicles), n)
+    stops = _Stops(locs, lo, hi, service, ride, demand, change)
+    ables = []
     for k in range(len(problem.vehicles)):
         able = np.zeros(n, dtype=bool)
         able[[i for i in range(n) if k in compat[i]]] = True
-        routes.append(_build(problem, k, free & able, stops))
-        free[problem.stop_positions(routes[-1])] = False
+        ables.append(able)
+    builds = [_build(problem, k, ables[k], stops) for k in range(len(problem.vehicles))]
+    routes: list[list[int]] = [[] for _ in builds]
+    if not change.any():  # one vehicle after the other
+        for k, build in enumerate(builds):
+            while (route := _take(build, ables)) is None:
+                pass
+            routes[k] = route
+        return routes
+    # With references: in turn, a stop each, so that every vehicle takes its own stops
+    # before another, out of its own, takes them.
+    pending = list(range(len(builds)))
+    while pending:
+        for k in list(pending):
+            route = _take(builds[k], ables)
+            if route is not None:
+                routes[k] = route
+                pending.remove(k)
     return routes
+
+
+def _take(build: Generator[int, None, list[int]], ables: Sequence[np.ndarray]) -> list[int] | None:
+    """One step of a route being built: ``None`` when it took a stop (cleared from every
+    vehicle's ``ables``), its visiting order when it is done."""
+    try:
+        taken = next(build)
+    except StopIteration as done:
+        return done.value
+    for able in ables:
+        able[taken] = False
+    return None
 
 
 @dataclass(frozen=True)
 class _Stops:
-    """Per stop: location, window bounds (s), service (s), ride limit (s), demand."""
+    """Per stop: location, window bounds (s), service (s), ride limit (s), demand; and per
+    vehicle and stop the change cost of serving it (:attr:`solver.Stop.change_cost` when
+    the stop's reference is another vehicle, else 0)."""
 
     locs: np.ndarray
     lo: np.ndarray
@@ -400,10 +439,15 @@ class _Stops:
     service: np.ndarray
     ride: np.ndarray
     demand: np.ndarray
+    change: np.ndarray
 
 
-def _build(problem: Problem, k: int, able: np.ndarray, st: _Stops) -> list[int]:
-    """The route of vehicle ``k`` over the stops marked in ``able`` (see :func:`first_routes`)."""
+def _build(
+    problem: Problem, k: int, able: np.ndarray, st: _Stops
+) -> Generator[int, None, list[int]]:
+    """The route of vehicle ``k`` over the stops marked in ``able`` (see :func:`first_routes`):
+    yields each stop position as it is taken (the caller clears it from every vehicle's
+    ``able``), returns the visiting order."""
     v = problem.vehicles[k]
     depart = start_window(problem, v)[0]
     finish = end_window(problem, v)[1]
@@ -416,6 +460,7 @@ def _build(problem: Problem, k: int, able: np.ndarray, st: _Stops) -> list[int]:
         return []
     while True:
         if _next_stop(problem, b, able, st, cap, finish):
+            yield b.order[-1]
             continue
         if b.trip_stops == 0 or not v.reloads or b.loads_left < 1:
             break
@@ -426,6 +471,7 @@ def _build(problem: Problem, k: int, able: np.ndarray, st: _Stops) -> list[int]:
                 b.loads_left += 1
             b.here, b.clock, b.trip_leave, b.trip_load, b.trip_stops, b.distance = saved
             break
+        yield b.order[-1]
     if not problem.stop_positions(b.order):
         return []
     return b.order
@@ -491,7 +537,9 @@ def _next_stop(
             ok &= b.distance + way <= v.max_distance
         if not ok.any():
             return False
-        score = np.where(ok, dist[b.here, locs[cand]] + (begin - arrival), np.iinfo(np.int64).max)
+        # Metres and waiting seconds; another vehicle's stop only when none of its own fits.
+        step = dist[b.here, locs[cand]] + (begin - arrival) + _FAR * (st.change[b.k, cand] > 0)
+        score = np.where(ok, step, np.iinfo(np.int64).max)
         j = int(np.argmin(score))
         i = int(cand[j])
         exact = earliest_in(problem.stops[i].windows, int(arrival[j]))

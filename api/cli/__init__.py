@@ -1,52 +1,106 @@
 """The ``doorstep`` command line.
 
-Each sub-command lives in its own module of this package (``api/cli/plan.py``,
-``api/cli/batch.py``, ...) exposing ``register(app: typer.Typer) -> None``; this module finds
-and registers them all, so adding a command never means editing a shared list. A command
+Each sub-command lives in its own module of this package, named after the command with
+``-`` as ``_`` (``api/cli/plan.py`` for ``plan``, ``api/cli/plan_batch.py`` for
+``plan-batch``, ...) and exposing ``register(app: typer.Typer) -> None``; this module finds
+and registers them, so adding a command never means editing a shared list. A command
 module only parses its options, calls the plan domain (:mod:`api.plan`) and prints.
+
+A run of one command imports only that command's module (``doorstep plan`` never loads
+the HTTP service, the database or the batch code); help and unknown commands register
+them all. ``api.cli.app`` is the application with every command (the tests' runner).
 """
 
 from __future__ import annotations
 
 import importlib
+import logging
+import os
 import pkgutil
+import sys
+from collections.abc import Sequence
 
 import typer
 
-import solver
 
-app = typer.Typer(
-    name="doorstep",
-    help="Delivery routes for community volunteers over real OpenStreetMap streets.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+def _new_app() -> typer.Typer:
+    """The bare application: its name, help and the ``version`` command."""
+    app = typer.Typer(
+        name="doorstep",
+        help="Delivery routes for community volunteers over real OpenStreetMap streets.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+
+    @app.command()
+    def version() -> None:
+        """Print the installed version."""
+        from importlib.metadata import version as _version
+
+        typer.echo(_version("doorstep"))
+
+    return app
 
 
-@app.command()
-def version() -> None:
-    """Print the installed version."""
-    from importlib.metadata import version as _version
-
-    typer.echo(_version("doorstep"))
+def command_modules() -> list[str]:
+    """Names of the command modules of this package, sorted."""
+    return sorted(info.name for info in pkgutil.iter_modules(__path__))
 
 
-def _register_commands() -> None:
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        register = getattr(module, "register", None)
+def build_app(args: Sequence[str] = ()) -> typer.Typer:
+    """The application for a command line: only the module of its command when the first
+    argument names one, else every command module."""
+    app = _new_app()
+    names = command_modules()
+    first = next((a for a in args if not a.startswith("-")), "")
+    wanted = first.replace("-", "_")
+    for name in [wanted] if wanted in names else names:
+        register = getattr(importlib.import_module(f"{__name__}.{name}"), "register", None)
         if register is not None:
             register(app)
+    return app
 
 
-_register_commands()
+_FULL: list[typer.Typer] = []
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """``api.cli.app``: the application with every command, built on first use."""
+    if name != "app":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if not _FULL:
+        _FULL.append(build_app())
+    return _FULL[0]
 
 
 def main() -> None:
-    """Entry point of the ``doorstep`` console script."""
+    """Entry point of the ``doorstep`` console script.
+
+    When the command is done (its files written and closed, its status known) the process
+    leaves at once (:func:`exit_now`): the interpreter's teardown of OR-Tools, numba and
+    every module would add seconds to each call. Not after a portfolio's worker processes
+    were started (their forkserver shares the standard streams); the pool then ends
+    without waiting for a worker still starting (:func:`solver.shut_down`).
+    """
+    import solver
+
     solver.start_up()  # the search kernel loads while the command reads its inputs
     try:
-        app()
+        build_app(sys.argv[1:])()
+    except SystemExit as done:
+        pooled = solver.shut_down()
+        if not pooled and (done.code is None or isinstance(done.code, int)):
+            exit_now(done.code or 0)
+        raise
     finally:
         solver.shut_down()
+
+
+def exit_now(status: int) -> None:
+    """Flush the log and the standard streams and end the process with ``status`` without
+    the interpreter's teardown."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)

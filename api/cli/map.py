@@ -72,6 +72,11 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(EXIT_INPUT)
 
 
+def _say_phase(phase: str, seconds: float) -> None:
+    """Progress on stderr: each finished phase of a map load with its time."""
+    typer.echo(f"{phase}: {seconds:.2f} s", err=True)
+
+
 @map_app.command("info")
 def info(
     file: Annotated[Path, typer.Argument(help="OSM file: .osm, .osm.bz2 or .osm.pbf")],
@@ -85,7 +90,9 @@ def info(
 
     names = profile or list(PROFILES)
     try:
-        graphs = load_graphs(file, names, cache=not no_cache, cache_dir=cache_dir())
+        graphs = load_graphs(
+            file, names, cache=not no_cache, cache_dir=cache_dir(), on_phase=_say_phase
+        )
     except GeoError as exc:
         raise _fail(str(exc)) from None
     typer.echo(f"{file.name}  (© OpenStreetMap contributors)")

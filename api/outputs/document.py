@@ -14,6 +14,7 @@ from typing import Any
 from api.outputs.dropoff import asks_for_call
 from api.outputs.labels import FIXES
 from api.outputs.trips import DELIVERY, RELOAD, deliveries
+from api.plan.continuity import KEPT, OUTCOMES, Continuity
 from api.plan.day import DayStop
 from api.plan.ledger import Household, format_clock
 from api.plan.result import PlanResult
@@ -227,7 +228,7 @@ def plan_document(result: PlanResult) -> dict[str, Any]:
         for e in result.selection.not_observed
     ]
     head = summary(result, routes)
-    return {
+    doc: dict[str, Any] = {
         "date": result.date.isoformat(),
         "routes": routes,
         "unassigned": unassigned,
@@ -240,6 +241,34 @@ def plan_document(result: PlanResult) -> dict[str, Any]:
         ],
         "warnings": plan_warnings(result.date.isoformat(), head) + coordinate_warnings(result),
         "summary": head,
+    }
+    if result.continuity is not None:
+        doc["continuity"] = continuity_document(result.continuity)
+    return doc
+
+
+def continuity_document(c: Continuity) -> dict[str, Any]:
+    """``plan.json``'s ``continuity``: per household on today's stops its own volunteer,
+    who serves it and the outcome; each household's own volunteer for tomorrow."""
+    return {
+        "change_cost_s": c.change_cost_s,
+        "households": [
+            {"household_id": h, "own_volunteer": mine, "served_by": by, "outcome": outcome}
+            for h, mine, by, outcome in c.outcomes
+        ],
+        "volunteer_of": dict(sorted(c.volunteer_of.items())),
+    }
+
+
+def continuity_summary(c: Continuity) -> dict[str, Any]:
+    """``summary.continuity``: how many households kept their own volunteer, and how many
+    did not for each reason (:data:`api.plan.continuity.OUTCOMES`)."""
+    return {
+        "households": len(c.outcomes),
+        "own_volunteer_working": c.with_own_working,
+        "kept_same_volunteer": c.count(KEPT),
+        "outcomes": {o: c.count(o) for o in OUTCOMES},
+        "change_cost_s": c.change_cost_s,
     }
 
 
@@ -371,13 +400,6 @@ def summary(result: PlanResult, routes: list[dict[str, Any]]) -> dict[str, Any]:
         "solver_status": result.solution.stats.status,
         "seconds": {k: round(v, 3) for k, v in result.timings.items()},
     }
-    c = result.continuity
-    if c is not None:
-        out["continuity"] = {
-            "households_with_yesterdays_volunteer_today": c.eligible,
-            "kept_same_volunteer": c.kept,
-            "preference_taken": c.used_sticky,
-            "cost_without_preference": c.cost_free,
-            "cost_with_preference": c.cost_sticky,
-        }
+    if result.continuity is not None:
+        out["continuity"] = continuity_summary(result.continuity)
     return out

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from api.i18n import DEFAULT, Lang, render
+from api.i18n import DEFAULT, N_, Lang, render
 from api.outputs.geojson import lines_of
 from api.outputs.labels import (
     fix_text,
@@ -57,6 +57,37 @@ def balance_text(summary: dict[str, Any], language: Lang) -> str:
     met = summary["balance_met"]
     verdict = language.gettext("Met.") if met else language.gettext("Not met.")
     return head + language.sentence_gap + verdict
+
+
+#: Why a household did not keep its own volunteer, in words (by ``summary.continuity``
+#: outcome, :data:`api.plan.continuity.OUTCOMES`).
+_NOT_KEPT = {
+    "volunteer_absent": N_("their volunteer is not working today"),
+    "household_new": N_("new, no volunteer of their own yet"),
+    "volunteer_cannot_serve": N_("their volunteer cannot take today's delivery"),
+    "shares_stop": N_("at a door shared with households of another volunteer"),
+    "cost_too_high": N_("keeping their volunteer cost more travel than the change is worth"),
+    "not_served": N_("not served today"),
+}
+
+
+def continuity_text(continuity: dict[str, Any], language: Lang) -> str:
+    """How many households kept their own volunteer and why the others did not
+    (``summary.continuity`` in ``language``)."""
+    head = language.gettext(
+        "Continuity: %(kept)d of %(total)d households keep their own volunteer.",
+        kept=continuity["kept_same_volunteer"],
+        total=continuity["households"],
+    )
+    others = [
+        language.gettext("%(reason)s: %(num)d", reason=language.gettext(_NOT_KEPT[code]), num=count)
+        for code, count in continuity["outcomes"].items()
+        if code in _NOT_KEPT and count
+    ]
+    if not others:
+        return head
+    tail = language.gettext("Others: %(reasons)s.", reasons="; ".join(others))
+    return head + language.sentence_gap + tail
 
 
 def warning_text(warning: dict[str, Any], date: str, language: Lang) -> str:
@@ -246,7 +277,7 @@ def summary_html(
         s=s,
         balance=balance_text(s, lang),
         warnings=[warning_text(w, doc["date"], lang) for w in doc.get("warnings", [])],
-        continuity=s.get("continuity"),
+        continuity=continuity_text(s["continuity"], lang) if "continuity" in s else None,
         svg=overview_svg(doc, geometry or {}, runs, lang, streets=streets, tiles=tiles),
         runs=runs,
         idle=idle,

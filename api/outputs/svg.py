@@ -10,6 +10,7 @@ leader line.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -156,28 +157,36 @@ class Frame:
 
 def _path(frame: Frame, lines: Sequence[Line], min_px: float = 0.0) -> str:
     """One SVG path's ``d`` for polylines, in pixels rounded to 0.1, skipping lines wholly
-    outside the picture or spanning less than ``min_px``, and repeated points."""
-    parts: list[str] = []
-    w, h = frame.width, frame.height
-    for ln in lines:
-        pts = [frame.px(p[0], p[1]) for p in ln]
-        if len(pts) < 2:
-            continue
-        xs, ys = [p[0] for p in pts], [p[1] for p in pts]
-        if max(xs) < 0 or min(xs) > w or max(ys) < 0 or min(ys) > h:
-            continue
-        if max(xs) - min(xs) + max(ys) - min(ys) < min_px:
-            continue
-        seg: list[str] = []
-        last = ""
-        for x, y in pts:
-            here = f"{x:.1f} {y:.1f}"
-            if here != last:
-                seg.append(here)
-                last = here
-        if len(seg) > 1:
-            parts.append("M" + " L".join(seg))
-    return "".join(parts)
+    outside the picture or spanning less than ``min_px``, and repeated points.
+
+    The projection and the tests run on all points at once (numpy); only the points drawn
+    are formatted.
+    """
+    lines = [ln for ln in lines if len(ln) >= 2]
+    if not lines:
+        return ""
+    counts = np.array([len(ln) for ln in lines])
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    lonlat = np.array([(p[0], p[1]) for ln in lines for p in ln], np.float64)
+    lat = np.radians(np.clip(lonlat[:, 1], -85.0, 85.0))
+    x = (np.radians(lonlat[:, 0]) - frame.x0) * frame.scale
+    y = (frame.y1 - np.log(np.tan(np.pi / 4 + lat / 2))) * frame.scale
+    lo_x, hi_x = np.minimum.reduceat(x, starts), np.maximum.reduceat(x, starts)
+    lo_y, hi_y = np.minimum.reduceat(y, starts), np.maximum.reduceat(y, starts)
+    seen = (hi_x >= 0) & (lo_x <= frame.width) & (hi_y >= 0) & (lo_y <= frame.height)
+    drawn = seen & (hi_x - lo_x + hi_y - lo_y >= min_px)
+    tenths = np.rint(np.stack([x, y], axis=1) * 10).astype(np.int64)
+    keep = np.ones(len(tenths), bool)  # a point repeating the one before it is dropped
+    keep[1:] = np.any(tenths[1:] != tenths[:-1], axis=1)
+    keep[starts] = True
+    drawn &= np.add.reduceat(keep.astype(np.int64), starts) > 1
+    owner = np.repeat(np.arange(len(lines)), counts)
+    chosen = keep & drawn[owner]
+    texts = [f"{px / 10:.1f} {py / 10:.1f}" for px, py in tenths[chosen].tolist()]
+    if not texts:
+        return ""
+    edges = [0, *(np.flatnonzero(np.diff(owner[chosen])) + 1).tolist(), len(texts)]
+    return "".join("M" + " L".join(texts[a:b]) for a, b in itertools.pairwise(edges))
 
 
 def _tiles(frame: Frame, template: str) -> list[str]:
@@ -230,10 +239,8 @@ def spread(
             i = group[i]
         return i
 
-    for i in range(n):
-        for j in range(i):
-            if math.dist(points[i], points[j]) < gap:
-                group[root(i)] = root(j)
+    for i, j in _close_pairs(points, gap):
+        group[root(i)] = root(j)
     members: dict[int, list[int]] = {}
     for i in range(n):
         members.setdefault(root(i), []).append(i)
@@ -253,27 +260,44 @@ def spread(
     lo_x, hi_x, lo_y, hi_y = radius + 1, width - radius - 1, radius + 1, height - radius - 1
     for _ in range(rounds):
         moved = False
-        for i in range(n):
-            for j in range(i):
-                dx = placed[i][0] - placed[j][0]
-                dy = placed[i][1] - placed[j][1]
-                d = math.hypot(dx, dy)
-                if d >= gap:
-                    continue
-                if d < 1e-6:
-                    dx, dy, d = math.cos(i), math.sin(i), 1.0
-                push = (gap - d) / 2 + 0.05
-                placed[i][0] += dx / d * push
-                placed[i][1] += dy / d * push
-                placed[j][0] -= dx / d * push
-                placed[j][1] -= dy / d * push
-                moved = True
+        for i, j in _close_pairs(placed, gap):
+            dx = placed[i][0] - placed[j][0]
+            dy = placed[i][1] - placed[j][1]
+            d = math.hypot(dx, dy)
+            if d >= gap:
+                continue
+            if d < 1e-6:
+                dx, dy, d = math.cos(i), math.sin(i), 1.0
+            push = (gap - d) / 2 + 0.05
+            placed[i][0] += dx / d * push
+            placed[i][1] += dy / d * push
+            placed[j][0] -= dx / d * push
+            placed[j][1] -= dy / d * push
+            moved = True
         for p in placed:
             p[0] = min(max(p[0], lo_x), hi_x)
             p[1] = min(max(p[1], lo_y), hi_y)
         if not moved:
             break
     return [(p[0], p[1]) for p in placed]
+
+
+def _close_pairs(points: Sequence[Sequence[float]], gap: float) -> list[tuple[int, int]]:
+    """Pairs ``(i, j)``, ``i > j``, of points (px) closer than ``gap``, in the order of a
+    scan of ``i`` then ``j`` (found through a k-d tree: a plan's hundreds of markers cost
+    no all-pairs loop)."""
+    from scipy.spatial import cKDTree
+
+    if len(points) < 2:
+        return []
+    at = np.asarray(points, np.float64)
+    found = cKDTree(at).query_pairs(gap, output_type="ndarray")
+    if len(found) == 0:
+        return []
+    hi, lo = np.maximum(found[:, 0], found[:, 1]), np.minimum(found[:, 0], found[:, 1])
+    near = np.hypot(*(at[hi] - at[lo]).T) < gap
+    order = np.lexsort((lo[near], hi[near]))
+    return list(zip(hi[near][order].tolist(), lo[near][order].tolist(), strict=True))
 
 
 def route_svg(

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from api.i18n import N_, Lang
 from api.outputs.labels import fix_text, mode_text
-from api.outputs.summary_html import balance_text, warning_text, why_text
+from api.outputs.summary_html import balance_text, continuity_text, warning_text, why_text
 from api.outputs.trips import deliveries
 
 _RUN_COLUMNS = (
@@ -73,6 +73,8 @@ def print_plan(
         highlight=False,
     )
     console.print(balance_text(s, lang), highlight=False)
+    if "continuity" in s:
+        console.print(continuity_text(s["continuity"], lang), highlight=False)
     for w in doc.get("warnings", []):
         label = lang.gettext("warning:")
         console.print(

@@ -10,8 +10,7 @@ stage                     share
 ========================  ==============================================================
 map, matrices, checker    take what they take (counted, not bounded)
 search                    :data:`SEARCH_SHARE` of what is left (the rest is kept for the
-                          checker, the geometry and the outputs); with a previous plan,
-                          the free and the sticky search get half each
+                          checker, the geometry and the outputs)
 search floor              at least :data:`MIN_SEARCH_S`, even when the map used it all
 suggestions               with ``--suggest-volunteers``, the day's plan gets
                           :data:`PLAN_SHARE_WITH_SUGGESTIONS` of the limit; each re-plan
@@ -27,6 +26,7 @@ next stage with :class:`TimeCapError`, before anything is written.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 
@@ -37,6 +37,24 @@ SEARCH_SHARE = 0.9
 MIN_SEARCH_S = 0.5
 #: Share of the limit the day's plan gets when volunteers are to be suggested after it.
 PLAN_SHARE_WITH_SUGGESTIONS = 0.5
+
+
+def process_started() -> float:
+    """``time.monotonic()`` at the start of this process, so that a command's budget
+    counts the interpreter's start and its imports too.
+
+    Read from the kernel's start time of the process (``/proc/self/stat``, ticks since
+    boot, against ``CLOCK_BOOTTIME``; 10 ms resolution); where that cannot be read, now.
+    """
+    now = time.monotonic()
+    try:
+        with open("/proc/self/stat", encoding="ascii") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        ticks = int(fields[19])  # field 22 of proc(5), counted after the command name
+        age = time.clock_gettime(time.CLOCK_BOOTTIME) - ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return now
+    return now - min(max(age, 0.0), 3600.0)
 
 
 class TimeCapError(RuntimeError):

@@ -33,10 +33,10 @@ from api.plan.addresses import map_addresses, resolve_addresses
 from api.plan.budget import Budget
 from api.plan.continuity import (
     Continuity,
-    count_kept,
-    prefer_households,
-    preferences,
-    previous_assignment,
+    outcomes,
+    own_volunteers,
+    references,
+    with_change_costs,
 )
 from api.plan.coord_check import check_coordinates
 from api.plan.day import DaySelection, build_day
@@ -47,9 +47,7 @@ from api.plan.request import PlanRequest
 from api.plan.result import (
     PlanCheckError,
     PlanResult,
-    diagnosed,
     household_issues,
-    priority_served,
 )
 from api.plan.travel import Travel, check_matrix_memory
 from api.settings import matrix_max_bytes
@@ -57,6 +55,7 @@ from geo.addresses import AddressIndex, Resolution
 from solver import Problem, Solution, solve
 from solver.check import check
 from solver.decompose import DecomposeOptions, MapFn, solve_decomposed
+from solver.trips import first_routes
 
 if TYPE_CHECKING:
     from geo import TravelMatrices
@@ -82,7 +81,6 @@ class Searched:
     solution: Solution
     solved: Problem
     continuity: Continuity | None = None
-    prefer: Mapping[str, str] | None = None
 
 
 def select_day(
@@ -176,12 +174,9 @@ def problem_of(
     selection: DaySelection,
     locations: Locations,
     matrices: Mapping[str, TravelMatrices],
-    *,
-    allowed: Mapping[str, frozenset[str]] | None = None,
 ) -> Problem:
-    """Stage 3: the routing problem of the day (optionally some stops restricted to some
-    volunteers, for continuity); households the previous day missed come first
-    (:func:`api.plan.outcomes.missed_first`)."""
+    """Stage 3: the routing problem of the day; households the previous day missed come
+    first (:func:`api.plan.outcomes.missed_first`)."""
     ledger = request.ledger
     pairs = {m: (mm.durations, mm.distances) for m, mm in matrices.items()}
     problem = build_problem(
@@ -192,7 +187,6 @@ def problem_of(
         pairs,
         options=request.options,
         rules=request.rules,
-        allowed=allowed,
     )
     return missed_first(problem, selection, missed_households(request.previous))
 
@@ -249,42 +243,30 @@ def decompose_options(request: PlanRequest) -> DecomposeOptions | None:
 def solve_with_continuity(
     request: PlanRequest,
     day: Day,
-    previous: Mapping[str, tuple[str, int]],
+    own: Mapping[str, str],
     budget: Budget,
     on_solve: OnSolve,
 ) -> Searched:
-    """Stage 4 with yesterday's plan: a free and a sticky search (half the share each),
-    warm-started from yesterday's runs; the sticky plan is kept when it serves as many
-    stops per priority and costs at most ``continuity_tolerance`` more."""
+    """Stage 4 with yesterday's plan: one search in which a household served by another
+    than its own volunteer (working today) costs ``request.continuity_cost_s`` of travel
+    (:mod:`api.plan.continuity`), from a first plan in which every volunteer takes their own
+    households first (:func:`solver.trips.first_routes`); the plan says per household
+    whether it kept its volunteer."""
     ids = [v.volunteer_id for v in request.ledger.volunteers]
-    prefer, warm = preferences(day.selection, previous, ids)
-    prefer_hh = prefer_households(day.selection, prefer)
-    allowed = {sid: frozenset({vid}) for sid, vid in prefer.items()}
-    sticky_problem = problem_of(
-        request, day.selection, day.locations, day.matrices, allowed=allowed
+    cost = request.continuity_cost_s
+    problem = with_change_costs(day.problem, references(day.selection, own, ids), cost)
+    first = [[problem.entry_name(e) for e in r] for r in first_routes(problem)]
+    solution = solve(
+        problem,
+        time_limit=budget.search_seconds(),
+        seed=request.seed,
+        workers=request.workers,
+        effort=request.effort,
+        initial_routes=first,
+        on_progress=on_solve,
     )
-    seconds = budget.search_seconds(parts=2)
-    free, sticky = (
-        solve(
-            p,
-            time_limit=seconds,
-            seed=request.seed,
-            workers=request.workers,
-            effort=request.effort,
-            initial_routes=warm,
-            on_progress=on_solve,
-        )
-        for p in (day.problem, sticky_problem)
-    )
-    sticky_ok = priority_served(day.problem, sticky) >= priority_served(day.problem, free) and (
-        sticky.cost <= free.cost * (1 + request.continuity_tolerance)
-    )
-    # Name reasons against the day's real rules, not the preference's restriction.
-    solution = diagnosed(day.problem, sticky) if sticky_ok else free
-    eligible, kept = count_kept(day.selection, solution, prefer_hh)
-    continuity = Continuity(eligible, kept, sticky_ok, free.cost, sticky.cost)
-    solved = sticky_problem if sticky_ok else day.problem
-    return Searched(solution, solved, continuity, prefer_hh)
+    continuity = outcomes(day.selection, problem, solution, own, cost)
+    return Searched(solution, problem, continuity)
 
 
 def check_plan(problem: Problem, solution: Solution, say: ProgressFn) -> None:
@@ -351,12 +333,12 @@ def streets_around(
 def solve_day(
     request: PlanRequest,
     day: Day,
-    previous: Mapping[str, tuple[str, int]] | None,
+    own: Mapping[str, str] | None,
     budget: Budget,
     say: ProgressFn,
     map_fn: MapFn | None,
 ) -> Searched:
-    """Stage 4: the search (with continuity when yesterday's assignment is given);
+    """Stage 4: the search (with continuity when the households' own volunteers are given);
     progress on every improvement."""
 
     def on_solve(seconds: float, best: int) -> None:
@@ -378,8 +360,8 @@ def solve_day(
             {"stops": n_stops, "volunteers": n_vehicles},
         )
     )
-    if previous is not None:
-        searched = solve_with_continuity(request, day, previous, budget, on_solve)
+    if own is not None:
+        searched = solve_with_continuity(request, day, own, budget, on_solve)
     else:
         solution = search(request, day.problem, budget, on_solve, say, map_fn)
         searched = Searched(solution, day.problem)
@@ -434,7 +416,7 @@ def plan_day(
     say = progress or silent
     timings: dict[str, float] = {}
     # Yesterday's plan is checked for its shape before any work.
-    previous = previous_assignment(request.previous) if request.previous else None
+    own = own_volunteers(request.previous) if request.previous else None
     day = prepare_day(request, travel, addresses, say, timings)
     coord_fit = check_coordinates(request.ledger, travel, addresses)
     if coord_fit is not None and coord_fit.warn:
@@ -442,7 +424,7 @@ def plan_day(
         say(Progress("coords", N_("warning: %(sentence)s"), warning))
 
     t = time.monotonic()
-    searched = solve_day(request, day, previous, budget, say, map_fn)
+    searched = solve_day(request, day, own, budget, say, map_fn)
     solution = searched.solution
     timings["solve"] = time.monotonic() - t
     t = time.monotonic()

@@ -136,7 +136,6 @@ def build_problem(
     *,
     options: PlanOptions | None = None,
     rules: DayRules | None = None,
-    allowed: Mapping[str, frozenset[str]] | None = None,
 ) -> Problem:
     """Build the solver problem of one day.
 
@@ -151,8 +150,6 @@ def build_problem(
         Balance and fleet options.
     rules
         Day rules: the lateness cost of soft deadlines, reloads and their time.
-    allowed
-        Optional per-stop restriction to some volunteer ids (used for continuity).
 
     Returns
     -------
@@ -183,7 +180,6 @@ def build_problem(
         )
         for v in volunteers
     ]
-    allowed = allowed or {}
     stops = [
         Stop(
             id=s.stop_id,
@@ -195,7 +191,6 @@ def build_problem(
             lateness_cost=0 if s.deadline is None else rules.lateness_cost,
             priority=s.priority,
             skills=s.skills,
-            allowed_vehicles=allowed.get(s.stop_id),
             max_ride=s.max_ride,
         )
         for s in selection.stops

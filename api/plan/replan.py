@@ -19,9 +19,9 @@
    (:mod:`api.plan.outcomes`); ``street_closed`` events close their streets on every
    mode's graph and the matrices come from the closed graphs (:mod:`api.plan.closures`);
 4. the rest is solved with each stop paying ``change_cost`` when it moves to another
-   volunteer (:attr:`solver.Stop.change_cost`), by two searches on half the share each,
-   warm from the current plan and from scratch (:func:`_search`); a cold re-plan
-   (``change_cost=0``) is one search from scratch without the cost;
+   volunteer (:attr:`solver.Stop.change_cost`), by one search warm from the current plan
+   (:func:`_search`); a cold re-plan (``change_cost=0``) is one search from scratch
+   without the cost;
 5. the plan is checked, every household is on a run or named with its reason, and the
    document carries ``replan``: the time, the events applied, the streets closed, how many
    households moved and each volunteer's diff against the current plan; and ``outcomes``:
@@ -44,7 +44,7 @@ from api.plan.outcomes import Failure, failures, outcomes_document, plan_retries
 from api.plan.pipeline import Day, check_plan, prepare_day
 from api.plan.progress import Progress, ProgressFn, silent
 from api.plan.request import PlanRequest
-from api.plan.result import PlanResult, household_issues, priority_served, served_by
+from api.plan.result import PlanResult, household_issues
 from api.plan.rules import TOP_PRIORITY
 from api.plan.travel import Travel
 from api.plan.validate import visit_names
@@ -351,12 +351,6 @@ def plan_diff(
     return diff, moved_count, changed
 
 
-def _moved(problem: Problem, solution: Solution) -> int:
-    """Stops served by another vehicle than their reference."""
-    by = served_by(solution)
-    return sum(1 for s in problem.stops if s.reference and by.get(s.id, s.reference) != s.reference)
-
-
 def _search(
     request: PlanRequest,
     problem: Problem,
@@ -364,22 +358,17 @@ def _search(
     budget: Budget,
     change_cost: int,
 ) -> Solution:
-    """With a change cost, two searches on half the share each: warm from the current plan
-    (moves little, but may leave out stops it has no time to insert) and from scratch
-    (inserts everything first); the plan serving more stops per priority wins, then the
-    one moving fewer. Without (a cold re-plan): one search from scratch."""
-    if not change_cost:
-        return solve(
-            problem, time_limit=budget.search_seconds(), seed=request.seed, effort=request.effort
-        )
-    seconds = budget.search_seconds(parts=2)
-    plans = [
-        solve(
-            problem, time_limit=seconds, seed=request.seed, effort=request.effort, initial_routes=w
-        )
-        for w in (_warm_routes(problem, runs), None)
-    ]
-    return max(plans, key=lambda p: (priority_served(problem, p), -_moved(problem, p)))
+    """With a change cost, one search warm from the current plan (which stands, unimproved,
+    when no time is left to search from it). Without (a cold re-plan): one search from
+    scratch."""
+    warm = _warm_routes(problem, runs) if change_cost else None
+    return solve(
+        problem,
+        time_limit=budget.search_seconds(),
+        seed=request.seed,
+        effort=request.effort,
+        initial_routes=warm,
+    )
 
 
 def replan_day(

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from api.plan.continuity import CHANGE_COST_S
 from api.plan.ledger import Ledger
 from api.plan.problem import PlanOptions
 from api.plan.rules import DayRules
@@ -43,8 +44,9 @@ class PlanRequest:
         the plan then depends on the inputs and seed alone, when the limit is not reached
         first.
     previous
-        Yesterday's ``plan.json`` document: households keep yesterday's volunteer when that
-        costs at most ``continuity_tolerance`` (fraction) more.
+        Yesterday's ``plan.json`` document: each household keeps its own volunteer unless
+        another saves more than ``continuity_cost_s`` seconds of travel
+        (:mod:`api.plan.continuity`).
     decompose_above
         More stops than this (and no ``previous``): solve by parts on ``workers`` processes.
     suggest
@@ -52,6 +54,10 @@ class PlanRequest:
         inside the same limit).
     geometry
         Trace each run's street geometry.
+    started
+        ``time.monotonic()`` when the call began, for a caller that counts more than the
+        plan itself (a command counts from its process's start, see
+        :func:`api.plan.budget.process_started`); ``None``: when the plan is asked.
     """
 
     ledger: Ledger
@@ -64,10 +70,11 @@ class PlanRequest:
     workers: int = 1
     effort: int | None = None
     previous: Mapping[str, Any] | None = None
-    continuity_tolerance: float = 0.15
+    continuity_cost_s: int = CHANGE_COST_S
     decompose_above: int | None = None
     suggest: bool = False
     geometry: bool = True
+    started: float | None = None
 
     def modes(self) -> list[str]:
         """Travel modes the plan needs graphs for (``drive`` too when suggesting)."""

@@ -1,15 +1,14 @@
 """What one plan produced: the checked plan, the households it leaves out and why.
 
 Also the judgments every stage shares: who serves each stop, how many stops of each
-priority are served (the "elderly first" comparison between two plans), and reasons named
-against the day's real rules after a restricted solve.
+priority are served (the "elderly first" comparison between two plans).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from api.plan.coord_check import CoordFit
@@ -18,7 +17,6 @@ from api.plan.ledger import Ledger
 from api.plan.problem import Locations
 from geo.addresses import Resolution
 from solver import Problem, Solution
-from solver.diagnose import diagnose
 from solver.objective import priority_rank
 
 if TYPE_CHECKING:
@@ -141,16 +139,3 @@ def priority_served(problem: Problem, solution: Solution) -> tuple[int, ...]:
     """Stops served per ``(required, priority)`` group, highest first
     (:func:`solver.objective.priority_rank`, the one definition)."""
     return priority_rank(problem, served_by(solution))
-
-
-def diagnosed(problem: Problem, solution: Solution) -> Solution:
-    """``solution`` with the reasons of its unserved stops named against ``problem``.
-
-    A restricted solve (yesterday's volunteers kept, stops per run capped) names reasons
-    against its restriction; the reasons given to coordinators must be the day's real ones.
-    """
-    if not solution.unassigned:
-        return solution
-    index = problem.stop_index()
-    missing = [index[u.stop_id] for u in solution.unassigned]
-    return replace(solution, unassigned=tuple(diagnose(problem, missing, solution.routes)))

@@ -14,6 +14,8 @@ leave as typed exceptions, each carrying its code of the one error table
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,12 +107,17 @@ def run_plan(
     api.plan.budget.TimeCapError
         Past ``request.time_cap`` at a stage boundary; nothing written.
     """
-    budget = Budget(request.time_limit, request.time_cap)
+    budget = budget_of(request)
+    before: dict[str, float] = {}
+    if request.started is not None:
+        before["start"] = budget.spent()
     say = _checked(progress or silent, budget)
     if travel is None:
         if map_file is None:
             raise ValueError("run_plan needs a map_file or a loaded travel")
+        t = time.monotonic()
         travel, addresses = open_map(map_file, request.modes(), progress=say)
+        before["map"] = time.monotonic() - t
     budget.check("search")
     if request.suggest:  # the re-plans of the suggestion reuse the day's matrices
         travel = KeptMatrices(travel)
@@ -124,6 +131,8 @@ def run_plan(
             progress=say,
             map_fn=map_fn,
         )
+    if before:
+        result = dataclasses.replace(result, timings={**before, **result.timings})
     doc = plan_document(result)
     suggestion = None
     if request.suggest and result.issues:
@@ -136,6 +145,13 @@ def run_plan(
         budget.check("outputs")
         written = write_plan(result, doc, suggestion, out, language)
     return PlanRun(result, doc, suggestion, written)
+
+
+def budget_of(request: PlanRequest) -> Budget:
+    """The call's one budget, counted from ``request.started`` when given."""
+    if request.started is None:
+        return Budget(request.time_limit, request.time_cap)
+    return Budget(request.time_limit, request.time_cap, started=request.started)
 
 
 def write_plan(

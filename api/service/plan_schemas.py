@@ -184,13 +184,37 @@ class WarningOut(BaseModel):
 
 
 class ContinuityOut(BaseModel):
-    """How yesterday's plan was kept."""
+    """How many households on today's stops kept their own volunteer, and why others not."""
 
-    households_with_yesterdays_volunteer_today: int
+    households: int = Field(description="Households on today's stops.")
+    own_volunteer_working: int = Field(
+        description="Of those, households whose own volunteer works today."
+    )
     kept_same_volunteer: int
-    preference_taken: bool
-    cost_without_preference: int | None = None
-    cost_with_preference: int | None = None
+    outcomes: dict[str, int] = Field(
+        description="Households per outcome: kept, volunteer_absent, household_new, "
+        "volunteer_cannot_serve, shares_stop, cost_too_high, not_served."
+    )
+    change_cost_s: int = Field(description="Search cost per household moved (s of travel).")
+
+
+class ContinuityHouseholdOut(BaseModel):
+    """One household on today's stops: its own volunteer, who serves it, and the outcome."""
+
+    household_id: str
+    own_volunteer: str = Field(description="Empty for a household new to the plans.")
+    served_by: str = Field(description="Empty when not served today.")
+    outcome: str
+
+
+class ContinuityPlanOut(BaseModel):
+    """Per household, whether it kept its own volunteer; each one's volunteer for tomorrow."""
+
+    change_cost_s: int
+    households: list[ContinuityHouseholdOut]
+    volunteer_of: dict[str, str] = Field(
+        description="Household id -> its own volunteer, read by tomorrow's --previous."
+    )
 
 
 class SummaryOut(BaseModel):
@@ -370,6 +394,9 @@ class PlanOut(BaseModel):
     depots: list[DepotOut] = Field(default_factory=list)
     summary: SummaryOut
     replan: ReplanOut | None = Field(None, description="Only on a re-planned day.")
+    continuity: ContinuityPlanOut | None = Field(
+        None, description="Only when yesterday's plan was given."
+    )
     suggestion: SuggestionOut | None = Field(
         None, description="Volunteers to add (asked for, and some households unserved)."
     )

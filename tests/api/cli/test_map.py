@@ -41,6 +41,21 @@ def test_map_info(helsinki_pbf: Path, isolated_cache: Path) -> None:
     assert "OpenStreetMap contributors" in res.output
 
 
+def test_map_info_times_each_load_phase(helsinki_pbf: Path, isolated_cache: Path) -> None:
+    """`map info` tells on stderr each load phase and its time: read, build, save; then cached."""
+    cold = runner.invoke(app, ["map", "info", str(helsinki_pbf), "-p", "walk"])
+    assert cold.exit_code == 0, cold.output
+    assert {line.split(":")[0] for line in cold.stderr.splitlines()} == {
+        "read",
+        "build walk",
+        "save walk",
+    }
+    warm = runner.invoke(app, ["map", "info", str(helsinki_pbf), "-p", "walk"])
+    assert warm.exit_code == 0, warm.output
+    assert [line.split(":")[0] for line in warm.stderr.splitlines()] == ["cached walk"]
+    assert all(line.endswith(" s") for line in warm.stderr.splitlines())
+
+
 def test_map_matrix_writes_npz(helsinki_pbf: Path, isolated_cache: Path) -> None:
     """`map matrix` writes N x N int durations/distances with -1 for a far point."""
     pts = isolated_cache / "pts.csv"

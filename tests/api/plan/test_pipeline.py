@@ -198,10 +198,22 @@ def test_continuity_keeps_more_households_with_their_volunteer(
         return sum(1 for h, v in s.items() if yesterday.get(h) == v)
 
     assert check(kept.problem, kept.solution).ok
-    assert kept.continuity is not None and kept.continuity.eligible >= 20
+    c = kept.continuity
+    assert c is not None and c.with_own_working >= 20
     assert same(kept) > same(plain)
-    assert same(kept) >= 0.8 * kept.continuity.eligible
+    assert same(kept) == c.count("kept")
     assert len(kept.issues) <= len(plain.issues)
+    doc = plan_document(kept)
+    assert doc["summary"]["continuity"]["kept_same_volunteer"] == same(kept)
+    assert sum(doc["summary"]["continuity"]["outcomes"].values()) == len(
+        doc["continuity"]["households"]
+    )
+    served = _served(kept)
+    assert all(
+        (row["served_by"] == served.get(row["household_id"], ""))
+        and ((row["outcome"] == "kept") == (row["own_volunteer"] == row["served_by"] != ""))
+        for row in doc["continuity"]["households"]
+    )
 
 
 def test_balance_bound(small_ledger: Ledger, travel: StreetTravel, addresses: AddressIndex) -> None:

@@ -1,0 +1,62 @@
+"""What ``doorstep plan`` loads at start-up, and its budget counted from the process start."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+from api.plan.budget import process_started
+
+#: Modules of the HTTP service, the database, the batch and the browser tests.
+SERVICE_STACK = (
+    "fastapi",
+    "uvicorn",
+    "sqlalchemy",
+    "psycopg",
+    "selenium",
+    "dask",
+    "api.service",
+    "api.plan.batch",
+    "api.cli.serve",
+    "api.cli.plan_batch",
+)
+
+
+def _loaded_after(args: list[str]) -> set[str]:
+    code = (
+        "import json, sys\n"
+        "from api.cli import build_app\n"
+        f"app = build_app({args!r})\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
+    )
+    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def test_plan_does_not_import_the_service_stack() -> None:
+    """``doorstep plan`` registers only its own command: no web, database or batch modules."""
+    loaded = _loaded_after(["plan", "--help"])
+    assert "api.cli.plan" in loaded
+    assert not [m for m in SERVICE_STACK if m in loaded]
+
+
+def test_help_registers_every_command() -> None:
+    """Without a command named, every command module is registered (the full help)."""
+    from api.cli import app, command_modules
+
+    names = {c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands}
+    groups = {g.name for g in app.registered_groups}
+    assert {"plan", "plan-batch", "serve", "solve", "version"} <= names | groups
+    assert "plan_batch" in command_modules()
+
+
+def test_process_start_is_before_now() -> None:
+    """The process's start instant lies before now and after a plausible start."""
+    started = process_started()
+    now = time.monotonic()
+    assert started <= now
+    assert now - started < 3600
