@@ -27,7 +27,7 @@ the one error shape (:class:`EventsError`, code ``INVALID_EVENTS``).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -146,7 +146,7 @@ def _outcome(text: str) -> str:
 def _record_row(row: Row, id_field: str) -> Row:
     """The row with its ``id`` under the id column of the table it adds to."""
     values = {**row.values, id_field: row.values.get("id", "")}
-    return Row(values, row.line, row.columns, row.source)
+    return replace(row, values=values)
 
 
 def _event(row: Row, out: list[Detail], options: ReadOptions) -> Event | None:

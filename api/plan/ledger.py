@@ -292,6 +292,8 @@ class _Row:
     line: int
     columns: dict[str, int]
     source: str
+    #: An item of a JSON list (``line`` is its number), not a line of a table.
+    is_item: bool = False
 
 
 class _RowReader:
@@ -301,7 +303,7 @@ class _RowReader:
         self.row = row
         self.out = out
         rid = row.values.get(id_field, "").strip()
-        where = line_record(row.source, row.line)
+        where = (item_record if row.is_item else line_record)(row.source, row.line)
         self.record = id_record(where, id_field, rid) if rid else where
 
     def fault(self, name: str, problem: str) -> None:
@@ -314,7 +316,7 @@ class _RowReader:
         value = self.row.values.get(name)
         value = "" if value is None else str(value).strip()
         if required and not value:
-            if name not in self.row.columns:
+            if name not in self.row.columns and not self.row.is_item:
                 self.out.append(Detail(self.record, name, MISSING_COLUMN))
             else:
                 self.fault(name, Message(N_("is required")))
@@ -403,7 +405,7 @@ def _rows_from_json(items: Any, source: str) -> tuple[list[_Row], list[Detail]]:
             record = id_record(record, id_field, rid) if rid else record
             out.extend(Detail(record, name, problem) for name, problem in faults)
             continue
-        rows.append(_Row(values, i, {}, source))
+        rows.append(_Row(values, i, {}, source, is_item=True))
     return rows, out
 
 

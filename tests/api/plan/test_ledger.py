@@ -131,7 +131,7 @@ def test_json_form_matches_csv(tmp_path: Path) -> None:
     assert b.households[0].window == a.households[0].window
     with pytest.raises(LedgerError) as err:
         ledger_from_json({"households": [{"household_id": "x"}], "volunteers": [], "depots": []})
-    assert err.value.details[0].record.startswith("households line 1")
+    assert err.value.details[0].record.startswith("households item 1")
 
 
 def test_parse_clock() -> None:

@@ -117,7 +117,7 @@ def test_events_are_checked_kept_in_order_and_audited(world: World) -> None:
             c.post(f"/v1/jobs/{job}/events", json={"events": bad}), 422, "INVALID_EVENTS"
         )
         named = {(d["record"].split(" (")[0], d["field"]) for d in error["details"]}
-        assert named == {("events line 2", "at"), ("events line 3", "lat")}, error
+        assert named == {("events item 2", "at"), ("events item 3", "lat")}, error
         read = c.get(f"/v1/jobs/{job}/events").json()
     assert read["total"] == before + 2 and read["events"][-2:] == good
     with world.client(CITY_D) as c:

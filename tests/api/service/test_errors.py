@@ -228,6 +228,6 @@ def test_bad_events_leave_as_invalid_events() -> None:
     body = classify(exc)
     assert (body.code, http_status(body), exit_status(body)) == ("INVALID_EVENTS", 422, 4)
     assert {(d.record.split(" (")[0], d.field) for d in body.details} == {
-        ("events line 1", "at"),
-        ("events line 2", "event"),
+        ("events item 1", "at"),
+        ("events item 2", "event"),
     }
