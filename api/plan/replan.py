@@ -464,4 +464,5 @@ def replan_day(
     }
     phones = {h.household_id: h.phone for h in request.ledger.households if h.phone}
     doc["outcomes"] = outcomes_document(doc, delivered, retries, rules, phones)
-    return Replanned(result, doc, tuple(changed))
+    # A household delivered before the re-plan is told nothing more, whatever its window.
+    return Replanned(result, doc, tuple(h for h in changed if h not in delivered))

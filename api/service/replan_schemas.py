@@ -70,6 +70,20 @@ class EventsIn(BaseModel):
 class EventsOut(BaseModel):
     """A day's events: how many a call appended and, when read, all of them in order."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"day_id": "3f2a9c0d1e4b5a6c", "appended": 3, "total": 3, "events": []},
+                {
+                    "day_id": "3f2a9c0d1e4b5a6c",
+                    "appended": 0,
+                    "total": 3,
+                    "events": _EVENT_EXAMPLES,
+                },
+            ]
+        }
+    )
+
     day_id: str = Field(description="The job of the day's first plan, which keeps them.")
     appended: int = Field(0, description="Events this call appended.")
     total: int = Field(description="Events the day has now.")
@@ -102,6 +116,47 @@ class PlanVersionOut(BaseModel):
 class PlanVersionList(BaseModel):
     """The plans of a day, oldest first; the current one is the done one of the highest
     version."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "day_id": "3f2a9c0d1e4b5a6c",
+                    "current_version": 2,
+                    "versions": [
+                        {
+                            "version": 1,
+                            "job_id": "3f2a9c0d1e4b5a6c",
+                            "status": "done",
+                            "at": None,
+                            "previous_job_id": None,
+                            "current": False,
+                            "created_at": "2026-11-25T06:00:00Z",
+                            "finished_at": "2026-11-25T06:00:12Z",
+                            "links": {
+                                "job": "/v1/jobs/3f2a9c0d1e4b5a6c",
+                                "plan": "/v1/jobs/3f2a9c0d1e4b5a6c/plan",
+                            },
+                        },
+                        {
+                            "version": 2,
+                            "job_id": "9b8c7d6e5f4a3b2c",
+                            "status": "done",
+                            "at": "10:30",
+                            "previous_job_id": "3f2a9c0d1e4b5a6c",
+                            "current": True,
+                            "created_at": "2026-11-25T10:31:02Z",
+                            "finished_at": "2026-11-25T10:31:05Z",
+                            "links": {
+                                "job": "/v1/jobs/9b8c7d6e5f4a3b2c",
+                                "plan": "/v1/jobs/9b8c7d6e5f4a3b2c/plan",
+                            },
+                        },
+                    ],
+                }
+            ]
+        }
+    )
 
     day_id: str
     current_version: int | None = Field(description="None while no version is done.")
@@ -163,6 +218,23 @@ class ViolationOut(BaseModel):
 
 class ValidationOut(BaseModel):
     """Every broken rule of a plan, as ``doorstep check`` prints it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "ok": False,
+                    "violations": [
+                        {
+                            "code": "TIME_WINDOW_UNREACHABLE",
+                            "record": "route V2",
+                            "message": "H004 starts at 13:20, after its window ends (13:00).",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
 
     ok: bool = Field(description="Whether the plan keeps every rule.")
     violations: list[ViolationOut]

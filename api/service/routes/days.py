@@ -97,7 +97,6 @@ async def plan_versions(job_id: JobId, service: ServiceDep, caller: Reader) -> d
 
 @router.post(
     "/v1/plans:validate",
-    tags=["plans"],
     response_model=ValidationOut,
     responses=error_responses("ValidatePlan", *PLAN_SYNC, "INVALID_RULES"),
 )

@@ -68,6 +68,16 @@ CONTRACT = {
     ("DELETE", "/v1/jobs/{job_id}/links", "revoke_links", (200, 401, 403, 404, 422)),
     ("GET", "/v1/links/{token}", "open_link", (200, 404, 410, 422)),
     ("GET", "/v1/audit", "list_audit", (200, 401, 403, 422)),
+    (
+        "POST",
+        "/v1/jobs/{job_id}/events",
+        "append_events",
+        (200, 401, 403, 404, 410, 413, 422, 503),
+    ),
+    ("GET", "/v1/jobs/{job_id}/events", "read_events", (200, 401, 403, 404, 410, 422)),
+    ("POST", "/v1/jobs/{job_id}/replan", "replan", (202, 401, 403, 404, 409, 410, 422)),
+    ("GET", "/v1/jobs/{job_id}/plans", "plan_versions", (200, 401, 403, 404, 410, 422)),
+    ("POST", "/v1/plans:validate", "validate_plan", (200, 401, 403, 409, 413, 422, 500, 503)),
 }
 
 
