@@ -63,7 +63,7 @@ def test_ledger_errors_answer_in_the_accept_language(client: Client) -> None:
     assert error["code"] == "INVALID_LEDGER" and error["message"] == "台账中有 1 个问题："
     (detail,) = error["details"]
     assert detail["field"] == "residents"
-    assert detail["record"] == "households 第 2 行（household_id 'H002'）"
+    assert detail["record"] == "households 第 2 项（household_id 'H002'）"
     assert detail["problem"] == "不是整数：'two'"
     en = client.post("/v1/jobs", json=body).json()
     assert en["message"] == "1 problem(s) in the ledger:"
