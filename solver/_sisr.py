@@ -19,8 +19,9 @@ departure of its trip's load place, or of the start, to its service start) is at
 never lengthens a ride), so a route keeps every ride limit exactly when it does at those
 departures. The ruin removes stops and keeps reloads, then drops reloads left beginning an
 empty trip; the recreate places a stop into a trip with room, or opens a new trip for it
-(a reload, then the stop) at the end of any trip: so the search itself decides where the
-routes load again. Vehicles that never reload keep the single-trip code path.
+(a reload, then the stop) at the end of any trip or in the middle of one (splitting it,
+when its second part and the stop fit): so the search itself decides where the routes
+load again. Vehicles that never reload keep the single-trip code path.
 """
 
 from __future__ import annotations
@@ -435,6 +436,22 @@ def _fits_alone(demand: np.ndarray, capacity: np.ndarray) -> bool:
 
 
 @njit(cache=True)
+def _splits(v: int, i: int, u: int, ahead: np.ndarray, rs: tuple, prob: tuple) -> bool:
+    """Whether a reload then stop ``u`` may go at position ``i`` of route ``v``, between two
+    stops of one trip (``ahead``: that trip's load before ``i``): ``u`` and the trip's
+    stops from ``i`` on then make a new trip, which must fit the capacity."""
+    routes, tid, tload = rs[0], rs[14], rs[15]
+    vcap, demand, n_stops = prob[1], prob[9], prob[13].shape[0]
+    if i == 0 or routes[v, i] >= n_stops or routes[v, i - 1] >= n_stops or tid[v, i] < 1:
+        return False
+    trip = tload[v, tid[v, i]]
+    for d in range(demand.shape[1]):  # noqa: SIM110
+        if demand[u, d] + trip[d] - ahead[d] > vcap[v, d]:
+            return False
+    return True
+
+
+@njit(cache=True)
 def _best_insertion(
     u: int,
     blink: float,
@@ -445,10 +462,12 @@ def _best_insertion(
     """Cheapest feasible ``(vehicle, position, reload entry before it (-1: none), added
     cost)`` for stop ``u``; vehicle -1: none.
 
-    Per position: ``u`` joining the trip there (if it has room), and, at the end of a trip
-    (before a reload or the route's end) while the route may load again, a new trip: a
-    reload at each of the vehicle's load places, then ``u``. The body is written once,
-    inline (a call per candidate would pass the problem's arrays each time).
+    Per position: ``u`` joining the trip there (if it has room), and, while the route may
+    load again, a new trip: a reload at each of the vehicle's load places, then ``u``; at
+    the end of a trip (before a reload or the route's end) that trip stays as it is, in the
+    middle of one (:func:`_splits`) the trip is split and ``u`` heads its second part. The
+    body is written once, inline (a call per candidate would pass the problem's arrays each
+    time).
     """
     service, n_stops = prob[6], prob[13].shape[0]
     routes, lengths, es, ls, rload, rdist = rs[:6]
@@ -459,6 +478,7 @@ def _best_insertion(
     rides = prob[18][0] > 0
     best_v, best_i, best_x, best_delta = -1, -1, -1, 0
     lu = loc[u]
+    ahead = np.zeros(demand.shape[1], dtype=np.int64)  # load of the trip before position i
     class_seen[:] = False
     for v in range(lengths.shape[0]):
         if not allowed[u, v]:
@@ -480,17 +500,26 @@ def _best_insertion(
         end = vint[v, V_END]
         prev = vint[v, V_START]
         depart = vint[v, V_DEPART]
+        ahead[:] = 0
         for i in range(n + 1):
             if i > 0:
                 w = routes[v, i - 1]
                 prev = loc[w]
                 depart = es[v, i - 1] + _svc(v, w, vint, service, n_stops)
+                if w >= n_stops:
+                    ahead[:] = 0
+                else:
+                    ahead += demand[w]
             if blink > 0.0 and np.random.random() < blink:
                 continue
             own = not reloading or (
                 tid[v, i] >= 1 and _fits(tload[v, tid[v, i]], demand[u], vcap[v])
             )
-            places = vreload.shape[1] if new_trip and (i == n or routes[v, i] >= n_stops) else 0
+            places = 0
+            if new_trip and (
+                i == n or routes[v, i] >= n_stops or _splits(v, i, u, ahead, rs, prob)
+            ):
+                places = vreload.shape[1]
             for r in range(-1, places):
                 if r < 0:
                     if not own:

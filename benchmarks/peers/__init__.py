@@ -6,6 +6,9 @@ coordinates), minimises total distance with the problem's fleet, runs on one cor
 returns routes of timed visits so the independent checker can judge every answer alike.
 
 Adapters are imported only when asked for, so a missing package fails only its own runs.
+An adapter may also expose ``prepare()``: the one-off work of a process that has the
+solver loaded (imports, compiled code read from its cache), which the harness does before
+it starts the clock, as a long-running user process would have done it already.
 """
 
 from __future__ import annotations
@@ -62,6 +65,16 @@ def get(name: str) -> PeerSolve:
     module = importlib.import_module(MODULES[name])
     solve: PeerSolve = module.solve
     return solve
+
+
+def prepare(name: str) -> None:
+    """Do the one-off start-up work of the solver called ``name`` in this process (its
+    adapter's ``prepare()``, if it has one; importing it in any case)."""
+    get(name)
+    module = importlib.import_module(MODULES["doorstep" if name.startswith("doorstep@") else name])
+    ready = getattr(module, "prepare", None)
+    if ready is not None:
+        ready()
 
 
 def available(name: str) -> bool:
