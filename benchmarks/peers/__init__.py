@@ -68,13 +68,14 @@ def get(name: str) -> PeerSolve:
 
 
 def prepare(name: str) -> None:
-    """Do the one-off start-up work of the solver called ``name`` in this process (its
-    adapter's ``prepare()``, if it has one; importing it in any case)."""
+    """Do the one-off start-up work of the solver called ``name`` in this process: import
+    it, and run its adapter's ``prepare()`` if it has one."""
     get(name)
-    module = importlib.import_module(MODULES["doorstep" if name.startswith("doorstep@") else name])
-    ready = getattr(module, "prepare", None)
-    if ready is not None:
-        ready()
+    key = "doorstep" if name.startswith("doorstep@") else name
+    if key in MODULES:
+        ready = getattr(importlib.import_module(MODULES[key]), "prepare", None)
+        if ready is not None:
+            ready()
 
 
 def available(name: str) -> bool:
