@@ -19,10 +19,8 @@ departure of its trip's load place, or of the start, to its service start) is at
 never lengthens a ride), so a route keeps every ride limit exactly when it does at those
 departures. The ruin removes stops and keeps reloads, then drops reloads left beginning an
 empty trip; the recreate places a stop into a trip with room, or opens a new trip for it
-(a reload, then the stop) at the end of any trip, or splits a trip with a reload in its
-middle, the stop ending the first part or heading the second (when that part fits): so
-the search itself decides where the routes load again. Vehicles that never reload keep
-the single-trip code path.
+(a reload, then the stop) at the end of any trip: so the search itself decides where the
+routes load again. Vehicles that never reload keep the single-trip code path.
 """
 
 from __future__ import annotations
@@ -437,53 +435,20 @@ def _fits_alone(demand: np.ndarray, capacity: np.ndarray) -> bool:
 
 
 @njit(cache=True)
-def _mid_trip(v: int, i: int, rs: tuple, prob: tuple) -> bool:
-    """Whether position ``i`` of route ``v`` lies between two stops of one trip."""
-    routes, lengths, tid, n_stops = rs[0], rs[1], rs[14], prob[13].shape[0]
-    return (
-        0 < i < lengths[v]
-        and routes[v, i] < n_stops
-        and routes[v, i - 1] < n_stops
-        and tid[v, i] >= 1
-    )
-
-
-@njit(cache=True)
-def _split_fits(
-    v: int, i: int, u: int, ahead: np.ndarray, before: bool, rs: tuple, prob: tuple
-) -> bool:
-    """Whether stop ``u`` and a reload at position ``i`` of route ``v``, in the middle of
-    a trip whose load before ``i`` is ``ahead``, keep both parts of the trip within the
-    capacity: ``before`` (reload, then ``u``): ``u`` with the trip's rest; else (``u``,
-    then the reload): the trip's part before ``i`` with ``u``."""
-    tid, tload = rs[14], rs[15]
-    vcap, demand = prob[1], prob[9]
-    trip = tload[v, tid[v, i]]
-    for d in range(demand.shape[1]):
-        part = trip[d] - ahead[d] if before else ahead[d]
-        if demand[u, d] + part > vcap[v, d]:
-            return False
-    return True
-
-
-@njit(cache=True)
 def _best_insertion(
     u: int,
     blink: float,
     rs: tuple,
     prob: tuple,
     class_seen: np.ndarray,
-) -> tuple[int, int, int, int, int]:
-    """Cheapest feasible ``(vehicle, position, first entry, second entry (-1: none), added
-    cost)`` for stop ``u``: the entries go in at the position in that order; vehicle -1:
-    none.
+) -> tuple[int, int, int, int]:
+    """Cheapest feasible ``(vehicle, position, reload entry before it (-1: none), added
+    cost)`` for stop ``u``; vehicle -1: none.
 
-    Per position: ``u`` joining the trip there (if it has room), and, while the route may
-    load again, a new trip: a reload at one of the vehicle's load places, then ``u``, at
-    the end of a trip (before a reload or the route's end; that trip stays as it is) or in
-    the middle of one (the trip is split and ``u`` heads its second part), or ``u`` then
-    the reload in the middle of a trip (``u`` ends its first part). The body is written
-    once, inline (a call per candidate would pass the problem's arrays each time).
+    Per position: ``u`` joining the trip there (if it has room), and, at the end of a trip
+    (before a reload or the route's end) while the route may load again, a new trip: a
+    reload at each of the vehicle's load places, then ``u``. The body is written once,
+    inline (a call per candidate would pass the problem's arrays each time).
     """
     service, n_stops = prob[6], prob[13].shape[0]
     routes, lengths, es, ls, rload, rdist = rs[:6]
@@ -492,9 +457,8 @@ def _best_insertion(
     late_after, bounds, balance, vreload = rs[9], rs[11], prob[15], prob[17]
     rstops, rloads, tid, tload = rs[12], rs[13], rs[14], rs[15]
     rides = prob[18][0] > 0
-    n_places = vreload.shape[1]
-    best_v, best_i, best_a, best_b, best_delta = -1, -1, -1, -1, 0
-    ahead = np.zeros(demand.shape[1], dtype=np.int64)  # load of the trip before position i
+    best_v, best_i, best_x, best_delta = -1, -1, -1, 0
+    lu = loc[u]
     class_seen[:] = False
     for v in range(lengths.shape[0]):
         if not allowed[u, v]:
@@ -516,81 +480,68 @@ def _best_insertion(
         end = vint[v, V_END]
         prev = vint[v, V_START]
         depart = vint[v, V_DEPART]
-        ahead[:] = 0
         for i in range(n + 1):
             if i > 0:
                 w = routes[v, i - 1]
                 prev = loc[w]
                 depart = es[v, i - 1] + _svc(v, w, vint, service, n_stops)
-                if w >= n_stops:
-                    ahead[:] = 0
-                else:
-                    ahead += demand[w]
             if blink > 0.0 and np.random.random() < blink:
                 continue
             own = not reloading or (
                 tid[v, i] >= 1 and _fits(tload[v, tid[v, i]], demand[u], vcap[v])
             )
-            mid = new_trip and _mid_trip(v, i, rs, prob)
-            before = n_places if new_trip and (i == n or routes[v, i] >= n_stops) else 0
-            if mid and _split_fits(v, i, u, ahead, True, rs, prob):
-                before = n_places
-            after = n_places if mid and _split_fits(v, i, u, ahead, False, rs, prob) else 0
-            nxt = loc[routes[v, i]] if i < n else end
-            due = ls[v, i] if i < n else vint[v, V_END_BY]
-            # Candidates: u alone (-1), reload r then u (0 .. before-1), u then reload r.
-            for r in range(-1, before + after):
+            places = vreload.shape[1] if new_trip and (i == n or routes[v, i] >= n_stops) else 0
+            for r in range(-1, places):
                 if r < 0:
                     if not own:
                         continue
-                    a, b = u, -1
+                    x, here, t, delta, extra_d = -1, prev, depart, 0, 0
                 else:
-                    if not vreload[v, r % n_places]:
+                    if not vreload[v, r]:
                         continue
-                    a, b = (n_stops + r, u) if r < before else (u, n_stops + r - before)
-                here, t, delta, extra_d, start = prev, depart, 0, 0, 0
-                ok = True
-                for e in (a, b):
-                    if e < 0:
-                        break
-                    le = loc[e]
-                    begin = max(tw_lo[e], t + travel[p, here, le])
-                    if begin > tw_hi[e]:
-                        ok = False
-                        break
-                    if e == u:
-                        start = begin
-                    delta += cost[c, here, le]
-                    extra_d += dist[p, here, le]
-                    here, t = le, begin + _svc(v, e, vint, service, n_stops)
-                # (street matrices need not obey the triangle inequality: go on)
-                if not ok or t + _arc(travel, p, here, nxt) > due:
-                    continue
-                extra_d += _arc(dist, p, here, nxt) - _arc(dist, p, prev, nxt)
+                    x = n_stops + r
+                    lx = loc[x]
+                    begin = max(tw_lo[x], depart + travel[p, prev, lx])
+                    if begin > tw_hi[x]:
+                        continue
+                    here, t = lx, begin + vint[v, V_RELOAD_SVC]
+                    delta, extra_d = cost[c, prev, lx], dist[p, prev, lx]
+                start = max(tw_lo[u], t + travel[p, here, lu])
+                if start > tw_hi[u]:
+                    continue  # (street matrices need not obey the triangle inequality: go on)
+                if i < n:
+                    nxt = loc[routes[v, i]]
+                    if start + service[u] + travel[p, lu, nxt] > ls[v, i]:
+                        continue
+                else:
+                    nxt = end
+                    if start + service[u] + _arc(travel, p, lu, nxt) > vint[v, V_END_BY]:
+                        continue
+                extra_d += dist[p, here, lu] + _arc(dist, p, lu, nxt) - _arc(dist, p, prev, nxt)
                 if rdist[v] + extra_d > vint[v, V_MAX_DIST]:
                     continue
-                delta += _arc(cost, c, here, nxt) - _arc(cost, c, prev, nxt)
+                delta += cost[c, here, lu] + _arc(cost, c, lu, nxt) - _arc(cost, c, prev, nxt)
                 if n == 0:
                     delta += vint[v, V_FIXED]
                 if start > late_at[u]:
                     delta += late_cost[u] * (start - late_at[u])
                 if late_after[v, i] > 0:
-                    delta += _later_lateness(v, i, t, here, rs, prob)
+                    delta += _later_lateness(v, i, start + service[u], lu, rs, prob)
                 if best_v >= 0 and delta >= best_delta:
                     continue
                 # Duration and ride limits last, only for a would-be best position: O(route).
-                if _has_span_limit(v, vint) and not _spans_ok(v, i, a, b, rs, prob):
+                if _has_span_limit(v, vint) and not _spans_ok(v, i, x, u, rs, prob):
                     continue
-                if rides and not _rides_ok(v, i, a, b, rs, prob):
+                if rides and not _rides_ok(v, i, x, u, rs, prob):
                     continue
                 if balance[0] > 0:  # beyond the balance bounds: at the rule's price
-                    over_s = _shown_span(v, i, a, b, rs, prob) - bounds[0]
+                    over_s = _shown_span(v, i, x, u, rs, prob) - bounds[0]
                     over_n = rstops[v] + 1 - bounds[1]
                     delta += max(0, over_s) * balance[1] + max(0, over_n) * balance[2]
                     if best_v >= 0 and delta >= best_delta:
                         continue
-                best_v, best_i, best_a, best_b, best_delta = v, i, a, b, delta
-    return best_v, best_i, best_a, best_b, best_delta
+                best_v, best_i, best_x, best_delta = v, i, x, delta
+    return best_v, best_i, best_x, best_delta
 
 
 @njit(cache=True)
@@ -738,7 +689,7 @@ def insertion_costs(
     class_seen = np.zeros(int(prob[0][:, V_CLASS].max()) + 1, dtype=np.bool_)
     out = np.full(stops.shape[0], -1, dtype=np.int64)
     for j in range(stops.shape[0]):
-        v, _, _, _, delta = _best_insertion(stops[j], 0.0, rs, prob, class_seen)
+        v, _, _, delta = _best_insertion(stops[j], 0.0, rs, prob, class_seen)
         if v >= 0:
             out[j] = delta
     return out
@@ -822,15 +773,15 @@ def run(
             order = _recreate_order(loose, n_loose, prob)
             for j in range(n_loose):
                 u = loose[order[j]]
-                v, i, a, b, _ = _best_insertion(u, blink, rs, prob, class_seen)
+                v, i, x, _ = _best_insertion(u, blink, rs, prob, class_seen)
                 if v < 0:
                     continue
-                step = 1 if b < 0 else 2
+                step = 1 if x < 0 else 2
                 for q in range(lengths[v] + step - 1, i + step - 1, -1):
                     routes[v, q] = routes[v, q - step]
-                routes[v, i] = a
-                if b >= 0:
-                    routes[v, i + 1] = b
+                if x >= 0:
+                    routes[v, i] = x
+                routes[v, i + step - 1] = u
                 lengths[v] += step
                 touched[v] = True
                 _update(v, rs, prob)

@@ -98,41 +98,6 @@ def test_kernel_loads_first_when_starting_empty() -> None:
     assert sum(len(t) for t in _trips(plan)) == 6
 
 
-def _between_problem() -> Problem:
-    """Two trips of 10 kg at most; s1 due by 700 s, s3 in 1,500-2,000 s, s2 in
-    2,500-3,000 s: s3 fits only between s1 and s2, and only with a reload beside it."""
-    windows = {"s1": ((0, 700),), "s3": ((1500, 2000),), "s2": ((2500, 3000),)}
-    stops = tuple(dataclasses.replace(s, windows=windows[s.id]) for s in STOPS[:3])
-    return _problem(Vehicle("v", 0, 0, capacity=(10,), max_trips=2), stops)
-
-
-def test_kernel_splits_a_trip_to_place_a_stop() -> None:
-    """The trip s1, s2 is full and s3 must be served between them: only a reload in the
-    middle of the trip places it (before s3, or after it), and the kernel finds that plan,
-    every stop served, the checker satisfied, priced as the model prices it."""
-    problem = _between_problem()
-    s1, s2, s3 = 0, 1, 2
-    assert refine.worth_placing(problem, [[s1, s2]], [s3]) == [True]
-    out = refine.refine(problem, [[s1, s2]], deadline=FAR, iterations=200, seed=3)
-    routes = tuple(timed_route(problem, k, r) for k, r in enumerate(out.routes) if r)
-    for route in routes:
-        assert not route_violations(problem, route), route
-    plan = Solution(routes=routes, unassigned=(), cost=plan_cost(problem, routes))
-    assert sorted(sorted(t) for t in _trips(plan)) in (
-        [["s1"], ["s2", "s3"]],
-        [["s1", "s3"], ["s2"]],
-    )
-    assert out.objective == _objective(problem, out.routes)
-
-
-def test_a_full_trip_stays_whole_without_a_reload_left() -> None:
-    """The same stops with one trip only: s3 cannot be placed beside the full trip."""
-    problem = _between_problem()
-    single = dataclasses.replace(problem.vehicles[0], max_trips=1)
-    problem = dataclasses.replace(problem, vehicles=(single,))
-    assert refine.worth_placing(problem, [[0, 1]], [2]) == [False]
-
-
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(trip_problems())
 def test_kernel_plans_with_trips_check_and_are_priced_exactly(problem: Problem) -> None:
