@@ -82,6 +82,26 @@ def _elimination_tree(n: int, ptr: I64, adj: I64) -> I64:
 
 
 @njit(cache=True)
+def _walk_rows(n: int, ptr: I64, adj: I64, parent: I64, slot: I64, up_to: I64) -> None:
+    """Visit, for each node ``i``, every ``j < i`` on the elimination tree paths from the
+    lower neighbours of ``i`` up to ``i``, once: with an empty ``up_to`` count it at
+    ``slot[j + 1]``, else write ``i`` at ``up_to[slot[j]]`` and advance ``slot[j]``."""
+    count = up_to.shape[0] == 0
+    mark = np.full(n, -1, np.int64)
+    for i in range(n):
+        mark[i] = i
+        for e in range(ptr[i], ptr[i + 1]):
+            j = adj[e]
+            while j < i and mark[j] != i:
+                mark[j] = i
+                if count:
+                    slot[j + 1] += 1
+                else:
+                    up_to[slot[j]] = i
+                    slot[j] += 1
+                j = parent[j]
+
+
 def _chordal_arcs(n: int, ptr: I64, adj: I64) -> tuple[I64, I64]:
     """Arcs of the graph contracted in rank order without witnesses (its chordal
     supergraph), CSR by lower node: each node's higher neighbours, ascending.
@@ -90,30 +110,11 @@ def _chordal_arcs(n: int, ptr: I64, adj: I64) -> tuple[I64, I64]:
     from a lower neighbour of ``i`` up to ``i`` passes ``j``; two passes (count, fill)
     walk those paths, O(arcs)."""
     parent = _elimination_tree(n, ptr, adj)
-    mark = np.full(n, -1, np.int64)
     up_ptr = np.zeros(n + 1, np.int64)
-    for i in range(n):
-        mark[i] = i
-        for e in range(ptr[i], ptr[i + 1]):
-            j = adj[e]
-            while j < i and mark[j] != i:
-                mark[j] = i
-                up_ptr[j + 1] += 1
-                j = parent[j]
-    for i in range(n):
-        up_ptr[i + 1] += up_ptr[i]
-    up_to = np.empty(up_ptr[n], np.int64)
-    fill = up_ptr[:n].copy()
-    mark[:] = -1
-    for i in range(n):
-        mark[i] = i
-        for e in range(ptr[i], ptr[i + 1]):
-            j = adj[e]
-            while j < i and mark[j] != i:
-                mark[j] = i
-                up_to[fill[j]] = i
-                fill[j] += 1
-                j = parent[j]
+    _walk_rows(n, ptr, adj, parent, up_ptr, np.zeros(0, np.int64))
+    np.cumsum(up_ptr, out=up_ptr)
+    up_to = np.empty(int(up_ptr[n]), np.int64)
+    _walk_rows(n, ptr, adj, parent, up_ptr[:n].copy(), up_to)
     return up_ptr, up_to
 
 
