@@ -413,10 +413,13 @@ def _forward_all(
     b_ptr: I64,
     b_target: I64,
     b_dist: I64,
-    n_targets: int,
+    dense_row: I64,
+    dense: I64,
     n_threads: int,
 ) -> I64:
-    """Search every source and scan the target buckets at each node of its space."""
+    """Search every source and scan the target buckets at each node of its space (a
+    node's dense row where it has one)."""
+    n_targets = dense.shape[1]
     n_src = seed_nodes.shape[0]
     out = np.full((n_src, n_targets), INF, np.int64)
     for t in prange(n_threads):
@@ -428,6 +431,12 @@ def _forward_all(
             for i in range(c):
                 v = space_v[i]
                 d = space_d[i]
+                r = dense_row[v]
+                if r >= 0:
+                    full = dense[r]
+                    for j in range(n_targets):  # INF + d stays below 2**63
+                        row[j] = min(row[j], d + full[j])
+                    continue
                 for b in range(b_ptr[v], b_ptr[v + 1]):
                     val = d + b_dist[b]
                     j = b_target[b]
@@ -438,12 +447,24 @@ def _forward_all(
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Buckets:
-    """Backward search spaces of the targets, grouped by node (CSR)."""
+    """Backward search spaces of the targets, grouped by node (CSR); nodes in the spaces
+    of many targets (the top separators) also as a dense row of all targets' keys
+    (:data:`INF` where absent), which a forward search scans in one vectorised pass."""
 
     ptr: I64
     target: I64
     dist: I64
-    n_targets: int
+    dense_row: I64
+    dense: I64
+
+    @property
+    def n_targets(self) -> int:
+        """Number of targets."""
+        return int(self.dense.shape[1])
+
+
+#: A node whose bucket holds at least this share of the targets gets a dense row.
+DENSE_SHARE = 0.25
 
 
 def _ranked(h: Hierarchy, nodes: I64) -> I64:
@@ -471,9 +492,16 @@ def target_buckets(
         _backward_all(back, dst_nodes, dst_keys, offsets[:-1], True, space_v, space_d, nt)
     owner = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
     order = np.argsort(space_v, kind="stable")
+    counts = np.bincount(space_v, minlength=n_nodes)
     ptr = np.zeros(n_nodes + 1, np.int64)
-    np.cumsum(np.bincount(space_v, minlength=n_nodes), out=ptr[1:])
-    return Buckets(ptr, owner[order], space_d[order], len(sizes))
+    np.cumsum(counts, out=ptr[1:])
+    heavy = np.flatnonzero(counts >= max(1.0, DENSE_SHARE * len(sizes)))
+    dense_row = np.full(n_nodes, -1, np.int64)
+    dense_row[heavy] = np.arange(len(heavy))
+    dense = np.full((len(heavy), len(sizes)), INF, np.int64)
+    at = dense_row[space_v] >= 0
+    dense[dense_row[space_v[at]], owner[at]] = space_d[at]
+    return Buckets(ptr, owner[order], space_d[order], dense_row, dense)
 
 
 def ch_rows(
@@ -490,6 +518,7 @@ def ch_rows(
             b.ptr,
             b.target,
             b.dist,
-            b.n_targets,
+            b.dense_row,
+            b.dense,
             nt,
         )
