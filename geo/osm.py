@@ -1,17 +1,18 @@
 """The one OSM reader: streets, buildings and address points of a file, in one pass.
 
 Readers: OSM XML (``.osm``, ``.osm.bz2``, ``.osm.gz``) with the standard library's expat
-parser through one start handler (no element tree, no end handler), and PBF (``.osm.pbf``) with osmium
-(libosmium's bindings). Measured side by side in one run, CPU seconds (the machine is
-shared, so wall times mostly measure waiting): the 7 x 7 tiled Helsinki (50 MB XML,
-598,318 way node references) took 9.6 s with these handlers, 16.1 s with osmium reading
-the same XML and 13.7 s with osmium reading it as PBF; osmium's own parse is fast (0.9 s
-for the 4 x 4 tiling's XML without Python work) but every way node's id and location
-reaches Python as one object. On the 4 x 4 tiling the element-tree parser took 5.1 s where
-the handlers take 3.7 s. So XML keeps its reader and PBF, which only osmium reads, goes
-through osmium. Of the handlers' 3.45 s on the 4 x 4 tiling, expat's own parse is 0.59 s
-and calling Python once per element start and end 1.26 s; dropping the end handler (an
-element is complete when the next top-level one starts) made it 2.67 s, same output.
+parser through one start handler (no element tree, no end handler), and PBF
+(``.osm.pbf``) with osmium (libosmium's bindings). Measured side by side in one run, CPU
+seconds (the machine is shared, so wall times mostly measure waiting): the 7 x 7 tiled
+Helsinki (50 MB XML, 598,318 way node references) took 9.6 s with these handlers, 16.1 s
+with osmium reading the same XML and 13.7 s with osmium reading it as PBF; osmium's own
+parse is fast (0.9 s for the 4 x 4 tiling's XML without Python work) but every way
+node's id and location reaches Python as one object. On the 4 x 4 tiling the
+element-tree parser took 5.1 s where the handlers take 3.7 s. So XML keeps its reader
+and PBF, which only osmium reads, goes through osmium. Of the handlers' 3.45 s on the 4
+x 4 tiling, expat's own parse is 0.59 s and calling Python once per element start and
+end 1.26 s; dropping the end handler (an element is complete when the next top-level one
+starts) made it 2.67 s, same output.
 
 Ways with a ``highway`` tag are always kept (the travel profiles decide later which of
 them each mode may use). With ``places=True`` the same pass also keeps building outlines
