@@ -85,7 +85,9 @@ def main() -> None:
     """
     import solver
 
-    solver.start_up()  # the search kernel loads while the command reads its inputs
+    # The search kernel loads (and with --workers, the worker processes start) while the
+    # command reads its inputs.
+    solver.start_up(workers_asked(sys.argv[1:]))
     try:
         build_app(sys.argv[1:])()
     except SystemExit as done:
@@ -95,6 +97,18 @@ def main() -> None:
         raise
     finally:
         solver.shut_down()
+
+
+def workers_asked(args: Sequence[str]) -> int:
+    """The ``--workers`` of a command line (``--workers N`` or ``--workers=N``; 1 when not
+    given or not a number: the command's own parsing reports a bad value)."""
+    for k, arg in enumerate(args):
+        value = args[k + 1] if arg == "--workers" and k + 1 < len(args) else None
+        if arg.startswith("--workers="):
+            value = arg.split("=", 1)[1]
+        if value is not None:
+            return int(value) if value.isdigit() else 1
+    return 1
 
 
 def exit_now(status: int) -> None:
