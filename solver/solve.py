@@ -96,9 +96,8 @@ def _run(
     if refining and initial is not None and trips.has_trips(problem):
         result = _trips_warm_start(initial)
     else:
-        result = _or_tools_share(
-            problem, config, deadline, seed, plain, initial, effort, span_bound, on_progress, begin
-        )
+        run = _RunArgs(deadline, seed, initial, effort, span_bound, begin)
+        result = _or_tools_share(problem, config, run, plain, on_progress)
     priced = result.found and result.objective != _UNPRICED
     if not refining or (priced and time.monotonic() >= deadline):
         return result
@@ -172,36 +171,31 @@ def _trips_warm_start(initial: list[list[int]]) -> _ortools.SearchResult:
 def _or_tools_share(
     problem: Problem,
     config: _ortools.SearchConfig,
-    deadline: float,
-    seed: int,
+    run: _RunArgs,
     plain: bool,
-    initial: list[list[int]] | None,
-    effort: int | None,
-    span_bound: int | None,
     on_progress: Callable[[float, int], None] | None,
-    begin: float,
 ) -> _ortools.SearchResult:
-    """The OR-Tools search of :func:`_run`: until ``deadline``, or its
+    """The OR-Tools search of :func:`_run`: until ``run.deadline``, or its
     ``config.refine_after`` share when the refinement follows and its kernel is loaded."""
-    split = deadline
+    split = run.deadline
     if not plain and _refines(problem, config):
         # The compiled kernel loads while OR-Tools searches. Not loaded yet (a process's
         # first search): OR-Tools keeps the whole time rather than wait for it.
         refine.load_in_background()
-        if effort is None and refine.ready(0):  # with effort, its bound ends OR-Tools
+        if run.effort is None and refine.ready(0):  # with effort, its bound ends OR-Tools
             now = time.monotonic()
-            split = now + config.refine_after * (deadline - now)
+            split = now + config.refine_after * (run.deadline - now)
     return _ortools.search(
         problem,
         config=config,
         deadline=split,
-        seed=seed,
+        seed=run.seed,
         plain=plain,
-        initial_routes=initial,
-        solution_limit=effort,
-        span_bound=span_bound,
+        initial_routes=run.initial,
+        solution_limit=run.effort,
+        span_bound=run.span_bound,
         on_progress=on_progress,
-        clock_origin=begin,
+        clock_origin=run.origin,
     )
 
 
