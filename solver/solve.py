@@ -95,6 +95,11 @@ def _run(
         if effort is None and refine.ready(0):  # with effort, its bound ends OR-Tools
             now = time.monotonic()
             split = now + config.refine_after * (deadline - now)
+    if refining and _warm_replan_short(problem, initial, split, effort):
+        assert initial is not None
+        return _refined_warm(
+            problem, initial, config, deadline, seed, span_bound, on_progress, begin
+        )
     result = _ortools.search(
         problem,
         config=config,
@@ -146,6 +151,60 @@ def _run(
         objective=better.objective,
         status=status + f"; refined by ruin and recreate ({better.iterations} steps)",
         search_seconds=result.search_seconds + seconds,
+        cut_short=not better.settled,
+    )
+
+
+def _warm_replan_short(
+    problem: Problem, initial: list[list[int]] | None, split: float, effort: int | None
+) -> bool:
+    """Whether a re-plan (fixed prefixes, a warm start: the plan being re-planned) goes to
+    the refinement alone: OR-Tools' share of the time ends before the least time it takes
+    to build its model and read a warm start back (:data:`solver._ortools.RESTORE_SECONDS`),
+    so it would spend the budget rebuilding the plan it was given. Not under an effort
+    bound (its searches end by their bounds, not by the clock)."""
+    return (
+        effort is None
+        and initial is not None
+        and any(v.prefix for v in problem.vehicles)
+        and split - time.monotonic() < _ortools.RESTORE_SECONDS
+        and refine.ready(0)
+    )
+
+
+def _refined_warm(
+    problem: Problem,
+    initial: list[list[int]],
+    config: _ortools.SearchConfig,
+    deadline: float,
+    seed: int,
+    span_bound: int | None,
+    on_progress: Callable[[float, int], None] | None,
+    begin: float,
+) -> _ortools.SearchResult:
+    """The refinement alone from the warm start ``initial`` until ``deadline`` (routes it
+    finds breaking a rule are emptied down to their fixed prefix, their stops reinserted;
+    stops left out are inserted where they fit, from the first step on)."""
+    t0 = time.perf_counter()
+    better = _refined(
+        problem,
+        initial,
+        config,
+        deadline=deadline,
+        seed=seed,
+        effort=None,
+        span_bound=span_bound,
+        on_progress=on_progress,
+        origin=begin,
+        min_iterations=1,
+    )
+    return _ortools.SearchResult(
+        routes=better.routes,
+        found=True,
+        objective=better.objective,
+        status=f"refined by ruin and recreate from the warm start ({better.iterations} steps)",
+        build_seconds=0.0,
+        search_seconds=time.perf_counter() - t0,
         cut_short=not better.settled,
     )
 
