@@ -480,17 +480,19 @@ def _best_insertion(
         new_trip = (
             reloading and rloads[v] < vint[v, V_MAX_LOADS] and _fits_alone(demand[u], vcap[v])
         )
+        changed, fixed = prob[20][u, v], prob[19][v]  # change cost; fixed prefix length
         c, p = vint[v, V_COST], vint[v, V_PROFILE]
         end = vint[v, V_END]
         prev = vint[v, V_START]
         depart = vint[v, V_DEPART]
-        changed = prob[20][u, v]
-        for i in range(prob[19][v], n + 1):  # after the fixed prefix
+        for i in range(n + 1):
             if i > 0:
                 w = routes[v, i - 1]
                 prev = loc[w]
                 depart = es[v, i - 1] + _svc(v, w, vint, service, n_stops)
             if blink > 0.0 and np.random.random() < blink:
+                continue
+            if i < fixed:  # nothing goes before or between the entries of the fixed prefix
                 continue
             own = not reloading or (
                 tid[v, i] >= 1 and _fits(tload[v, tid[v, i]], demand[u], vcap[v])
@@ -526,9 +528,9 @@ def _best_insertion(
                 if rdist[v] + extra_d > vint[v, V_MAX_DIST]:
                     continue
                 delta += cost[c, here, lu] + _arc(cost, c, lu, nxt) - _arc(cost, c, prev, nxt)
-                delta += changed
                 if n == 0:
                     delta += vint[v, V_FIXED]
+                delta += changed
                 if start > late_at[u]:
                     delta += late_cost[u] * (start - late_at[u])
                 if late_after[v, i] > 0:
