@@ -75,9 +75,8 @@ def replanned(problem: Problem, routes: list[list[int]], data: st.DataObject) ->
     return dataclasses.replace(problem, vehicles=tuple(vehicles), stops=stops)
 
 
-def assert_refined_replan(problem: Problem, seed: int) -> None:
-    """OR-Tools' plan of a re-plan ``problem``, refined: the kernel prices it as the model
-    does, every fixed prefix stands, and the refined plan is priced exactly and checks."""
+def _searched(problem: Problem, seed: int) -> _ortools.SearchResult:
+    """OR-Tools' plan of ``problem`` (five improving solutions at most)."""
     start = _ortools.search(
         problem,
         config=_ortools.SearchConfig(),
@@ -86,10 +85,24 @@ def assert_refined_replan(problem: Problem, seed: int) -> None:
         solution_limit=5,
     )
     assert start.found
+    return start
+
+
+def _refined_exactly(problem: Problem, seed: int) -> refine.RefineResult:
+    """OR-Tools' plan refined for 300 steps: the kernel prices the start as OR-Tools does,
+    never returns a dearer plan, and prices its plan as the model does."""
+    start = _searched(problem, seed)
     out = refine.refine(problem, start.routes, deadline=FAR, iterations=300, seed=seed)
     assert out.start_objective == start.objective
     assert out.objective <= start.objective
     assert out.objective == _objective(problem, out.routes)
+    return out
+
+
+def assert_refined_replan(problem: Problem, seed: int) -> None:
+    """OR-Tools' plan of a re-plan ``problem``, refined: the kernel prices it as the model
+    does, every fixed prefix stands, and the refined plan is priced exactly and checks."""
+    out = _refined_exactly(problem, seed)
     for k in range(len(problem.vehicles)):
         fixed = problem.prefix_entries(k)
         assert out.routes[k][: len(fixed)] == fixed
@@ -119,18 +132,7 @@ def test_refinement_objective_is_the_models_and_its_plans_check(
     """On random problems (every supported constraint kind) the kernel prices the OR-Tools
     plan exactly as OR-Tools does, and whatever it returns passes the checker."""
     assert refine.unsupported(problem) is None
-    start = _ortools.search(
-        problem,
-        config=_ortools.SearchConfig(),
-        deadline=time.monotonic() + 2.0,
-        seed=seed,
-        solution_limit=5,
-    )
-    assert start.found
-    out = refine.refine(problem, start.routes, deadline=FAR, iterations=300, seed=seed)
-    assert out.start_objective == start.objective
-    assert out.objective <= start.objective
-    assert out.objective == _objective(problem, out.routes)
+    out = _refined_exactly(problem, seed)
     served = [i for r in out.routes for i in r]
     assert len(served) == len(set(served))
     solution = solve(problem, time_limit=2.0, seed=seed, effort=5)
@@ -151,14 +153,7 @@ def test_refinement_of_replans_keeps_prefixes_and_prices_changes(
     """On random problems made re-plans (fixed prefixes of a plan, references and change
     costs), the kernel prices OR-Tools' plan as OR-Tools does, never changes a prefix, and
     its plans are priced exactly and check."""
-    start = _ortools.search(
-        problem,
-        config=_ortools.SearchConfig(),
-        deadline=time.monotonic() + 2.0,
-        seed=seed,
-        solution_limit=5,
-    )
-    assert start.found
+    start = _searched(problem, seed)
     replan = replanned(problem, start.routes, data)
     assert refine.unsupported(replan) is None
     assert_refined_replan(replan, seed)
