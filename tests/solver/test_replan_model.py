@@ -234,4 +234,4 @@ def test_a_short_replan_refines_the_warm_start_and_places_the_orphans() -> None:
     assert check(problem, solution).ok
     assert not solution.unassigned
     assert _moved(problem, solution) == orphans
-    assert "from the warm start" in solution.stats.status
+    assert "warm start of a re-plan" in solution.stats.status
