@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import random
 from collections import Counter
 from typing import Any
@@ -22,6 +23,7 @@ from api.plan.rules import TOP_PRIORITY
 from api.plan.run import run_plan
 from api.plan.travel import StreetTravel
 from geo.addresses import AddressIndex
+from geo.closures import street_links
 
 #: Searches end at this many improving solutions, long before the time limit.
 EFFORT = 20
@@ -243,22 +245,28 @@ def test_a_closure_by_an_unknown_way_id_names_the_record_and_field(
 def test_a_closed_street_changes_only_the_legs_along_it(
     day: dict[str, Any], travel: StreetTravel, addresses: AddressIndex, by: str
 ) -> None:
-    """street_closed between two doors served one after the other, or of the OSM way the
-    first door's street comes from: the re-plan's matrices equal the open ones except legs
-    that took longer or lost their path; the closure is recorded; the plan keeps its
-    promise; the runs are drawn on the closed streets."""
+    """street_closed between two doors served one after the other, or of an OSM way the
+    street between two such doors runs along: the re-plan's matrices equal the open ones
+    except legs that took longer or lost their path; the closure is recorded; the plan
+    keeps its promise; the runs are drawn on the closed streets."""
     doc = day["doc"]
     at = _at(doc, 0.1)
     route = max(doc["routes"], key=lambda r: len(deliveries(r)))
-    a, b = deliveries(route)[2:4]
     mode = route["mode"]
-    snapped = travel._snap(mode, [(a["lon"], a["lat"]), (b["lon"], b["lat"])])
-    ends = [(float(x), float(y)) for x, y in zip(snapped.snap_lon, snapped.snap_lat, strict=True)]
+    graph = travel.graphs[mode]
+    for a, b in itertools.pairwise(deliveries(route)[2:]):
+        snapped = travel._snap(mode, [(a["lon"], a["lat"]), (b["lon"], b["lat"])])
+        ends = [
+            (float(x), float(y)) for x, y in zip(snapped.snap_lon, snapped.snap_lat, strict=True)
+        ]
+        own = {int(snapped.link[0]), int(snapped.link[1])}
+        between = [int(k) for k in street_links(graph, *ends) if int(k) not in own]
+        if by == "points" or between:
+            break
     if by == "points":
         event = Event(at, EventKind.STREET_CLOSED, "roadworks", point=ends[0], point2=ends[1])
-    else:
-        graph = travel.graphs[mode]
-        link = int(snapped.link[0])
+    else:  # a street piece passed from end to end between the two doors
+        link = between[len(between) // 2]
         way = int(graph.link_way[graph.link_way_ptr[link]])
         event = Event(at, EventKind.STREET_CLOSED, "roadworks", way_id=way)
     new = _replan(day, [event], at, travel, addresses)
