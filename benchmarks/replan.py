@@ -21,7 +21,8 @@ re-planned, same seed:
 
 Each row gives the wall seconds, the households served by another volunteer than in the
 current plan and the households not served (named under ``unassigned``). Rows go to a CSV
-(``--out``) beside a ``.meta.txt`` (command, machine, medians) and a Markdown table.
+(``--out``) beside a ``.meta.txt`` (command, machine, when it finished) and a Markdown table;
+rows are written as measured.
 """
 
 from __future__ import annotations
@@ -171,9 +172,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     at = hours * 3600 + minutes * 60
     out = args.out or RESULTS / f"replan-{args.sequences}.csv"
     command = "python -m benchmarks.replan " + " ".join(argv if argv is not None else sys.argv[1:])
-    meta = [f"command: {command}", machine.text()]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    meta = out.with_suffix(".meta.txt")
+    meta.write_text(f"command: {command}\n{machine.text()}\n", encoding="utf-8")
     rows: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory(prefix="doorstep-replan-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="doorstep-replan-") as tmp,
+        out.open("w", newline="", encoding="utf-8") as fh,
+    ):
+        writer = csv.DictWriter(fh, fieldnames=FIELDS)
+        writer.writeheader()
         folder = Path(tmp)
         files = generate(folder / "ledger", households=300, volunteers=20)
         ledger = read_ledger(*files)
@@ -212,16 +220,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 row["cli_s"] = round(wall, 3)
                 row["moved_cli"], row["unserved_cli"] = _figures(cli_doc)
             rows.append(row)
+            writer.writerow(row)  # as measured: a run cut short keeps its rows
+            fh.flush()
             print(" ".join(str(row[f]) for f in FIELDS), flush=True)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=FIELDS)
-        writer.writeheader()
-        writer.writerows(rows)
     text = table(rows)
     out.with_suffix(".md").write_text(f"`{command}`\n\n{text}", encoding="utf-8")
-    meta.append(f"finished: {machine.describe()['date']}")
-    out.with_suffix(".meta.txt").write_text("\n".join(meta) + "\n", encoding="utf-8")
+    with meta.open("a", encoding="utf-8") as fm:
+        fm.write(f"finished: {machine.describe()['date']}\n")
     print(text)
     return 0
 
