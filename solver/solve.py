@@ -95,6 +95,9 @@ def _run(
     refining = not plain and _refines(problem, config)
     if refining and initial is not None and trips.has_trips(problem):
         result = _trips_warm_start(initial)
+    elif refining and _warm_replan_short(problem, config, initial, deadline, effort):
+        assert initial is not None
+        result = _trips_warm_start(initial, status=_REPLAN_WARM)
     else:
         run = _RunArgs(deadline, seed, initial, effort, span_bound, begin)
         result = _or_tools_share(problem, config, run, plain, on_progress)
@@ -143,13 +146,44 @@ def _run(
     )
 
 
+#: Status of a re-plan's warm start refined without OR-Tools (:func:`_warm_replan_short`).
+_REPLAN_WARM = "the warm start of a re-plan, refined without OR-Tools"
+
+
+def _warm_replan_short(
+    problem: Problem,
+    config: _ortools.SearchConfig,
+    initial: list[list[int]] | None,
+    deadline: float,
+    effort: int | None,
+) -> bool:
+    """Whether a re-plan (fixed prefixes) with a warm start goes to the refinement alone:
+    OR-Tools' share of the time would end before the least time it takes to build its
+    model and read a warm start back (:data:`solver._ortools.RESTORE_SECONDS`; the demo
+    day's re-plan, 161 stops: 1.4-3.4 s to build, measured), so it would spend the budget
+    rebuilding the plan it was given. Not under an effort bound (its searches end by their
+    bounds, not by the clock). (With trips, every warm start goes there:
+    :func:`_trips_warm_start`.)"""
+    share = config.refine_after * (deadline - time.monotonic())
+    return (
+        effort is None
+        and initial is not None
+        and any(v.prefix for v in problem.vehicles)
+        and share < _ortools.RESTORE_SECONDS
+        and refine.ready(0)
+    )
+
+
 #: Objective of a plan nobody has priced yet (a warm start before the refinement): above
 #: every priced plan, so that any other portfolio member's plan wins over it.
 _UNPRICED = 2**62
 
 
-def _trips_warm_start(initial: list[list[int]]) -> _ortools.SearchResult:
-    """The warm start of a problem with trips as the plan the refinement starts from.
+def _trips_warm_start(
+    initial: list[list[int]], status: str = "the warm start with trips, refined without OR-Tools"
+) -> _ortools.SearchResult:
+    """The warm start of a problem with trips as the plan the refinement starts from
+    (``status``: how the plan came about).
 
     OR-Tools inserts one node at a time, so it never adds a reload together with the stop
     that needs it: from such a warm start it spent its share building its model (~2 s of
@@ -162,7 +196,7 @@ def _trips_warm_start(initial: list[list[int]]) -> _ortools.SearchResult:
         routes=[list(r) for r in initial],
         found=True,
         objective=_UNPRICED,
-        status="the warm start with trips, refined without OR-Tools",
+        status=status,
         build_seconds=0.0,
         search_seconds=0.0,
     )
