@@ -36,7 +36,7 @@ from typing import Literal
 
 from solver import _ortools, balance, refine, trips
 from solver.diagnose import diagnose, short_of_time
-from solver.model import Problem
+from solver.model import Problem, routes_with_prefixes
 from solver.objective import priority_rank
 from solver.schedule import plan_cost, timed_route
 from solver.solution import Solution, SolveStats
@@ -127,7 +127,7 @@ def _run(
         min_iterations=0 if priced else 1,
     )
     seconds = time.perf_counter() - t0
-    if result.found and better.objective >= better.start_objective:
+    if priced and better.objective >= better.start_objective:
         return dataclasses.replace(  # on the refinement's objective, as every member's
             result,
             objective=better.start_objective,
@@ -561,6 +561,8 @@ def solve(
     reserve = _RESERVE + _RESERVE_PER_STOP * len(problem.stops)
     deadline = origin + time_limit * (1 - _MARGIN) - reserve
     initial = _initial_positions(problem, initial_routes)
+    if initial is not None:  # every search starts where the fixed prefixes say
+        initial = routes_with_prefixes(problem, initial)
     plain = method == "plain"
     if initial is None and not plain and trips.has_trips(problem):
         initial = trips.first_routes(problem)
