@@ -561,11 +561,11 @@ def solve(
     reserve = _RESERVE + _RESERVE_PER_STOP * len(problem.stops)
     deadline = origin + time_limit * (1 - _MARGIN) - reserve
     initial = _initial_positions(problem, initial_routes)
-    if initial is not None:  # every search starts where the fixed prefixes say
-        initial = routes_with_prefixes(problem, initial)
     plain = method == "plain"
     if initial is None and not plain and trips.has_trips(problem):
         initial = trips.first_routes(problem)
+    if initial is not None:  # every search starts where the fixed prefixes say
+        initial = routes_with_prefixes(problem, initial)
 
     worker_start: float | None = None
     if plain:
