@@ -18,9 +18,11 @@ departure of its trip's load place, or of the start, to its service start) is at
 ``max_ride``: a trip leaves its load place as late as the rest of the route allows (which
 never lengthens a ride), so a route keeps every ride limit exactly when it does at those
 departures. The ruin removes stops and keeps reloads, then drops reloads left beginning an
-empty trip; the recreate places a stop into a trip with room, or opens a new trip for it
-(a reload, then the stop) at the end of any trip: so the search itself decides where the
-routes load again. Vehicles that never reload keep the single-trip code path.
+empty trip, and (without ride limits) those beside or inside a removed string whose two
+trips now fit one load, so trips merge; the recreate places a stop into a trip with room,
+or opens a new trip for it (a reload, then the stop) at the end of any trip: so the search
+itself decides where the routes load again. Vehicles that never reload keep the
+single-trip code path.
 """
 
 from __future__ import annotations
@@ -576,6 +578,43 @@ def _tidy(v: int, rs: tuple, prob: tuple) -> None:
 
 
 @njit(cache=True)
+def _trip_load(v: int, k: int, step: int, rs: tuple, prob: tuple, into: np.ndarray) -> int:
+    """Add the demand of the stops of route ``v`` from position ``k`` on, going ``step``
+    (+1 / -1) up to the next reload or the route's end, into ``into``; returns how many.
+    """
+    routes, lengths, demand, n_stops = rs[0], rs[1], prob[9], prob[13].shape[0]
+    count = 0
+    while 0 <= k < lengths[v] and routes[v, k] < n_stops:
+        into += demand[routes[v, k]]
+        count += 1
+        k += step
+    return count
+
+
+@njit(cache=True)
+def _merge_trips(v: int, lo: int, hi: int, rs: tuple, prob: tuple) -> None:
+    """Drop route ``v``'s reloads at positions ``lo .. hi`` (those beside and inside a
+    removed string, outside the fixed prefix) whose two trips now fit one load together:
+    the ruin joins trips, the recreate opens new ones where they pay."""
+    routes, lengths, vcap, n_stops = rs[0], rs[1], prob[1], prob[13].shape[0]
+    load = np.zeros(vcap.shape[1], dtype=np.int64)
+    for k in range(min(hi, lengths[v] - 1), max(lo, prob[19][v]) - 1, -1):
+        if routes[v, k] < n_stops:
+            continue
+        load[:] = 0
+        before = _trip_load(v, k - 1, -1, rs, prob, load)
+        if before == 0 or _trip_load(v, k + 1, 1, rs, prob, load) == 0:
+            continue  # (an empty trip: _tidy's)
+        if prob[0][v, V_START_EMPTY] == 1 and k - before - 1 < 0:
+            continue  # (stops before any load: the route breaks other rules)
+        if not _fits_alone(load, vcap[v]):
+            continue
+        for q in range(k, lengths[v] - 1):
+            routes[v, q] = routes[v, q + 1]
+        lengths[v] -= 1
+
+
+@njit(cache=True)
 def _ruin(
     rs: tuple,
     prob: tuple,
@@ -589,7 +628,8 @@ def _ruin(
     """Remove strings of consecutive stops from routes near a random stop (SISR's ruin).
 
     The removed stops are appended to ``loose``; ruined routes are marked in ``touched``.
-    Reloads within a string stay, unless their trip is left empty (:func:`_tidy`). Strings
+    Reloads within a string stay, unless their trip is left empty (:func:`_tidy`) or it
+    fits one load with the trip before it (:func:`_merge_trips`, without ride limits). Strings
     lie after the routes' fixed prefixes.
     Returns the new count of loose stops.
     """
@@ -621,18 +661,22 @@ def _ruin(
         lo = max(prefix[v], pos_of[c] - size + 1)
         hi = min(pos_of[c], n - size)
         begin = lo + int(np.random.random() * (hi - lo + 1))
-        out = begin
+        out, kept = begin, 0
         for i in range(begin, n):
             w = routes[v, i]
             if i < begin + size and w < n_stops:  # a stop of the string: loose
                 loose[n_loose] = w
                 n_loose += 1
                 route_of[w] = -1
-            else:  # reloads stay (until their trip is empty)
+            else:  # reloads stay (until their trip is empty, or it merges)
+                if i < begin + size:
+                    kept += 1
                 routes[v, out] = w
                 out += 1
         lengths[v] = out
         if prob[0][v, V_MAX_LOADS] > 0:
+            if prob[18][0] == 0:  # (merged trips lengthen rides: not under ride limits)
+                _merge_trips(v, begin - 1, begin + kept, rs, prob)
             _tidy(v, rs, prob)
         touched[v] = True
         ruined += 1

@@ -15,6 +15,7 @@ from solver import (
     Solution,
     Vehicle,
     VisitKind,
+    _sisr,
     assert_feasible,
     balance,
     refine,
@@ -145,3 +146,31 @@ def test_balance_of_trips_lives_in_the_search() -> None:
     assert "balance" not in solution.stats.status
     assert balance.met(problem, solution.routes)
     assert sorted(len(r.stops) for r in solution.routes) == [3, 3]
+
+
+def _joined(capacity: int) -> list[int]:
+    """Route ``[s1, reload, s2]`` (5 kg each) after the ruin's trip merge over its entries."""
+    problem = _problem(Vehicle("v", 0, 0, capacity=(capacity,), max_trips=None))
+    a = refine.arrays(problem)
+    reload = problem.reload_code(0)
+    routes, lengths = refine._route_arrays(problem, a, [[0, reload, 1]])
+    prob = a.kernel()
+    rs = _sisr._route_state(routes, lengths, prob)
+    assert _sisr._update(0, rs, prob)
+    _sisr._merge_trips(0, 0, 2, rs, prob)
+    return a.order(problem, routes[0, : lengths[0]].tolist())
+
+
+def test_ruin_joins_trips_that_fit_one_load() -> None:
+    """Two 5 kg trips join into one under a 10 kg capacity and stay apart under 9 kg."""
+    assert _joined(10) == [0, 1]
+    assert _joined(9) == [0, _problem(Vehicle("v", 0, 0, capacity=(9,))).reload_code(0), 1]
+
+
+def test_long_routes_anneal_hotter() -> None:
+    """The first temperature is the mean arc cost up to 8 stops per route, then rises with
+    the stops per route, at most threefold."""
+    cfg = refine.RefineConfig()
+    assert refine.start_temperature(cfg, 1000, 10, served=16, used=2) == 100.0
+    assert refine.start_temperature(cfg, 1000, 10, served=40, used=2) == 250.0
+    assert refine.start_temperature(cfg, 1000, 10, served=100, used=1) == 300.0
