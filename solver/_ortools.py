@@ -111,7 +111,8 @@ class SearchConfig:
         (:mod:`solver.refine`) takes its plan for the rest; 1 (or a problem the refinement
         does not model) leaves the whole time to OR-Tools.
     refine_temperature
-        Initial annealing temperature of the refinement, in mean arc costs of the plan.
+        Initial annealing temperature of the refinement, in mean arc costs of the plan
+        (raised on plans of long routes: :attr:`solver.refine.RefineConfig.long_route`).
     """
 
     first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
