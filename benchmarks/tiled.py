@@ -122,7 +122,7 @@ def write_osm_pbf(xml: Path, pbf: Path) -> Path:
 
     part = pbf.with_name(pbf.name + ".part")
     part.unlink(missing_ok=True)
-    writer = osmium.SimpleWriter(str(part))
+    writer = osmium.SimpleWriter(osmium.io.File(str(part), "pbf"))
     try:
         osmium.apply(str(xml), writer)
     finally:
