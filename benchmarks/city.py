@@ -3,9 +3,10 @@
 For each k, the k x k mirror-tiled Helsinki (``benchmarks/tiled.py``; 7 -> ~106k, 11 ->
 ~263k, 22 -> ~1M walk nodes) is measured in fresh processes, one after the other:
 
-1. cold: read the OSM XML, build the walk graph, write the cache, prepare the hierarchy
-   (each phase timed; "ready to route" is their sum; also in CPU seconds), peak resident
-   memory;
+1. cold: read the map as PBF (written from the tiled OSM XML by osmium), build the walk
+   graph, write the cache, prepare the hierarchy (each phase timed; "ready to route" is
+   their sum; also in CPU seconds), peak resident memory; then the same map's streets read
+   from its XML, timed beside;
 2. cached: load graph and hierarchy from the cache, a 2,000 x 2,000 matrix through the
    hierarchy, exactness against scipy's Dijkstra from 50 random nodes (to the second),
    scipy's one-call Dijkstra as the ratio baseline (as many sources as fit in 1 GB,

@@ -11,8 +11,10 @@ higher node beats it, so no shortest path needs it. What remains is the smallest
 hierarchy of that order, without a single witness search.
 
 Queries use upward searches with stall-on-demand: targets leave ``(distance, target)``
-entries in buckets at the nodes of their backward search space; each source's forward
-search scans the buckets it meets.
+entries in buckets at the nodes of their backward search space (one search per target);
+a node in the spaces of many targets (the top separators) keeps a dense row of all
+targets' keys instead. Each source's forward search scans the buckets it meets; the dense
+rows met by a batch of sources are scanned once per batch.
 
 Weights are the graph's int64 keys, so results equal plain Dijkstra exactly.
 """

@@ -19,7 +19,7 @@ ways): expat handlers 9.03, osmium XML to PBF then bulk 3.54, bulk from the PBF 
 fresh process pays about 1.7 more for importing pyrosm, which brings geopandas). The
 11 x 11 figures are in ``docs/GEO.md`` (Speed). osmium handing every way node to
 Python as an object was the slowest (16.1 s on 7 x 7 XML in an earlier run); expat
-calls Python once per element start (the 11 x 11 file has about 2 million).
+calls Python once per element start (the 11 x 11 file has about 3.4 million).
 
 With ``places=True`` (buildings and address points for geocoding, read once per map)
 the expat handlers read XML and osmium reads PBF (its area assembly builds the
