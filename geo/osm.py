@@ -534,7 +534,7 @@ def _streets_of_pbf(path: Path, name: str, shown: Path | None = None) -> OsmData
     try:
         for strings, header, nodes, ways, _ in iter_decoded_blocks(str(path)):
             if nodes is not None and len(nodes["id"]):
-                keep = _visible(nodes["visible"], len(nodes["id"]))
+                keep = _visible(nodes["visible"])
                 gran = int(header["granularity"])
                 ids.append(nodes["id"][keep])
                 lons.append((header["lon_offset"] + gran * nodes["lon"][keep]) / 1e9)
@@ -563,7 +563,7 @@ def _streets_of_pbf(path: Path, name: str, shown: Path | None = None) -> OsmData
     )
 
 
-def _visible(flags: npt.NDArray[np.int64], n: int) -> npt.NDArray[np.bool_] | slice:
+def _visible(flags: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_] | slice:
     """Rows of a block that are visible (a block without the flags: all)."""
     return slice(None) if len(flags) == 0 else flags.astype(bool)
 
