@@ -14,8 +14,9 @@ extracts has 7 decimals).
 Measured side by side, CPU seconds of one process each under the benchmark lock (2
 shared cores at load average 8-11; 2026-12-05 02:51-02:59 UTC), mirror-tiled Helsinki
 (``benchmarks/tiled.py``): 4 x 4 (16 MB XML, 44,128 highway ways): expat handlers 3.25,
-osmium per object on the PBF 5.67, bulk from the PBF 0.66; 7 x 7 (50 MB XML, 135,646
-ways): expat handlers 9.03, osmium XML to PBF then bulk 3.54, bulk from the PBF 1.40 (a
+osmium per object on the PBF 5.67, bulk from the PBF 0.66 (an earlier form of this code,
+a dict per way); 7 x 7 (50 MB XML, 135,646 ways): expat handlers 9.03, osmium XML to PBF
+then bulk 3.54, bulk from the PBF 1.40 (a
 fresh process pays about 1.7 more for importing pyrosm, which brings geopandas). The
 11 x 11 figures are in ``docs/GEO.md`` (Speed). osmium handing every way node to
 Python as an object was the slowest (16.1 s on 7 x 7 XML in an earlier run); expat
