@@ -30,6 +30,7 @@ from api.cli.options import (
 )
 from api.cli.plan import EXIT_OK, EXIT_UNSERVED, ProgressPrinter
 from api.i18n import Lang, choose
+from api.outputs.labels import replan_warning_text
 from api.outputs.notifications import write_notifications
 from api.plan.events import read_events
 from api.plan.ledger import ReadOptions, parse_clock
@@ -76,19 +77,21 @@ def register(app: typer.Typer) -> None:
         except ValueError as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(2) from None
-        document = read_plan_file(plan, console)
-        day = read_date(date or str(document.get("date", "")), console)
-        ledger = read_day_ledger(households, volunteers, depots, coords, phone_region, console)
+        language = Lang(locale)
+        document = read_plan_file(plan, console, language)
+        day = read_date(date or str(document.get("date", "")), console, language)
+        ledger = read_day_ledger(
+            households, volunteers, depots, coords, phone_region, console, language
+        )
         request = PlanRequest(
             ledger=ledger,
             date=day,
-            rules=day_rules(rules, single_trip, console),
+            rules=day_rules(rules, single_trip, console, language),
             time_limit=time_limit,
             seed=seed,
             effort=effort,
         )
-        language = Lang(locale)
-        with errors_as_exit(console):
+        with errors_as_exit(console, language):
             happened = read_events(events, ReadOptions(parse_coord_system(coords), phone_region))
             travel, addresses = open_map(map_file, request.modes())
             new = replan_day(
@@ -99,7 +102,7 @@ def register(app: typer.Typer) -> None:
                 travel=travel,
                 addresses=addresses,
                 change_cost=change_cost,
-                progress=ProgressPrinter(console),
+                progress=ProgressPrinter(console, language),
             )
             write_plan(new.result, new.document, None, out, language)
         phones = {h.household_id: h.phone for h in new.result.ledger.households if h.phone}
@@ -110,8 +113,9 @@ def register(app: typer.Typer) -> None:
 
 
 def print_replan(console: Console, doc: dict[str, Any], told: int, lang: Lang) -> None:
-    """Each volunteer's diff, the re-plan's figures, the streets closed, the escalations
-    (phone checks) and the households unattended, in ``lang``."""
+    """Each volunteer's diff, the streets closed, the re-plan's figures, what it could not
+    apply (its warnings), the escalations (phone checks) and the households unattended, in
+    ``lang``."""
     info = doc["replan"]
     for vid, d in info["diff"].items():
         text = lang.gettext(
@@ -139,6 +143,9 @@ def print_replan(console: Console, doc: dict[str, Any], told: int, lang: Lang) -
         told=told,
     )
     console.print(text, highlight=False)
+    for w in info.get("warnings", []):
+        label = lang.gettext("warning:")
+        console.print(f"[yellow]{label}[/yellow] {replan_warning_text(w, lang)}", highlight=False)
     outcomes = doc["outcomes"]
     for row in outcomes["households"]:
         if row["outcome"] == "escalated":

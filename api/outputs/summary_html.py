@@ -24,6 +24,7 @@ from api.outputs.labels import (
     fix_text,
     mode_text,
     page_css,
+    replan_warning_text,
     suggestion_texts,
     why_facts_text,
 )
@@ -276,7 +277,8 @@ def summary_html(
         date=doc["date"],
         s=s,
         balance=balance_text(s, lang),
-        warnings=[warning_text(w, doc["date"], lang) for w in doc.get("warnings", [])],
+        warnings=[warning_text(w, doc["date"], lang) for w in doc.get("warnings", [])]
+        + [replan_warning_text(w, lang) for w in (doc.get("replan") or {}).get("warnings", [])],
         continuity=continuity_text(s["continuity"], lang) if "continuity" in s else None,
         svg=overview_svg(doc, geometry or {}, runs, lang, streets=streets, tiles=tiles),
         runs=runs,

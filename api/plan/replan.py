@@ -38,7 +38,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from api.i18n import N_
 from api.outputs.document import deliveries, plan_document
+from api.outputs.labels import replan_warning
 from api.plan.budget import Budget
 from api.plan.closures import closed_travel
 from api.plan.events import Event, EventKind, EventsError, event_document
@@ -254,13 +256,14 @@ def replan_problem(
     happened: _Happened,
     change_cost: int,
     retry_from: Mapping[str, int] | None = None,
-) -> tuple[Problem, list[str]]:
+) -> tuple[Problem, list[dict[str, str]]]:
     """The day's problem at ``T`` (prefixes, starts, windows, references, retries no
-    earlier than ``retry_from``: household id -> s) and warnings."""
+    earlier than ``retry_from``: household id -> s) and warnings (plan.json's
+    ``replan.warnings``)."""
     problem = day.problem
     index = problem.stop_index()
     names = set(index)
-    warnings: list[str] = []
+    warnings: list[dict[str, str]] = []
     fixed: dict[str, list[str]] = {}
     for vid, visits in prefixes.items():
         keep = []
@@ -271,7 +274,9 @@ def replan_problem(
             ):
                 keep.append(v.name)
             else:
-                warnings.append(f"{vid}: done visit {v.name!r} is not a stop of the day any more")
+                warnings.append(
+                    replan_warning("DONE_VISIT_NOT_IN_DAY", volunteer_id=vid, stop_id=v.name)
+                )
         while keep and keep[-1] not in names:  # a reload last: the search may add it again
             keep.pop()
         fixed[vid] = keep
@@ -287,7 +292,7 @@ def replan_problem(
     households = {s.stop_id: s.household_ids for s in day.selection.stops}
     delayed_under_way = [vid for vid in happened.ids(EventKind.VOLUNTEER_DELAYED) if fixed.get(vid)]
     for vid in delayed_under_way:
-        warnings.append(f"{vid}: a delay of a volunteer already under way is not applied")
+        warnings.append(replan_warning("DELAY_UNDER_WAY", volunteer_id=vid))
     stops = tuple(
         s
         if s.id in done
@@ -473,7 +478,13 @@ def replan_day(
         day, runs, prefixes, happened, change_cost, retries.retry_from
     )
     done = sum(len(v.prefix) for v in problem.vehicles)
-    say(Progress("solve", f"re-plan at {format_clock(at)}: {done} visits done"))
+    say(
+        Progress(
+            "solve",
+            N_("re-plan at %(at)s: %(done)d visits done"),
+            {"at": format_clock(at), "done": done},
+        )
+    )
     solution = _search(request, problem, runs, budget, change_cost)
     check_plan(problem, solution, say)
     geometry: dict[str, Any] = {}

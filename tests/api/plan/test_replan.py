@@ -505,3 +505,27 @@ def test_with_no_event_the_plan_stays(
     new = _replan(day, [], at, travel, addresses).document
     assert new["replan"]["households_moved"] == 0
     _assert_promise(day, new, at)
+
+
+def test_a_delay_not_applied_is_a_warning_told_in_each_language(
+    day: dict[str, Any], travel: StreetTravel, addresses: AddressIndex
+) -> None:
+    """A delay of a volunteer already under way is a DELAY_UNDER_WAY warning naming them, its
+    sentence in English in plan.json and on the summary page in each language."""
+    from api.i18n import Lang
+    from api.outputs.summary_html import summary_html
+    from api.service.plan_schemas import ReplanOut
+
+    doc = day["doc"]
+    at = _at(doc, 0.5)
+    vid = next(v for v, done in _done(doc, at).items() if done)
+    events = [Event(at, EventKind.VOLUNTEER_DELAYED, vid, minutes=20)]
+    new = _replan(day, events, at, travel, addresses).document
+    english = f"{vid}: a delay of a volunteer already under way is not applied"
+    assert new["replan"]["warnings"] == [
+        {"code": "DELAY_UNDER_WAY", "volunteer_id": vid, "message": english}
+    ]
+    assert ReplanOut.model_validate(new["replan"]).warnings[0].code == "DELAY_UNDER_WAY"
+    assert english in summary_html(new, {}, Lang("en"))
+    chinese = summary_html(new, {}, Lang("zh_CN"))
+    assert f"{vid}：志愿者已经出发，其延误未被采用" in chinese and english not in chinese
