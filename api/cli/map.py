@@ -67,18 +67,17 @@ def read_points(path: Path) -> list[tuple[float, float]]:
             values = []
             for col, idx, limit in (("lon", ilon, 180.0), ("lat", ilat, 90.0)):
                 raw = row[idx].strip() if idx < len(row) else ""
+                where = {"path": str(path), "line": line, "column": col}
                 try:
                     v = float(raw)
                 except ValueError:
                     said = N_("%(path)s, line %(line)d, column '%(column)s': not a number: %(raw)s")
-                    where = {"path": str(path), "line": line, "column": col}
                     raise CsvPointError(Message(said, **where, raw=repr(raw))) from None
                 if not math.isfinite(v) or abs(v) > limit:
                     said = N_(
                         "%(path)s, line %(line)d, column '%(column)s': %(value)s is outside "
                         "±%(limit)s degrees"
                     )
-                    where = {"path": str(path), "line": line, "column": col}
                     raise CsvPointError(Message(said, **where, value=str(v), limit=f"{limit:g}"))
                 values.append(v)
             points.append((values[0], values[1]))

@@ -18,10 +18,10 @@ from rich.console import Console
 from rich.table import Table
 
 from api.cli.options import Effort, Language, language_of
-from api.i18n import DEFAULT, N_, Lang
+from api.i18n import N_, Lang
 from api.instances import Instance, InstanceFormatError, InstanceKind, generate_vrptw, read_instance
-from api.outputs.labels import why_facts_text
-from solver import ProblemValidationError, Solution, Unassigned, check
+from api.outputs.labels import why_sentence
+from solver import ProblemValidationError, Solution, check
 from solver.check import CheckReport
 from solver.diagnose import clock
 
@@ -123,14 +123,6 @@ def _times(instance: Instance, start: int, end: int) -> str:
     return f"{instance.customary_cost(start)} - {instance.customary_cost(end)}"
 
 
-def _why(unassigned: Unassigned, language: Lang) -> str:
-    """Why a customer is not served: the solver's sentence in English, the catalog's
-    sentence of the same facts in other languages."""
-    if language.locale == DEFAULT:
-        return unassigned.message
-    return why_facts_text(unassigned.reason.value, dict(unassigned.facts), language)
-
-
 def _print_table(
     console: Console,
     instance: Instance,
@@ -186,7 +178,11 @@ def _print_table(
         missing.add_column(lang.gettext("reason"))
         missing.add_column(lang.gettext("why"))
         for u in solution.unassigned:
-            missing.add_row(u.stop_id, u.reason.value, _why(u, lang))
+            missing.add_row(
+                u.stop_id,
+                u.reason.value,
+                why_sentence(u.reason.value, u.message, dict(u.facts), lang),
+            )
         console.print(missing)
     console.print(
         lang.gettext(

@@ -237,6 +237,15 @@ def why_facts_text(reason: str, facts: dict[str, str], language: Lang) -> str:
     return text
 
 
+def why_sentence(reason: str, message: str, facts: dict[str, str], language: Lang) -> str:
+    """Why a household (or customer) is not served: its own English sentence in English,
+    else its facts told by the catalog's sentence of their case (the reason's sentence
+    without facts)."""
+    if language.locale == DEFAULT and message:
+        return message
+    return why_facts_text(reason, facts, language)
+
+
 def unassigned_message(reason: str, message: str, facts: dict[str, str]) -> str:
     """plan.json's English sentence of a household not served: the plan's own sentence,
     but the catalog's sentence of its case where the facts count a load in grams (the day

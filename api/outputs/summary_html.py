@@ -26,7 +26,7 @@ from api.outputs.labels import (
     page_css,
     replan_warning_text,
     suggestion_texts,
-    why_facts_text,
+    why_sentence,
 )
 from api.outputs.svg import Dot, Line, Marker, Run, Streets, route_svg
 from api.outputs.trips import deliveries, depots_by_id, is_reload, pickup_place, trips_of
@@ -36,9 +36,9 @@ from api.plan.coord_check import warning_sentence
 def why_text(item: dict[str, Any], language: Lang) -> str:
     """Why a household is not served: the plan's own sentence in English, else the same
     facts in the catalog's sentence of its case (the reason's sentence without facts)."""
-    if language.locale == DEFAULT and item.get("message"):
-        return str(item["message"])
-    return why_facts_text(item["reason"], item.get("facts") or {}, language)
+    return why_sentence(
+        item["reason"], str(item.get("message") or ""), item.get("facts") or {}, language
+    )
 
 
 def balance_text(summary: dict[str, Any], language: Lang) -> str:
