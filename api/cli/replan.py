@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from api.cli.day_inputs import errors_as_exit, read_date, read_day_ledger, read_plan_file
 from api.cli.options import (
@@ -27,9 +28,10 @@ from api.cli.options import (
     SingleTrip,
     TimeLimit,
     day_rules,
+    language_of,
 )
 from api.cli.plan import EXIT_OK, EXIT_UNSERVED, ProgressPrinter
-from api.i18n import Lang, choose
+from api.i18n import Lang
 from api.outputs.labels import replan_warning_text
 from api.outputs.notifications import write_notifications
 from api.plan.events import read_events
@@ -71,13 +73,13 @@ def register(app: typer.Typer) -> None:
         """Re-plan the day of PLAN at AT after EVENTS: what is done stays, the rest moves as
         little as it can."""
         console = Console(stderr=True)
+        language = language_of(lang, console)
         try:
             clock = parse_clock(at)
-            locale = choose(lang)
         except ValueError as exc:
-            console.print(f"[red]{exc}[/red]")
+            said = language.text(exc.args[0]) if exc.args else str(exc)
+            console.print(f"[red]--at: {escape(said)}[/red]")
             raise typer.Exit(2) from None
-        language = Lang(locale)
         document = read_plan_file(plan, console, language)
         day = read_date(date or str(document.get("date", "")), console, language)
         ledger = read_day_ledger(
