@@ -34,7 +34,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -310,12 +310,20 @@ def replan_problem(
     return dataclasses.replace(problem, stops=stops, vehicles=vehicles), warnings
 
 
-def _warm_routes(problem: Problem, runs: Mapping[str, list[_Visit]]) -> list[list[str]]:
+def _warm_routes(
+    problem: Problem, runs: Mapping[str, list[_Visit]], retried: Collection[str] = ()
+) -> list[list[str]]:
     """The current plan's orders on the re-plan's problem: each prefix, then the rest of
     the run (stops still in the day, reloads between them; a volunteer who stops keeps
-    the prefix only)."""
+    the prefix only). A visit to a household in ``retried`` (a door not answered, to be
+    tried again later) is left out for the search to place: where it was, before the
+    retry may start, the wait would make the run's later visits late, and the whole run
+    would be planned again."""
     index = problem.stop_index()
     taken = {n for v in problem.vehicles for n in v.prefix if n in index}
+    taken |= {
+        x.name for visits in runs.values() for x in visits if set(x.households) & set(retried)
+    }
     out = []
     for k, v in enumerate(problem.vehicles):
         stopped = v.max_stops is not None and v.end is None and bool(v.prefix)
@@ -406,11 +414,12 @@ def _search(
     runs: Mapping[str, list[_Visit]],
     budget: Budget,
     change_cost: int,
+    retried: Collection[str] = (),
 ) -> Solution:
-    """With a change cost, one search warm from the current plan (which stands, unimproved,
-    when no time is left to search from it). Without (a cold re-plan): one search from
-    scratch."""
-    warm = _warm_routes(problem, runs) if change_cost else None
+    """With a change cost, one search warm from the current plan without the households to
+    try again (``retried``; it stands, unimproved, when no time is left to search from
+    it). Without (a cold re-plan): one search from scratch."""
+    warm = _warm_routes(problem, runs, retried) if change_cost else None
     return solve(
         problem,
         time_limit=budget.search_seconds(),
@@ -485,7 +494,7 @@ def replan_day(
             {"at": format_clock(at), "done": done},
         )
     )
-    solution = _search(request, problem, runs, budget, change_cost)
+    solution = _search(request, problem, runs, budget, change_cost, set(retries.retry_from))
     check_plan(problem, solution, say)
     geometry: dict[str, Any] = {}
     streets: tuple[tuple[tuple[float, float], ...], ...] = ()

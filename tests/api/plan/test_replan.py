@@ -18,13 +18,15 @@ from api.outputs.document import deliveries
 from api.plan.events import Event, EventKind, EventsError
 from api.plan.ledger import Household, Ledger, format_clock, parse_clock
 from api.plan.outcomes import missed_households
-from api.plan.replan import DONE_FIELDS, Replanned, replan_day
+from api.plan.replan import DONE_FIELDS, Replanned, _current_runs, _warm_routes, replan_day
 from api.plan.request import PlanRequest
 from api.plan.rules import TOP_PRIORITY
 from api.plan.run import run_plan
 from api.plan.travel import StreetTravel
 from geo.addresses import AddressIndex
 from geo.closures import street_links
+from solver.check import route_violations
+from solver.schedule import timed_route
 
 #: Searches end at this many improving solutions, long before the time limit.
 EFFORT = 20
@@ -360,6 +362,33 @@ def test_a_door_not_answered_is_retried_after_the_delay(
     else:  # no run could take it in its window: escalated and named
         assert row["outcome"] == "escalated" and household in new["outcomes"]["escalated"]
     assert row["failed_at"] == format_clock(start)[:5] and row["no_answers"] == 1
+
+
+def test_the_warm_start_after_a_door_not_answered_leaves_the_retry_to_the_search(
+    day: dict[str, Any], travel: StreetTravel, addresses: AddressIndex
+) -> None:
+    """The warm start of a re-plan after a door not answered is the current plan without
+    that household (the search places the retry), and every run of it checks: kept where
+    it was, its run would wait there for the retry and could break (then be planned
+    again, or, when OR-Tools takes the warm start, the whole warm start refused)."""
+    doc = day["doc"]
+    at = _at(doc, 0.3)
+    household, start = _failed_household(doc, at)
+    event = Event(start, EventKind.STOP_FAILED, household, outcome="no_answer")
+    new = _replan(day, [event], at, travel, addresses)
+    problem = new.result.problem
+    retry = _outcome(new.document, household)
+    assert retry["outcome"] in ("retry", "escalated")
+    warm = _warm_routes(problem, _current_runs(doc), {household})
+    index = problem.stop_index()
+    names = {n for r in warm for n in r}
+    stops = {s.stop_id for s in new.result.selection.stops if household in s.household_ids}
+    assert not stops & names
+    for k, order in enumerate(warm):
+        if order:
+            entries = [problem.entry(k, n, index) for n in order]
+            timed = timed_route(problem, k, [e for e in entries if e is not None])
+            assert not route_violations(problem, timed), (problem.vehicles[k].id, order)
 
 
 def test_a_door_not_answered_with_no_retry_left_is_escalated(
