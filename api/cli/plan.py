@@ -49,7 +49,7 @@ from api.i18n import Lang, choose
 from api.outputs.document import NOBODY_UNDER_OBSERVATION
 from api.outputs.labels import suggestion_texts
 from api.outputs.table import print_plan
-from api.plan.budget import process_started
+from api.plan.budget import command_started
 from api.plan.continuity import PreviousPlanError, read_previous
 from api.plan.ledger import LedgerError, ReadOptions, read_ledger
 from api.plan.problem import PlanOptions
@@ -220,6 +220,6 @@ def register(app: typer.Typer) -> None:
             previous=previous_plan,
             decompose_above=decompose_above,
             suggest=suggest_volunteers,
-            started=process_started(),  # --time-limit counts the whole command
+            started=command_started(),  # --time-limit counts the whole command
         )
         raise typer.Exit(plan_and_print(request, map_file, out, console, language))
