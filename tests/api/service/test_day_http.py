@@ -18,7 +18,13 @@ import pytest
 from api.service.keys import fingerprint
 from api.service.sample import plan_request
 from tests.api.service.conftest import _pg_drop, database_of
-from tests.api.service.live import LiveServer, expect_error, server_env, wait_status
+from tests.api.service.live import (
+    ONE_SOLVER,
+    LiveServer,
+    expect_error,
+    server_env,
+    wait_status,
+)
 
 CITY_D = "day-city-dispatcher"
 CITY_V = "day-city-viewer"
@@ -61,9 +67,10 @@ def world(
     PostgreSQL."""
     folder = tmp_path_factory.mktemp("days")
     url, pg_name = database_of(request.param, folder)
-    live = LiveServer(server_env(url, DOORSTEP_API_KEYS=ENV_KEYS), folder / "server.log")
+    env = server_env(url, DOORSTEP_API_KEYS=ENV_KEYS, **ONE_SOLVER)
+    live = LiveServer(env, folder / "server.log")
     try:
-        live.wait_ready(timeout=300)  # two solver processes load the map on a shared machine
+        live.wait_ready(timeout=300)  # the solver process loads the map on a shared machine
         requests = {"north": day_request("north", 31), "south": day_request("south", 32)}
         with live.client(CITY_D) as c:
             jobs = {

@@ -11,7 +11,14 @@ import httpx
 
 from api.service.db import JobStore
 from api.service.sample import plan_request
-from tests.api.service.live import LiveServer, server_env, wait_batch, wait_solving, wait_status
+from tests.api.service.live import (
+    ONE_SOLVER,
+    LiveServer,
+    server_env,
+    wait_batch,
+    wait_solving,
+    wait_status,
+)
 
 
 def _gone(pid: int) -> bool:
@@ -45,7 +52,7 @@ def test_job_survives_a_killed_server(db_url: str, tmp_path: Path) -> None:
     assert store.get(job_id).status == "running"
     store.dispose()
 
-    second = LiveServer(env, tmp_path / "second.log")
+    second = LiveServer({**env, **ONE_SOLVER}, tmp_path / "second.log")
     try:
         seen_not_ready = False
         deadline = time.monotonic() + 120
@@ -102,7 +109,7 @@ def test_batch_survives_a_killed_server(db_url: str, tmp_path: Path) -> None:
     """Kill -9 the server while a batch's communities solve: after the restart no community
     is left running; each ends done (its job run again) or failed with a reason, and the
     batch ends done."""
-    env = server_env(db_url)
+    env = server_env(db_url, **ONE_SOLVER)
     communities = [
         {"community_id": f"c{k}", **plan_request(8, seed=30 + k, time_limit_s=3)} for k in range(3)
     ]
@@ -140,7 +147,7 @@ def test_batch_survives_a_killed_server(db_url: str, tmp_path: Path) -> None:
 def test_replan_survives_a_killed_server(db_url: str, tmp_path: Path) -> None:
     """Kill -9 the server while a re-plan solves: the restarted server runs it again from
     what the database holds (the plan, the events, the time) to the day's version 2."""
-    env = server_env(db_url)
+    env = server_env(db_url, **ONE_SOLVER)
     first = LiveServer(env, tmp_path / "first.log")
     try:
         first.wait_ready(timeout=300)

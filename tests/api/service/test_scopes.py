@@ -24,6 +24,7 @@ from api.service.sample import plan_request
 from api.service.volunteer_links import LinkClaim, shared_secret, sign
 from tests.api.service.conftest import _pg_drop, database_of
 from tests.api.service.live import (
+    ONE_SOLVER,
     ROOT,
     LiveServer,
     expect_error,
@@ -100,7 +101,7 @@ def world(
     expired = keys_command(url, "add", "--role", "dispatcher", "--days", "0.0000001").strip()
     revoked = keys_command(url, "add", "--role", "dispatcher", "--label", "gone").strip()
     keys_command(url, "revoke", fingerprint(revoked))
-    env = server_env(url, DOORSTEP_API_KEYS=ENV_KEYS)
+    env = server_env(url, DOORSTEP_API_KEYS=ENV_KEYS, **ONE_SOLVER)
     live = LiveServer(env, folder / "server.log")
     try:
         live.wait_ready()
