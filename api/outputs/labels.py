@@ -197,12 +197,21 @@ def why_facts_text(reason: str, facts: dict[str, str], language: Lang) -> str:
     case = facts.get("case", "")
     if case not in WHY:
         return reason_text(reason, language)
-    values = {k: _fact_text(k, v, language) for k, v in facts.items()}
+    values = {k: _fact_text(k, v, language) for k, v in _weights_in_kg(facts).items()}
     text = language.gettext(WHY[case], **values)
     for key, more in _WHY_MORE.items():
         if facts.get(key):
             text += language.sentence_gap + language.gettext(more, **values)
     return text
+
+
+def _weights_in_kg(facts: dict[str, str]) -> dict[str, str]:
+    """Facts of a load counted in grams (the day model's unit) in kilograms, as a
+    coordinator weighs a parcel: ``need`` 60000 ``g`` reads 60 kg."""
+    if facts.get("unit") != "g":
+        return facts
+    kg = {k: f"{int(facts[k]) / 1000:g}" for k in ("need", "largest") if facts.get(k, "").isdigit()}
+    return {**facts, **kg, "unit": "kg"}
 
 
 def _fact_text(name: str, value: str, language: Lang) -> str:

@@ -27,6 +27,7 @@ from tests.api.plan.test_batch import make_manifest
 from tests.china.conftest import shared_rows
 
 ZH = Lang("zh_CN")
+EN = Lang("en")
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
 #: Locations 0..3 on a line, 600 s and 1000 m per step.
@@ -237,3 +238,13 @@ def test_suggested_volunteers_in_chinese() -> None:
         "已验证：加上他们重新规划后，志愿者能送达的住户都能得到配送（重新规划 2 次）。"
     )
     assert suggestion_texts(doc, Lang("en")) is doc
+
+
+def test_a_load_in_grams_is_told_in_kilograms() -> None:
+    """A household too heavy for every volunteer is told in kg (60 kg against 40 kg), not in
+    the grams the day model counts in, in both languages."""
+    facts = {"case": "too_heavy", "need": "60000", "unit": "g", "largest": "40000"}
+    said = why_facts_text("DEMAND_EXCEEDS_CAPACITY", facts, ZH)
+    assert "60 kg" in said and "40 kg" in said and "000" not in said
+    english = why_facts_text("DEMAND_EXCEEDS_CAPACITY", {**facts, "need": "12500"}, EN)
+    assert "12.5 kg" in english and "40 kg" in english

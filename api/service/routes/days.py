@@ -98,7 +98,7 @@ async def plan_versions(job_id: JobId, service: ServiceDep, caller: Reader) -> d
 @router.post(
     "/v1/plans:validate",
     response_model=ValidationOut,
-    responses=error_responses("ValidatePlan", *PLAN_SYNC, "INVALID_RULES"),
+    responses=error_responses("ValidatePlan", *PLAN_SYNC),
 )
 async def validate_plan(
     body: ValidateRequest, service: ServiceDep, caller: Dispatcher, response: Response

@@ -111,7 +111,8 @@ def _codes(spec: dict[str, Any], path: str, method: str, status: int) -> list[st
 def test_error_codes_are_an_enum_of_what_each_operation_answers(tmp_path: Path) -> None:
     """Each error answer's code is an enum of codes of that very status, and only those
     the operation can give: a synchronous plan's 409 is JOB_NOT_DONE (never JOB_FINISHED),
-    reading a job never answers PLAN_TOO_LARGE, a cancel's 409 is JOB_FINISHED."""
+    reading a job never answers PLAN_TOO_LARGE, a cancel's 409 is JOB_FINISHED, a plan
+    request with rules may answer INVALID_RULES."""
     spec = _app(tmp_path).openapi()
     for path, ops in spec["paths"].items():
         for method, op in ops.items():
@@ -119,6 +120,8 @@ def test_error_codes_are_an_enum_of_what_each_operation_answers(tmp_path: Path) 
                 codes = _codes(spec, path, method, status)
                 assert codes and all(KINDS[c].http_status == status for c in codes), (path, codes)
     assert _codes(spec, "/v1/plans", "post", 409) == ["JOB_NOT_DONE"]
+    for path in ("/v1/plans", "/v1/jobs", "/v1/plans:validate"):  # a request's rules object
+        assert "INVALID_RULES" in _codes(spec, path, "post", 422), path
     assert set(_codes(spec, "/v1/plans", "post", 503)) == {"JOB_STALLED", "BUSY", "MAP_SOURCE"}
     assert _codes(spec, "/v1/jobs/{job_id}", "delete", 409) == ["JOB_FINISHED"]
     assert _codes(spec, "/v1/jobs/{job_id}", "get", 422) == ["INVALID_REQUEST"]
