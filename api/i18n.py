@@ -229,6 +229,7 @@ def _environment(locale: str) -> Any:
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        bytecode_cache=_compiled_templates(),
         autoescape=True,
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
@@ -236,6 +237,23 @@ def _environment(locale: str) -> Any:
     )
     env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
     return env
+
+
+def _compiled_templates() -> Any:
+    """Jinja's cache of compiled templates in ``$DOORSTEP_CACHE/templates`` (keyed by each
+    template's source, so an edited template is compiled again), sparing each command
+    compiling the pages' templates (~0.3 s of CPU per ``doorstep plan``); ``None`` (compile
+    in memory) when the cache folder cannot be made."""
+    import jinja2
+
+    from api.settings import cache_dir
+
+    try:
+        folder = cache_dir() / "templates"
+        folder.mkdir(exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 def render(template: str, language: Lang, **context: Any) -> str:

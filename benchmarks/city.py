@@ -47,15 +47,22 @@ def cold(k: int) -> dict[str, Any]:
     cache = WORK / f"cache-{k}"
     shutil.rmtree(cache, ignore_errors=True)  # a cold load: no graph of an earlier run
     phases: dict[str, float] = {}
+    cpu_phases: dict[str, float] = {}
     cpu0 = time.process_time()
+    last = [cpu0]
+
+    def on_phase(phase: str, seconds: float) -> None:
+        now = time.process_time()
+        phases[phase], cpu_phases[phase], last[0] = seconds, now - last[0], now
+
     try:
-        g = load_graph(path, "walk", cache_dir=cache, on_phase=phases.__setitem__)
+        g = load_graph(path, "walk", cache_dir=cache, on_phase=on_phase)
     except MapSourceError as exc:
         return {"k": k, "refused": str(exc), "peak_mb": _rss_mb()}
     t0, c0 = time.perf_counter(), time.process_time()
     h = hierarchy(g)
     phases["hierarchy"] = time.perf_counter() - t0
-    hierarchy_cpu = time.process_time() - c0
+    cpu_phases["hierarchy"] = time.process_time() - c0
     return {
         "k": k,
         "nodes": g.n_nodes,
@@ -63,8 +70,9 @@ def cold(k: int) -> dict[str, Any]:
         "phases": phases,
         "ready_s": sum(phases.values()),
         "ready_cpu_s": time.process_time() - cpu0,
-        "hierarchy_cpu_s": hierarchy_cpu,
-        "shortcuts": h.shortcuts if h is not None else -1,
+        "cpu_phases": cpu_phases,
+        "hierarchy_cpu_s": cpu_phases["hierarchy"],
+        "shortcuts": h.shortcuts,
         "peak_mb": _rss_mb(),
         "file_mb": path.stat().st_size / 1e6,
     }
@@ -84,7 +92,6 @@ def cached(k: int, n: int = 2000) -> dict[str, Any]:
     g = load_graph(path, "walk", cache_dir=WORK / f"cache-{k}")
     h = hierarchy(g)
     load_s = time.perf_counter() - t0
-    assert h is not None
     rng = np.random.default_rng(k)
     w, s, e, nn = g.bbox
     pts = list(zip(rng.uniform(w, e, n), rng.uniform(s, nn, n), strict=True))
@@ -95,7 +102,7 @@ def cached(k: int, n: int = 2000) -> dict[str, Any]:
     matrix_s = time.perf_counter() - t0
     matrix_cpu_s = time.process_time() - c0
     # exactness: 50 points on random nodes, against scipy node to node (seconds, half up)
-    nodes = rng.choice(g.n_nodes, 50, replace=False)
+    nodes = rng.choice(_alone(g), 50, replace=False)
     on = snap(g, list(zip(g.lon[nodes].tolist(), g.lat[nodes].tolist(), strict=True)))
     ours = travel_matrices(g, on, engine="ch").durations
     adj = csr_matrix((g.arc_ms.astype(np.float64), g.indices, g.indptr), shape=(g.n_route,) * 2)
@@ -130,6 +137,21 @@ def cached(k: int, n: int = 2000) -> dict[str, Any]:
     }
 
 
+def _alone(g: Any) -> np.ndarray:
+    """Nodes whose position no other node or link point shares (a mirror tiling puts some
+    on top of another street: snapping such a node's coordinates may pick that street)."""
+    xy = np.column_stack([g.pt_lon, g.pt_lat])
+    _, first, counts = np.unique(xy, axis=0, return_index=True, return_counts=True)
+    node_xy = np.column_stack([g.lon, g.lat])
+    _, where = np.unique(np.vstack([xy[first], node_xy]), axis=0, return_inverse=True)
+    per_point = np.bincount(where.reshape(-1)[: len(first)], weights=counts)
+    # a node is its links' end point once per link: alone when no other node or interior
+    # point lies there, i.e. the points there are all ends of its own links
+    ends = np.zeros(len(g.lon), np.int64)
+    np.add.at(ends, np.concatenate([g.link_a, g.link_b]), 1)
+    return np.flatnonzero(per_point[where.reshape(-1)[len(first) :]] == ends)
+
+
 def _child(step: str, k: int) -> dict[str, Any]:
     env = {
         **os.environ,
@@ -161,33 +183,40 @@ def run(tiles: list[int]) -> list[dict[str, Any]]:
     return rows
 
 
-def _cpu(row: dict[str, Any], key: str) -> str:
-    """A CPU-seconds cell (rows of runs before these columns have none)."""
-    return f"{row[key]:.1f}" if key in row else "-"
+def _cell(row: dict[str, Any], phase: str) -> str:
+    """Wall / CPU seconds of a cold phase (rows of runs before the CPU columns: wall)."""
+    wall = row["phases"].get(phase, 0.0)
+    cpu = row.get("cpu_phases", {}).get(phase)
+    return f"{wall:.1f}" if cpu is None else f"{wall:.1f} / {cpu:.1f}"
+
+
+def _pair(row: dict[str, Any], wall: str, cpu: str, digits: int = 1) -> str:
+    """``wall / cpu`` of two keys of a row (the CPU part only when the row has it)."""
+    text = f"{row[wall]:.{digits}f}"
+    return text if cpu not in row else f"{text} / {row[cpu]:.{digits}f}"
 
 
 def table(rows: list[dict[str, Any]]) -> str:
-    """Markdown table of the city rows."""
+    """Markdown table of the city rows: timings as wall / CPU seconds."""
     out = [
         "| tiles | walk nodes | read s | build s | save s | hierarchy s | ready s | cached s "
         "| 2000x2000 s | scipy 1 call s | scipy/ours | exact (50 src) | build peak MB "
-        "| loaded peak MB | bytes/node | ready CPU s | hierarchy CPU s | 2000x2000 CPU s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| loaded peak MB | bytes/node |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         if "refused" in r:
-            out.append(f"| {r['k']}x{r['k']} | refused: {r['refused']} |" + " |" * 16)
+            out.append(f"| {r['k']}x{r['k']} | refused: {r['refused']} |" + " |" * 13)
             continue
-        p = r["phases"]
         sci = f"{r['scipy_s']:.1f}" + (" (extrapolated)" if r["scipy_sources"] < 2000 else "")
         out.append(
-            f"| {r['k']}x{r['k']} | {r['nodes']:,} | {p['read']:.1f} | {p['build walk']:.1f} | "
-            f"{p.get('save walk', 0):.2f} | {p['hierarchy']:.1f} | {r['ready_s']:.1f} | "
-            f"{r['load_s']:.2f} | {r['matrix_s']:.2f} | {sci} | "
+            f"| {r['k']}x{r['k']} | {r['nodes']:,} | {_cell(r, 'read')} | "
+            f"{_cell(r, 'build walk')} | {_cell(r, 'save walk')} | {_cell(r, 'hierarchy')} | "
+            f"{_pair(r, 'ready_s', 'ready_cpu_s')} | {r['load_s']:.2f} | "
+            f"{_pair(r, 'matrix_s', 'matrix_cpu_s', 2)} | {sci} | "
             f"{r['scipy_s'] / r['matrix_s']:.0f}x | "
             f"{r['exact']} | {r['peak_mb']:.0f} | {r['cached_peak_mb']:.0f} | "
-            f"{r['bytes_per_node']:.0f} | {_cpu(r, 'ready_cpu_s')} | "
-            f"{_cpu(r, 'hierarchy_cpu_s')} | {_cpu(r, 'matrix_cpu_s')} |"
+            f"{r['bytes_per_node']:.0f} |"
         )
     return "\n".join(out)
 
@@ -217,8 +246,8 @@ def main(argv: list[str]) -> int:
         f"- machine: {os.cpu_count()} cores, shared; load average {load:.1f} at start, "
         f"{os.getloadavg()[0]:.1f} at end",
         "- each step in a fresh process; ready = read + build + save + hierarchy",
-        "- CPU s: processor time of the step's process (all its threads); on a shared "
-        "machine the wall times add the wait for a core",
+        "- timings as wall / CPU seconds (CPU: processor time of the step's process, all "
+        "its threads); on a shared machine the wall times add the wait for a core",
         "- rows of other tilings come from earlier runs of this command (geo-city.json)",
         "",
         table(rows),

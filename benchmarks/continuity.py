@@ -7,7 +7,8 @@ volunteer takes each day off with probability ``--day-off`` (a seeded draw, the 
 both runs). Every day is planned twice through :func:`api.plan.run.run_plan`, same budget
 (whole call) and seed: without continuity, and with yesterday's ``plan.json`` of the
 continuity run as ``--previous``. Street matrices of a day are computed once and shared by
-its two plans.
+its two plans. The refinement kernel is loaded before the first day, so every plan of
+both runs is searched alike.
 
 Per run: the share of household-days served by the household's usual (most frequent over
 the fortnight) volunteer, the total plan cost (objective: seconds of travel), households
@@ -66,6 +67,17 @@ def usual_share(served: Sequence[Mapping[str, str]]) -> tuple[int, int]:
     return usual, sum(sum(c.values()) for c in per.values())
 
 
+def usual_by_day(served: Sequence[Mapping[str, str]]) -> list[tuple[int, int]]:
+    """Per day, household-days served by the household's most frequent volunteer over the
+    fortnight (ties: the first met), of the households served that day."""
+    per: dict[str, Counter[str]] = defaultdict(Counter)
+    for day in served:
+        for h, v in day.items():
+            per[h][v] += 1
+    usual = {h: c.most_common(1)[0][0] for h, c in per.items()}
+    return [(sum(1 for h, v in day.items() if usual[h] == v), len(day)) for day in served]
+
+
 def _served(doc: Mapping[str, Any]) -> dict[str, str]:
     """Household id -> volunteer id of a ``plan.json`` document."""
     return {
@@ -103,8 +115,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from api.plan.request import PlanRequest
     from api.plan.run import run_plan
     from api.plan.travel import KeptMatrices, open_map
+    from solver import refine
 
     cost = CHANGE_COST_S if args.change_cost is None else args.change_cost
+    # Loaded before day 1: a process's first search does not wait for the kernel (OR-Tools
+    # alone), which would make day 1's first run, and only it, unrefined.
+    refine.warm_up()
     first = DEMO_DATE
     with tempfile.TemporaryDirectory() as tmp:
         paths = generate(
@@ -190,6 +206,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     extra = totals["cost_with"] / max(totals["cost_without"], 1) - 1
     lines.append(f"extra cost with continuity: {100 * extra:+.1f} % (change cost {cost} s)")
+    lines.append("per day, household-days with the usual volunteer (without / with):")
+    by_day = {run: usual_by_day(served[run]) for run in ("without", "with")}
+    for d, ((uw, nw), (u, n)) in enumerate(zip(by_day["without"], by_day["with"], strict=True)):
+        lines.append(
+            f"  day {d + 1}: {uw}/{nw} ({100 * uw / max(nw, 1):.0f} %) / "
+            f"{u}/{n} ({100 * u / max(n, 1):.0f} %)"
+        )
     print("\n".join(lines))
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     with meta.open("a") as fh:

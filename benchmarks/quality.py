@@ -138,9 +138,14 @@ def run_one(task: Task) -> RunResult:
         cpu_seconds=0.0,
         error="",
     )
+    try:
+        # Off the clock: imports and compiled code a running process has loaded already.
+        peers.prepare(task.solver)
+        solve = peers.get(task.solver)
+    except Exception as exc:  # a peer that cannot load is a failed run
+        return dataclasses.replace(base, error=f"{type(exc).__name__}: {exc}"[:300])
     t0, c0 = time.perf_counter(), time.process_time()
     try:
-        solve = peers.get(task.solver)
         solution = solve(instance.problem, time_limit=task.time_limit, seed=task.seed)
     except Exception as exc:  # a peer's crash is a failed run, not a harness crash
         return dataclasses.replace(

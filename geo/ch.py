@@ -1,11 +1,18 @@
 """Contraction hierarchy for exact many-to-many queries (numba).
 
-Preparation contracts nodes one by one in an order chosen by edge difference with lazy
-updates, adding a shortcut ``u -> x`` for ``u -> v -> x`` unless a bounded witness search
-finds a path no longer than it (a bounded search can only add extra shortcuts, never drop
-a needed one, so results stay exact). Queries use upward searches with stall-on-demand:
-targets leave ``(distance, target)`` entries in buckets at the nodes of their backward
-search space; each source's forward search scans the buckets it meets.
+Preparation is that of a customizable contraction hierarchy (Dibbelt, Strasser and
+Wagner, 2016): nodes are ranked by a nested-dissection order of the undirected graph
+(METIS through pymetis); contracting them in that order without witness searches gives
+the chordal supergraph, whose arcs the elimination tree yields in O(arcs). The *basic
+customization* then gives each arc the cheapest key of a path through lower nodes (bottom
+up over the triangles), the *perfect customization* the cheapest key of any path (top
+down), and an arc whose perfect key is below its basic one is dropped: a path over a
+higher node beats it, so no shortest path needs it. What remains is the smallest exact
+hierarchy of that order, without a single witness search.
+
+Queries use upward searches with stall-on-demand: targets leave ``(distance, target)``
+entries in buckets at the nodes of their backward search space; each source's forward
+search scans the buckets it meets.
 
 Weights are the graph's int64 keys, so results equal plain Dijkstra exactly.
 """
@@ -21,7 +28,9 @@ from pathlib import Path
 import numba
 import numpy as np
 import numpy.typing as npt
+import pymetis
 from numba import njit, prange
+from scipy.sparse import coo_matrix
 
 from geo.cache import read_arrays, write_arrays
 from geo.dijkstra import INF, PARALLEL_LOCK, _pop, _push
@@ -33,268 +42,154 @@ I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
 
 
+def nested_dissection_rank(indptr: I64, indices: I64) -> I64:
+    """Rank of each node in a nested-dissection order of the undirected graph (METIS's
+    ``NodeND`` through pymetis): separators last, so each part's nodes rank below the
+    separator that cuts it off."""
+    n = len(indptr) - 1
+    tail = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
+    keep = tail != indices
+    if n < 3 or not keep.any():
+        return np.arange(n, dtype=np.int64)
+    a, b = tail[keep], indices[keep].astype(np.int64)
+    sym = coo_matrix((np.ones(2 * len(a), np.int8), (np.r_[a, b], np.r_[b, a])), (n, n)).tocsr()
+    sym.sum_duplicates()
+    sym.sort_indices()
+    adjacency = pymetis.CSRAdjacency(sym.indptr.astype(np.int64), sym.indices.astype(np.int64))
+    _, iperm = pymetis.nested_dissection(adjacency)
+    return np.asarray(iperm, dtype=np.int64)
+
+
 @njit(cache=True)
-def _witness(
-    src: int,
-    skip: int,
-    max_d: np.int64,
-    limit: int,
-    out_head: I64,
-    out_next: I64,
-    ev: I64,
-    ew: I64,
-    done: npt.NDArray[np.bool_],
-    dist: I64,
-    touched: I64,
-    heap_k: I64,
-    heap_v: I32,
-    mark: I64,
-    stamp: int,
-    n_targets: int,
-) -> int:
-    """Bounded Dijkstra from ``src`` avoiding ``skip`` and contracted nodes; returns the
-    number of touched nodes (their ``dist`` must be reset by the caller). It stops once
-    the ``n_targets`` nodes with ``mark == stamp`` are settled: their distances are final."""
-    n_t = 0
-    dist[src] = 0
-    touched[n_t] = src
-    n_t += 1
-    size = _push(heap_k, heap_v, 0, np.int64(0), src)
-    settled = 0
-    while size > 0:
-        k = heap_k[0]
-        v = heap_v[0]
-        size = _pop(heap_k, heap_v, size)
-        if k > dist[v]:
+def _elimination_tree(n: int, ptr: I64, adj: I64) -> I64:
+    """Parent of each node in the elimination tree of the graph (nodes numbered by rank;
+    ``-1`` at roots), by Liu's algorithm with path compression."""
+    parent = np.full(n, -1, np.int64)
+    ancestor = np.full(n, -1, np.int64)
+    for i in range(n):
+        for e in range(ptr[i], ptr[i + 1]):
+            r = adj[e]
+            if r >= i:
+                continue
+            while ancestor[r] != -1 and ancestor[r] != i:
+                t = ancestor[r]
+                ancestor[r] = i
+                r = t
+            if ancestor[r] == -1:
+                ancestor[r] = i
+                parent[r] = i
+    return parent
+
+
+@njit(cache=True)
+def _walk_rows(n: int, ptr: I64, adj: I64, parent: I64, slot: I64, up_to: I64) -> None:
+    """Visit, for each node ``i``, every ``j < i`` on the elimination tree paths from the
+    lower neighbours of ``i`` up to ``i``, once: with an empty ``up_to`` count it at
+    ``slot[j + 1]``, else write ``i`` at ``up_to[slot[j]]`` and advance ``slot[j]``."""
+    count = up_to.shape[0] == 0
+    mark = np.full(n, -1, np.int64)
+    for i in range(n):
+        mark[i] = i
+        for e in range(ptr[i], ptr[i + 1]):
+            j = adj[e]
+            while j < i and mark[j] != i:
+                mark[j] = i
+                if count:
+                    slot[j + 1] += 1
+                else:
+                    up_to[slot[j]] = i
+                    slot[j] += 1
+                j = parent[j]
+
+
+def _chordal_arcs(n: int, ptr: I64, adj: I64) -> tuple[I64, I64]:
+    """Arcs of the graph contracted in rank order without witnesses (its chordal
+    supergraph), CSR by lower node: each node's higher neighbours, ascending.
+
+    Node ``j < i`` is a neighbour of ``i`` once contracted iff the elimination tree path
+    from a lower neighbour of ``i`` up to ``i`` passes ``j``; two passes (count, fill)
+    walk those paths, O(arcs)."""
+    parent = _elimination_tree(n, ptr, adj)
+    up_ptr = np.zeros(n + 1, np.int64)
+    _walk_rows(n, ptr, adj, parent, up_ptr, np.zeros(0, np.int64))
+    np.cumsum(up_ptr, out=up_ptr)
+    up_to = np.empty(int(up_ptr[n]), np.int64)
+    _walk_rows(n, ptr, adj, parent, up_ptr[:n].copy(), up_to)
+    return up_ptr, up_to
+
+
+@njit(cache=True)
+def _input_keys(up_ptr: I64, up_to: I64, tail: I64, head: I64, w: I64) -> tuple[I64, I64]:
+    """Keys of the chordal arcs from the graph's arcs (ranks as node ids): ``up[e]`` of
+    lower -> higher, ``down[e]`` of higher -> lower, :data:`INF` where no arc."""
+    m = up_to.shape[0]
+    up = np.full(m, INF, np.int64)
+    down = np.full(m, INF, np.int64)
+    for i in range(tail.shape[0]):
+        a, b = tail[i], head[i]
+        lo, hi = (a, b) if a < b else (b, a)
+        if lo == hi:
             continue
-        if k > max_d:
-            break
-        settled += 1
-        if settled > limit:
-            break
-        if mark[v] == stamp:
-            n_targets -= 1
-            if n_targets == 0:
-                break
-        e = out_head[v]
-        while e >= 0:
-            x = ev[e]
-            if x != skip and not done[x]:
-                nk = k + ew[e]
-                if nk < dist[x]:
-                    if dist[x] == INF:
-                        touched[n_t] = x
-                        n_t += 1
-                    dist[x] = nk
-                    if size < heap_k.shape[0]:
-                        size = _push(heap_k, heap_v, size, nk, x)
-            e = out_next[e]
-    return n_t
+        e = up_ptr[lo] + np.searchsorted(up_to[up_ptr[lo] : up_ptr[lo + 1]], hi)
+        if a < b:
+            up[e] = min(up[e], w[i])
+        else:
+            down[e] = min(down[e], w[i])
+    return up, down
 
 
 @njit(cache=True, inline="always")
-def _unlink(head: I64, nxt: I64, owner: int, e: int) -> None:
-    """Remove edge ``e`` from the linked list of ``owner`` (``head`` / ``nxt``)."""
-    f, prev = head[owner], -1
-    while f != e:
-        prev, f = f, nxt[f]
-    if prev < 0:
-        head[owner] = nxt[e]
-    else:
-        nxt[prev] = nxt[e]
+def _lower(key: np.int64, a: np.int64, b: np.int64) -> np.int64:
+    """``min(key, a + b)`` where :data:`INF` stands for no path (never summed)."""
+    if a < INF and b < INF and a + b < key:
+        return a + b
+    return key
 
 
 @njit(cache=True)
-def _contract(
-    n: int, tail: I64, head: I64, w: I64, limit: int, buffer: int
-) -> tuple[I64, I64, I64, I64, int]:
-    """Contract all nodes; returns (rank, edge tails, edge heads, edge weights, edges).
-
-    Each node's witness searches run once to price it when it is popped and their
-    shortcuts (up to ``buffer`` of them) are kept, so contracting it adds them without
-    searching again."""
-    m = tail.shape[0]
-    cap = 8 * m + 1024
-    eu = np.empty(cap, np.int64)
-    ev = np.empty(cap, np.int64)
-    ew = np.empty(cap, np.int64)
-    out_head = np.full(n, -1, np.int64)
-    out_next = np.empty(cap, np.int64)
-    in_head = np.full(n, -1, np.int64)
-    in_next = np.empty(cap, np.int64)
-    ne = 0
-    for i in range(m):
-        eu[ne] = tail[i]
-        ev[ne] = head[i]
-        ew[ne] = w[i]
-        out_next[ne] = out_head[tail[i]]
-        out_head[tail[i]] = ne
-        in_next[ne] = in_head[head[i]]
-        in_head[head[i]] = ne
-        ne += 1
-    done = np.zeros(n, np.bool_)
-    rank = np.full(n, -1, np.int64)
-    deleted = np.zeros(n, np.int64)
-    dist = np.full(n, INF, np.int64)
-    touched = np.empty(n, np.int64)
-    heap_k = np.empty(4 * n + 16, np.int64)
-    heap_v = np.empty(4 * n + 16, np.int32)
-    pq_k = np.empty(8 * n + 16, np.int64)
-    pq_v = np.empty(8 * n + 16, np.int32)
-
-    mark = np.full(n, -1, np.int64)  # witness targets of the current search ...
-    stamps = np.zeros(1, np.int64)  # ... are marked with the search's number
-    sc_cap = buffer
-    sc_u = np.empty(sc_cap, np.int64)
-    sc_x = np.empty(sc_cap, np.int64)
-    sc_w = np.empty(sc_cap, np.int64)
-
-    def add_shortcut(u: int, x: int, sw: np.int64, ne: int) -> int:
-        """Lower an existing ``u -> x`` edge to ``sw`` or add one; new edge count (-1 if
-        the pool is full)."""
-        f = out_head[u]
-        while f >= 0:
-            if ev[f] == x:
-                if ew[f] > sw:
-                    ew[f] = sw
-                return ne
-            f = out_next[f]
-        if ne >= cap:
-            return -1
-        eu[ne] = u
-        ev[ne] = x
-        ew[ne] = sw
-        out_next[ne] = out_head[u]
-        out_head[u] = ne
-        in_next[ne] = in_head[x]
-        in_head[x] = ne
-        return ne + 1
-
-    def simulate(v: int, apply: bool, ne: int) -> tuple[int, int, int]:
-        """(shortcuts needed, edges removed, edge count) if ``v`` were contracted now;
-        the first ``sc_cap`` shortcuts are written to ``sc_*``, or with ``apply`` added
-        at once (count -1 if the pool is full)."""
-        shortcuts = 0
-        removed = 0
-        e_in = in_head[v]
-        while e_in >= 0:
-            u = eu[e_in]
-            if not done[u]:
-                removed += 1
-                w1 = ew[e_in]
-                max_d = np.int64(0)
-                e_out = out_head[v]
-                while e_out >= 0:
-                    x = ev[e_out]
-                    if not done[x] and x != u and w1 + ew[e_out] > max_d:
-                        max_d = w1 + ew[e_out]
-                    e_out = out_next[e_out]
-                if max_d > 0 or out_head[v] >= 0:
-                    stamps[0] += 1
-                    stamp = stamps[0]
-                    n_targets = 0
-                    e_out = out_head[v]
-                    while e_out >= 0:
-                        x = ev[e_out]
-                        if not done[x] and x != u and mark[x] != stamp:
-                            mark[x] = stamp
-                            n_targets += 1
-                        e_out = out_next[e_out]
-                    n_t = _witness(
-                        u,
-                        v,
-                        max_d,
-                        limit,
-                        out_head,
-                        out_next,
-                        ev,
-                        ew,
-                        done,
-                        dist,
-                        touched,
-                        heap_k,
-                        heap_v,
-                        mark,
-                        stamp,
-                        n_targets,
-                    )
-                    e_out = out_head[v]
-                    while e_out >= 0:
-                        x = ev[e_out]
-                        if not done[x] and x != u:
-                            sw = w1 + ew[e_out]
-                            if dist[x] > sw:
-                                if apply:
-                                    ne = add_shortcut(u, x, sw, ne)
-                                    if ne < 0:
-                                        return -1, 0, ne
-                                elif shortcuts < sc_cap:
-                                    sc_u[shortcuts] = u
-                                    sc_x[shortcuts] = x
-                                    sc_w[shortcuts] = sw
-                                shortcuts += 1
-                        e_out = out_next[e_out]
-                    for i in range(n_t):
-                        dist[touched[i]] = INF
-            e_in = in_next[e_in]
-        e_out = out_head[v]
-        while e_out >= 0:
-            if not done[ev[e_out]]:
-                removed += 1
-            e_out = out_next[e_out]
-        return shortcuts, removed, ne
-
-    size = 0
+def _basic_customization(n: int, up_ptr: I64, up_to: I64, up: I64, down: I64) -> None:
+    """Lower every arc ``u - x`` to its cheapest path through lower nodes: bottom up, each
+    triangle ``v < u < x`` offers ``u -> v -> x`` and ``x -> v -> u``."""
     for v in range(n):
-        s, r, _ = simulate(v, False, ne)
-        size = _push(pq_k, pq_v, size, np.int64(2 * s - r), v)
-    next_rank = 0
-    while size > 0:
-        v = pq_v[0]
-        size = _pop(pq_k, pq_v, size)
-        if done[v]:
-            continue
-        s, r, _ = simulate(v, False, ne)
-        prio = np.int64(2 * s - r + deleted[v])
-        if size > 0 and prio > pq_k[0] and size < pq_k.shape[0]:
-            size = _push(pq_k, pq_v, size, prio, v)
-            continue
-        if s > sc_cap:  # more than the buffer holds: search again, adding as found
-            s, r, ne = simulate(v, True, ne)
-        else:  # the searches just made hold: add what they found
-            for i in range(s):
-                ne = add_shortcut(sc_u[i], sc_x[i], sc_w[i], ne)
-                if ne < 0:
-                    break
-        if ne < 0:
-            return rank, eu, ev, ew, -1
-        done[v] = True
-        rank[v] = next_rank
-        next_rank += 1
-        # unlink v's edges from its neighbours' lists: later searches and pricing walk
-        # only edges between nodes still in the graph
-        e = out_head[v]
-        while e >= 0:
-            deleted[ev[e]] += 1
-            _unlink(in_head, in_next, ev[e], e)
-            e = out_next[e]
-        e = in_head[v]
-        while e >= 0:
-            deleted[eu[e]] += 1
-            _unlink(out_head, out_next, eu[e], e)
-            e = in_next[e]
-    return rank, eu, ev, ew, ne
+        end = up_ptr[v + 1]
+        for i in range(up_ptr[v], end):
+            p = up_ptr[up_to[i]]
+            for j in range(i + 1, end):
+                while up_to[p] != up_to[j]:  # x is a higher neighbour of u too (chordal)
+                    p += 1
+                up[p] = _lower(up[p], down[i], up[j])
+                down[p] = _lower(down[p], down[j], up[i])
+
+
+@njit(cache=True)
+def _perfect_customization(n: int, up_ptr: I64, up_to: I64, up: I64, down: I64) -> None:
+    """Lower every arc to the cheapest path of the whole graph: top down, the arcs of
+    ``v`` through each triangle ``v < u < x`` whose arc ``u - x`` is already exact."""
+    for v in range(n - 1, -1, -1):
+        end = up_ptr[v + 1]
+        for i in range(up_ptr[v], end):
+            p = up_ptr[up_to[i]]
+            for j in range(i + 1, end):
+                while up_to[p] != up_to[j]:
+                    p += 1
+                up[j] = _lower(up[j], up[i], up[p])
+                down[j] = _lower(down[j], down[p], down[i])
+                up[i] = _lower(up[i], up[j], down[p])
+                down[i] = _lower(down[i], up[p], down[j])
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Hierarchy:
-    """Upward graphs of a contraction hierarchy, CSR by tail node.
+    """Upward graphs of a contraction hierarchy, CSR by tail node, nodes numbered by
+    rank (searches near the top then read neighbouring memory).
 
-    ``up_*``: edges ``u -> v`` with ``rank[v] > rank[u]`` (forward searches).
-    ``dn_*``: edges ``u -> v`` with ``rank[u] > rank[v]``, stored at ``v`` pointing to
-    ``u`` (backward searches).
+    ``rank``: the rank of each graph node (its number here).
+    ``up_*``: edges ``u -> v`` with ``v > u`` (forward searches).
+    ``dn_*``: edges ``u -> v`` with ``u > v``, stored at ``v`` pointing to ``u``
+    (backward searches).
     """
 
+    rank: I64
     up_ptr: I64
     up_to: I32
     up_w: I64
@@ -311,61 +206,75 @@ def _csr(n: int, src: I64, dst: I64, w: I64) -> tuple[I64, I32, I64]:
     return ptr, dst[order].astype(np.int32), w[order]
 
 
-def build_hierarchy(
-    graph: StreetGraph, *, witness_limit: int = 64, shortcut_buffer: int = 4096
-) -> Hierarchy | None:
-    """Contract ``graph``; ``None`` if the shortcut pool overflows (use plain Dijkstra).
-
-    ``witness_limit`` bounds the nodes settled by each witness search; ``shortcut_buffer``
-    the shortcuts of one node kept between pricing and contracting it (more are found
-    again by a second search; results are the same either way)."""
+def build_hierarchy(graph: StreetGraph) -> Hierarchy:
+    """Contract ``graph`` (see :func:`contract_csr`); logs the time of each step."""
     t0 = time.perf_counter()
-    h = contract_csr(
-        graph.indptr,
-        graph.indices,
-        graph.arc_key,
-        witness_limit=witness_limit,
-        shortcut_buffer=shortcut_buffer,
-    )
+    h = contract_csr(graph.indptr, graph.indices, graph.arc_key)
     log.info(
-        "hierarchy %s/%s: %s shortcuts in %.2f s",
+        "hierarchy %s/%s: %d arcs, %d of them shortcuts, in %.2f s",
         graph.source,
         graph.profile,
-        h.shortcuts if h is not None else "too many",
+        len(h.up_to) + len(h.dn_to),
+        h.shortcuts,
         time.perf_counter() - t0,
     )
     return h
 
 
-def contract_csr(
-    indptr: I64,
-    indices: I64,
-    weights: I64,
-    *,
-    witness_limit: int = 64,
-    shortcut_buffer: int = 4096,
-) -> Hierarchy | None:
-    """Contraction hierarchy of a CSR graph with non-negative int64 arc weights."""
+def contract_csr(indptr: I64, indices: I64, weights: I64, *, rank: I64 | None = None) -> Hierarchy:
+    """Contraction hierarchy of a CSR graph with non-negative int64 arc weights.
+
+    ``rank``: the contraction order (default :func:`nested_dissection_rank`). Any order
+    gives exact results; a nested-dissection order keeps the contracted graph small."""
     n = len(indptr) - 1
-    tail = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
-    rank, eu, ev, ew, ne = _contract(
-        n,
-        tail,
-        indices.astype(np.int64),
-        weights.astype(np.int64),
-        witness_limit,
-        shortcut_buffer,
+    t0 = time.perf_counter()
+    if rank is None:
+        rank = nested_dissection_rank(indptr, indices)
+    t1 = time.perf_counter()
+    tail = rank[np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))]
+    head = rank[indices]
+    ptr, adj = _undirected_csr(n, tail, head)
+    up_ptr, up_to = _chordal_arcs(n, ptr, adj)
+    t2 = time.perf_counter()
+    up, down = _input_keys(up_ptr, up_to, tail, head, weights.astype(np.int64))
+    shortcut_up, shortcut_down = up == INF, down == INF
+    _basic_customization(n, up_ptr, up_to, up, down)
+    basic_up, basic_down = up.copy(), down.copy()
+    _perfect_customization(n, up_ptr, up_to, up, down)
+    t3 = time.perf_counter()
+    # an arc beaten by a path through a higher node is on no shortest path: dropped
+    keep_up = (up < INF) & (up == basic_up)
+    keep_down = (down < INF) & (down == basic_down)
+    lower = np.repeat(np.arange(n, dtype=np.int64), np.diff(up_ptr))
+    up_csr = _csr(n, lower[keep_up], up_to[keep_up], up[keep_up])
+    dn_csr = _csr(n, lower[keep_down], up_to[keep_down], down[keep_down])
+    shortcuts = int(
+        np.count_nonzero(keep_up & shortcut_up) + np.count_nonzero(keep_down & shortcut_down)
     )
-    if ne < 0:
-        return None
-    eu, ev, ew = eu[:ne], ev[:ne], ew[:ne]
-    up = rank[ev] > rank[eu]
-    up_ptr, up_to, up_w = _csr(n, eu[up], ev[up], ew[up])
-    dn_ptr, dn_to, dn_w = _csr(n, ev[~up], eu[~up], ew[~up])
-    return Hierarchy(up_ptr, up_to, up_w, dn_ptr, dn_to, dn_w, int(ne - len(indices)))
+    log.info(
+        "hierarchy of %d nodes: order %.2f s, %d chordal arcs %.2f s, customization %.2f s",
+        n,
+        t1 - t0,
+        len(up_to),
+        t2 - t1,
+        t3 - t2,
+    )
+    return Hierarchy(rank, *up_csr, *dn_csr, shortcuts)
 
 
-_HIERARCHIES: weakref.WeakKeyDictionary[StreetGraph, Hierarchy | None] = weakref.WeakKeyDictionary()
+def _undirected_csr(n: int, tail: I64, head: I64) -> tuple[I64, I64]:
+    """Neighbours of each node in the undirected graph (no loops, no repeats), CSR."""
+    keep = tail != head
+    a = np.concatenate([tail[keep], head[keep]])
+    b = np.concatenate([head[keep], tail[keep]])
+    pair = np.unique(a * n + b)
+    a, b = pair // n, pair % n
+    ptr = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(a, minlength=n), out=ptr[1:])
+    return ptr, b
+
+
+_HIERARCHIES: weakref.WeakKeyDictionary[StreetGraph, Hierarchy] = weakref.WeakKeyDictionary()
 _FILES: weakref.WeakKeyDictionary[StreetGraph, Path] = weakref.WeakKeyDictionary()
 
 
@@ -374,7 +283,7 @@ def remember_file(graph: StreetGraph, path: Path) -> None:
     _FILES[graph] = path
 
 
-def hierarchy(graph: StreetGraph) -> Hierarchy | None:
+def hierarchy(graph: StreetGraph) -> Hierarchy:
     """The hierarchy of ``graph``: memoised, and kept on disk beside a cached graph."""
     if graph in _HIERARCHIES:
         return _HIERARCHIES[graph]
@@ -390,7 +299,7 @@ def hierarchy(graph: StreetGraph) -> Hierarchy | None:
             h = None
     if h is None:
         h = build_hierarchy(graph)
-        if h is not None and path is not None:
+        if path is not None:
             write_arrays(path, {f.name: np.asarray(getattr(h, f.name)) for f in fields(h)})
     _HIERARCHIES[graph] = h
     return h
@@ -504,10 +413,13 @@ def _forward_all(
     b_ptr: I64,
     b_target: I64,
     b_dist: I64,
-    n_targets: int,
+    dense_row: I64,
+    dense: I64,
     n_threads: int,
 ) -> I64:
-    """Search every source and scan the target buckets at each node of its space."""
+    """Search every source and scan the target buckets at each node of its space (a
+    node's dense row where it has one)."""
+    n_targets = dense.shape[1]
     n_src = seed_nodes.shape[0]
     out = np.full((n_src, n_targets), INF, np.int64)
     for t in prange(n_threads):
@@ -519,6 +431,12 @@ def _forward_all(
             for i in range(c):
                 v = space_v[i]
                 d = space_d[i]
+                r = dense_row[v]
+                if r >= 0:
+                    full = dense[r]
+                    for j in range(n_targets):  # INF + d stays below 2**63
+                        row[j] = min(row[j], d + full[j])
+                    continue
                 for b in range(b_ptr[v], b_ptr[v + 1]):
                     val = d + b_dist[b]
                     j = b_target[b]
@@ -529,12 +447,30 @@ def _forward_all(
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Buckets:
-    """Backward search spaces of the targets, grouped by node (CSR)."""
+    """Backward search spaces of the targets, grouped by node (CSR); nodes in the spaces
+    of many targets (the top separators) also as a dense row of all targets' keys
+    (:data:`INF` where absent), which a forward search scans in one vectorised pass."""
 
     ptr: I64
     target: I64
     dist: I64
-    n_targets: int
+    dense_row: I64
+    dense: I64
+
+    @property
+    def n_targets(self) -> int:
+        """Number of targets."""
+        return int(self.dense.shape[1])
+
+
+#: A node whose bucket holds at least this share of the targets gets a dense row.
+DENSE_SHARE = 0.25
+
+
+def _ranked(h: Hierarchy, nodes: I64) -> I64:
+    """Graph nodes as numbered in ``h`` (``-1``, no node, kept)."""
+    nodes = np.asarray(nodes, dtype=np.int64)
+    return np.ascontiguousarray(np.where(nodes >= 0, h.rank[np.maximum(nodes, 0)], -1))
 
 
 def target_buckets(
@@ -543,7 +479,7 @@ def target_buckets(
     """Buckets of the targets: target ``t`` is reached at ``dst_nodes[t, i]`` plus
     ``dst_keys[t, i]`` (nodes ``-1`` ignored)."""
     nt = max(1, threads or numba.get_num_threads())
-    dst_nodes = np.ascontiguousarray(dst_nodes, dtype=np.int64)
+    dst_nodes = _ranked(h, dst_nodes)
     dst_keys = np.ascontiguousarray(dst_keys, dtype=np.int64)
     empty = np.zeros(0, np.int64)
     back = (h.dn_ptr, h.dn_to, h.dn_w, h.up_ptr, h.up_to, h.up_w)
@@ -556,9 +492,16 @@ def target_buckets(
         _backward_all(back, dst_nodes, dst_keys, offsets[:-1], True, space_v, space_d, nt)
     owner = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
     order = np.argsort(space_v, kind="stable")
+    counts = np.bincount(space_v, minlength=n_nodes)
     ptr = np.zeros(n_nodes + 1, np.int64)
-    np.cumsum(np.bincount(space_v, minlength=n_nodes), out=ptr[1:])
-    return Buckets(ptr, owner[order], space_d[order], len(sizes))
+    np.cumsum(counts, out=ptr[1:])
+    heavy = np.flatnonzero(counts >= max(1.0, DENSE_SHARE * len(sizes)))
+    dense_row = np.full(n_nodes, -1, np.int64)
+    dense_row[heavy] = np.arange(len(heavy))
+    dense = np.full((len(heavy), len(sizes)), INF, np.int64)
+    at = dense_row[space_v] >= 0
+    dense[dense_row[space_v[at]], owner[at]] = space_d[at]
+    return Buckets(ptr, owner[order], space_d[order], dense_row, dense)
 
 
 def ch_rows(
@@ -570,11 +513,12 @@ def ch_rows(
     with PARALLEL_LOCK:
         return _forward_all(
             (h.up_ptr, h.up_to, h.up_w, h.dn_ptr, h.dn_to, h.dn_w),
-            np.ascontiguousarray(src_nodes, dtype=np.int64),
+            _ranked(h, src_nodes),
             np.ascontiguousarray(src_keys, dtype=np.int64),
             b.ptr,
             b.target,
             b.dist,
-            b.n_targets,
+            b.dense_row,
+            b.dense,
             nt,
         )

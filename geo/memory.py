@@ -4,9 +4,11 @@ Measured on the mirror-tiled Helsinki walk maps (``benchmarks/tiled.py``; 4 x 4:
 way node references, peak resident memory 201 MB after reading and 289 MB after building
 over a ~150 MB interpreter with numba and scipy loaded): the build's peak grows by about
 450-600 bytes per way node reference read (Python lists of the segment walk; 600 is used),
-and the contraction hierarchy's edge pool takes 40 bytes for each
-of ``8 x arcs`` slots, about 1 kB per graph node (3 arcs per node). A graph that would
-not fit is refused before parsing results are turned into arrays.
+and preparing the contraction hierarchy holds the chordal arcs of its nested-dissection
+order (about 7.5 per graph node on those maps) with two keys, their basic copies and
+masks, some 60 bytes each: under 1 kB per graph node, which the 200 bytes per reference
+(~1.1 kB per node) cover. A graph that would not fit is refused before parsing results
+are turned into arrays.
 """
 
 from __future__ import annotations

@@ -1,15 +1,18 @@
 """The one OSM reader: streets, buildings and address points of a file, in one pass.
 
 Readers: OSM XML (``.osm``, ``.osm.bz2``, ``.osm.gz``) with the standard library's expat
-parser through start / end handlers (no element tree), and PBF (``.osm.pbf``) with osmium
-(libosmium's bindings). Measured side by side in one run, CPU seconds (the machine is
-shared, so wall times mostly measure waiting): the 7 x 7 tiled Helsinki (50 MB XML,
-598,318 way node references) took 9.6 s with these handlers, 16.1 s with osmium reading
-the same XML and 13.7 s with osmium reading it as PBF; osmium's own parse is fast (0.9 s
-for the 4 x 4 tiling's XML without Python work) but every way node's id and location
-reaches Python as one object. On the 4 x 4 tiling the element-tree parser took 5.1 s where
-the handlers take 3.7 s. So XML keeps its reader and PBF, which only osmium reads, goes
-through osmium.
+parser through one start handler (no element tree, no end handler), and PBF
+(``.osm.pbf``) with osmium (libosmium's bindings). Measured side by side in one run, CPU
+seconds (the machine is shared, so wall times mostly measure waiting): the 7 x 7 tiled
+Helsinki (50 MB XML, 598,318 way node references) took 9.6 s with these handlers, 16.1 s
+with osmium reading the same XML and 13.7 s with osmium reading it as PBF; osmium's own
+parse is fast (0.9 s for the 4 x 4 tiling's XML without Python work) but every way
+node's id and location reaches Python as one object. On the 4 x 4 tiling the
+element-tree parser took 5.1 s where the handlers take 3.7 s. So XML keeps its reader
+and PBF, which only osmium reads, goes through osmium. Of the handlers' 3.45 s on the 4
+x 4 tiling, expat's own parse is 0.59 s and calling Python once per element start and
+end 1.26 s; dropping the end handler (an element is complete when the next top-level one
+starts) made it 2.67 s, same output.
 
 Ways with a ``highway`` tag are always kept (the travel profiles decide later which of
 them each mode may use). With ``places=True`` the same pass also keeps building outlines
@@ -201,11 +204,11 @@ def read_xml(path: Path, *, places: bool = False) -> OsmData:
     reader = _XmlReader(places)
     parser = expat.ParserCreate()
     parser.StartElementHandler = reader.start
-    parser.EndElementHandler = reader.end
     parser.buffer_text = True
     try:
         with _open_xml(path) as fh:
             parser.ParseFile(fh)
+        reader.close()
     except expat.ExpatError as exc:
         raise MapSourceError(f"malformed OSM XML: {exc}", record=f"file '{path}'") from exc
     except _NotOsmError as exc:
@@ -224,7 +227,10 @@ class _NotOsmError(Exception):
 
 
 class _XmlReader:
-    """Handlers of the expat parser: one call per element start and end, no element tree."""
+    """Handler of the expat parser: one call per element start, no element tree and no
+    end handler (half the calls into Python): a node, way or relation is complete when
+    the next element other than its ``nd``, ``tag`` or ``member`` starts, or the file
+    ends (:meth:`close`)."""
 
     def __init__(self, places: bool) -> None:
         self.places = places
@@ -235,9 +241,11 @@ class _XmlReader:
         self.tags: dict[str, str] = {}
         self.members: list[tuple[int, str]] = []
         self.attrs: dict[str, str] = {}
+        self.open = ""  # the node, way or relation being read ("" when none)
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
-        """An element opens: ``nd``, ``tag`` and ``member`` are read here."""
+        """An element opens: ``nd``, ``tag`` and ``member`` are read here; any other
+        element completes the open node, way or relation."""
         if not self.root_seen:
             if name != "osm":
                 raise _NotOsmError(name)
@@ -248,13 +256,17 @@ class _XmlReader:
             key = attrs["k"]
             if key in WAY_KEYS or key == "type" or (self.places and _place_key(key)):
                 self.tags[key] = attrs.get("v", "")
-        elif name in {"node", "way", "relation"}:
+        elif name == "member":
+            if attrs.get("type") == "way":
+                self.members.append((int(attrs["ref"]), attrs.get("role", "")))
+        else:
+            self.close()
             self.refs, self.tags, self.members, self.attrs = [], {}, [], attrs
-        elif name == "member" and attrs.get("type") == "way":
-            self.members.append((int(attrs["ref"]), attrs.get("role", "")))
+            self.open = name if name in {"node", "way", "relation"} else ""
 
-    def end(self, name: str) -> None:
-        """A node, way or relation closes: keep it with the tags read inside it."""
+    def close(self) -> None:
+        """The open node, way or relation is complete: keep it with the tags read in it."""
+        name, self.open = self.open, ""
         if name == "node":
             attrs = self.attrs
             lat, lon = attrs.get("lat"), attrs.get("lon")

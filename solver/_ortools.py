@@ -56,7 +56,13 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_ils_p
 from ortools.util import optional_boolean_pb2
 
 from solver.model import Problem, Stop
-from solver.objective import compatible_vehicles, cost_key, penalties, vehicle_fixed_bonus
+from solver.objective import (
+    change_costs,
+    compatible_vehicles,
+    cost_key,
+    penalties,
+    vehicle_fixed_bonus,
+)
 from solver.schedule import end_window, reload_hours, start_window
 
 #: Transit standing for "no path": longer than any horizon or distance limit.
@@ -576,13 +582,10 @@ def _add_change_costs(
     stop whose ``reference`` is another vehicle; its span cost adds those to the objective."""
     if not any(s.change_cost and s.reference is not None for s in problem.stops):
         return
-    evaluators = []
-    for v in problem.vehicles:
-        costs = [
-            s.change_cost if s.reference is not None and s.reference != v.id else 0
-            for s in problem.stops
-        ]
-        evaluators.append(_register_vector(routing, manager, nodes.vector(costs), plain, keep))
+    evaluators = [
+        _register_vector(routing, manager, nodes.vector(costs), plain, keep)
+        for costs in change_costs(problem)
+    ]
     total = sum(s.change_cost for s in problem.stops) + 1
     routing.AddDimensionWithVehicleTransits(evaluators, 0, total, True, "changes")
     routing.GetDimensionOrDie("changes").SetSpanCostCoefficientForAllVehicles(1)

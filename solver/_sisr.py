@@ -60,7 +60,7 @@ def _arc(m: np.ndarray, k: int, a: int, b: int) -> int:
 # The problem travels as one tuple ``prob`` and the routes' derived data as ``rs``:
 #   prob = (vint, vcap, loc, cost, travel, dist, service, tw_lo, tw_hi, demand,
 #           late_at, late_cost, allowed, penalty, neighbours, balance, max_ride, vreload,
-#           flags)
+#           flags, prefix, change)
 #   rs = (routes, lengths, es, ls, rload, rdist, rcost, route_of, pos_of, late_after,
 #         rspan, bounds, rstops, rloads, tid, tload, scratch)
 # Per entry (stops, then one per load place): ``loc``, ``service`` (0 for a reload: the
@@ -68,6 +68,9 @@ def _arc(m: np.ndarray, k: int, a: int, b: int) -> int:
 # ``demand`` (0), ``late_at``, ``late_cost`` (0), ``max_ride`` (no limit: >= NO_LIMIT).
 # Per stop: ``allowed``, ``penalty``, ``neighbours``. ``vreload[v, r]``: vehicle ``v``
 # may load at place ``r``; ``flags`` = [1 if any stop has a ride limit].
+# Re-plans: ``prefix[v]``: the first entries of route ``v`` are fixed (never removed,
+# nothing inserted before or between them); ``change[u, v]``: cost of serving stop ``u``
+# with vehicle ``v`` (a change of vehicle against a reference plan).
 # ``balance`` = [factor x 1000 (0: no balance rule), cost per second the longest route
 # lasts beyond the rule, cost per stop the fullest route holds beyond it]; ``rspan``: each
 # route's duration on the plan's schedule (kept only under a balance rule); ``bounds``:
@@ -299,6 +302,7 @@ def _update(v: int, rs: tuple, prob: tuple) -> bool:
             route_of[u] = v
             pos_of[u] = i
             stops += 1
+            total_c += prob[20][u, v]
             if trip == 0:
                 ok = False  # a stop before the first load
             if t > late_at[u]:
@@ -476,6 +480,7 @@ def _best_insertion(
         new_trip = (
             reloading and rloads[v] < vint[v, V_MAX_LOADS] and _fits_alone(demand[u], vcap[v])
         )
+        changed, fixed = prob[20][u, v], prob[19][v]  # change cost; fixed prefix length
         c, p = vint[v, V_COST], vint[v, V_PROFILE]
         end = vint[v, V_END]
         prev = vint[v, V_START]
@@ -486,6 +491,8 @@ def _best_insertion(
                 prev = loc[w]
                 depart = es[v, i - 1] + _svc(v, w, vint, service, n_stops)
             if blink > 0.0 and np.random.random() < blink:
+                continue
+            if i < fixed:  # nothing goes before or between the entries of the fixed prefix
                 continue
             own = not reloading or (
                 tid[v, i] >= 1 and _fits(tload[v, tid[v, i]], demand[u], vcap[v])
@@ -523,6 +530,7 @@ def _best_insertion(
                 delta += cost[c, here, lu] + _arc(cost, c, lu, nxt) - _arc(cost, c, prev, nxt)
                 if n == 0:
                     delta += vint[v, V_FIXED]
+                delta += changed
                 if start > late_at[u]:
                     delta += late_cost[u] * (start - late_at[u])
                 if late_after[v, i] > 0:
@@ -547,7 +555,8 @@ def _best_insertion(
 @njit(cache=True)
 def _tidy(v: int, rs: tuple, prob: tuple) -> None:
     """Drop route ``v``'s reloads that begin an empty trip (followed by another reload or
-    by the end, or first on a route that starts loaded); no stop left: no route."""
+    by the end, or first on a route that starts loaded), outside its fixed prefix; no stop
+    left: no route."""
     routes, lengths = rs[0], rs[1]
     n_stops = prob[13].shape[0]
     loaded = prob[0][v, V_START_EMPTY] == 0
@@ -555,7 +564,7 @@ def _tidy(v: int, rs: tuple, prob: tuple) -> None:
     out, stops = 0, 0
     for k in range(n):
         w = routes[v, k]
-        if w >= n_stops:
+        if w >= n_stops and k >= prob[19][v]:
             after = routes[v, k + 1] if k + 1 < n else -1
             if after < 0 or after >= n_stops or (loaded and out == 0):
                 continue
@@ -580,18 +589,20 @@ def _ruin(
     """Remove strings of consecutive stops from routes near a random stop (SISR's ruin).
 
     The removed stops are appended to ``loose``; ruined routes are marked in ``touched``.
-    Reloads within a string stay, unless their trip is left empty (:func:`_tidy`).
+    Reloads within a string stay, unless their trip is left empty (:func:`_tidy`). Strings
+    lie after the routes' fixed prefixes.
     Returns the new count of loose stops.
     """
-    routes, lengths, route_of, pos_of = rs[0], rs[1], rs[7], rs[8]
+    routes, lengths, route_of, pos_of, prefix = rs[0], rs[1], rs[7], rs[8], prob[19]
     n_stops = route_of.shape[0]
     assigned = n_stops - n_loose
-    if assigned == 0:
-        return n_loose
     used = 0
     for v in range(lengths.shape[0]):
-        if lengths[v] > 0:
+        assigned -= min(prefix[v], lengths[v])  # (an overestimate with reloads: harmless)
+        if lengths[v] > prefix[v]:
             used += 1
+    if assigned <= 0 or used == 0:
+        return n_loose
     l_max = min(float(max_string), assigned / used)
     k_max = 4.0 * avg_removed / (1.0 + l_max) - 1.0
     k = int(np.random.random() * k_max) + 1
@@ -602,11 +613,12 @@ def _ruin(
             break
         c = neighbours[first, j]
         v = route_of[c]
-        if v < 0 or touched[v]:
+        if v < 0 or touched[v] or pos_of[c] < prefix[v]:
             continue
         n = lengths[v]
-        size = min(int(np.random.random() * min(l_max, float(n))) + 1, n)
-        lo = max(0, pos_of[c] - size + 1)
+        free = n - prefix[v]
+        size = min(int(np.random.random() * min(l_max, float(free))) + 1, free)
+        lo = max(prefix[v], pos_of[c] - size + 1)
         hi = min(pos_of[c], n - size)
         begin = lo + int(np.random.random() * (hi - lo + 1))
         out = begin
@@ -717,8 +729,9 @@ def run(
     accepted, improved, balance part of the start cost]`` and is updated; the best plan
     seen is kept in ``best_routes``/``best_lengths``. The temperature falls geometrically from
     ``temp_from`` to ``temp_to`` over the call. Start routes that break a rule are emptied
-    first (the caller's best plan too, then). Returns the number of steps whose ruin left
-    a route late (skipped; possible on matrices without the triangle inequality).
+    first, down to their fixed prefix (the caller's best plan too, then). Returns the
+    number of steps whose ruin left a route late (skipped; possible on matrices without the
+    triangle inequality).
     """
     np.random.seed(seed)
     vint, penalty, neighbours = prob[0], prob[13], prob[14]
@@ -735,9 +748,10 @@ def run(
         if not _update(v, rs, prob):
             # A start route that breaks a rule (e.g. a span bound it was not planned for)
             # is emptied: its stops become loose and are reinserted by the first step.
-            for i in range(lengths[v]):
-                route_of[routes[v, i]] = -1
-            lengths[v] = 0
+            for i in range(prob[19][v], lengths[v]):
+                if routes[v, i] < n_stops:
+                    route_of[routes[v, i]] = -1
+            lengths[v] = prob[19][v]
             _update(v, rs, prob)
             emptied = True
     if emptied:

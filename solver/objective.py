@@ -8,6 +8,7 @@ decomposition (:mod:`solver.decompose`) and the day model of the api all take fr
 * :func:`penalties`: the price of leaving a stop unserved, by ``(required, priority)``
   group, each group above all lower groups together ("elderly first");
 * :func:`vehicle_fixed_bonus`: the fixed cost ``minimise_vehicles`` adds per used vehicle;
+* :func:`change_costs`: what serving a stop with a vehicle other than its reference adds;
 * :func:`priority_rank`: how many stops a plan serves per group, highest group first, the
   order in which plans are compared before their cost.
 """
@@ -100,6 +101,19 @@ def penalties(problem: Problem, arc_bound: int, *, extra_fixed: int = 0) -> list
             out[i] = s.penalty if (not s.required and s.penalty is not None) else level
         below = min(ceiling, below + sum(out[i] for i in members))
     return out
+
+
+def change_costs(problem: Problem) -> list[list[int]]:
+    """Per vehicle, per stop: what serving the stop with the vehicle adds to the objective
+    (the stop's ``change_cost`` when it has a ``reference`` and the vehicle is another one;
+    else 0). Unserved stops pay their penalty only."""
+    return [
+        [
+            s.change_cost if s.reference is not None and s.reference != v.id else 0
+            for s in problem.stops
+        ]
+        for v in problem.vehicles
+    ]
 
 
 def vehicle_fixed_bonus(problem: Problem, arc_bound: int) -> int:

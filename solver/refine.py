@@ -25,8 +25,12 @@ from solver.schedule import end_window, reload_hours, start_window
 #: Largest problem refined: the kernel keeps all-pairs tables over the stops (neighbours,
 #: and per profile and cost structure the matrices over the locations in use).
 MAX_STOPS = 2000
-#: Steps of the first kernel call (it measures the step rate).
+#: Steps per kernel call under an iteration count.
 _STEP = 200
+#: Steps of the first kernel call under a deadline (it measures the step rate): few, so
+#: that a short budget is not overrun (200 steps of the demo day's 161-stop re-plan took
+#: 1.6 s on a loaded machine, against a 1.3 s limit).
+_FIRST_STEP = 20
 #: Seconds per later kernel call (between clock and progress checks).
 _CHUNK_SECONDS = 0.05
 #: Stand-in travel time of a missing path: later than any window.
@@ -66,10 +70,6 @@ def unsupported(problem: Problem) -> str | None:
         return "span cost"
     if any(len(s.windows) > 1 for s in problem.stops):
         return "several time windows on a stop"
-    if any(v.prefix for v in problem.vehicles):
-        return "fixed prefixes"
-    if any(s.change_cost for s in problem.stops):
-        return "change costs"
     return None
 
 
@@ -91,6 +91,11 @@ class Arrays:
     entry per load place (:attr:`places`, kernel entry ``len(stops) + r``: its location,
     its depot's hours, no demand, no lateness, no ride limit); ``vreload`` is vehicles x
     load places (where each may load); ``flags`` is ``[1 if any ride limit]``.
+
+    Re-plans: ``prefix`` is, per vehicle, the number of entries its route begins with that
+    stay as they are (:attr:`solver.model.Vehicle.prefix`); ``change`` is stops x vehicles,
+    the cost of serving a stop with that vehicle (its ``change_cost`` when the vehicle is
+    not its ``reference``, else 0).
     """
 
     vint: np.ndarray
@@ -112,6 +117,8 @@ class Arrays:
     max_ride: np.ndarray
     vreload: np.ndarray
     flags: np.ndarray
+    prefix: np.ndarray
+    change: np.ndarray
     places: tuple[int, ...]
 
     def kernel(self) -> tuple[np.ndarray, ...]:
@@ -120,6 +127,7 @@ class Arrays:
             self.vint, self.vcap, self.loc, self.cost, self.travel, self.dist, self.service,
             self.tw_lo, self.tw_hi, self.demand, self.late_at, self.late_cost, self.allowed,
             self.penalty, self.neighbours, self.balance, self.max_ride, self.vreload, self.flags,
+            self.prefix, self.change,
         )  # fmt: skip
 
     def entries(self, problem: Problem, order: Sequence[int]) -> list[int]:
@@ -190,6 +198,11 @@ def arrays(problem: Problem, *, span_bound: int | None = None) -> Arrays:
     )
     vint = np.zeros((len(vehicles), _sisr.V_FIELDS), dtype=np.int64)
     vreload = np.zeros((len(vehicles), len(loads)), dtype=np.bool_)
+    change = (
+        np.asarray(objective.change_costs(problem), dtype=np.int64)
+        .reshape(len(vehicles), len(stops))
+        .T.copy()
+    )
     classes: dict[tuple[object, ...], int] = {}
     for k, v in enumerate(vehicles):
         row = vint[k]
@@ -210,7 +223,14 @@ def arrays(problem: Problem, *, span_bound: int | None = None) -> Arrays:
         row[_sisr.V_START_EMPTY] = 0 if v.start_loaded else 1
         vreload[k, [loads.index(p) for p in v.load_places]] = True
         fields = [x for f, x in enumerate(row.tolist()) if f != _sisr.V_CLASS]
-        signature = (*fields, v.capacity, allowed[:, k].tobytes(), vreload[k].tobytes())
+        signature = (
+            *fields,
+            v.capacity,
+            allowed[:, k].tobytes(),
+            vreload[k].tobytes(),
+            v.prefix,
+            change[:, k].tobytes(),
+        )
         row[_sisr.V_CLASS] = classes.setdefault(signature, len(classes))
     loc = np.asarray([place[s.location] for s in stops], dtype=np.int64)
     c0 = cost_list[0][np.ix_(loc, loc)].astype(np.float64)
@@ -252,8 +272,29 @@ def arrays(problem: Problem, *, span_bound: int | None = None) -> Arrays:
         max_ride=np.asarray([*ride, *[_NEVER] * r], dtype=np.int64),
         vreload=vreload,
         flags=np.asarray([1 if any(s.max_ride is not None for s in stops) else 0], np.int64),
+        prefix=np.asarray([len(v.prefix) for v in vehicles], dtype=np.int64),
+        change=change,
         places=tuple(loads),
     )
+
+
+def _with_prefixes(problem: Problem, routes: Sequence[Sequence[int]]) -> list[list[int]]:
+    """``routes`` with every vehicle's route beginning with its fixed prefix: a route that
+    does not (e.g. the empty routes of a plan built from nothing) becomes its prefix alone,
+    and the prefix's stops leave the other routes."""
+    out = [list(r) for r in routes]
+    fixed = [problem.prefix_entries(k) for k in range(len(problem.vehicles))]
+    taken: set[int] = set()
+    for k, entries in enumerate(fixed):
+        if entries and out[k][: len(entries)] != entries:
+            out[k] = list(entries)
+            taken.update(i for i in entries if i < len(problem.stops))
+    if taken:
+        out = [
+            r[: len(fixed[k])] + [i for i in r[len(fixed[k]) :] if i not in taken]
+            for k, r in enumerate(out)
+        ]
+    return out
 
 
 def _max_loads(v: Vehicle, n_stops: int) -> int:
@@ -311,7 +352,7 @@ def refine(
     t0 = time.monotonic()
     a = arrays(problem, span_bound=span_bound)
     n_veh, n = len(problem.vehicles), len(problem.stops)
-    cur, lengths = _route_arrays(problem, a, routes)
+    cur, lengths = _route_arrays(problem, a, _with_prefixes(problem, routes))
     best, best_len = cur.copy(), lengths.copy()
     state = np.zeros(5, dtype=np.int64)  # current, best, accepted, improved, start balance
     prob = a.kernel()
@@ -352,7 +393,9 @@ def refine(
             frac_a, frac_b = done / iterations, (done + count) / iterations
         else:
             total, elapsed = deadline - t0, now - t0
-            count = _STEP if not done else max(1, int(rate * min(_CHUNK_SECONDS, deadline - now)))
+            count = (
+                _FIRST_STEP if not done else max(1, int(rate * min(_CHUNK_SECONDS, deadline - now)))
+            )
             frac_a = elapsed / total
             frac_b = min(1.0, frac_a + (count / rate if rate else 0.0) / total)
         chunk(

@@ -22,8 +22,12 @@ the plan can come out worse than with one worker.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import multiprocessing
+import multiprocessing.forkserver
+import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -81,36 +85,27 @@ def _run(
 
     OR-Tools gets ``config.refine_after`` of the time (its first solution may take longer);
     the refinement (:func:`_refined`) improves that plan until ``deadline``. With
-    ``effort``, OR-Tools stops at its effort bound (the clock only as a backstop). Also the
-    body of a worker process: ``deadline`` is a ``time.monotonic()`` instant of the parent
-    (on Linux that clock is system-wide, so a worker's start-up counts against the budget).
+    ``effort``, OR-Tools stops at its effort bound (the clock only as a backstop). A
+    problem with trips and a warm start goes to the refinement at once
+    (:func:`_trips_warm_start`). Also the body of a worker process: ``deadline`` is a
+    ``time.monotonic()`` instant of the parent (on Linux that clock is system-wide, so a
+    worker's start-up counts against the budget).
     """
     begin = time.monotonic() if origin is None else origin
     refining = not plain and _refines(problem, config)
-    split = deadline
-    if refining:
-        # The compiled kernel loads while OR-Tools searches. Not loaded yet (a process's
-        # first search): OR-Tools keeps the whole time rather than wait for it.
-        refine.load_in_background()
-        if effort is None and refine.ready(0):  # with effort, its bound ends OR-Tools
-            now = time.monotonic()
-            split = now + config.refine_after * (deadline - now)
-    result = _ortools.search(
-        problem,
-        config=config,
-        deadline=split,
-        seed=seed,
-        plain=plain,
-        initial_routes=initial,
-        solution_limit=effort,
-        span_bound=span_bound,
-        on_progress=on_progress,
-        clock_origin=begin,
-    )
-    if not refining or (result.found and time.monotonic() >= deadline):
+    if refining and initial is not None and trips.has_trips(problem):
+        result = _trips_warm_start(initial)
+    elif refining and _warm_replan_short(problem, config, initial, deadline, effort):
+        assert initial is not None
+        result = _trips_warm_start(initial, status=_REPLAN_WARM)
+    else:
+        run = _RunArgs(deadline, seed, initial, effort, span_bound, begin)
+        result = _or_tools_share(problem, config, run, plain, on_progress)
+    priced = result.found and result.objective != _UNPRICED
+    if not refining or (priced and time.monotonic() >= deadline):
         return result
     # Without a plan, or with an effort bound (a plan that depends on the inputs alone),
-    # wait for the kernel; else only until the deadline, then OR-Tools' plan stands.
+    # wait for the kernel; else only until the deadline, then the plan so far stands.
     wait = None if not result.found or effort is not None else deadline - time.monotonic()
     if not refine.ready(max(0.0, wait) if wait is not None else None):
         return dataclasses.replace(result, status=result.status + "; kernel not loaded in time")
@@ -119,7 +114,8 @@ def _run(
         problem,
         # No OR-Tools plan in its share of the time (large problems, short budgets): start
         # from nothing; the first reinsertion builds a plan, even past the deadline (a few
-        # milliseconds), so that the search never ends without one.
+        # milliseconds), so that the search never ends without one. A warm start with
+        # trips gets that first step too: a route of it that breaks a rule is rebuilt.
         result.routes if result.found else [[] for _ in problem.vehicles],
         config,
         deadline=deadline,
@@ -128,7 +124,7 @@ def _run(
         span_bound=span_bound,
         on_progress=on_progress,
         origin=begin,
-        min_iterations=0 if result.found else 1,
+        min_iterations=0 if priced else 1,
     )
     seconds = time.perf_counter() - t0
     if result.found and better.objective >= better.start_objective:
@@ -147,6 +143,93 @@ def _run(
         status=status + f"; refined by ruin and recreate ({better.iterations} steps)",
         search_seconds=result.search_seconds + seconds,
         cut_short=not better.settled,
+    )
+
+
+#: Status of a re-plan's warm start refined without OR-Tools (:func:`_warm_replan_short`).
+_REPLAN_WARM = "the warm start of a re-plan, refined without OR-Tools"
+
+
+def _warm_replan_short(
+    problem: Problem,
+    config: _ortools.SearchConfig,
+    initial: list[list[int]] | None,
+    deadline: float,
+    effort: int | None,
+) -> bool:
+    """Whether a re-plan (fixed prefixes) with a warm start goes to the refinement alone:
+    OR-Tools' share of the time would end before the least time it takes to build its
+    model and read a warm start back (:data:`solver._ortools.RESTORE_SECONDS`; the demo
+    day's re-plan, 161 stops: 1.4-3.4 s to build, measured), so it would spend the budget
+    rebuilding the plan it was given. Not under an effort bound (its searches end by their
+    bounds, not by the clock). (With trips, every warm start goes there:
+    :func:`_trips_warm_start`.)"""
+    share = config.refine_after * (deadline - time.monotonic())
+    return (
+        effort is None
+        and initial is not None
+        and any(v.prefix for v in problem.vehicles)
+        and share < _ortools.RESTORE_SECONDS
+        and refine.ready(0)
+    )
+
+
+#: Objective of a plan nobody has priced yet (a warm start before the refinement): above
+#: every priced plan, so that any other portfolio member's plan wins over it.
+_UNPRICED = 2**62
+
+
+def _trips_warm_start(
+    initial: list[list[int]], status: str = "the warm start with trips, refined without OR-Tools"
+) -> _ortools.SearchResult:
+    """The warm start of a problem with trips as the plan the refinement starts from
+    (``status``: how the plan came about).
+
+    OR-Tools inserts one node at a time, so it never adds a reload together with the stop
+    that needs it: from such a warm start it spent its share building its model (~2 s of
+    wall time on the 300-household day of ``benchmarks.day_cli`` on a loaded machine) and
+    kept the warm start unimproved, while the refinement places a reload and its first
+    stop as one insertion (measured side by side: 16,652 against 179,977 at 3 s, 12,746
+    against 13,732 at 10 s).
+    """
+    return _ortools.SearchResult(
+        routes=[list(r) for r in initial],
+        found=True,
+        objective=_UNPRICED,
+        status=status,
+        build_seconds=0.0,
+        search_seconds=0.0,
+    )
+
+
+def _or_tools_share(
+    problem: Problem,
+    config: _ortools.SearchConfig,
+    run: _RunArgs,
+    plain: bool,
+    on_progress: Callable[[float, int], None] | None,
+) -> _ortools.SearchResult:
+    """The OR-Tools search of :func:`_run`: until ``run.deadline``, or its
+    ``config.refine_after`` share when the refinement follows and its kernel is loaded."""
+    split = run.deadline
+    if not plain and _refines(problem, config):
+        # The compiled kernel loads while OR-Tools searches. Not loaded yet (a process's
+        # first search): OR-Tools keeps the whole time rather than wait for it.
+        refine.load_in_background()
+        if run.effort is None and refine.ready(0):  # with effort, its bound ends OR-Tools
+            now = time.monotonic()
+            split = now + config.refine_after * (run.deadline - now)
+    return _ortools.search(
+        problem,
+        config=config,
+        deadline=split,
+        seed=run.seed,
+        plain=plain,
+        initial_routes=run.initial,
+        solution_limit=run.effort,
+        span_bound=run.span_bound,
+        on_progress=on_progress,
+        clock_origin=run.origin,
     )
 
 
@@ -225,31 +308,69 @@ def worker_pool(size: int = 1) -> ProcessPoolExecutor:
 
 def start_up(workers: int = 1) -> None:
     """Prepare this process for solving, off the clock of any solve: the kernel starts
-    loading on a background thread and, with ``workers`` > 1, the worker pool starts.
-    Command lines and services call it first thing."""
+    loading on a background thread and, with ``workers`` > 1, the worker pool starts its
+    processes on another (:func:`_start_workers`). Command lines and services call it
+    first thing."""
     refine.load_in_background()
     if workers > 1:
-        threading.Thread(target=worker_pool, args=(workers - 1,), daemon=True).start()
+        threading.Thread(target=_start_workers, args=(workers - 1,), daemon=True).start()
+
+
+def _start_workers(size: int) -> None:
+    """Make the pool start its ``size`` worker processes now (a pool starts them only when
+    work is first handed to it): their start-up (forkserver, OR-Tools, the kernel) then
+    runs while the process reads its inputs, not during the first search, and a command
+    that ends does not wait for a worker still starting (measured on ``doorstep solve
+    R101.txt --time-limit 1 --workers 2``: the shut-down waited 1.4 s for it)."""
+    pool = worker_pool(size)
+    try:
+        for started in [pool.submit(abs, 0) for _ in range(size)]:
+            started.result()
+    except Exception:  # a pool that cannot start leaves the portfolio to the main search
+        return
 
 
 def shut_down() -> bool:
-    """End the worker pool's processes now (a command's exit need not wait for a worker
-    still starting or finishing a member nobody waits for).
-
-    Returns whether this process started worker processes: their forkserver may still
-    hold the standard streams, so such a process should leave the normal way.
+    """End the worker pool's processes now and wait (at most :data:`_WORKER_END_S` each)
+    until they are gone, so that a command can leave at once: its exit need not wait for
+    a worker still finishing a member nobody waits for, and no worker writes to the
+    standard streams it shares after the command has left. The pool's forkserver ends by
+    itself when this process does. Returns whether there was a pool to end.
     """
     global _POOL
     with _POOL_LOCK:
         if _POOL is None:
-            return _POOLS_STARTED > 0
+            return False
         pool, _ = _POOL
         _POOL = None
     processes = list(getattr(pool, "_processes", {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.terminate()
+    for process in processes:
+        process.join(_WORKER_END_S)
+    _end_forkserver()
     return True
+
+
+def _end_forkserver() -> None:
+    """Kill the forkserver of the worker pools, if one runs. Ended by its parent's exit,
+    it would tear its interpreter down first (OR-Tools and numba preloaded: ~0.6 s
+    measured), holding the command's standard streams, so a caller reading them waited
+    that long after the command had left. Killed, it ends at once; multiprocessing starts
+    a new one when a pool needs it."""
+    server = getattr(multiprocessing.forkserver, "_forkserver", None)
+    pid = getattr(server, "_forkserver_pid", None)
+    if pid is None:
+        return
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(OSError):
+        server._stop()  # type: ignore[union-attr]  # closes its pipe, reaps it, resets
+
+
+#: Longest wait for a terminated worker process to end (s).
+_WORKER_END_S = 2.0
 
 
 def _broken(pool: ProcessPoolExecutor) -> bool:

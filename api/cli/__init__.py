@@ -79,22 +79,36 @@ def main() -> None:
 
     When the command is done (its files written and closed, its status known) the process
     leaves at once (:func:`exit_now`): the interpreter's teardown of OR-Tools, numba and
-    every module would add seconds to each call. Not after a portfolio's worker processes
-    were started (their forkserver shares the standard streams); the pool then ends
-    without waiting for a worker still starting (:func:`solver.shut_down`).
+    every module would add seconds to each call. A portfolio's worker processes are ended
+    first (:func:`solver.shut_down`), so none writes to the shared standard streams after
+    the command has left (leaving the normal way after them took ~1 s more).
     """
     import solver
 
-    solver.start_up()  # the search kernel loads while the command reads its inputs
+    # The search kernel loads (and with --workers, the worker processes start) while the
+    # command reads its inputs.
+    solver.start_up(workers_asked(sys.argv[1:]))
     try:
         build_app(sys.argv[1:])()
     except SystemExit as done:
-        pooled = solver.shut_down()
-        if not pooled and (done.code is None or isinstance(done.code, int)):
+        solver.shut_down()
+        if done.code is None or isinstance(done.code, int):
             exit_now(done.code or 0)
         raise
     finally:
         solver.shut_down()
+
+
+def workers_asked(args: Sequence[str]) -> int:
+    """The ``--workers`` of a command line (``--workers N`` or ``--workers=N``; 1 when not
+    given or not a number: the command's own parsing reports a bad value)."""
+    for k, arg in enumerate(args):
+        value = args[k + 1] if arg == "--workers" and k + 1 < len(args) else None
+        if arg.startswith("--workers="):
+            value = arg.split("=", 1)[1]
+        if value is not None:
+            return int(value) if value.isdigit() else 1
+    return 1
 
 
 def exit_now(status: int) -> None:

@@ -6,6 +6,9 @@ coordinates), minimises total distance with the problem's fleet, runs on one cor
 returns routes of timed visits so the independent checker can judge every answer alike.
 
 Adapters are imported only when asked for, so a missing package fails only its own runs.
+An adapter may also expose ``prepare()``: the one-off work of a process that has the
+solver loaded (imports, compiled code read from its cache), which the harness does before
+it starts the clock, as a long-running user process would have done it already.
 """
 
 from __future__ import annotations
@@ -62,6 +65,17 @@ def get(name: str) -> PeerSolve:
     module = importlib.import_module(MODULES[name])
     solve: PeerSolve = module.solve
     return solve
+
+
+def prepare(name: str) -> None:
+    """Do the one-off start-up work of the solver called ``name`` in this process: import
+    it, and run its adapter's ``prepare()`` if it has one."""
+    get(name)
+    key = "doorstep" if name.startswith("doorstep@") else name
+    if key in MODULES:
+        ready = getattr(importlib.import_module(MODULES[key]), "prepare", None)
+        if ready is not None:
+            ready()
 
 
 def available(name: str) -> bool:

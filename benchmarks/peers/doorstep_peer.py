@@ -17,6 +17,7 @@ import typing
 from typing import Any
 
 from benchmarks.peers import UnsupportedProblemError
+from solver import refine
 from solver import solve as doorstep_solve
 from solver._ortools import SearchConfig
 from solver.model import Problem
@@ -25,6 +26,12 @@ from solver.solve import _default_configs
 
 #: Prefix of a variant's solver name.
 PREFIX = "doorstep@"
+
+
+def prepare() -> None:
+    """Load the compiled refinement kernel (from numba's on-disk cache), as a process that
+    has planned before (or called :func:`solver.start_up` while reading its inputs) has it."""
+    refine.warm_up()
 
 
 def solve(problem: Problem, *, time_limit: float, seed: int) -> Solution:

@@ -71,6 +71,37 @@ def test_infeasible_peer_answer_is_a_failed_run(monkeypatch: pytest.MonkeyPatch)
     assert result.error
 
 
+def test_harness_prepares_the_solver_before_its_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run first prepares its solver (imports, compiled code), then solves; a feasible
+    answer is a feasible run."""
+    p = _problem()
+    calls: list[str] = []
+
+    def serving(problem: Problem, *, time_limit: float, seed: int) -> Solution:
+        calls.append("solve")
+        return solution_from_orders(problem, [(0, [0, 1]), (1, [2, 3])], seconds=0.0, status="t")
+
+    class _Inst:
+        problem = p
+        scale = 1
+
+    monkeypatch.setattr(peers, "prepare", lambda name: calls.append(f"prepare {name}"))
+    monkeypatch.setattr(peers, "get", lambda name: serving)
+    monkeypatch.setattr(quality, "_instance", lambda set_name, path: _Inst())
+    monkeypatch.setattr(quality, "_bks", lambda set_name: {})
+    result = quality.run_one(quality.Task("x", "/nowhere/T.vrp", "ours", 0, 1.0))
+    assert calls == ["prepare ours", "solve"]
+    assert result.feasible, result.error
+
+
+def test_preparing_doorstep_loads_the_kernel() -> None:
+    """Preparing Doorstep leaves the refinement kernel loaded in the process."""
+    from solver import refine
+
+    peers.prepare("doorstep")
+    assert refine.ready(0)
+
+
 @pytest.mark.parametrize("name", [n for n in ("pyvrp", "vroom") if peers.available(n)])
 def test_peer_refuses_what_it_cannot_express(name: str) -> None:
     """Skills are refused rather than silently dropped."""

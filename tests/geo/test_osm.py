@@ -106,3 +106,20 @@ def test_corrupt_pbf_names_the_file(tmp_path: Path) -> None:
     bad.write_bytes(b"not a pbf at all")
     with pytest.raises(MapSourceError, match=r"bad\.osm\.pbf"):
         read_osm_file(bad)
+
+
+def test_elements_end_where_the_next_one_starts(tmp_path: Path) -> None:
+    """A way is complete at the next top-level element: tags of a foreign element after it
+    are not its, and an address node last in the file is kept."""
+    path = tmp_path / "order.osm"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6">'
+        '<bounds minlat="0" minlon="0" maxlat="1" maxlon="1"/>'
+        '<node id="1" lat="0" lon="0"/><node id="2" lat="0" lon="0.001"/>'
+        '<way id="9"><nd ref="1"/><nd ref="2"/><tag k="highway" v="footway"/></way>'
+        '<changeset id="5"><tag k="access" v="no"/></changeset>'
+        '<node id="3" lat="0.001" lon="0"><tag k="addr:housenumber" v="7"/></node></osm>'
+    )
+    data = read_osm_file(path, places=True)
+    assert [tags for _, tags in data.ways] == [{"highway": "footway"}]
+    assert [(p.osm_id, p.tags) for p in data.addresses] == [(3, {"addr:housenumber": "7"})]

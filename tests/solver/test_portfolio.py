@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from concurrent.futures import Future
@@ -9,7 +10,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
-from solver import Problem, Solution, _ortools, refine, solve
+from solver import Problem, Solution, Vehicle, _ortools, refine, solve
 from solver.check import assert_feasible
 from solver.solve import _default_configs, worker_pool
 from tests.solver.plane import plane_problem
@@ -60,3 +61,24 @@ def test_dead_worker_pool_is_replaced() -> None:
     sol = solve(p, time_limit=2.0, workers=2)
     all_served(p, sol)
     assert worker_pool(1).submit(abs, -2).result(timeout=30) == 2
+
+
+def test_trips_warm_start_goes_to_the_refinement_at_once() -> None:
+    """A problem with trips is refined from its trip-aware first plan, no OR-Tools model
+    built: every stop served, the plan checks, no dearer than that first plan."""
+    from solver.schedule import plan_cost, timed_route
+    from solver.trips import first_routes
+    from tests.solver.test_trips import _problem
+
+    vans = tuple(
+        Vehicle(f"v{k}", 0, 0, capacity=(10,), max_trips=None, shift=(0, 5000)) for k in range(2)
+    )
+    p = dataclasses.replace(_problem(vans[0]), vehicles=vans)
+    first = [timed_route(p, k, r) for k, r in enumerate(first_routes(p)) if r]
+    sol = solve(p, time_limit=5.0, effort=20)
+    assert not sol.unassigned
+    assert sorted(v.stop_id for r in sol.routes for v in r.stops) == sorted(s.id for s in p.stops)
+    assert_feasible(p, sol)
+    assert "without OR-Tools" in sol.stats.status
+    assert sol.stats.phases["build"] == 0
+    assert sol.cost <= plan_cost(p, first)

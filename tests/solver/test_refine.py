@@ -40,9 +40,85 @@ def _objective(problem: Problem, routes: list[list[int]]) -> int:
         finite = m[p.durations >= 0]
         bound = max(bound, int(finite.max()) if finite.size else 0)
     pens = objective.penalties(problem, bound)
-    return plan_cost(problem, timed) + sum(
-        pens[i] for i in range(len(problem.stops)) if i not in served
+    change = objective.change_costs(problem)
+    moved = sum(change[k][i] for k, r in enumerate(routes) for i in r if i < len(problem.stops))
+    return (
+        plan_cost(problem, timed)
+        + moved
+        + sum(pens[i] for i in range(len(problem.stops)) if i not in served)
     )
+
+
+def replanned(problem: Problem, routes: list[list[int]], data: st.DataObject) -> Problem:
+    """``problem`` as a re-plan of ``routes``: each vehicle's route begins with a drawn
+    fixed prefix of it (ending with a stop), and stops get drawn references and change
+    costs."""
+    n = len(problem.stops)
+    vehicles = []
+    for k, v in enumerate(problem.vehicles):
+        route = routes[k] if k < len(routes) else []
+        cut = data.draw(st.integers(0, len(route)))
+        while cut > 0 and route[cut - 1] >= n:  # a prefix ends with a stop
+            cut -= 1
+        vehicles.append(
+            dataclasses.replace(v, prefix=tuple(problem.entry_name(e) for e in route[:cut]))
+        )
+    ids = [None, *(v.id for v in problem.vehicles)]
+    stops = tuple(
+        dataclasses.replace(
+            s,
+            reference=data.draw(st.sampled_from(ids)),
+            change_cost=data.draw(st.sampled_from([0, 1, 150, 2000])),
+        )
+        for s in problem.stops
+    )
+    return dataclasses.replace(problem, vehicles=tuple(vehicles), stops=stops)
+
+
+def _searched(problem: Problem, seed: int) -> _ortools.SearchResult:
+    """OR-Tools' plan of ``problem`` (five improving solutions at most)."""
+    # A tiny problem has fewer than 5 improving solutions: the search runs to its clock
+    # (1 s), long after the first plan (milliseconds).
+    start = _ortools.search(
+        problem,
+        config=_ortools.SearchConfig(),
+        deadline=time.monotonic() + 1.0,
+        seed=seed,
+        solution_limit=5,
+    )
+    assert start.found
+    return start
+
+
+def _refined_exactly(problem: Problem, seed: int) -> refine.RefineResult:
+    """OR-Tools' plan refined for 300 steps: the kernel prices the start as OR-Tools does,
+    never returns a dearer plan, and prices its plan as the model does."""
+    start = _searched(problem, seed)
+    out = refine.refine(problem, start.routes, deadline=FAR, iterations=300, seed=seed)
+    assert out.start_objective == start.objective
+    assert out.objective <= start.objective
+    assert out.objective == _objective(problem, out.routes)
+    return out
+
+
+def assert_refined_replan(problem: Problem, seed: int) -> None:
+    """OR-Tools' plan of a re-plan ``problem``, refined: the kernel prices it as the model
+    does, every fixed prefix stands, and the refined plan is priced exactly and checks."""
+    out = _refined_exactly(problem, seed)
+    for k in range(len(problem.vehicles)):
+        fixed = problem.prefix_entries(k)
+        assert out.routes[k][: len(fixed)] == fixed
+    served = [i for r in out.routes for i in r if i < len(problem.stops)]
+    assert len(served) == len(set(served))
+    routes = [timed_route(problem, k, r) for k, r in enumerate(out.routes) if r]
+    missing = [i for i in range(len(problem.stops)) if i not in set(served)]
+    plan = Solution(
+        routes=tuple(routes),
+        unassigned=tuple(diagnose(problem, missing, routes)),
+        cost=plan_cost(problem, routes),
+    )
+    report = check(problem, plan)
+    assert report.ok, report.violations
 
 
 @settings(
@@ -58,25 +134,31 @@ def test_refinement_objective_is_the_models_and_its_plans_check(
     """On random problems (every supported constraint kind) the kernel prices the OR-Tools
     plan exactly as OR-Tools does, and whatever it returns passes the checker."""
     assert refine.unsupported(problem) is None
-    # A tiny problem has fewer than 5 improving solutions: the search and the solve below
-    # run to their clock (1 s, 0.5 s as in test_properties), long after the first plan.
-    start = _ortools.search(
-        problem,
-        config=_ortools.SearchConfig(),
-        deadline=time.monotonic() + 1.0,
-        seed=seed,
-        solution_limit=5,
-    )
-    assert start.found
-    out = refine.refine(problem, start.routes, deadline=FAR, iterations=300, seed=seed)
-    assert out.start_objective == start.objective
-    assert out.objective <= start.objective
-    assert out.objective == _objective(problem, out.routes)
+    out = _refined_exactly(problem, seed)
     served = [i for r in out.routes for i in r]
     assert len(served) == len(set(served))
     solution = solve(problem, time_limit=0.5, seed=seed, effort=5)
     report = check(problem, solution)
     assert report.ok, report.violations
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(problems().map(_supported), st.integers(0, 3), st.data())
+def test_refinement_of_replans_keeps_prefixes_and_prices_changes(
+    problem: Problem, seed: int, data: st.DataObject
+) -> None:
+    """On random problems made re-plans (fixed prefixes of a plan, references and change
+    costs), the kernel prices OR-Tools' plan as OR-Tools does, never changes a prefix, and
+    its plans are priced exactly and check."""
+    start = _searched(problem, seed)
+    replan = replanned(problem, start.routes, data)
+    assert refine.unsupported(replan) is None
+    assert_refined_replan(replan, seed)
 
 
 @pytest.mark.parametrize("deadlines", [False, True])

@@ -7,6 +7,7 @@ import dataclasses
 import time
 
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from solver import (
     Objective,
@@ -22,7 +23,7 @@ from solver.check import route_violations
 from solver.schedule import plan_cost, timed_route
 from solver.solve import solve
 from solver.trips import first_routes
-from tests.solver.test_refine import _objective
+from tests.solver.test_refine import _objective, assert_refined_replan, replanned
 from tests.solver.test_trips import STOPS, _problem, trip_problems
 
 FAR = time.monotonic() + 3600.0
@@ -109,6 +110,20 @@ def test_kernel_plans_with_trips_check_and_are_priced_exactly(problem: Problem) 
             assert not route_violations(problem, timed_route(problem, k, order)), (k, order)
     assert out.objective == _objective(problem, out.routes)
     assert out.objective <= out.start_objective
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(trip_problems(), st.data())
+def test_kernel_replans_with_trips_keep_prefixes_and_price_changes(
+    problem: Problem, data: st.DataObject
+) -> None:
+    """On random problems with trips made re-plans (fixed prefixes with their reloads,
+    references and change costs), the kernel prices OR-Tools' plan as OR-Tools does, never
+    changes a prefix (the load on board and trips used after it count), and its plans are
+    priced exactly and check."""
+    replan = replanned(problem, first_routes(problem), data)
+    assert refine.unsupported(replan) is None
+    assert_refined_replan(replan, seed=3)
 
 
 def test_balance_of_trips_lives_in_the_search() -> None:

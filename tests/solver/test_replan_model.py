@@ -17,6 +17,7 @@ from solver import (
     Vehicle,
     _ortools,
     check,
+    refine,
     solve,
 )
 from solver.trips import first_routes
@@ -179,3 +180,58 @@ def test_the_first_plan_gives_each_vehicle_its_own_stops_first() -> None:
 
     assert owners(100) == reference
     assert owners(0) != reference and len(owners(0)) == 12
+
+
+def _round_robin_replan(change_cost: int) -> tuple[Problem, list[list[str]], set[str]]:
+    """16 grid stops planned round robin on 4 vehicles (a plan no cost-minimising search
+    makes), each vehicle's first stop done (its fixed prefix), then v3 unavailable: the
+    problem without v3 (references and ``change_cost`` against the round robin; v3's stops
+    have none), the warm start (the plan without v3) and v3's orphaned stops."""
+    base = _grid_problem(n=16, vehicles=4)
+    plan = [[f"s{i}" for i in range(k, 16, 4)] for k in range(4)]
+    reference = {s: f"v{k}" for k, r in enumerate(plan[:3]) for s in r}
+    vehicles = tuple(
+        dataclasses.replace(v, prefix=(plan[k][0],)) for k, v in enumerate(base.vehicles[:3])
+    )
+    stops = tuple(
+        dataclasses.replace(s, reference=reference.get(s.id), change_cost=change_cost)
+        for s in base.stops
+        if s.id != plan[3][0]  # v3's first stop was done before it fell out
+    )
+    problem = dataclasses.replace(base, vehicles=vehicles, stops=stops)
+    return problem, plan[:3], set(plan[3][1:])
+
+
+def _moved(problem: Problem, solution: object) -> set[str]:
+    """Stops served by another vehicle than their reference."""
+    return {
+        sid
+        for sid, vid in _assignment(solution).items()
+        if problem.stops[problem.stop_index()[sid]].reference != vid
+    }
+
+
+def test_the_change_cost_moves_fewer_stops_than_a_cold_replan() -> None:
+    """Same events, same effort: the warm re-plan with a change cost moves exactly the
+    unavailable vehicle's stops; a cold one (no warm start, no change cost) moves more."""
+    warm_problem, warm, orphans = _round_robin_replan(900)
+    warm_plan = solve(warm_problem, time_limit=60, effort=20, initial_routes=warm)
+    cold_problem, _, _ = _round_robin_replan(0)
+    cold_plan = solve(cold_problem, time_limit=60, effort=20)
+    for p, s in ((warm_problem, warm_plan), (cold_problem, cold_plan)):
+        assert check(p, s).ok and not s.unassigned
+    assert _moved(warm_problem, warm_plan) == orphans
+    assert len(_moved(cold_problem, cold_plan)) > len(orphans)
+
+
+def test_a_short_replan_refines_the_warm_start_and_places_the_orphans() -> None:
+    """At a budget too short for OR-Tools to rebuild the plan it is given, the refinement
+    starts from the warm start: the unavailable vehicle's stops are served by the others,
+    the prefixes stand, the plan checks and says how it was made."""
+    refine.warm_up()
+    problem, warm, orphans = _round_robin_replan(900)
+    solution = solve(problem, time_limit=1.0, initial_routes=warm)
+    assert check(problem, solution).ok
+    assert not solution.unassigned
+    assert _moved(problem, solution) == orphans
+    assert "warm start of a re-plan" in solution.stats.status

@@ -60,3 +60,13 @@ def test_process_start_is_before_now() -> None:
     now = time.monotonic()
     assert started <= now
     assert now - started < 3600
+
+
+def test_workers_asked_reads_the_command_line() -> None:
+    """The worker count that start-up prepares is the command's ``--workers`` (1 without)."""
+    from api.cli import workers_asked
+
+    assert workers_asked(["plan", "--map", "m.pbf", "--workers", "2"]) == 2
+    assert workers_asked(["solve", "x.txt", "--workers=3"]) == 3
+    assert workers_asked(["plan", "--map", "m.pbf"]) == 1
+    assert workers_asked(["plan", "--workers", "many"]) == 1
