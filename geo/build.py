@@ -8,9 +8,11 @@ nodes for memory locality; reduce parallel arcs to the cheapest; build CSR array
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -33,7 +35,7 @@ I64 = npt.NDArray[np.int64]
 def build_graph(data: OsmData, profile: TravelProfile) -> StreetGraph:
     """Prepare the street graph of ``profile`` from parsed OSM ``data``."""
     t0 = time.perf_counter()
-    su, sv, fwd, bwd, speed, local = _segments(data, profile)
+    su, sv, fwd, bwd, speed, local, seg_way = _segments(data, profile)
     if len(su) == 0:
         raise EmptyGraphError(
             f"no street usable by profile {profile.name!r}", record=f"map '{data.name}'"
@@ -47,9 +49,10 @@ def build_graph(data: OsmData, profile: TravelProfile) -> StreetGraph:
 
     n_comp, keep = _largest_scc(len(used), su, sv, fwd, bwd)
     su, sv, seg_cm, seg_ms = su[keep], sv[keep], seg_cm[keep], seg_ms[keep]
-    fwd, bwd, local = fwd[keep], bwd[keep], local[keep]
+    fwd, bwd, local, seg_way = fwd[keep], bwd[keep], local[keep], seg_way[keep]
     links = _fold_chains(len(used), su, sv, fwd, bwd, local, seg_cm, seg_ms)
-    graph = _assemble(profile, data.name, lon, lat, links, n_comp)
+    ways = _link_ways(links.ptr, seg_way[links.seg], data.way_ids)
+    graph = _assemble(profile, data.name, lon, lat, links, n_comp, ways)
     log.info(
         "graph %s/%s: %d nodes, %d edges, %d links (%d components) in %.2f s",
         data.name,
@@ -97,16 +100,16 @@ def _way_rules(data: OsmData, profile: TravelProfile) -> tuple[B, B, B, npt.NDAr
 
 def _segments(
     data: OsmData, profile: TravelProfile
-) -> tuple[I64, I64, B, B, npt.NDArray[np.float64], B]:
+) -> tuple[I64, I64, B, B, npt.NDArray[np.float64], B, I64]:
     """Usable consecutive node pairs of every way (indices into ``data``), split at gaps:
-    ends, forward / backward allowed, speed (m/s), local (end-of-leg only). All ways'
-    node references are looked up at once."""
+    ends, forward / backward allowed, speed (m/s), local (end-of-leg only), the way's
+    position in ``data.ways``. All ways' node references are looked up at once."""
     ok, fw, bw, sp, lo = _way_rules(data, profile)
     ids = data.node_ids
     if not ok.any() or len(ids) == 0:
         empty = np.zeros(0, dtype=np.int64)
         no = empty.astype(bool)
-        return empty, empty, no, no, empty.astype(float), no
+        return empty, empty, no, no, empty.astype(float), no, empty
     lens = np.fromiter((len(r) for r, _ in data.ways), dtype=np.int64, count=len(data.ways))
     refs = np.concatenate([r for r, _ in data.ways])
     way = np.repeat(np.arange(len(lens)), lens)
@@ -117,7 +120,7 @@ def _segments(
     )
     first = np.flatnonzero(pair)
     w = way[first]
-    return pos[first], pos[first + 1], fw[w], bw[w], sp[w], lo[w]
+    return pos[first], pos[first + 1], fw[w], bw[w], sp[w], lo[w], w.astype(np.int64)
 
 
 def _largest_scc(
@@ -135,7 +138,8 @@ def _largest_scc(
 @dataclass(frozen=True, slots=True)
 class _Links:
     """Links: ends, directions, local flag; their points (CSR by ``ptr``: node index,
-    cumulative cm and ms from the link's first point)."""
+    cumulative cm and ms from the link's first point, and the segment from the point to
+    the next, the link's last point repeating the one before)."""
 
     a: I64
     b: I64
@@ -146,6 +150,7 @@ class _Links:
     node: I64
     cm: I64
     ms: I64
+    seg: I64
 
 
 def _fold_chains(
@@ -166,7 +171,7 @@ def _fold_chains(
     ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(ends, minlength=n), out=ptr[1:])
     out = _walk_links(su, sv, fwd, bwd, local, seg_cm, seg_ms, ptr, seg_of[order])
-    a, b, lf, lb, lo, lp, node, cm, ms, n_links, n_pts = out
+    a, b, lf, lb, lo, lp, node, cm, ms, pseg, n_links, n_pts = out
     return _Links(
         a[:n_links],
         b[:n_links],
@@ -177,7 +182,29 @@ def _fold_chains(
         node[:n_pts],
         cm[:n_pts],
         ms[:n_pts],
+        pseg[:n_pts],
     )
+
+
+def _link_ways(ptr: I64, point_way: I64, way_ids: I64 | None) -> tuple[I64, I64]:
+    """The OSM ways of each link, CSR: ``ids[out_ptr[l]:out_ptr[l + 1]]`` are the distinct
+    ids of the ways its segments come from (``point_way``: per link point, the position in
+    ``way_ids`` of the way of its segment), in ascending order; none when ``way_ids`` is
+    ``None``."""
+    n_links = len(ptr) - 1
+    if way_ids is None or n_links == 0:
+        return np.zeros(n_links + 1, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    link = np.repeat(np.arange(n_links, dtype=np.int64), np.diff(ptr))
+    step = np.ones(len(link), dtype=bool)  # a link's points mostly share one way: runs first
+    step[1:] = (link[1:] != link[:-1]) | (point_way[1:] != point_way[:-1])
+    link, ids = link[step], way_ids[point_way[step]]
+    order = np.lexsort((ids, link))
+    link, ids = link[order], ids[order]
+    first = np.ones(len(link), dtype=bool)
+    first[1:] = (link[1:] != link[:-1]) | (ids[1:] != ids[:-1])
+    out_ptr = np.zeros(n_links + 1, dtype=np.int64)
+    np.cumsum(np.bincount(link[first], minlength=n_links), out=out_ptr[1:])
+    return out_ptr, ids[first]
 
 
 @njit(cache=True)
@@ -196,13 +223,13 @@ def _walk(
     junction: B,
     used: B,
     links: tuple[I64, I64, B, B, B, I64],
-    points: tuple[I64, I64, I64],
+    points: tuple[I64, I64, I64, I64],
     counts: I64,
 ) -> None:
     """Follow one link from junction ``start`` along segment ``seg`` and append it."""
     su, sv, fwd, bwd, local, seg_cm, seg_ms, ptr, inc = geometry
     la, lb, lf, lbw, lo, lp = links
-    node, cm, ms = points
+    node, cm, ms, pseg = points
     nl, q = counts[0], counts[1]
     f, b = _oriented(seg, start, su, fwd, bwd)
     la[nl], lf[nl], lbw[nl] = start, f, b
@@ -211,6 +238,7 @@ def _walk(
     cur = start
     while True:
         used[seg] = True
+        pseg[q - 1] = seg
         nxt = sv[seg] if su[seg] == cur else su[seg]
         node[q], cm[q], ms[q] = nxt, cm[q - 1] + seg_cm[seg], ms[q - 1] + seg_ms[seg]
         q += 1
@@ -221,6 +249,7 @@ def _walk(
         if used[seg]:  # closed ring without junction
             break
         cur = nxt
+    pseg[q - 1] = last
     lb[nl], lo[nl] = nxt, local[last]
     counts[0], counts[1] = nl + 1, q
     lp[nl + 1] = q
@@ -229,7 +258,7 @@ def _walk(
 @njit(cache=True)
 def _walk_links(
     su: I64, sv: I64, fwd: B, bwd: B, local: B, seg_cm: I64, seg_ms: I64, ptr: I64, inc: I64
-) -> tuple[I64, I64, B, B, B, I64, I64, I64, I64, int, int]:
+) -> tuple[I64, I64, B, B, B, I64, I64, I64, I64, I64, int, int]:
     """Walk every link from a junction (then rings of degree-2 nodes); arrays sized for
     the worst case and the counts of links and points used."""
     n = ptr.shape[0] - 1
@@ -254,7 +283,12 @@ def _walk_links(
         np.empty(k, np.bool_),  # local
         np.zeros(k + 1, np.int64),  # point pointer
     )
-    points = (np.empty(2 * k, np.int64), np.empty(2 * k, np.int64), np.empty(2 * k, np.int64))
+    points = (
+        np.empty(2 * k, np.int64),
+        np.empty(2 * k, np.int64),
+        np.empty(2 * k, np.int64),
+        np.empty(2 * k, np.int64),
+    )
     counts = np.zeros(2, np.int64)  # links, points
     geometry = (su, sv, fwd, bwd, local, seg_cm, seg_ms, ptr, inc)
     for v in range(n):
@@ -267,9 +301,9 @@ def _walk_links(
             junction[su[seg]] = True
             _walk(su[seg], seg, geometry, junction, used, links, points, counts)
     la, lb, lf, lbw, lo, lp = links
-    node, cm, ms = points
+    node, cm, ms, pseg = points
     nl, npt_ = counts[0], counts[1]
-    return la, lb, lf, lbw, lo, lp, node, cm, ms, nl, npt_
+    return la, lb, lf, lbw, lo, lp, node, cm, ms, pseg, nl, npt_
 
 
 def _assemble(
@@ -279,6 +313,7 @@ def _assemble(
     lat: npt.NDArray[np.float64],
     links: _Links,
     n_comp: int,
+    ways: tuple[I64, I64],
 ) -> StreetGraph:
     """Renumber junction nodes for locality and build arcs, CSR and link geometry."""
     la, lb, lf, lbw = links.a, links.b, links.fwd, links.bwd
@@ -292,43 +327,104 @@ def _assemble(
     la, lb = new_id[la], new_id[lb]
     node_lon, node_lat = lon[nodes_used[perm]], lat[nodes_used[perm]]
 
-    link_ptr, pt_node, pt_cm, pt_ms = links.ptr, links.node, links.cm, links.ms
-    tot_cm = pt_cm[link_ptr[1:] - 1]
-    tot_ms = pt_ms[link_ptr[1:] - 1]
-
+    link_ptr, pt_node = links.ptr, links.node
     local = links.local
-    arcs = _routing_arcs(n, la, lb, lf, lbw, local, tot_ms, tot_cm)
-    indptr = np.zeros(arcs.n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(arcs.tail, minlength=arcs.n), out=indptr[1:])
-    head, arc_ms, arc_cm = arcs.head, arcs.ms, arcs.cm
-    centre = _central_node(node_lon, node_lat, arcs.arrive < 0)
-    shift = key_shift(indptr, head, arc_ms, pt_ms, pt_cm, link_ptr, centre, source=source)
+    routes = routing(
+        node_lon, node_lat, la, lb, lf, lbw, local, link_ptr, links.ms, links.cm, source=source
+    )
     return StreetGraph(
         profile=profile.name,
         source=source,
         lon=node_lon,
         lat=node_lat,
-        indptr=indptr,
-        indices=head,
-        arc_ms=arc_ms,
-        arc_cm=arc_cm,
-        arc_key=(arc_ms << np.int64(shift)) + arc_cm,
-        arc_link=arcs.link,
-        arc_rev=arcs.rev,
+        **routes.fields(),
         link_a=la,
         link_b=lb,
         link_fwd=lf,
         link_bwd=lbw,
         link_local=local,
-        arrive_node=arcs.arrive,
         link_ptr=link_ptr,
         pt_lon=lon[pt_node],
         pt_lat=lat[pt_node],
-        pt_ms=pt_ms,
-        pt_cm=pt_cm,
-        key_shift=shift,
+        pt_ms=links.ms,
+        pt_cm=links.cm,
         n_components=n_comp,
         door_mps=profile.door_mps,
+        link_way_ptr=ways[0],
+        link_way=ways[1],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Routing:
+    """A street graph's routing arcs in CSR form, as :class:`~geo.graph.StreetGraph` keeps
+    them (the attributes are its fields of the same names)."""
+
+    indptr: I64
+    indices: I64
+    arc_ms: I64
+    arc_cm: I64
+    arc_key: I64
+    arc_link: I64
+    arc_rev: B
+    arrive_node: I64
+    key_shift: int
+
+    def fields(self) -> dict[str, Any]:
+        """The attributes by name, for :class:`~geo.graph.StreetGraph` or ``replace``."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+
+def routing(
+    lon: npt.NDArray[np.float64],
+    lat: npt.NDArray[np.float64],
+    la: I64,
+    lb: I64,
+    lf: B,
+    lbw: B,
+    local: B,
+    link_ptr: I64,
+    pt_ms: I64,
+    pt_cm: I64,
+    *,
+    source: str,
+    min_shift: int = 0,
+) -> Routing:
+    """The routing arcs of links (see :func:`_routing_arcs`): CSR by tail, per arc time
+    (ms), length (cm), key, link and direction, the arrival copies and the key width.
+
+    Parameters
+    ----------
+    lon, lat
+        WGS-84 degrees of the street nodes.
+    la, lb, lf, lbw, local
+        Per link: end nodes, forward / backward allowed, usable only at a leg's ends.
+    link_ptr, pt_ms, pt_cm
+        The links' points (CSR) with cumulative time (ms) and length (cm).
+    source
+        The map's name, for messages.
+    min_shift
+        Keys at least this wide (bits): a graph with links closed keeps its open graph's.
+    """
+    tot_ms, tot_cm = pt_ms[link_ptr[1:] - 1], pt_cm[link_ptr[1:] - 1]
+    arcs = _routing_arcs(len(lon), la, lb, lf, lbw, local, tot_ms, tot_cm)
+    indptr = np.zeros(arcs.n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(arcs.tail, minlength=arcs.n), out=indptr[1:])
+    centre = _central_node(lon, lat, arcs.arrive < 0)
+    shift = max(
+        min_shift,
+        key_shift(indptr, arcs.head, arcs.ms, pt_ms, pt_cm, link_ptr, centre, source=source),
+    )
+    return Routing(
+        indptr=indptr,
+        indices=arcs.head,
+        arc_ms=arcs.ms,
+        arc_cm=arcs.cm,
+        arc_key=(arcs.ms << np.int64(shift)) + arcs.cm,
+        arc_link=arcs.link,
+        arc_rev=arcs.rev,
+        arrive_node=arcs.arrive,
+        key_shift=shift,
     )
 
 

@@ -29,7 +29,7 @@ from geo.profiles import TravelProfile
 log = logging.getLogger("doorstep.geo")
 
 #: Bump when the graph arrays or their meaning change.
-FORMAT = 3
+FORMAT = 4
 #: Bump when the address index (its classes or how it is read from the map) changes.
 ADDRESS_FORMAT = 1
 

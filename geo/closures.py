@@ -2,12 +2,15 @@
 
 A closure is named by two ``(lon, lat)`` points on the closed street: the closed links are
 those of the shortest way along streets between the two points' street positions (both
-points' own links included). Links run junction to junction, so a closure closes whole
-street pieces between junctions.
+points' own links included) (:func:`street_links`); or by an OSM way id: the closed links
+are those made from that way (:func:`way_links`, from the way ids the graph keeps per link).
+Links run junction to junction, so a closure closes whole street pieces between junctions
+(a link that folds the closed way with another one, meeting it end to end with no junction
+between, is closed whole: no leg passed from one of them to the other but along both).
 
 :func:`close_links` returns the graph with the routing arcs of the closed links removed and
 the arcs, arrival copies and key width rebuilt exactly as when the graph was built
-(:func:`geo.build._routing_arcs`, :func:`geo.keys.key_shift`); links, their geometry and
+(:func:`geo.build.routing`); links, their geometry and
 directions stay, so points snapped to the open graph keep their positions, and a door on a
 closed street is still reached along it from its ends (access only: no leg passes along a
 closed link from one junction to the next). A street parallel to a closed one, dropped when
@@ -29,9 +32,8 @@ import numpy.typing as npt
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from geo.build import _central_node, _routing_arcs
+from geo.build import routing
 from geo.graph import StreetGraph
-from geo.keys import key_shift
 from geo.matrix import TravelMatrices, travel_matrices
 from geo.snap import Snapped, snap
 
@@ -99,6 +101,14 @@ def street_links(
     return np.array(sorted(found), dtype=np.int64)
 
 
+def way_links(graph: StreetGraph, way_id: int) -> I64:
+    """Links of ``graph`` made (in whole or in part) from OSM way ``way_id``, ascending;
+    empty when the way is not on this graph (not a street of its profile, cut off from its
+    largest strongly connected part, or a map source that named no way ids)."""
+    hits = np.flatnonzero(graph.link_way == way_id)
+    return np.unique(np.searchsorted(graph.link_way_ptr, hits, side="right") - 1).astype(np.int64)
+
+
 def close_links(graph: StreetGraph, links: Sequence[int] | I64) -> StreetGraph:
     """The graph with no travel along ``links`` (see the module docstring).
 
@@ -120,45 +130,21 @@ def close_links(graph: StreetGraph, links: Sequence[int] | I64) -> StreetGraph:
         return graph
     closed = np.zeros(graph.n_links, dtype=bool)
     closed[idx] = True
-    tot_ms, tot_cm = graph.link_time_ms(), graph.link_length_cm()
-    arcs = _routing_arcs(
-        graph.n_nodes,
+    routes = routing(
+        graph.lon,
+        graph.lat,
         graph.link_a,
         graph.link_b,
         graph.link_fwd & ~closed,
         graph.link_bwd & ~closed,
         graph.link_local,
-        tot_ms,
-        tot_cm,
+        graph.link_ptr,
+        graph.pt_ms,
+        graph.pt_cm,
+        source=graph.source,
+        min_shift=graph.key_shift,
     )
-    indptr = np.zeros(arcs.n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(arcs.tail, minlength=arcs.n), out=indptr[1:])
-    centre = _central_node(graph.lon, graph.lat, arcs.arrive < 0)
-    shift = max(
-        graph.key_shift,
-        key_shift(
-            indptr,
-            arcs.head,
-            arcs.ms,
-            graph.pt_ms,
-            graph.pt_cm,
-            graph.link_ptr,
-            centre,
-            source=graph.source,
-        ),
-    )
-    return replace(
-        graph,
-        indptr=indptr,
-        indices=arcs.head,
-        arc_ms=arcs.ms,
-        arc_cm=arcs.cm,
-        arc_key=(arcs.ms << np.int64(shift)) + arcs.cm,
-        arc_link=arcs.link,
-        arc_rev=arcs.rev,
-        arrive_node=arcs.arrive,
-        key_shift=shift,
-    )
+    return replace(graph, **routes.fields())
 
 
 def closed_travel_matrices(closed: StreetGraph, snapped: Snapped) -> TravelMatrices:

@@ -60,6 +60,11 @@ class StreetGraph:
         Strongly connected components of the full profile network before reduction.
     door_mps
         Walking speed from the street to a door (m/s), from the profile.
+    link_way_ptr, link_way
+        Per link ``l``, the ids of the OSM ways it was made from (a link folds a chain of
+        segments, possibly of more than one way) are
+        ``link_way[link_way_ptr[l]:link_way_ptr[l + 1]]``, ascending; none when the map
+        source named no way ids. Closures by way id read them (:mod:`geo.closures`).
     """
 
     profile: str
@@ -87,6 +92,8 @@ class StreetGraph:
     key_shift: int
     n_components: int
     door_mps: float
+    link_way_ptr: I64
+    link_way: I64
 
     @property
     def n_nodes(self) -> int:

@@ -80,6 +80,7 @@ def fetch(query: OnlineQuery) -> OsmData:
     lons: list[float] = []
     lats: list[float] = []
     ways = []
+    way_ids: list[int] = []
     import numpy as np
 
     for response in responses:
@@ -92,6 +93,7 @@ def fetch(query: OnlineQuery) -> OsmData:
                 tags = {k: str(v) for k, v in el.get("tags", {}).items() if k in WAY_KEYS}
                 if "highway" in tags and len(el.get("nodes", ())) >= 2:
                     ways.append((np.asarray(el["nodes"], dtype=np.int64), tags))
+                    way_ids.append(int(el["id"]))
     if not ways:
         raise MapSourceError("the query returned no streets", record=f"query {query!r}")
-    return OsmData.from_unsorted(ids, lons, lats, ways, repr(query))
+    return OsmData.from_unsorted(ids, lons, lats, ways, repr(query), way_ids=way_ids)

@@ -104,6 +104,9 @@ class OsmData:
         Human-readable source name for messages.
     buildings, addresses
         Buildings and address points, read only when asked (``places=True``).
+    way_ids
+        The OSM id of each way of ``ways`` (int64, same order); ``None`` when the source
+        names none (the graph's links then name no way).
     """
 
     node_ids: npt.NDArray[np.int64]
@@ -113,6 +116,7 @@ class OsmData:
     name: str
     buildings: tuple[Place, ...] = ()
     addresses: tuple[Place, ...] = ()
+    way_ids: npt.NDArray[np.int64] | None = None
 
     @classmethod
     def from_unsorted(
@@ -124,6 +128,7 @@ class OsmData:
         name: str,
         buildings: tuple[Place, ...] = (),
         addresses: tuple[Place, ...] = (),
+        way_ids: npt.ArrayLike | None = None,
     ) -> OsmData:
         """Build from node arrays in any order (sorted here by id)."""
         ids_a = np.asarray(ids, dtype=np.int64)
@@ -136,6 +141,7 @@ class OsmData:
             name=name,
             buildings=buildings,
             addresses=addresses,
+            way_ids=None if way_ids is None else np.asarray(way_ids, dtype=np.int64),
         )
 
     def coords(self, refs: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
@@ -218,7 +224,9 @@ def read_xml(path: Path, *, places: bool = False) -> OsmData:
     except (OSError, EOFError, ValueError, TypeError, KeyError) as exc:
         raise MapSourceError(f"cannot read OSM XML: {exc}", record=f"file '{path}'") from exc
     streets = reader.streets
-    data = OsmData.from_unsorted(streets.ids, streets.lons, streets.lats, streets.ways, path.name)
+    data = OsmData.from_unsorted(
+        streets.ids, streets.lons, streets.lats, streets.ways, path.name, way_ids=streets.way_ids
+    )
     return reader.shapes.attach(data)
 
 
@@ -280,7 +288,7 @@ class _XmlReader:
             if self.attrs.get("visible") != "false" and len(refs) >= 2:
                 arr = np.asarray(refs, dtype=np.int64)
                 if "highway" in tags:
-                    self.streets.add_way(arr, tags)
+                    self.streets.add_way(int(self.attrs["id"]), arr, tags)
                 if self.places:
                     self.shapes.add_way(int(self.attrs["id"]), arr, tags)
         elif name == "relation":
@@ -297,6 +305,7 @@ class _Streets:
         self.lons: list[float] = []
         self.lats: list[float] = []
         self.ways: list[tuple[npt.NDArray[np.int64], dict[str, str]]] = []
+        self.way_ids: list[int] = []
 
     def add_node(self, node_id: int, lon: float, lat: float) -> None:
         """Keep a node's coordinates (degrees, WGS-84)."""
@@ -304,8 +313,9 @@ class _Streets:
         self.lons.append(lon)
         self.lats.append(lat)
 
-    def add_way(self, refs: npt.NDArray[np.int64], tags: dict[str, str]) -> None:
-        """Keep a highway way with the tags the street graph reads."""
+    def add_way(self, way_id: int, refs: npt.NDArray[np.int64], tags: dict[str, str]) -> None:
+        """Keep a highway way (its OSM id, node ids) with the tags the street graph reads."""
+        self.way_ids.append(way_id)
         self.ways.append((refs, {k: v for k, v in tags.items() if k in WAY_KEYS}))
 
 
@@ -407,7 +417,7 @@ def read_pbf(path: Path, *, places: bool = False) -> OsmData:
                         streets.add_node(n.ref, loc.lon, loc.lat)
                 if len(refs) >= 2:
                     tags = {t.k: t.v for t in obj.tags}
-                    streets.add_way(np.asarray(refs, dtype=np.int64), tags)
+                    streets.add_way(obj.id, np.asarray(refs, dtype=np.int64), tags)
                 if places and "building" in obj.tags:
                     _pbf_building(obj, shapes)
             elif isinstance(obj, osmium.osm.Node):
@@ -428,6 +438,7 @@ def read_pbf(path: Path, *, places: bool = False) -> OsmData:
         lat=np.asarray(streets.lats, dtype=np.float64)[first],
         ways=streets.ways,
         name=path.name,
+        way_ids=np.asarray(streets.way_ids, dtype=np.int64),
     )
     relations = sorted(shapes.relation_areas, key=lambda p: p.osm_id)  # file order
     buildings = (*shapes.areas, *relations)

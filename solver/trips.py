@@ -564,18 +564,23 @@ def repaired(problem: Problem, routes: Sequence[Sequence[int]]) -> list[list[int
     cumul bounds, which can in rare cases accept an order the schedule cannot time within
     every ride limit. The stop a violation names goes first (else the route's last stop);
     a reload left carrying nothing goes with it. The stops taken out are then diagnosed
-    like any unserved stop.
+    like any unserved stop. A vehicle's fixed prefix (what is done) is never taken apart:
+    only the stops after it are taken out.
     """
     out = []
     for k, route in enumerate(routes):
         order = list(route)
-        while problem.stop_positions(order):
+        prefix = problem.prefix_entries(k)
+        fixed = len(prefix) if order[: len(prefix)] == prefix else 0
+        while movable := problem.stop_positions(order[fixed:]):
             bad = route_violations(problem, timed_route(problem, k, order))
             if not bad:
                 break
-            named = [i for i in problem.stop_positions(order) if _names(problem, i, bad)]
-            order.remove(named[0] if named else problem.stop_positions(order)[-1])
-            order = _without_empty_loads(problem, order)
+            named = [i for i in movable if _names(problem, i, bad)]
+            if not named and any(_names(problem, i, bad) for i in problem.stop_positions(prefix)):
+                break  # what is done is as it is: taking later stops out would not mend it
+            order.remove(named[0] if named else movable[-1])
+            order = order[:fixed] + _without_empty_loads(problem, order[fixed:])
         out.append(order if problem.stop_positions(order) else [])
     return out
 

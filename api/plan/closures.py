@@ -1,8 +1,9 @@
 """Streets closed during the day (``street_closed`` events) as travel without them.
 
 Each closure's two ``(lon, lat)`` points name a street on every travel mode whose streets
-lie within :data:`geo.closures.CLOSURE_SNAP_M` of both; the links between them are closed
-on that mode's graph (:func:`geo.closures.close_links`) for the rest of the day, and the
+lie within :data:`geo.closures.CLOSURE_SNAP_M` of both, and its ``way_id`` the street pieces
+made from that OSM way on every mode whose graph has it; those links are closed on that
+mode's graph (:func:`geo.closures.close_links`) for the rest of the day, and the
 day's matrices come from :class:`ClosedStreetTravel`: exact, by plain Dijkstra on the
 closed graphs, so only legs that passed along a closed street change (longer, or no path
 left: the household is then named with the unreachable reason of any other door).
@@ -73,38 +74,53 @@ def _street_travel(travel: Travel, closed: Sequence[Event]) -> StreetTravel:
     raise EventsError([Detail(e.record, "event", text) for e in closed])
 
 
+def _event_links(graph: Any, event: Event) -> Any:
+    """The links of one mode's graph a ``street_closed`` event closes (by way id or by its
+    two points)."""
+    from geo.closures import street_links, way_links
+
+    if event.way_id is not None:
+        return way_links(graph, event.way_id)
+    if event.point is None or event.point2 is None:
+        return ()
+    return street_links(graph, event.point, event.point2)
+
+
+def _closes_nothing(event: Event) -> Detail:
+    """The fault of a closure that names no street of any mode."""
+    from geo.closures import CLOSURE_SNAP_M
+
+    if event.way_id is not None:
+        text = Message(
+            N_("OSM way %(way)d is not a street of any travel mode of the map"), way=event.way_id
+        )
+        return Detail(event.record, "way_id", text)
+    text = Message(
+        N_("no street of any travel mode within %(m)d m of both points"), m=int(CLOSURE_SNAP_M)
+    )
+    return Detail(event.record, "lon", text)
+
+
 def find_closures(graphs: Mapping[str, Any], closed: Sequence[Event]) -> Closures:
     """The links each ``street_closed`` event closes on each mode's graph.
 
     Raises
     ------
     EventsError
-        For a closure given by a way id only (the street graphs keep no way ids) and for one
-        whose points lie near no street of any mode, naming each event's record.
+        For a closure whose way is on no mode's graph, or whose points lie near no street
+        of any mode, naming each event's record and field.
     """
-    from geo.closures import CLOSURE_SNAP_M, street_links
-
     links: dict[str, set[int]] = {mode: set() for mode in graphs}
     per_event = []
     faults = []
     for event in closed:
-        if event.point is None or event.point2 is None:
-            text = Message(
-                N_("closing a street by OSM way id is not supported; give lon, lat, lon2, lat2")
-            )
-            faults.append(Detail(event.record, "way_id", text))
-            continue
         count = 0
         for mode, graph in graphs.items():
-            found = street_links(graph, event.point, event.point2)
+            found = _event_links(graph, event)
             links[mode].update(int(k) for k in found)
             count += len(found)
         if not count:
-            text = Message(
-                N_("no street of any travel mode within %(m)d m of both points"),
-                m=int(CLOSURE_SNAP_M),
-            )
-            faults.append(Detail(event.record, "lon", text))
+            faults.append(_closes_nothing(event))
         per_event.append((event, count))
     if faults:
         raise EventsError(faults)

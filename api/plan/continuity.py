@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 #: Search cost (objective units: seconds of travel) of serving a household by another
 #: volunteer than its own: a household changes volunteer only when that saves more than
 #: this much travel (chosen on the 14-day benchmark, ``benchmarks/continuity.py``).
-CHANGE_COST_S = 200
+CHANGE_COST_S = 250
 
 #: Why a household on today's stops did or did not keep its own volunteer.
 KEPT = "kept"

@@ -16,8 +16,8 @@ reads (docs/INPUTS.md):
                             (``no_answer``, ``refused``, ``not_found``): retried, escalated
                             or reported by the re-plan (:mod:`api.plan.outcomes`)
 ``street_closed``           the points ``lon``, ``lat``, ``lon2``, ``lat2`` of the closed
-                            street (:mod:`api.plan.closures`), or an OSM ``way_id`` (read,
-                            but refused by the re-plan: the graphs keep no way ids)
+                            street, or the OSM ``way_id`` of the closed way (one or the
+                            other; :mod:`api.plan.closures`)
 ==========================  ==========================================================
 
 Every fault of the table is listed at once, each naming file, line (or item) and field, in
@@ -32,6 +32,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from api.i18n import N_, Message
 from api.plan.ledger import (
     Household,
     ReadOptions,
@@ -99,6 +100,8 @@ class Event:
         An urgent household's deadline (s after midnight).
     outcome
         Why a stop failed.
+    way_id
+        The OSM way of a street closed by its id.
     household, volunteer
         The record a ``household_added`` / ``volunteer_added`` event brings.
     record
@@ -113,6 +116,7 @@ class Event:
     minutes: int = 0
     deadline: int | None = None
     outcome: str = ""
+    way_id: int | None = None
     household: Household | None = None
     volunteer: Volunteer | None = None
     record: str = field(default="", compare=False)
@@ -141,6 +145,25 @@ def _outcome(text: str) -> str:
     if text not in OUTCOMES:
         raise ValueError(f"must be one of {', '.join(OUTCOMES)}, got {text!r}")
     return text
+
+
+def _way_id(text: str) -> int:
+    value = int(text) if text.isascii() and text.isdigit() else 0
+    if value <= 0:
+        raise ValueError(Message(N_("an OSM way id is a positive whole number, got %(v)s"), v=text))
+    return value
+
+
+def _closed_street(r: RowReader) -> dict[str, Any]:
+    """A closed street's fields: ``way_id``, or the two points (one or the other)."""
+    if not r.text("way_id"):
+        return {
+            "point": _point(r, "lon", "lat", required=True),
+            "point2": _point(r, "lon2", "lat2", required=True),
+        }
+    if any(r.text(name) for name in ("lon", "lat", "lon2", "lat2")):
+        r.fault("way_id", Message(N_("give way_id or the points lon, lat, lon2, lat2, not both")))
+    return {"way_id": r.typed("way_id", _way_id)}
 
 
 def _record_row(row: Row, id_field: str) -> Row:
@@ -172,9 +195,7 @@ def _event(row: Row, out: list[Detail], options: ReadOptions) -> Event | None:
     elif kind is EventKind.STOP_FAILED:
         fields["outcome"] = r.typed("outcome", _outcome) or ""
     elif kind is EventKind.STREET_CLOSED:
-        if not r.text("way_id"):
-            fields["point"] = _point(r, "lon", "lat", required=True)
-            fields["point2"] = _point(r, "lon2", "lat2", required=True)
+        fields.update(_closed_street(r))
     elif kind is EventKind.HOUSEHOLD_ADDED:
         fields["household"] = household_of(_record_row(row, "household_id"), out, options)
     elif kind is EventKind.VOLUNTEER_ADDED:

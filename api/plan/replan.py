@@ -16,23 +16,26 @@
    prefix and stops there; an urgent household gets the top priority and a soft deadline
    at ``T`` (a hard one when the event gives one); a door not answered is tried again
    after the retry delay, or escalated, and refused / not found households are left out
-   (:mod:`api.plan.outcomes`); ``street_closed`` events close their streets on every
-   mode's graph and the matrices come from the closed graphs (:mod:`api.plan.closures`);
+   (:mod:`api.plan.outcomes`); ``street_closed`` events close their streets (two points
+   or an OSM way id) on every mode's graph, and the matrices and the runs' drawings come
+   from the closed graphs (:mod:`api.plan.closures`);
 4. the rest is solved with each stop paying ``change_cost`` when it moves to another
    volunteer (:attr:`solver.Stop.change_cost`), by one search warm from the current plan
    (:func:`_search`); a cold re-plan (``change_cost=0``) is one search from scratch
    without the cost;
-5. the plan is checked, every household is on a run or named with its reason, and the
-   document carries ``replan``: the time, the events applied, the streets closed, how many
-   households moved and each volunteer's diff against the current plan; and ``outcomes``:
-   every household's outcome, the escalations and the households unattended.
+5. the plan is checked, every household is on a run or named with its reason, the done
+   visits keep the times and ETA windows of the current plan (:func:`keep_done_times`:
+   the new schedule does not re-time what happened), and the document carries
+   ``replan``: the time, the events applied, the streets closed, how many households
+   moved and each volunteer's diff against the current plan; and ``outcomes``: every
+   household's outcome, the escalations and the households unattended.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from api.outputs.document import deliveries, plan_document
@@ -41,7 +44,7 @@ from api.plan.closures import closed_travel
 from api.plan.events import Event, EventKind, EventsError, event_document
 from api.plan.ledger import Ledger, format_clock, parse_clock
 from api.plan.outcomes import Failure, failures, outcomes_document, plan_retries
-from api.plan.pipeline import Day, check_plan, prepare_day
+from api.plan.pipeline import Day, check_plan, prepare_day, streets_around, trace_runs
 from api.plan.progress import Progress, ProgressFn, silent
 from api.plan.request import PlanRequest
 from api.plan.result import PlanResult, household_issues
@@ -59,16 +62,28 @@ CHANGE_COST_S = 900
 ETA_MOVED_S = 600
 #: Priority of an urgent household: above every priority of the day rules.
 URGENT_PRIORITY = TOP_PRIORITY
+#: A done visit's fields copied from the plan re-planned: what happened, not re-timed.
+DONE_FIELDS = (
+    "arrival",
+    "service_start",
+    "departure",
+    "wait_s",
+    "travel_s",
+    "travel_m",
+    "eta_window",
+)
 
 
 @dataclass(frozen=True, slots=True)
 class _Visit:
-    """One visit of the current plan: its name, households, service start (s) and ETA."""
+    """One visit of the current plan: its name, households, service start (s), ETA and
+    its entry in the run's ``stops``."""
 
     name: str
     households: tuple[str, ...]
     start: int
     eta: tuple[str, str] | None
+    entry: Mapping[str, Any] = field(compare=False)
 
 
 def _current_runs(plan: Mapping[str, Any]) -> dict[str, list[_Visit]]:
@@ -85,6 +100,7 @@ def _current_runs(plan: Mapping[str, Any]) -> dict[str, list[_Visit]]:
                     tuple(stop.get("household_ids", [])),
                     parse_clock(str(clock)[:5]),
                     None if eta is None else (str(eta[0]), str(eta[1])),
+                    stop,
                 )
             )
         out[str(route["volunteer_id"])] = visits
@@ -212,12 +228,14 @@ def _stop_at(
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Replanned:
-    """A re-plan: the checked plan, its ``plan.json`` (with ``replan``), and the households
-    whose ETA window changed (the only ones told)."""
+    """A re-plan: the checked plan, its ``plan.json`` (with ``replan``), the households
+    whose ETA window changed (the only ones told), and the travel it was planned and drawn
+    on (the day's, without the streets closed)."""
 
     result: PlanResult
     document: dict[str, Any]
     changed: tuple[str, ...]
+    travel: Travel
 
 
 def _reference(
@@ -312,6 +330,32 @@ def _warm_routes(problem: Problem, runs: Mapping[str, list[_Visit]]) -> list[lis
             order.pop()
         out.append(order)
     return out
+
+
+def keep_done_times(
+    doc: dict[str, Any],
+    plan: Mapping[str, Any],
+    problem: Problem,
+    prefixes: Mapping[str, list[_Visit]],
+) -> None:
+    """Give each done visit of ``doc`` (the first entries of a run: its vehicle's prefix)
+    the times, legs and ETA window it has in ``plan``, the plan re-planned
+    (:data:`DONE_FIELDS`), and a run with a done visit its departure there: what is done
+    is not re-timed by the new schedule (a visit reported done before its planned time, a
+    run the search would have started later)."""
+    prefix = {v.id: v.prefix for v in problem.vehicles}
+    departed = {
+        str(r["volunteer_id"]): (r.get("start") or {}).get("departure") for r in plan["routes"]
+    }
+    for route in doc["routes"]:
+        vid = str(route["volunteer_id"])
+        kept = prefix.get(vid, ())
+        done = iter(prefixes.get(vid, ()))
+        for name, entry in zip(kept, route["stops"], strict=False):
+            visit = next(v for v in done if v.name == name)
+            entry.update({k: visit.entry[k] for k in DONE_FIELDS if k in visit.entry})
+        if kept and departed.get(vid) is not None and route.get("start") is not None:
+            route["start"]["departure"] = departed[vid]
 
 
 def _households_of(doc: Mapping[str, Any]) -> dict[str, tuple[str, int, tuple[str, str]]]:
@@ -432,6 +476,12 @@ def replan_day(
     say(Progress("solve", f"re-plan at {format_clock(at)}: {done} visits done"))
     solution = _search(request, problem, runs, budget, change_cost)
     check_plan(problem, solution, say)
+    geometry: dict[str, Any] = {}
+    streets: tuple[tuple[tuple[float, float], ...], ...] = ()
+    if request.geometry:  # on the closed graphs: no run is drawn along a closed street
+        traced = dataclasses.replace(day, problem=problem)
+        geometry = trace_runs(day_request, traced, solution, travel, say)
+        streets = streets_around(day.locations.points, travel)
     issues = household_issues(day.selection, solution, day.resolutions, day.matrices, day.locations)
     result = PlanResult(
         date=request.date,
@@ -444,10 +494,12 @@ def replan_day(
         issues=issues,
         not_due=day.selection.not_due,
         resolutions=day.resolutions,
-        geometry={},
+        geometry=geometry,
         timings={},
+        streets=streets,
     )
     doc = plan_document(result)
+    keep_done_times(doc, plan, problem, prefixes)
     diff, moved, changed = plan_diff(plan, doc)
     doc["replan"] = {
         "at": format_clock(at),
@@ -465,4 +517,4 @@ def replan_day(
     phones = {h.household_id: h.phone for h in request.ledger.households if h.phone}
     doc["outcomes"] = outcomes_document(doc, delivered, retries, rules, phones)
     # A household delivered before the re-plan is told nothing more, whatever its window.
-    return Replanned(result, doc, tuple(h for h in changed if h not in delivered))
+    return Replanned(result, doc, tuple(h for h in changed if h not in delivered), travel)

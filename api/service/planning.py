@@ -13,7 +13,6 @@ as ``doorstep check`` does (:func:`validation_report`).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -28,7 +27,6 @@ from api.outputs.manifest import manifest_html
 from api.outputs.svg import Streets
 from api.plan.events import events_from_json
 from api.plan.ledger import MODES, Ledger, ReadOptions, ledger_from_json, parse_clock
-from api.plan.pipeline import Day, trace_runs
 from api.plan.problem import PlanOptions
 from api.plan.progress import Progress
 from api.plan.replan import replan_day
@@ -303,13 +301,7 @@ def replan_documents(
         addresses=_addresses_for(plan, loaded),
         progress=say,
     )
-    result = new.result
-    day = Day(
-        result.selection, result.locations, result.resolutions, result.matrices, result.problem
-    )
-    traced = dataclasses.replace(plan, ledger=result.ledger)
-    geometry = trace_runs(traced, day, result.solution, loaded.travel, say)
-    return _documents(new.document, dataclasses.replace(result, geometry=geometry), language)
+    return _documents(new.document, new.result, language)
 
 
 def validation_report(request: Mapping[str, Any], maps: Mapping[str, MapTravel]) -> dict[str, Any]:

@@ -1,15 +1,18 @@
 """Closed streets: only legs that passed along a closed street change (longer or no path
-left), exactly, whichever engine computes the closed graph's matrices."""
+left), exactly, whichever engine computes the closed graph's matrices; a street is closed by
+two points on it or by its OSM way id."""
 
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from geo import StreetGraph, route_geometry, snap, travel_matrices
-from geo.closures import close_links, closed_travel_matrices, street_links
+from geo import StreetGraph, load_graph, route_geometry, snap, travel_matrices
+from geo.closures import close_links, closed_travel_matrices, street_links, way_links
+from tests.geo.tiny import DEG_PER_M, write_osm
 
 
 def _busy_link(graph: StreetGraph) -> int:
@@ -110,3 +113,82 @@ def test_only_legs_along_the_closed_street_change(walk: StreetGraph) -> None:
 def test_no_closure_is_the_same_graph(walk: StreetGraph) -> None:
     """Closing nothing returns the open graph itself (its hierarchy and caches stay)."""
     assert close_links(walk, []) is walk
+
+
+def _ladder(path: Path, geo_cache: Path) -> StreetGraph:
+    """A ladder of two streets 400 m long joined at both ends, each corner with a dead-end
+    spur: the south street is OSM ways 1 and 9 meeting end to end (one street piece), the
+    north one (way 2) bends 50 m out, so it is the longer way from end to end."""
+    m = DEG_PER_M
+    nodes = {
+        **{10 + k: (100 * k * m, 0.0) for k in range(5)},
+        20: (0.0, 100 * m),
+        21: (100 * m, 100 * m),
+        22: (200 * m, 150 * m),
+        23: (300 * m, 100 * m),
+        24: (400 * m, 100 * m),
+        30: (-100 * m, 0.0),
+        34: (500 * m, 0.0),
+        40: (-100 * m, 100 * m),
+        44: (500 * m, 100 * m),
+    }
+    road = {"highway": "residential"}
+    ways = [
+        ([10, 11, 12], road),  # way 1
+        ([20, 21, 22, 23, 24], road),  # way 2
+        ([10, 20], road),
+        ([14, 24], road),
+        ([10, 30], road),
+        ([14, 34], road),
+        ([20, 40], road),
+        ([24, 44], road),
+        ([12, 13, 14], road),  # way 9
+    ]
+    return load_graph(write_osm(path, nodes, ways), "walk", cache_dir=geo_cache)
+
+
+def test_each_link_names_the_osm_ways_it_was_made_from(tmp_path: Path, geo_cache: Path) -> None:
+    """Two ways meeting end to end fold into one street piece naming both; a way id closes
+    exactly the pieces made from it; an id of no street closes nothing."""
+    graph = _ladder(tmp_path / "ladder.osm", geo_cache)
+    south = way_links(graph, 1)
+    assert len(south) == 1 and way_links(graph, 9).tolist() == south.tolist()
+    k = int(south[0])
+    assert graph.link_way[graph.link_way_ptr[k] : graph.link_way_ptr[k + 1]].tolist() == [1, 9]
+    lats = graph.pt_lat[graph.link_ptr[k] : graph.link_ptr[k + 1]]
+    assert np.allclose(lats, 0.0) and len(lats) == 5
+    assert len(way_links(graph, 2)) == 1 and len(way_links(graph, 77)) == 0
+    named = [
+        graph.link_way[graph.link_way_ptr[j] : graph.link_way_ptr[j + 1]]
+        for j in range(graph.n_links)
+    ]
+    assert sorted(int(w) for ids in named for w in ids) == list(range(1, 10))
+
+
+def test_closing_a_way_changes_the_legs_that_used_it_and_only_those(
+    tmp_path: Path, geo_cache: Path
+) -> None:
+    """Way 1 closed: every leg whose fastest path ran along the south street takes the
+    north one (longer); every other leg keeps its exact travel."""
+    graph = _ladder(tmp_path / "ladder.osm", geo_cache)
+    m = DEG_PER_M
+    points = [
+        (0.0, 50 * m),  # west rung
+        (400 * m, 50 * m),  # east rung
+        (100 * m, 100 * m),  # on the north street
+        (300 * m, 100 * m),
+        (-50 * m, 0.0),  # west spur, south corner
+        (450 * m, 100 * m),  # east spur, north corner
+    ]
+    snapped = snap(graph, points)
+    before = travel_matrices(graph, snapped, engine="dijkstra")
+    after = closed_travel_matrices(close_links(graph, way_links(graph, 1)), snapped)
+    used = np.zeros_like(before.durations, dtype=bool)
+    for i, j in itertools.permutations(range(len(points)), 2):
+        coords = route_geometry(graph, snapped, [i, j])["features"][0]["geometry"]["coordinates"]
+        used[i, j] = any(abs(y) < 1e-12 and 1e-12 < x < 400 * m - 1e-12 for x, y in coords)
+    assert used[0, 1] and used[4, 1] and not used[2, 3]
+    assert (after.durations[used] > before.durations[used]).all()
+    assert (after.distances[used] > before.distances[used]).all()
+    assert np.array_equal(after.durations[~used], before.durations[~used])
+    assert np.array_equal(after.distances[~used], before.distances[~used])

@@ -338,6 +338,22 @@ def test_repair_takes_out_the_stop_a_ride_limit_rejects() -> None:
     assert not check_route(problem, timed_route(problem, 0, order))
 
 
+def test_repair_never_takes_a_fixed_prefix_apart() -> None:
+    """A violation in a vehicle's fixed prefix (what is already done) leaves the route as
+    it is: the prefix stays and nothing after it is taken out to no avail; a violation
+    after the prefix still loses its stop."""
+    stops = (dataclasses.replace(STOPS[0], max_ride=1), *STOPS[1:3])
+    vehicle = Vehicle("v", 0, 0, capacity=(30,), max_trips=None, prefix=(stops[0].id,))
+    problem = _problem(vehicle, stops)
+    office = problem.reload_code(0)
+    (order,) = repaired(problem, [[0, office, 1]])
+    assert order == [0, office, 1]
+    late = (STOPS[0], *(dataclasses.replace(s, max_ride=1300) for s in STOPS[1:3]))
+    problem = _problem(Vehicle("v", 0, 0, capacity=(30,), max_trips=None, prefix=("s1",)), late)
+    (order,) = repaired(problem, [[0, office, 1, 2]])
+    assert order[0] == 0 and 2 not in order
+
+
 def test_ride_limited_trip_leaves_no_later_than_its_rides_need() -> None:
     """A trip held back for a ride limit leaves at the earliest time that keeps it, so the
     route still keeps its max_duration (found by the property test: leaving at the latest

@@ -26,8 +26,9 @@ def _write_events(path: Path, rows: list[dict[str, str]]) -> Path:
 
 
 def test_every_fault_of_the_events_file_is_named(tmp_path: Path) -> None:
-    """A bad time, an unknown kind, a delay without minutes and a failed stop with an
-    unknown outcome are each named by line and field."""
+    """A bad time, an unknown kind, a delay without minutes, a failed stop with an unknown
+    outcome, a way id that is not one and a closure by both a way id and points are each
+    named by line and field."""
     path = _write_events(
         tmp_path / "events.csv",
         [
@@ -36,6 +37,8 @@ def test_every_fault_of_the_events_file_is_named(tmp_path: Path) -> None:
             {"at": "10:05", "event": "volunteer_delayed", "id": "V2"},
             {"at": "10:10", "event": "stop_failed", "id": "H2", "outcome": "gone"},
             {"at": "10:20", "event": "volunteer_unavailable", "id": "V3", "lon": "24.9"},
+            {"at": "10:30", "event": "street_closed", "id": "w1", "way_id": "12a"},
+            {"at": "10:40", "event": "street_closed", "id": "w2", "way_id": "7", "lon": "24.9"},
         ],
     )
     try:
@@ -51,6 +54,8 @@ def test_every_fault_of_the_events_file_is_named(tmp_path: Path) -> None:
         ("events.csv line 4", "minutes"),
         ("events.csv line 5", "outcome"),
         ("events.csv line 6", "lat"),
+        ("events.csv line 7", "way_id"),
+        ("events.csv line 8", "way_id"),
     }
 
 
@@ -85,6 +90,8 @@ def test_every_kind_reads_from_a_file(tmp_path: Path) -> None:
     assert by[EventKind.HOUSEHOLD_ADDED].household is not None
     assert by[EventKind.VOLUNTEER_ADDED].volunteer is not None
     assert by[EventKind.STOP_FAILED].outcome == "no_answer"
+    assert by[EventKind.STREET_CLOSED].way_id == 123
+    assert by[EventKind.STREET_CLOSED].point is None
 
 
 def test_replan_command_writes_the_diff_and_only_changed_notifications(

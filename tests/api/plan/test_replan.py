@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import random
 from collections import Counter
 from typing import Any
 
+import numpy as np
 import pytest
 
 from api.demo.data import DEMO_DATE
@@ -16,12 +18,13 @@ from api.outputs.document import deliveries
 from api.plan.events import Event, EventKind, EventsError
 from api.plan.ledger import Household, Ledger, format_clock, parse_clock
 from api.plan.outcomes import missed_households
-from api.plan.replan import Replanned, replan_day
+from api.plan.replan import DONE_FIELDS, Replanned, replan_day
 from api.plan.request import PlanRequest
 from api.plan.rules import TOP_PRIORITY
 from api.plan.run import run_plan
 from api.plan.travel import StreetTravel
 from geo.addresses import AddressIndex
+from geo.closures import street_links
 
 #: Searches end at this many improving solutions, long before the time limit.
 EFFORT = 20
@@ -226,30 +229,47 @@ def test_each_event_kind_changes_what_it_says(
     assert [e["event"] for e in new["replan"]["events"]] == [str(e.kind) for e in events]
 
 
-def test_a_closure_by_way_id_only_is_refused_not_ignored(
+def test_a_closure_by_an_unknown_way_id_names_the_record_and_field(
     day: dict[str, Any], travel: StreetTravel, addresses: AddressIndex
 ) -> None:
-    """street_closed by a way id alone cannot be applied: the re-plan says so as
-    INVALID_EVENTS naming the record and field."""
-    event = Event(36000, EventKind.STREET_CLOSED, "w1", record="events.csv line 2")
-    with pytest.raises(EventsError, match="way_id"):
+    """street_closed by the id of a way that is no street of the map: INVALID_EVENTS naming
+    the events file, line and field, never silently ignored."""
+    event = Event(36000, EventKind.STREET_CLOSED, "w1", way_id=1, record="events.csv line 2")
+    with pytest.raises(EventsError) as caught:
         _replan(day, [event], 37800, travel, addresses)
+    [detail] = caught.value.details
+    assert (detail.record, detail.field) == ("events.csv line 2", "way_id")
+    assert "OSM way 1 " in str(detail.problem)
 
 
+@pytest.mark.parametrize("by", ["points", "way_id"])
 def test_a_closed_street_changes_only_the_legs_along_it(
-    day: dict[str, Any], travel: StreetTravel, addresses: AddressIndex
+    day: dict[str, Any], travel: StreetTravel, addresses: AddressIndex, by: str
 ) -> None:
-    """street_closed between two doors served one after the other: the re-plan's matrices
-    equal the open ones except legs that took longer or lost their path; the closure is
-    recorded; the plan keeps its promise."""
+    """street_closed between two doors served one after the other, or of an OSM way the
+    street between two such doors runs along: the re-plan's matrices equal the open ones
+    except legs that took longer or lost their path; the closure is recorded; the plan
+    keeps its promise; the runs are drawn on the closed streets."""
     doc = day["doc"]
     at = _at(doc, 0.1)
     route = max(doc["routes"], key=lambda r: len(deliveries(r)))
-    a, b = deliveries(route)[2:4]
     mode = route["mode"]
-    snapped = travel._snap(mode, [(a["lon"], a["lat"]), (b["lon"], b["lat"])])
-    ends = [(float(x), float(y)) for x, y in zip(snapped.snap_lon, snapped.snap_lat, strict=True)]
-    event = Event(at, EventKind.STREET_CLOSED, "roadworks", point=ends[0], point2=ends[1])
+    graph = travel.graphs[mode]
+    for a, b in itertools.pairwise(deliveries(route)[2:]):
+        snapped = travel._snap(mode, [(a["lon"], a["lat"]), (b["lon"], b["lat"])])
+        ends = [
+            (float(x), float(y)) for x, y in zip(snapped.snap_lon, snapped.snap_lat, strict=True)
+        ]
+        own = {int(snapped.link[0]), int(snapped.link[1])}
+        between = [int(k) for k in street_links(graph, *ends) if int(k) not in own]
+        if by == "points" or between:
+            break
+    if by == "points":
+        event = Event(at, EventKind.STREET_CLOSED, "roadworks", point=ends[0], point2=ends[1])
+    else:  # a street piece passed from end to end between the two doors
+        link = between[len(between) // 2]
+        way = int(graph.link_way[graph.link_way_ptr[link]])
+        event = Event(at, EventKind.STREET_CLOSED, "roadworks", way_id=way)
     new = _replan(day, [event], at, travel, addresses)
     info = new.document["replan"]["closures"]
     assert info[0]["id"] == "roadworks" and info[0]["links_closed"] > 0
@@ -261,6 +281,46 @@ def test_a_closed_street_changes_only_the_legs_along_it(
         if m == mode:
             assert changed.any()
             assert changed.sum() < changed.size // 4
+    _assert_promise(day, new.document, at)
+    closed = new.result.matrices[mode].durations
+    longer = np.argwhere((closed != travel.matrices(mode, points).durations) & (closed >= 0))
+    i, j = (int(k) for k in longer[0])
+    drawn = new.travel.geometry(mode, points, [i, j])["features"][0]["geometry"]
+    assert drawn != travel.geometry(mode, points, [i, j])["features"][0]["geometry"]
+    for vid in (r["volunteer_id"] for r in new.document["routes"] if r["mode"] == mode):
+        for leg in new.result.geometry[vid]["features"]:
+            if leg["properties"]["kind"] == "leg":
+                order = [leg["properties"]["from"], leg["properties"]["to"]]
+                again = new.travel.geometry(mode, points, order)["features"][0]["geometry"]
+                assert leg["geometry"] == again, vid
+
+
+def test_done_visits_keep_their_times_and_eta_windows(
+    day: dict[str, Any], travel: StreetTravel, addresses: AddressIndex
+) -> None:
+    """Visits done before T by the schedule, and one reported done (stop_done) before its
+    planned time, keep the times, legs and ETA window of the plan re-planned, and their runs
+    their departure; none of their households is told a new ETA."""
+    doc = day["doc"]
+    at = _at(doc, 0.3)
+    route = max(doc["routes"], key=lambda r: len(deliveries(r)))
+    early = next(s for s in deliveries(route) if parse_clock(s["service_start"][:5]) >= at)
+    events = [Event(at, EventKind.STOP_DONE, early["stop_id"])]
+    new = _replan(day, events, at, travel, addresses)
+    after = {s["stop_id"]: s for r in new.document["routes"] for s in deliveries(r)}
+    done = [
+        (r, s)
+        for r in doc["routes"]
+        for s in deliveries(r)
+        if parse_clock(s["service_start"][:5]) < at or s is early
+    ]
+    assert len(done) > 1
+    for _, s in done:
+        assert {k: after[s["stop_id"]][k] for k in DONE_FIELDS} == {k: s[k] for k in DONE_FIELDS}
+        assert not set(s["household_ids"]) & set(new.changed)
+    starts = {r["volunteer_id"]: r["start"]["departure"] for r in new.document["routes"]}
+    for r, _ in done:
+        assert starts[r["volunteer_id"]] == r["start"]["departure"]
     _assert_promise(day, new.document, at)
 
 
