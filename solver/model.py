@@ -365,6 +365,25 @@ class Problem:
         return [i for i in entries if i < n]
 
 
+def routes_with_prefixes(problem: Problem, routes: Sequence[Sequence[int]]) -> list[list[int]]:
+    """``routes`` with every vehicle's route beginning with its fixed prefix: a route that
+    does not (e.g. the empty routes of a plan built from nothing) becomes its prefix alone,
+    and the prefix's stops leave the other routes."""
+    out = [list(r) for r in routes]
+    fixed = [problem.prefix_entries(k) for k in range(len(problem.vehicles))]
+    taken: set[int] = set()
+    for k, entries in enumerate(fixed):
+        if entries and out[k][: len(entries)] != entries:
+            out[k] = list(entries)
+            taken.update(i for i in entries if i < len(problem.stops))
+    if taken:
+        out = [
+            r[: len(fixed[k])] + [i for i in r[len(fixed[k]) :] if i not in taken]
+            for k, r in enumerate(out)
+        ]
+    return out
+
+
 def _check_window(out: list[Detail], record: str, name: str, window: Sequence[int] | None) -> None:
     if window is None:
         return

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from solver import _sisr, balance, objective
-from solver.model import Problem, Profile, Stop, Vehicle
+from solver.model import Problem, Profile, Stop, Vehicle, routes_with_prefixes
 from solver.schedule import end_window, reload_hours, start_window
 
 #: Largest problem refined: the kernel keeps all-pairs tables over the stops (neighbours,
@@ -278,25 +278,6 @@ def arrays(problem: Problem, *, span_bound: int | None = None) -> Arrays:
     )
 
 
-def _with_prefixes(problem: Problem, routes: Sequence[Sequence[int]]) -> list[list[int]]:
-    """``routes`` with every vehicle's route beginning with its fixed prefix: a route that
-    does not (e.g. the empty routes of a plan built from nothing) becomes its prefix alone,
-    and the prefix's stops leave the other routes."""
-    out = [list(r) for r in routes]
-    fixed = [problem.prefix_entries(k) for k in range(len(problem.vehicles))]
-    taken: set[int] = set()
-    for k, entries in enumerate(fixed):
-        if entries and out[k][: len(entries)] != entries:
-            out[k] = list(entries)
-            taken.update(i for i in entries if i < len(problem.stops))
-    if taken:
-        out = [
-            r[: len(fixed[k])] + [i for i in r[len(fixed[k]) :] if i not in taken]
-            for k, r in enumerate(out)
-        ]
-    return out
-
-
 def _max_loads(v: Vehicle, n_stops: int) -> int:
     """Most reloads the kernel lets ``v`` make (0: never; each trip serves a stop)."""
     if not v.reloads:
@@ -352,7 +333,7 @@ def refine(
     t0 = time.monotonic()
     a = arrays(problem, span_bound=span_bound)
     n_veh, n = len(problem.vehicles), len(problem.stops)
-    cur, lengths = _route_arrays(problem, a, _with_prefixes(problem, routes))
+    cur, lengths = _route_arrays(problem, a, routes_with_prefixes(problem, routes))
     best, best_len = cur.copy(), lengths.copy()
     state = np.zeros(5, dtype=np.int64)  # current, best, accepted, improved, start balance
     prob = a.kernel()

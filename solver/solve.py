@@ -36,7 +36,7 @@ from typing import Literal
 
 from solver import _ortools, balance, refine, trips
 from solver.diagnose import diagnose, short_of_time
-from solver.model import Problem
+from solver.model import Problem, routes_with_prefixes
 from solver.objective import priority_rank
 from solver.schedule import plan_cost, timed_route
 from solver.solution import Solution, SolveStats
@@ -87,17 +87,17 @@ def _run(
     the refinement (:func:`_refined`) improves that plan until ``deadline``. With
     ``effort``, OR-Tools stops at its effort bound (the clock only as a backstop). A
     problem with trips and a warm start goes to the refinement at once
-    (:func:`_trips_warm_start`). Also the body of a worker process: ``deadline`` is a
+    (:func:`_warm_start_as_is`). Also the body of a worker process: ``deadline`` is a
     ``time.monotonic()`` instant of the parent (on Linux that clock is system-wide, so a
     worker's start-up counts against the budget).
     """
     begin = time.monotonic() if origin is None else origin
     refining = not plain and _refines(problem, config)
     if refining and initial is not None and trips.has_trips(problem):
-        result = _trips_warm_start(initial)
+        result = _warm_start_as_is(initial)
     elif refining and _warm_replan_short(problem, config, initial, deadline, effort):
         assert initial is not None
-        result = _trips_warm_start(initial, status=_REPLAN_WARM)
+        result = _warm_start_as_is(initial, status=_REPLAN_WARM)
     else:
         run = _RunArgs(deadline, seed, initial, effort, span_bound, begin)
         result = _or_tools_share(problem, config, run, plain, on_progress)
@@ -127,7 +127,7 @@ def _run(
         min_iterations=0 if priced else 1,
     )
     seconds = time.perf_counter() - t0
-    if result.found and better.objective >= better.start_objective:
+    if priced and better.objective >= better.start_objective:
         return dataclasses.replace(  # on the refinement's objective, as every member's
             result,
             objective=better.start_objective,
@@ -163,7 +163,7 @@ def _warm_replan_short(
     day's re-plan, 161 stops: 1.4-3.4 s to build, measured), so it would spend the budget
     rebuilding the plan it was given. Not under an effort bound (its searches end by their
     bounds, not by the clock). (With trips, every warm start goes there:
-    :func:`_trips_warm_start`.)"""
+    :func:`_warm_start_as_is`.)"""
     share = config.refine_after * (deadline - time.monotonic())
     return (
         effort is None
@@ -179,11 +179,12 @@ def _warm_replan_short(
 _UNPRICED = 2**62
 
 
-def _trips_warm_start(
+def _warm_start_as_is(
     initial: list[list[int]], status: str = "the warm start with trips, refined without OR-Tools"
 ) -> _ortools.SearchResult:
-    """The warm start of a problem with trips as the plan the refinement starts from
-    (``status``: how the plan came about).
+    """A warm start, unpriced, as the plan the refinement starts from without OR-Tools
+    (``status``: how the plan came about): every warm start with trips, and a re-plan's
+    when OR-Tools' share is too short (:func:`_warm_replan_short`).
 
     OR-Tools inserts one node at a time, so it never adds a reload together with the stop
     that needs it: from such a warm start it spent its share building its model (~2 s of
@@ -564,6 +565,8 @@ def solve(
     plain = method == "plain"
     if initial is None and not plain and trips.has_trips(problem):
         initial = trips.first_routes(problem)
+    if initial is not None:  # every search starts where the fixed prefixes say
+        initial = routes_with_prefixes(problem, initial)
 
     worker_start: float | None = None
     if plain:

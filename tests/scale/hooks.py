@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import replace
 from typing import Any
 from unittest import mock
@@ -12,10 +13,14 @@ from api.plan.batch import BatchSettings, Community, CommunityResult, plan_commu
 def plan_or_crash_solver(
     community: Community, out: str, settings: BatchSettings
 ) -> CommunityResult:
-    """Plan as usual, except that the OR-Tools search raises for communities named ``boom*``."""
+    """Plan as usual, except that the search raises for communities named ``boom*``."""
     if community.community_id.startswith("boom"):
         crash = RuntimeError("the search crashed (provoked by the test)")
-        with mock.patch("solver._ortools.search", side_effect=crash):
+        solve = importlib.import_module("solver.solve")  # every search member's body
+        with (
+            mock.patch("solver._ortools.search", side_effect=crash),
+            mock.patch.object(solve, "_run", side_effect=crash),
+        ):
             return plan_community(community, out, settings)
     return plan_community(community, out, settings)
 

@@ -63,7 +63,7 @@ def test_dead_worker_pool_is_replaced() -> None:
     assert worker_pool(1).submit(abs, -2).result(timeout=30) == 2
 
 
-def test_trips_warm_start_goes_to_the_refinement_at_once() -> None:
+def test_warm_start_as_is_goes_to_the_refinement_at_once() -> None:
     """A problem with trips is refined from its trip-aware first plan, no OR-Tools model
     built: every stop served, the plan checks, no dearer than that first plan."""
     from solver.schedule import plan_cost, timed_route

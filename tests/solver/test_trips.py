@@ -354,6 +354,24 @@ def test_repair_never_takes_a_fixed_prefix_apart() -> None:
     assert order[0] == 0 and 2 not in order
 
 
+@pytest.mark.parametrize("effort", [None, 5])
+def test_a_warm_start_that_leaves_out_part_of_a_prefix_still_keeps_the_prefix(
+    effort: int | None,
+) -> None:
+    """A warm start whose route does not begin with its vehicle's fixed prefix (a done stop
+    missing from it) is solved from the prefix: the plan keeps the prefix whole, serves
+    every stop and checks (such a warm start once came back as it was, and its repair
+    emptied the route)."""
+    vehicle = Vehicle("v", 0, 0, capacity=(30,), max_trips=None, prefix=("s1", "s2"))
+    for stops, warm in ((STOPS[:4], ["s1", "s3", "s4"]), (STOPS[:2], ["s1"])):
+        problem = _problem(vehicle, stops)
+        solution = solve(problem, time_limit=2, effort=effort, initial_routes=[warm])
+        assert_feasible(problem, solution)
+        (route,) = solution.routes
+        assert [v.stop_id for v in route.stops][:2] == ["s1", "s2"]
+        assert not solution.unassigned
+
+
 def test_ride_limited_trip_leaves_no_later_than_its_rides_need() -> None:
     """A trip held back for a ride limit leaves at the earliest time that keeps it, so the
     route still keeps its max_duration (found by the property test: leaving at the latest
