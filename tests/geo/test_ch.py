@@ -88,3 +88,18 @@ def test_matrix_engines_agree_on_grid(tmp_path: Path) -> None:
     b = travel_matrices(g, sn, engine="dijkstra")
     assert np.array_equal(a.durations, b.durations)
     assert np.array_equal(a.distances, b.distances)
+
+
+def test_rows_do_not_depend_on_thread_count(tmp_path: Path) -> None:
+    """Buckets filled by one or three threads, rows by one or three: the same keys."""
+    g = _grid(tmp_path)
+    h = build_hierarchy(g)
+    nodes = np.arange(g.n_route)
+    one = np.column_stack([nodes, np.full_like(nodes, -1)])
+    zero = np.zeros_like(one)
+    got = [
+        ch_rows(h, target_buckets(h, g.n_route, one, zero, threads=n), one, zero, threads=n)
+        for n in (1, 3)
+    ]
+    ref = many_to_many(g.indptr, g.indices, g.arc_key, one, zero, nodes)
+    assert np.array_equal(got[0], ref) and np.array_equal(got[1], ref)

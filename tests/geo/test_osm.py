@@ -123,3 +123,26 @@ def test_elements_end_where_the_next_one_starts(tmp_path: Path) -> None:
     data = read_osm_file(path, places=True)
     assert [tags for _, tags in data.ways] == [{"highway": "footway"}]
     assert [(p.osm_id, p.tags) for p in data.addresses] == [(3, {"addr:housenumber": "7"})]
+
+
+def test_bulk_streets_equal_the_element_readers(tmp_path: Path, helsinki_pbf: Path) -> None:
+    """The bulk street read of the Helsinki PBF and of its XML gives the expat handlers'
+    and osmium's ways, way ids and node coordinates, to the bit (the nodes of the file
+    those ways use)."""
+    from geo.osm import read_pbf, read_xml
+
+    xml = tmp_path / "helsinki.osm"
+    with osmium.SimpleWriter(str(xml)) as writer:
+        for obj in osmium.FileProcessor(str(helsinki_pbf)):
+            writer.add(obj)
+    expat, per_object = read_xml(xml), read_pbf(helsinki_pbf)
+    for bulk in (read_osm_file(xml), read_osm_file(helsinki_pbf)):
+        for ref in (expat, per_object):
+            assert [(r.tolist(), t) for r, t in bulk.ways] == [(r.tolist(), t) for r, t in ref.ways]
+            assert bulk.way_ids is not None and ref.way_ids is not None
+            assert bulk.way_ids.tolist() == ref.way_ids.tolist()
+            pos = np.searchsorted(ref.node_ids, bulk.node_ids)
+            assert np.array_equal(ref.node_ids[pos], bulk.node_ids)
+            assert np.array_equal(ref.lon[pos], bulk.lon) and np.array_equal(ref.lat[pos], bulk.lat)
+        used = np.unique(np.concatenate([r for r, _ in bulk.ways]))
+        assert np.array_equal(bulk.node_ids, used[np.isin(used, expat.node_ids)])
