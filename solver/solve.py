@@ -86,8 +86,10 @@ def _run(
     OR-Tools gets ``config.refine_after`` of the time (its first solution may take longer);
     the refinement (:func:`_refined`) improves that plan until ``deadline``. With
     ``effort``, OR-Tools stops at its effort bound (the clock only as a backstop). A
-    problem with trips and a warm start goes to the refinement at once
-    (:func:`_warm_start_as_is`). Also the body of a worker process: ``deadline`` is a
+    problem with trips goes to the refinement at once: from a warm start
+    (:func:`_warm_start_as_is`), else from the plan its first reinsertion builds
+    (:data:`_BUILT_BY_REFINEMENT`); where OR-Tools searches, a problem with trips starts
+    from :func:`solver.trips.first_routes`. Also the body of a worker process: ``deadline`` is a
     ``time.monotonic()`` instant of the parent (on Linux that clock is system-wide, so a
     worker's start-up counts against the budget).
     """
