@@ -167,6 +167,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--plan-budget", type=float, default=20.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cli", action="store_true", help="also time `doorstep replan`")
+    parser.add_argument(
+        "--only",
+        type=int,
+        nargs="+",
+        help="re-plan only these sequence numbers (each drawn as in the full run)",
+    )
     parser.add_argument("--out", type=Path, help="CSV of the rows (a .md and .meta.txt beside)")
     args = parser.parse_args(argv)
     hours, minutes = (int(x) for x in args.at.split(":"))
@@ -204,6 +210,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(" ".join(FIELDS))
         for k in range(args.sequences):
             events = _events(doc, at, rng)
+            if args.only is not None and k not in args.only:
+                continue
             row: dict[str, Any] = {"seq": k, "events": " ".join(str(e.kind) for e in events)}
             for cost, name in ((CHANGE_COST_S, "warm"), (0, "cold")):
                 t = time.perf_counter()

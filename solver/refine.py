@@ -362,13 +362,17 @@ def refine(
     chunk(0, 1.0, 1.0, 0)
     start_objective = int(state[0])
     state[1] = state[0]
+    built = _build_first(chunk, lengths, a, min_iterations)
+    if built:
+        t0, min_iterations = time.monotonic(), 0
+        iterations = None if iterations is None else max(0, iterations - built)
     used = int((lengths > 0).sum())
     arcs = max(1, int(lengths.sum()) + used)
     loose = _unserved(n, cur, lengths)
-    served_cost = start_objective - int(a.penalty[loose].sum()) - state[4]
+    served_cost = int(state[0]) - int(a.penalty[loose].sum()) - state[4]
     t_start = start_temperature(cfg, max(served_cost, 1), arcs, n - len(loose), used)
     t_end = t_start / 100.0
-    done, index, reported = 0, 1, state[1]
+    done, index, reported = 0, 1 + built, start_objective
     rate = 0.0
     served, last_gain = n - len(_unserved(n, best, best_len)), 0
     while True:
@@ -408,7 +412,7 @@ def refine(
         routes=[a.order(problem, best[k, : best_len[k]].tolist()) for k in range(n_veh)],
         objective=int(state[1]),
         start_objective=start_objective,
-        iterations=done,
+        iterations=done + built,
         skipped=skipped,
         accepted=int(state[2]),
         improved=int(state[3]),
@@ -423,6 +427,24 @@ def start_temperature(cfg: RefineConfig, cost: int, arcs: int, served: int, used
     stops per route beyond ``cfg.long_route`` (at most :data:`_MAX_HEAT` times)."""
     heat = min(_MAX_HEAT, max(1.0, served / max(used, 1) / cfg.long_route))
     return cfg.temperature * heat * cost / max(arcs, 1)
+
+
+def _build_first(
+    chunk: Callable[[int, float, float, int], None],
+    lengths: np.ndarray,
+    a: Arrays,
+    min_iterations: int,
+) -> int:
+    """When the start plan serves no stop beyond the fixed prefixes and a step is owed
+    (``min_iterations``), run that step now: its reinsertion builds the plan (every stop at
+    its cheapest place, in the step's order), and the kernel evaluates the plan built, so
+    that the annealing temperature is scaled on that plan's arcs (on an empty plan it would
+    be 1, a descent). Returns the steps run (0 or 1)."""
+    if not min_iterations or (lengths > a.prefix).any():
+        return 0
+    chunk(1, 0.0, 0.0, 1)
+    chunk(0, 1.0, 1.0, 2)  # the plan built, evaluated: its cost and balance part
+    return 1
 
 
 def worth_placing(

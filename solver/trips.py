@@ -362,7 +362,10 @@ def first_routes(problem: Problem) -> list[list[int]]:
     place (while it may) and goes on; a route ends when nothing fits even after a load.
     "Cheapest" is metres plus waiting seconds. When stops have a reference vehicle (a change
     cost), the vehicles build in turn, a stop each, and a vehicle takes another's stop only
-    when none of its own (or of nobody's) fits: each takes its own first.
+    when none of its own (or of nobody's) fits: each takes its own first. A vehicle with a
+    fixed prefix (:attr:`solver.Vehicle.prefix`, what is done) begins with it as it stands
+    and builds on from where it leaves the vehicle (place, time, load on board, loads left);
+    no other vehicle takes a stop of a prefix.
 
     The OR-Tools search starts from it: its insertions place one node at a time, so they
     never add a reload together with the stop that needs it. (The refinement that follows
@@ -390,10 +393,11 @@ def first_routes(problem: Problem) -> list[list[int]]:
         dtype=np.int64,
     ).reshape(len(problem.vehicles), n)
     stops = _Stops(locs, lo, hi, service, ride, demand, change)
+    done = {i for k in range(len(problem.vehicles)) for i in problem.prefix_entries(k) if i < n}
     ables = []
     for k in range(len(problem.vehicles)):
         able = np.zeros(n, dtype=bool)
-        able[[i for i in range(n) if k in compat[i]]] = True
+        able[[i for i in range(n) if k in compat[i] and i not in done]] = True
         ables.append(able)
     builds = [_build(problem, k, ables[k], stops) for k in range(len(problem.vehicles))]
     routes: list[list[int]] = [[] for _ in builds]
@@ -456,7 +460,10 @@ def _build(
         k, depart, v.start, depart, depart, np.zeros(len(cap), np.int64), 0,
         np.inf if v.max_loads is None else v.max_loads, 0, [],
     )  # fmt: skip
-    if not v.start_loaded and not _reload(problem, b):
+    prefix = problem.prefix_entries(k)
+    if prefix:
+        _follow(problem, b, prefix, st)
+    elif not v.start_loaded and not _reload(problem, b):
         return []
     while True:
         if _next_stop(problem, b, able, st, cap, finish):
@@ -491,13 +498,50 @@ def _reload(problem: Problem, b: _Builder) -> bool:
             best = (begin, place)
     if best is None or b.loads_left < 1:
         return False
-    begin, place = best
+    _load_at(problem, b, best[1], best[0])
+    return True
+
+
+def _load_at(problem: Problem, b: _Builder, place: int, begin: int) -> None:
+    """Append a load at ``place`` starting at ``begin`` (s): a new, empty trip leaves from
+    there after the vehicle's reload service."""
+    v = problem.vehicles[b.k]
     b.distance += int(problem.profiles[v.profile].distances[b.here, place])
     b.here, b.clock = place, begin + v.reload_service
     b.trip_leave, b.trip_load, b.trip_stops = b.clock, np.zeros_like(b.trip_load), 0
     b.loads_left -= 1
     b.order.append(problem.reload_code(place))
-    return True
+
+
+def _visit(b: _Builder, i: int, st: _Stops, dist: np.ndarray, begin: int, leave: int) -> None:
+    """Append stop ``i``, its service starting at ``begin`` (s); ``leave``: the departure
+    of its trip from the load place when it is the trip's first stop."""
+    if b.trip_stops == 0:
+        b.trip_leave = leave
+    b.distance += int(dist[b.here, st.locs[i]])
+    b.here, b.clock = int(st.locs[i]), begin + int(st.service[i])
+    b.trip_load = b.trip_load + st.demand[i]
+    b.trip_stops += 1
+    b.order.append(i)
+
+
+def _follow(problem: Problem, b: _Builder, prefix: Sequence[int], st: _Stops) -> None:
+    """Append a fixed prefix as it stands, each visit as early as travel, windows and
+    opening hours allow (a visit whose window has passed at its arrival starts then: what
+    is done is done), so that the route goes on from where the prefix leaves it."""
+    v = problem.vehicles[b.k]
+    dur, dist = problem.profiles[v.profile].durations, problem.profiles[v.profile].distances
+    for entry in prefix:
+        place = problem.reload_at(entry)
+        here = place if place is not None else int(st.locs[entry])
+        arrival = b.clock + max(0, int(dur[b.here, here]))
+        if place is not None:
+            begin = earliest_in(reload_hours(problem, place), arrival)
+            _load_at(problem, b, place, arrival if begin is None else begin)
+            continue
+        begin = earliest_in(problem.stops[entry].windows, arrival)
+        start = arrival if begin is None else begin
+        _visit(b, entry, st, dist, start, max(b.trip_leave, start - (arrival - b.clock)))
 
 
 def _next_stop(
@@ -546,13 +590,7 @@ def _next_stop(
         if exact is None or exact != int(begin[j]):  # a gap between windows: not this route
             able[i] = False
             continue
-        if b.trip_stops == 0:
-            b.trip_leave = int(leave[j])
-        b.distance += int(dist[b.here, locs[i]])
-        b.here, b.clock = int(locs[i]), int(done[j])
-        b.trip_load = b.trip_load + demand[i]
-        b.trip_stops += 1
-        b.order.append(i)
+        _visit(b, i, st, dist, int(begin[j]), int(leave[j]))
         able[i] = False
         return True
 

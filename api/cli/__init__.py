@@ -84,7 +84,9 @@ def main() -> None:
     the command has left (leaving the normal way after them took ~1 s more).
     """
     import solver
+    from api.plan.budget import command_is_process
 
+    command_is_process()  # --time-limit counts from the process start
     # The search kernel loads (and with --workers, the worker processes start) while the
     # command reads its inputs.
     solver.start_up(workers_asked(sys.argv[1:]))

@@ -13,9 +13,18 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from api.cli.day_inputs import errors_as_exit, read_date, read_day_ledger, read_plan_file
-from api.cli.options import Coords, PhoneRegion, RulesFile, SingleTrip, day_rules
+from api.cli.options import (
+    Coords,
+    Language,
+    PhoneRegion,
+    RulesFile,
+    SingleTrip,
+    day_rules,
+    language_of,
+)
 from api.plan.request import PlanRequest
 from api.plan.travel import open_map
 from api.plan.validate import validate_document
@@ -39,22 +48,35 @@ def register(app: typer.Typer) -> None:
         phone_region: PhoneRegion = "CN",
         rules: RulesFile = None,
         single_trip: SingleTrip = False,
+        lang: Language = "en",
     ) -> None:
         """Report every violation of PLAN (late, overloaded trip, skill missing, ride limit,
         a household twice or missing) against the ledger and map, without solving."""
         console = Console(stderr=True)
-        day = read_date(date, console)
-        request = PlanRequest(
-            ledger=read_day_ledger(households, volunteers, depots, coords, phone_region, console),
-            date=day,
-            rules=day_rules(rules, single_trip, console),
+        language = language_of(lang, console)
+        day = read_date(date, console, language)
+        ledger = read_day_ledger(
+            households, volunteers, depots, coords, phone_region, console, language
         )
-        document = read_plan_file(plan, console)
-        with errors_as_exit(console):
+        request = PlanRequest(
+            ledger=ledger, date=day, rules=day_rules(rules, single_trip, console, language)
+        )
+        document = read_plan_file(plan, console, language)
+        with errors_as_exit(console, language):
             travel, addresses = open_map(map_file, request.modes())
             found = validate_document(request, document, travel=travel, addresses=addresses)
         for v in found:
-            console.print(f"{v.code:<24} {v.record}: {v.message}", highlight=False)
-        console.print(f"{len(found)} violation(s)" if found else "the plan keeps every rule")
+            code = v.code.ljust(24)
+            said = language.gettext(
+                "%(code)s %(record)s: %(problem)s", code=code, record=v.record, problem=v.message
+            )
+            console.print(escape(said), highlight=False)
+        if found:
+            console.print(
+                language.ngettext("%(num)d violation", "%(num)d violations", len(found)),
+                highlight=False,
+            )
+        else:
+            console.print(language.gettext("the plan keeps every rule"), highlight=False)
         typer.echo(json.dumps({"ok": not found, "violations": [v.document() for v in found]}))
         raise typer.Exit(EXIT_VIOLATIONS if found else 0)

@@ -1,6 +1,6 @@
 """The day's inputs as ``plan`` reads them, for the commands that rebuild a planned day
 (``check``, ``replan``): the ledger files, the date and the rules, read or ended with the
-error shape and the status of ``plan``."""
+error shape and the status of ``plan``, in the reader's language."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from api.errors import classify, report_cli_error
+from api.i18n import Lang
 from api.plan.continuity import PreviousPlanError, read_previous
 from api.plan.ledger import Ledger, LedgerError, ReadOptions, read_ledger
 from geo.crs import parse_coord_system
@@ -27,29 +29,33 @@ EXIT_MAP = 5
 
 
 @contextlib.contextmanager
-def errors_as_exit(console: Console) -> Iterator[None]:
-    """End the command by the error contract on any error with a code: printed, its
-    error shape as the last stderr line, and its exit status (a map error: 5); an error
-    without a code (a defect) goes on up."""
+def errors_as_exit(console: Console, language: Lang | None = None) -> Iterator[None]:
+    """End the command by the error contract on any error with a code: printed in
+    ``language``, its error shape as the last stderr line, and its exit status (a map
+    error: 5); an error without a code (a defect) goes on up."""
+    lang = language or Lang()
     try:
         yield
     except GeoError as exc:
-        console.print(f"[red]map error:[/red] {exc}")
-        report_cli_error(exc)
+        label = lang.gettext("map error:")
+        console.print(f"[red]{label}[/red] {escape(str(exc))}")
+        report_cli_error(exc, language=lang)
         raise typer.Exit(EXIT_MAP) from None
     except Exception as exc:
-        if classify(exc).code == "INTERNAL":
+        body = classify(exc)
+        if body.code == "INTERNAL":
             raise
-        console.print(f"[red]{exc}[/red]", highlight=False)
-        raise typer.Exit(report_cli_error(exc)) from None
+        console.print(f"[red]{escape(body.text(lang))}[/red]", highlight=False)
+        raise typer.Exit(report_cli_error(exc, language=lang)) from None
 
 
-def read_date(text: str, console: Console) -> dt.date:
+def read_date(text: str, console: Console, language: Lang | None = None) -> dt.date:
     """``--date`` as a date; a malformed one ends the command (exit 2)."""
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        console.print(f"[red]--date must be YYYY-MM-DD, got {text!r}[/red]")
+        said = (language or Lang()).gettext("--date must be YYYY-MM-DD, got '%(date)s'", date=text)
+        console.print(f"[red]{escape(said)}[/red]")
         raise typer.Exit(EXIT_USAGE) from None
 
 
@@ -60,26 +66,30 @@ def read_day_ledger(
     coords: str,
     phone_region: str,
     console: Console,
+    language: Lang | None = None,
 ) -> Ledger:
     """The ledger of the day; a bad coordinate system ends the command (exit 2), a bad
-    ledger with every fault listed (exit 4)."""
+    ledger with every fault listed in ``language`` (exit 4)."""
+    lang = language or Lang()
     try:
         system = parse_coord_system(coords)
     except ValueError as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(EXIT_USAGE) from None
     try:
         return read_ledger(households, volunteers, depots, ReadOptions(system, phone_region))
     except LedgerError as exc:
-        console.print(f"[red]{exc}[/red]", highlight=False)
-        raise typer.Exit(report_cli_error(exc)) from None
+        console.print(f"[red]{escape(classify(exc).text(lang))}[/red]", highlight=False)
+        raise typer.Exit(report_cli_error(exc, language=lang)) from None
 
 
-def read_plan_file(path: Path, console: Console) -> dict[str, object]:
+def read_plan_file(path: Path, console: Console, language: Lang | None = None) -> dict[str, object]:
     """A ``plan.json`` document; an unreadable or misshapen one ends the command (exit 4)."""
+    lang = language or Lang()
     try:
         return read_previous(path)
     except PreviousPlanError as exc:
-        console.print(f"[red]--plan {path}: {exc}[/red]", highlight=False)
-        report_cli_error(exc)
+        said = lang.gettext("--plan %(path)s: %(error)s", path=path, error=classify(exc).text(lang))
+        console.print(f"[red]{escape(said)}[/red]", highlight=False)
+        report_cli_error(exc, language=lang)
         raise typer.Exit(EXIT_INPUT) from None

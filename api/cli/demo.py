@@ -43,7 +43,7 @@ def register(app: typer.Typer) -> None:
         """Generate a ledger on real Helsinki buildings and plan its day, writing every output."""
         console = Console(stderr=True)
         language = language_of(lang, console)
-        day = day_rules(rules, single_trip, console)
+        day = day_rules(rules, single_trip, console, language)
         map_file = helsinki_map()
         paths = generate(out / "ledger", households=households, volunteers=volunteers, seed=seed)
         made = language.gettext(

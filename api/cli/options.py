@@ -11,8 +11,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
-from api.errors import report_cli_error
+from api.errors import classify, report_cli_error
 from api.i18n import Lang, choose
 from api.plan.rules import DayRules
 from api.plan.rules_file import RulesError, read_rules
@@ -84,14 +85,18 @@ SingleTrip = Annotated[
 ]
 
 
-def day_rules(path: Path | None, single_trip: bool, console: Console) -> DayRules:
+def day_rules(
+    path: Path | None, single_trip: bool, console: Console, language: Lang | None = None
+) -> DayRules:
     """The day rules of ``--rules`` and ``--single-trip`` (defaults without them); a bad
-    file is printed, reported in the one error shape, and ends the command (exit 4)."""
+    file is printed in ``language``, reported in the one error shape, and ends the command
+    (exit 4)."""
+    lang = language or Lang()
     try:
         rules = DayRules() if path is None else read_rules(path)
     except RulesError as exc:
-        console.print(f"[red]{exc}[/red]", highlight=False)
-        raise typer.Exit(report_cli_error(exc)) from None
+        console.print(f"[red]{escape(classify(exc).text(lang))}[/red]", highlight=False)
+        raise typer.Exit(report_cli_error(exc, language=lang)) from None
     return replace(rules, reloads=False) if single_trip else rules
 
 

@@ -22,7 +22,6 @@ An error (exit 4-7) also leaves as the last line of stderr in the one error shap
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from pathlib import Path
 from typing import Annotated
@@ -31,6 +30,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from api.cli.day_inputs import read_date
 from api.cli.options import (
     Balance,
     Coords,
@@ -49,7 +49,7 @@ from api.i18n import Lang, choose
 from api.outputs.document import NOBODY_UNDER_OBSERVATION
 from api.outputs.labels import suggestion_texts
 from api.outputs.table import print_plan
-from api.plan.budget import process_started
+from api.plan.budget import command_started
 from api.plan.continuity import PreviousPlanError, read_previous
 from api.plan.ledger import LedgerError, ReadOptions, read_ledger
 from api.plan.problem import PlanOptions
@@ -184,18 +184,14 @@ def register(app: typer.Typer) -> None:
         """Plan the runs of DATE from the ledger over the street map (see docs/INPUTS.md)."""
         console = Console(stderr=True)
         try:
-            day = dt.date.fromisoformat(date)
-        except ValueError:
-            console.print(f"[red]--date must be YYYY-MM-DD, got {date!r}[/red]")
-            raise typer.Exit(2) from None
-        try:
             system = parse_coord_system(coords)
             locale = choose(lang)
         except ValueError as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(2) from None
         language = Lang(locale)
-        day_rules_ = day_rules(rules, single_trip, console)
+        day = read_date(date, console, language)
+        day_rules_ = day_rules(rules, single_trip, console, language)
         try:
             ledger = read_ledger(households, volunteers, depots, ReadOptions(system, phone_region))
         except LedgerError as exc:
@@ -204,7 +200,10 @@ def register(app: typer.Typer) -> None:
         try:
             previous_plan = None if previous is None else read_previous(previous)
         except PreviousPlanError as exc:
-            console.print(f"[red]--previous {previous}: {exc}[/red]", highlight=False)
+            said = language.gettext(
+                "--previous %(path)s: %(error)s", path=previous, error=classify(exc).text(language)
+            )
+            console.print(f"[red]{escape(said)}[/red]", highlight=False)
             report_cli_error(exc, language=language)
             raise typer.Exit(EXIT_LEDGER) from None
         request = PlanRequest(
@@ -221,6 +220,6 @@ def register(app: typer.Typer) -> None:
             previous=previous_plan,
             decompose_above=decompose_above,
             suggest=suggest_volunteers,
-            started=process_started(),  # --time-limit counts the whole command
+            started=command_started(),  # --time-limit counts the whole command
         )
         raise typer.Exit(plan_and_print(request, map_file, out, console, language))

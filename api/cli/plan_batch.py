@@ -172,7 +172,7 @@ def register(app: typer.Typer) -> None:
         console = Console(stderr=True)
         language = language_of(lang, console)
         settings = BatchSettings(
-            rules=day_rules(rules, single_trip, console),
+            rules=day_rules(rules, single_trip, console, language),
             time_limit=time_limit,
             seed=seed,
             effort=effort,

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from api.cli.day_inputs import errors_as_exit, read_date, read_day_ledger, read_plan_file
 from api.cli.options import (
@@ -27,9 +28,11 @@ from api.cli.options import (
     SingleTrip,
     TimeLimit,
     day_rules,
+    language_of,
 )
 from api.cli.plan import EXIT_OK, EXIT_UNSERVED, ProgressPrinter
-from api.i18n import Lang, choose
+from api.i18n import Lang
+from api.outputs.labels import replan_warning_text
 from api.outputs.notifications import write_notifications
 from api.plan.events import read_events
 from api.plan.ledger import ReadOptions, parse_clock
@@ -70,25 +73,27 @@ def register(app: typer.Typer) -> None:
         """Re-plan the day of PLAN at AT after EVENTS: what is done stays, the rest moves as
         little as it can."""
         console = Console(stderr=True)
+        language = language_of(lang, console)
         try:
             clock = parse_clock(at)
-            locale = choose(lang)
         except ValueError as exc:
-            console.print(f"[red]{exc}[/red]")
+            said = language.text(exc.args[0]) if exc.args else str(exc)
+            console.print(f"[red]--at: {escape(said)}[/red]")
             raise typer.Exit(2) from None
-        document = read_plan_file(plan, console)
-        day = read_date(date or str(document.get("date", "")), console)
-        ledger = read_day_ledger(households, volunteers, depots, coords, phone_region, console)
+        document = read_plan_file(plan, console, language)
+        day = read_date(date or str(document.get("date", "")), console, language)
+        ledger = read_day_ledger(
+            households, volunteers, depots, coords, phone_region, console, language
+        )
         request = PlanRequest(
             ledger=ledger,
             date=day,
-            rules=day_rules(rules, single_trip, console),
+            rules=day_rules(rules, single_trip, console, language),
             time_limit=time_limit,
             seed=seed,
             effort=effort,
         )
-        language = Lang(locale)
-        with errors_as_exit(console):
+        with errors_as_exit(console, language):
             happened = read_events(events, ReadOptions(parse_coord_system(coords), phone_region))
             travel, addresses = open_map(map_file, request.modes())
             new = replan_day(
@@ -99,7 +104,7 @@ def register(app: typer.Typer) -> None:
                 travel=travel,
                 addresses=addresses,
                 change_cost=change_cost,
-                progress=ProgressPrinter(console),
+                progress=ProgressPrinter(console, language),
             )
             write_plan(new.result, new.document, None, out, language)
         phones = {h.household_id: h.phone for h in new.result.ledger.households if h.phone}
@@ -110,8 +115,9 @@ def register(app: typer.Typer) -> None:
 
 
 def print_replan(console: Console, doc: dict[str, Any], told: int, lang: Lang) -> None:
-    """Each volunteer's diff, the re-plan's figures, the streets closed, the escalations
-    (phone checks) and the households unattended, in ``lang``."""
+    """Each volunteer's diff, the streets closed, the re-plan's figures, what it could not
+    apply (its warnings), the escalations (phone checks) and the households unattended, in
+    ``lang``."""
     info = doc["replan"]
     for vid, d in info["diff"].items():
         text = lang.gettext(
@@ -139,6 +145,9 @@ def print_replan(console: Console, doc: dict[str, Any], told: int, lang: Lang) -
         told=told,
     )
     console.print(text, highlight=False)
+    for w in info.get("warnings", []):
+        label = lang.gettext("warning:")
+        console.print(f"[yellow]{label}[/yellow] {replan_warning_text(w, lang)}", highlight=False)
     outcomes = doc["outcomes"]
     for row in outcomes["households"]:
         if row["outcome"] == "escalated":

@@ -17,8 +17,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from api.cli.options import Effort
+from api.cli.options import Effort, Language, language_of
+from api.i18n import N_, Lang
 from api.instances import Instance, InstanceFormatError, InstanceKind, generate_vrptw, read_instance
+from api.outputs.labels import why_sentence
 from solver import ProblemValidationError, Solution, check
 from solver.check import CheckReport
 from solver.diagnose import clock
@@ -52,32 +54,47 @@ Exit status:
 
 
 _CONVENTION = {
-    InstanceKind.SOLOMON: "Euclidean x10 truncated per arc, / 10",
-    InstanceKind.GENERATED: "metres, straight line rounded per arc",
-    InstanceKind.CVRP: "Euclidean rounded per arc",
+    InstanceKind.SOLOMON: N_("Euclidean x10 truncated per arc, / 10"),
+    InstanceKind.GENERATED: N_("metres, straight line rounded per arc"),
+    InstanceKind.CVRP: N_("Euclidean rounded per arc"),
 }
 
+#: The columns of the routes table.
+_ROUTE_COLUMNS = (
+    ("#", "right"),
+    (N_("vehicle"), "left"),
+    (N_("stops"), "right"),
+    (N_("load"), "right"),
+    (N_("distance"), "right"),
+    (N_("out-back"), "right"),
+    (N_("customers in visiting order"), "left"),
+)
 
-def _fail(code: ExitCode, message: str) -> typer.Exit:
-    typer.echo(f"doorstep solve: {message}", err=True)
+
+def _fail(code: ExitCode, message: str, language: Lang) -> typer.Exit:
+    typer.echo(language.gettext("doorstep solve: %(problem)s", problem=message), err=True)
     return typer.Exit(int(code))
 
 
-def _load(path: Path | None, generate: int | None, seed: int) -> Instance:
+def _load(path: Path | None, generate: int | None, seed: int, language: Lang) -> Instance:
     if (path is None) == (generate is None):
-        raise _fail(ExitCode.USAGE, "give either an instance PATH or --generate N, not both")
+        said = language.gettext("give either an instance PATH or --generate N, not both")
+        raise _fail(ExitCode.USAGE, said, language)
     try:
         if generate is not None:
             if generate < 1:
-                raise _fail(ExitCode.USAGE, f"--generate needs at least 1 customer, got {generate}")
+                said = language.gettext(
+                    "--generate needs at least 1 customer, got %(n)d", n=generate
+                )
+                raise _fail(ExitCode.USAGE, said, language)
             return generate_vrptw(generate, seed=seed)
         assert path is not None
         return read_instance(path)
     except InstanceFormatError as exc:
         code = ExitCode.FILE_UNREADABLE if exc.field in ("path", "encoding") else None
-        raise _fail(code or ExitCode.FILE_MALFORMED, str(exc)) from None
+        raise _fail(code or ExitCode.FILE_MALFORMED, str(exc), language) from None
     except ProblemValidationError as exc:
-        raise _fail(ExitCode.INVALID_PROBLEM, f"{path}: {exc}") from None
+        raise _fail(ExitCode.INVALID_PROBLEM, f"{path}: {exc}", language) from None
 
 
 def result_json(
@@ -107,32 +124,40 @@ def _times(instance: Instance, start: int, end: int) -> str:
 
 
 def _print_table(
-    console: Console, instance: Instance, solution: Solution, report: CheckReport, seconds: float
+    console: Console,
+    instance: Instance,
+    solution: Solution,
+    report: CheckReport,
+    seconds: float,
+    language: Lang,
 ) -> None:
+    lang = language
     p = instance.problem
     served = sum(len(r.visits) for r in solution.routes)
     vehicles = p.vehicle_index()
-    console.print(
-        f"[bold]{instance.name}[/bold] ({instance.kind.value}): {len(p.stops)} customers, "
-        f"{len(p.vehicles)} vehicles of capacity {p.vehicles[0].capacity[0]} {p.dimensions[0]}"
+    bold = f"[bold]{instance.name}[/bold]"
+    head = lang.gettext(
+        "%(name)s (%(kind)s): %(customers)d customers, %(vehicles)d vehicles of capacity "
+        "%(capacity)d %(unit)s",
+        name=bold,
+        kind=instance.kind.value,
+        customers=len(p.stops),
+        vehicles=len(p.vehicles),
+        capacity=p.vehicles[0].capacity[0],
+        unit=p.dimensions[0],
     )
+    console.print(head)
     if instance.kind is InstanceKind.GENERATED:
         console.print(
-            "Random customers in a 10 km x 10 km town (straight-line travel at 25 km/h), "
-            "each with a delivery window; every 100th is impossible on purpose, to show how "
-            "unserved customers are reported."
+            lang.gettext(
+                "Random customers in a 10 km x 10 km town (straight-line travel at 25 km/h), "
+                "each with a delivery window; every 100th is impossible on purpose, to show "
+                "how unserved customers are reported."
+            )
         )
-    table = Table(title="Routes", show_lines=False)
-    for name, justify in (
-        ("#", "right"),
-        ("vehicle", "left"),
-        ("stops", "right"),
-        ("load", "right"),
-        ("distance", "right"),
-        ("out-back", "right"),
-        ("customers in visiting order", "left"),
-    ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    table = Table(title=lang.gettext("Routes"), show_lines=False)
+    for name, justify in _ROUTE_COLUMNS:
+        table.add_column(lang.gettext(name), justify=justify)  # type: ignore[arg-type]
     for k, (route, ids) in enumerate(
         zip(solution.routes, instance.file_routes(solution), strict=True), 1
     ):
@@ -148,31 +173,58 @@ def _print_table(
         )
     console.print(table)
     if solution.unassigned:
-        missing = Table(title="Customers not served")
-        missing.add_column("customer", justify="right")
-        missing.add_column("reason")
-        missing.add_column("why")
+        missing = Table(title=lang.gettext("Customers not served"))
+        missing.add_column(lang.gettext("customer"), justify="right")
+        missing.add_column(lang.gettext("reason"))
+        missing.add_column(lang.gettext("why"))
         for u in solution.unassigned:
-            missing.add_row(u.stop_id, u.reason.value, u.message)
+            missing.add_row(
+                u.stop_id,
+                u.reason.value,
+                why_sentence(u.reason.value, u.message, dict(u.facts), lang),
+            )
         console.print(missing)
     console.print(
-        f"Served {served} of {len(p.stops)} customers on {len(solution.routes)} routes; "
-        f"{len(solution.unassigned)} not served."
+        lang.gettext(
+            "Served %(served)d of %(customers)d customers on %(routes)d routes; %(unserved)d "
+            "not served.",
+            served=served,
+            customers=len(p.stops),
+            routes=len(solution.routes),
+            unserved=len(solution.unassigned),
+        )
     )
-    console.print(
-        f"Cost: {instance.customary_cost(solution.cost)} = {_distance(instance, solution.cost)}"
-        f" (total distance; {_CONVENTION[instance.kind]})"
-        if instance.kind is InstanceKind.GENERATED
-        else f"Cost: {instance.customary_cost(solution.cost)} "
-        f"(total distance; {_CONVENTION[instance.kind]})"
-    )
-    if report.ok:
-        console.print("Checker: [green]plan accepted[/green] (every rule recomputed)")
+    cost = instance.customary_cost(solution.cost)
+    convention = lang.gettext(_CONVENTION[instance.kind])
+    if instance.kind is InstanceKind.GENERATED:
+        said = lang.gettext(
+            "Cost: %(cost)s = %(km)s (total distance; %(convention)s)",
+            cost=cost,
+            km=_distance(instance, solution.cost),
+            convention=convention,
+        )
     else:
-        console.print(f"Checker: [red]plan REJECTED[/red], {len(report.violations)} violation(s)")
+        said = lang.gettext(
+            "Cost: %(cost)s (total distance; %(convention)s)", cost=cost, convention=convention
+        )
+    console.print(said)
+    if report.ok:
+        accepted = "[green]" + lang.gettext("plan accepted") + "[/green]"
+        console.print(
+            lang.gettext("Checker: %(verdict)s (every rule recomputed)", verdict=accepted)
+        )
+    else:
+        rejected = "[red]" + lang.gettext("plan REJECTED") + "[/red]"
+        console.print(
+            lang.gettext(
+                "Checker: %(verdict)s, %(n)d violation(s)",
+                verdict=rejected,
+                n=len(report.violations),
+            )
+        )
         for v in report.violations[:20]:
             console.print(f"  - {v}")
-    console.print(f"Solved in {seconds:.2f} s.")
+    console.print(lang.gettext("Solved in %(s)s s.", s=lang.number(seconds, 2)))
 
 
 def solve_command(
@@ -193,13 +245,16 @@ def solve_command(
             "--generate", metavar="N", help="Solve a random VRPTW with N customers instead."
         ),
     ] = None,
+    lang: Language = "en",
 ) -> None:
     """Solve an instance and print the checked plan."""
     from solver.solve import solve
 
-    instance = _load(path, generate, seed)
+    language = language_of(lang, Console(stderr=True))
+    instance = _load(path, generate, seed, language)
     if time_limit <= 0:
-        raise _fail(ExitCode.USAGE, f"--time-limit must be positive, got {time_limit}")
+        said = language.gettext("--time-limit must be positive, got %(s)s", s=str(time_limit))
+        raise _fail(ExitCode.USAGE, said, language)
     began = time.perf_counter()
     solution = solve(
         instance.problem, time_limit=time_limit, seed=seed, workers=workers, effort=effort
@@ -209,11 +264,11 @@ def solve_command(
     if json_out:
         typer.echo(json.dumps(result_json(instance, solution, report, seconds)))
     else:
-        _print_table(Console(), instance, solution, report, seconds)
+        _print_table(Console(), instance, solution, report, seconds, language)
     if not report.ok:
         if json_out:
             for v in report.violations:
-                typer.echo(f"checker: {v}", err=True)
+                typer.echo(language.gettext("checker: %(violation)s", violation=v), err=True)
         raise typer.Exit(int(ExitCode.PLAN_REJECTED))
 
 

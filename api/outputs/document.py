@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from api.outputs.dropoff import asks_for_call
-from api.outputs.labels import FIXES
+from api.outputs.labels import FIXES, unassigned_message
 from api.outputs.trips import DELIVERY, RELOAD, deliveries
 from api.plan.continuity import KEPT, OUTCOMES, Continuity
 from api.plan.day import DayStop
@@ -201,7 +201,7 @@ def plan_document(result: PlanResult) -> dict[str, Any]:
         {
             "household_id": i.household_id,
             "reason": i.reason,
-            "message": i.message,
+            "message": unassigned_message(i.reason, i.message, dict(i.facts)),
             "fix": FIXES.get(i.reason, ""),
             "stop_id": i.stop_id,
             **_contact(periods[i.household_id], sel.get(i.stop_id)),

@@ -141,6 +141,38 @@ _WHY_MORE = {
 }
 
 
+#: What a re-plan could not apply, by warning code (plan.json ``replan.warnings[].code``),
+#: its fields the warning's own: ``volunteer_id``, and ``stop_id`` for a done visit.
+REPLAN_WARNINGS = {
+    "DONE_VISIT_NOT_IN_DAY": N_(
+        "%(volunteer_id)s: done visit '%(stop_id)s' is not a stop of the day any more"
+    ),
+    "DELAY_UNDER_WAY": N_(
+        "%(volunteer_id)s: a delay of a volunteer already under way is not applied"
+    ),
+}
+
+
+def replan_warning(code: str, **fields: str) -> dict[str, str]:
+    """A warning of plan.json's ``replan``: its code (:data:`REPLAN_WARNINGS`), its fields,
+    and its English sentence from the catalog."""
+    return {
+        "code": code,
+        **fields,
+        "message": Lang(DEFAULT).gettext(REPLAN_WARNINGS[code], **fields),
+    }
+
+
+def replan_warning_text(warning: dict[str, str], language: Lang) -> str:
+    """A re-plan warning in ``language``, told from its code and fields (its own sentence
+    when the code has none in the catalogs)."""
+    code = warning.get("code", "")
+    if code not in REPLAN_WARNINGS:
+        return str(warning.get("message", code))
+    fields = {k: v for k, v in warning.items() if k not in ("code", "message")}
+    return language.gettext(REPLAN_WARNINGS[code], **fields)
+
+
 def mode_text(mode: str, language: Lang) -> str:
     """``on foot`` / ``步行`` ..."""
     return language.gettext(_MODES[mode]) if mode in _MODES else mode
@@ -203,6 +235,25 @@ def why_facts_text(reason: str, facts: dict[str, str], language: Lang) -> str:
         if facts.get(key):
             text += language.sentence_gap + language.gettext(more, **values)
     return text
+
+
+def why_sentence(reason: str, message: str, facts: dict[str, str], language: Lang) -> str:
+    """Why a household (or customer) is not served: its own English sentence in English,
+    else its facts told by the catalog's sentence of their case (the reason's sentence
+    without facts)."""
+    if language.locale == DEFAULT and message:
+        return message
+    return why_facts_text(reason, facts, language)
+
+
+def unassigned_message(reason: str, message: str, facts: dict[str, str]) -> str:
+    """plan.json's English sentence of a household not served: the plan's own sentence,
+    but the catalog's sentence of its case where the facts count a load in grams (the day
+    model's unit), so that coordinators read kilograms in every language; the facts keep
+    the grams."""
+    if facts.get("unit") == "g" and facts.get("case") in WHY:
+        return why_facts_text(reason, facts, Lang(DEFAULT))
+    return message
 
 
 def _weights_in_kg(facts: dict[str, str]) -> dict[str, str]:

@@ -24,8 +24,9 @@ from api.outputs.labels import (
     fix_text,
     mode_text,
     page_css,
+    replan_warning_text,
     suggestion_texts,
-    why_facts_text,
+    why_sentence,
 )
 from api.outputs.svg import Dot, Line, Marker, Run, Streets, route_svg
 from api.outputs.trips import deliveries, depots_by_id, is_reload, pickup_place, trips_of
@@ -35,9 +36,9 @@ from api.plan.coord_check import warning_sentence
 def why_text(item: dict[str, Any], language: Lang) -> str:
     """Why a household is not served: the plan's own sentence in English, else the same
     facts in the catalog's sentence of its case (the reason's sentence without facts)."""
-    if language.locale == DEFAULT and item.get("message"):
-        return str(item["message"])
-    return why_facts_text(item["reason"], item.get("facts") or {}, language)
+    return why_sentence(
+        item["reason"], str(item.get("message") or ""), item.get("facts") or {}, language
+    )
 
 
 def balance_text(summary: dict[str, Any], language: Lang) -> str:
@@ -276,7 +277,8 @@ def summary_html(
         date=doc["date"],
         s=s,
         balance=balance_text(s, lang),
-        warnings=[warning_text(w, doc["date"], lang) for w in doc.get("warnings", [])],
+        warnings=[warning_text(w, doc["date"], lang) for w in doc.get("warnings", [])]
+        + [replan_warning_text(w, lang) for w in (doc.get("replan") or {}).get("warnings", [])],
         continuity=continuity_text(s["continuity"], lang) if "continuity" in s else None,
         svg=overview_svg(doc, geometry or {}, runs, lang, streets=streets, tiles=tiles),
         runs=runs,

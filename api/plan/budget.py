@@ -57,6 +57,28 @@ def process_started() -> float:
     return now - min(max(age, 0.0), 3600.0)
 
 
+#: The process start, once the console script has said the command is the whole process.
+_COMMAND_IS_PROCESS: list[float] = []
+
+
+def command_is_process() -> None:
+    """Say that this process runs one command from its start (the ``doorstep`` console
+    script): from then on :func:`command_started` is the process's start."""
+    if not _COMMAND_IS_PROCESS:
+        _COMMAND_IS_PROCESS.append(process_started())
+
+
+def command_started() -> float:
+    """``time.monotonic()`` from which a command's ``--time-limit`` counts.
+
+    The process's start (interpreter and imports included) when the command is the whole
+    process (:func:`command_is_process`); otherwise now: a command called inside a
+    long-running process (a test runner, a notebook) has no start-up of its own, and that
+    process's age is not the command's.
+    """
+    return _COMMAND_IS_PROCESS[0] if _COMMAND_IS_PROCESS else time.monotonic()
+
+
 class TimeCapError(RuntimeError):
     """The plan ran past its hard cap (:attr:`Budget.cap`); nothing was written.
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from api.i18n import N_, Message
 from api.plan.day import DaySelection
 from api.plan.result import served_by
 from solver.errors import Detail
@@ -86,10 +87,8 @@ class PreviousPlanError(ValueError):
 
     def __init__(self, details: Sequence[Detail]) -> None:
         self.details: tuple[Detail, ...] = tuple(details)
-        super().__init__(
-            f"{len(self.details)} problem(s) in the previous plan:\n"
-            + "\n".join(f"- {d}" for d in self.details)
-        )
+        self.head = Message(N_("%(n)d problem(s) in the previous plan:"), n=len(self.details))
+        super().__init__(self.head + "\n" + "\n".join(f"- {d}" for d in self.details))
 
 
 def _carried(plan: Mapping[str, Any]) -> Any:
@@ -100,30 +99,33 @@ def _carried(plan: Mapping[str, Any]) -> Any:
 
 def _previous_faults(plan: Any) -> list[Detail]:
     """Where ``plan`` differs from the part of ``plan.json`` continuity reads."""
+    whole = Message(N_("previous plan"))
     if not isinstance(plan, Mapping) or not isinstance(plan.get("routes"), list):
-        return [Detail("previous plan", "routes", "must be a list of runs (is it a plan.json?)")]
+        said = Message(N_("must be a list of runs (is it a plan.json?)"))
+        return [Detail(whole, "routes", said)]
     out: list[Detail] = []
     for i, route in enumerate(plan["routes"], start=1):
-        where = f"previous plan routes item {i}"
+        where = Message(N_("previous plan routes item %(i)d"), i=i)
         if not isinstance(route, Mapping):
-            out.append(Detail(where, "route", "must be an object"))
+            out.append(Detail(where, "route", Message(N_("must be an object"))))
             continue
         if not isinstance(route.get("volunteer_id"), str):
-            out.append(Detail(where, "volunteer_id", "must be text"))
+            out.append(Detail(where, "volunteer_id", Message(N_("must be text"))))
         stops = route.get("stops", [])
         if not isinstance(stops, list):
-            out.append(Detail(where, "stops", "must be a list of stops"))
+            out.append(Detail(where, "stops", Message(N_("must be a list of stops"))))
             continue
         for k, stop in enumerate(stops, start=1):
             ids = stop.get("household_ids", []) if isinstance(stop, Mapping) else None
             if not isinstance(ids, list) or not all(isinstance(h, str) for h in ids):
-                out.append(Detail(f"{where} stop {k}", "household_ids", "must be a list of ids"))
+                at = Message(N_("%(route)s stop %(k)d"), route=where, k=k)
+                out.append(Detail(at, "household_ids", Message(N_("must be a list of ids"))))
     carried = _carried(plan)
     if not isinstance(carried, Mapping) or not all(
         isinstance(h, str) and isinstance(v, str) for h, v in carried.items()
     ):
-        field = "continuity.volunteer_of"
-        out.append(Detail("previous plan", field, "must map household ids to volunteer ids"))
+        said = Message(N_("must map household ids to volunteer ids"))
+        out.append(Detail(whole, "continuity.volunteer_of", said))
     return out
 
 

@@ -34,11 +34,13 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from api.i18n import N_
 from api.outputs.document import deliveries, plan_document
+from api.outputs.labels import replan_warning
 from api.plan.budget import Budget
 from api.plan.closures import closed_travel
 from api.plan.events import Event, EventKind, EventsError, event_document
@@ -254,13 +256,14 @@ def replan_problem(
     happened: _Happened,
     change_cost: int,
     retry_from: Mapping[str, int] | None = None,
-) -> tuple[Problem, list[str]]:
+) -> tuple[Problem, list[dict[str, str]]]:
     """The day's problem at ``T`` (prefixes, starts, windows, references, retries no
-    earlier than ``retry_from``: household id -> s) and warnings."""
+    earlier than ``retry_from``: household id -> s) and warnings (plan.json's
+    ``replan.warnings``)."""
     problem = day.problem
     index = problem.stop_index()
     names = set(index)
-    warnings: list[str] = []
+    warnings: list[dict[str, str]] = []
     fixed: dict[str, list[str]] = {}
     for vid, visits in prefixes.items():
         keep = []
@@ -271,7 +274,9 @@ def replan_problem(
             ):
                 keep.append(v.name)
             else:
-                warnings.append(f"{vid}: done visit {v.name!r} is not a stop of the day any more")
+                warnings.append(
+                    replan_warning("DONE_VISIT_NOT_IN_DAY", volunteer_id=vid, stop_id=v.name)
+                )
         while keep and keep[-1] not in names:  # a reload last: the search may add it again
             keep.pop()
         fixed[vid] = keep
@@ -287,7 +292,7 @@ def replan_problem(
     households = {s.stop_id: s.household_ids for s in day.selection.stops}
     delayed_under_way = [vid for vid in happened.ids(EventKind.VOLUNTEER_DELAYED) if fixed.get(vid)]
     for vid in delayed_under_way:
-        warnings.append(f"{vid}: a delay of a volunteer already under way is not applied")
+        warnings.append(replan_warning("DELAY_UNDER_WAY", volunteer_id=vid))
     stops = tuple(
         s
         if s.id in done
@@ -305,12 +310,20 @@ def replan_problem(
     return dataclasses.replace(problem, stops=stops, vehicles=vehicles), warnings
 
 
-def _warm_routes(problem: Problem, runs: Mapping[str, list[_Visit]]) -> list[list[str]]:
+def _warm_routes(
+    problem: Problem, runs: Mapping[str, list[_Visit]], retried: Collection[str] = ()
+) -> list[list[str]]:
     """The current plan's orders on the re-plan's problem: each prefix, then the rest of
     the run (stops still in the day, reloads between them; a volunteer who stops keeps
-    the prefix only)."""
+    the prefix only). A visit to a household in ``retried`` (a door not answered, to be
+    tried again later) is left out for the search to place: where it was, before the
+    retry may start, the wait would make the run's later visits late, and the whole run
+    would be planned again."""
     index = problem.stop_index()
     taken = {n for v in problem.vehicles for n in v.prefix if n in index}
+    taken |= {
+        x.name for visits in runs.values() for x in visits if set(x.households) & set(retried)
+    }
     out = []
     for k, v in enumerate(problem.vehicles):
         stopped = v.max_stops is not None and v.end is None and bool(v.prefix)
@@ -401,11 +414,12 @@ def _search(
     runs: Mapping[str, list[_Visit]],
     budget: Budget,
     change_cost: int,
+    retried: Collection[str] = (),
 ) -> Solution:
-    """With a change cost, one search warm from the current plan (which stands, unimproved,
-    when no time is left to search from it). Without (a cold re-plan): one search from
-    scratch."""
-    warm = _warm_routes(problem, runs) if change_cost else None
+    """With a change cost, one search warm from the current plan without the households to
+    try again (``retried``; it stands, unimproved, when no time is left to search from
+    it). Without (a cold re-plan): one search from scratch."""
+    warm = _warm_routes(problem, runs, retried) if change_cost else None
     return solve(
         problem,
         time_limit=budget.search_seconds(),
@@ -473,8 +487,14 @@ def replan_day(
         day, runs, prefixes, happened, change_cost, retries.retry_from
     )
     done = sum(len(v.prefix) for v in problem.vehicles)
-    say(Progress("solve", f"re-plan at {format_clock(at)}: {done} visits done"))
-    solution = _search(request, problem, runs, budget, change_cost)
+    say(
+        Progress(
+            "solve",
+            N_("re-plan at %(at)s: %(done)d visits done"),
+            {"at": format_clock(at), "done": done},
+        )
+    )
+    solution = _search(request, problem, runs, budget, change_cost, set(retries.retry_from))
     check_plan(problem, solution, say)
     geometry: dict[str, Any] = {}
     streets: tuple[tuple[tuple[float, float], ...], ...] = ()

@@ -57,7 +57,7 @@ class PlanRequest:
     started
         ``time.monotonic()`` when the call began, for a caller that counts more than the
         plan itself (a command counts from its process's start, see
-        :func:`api.plan.budget.process_started`); ``None``: when the plan is asked.
+        :func:`api.plan.budget.command_started`); ``None``: when the plan is asked.
     """
 
     ledger: Ledger

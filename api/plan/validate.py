@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from api.i18n import N_, Message
 from api.outputs.document import RELOAD, deliveries
 from api.plan.day import DaySelection
 from api.plan.pipeline import prepare_day
@@ -34,7 +35,9 @@ from solver.schedule import plan_cost, timed_route
 
 @dataclass(frozen=True, slots=True)
 class Violation:
-    """One broken rule of a plan: its code, the run or household it concerns, a sentence."""
+    """One broken rule of a plan: its code, the run or household it concerns, a sentence
+    (record and sentence an :class:`api.i18n.Message` where the catalogs have them; the
+    checker's own sentences are English)."""
 
     code: str
     record: str
@@ -65,25 +68,32 @@ def orders_of(
     out: list[Violation] = []
     for route in plan["routes"]:
         vid = str(route.get("volunteer_id"))
-        record = f"run of {vid!r}"
+        record = Message(N_("run of '%(volunteer)s'"), volunteer=vid)
         if vid not in vehicles:
-            out.append(Violation(Breach.UNKNOWN_STOP, record, "no such volunteer today"))
+            out.append(
+                Violation(Breach.UNKNOWN_STOP, record, Message(N_("no such volunteer today")))
+            )
             continue
         k = vehicles[vid]
         if k in orders:
-            out.append(Violation(Breach.INCONSISTENT, record, "the volunteer has two runs"))
+            said = Message(N_("the volunteer has two runs"))
+            out.append(Violation(Breach.INCONSISTENT, record, said))
             continue
         entries = []
         for name in visit_names(route):
             entry = problem.entry(k, name, index)
             if entry is None:
-                out.append(
-                    Violation(Breach.UNKNOWN_STOP, record, f"visits {name!r}: not a stop today")
-                )
+                said = Message(N_("visits '%(stop)s': not a stop today"), stop=name)
+                out.append(Violation(Breach.UNKNOWN_STOP, record, said))
             else:
                 entries.append(entry)
         orders[k] = entries
     return orders, out
+
+
+def _household(household_id: str) -> Message:
+    """A household as a violation's record: ``household 'H1'``."""
+    return Message(N_("household '%(household)s'"), household=household_id)
 
 
 def _household_faults(selection: DaySelection, plan: Mapping[str, Any]) -> list[Violation]:
@@ -93,20 +103,19 @@ def _household_faults(selection: DaySelection, plan: Mapping[str, Any]) -> list[
     )
     named = {str(u.get("household_id")) for u in plan.get("unassigned", [])}
     out = [
-        Violation(Breach.SERVED_TWICE, f"household {h!r}", f"is delivered {n} times")
+        Violation(
+            Breach.SERVED_TWICE,
+            _household(h),
+            Message(N_("is delivered %(n)d times"), n=n),
+        )
         for h, n in sorted(served.items())
         if n > 1
     ]
     for s in selection.stops:
         for h in s.household_ids:
             if h not in served and h not in named:
-                out.append(
-                    Violation(
-                        Breach.MISSING,
-                        f"household {h!r}",
-                        "is neither delivered nor named as unassigned",
-                    )
-                )
+                said = Message(N_("is neither delivered nor named as unassigned"))
+                out.append(Violation(Breach.MISSING, _household(h), said))
     return out
 
 

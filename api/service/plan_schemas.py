@@ -367,6 +367,15 @@ class VolunteerDiffOut(BaseModel):
     eta_moved: list[str] = Field(description="Households whose ETA moved by more than 10 min.")
 
 
+class ReplanWarningOut(BaseModel):
+    """Something a re-plan could not apply: its code, a sentence, and what it concerns."""
+
+    code: str = Field(description="DONE_VISIT_NOT_IN_DAY, DELAY_UNDER_WAY.")
+    message: str
+    volunteer_id: str
+    stop_id: str | None = Field(None, description="The done visit (DONE_VISIT_NOT_IN_DAY).")
+
+
 class ReplanOut(BaseModel):
     """How a re-plan came about (``doorstep replan``)."""
 
@@ -376,7 +385,7 @@ class ReplanOut(BaseModel):
     households_moved: int
     change_cost_s: int
     diff: dict[str, VolunteerDiffOut]
-    warnings: list[str] = Field(default_factory=list)
+    warnings: list[ReplanWarningOut] = Field(default_factory=list)
 
 
 class PlanOut(BaseModel):

@@ -63,9 +63,11 @@ def test_dead_worker_pool_is_replaced() -> None:
     assert worker_pool(1).submit(abs, -2).result(timeout=30) == 2
 
 
-def test_warm_start_as_is_goes_to_the_refinement_at_once() -> None:
-    """A problem with trips is refined from its trip-aware first plan, no OR-Tools model
-    built: every stop served, the plan checks, no dearer than that first plan."""
+@pytest.mark.parametrize("warm", [False, True])
+def test_a_problem_with_trips_goes_to_the_refinement_at_once(warm: bool) -> None:
+    """A problem with trips is refined without OR-Tools, built by the refinement's first
+    reinsertion or from the caller's warm start (the trip-aware first plan): every stop
+    served, the plan checks, no dearer than that first plan."""
     from solver.schedule import plan_cost, timed_route
     from solver.trips import first_routes
     from tests.solver.test_trips import _problem
@@ -74,11 +76,14 @@ def test_warm_start_as_is_goes_to_the_refinement_at_once() -> None:
         Vehicle(f"v{k}", 0, 0, capacity=(10,), max_trips=None, shift=(0, 5000)) for k in range(2)
     )
     p = dataclasses.replace(_problem(vans[0]), vehicles=vans)
-    first = [timed_route(p, k, r) for k, r in enumerate(first_routes(p)) if r]
-    sol = solve(p, time_limit=5.0, effort=20)
+    routes = first_routes(p)
+    first = [timed_route(p, k, r) for k, r in enumerate(routes) if r]
+    names = [[p.entry_name(e) for e in r] for r in routes]
+    sol = solve(p, time_limit=5.0, effort=20, initial_routes=names if warm else None)
     assert not sol.unassigned
     assert sorted(v.stop_id for r in sol.routes for v in r.stops) == sorted(s.id for s in p.stops)
     assert_feasible(p, sol)
+    assert ("warm start" in sol.stats.status) is warm
     assert "without OR-Tools" in sol.stats.status
     assert sol.stats.phases["build"] == 0
     assert sol.cost <= plan_cost(p, first)

@@ -35,6 +35,7 @@ from solver.diagnose import short_of_time
 from solver.schedule import timed_route
 from solver.solve import solve
 from solver.trips import RouteBounds, first_routes, fits_with_trips, repaired
+from tests.solver.test_refine import replanned
 
 N = 8  # office 0, stops 1..6, a home at 7
 _STAR = np.full((N, N), 900, dtype=np.int64)
@@ -370,6 +371,41 @@ def test_a_warm_start_that_leaves_out_part_of_a_prefix_still_keeps_the_prefix(
         (route,) = solution.routes
         assert [v.stop_id for v in route.stops][:2] == ["s1", "s2"]
         assert not solution.unassigned
+
+
+def test_first_plan_begins_each_route_with_its_fixed_prefix() -> None:
+    """The first plan with trips begins a vehicle's route with its fixed prefix (done
+    stops in their poor order, a reload between them) and goes on from there with the
+    load on board: 10 kg per trip, 5 kg delivered since the reload, so one more stop,
+    then a reload; the vehicle built before it (one stop at most) takes no done stop."""
+    full = Vehicle("v", 0, 0, capacity=(10,), max_trips=None)
+    problem = _problem(full)
+    office = problem.reload_code(0)
+    vehicles = (
+        dataclasses.replace(full, id="w", max_stops=1),
+        dataclasses.replace(full, prefix=("s6", "s1", "office", "s4")),
+    )
+    problem = dataclasses.replace(problem, vehicles=vehicles)
+    other, mine = first_routes(problem)
+    assert mine[:4] == [5, 0, office, 3]
+    assert len(mine) == 7 and mine[5] == office  # one more 5 kg stop on the trip under way
+    assert len(problem.stop_positions(other)) == 1 and not {5, 0, 3} & set(other)
+    for k, order in enumerate((other, mine)):
+        assert not check_route(problem, timed_route(problem, k, order))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(trip_problems(), st.data())
+def test_first_plan_of_a_replan_keeps_every_prefix(problem: Problem, data: st.DataObject) -> None:
+    """On random re-plans with trips (prefixes drawn from a first plan), the first plan
+    begins every vehicle's route with its prefix and serves no stop twice."""
+    replan = replanned(problem, first_routes(problem), data)
+    routes = first_routes(replan)
+    for k in range(len(replan.vehicles)):
+        fixed = replan.prefix_entries(k)
+        assert routes[k][: len(fixed)] == fixed
+    served = [i for r in routes for i in replan.stop_positions(r)]
+    assert len(served) == len(set(served))
 
 
 def test_ride_limited_trip_leaves_no_later_than_its_rides_need() -> None:

@@ -99,3 +99,29 @@ def test_map_info_bad_file(isolated_cache: Path) -> None:
     res = runner.invoke(app, ["map", "info", str(isolated_cache / "nope.osm")])
     assert res.exit_code == 2
     assert "no such file" in res.output
+
+
+def test_map_info_speaks_the_language_asked(helsinki_pbf: Path, isolated_cache: Path) -> None:
+    """`map info --lang zh-CN` heads its table, its load phases and the credit in Chinese;
+    the profile rows stay as they are."""
+    res = runner.invoke(app, ["map", "info", str(helsinki_pbf), "-p", "walk", "--lang", "zh-CN"])
+    assert res.exit_code == 0, res.output
+    assert "OpenStreetMap 贡献者" in res.stdout and "节点" in res.stdout
+    assert "连通分量：" in res.stdout and "contributors" not in res.stdout
+    assert any(line.startswith("walk ") for line in res.stdout.splitlines())
+    phases = res.stderr.splitlines()
+    assert phases[0].startswith("读取地图：") and phases[0].endswith(" 秒")
+    assert phases[1].startswith("构建 walk：")
+
+
+def test_a_bad_points_file_is_told_in_the_language_asked(isolated_cache: Path) -> None:
+    """A bad points row is named by line and column in Chinese with --lang zh-CN, in
+    English without."""
+    pts = isolated_cache / "bad.csv"
+    pts.write_text("lon,lat\n24.94,60.17\n24.95,abc\n")
+    args = ["map", "matrix", "nowhere.osm", "--points", str(pts), "--out", "x.npz"]
+    zh = runner.invoke(app, [*args, "--lang", "zh-CN"])
+    en = runner.invoke(app, args)
+    assert zh.exit_code == en.exit_code == 2
+    assert "错误：" in zh.stderr and "第 3 行，'lat' 列：不是数字：'abc'" in zh.stderr
+    assert "error: " in en.stderr and "line 3, column 'lat': not a number: 'abc'" in en.stderr

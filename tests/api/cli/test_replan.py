@@ -154,3 +154,15 @@ def test_replan_command_writes_the_diff_and_only_changed_notifications(
     assert (res.exit_code == 3) == bool(new["unassigned"] or unattended)
     said = "unattended (no delivery by" if unattended else "no household unattended"
     assert said in res.output
+
+
+def test_a_bad_re_plan_time_is_told_in_the_language_asked(tmp_path: Path) -> None:
+    """A malformed --at ends the command with status 2, said in Chinese with --lang zh-CN and
+    in English without."""
+    files = ["--plan", "p.json", "--events", "e.csv", "--out", str(tmp_path), "--map", "m.pbf"]
+    files += ["--households", "h.csv", "--volunteers", "v.csv", "--at", "half past"]
+    zh = CliRunner().invoke(app, ["replan", *files, "--lang", "zh-CN"])
+    en = CliRunner().invoke(app, ["replan", *files])
+    assert zh.exit_code == en.exit_code == 2
+    assert "应为时刻 HH:MM，实际为 'half past'" in zh.stderr
+    assert "expected a clock time HH:MM, got 'half past'" in en.stderr

@@ -100,3 +100,15 @@ def test_usage_errors_exit_2(args: list[str]) -> None:
     """Neither PATH nor --generate, both, or a non-positive limit is a usage error."""
     code, _, err = _run(*args)
     assert code == 2 and err
+
+
+def test_readable_output_speaks_the_language_asked() -> None:
+    """With --lang zh-CN the tables, counts, cost and verdict are Chinese (ids and numbers
+    as they are); usage errors too."""
+    code, out, _ = _run("--generate", "100", "--time-limit", "1", "--lang", "zh-CN")
+    assert code == 0
+    assert "路线" in out and "求解用时" in out and "计划通过" in out and "成本：" in out
+    assert "Routes" not in out and "Served" not in out and "Checker" not in out
+    assert "未服务的客户" in out and "Customers not served" not in out  # every 100th
+    code, _, err = _run("--lang", "zh-CN")
+    assert code == 2 and "二者只能选其一" in err

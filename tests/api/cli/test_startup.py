@@ -7,7 +7,8 @@ import subprocess
 import sys
 import time
 
-from api.plan.budget import process_started
+from api.plan import budget
+from api.plan.budget import command_started, process_started
 
 #: Modules of the HTTP service, the database, the batch and the browser tests.
 SERVICE_STACK = (
@@ -70,3 +71,23 @@ def test_workers_asked_reads_the_command_line() -> None:
     assert workers_asked(["solve", "x.txt", "--workers=3"]) == 3
     assert workers_asked(["plan", "--map", "m.pbf"]) == 1
     assert workers_asked(["plan", "--workers", "many"]) == 1
+
+
+def test_a_command_inside_a_running_process_counts_from_its_call() -> None:
+    """Called inside a long-running process (not the console script), a command's budget
+    starts at the call, not at that process's start; the console script's starts at the
+    process's start."""
+    assert not budget._COMMAND_IS_PROCESS
+    before = time.monotonic()
+    assert command_started() >= before
+    code = (
+        "import time\n"
+        "from api.plan.budget import command_is_process, command_started\n"
+        "time.sleep(0.5)\n"
+        "command_is_process()\n"
+        "print(time.monotonic() - command_started())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
+    )
+    assert float(done.stdout.strip()) >= 0.5

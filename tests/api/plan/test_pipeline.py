@@ -231,7 +231,7 @@ def test_balance_bound(small_ledger: Ledger, travel: StreetTravel, addresses: Ad
             travel=travel,
             addresses=addresses,
             time_limit=60.0,
-            effort=1000,
+            effort=50,
             options=PlanOptions(balance_factor=factor),
             rules=DayRules(reloads=False),
             geometry=False,

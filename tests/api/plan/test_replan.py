@@ -18,13 +18,15 @@ from api.outputs.document import deliveries
 from api.plan.events import Event, EventKind, EventsError
 from api.plan.ledger import Household, Ledger, format_clock, parse_clock
 from api.plan.outcomes import missed_households
-from api.plan.replan import DONE_FIELDS, Replanned, replan_day
+from api.plan.replan import DONE_FIELDS, Replanned, _current_runs, _warm_routes, replan_day
 from api.plan.request import PlanRequest
 from api.plan.rules import TOP_PRIORITY
 from api.plan.run import run_plan
 from api.plan.travel import StreetTravel
 from geo.addresses import AddressIndex
 from geo.closures import street_links
+from solver.check import route_violations
+from solver.schedule import timed_route
 
 #: Searches end at this many improving solutions, long before the time limit.
 EFFORT = 20
@@ -362,6 +364,33 @@ def test_a_door_not_answered_is_retried_after_the_delay(
     assert row["failed_at"] == format_clock(start)[:5] and row["no_answers"] == 1
 
 
+def test_the_warm_start_after_a_door_not_answered_leaves_the_retry_to_the_search(
+    day: dict[str, Any], travel: StreetTravel, addresses: AddressIndex
+) -> None:
+    """The warm start of a re-plan after a door not answered is the current plan without
+    that household (the search places the retry), and every run of it checks: kept where
+    it was, its run would wait there for the retry and could break (then be planned
+    again, or, when OR-Tools takes the warm start, the whole warm start refused)."""
+    doc = day["doc"]
+    at = _at(doc, 0.3)
+    household, start = _failed_household(doc, at)
+    event = Event(start, EventKind.STOP_FAILED, household, outcome="no_answer")
+    new = _replan(day, [event], at, travel, addresses)
+    problem = new.result.problem
+    retry = _outcome(new.document, household)
+    assert retry["outcome"] in ("retry", "escalated")
+    warm = _warm_routes(problem, _current_runs(doc), {household})
+    index = problem.stop_index()
+    names = {n for r in warm for n in r}
+    stops = {s.stop_id for s in new.result.selection.stops if household in s.household_ids}
+    assert not stops & names
+    for k, order in enumerate(warm):
+        if order:
+            entries = [problem.entry(k, n, index) for n in order]
+            timed = timed_route(problem, k, [e for e in entries if e is not None])
+            assert not route_violations(problem, timed), (problem.vehicles[k].id, order)
+
+
 def test_a_door_not_answered_with_no_retry_left_is_escalated(
     day: dict[str, Any], travel: StreetTravel, addresses: AddressIndex
 ) -> None:
@@ -505,3 +534,27 @@ def test_with_no_event_the_plan_stays(
     new = _replan(day, [], at, travel, addresses).document
     assert new["replan"]["households_moved"] == 0
     _assert_promise(day, new, at)
+
+
+def test_a_delay_not_applied_is_a_warning_told_in_each_language(
+    day: dict[str, Any], travel: StreetTravel, addresses: AddressIndex
+) -> None:
+    """A delay of a volunteer already under way is a DELAY_UNDER_WAY warning naming them, its
+    sentence in English in plan.json and on the summary page in each language."""
+    from api.i18n import Lang
+    from api.outputs.summary_html import summary_html
+    from api.service.plan_schemas import ReplanOut
+
+    doc = day["doc"]
+    at = _at(doc, 0.5)
+    vid = next(v for v, done in _done(doc, at).items() if done)
+    events = [Event(at, EventKind.VOLUNTEER_DELAYED, vid, minutes=20)]
+    new = _replan(day, events, at, travel, addresses).document
+    english = f"{vid}: a delay of a volunteer already under way is not applied"
+    assert new["replan"]["warnings"] == [
+        {"code": "DELAY_UNDER_WAY", "volunteer_id": vid, "message": english}
+    ]
+    assert ReplanOut.model_validate(new["replan"]).warnings[0].code == "DELAY_UNDER_WAY"
+    assert english in summary_html(new, {}, Lang("en"))
+    chinese = summary_html(new, {}, Lang("zh_CN"))
+    assert f"{vid}：志愿者已经出发，其延误未被采用" in chinese and english not in chinese

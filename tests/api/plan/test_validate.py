@@ -61,7 +61,8 @@ def test_check_command_exit_statuses(
     tmp_path: Path, helsinki: Path, buildings: tuple[Building, ...]
 ) -> None:
     """``doorstep check`` exits 0 on the plan as made and 9 with the violations as JSON
-    once a delivery is copied onto another run."""
+    once a delivery is copied onto another run; the violations are told in the language
+    asked, the JSON the same in each."""
     hh, vol, dep = generate(
         tmp_path / "in", buildings=buildings, households=20, volunteers=4, seed=5
     )
@@ -78,3 +79,11 @@ def test_check_command_exit_statuses(
     bad = CliRunner().invoke(app, ["check", "--plan", str(tmp_path / "bad.json"), *day])
     assert bad.exit_code == EXIT_VIOLATIONS
     assert '"SERVED_TWICE"' in bad.stdout
+    twice = deliveries(doc["routes"][0])[0]["household_ids"][0]
+    assert f"household '{twice}': is delivered 2 times" in bad.stderr
+    zh = CliRunner().invoke(
+        app, ["check", "--plan", str(tmp_path / "bad.json"), *day, "--lang", "zh-CN"]
+    )
+    assert zh.exit_code == EXIT_VIOLATIONS and zh.stdout == bad.stdout
+    assert f"住户 '{twice}'：被配送了 2 次" in zh.stderr and "处违规" in zh.stderr
+    assert "is delivered" not in zh.stderr

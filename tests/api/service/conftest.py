@@ -6,11 +6,13 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.api.service.live import LiveServer, server_env
+from tests.api.service.city import ENV_KEYS as CITY_KEYS
+from tests.api.service.live import ONE_SOLVER, LiveServer, server_env
 
 PG_URL = os.environ.get("DOORSTEP_TEST_POSTGRES_URL", "")
 PG_SKIP = "DOORSTEP_TEST_POSTGRES_URL is not set (python3 -m tests starts a server and sets it)"
@@ -73,3 +75,30 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         yield live
     finally:
         live.stop()
+
+
+@dataclass(frozen=True)
+class City:
+    """A server of one solver process holding the keys of :mod:`tests.api.service.city`,
+    and its database's URL."""
+
+    live: LiveServer
+    url: str
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def city(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[City]:
+    """The server of the community tests, on SQLite, then on PostgreSQL."""
+    folder = tmp_path_factory.mktemp("city")
+    url, pg_name = database_of(request.param, folder)
+    env = server_env(url, DOORSTEP_API_KEYS=CITY_KEYS, **ONE_SOLVER)
+    live = LiveServer(env, folder / "server.log")
+    try:
+        live.wait_ready(timeout=300)  # the solver process loads the map on a shared machine
+        yield City(live, url)
+    finally:
+        live.stop()
+        if pg_name:
+            _pg_drop(pg_name)

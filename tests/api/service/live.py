@@ -33,6 +33,11 @@ def free_port() -> int:
 UNREACHABLE_TILES = f"http://127.0.0.1:{free_port()}/{{z}}/{{x}}/{{y}}.png"
 
 
+#: Environment of a server with one solver process, for tests that need no second: each
+#: solver process started costs seconds of CPU (imports, the maps, their warm-up).
+ONE_SOLVER = {"DOORSTEP_WORKERS": "1"}
+
+
 def server_env(db_url: str, **extra: str) -> dict[str, str]:
     """Environment of a test server: keys, database, unreachable tiles, small limits."""
     env = dict(os.environ)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,18 +16,16 @@ import pytest
 
 from api.service.keys import fingerprint
 from api.service.sample import plan_request
-from tests.api.service.conftest import _pg_drop, database_of
-from tests.api.service.live import LiveServer, expect_error, server_env, wait_status
+from tests.api.service.city import DAY_CITY_D as CITY_D
+from tests.api.service.city import DAY_CITY_V as CITY_V
+from tests.api.service.city import DAY_NORTH_D as NORTH_D
+from tests.api.service.city import DAY_NORTH_V as NORTH_V
+from tests.api.service.city import DAY_SOUTH_D as SOUTH_D
+from tests.api.service.conftest import City
+from tests.api.service.live import LiveServer, expect_error, wait_status
 
-CITY_D = "day-city-dispatcher"
-CITY_V = "day-city-viewer"
-NORTH_D = "day-north-dispatcher"
-NORTH_V = "day-north-viewer"
-SOUTH_D = "day-south-dispatcher"
-ENV_KEYS = (
-    f"{CITY_D}:dispatcher,{CITY_V}:viewer,{NORTH_D}:dispatcher:north,"
-    f"{NORTH_V}:viewer:north,{SOUTH_D}:dispatcher:south"
-)
+#: Date of the day's plans: another than the scopes tests' on the same server.
+DAY_DATE = "2026-11-28"
 #: Effort-bounded search: the plan does not depend on the machine's load.
 OPTIONS = {"time_limit_s": 30, "seed": 5, "effort": 10}
 
@@ -37,7 +34,7 @@ def day_request(community: str, seed: int) -> dict[str, Any]:
     """A plan request of ``community``: six households, two volunteers."""
     body = plan_request(6, seed=seed, volunteers=2)
     body["options"] = dict(OPTIONS)
-    return {**body, "community": community}
+    return {**body, "community": community, "date": DAY_DATE}
 
 
 @dataclass(frozen=True)
@@ -53,29 +50,16 @@ class World:
         return self.live.client(key)
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def world(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[World]:
-    """Keys of every role and scope and a done plan per community, on SQLite, then on
-    PostgreSQL."""
-    folder = tmp_path_factory.mktemp("days")
-    url, pg_name = database_of(request.param, folder)
-    live = LiveServer(server_env(url, DOORSTEP_API_KEYS=ENV_KEYS), folder / "server.log")
-    try:
-        live.wait_ready(timeout=300)  # two solver processes load the map on a shared machine
-        requests = {"north": day_request("north", 31), "south": day_request("south", 32)}
-        with live.client(CITY_D) as c:
-            jobs = {
-                name: c.post("/v1/jobs", json=body).json()["id"] for name, body in requests.items()
-            }
-            for job_id in jobs.values():
-                assert wait_status(c, job_id, {"done", "failed"}, 300)["status"] == "done"
-        yield World(live, jobs, requests)
-    finally:
-        live.stop()
-        if pg_name:
-            _pg_drop(pg_name)
+@pytest.fixture(scope="module")
+def world(city: City) -> World:
+    """A done plan per community on the community tests' server (SQLite, then
+    PostgreSQL)."""
+    requests = {"north": day_request("north", 31), "south": day_request("south", 32)}
+    with city.live.client(CITY_D) as c:
+        jobs = {name: c.post("/v1/jobs", json=body).json()["id"] for name, body in requests.items()}
+        for job_id in jobs.values():
+            assert wait_status(c, job_id, {"done", "failed"}, 300)["status"] == "done"
+    return World(city.live, jobs, requests)
 
 
 def _served(plan: dict[str, Any]) -> Counter[str]:

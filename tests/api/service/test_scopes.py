@@ -10,7 +10,6 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,12 @@ from api.service.db import JobStore
 from api.service.keys import fingerprint
 from api.service.sample import plan_request
 from api.service.volunteer_links import LinkClaim, shared_secret, sign
-from tests.api.service.conftest import _pg_drop, database_of
+from tests.api.service.city import SCOPE_CITY_D as CITY_D
+from tests.api.service.city import SCOPE_CITY_V as CITY_V
+from tests.api.service.city import SCOPE_NORTH_D as NORTH_D
+from tests.api.service.city import SCOPE_NORTH_V as NORTH_V
+from tests.api.service.city import SCOPE_SOUTH_V as SOUTH_V
+from tests.api.service.conftest import City
 from tests.api.service.live import (
     ROOT,
     LiveServer,
@@ -32,15 +36,6 @@ from tests.api.service.live import (
     wait_status,
 )
 
-CITY_D = "scope-city-dispatcher"
-CITY_V = "scope-city-viewer"
-NORTH_D = "scope-north-dispatcher"
-NORTH_V = "scope-north-viewer"
-SOUTH_V = "scope-south-viewer"
-ENV_KEYS = (
-    f"{CITY_D}:dispatcher,{CITY_V}:viewer,{NORTH_D}:dispatcher:north,"
-    f"{NORTH_V}:viewer:north,{SOUTH_V}:viewer:south"
-)
 #: Date of the batch's plans (the jobs plan api.service.sample.DATE).
 BATCH_DATE = "2026-11-26"
 #: Effort-bounded search: the plan does not depend on the machine's load.
@@ -88,45 +83,35 @@ class World:
         return self.live.client(key)
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def world(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[World]:
+@pytest.fixture(scope="module")
+def world(city: City) -> World:
     """Keys of every role and scope (environment and database), a done job per community
-    and a done batch of both, on SQLite, then on PostgreSQL."""
-    folder = tmp_path_factory.mktemp("scopes")
-    url, pg_name = database_of(request.param, folder)
+    and a done batch of both, on the community tests' server (SQLite, then PostgreSQL)."""
+    url = city.url
     db_viewer = keys_command(url, "add", "--role", "viewer", "--community", "north").strip()
     expired = keys_command(url, "add", "--role", "dispatcher", "--days", "0.0000001").strip()
     revoked = keys_command(url, "add", "--role", "dispatcher", "--label", "gone").strip()
     keys_command(url, "revoke", fingerprint(revoked))
-    env = server_env(url, DOORSTEP_API_KEYS=ENV_KEYS)
-    live = LiveServer(env, folder / "server.log")
-    try:
-        live.wait_ready()
-        with live.client(CITY_D) as c:
-            jobs = {
-                name: c.post("/v1/jobs", json=community_request(name, seed)).json()["id"]
-                for name, seed in (("north", 11), ("south", 12))
-            }
-            batch_body = {
-                "communities": [
-                    {"community_id": name, **community_request(name, seed)}
-                    for name, seed in (("north", 13), ("south", 14))
-                ]
-            }
-            for entry in batch_body["communities"]:
-                del entry["community"]
-                entry["date"] = BATCH_DATE  # its plans do not replace the jobs' of DATE
-            batch = c.post("/v1/batches", json=batch_body).json()["id"]
-            for job_id in jobs.values():
-                assert wait_status(c, job_id, {"done", "failed"}, 300)["status"] == "done"
-            assert wait_batch(c, batch, {"done", "failed"}, 300)["status"] == "done"
-        yield World(live, url, jobs, batch, db_viewer, expired, revoked)
-    finally:
-        live.stop()
-        if pg_name:
-            _pg_drop(pg_name)
+    live = city.live
+    with live.client(CITY_D) as c:
+        jobs = {
+            name: c.post("/v1/jobs", json=community_request(name, seed)).json()["id"]
+            for name, seed in (("north", 11), ("south", 12))
+        }
+        batch_body = {
+            "communities": [
+                {"community_id": name, **community_request(name, seed)}
+                for name, seed in (("north", 13), ("south", 14))
+            ]
+        }
+        for entry in batch_body["communities"]:
+            del entry["community"]
+            entry["date"] = BATCH_DATE  # its plans do not replace the jobs' of DATE
+        batch = c.post("/v1/batches", json=batch_body).json()["id"]
+        for job_id in jobs.values():
+            assert wait_status(c, job_id, {"done", "failed"}, 300)["status"] == "done"
+        assert wait_batch(c, batch, {"done", "failed"}, 300)["status"] == "done"
+    return World(live, url, jobs, batch, db_viewer, expired, revoked)
 
 
 #: Each key: its community (None: city-wide) and whether it dispatches.

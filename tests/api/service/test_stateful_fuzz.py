@@ -23,7 +23,7 @@ def test_links_lead_from_a_created_job_to_reading_and_cancelling_it(server: Live
 def test_stateful_scenarios_get_no_server_error_and_every_job_ends(server: LiveServer) -> None:
     """Generated scenarios along the links get no 5xx and no answer outside the document,
     follow links to jobs they created, and leave no job unfinished."""
-    schema = schemathesis.openapi.from_url(f"{server.url}/openapi.json")
+    schema = schemathesis.openapi.from_url(f"{server.url}/openapi.json", timeout=60)
     tally = Tally()
     headers = {"Authorization": f"Bearer {DISPATCHER}"}
     fuzz_scenarios(schema, server.url, tally, scenarios=12, headers=headers)
