@@ -20,8 +20,9 @@ never lengthens a ride), so a route keeps every ride limit exactly when it does 
 departures. The ruin removes stops and keeps reloads, then drops reloads left beginning an
 empty trip, and (without ride limits) those beside or inside a removed string whose two
 trips now fit one load, so trips merge; the recreate places a stop into a trip with room,
-or opens a new trip for it (a reload, then the stop) at the end of any trip: so the search
-itself decides where the routes load again. Vehicles that never reload keep the
+or opens a new trip for it (a reload, then the stop) at the end of any trip, or inside one,
+splitting it where the stop and the rest of the trip fit one load: so the search itself
+decides where the routes load again. Vehicles that never reload keep the
 single-trip code path.
 """
 
@@ -440,6 +441,24 @@ def _fits_alone(demand: np.ndarray, capacity: np.ndarray) -> bool:
     return True
 
 
+@njit(cache=True, inline="always")
+def _splits(
+    v: int, i: int, before: np.ndarray, du: np.ndarray, rs: tuple, prob: tuple
+) -> bool:
+    """Whether a reload and stop (demand ``du``) inserted at position ``i`` of route ``v``,
+    between two stops of one trip, leave both parts within capacity: the trip's stops
+    before ``i`` (load ``before``) stay one trip, ``du`` and the stops from ``i`` on form
+    the next."""
+    routes, tid, tload, vcap, n_stops = rs[0], rs[14], rs[15], prob[1], prob[13].shape[0]
+    if i == 0 or routes[v, i - 1] >= n_stops or tid[v, i] < 1:
+        return False
+    trip = tid[v, i]
+    for d in range(du.shape[0]):
+        if tload[v, trip, d] - before[d] + du[d] > vcap[v, d]:
+            return False
+    return True
+
+
 @njit(cache=True)
 def _best_insertion(
     u: int,
@@ -451,10 +470,11 @@ def _best_insertion(
     """Cheapest feasible ``(vehicle, position, reload entry before it (-1: none), added
     cost)`` for stop ``u``; vehicle -1: none.
 
-    Per position: ``u`` joining the trip there (if it has room), and, at the end of a trip
-    (before a reload or the route's end) while the route may load again, a new trip: a
-    reload at each of the vehicle's load places, then ``u``. The body is written once,
-    inline (a call per candidate would pass the problem's arrays each time).
+    Per position: ``u`` joining the trip there (if it has room), and, while the route may
+    load again, a new trip: a reload at each of the vehicle's load places, then ``u``, at
+    the end of a trip (before a reload or the route's end) or inside one, splitting it
+    when ``u`` and the trip's stops after it fit one load (:func:`_splits`). The body is
+    written once, inline (a call per candidate would pass the problem's arrays each time).
     """
     service, n_stops = prob[6], prob[13].shape[0]
     routes, lengths, es, ls, rload, rdist = rs[:6]
@@ -466,6 +486,7 @@ def _best_insertion(
     best_v, best_i, best_x, best_delta = -1, -1, -1, 0
     lu = loc[u]
     class_seen[:] = False
+    before = np.zeros(demand.shape[1], dtype=np.int64)
     for v in range(lengths.shape[0]):
         if not allowed[u, v]:
             continue
@@ -487,11 +508,16 @@ def _best_insertion(
         end = vint[v, V_END]
         prev = vint[v, V_START]
         depart = vint[v, V_DEPART]
+        before[:] = 0  # load of the trip's stops before position i
         for i in range(n + 1):
             if i > 0:
                 w = routes[v, i - 1]
                 prev = loc[w]
                 depart = es[v, i - 1] + _svc(v, w, vint, service, n_stops)
+                if w >= n_stops:
+                    before[:] = 0
+                else:
+                    before += demand[w]
             if blink > 0.0 and np.random.random() < blink:
                 continue
             if i < fixed:  # nothing goes before or between the entries of the fixed prefix
@@ -499,7 +525,16 @@ def _best_insertion(
             own = not reloading or (
                 tid[v, i] >= 1 and _fits(tload[v, tid[v, i]], demand[u], vcap[v])
             )
-            places = vreload.shape[1] if new_trip and (i == n or routes[v, i] >= n_stops) else 0
+            places = (
+                vreload.shape[1]
+                if new_trip
+                and (
+                    i == n
+                    or routes[v, i] >= n_stops
+                    or _splits(v, i, before, demand[u], rs, prob)
+                )
+                else 0
+            )
             for r in range(-1, places):
                 if r < 0:
                     if not own:
