@@ -1,7 +1,8 @@
 """Compiled kernel of the ruin-and-recreate refinement (see :mod:`solver.refine`).
 
 Slack induction by string removals (SISR): remove a few strings of consecutive visits
-near a random seed stop, reinsert every loose stop at its cheapest feasible position
+near a random seed stop (half of them sparing a run of visits in their middle, SISR's
+split string), reinsert every loose stop at its cheapest feasible position
 (skipping positions at random, "blinks"), accept the result by simulated annealing.
 Reference: J. Christiaens and G. Vanden Berghe, "Slack Induction by String Removals for
 Vehicle Routing Problems", Transportation Science 54(2), 2020.
@@ -51,6 +52,10 @@ V_START_EMPTY = 15  # 1: the vehicle loads at a load place before its first stop
 V_FIELDS = 16
 #: ``V_MAX_DIST`` / ``V_MAX_SPAN`` at or above this: no limit.
 NO_LIMIT = 10**15
+#: Share of the ruin's strings that spare entries in their middle (SISR's split string).
+SPLIT_RATE = 0.5
+#: Chance that a split string stops sparing one more entry.
+SPLIT_DEPTH = 0.01
 
 
 @njit(cache=True, inline="always")
@@ -442,9 +447,7 @@ def _fits_alone(demand: np.ndarray, capacity: np.ndarray) -> bool:
 
 
 @njit(cache=True, inline="always")
-def _splits(
-    v: int, i: int, before: np.ndarray, du: np.ndarray, rs: tuple, prob: tuple
-) -> bool:
+def _splits(v: int, i: int, before: np.ndarray, du: np.ndarray, rs: tuple, prob: tuple) -> bool:
     """Whether a reload and stop (demand ``du``) inserted at position ``i`` of route ``v``,
     between two stops of one trip, leave both parts within capacity: the trip's stops
     before ``i`` (load ``before``) stay one trip, ``du`` and the stops from ``i`` on form
@@ -453,7 +456,7 @@ def _splits(
     if i == 0 or routes[v, i - 1] >= n_stops or tid[v, i] < 1:
         return False
     trip = tid[v, i]
-    for d in range(du.shape[0]):
+    for d in range(du.shape[0]):  # noqa: SIM110 (see _fits)
         if tload[v, trip, d] - before[d] + du[d] > vcap[v, d]:
             return False
     return True
@@ -529,9 +532,7 @@ def _best_insertion(
                 vreload.shape[1]
                 if new_trip
                 and (
-                    i == n
-                    or routes[v, i] >= n_stops
-                    or _splits(v, i, before, demand[u], rs, prob)
+                    i == n or routes[v, i] >= n_stops or _splits(v, i, before, demand[u], rs, prob)
                 )
                 else 0
             )
@@ -650,6 +651,19 @@ def _merge_trips(v: int, lo: int, hi: int, rs: tuple, prob: tuple) -> None:
 
 
 @njit(cache=True)
+def _spared(size: int, free: int) -> int:
+    """Entries a string of ``size`` spares in its middle, on a route of ``free`` removable
+    entries (SISR's split string): none half of the time, else one, then one more while
+    there is room and a draw stays at or above :data:`SPLIT_DEPTH`."""
+    if free <= size or np.random.random() >= SPLIT_RATE:
+        return 0
+    spared = 1
+    while size + spared < free and np.random.random() >= SPLIT_DEPTH:
+        spared += 1
+    return spared
+
+
+@njit(cache=True)
 def _ruin(
     rs: tuple,
     prob: tuple,
@@ -660,7 +674,8 @@ def _ruin(
     avg_removed: float,
     max_string: int,
 ) -> int:
-    """Remove strings of consecutive stops from routes near a random stop (SISR's ruin).
+    """Remove strings of consecutive stops from routes near a random stop (SISR's ruin);
+    half of the strings spare a run of entries in their middle (:func:`_spared`).
 
     The removed stops are appended to ``loose``; ruined routes are marked in ``touched``.
     Reloads within a string stay, unless their trip is left empty (:func:`_tidy`) or it
@@ -693,18 +708,22 @@ def _ruin(
         n = lengths[v]
         free = n - prefix[v]
         size = min(int(np.random.random() * min(l_max, float(free))) + 1, free)
-        lo = max(prefix[v], pos_of[c] - size + 1)
-        hi = min(pos_of[c], n - size)
+        spared = _spared(size, free)
+        span = size + spared
+        lo = max(prefix[v], pos_of[c] - span + 1)
+        hi = min(pos_of[c], n - span)
         begin = lo + int(np.random.random() * (hi - lo + 1))
+        spare = begin + int(np.random.random() * (size + 1))  # first entry spared
         out, kept = begin, 0
         for i in range(begin, n):
             w = routes[v, i]
-            if i < begin + size and w < n_stops:  # a stop of the string: loose
+            inside = i < begin + span and not spare <= i < spare + spared
+            if inside and w < n_stops:  # a stop of the string: loose
                 loose[n_loose] = w
                 n_loose += 1
                 route_of[w] = -1
             else:  # reloads stay (until their trip is empty, or it merges)
-                if i < begin + size:
+                if i < begin + span:
                     kept += 1
                 routes[v, out] = w
                 out += 1

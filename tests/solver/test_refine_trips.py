@@ -198,6 +198,17 @@ def test_recreate_splits_a_trip_around_a_stop() -> None:
     assert _cheapest_place(6)[0] == -1
 
 
+def test_split_strings_spare_a_run_within_the_route() -> None:
+    """Half of the ruin's strings spare a run in their middle, never more entries than the
+    route has beyond the string, nearly always all of them (1 % stop chance per entry);
+    a string as long as its route spares nothing."""
+    draws = [_sisr._spared(3, 8) for _ in range(4000)]
+    split = [m for m in draws if m > 0]
+    assert 0.45 < len(split) / len(draws) < 0.55
+    assert max(split) == 5 and sum(m == 5 for m in split) / len(split) > 0.9
+    assert all(_sisr._spared(4, 4) == 0 for _ in range(200))
+
+
 def test_long_routes_anneal_hotter() -> None:
     """The first temperature is the mean arc cost up to 8 stops per route, then rises with
     the stops per route, at most threefold."""
