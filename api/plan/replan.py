@@ -42,7 +42,7 @@ from api.i18n import N_
 from api.outputs.document import deliveries, plan_document
 from api.outputs.labels import replan_warning
 from api.plan.budget import Budget
-from api.plan.closures import closed_travel
+from api.plan.closures import closed_travel, closure_document
 from api.plan.events import Event, EventKind, EventsError, event_document
 from api.plan.ledger import Ledger, format_clock, parse_clock
 from api.plan.outcomes import Failure, failures, outcomes_document, plan_retries
@@ -525,10 +525,7 @@ def replan_day(
         "at": format_clock(at),
         "events": [event_document(e) for e in happened.events],
         "done_visits": done,
-        "closures": [
-            {"at": format_clock(e.at)[:5], "id": e.id, "links_closed": n}
-            for e, n in closures.per_event
-        ],
+        "closures": [closure_document(e, n) for e, n in closures.per_event],
         "households_moved": moved,
         "change_cost_s": change_cost,
         "diff": diff,
