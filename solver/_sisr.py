@@ -1,8 +1,7 @@
 """Compiled kernel of the ruin-and-recreate refinement (see :mod:`solver.refine`).
 
 Slack induction by string removals (SISR): remove a few strings of consecutive visits
-near a random seed stop (half of them sparing a run of visits in their middle, SISR's
-split string), reinsert every loose stop at its cheapest feasible position
+near a random seed stop, reinsert every loose stop at its cheapest feasible position
 (skipping positions at random, "blinks"), accept the result by simulated annealing.
 Reference: J. Christiaens and G. Vanden Berghe, "Slack Induction by String Removals for
 Vehicle Routing Problems", Transportation Science 54(2), 2020.
@@ -21,9 +20,8 @@ never lengthens a ride), so a route keeps every ride limit exactly when it does 
 departures. The ruin removes stops and keeps reloads, then drops reloads left beginning an
 empty trip, and (without ride limits) those beside or inside a removed string whose two
 trips now fit one load, so trips merge; the recreate places a stop into a trip with room,
-or opens a new trip for it (a reload, then the stop) at the end of any trip, or inside one,
-splitting it where the stop and the rest of the trip fit one load: so the search itself
-decides where the routes load again. Vehicles that never reload keep the
+or opens a new trip for it (a reload, then the stop) at the end of any trip: so the search
+itself decides where the routes load again. Vehicles that never reload keep the
 single-trip code path.
 """
 
@@ -52,10 +50,6 @@ V_START_EMPTY = 15  # 1: the vehicle loads at a load place before its first stop
 V_FIELDS = 16
 #: ``V_MAX_DIST`` / ``V_MAX_SPAN`` at or above this: no limit.
 NO_LIMIT = 10**15
-#: Share of the ruin's strings that spare entries in their middle (SISR's split string).
-SPLIT_RATE = 0.5
-#: Chance that a split string stops sparing one more entry.
-SPLIT_DEPTH = 0.01
 
 
 @njit(cache=True, inline="always")
@@ -446,27 +440,6 @@ def _fits_alone(demand: np.ndarray, capacity: np.ndarray) -> bool:
     return True
 
 
-@njit(cache=True, inline="always")
-def _splits(v: int, i: int, u: int, rs: tuple, prob: tuple) -> bool:
-    """Whether a reload and stop ``u`` inserted at position ``i`` of route ``v``, between
-    two stops of one trip, leave both parts within capacity: the trip's stops before ``i``
-    stay one trip (within capacity already), ``u`` and the stops from ``i`` on up to the
-    next reload or the end form the next."""
-    routes, lengths, vcap, demand = rs[0], rs[1], prob[1], prob[9]
-    n_stops = prob[13].shape[0]
-    if i == 0 or i >= lengths[v] or routes[v, i - 1] >= n_stops or routes[v, i] >= n_stops:
-        return False
-    for d in range(demand.shape[1]):
-        load = demand[u, d]
-        k = i
-        while k < lengths[v] and routes[v, k] < n_stops:
-            load += demand[routes[v, k], d]
-            k += 1
-        if load > vcap[v, d]:
-            return False
-    return True
-
-
 @njit(cache=True)
 def _best_insertion(
     u: int,
@@ -478,12 +451,10 @@ def _best_insertion(
     """Cheapest feasible ``(vehicle, position, reload entry before it (-1: none), added
     cost)`` for stop ``u``; vehicle -1: none.
 
-    Per position: ``u`` joining the trip there (if it has room), and, while the route may
-    load again, a new trip: a reload at each of the vehicle's load places, then ``u``, at
-    the end of a trip (before a reload or the route's end) or, where ``u`` does not fit
-    the trip, inside it, splitting it when ``u`` and the trip's stops after it fit one
-    load (:func:`_splits`). The body is
-    written once, inline (a call per candidate would pass the problem's arrays each time).
+    Per position: ``u`` joining the trip there (if it has room), and, at the end of a trip
+    (before a reload or the route's end) while the route may load again, a new trip: a
+    reload at each of the vehicle's load places, then ``u``. The body is written once,
+    inline (a call per candidate would pass the problem's arrays each time).
     """
     service, n_stops = prob[6], prob[13].shape[0]
     routes, lengths, es, ls, rload, rdist = rs[:6]
@@ -528,14 +499,7 @@ def _best_insertion(
             own = not reloading or (
                 tid[v, i] >= 1 and _fits(tload[v, tid[v, i]], demand[u], vcap[v])
             )
-            # A split only where u does not join the trip: joining it there never costs
-            # more (triangle inequality), and a split tried everywhere slowed steps 1.5x.
-            places = (
-                vreload.shape[1]
-                if new_trip
-                and (i == n or routes[v, i] >= n_stops or (not own and _splits(v, i, u, rs, prob)))
-                else 0
-            )
+            places = vreload.shape[1] if new_trip and (i == n or routes[v, i] >= n_stops) else 0
             for r in range(-1, places):
                 if r < 0:
                     if not own:
@@ -651,19 +615,6 @@ def _merge_trips(v: int, lo: int, hi: int, rs: tuple, prob: tuple) -> None:
 
 
 @njit(cache=True)
-def _spared(size: int, free: int) -> int:
-    """Entries a string of ``size`` spares in its middle, on a route of ``free`` removable
-    entries (SISR's split string): none half of the time, else one, then one more while
-    there is room and a draw stays at or above :data:`SPLIT_DEPTH`."""
-    if free <= size or np.random.random() >= SPLIT_RATE:
-        return 0
-    spared = 1
-    while size + spared < free and np.random.random() >= SPLIT_DEPTH:
-        spared += 1
-    return spared
-
-
-@njit(cache=True)
 def _ruin(
     rs: tuple,
     prob: tuple,
@@ -674,8 +625,7 @@ def _ruin(
     avg_removed: float,
     max_string: int,
 ) -> int:
-    """Remove strings of consecutive stops from routes near a random stop (SISR's ruin);
-    half of the strings spare a run of entries in their middle (:func:`_spared`).
+    """Remove strings of consecutive stops from routes near a random stop (SISR's ruin).
 
     The removed stops are appended to ``loose``; ruined routes are marked in ``touched``.
     Reloads within a string stay, unless their trip is left empty (:func:`_tidy`) or it
@@ -708,22 +658,18 @@ def _ruin(
         n = lengths[v]
         free = n - prefix[v]
         size = min(int(np.random.random() * min(l_max, float(free))) + 1, free)
-        spared = _spared(size, free)
-        span = size + spared
-        lo = max(prefix[v], pos_of[c] - span + 1)
-        hi = min(pos_of[c], n - span)
+        lo = max(prefix[v], pos_of[c] - size + 1)
+        hi = min(pos_of[c], n - size)
         begin = lo + int(np.random.random() * (hi - lo + 1))
-        spare = begin + int(np.random.random() * (size + 1))  # first entry spared
         out, kept = begin, 0
         for i in range(begin, n):
             w = routes[v, i]
-            inside = i < begin + span and not spare <= i < spare + spared
-            if inside and w < n_stops:  # a stop of the string: loose
+            if i < begin + size and w < n_stops:  # a stop of the string: loose
                 loose[n_loose] = w
                 n_loose += 1
                 route_of[w] = -1
             else:  # reloads stay (until their trip is empty, or it merges)
-                if i < begin + span:
+                if i < begin + size:
                     kept += 1
                 routes[v, out] = w
                 out += 1

@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import time
 
-import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -166,47 +165,6 @@ def test_ruin_joins_trips_that_fit_one_load() -> None:
     """Two 5 kg trips join into one under a 10 kg capacity and stay apart under 9 kg."""
     assert _joined(10) == [0, 1]
     assert _joined(9) == [0, _problem(Vehicle("v", 0, 0, capacity=(9,))).reload_code(0), 1]
-
-
-def _cheapest_place(kg: int) -> tuple[int, int, int, int]:
-    """Where the recreate puts s3 (``kg``, due 1,800-2,000 s) into the full 10 kg trip
-    ``[s1 (5 kg, due by 700 s), s2 (5 kg, due from 2,700 s)]``: s3 fits only between them."""
-    due = ((0, 700), (2700, 3000), (1800, 2000))
-    stops = tuple(dataclasses.replace(s, windows=(w,)) for s, w in zip(STOPS, due, strict=False))
-    stops = (*stops[:2], dataclasses.replace(stops[2], demand=(kg,)))
-    problem = _problem(Vehicle("v", 0, 0, capacity=(10,), max_trips=None), stops)
-    a = refine.arrays(problem)
-    routes, lengths = refine._route_arrays(problem, a, [[0, 1]])
-    prob = a.kernel()
-    rs = _sisr._route_state(routes, lengths, prob)
-    assert _sisr._update(0, rs, prob)
-    seen = np.zeros(1, dtype=np.bool_)
-    v, i, x, delta = _sisr._best_insertion(2, 0.0, rs, prob, seen)
-    if v >= 0:  # the kernel's choice, as a plan, checks
-        order = [0, problem.reload_code(0), 2, 1]
-        assert (i, x) == (1, len(stops)) and not route_violations(
-            problem, timed_route(problem, 0, order)
-        )
-    return v, i, x, delta
-
-
-def test_recreate_splits_a_trip_around_a_stop() -> None:
-    """A stop whose window lies between the two stops of a full trip goes in with a reload
-    before it, splitting the trip (+1,200 s of travel), when it fits one load with the
-    trip's rest; at 6 kg (11 kg with that rest) it has no place."""
-    assert _cheapest_place(5) == (0, 1, 3, 1200)
-    assert _cheapest_place(6)[0] == -1
-
-
-def test_split_strings_spare_a_run_within_the_route() -> None:
-    """Half of the ruin's strings spare a run in their middle, never more entries than the
-    route has beyond the string, nearly always all of them (1 % stop chance per entry);
-    a string as long as its route spares nothing."""
-    draws = [_sisr._spared(3, 8) for _ in range(4000)]
-    split = [m for m in draws if m > 0]
-    assert 0.45 < len(split) / len(draws) < 0.55
-    assert max(split) == 5 and sum(m == 5 for m in split) / len(split) > 0.9
-    assert all(_sisr._spared(4, 4) == 0 for _ in range(200))
 
 
 def test_long_routes_anneal_hotter() -> None:
