@@ -440,6 +440,16 @@ def _fits_alone(demand: np.ndarray, capacity: np.ndarray) -> bool:
     return True
 
 
+@njit(cache=True, inline="always")
+def _no_better(delta: int, best: int, entries: int, best_entries: int) -> bool:
+    """Whether a position adding ``delta`` on a route of ``entries`` entries loses to the
+    best so far (``best`` on a route of ``best_entries``): it must cost less, or as much
+    on an idle vehicle against a used one. A new trip costs the same on an idle vehicle as
+    after any trip of a used one (out from the load place and back); the idle vehicle
+    keeps the used route's time free for later insertions."""
+    return delta > best or (delta == best and not (entries == 0 and best_entries > 0))
+
+
 @njit(cache=True)
 def _best_insertion(
     u: int,
@@ -537,7 +547,7 @@ def _best_insertion(
                     delta += late_cost[u] * (start - late_at[u])
                 if late_after[v, i] > 0:
                     delta += _later_lateness(v, i, start + service[u], lu, rs, prob)
-                if best_v >= 0 and delta >= best_delta:
+                if best_v >= 0 and _no_better(delta, best_delta, n, lengths[best_v]):
                     continue
                 # Duration and ride limits last, only for a would-be best position: O(route).
                 if _has_span_limit(v, vint) and not _spans_ok(v, i, x, u, rs, prob):
@@ -548,7 +558,7 @@ def _best_insertion(
                     over_s = _shown_span(v, i, x, u, rs, prob) - bounds[0]
                     over_n = rstops[v] + 1 - bounds[1]
                     delta += max(0, over_s) * balance[1] + max(0, over_n) * balance[2]
-                    if best_v >= 0 and delta >= best_delta:
+                    if best_v >= 0 and _no_better(delta, best_delta, n, lengths[best_v]):
                         continue
                 best_v, best_i, best_x, best_delta = v, i, x, delta
     return best_v, best_i, best_x, best_delta

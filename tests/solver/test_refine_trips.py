@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import time
 
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -165,6 +166,20 @@ def test_ruin_joins_trips_that_fit_one_load() -> None:
     """Two 5 kg trips join into one under a 10 kg capacity and stay apart under 9 kg."""
     assert _joined(10) == [0, 1]
     assert _joined(9) == [0, _problem(Vehicle("v", 0, 0, capacity=(9,))).reload_code(0), 1]
+
+
+def test_recreate_gives_a_new_trip_to_an_idle_vehicle_at_equal_cost() -> None:
+    """One stop per 5 kg load: s2 costs the same as a second trip of the vehicle serving
+    s1 (after a reload) as on the idle vehicle listed after it; the idle one gets it."""
+    vehicles = tuple(Vehicle(f"v{k}", 0, 0, capacity=(5,), max_trips=None) for k in range(2))
+    problem = dataclasses.replace(_problem(vehicles[0], STOPS[:2]), vehicles=vehicles)
+    a = refine.arrays(problem)
+    routes, lengths = refine._route_arrays(problem, a, [[0], []])
+    prob = a.kernel()
+    rs = _sisr._route_state(routes, lengths, prob)
+    assert _sisr._update(0, rs, prob) and _sisr._update(1, rs, prob)
+    seen = np.zeros(int(a.vint[:, _sisr.V_CLASS].max()) + 1, dtype=np.bool_)
+    assert _sisr._best_insertion(1, 0.0, rs, prob, seen) == (1, 0, -1, 1200)
 
 
 def test_long_routes_anneal_hotter() -> None:
