@@ -9,7 +9,6 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-import geo
 from api.cli import app
 from api.demo.data import DEMO_DATE, generate
 from api.outputs.document import deliveries
@@ -191,11 +190,7 @@ def test_replan_reads_closure_points_in_the_coords_asked(
         app, ["plan", *day, "--date", DEMO_DATE.isoformat(), "--out", str(first)]
     )
     assert made.exit_code in (0, 3), made.output
-    graph = geo.load_graph(helsinki, "walk")
-    k = len(graph.link_a) // 3
-    a, b = int(graph.link_a[k]), int(graph.link_b[k])
-    wgs = {"lon": float(graph.lon[a]), "lat": float(graph.lat[a])}
-    wgs |= {"lon2": float(graph.lon[b]), "lat2": float(graph.lat[b])}
+    wgs = piece_ends(helsinki)
     bd = dict(zip(("lon", "lat"), wgs84_to_bd09(wgs["lon"], wgs["lat"]), strict=True))
     bd |= dict(zip(("lon2", "lat2"), wgs84_to_bd09(wgs["lon2"], wgs["lat2"]), strict=True))
     closed = {"at": "09:00", "event": "street_closed"}
