@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute, Match
 
 from api.errors import ErrorBody, ServiceError, classify, http_status
-from api.i18n import Lang, negotiate
+from api.i18n import N_, Lang, Message, negotiate
 from solver.errors import Detail
 
 log = logging.getLogger("doorstep.service")
@@ -39,7 +39,8 @@ def validation_error(exc: RequestValidationError) -> ErrorBody:
         )
         for e in exc.errors()
     ]
-    return ErrorBody("INVALID_REQUEST", f"{len(details)} problem(s) in the request", tuple(details))
+    head = Message(N_("%(n)d problem(s) in the request"), n=len(details))
+    return ErrorBody("INVALID_REQUEST", head, tuple(details))
 
 
 #: The methods a path is tried with to find which it allows.
@@ -61,27 +62,35 @@ def http_error(exc: StarletteHTTPException) -> ErrorBody:
     """The error object of a routing failure other than a wrong method: no such path, or
     anything else the router refuses."""
     if exc.status_code == 404:
-        return ErrorBody("NOT_FOUND", "no such path")
+        return ErrorBody("NOT_FOUND", Message(N_("no such path")))
     return ErrorBody("INVALID_REQUEST", str(exc.detail))
+
+
+def header_language(request: Request) -> Lang:
+    """The language a request's ``Accept-Language`` asks for (English by default)."""
+    return Lang(negotiate(request.headers.get("accept-language")))
 
 
 async def _service_error(request: Request, exc: ServiceError) -> JSONResponse:
     """The error in the ``Accept-Language`` language (sentences from the catalogs, such
     as the ledger's; code and field names as they are)."""
-    language = Lang(negotiate(request.headers.get("accept-language")))
-    return error_response(classify(exc).in_language(language))
+    return error_response(classify(exc).in_language(header_language(request)))
 
 
-async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-    return error_response(validation_error(exc))
+async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """The malformed request in the ``Accept-Language`` language (the head; the problems
+    are the request model's own English)."""
+    return error_response(validation_error(exc).in_language(header_language(request)))
 
 
 async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    language = header_language(request)
     if exc.status_code == 405:
         allowed = allowed_methods(request.app.router.routes, request.url.path)
-        body = ErrorBody("METHOD_NOT_ALLOWED", f"method not allowed here; allowed: {allowed}")
+        said = Message(N_("method not allowed here; allowed: %(allowed)s"), allowed=allowed)
+        body = ErrorBody("METHOD_NOT_ALLOWED", said).in_language(language)
         return error_response(body, headers={"Allow": allowed})
-    return error_response(http_error(exc))
+    return error_response(http_error(exc).in_language(language))
 
 
 async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
