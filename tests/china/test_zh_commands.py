@@ -176,3 +176,22 @@ def test_a_community_with_faults_fails_told_in_chinese(tmp_path: Path) -> None:
     missing = plan_community(south, str(tmp_path / "out"), settings)
     said = Lang("zh_CN").text(missing.error)
     assert said.startswith("社区清单第 3 行：map：没有文件 ") and said.count("没有文件") == 3
+
+
+def test_help_is_told_in_the_language_asked() -> None:
+    """``--help`` under DOORSTEP_LANG=zh-CN (or with the command's ``--lang zh-CN``) tells
+    the commands' and options' help in Chinese, option names as they are; the next call
+    without it is English again."""
+    runner = CliRunner()
+    listed = runner.invoke(app, ["--help"], env={"DOORSTEP_LANG": "zh-CN"})
+    assert listed.exit_code == 0
+    assert "在真实的 OpenStreetMap 街道上为社区志愿者规划配送路线。" in listed.stdout
+    assert "提供调度 API" in listed.stdout and "Serve the dispatch API" not in listed.stdout
+    keys = runner.invoke(app, ["keys", "add", "--help"], env={"DOORSTEP_LANG": "zh-CN"})
+    assert "生成一个密钥并打印" in keys.stdout and "--community" in keys.stdout
+    assert "它所代表的唯一社区" in keys.stdout
+    wide = {"DOORSTEP_LANG": "", "COLUMNS": "250"}  # no option's help cut short
+    plan = runner.invoke(app, ["plan", "--help", "--lang", "zh-CN"], env=wide)
+    assert "根据台账在街道地图上规划" in plan.stdout and "输出的语言：en 或 zh-CN" in plan.stdout
+    english = runner.invoke(app, ["plan", "--help"], env=wide)
+    assert "Plan the runs of DATE" in english.stdout and not CJK.search(english.stdout)
