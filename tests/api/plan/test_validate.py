@@ -87,3 +87,34 @@ def test_check_command_exit_statuses(
     assert zh.exit_code == EXIT_VIOLATIONS and zh.stdout == bad.stdout
     assert f"住户 '{twice}'：被配送了 2 次" in zh.stderr and "处违规" in zh.stderr
     assert "is delivered" not in zh.stderr
+
+
+def test_timed_violations_are_told_in_chinese_with_the_same_figures(
+    small_plan: PlanResult,
+) -> None:
+    """All deliveries on one volunteer: each late, overloaded or over-long violation is
+    told from the checker's facts, in Chinese with the same times, loads and limits as in
+    English (kilograms, minutes), the run named as in English."""
+    import re
+
+    from api.i18n import Lang
+
+    doc = plan_document(small_plan)
+    one = copy.deepcopy(doc)
+    one["routes"][0]["stops"] = [s for r in doc["routes"] for s in deliveries(r)]
+    one["routes"] = one["routes"][:1]
+    timed = {"DEMAND_EXCEEDS_CAPACITY", "TIME_WINDOW_UNREACHABLE", "ROUTE_LIMIT"}
+    found = [
+        v for v in validate_plan(small_plan.problem, small_plan.selection, one) if v.code in timed
+    ]
+    assert found
+    zh = Lang("zh_CN")
+    figures = re.compile(r"\d+(?:[:.]\d+)*")
+    for v in found:
+        said = zh.text(v.message)
+        assert re.search(r"[\u4e00-\u9fff]", said), said
+        assert figures.findall(said) and sorted(figures.findall(said)) == sorted(
+            figures.findall(v.message)
+        )
+        assert v.record == f"run of {one['routes'][0]['volunteer_id']!r}"
+    assert any("kg" in v.message for v in found if v.code == "DEMAND_EXCEEDS_CAPACITY")
