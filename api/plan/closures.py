@@ -19,7 +19,7 @@ import numpy as np
 
 from api.i18n import N_, Message
 from api.plan.day import LonLat
-from api.plan.events import Event, EventKind, EventsError
+from api.plan.events import Event, EventKind, EventsError, event_document
 from api.plan.travel import KeptMatrices, StreetTravel, Travel
 from solver.errors import Detail
 
@@ -125,6 +125,26 @@ def find_closures(graphs: Mapping[str, Any], closed: Sequence[Event]) -> Closure
     if faults:
         raise EventsError(faults)
     return Closures({m: tuple(sorted(v)) for m, v in links.items()}, tuple(per_event))
+
+
+def closure_document(event: Event, links_closed: int) -> dict[str, Any]:
+    """A ``street_closed`` event applied, as ``plan.json``'s ``replan.closures`` records it:
+    when and its ``id``, the street as the event named it (``way_id``, or the points
+    ``lon``, ``lat``, ``lon2``, ``lat2`` as given; the other fields ``None``), and how many
+    street pieces it closed over all travel modes."""
+    lon, lat = event.point or (None, None)
+    lon2, lat2 = event.point2 or (None, None)
+    seen = event_document(event)
+    return {
+        "at": seen["at"],
+        "id": seen["id"],
+        "way_id": None if event.way_id is None else str(event.way_id),
+        "lon": lon,
+        "lat": lat,
+        "lon2": lon2,
+        "lat2": lat2,
+        "links_closed": links_closed,
+    }
 
 
 def closed_travel(travel: Travel, closed: Sequence[Event]) -> tuple[Travel, Closures]:
