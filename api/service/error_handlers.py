@@ -9,7 +9,8 @@ unexpected (``INTERNAL``, its text never shown); a wrong method's answer carries
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -29,13 +30,52 @@ def error_response(body: ErrorBody, *, headers: dict[str, str] | None = None) ->
     return JSONResponse(body.to_dict(), status_code=http_status(body), headers=headers)
 
 
+#: The request model's problems by their type, as catalog sentences (their context's
+#: figure by name); a type not here keeps the model's own English sentence.
+_MODEL_PROBLEMS: dict[str, tuple[str, str]] = {
+    "missing": (N_("is required"), ""),
+    "int_parsing": (N_("must be an integer"), ""),
+    "int_type": (N_("must be an integer"), ""),
+    "int_from_float": (N_("must be an integer"), ""),
+    "float_parsing": (N_("must be a number"), ""),
+    "float_type": (N_("must be a number"), ""),
+    "bool_parsing": (N_("must be true or false"), ""),
+    "bool_type": (N_("must be true or false"), ""),
+    "string_type": (N_("must be text"), ""),
+    "list_type": (N_("must be a list"), ""),
+    "dict_type": (N_("must be an object"), ""),
+    "model_type": (N_("must be an object"), ""),
+    "model_attributes_type": (N_("must be an object"), ""),
+    "extra_forbidden": (N_("is not a field of this request"), ""),
+    "greater_than_equal": (N_("must be at least %(limit)s"), "ge"),
+    "less_than_equal": (N_("must be at most %(limit)s"), "le"),
+    "greater_than": (N_("must be more than %(limit)s"), "gt"),
+    "less_than": (N_("must be less than %(limit)s"), "lt"),
+    "string_too_long": (N_("longer than %(limit)s characters"), "max_length"),
+    "too_long": (N_("more than %(limit)s items"), "max_length"),
+    "literal_error": (N_("must be one of %(limit)s"), "expected"),
+}
+
+
+def model_problem(error: Mapping[str, Any]) -> str:
+    """One problem the request model found, as a catalog sentence where its type has one
+    (told in the reader's language later), else the model's own sentence."""
+    known = _MODEL_PROBLEMS.get(str(error.get("type", "")))
+    if known is None:
+        return str(error.get("msg", "invalid"))
+    message, figure = known
+    if not figure:
+        return Message(message)
+    return Message(message, limit=str((error.get("ctx") or {}).get(figure, "")))
+
+
 def validation_error(exc: RequestValidationError) -> ErrorBody:
     """``INVALID_REQUEST`` naming, for each problem, where it is (record) and the field."""
     details = [
         Detail(
             ".".join(str(p) for p in e.get("loc", ())[:-1]) or "request",
             str(e.get("loc", ("",))[-1]),
-            str(e.get("msg", "invalid")),
+            model_problem(e),
         )
         for e in exc.errors()
     ]

@@ -63,13 +63,20 @@ def test_request_faults_name_the_same_fields_in_chinese(client: Client) -> None:
 
 
 def test_malformed_body_and_busy_plan_in_chinese(client: Client) -> None:
-    """A body that does not fit the model has its head in Chinese (fields as they are); a
-    synchronous plan nobody solves in time is BUSY naming its job, in Chinese."""
+    """A body that does not fit the model has its head and its problems in Chinese (fields
+    as they are); a synchronous plan nobody solves in time is BUSY naming its job, in
+    Chinese."""
     zh, en, status = _both(client, "POST", "/v1/jobs", json={"households": 3})
     assert status == 422 and zh["code"] == "INVALID_REQUEST"
     n = len(en["details"])
     assert n > 0 and zh["message"] == f"请求中有 {n} 个问题"
     assert [d["field"] for d in zh["details"]] == [d["field"] for d in en["details"]]
+    problems = {
+        d["field"]: (d["problem"], e["problem"])
+        for d, e in zip(zh["details"], en["details"], strict=True)
+    }
+    assert problems["households"] == ("必须是列表", "must be a list")
+    assert all(CJK.search(said) for said, _ in problems.values()), problems
     res = client.post("/v1/plans", json=plan_request(2, seed=3), headers=ZH)
     assert res.status_code == 503 and res.json()["code"] == "BUSY"
     job = res.headers["x-doorstep-job"]
