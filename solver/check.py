@@ -87,10 +87,12 @@ class CheckReport:
         The kind of each violation, in the same order.
     facts
         The figures of each violation, in the same order, so a caller can tell it in its
-        own words: ``case`` (``late``, ``shift_end``, ``too_long``, ``overloaded``,
-        ``ride``, ``skills``), ``vehicle``, ``stop``, clock times ``HH:MM``, seconds
-        (``_s``), loads and capacities with their ``dimension``, ``trip``; empty for the
-        rules without such a case.
+        own words: ``case`` (``late``, ``shift_start``, ``shift_end``, ``depot_leave``,
+        ``depot_reach``, ``too_long``, ``too_far``, ``too_many_stops``, ``overloaded``,
+        ``no_reloads``, ``too_many_trips``, ``ride``, ``skills``), ``vehicle``, ``stop``,
+        clock times ``HH:MM``, seconds (``_s``), metres (``_m``), loads and capacities with
+        their ``dimension``, ``trip``, counts; empty for the rules without such a case
+        (figures that do not add up, unknown or repeated stops).
     """
 
     ok: bool
@@ -224,7 +226,11 @@ class _RouteCheck:
         lo, hi = v.shift
         if r.start_time < lo:
             self.bad(
-                f"leaves at {r.start_time}, before the shift starts at {lo}", Breach.ROUTE_LIMIT
+                f"leaves at {r.start_time}, before the shift starts at {lo}",
+                Breach.ROUTE_LIMIT,
+                case="shift_start",
+                start=hhmm(r.start_time),
+                shift_start=hhmm(lo),
             )
         if r.end_time > hi:
             self.bad(
@@ -239,12 +245,18 @@ class _RouteCheck:
             self.bad(
                 f"leaves the start depot at {r.start_time}, outside its hours {hours}",
                 Breach.ROUTE_LIMIT,
+                case="depot_leave",
+                start=hhmm(r.start_time),
+                hours=f"{hhmm(hours[0])}-{hhmm(hours[1])}",
             )
         hours = depot_window(self.problem, v.end)
         if hours is not None and not hours[0] <= r.end_time <= hours[1]:
             self.bad(
                 f"reaches the end depot at {r.end_time}, outside its hours {hours}",
                 Breach.ROUTE_LIMIT,
+                case="depot_reach",
+                end=hhmm(r.end_time),
+                hours=f"{hhmm(hours[0])}-{hhmm(hours[1])}",
             )
         duration = r.end_time - r.start_time
         if v.max_duration is not None and duration > v.max_duration:
@@ -259,10 +271,19 @@ class _RouteCheck:
             self.bad(
                 f"covers {distance} m, more than max_distance {v.max_distance} m",
                 Breach.ROUTE_LIMIT,
+                case="too_far",
+                distance_m=distance,
+                max_distance_m=v.max_distance,
             )
         served = sum(1 for visit in r.visits if visit.kind is VisitKind.STOP)
         if v.max_stops is not None and served > v.max_stops:
-            self.bad(f"makes {served} stops, more than max_stops {v.max_stops}", Breach.ROUTE_LIMIT)
+            self.bad(
+                f"makes {served} stops, more than max_stops {v.max_stops}",
+                Breach.ROUTE_LIMIT,
+                case="too_many_stops",
+                stops=served,
+                max_stops=v.max_stops,
+            )
 
         kind = self.problem.objective.kind
         if kind is ObjectiveKind.DISTANCE:
@@ -305,11 +326,19 @@ class _RouteCheck:
                     )
         reloads = len(loads) - 1
         if reloads and not v.reloads:
-            self.bad(f"reloads {reloads} times but may not reload (max_trips 1)", Breach.TRIP_LIMIT)
+            self.bad(
+                f"reloads {reloads} times but may not reload (max_trips 1)",
+                Breach.TRIP_LIMIT,
+                case="no_reloads",
+                reloads=reloads,
+            )
         elif v.max_loads is not None and reloads > v.max_loads:
             self.bad(
                 f"loads {reloads} times on the way, more than max_trips {v.max_trips} allows",
                 Breach.TRIP_LIMIT,
+                case="too_many_trips",
+                reloads=reloads,
+                max_trips=v.max_trips,
             )
         return loads
 

@@ -180,6 +180,15 @@ def validate_plan(
 BREACHES = {
     "late": N_("arrives at %(stop)s at %(start)s, outside its window %(windows)s"),
     "shift_end": N_("ends at %(end)s, after the shift ends at %(shift_end)s"),
+    "shift_start": N_("leaves at %(start)s, before the shift starts at %(shift_start)s"),
+    "depot_leave": N_("leaves the depot at %(start)s, outside its hours %(hours)s"),
+    "depot_reach": N_("reaches the depot at %(end)s, outside its hours %(hours)s"),
+    "too_far": N_("covers %(km)s km, more than the %(max_km)s km allowed"),
+    "too_many_stops": N_("makes %(stops)s stops, more than the %(max_stops)s allowed"),
+    "no_reloads": N_("goes back to load %(reloads)s times, but may make one trip only"),
+    "too_many_trips": N_(
+        "goes back to load %(reloads)s times, more than its %(max_trips)s trips allow"
+    ),
     "too_long": N_("lasts %(duration)s, more than the %(limit)s the volunteer may work"),
     "overloaded": N_(
         "carries %(load)s %(unit)s, more than the %(capacity)s %(unit)s the volunteer carries"
@@ -203,6 +212,9 @@ def breach_sentence(facts: Mapping[str, str]) -> Message | None:
         if name in facts:
             values[name.removesuffix("_s")] = Message(N_("%(m)d min"), m=int(facts[name]) // 60)
     values["limit"] = values.get("max_duration", values.get("max_ride"))
+    for name in ("distance_m", "max_distance_m"):
+        if name in facts:
+            values[name.replace("distance_m", "km")] = f"{int(facts[name]) / 1000:.1f}"
     if facts.get("dimension") == "g":  # the day model counts grams; people weigh in kg
         values |= {k: f"{int(facts[k]) / 1000:g}" for k in ("load", "capacity")}
         values["unit"] = "kg"

@@ -118,3 +118,31 @@ def test_timed_violations_are_told_in_chinese_with_the_same_figures(
         )
         assert v.record == f"run of {one['routes'][0]['volunteer_id']!r}"
     assert any("kg" in v.message for v in found if v.code == "DEMAND_EXCEEDS_CAPACITY")
+
+
+def test_every_case_of_the_checker_has_its_sentence() -> None:
+    """Every case the checker's facts name is told by the catalogs in English and Chinese
+    with the same figures (durations in minutes, distances in km); facts of no case are
+    left to the checker's sentence."""
+    import re
+
+    from api.i18n import Lang
+    from api.plan.validate import BREACHES, breach_sentence
+    from solver.check import check
+    from tests.solver.test_check import CASES
+
+    seen = set()
+    for make, _ in CASES.values():
+        for facts in check(*make()).facts:
+            if not facts:
+                continue
+            said = breach_sentence(dict(facts))
+            assert said is not None, facts
+            seen.add(dict(facts)["case"])
+            zh = Lang("zh_CN").text(said)
+            assert re.search(r"[\u4e00-\u9fff]", zh) and "%(" not in said + zh
+            digits = re.compile(r"\d+(?:[.:]\d+)*")
+            assert sorted(digits.findall(zh)) == sorted(digits.findall(said)), (said, zh)
+    assert seen >= {"late", "overloaded", "shift_end", "too_long", "too_far", "skills"}
+    assert seen <= set(BREACHES) | {"overloaded"}
+    assert breach_sentence({"vehicle": "v1"}) is None
