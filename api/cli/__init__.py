@@ -31,8 +31,11 @@ class _Group(TyperGroup):
 
     def main(self, args: Sequence[str] | None = None, *rest: Any, **named: Any) -> Any:
         from api.cli.options import help_in_language, help_language
+        from api.i18n import DEFAULT
 
-        help_in_language(self, help_language(sys.argv[1:] if args is None else args))
+        language = help_language(sys.argv[1:] if args is None else args)
+        if language.locale != DEFAULT:  # the English catalog's texts are the code's own
+            help_in_language(self, language)
         return super().main(args, *rest, **named)
 
 
