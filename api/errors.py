@@ -243,19 +243,24 @@ class ErrorBody:
         )
         return ErrorBody(self.code, language.text(self.message), details)
 
-    def text(self, language: Lang) -> str:
-        """The error for people: its message, then one line per detail, in ``language``."""
-        body = self.in_language(language)
-        lines = [body.message]
-        for d in body.details:
-            said = language.gettext(
-                "- %(record)s, field %(field)s: %(problem)s",
+    def said(self) -> str:
+        """The error for people, its message then one line per detail, as a catalog
+        sentence: told in any language later (:meth:`api.i18n.Lang.text`), English as a
+        ``str``."""
+        text: str = self.message
+        for d in self.details:
+            line = Message(
+                N_("- %(record)s, field %(field)s: %(problem)s"),
                 record=d.record,
                 field=repr(d.field),
                 problem=d.problem,
             )
-            lines.append(said)
-        return "\n".join(lines)
+            text = Message(N_("%(first)s\n%(then)s"), first=text, then=line)
+        return text
+
+    def text(self, language: Lang) -> str:
+        """The error for people: its message, then one line per detail, in ``language``."""
+        return language.text(self.said())
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ErrorBody:

@@ -526,7 +526,7 @@ def plan_community(community: Community, out: str, settings: BatchSettings) -> C
     try:
         ledger = read_ledger(community.households, community.volunteers, community.depots)
     except LedgerError as exc:
-        return _failed(community, "input", str(exc), retryable=False)
+        return _failed(community, "input", classify(exc).said(), retryable=False)
     assert community.date is not None  # a row without a date has a fault
     spent = time.monotonic() - t0
     request = PlanRequest(
@@ -545,9 +545,13 @@ def plan_community(community: Community, out: str, settings: BatchSettings) -> C
             request, map_file=community.map_file, out=folder, language=Lang(settings.locale)
         )
     except TimeCapError as exc:
-        said = (
-            f"still running after the community limit of {settings.community_limit:g} s "
-            f"(stopped at stage '{exc.stage}')"
+        said = Message(
+            N_(
+                "still running after the community limit of %(limit)s s "
+                "(stopped at stage '%(stage)s')"
+            ),
+            limit=f"{settings.community_limit:g}",
+            stage=exc.stage,
         )
         return _failed(community, "timeout", said, retryable=False)
     except Exception as exc:  # an error with a code is this community's failure
@@ -556,7 +560,8 @@ def plan_community(community: Community, out: str, settings: BatchSettings) -> C
             raise  # a crash: the batch retries it
         code = exit_status(body)
         failure, retryable = failure_class(code)
-        said = f"{body.code}: {exc}"
+        problem = body.said() if getattr(exc, "details", None) else body.message
+        said = Message(N_("%(code)s: %(problem)s"), code=body.code, problem=problem)
         return replace(_failed(community, failure, said, retryable=retryable), exit_code=code)
     code = _plan_status(run)
     return community_result_of(

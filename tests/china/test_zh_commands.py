@@ -195,3 +195,20 @@ def test_help_is_told_in_the_language_asked() -> None:
     assert "根据台账在街道地图上规划" in plan.stdout and "输出的语言：en 或 zh-CN" in plan.stdout
     english = runner.invoke(app, ["plan", "--help"], env=wide)
     assert "Plan the runs of DATE" in english.stdout and not CJK.search(english.stdout)
+
+
+def test_a_community_with_a_bad_ledger_fails_told_in_chinese(tmp_path: Path) -> None:
+    """A community whose households file is empty fails alone as 'input'; its error is
+    the ledger's, every line told in Chinese, the same text as the ledger error in
+    English."""
+    folder = tmp_path / "in"
+    manifest = _manifest(folder, ["north,m.osm,h.csv,v.csv,,2026-11-25"])
+    for name in ("m.osm", "h.csv", "v.csv"):
+        (folder / name).write_text("", encoding="utf-8")
+    (north,) = read_manifest(manifest)
+    failed = plan_community(north, str(tmp_path / "out"), BatchSettings(time_limit=2.0))
+    assert not failed.ok and failed.failure == "input"
+    zh = Lang("zh_CN").text(failed.error).splitlines()
+    assert zh[0].startswith("台账中有 ") and zh[0].endswith(" 个问题：")
+    assert len(zh) > 1 and all(line.startswith("- ") and CJK.search(line) for line in zh[1:])
+    assert failed.error.splitlines()[0].endswith("problem(s) in the ledger:")
