@@ -19,6 +19,7 @@ from api.service.keys import fingerprint
 from api.service.plan_schemas import ReplanOut
 from api.service.sample import plan_request
 from api.settings import demo_map
+from geo.crs import wgs84_to_bd09
 from tests.api.service.city import DAY_CITY_D as CITY_D
 from tests.api.service.city import DAY_CITY_V as CITY_V
 from tests.api.service.city import DAY_NORTH_D as NORTH_D
@@ -104,7 +105,7 @@ def test_events_are_checked_kept_in_order_and_audited(world: World) -> None:
             c.post(f"/v1/jobs/{job}/events", json={"events": bad}), 422, "INVALID_EVENTS"
         )
         named = {(d["record"].split(" (")[0], d["field"]) for d in error["details"]}
-        assert named == {("events item 2", "at"), ("events item 3", "lat")}, error
+        assert named == {("events item 2", "at"), ("events item 3", "lon")}, error
         read = c.get(f"/v1/jobs/{job}/events").json()
     assert read["total"] == before + 2 and read["events"][-2:] == good
     with world.client(CITY_D) as c:
@@ -215,7 +216,8 @@ def test_replan_answer_names_the_streets_closed(world: World) -> None:
         assert wait_status(c, res.json()["id"], {"done", "failed"}, 300)["status"] == "done"
         answer = c.get(f"/v1/jobs/{res.json()['id']}/plan").json()["replan"]
         spec = c.get("/openapi.json").json()["components"]["schemas"]
-    nothing = dict.fromkeys(("way_id", "lon", "lat", "lon2", "lat2"))
+    nothing = dict.fromkeys(("way_id", "lon", "lat", "lon2", "lat2", "coord_system"))
+    nothing |= dict.fromkeys(("given_lon", "given_lat", "given_lon2", "given_lat2"))
     closures = answer["closures"]
     assert [{k: v for k, v in c.items() if k != "links_closed"} for c in closures] == [
         {**nothing, **{k: v for k, v in e.items() if k != "event"}} for e in (by_way, by_points)
@@ -224,6 +226,40 @@ def test_replan_answer_names_the_streets_closed(world: World) -> None:
     described = spec["ReplanOut"]["properties"]["closures"]["items"]["$ref"].split("/")[-1]
     assert set(spec[described]["properties"]) == set(closures[0])
     assert ReplanOut.model_validate(answer).closures[1].lon2 == by_points["lon2"]
+
+
+def test_a_closure_sent_in_bd09_closes_the_street_of_its_wgs84_original(world: World) -> None:
+    """On a day whose request declares ``coord_system`` ``bd09`` (its rows WGS-84 by their
+    own field), a closure posted without a system is read in BD-09 and closes the same
+    street pieces as the same street posted in WGS-84: ``replan.closures`` has the WGS-84
+    points used and the BD-09 points as sent."""
+    body = copy.deepcopy(day_request("south", 33))
+    body["coord_system"] = "bd09"
+    for table in ("households", "volunteers", "depots"):
+        for row in body.get(table, []):
+            row["coord_system"] = "wgs84"
+    _, wgs = _closed_streets()
+    wgs = {**wgs, "id": "wgs", "coord_system": "wgs84"}
+    sent = dict(zip(("lon", "lat"), wgs84_to_bd09(wgs["lon"], wgs["lat"]), strict=True))
+    sent |= dict(zip(("lon2", "lat2"), wgs84_to_bd09(wgs["lon2"], wgs["lat2"]), strict=True))
+    bd = {"at": "09:55", "event": "street_closed", "id": "bd", **sent}
+    with world.client(SOUTH_D) as c:
+        job = c.post("/v1/jobs", json=body).json()["id"]
+        assert wait_status(c, job, {"done", "failed"}, 300)["status"] == "done"
+        posted = c.post(f"/v1/jobs/{job}/events", json={"events": [wgs, bd]})
+        assert posted.status_code == 200, posted.text
+        res = c.post(f"/v1/jobs/{job}/replan", params={"at": "10:00"})
+        assert res.status_code == 202, res.text
+        assert wait_status(c, res.json()["id"], {"done", "failed"}, 300)["status"] == "done"
+        closures = c.get(f"/v1/jobs/{res.json()['id']}/plan").json()["replan"]["closures"]
+        kept = c.get(f"/v1/jobs/{job}/events").json()["events"]
+    by_id = {c["id"]: c for c in closures}
+    assert by_id["bd"]["links_closed"] == by_id["wgs"]["links_closed"] >= 1
+    for name in ("lon", "lat", "lon2", "lat2"):
+        assert abs(by_id["bd"][name] - wgs[name]) < 1e-6, (name, by_id["bd"])
+        assert by_id["bd"][f"given_{name}"] == bd[name]
+    assert by_id["bd"]["coord_system"] == "bd09" and by_id["wgs"]["coord_system"] is None
+    assert kept == [wgs, bd]
 
 
 def test_replan_refusals_follow_the_error_contract(world: World) -> None:
