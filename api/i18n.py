@@ -63,6 +63,36 @@ def _message(msgid: str, values: dict[str, Any]) -> Message:
     return Message(msgid, **values)
 
 
+def stored(value: Any) -> Any:
+    """``value`` as JSON that :func:`restored` turns back into it: a :class:`Message` as
+    ``{"msgid", "values"}`` (fields that are messages likewise), numbers and ``None`` as
+    they are, anything else as its text (e.g. a failed job's error, kept in the database
+    so it can be told later in the reader's language)."""
+    if isinstance(value, Message):
+        return {"msgid": value.msgid, "values": {k: stored(v) for k, v in value.values.items()}}
+    if value is None or isinstance(value, int | float):
+        return value
+    return str(value)
+
+
+def restored(data: Any, english: str) -> str:
+    """The message stored by :func:`stored` whose English is ``english``, else ``english``
+    itself: a value stored before messages were kept, or one whose catalog message changed
+    since, stays the English it was stored with."""
+    try:
+        said = _restored(data)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return english
+    return said if isinstance(said, Message) and said == english else english
+
+
+def _restored(data: Any) -> Any:
+    if isinstance(data, dict):
+        values = {str(k): _restored(v) for k, v in dict(data["values"]).items()}
+        return Message(str(data["msgid"]), **values)
+    return data
+
+
 def normalize(tag: str) -> str:
     """The supported locale a language tag asks for (``zh-CN``, ``zh_Hans``, ``zh`` ->
     ``zh_CN``; ``en-GB`` -> ``en``).
