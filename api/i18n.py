@@ -14,6 +14,7 @@ import datetime as dt
 import functools
 import io
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,6 +92,15 @@ def _restored(data: Any) -> Any:
         values = {str(k): _restored(v) for k, v in dict(data["values"]).items()}
         return Message(str(data["msgid"]), **values)
     return data
+
+
+def joined(parts: Sequence[str]) -> str:
+    """Several sentences as one catalog sentence ``a; b`` (``""`` for none), each told in
+    the reader's language later."""
+    text = parts[0] if parts else ""
+    for part in parts[1:]:
+        text = Message(N_("%(first)s; %(then)s"), first=text, then=part)
+    return text
 
 
 def normalize(tag: str) -> str:
