@@ -371,7 +371,7 @@ def classify(exc: BaseException) -> ErrorBody:
         else:
             message = str(exc).split("\n", 1)[0] if _details_of(exc) else str(exc)
         return ErrorBody(code, message, _details_of(exc))
-    return ErrorBody("INTERNAL", "unexpected error; the server log has the details")
+    return ErrorBody("INTERNAL", Message(N_("unexpected error; the server log has the details")))
 
 
 def as_service_error(exc: BaseException) -> BaseException:

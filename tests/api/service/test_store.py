@@ -193,4 +193,10 @@ def test_failed_error_keeps_its_catalog_sentences_in_the_database(db_url: str) -
     old_error = store.get(old).error
     assert old_error is not None
     assert ErrorBody.from_dict(old_error).in_language(zh).to_dict() == error.to_dict()
+    defect = _new(store)
+    assert store.claim("server-a") is not None
+    store.finish_failed(defect, classify(RuntimeError("inside")).to_stored())
+    internal = store.get(defect).error
+    assert internal is not None and internal["code"] == "INTERNAL"
+    assert ErrorBody.from_dict(internal).in_language(zh).message == "意外错误；详情见服务器日志"
     store.dispose()
