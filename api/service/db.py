@@ -533,7 +533,7 @@ class JobStore:
                 N_("job %(job)s is %(status)s: %(why)s"),
                 job=job_id,
                 status=job.status,
-                why=str(job.error.get("message", "")),
+                why=ErrorBody.from_dict(job.error).message,
             )
             if job.error
             else Message(N_("job %(job)s is %(status)s"), job=job_id, status=job.status)

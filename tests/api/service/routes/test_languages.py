@@ -122,6 +122,9 @@ def test_failed_job_error_is_told_in_the_readers_language(client: Client) -> Non
     )
     listed = client.get("/v1/jobs", headers=ZH).json()["jobs"]
     assert [j["error"]["message"] for j in listed] == [zh["error"]["message"]]
+    plan = client.get(f"/v1/jobs/{job_id}/plan", headers=ZH).json()
+    assert plan["code"] == "JOB_NOT_DONE"
+    assert plan["message"] == f"任务 {job_id} 的状态为 failed：{zh['error']['message']}"
     old = client.post("/v1/jobs", json=plan_request(3)).json()["id"]
     store = service_of(client).store
     assert store.claim("test-server") is not None
