@@ -15,9 +15,13 @@ number of improving solutions instead; when that bound is reached before the clo
 plan is a pure function of ``(problem, seed, effort)``, on any machine.
 
 ``workers=2`` runs a portfolio: a second, differently configured search in a separate
-process, and keeps the cheaper plan (ties go to the first worker). Both searches need a
-core each: on a machine busy with other work the main search loses time to the second and
-the plan can come out worse than with one worker.
+process, and keeps the cheaper plan (ties go to the first worker). A search that is the
+refinement alone (a problem with trips, :func:`_kernel_only`) runs its second search as a
+second thread of the refinement in this process instead (:func:`solver.refine.refine`
+with ``threads=2``: no process to start, both threads exchange their best plan every
+:data:`solver.refine._SHARE_STEPS` steps, deterministic under ``effort``). Both searches
+need a core each: on a machine busy with other work the main search loses time to the
+second and the plan can come out worse than with one worker.
 """
 
 from __future__ import annotations
@@ -598,7 +602,9 @@ def solve(
         node order (another trajectory, same rules). See the module notes on determinism.
     workers
         1: one search. 2 or more: a portfolio of differently configured searches in
-        separate processes; the cheapest plan wins.
+        separate processes; the cheapest plan wins. On a search that is the refinement
+        alone (a problem with trips) the second is a second thread of the refinement in
+        this process (see the module notes); further ones are processes.
     initial_routes
         Warm start: stop ids per vehicle, in vehicle order (shorter lists leave the
         remaining vehicles empty); a reload visit's ``stop_id`` marks a reload there.
