@@ -3,7 +3,8 @@ runs, their stops (deliveries and, with multi-trip runs, reloads), the household
 door, unserved households with their reason codes, the summary and the suggestion.
 
 Clock times ``HH:MM:SS`` on the plan date; weights kilograms; distances metres; durations
-seconds; coordinates ``lon``/``lat`` WGS-84 degrees. The models document and type the
+seconds; coordinates ``lon``/``lat`` WGS-84 degrees (as used: positions sent in GCJ-02 or
+BD-09 converted; ``given_lon``/``given_lat`` keep them as sent). The models document and type the
 document the pipeline writes (:func:`api.outputs.document.plan_document`); fields added
 to ``plan.json`` later pass through (no model forbids them).
 """
@@ -61,7 +62,7 @@ class LineOut(BaseModel):
     unit: str | None = Field(None, description="The flat.")
     gate: GateOut | None = None
     coord_system: str | None = Field(None, description="gcj02 or bd09 when given so.")
-    given_lon: float | None = None
+    given_lon: float | None = Field(None, description="The door as sent, degrees in coord_system.")
     given_lat: float | None = None
     items: list[ItemOut] = Field(default_factory=list)
     phone: str | None = Field(
@@ -146,7 +147,9 @@ class UnassignedOut(BaseModel):
     stop_id: str | None = None
     address: str = Field("", description="As the ledger gives it, for the coordinator.")
     phone: str = Field("", description="As the ledger gives it (E.164), for the coordinator.")
-    lon: float | None = Field(None, description="Its stop's position, else the ledger's.")
+    lon: float | None = Field(
+        None, description="Its stop's position, else the ledger's, WGS-84 degrees."
+    )
     lat: float | None = None
     facts: dict[str, Any] = Field(
         default_factory=dict, description="The figures of its reason (times, limits, ids)."
@@ -355,7 +358,7 @@ class DepotOut(BaseModel):
 
     depot_id: str
     name: str | None = None
-    lon: float
+    lon: float = Field(description="WGS-84 degrees (converted when sent in GCJ-02 or BD-09).")
     lat: float
 
 
@@ -376,6 +379,31 @@ class ReplanWarningOut(BaseModel):
     stop_id: str | None = Field(None, description="The done visit (DONE_VISIT_NOT_IN_DAY).")
 
 
+class ClosureOut(BaseModel):
+    """A ``street_closed`` event the re-plan applied: the street as the event named it
+    (``way_id``, or the points ``lon``, ``lat``, ``lon2``, ``lat2`` as used, WGS-84; the
+    others null; points sent in GCJ-02 or BD-09 also as sent) and the street pieces it
+    closed."""
+
+    at: str = Field(description="When the street closed, HH:MM.")
+    id: str = Field(description="The event's id.")
+    way_id: str | None = Field(None, description="The OSM way closed.")
+    lon: float | None = Field(None, description="The closed street's first point, WGS-84.")
+    lat: float | None = None
+    lon2: float | None = Field(None, description="The closed street's second point, WGS-84.")
+    lat2: float | None = None
+    coord_system: Literal["gcj02", "bd09"] | None = Field(
+        None, description="The system the points were sent in, when not WGS-84."
+    )
+    given_lon: float | None = Field(None, description="The first point as sent (coord_system).")
+    given_lat: float | None = None
+    given_lon2: float | None = Field(None, description="The second point as sent.")
+    given_lat2: float | None = None
+    links_closed: int = Field(
+        ge=1, description="Street pieces (junction to junction) closed, over all travel modes."
+    )
+
+
 class ReplanOut(BaseModel):
     """How a re-plan came about (``doorstep replan``)."""
 
@@ -386,6 +414,9 @@ class ReplanOut(BaseModel):
     change_cost_s: int
     diff: dict[str, VolunteerDiffOut]
     warnings: list[ReplanWarningOut] = Field(default_factory=list)
+    closures: list[ClosureOut] = Field(
+        default_factory=list, description="The day's closed streets, up to `at`."
+    )
 
 
 class PlanOut(BaseModel):

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.plan.events import OUTCOMES, EventKind
-from api.service.schemas import PlanRequest
+from api.service.schemas import POSITION, PlanRequest
 from solver.check import Breach
 
 _Outcome: Any = Literal.__getitem__(OUTCOMES)
@@ -40,11 +40,18 @@ class EventIn(BaseModel):
         min_length=1, max_length=200, description="The volunteer, household, stop or way."
     )
     lon: float | None = Field(
-        None, description="Where a volunteer stopped, or a closed street's first point."
+        None, description=f"street_closed: the first point's longitude, {POSITION}"
     )
     lat: float | None = None
-    lon2: float | None = Field(None, description="A closed street's second point.")
+    lon2: float | None = Field(
+        None, description=f"street_closed: the second point's longitude, {POSITION}"
+    )
     lat2: float | None = None
+    coord_system: str | None = Field(
+        None,
+        description="System of the points (wgs84, gcj02, bd09); else the day's request's "
+        "coord_system. Converted to WGS-84 when read; stored as sent.",
+    )
     way_id: str | None = Field(None, description="The OSM way of a closed street.")
     minutes: int | None = Field(None, ge=0, description="volunteer_delayed: minutes later.")
     deadline: str | None = Field(
