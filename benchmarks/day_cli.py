@@ -83,7 +83,7 @@ def _cpu_of_children() -> float:
 
 
 def _plan(
-    ledger: tuple[Path, Path, Path], out: Path, budget: float, seed: int, workers: int
+    ledger: tuple[Path, Path, Path], out: Path, budget: float, seed: int, workers: int | None
 ) -> tuple[float, float, dict[str, object]]:
     """Wall and CPU seconds of one ``doorstep plan`` and its ``plan.json`` summary."""
     from api.demo.data import DEMO_DATE, helsinki_map
@@ -92,7 +92,8 @@ def _plan(
         _doorstep(), "plan", "--map", str(helsinki_map()), "--households", str(ledger[0]),
         "--volunteers", str(ledger[1]), "--depots", str(ledger[2]),
         "--date", DEMO_DATE.isoformat(), "--out", str(out),
-        "--time-limit", f"{budget:g}", "--seed", str(seed), "--workers", str(workers),
+        "--time-limit", f"{budget:g}", "--seed", str(seed),
+        *([] if workers is None else ["--workers", str(workers)]),
     ]  # fmt: skip
     cpu = _cpu_of_children()
     t = time.perf_counter()
@@ -161,7 +162,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--sizes", default="300,1000")
     p.add_argument("--budgets", default="1,2,5,10,60")
     p.add_argument("--seeds", type=int, default=5)
-    p.add_argument("--workers", type=int, default=1)
+    p.add_argument(
+        "--workers", type=int, help="passed to doorstep plan (default: not passed, its default)"
+    )
     p.add_argument("--out", type=Path)
     p.add_argument("--from-csv", type=Path, help="do not run; print the table of this CSV")
     args = p.parse_args(argv)
