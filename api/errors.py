@@ -12,7 +12,9 @@ attribute ``code`` (``solver.ProblemValidationError``, ``geo``'s errors, the led
 ``LedgerError``, the pipeline's ``PlanCheckError``, :class:`ServiceError` for request
 errors); :func:`classify` turns any exception into an :class:`ErrorBody`, and anything
 without a known code is an ``INTERNAL`` error whose message reveals nothing of the inside.
-The table is printed in ``docs/API.md``.
+The table is printed in ``docs/API.md``. (:class:`solver.errors.Detail` is imported
+where it is used: the solver package loads OR-Tools and numba, which the commands that
+only report errors, such as ``keys``, do not need.)
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ import json
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from api.i18n import Lang, Message
-from solver.errors import Detail
+
+if TYPE_CHECKING:
+    from solver.errors import Detail
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +242,8 @@ class ErrorBody:
     def in_language(self, language: Lang) -> ErrorBody:
         """This error with its message, records and problems in ``language`` (those built
         from the catalogs; code and field names stay as they are, for machines)."""
+        from solver.errors import Detail  # where used: the solver package loads OR-Tools
+
         details = tuple(
             Detail(language.text(d.record), d.field, language.text(d.problem)) for d in self.details
         )
@@ -260,6 +266,8 @@ class ErrorBody:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ErrorBody:
         """Rebuild an error from its JSON object (e.g. one stored with a failed job)."""
+        from solver.errors import Detail  # where used: the solver package loads OR-Tools
+
         details = tuple(
             Detail(str(d.get("record", "")), str(d.get("field", "")), str(d.get("problem", "")))
             for d in data.get("details", [])
@@ -291,6 +299,8 @@ class ServiceError(Exception):
 
 
 def _details_of(exc: BaseException) -> tuple[Detail, ...]:
+    from solver.errors import Detail  # where used: the solver package loads OR-Tools
+
     details = getattr(exc, "details", None)
     if isinstance(details, Sequence) and all(isinstance(d, Detail) for d in details):
         return tuple(details)
