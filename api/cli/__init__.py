@@ -8,9 +8,10 @@ module only parses its options, calls the plan domain (:mod:`api.plan`) and prin
 
 A run of one command imports only that command's module (``doorstep plan`` never loads
 the HTTP service, the database or the batch code); help and unknown commands register
-them all. A command module that solves says so with ``SOLVES = True``: the solver starts
-up (:func:`solver.start_up`) for it alone, so that ``doorstep keys`` does not load
-OR-Tools, numba and the search kernel. ``api.cli.app`` is the application with every
+them all. The commands that solve (:data:`SOLVING`) start the solver up
+(:func:`solver.start_up`) before their module is imported, so that the kernel's load
+overlaps the command's imports and inputs; the others (``keys``, ``purge``, ``version``,
+the help) load neither OR-Tools nor numba. ``api.cli.app`` is the application with every
 command (the tests' runner).
 """
 
@@ -70,11 +71,17 @@ def _modules_of(args: Sequence[str]) -> list[str]:
     return [wanted] if wanted in names else names
 
 
+#: The command modules that solve. The solver starts up before such a module is imported
+#: (its imports, the ledger and the map then overlap the kernel's load; started after
+#: them, the load slowed reading the inputs instead: start-up median 4.5 s against 3.8 s,
+#: benchmarks/README.md 2026-12-05), which is why they are named here, not in the modules.
+SOLVING = frozenset({"demo", "plan", "plan_batch", "replan", "serve", "solve"})
+
+
 def solves(args: Sequence[str]) -> bool:
-    """Whether a command line runs one command whose module solves (``SOLVES = True``)."""
+    """Whether a command line runs one command that solves (:data:`SOLVING`)."""
     names = _modules_of(args)
-    module = importlib.import_module(f"{__name__}.{names[0]}") if len(names) == 1 else None
-    return bool(getattr(module, "SOLVES", False))
+    return len(names) == 1 and names[0] in SOLVING
 
 
 _FULL: list[typer.Typer] = []

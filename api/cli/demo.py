@@ -22,9 +22,6 @@ from api.demo.data import DEMO_DATE, generate, helsinki_map
 from api.plan.ledger import read_ledger
 from api.plan.request import PlanRequest
 
-#: This command solves: the CLI starts the solver up before it runs (api/cli/__init__.py).
-SOLVES = True
-
 
 def register(app: typer.Typer) -> None:
     """Add the ``demo`` command to the CLI."""

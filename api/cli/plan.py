@@ -59,9 +59,6 @@ from api.plan.run import PlanRun, run_plan
 from geo.crs import parse_coord_system
 from geo.errors import GeoError
 
-#: This command solves: the CLI starts the solver up before it runs (api/cli/__init__.py).
-SOLVES = True
-
 EXIT_OK = 0
 EXIT_UNSERVED = 3
 EXIT_LEDGER = 4

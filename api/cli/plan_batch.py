@@ -38,9 +38,6 @@ from api.i18n import N_, Lang
 from api.plan.batch import BatchProgress, BatchResult, BatchSettings, ManifestError, run_batch
 from api.plan.cluster import ClusterError
 
-#: This command solves: the CLI starts the solver up before it runs (api/cli/__init__.py).
-SOLVES = True
-
 EXIT_OK = 0
 EXIT_UNSERVED = 3
 EXIT_MANIFEST = 4

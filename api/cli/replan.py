@@ -42,9 +42,6 @@ from api.plan.run import write_plan
 from api.plan.travel import open_map
 from geo.crs import parse_coord_system
 
-#: This command solves: the CLI starts the solver up before it runs (api/cli/__init__.py).
-SOLVES = True
-
 
 def register(app: typer.Typer) -> None:
     """Add the ``replan`` command to the CLI."""

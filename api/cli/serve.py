@@ -11,9 +11,6 @@ from typing import Annotated
 
 import typer
 
-#: This command solves: the CLI starts the solver up before it runs (api/cli/__init__.py).
-SOLVES = True
-
 
 def serve_command(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",

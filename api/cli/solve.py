@@ -25,9 +25,6 @@ from solver import ProblemValidationError, Solution, check
 from solver.check import CheckReport
 from solver.diagnose import clock
 
-#: This command solves: the CLI starts the solver up before it runs (api/cli/__init__.py).
-SOLVES = True
-
 
 class ExitCode(IntEnum):
     """Exit statuses of ``doorstep solve``."""
