@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
-from api.i18n import Lang, Message
+from api.i18n import N_, Lang, Message
 
 if TYPE_CHECKING:
     from solver.errors import Detail
@@ -242,31 +242,36 @@ class ErrorBody:
     def in_language(self, language: Lang) -> ErrorBody:
         """This error with its message, records and problems in ``language`` (those built
         from the catalogs; code and field names stay as they are, for machines)."""
-        from solver.errors import Detail  # where used: the solver package loads OR-Tools
+        from solver.errors import Detail  # where used: see the module notes
 
         details = tuple(
             Detail(language.text(d.record), d.field, language.text(d.problem)) for d in self.details
         )
         return ErrorBody(self.code, language.text(self.message), details)
 
-    def text(self, language: Lang) -> str:
-        """The error for people: its message, then one line per detail, in ``language``."""
-        body = self.in_language(language)
-        lines = [body.message]
-        for d in body.details:
-            said = language.gettext(
-                "- %(record)s, field %(field)s: %(problem)s",
+    def said(self) -> str:
+        """The error for people, its message then one line per detail, as a catalog
+        sentence: told in any language later (:meth:`api.i18n.Lang.text`), English as a
+        ``str``."""
+        text: str = self.message
+        for d in self.details:
+            line = Message(
+                N_("- %(record)s, field %(field)s: %(problem)s"),
                 record=d.record,
                 field=repr(d.field),
                 problem=d.problem,
             )
-            lines.append(said)
-        return "\n".join(lines)
+            text = Message(N_("%(first)s\n%(then)s"), first=text, then=line)
+        return text
+
+    def text(self, language: Lang) -> str:
+        """The error for people: its message, then one line per detail, in ``language``."""
+        return language.text(self.said())
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ErrorBody:
         """Rebuild an error from its JSON object (e.g. one stored with a failed job)."""
-        from solver.errors import Detail  # where used: the solver package loads OR-Tools
+        from solver.errors import Detail  # where used: see the module notes
 
         details = tuple(
             Detail(str(d.get("record", "")), str(d.get("field", "")), str(d.get("problem", "")))
@@ -299,7 +304,7 @@ class ServiceError(Exception):
 
 
 def _details_of(exc: BaseException) -> tuple[Detail, ...]:
-    from solver.errors import Detail  # where used: the solver package loads OR-Tools
+    from solver.errors import Detail  # where used: see the module notes
 
     details = getattr(exc, "details", None)
     if isinstance(details, Sequence) and all(isinstance(d, Detail) for d in details):
@@ -307,8 +312,25 @@ def _details_of(exc: BaseException) -> tuple[Detail, ...]:
     record = getattr(exc, "record", "")
     if isinstance(record, str) and record:
         field_ = getattr(exc, "field", "")
-        return (Detail(record, field_ if isinstance(field_, str) else "", str(exc)),)
+        return (Detail(record, field_ if isinstance(field_, str) else "", _told(exc)),)
     return ()
+
+
+def _told(exc: BaseException) -> str:
+    """The sentence of an error naming its ``record`` (and ``field``) and its ``problem``
+    (the street layer's errors): from the catalogs, so it can be told in any language
+    (the problem as the error gives it); else the error's own text."""
+    record, field_, problem = (getattr(exc, k, None) for k in ("record", "field", "problem"))
+    if not (isinstance(record, str) and record and isinstance(problem, str)):
+        return str(exc)
+    if isinstance(field_, str) and field_:
+        return Message(
+            N_("%(record)s, field %(field)s: %(problem)s"),
+            record=record,
+            field=repr(field_),
+            problem=problem,
+        )
+    return Message(N_("%(record)s: %(problem)s"), record=record, problem=problem)
 
 
 def classify(exc: BaseException) -> ErrorBody:
@@ -318,6 +340,8 @@ def classify(exc: BaseException) -> ErrorBody:
     ``details`` or ``record``/``field``); anything else is ``INTERNAL`` with a generic
     message, so no internal text leaks to a caller.
     """
+    from solver.errors import ProblemValidationError  # where used: see the module notes
+
     if isinstance(exc, ServiceError):
         return ErrorBody(exc.code, exc.message, exc.details)
     code = getattr(exc, "code", None)
@@ -325,6 +349,10 @@ def classify(exc: BaseException) -> ErrorBody:
         head = getattr(exc, "head", None)
         if isinstance(head, Message):
             message: str = head
+        elif isinstance(exc, ProblemValidationError):
+            message = Message(N_("%(n)d problem(s) in the input:"), n=len(exc.details))
+        elif isinstance(said := _told(exc), Message):
+            message = said
         else:
             message = str(exc).split("\n", 1)[0] if _details_of(exc) else str(exc)
         return ErrorBody(code, message, _details_of(exc))

@@ -20,7 +20,10 @@ re-planned, same seed:
   the files and the map are read.
 
 Each row gives the wall seconds, the households served by another volunteer than in the
-current plan and the households not served (named under ``unassigned``). Rows go to a CSV
+current plan, the households not served (named under ``unassigned``), and the households
+the current plan had an unavailable volunteer serve from the event on (``orphaned``: each
+of them moves or is named, so the households moved with a volunteer unavailable are at
+least these, less those not served). Rows go to a CSV
 (``--out``) beside a ``.meta.txt`` (command, machine, when it finished) and a Markdown table;
 rows are written as measured.
 """
@@ -43,7 +46,7 @@ from typing import Any
 from api.demo.data import DEMO_DATE, generate, helsinki_map
 from api.outputs.document import deliveries
 from api.plan.events import Event, EventKind
-from api.plan.ledger import format_clock, read_ledger
+from api.plan.ledger import format_clock, parse_clock, read_ledger
 from api.plan.replan import CHANGE_COST_S, replan_day
 from api.plan.request import PlanRequest
 from api.plan.run import run_plan
@@ -65,6 +68,7 @@ FIELDS = [
     "unserved_cold",
     "unserved_cli",
     "done_visits",
+    "orphaned",
 ]
 
 
@@ -88,6 +92,22 @@ def _events(doc: dict[str, Any], at: int, rng: random.Random) -> list[Event]:
         ids = volunteers if kind is EventKind.VOLUNTEER_UNAVAILABLE else households
         out.append(Event(at - 60 * rng.randint(0, 30), kind, rng.choice(ids)))
     return out
+
+
+def _orphaned(doc: dict[str, Any], events: Sequence[Event]) -> int:
+    """Households ``doc`` has a volunteer serve at or after the time the volunteer became
+    unavailable (by ``events``)."""
+    gone: dict[str, int] = {}
+    for e in events:
+        if e.kind is EventKind.VOLUNTEER_UNAVAILABLE:
+            gone[e.id] = min(e.at, gone.get(e.id, e.at))
+    return sum(
+        len(s["household_ids"])
+        for r in doc["routes"]
+        if r["volunteer_id"] in gone
+        for s in deliveries(r)
+        if parse_clock(str(s["service_start"])[:5]) >= gone[r["volunteer_id"]]
+    )
 
 
 def _write_events(events: Sequence[Event], path: Path) -> Path:
@@ -133,14 +153,15 @@ def table(rows: Sequence[dict[str, Any]]) -> str:
     """The rows as a Markdown table and a line of medians and totals."""
     head = (
         "| seq | events | warm s | cold s | `doorstep replan` s | moved warm | moved cold "
-        "| moved cli | not served warm | not served cold | not served cli |\n"
-        "|---|---|---|---|---|---|---|---|---|---|---|\n"
+        "| moved cli | not served warm | not served cold | not served cli "
+        "| households of a volunteer out |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|\n"
     )
     body = "".join(
         f"| {r['seq']} | {r['events']} | {r['warm_s']} | {r['cold_s']} | {r['cli_s'] or '-'} "
         f"| {r['moved_warm']} | {r['moved_cold']} | {r['moved_cli'] if r['cli_s'] else '-'} "
         f"| {r['unserved_warm']} | {r['unserved_cold']} "
-        f"| {r['unserved_cli'] if r['cli_s'] else '-'} |\n"
+        f"| {r['unserved_cli'] if r['cli_s'] else '-'} | {r['orphaned']} |\n"
         for r in rows
     )
     parts = []
@@ -212,7 +233,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             events = _events(doc, at, rng)
             if args.only is not None and k not in args.only:
                 continue
-            row: dict[str, Any] = {"seq": k, "events": " ".join(str(e.kind) for e in events)}
+            row: dict[str, Any] = {
+                "seq": k,
+                "events": " ".join(str(e.kind) for e in events),
+                "orphaned": _orphaned(doc, events),
+            }
             for cost, name in ((CHANGE_COST_S, "warm"), (0, "cold")):
                 t = time.perf_counter()
                 new = replan_day(

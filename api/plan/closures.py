@@ -19,7 +19,7 @@ import numpy as np
 
 from api.i18n import N_, Message
 from api.plan.day import LonLat
-from api.plan.events import Event, EventKind, EventsError
+from api.plan.events import Event, EventKind, EventsError, event_document
 from api.plan.travel import KeptMatrices, StreetTravel, Travel
 from solver.errors import Detail
 
@@ -125,6 +125,36 @@ def find_closures(graphs: Mapping[str, Any], closed: Sequence[Event]) -> Closure
     if faults:
         raise EventsError(faults)
     return Closures({m: tuple(sorted(v)) for m, v in links.items()}, tuple(per_event))
+
+
+def closure_document(event: Event, links_closed: int) -> dict[str, Any]:
+    """A ``street_closed`` event applied, as ``plan.json``'s ``replan.closures`` records it:
+    when and its ``id``, the street as the event named it (``way_id``, or the points
+    ``lon``, ``lat``, ``lon2``, ``lat2`` as used, WGS-84; the other fields ``None``), for
+    points given in GCJ-02 or BD-09 their ``coord_system`` and ``given_lon``, ``given_lat``,
+    ``given_lon2``, ``given_lat2`` as the dispatcher sent them (else ``None``), and how many
+    street pieces it closed over all travel modes."""
+    lon, lat = event.point or (None, None)
+    lon2, lat2 = event.point2 or (None, None)
+    converted = event.given is not None and event.given2 is not None
+    g_lon, g_lat = event.given or (None, None)
+    g_lon2, g_lat2 = event.given2 or (None, None)
+    seen = event_document(event)
+    return {
+        "at": seen["at"],
+        "id": seen["id"],
+        "way_id": None if event.way_id is None else str(event.way_id),
+        "lon": lon,
+        "lat": lat,
+        "lon2": lon2,
+        "lat2": lat2,
+        "coord_system": event.coord_system.value if converted else None,
+        "given_lon": g_lon,
+        "given_lat": g_lat,
+        "given_lon2": g_lon2,
+        "given_lat2": g_lat2,
+        "links_closed": links_closed,
+    }
 
 
 def closed_travel(travel: Travel, closed: Sequence[Event]) -> tuple[Travel, Closures]:

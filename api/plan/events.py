@@ -4,7 +4,8 @@ Every row has ``at`` (``HH:MM``), ``event`` and ``id``, and the optional fields 
 reads (docs/INPUTS.md):
 
 ==========================  ==========================================================
-``volunteer_unavailable``   volunteer ``id`` stops at ``at``; optional ``lon``, ``lat``
+``volunteer_unavailable``   volunteer ``id`` stops at ``at`` (no ``lon``, ``lat``: one
+                            who stopped serves nothing more, where they are is not used)
 ``volunteer_added``         a new volunteer ``id``: the columns of ``volunteers.csv``
 ``volunteer_delayed``       volunteer ``id`` can go on ``minutes`` later
 ``household_added``         a new household ``id``: the columns of ``households.csv``
@@ -19,6 +20,11 @@ reads (docs/INPUTS.md):
                             street, or the OSM ``way_id`` of the closed way (one or the
                             other; :mod:`api.plan.closures`)
 ==========================  ==========================================================
+
+Points are read like the ledger's (:func:`api.plan.ledger.read_position`): in the row's
+``coord_system`` when given, else the request's or ``--coords`` (``ReadOptions.coords``),
+converted to WGS-84 there; an event keeps the WGS-84 point it uses and, when converted, the
+point as given.
 
 Every fault of the table is listed at once, each naming file, line (or item) and field, in
 the one error shape (:class:`EventsError`, code ``INVALID_EVENTS``).
@@ -35,6 +41,7 @@ from typing import Any
 from api.i18n import N_, Message
 from api.plan.ledger import (
     Household,
+    Position,
     ReadOptions,
     Row,
     RowReader,
@@ -42,10 +49,12 @@ from api.plan.ledger import (
     format_clock,
     household_of,
     json_rows,
+    read_position,
     table_rows,
     volunteer_of,
 )
 from api.plan.ledger_values import parse_clock
+from geo.crs import CoordSystem
 from solver.errors import Detail
 
 
@@ -91,9 +100,13 @@ class Event:
     id
         The volunteer, household, stop or way it concerns.
     point
-        ``(lon, lat)`` where a volunteer stopped, or the first point of a closed street.
+        The first point of a closed street, ``(lon, lat)`` WGS-84 degrees (as used).
     point2
-        The second point of a closed street.
+        The second point of a closed street, likewise.
+    coord_system
+        The system the points were given in.
+    given, given2
+        The points as given (degrees in ``coord_system``) when converted, else ``None``.
     minutes
         A delay in minutes.
     deadline
@@ -113,6 +126,9 @@ class Event:
     id: str
     point: tuple[float, float] | None = None
     point2: tuple[float, float] | None = None
+    coord_system: CoordSystem = CoordSystem.WGS84
+    given: tuple[float, float] | None = None
+    given2: tuple[float, float] | None = None
     minutes: int = 0
     deadline: int | None = None
     outcome: str = ""
@@ -123,15 +139,30 @@ class Event:
 
 
 def _point(
-    r: RowReader, lon: str, lat: str, *, required: bool = False
-) -> tuple[float, float] | None:
-    x = r.typed(lon, float, required=required)
-    y = r.typed(lat, float, required=required)
-    r.bounded(lon, x, -180, 180)
-    r.bounded(lat, y, -90, 90)
-    if (x is None) != (y is None):
-        r.fault(lon if x is None else lat, f"give both {lon} and {lat}, or neither")
-    return None if x is None or y is None else (x, y)
+    r: RowReader, names: tuple[str, str], options: ReadOptions
+) -> tuple[tuple[float, float], Position] | None:
+    """A required point of a row in its coordinate system: ``(lon, lat)`` converted to
+    WGS-84 (degrees) and how it was read; ``None`` (faults on the row) when missing or bad."""
+    missing = [name for name in names if not r.text(name, required=True)]
+    if missing:
+        return None
+    found = read_position(r, names, options)
+    if found.lon is None or found.lat is None:
+        return None
+    return (found.lon, found.lat), found
+
+
+def _no_position(r: RowReader) -> None:
+    """Refuse ``lon``/``lat`` on a ``volunteer_unavailable`` row: nothing uses them."""
+    given = [name for name in ("lon", "lat") if r.text(name)]
+    if given:
+        text = Message(
+            N_(
+                "a volunteer unavailable serves nothing more, so where they are is not "
+                "used: leave lon and lat empty"
+            )
+        )
+        r.fault(given[0], text)
 
 
 def _minutes(text: str) -> int:
@@ -154,12 +185,20 @@ def _way_id(text: str) -> int:
     return value
 
 
-def _closed_street(r: RowReader) -> dict[str, Any]:
-    """A closed street's fields: ``way_id``, or the two points (one or the other)."""
+def _closed_street(r: RowReader, options: ReadOptions) -> dict[str, Any]:
+    """A closed street's fields: ``way_id``, or the two points (one or the other), read in
+    their coordinate system and kept as used (WGS-84) and as given."""
     if not r.text("way_id"):
+        one = _point(r, ("lon", "lat"), options)
+        two = _point(r, ("lon2", "lat2"), options)
+        if one is None or two is None:
+            return {}
         return {
-            "point": _point(r, "lon", "lat", required=True),
-            "point2": _point(r, "lon2", "lat2", required=True),
+            "point": one[0],
+            "point2": two[0],
+            "coord_system": one[1].system,
+            "given": one[1].given,
+            "given2": two[1].given,
         }
     if any(r.text(name) for name in ("lon", "lat", "lon2", "lat2")):
         r.fault("way_id", Message(N_("give way_id or the points lon, lat, lon2, lat2, not both")))
@@ -187,7 +226,7 @@ def _event(row: Row, out: list[Detail], options: ReadOptions) -> Event | None:
             r.fault("event", f"unknown event {name!r}; known: {', '.join(EventKind)}")
     fields: dict[str, Any] = {}
     if kind is EventKind.VOLUNTEER_UNAVAILABLE:
-        fields["point"] = _point(r, "lon", "lat")
+        _no_position(r)
     elif kind is EventKind.VOLUNTEER_DELAYED:
         fields["minutes"] = r.typed("minutes", _minutes, required=True)
     elif kind is EventKind.HOUSEHOLD_URGENT:
@@ -195,7 +234,7 @@ def _event(row: Row, out: list[Detail], options: ReadOptions) -> Event | None:
     elif kind is EventKind.STOP_FAILED:
         fields["outcome"] = r.typed("outcome", _outcome) or ""
     elif kind is EventKind.STREET_CLOSED:
-        fields.update(_closed_street(r))
+        fields.update(_closed_street(r, options))
     elif kind is EventKind.HOUSEHOLD_ADDED:
         fields["household"] = household_of(_record_row(row, "household_id"), out, options)
     elif kind is EventKind.VOLUNTEER_ADDED:

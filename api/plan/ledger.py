@@ -853,6 +853,8 @@ def ledger_from_json(data: Mapping[str, Any], options: ReadOptions | None = None
 
 Row = _Row
 RowReader = _RowReader
+Position = _Position
+read_position = _position
 
 
 def table_rows(path: Path, table: str) -> tuple[list[Row], list[Detail]]:

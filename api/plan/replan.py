@@ -6,14 +6,15 @@
    cancelled, volunteers gone before they started) and the day is built again
    (:func:`api.plan.pipeline.prepare_day`);
 2. what was done before ``T`` -- each run's visits starting before ``T`` by the plan's
-   schedule, plus ``stop_done`` events, less visits ``stop_failed`` names (those starting
+   schedule (before its ``volunteer_unavailable`` time for a volunteer who stopped
+   earlier), plus ``stop_done`` events, less visits ``stop_failed`` names (those starting
    before the failure plus the retry delay: a retry planned later is not failed) -- becomes each
    volunteer's fixed prefix (:attr:`solver.Vehicle.prefix`): never moved, never served
    again; after it the volunteer goes on from where they are, with what is still on board
    and the trips left (the prefix fixes all three in the routing model);
 3. every other stop starts service at ``T`` or later; a volunteer who has not left starts
-   at ``T`` (plus a ``volunteer_delayed`` delay); one unavailable from ``T`` keeps the
-   prefix and stops there; an urgent household gets the top priority and a soft deadline
+   at ``T`` (plus a ``volunteer_delayed`` delay); one unavailable keeps the prefix and
+   stops there; an urgent household gets the top priority and a soft deadline
    at ``T`` (a hard one when the event gives one); a door not answered is tried again
    after the retry delay, or escalated, and refused / not found households are left out
    (:mod:`api.plan.outcomes`); ``street_closed`` events close their streets (two points
@@ -42,7 +43,7 @@ from api.i18n import N_
 from api.outputs.document import deliveries, plan_document
 from api.outputs.labels import replan_warning
 from api.plan.budget import Budget
-from api.plan.closures import closed_travel
+from api.plan.closures import closed_travel, closure_document
 from api.plan.events import Event, EventKind, EventsError, event_document
 from api.plan.ledger import Ledger, format_clock, parse_clock
 from api.plan.outcomes import Failure, failures, outcomes_document, plan_retries
@@ -131,8 +132,14 @@ def _done_prefixes(
 ) -> dict[str, list[_Visit]]:
     """Each volunteer's visits done before ``T`` (or reported done), failed ones left out:
     a visit of a household whose last failure is less than ``retry_delay_s`` after the
-    visit's planned start (a retry starts later than that)."""
+    visit's planned start (a retry starts later than that). A volunteer unavailable from
+    an earlier time did only the visits planned to start before then: those planned
+    between it and ``T`` never happened."""
     done_ids = happened.ids(EventKind.STOP_DONE)
+    until: dict[str, int] = {}
+    for e in happened.events:
+        if e.kind is EventKind.VOLUNTEER_UNAVAILABLE:
+            until[e.id] = min(e.at, until.get(e.id, happened.at))
 
     def done(visit: _Visit) -> bool:
         return visit.name in done_ids or any(h in done_ids for h in visit.households)
@@ -142,7 +149,11 @@ def _done_prefixes(
         return any(visit.start < f.at + retry_delay_s for f in hits)
 
     return {
-        vid: [v for v in visits if (v.start < happened.at or done(v)) and not failed_visit(v)]
+        vid: [
+            v
+            for v in visits
+            if (v.start < until.get(vid, happened.at) or done(v)) and not failed_visit(v)
+        ]
         for vid, visits in runs.items()
     }
 
@@ -525,10 +536,7 @@ def replan_day(
         "at": format_clock(at),
         "events": [event_document(e) for e in happened.events],
         "done_visits": done,
-        "closures": [
-            {"at": format_clock(e.at)[:5], "id": e.id, "links_closed": n}
-            for e, n in closures.per_event
-        ],
+        "closures": [closure_document(e, n) for e, n in closures.per_event],
         "households_moved": moved,
         "change_cost_s": change_cost,
         "diff": diff,

@@ -376,6 +376,31 @@ class ReplanWarningOut(BaseModel):
     stop_id: str | None = Field(None, description="The done visit (DONE_VISIT_NOT_IN_DAY).")
 
 
+class ClosureOut(BaseModel):
+    """A ``street_closed`` event the re-plan applied: the street as the event named it
+    (``way_id``, or the points ``lon``, ``lat``, ``lon2``, ``lat2`` as used, WGS-84; the
+    others null; points sent in GCJ-02 or BD-09 also as sent) and the street pieces it
+    closed."""
+
+    at: str = Field(description="When the street closed, HH:MM.")
+    id: str = Field(description="The event's id.")
+    way_id: str | None = Field(None, description="The OSM way closed.")
+    lon: float | None = Field(None, description="The closed street's first point, WGS-84.")
+    lat: float | None = None
+    lon2: float | None = Field(None, description="The closed street's second point, WGS-84.")
+    lat2: float | None = None
+    coord_system: Literal["gcj02", "bd09"] | None = Field(
+        None, description="The system the points were sent in, when not WGS-84."
+    )
+    given_lon: float | None = Field(None, description="The first point as sent (coord_system).")
+    given_lat: float | None = None
+    given_lon2: float | None = Field(None, description="The second point as sent.")
+    given_lat2: float | None = None
+    links_closed: int = Field(
+        ge=1, description="Street pieces (junction to junction) closed, over all travel modes."
+    )
+
+
 class ReplanOut(BaseModel):
     """How a re-plan came about (``doorstep replan``)."""
 
@@ -386,6 +411,9 @@ class ReplanOut(BaseModel):
     change_cost_s: int
     diff: dict[str, VolunteerDiffOut]
     warnings: list[ReplanWarningOut] = Field(default_factory=list)
+    closures: list[ClosureOut] = Field(
+        default_factory=list, description="The day's closed streets, up to `at`."
+    )
 
 
 class PlanOut(BaseModel):

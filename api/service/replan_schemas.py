@@ -39,12 +39,15 @@ class EventIn(BaseModel):
     id: str = Field(
         min_length=1, max_length=200, description="The volunteer, household, stop or way."
     )
-    lon: float | None = Field(
-        None, description="Where a volunteer stopped, or a closed street's first point."
-    )
+    lon: float | None = Field(None, description="street_closed: the first point.")
     lat: float | None = None
     lon2: float | None = Field(None, description="A closed street's second point.")
     lat2: float | None = None
+    coord_system: str | None = Field(
+        None,
+        description="System of the points (wgs84, gcj02, bd09); else the day's request's "
+        "coord_system. Converted to WGS-84 when read; stored as sent.",
+    )
     way_id: str | None = Field(None, description="The OSM way of a closed street.")
     minutes: int | None = Field(None, ge=0, description="volunteer_delayed: minutes later.")
     deadline: str | None = Field(

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
+from api.i18n import N_, Message
 from api.plan.batch import CommunityResult
 from api.plan.ledger import (
     MAX_CAPACITY_KG,
@@ -64,7 +65,11 @@ def text_faults(data: Any, path: tuple[str | int, ...] = ("body",)) -> list[Deta
             problem = text_problem(str(key))
             if problem:
                 where = ".".join(str(p) for p in path)
-                out.append(Detail(where, ascii(key), f"field name {problem}"))
+                out.append(
+                    Detail(
+                        where, ascii(key), Message(N_("field name %(problem)s"), problem=problem)
+                    )
+                )
                 continue
             out.extend(text_faults(value, (*path, key)))
     return out

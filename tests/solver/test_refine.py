@@ -76,11 +76,13 @@ def replanned(problem: Problem, routes: list[list[int]], data: st.DataObject) ->
 
 
 def _searched(problem: Problem, seed: int) -> _ortools.SearchResult:
-    """OR-Tools' plan of ``problem`` (five improving solutions at most)."""
+    """OR-Tools' plan of ``problem`` (five improving solutions at most): greedy descent,
+    which ends at its first local optimum, where guided local search would look for the
+    other four solutions of a problem of a few stops until the clock ends it."""
     start = _ortools.search(
         problem,
-        config=_ortools.SearchConfig(),
-        deadline=time.monotonic() + 2.0,
+        config=_ortools.SearchConfig(metaheuristic="greedy"),
+        deadline=FAR,
         seed=seed,
         solution_limit=5,
     )

@@ -10,9 +10,11 @@ import pytest
 
 from solver import (
     Breach,
+    Depot,
     Problem,
     ProblemValidationError,
     Profile,
+    Solution,
     Stop,
     Vehicle,
     _ortools,
@@ -180,6 +182,42 @@ def test_the_first_plan_gives_each_vehicle_its_own_stops_first() -> None:
 
     assert owners(100) == reference
     assert owners(0) != reference and len(owners(0)) == 12
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_continuity_plan_with_trips_starts_from_the_first_plan_in_turn(seed: int) -> None:
+    """Stops with trips and change costs, no warm start: the search starts from
+    ``trips.first_routes`` (each vehicle its own stops first), not from the refinement's own
+    first plan: at one improving solution (OR-Tools keeps the plan it is given, the
+    refinement's steps follow) the plan is the one warm-started from ``first_routes``
+    (it differed on these problems when the refinement built the first plan)."""
+    rng = np.random.default_rng(seed)
+    xy = rng.uniform(0, 2000, size=(11, 2))
+    metres = np.rint(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1)))
+    steps = metres.astype(np.int64)
+    owners = rng.integers(0, 2, size=10)
+    problem = Problem(
+        stops=tuple(
+            Stop(f"s{i}", i + 1, (1,), service=60, reference=f"v{owners[i]}", change_cost=300)
+            for i in range(10)
+        ),
+        vehicles=tuple(
+            Vehicle(f"v{k}", 0, 0, capacity=(3,), max_trips=None, shift=(8 * H, 18 * H))
+            for k in range(2)
+        ),
+        profiles=(Profile("walk", steps, steps),),
+        depots=(Depot("office", 0),),
+        dimensions=("kg",),
+    )
+    start = [[problem.entry_name(e) for e in r] for r in first_routes(problem)]
+
+    def plan(solution: Solution) -> list[tuple[str, list[str]]]:
+        return [(r.vehicle_id, [v.stop_id for v in r.stops]) for r in solution.routes]
+
+    cold = solve(problem, time_limit=30, effort=1, seed=1)
+    warm = solve(problem, time_limit=30, effort=1, seed=1, initial_routes=start)
+    assert plan(cold) == plan(warm) and cold.cost == warm.cost
+    assert not cold.unassigned
 
 
 def _round_robin_replan(change_cost: int) -> tuple[Problem, list[list[str]], set[str]]:

@@ -9,11 +9,13 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+import geo
 from api.cli import app
 from api.demo.data import DEMO_DATE, generate
 from api.outputs.document import deliveries
 from api.plan.events import EventKind, read_events
 from geo.addresses import Building
+from geo.crs import wgs84_to_bd09
 
 
 def _write_events(path: Path, rows: list[dict[str, str]]) -> Path:
@@ -27,8 +29,8 @@ def _write_events(path: Path, rows: list[dict[str, str]]) -> Path:
 
 def test_every_fault_of_the_events_file_is_named(tmp_path: Path) -> None:
     """A bad time, an unknown kind, a delay without minutes, a failed stop with an unknown
-    outcome, a way id that is not one and a closure by both a way id and points are each
-    named by line and field."""
+    outcome, a position of a volunteer unavailable (nothing uses it), a way id that is not
+    one and a closure by both a way id and points are each named by line and field."""
     path = _write_events(
         tmp_path / "events.csv",
         [
@@ -53,7 +55,7 @@ def test_every_fault_of_the_events_file_is_named(tmp_path: Path) -> None:
         ("events.csv line 3", "event"),
         ("events.csv line 4", "minutes"),
         ("events.csv line 5", "outcome"),
-        ("events.csv line 6", "lat"),
+        ("events.csv line 6", "lon"),
         ("events.csv line 7", "way_id"),
         ("events.csv line 8", "way_id"),
     }
@@ -70,7 +72,7 @@ def test_every_kind_reads_from_a_file(tmp_path: Path) -> None:
     }
     vol = {"mode": "walk", "capacity_kg": "10", "available_from": "09:00", "available_to": "14:00"}
     rows = [
-        {"at": "10:00", "event": "volunteer_unavailable", "id": "V1", "lon": "24.9", "lat": "60.1"},
+        {"at": "10:00", "event": "volunteer_unavailable", "id": "V1"},
         {"at": "09:00", "event": "volunteer_added", "id": "V9", **vol},
         {"at": "09:10", "event": "volunteer_delayed", "id": "V2", "minutes": "15"},
         {"at": "09:20", "event": "household_added", "id": "H9", **hh},
@@ -86,7 +88,7 @@ def test_every_kind_reads_from_a_file(tmp_path: Path) -> None:
     by = {e.kind: e for e in events}
     assert by[EventKind.VOLUNTEER_DELAYED].minutes == 15
     assert by[EventKind.HOUSEHOLD_URGENT].deadline == 11 * 3600
-    assert by[EventKind.VOLUNTEER_UNAVAILABLE].point == (24.9, 60.1)
+    assert by[EventKind.VOLUNTEER_UNAVAILABLE].id == "V1"
     assert by[EventKind.HOUSEHOLD_ADDED].household is not None
     assert by[EventKind.VOLUNTEER_ADDED].volunteer is not None
     assert by[EventKind.STOP_FAILED].outcome == "no_answer"
@@ -166,3 +168,57 @@ def test_a_bad_re_plan_time_is_told_in_the_language_asked(tmp_path: Path) -> Non
     assert zh.exit_code == en.exit_code == 2
     assert "应为时刻 HH:MM，实际为 'half past'" in zh.stderr
     assert "expected a clock time HH:MM, got 'half past'" in en.stderr
+
+
+def test_replan_reads_closure_points_in_the_coords_asked(
+    tmp_path: Path, helsinki: Path, buildings: tuple[Building, ...]
+) -> None:
+    """With ``--coords bd09`` (the ledger's rows WGS-84 by their column), a closure written
+    in BD-09 closes the same street pieces as the same street written ``wgs84`` in its row's
+    ``coord_system``; plan.json keeps the WGS-84 points used and the BD-09 points given."""
+    hh, vol, dep = generate(
+        tmp_path / "in", buildings=buildings, households=10, volunteers=2, seed=7
+    )
+    for table in (hh, vol, dep):
+        with table.open(newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        _write_events(table, [{**r, "coord_system": "wgs84"} for r in rows])
+    day = ["--map", str(helsinki), "--households", str(hh), "--volunteers", str(vol)]
+    day += ["--depots", str(dep), "--coords", "bd09", "--effort", "10"]
+    first = tmp_path / "first"
+    made = CliRunner().invoke(
+        app, ["plan", *day, "--date", DEMO_DATE.isoformat(), "--out", str(first)]
+    )
+    assert made.exit_code in (0, 3), made.output
+    graph = geo.load_graph(helsinki, "walk")
+    k = len(graph.link_a) // 3
+    a, b = int(graph.link_a[k]), int(graph.link_b[k])
+    wgs = {"lon": float(graph.lon[a]), "lat": float(graph.lat[a])}
+    wgs |= {"lon2": float(graph.lon[b]), "lat2": float(graph.lat[b])}
+    bd = dict(zip(("lon", "lat"), wgs84_to_bd09(wgs["lon"], wgs["lat"]), strict=True))
+    bd |= dict(zip(("lon2", "lat2"), wgs84_to_bd09(wgs["lon2"], wgs["lat2"]), strict=True))
+    closed = {"at": "09:00", "event": "street_closed"}
+    events = _write_events(
+        tmp_path / "events.csv",
+        [
+            {
+                **closed,
+                "id": "wgs",
+                "coord_system": "wgs84",
+                **{n: f"{v:.7f}" for n, v in wgs.items()},
+            },
+            {**closed, "id": "bd", **{n: f"{v:.7f}" for n, v in bd.items()}},
+        ],
+    )
+    second = tmp_path / "second"
+    args = ["replan", "--plan", str(first / "plan.json"), "--events", str(events), "--at", "09:30"]
+    res = CliRunner().invoke(app, [*args, "--out", str(second), *day])
+    assert res.exit_code in (0, 3), res.output
+    by_id = {
+        c["id"]: c for c in json.loads((second / "plan.json").read_text())["replan"]["closures"]
+    }
+    assert by_id["bd"]["links_closed"] == by_id["wgs"]["links_closed"] >= 1
+    for name, value in wgs.items():
+        assert abs(by_id["bd"][name] - value) < 1e-6, (name, by_id["bd"])
+        assert abs(by_id["bd"][f"given_{name}"] - bd[name]) < 1e-7
+    assert by_id["bd"]["coord_system"] == "bd09" and by_id["wgs"]["coord_system"] is None

@@ -95,8 +95,9 @@ def _assert_promise(
 def test_the_done_prefix_is_never_changed_over_random_events(
     day: dict[str, Any], travel: StreetTravel, addresses: AddressIndex
 ) -> None:
-    """Random event sequences at random times: the done prefix stays, nothing is served
-    twice, every household is served or named."""
+    """Random event sequences at random times: the done prefix stays (an unavailable
+    volunteer's: what was planned before the event), nothing is served twice, every
+    household is served or named."""
     doc = day["doc"]
     volunteers = [r["volunteer_id"] for r in doc["routes"]]
     households = sorted(_served(doc))
@@ -126,7 +127,11 @@ def test_the_done_prefix_is_never_changed_over_random_events(
                 )
         failed = {e.id for e in events if e.kind is EventKind.STOP_FAILED}
         new = _replan(day, events, at, travel, addresses).document
-        done = {vid: [s for s in ids] for vid, ids in _done(doc, at).items()}
+        gone: dict[str, int] = {}  # an unavailable volunteer did what was planned before
+        for e in events:
+            if e.kind is EventKind.VOLUNTEER_UNAVAILABLE:
+                gone[e.id] = min(e.at, gone.get(e.id, at))
+        done = {vid: _done(doc, gone.get(vid, at))[vid] for vid in volunteers}
         runs = {r["volunteer_id"]: [s["stop_id"] for s in deliveries(r)] for r in new["routes"]}
         for vid, ids in done.items():
             kept = [s for s in ids if not any(h in failed for h in _households(doc, s))]
@@ -170,6 +175,42 @@ def test_a_dropped_volunteer_s_households_are_reassigned_or_named(
     assert later <= set(served) | set(named)
     _assert_promise(day, new, at)
     assert vid in new["replan"]["diff"] and set(new["replan"]["diff"][vid]["removed"]) == later
+
+
+def test_a_volunteer_unavailable_before_t_did_not_make_the_visits_planned_after(
+    day: dict[str, Any], travel: StreetTravel, addresses: AddressIndex
+) -> None:
+    """A volunteer unavailable earlier than the re-plan time keeps only the visits planned
+    before the event; those planned between it and T go to another run or are named, and
+    none is recorded as delivered (they were kept on the volunteer as done)."""
+    doc = day["doc"]
+    route = max(doc["routes"], key=lambda r: len(deliveries(r)))
+    vid = route["volunteer_id"]
+    visits = deliveries(route)
+    starts = [parse_clock(s["service_start"][:5]) for s in visits]
+    gone, at = starts[2], starts[5]
+    before = [s["stop_id"] for s, t in zip(visits, starts, strict=True) if t < gone]
+    between = {
+        h for s, t in zip(visits, starts, strict=True) if gone <= t < at for h in s["household_ids"]
+    }
+    assert before and between
+    new = _replan(
+        day, [Event(gone, EventKind.VOLUNTEER_UNAVAILABLE, vid)], at, travel, addresses
+    ).document
+    mine = [s["stop_id"] for r in new["routes"] if r["volunteer_id"] == vid for s in deliveries(r)]
+    assert mine == before
+    others = {
+        h
+        for r in new["routes"]
+        if r["volunteer_id"] != vid
+        for s in deliveries(r)
+        for h in s["household_ids"]
+    }
+    named = {u["household_id"] for u in new["unassigned"]}
+    assert between <= others | named
+    outcome = {r["household_id"]: r["outcome"] for r in new["outcomes"]["households"]}
+    assert not {h for h in between if outcome[h] == "delivered"}
+    assert max(_served(new).values()) == 1
 
 
 def test_each_event_kind_changes_what_it_says(

@@ -14,8 +14,12 @@ from typing import Any
 import httpx
 import pytest
 
+import geo
 from api.service.keys import fingerprint
+from api.service.plan_schemas import ReplanOut
 from api.service.sample import plan_request
+from api.settings import demo_map
+from geo.crs import wgs84_to_bd09
 from tests.api.service.city import DAY_CITY_D as CITY_D
 from tests.api.service.city import DAY_CITY_V as CITY_V
 from tests.api.service.city import DAY_NORTH_D as NORTH_D
@@ -101,7 +105,7 @@ def test_events_are_checked_kept_in_order_and_audited(world: World) -> None:
             c.post(f"/v1/jobs/{job}/events", json={"events": bad}), 422, "INVALID_EVENTS"
         )
         named = {(d["record"].split(" (")[0], d["field"]) for d in error["details"]}
-        assert named == {("events item 2", "at"), ("events item 3", "lat")}, error
+        assert named == {("events item 2", "at"), ("events item 3", "lon")}, error
         read = c.get(f"/v1/jobs/{job}/events").json()
     assert read["total"] == before + 2 and read["events"][-2:] == good
     with world.client(CITY_D) as c:
@@ -180,6 +184,82 @@ def test_replan_gives_a_new_version_and_revokes_the_old_links(world: World) -> N
         renewed = c.delete(f"/v1/jobs/{job}/links")  # the day's: its current version's links
     assert renewed.status_code == 200 and renewed.json()["id"] == replan["id"]
     expect_error(httpx.get(new_link, timeout=60), 410, "LINK_REVOKED")
+
+
+def _closed_streets() -> tuple[dict[str, Any], dict[str, Any]]:
+    """Two ``street_closed`` events on the demo map's walk streets: one by the OSM way of a
+    street piece, one by the two ends of another piece."""
+    graph = geo.load_graph(demo_map(), "walk")
+    way = int(graph.link_way[graph.link_way_ptr[len(graph.link_a) // 2]])
+    k = len(graph.link_a) // 3
+    a, b = int(graph.link_a[k]), int(graph.link_b[k])
+    ends = {"lon": float(graph.lon[a]), "lat": float(graph.lat[a])}
+    ends |= {"lon2": float(graph.lon[b]), "lat2": float(graph.lat[b])}
+    by_way = {"at": "09:50", "event": "street_closed", "id": "works-1", "way_id": str(way)}
+    by_points = {"at": "09:55", "event": "street_closed", "id": "market", **ends}
+    return by_way, by_points
+
+
+def test_replan_answer_names_the_streets_closed(world: World) -> None:
+    """A street closed by its OSM way and one by two points, posted as events, come back in
+    the re-plan's ``replan.closures`` with the fields of their events and the street pieces
+    they closed, as the OpenAPI document describes ``ReplanOut``; a closure after the
+    re-plan time is not applied."""
+    job = world.jobs["south"]
+    by_way, by_points = _closed_streets()
+    later = {**by_way, "at": "11:00", "id": "works-2"}
+    with world.client(SOUTH_D) as c:
+        posted = c.post(f"/v1/jobs/{job}/events", json={"events": [by_way, by_points, later]})
+        assert posted.status_code == 200, posted.text
+        res = c.post(f"/v1/jobs/{job}/replan", params={"at": "10:00"})
+        assert res.status_code == 202, res.text
+        assert wait_status(c, res.json()["id"], {"done", "failed"}, 300)["status"] == "done"
+        answer = c.get(f"/v1/jobs/{res.json()['id']}/plan").json()["replan"]
+        spec = c.get("/openapi.json").json()["components"]["schemas"]
+    nothing = dict.fromkeys(("way_id", "lon", "lat", "lon2", "lat2", "coord_system"))
+    nothing |= dict.fromkeys(("given_lon", "given_lat", "given_lon2", "given_lat2"))
+    closures = answer["closures"]
+    assert [{k: v for k, v in c.items() if k != "links_closed"} for c in closures] == [
+        {**nothing, **{k: v for k, v in e.items() if k != "event"}} for e in (by_way, by_points)
+    ]
+    assert all(c["links_closed"] >= 1 for c in closures)
+    described = spec["ReplanOut"]["properties"]["closures"]["items"]["$ref"].split("/")[-1]
+    assert set(spec[described]["properties"]) == set(closures[0])
+    assert ReplanOut.model_validate(answer).closures[1].lon2 == by_points["lon2"]
+
+
+def test_a_closure_sent_in_bd09_closes_the_street_of_its_wgs84_original(world: World) -> None:
+    """On a day whose request declares ``coord_system`` ``bd09`` (its rows WGS-84 by their
+    own field), a closure posted without a system is read in BD-09 and closes the same
+    street pieces as the same street posted in WGS-84: ``replan.closures`` has the WGS-84
+    points used and the BD-09 points as sent."""
+    body = copy.deepcopy(day_request("south", 33))
+    body["coord_system"] = "bd09"
+    for table in ("households", "volunteers", "depots"):
+        for row in body.get(table, []):
+            row["coord_system"] = "wgs84"
+    _, wgs = _closed_streets()
+    wgs = {**wgs, "id": "wgs", "coord_system": "wgs84"}
+    sent = dict(zip(("lon", "lat"), wgs84_to_bd09(wgs["lon"], wgs["lat"]), strict=True))
+    sent |= dict(zip(("lon2", "lat2"), wgs84_to_bd09(wgs["lon2"], wgs["lat2"]), strict=True))
+    bd = {"at": "09:55", "event": "street_closed", "id": "bd", **sent}
+    with world.client(SOUTH_D) as c:
+        job = c.post("/v1/jobs", json=body).json()["id"]
+        assert wait_status(c, job, {"done", "failed"}, 300)["status"] == "done"
+        posted = c.post(f"/v1/jobs/{job}/events", json={"events": [wgs, bd]})
+        assert posted.status_code == 200, posted.text
+        res = c.post(f"/v1/jobs/{job}/replan", params={"at": "10:00"})
+        assert res.status_code == 202, res.text
+        assert wait_status(c, res.json()["id"], {"done", "failed"}, 300)["status"] == "done"
+        closures = c.get(f"/v1/jobs/{res.json()['id']}/plan").json()["replan"]["closures"]
+        kept = c.get(f"/v1/jobs/{job}/events").json()["events"]
+    by_id = {c["id"]: c for c in closures}
+    assert by_id["bd"]["links_closed"] == by_id["wgs"]["links_closed"] >= 1
+    for name in ("lon", "lat", "lon2", "lat2"):
+        assert abs(by_id["bd"][name] - wgs[name]) < 1e-6, (name, by_id["bd"])
+        assert by_id["bd"][f"given_{name}"] == bd[name]
+    assert by_id["bd"]["coord_system"] == "bd09" and by_id["wgs"]["coord_system"] is None
+    assert kept == [wgs, bd]
 
 
 def test_replan_refusals_follow_the_error_contract(world: World) -> None:

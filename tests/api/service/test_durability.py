@@ -21,7 +21,6 @@ from api.service.db import JobStore
 from api.service.sample import plan_request
 from tests.api.service.conftest import _pg_drop, database_of
 from tests.api.service.live import (
-    ONE_SOLVER,
     LiveServer,
     server_env,
     wait_batch,
@@ -81,7 +80,7 @@ class Killed:
     Attributes
     ----------
     second
-        The restarted server (one solver process).
+        The restarted server (two solver processes).
     url
         Its database.
     job_id, request
@@ -149,7 +148,7 @@ def killed(
     PostgreSQL); the restarted server runs for the tests."""
     folder = tmp_path_factory.mktemp("durability")
     url, pg_name = database_of(request.param, folder)
-    env = server_env(url, **ONE_SOLVER)
+    env = server_env(url)  # two solver processes
     try:
         ids, workers = _kill_mid_solve(env, folder / "first.log")
         deadline = time.monotonic() + 10
@@ -159,6 +158,8 @@ def killed(
         store = JobStore(url)
         row_status = store.get(ids["job_id"]).status
         store.dispose()
+        # Two solvers: the recovered job, re-plan and communities run two at a time, not
+        # one after the other (their time limits, not their CPU, set how long they take).
         second = LiveServer(env, folder / "second.log")
         try:
             seen = _seen_not_ready(second)
