@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from api.i18n import N_, Message
-from solver.errors import Detail
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -111,6 +110,10 @@ class SettingsError(ValueError):
     code = "INVALID_SETTING"
 
     def __init__(self, variable: str, problem: str) -> None:
+        # Imported where used: the solver package loads OR-Tools and numba, which the
+        # commands reading settings alone (``keys``) do not need.
+        from solver.errors import Detail
+
         self.variable = variable
         self.problem = problem
         self.head = Message(N_("%(variable)s: %(problem)s"), variable=variable, problem=problem)
