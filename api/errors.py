@@ -12,7 +12,9 @@ attribute ``code`` (``solver.ProblemValidationError``, ``geo``'s errors, the led
 ``LedgerError``, the pipeline's ``PlanCheckError``, :class:`ServiceError` for request
 errors); :func:`classify` turns any exception into an :class:`ErrorBody`, and anything
 without a known code is an ``INTERNAL`` error whose message reveals nothing of the inside.
-The table is printed in ``docs/API.md``.
+The table is printed in ``docs/API.md``. (:class:`solver.errors.Detail` is imported
+where it is used: the solver package loads OR-Tools and numba, which the commands that
+only report errors, such as ``keys``, do not need.)
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ import json
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from api.i18n import N_, Lang, Message, restored, stored
-from solver.errors import Detail, ProblemValidationError
+
+if TYPE_CHECKING:
+    from solver.errors import Detail
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,6 +255,8 @@ class ErrorBody:
     def in_language(self, language: Lang) -> ErrorBody:
         """This error with its message, records and problems in ``language`` (those built
         from the catalogs; code and field names stay as they are, for machines)."""
+        from solver.errors import Detail  # where used: see the module notes
+
         details = tuple(
             Detail(language.text(d.record), d.field, language.text(d.problem)) for d in self.details
         )
@@ -280,6 +286,8 @@ class ErrorBody:
         """Rebuild an error from its JSON object (e.g. one stored with a failed job): its
         sentences as catalog messages where :meth:`to_stored` kept them, else (an error
         stored before, or its English changed since) the English stored."""
+        from solver.errors import Detail  # where used: see the module notes
+
         said = data.get("said")
         said = said if isinstance(said, dict) else {}
         kept = said.get("details")
@@ -323,6 +331,8 @@ class ServiceError(Exception):
 
 
 def _details_of(exc: BaseException) -> tuple[Detail, ...]:
+    from solver.errors import Detail  # where used: see the module notes
+
     details = getattr(exc, "details", None)
     if isinstance(details, Sequence) and all(isinstance(d, Detail) for d in details):
         return tuple(details)
@@ -357,6 +367,8 @@ def classify(exc: BaseException) -> ErrorBody:
     ``details`` or ``record``/``field``); anything else is ``INTERNAL`` with a generic
     message, so no internal text leaks to a caller.
     """
+    from solver.errors import ProblemValidationError  # where used: see the module notes
+
     if isinstance(exc, ServiceError):
         return ErrorBody(exc.code, exc.message, exc.details)
     code = getattr(exc, "code", None)

@@ -174,6 +174,13 @@ def translations(locale: str) -> Translations:
     return Translations(fp=buf, domain=DOMAIN)
 
 
+@functools.lru_cache(maxsize=4096)
+def _short_time(locale: str, hour: int, minute: int) -> str:
+    """A clock time in the locale's short form, formatted once per locale and minute (a
+    plan's pages show the same few hundred times over and over)."""
+    return dates.format_time(dt.time(hour, minute), format="short", locale=locale)
+
+
 @dataclass(frozen=True, slots=True)
 class Lang:
     """One language for one output: translation and locale formatting.
@@ -233,7 +240,7 @@ class Lang:
         h, m = (int(p) for p in clock.split(":")[:2])
         if h >= 24:  # runs past midnight keep their hour count
             return f"{h}:{m:02d}"
-        return dates.format_time(dt.time(h, m), format="short", locale=self.locale)
+        return _short_time(self.locale, h, m)
 
     def number(self, value: float, digits: int = 1) -> str:
         """A decimal number with ``digits`` fraction digits in the locale's form."""
