@@ -4,7 +4,9 @@ Creates the project's virtual environment on first use (see ``api/_venv.py``), r
 (lint and format check) and mypy, then provisions what the tests need (headless Chromium
 and its driver, a PostgreSQL server of this run's own: ``tests/provision.py``) and runs
 pytest, where a skipped test counts as failed (``tests/no_skips.py``). The PostgreSQL
-server is stopped when the run ends, however it ends. Extra arguments go to pytest.
+server is stopped when the run ends, however it ends. Meanwhile the geo kernels compile
+in a process of their own (``tests/warm.py``); pytest starts after it ends. Extra
+arguments go to pytest.
 """
 
 from __future__ import annotations
