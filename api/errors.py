@@ -23,8 +23,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from api.i18n import Lang, Message
-from solver.errors import Detail
+from api.i18n import N_, Lang, Message
+from solver.errors import Detail, ProblemValidationError
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,19 +243,24 @@ class ErrorBody:
         )
         return ErrorBody(self.code, language.text(self.message), details)
 
-    def text(self, language: Lang) -> str:
-        """The error for people: its message, then one line per detail, in ``language``."""
-        body = self.in_language(language)
-        lines = [body.message]
-        for d in body.details:
-            said = language.gettext(
-                "- %(record)s, field %(field)s: %(problem)s",
+    def said(self) -> str:
+        """The error for people, its message then one line per detail, as a catalog
+        sentence: told in any language later (:meth:`api.i18n.Lang.text`), English as a
+        ``str``."""
+        text: str = self.message
+        for d in self.details:
+            line = Message(
+                N_("- %(record)s, field %(field)s: %(problem)s"),
                 record=d.record,
                 field=repr(d.field),
                 problem=d.problem,
             )
-            lines.append(said)
-        return "\n".join(lines)
+            text = Message(N_("%(first)s\n%(then)s"), first=text, then=line)
+        return text
+
+    def text(self, language: Lang) -> str:
+        """The error for people: its message, then one line per detail, in ``language``."""
+        return language.text(self.said())
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ErrorBody:
@@ -297,8 +302,25 @@ def _details_of(exc: BaseException) -> tuple[Detail, ...]:
     record = getattr(exc, "record", "")
     if isinstance(record, str) and record:
         field_ = getattr(exc, "field", "")
-        return (Detail(record, field_ if isinstance(field_, str) else "", str(exc)),)
+        return (Detail(record, field_ if isinstance(field_, str) else "", _told(exc)),)
     return ()
+
+
+def _told(exc: BaseException) -> str:
+    """The sentence of an error naming its ``record`` (and ``field``) and its ``problem``
+    (the street layer's errors): from the catalogs, so it can be told in any language
+    (the problem as the error gives it); else the error's own text."""
+    record, field_, problem = (getattr(exc, k, None) for k in ("record", "field", "problem"))
+    if not (isinstance(record, str) and record and isinstance(problem, str)):
+        return str(exc)
+    if isinstance(field_, str) and field_:
+        return Message(
+            N_("%(record)s, field %(field)s: %(problem)s"),
+            record=record,
+            field=repr(field_),
+            problem=problem,
+        )
+    return Message(N_("%(record)s: %(problem)s"), record=record, problem=problem)
 
 
 def classify(exc: BaseException) -> ErrorBody:
@@ -315,6 +337,10 @@ def classify(exc: BaseException) -> ErrorBody:
         head = getattr(exc, "head", None)
         if isinstance(head, Message):
             message: str = head
+        elif isinstance(exc, ProblemValidationError):
+            message = Message(N_("%(n)d problem(s) in the input:"), n=len(exc.details))
+        elif isinstance(said := _told(exc), Message):
+            message = said
         else:
             message = str(exc).split("\n", 1)[0] if _details_of(exc) else str(exc)
         return ErrorBody(code, message, _details_of(exc))

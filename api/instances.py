@@ -53,6 +53,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from api.i18n import N_, Message
 from solver import Depot, Objective, ObjectiveKind, Problem, Profile, Solution, Stop, Vehicle
 
 FloatArray = npt.NDArray[np.float64]
@@ -85,7 +86,19 @@ class InstanceFormatError(ValueError):
         self.field = field
         self.problem = problem
         where = f"{path}:{line}" if line is not None else f"{path}"
-        super().__init__(f"{where}: field {field!r}: {problem}")
+        #: The whole sentence (from the catalogs: told in the reader's language later).
+        self.said = Message(
+            N_("%(where)s: field %(field)s: %(problem)s"),
+            where=where,
+            field=repr(field),
+            problem=problem,
+        )
+        super().__init__(self.said)
+
+
+def _got(message: str, given: object) -> Message:
+    """A fault naming what the file gave instead (as ``repr``)."""
+    return Message(message, got=repr(given))
 
 
 class InstanceKind(StrEnum):
@@ -212,13 +225,17 @@ def _read_lines(path: Path) -> list[str]:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise InstanceFormatError(path, None, "path", "file not found") from None
+        raise InstanceFormatError(path, None, "path", Message(N_("file not found"))) from None
     except OSError as exc:
-        raise InstanceFormatError(path, None, "path", f"cannot be read: {exc}") from None
+        raise InstanceFormatError(
+            path, None, "path", Message(N_("cannot be read: %(why)s"), why=str(exc))
+        ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InstanceFormatError(path, None, "encoding", f"not UTF-8 text ({exc})") from None
+        raise InstanceFormatError(
+            path, None, "encoding", Message(N_("not UTF-8 text (%(why)s)"), why=str(exc))
+        ) from None
     return text.splitlines()
 
 
@@ -226,29 +243,51 @@ def _number(path: Path, line: int, field: str, token: str) -> float:
     try:
         value = float(token)
     except ValueError:
-        raise InstanceFormatError(path, line, field, f"expected a number, got {token!r}") from None
+        raise InstanceFormatError(
+            path, line, field, _got(N_("expected a number, got %(got)s"), token)
+        ) from None
     if not math.isfinite(value):
-        raise InstanceFormatError(path, line, field, f"expected a finite number, got {token!r}")
+        raise InstanceFormatError(
+            path, line, field, _got(N_("expected a finite number, got %(got)s"), token)
+        )
     return value
 
 
 def _integer(path: Path, line: int, field: str, token: str, *, minimum: int = 0) -> int:
     value = _number(path, line, field, token)
     if value != int(value):
-        raise InstanceFormatError(path, line, field, f"expected an integer, got {token!r}")
+        raise InstanceFormatError(
+            path, line, field, _got(N_("expected an integer, got %(got)s"), token)
+        )
     if value < minimum:
-        raise InstanceFormatError(path, line, field, f"must be at least {minimum}, got {token}")
+        raise InstanceFormatError(
+            path,
+            line,
+            field,
+            Message(
+                N_("must be at least %(least)s, got %(value)s"), least=str(minimum), value=token
+            ),
+        )
     return int(value)
 
 
 def _scaled(path: Path, line: int, field: str, token: str, scale: int) -> int:
     value = _number(path, line, field, token)
     if value < 0:
-        raise InstanceFormatError(path, line, field, f"must not be negative, got {token}")
+        raise InstanceFormatError(
+            path, line, field, Message(N_("must not be negative, got %(value)s"), value=token)
+        )
     scaled = value * scale
     if abs(scaled - round(scaled)) > 1e-6:
         raise InstanceFormatError(
-            path, line, field, f"{token} has more decimals than the x{scale} convention keeps"
+            path,
+            line,
+            field,
+            Message(
+                N_("%(value)s has more decimals than the x%(scale)s convention keeps"),
+                value=token,
+                scale=str(scale),
+            ),
         )
     return round(scaled)
 
@@ -302,21 +341,25 @@ def read_solomon(path: Path | str) -> Instance:
     numbered = [(i + 1, line.split()) for i, line in enumerate(lines)]
     content = [(no, toks) for no, toks in numbered if toks]
     if not content:
-        raise InstanceFormatError(path, None, "NAME", "the file is empty")
+        raise InstanceFormatError(path, None, "NAME", Message(N_("the file is empty")))
     name = " ".join(content[0][1])
 
     def find(word: str) -> int:
         for k, (_, toks) in enumerate(content):
             if toks[0].upper() == word:
                 return k
-        raise InstanceFormatError(path, None, word, f"no {word} section")
+        raise InstanceFormatError(path, None, word, Message(N_("no %(word)s section"), word=word))
 
     k_vehicle = find("VEHICLE")
     if k_vehicle + 2 >= len(content):
-        raise InstanceFormatError(path, content[k_vehicle][0], "VEHICLE", "section is cut short")
+        raise InstanceFormatError(
+            path, content[k_vehicle][0], "VEHICLE", Message(N_("section is cut short"))
+        )
     no, toks = content[k_vehicle + 2]
     if len(toks) != 2:
-        raise InstanceFormatError(path, no, "NUMBER CAPACITY", f"expected 2 values, got {toks}")
+        raise InstanceFormatError(
+            path, no, "NUMBER CAPACITY", _got(N_("expected 2 values, got %(got)s"), toks)
+        )
     fleet = _integer(path, no, "VEHICLE NUMBER", toks[0], minimum=1)
     capacity = _integer(path, no, "CAPACITY", toks[1])
 
@@ -328,12 +371,26 @@ def read_solomon(path: Path | str) -> Instance:
             continue  # the column header line
         if len(toks) != len(_SOLOMON_COLUMNS):
             raise InstanceFormatError(
-                path, no, "CUSTOMER", f"expected {len(_SOLOMON_COLUMNS)} columns, got {len(toks)}"
+                path,
+                no,
+                "CUSTOMER",
+                Message(
+                    N_("expected %(n)d columns, got %(got)d"),
+                    n=len(_SOLOMON_COLUMNS),
+                    got=len(toks),
+                ),
             )
         number = _integer(path, no, "CUST NO.", toks[0])
         if number in seen:
             raise InstanceFormatError(
-                path, no, "CUST NO.", f"customer {number} already given on line {seen[number]}"
+                path,
+                no,
+                "CUST NO.",
+                Message(
+                    N_("customer %(number)d already given on line %(line)d"),
+                    number=number,
+                    line=seen[number],
+                ),
             )
         seen[number] = no
         row = _Row(
@@ -347,12 +404,22 @@ def read_solomon(path: Path | str) -> Instance:
         )
         if row.due < row.ready:
             raise InstanceFormatError(
-                path, no, "DUE DATE", f"due date {toks[5]} is before ready time {toks[4]}"
+                path,
+                no,
+                "DUE DATE",
+                Message(
+                    N_("due date %(due)s is before ready time %(ready)s"),
+                    due=toks[5],
+                    ready=toks[4],
+                ),
             )
         rows.append(row)
     if len(rows) < 2:
         raise InstanceFormatError(
-            path, content[k_customer][0], "CUSTOMER", "needs the depot row and customer rows"
+            path,
+            content[k_customer][0],
+            "CUSTOMER",
+            Message(N_("needs the depot row and customer rows")),
         )
     return _solomon_instance(name, rows, fleet=fleet, capacity=capacity)
 
@@ -460,21 +527,30 @@ def read_vrplib(path: Path | str, *, fleet: int | None = None) -> Instance:
     where = _VrplibLines.of(lines)
     for section, no in where.sections.items():
         if section not in _SUPPORTED_SECTIONS:
-            raise InstanceFormatError(path, no, section, "this section is not supported")
+            raise InstanceFormatError(
+                path, no, section, Message(N_("this section is not supported"))
+            )
     try:
         data = parse_vrplib("\n".join(lines), compute_edge_weights=False)
     except (ValueError, RuntimeError) as exc:
-        raise InstanceFormatError(path, None, "file", f"not a VRPLIB file: {exc}") from None
+        raise InstanceFormatError(
+            path, None, "file", Message(N_("not a VRPLIB file: %(why)s"), why=str(exc))
+        ) from None
 
     def head(key: str) -> tuple[int, str]:
         if key.lower() not in data:
-            raise InstanceFormatError(path, None, key, "missing from the header")
+            raise InstanceFormatError(path, None, key, Message(N_("missing from the header")))
         return where.keys.get(key, 0), str(data[key.lower()]).strip('"')
 
     name = str(data.get("name", path.stem)).strip('"')
     no, kind = head("EDGE_WEIGHT_TYPE")
     if kind != "EUC_2D":
-        raise InstanceFormatError(path, no, "EDGE_WEIGHT_TYPE", f"only EUC_2D is read, got {kind}")
+        raise InstanceFormatError(
+            path,
+            no,
+            "EDGE_WEIGHT_TYPE",
+            Message(N_("only EUC_2D is read, got %(kind)s"), kind=kind),
+        )
     no, value = head("DIMENSION")
     dimension = _integer(path, no, "DIMENSION", value, minimum=2)
     no, value = head("CAPACITY")
@@ -533,10 +609,14 @@ def _vrplib_rows(
     """The rows of a section as parsed (node number dropped), one per node."""
     key = section.removesuffix("_SECTION").lower()
     if key not in data:
-        raise InstanceFormatError(path, None, section, "section is missing")
+        raise InstanceFormatError(path, None, section, Message(N_("section is missing")))
     rows = [list(np.atleast_1d(r)) for r in data[key]]
     if len(rows) != dimension:
-        problem = f"has {len(rows)} rows, DIMENSION says {dimension}"
+        problem = Message(
+            N_("has %(rows)d rows, DIMENSION says %(dimension)d"),
+            rows=len(rows),
+            dimension=dimension,
+        )
         raise InstanceFormatError(path, where.row(section, 0), section, problem)
     return rows
 
@@ -549,7 +629,9 @@ def _vrplib_coords(
     for i, row in enumerate(_vrplib_rows(path, data, where, section, dimension)):
         no = where.row(section, i) or 0
         if len(row) != 2:
-            raise InstanceFormatError(path, no, section, f"expected 'node x y', got {row!r}")
+            raise InstanceFormatError(
+                path, no, section, _got(N_("expected 'node x y', got %(got)s"), row)
+            )
         coords[i] = (
             _number(path, no, f"{section} x", str(row[0])),
             _number(path, no, f"{section} y", str(row[1])),
@@ -565,7 +647,9 @@ def _vrplib_demand(
     for i, row in enumerate(_vrplib_rows(path, data, where, section, dimension)):
         no = where.row(section, i) or 0
         if len(row) != 1:
-            raise InstanceFormatError(path, no, section, f"expected 'node demand', got {row!r}")
+            raise InstanceFormatError(
+                path, no, section, _got(N_("expected 'node demand', got %(got)s"), row)
+            )
         out.append(_integer(path, no, f"{section} demand", str(row[0])))
     return out
 
@@ -574,11 +658,16 @@ def _vrplib_depot(path: Path, data: dict[str, Any], where: _VrplibLines, dimensi
     depots = [int(d) for d in np.atleast_1d(data.get("depot", []))]
     if len(depots) != 1:
         raise InstanceFormatError(
-            path, None, "DEPOT_SECTION", f"exactly one depot is read, found {len(depots)}"
+            path,
+            None,
+            "DEPOT_SECTION",
+            Message(N_("exactly one depot is read, found %(n)d"), n=len(depots)),
         )
     if not 0 <= depots[0] < dimension:
         no = where.row("DEPOT_SECTION", 0)
-        raise InstanceFormatError(path, no, "DEPOT_SECTION", f"unknown node {depots[0] + 1}")
+        raise InstanceFormatError(
+            path, no, "DEPOT_SECTION", Message(N_("unknown node %(node)d"), node=depots[0] + 1)
+        )
     return depots[0]
 
 
@@ -643,7 +732,9 @@ def read_vrplib_solution(path: Path | str) -> tuple[list[list[int]], int | None]
         elif line.lower().startswith("cost"):
             toks = line.split()
             if len(toks) != 2:
-                raise InstanceFormatError(path, no, "Cost", f"expected 'Cost N', got {line!r}")
+                raise InstanceFormatError(
+                    path, no, "Cost", _got(N_("expected 'Cost N', got %(got)s"), line)
+                )
             cost = _integer(path, no, "Cost", toks[1])
     return routes, cost
 

@@ -16,6 +16,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from api.i18n import N_, Message
+from solver.errors import Detail
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -109,9 +112,9 @@ class SettingsError(ValueError):
     def __init__(self, variable: str, problem: str) -> None:
         self.variable = variable
         self.problem = problem
-        self.record = "environment"
-        self.field = variable
-        super().__init__(f"{variable}: {problem}")
+        self.head = Message(N_("%(variable)s: %(problem)s"), variable=variable, problem=problem)
+        self.details = (Detail(Message(N_("environment")), variable, self.head),)
+        super().__init__(self.head)
 
 
 def _env_number(name: str, default: float, *, minimum: float = 0.0) -> float:
@@ -121,9 +124,16 @@ def _env_number(name: str, default: float, *, minimum: float = 0.0) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise SettingsError(name, f"not a number: {raw!r}") from None
+        raise SettingsError(name, Message(N_("not a number: %(raw)s"), raw=repr(raw))) from None
     if value < minimum:
-        raise SettingsError(name, f"must be at least {minimum:g}, got {value:g}")
+        raise SettingsError(
+            name,
+            Message(
+                N_("must be at least %(least)s, got %(value)s"),
+                least=f"{minimum:g}",
+                value=f"{value:g}",
+            ),
+        )
     return value
 
 
@@ -140,7 +150,7 @@ def public_url_from_env() -> str:
         # The value is not repeated: a query could hold a secret.
         raise SettingsError(
             "DOORSTEP_PUBLIC_URL",
-            "must be an http(s)://host[/prefix] address with no query or fragment",
+            Message(N_("must be an http(s)://host[/prefix] address with no query or fragment")),
         )
     return raw.rstrip("/")
 
@@ -175,9 +185,11 @@ def parse_maps(text: str) -> dict[str, Path]:
         name, sep, path = part.partition("=")
         name, path = name.strip(), path.strip()
         if not sep or not name or not path:
-            raise SettingsError("DOORSTEP_MAPS", f"expected name=path, got {part!r}")
+            said = Message(N_("expected name=path, got %(part)s"), part=repr(part))
+            raise SettingsError("DOORSTEP_MAPS", said)
         if name in out:
-            raise SettingsError("DOORSTEP_MAPS", f"map name {name!r} given twice")
+            said = Message(N_("map name %(name)s given twice"), name=repr(name))
+            raise SettingsError("DOORSTEP_MAPS", said)
         out[name] = Path(path).expanduser()
     return out
 
@@ -202,7 +214,7 @@ class Grant:
     community: str | None = None
 
 
-def parse_grant(entry: str) -> tuple[str, Grant] | str:
+def parse_grant(entry: str) -> tuple[str, Grant] | Message:
     """``key:role[:community]`` as ``(key, grant)``, or the problem with it (never repeating
     the key)."""
     parts = [p.strip() for p in entry.split(":")]
@@ -212,15 +224,15 @@ def parse_grant(entry: str) -> tuple[str, Grant] | str:
     elif len(parts) >= 2:
         key, role = ":".join(parts[:-1]), parts[-1].lower()
     else:
-        return "expected key:role or key:role:community"
+        return Message(N_("expected key:role or key:role:community"))
     if not key:
-        return "expected key:role or key:role:community"
+        return Message(N_("expected key:role or key:role:community"))
     if role not in ROLES:
-        return f"role must be one of {', '.join(ROLES)}"
+        return Message(N_("role must be one of %(roles)s"), roles=", ".join(ROLES))
     if len(key) < 8:
-        return "a key needs at least 8 characters"
+        return Message(N_("a key needs at least 8 characters"))
     if community is not None and not (len(community) <= 200 and COMMUNITY_ID.match(community)):
-        return "a community is letters, digits, _, - and . (at most 200)"
+        return Message(N_("a community is letters, digits, _, - and . (at most 200)"))
     return key, Grant(role, community)
 
 
@@ -235,7 +247,9 @@ def parse_api_keys(text: str, *, source: str = "DOORSTEP_API_KEYS") -> dict[str,
     for n, entry in enumerate((e for e in entries if e), start=1):
         parsed = parse_grant(entry)
         if isinstance(parsed, str):
-            raise SettingsError(source, f"entry {n}: {parsed}")
+            raise SettingsError(
+                source, Message(N_("entry %(n)d: %(problem)s"), n=n, problem=parsed)
+            )
         out[parsed[0]] = parsed[1]
     return out
 

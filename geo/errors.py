@@ -14,6 +14,8 @@ class GeoError(Exception):
         What is at fault, e.g. ``"file 'x.osm'"`` or ``"point 3"`` (may be empty).
     field
         The field of that record, e.g. ``"lon"`` (may be empty).
+    problem
+        What is wrong with it, without the record (the message's last part).
     """
 
     code = "GEO_ERROR"
@@ -21,6 +23,7 @@ class GeoError(Exception):
     def __init__(self, message: str, *, record: str = "", field: str = "") -> None:
         self.record = record
         self.field = field
+        self.problem = message
         prefix = record + (f", field {field!r}" if field else "") + ": " if record else ""
         super().__init__(prefix + message)
 

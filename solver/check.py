@@ -42,6 +42,7 @@ from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
 
+from solver.diagnose import clock as hhmm
 from solver.diagnose import depot_window
 from solver.model import ObjectiveKind, Problem, Stop, Vehicle
 from solver.solution import Reason, Route, Solution, Visit, VisitKind
@@ -84,29 +85,47 @@ class CheckReport:
         One sentence per broken rule, naming the route, stop and figures.
     breaches
         The kind of each violation, in the same order.
+    facts
+        The figures of each violation, in the same order, so a caller can tell it in its
+        own words: ``case`` (``late``, ``shift_start``, ``shift_end``, ``depot_leave``,
+        ``depot_reach``, ``too_long``, ``too_far``, ``too_many_stops``, ``overloaded``,
+        ``no_reloads``, ``too_many_trips``, ``ride``, ``skills``), ``vehicle``, ``stop``,
+        clock times ``HH:MM``, seconds (``_s``), metres (``_m``), loads and capacities with
+        their ``dimension``, ``trip``, counts; empty for the rules without such a case
+        (figures that do not add up, unknown or repeated stops).
     """
 
     ok: bool
     violations: tuple[str, ...]
     breaches: tuple[Breach, ...] = ()
+    facts: tuple[tuple[tuple[str, str], ...], ...] = ()
 
 
 class _RouteCheck:
     """Recomputes one route and collects what disagrees."""
 
     def __init__(
-        self, problem: Problem, route: Route, vehicle: Vehicle, out: list[tuple[Breach, str]]
+        self,
+        problem: Problem,
+        route: Route,
+        vehicle: Vehicle,
+        out: list[tuple[Breach, str]],
+        facts: dict[int, tuple[tuple[str, str], ...]] | None = None,
     ) -> None:
         self.problem = problem
         self.route = route
         self.v = vehicle
         self.out = out
+        self.facts = {} if facts is None else facts
         self.name = f"route of {vehicle.id!r}"
         profile = problem.profiles[vehicle.profile]
         self.T = profile.durations
         self.D = profile.distances
 
-    def bad(self, text: str, breach: Breach = Breach.INCONSISTENT) -> None:
+    def bad(self, text: str, breach: Breach = Breach.INCONSISTENT, **facts: object) -> None:
+        if facts:  # the figures of the sentence, by name (CheckReport.facts)
+            named = {"vehicle": self.v.id, **facts}
+            self.facts[len(self.out)] = tuple((k, str(v)) for k, v in named.items())
         self.out.append((breach, f"{self.name}: {text}"))
 
     def expect(self, what: str, stated: object, recomputed: object) -> None:
@@ -164,6 +183,10 @@ class _RouteCheck:
                         f"{label}: reached {visit.start - leave} s after leaving the load "
                         f"place, more than max_ride {stop.max_ride} s",
                         Breach.RIDE_TIME_UNREACHABLE,
+                        case="ride",
+                        stop=stop.id,
+                        ride_s=visit.start - leave,
+                        max_ride_s=stop.max_ride,
                     )
                 on_board = [a - b for a, b in zip(on_board, stop.demand, strict=True)]
                 late = 0 if stop.deadline is None else max(0, visit.start - stop.deadline)
@@ -203,35 +226,64 @@ class _RouteCheck:
         lo, hi = v.shift
         if r.start_time < lo:
             self.bad(
-                f"leaves at {r.start_time}, before the shift starts at {lo}", Breach.ROUTE_LIMIT
+                f"leaves at {r.start_time}, before the shift starts at {lo}",
+                Breach.ROUTE_LIMIT,
+                case="shift_start",
+                start=hhmm(r.start_time),
+                shift_start=hhmm(lo),
             )
         if r.end_time > hi:
-            self.bad(f"ends at {r.end_time}, after the shift ends at {hi}", Breach.ROUTE_LIMIT)
+            self.bad(
+                f"ends at {r.end_time}, after the shift ends at {hi}",
+                Breach.ROUTE_LIMIT,
+                case="shift_end",
+                end=hhmm(r.end_time),
+                shift_end=hhmm(hi),
+            )
         hours = depot_window(self.problem, v.start)
         if hours is not None and not hours[0] <= r.start_time <= hours[1]:
             self.bad(
                 f"leaves the start depot at {r.start_time}, outside its hours {hours}",
                 Breach.ROUTE_LIMIT,
+                case="depot_leave",
+                start=hhmm(r.start_time),
+                hours=f"{hhmm(hours[0])}-{hhmm(hours[1])}",
             )
         hours = depot_window(self.problem, v.end)
         if hours is not None and not hours[0] <= r.end_time <= hours[1]:
             self.bad(
                 f"reaches the end depot at {r.end_time}, outside its hours {hours}",
                 Breach.ROUTE_LIMIT,
+                case="depot_reach",
+                end=hhmm(r.end_time),
+                hours=f"{hhmm(hours[0])}-{hhmm(hours[1])}",
             )
         duration = r.end_time - r.start_time
         if v.max_duration is not None and duration > v.max_duration:
             self.bad(
-                f"lasts {duration} s, more than max_duration {v.max_duration} s", Breach.ROUTE_LIMIT
+                f"lasts {duration} s, more than max_duration {v.max_duration} s",
+                Breach.ROUTE_LIMIT,
+                case="too_long",
+                duration_s=duration,
+                max_duration_s=v.max_duration,
             )
         if v.max_distance is not None and distance > v.max_distance:
             self.bad(
                 f"covers {distance} m, more than max_distance {v.max_distance} m",
                 Breach.ROUTE_LIMIT,
+                case="too_far",
+                distance_m=distance,
+                max_distance_m=v.max_distance,
             )
         served = sum(1 for visit in r.visits if visit.kind is VisitKind.STOP)
         if v.max_stops is not None and served > v.max_stops:
-            self.bad(f"makes {served} stops, more than max_stops {v.max_stops}", Breach.ROUTE_LIMIT)
+            self.bad(
+                f"makes {served} stops, more than max_stops {v.max_stops}",
+                Breach.ROUTE_LIMIT,
+                case="too_many_stops",
+                stops=served,
+                max_stops=v.max_stops,
+            )
 
         kind = self.problem.objective.kind
         if kind is ObjectiveKind.DISTANCE:
@@ -266,14 +318,27 @@ class _RouteCheck:
                     self.bad(
                         f"{where} carries {q} {dim} but the vehicle holds {cap} {dim}",
                         Breach.DEMAND_EXCEEDS_CAPACITY,
+                        case="overloaded",
+                        trip=n + (1 if v.start_loaded else 0) if len(loads) > 1 else "",
+                        load=q,
+                        capacity=cap,
+                        dimension=dim,
                     )
         reloads = len(loads) - 1
         if reloads and not v.reloads:
-            self.bad(f"reloads {reloads} times but may not reload (max_trips 1)", Breach.TRIP_LIMIT)
+            self.bad(
+                f"reloads {reloads} times but may not reload (max_trips 1)",
+                Breach.TRIP_LIMIT,
+                case="no_reloads",
+                reloads=reloads,
+            )
         elif v.max_loads is not None and reloads > v.max_loads:
             self.bad(
                 f"loads {reloads} times on the way, more than max_trips {v.max_trips} allows",
                 Breach.TRIP_LIMIT,
+                case="too_many_trips",
+                reloads=reloads,
+                max_trips=v.max_trips,
             )
         return loads
 
@@ -286,6 +351,9 @@ class _RouteCheck:
             self.bad(
                 f"{label}: needs skills {sorted(stop.skills - v.skills)} it lacks",
                 Breach.NO_COMPATIBLE_VEHICLE,
+                case="skills",
+                stop=stop.id,
+                skills=", ".join(sorted(stop.skills - v.skills)),
             )
         if stop.allowed_vehicles is not None and v.id not in stop.allowed_vehicles:
             self.bad(f"{label}: vehicle not in allowed_vehicles", Breach.NO_COMPATIBLE_VEHICLE)
@@ -293,6 +361,10 @@ class _RouteCheck:
             self.bad(
                 f"{label}: service starts at {visit.start}, outside {stop.windows}",
                 Breach.TIME_WINDOW_UNREACHABLE,
+                case="late",
+                stop=stop.id,
+                start=hhmm(visit.start),
+                windows=", ".join(f"{hhmm(lo)}-{hhmm(hi)}" for lo, hi in stop.windows),
             )
         if trip < 1:
             self.bad(
@@ -350,6 +422,7 @@ def check(problem: Problem, solution: Solution) -> CheckReport:
         ``ok`` and the violations (see the module docstring for the rules).
     """
     out: list[tuple[Breach, str]] = []
+    facts: dict[int, tuple[tuple[str, str], ...]] = {}
     stops = {s.id: s for s in problem.stops}
     vehicles = {v.id: v for v in problem.vehicles}
 
@@ -362,7 +435,7 @@ def check(problem: Problem, solution: Solution) -> CheckReport:
         if vehicle is None:
             out.append((Breach.INCONSISTENT, f"route of unknown vehicle {route.vehicle_id!r}"))
             continue
-        cost += _RouteCheck(problem, route, vehicle, out).run(stops)
+        cost += _RouteCheck(problem, route, vehicle, out, facts).run(stops)
 
     on_routes = Counter(v.stop_id for r in solution.routes for v in r.stops)
     left = Counter(u.stop_id for u in solution.unassigned)
@@ -400,6 +473,7 @@ def check(problem: Problem, solution: Solution) -> CheckReport:
         ok=not out,
         violations=tuple(text for _, text in out),
         breaches=tuple(breach for breach, _ in out),
+        facts=tuple(facts.get(k, ()) for k in range(len(out))),
     )
 
 

@@ -19,13 +19,30 @@ import os
 import pkgutil
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
+
+
+class _Group(TyperGroup):
+    """The ``doorstep`` group: its help texts in the language the command line asks for
+    (``--lang``, else ``DOORSTEP_LANG``)."""
+
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **named: Any) -> Any:
+        from api.cli.options import help_in_language, help_language
+        from api.i18n import DEFAULT
+
+        language = help_language(sys.argv[1:] if args is None else args)
+        if language.locale != DEFAULT:  # the English catalog's texts are the code's own
+            help_in_language(self, language)
+        return super().main(args, *rest, **named)
 
 
 def _new_app() -> typer.Typer:
     """The bare application: its name, help and the ``version`` command."""
     app = typer.Typer(
+        cls=_Group,
         name="doorstep",
         help="Delivery routes for community volunteers over real OpenStreetMap streets.",
         no_args_is_help=True,

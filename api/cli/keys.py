@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from api.cli.options import Language
+from api.i18n import N_, Lang
+
 if TYPE_CHECKING:
     from api.service.keys import KeyStore
 
@@ -25,16 +28,36 @@ def _store() -> KeyStore:
     return KeyStore(store.engine)
 
 
+#: The columns of ``keys list`` and the states of a key, for the catalogs.
+_HEADINGS = (
+    N_("fingerprint"),
+    N_("role"),
+    N_("community"),
+    N_("state"),
+    N_("expires"),
+    N_("label"),
+)
+_STATES = {"active": N_("active"), "revoked": N_("revoked"), "expired": N_("expired")}
+
+
+def _language(lang: str) -> Lang:
+    from rich.console import Console
+
+    from api.cli.options import language_of
+
+    return language_of(lang, Console(stderr=True))
+
+
 def _when(t: float | None) -> str:
     if t is None:
         return "-"
     return dt.datetime.fromtimestamp(t, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _fail(exc: BaseException) -> typer.Exit:
+def _fail(exc: BaseException, language: Lang) -> typer.Exit:
     from api.errors import report_cli_error
 
-    return typer.Exit(report_cli_error(exc))
+    return typer.Exit(report_cli_error(exc, language=language))
 
 
 @keys_app.command("add")
@@ -45,34 +68,43 @@ def add_command(
     ] = None,
     days: Annotated[float, typer.Option(help="Days until it expires (0: never).", min=0)] = 90.0,
     label: Annotated[str, typer.Option(help="Whom it is for (shown by list).")] = "",
+    lang: Language = "en",
 ) -> None:
     """Make a key and print it (once: only its hash is kept)."""
     from api.service.keys import fingerprint
 
+    language = _language(lang)
     try:
         store = _store()
         key = store.add(role, community, days=days or None, label=label)
     except Exception as exc:
-        raise _fail(exc) from None
+        raise _fail(exc, language) from None
     typer.echo(key)
-    typer.echo(f"fingerprint {fingerprint(key)}: keep the key; it is not shown again", err=True)
+    said = language.gettext(
+        "fingerprint %(fingerprint)s: keep the key; it is not shown again",
+        fingerprint=fingerprint(key),
+    )
+    typer.echo(said, err=True)
 
 
 @keys_app.command("list")
-def list_command() -> None:
+def list_command(lang: Language = "en") -> None:
     """List the database's keys: fingerprint, role, community, state, expiry, label."""
     import time
 
+    language = _language(lang)
     try:
         store = _store()
         rows = store.list()
     except Exception as exc:
-        raise _fail(exc) from None
+        raise _fail(exc, language) from None
     now = time.time()
-    typer.echo("fingerprint\trole\tcommunity\tstate\texpires\tlabel")
+    typer.echo("\t".join(language.gettext(h) for h in _HEADINGS))
+    city_wide = language.gettext("(city-wide)")
     for k in rows:
+        state = language.gettext(_STATES[k.state(now)])
         typer.echo(
-            f"{k.fingerprint}\t{k.role}\t{k.community or '(city-wide)'}\t{k.state(now)}\t"
+            f"{k.fingerprint}\t{k.role}\t{k.community or city_wide}\t{state}\t"
             f"{_when(k.expires_at)}\t{k.label}"
         )
 
@@ -80,17 +112,23 @@ def list_command() -> None:
 @keys_app.command("revoke")
 def revoke_command(
     fingerprint: Annotated[str, typer.Argument(help="The key's fingerprint (from list).")],
+    lang: Language = "en",
 ) -> None:
     """Revoke a key: it is refused (401) from now on."""
     from api.errors import ServiceError
+    from api.i18n import Message
 
+    language = _language(lang)
     try:
         store = _store()
         if store.revoke(fingerprint) == 0:
-            raise ServiceError("NOT_FOUND", f"no active key with fingerprint {fingerprint!r}")
+            said = Message(
+                N_("no active key with fingerprint %(fingerprint)s"), fingerprint=repr(fingerprint)
+            )
+            raise ServiceError("NOT_FOUND", said)
     except Exception as exc:
-        raise _fail(exc) from None
-    typer.echo(f"revoked {fingerprint}")
+        raise _fail(exc, language) from None
+    typer.echo(language.gettext("revoked %(fingerprint)s", fingerprint=fingerprint))
 
 
 def register(app: typer.Typer) -> None:

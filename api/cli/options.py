@@ -5,9 +5,10 @@ Each alias is an ``Annotated`` type for a Typer parameter; the commands give the
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -108,3 +109,59 @@ def language_of(lang: str, console: Console) -> Lang:
     except ValueError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
+
+
+def help_language(args: Sequence[str]) -> Lang:
+    """The language of the help texts of a command line: its ``--lang L`` (or
+    ``--lang=L``), else ``DOORSTEP_LANG``; English when that names no catalog (the command
+    itself then refuses the language)."""
+    asked = None
+    for k, arg in enumerate(args):
+        if arg == "--lang" and k + 1 < len(args):
+            asked = args[k + 1]
+        elif arg.startswith("--lang="):
+            asked = arg.split("=", 1)[1]
+    try:
+        return Lang(choose(asked))
+    except ValueError:
+        return Lang()
+
+
+def help_texts(command: Any) -> Iterator[str]:
+    """Every help text of a command, of its options and arguments and of its
+    sub-commands (the catalogs' messages of ``--help``)."""
+    for text in (command.help, command.short_help):
+        if text:
+            yield text
+    for param in command.params:
+        if getattr(param, "help", None):
+            yield param.help
+    for sub in getattr(command, "commands", {}).values():
+        yield from help_texts(sub)
+
+
+def help_in_language(command: Any, language: Lang) -> None:
+    """Tell ``command``'s help texts (its options', its sub-commands') in ``language``, in
+    place, before the command line is parsed."""
+    if command.help:
+        command.help = language.gettext(command.help)
+    if command.short_help:
+        command.short_help = language.gettext(command.short_help)
+    for param in command.params:
+        if getattr(param, "help", None):
+            param.help = language.gettext(param.help)
+    for sub in getattr(command, "commands", {}).values():
+        help_in_language(sub, language)
+
+
+def extract_help(
+    fileobj: Any, keywords: Any, comment_tags: Any, options: Any
+) -> Iterator[tuple[int, None, str, list[str]]]:
+    """Babel extraction method (``api/locale/babel.cfg``): the help texts of every
+    ``doorstep`` command, read from the commands themselves."""
+    import typer
+
+    from api.cli import build_app
+
+    for text in dict.fromkeys(help_texts(typer.main.get_command(build_app()))):
+        yield 0, None, text, []

@@ -34,6 +34,7 @@ from api.cli.options import (
     day_rules,
     language_of,
 )
+from api.errors import classify
 from api.i18n import N_, Lang
 from api.plan.batch import BatchProgress, BatchResult, BatchSettings, ManifestError, run_batch
 from api.plan.cluster import ClusterError
@@ -80,7 +81,9 @@ def print_summary(batch: BatchResult, console: Console, language: Lang | None = 
         for col in _FAILED_COLUMNS:
             failed.add_column(lang.gettext(col))
         for f in summary["failed"]:
-            failed.add_row(f["community_id"], f["failure"], str(f["attempts"]), f["error"])
+            failed.add_row(
+                f["community_id"], f["failure"], str(f["attempts"]), lang.text(f["error"])
+            )
         console.print(failed)
     console.print(
         lang.gettext("results in %(out)s (batch.json and one folder per community)", out=batch.out),
@@ -116,14 +119,15 @@ class _Display:
         if event.retrying:
             label = lang.gettext("retrying")
             self.progress.console.print(
-                f"[yellow]{label}[/yellow] {r.community_id} ({r.failure}): {escape(r.error)}",
+                f"[yellow]{label}[/yellow] {r.community_id} ({r.failure}): "
+                f"{escape(lang.text(r.error))}",
                 highlight=False,
             )
             return
         if not r.ok:
             label = lang.gettext("failed")
             self.progress.console.print(
-                f"[red]{label}[/red] {r.community_id} ({r.failure}): {escape(r.error)}",
+                f"[red]{label}[/red] {r.community_id} ({r.failure}): {escape(lang.text(r.error))}",
                 highlight=False,
             )
         self.served += r.households_served
@@ -206,7 +210,7 @@ def register(app: typer.Typer) -> None:
                     progress=_Display(bar, language),
                 )
         except ManifestError as exc:
-            console.print(f"[red]{exc}[/red]", highlight=False)
+            console.print(f"[red]{escape(classify(exc).text(language))}[/red]", highlight=False)
             raise typer.Exit(EXIT_MANIFEST) from None
         except ClusterError as exc:
             label = language.gettext("Dask cluster error:")

@@ -92,7 +92,7 @@ def _load(path: Path | None, generate: int | None, seed: int, language: Lang) ->
         return read_instance(path)
     except InstanceFormatError as exc:
         code = ExitCode.FILE_UNREADABLE if exc.field in ("path", "encoding") else None
-        raise _fail(code or ExitCode.FILE_MALFORMED, str(exc), language) from None
+        raise _fail(code or ExitCode.FILE_MALFORMED, language.text(exc.said), language) from None
     except ProblemValidationError as exc:
         raise _fail(ExitCode.INVALID_PROBLEM, f"{path}: {exc}", language) from None
 

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from api.errors import classify, exit_status
-from api.i18n import DEFAULT, Lang
+from api.i18n import DEFAULT, N_, Lang, Message
 from api.outputs.document import NOBODY_UNDER_OBSERVATION
 from api.plan.budget import TimeCapError
 from api.plan.problem import PlanOptions
@@ -60,8 +60,8 @@ class ManifestError(ValueError):
 
     def __init__(self, details: Sequence[Detail]) -> None:
         self.details: tuple[Detail, ...] = tuple(details)
-        head = f"{len(self.details)} problem(s) in the manifest"
-        super().__init__(head + ":\n" + "\n".join(f"- {d}" for d in self.details))
+        self.head = Message(N_("%(n)d problem(s) in the manifest:"), n=len(self.details))
+        super().__init__(self.head + "\n" + "\n".join(f"- {d}" for d in self.details))
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,13 +340,14 @@ def read_manifest(path: Path | str) -> list[Community]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
-        raise ManifestError([Detail(name, "file", f"cannot be read: {exc}")]) from None
+        said = Message(N_("cannot be read: %(why)s"), why=exc.strerror or str(exc))
+        raise ManifestError([Detail(name, "file", said)]) from None
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in MANIFEST_COLUMNS if c not in header]
     if missing:
         raise ManifestError(
-            [Detail(f"{name} line 1", c, "required column missing") for c in missing]
+            [Detail(_line(name, 1), c, Message(N_("required column missing"))) for c in missing]
         )
     base = path.parent
     out: list[Community] = []
@@ -358,33 +359,45 @@ def read_manifest(path: Path | str) -> list[Community]:
         if not any(row.values()):
             continue
         cid = row["community_id"]
-        record = f"{name} line {line}"
-        where = f"column {column['community_id']}"
+        record = _line(name, line)
+        col = column["community_id"]
         if not cid:
-            faults.append(Detail(record, "community_id", f"{where}: is empty"))
+            said = Message(N_("column %(col)d: is empty"), col=col)
+            faults.append(Detail(record, "community_id", said))
             continue
         if not _SAFE_ID.match(cid):
-            faults.append(
-                Detail(record, "community_id", f"{where}: {cid!r} is not a usable folder name")
+            said = Message(
+                N_("column %(col)d: %(id)s is not a usable folder name"), col=col, id=repr(cid)
             )
+            faults.append(Detail(record, "community_id", said))
             continue
         if cid in seen:
-            faults.append(
-                Detail(record, "community_id", f"{where}: {cid!r} repeats line {seen[cid]}")
+            said = Message(
+                N_("column %(col)d: %(id)s repeats line %(line)d"),
+                col=col,
+                id=repr(cid),
+                line=seen[cid],
             )
+            faults.append(Detail(record, "community_id", said))
             continue
         seen[cid] = line
-        problems = []
-        for col in ("map", "households", "volunteers"):
-            if not row[col]:
-                problems.append(f"column {column[col]} ({col}): is empty")
+        problems: list[Message] = []
+        for name_ in ("map", "households", "volunteers"):
+            if not row[name_]:
+                said = Message(
+                    N_("column %(col)d (%(name)s): is empty"), col=column[name_], name=name_
+                )
+                problems.append(said)
         date: dt.date | None = None
         try:
             date = dt.date.fromisoformat(row["date"])
         except ValueError:
-            problems.append(
-                f"column {column['date']} (date): {row['date']!r} is not a date YYYY-MM-DD"
+            said = Message(
+                N_("column %(col)d (date): %(value)s is not a date YYYY-MM-DD"),
+                col=column["date"],
+                value=repr(row["date"]),
             )
+            problems.append(said)
         out.append(
             Community(
                 community_id=cid,
@@ -394,7 +407,7 @@ def read_manifest(path: Path | str) -> list[Community]:
                 depots=base / row["depots"] if row["depots"] else None,
                 date=date,
                 line=line,
-                fault="; ".join(f"{record}: {p}" for p in problems),
+                fault=_joined([_fault(record, p) for p in problems]),
             )
         )
     if faults:
@@ -428,9 +441,12 @@ def id_faults(ids: Iterable[tuple[str, str]]) -> list[Detail]:
     seen: set[str] = set()
     for record, cid in ids:
         if not _SAFE_ID.match(cid):
-            faults.append(Detail(record, "community_id", f"{cid!r} is not a usable folder name"))
+            said = Message(N_("%(id)s is not a usable folder name"), id=repr(cid))
+            faults.append(Detail(record, "community_id", said))
         elif cid in seen:
-            faults.append(Detail(record, "community_id", f"{cid!r} is repeated"))
+            faults.append(
+                Detail(record, "community_id", Message(N_("%(id)s is repeated"), id=repr(cid)))
+            )
         seen.add(cid)
     return faults
 
@@ -448,7 +464,26 @@ def _failed(community: Community, failure: str, error: str, *, retryable: bool) 
     )
 
 
-def _missing_files(community: Community) -> list[str]:
+def _line(source: str, line: int) -> Message:
+    """The record of a manifest line: ``communities.csv line 3``."""
+    return Message(N_("%(source)s line %(line)d"), source=source, line=line)
+
+
+def _fault(record: str, problem: str) -> Message:
+    """A community's fault as one sentence: where, then what."""
+    return Message(N_("%(record)s: %(problem)s"), record=record, problem=problem)
+
+
+def _joined(parts: Sequence[str]) -> str:
+    """Several faults of one community as one text (``""`` for none), each told in the
+    reader's language."""
+    text = parts[0] if parts else ""
+    for part in parts[1:]:
+        text = Message(N_("%(first)s; %(then)s"), first=text, then=part)
+    return text
+
+
+def _missing_files(community: Community) -> list[Message]:
     files = [
         ("map", community.map_file),
         ("households", community.households),
@@ -456,7 +491,11 @@ def _missing_files(community: Community) -> list[str]:
     ]
     if community.depots is not None:
         files.append(("depots", community.depots))
-    return [f"{col}: no such file {p}" for col, p in files if not p.is_file()]
+    return [
+        Message(N_("%(column)s: no such file %(path)s"), column=col, path=str(p))
+        for col, p in files
+        if not p.is_file()
+    ]
 
 
 def plan_community(community: Community, out: str, settings: BatchSettings) -> CommunityResult:
@@ -482,12 +521,12 @@ def plan_community(community: Community, out: str, settings: BatchSettings) -> C
         return _failed(community, "input", community.fault, retryable=False)
     missing = _missing_files(community)
     if missing:
-        record = f"manifest line {community.line}"
-        return _failed(community, "input", f"{record}: " + "; ".join(missing), retryable=False)
+        record = Message(N_("manifest line %(line)d"), line=community.line)
+        return _failed(community, "input", _fault(record, _joined(missing)), retryable=False)
     try:
         ledger = read_ledger(community.households, community.volunteers, community.depots)
     except LedgerError as exc:
-        return _failed(community, "input", str(exc), retryable=False)
+        return _failed(community, "input", classify(exc).said(), retryable=False)
     assert community.date is not None  # a row without a date has a fault
     spent = time.monotonic() - t0
     request = PlanRequest(
@@ -506,9 +545,13 @@ def plan_community(community: Community, out: str, settings: BatchSettings) -> C
             request, map_file=community.map_file, out=folder, language=Lang(settings.locale)
         )
     except TimeCapError as exc:
-        said = (
-            f"still running after the community limit of {settings.community_limit:g} s "
-            f"(stopped at stage '{exc.stage}')"
+        said = Message(
+            N_(
+                "still running after the community limit of %(limit)s s "
+                "(stopped at stage '%(stage)s')"
+            ),
+            limit=f"{settings.community_limit:g}",
+            stage=exc.stage,
         )
         return _failed(community, "timeout", said, retryable=False)
     except Exception as exc:  # an error with a code is this community's failure
@@ -517,7 +560,8 @@ def plan_community(community: Community, out: str, settings: BatchSettings) -> C
             raise  # a crash: the batch retries it
         code = exit_status(body)
         failure, retryable = failure_class(code)
-        said = f"{body.code}: {exc}"
+        problem = body.said() if getattr(exc, "details", None) else body.message
+        said = Message(N_("%(code)s: %(problem)s"), code=body.code, problem=problem)
         return replace(_failed(community, failure, said, retryable=retryable), exit_code=code)
     code = _plan_status(run)
     return community_result_of(

@@ -21,6 +21,7 @@ from api.i18n import N_, Message
 from api.plan.day import LonLat
 from api.plan.events import Event, EventKind, EventsError, event_document
 from api.plan.travel import KeptMatrices, StreetTravel, Travel
+from geo.crs import CoordSystem
 from solver.errors import Detail
 
 if TYPE_CHECKING:
@@ -86,6 +87,83 @@ def _event_links(graph: Any, event: Event) -> Any:
     return street_links(graph, event.point, event.point2)
 
 
+def _street_distance_m(graphs: Mapping[str, Any], point: LonLat) -> float:
+    """Distance (m) from ``point`` (WGS-84) to the nearest street of any travel mode."""
+    from geo.closures import CLOSURE_SNAP_M
+    from geo.snap import snap
+
+    return min(
+        float(snap(g, [point], max_snap_m=CLOSURE_SNAP_M).snap_m[0]) for g in graphs.values()
+    )
+
+
+def _on_map(graphs: Mapping[str, Any], point: LonLat) -> bool:
+    """Whether ``point`` lies inside the area of some travel mode's streets."""
+    return any(
+        w <= point[0] <= e and s <= point[1] <= n
+        for w, s, e, n in (g.bbox for g in graphs.values())
+    )
+
+
+def _other_reading(graphs: Mapping[str, Any], given: LonLat, system: CoordSystem) -> str:
+    """A hint when the point as given, read in another coordinate system, lies near a
+    street (as :mod:`api.plan.coord_check` hints for households), else ``""``."""
+    from geo.closures import CLOSURE_SNAP_M
+    from geo.crs import to_wgs84
+
+    near = {}
+    for other in CoordSystem:
+        if other is not system:
+            lon, lat = to_wgs84(other, *given)
+            near[other] = _street_distance_m(graphs, (float(lon), float(lat)))
+    best = min(near, key=near.__getitem__)
+    if near[best] > CLOSURE_SNAP_M:
+        return ""
+    return Message(
+        N_("; read as %(system)s it lies %(near)d m from a street: give coord_system %(system)s"),
+        system=best.value,
+        near=round(near[best]),
+    )
+
+
+def _far_points(graphs: Mapping[str, Any], event: Event) -> list[Detail]:
+    """The faults of a closure's points that lie outside the map or farther than
+    :data:`geo.closures.CLOSURE_SNAP_M` from every street of every travel mode, each naming
+    its field (``lon`` the first point, ``lon2`` the second)."""
+    from geo.closures import CLOSURE_SNAP_M
+
+    out = []
+    pairs = (("lon", event.point, event.given), ("lon2", event.point2, event.given2))
+    for field, point, given in pairs:
+        if point is None:
+            continue
+        far = _street_distance_m(graphs, point)
+        if far <= CLOSURE_SNAP_M:
+            continue
+        hint = _other_reading(graphs, given or point, event.coord_system)
+        if not _on_map(graphs, point):
+            text = Message(
+                N_("the point (%(lon).6f, %(lat).6f) lies outside the map%(hint)s"),
+                lon=point[0],
+                lat=point[1],
+                hint=hint,
+            )
+        else:
+            text = Message(
+                N_(
+                    "the point (%(lon).6f, %(lat).6f) lies %(far)d m from the nearest street "
+                    "of the map; a closure's point must be within %(m)d m of its street%(hint)s"
+                ),
+                lon=point[0],
+                lat=point[1],
+                far=round(far),
+                m=int(CLOSURE_SNAP_M),
+                hint=hint,
+            )
+        out.append(Detail(event.record, field, text))
+    return out
+
+
 def _closes_nothing(event: Event) -> Detail:
     """The fault of a closure that names no street of any mode."""
     from geo.closures import CLOSURE_SNAP_M
@@ -107,13 +185,19 @@ def find_closures(graphs: Mapping[str, Any], closed: Sequence[Event]) -> Closure
     Raises
     ------
     EventsError
-        For a closure whose way is on no mode's graph, or whose points lie near no street
-        of any mode, naming each event's record and field.
+        For a closure whose way is on no mode's graph, a point outside the map or farther
+        than :data:`geo.closures.CLOSURE_SNAP_M` from every street of every mode (with a
+        hint when another coordinate system would put it on a street), or two points near
+        no street of one same mode, naming each event's record and field.
     """
     links: dict[str, set[int]] = {mode: set() for mode in graphs}
     per_event = []
     faults = []
     for event in closed:
+        far = _far_points(graphs, event)
+        if far:
+            faults.extend(far)
+            continue
         count = 0
         for mode, graph in graphs.items():
             found = _event_links(graph, event)

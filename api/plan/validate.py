@@ -162,12 +162,69 @@ def validate_plan(
     """
     orders, out = orders_of(problem, plan)
     report = check(problem, solution_of(problem, orders, plan))
-    for breach, text in zip(report.breaches, report.violations, strict=True):
+    found = zip(report.breaches, report.violations, report.facts, strict=True)
+    for breach, text, facts in found:
         if breach is Breach.MISSING:  # named per household below
+            continue
+        told = breach_sentence(dict(facts))
+        if told is not None:
+            run = Message(N_("run of '%(volunteer)s'"), volunteer=dict(facts)["vehicle"])
+            out.append(Violation(breach, run, told))
             continue
         record, _, message = text.partition(": ")
         out.append(Violation(breach, record, message or text))
     return out + _household_faults(selection, plan)
+
+
+#: The checker's violations told from their facts (``CheckReport.facts``), by case.
+BREACHES = {
+    "late": N_("arrives at %(stop)s at %(start)s, outside its window %(windows)s"),
+    "shift_end": N_("ends at %(end)s, after the shift ends at %(shift_end)s"),
+    "shift_start": N_("leaves at %(start)s, before the shift starts at %(shift_start)s"),
+    "depot_leave": N_("leaves the depot at %(start)s, outside its hours %(hours)s"),
+    "depot_reach": N_("reaches the depot at %(end)s, outside its hours %(hours)s"),
+    "too_far": N_("covers %(km)s km, more than the %(max_km)s km allowed"),
+    "too_many_stops": N_("makes %(stops)s stops, more than the %(max_stops)s allowed"),
+    "no_reloads": N_("goes back to load %(reloads)s times, but may make one trip only"),
+    "too_many_trips": N_(
+        "goes back to load %(reloads)s times, more than its %(max_trips)s trips allow"
+    ),
+    "too_long": N_("lasts %(duration)s, more than the %(limit)s the volunteer may work"),
+    "overloaded": N_(
+        "carries %(load)s %(unit)s, more than the %(capacity)s %(unit)s the volunteer carries"
+    ),
+    "overloaded_trip": N_(
+        "trip %(trip)s carries %(load)s %(unit)s, more than the %(capacity)s %(unit)s the "
+        "volunteer carries"
+    ),
+    "ride": N_("reaches %(stop)s %(ride)s after loading, more than the %(limit)s allowed"),
+    "skills": N_("%(stop)s needs %(skills)s, which the volunteer lacks"),
+}
+
+
+def breach_sentence(facts: Mapping[str, str]) -> Message | None:
+    """A violation of the checker told by the catalogs from its facts (durations in
+    minutes, loads in kilograms where the day counts grams), or ``None`` when its facts
+    name no case the catalogs tell (the checker's own English then stands)."""
+    case = facts.get("case", "")
+    values: dict[str, Any] = dict(facts)
+    for name in ("duration_s", "max_duration_s", "ride_s", "max_ride_s"):
+        if name in facts:
+            values[name.removesuffix("_s")] = Message(N_("%(m)d min"), m=int(facts[name]) // 60)
+    values["limit"] = values.get("max_duration", values.get("max_ride"))
+    for name in ("distance_m", "max_distance_m"):
+        if name in facts:
+            values[name.replace("distance_m", "km")] = f"{int(facts[name]) / 1000:.1f}"
+    if facts.get("dimension") == "g":  # the day model counts grams; people weigh in kg
+        values |= {k: f"{int(facts[k]) / 1000:g}" for k in ("load", "capacity")}
+        values["unit"] = "kg"
+    else:
+        values["unit"] = facts.get("dimension", "")
+    if case == "overloaded" and facts.get("trip"):
+        case = "overloaded_trip"
+    if case not in BREACHES:
+        return None
+    return Message(BREACHES[case], **values)
 
 
 def validate_document(

@@ -19,6 +19,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.errors import ServiceError
+from api.i18n import N_, Message
 from api.service.keys import KeyStore, fingerprint
 from api.settings import Grant
 
@@ -57,7 +58,8 @@ def identify(
     the database's active keys; 401 if unknown."""
     if not token:
         raise ServiceError(
-            "UNAUTHORIZED", "an API key is required: send the header Authorization: Bearer KEY"
+            "UNAUTHORIZED",
+            Message(N_("an API key is required: send the header Authorization: Bearer KEY")),
         )
     found: Grant | None = None
     for key, grant in keys.items():  # compare with every key, in constant time each
@@ -66,7 +68,7 @@ def identify(
     if found is None and stored is not None:
         found = stored.grant(token)
     if found is None:
-        raise ServiceError("UNAUTHORIZED", "unknown, expired or revoked API key")
+        raise ServiceError("UNAUTHORIZED", Message(N_("unknown, expired or revoked API key")))
     return Caller(found.role, fingerprint(token), found.community)
 
 
@@ -83,11 +85,17 @@ def require(role: str, *, city_wide: bool = False) -> Callable[..., Caller]:
         caller = identify(keys, credentials.credentials if credentials else None, stored)
         if _RANK[caller.role] < _RANK[role]:
             raise ServiceError(
-                "FORBIDDEN", f"this needs the {role} role; the key given is a {caller.role}'s"
+                "FORBIDDEN",
+                Message(
+                    N_("this needs the %(role)s role; the key given is a %(given)s's"),
+                    role=role,
+                    given=caller.role,
+                ),
             )
         if city_wide and caller.community is not None:
             raise ServiceError(
-                "FORBIDDEN", "this needs a city-wide key; the key given is one community's"
+                "FORBIDDEN",
+                Message(N_("this needs a city-wide key; the key given is one community's")),
             )
         return caller
 

@@ -34,6 +34,7 @@ from sqlalchemy import Connection, and_, select, update
 from sqlalchemy.sql.expression import Update
 
 from api.errors import KINDS, ErrorBody, ServiceError
+from api.i18n import N_, Message
 from api.plan.batch import BatchSettings, CommunityResult, city_summary, community_result_of
 from api.plan.batch import failure_class as _failure_class
 from api.service.db import (
@@ -151,6 +152,20 @@ def _batch_status(cancel_requested: bool, communities: Sequence[CommunityState])
     if all(c.status == "queued" for c in communities if c.job_id is not None):
         return "queued"  # (communities refused at submission do not count)
     return "running"
+
+
+def no_batch(batch_id: str) -> Message:
+    """``NOT_FOUND``'s sentence for a batch id that names none."""
+    return Message(N_("no batch %(batch)s"), batch=repr(batch_id))
+
+
+def no_community(community_id: str, batch_id: str) -> Message:
+    """``NOT_FOUND``'s sentence for a community a batch does not have."""
+    return Message(
+        N_("no community %(community)s in batch %(batch)s"),
+        community=repr(community_id),
+        batch=batch_id,
+    )
 
 
 class BatchStore:
@@ -307,7 +322,7 @@ class BatchStore:
             return state
         own = tuple(c for c in state.communities if c.community_id == community)
         if not own:
-            raise ServiceError("NOT_FOUND", f"no batch {batch_id!r}")
+            raise ServiceError("NOT_FOUND", no_batch(batch_id))
         return replace(state, communities=own, status=_batch_status(state.cancel_requested, own))
 
     def _get(self, batch_id: str) -> BatchState:
@@ -315,7 +330,7 @@ class BatchStore:
         with self.engine.connect() as conn:
             head = conn.execute(select(batches).where(batches.c.id == batch_id)).first()
             if head is None:
-                raise ServiceError("NOT_FOUND", f"no batch {batch_id!r}")
+                raise ServiceError("NOT_FOUND", no_batch(batch_id))
             rows = conn.execute(
                 select(
                     batch_communities,
@@ -440,7 +455,7 @@ class BatchStore:
         when ``community`` is given and is not ``community_id``; ``JOB_NOT_DONE`` with its
         error if it was refused at submission)."""
         if community is not None and community_id != community:
-            raise ServiceError("NOT_FOUND", f"no community {community_id!r} in batch {batch_id}")
+            raise ServiceError("NOT_FOUND", no_community(community_id, batch_id))
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(batch_communities.c.job_id, batch_communities.c.error).where(
@@ -452,17 +467,17 @@ class BatchStore:
             ).first()
             if row is None:
                 exists = conn.execute(select(batches.c.id).where(batches.c.id == batch_id)).scalar()
-                what = (
-                    f"no community {community_id!r} in batch {batch_id}"
-                    if exists
-                    else (f"no batch {batch_id!r}")
-                )
+                what = no_community(community_id, batch_id) if exists else no_batch(batch_id)
                 raise ServiceError("NOT_FOUND", what)
         if row.job_id is None:
             message = str((json_value(row.error) or {}).get("message", ""))
             raise ServiceError(
                 "JOB_NOT_DONE",
-                f"community {community_id!r} was refused when the batch arrived: {message}",
+                Message(
+                    N_("community %(community)s was refused when the batch arrived: %(why)s"),
+                    community=repr(community_id),
+                    why=message,
+                ),
             )
         return str(row.job_id)
 
@@ -494,10 +509,21 @@ class BatchStore:
             if any(c.community_id != community for c in state.communities):
                 raise ServiceError(
                     "FORBIDDEN",
-                    f"batch {batch_id} holds other communities too: a city-wide key cancels it",
+                    Message(
+                        N_(
+                            "batch %(batch)s holds other communities too: a city-wide key "
+                            "cancels it"
+                        ),
+                        batch=batch_id,
+                    ),
                 )
         if state.status in ("done", "failed"):
-            raise ServiceError("JOB_FINISHED", f"batch {batch_id} is already {state.status}")
+            raise ServiceError(
+                "JOB_FINISHED",
+                Message(
+                    N_("batch %(batch)s is already %(status)s"), batch=batch_id, status=state.status
+                ),
+            )
         with self.engine.begin() as conn:
             conn.execute(
                 update(batches).where(batches.c.id == batch_id).values(cancel_requested=True)

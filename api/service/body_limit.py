@@ -5,6 +5,8 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import ErrorBody
+from api.i18n import N_, Lang, negotiate
+from api.i18n import Message as Said
 from api.service.error_handlers import error_response
 
 #: The setting that raises the default limit (named in the refusal).
@@ -35,11 +37,16 @@ class BodyLimit:
     async def _refuse(
         self, scope: Scope, receive: Receive, send: Send, limit: int, setting: str
     ) -> None:
-        body = ErrorBody(
-            "PAYLOAD_TOO_LARGE",
-            f"the request body is over the limit of {limit:,} bytes; "
-            f"split the ledger or ask for a larger {setting}",
+        said = Said(
+            N_(
+                "the request body is over the limit of %(limit)s bytes; "
+                "split the ledger or ask for a larger %(setting)s"
+            ),
+            limit=f"{limit:,}",
+            setting=setting,
         )
+        header = dict(scope["headers"]).get(b"accept-language", b"").decode("latin-1")
+        body = ErrorBody("PAYLOAD_TOO_LARGE", said).in_language(Lang(negotiate(header)))
         await error_response(body, headers={"Connection": "close"})(scope, receive, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from api.errors import ServiceError, as_service_error
+from api.i18n import N_, Message
 from api.plan.events import events_from_json
 from api.plan.ledger import ReadOptions, parse_clock
 from api.service.auth import Caller
@@ -39,10 +40,13 @@ def day_of(service: Service, job_id: str, caller: Caller) -> JobRecord:
     job = readable_job(service, job_id, caller.community)
     if job.kind in SOLVE_KINDS:
         raise ServiceError(
-            "NOT_FOUND", f"job {job_id} is a solve: read GET /v1/jobs/{job_id}/solution"
+            "NOT_FOUND",
+            Message(N_("job %(job)s is a solve: read GET /v1/jobs/%(job)s/solution"), job=job_id),
         )
     if job.kind in NO_PLAN_KINDS:
-        raise ServiceError("NOT_FOUND", f"job {job_id} is a validation: it plans no day")
+        raise ServiceError(
+            "NOT_FOUND", Message(N_("job %(job)s is a validation: it plans no day"), job=job_id)
+        )
     return job if job.root_id is None else readable_job(service, job.root_id, caller.community)
 
 
@@ -56,7 +60,14 @@ def version_of(service: Service, job_id: str, caller: Caller, version: int | Non
     for v in service.store.versions(day.id):
         if v.version == version:
             return v
-    raise ServiceError("NOT_FOUND", f"the day of job {day.id} has no plan version {version}")
+    raise ServiceError(
+        "NOT_FOUND",
+        Message(
+            N_("the day of job %(job)s has no plan version %(version)s"),
+            job=day.id,
+            version=version,
+        ),
+    )
 
 
 def current_plan_id(service: Service, job_id: str, caller: Caller) -> str:
@@ -75,7 +86,11 @@ def _events_faults(items: Sequence[dict[str, Any]], coord_system: str) -> None:
     and field); text no plan may hold is ``INVALID_REQUEST``."""
     faults = text_faults(list(items), ("events",))
     if faults:
-        raise ServiceError("INVALID_REQUEST", f"{len(faults)} problem(s) in the events", faults)
+        raise ServiceError(
+            "INVALID_REQUEST",
+            Message(N_("%(n)d problem(s) in the events"), n=len(faults)),
+            faults,
+        )
     try:
         events_from_json(list(items), ReadOptions(parse_coord_system(coord_system)))
     except Exception as exc:
@@ -109,7 +124,7 @@ def _replan_time(at: str) -> str:
     except ValueError as exc:
         raise ServiceError(
             "INVALID_REQUEST",
-            "the re-plan time must be HH:MM",
+            Message(N_("the re-plan time must be HH:MM")),
             [Detail("query", "at", str(exc))],
         ) from None
     return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
@@ -126,12 +141,22 @@ def submit_replan(service: Service, job_id: str, at: str, caller: Caller) -> str
     if pending:
         raise ServiceError(
             "JOB_NOT_DONE",
-            f"version {pending[-1].version} of this day (job {pending[-1].id}) is still "
-            f"{pending[-1].status}: re-plan once it is done",
+            Message(
+                N_(
+                    "version %(version)d of this day (job %(job)s) is still %(status)s: "
+                    "re-plan once it is done"
+                ),
+                version=pending[-1].version,
+                job=pending[-1].id,
+                status=pending[-1].status,
+            ),
         )
     current = service.store.current(day.id)
     if current is None:
-        raise ServiceError("JOB_NOT_DONE", f"job {day.id} has no done plan to re-plan yet")
+        raise ServiceError(
+            "JOB_NOT_DONE",
+            Message(N_("job %(job)s has no done plan to re-plan yet"), job=day.id),
+        )
     readable_job(service, current.id, caller.community)  # PURGED once its data are gone
     request = service.store.request(day.id)
     request[REPLAN] = {

@@ -45,6 +45,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.expression import Update
 
 from api.errors import ServiceError
+from api.i18n import N_, Message
 
 #: Job states; the last three are final.
 STATUSES = ("queued", "running", "done", "failed", "cancelled")
@@ -409,6 +410,11 @@ def _update_job(job_id: str, *statuses: str) -> Update:
     return update(jobs).where(and_(jobs.c.id == job_id, jobs.c.status.in_(statuses)))
 
 
+def no_job(job_id: str) -> Message:
+    """``NOT_FOUND``'s sentence for a job id that names none."""
+    return Message(N_("no job %(job)s"), job=repr(job_id))
+
+
 class JobStore:
     """Every read and write of jobs and results.
 
@@ -476,7 +482,7 @@ class JobStore:
         with self.engine.connect() as conn:
             row = conn.execute(select(*self._COLUMNS).where(jobs.c.id == job_id)).first()
             if row is None or (community is not None and row.community != community):
-                raise ServiceError("NOT_FOUND", f"no job {job_id!r}")
+                raise ServiceError("NOT_FOUND", no_job(job_id))
             return self._record(conn, row)
 
     def recent(
@@ -502,7 +508,7 @@ class JobStore:
         with self.engine.connect() as conn:
             value = conn.execute(select(jobs.c.request).where(jobs.c.id == job_id)).scalar()
         if value is None:
-            raise ServiceError("NOT_FOUND", f"no job {job_id!r}")
+            raise ServiceError("NOT_FOUND", no_job(job_id))
         return dict(value)
 
     def plan(self, job_id: str) -> str:
@@ -522,8 +528,17 @@ class JobStore:
 
     def _not_done(self, job_id: str) -> None:
         job = self.get(job_id)
-        why = f": {job.error.get('message', '')}" if job.error else ""
-        raise ServiceError("JOB_NOT_DONE", f"job {job_id} is {job.status}{why}")
+        said = (
+            Message(
+                N_("job %(job)s is %(status)s: %(why)s"),
+                job=job_id,
+                status=job.status,
+                why=str(job.error.get("message", "")),
+            )
+            if job.error
+            else Message(N_("job %(job)s is %(status)s"), job=job_id, status=job.status)
+        )
+        raise ServiceError("JOB_NOT_DONE", said)
 
     def manifest(self, job_id: str, volunteer_id: str) -> str:
         """The stored HTML manifest of one volunteer of a done job."""
@@ -538,7 +553,12 @@ class JobStore:
             if job.status != "done":
                 self._not_done(job_id)
             raise ServiceError(
-                "NOT_FOUND", f"volunteer {volunteer_id!r} has no run in job {job_id}"
+                "NOT_FOUND",
+                Message(
+                    N_("volunteer %(volunteer)s has no run in job %(job)s"),
+                    volunteer=repr(volunteer_id),
+                    job=job_id,
+                ),
             )
         return str(html)
 
@@ -606,8 +626,13 @@ class JobStore:
         except IntegrityError:  # the unique (root_id, version) index: another re-plan won
             raise ServiceError(
                 "JOB_NOT_DONE",
-                f"another re-plan of job {job.version.root_id} was made meanwhile: "
-                f"read GET /v1/jobs/{job.version.root_id}/plans and try again",
+                Message(
+                    N_(
+                        "another re-plan of job %(job)s was made meanwhile: "
+                        "read GET /v1/jobs/%(job)s/plans and try again"
+                    ),
+                    job=job.version.root_id,
+                ),
             ) from None
         return str(row["id"])
 
@@ -637,7 +662,9 @@ class JobStore:
                     return start - 1 + len(events)
             except IntegrityError:  # another append took these positions: read them again
                 continue
-        raise ServiceError("BUSY", "events of this day are being appended by others; try again")
+        raise ServiceError(
+            "BUSY", Message(N_("events of this day are being appended by others; try again"))
+        )
 
     def events(self, day_id: str) -> list[dict[str, Any]]:
         """The events of the day of ``day_id``, in the order they arrived."""
@@ -813,7 +840,10 @@ class JobStore:
         """
         job = self.get(job_id)
         if job.status in ("done", "failed"):
-            raise ServiceError("JOB_FINISHED", f"job {job_id} is already {job.status}")
+            raise ServiceError(
+                "JOB_FINISHED",
+                Message(N_("job %(job)s is already %(status)s"), job=job_id, status=job.status),
+            )
         with self.engine.begin() as conn:
             conn.execute(
                 _update_job(job_id, "queued").values(

@@ -11,6 +11,7 @@ from collections.abc import Collection
 from typing import Any
 
 from api.errors import ServiceError, as_service_error, classify
+from api.i18n import N_, Message
 from api.plan.batch import id_faults
 from api.plan.travel import check_matrix_memory
 from api.service import schemas
@@ -27,7 +28,7 @@ log = logging.getLogger("doorstep.service")
 ENTRY = {
     "plan": "POST /v1/plans",
     "job": "POST /v1/jobs",
-    "batch": "a community of POST /v1/batches",
+    "batch": N_("a community of POST /v1/batches"),
     "solve": "POST /v1/solve",
     "solvejob": "POST /v1/solve/jobs",
     "validate": "POST /v1/plans:validate",
@@ -48,16 +49,30 @@ def size_faults(
         if kind in _INSTEAD
         else (s.job_max_households, s.job_max_seconds)
     )
-    where = ENTRY[kind]
+    where = Message(ENTRY[kind])
     faults: list[Detail] = []
     field, n = items
     if n > most_h:
-        faults.append(Detail("request", field, f"{n} {field}; {where} takes at most {most_h}"))
+        said = Message(
+            N_("%(n)d %(field)s; %(where)s takes at most %(most)d"),
+            n=n,
+            field=field,
+            where=where,
+            most=most_h,
+        )
+        faults.append(Detail("request", field, said))
     t = time_limit_s
     if t > most_s:
         faults.append(
             Detail(
-                "request", "options.time_limit_s", f"{t:g} s; {where} searches at most {most_s:g} s"
+                "request",
+                "options.time_limit_s",
+                Message(
+                    N_("%(t)s s; %(where)s searches at most %(most)s s"),
+                    t=f"{t:g}",
+                    where=where,
+                    most=f"{most_s:g}",
+                ),
             )
         )
     return faults
@@ -79,13 +94,17 @@ def check_request(
     data = body.model_dump(mode="json", exclude_none=True)
     faults = schemas.text_faults(data)
     if faults:  # refused now: such text cannot be stored or shown
-        raise ServiceError("INVALID_REQUEST", f"{len(faults)} problem(s) in the request", faults)
+        raise ServiceError("INVALID_REQUEST", request_problems(len(faults)), faults)
     request = {k: v for k, v in data.items() if k in schemas.PlanRequest.model_fields}
     if body.map not in maps:
         raise ServiceError(
             "UNKNOWN_MAP",
-            f"no map named {body.map!r}; this server has {', '.join(sorted(maps))}",
-            [Detail("request", "map", f"unknown map {body.map!r}")],
+            Message(
+                N_("no map named %(name)s; this server has %(maps)s"),
+                name=repr(body.map),
+                maps=", ".join(sorted(maps)),
+            ),
+            [Detail("request", "map", Message(N_("unknown map %(name)s"), name=repr(body.map)))],
         )
     _check_size(
         kind,
@@ -115,8 +134,16 @@ def _check_size(
     faults = size_faults(kind, settings, items=items, time_limit_s=time_limit_s)
     if faults:
         instead = _INSTEAD.get(kind)
-        hint = f"; send it to {instead} and poll GET /v1/jobs/{{id}}" if instead else ""
-        raise ServiceError("PLAN_TOO_LARGE", f"too large for {ENTRY[kind]}{hint}", faults)
+        said = (
+            Message(
+                N_("too large for %(where)s; send it to %(instead)s and poll GET /v1/jobs/{id}"),
+                where=Message(ENTRY[kind]),
+                instead=instead,
+            )
+            if instead
+            else Message(N_("too large for %(where)s"), where=Message(ENTRY[kind]))
+        )
+        raise ServiceError("PLAN_TOO_LARGE", said, faults)
 
 
 def check_solve(
@@ -133,7 +160,7 @@ def check_solve(
     data = body.model_dump(mode="json", exclude_none=True)
     faults = schemas.text_faults(data)
     if faults:
-        raise ServiceError("INVALID_REQUEST", f"{len(faults)} problem(s) in the request", faults)
+        raise ServiceError("INVALID_REQUEST", request_problems(len(faults)), faults)
     _check_size(
         kind, settings, items=("jobs", len(body.jobs)), time_limit_s=body.options.time_limit_s
     )
@@ -161,27 +188,53 @@ def check_batch(
     if n > most:
         raise ServiceError(
             "PLAN_TOO_LARGE",
-            f"too many communities for one batch: split it into batches of at most {most}",
-            [Detail("request", "communities", f"{n} communities; a batch takes {most}")],
+            Message(
+                N_("too many communities for one batch: split it into batches of at most %(most)d"),
+                most=most,
+            ),
+            [
+                Detail(
+                    "request",
+                    "communities",
+                    Message(N_("%(n)d communities; a batch takes %(most)d"), n=n, most=most),
+                )
+            ],
         )
     faults = id_faults(
-        (f"communities item {k + 1} (community_id {c.community_id!r})", c.community_id)
+        (_community_record(k + 1, c.community_id), c.community_id)
         for k, c in enumerate(body.communities)
     )
     faults += [
         Detail(
-            f"communities item {k + 1} (community_id {c.community_id!r})",
+            _community_record(k + 1, c.community_id),
             "community",
-            f"{c.community!r} differs from community_id: a batch community is its community_id",
+            Message(
+                N_("%(given)s differs from community_id: a batch community is its community_id"),
+                given=repr(c.community),
+            ),
         )
         for k, c in enumerate(body.communities)
         if c.community is not None and c.community != c.community_id
     ]
     if faults:
         raise ServiceError(
-            "INVALID_MANIFEST", f"{len(faults)} problem(s) in the communities", faults
+            "INVALID_MANIFEST",
+            Message(N_("%(n)d problem(s) in the communities"), n=len(faults)),
+            faults,
         )
     return [_community(c, settings, maps) for c in body.communities]
+
+
+def request_problems(n: int) -> Message:
+    """The head of an ``INVALID_REQUEST`` with ``n`` details."""
+    return Message(N_("%(n)d problem(s) in the request"), n=n)
+
+
+def _community_record(item: int, community_id: str) -> Message:
+    """The record of a batch's community: its position and id."""
+    return Message(
+        N_("communities item %(item)d (community_id %(id)s)"), item=item, id=repr(community_id)
+    )
 
 
 def _community(

@@ -3,7 +3,8 @@ runs, their stops (deliveries and, with multi-trip runs, reloads), the household
 door, unserved households with their reason codes, the summary and the suggestion.
 
 Clock times ``HH:MM:SS`` on the plan date; weights kilograms; distances metres; durations
-seconds; coordinates ``lon``/``lat`` WGS-84 degrees. The models document and type the
+seconds; coordinates ``lon``/``lat`` WGS-84 degrees (as used: positions sent in GCJ-02 or
+BD-09 converted; ``given_lon``/``given_lat`` keep them as sent). The models document and type the
 document the pipeline writes (:func:`api.outputs.document.plan_document`); fields added
 to ``plan.json`` later pass through (no model forbids them).
 """
@@ -61,7 +62,7 @@ class LineOut(BaseModel):
     unit: str | None = Field(None, description="The flat.")
     gate: GateOut | None = None
     coord_system: str | None = Field(None, description="gcj02 or bd09 when given so.")
-    given_lon: float | None = None
+    given_lon: float | None = Field(None, description="The door as sent, degrees in coord_system.")
     given_lat: float | None = None
     items: list[ItemOut] = Field(default_factory=list)
     phone: str | None = Field(
@@ -146,7 +147,9 @@ class UnassignedOut(BaseModel):
     stop_id: str | None = None
     address: str = Field("", description="As the ledger gives it, for the coordinator.")
     phone: str = Field("", description="As the ledger gives it (E.164), for the coordinator.")
-    lon: float | None = Field(None, description="Its stop's position, else the ledger's.")
+    lon: float | None = Field(
+        None, description="Its stop's position, else the ledger's, WGS-84 degrees."
+    )
     lat: float | None = None
     facts: dict[str, Any] = Field(
         default_factory=dict, description="The figures of its reason (times, limits, ids)."
@@ -355,7 +358,7 @@ class DepotOut(BaseModel):
 
     depot_id: str
     name: str | None = None
-    lon: float
+    lon: float = Field(description="WGS-84 degrees (converted when sent in GCJ-02 or BD-09).")
     lat: float
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from api.errors import ServiceError
-from api.i18n import Lang, choose
+from api.i18n import N_, Lang, Message, choose
 from api.outputs.geojson import routes_geojson
 from api.outputs.manifest import manifest_html
 from api.outputs.svg import Streets
@@ -134,8 +134,9 @@ def manifest_language(options: Mapping[str, Any]) -> Lang:
     try:
         return Lang(choose(options.get("lang") or "en"))
     except ValueError as exc:
+        said = exc.args[0]  # the catalog's sentence, kept to be told in the reader's language
         raise ServiceError(
-            "INVALID_REQUEST", str(exc), [Detail("request", "options.lang", str(exc))]
+            "INVALID_REQUEST", said, [Detail("request", "options.lang", said)]
         ) from None
 
 
@@ -147,8 +148,14 @@ def plan_date(request: Mapping[str, Any]) -> dt.date:
     except ValueError:
         raise ServiceError(
             "INVALID_REQUEST",
-            "the plan date must be YYYY-MM-DD",
-            [Detail("request", "date", f"not a date YYYY-MM-DD: {text!r}")],
+            Message(N_("the plan date must be YYYY-MM-DD")),
+            [
+                Detail(
+                    "request",
+                    "date",
+                    Message(N_("not a date YYYY-MM-DD: %(text)s"), text=repr(text)),
+                )
+            ],
         ) from None
 
 
@@ -158,8 +165,12 @@ def loaded_map(request: Mapping[str, Any], maps: Mapping[str, MapTravel]) -> Map
     if name not in maps:
         raise ServiceError(
             "UNKNOWN_MAP",
-            f"no map named {name!r}; this server has {', '.join(sorted(maps)) or 'none'}",
-            [Detail("request", "map", f"unknown map {name!r}")],
+            Message(
+                N_("no map named %(name)s; this server has %(maps)s"),
+                name=repr(name),
+                maps=", ".join(sorted(maps)) or "-",
+            ),
+            [Detail("request", "map", Message(N_("unknown map %(name)s"), name=repr(name)))],
         )
     return maps[name]
 

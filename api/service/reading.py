@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from api.errors import ServiceError
+from api.i18n import N_, Message
 from api.service.db import JobRecord
 from api.service.state import Service
 from api.service.volunteer_links import LinkClaim, sign, verify
@@ -24,8 +25,13 @@ def readable_job(service: Service, job_id: str, community: str | None) -> JobRec
     if job.purged_at is not None:
         raise ServiceError(
             "PURGED",
-            f"job {job_id}'s personal data were purged after DOORSTEP_RETAIN_DAYS; "
-            "its figures remain in the job and its batch",
+            Message(
+                N_(
+                    "job %(job)s's personal data were purged after DOORSTEP_RETAIN_DAYS; "
+                    "its figures remain in the job and its batch"
+                ),
+                job=job_id,
+            ),
         )
     return job
 
@@ -87,8 +93,9 @@ def read_manifest(
     return html
 
 
-def _revoked(why: str) -> ServiceError:
-    return ServiceError("LINK_REVOKED", f"this link was withdrawn: {why}; ask the dispatcher")
+def _revoked(why: Message) -> ServiceError:
+    said = Message(N_("this link was withdrawn: %(why)s; ask the dispatcher"), why=why)
+    return ServiceError("LINK_REVOKED", said)
 
 
 def read_link(service: Service, token: str) -> str:
@@ -98,13 +105,13 @@ def read_link(service: Service, token: str) -> str:
     claim = verify(service.link_secret, token, time.time())
     job = service.store.get(claim.job_id)
     if job.purged_at is not None:
-        raise _revoked("the plan's personal data were purged")
+        raise _revoked(Message(N_("the plan's personal data were purged")))
     if job.status != "done":
-        raise _revoked(f"the plan is {job.status}")
+        raise _revoked(Message(N_("the plan is %(status)s"), status=job.status))
     if job.links_version != claim.version:
-        raise _revoked("the plan's links were renewed")
+        raise _revoked(Message(N_("the plan's links were renewed")))
     if service.store.newer_plan(job) is not None:
-        raise _revoked("a newer plan of the same day replaced it")
+        raise _revoked(Message(N_("a newer plan of the same day replaced it")))
     html = service.store.manifest(job.id, claim.volunteer_id)
     service.audit.record(
         claim.actor,

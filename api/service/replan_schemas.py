@@ -13,7 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.plan.events import OUTCOMES, EventKind
-from api.service.schemas import PlanRequest
+from api.service.schemas import POSITION, PlanRequest
 from solver.check import Breach
 
 _Outcome: Any = Literal.__getitem__(OUTCOMES)
@@ -39,9 +39,13 @@ class EventIn(BaseModel):
     id: str = Field(
         min_length=1, max_length=200, description="The volunteer, household, stop or way."
     )
-    lon: float | None = Field(None, description="street_closed: the first point.")
+    lon: float | None = Field(
+        None, description=f"street_closed: the first point's longitude, {POSITION}"
+    )
     lat: float | None = None
-    lon2: float | None = Field(None, description="A closed street's second point.")
+    lon2: float | None = Field(
+        None, description=f"street_closed: the second point's longitude, {POSITION}"
+    )
     lat2: float | None = None
     coord_system: str | None = Field(
         None,

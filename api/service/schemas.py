@@ -2,8 +2,11 @@
 
 Records use the CSV column names of the ledger (``docs/INPUTS.md``); the ledger itself does
 the checking of values (it names each bad record and field), so these models only fix the
-shape and document the fields. Coordinates are ``(lon, lat)`` WGS-84 degrees; clock times
-``HH:MM``; dates ``YYYY-MM-DD``; weights kilograms; durations seconds; distances metres.
+shape and document the fields. Positions sent (households', volunteers' starts, depots')
+are ``(lon, lat)`` degrees in the row's ``coord_system``, else the request's (WGS-84 by
+default), converted to WGS-84 when read (:data:`POSITION`); positions answered are WGS-84
+degrees. Clock times ``HH:MM``; dates ``YYYY-MM-DD``; weights kilograms; durations seconds;
+distances metres.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
+from api.i18n import N_, Message
 from api.plan.batch import CommunityResult
 from api.plan.ledger import (
     MAX_CAPACITY_KG,
@@ -64,7 +68,11 @@ def text_faults(data: Any, path: tuple[str | int, ...] = ("body",)) -> list[Deta
             problem = text_problem(str(key))
             if problem:
                 where = ".".join(str(p) for p in path)
-                out.append(Detail(where, ascii(key), f"field name {problem}"))
+                out.append(
+                    Detail(
+                        where, ascii(key), Message(N_("field name %(problem)s"), problem=problem)
+                    )
+                )
                 continue
             out.extend(text_faults(value, (*path, key)))
     return out
@@ -77,6 +85,14 @@ _ID = (
 #: Documented formats (the ledger checks them and names the record and field).
 _DATE: dict[str, Any] = {"format": "date"}
 _CLOCK: dict[str, Any] = {"pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"}
+#: How a position sent is read (households' doors, volunteers' starts, depots, events'
+#: points): the one description of its degrees in the OpenAPI document.
+POSITION = (
+    "degrees in the row's coord_system, else the request's (WGS-84 when neither is given); "
+    "converted to WGS-84 when read."
+)
+#: The ``coord_system`` column of a row.
+ROW_SYSTEM = "wgs84, gcj02 or bd09 for this row's positions (else the request's coord_system)."
 _FLAG = "Priority flag: true/false (or yes/no text); 0 and 1 are refused."
 
 
@@ -88,12 +104,12 @@ class HouseholdIn(BaseModel):
     household_id: str = Field(min_length=1, max_length=200, description=_ID)
     lon: float | None = Field(
         None,
-        description="Door longitude, degrees (WGS-84 unless coord_system).",
+        description=f"Door longitude, {POSITION}",
         json_schema_extra=_bounds(-180, 180),
     )
     lat: float | None = Field(
         None,
-        description="Door latitude, degrees (WGS-84 unless coord_system).",
+        description=f"Door latitude, {POSITION}",
         json_schema_extra=_bounds(-90, 90),
     )
     residents: int | str = Field(
@@ -110,9 +126,7 @@ class HouseholdIn(BaseModel):
     building: Text = Field(None, description="Building key; same building+entrance = one stop.")
     entrance: Text = Field(None, description="Entrance within the building.")
     unit: Text = Field(None, description="The flat (室), printed per door on the manifest.")
-    coord_system: Text = Field(
-        None, description="wgs84, gcj02 or bd09 for this row's lon/lat (else the request's)."
-    )
+    coord_system: Text = Field(None, description=ROW_SYSTEM)
     floor: int | str | None = Field(
         None,
         description=f"Floor of the flat (0 = ground, at most {MAX_FLOOR}).",
@@ -144,11 +158,16 @@ class VolunteerIn(BaseModel):
     available_from: str = Field(description="Shift start, HH:MM.", json_schema_extra=_CLOCK)
     available_to: str = Field(description="Shift end, HH:MM.", json_schema_extra=_CLOCK)
     start_lon: float | None = Field(
-        None, description="Start longitude (else the depot).", json_schema_extra=_bounds(-180, 180)
+        None,
+        description=f"Start longitude (else the depot), {POSITION}",
+        json_schema_extra=_bounds(-180, 180),
     )
     start_lat: float | None = Field(
-        None, description="Start latitude (else the depot).", json_schema_extra=_bounds(-90, 90)
+        None,
+        description=f"Start latitude (else the depot), {POSITION}",
+        json_schema_extra=_bounds(-90, 90),
     )
+    coord_system: Text = Field(None, description=ROW_SYSTEM)
     depot_id: Text = Field(None, description="Their depot (default: the first one).")
     skills: str | list[str] | None = Field(None, description="E.g. medicine.")
     max_stops: int | str | None = Field(
@@ -172,11 +191,12 @@ class DepotIn(BaseModel):
 
     depot_id: str = Field(min_length=1, max_length=200, description=_ID)
     lon: float | str = Field(
-        description="Longitude, WGS-84 degrees.", json_schema_extra=_bounds(-180, 180)
+        description=f"Longitude, {POSITION}", json_schema_extra=_bounds(-180, 180)
     )
     lat: float | str = Field(
-        description="Latitude, WGS-84 degrees.", json_schema_extra=_bounds(-90, 90)
+        description=f"Latitude, {POSITION}", json_schema_extra=_bounds(-90, 90)
     )
+    coord_system: Text = Field(None, description=ROW_SYSTEM)
     name: Text = Field(None, description="Name shown on manifests.")
     opens: Text = Field(None, description="Opening time HH:MM (default 00:00).")
     closes: Text = Field(None, description="Closing time HH:MM (default 24:00).")

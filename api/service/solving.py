@@ -19,6 +19,7 @@ import numpy as np
 from pydantic import TypeAdapter
 
 from api.errors import ServiceError
+from api.i18n import N_, Message
 from api.service.planning import JobProgress, PlanDocuments
 from api.service.solve_schemas import (
     MatricesIn,
@@ -81,15 +82,30 @@ class SolveInput:
     options: SolveOptionsIn
 
 
+#: The fault of a location given as a point where this server takes matrix indexes.
+_MATRICES_NOT_POINTS = N_("required: this server takes matrices, not points")
+
+
+def _item(member: str, item: int, shown_id: str) -> Message:
+    """The record of an item of a problem's list: ``vehicles item 2 (id 'v2')``."""
+    return Message(
+        N_("%(member)s item %(item)d (id %(id)s)"), member=member, item=item, id=shown_id
+    )
+
+
 def _refuse(faults: list[Detail]) -> ServiceError:
-    return ServiceError("INVALID_REQUEST", f"{len(faults)} problem(s) in the problem", faults)
+    head = Message(N_("%(n)d problem(s) in the problem"), n=len(faults))
+    return ServiceError("INVALID_REQUEST", head, faults)
 
 
 def _matrix(cells: list[list[int]], record: str, name: str, faults: list[Detail]) -> np.ndarray:
     n = len(cells)
     for i, row in enumerate(cells):
         if len(row) != n:
-            faults.append(Detail(record, name, f"row {i} has {len(row)} cells; expected {n}"))
+            said = Message(
+                N_("row %(i)d has %(cells)d cells; expected %(n)d"), i=i, cells=len(row), n=n
+            )
+            faults.append(Detail(record, name, said))
             return np.zeros((0, 0), dtype=np.int64)
     return np.array(cells, dtype=np.int64).reshape(n, n)
 
@@ -113,7 +129,9 @@ def _reload_fields(v: Any, record: str, faults: list[Detail]) -> dict[str, Any]:
         return given
     for k, default in _RELOAD_DEFAULTS.items():
         if given[k] != default:
-            faults.append(Detail(record, k, "reloads (multi-trip) are not supported yet"))
+            faults.append(
+                Detail(record, k, Message(N_("reloads (multi-trip) are not supported yet")))
+            )
     return {}
 
 
@@ -126,13 +144,22 @@ def _doorstep_input(body: SolveProblem) -> SolveInput:
     n = profiles[0].durations.shape[0]
     if body.locations is not None and len(body.locations) != n:
         faults.append(
-            Detail("problem", "locations", f"{len(body.locations)} locations for {n} matrix rows")
+            Detail(
+                "problem",
+                "locations",
+                Message(
+                    N_("%(given)d locations for %(n)d matrix rows"),
+                    given=len(body.locations),
+                    n=n,
+                ),
+            )
         )
     vehicles = []
     for k, v in enumerate(body.vehicles):
-        record = f"vehicles item {k + 1} (id {v.id!r})"
+        record = _item("vehicles", k + 1, repr(v.id))
         if v.profile is not None and v.profile not in body.profiles:
-            faults.append(Detail(record, "profile", f"no profile {v.profile!r} in profiles"))
+            said = Message(N_("no profile %(name)s in profiles"), name=repr(v.profile))
+            faults.append(Detail(record, "profile", said))
         vehicles.append(
             Vehicle(
                 id=v.id,
@@ -215,13 +242,13 @@ def _problem(
 
 
 def _vroom_job(j: VroomJob, k: int, faults: list[Detail]) -> Stop:
-    record = f"jobs item {k + 1} (id {j.id})"
+    record = _item("jobs", k + 1, str(j.id))
     if j.location_index is None:
-        faults.append(
-            Detail(record, "location_index", "required: this server takes matrices, not points")
-        )
+        faults.append(Detail(record, "location_index", Message(_MATRICES_NOT_POINTS)))
     if any(j.pickup or ()):
-        faults.append(Detail(record, "pickup", "pickups are not supported; use delivery"))
+        faults.append(
+            Detail(record, "pickup", Message(N_("pickups are not supported; use delivery")))
+        )
     return Stop(
         id=str(j.id),
         location=j.location_index or 0,
@@ -236,27 +263,26 @@ def _vroom_job(j: VroomJob, k: int, faults: list[Detail]) -> Stop:
 def _vroom_unsupported(v: VroomVehicle, record: str, faults: list[Detail]) -> None:
     costs = v.costs
     unsupported = {
-        "start_index": "required: this server takes matrices, not points"
-        if v.start_index is None
-        else None,
-        "breaks": "breaks are not supported" if v.breaks else None,
-        "steps": "planned steps are not supported" if v.steps else None,
-        "speed_factor": "only 1 is supported" if v.speed_factor != 1 else None,
-        "max_travel_time": "not supported; use the time_window"
+        "start_index": _MATRICES_NOT_POINTS if v.start_index is None else None,
+        "breaks": N_("breaks are not supported") if v.breaks else None,
+        "steps": N_("planned steps are not supported") if v.steps else None,
+        "speed_factor": N_("only 1 is supported") if v.speed_factor != 1 else None,
+        "max_travel_time": N_("not supported; use the time_window")
         if v.max_travel_time is not None
         else None,
-        "costs": "only costs.fixed is supported (cost = travel seconds)"
+        "costs": N_("only costs.fixed is supported (cost = travel seconds)")
         if costs is not None and (costs.per_hour != 3600 or costs.per_km != 0)
         else None,
     }
-    faults.extend(Detail(record, f, p) for f, p in unsupported.items() if p)
+    faults.extend(Detail(record, f, Message(p)) for f, p in unsupported.items() if p)
 
 
 def _vroom_vehicle(v: VroomVehicle, k: int, names: list[str], faults: list[Detail]) -> Vehicle:
-    record = f"vehicles item {k + 1} (id {v.id})"
+    record = _item("vehicles", k + 1, str(v.id))
     _vroom_unsupported(v, record, faults)
     if v.profile not in names:
-        faults.append(Detail(record, "profile", f"no matrices for profile {v.profile!r}"))
+        said = Message(N_("no matrices for profile %(name)s"), name=repr(v.profile))
+        faults.append(Detail(record, "profile", said))
     end = v.end_index
     return Vehicle(
         id=str(v.id),
@@ -275,15 +301,15 @@ def _vroom_vehicle(v: VroomVehicle, k: int, names: list[str], faults: list[Detai
 def _vroom_input(body: VroomProblem) -> SolveInput:
     faults: list[Detail] = []
     if body.shipments:
-        faults.append(Detail("problem", "shipments", "shipments are not supported"))
+        faults.append(Detail("problem", "shipments", Message(N_("shipments are not supported"))))
     matrices = {n: (m.durations, m.distances) for n, m in (body.matrices or {}).items()}
     if body.matrix is not None and "car" not in matrices:
         matrices["car"] = (body.matrix, None)
     if not matrices:
-        faults.append(Detail("problem", "matrices", "required: durations per profile"))
+        faults.append(Detail("problem", "matrices", Message(N_("required: durations per profile"))))
         raise _refuse(faults)
     faults.extend(
-        Detail(f"matrices.{n}", "costs", "cost matrices are not supported")
+        Detail(f"matrices.{n}", "costs", Message(N_("cost matrices are not supported")))
         for n, m in (body.matrices or {}).items()
         if m.costs is not None
     )

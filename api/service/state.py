@@ -14,6 +14,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from api.errors import ServiceError
+from api.i18n import N_, Message
 from api.service import schemas
 from api.service.audit import AuditLog
 from api.service.auth import Caller
@@ -141,7 +142,11 @@ class Service:
         community = body.community or caller.community or "default"
         if not caller.sees(community):
             raise ServiceError(
-                "FORBIDDEN", f"this key acts for community {caller.community!r} only"
+                "FORBIDDEN",
+                Message(
+                    N_("this key acts for community %(community)s only"),
+                    community=repr(caller.community),
+                ),
             )
         request = check_request(body, kind, self.settings, self.maps)
         if suggest:
@@ -188,8 +193,11 @@ class Service:
         if others:
             raise ServiceError(
                 "FORBIDDEN",
-                f"this key acts for community {caller.community!r} only; the batch has "
-                f"{', '.join(repr(o) for o in others[:5])}",
+                Message(
+                    N_("this key acts for community %(community)s only; the batch has %(others)s"),
+                    community=repr(caller.community),
+                    others=", ".join(repr(o) for o in others[:5]),
+                ),
             )
         new = check_batch(body, self.settings, self.maps)
         batch_id = self.batches.create(

@@ -26,6 +26,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 
 from api.errors import ServiceError
+from api.i18n import N_, Message
 from api.service.db import secrets_table
 
 _SECRET_NAME = "link_secret"
@@ -74,7 +75,7 @@ def sign(secret: str, claim: LinkClaim) -> str:
 
 
 def _no_link() -> ServiceError:
-    return ServiceError("NOT_FOUND", "no such link: check that it was copied whole")
+    return ServiceError("NOT_FOUND", Message(N_("no such link: check that it was copied whole")))
 
 
 def verify(secret: str, token: str, now: float) -> LinkClaim:
@@ -90,7 +91,8 @@ def verify(secret: str, token: str, now: float) -> LinkClaim:
         raise _no_link() from None
     if claim.expires <= now:
         raise ServiceError(
-            "LINK_EXPIRED", "this link has expired: ask the dispatcher for the current one"
+            "LINK_EXPIRED",
+            Message(N_("this link has expired: ask the dispatcher for the current one")),
         )
     return claim
 

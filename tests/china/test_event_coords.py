@@ -6,13 +6,16 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from api.i18n import Lang
 from api.plan.closures import find_closures
 from api.plan.events import EventsError, read_events
 from api.plan.ledger import ReadOptions
 from api.plan.travel import StreetTravel
 from geo.crs import CoordSystem, wgs84_to_gcj02
+from geo.snap import snap
 
 _FIELDS = ["at", "event", "id", "lon", "lat", "lon2", "lat2", "coord_system"]
 
@@ -97,3 +100,35 @@ def test_a_volunteer_unavailable_with_a_position_is_refused(tmp_path: Path) -> N
     assert [(d.record.split(" (")[0], d.field) for d in caught.value.details] == [
         ("events.csv line 2", "lon")
     ]
+    said = Lang("zh_CN").text(caught.value.details[0].problem)
+    assert "请将 lon 和 lat 留空" in said
+
+
+def test_a_closure_point_copied_from_a_map_app_is_refused_with_the_system_to_give(
+    tmp_path: Path, zgc_travel: StreetTravel
+) -> None:
+    """A street's end copied in GCJ-02 but read as WGS-84, landing inside the map farther
+    than 50 m from every street, is refused on its field with the distance and the hint to
+    give coord_system gcj02 (read so it lies on the street), in English and in Chinese."""
+    graphs = zgc_travel.graphs
+    walk = graphs["walk"]
+    west, south, east, north = walk.bbox
+    lon, lat = wgs84_to_gcj02(walk.lon, walk.lat)
+    on_map = (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
+    picks = np.flatnonzero(on_map)
+    shifted = [(float(lon[i]), float(lat[i])) for i in picks]
+    near = np.min([snap(g, shifted, max_snap_m=50).snap_m for g in graphs.values()], axis=0)
+    node = int(picks[int(np.argmax(near))])
+    assert near.max() > 60
+    ends = _street(zgc_travel)
+    row = {"at": "10:00", "event": "street_closed", "id": "copied", **ends}
+    row |= {"lon": f"{lon[node]:.7f}", "lat": f"{lat[node]:.7f}"}
+    events = read_events(_write(tmp_path / "events.csv", [row]))
+    with pytest.raises(EventsError) as caught:
+        find_closures(graphs, events)
+    [detail] = caught.value.details
+    assert (detail.record.split(" (")[0], detail.field) == ("events.csv line 2", "lon")
+    assert "m from the nearest street of the map" in detail.problem
+    assert detail.problem.endswith("it lies 0 m from a street: give coord_system gcj02")
+    said = Lang("zh_CN").text(detail.problem)
+    assert "距地图上最近的道路" in said and "请给出 coord_system gcj02" in said

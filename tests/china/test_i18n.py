@@ -282,3 +282,38 @@ def test_manifest_items_are_joined_as_the_language_writes_them(
     html = manifest_html({"date": "2026-11-25"}, route, None, Lang(locale))
     assert joined in html
     assert re.search(r'<td class="dropoff"[^>]*>' + default, html)
+
+
+def _literal_texts(folder: Path) -> list[str]:
+    """Where a ``ServiceError``/``ErrorBody`` message or a ``Detail`` problem under
+    ``folder`` is written as a literal (plain or f-string) instead of a catalog message."""
+    import ast
+
+    found = []
+    texts = {"ServiceError": 1, "ErrorBody": 1, "Detail": 2}
+    for path in sorted(folder.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+                continue
+            at = texts.get(node.func.id)
+            if at is not None and len(node.args) > at:
+                arg = node.args[at]
+                if isinstance(arg, ast.JoinedStr) or (
+                    isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+                ):
+                    found.append(f"{path.relative_to(folder)}:{node.lineno}")
+    return found
+
+
+def test_service_and_command_errors_come_from_the_catalogs(tmp_path: Path) -> None:
+    """No error of the service or of the commands is a literal English sentence (each is a
+    catalog message, told in the reader's language); the scan finds one written so."""
+    stored = {"workers.py"}  # a failed job's error, stored with the job as English text
+    service = _literal_texts(PROJECT_ROOT / "api" / "service")
+    assert [at for at in service if at.split(":")[0] not in stored] == []
+    assert _literal_texts(PROJECT_ROOT / "api" / "cli") == []
+    (tmp_path / "x.py").write_text(
+        'raise ServiceError("NOT_FOUND", f"no job {j}")\nDetail("r", "f", "bad")\n',
+        encoding="utf-8",
+    )
+    assert _literal_texts(tmp_path) == ["x.py:1", "x.py:2"]

@@ -291,3 +291,32 @@ def test_cost_follows_objective_kind() -> None:
     weighted = sum(3 * r.travel_time + 2 * r.distance for r in sol.routes) + 100 + 900 * 2
     assert check(w, dataclasses.replace(sol, cost=weighted)).ok
     assert not check(w, sol).ok
+
+
+@pytest.mark.parametrize(
+    ("rule", "case", "figures"),
+    [
+        ("start outside windows", "late", {"stop": "a", "start": "08:10"}),
+        ("capacity", "overloaded", {"load": "5", "capacity": "4", "dimension": "kg"}),
+        ("shift end", "shift_end", {"end": "10:25", "shift_end": "10:00"}),
+        ("max duration", "too_long", {"duration_s": "8700", "max_duration_s": "3600"}),
+        ("max distance", "too_far", {"distance_m": "4000", "max_distance_m": "3000"}),
+        ("max stops", "too_many_stops", {"stops": "2", "max_stops": "1"}),
+        ("skills", "skills", {"stop": "a", "skills": "cold"}),
+    ],
+)
+def test_a_violation_gives_the_figures_of_its_sentence(
+    rule: str, case: str, figures: dict[str, str]
+) -> None:
+    """Each violation has its facts in the same place (none for figures that do not add
+    up); a timed, load, limit or skill rule names its case, vehicle and the figures its
+    English sentence states (clock times as HH:MM)."""
+    make, _ = CASES[rule]
+    report = check(*make())
+    assert len(report.facts) == len(report.violations) == len(report.breaches)
+    told = [dict(f) for f in report.facts if dict(f).get("case") == case]
+    assert told and told[0]["vehicle"] == "v1"
+    assert {k: told[0][k] for k in figures} == figures
+    sentence = report.violations[[dict(f) for f in report.facts].index(told[0])]
+    plain = {k: v for k, v in figures.items() if not k.endswith("_s") and ":" not in v}
+    assert all(v in sentence for v in plain.values())  # clock times: seconds in the sentence

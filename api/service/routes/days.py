@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.service import days, schemas
+from api.service.error_handlers import header_language
 from api.service.planning import VALIDATE
 from api.service.replan_schemas import (
     EventsIn,
@@ -101,7 +102,11 @@ async def plan_versions(job_id: JobId, service: ServiceDep, caller: Reader) -> d
     responses=error_responses("ValidatePlan", *PLAN_SYNC),
 )
 async def validate_plan(
-    body: ValidateRequest, service: ServiceDep, caller: Dispatcher, response: Response
+    body: ValidateRequest,
+    service: ServiceDep,
+    caller: Dispatcher,
+    response: Response,
+    request: Request,
 ) -> Any:
     """Every broken rule of a given plan on its day, without solving, in the vocabulary of
     ``doorstep check`` (late ``TIME_WINDOW_UNREACHABLE``, overloaded
@@ -113,7 +118,7 @@ async def validate_plan(
         lambda: service.submit(body, caller, kind="validate", adds={VALIDATE: plan})
     )
     headers = {"X-Doorstep-Job": job_id}
-    refused = await sync_result(service, job_id, headers)
+    refused = await sync_result(service, job_id, headers, header_language(request))
     if refused is not None:
         return refused
     response.headers.update(headers)

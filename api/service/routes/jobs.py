@@ -11,12 +11,12 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.errors import ErrorBody, ServiceError
-from api.i18n import negotiate
+from api.i18n import N_, Lang, Message, negotiate
 from api.service import days, schemas
 from api.service.auth import Caller
 from api.service.db import JobRecord
 from api.service.documents import job_out
-from api.service.error_handlers import error_response
+from api.service.error_handlers import error_response, header_language
 from api.service.plan_schemas import PlanOut
 from api.service.routes import artifacts
 from api.service.routes.deps import Dispatcher, JobId, Reader, ServiceDep, VolunteerId
@@ -62,7 +62,7 @@ async def create_plan(
     language_from_header(body, request)
     job_id = await run_in_threadpool(service.submit, body, caller, kind="plan")
     headers = {"X-Doorstep-Job": job_id}
-    refused = await sync_result(service, job_id, headers)
+    refused = await sync_result(service, job_id, headers, header_language(request))
     if refused is not None:
         return refused
     text = await artifacts.plan_text(service, caller, job_id, str(request.base_url))
@@ -72,7 +72,9 @@ async def create_plan(
     return Response(text, media_type="application/json", headers=headers)
 
 
-async def sync_result(service: Service, job_id: str, headers: dict[str, str]) -> Response | None:
+async def sync_result(
+    service: Service, job_id: str, headers: dict[str, str], language: Lang | None = None
+) -> Response | None:
     """Wait for a synchronous job (``DOORSTEP_SYNC_WAIT_S`` at most): ``None`` once it is
     done (its document is ready to read), else the error response (its error, ``BUSY``
     while it goes on as a job); ``JOB_NOT_DONE`` when it was cancelled meanwhile."""
@@ -84,12 +86,16 @@ async def sync_result(service: Service, job_id: str, headers: dict[str, str]) ->
     if job.status == "failed" and job.error:
         return error_response(ErrorBody.from_dict(job.error), headers=headers)
     if job.status == "cancelled":
-        raise ServiceError("JOB_NOT_DONE", f"job {job_id} was cancelled")
-    busy = ErrorBody(
-        "BUSY",
-        f"it did not finish within {wait_s:g} s; it goes on as "
-        f"job {job_id}: poll GET /v1/jobs/{job_id}",
+        raise ServiceError("JOB_NOT_DONE", Message(N_("job %(job)s was cancelled"), job=job_id))
+    said = Message(
+        N_(
+            "it did not finish within %(wait)s s; it goes on as job %(job)s: "
+            "poll GET /v1/jobs/%(job)s"
+        ),
+        wait=f"{wait_s:g}",
+        job=job_id,
     )
+    busy = ErrorBody("BUSY", said).in_language(language or Lang())
     return error_response(busy, headers=headers)
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Response
 
 from api.errors import ServiceError
+from api.i18n import N_, Message
 from api.service import schemas
 from api.service.routes.deps import Reader, ServiceDep
 from api.service.routes.openapi import AUTH, GEOJSON, READ, error_responses
@@ -56,5 +57,5 @@ async def map_streets(
     """Streets of a map as GeoJSON (base layer of the map page when tiles are off)."""
     loaded = service.maps.get(name)
     if loaded is None:
-        raise ServiceError("NOT_FOUND", f"no map named {name!r}")
+        raise ServiceError("NOT_FOUND", Message(N_("no map named %(name)s"), name=repr(name)))
     return Response(loaded.streets_geojson, media_type=GEOJSON)

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from api.errors import ServiceError
+from api.i18n import N_, Message
 from api.service import schemas
 from api.service.documents import job_out
 from api.service.reading import readable_job
@@ -50,7 +51,9 @@ def placed(request: dict[str, Any], household_id: str, at: Position) -> dict[str
             moved["placed_on_map"] = dt.date.today().isoformat()
             rows[k] = moved
             return {**request, "households": rows}
-    raise ServiceError("NOT_FOUND", f"no household {household_id!r} in this job")
+    raise ServiceError(
+        "NOT_FOUND", Message(N_("no household %(id)s in this job"), id=repr(household_id))
+    )
 
 
 @router.post(

@@ -12,8 +12,10 @@ from fastapi import APIRouter, Body, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.errors import ServiceError
+from api.i18n import N_, Message
 from api.service import schemas
 from api.service.db import SOLVE_KINDS
+from api.service.error_handlers import header_language
 from api.service.plan_schemas import SuggestOut
 from api.service.routes import artifacts
 from api.service.routes.deps import Dispatcher, JobId, Reader, ServiceDep
@@ -44,7 +46,9 @@ _SOLVED: dict[int | str, dict[str, Any]] = {
     response_class=Response,
     responses={**_SOLVED, **error_responses("Solve", *SOLVE_SYNC)},
 )
-async def solve(body: SolveInBody, service: ServiceDep, caller: Dispatcher) -> Response:
+async def solve(
+    body: SolveInBody, service: ServiceDep, caller: Dispatcher, request: Request
+) -> Response:
     """Solve a small routing problem while waiting, and answer with its routes, every
     unassigned job with its reason code, and the independent checker's verdict.
 
@@ -56,7 +60,7 @@ async def solve(body: SolveInBody, service: ServiceDep, caller: Dispatcher) -> R
     """
     job_id = await run_in_threadpool(service.submit_solve, body, caller, kind="solve")
     headers = {"X-Doorstep-Job": job_id}
-    refused = await sync_result(service, job_id, headers)
+    refused = await sync_result(service, job_id, headers, header_language(request))
     if refused is not None:
         return refused
     text = await run_in_threadpool(service.store.plan, job_id)
@@ -89,7 +93,10 @@ async def job_solution(job_id: JobId, service: ServiceDep, caller: Reader) -> Re
     that is not a solve)."""
     job = await run_in_threadpool(scoped_job, service, job_id, caller)
     if job.kind not in SOLVE_KINDS:
-        raise ServiceError("NOT_FOUND", f"job {job_id} is a plan: read GET /v1/jobs/{job_id}/plan")
+        raise ServiceError(
+            "NOT_FOUND",
+            Message(N_("job %(job)s is a plan: read GET /v1/jobs/%(job)s/plan"), job=job_id),
+        )
     text = await run_in_threadpool(service.store.plan, job_id)
     return Response(text, media_type="application/json")
 
@@ -116,7 +123,7 @@ async def suggest(
     language_from_header(body, request)
     job_id = await run_in_threadpool(service.submit, body, caller, kind="plan", suggest=True)
     headers = {"X-Doorstep-Job": job_id}
-    refused = await sync_result(service, job_id, headers)
+    refused = await sync_result(service, job_id, headers, header_language(request))
     if refused is not None:
         return refused
     plan = json.loads(await artifacts.plan_text(service, caller, job_id, str(request.base_url)))

@@ -9,13 +9,13 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-import geo
 from api.cli import app
 from api.demo.data import DEMO_DATE, generate
 from api.outputs.document import deliveries
 from api.plan.events import EventKind, read_events
 from geo.addresses import Building
 from geo.crs import wgs84_to_bd09
+from tests.api.closure_points import off_the_streets, piece_ends
 
 
 def _write_events(path: Path, rows: list[dict[str, str]]) -> Path:
@@ -190,11 +190,7 @@ def test_replan_reads_closure_points_in_the_coords_asked(
         app, ["plan", *day, "--date", DEMO_DATE.isoformat(), "--out", str(first)]
     )
     assert made.exit_code in (0, 3), made.output
-    graph = geo.load_graph(helsinki, "walk")
-    k = len(graph.link_a) // 3
-    a, b = int(graph.link_a[k]), int(graph.link_b[k])
-    wgs = {"lon": float(graph.lon[a]), "lat": float(graph.lat[a])}
-    wgs |= {"lon2": float(graph.lon[b]), "lat2": float(graph.lat[b])}
+    wgs = piece_ends(helsinki)
     bd = dict(zip(("lon", "lat"), wgs84_to_bd09(wgs["lon"], wgs["lat"]), strict=True))
     bd |= dict(zip(("lon2", "lat2"), wgs84_to_bd09(wgs["lon2"], wgs["lat2"]), strict=True))
     closed = {"at": "09:00", "event": "street_closed"}
@@ -222,3 +218,41 @@ def test_replan_reads_closure_points_in_the_coords_asked(
         assert abs(by_id["bd"][name] - value) < 1e-6, (name, by_id["bd"])
         assert abs(by_id["bd"][f"given_{name}"] - bd[name]) < 1e-7
     assert by_id["bd"]["coord_system"] == "bd09" and by_id["wgs"]["coord_system"] is None
+
+
+def test_a_closure_point_off_the_streets_is_refused(
+    tmp_path: Path, helsinki: Path, buildings: tuple[Building, ...]
+) -> None:
+    """A closure whose second point lies inside the map but farther than 50 m from every
+    street, and one whose first point lies outside the map, are refused (exit 4,
+    INVALID_EVENTS) naming the file, line and field, in English and with --lang zh-CN in
+    Chinese; nothing is closed in their place."""
+    hh, vol, dep = generate(
+        tmp_path / "in", buildings=buildings, households=6, volunteers=2, seed=3
+    )
+    day = ["--map", str(helsinki), "--households", str(hh), "--volunteers", str(vol)]
+    day += ["--depots", str(dep), "--effort", "10"]
+    first = tmp_path / "first"
+    made = CliRunner().invoke(
+        app, ["plan", *day, "--date", DEMO_DATE.isoformat(), "--out", str(first)]
+    )
+    assert made.exit_code in (0, 3), made.output
+    ends = piece_ends(helsinki)
+    inside, outside = off_the_streets(helsinki)
+    closed = {"at": "09:00", "event": "street_closed"}
+    far = {**closed, "id": "far", **ends, "lon2": inside[0], "lat2": inside[1]}
+    off = {**closed, "id": "off", **ends, "lon": outside[0], "lat": outside[1]}
+    rows = [{k: str(v) for k, v in row.items()} for row in (far, off)]
+    events = _write_events(tmp_path / "events.csv", rows)
+    args = ["replan", "--plan", str(first / "plan.json"), "--events", str(events), "--at", "09:30"]
+    en = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "en"), *day])
+    zh = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "zh"), *day, "--lang", "zh-CN"])
+    assert en.exit_code == zh.exit_code == 4, en.output
+    said = " ".join(en.stderr.split())
+    assert "events.csv line 2 (id 'far'), field 'lon2': the point" in said
+    assert "m from the nearest street of the map; a closure's point must be within 50 m" in said
+    assert "events.csv line 3 (id 'off'), field 'lon': the point" in said
+    assert "lies outside the map" in said
+    told = "".join(zh.stderr.split())
+    assert "距地图上最近的道路" in told and "在地图范围之外" in told
+    assert not (tmp_path / "en" / "plan.json").exists()

@@ -112,3 +112,17 @@ def test_readable_output_speaks_the_language_asked() -> None:
     assert "未服务的客户" in out and "Customers not served" not in out  # every 100th
     code, _, err = _run("--lang", "zh-CN")
     assert code == 2 and "二者只能选其一" in err
+
+
+def test_malformed_file_is_named_in_chinese(tmp_path: Path) -> None:
+    """With --lang zh-CN a reversed window is told in Chinese, naming the same file, line,
+    field and times; a missing file too."""
+    path = tmp_path / "bad.txt"
+    path.write_bytes(
+        SOLOMON_TINY.replace("10      10          20", "10      30          20").encode()
+    )
+    code, _, err = _run(str(path), "--time-limit", "1", "--lang", "zh-CN")
+    assert code == 4
+    assert f"{path}:11：字段 'DUE DATE'：截止时间 20 早于就绪时间 30" in err
+    code, _, err = _run(str(tmp_path / "none.txt"), "--lang", "zh-CN")
+    assert code == 3 and err.strip().endswith("none.txt：字段 'path'：找不到文件")

@@ -87,3 +87,62 @@ def test_check_command_exit_statuses(
     assert zh.exit_code == EXIT_VIOLATIONS and zh.stdout == bad.stdout
     assert f"住户 '{twice}'：被配送了 2 次" in zh.stderr and "处违规" in zh.stderr
     assert "is delivered" not in zh.stderr
+
+
+def test_timed_violations_are_told_in_chinese_with_the_same_figures(
+    small_plan: PlanResult,
+) -> None:
+    """All deliveries on one volunteer: each late, overloaded or over-long violation is
+    told from the checker's facts, in Chinese with the same times, loads and limits as in
+    English (kilograms, minutes), the run named as in English."""
+    import re
+
+    from api.i18n import Lang
+
+    doc = plan_document(small_plan)
+    one = copy.deepcopy(doc)
+    one["routes"][0]["stops"] = [s for r in doc["routes"] for s in deliveries(r)]
+    one["routes"] = one["routes"][:1]
+    timed = {"DEMAND_EXCEEDS_CAPACITY", "TIME_WINDOW_UNREACHABLE", "ROUTE_LIMIT"}
+    found = [
+        v for v in validate_plan(small_plan.problem, small_plan.selection, one) if v.code in timed
+    ]
+    assert found
+    zh = Lang("zh_CN")
+    figures = re.compile(r"\d+(?:[:.]\d+)*")
+    for v in found:
+        said = zh.text(v.message)
+        assert re.search(r"[\u4e00-\u9fff]", said), said
+        assert figures.findall(said) and sorted(figures.findall(said)) == sorted(
+            figures.findall(v.message)
+        )
+        assert v.record == f"run of {one['routes'][0]['volunteer_id']!r}"
+    assert any("kg" in v.message for v in found if v.code == "DEMAND_EXCEEDS_CAPACITY")
+
+
+def test_every_case_of_the_checker_has_its_sentence() -> None:
+    """Every case the checker's facts name is told by the catalogs in English and Chinese
+    with the same figures (durations in minutes, distances in km); facts of no case are
+    left to the checker's sentence."""
+    import re
+
+    from api.i18n import Lang
+    from api.plan.validate import BREACHES, breach_sentence
+    from solver.check import check
+    from tests.solver.test_check import CASES
+
+    seen = set()
+    for make, _ in CASES.values():
+        for facts in check(*make()).facts:
+            if not facts:
+                continue
+            said = breach_sentence(dict(facts))
+            assert said is not None, facts
+            seen.add(dict(facts)["case"])
+            zh = Lang("zh_CN").text(said)
+            assert re.search(r"[\u4e00-\u9fff]", zh) and "%(" not in said + zh
+            digits = re.compile(r"\d+(?:[.:]\d+)*")
+            assert sorted(digits.findall(zh)) == sorted(digits.findall(said)), (said, zh)
+    assert seen >= {"late", "overloaded", "shift_end", "too_long", "too_far", "skills"}
+    assert seen <= set(BREACHES) | {"overloaded"}
+    assert breach_sentence({"vehicle": "v1"}) is None

@@ -142,3 +142,36 @@ def test_body_limits_per_path(tmp_path: Path) -> None:
     assert jobs.status_code == 413 and "DOORSTEP_MAX_BODY_BYTES" in jobs.json()["message"]
     batches = asyncio.run(post("/v1/batches"))
     assert batches.status_code == 401 and batches.json()["code"] == "UNAUTHORIZED"
+
+
+def test_positions_sent_are_described_in_the_coordinate_system_they_are_read_in(
+    tmp_path: Path,
+) -> None:
+    """Every position a request sends (doors, volunteers' starts, depots, closures' points)
+    is described as read in the row's or the request's coord_system, never as WGS-84
+    only; the rows that carry positions document their coord_system column; positions of
+    the answers are WGS-84."""
+    schemas = _app(tmp_path).openapi()["components"]["schemas"]
+    names = ("lon", "lat", "start_lon", "start_lat", "lon2")
+    sent = {
+        (schema, name): props[name].get("description", "")
+        for schema in ("HouseholdIn", "VolunteerIn", "DepotIn", "EventIn")
+        for props in [schemas[schema]["properties"]]
+        for name in names
+        if props.get(name, {}).get("description")
+    }
+    assert set(sent) == {
+        ("HouseholdIn", "lon"),
+        ("HouseholdIn", "lat"),
+        ("VolunteerIn", "start_lon"),
+        ("VolunteerIn", "start_lat"),
+        ("DepotIn", "lon"),
+        ("DepotIn", "lat"),
+        ("EventIn", "lon"),
+        ("EventIn", "lon2"),
+    }
+    for where, said in sent.items():
+        assert "coord_system, else the request's" in said, (where, said)
+    for schema in ("HouseholdIn", "VolunteerIn", "DepotIn"):
+        assert "coord_system" in schemas[schema]["properties"], schema
+    assert "WGS-84" in schemas["DepotOut"]["properties"]["lon"]["description"]

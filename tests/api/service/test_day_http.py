@@ -20,6 +20,7 @@ from api.service.plan_schemas import ReplanOut
 from api.service.sample import plan_request
 from api.settings import demo_map
 from geo.crs import wgs84_to_bd09
+from tests.api.closure_points import off_the_streets, piece_ends
 from tests.api.service.city import DAY_CITY_D as CITY_D
 from tests.api.service.city import DAY_CITY_V as CITY_V
 from tests.api.service.city import DAY_NORTH_D as NORTH_D
@@ -191,12 +192,8 @@ def _closed_streets() -> tuple[dict[str, Any], dict[str, Any]]:
     street piece, one by the two ends of another piece."""
     graph = geo.load_graph(demo_map(), "walk")
     way = int(graph.link_way[graph.link_way_ptr[len(graph.link_a) // 2]])
-    k = len(graph.link_a) // 3
-    a, b = int(graph.link_a[k]), int(graph.link_b[k])
-    ends = {"lon": float(graph.lon[a]), "lat": float(graph.lat[a])}
-    ends |= {"lon2": float(graph.lon[b]), "lat2": float(graph.lat[b])}
     by_way = {"at": "09:50", "event": "street_closed", "id": "works-1", "way_id": str(way)}
-    by_points = {"at": "09:55", "event": "street_closed", "id": "market", **ends}
+    by_points = {"at": "09:55", "event": "street_closed", "id": "market", **piece_ends(demo_map())}
     return by_way, by_points
 
 
@@ -260,6 +257,33 @@ def test_a_closure_sent_in_bd09_closes_the_street_of_its_wgs84_original(world: W
         assert by_id["bd"][f"given_{name}"] == bd[name]
     assert by_id["bd"]["coord_system"] == "bd09" and by_id["wgs"]["coord_system"] is None
     assert kept == [wgs, bd]
+
+
+def test_a_closure_point_off_the_streets_fails_the_replan_naming_it(world: World) -> None:
+    """Closures posted with a point inside the map but farther than 50 m from every street,
+    or outside the map, are kept (their form is good) and the re-plan fails with
+    INVALID_EVENTS naming each event's item and the field of its bad point; the day's
+    current plan stays the one before."""
+    _, ends = _closed_streets()
+    inside, outside = off_the_streets(demo_map())
+    far = {**ends, "id": "far", "lon2": inside[0], "lat2": inside[1]}
+    off = {**ends, "id": "off", "lon": outside[0], "lat": outside[1]}
+    with world.client(SOUTH_D) as c:
+        job = c.post("/v1/jobs", json=day_request("south", 34)).json()["id"]
+        assert wait_status(c, job, {"done", "failed"}, 300)["status"] == "done"
+        posted = c.post(f"/v1/jobs/{job}/events", json={"events": [far, off]})
+        assert posted.status_code == 200, posted.text
+        res = c.post(f"/v1/jobs/{job}/replan", params={"at": "10:00"})
+        assert res.status_code == 202, res.text
+        failed = wait_status(c, res.json()["id"], {"done", "failed"}, 300)
+        versions = c.get(f"/v1/jobs/{job}/plans").json()
+    assert failed["status"] == "failed" and failed["error"]["code"] == "INVALID_EVENTS", failed
+    said = {(d["record"], d["field"]): d["problem"] for d in failed["error"]["details"]}
+    assert set(said) == {("events item 1 (id 'far')", "lon2"), ("events item 2 (id 'off')", "lon")}
+    assert "m from the nearest street of the map" in said["events item 1 (id 'far')", "lon2"]
+    assert "lies outside the map" in said["events item 2 (id 'off')", "lon"]
+    current = [v["job_id"] for v in versions["versions"] if v["current"]]
+    assert current == [job] and versions["current_version"] == 1, versions
 
 
 def test_replan_refusals_follow_the_error_contract(world: World) -> None:
