@@ -12,7 +12,9 @@ attribute ``code`` (``solver.ProblemValidationError``, ``geo``'s errors, the led
 ``LedgerError``, the pipeline's ``PlanCheckError``, :class:`ServiceError` for request
 errors); :func:`classify` turns any exception into an :class:`ErrorBody`, and anything
 without a known code is an ``INTERNAL`` error whose message reveals nothing of the inside.
-The table is printed in ``docs/API.md``.
+The table is printed in ``docs/API.md``. (:class:`solver.errors.Detail` is imported
+where it is used: the solver package loads OR-Tools and numba, which the commands that
+only report errors, such as ``keys``, do not need.)
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ import json
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from api.i18n import N_, Lang, Message
-from solver.errors import Detail, ProblemValidationError
+from api.i18n import N_, Lang, Message, restored, stored
+
+if TYPE_CHECKING:
+    from solver.errors import Detail
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,9 +239,24 @@ class ErrorBody:
             ],
         }
 
+    def to_stored(self) -> dict[str, Any]:
+        """The JSON object of this error as a store keeps it: :meth:`to_dict` plus
+        ``said``, its message and each detail's record and problem as catalog messages
+        with their values (:func:`api.i18n.stored`), so :meth:`from_dict` rebuilds an
+        error that can be told in the reader's language."""
+        said = {
+            "message": stored(self.message),
+            "details": [
+                {"record": stored(d.record), "problem": stored(d.problem)} for d in self.details
+            ],
+        }
+        return {**self.to_dict(), "said": said}
+
     def in_language(self, language: Lang) -> ErrorBody:
         """This error with its message, records and problems in ``language`` (those built
         from the catalogs; code and field names stay as they are, for machines)."""
+        from solver.errors import Detail  # where used: see the module notes
+
         details = tuple(
             Detail(language.text(d.record), d.field, language.text(d.problem)) for d in self.details
         )
@@ -264,13 +283,29 @@ class ErrorBody:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ErrorBody:
-        """Rebuild an error from its JSON object (e.g. one stored with a failed job)."""
-        details = tuple(
-            Detail(str(d.get("record", "")), str(d.get("field", "")), str(d.get("problem", "")))
-            for d in data.get("details", [])
-        )
+        """Rebuild an error from its JSON object (e.g. one stored with a failed job): its
+        sentences as catalog messages where :meth:`to_stored` kept them, else (an error
+        stored before, or its English changed since) the English stored."""
+        from solver.errors import Detail  # where used: see the module notes
+
+        said = data.get("said")
+        said = said if isinstance(said, dict) else {}
+        kept = said.get("details")
+        kept = kept if isinstance(kept, list) else []
+        details = []
+        for i, d in enumerate(data.get("details", [])):
+            told = kept[i] if i < len(kept) and isinstance(kept[i], dict) else {}
+            record, problem = str(d.get("record", "")), str(d.get("problem", ""))
+            details.append(
+                Detail(
+                    restored(told.get("record"), record),
+                    str(d.get("field", "")),
+                    restored(told.get("problem"), problem),
+                )
+            )
         code = str(data.get("code", "INTERNAL"))
-        return cls(code if code in KINDS else "INTERNAL", str(data.get("message", "")), details)
+        message = restored(said.get("message"), str(data.get("message", "")))
+        return cls(code if code in KINDS else "INTERNAL", message, tuple(details))
 
 
 class ServiceError(Exception):
@@ -296,6 +331,8 @@ class ServiceError(Exception):
 
 
 def _details_of(exc: BaseException) -> tuple[Detail, ...]:
+    from solver.errors import Detail  # where used: see the module notes
+
     details = getattr(exc, "details", None)
     if isinstance(details, Sequence) and all(isinstance(d, Detail) for d in details):
         return tuple(details)
@@ -330,6 +367,8 @@ def classify(exc: BaseException) -> ErrorBody:
     ``details`` or ``record``/``field``); anything else is ``INTERNAL`` with a generic
     message, so no internal text leaks to a caller.
     """
+    from solver.errors import ProblemValidationError  # where used: see the module notes
+
     if isinstance(exc, ServiceError):
         return ErrorBody(exc.code, exc.message, exc.details)
     code = getattr(exc, "code", None)
@@ -344,7 +383,7 @@ def classify(exc: BaseException) -> ErrorBody:
         else:
             message = str(exc).split("\n", 1)[0] if _details_of(exc) else str(exc)
         return ErrorBody(code, message, _details_of(exc))
-    return ErrorBody("INTERNAL", "unexpected error; the server log has the details")
+    return ErrorBody("INTERNAL", Message(N_("unexpected error; the server log has the details")))
 
 
 def as_service_error(exc: BaseException) -> BaseException:

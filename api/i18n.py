@@ -14,6 +14,7 @@ import datetime as dt
 import functools
 import io
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,45 @@ class Message(str):
 
 def _message(msgid: str, values: dict[str, Any]) -> Message:
     return Message(msgid, **values)
+
+
+def stored(value: Any) -> Any:
+    """``value`` as JSON that :func:`restored` turns back into it: a :class:`Message` as
+    ``{"msgid", "values"}`` (fields that are messages likewise), numbers and ``None`` as
+    they are, anything else as its text (e.g. a failed job's error, kept in the database
+    so it can be told later in the reader's language)."""
+    if isinstance(value, Message):
+        return {"msgid": value.msgid, "values": {k: stored(v) for k, v in value.values.items()}}
+    if value is None or isinstance(value, int | float):
+        return value
+    return str(value)
+
+
+def restored(data: Any, english: str) -> str:
+    """The message stored by :func:`stored` whose English is ``english``, else ``english``
+    itself: a value stored before messages were kept, or one whose catalog message changed
+    since, stays the English it was stored with."""
+    try:
+        said = _restored(data)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return english
+    return said if isinstance(said, Message) and said == english else english
+
+
+def _restored(data: Any) -> Any:
+    if isinstance(data, dict):
+        values = {str(k): _restored(v) for k, v in dict(data["values"]).items()}
+        return Message(str(data["msgid"]), **values)
+    return data
+
+
+def joined(parts: Sequence[str]) -> str:
+    """Several sentences as one catalog sentence ``a; b`` (``""`` for none), each told in
+    the reader's language later."""
+    text = parts[0] if parts else ""
+    for part in parts[1:]:
+        text = Message(N_("%(first)s; %(then)s"), first=text, then=part)
+    return text
 
 
 def normalize(tag: str) -> str:
@@ -134,6 +174,13 @@ def translations(locale: str) -> Translations:
     return Translations(fp=buf, domain=DOMAIN)
 
 
+@functools.lru_cache(maxsize=4096)
+def _short_time(locale: str, hour: int, minute: int) -> str:
+    """A clock time in the locale's short form, formatted once per locale and minute (a
+    plan's pages show the same few hundred times over and over)."""
+    return dates.format_time(dt.time(hour, minute), format="short", locale=locale)
+
+
 @dataclass(frozen=True, slots=True)
 class Lang:
     """One language for one output: translation and locale formatting.
@@ -193,7 +240,7 @@ class Lang:
         h, m = (int(p) for p in clock.split(":")[:2])
         if h >= 24:  # runs past midnight keep their hour count
             return f"{h}:{m:02d}"
-        return dates.format_time(dt.time(h, m), format="short", locale=self.locale)
+        return _short_time(self.locale, h, m)
 
     def number(self, value: float, digits: int = 1) -> str:
         """A decimal number with ``digits`` fraction digits in the locale's form."""

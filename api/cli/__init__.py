@@ -8,7 +8,11 @@ module only parses its options, calls the plan domain (:mod:`api.plan`) and prin
 
 A run of one command imports only that command's module (``doorstep plan`` never loads
 the HTTP service, the database or the batch code); help and unknown commands register
-them all. ``api.cli.app`` is the application with every command (the tests' runner).
+them all. The commands that solve (:data:`SOLVING`) start the solver up
+(:func:`solver.start_up`) before their module is imported, so that the kernel's load
+overlaps the command's imports and inputs; the others (``keys``, ``purge``, ``version``,
+the help) load neither OR-Tools nor numba. ``api.cli.app`` is the application with every
+command (the tests' runner).
 """
 
 from __future__ import annotations
@@ -69,14 +73,32 @@ def build_app(args: Sequence[str] = ()) -> typer.Typer:
     """The application for a command line: only the module of its command when the first
     argument names one, else every command module."""
     app = _new_app()
-    names = command_modules()
-    first = next((a for a in args if not a.startswith("-")), "")
-    wanted = first.replace("-", "_")
-    for name in [wanted] if wanted in names else names:
+    for name in _modules_of(args):
         register = getattr(importlib.import_module(f"{__name__}.{name}"), "register", None)
         if register is not None:
             register(app)
     return app
+
+
+def _modules_of(args: Sequence[str]) -> list[str]:
+    """The command modules a command line needs: its command's, or all of them."""
+    names = command_modules()
+    first = next((a for a in args if not a.startswith("-")), "")
+    wanted = first.replace("-", "_")
+    return [wanted] if wanted in names else names
+
+
+#: The command modules that solve. The solver starts up before such a module is imported
+#: (its imports, the ledger and the map then overlap the kernel's load; started after
+#: them, the load slowed reading the inputs instead: start-up median 4.5 s against 3.8 s,
+#: benchmarks/README.md 2026-12-05), which is why they are named here, not in the modules.
+SOLVING = frozenset({"demo", "plan", "plan_batch", "replan", "serve", "solve"})
+
+
+def solves(args: Sequence[str]) -> bool:
+    """Whether a command line runs one command that solves (:data:`SOLVING`)."""
+    names = _modules_of(args)
+    return len(names) == 1 and names[0] in SOLVING
 
 
 _FULL: list[typer.Typer] = []
@@ -94,27 +116,40 @@ def __getattr__(name: str) -> typer.Typer:
 def main() -> None:
     """Entry point of the ``doorstep`` console script.
 
-    When the command is done (its files written and closed, its status known) the process
-    leaves at once (:func:`exit_now`): the interpreter's teardown of OR-Tools, numba and
-    every module would add seconds to each call. A portfolio's worker processes are ended
-    first (:func:`solver.shut_down`), so none writes to the shared standard streams after
-    the command has left (leaving the normal way after them took ~1 s more).
+    A command that solves starts the solver up first: the search kernel loads (and with
+    ``--workers``, the worker processes start) on background threads while the command
+    reads its inputs. When the command is done (its files written and closed, its status
+    known) the process leaves at once (:func:`exit_now`): the interpreter's teardown of
+    OR-Tools, numba and every module would add seconds to each call. A portfolio's worker
+    processes are ended first (:func:`solver.shut_down`), so none writes to the shared
+    standard streams after the command has left (leaving the normal way after them took
+    ~1 s more).
     """
-    import solver
     from api.plan.budget import command_is_process
 
     command_is_process()  # --time-limit counts from the process start
-    # The search kernel loads (and with --workers, the worker processes start) while the
-    # command reads its inputs.
-    solver.start_up(workers_asked(sys.argv[1:]))
+    args = sys.argv[1:]
+    solving = solves(args)
+    if solving:
+        import solver
+
+        solver.start_up(workers_asked(args))
     try:
-        build_app(sys.argv[1:])()
+        build_app(args)()
     except SystemExit as done:
-        solver.shut_down()
+        _shut_down(solving)
         if done.code is None or isinstance(done.code, int):
             exit_now(done.code or 0)
         raise
     finally:
+        _shut_down(solving)
+
+
+def _shut_down(solving: bool) -> None:
+    """End the solver's worker processes, when the command started the solver."""
+    if solving:
+        import solver
+
         solver.shut_down()
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -16,8 +16,9 @@ from rich.markup import escape
 
 from api.errors import classify, report_cli_error
 from api.i18n import Lang, choose
-from api.plan.rules import DayRules
-from api.plan.rules_file import RulesError, read_rules
+
+if TYPE_CHECKING:
+    from api.plan.rules import DayRules
 
 #: Search seed (``--seed``).
 Seed = Annotated[int, typer.Option(help="search seed")]
@@ -92,6 +93,9 @@ def day_rules(
     """The day rules of ``--rules`` and ``--single-trip`` (defaults without them); a bad
     file is printed in ``language``, reported in the one error shape, and ends the command
     (exit 4)."""
+    from api.plan.rules import DayRules  # where used: the plan domain loads the solver
+    from api.plan.rules_file import RulesError, read_rules
+
     lang = language or Lang()
     try:
         rules = DayRules() if path is None else read_rules(path)

@@ -50,6 +50,7 @@ from api.outputs.document import NOBODY_UNDER_OBSERVATION
 from api.outputs.labels import suggestion_texts
 from api.outputs.table import print_plan
 from api.plan.budget import command_started
+from api.plan.cluster import machine_workers
 from api.plan.continuity import PreviousPlanError, read_previous
 from api.plan.ledger import LedgerError, ReadOptions, read_ledger
 from api.plan.problem import PlanOptions
@@ -66,6 +67,10 @@ EXIT_MAP = 5
 EXIT_PROBLEM = 6
 EXIT_CHECK = 7
 EXIT_NOBODY = 8
+
+#: ``--workers`` by default: the machine's cores, up to the two searches of the portfolio
+#: (on a day with trips the second is a thread of the same process: solver.solve).
+PLAN_WORKERS = min(2, machine_workers())
 
 
 class ProgressPrinter:
@@ -169,7 +174,7 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option(help="say how many more volunteers would serve everyone")
         ] = False,
         seed: Seed = 0,
-        workers: Annotated[int, typer.Option(help="parallel searches")] = 1,
+        workers: Annotated[int, typer.Option(help="parallel searches")] = PLAN_WORKERS,
         effort: Effort = None,
         decompose_above: Annotated[
             int | None,

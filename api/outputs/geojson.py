@@ -23,10 +23,15 @@ def lines_of(geometry: Any) -> list[Coords]:
     if kind == "GeometryCollection":
         return [ln for g in geometry.get("geometries", []) for ln in lines_of(g)]
     if kind == "LineString":
-        return [[list(map(float, p[:2])) for p in geometry["coordinates"]]]
+        return [_positions(geometry["coordinates"])]
     if kind == "MultiLineString":
-        return [[list(map(float, p[:2])) for p in part] for part in geometry["coordinates"]]
+        return [_positions(part) for part in geometry["coordinates"]]
     return []
+
+
+def _positions(line: list[list[float]]) -> Coords:
+    """``[lon, lat]`` floats of a GeoJSON line's positions (any altitude dropped)."""
+    return [[float(p[0]), float(p[1])] for p in line]
 
 
 def leg_trips(route: dict[str, Any]) -> list[int]:
@@ -45,11 +50,8 @@ def leg_trips(route: dict[str, Any]) -> list[int]:
 def _legs(geometry: Any) -> dict[int, list[list[float]]]:
     """The street line of each leg of a run's geometry, by leg number."""
     features = geometry.get("features", []) if isinstance(geometry, dict) else []
-    return {
-        int(f["properties"]["leg"]): lines_of(f)[0]
-        for f in features
-        if (f.get("properties") or {}).get("kind") == "leg" and lines_of(f)
-    }
+    legs = [f for f in features if (f.get("properties") or {}).get("kind") == "leg"]
+    return {int(f["properties"]["leg"]): lines[0] for f in legs if (lines := lines_of(f))}
 
 
 def trip_features(route: dict[str, Any], geometry: Any) -> list[dict[str, Any]]:

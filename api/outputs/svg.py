@@ -70,8 +70,9 @@ class Dot:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Streets:
-    """The map's streets with each line's bounding box, so that a map of a small area
-    takes only the lines near it from a city's worth.
+    """The map's streets with each line's bounding box and every point in Web Mercator,
+    so that a map of a small area takes only the lines near it from a city's worth, and
+    the pages of one plan project the streets once.
 
     Attributes
     ----------
@@ -79,10 +80,17 @@ class Streets:
         ``(lon, lat)`` polylines, WGS-84 degrees.
     boxes
         Per line ``(west, south, east, north)`` degrees, shape ``(n, 4)``.
+    xy
+        Every point of the lines, one line after another, in Web Mercator (radians of the
+        equator, y grows north), shape ``(m, 2)``.
+    starts
+        Per line the index of its first point in ``xy``, shape ``(n,)``.
     """
 
     lines: tuple[Line, ...]
     boxes: npt.NDArray[np.float64]
+    xy: npt.NDArray[np.float64]
+    starts: npt.NDArray[np.int64]
 
     @classmethod
     def of(cls, lines: Streets | Sequence[Line]) -> Streets:
@@ -90,25 +98,42 @@ class Streets:
         if isinstance(lines, Streets):
             return lines
         kept = tuple(ln for ln in lines if len(ln) > 1)
-        boxes = np.array(
-            [
-                (
-                    min(p[0] for p in ln),
-                    min(p[1] for p in ln),
-                    max(p[0] for p in ln),
-                    max(p[1] for p in ln),
-                )
-                for ln in kept
-            ],
-            dtype=np.float64,
-        ).reshape(-1, 4)
-        return cls(kept, boxes)
+        counts = np.array([len(ln) for ln in kept], np.int64)
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+        lonlat = np.array([(p[0], p[1]) for ln in kept for p in ln], np.float64).reshape(-1, 2)
+        if not kept:
+            return cls(kept, np.zeros((0, 4)), lonlat, starts[:0])
+        lo = np.minimum.reduceat(lonlat, starts)
+        hi = np.maximum.reduceat(lonlat, starts)
+        return cls(kept, np.hstack([lo, hi]), _mercator_xy(lonlat), starts)
+
+    def _hit(self, west: float, south: float, east: float, north: float) -> npt.NDArray[np.intp]:
+        """Indices of the lines whose bounding box meets the box given in degrees."""
+        b = self.boxes
+        hit = (b[:, 0] <= east) & (b[:, 2] >= west) & (b[:, 1] <= north) & (b[:, 3] >= south)
+        return np.flatnonzero(hit)
 
     def within(self, west: float, south: float, east: float, north: float) -> list[Line]:
         """The lines whose bounding box meets the box given in degrees."""
-        b = self.boxes
-        hit = (b[:, 0] <= east) & (b[:, 2] >= west) & (b[:, 1] <= north) & (b[:, 3] >= south)
-        return [self.lines[i] for i in np.flatnonzero(hit)]
+        return [self.lines[i] for i in self._hit(west, south, east, north)]
+
+    def path(self, frame: Frame, min_px: float = 0.0) -> str:
+        """The SVG path ``d`` of the lines in ``frame`` (see :func:`_path`)."""
+        hit = self._hit(*frame.bounds())
+        if not len(hit):
+            return ""
+        ends = np.append(self.starts[1:], len(self.xy))
+        counts = ends[hit] - self.starts[hit]
+        first = np.cumsum(counts) - counts  # each chosen line's first point, in the choice
+        at = np.repeat(self.starts[hit] - first, counts) + np.arange(counts.sum())
+        return _projected_path(frame, self.xy[at], counts, min_px)
+
+
+def _mercator_xy(lonlat: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Web Mercator (radians of the equator, y grows north) of ``(lon, lat)`` degrees,
+    shape ``(m, 2)``, as :func:`mercator` one by one."""
+    lat = np.radians(np.clip(lonlat[:, 1], -85.0, 85.0))
+    return np.stack([np.radians(lonlat[:, 0]), np.log(np.tan(np.pi / 4 + lat / 2))], axis=1)
 
 
 def mercator(lon: float, lat: float) -> tuple[float, float]:
@@ -130,14 +155,15 @@ class Frame:
     @classmethod
     def fit(cls, points: Sequence[tuple[float, float]], width: int, height: int) -> Frame:
         """The frame that shows every ``(lon, lat)`` of ``points`` with a margin, centred."""
-        xy = [mercator(*p) for p in points] or [(0.0, 0.0)]
-        xs, ys = [p[0] for p in xy], [p[1] for p in xy]
+        lonlat = np.array([(p[0], p[1]) for p in points], np.float64).reshape(-1, 2)
+        xy = _mercator_xy(lonlat) if len(lonlat) else np.zeros((1, 2))
+        (lo_x, lo_y), (hi_x, hi_y) = xy.min(axis=0).tolist(), xy.max(axis=0).tolist()
         pad = 28
-        span_x = max(max(xs) - min(xs), 1e-7)
-        span_y = max(max(ys) - min(ys), 1e-7)
+        span_x = max(hi_x - lo_x, 1e-7)
+        span_y = max(hi_y - lo_y, 1e-7)
         scale = min((width - 2 * pad) / span_x, (height - 2 * pad) / span_y)
         scale = min(scale, 2.0e7)  # a single point: about a street block across
-        cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+        cx, cy = (hi_x + lo_x) / 2, (hi_y + lo_y) / 2
         return cls(cx - width / 2 / scale, cy + height / 2 / scale, scale, width, height)
 
     def bounds(self) -> tuple[float, float, float, float]:
@@ -155,34 +181,50 @@ class Frame:
         return (x - self.x0) * self.scale, (self.y1 - y) * self.scale
 
 
-def _path(frame: Frame, lines: Sequence[Line], min_px: float = 0.0) -> str:
-    """One SVG path's ``d`` for polylines, in pixels rounded to 0.1, skipping lines wholly
-    outside the picture or spanning less than ``min_px``, and repeated points.
+#: Units of a path's ``d`` per picture pixel: paths are written in whole tenths of a
+#: pixel and drawn under ``transform="scale(0.1)"`` (whole numbers format three times
+#: faster than decimals, and a city's streets on every page are many numbers).
+PATH_UNITS = 10
+#: The transform that draws a path written in :data:`PATH_UNITS`.
+PATH_TRANSFORM = f'transform="scale({1 / PATH_UNITS:g})"'
 
-    The projection and the tests run on all points at once (numpy); only the points drawn
-    are formatted.
-    """
+
+def _path(frame: Frame, lines: Sequence[Line], min_px: float = 0.0) -> str:
+    """One SVG path's ``d`` for polylines, in whole :data:`PATH_UNITS` (tenths of a
+    pixel), skipping lines wholly outside the picture or spanning less than ``min_px``,
+    and repeated points."""
     lines = [ln for ln in lines if len(ln) >= 2]
     if not lines:
         return ""
     counts = np.array([len(ln) for ln in lines])
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
     lonlat = np.array([(p[0], p[1]) for ln in lines for p in ln], np.float64)
-    lat = np.radians(np.clip(lonlat[:, 1], -85.0, 85.0))
-    x = (np.radians(lonlat[:, 0]) - frame.x0) * frame.scale
-    y = (frame.y1 - np.log(np.tan(np.pi / 4 + lat / 2))) * frame.scale
+    return _projected_path(frame, _mercator_xy(lonlat), counts, min_px)
+
+
+def _projected_path(
+    frame: Frame, xy: npt.NDArray[np.float64], counts: npt.NDArray[np.int64], min_px: float
+) -> str:
+    """:func:`_path` of lines given in Web Mercator (``xy``, one line after another,
+    ``counts`` points each, at least 2).
+
+    The projection and the tests run on all points at once (numpy); only the points drawn
+    are formatted.
+    """
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    x = (xy[:, 0] - frame.x0) * frame.scale
+    y = (frame.y1 - xy[:, 1]) * frame.scale
     lo_x, hi_x = np.minimum.reduceat(x, starts), np.maximum.reduceat(x, starts)
     lo_y, hi_y = np.minimum.reduceat(y, starts), np.maximum.reduceat(y, starts)
     seen = (hi_x >= 0) & (lo_x <= frame.width) & (hi_y >= 0) & (lo_y <= frame.height)
     drawn = seen & (hi_x - lo_x + hi_y - lo_y >= min_px)
-    tenths = np.rint(np.stack([x, y], axis=1) * 10).astype(np.int64)
+    tenths = np.rint(np.stack([x, y], axis=1) * PATH_UNITS).astype(np.int64)
     keep = np.ones(len(tenths), bool)  # a point repeating the one before it is dropped
     keep[1:] = np.any(tenths[1:] != tenths[:-1], axis=1)
     keep[starts] = True
     drawn &= np.add.reduceat(keep.astype(np.int64), starts) > 1
-    owner = np.repeat(np.arange(len(lines)), counts)
+    owner = np.repeat(np.arange(len(counts)), counts)
     chosen = keep & drawn[owner]
-    texts = [f"{px / 10:.1f} {py / 10:.1f}" for px, py in tenths[chosen].tolist()]
+    texts = [f"{px} {py}" for px, py in tenths[chosen].tolist()]
     if not texts:
         return ""
     edges = [0, *(np.flatnonzero(np.diff(owner[chosen])) + 1).tolist(), len(texts)]
@@ -326,11 +368,12 @@ def route_svg(
         f'class="map" role="img" aria-label="{escape(label)}">',
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#f7f7f4"/>',
     ]
-    street_d = _path(frame, Streets.of(streets).within(*frame.bounds()), min_px=1.0)
+    street_d = Streets.of(streets).path(frame, min_px=1.0)
     if street_d:
         parts.append(
-            f'<path class="street" d="{street_d}" fill="none" stroke="#c8c8c0" '
-            'stroke-width="1.4" stroke-linejoin="round" stroke-linecap="round"/>'
+            f'<path class="street" d="{street_d}" {PATH_TRANSFORM} fill="none" '
+            f'stroke="#c8c8c0" stroke-width="{1.4 * PATH_UNITS:g}" stroke-linejoin="round" '
+            'stroke-linecap="round"/>'
         )
     if tiles:
         parts += _tiles(frame, tiles)
@@ -338,9 +381,9 @@ def route_svg(
         d = _path(frame, run.lines)
         if d:
             parts.append(
-                f'<path class="run" d="{d}" fill="none" stroke="{run.colour}" '
-                'stroke-width="3" stroke-opacity="0.85" stroke-linejoin="round" '
-                'stroke-linecap="round"/>'
+                f'<path class="run" d="{d}" {PATH_TRANSFORM} fill="none" '
+                f'stroke="{run.colour}" stroke-width="{3 * PATH_UNITS:g}" stroke-opacity="0.85" '
+                'stroke-linejoin="round" stroke-linecap="round"/>'
             )
     for dot in dots:
         x, y = frame.px(dot.lon, dot.lat)

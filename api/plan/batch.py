@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from api.errors import classify, exit_status
-from api.i18n import DEFAULT, N_, Lang, Message
+from api.i18n import DEFAULT, N_, Lang, Message, joined
 from api.outputs.document import NOBODY_UNDER_OBSERVATION
 from api.plan.budget import TimeCapError
 from api.plan.problem import PlanOptions
@@ -407,7 +407,7 @@ def read_manifest(path: Path | str) -> list[Community]:
                 depots=base / row["depots"] if row["depots"] else None,
                 date=date,
                 line=line,
-                fault=_joined([_fault(record, p) for p in problems]),
+                fault=joined([_fault(record, p) for p in problems]),
             )
         )
     if faults:
@@ -474,15 +474,6 @@ def _fault(record: str, problem: str) -> Message:
     return Message(N_("%(record)s: %(problem)s"), record=record, problem=problem)
 
 
-def _joined(parts: Sequence[str]) -> str:
-    """Several faults of one community as one text (``""`` for none), each told in the
-    reader's language."""
-    text = parts[0] if parts else ""
-    for part in parts[1:]:
-        text = Message(N_("%(first)s; %(then)s"), first=text, then=part)
-    return text
-
-
 def _missing_files(community: Community) -> list[Message]:
     files = [
         ("map", community.map_file),
@@ -522,7 +513,7 @@ def plan_community(community: Community, out: str, settings: BatchSettings) -> C
     missing = _missing_files(community)
     if missing:
         record = Message(N_("manifest line %(line)d"), line=community.line)
-        return _failed(community, "input", _fault(record, _joined(missing)), retryable=False)
+        return _failed(community, "input", _fault(record, joined(missing)), retryable=False)
     try:
         ledger = read_ledger(community.households, community.volunteers, community.depots)
     except LedgerError as exc:

@@ -9,8 +9,12 @@ makes one :class:`Budget`; every stage asks it for its share, in one place each:
 stage                     share
 ========================  ==============================================================
 map, matrices, checker    take what they take (counted, not bounded)
-search                    :data:`SEARCH_SHARE` of what is left (the rest is kept for the
-                          checker, the geometry and the outputs)
+search                    :data:`SEARCH_SHARE` of what is left once the budget's
+                          :class:`Tail` is kept for the work after the search (the
+                          checker, the street geometry, the plan document and, when
+                          written, the files, the printed table and the exit), an
+                          estimate growing with the stops (:data:`CHECKED_TAIL`,
+                          :data:`WRITTEN_TAIL`)
 search floor              at least :data:`MIN_SEARCH_S`, even when the map used it all
 suggestions               with ``--suggest-volunteers``, the day's plan gets
                           :data:`PLAN_SHARE_WITH_SUGGESTIONS` of the limit; each re-plan
@@ -30,7 +34,7 @@ import os
 import time
 from dataclasses import dataclass, field
 
-#: Share of what is left that the search takes when it starts.
+#: Share of what is left that the search takes when it starts, after the tail is kept.
 SEARCH_SHARE = 0.9
 #: Shortest search worth starting (s): the main search gets at least this; optional
 #: re-solves (suggestions) are skipped below it.
@@ -79,6 +83,37 @@ def command_started() -> float:
     return _COMMAND_IS_PROCESS[0] if _COMMAND_IS_PROCESS else time.monotonic()
 
 
+@dataclass(frozen=True, slots=True)
+class Tail:
+    """Wall-clock seconds the work after a search takes, kept out of the search.
+
+    Attributes
+    ----------
+    base_s
+        Seconds whatever the size (s).
+    per_stop_s
+        Seconds more per stop of the plan (s).
+    """
+
+    base_s: float = 0.0
+    per_stop_s: float = 0.0
+
+    def seconds(self, stops: int) -> float:
+        """Seconds to keep after the search of a plan of ``stops`` stops (s)."""
+        return self.base_s + self.per_stop_s * stops
+
+
+#: After the search of a plan returned, not written (the HTTP service, in-process
+#: callers): the checker, each run's street geometry and the plan document. Measured on
+#: the 300- and 1,000-household days of ``benchmarks.day_cli`` (161 and 504 stops):
+#: about 0.1 and 0.5 s of CPU (benchmarks/README.md, 2026-12-05).
+CHECKED_TAIL = Tail(base_s=0.02, per_stop_s=0.001)
+#: After the search of a plan written to a folder (``doorstep plan``, a batch's
+#: communities): :data:`CHECKED_TAIL` and the files (``plan.json``, GeoJSON, the pages
+#: with their street maps, notifications), the printed table and the process's exit.
+WRITTEN_TAIL = Tail(base_s=0.15, per_stop_s=0.0035)
+
+
 class TimeCapError(RuntimeError):
     """The plan ran past its hard cap (:attr:`Budget.cap`); nothing was written.
 
@@ -104,11 +139,14 @@ class Budget:
         Hard cap (s): past it the call stops at its next stage (``None``: no hard cap).
     started
         ``time.monotonic()`` when the call began.
+    tail
+        Seconds kept after the search for the work that follows it (none by default).
     """
 
     limit: float
     cap: float | None = None
     started: float = field(default_factory=time.monotonic)
+    tail: Tail = Tail()
 
     def spent(self) -> float:
         """Seconds since the call began."""
@@ -119,15 +157,18 @@ class Budget:
         end = self.limit if self.cap is None else min(self.limit, self.cap)
         return max(end - self.spent(), 0.0)
 
-    def search_seconds(self, *, parts: int = 1) -> float:
-        """Seconds for each of ``parts`` searches of the day's plan (at least the floor)."""
-        return max(SEARCH_SHARE * self.left() / parts, MIN_SEARCH_S)
+    def search_seconds(self, *, parts: int = 1, stops: int = 0) -> float:
+        """Seconds for each of ``parts`` searches of a plan of ``stops`` stops: their share
+        of what is left once the tail is kept (at least the floor)."""
+        searchable = max(self.left() - self.tail.seconds(stops), 0.0)
+        return max(SEARCH_SHARE * searchable / parts, MIN_SEARCH_S)
 
     def part(self, share: float) -> Budget:
-        """A budget of ``share`` of what is left, starting now (same hard cap end)."""
+        """A budget of ``share`` of what is left, starting now (same hard cap end, same
+        tail)."""
         now = time.monotonic()
         cap = None if self.cap is None else max(self.cap - (now - self.started), 0.0)
-        return Budget(limit=share * self.left(), cap=cap, started=now)
+        return Budget(limit=share * self.left(), cap=cap, started=now, tail=self.tail)
 
     def check(self, stage: str) -> None:
         """Raise :class:`TimeCapError` when the hard cap has passed (``stage``: where)."""

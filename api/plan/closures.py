@@ -211,6 +211,20 @@ def find_closures(graphs: Mapping[str, Any], closed: Sequence[Event]) -> Closure
     return Closures({m: tuple(sorted(v)) for m, v in links.items()}, tuple(per_event))
 
 
+def check_closures(travel: Travel, events: Sequence[Event]) -> None:
+    """Check the ``street_closed`` events among ``events`` against the map of ``travel`` by
+    the rule a re-plan applies them with (:func:`find_closures`), closing nothing.
+
+    Raises
+    ------
+    EventsError
+        As :func:`closed_travel`.
+    """
+    closed = [e for e in events if e.kind is EventKind.STREET_CLOSED]
+    if closed:
+        find_closures(_street_travel(travel, closed).graphs, closed)
+
+
 def closure_document(event: Event, links_closed: int) -> dict[str, Any]:
     """A ``street_closed`` event applied, as ``plan.json``'s ``replan.closures`` records it:
     when and its ``id``, the street as the event named it (``way_id``, or the points

@@ -211,7 +211,7 @@ def search(
         )
         return solve_decomposed(
             problem,
-            time_limit=budget.search_seconds(),
+            time_limit=budget.search_seconds(stops=len(problem.stops)),
             seed=request.seed,
             options=parts,
             map_fn=map_fn,
@@ -220,7 +220,7 @@ def search(
         )
     return solve(
         problem,
-        time_limit=budget.search_seconds(),
+        time_limit=budget.search_seconds(stops=len(problem.stops)),
         seed=request.seed,
         workers=request.workers,
         effort=request.effort,
@@ -258,7 +258,7 @@ def solve_with_continuity(
     first = [[problem.entry_name(e) for e in r] for r in first_routes(problem)]
     solution = solve(
         problem,
-        time_limit=budget.search_seconds(),
+        time_limit=budget.search_seconds(stops=len(problem.stops)),
         seed=request.seed,
         workers=request.workers,
         effort=request.effort,

@@ -24,7 +24,12 @@ from typing import Any
 from api.i18n import Lang
 from api.outputs.document import plan_document
 from api.outputs.write import write_outputs
-from api.plan.budget import PLAN_SHARE_WITH_SUGGESTIONS, Budget
+from api.plan.budget import (
+    CHECKED_TAIL,
+    PLAN_SHARE_WITH_SUGGESTIONS,
+    WRITTEN_TAIL,
+    Budget,
+)
 from api.plan.cluster import process_map
 from api.plan.ledger import write_volunteers
 from api.plan.pipeline import decompose_options, plan_day
@@ -107,7 +112,7 @@ def run_plan(
     api.plan.budget.TimeCapError
         Past ``request.time_cap`` at a stage boundary; nothing written.
     """
-    budget = budget_of(request)
+    budget = budget_of(request, written=out is not None)
     before: dict[str, float] = {}
     if request.started is not None:
         before["start"] = budget.spent()
@@ -147,11 +152,13 @@ def run_plan(
     return PlanRun(result, doc, suggestion, written)
 
 
-def budget_of(request: PlanRequest) -> Budget:
-    """The call's one budget, counted from ``request.started`` when given."""
+def budget_of(request: PlanRequest, *, written: bool = False) -> Budget:
+    """The call's one budget, counted from ``request.started`` when given, keeping for
+    the work after the search the tail of a plan ``written`` to a folder or returned."""
+    tail = WRITTEN_TAIL if written else CHECKED_TAIL
     if request.started is None:
-        return Budget(request.time_limit, request.time_cap)
-    return Budget(request.time_limit, request.time_cap, started=request.started)
+        return Budget(request.time_limit, request.time_cap, tail=tail)
+    return Budget(request.time_limit, request.time_cap, started=request.started, tail=tail)
 
 
 def write_plan(

@@ -1,14 +1,16 @@
 """A planned day over the service: its events, its re-plans and its plan versions.
 
 A day is its first plan's job (version 1). Events (``POST /v1/jobs/{id}/events``) are
-checked as ``events.csv`` rows (:func:`api.plan.events.events_from_json`) and kept with
-that job, in the order they arrive. A re-plan (``POST /v1/jobs/{id}/replan?at=HH:MM``) is
-a job of kind ``replan`` queued for the solver processes like any plan: its stored request
-is the day's request with the current plan, every event of the day and the time
-(:data:`api.service.planning.REPLAN`), so a server stop runs it again from the database.
-Done, it is the next version of the day (one job per version number); the day's current
-plan is its done version of the highest number, which the plan, routes and manifests of
-any job of the day show, and whose volunteer links are the only ones that open
+checked as ``events.csv`` rows (:func:`api.plan.events.events_from_json`), closures also
+against the day's map as a re-plan applies them (:func:`api.plan.closures.check_closures`),
+and kept with that job, in the order they arrive. A re-plan
+(``POST /v1/jobs/{id}/replan?at=HH:MM``) is a job of kind ``replan`` queued for the solver
+processes like any plan: its stored request is the day's request with the current plan,
+every event of the day and the time (:data:`api.service.planning.REPLAN`), so a server
+stop runs it again from the database. Done, it is the next version of the day (one job
+per version number); the day's current plan is its done version of the highest number,
+which the plan, routes and manifests of any job of the day show, and whose volunteer
+links are the only ones that open
 (:mod:`api.service.volunteer_links`). FastAPI-free.
 """
 
@@ -20,12 +22,13 @@ from typing import Any
 
 from api.errors import ServiceError, as_service_error
 from api.i18n import N_, Message
-from api.plan.events import events_from_json
+from api.plan.closures import check_closures
+from api.plan.events import Event, EventKind, events_from_json
 from api.plan.ledger import ReadOptions, parse_clock
 from api.service.auth import Caller
 from api.service.db import NO_PLAN_KINDS, SOLVE_KINDS, JobRecord, NewJob, PlanVersion
 from api.service.documents import iso_time
-from api.service.planning import REPLAN
+from api.service.planning import REPLAN, loaded_map
 from api.service.reading import readable_job
 from api.service.schemas import text_faults
 from api.service.state import Service
@@ -81,9 +84,9 @@ def current_plan_id(service: Service, job_id: str, caller: Caller) -> str:
     return job.id if current is None else current.id
 
 
-def _events_faults(items: Sequence[dict[str, Any]], coord_system: str) -> None:
+def _events_faults(items: Sequence[dict[str, Any]], coord_system: str) -> list[Event]:
     """Check events as ``events.csv`` rows would be (``INVALID_EVENTS`` naming each item
-    and field); text no plan may hold is ``INVALID_REQUEST``."""
+    and field), and read them; text no plan may hold is ``INVALID_REQUEST``."""
     faults = text_faults(list(items), ("events",))
     if faults:
         raise ServiceError(
@@ -92,7 +95,21 @@ def _events_faults(items: Sequence[dict[str, Any]], coord_system: str) -> None:
             faults,
         )
     try:
-        events_from_json(list(items), ReadOptions(parse_coord_system(coord_system)))
+        return events_from_json(list(items), ReadOptions(parse_coord_system(coord_system)))
+    except Exception as exc:
+        raise as_service_error(exc) from exc
+
+
+def _closures_faults(service: Service, day: JobRecord, events: Sequence[Event]) -> None:
+    """Check the ``street_closed`` events against the day's map, loaded once at start-up,
+    as its re-plans will (``INVALID_EVENTS`` naming each item and field); while this
+    server has not that map, ``UNKNOWN_MAP`` (no re-plan of the day could run either)."""
+    if not any(e.kind is EventKind.STREET_CLOSED for e in events):
+        return
+    maps = {name: loaded.travel for name, loaded in service.maps.items()}
+    travel = loaded_map({"map": day.map_name}, maps).travel
+    try:
+        check_closures(travel, events)
     except Exception as exc:
         raise as_service_error(exc) from exc
 
@@ -104,7 +121,8 @@ def append_events(
     the ``EventsOut`` answer."""
     day = day_of(service, job_id, caller)
     request = service.store.request(day.id)
-    _events_faults(items, str(request.get("coord_system") or "wgs84"))
+    events = _events_faults(items, str(request.get("coord_system") or "wgs84"))
+    _closures_faults(service, day, events)
     total = service.store.append_events(day.id, items, caller.tag)
     return {"day_id": day.id, "appended": len(items), "total": total}
 

@@ -44,7 +44,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.expression import Update
 
-from api.errors import ServiceError
+from api.errors import ErrorBody, ServiceError
 from api.i18n import N_, Message
 
 #: Job states; the last three are final.
@@ -533,7 +533,7 @@ class JobStore:
                 N_("job %(job)s is %(status)s: %(why)s"),
                 job=job_id,
                 status=job.status,
-                why=str(job.error.get("message", "")),
+                why=ErrorBody.from_dict(job.error).message,
             )
             if job.error
             else Message(N_("job %(job)s is %(status)s"), job=job_id, status=job.status)
@@ -910,14 +910,13 @@ class JobStore:
                 )
                 out.append(Reaped(r.id, "requeued"))
             else:
-                self.finish_failed(
-                    r.id,
-                    {
-                        "code": "INTERRUPTED",
-                        "message": f"the server stopped while solving this job {r.attempts} "
-                        "time(s); it is not run again",
-                        "details": [],
-                    },
+                said = Message(
+                    N_(
+                        "the server stopped while solving this job %(attempts)d time(s); "
+                        "it is not run again"
+                    ),
+                    attempts=r.attempts,
                 )
+                self.finish_failed(r.id, ErrorBody("INTERRUPTED", said).to_stored())
                 out.append(Reaped(r.id, "failed"))
         return out

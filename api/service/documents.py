@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 from api.errors import ErrorBody
+from api.i18n import Lang
 from api.service.batches import BatchState, CommunityState
 from api.service.db import FINAL, NO_PLAN_KINDS, SOLVE_KINDS, JobRecord
 
@@ -35,12 +36,14 @@ def artifact_links(base: str, volunteer_ids: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
-def _error(error: dict[str, Any] | None) -> dict[str, Any] | None:
-    return ErrorBody.from_dict(error).to_dict() if error else None
+def _error(error: dict[str, Any] | None, language: Lang) -> dict[str, Any] | None:
+    """A stored error as the caller reads it: told in ``language`` where its sentences
+    are kept as catalog messages (errors stored before keep their English)."""
+    return ErrorBody.from_dict(error).in_language(language).to_dict() if error else None
 
 
-def job_out(job: JobRecord) -> dict[str, Any]:
-    """The ``JobOut`` document of a job."""
+def job_out(job: JobRecord, language: Lang | None = None) -> dict[str, Any]:
+    """The ``JobOut`` document of a job, its error in ``language`` (English by default)."""
     base = f"/v1/jobs/{job.id}"
     links: dict[str, Any] = {"self": base}
     if job.status == "done" and job.kind in SOLVE_KINDS:
@@ -65,7 +68,7 @@ def job_out(job: JobRecord) -> dict[str, Any]:
             "fraction": job.progress_fraction,
         },
         "best_cost": job.best_cost,
-        "error": _error(job.error),
+        "error": _error(job.error, language or Lang()),
         "links": links,
         "community": job.community,
         "purged_at": iso_time(job.purged_at),
@@ -79,8 +82,9 @@ def community_fraction(c: CommunityState) -> float:
     return 1.0 if c.status in FINAL else max(0.0, min(1.0, c.fraction))
 
 
-def community_out(batch_id: str, c: CommunityState) -> dict[str, Any]:
-    """One entry of ``BatchOut.communities``."""
+def community_out(batch_id: str, c: CommunityState, language: Lang | None = None) -> dict[str, Any]:
+    """One entry of ``BatchOut.communities``, its error in ``language`` (English by
+    default)."""
     links: dict[str, Any] = {}
     if c.job_id is not None:
         links["job"] = f"/v1/jobs/{c.job_id}"
@@ -94,15 +98,15 @@ def community_out(batch_id: str, c: CommunityState) -> dict[str, Any]:
         "tries": c.tries,
         "attempts": c.attempts,
         "failure": c.result.failure or None if c.result is not None else None,
-        "error": _error(c.error),
+        "error": _error(c.error, language or Lang()),
         "progress": {"stage": c.stage, "message": c.message, "fraction": community_fraction(c)},
         "result": asdict(c.result) if c.result is not None else None,
         "links": links,
     }
 
 
-def batch_out(batch: BatchState) -> dict[str, Any]:
-    """The ``BatchOut`` document of a batch."""
+def batch_out(batch: BatchState, language: Lang | None = None) -> dict[str, Any]:
+    """The ``BatchOut`` document of a batch, its communities' errors in ``language``."""
     counts = dict.fromkeys(("queued", "running", "done", "failed", "cancelled"), 0)
     for c in batch.communities:
         counts[c.status] += 1
@@ -116,6 +120,6 @@ def batch_out(batch: BatchState) -> dict[str, Any]:
         "cancel_requested": batch.cancel_requested,
         "progress": {"communities": n, **counts, "fraction": round(fraction, 4)},
         "summary": batch.summary(),
-        "communities": [community_out(batch.id, c) for c in batch.communities],
+        "communities": [community_out(batch.id, c, language) for c in batch.communities],
         "links": {"self": f"/v1/batches/{batch.id}"},
     }

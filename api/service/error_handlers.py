@@ -133,11 +133,11 @@ async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     return error_response(http_error(exc).in_language(language))
 
 
-async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     body = classify(exc)
     if body.code == "INTERNAL":
         log.error("unexpected error", exc_info=exc)
-    return error_response(body)
+    return error_response(body.in_language(header_language(request)))
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -246,7 +246,7 @@ def _community(
         error = classify(exc)
         if error.code == "INTERNAL":
             log.error("community %s: unexpected error", c.community_id, exc_info=exc)
-        return NewCommunity(c.community_id, error=error.to_dict())
+        return NewCommunity(c.community_id, error=error.to_stored())
     return NewCommunity(
         c.community_id,
         request=request,

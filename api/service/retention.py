@@ -75,11 +75,15 @@ def purged_error(error: Any) -> dict[str, Any] | None:
         error = json.loads(error)
     if not error:
         return None
-    return {
+    purged: dict[str, Any] = {
         "code": error.get("code", "INTERNAL"),
         "message": error.get("message", ""),
         "details": [],
     }
+    said = error.get("said")
+    if isinstance(said, dict) and "message" in said:
+        purged["said"] = {"message": said["message"], "details": []}
+    return purged
 
 
 def due_jobs(engine: Engine, before: float) -> list[str]:

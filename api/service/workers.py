@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from api.errors import ErrorBody, classify
+from api.i18n import N_, Message
 from api.service.db import JobStore
 
 log = logging.getLogger("doorstep.workers")
@@ -79,7 +80,7 @@ def worker_main(slot: int, maps: Mapping[str, Path], conn: Connection, parent_pi
 
         loaded = load_maps(maps)
     except Exception as exc:
-        conn.send(("broken", classify(exc).to_dict()))
+        conn.send(("broken", classify(exc).to_stored()))
         log.exception("worker %d: maps failed to load", slot)
         return
     conn.send(("ready", None))
@@ -116,7 +117,7 @@ def worker_main(slot: int, maps: Mapping[str, Path], conn: Connection, parent_pi
             body = classify(exc)
             if body.code == "INTERNAL":
                 log.error("job %s failed:\n%s", job_id, traceback.format_exc())
-            conn.send(("failed", job_id, body.to_dict()))
+            conn.send(("failed", job_id, body.to_stored()))
 
 
 @dataclass(slots=True)
@@ -340,8 +341,13 @@ class Supervisor:
                     job_id,
                     ErrorBody(
                         "INTERNAL",
-                        f"the plan was made but storing it failed ({type(exc).__name__}: "
-                        f"{str(exc)[:200]!r}); the server log has the trace",
+                        Message(
+                            N_(
+                                "the plan was made but storing it failed (%(cause)s); "
+                                "the server log has the trace"
+                            ),
+                            cause=f"{type(exc).__name__}: {str(exc)[:200]!r}",
+                        ),
                     ),
                 )
                 return
@@ -354,7 +360,7 @@ class Supervisor:
 
     def _fail(self, job_id: str, body: ErrorBody) -> None:
         """Fail a job with ``body`` and tell the listeners."""
-        self.store.finish_failed(job_id, body.to_dict())
+        self.store.finish_failed(job_id, body.to_stored())
         self._notify(job_id, "failed")
 
     def _watchdog(self, now: float) -> None:
@@ -371,9 +377,16 @@ class Supervisor:
                 job_id,
                 ErrorBody(
                     "JOB_STALLED",
-                    f"the solver process sent nothing for {silent:.0f} s (allowed "
-                    f"{slot.silence_s:.0f} s: twice the search time plus "
-                    f"DOORSTEP_JOB_WATCHDOG_S); it was ended and the job is not run again",
+                    Message(
+                        N_(
+                            "the solver process sent nothing for %(silent)s s (allowed "
+                            "%(allowed)s s: twice the search time plus "
+                            "DOORSTEP_JOB_WATCHDOG_S); it was ended and the job is not run "
+                            "again"
+                        ),
+                        silent=f"{silent:.0f}",
+                        allowed=f"{slot.silence_s:.0f}",
+                    ),
                 ),
             )
             if not self._stop.is_set():
@@ -389,7 +402,12 @@ class Supervisor:
                     job_id,
                     ErrorBody(
                         "INTERNAL",
-                        "the job's result was lost inside the server; the server log has the cause",
+                        Message(
+                            N_(
+                                "the job's result was lost inside the server; the server "
+                                "log has the cause"
+                            )
+                        ),
                     ),
                 )
 
@@ -399,12 +417,27 @@ class Supervisor:
         self._end(slot)
         if job_id is not None:
             job = self.store.get(job_id)
-            why = f"the solver process ended unexpectedly (exit status {code})"
             if job.attempts < self.attempts:
-                self.store.requeue(job_id, f"queued again: {why}")
+                self.store.requeue(
+                    job_id,
+                    Message(
+                        N_(
+                            "queued again: the solver process ended unexpectedly "
+                            "(exit status %(code)s)"
+                        ),
+                        code=str(code),
+                    ),
+                )
             else:
-                body = ErrorBody("INTERRUPTED", f"{why}, {job.attempts} time(s); not run again")
-                self.store.finish_failed(job_id, body.to_dict())
+                said = Message(
+                    N_(
+                        "the solver process ended unexpectedly (exit status %(code)s), "
+                        "%(attempts)d time(s); not run again"
+                    ),
+                    code=str(code),
+                    attempts=job.attempts,
+                )
+                self.store.finish_failed(job_id, ErrorBody("INTERRUPTED", said).to_stored())
                 self._notify(job_id, "failed")
         if not self._stop.is_set():
             log.warning("worker %d lost (exit status %s); starting a new one", slot.index, code)

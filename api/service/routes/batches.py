@@ -17,6 +17,7 @@ from api.service.routes.deps import (
     BatchId,
     CommunityId,
     Dispatcher,
+    Language,
     Reader,
     ServiceDep,
     VolunteerId,
@@ -42,7 +43,11 @@ _COMMUNITY = "/v1/batches/{batch_id}/communities/{community_id}"
     ),
 )
 async def create_batch(
-    body: schemas.BatchRequest, service: ServiceDep, caller: Dispatcher, response: Response
+    body: schemas.BatchRequest,
+    service: ServiceDep,
+    caller: Dispatcher,
+    response: Response,
+    language: Language,
 ) -> dict[str, Any]:
     """Queue a batch: every community is planned as its own job (the same checks and
     limits as ``POST /v1/jobs`` per community). A community whose input is refused
@@ -52,7 +57,7 @@ async def create_batch(
     batch_id = await run_in_threadpool(service.submit_batch, body, caller)
     service.wake()
     response.headers["Location"] = f"/v1/batches/{batch_id}"
-    return batch_out(await run_in_threadpool(service.batches.get, batch_id))
+    return batch_out(await run_in_threadpool(service.batches.get, batch_id), language)
 
 
 @router.get(
@@ -63,6 +68,7 @@ async def create_batch(
 async def list_batches(
     service: ServiceDep,
     caller: Reader,
+    language: Language,
     limit: Annotated[int, Query(ge=1, le=100, description="How many, newest first.")] = 20,
 ) -> dict[str, Any]:
     """Recent batches holding a community the key may see, newest first (a community's key
@@ -70,7 +76,7 @@ async def list_batches(
     records = await run_in_threadpool(
         lambda: service.batches.recent(limit=limit, community=caller.community)
     )
-    return {"batches": [batch_out(b) for b in records]}
+    return {"batches": [batch_out(b, language) for b in records]}
 
 
 @router.get(
@@ -78,13 +84,15 @@ async def list_batches(
     response_model=schemas.BatchOut,
     responses=error_responses("GetBatch", *READ),
 )
-async def get_batch(batch_id: BatchId, service: ServiceDep, caller: Reader) -> dict[str, Any]:
+async def get_batch(
+    batch_id: BatchId, service: ServiceDep, caller: Reader, language: Language
+) -> dict[str, Any]:
     """A batch's status, progress, city summary and every community's state (a community's
     key: its own community alone)."""
     batch = await run_in_threadpool(
         lambda: service.batches.get(batch_id, community=caller.community)
     )
-    return batch_out(batch)
+    return batch_out(batch, language)
 
 
 @router.delete(
@@ -93,7 +101,7 @@ async def get_batch(batch_id: BatchId, service: ServiceDep, caller: Reader) -> d
     responses=error_responses("CancelBatch", *CANCEL),
 )
 async def cancel_batch(
-    batch_id: BatchId, service: ServiceDep, caller: Dispatcher
+    batch_id: BatchId, service: ServiceDep, caller: Dispatcher, language: Language
 ) -> dict[str, Any]:
     """Cancel every unfinished community (finished ones keep their plans); 409
     ``JOB_FINISHED`` once the batch is done or failed; 403 for a community's key when the
@@ -102,7 +110,7 @@ async def cancel_batch(
         lambda: service.batches.cancel(batch_id, community=caller.community)
     )
     service.wake()
-    return batch_out(batch)
+    return batch_out(batch, language)
 
 
 async def _community_job(service: Service, batch_id: str, community_id: str, caller: Caller) -> str:

@@ -43,7 +43,13 @@ At = Annotated[
     f"{_JOB}/events",
     response_model=EventsOut,
     responses=error_responses(
-        "AppendEvents", *READ, "INVALID_EVENTS", "PURGED", "PAYLOAD_TOO_LARGE", "BUSY"
+        "AppendEvents",
+        *READ,
+        "INVALID_EVENTS",
+        "UNKNOWN_MAP",
+        "PURGED",
+        "PAYLOAD_TOO_LARGE",
+        "BUSY",
     ),
 )
 async def append_events(
@@ -51,7 +57,9 @@ async def append_events(
 ) -> dict[str, Any]:
     """Append what happened to the day of job ``job_id`` (any version of it): the rows of
     ``events.csv`` as JSON objects. Every bad item and field is named at once
-    (``INVALID_EVENTS``) and nothing is appended then. The next re-plan reads them."""
+    (``INVALID_EVENTS``; a ``street_closed`` point off the day's map or farther than 50 m
+    from its streets too, as a re-plan would find it) and nothing is appended then. The
+    next re-plan reads them."""
     items = [e.model_dump(mode="json", exclude_none=True) for e in body.events]
     return await run_in_threadpool(days.append_events, service, job_id, items, caller)
 

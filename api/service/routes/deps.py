@@ -6,7 +6,9 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 
+from api.i18n import Lang
 from api.service.auth import Caller, require
+from api.service.error_handlers import header_language
 from api.service.state import Service
 
 
@@ -23,3 +25,5 @@ JobId = Annotated[str, Path(min_length=1, max_length=64, description="Job id.")]
 BatchId = Annotated[str, Path(min_length=1, max_length=64, description="Batch id.")]
 CommunityId = Annotated[str, Path(min_length=1, max_length=200, description="Community id.")]
 VolunteerId = Annotated[str, Path(min_length=1, max_length=200, description="Volunteer id.")]
+#: The caller's language, by its ``Accept-Language`` (English by default).
+Language = Annotated[Lang, Depends(header_language)]

@@ -19,7 +19,14 @@ from api.service.documents import job_out
 from api.service.error_handlers import error_response, header_language
 from api.service.plan_schemas import PlanOut
 from api.service.routes import artifacts
-from api.service.routes.deps import Dispatcher, JobId, Reader, ServiceDep, VolunteerId
+from api.service.routes.deps import (
+    Dispatcher,
+    JobId,
+    Language,
+    Reader,
+    ServiceDep,
+    VolunteerId,
+)
 from api.service.routes.openapi import (
     AUTH,
     CANCEL,
@@ -84,7 +91,8 @@ async def sync_result(
     if job.status == "done":
         return None
     if job.status == "failed" and job.error:
-        return error_response(ErrorBody.from_dict(job.error), headers=headers)
+        told = ErrorBody.from_dict(job.error).in_language(language or Lang())
+        return error_response(told, headers=headers)
     if job.status == "cancelled":
         raise ServiceError("JOB_NOT_DONE", Message(N_("job %(job)s was cancelled"), job=job_id))
     said = Message(
@@ -135,6 +143,7 @@ async def queued_job(service: Service, job_id: str, response: Response) -> dict[
 async def list_jobs(
     service: ServiceDep,
     caller: Reader,
+    language: Language,
     limit: Annotated[int, Query(ge=1, le=200, description="How many, newest first.")] = 50,
     status: Annotated[schemas.JobStatusName | None, Query(description="Only this status.")] = (
         None
@@ -144,7 +153,7 @@ async def list_jobs(
     records = await run_in_threadpool(
         lambda: service.store.recent(limit=limit, status=status, community=caller.community)
     )
-    return {"jobs": [job_out(j) for j in records]}
+    return {"jobs": [job_out(j, language) for j in records]}
 
 
 @router.get(
@@ -153,9 +162,12 @@ async def list_jobs(
     response_model=schemas.JobOut,
     responses=error_responses("GetJob", *READ),
 )
-async def get_job(job_id: JobId, service: ServiceDep, caller: Reader) -> dict[str, Any]:
-    """A job's status, progress and best cost so far."""
-    return job_out(await run_in_threadpool(scoped_job, service, job_id, caller))
+async def get_job(
+    job_id: JobId, service: ServiceDep, caller: Reader, language: Language
+) -> dict[str, Any]:
+    """A job's status, progress and best cost so far; a failed job's error in the
+    ``Accept-Language`` language."""
+    return job_out(await run_in_threadpool(scoped_job, service, job_id, caller), language)
 
 
 def scoped_job(service: Service, job_id: str, caller: Caller) -> JobRecord:

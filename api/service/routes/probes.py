@@ -8,9 +8,10 @@ from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
 from api.errors import ErrorBody
+from api.i18n import N_, Message, joined
 from api.service import schemas
 from api.service.error_handlers import error_response
-from api.service.routes.deps import ServiceDep
+from api.service.routes.deps import Language, ServiceDep
 from api.service.routes.openapi import error_responses
 from api.service.state import Service
 
@@ -24,13 +25,13 @@ async def healthz() -> dict[str, str]:
 
 
 def not_ready(service: Service, db_ok: bool) -> list[str]:
-    """Why the server cannot take work yet (empty when it can)."""
+    """Why the server cannot take work yet (empty when it can), as catalog sentences."""
     sup = service.supervisor
-    why = [] if db_ok else ["the database does not answer"]
+    why: list[str] = [] if db_ok else [Message(N_("the database does not answer"))]
     if sup is None or not sup.ready():
-        why.append("no solver process is ready")
+        why.append(Message(N_("no solver process is ready")))
     if not why and not service.maps:
-        why.append("starting")
+        why.append(Message(N_("starting")))
     return why
 
 
@@ -39,12 +40,13 @@ def not_ready(service: Service, db_ok: bool) -> list[str]:
     response_model=schemas.Readiness,
     responses=error_responses("Readiness", "NOT_READY"),
 )
-async def readyz(service: ServiceDep) -> Any:
-    """Readiness: database answers, maps loaded, a solver process up (no key needed)."""
+async def readyz(service: ServiceDep, language: Language) -> Any:
+    """Readiness: database answers, maps loaded, a solver process up (no key needed);
+    the reasons it is not, in the ``Accept-Language`` language."""
     db_ok = await run_in_threadpool(service.store.ping)
     why = not_ready(service, db_ok)
     if why:
-        return error_response(ErrorBody("NOT_READY", "; ".join(why)))
+        return error_response(ErrorBody("NOT_READY", joined(why)).in_language(language))
     sup = service.supervisor
     return {
         "status": "ready",

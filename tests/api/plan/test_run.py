@@ -9,9 +9,10 @@ import pytest
 
 from api.demo.data import DEMO_DATE
 from api.errors import classify, exit_status
+from api.plan.budget import CHECKED_TAIL, WRITTEN_TAIL
 from api.plan.ledger import Ledger
 from api.plan.request import PlanRequest
-from api.plan.run import run_plan
+from api.plan.run import budget_of, run_plan
 from geo.errors import GeoError
 
 
@@ -42,3 +43,11 @@ def test_the_request_asks_for_drive_graphs_when_suggesting(small_ledger: Ledger)
     assert walkers.volunteers
     assert PlanRequest(walkers, DEMO_DATE).modes() == ["walk"]
     assert PlanRequest(walkers, DEMO_DATE, suggest=True).modes() == ["drive", "walk"]
+
+
+def test_a_plan_written_to_a_folder_keeps_the_written_tail(small_ledger: Ledger) -> None:
+    """The budget of a plan written to a folder keeps the files' time out of the search;
+    a plan returned keeps only the checker's, geometry's and document's."""
+    request = PlanRequest(small_ledger, DEMO_DATE, time_limit=5.0)
+    assert budget_of(request, written=True).tail == WRITTEN_TAIL
+    assert budget_of(request).tail == CHECKED_TAIL

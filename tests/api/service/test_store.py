@@ -8,8 +8,14 @@ from collections import Counter
 
 import pytest
 
-from api.errors import ServiceError
+from api.errors import ErrorBody, ServiceError, classify
+from api.i18n import Lang
 from api.service.db import JobStore, NewJob, jobs
+from api.service.intake import check_request
+from api.service.retention import purged_error
+from api.service.sample import plan_request
+from api.service.schemas import PlanRequest
+from api.settings import ServiceSettings
 
 PLAN = {"date": "2026-11-25", "routes": [], "unassigned": [], "summary": {"cost": 42}}
 
@@ -158,4 +164,39 @@ def test_database_of_an_older_version_gets_the_new_columns(db_url: str) -> None:
     assert (job.community, job.links_version, job.purged_at) == ("default", 1, None)
     assert (job.version, job.day_id, job.previous_id) == (1, "old1", None)
     assert store.get(_new(store)).community == "default"
+    store.dispose()
+
+
+def test_failed_error_keeps_its_catalog_sentences_in_the_database(db_url: str) -> None:
+    """A failed job's error is stored with its catalog sentences (message and each
+    detail), so it reads back in Chinese; its purged form keeps the message only; an
+    error stored as English text alone reads back as that English."""
+    store = _store(db_url)
+    body = PlanRequest.model_validate({**plan_request(2), "map": "atlantis"})
+    with pytest.raises(ServiceError) as refused:
+        check_request(body, "job", ServiceSettings(), ["demo"])
+    error = classify(refused.value)
+    failed, old = _new(store), _new(store)
+    assert store.claim("server-a") is not None and store.claim("server-a") is not None
+    store.finish_failed(failed, error.to_stored())
+    store.finish_failed(old, error.to_dict())
+    zh = Lang("zh_CN")
+    stored = store.get(failed).error
+    assert stored is not None
+    told = ErrorBody.from_dict(stored).in_language(zh)
+    assert told.message == "没有名为 'atlantis' 的地图；本服务器提供：demo"
+    assert [(d.record, d.field, d.problem) for d in told.details] == [
+        ("request", "map", "未知地图 'atlantis'")
+    ]
+    assert ErrorBody.from_dict(stored).to_dict() == error.to_dict()
+    assert ErrorBody.from_dict(purged_error(stored) or {}).in_language(zh).message == told.message
+    old_error = store.get(old).error
+    assert old_error is not None
+    assert ErrorBody.from_dict(old_error).in_language(zh).to_dict() == error.to_dict()
+    defect = _new(store)
+    assert store.claim("server-a") is not None
+    store.finish_failed(defect, classify(RuntimeError("inside")).to_stored())
+    internal = store.get(defect).error
+    assert internal is not None and internal["code"] == "INTERNAL"
+    assert ErrorBody.from_dict(internal).in_language(zh).message == "意外错误；详情见服务器日志"
     store.dispose()

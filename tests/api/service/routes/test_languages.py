@@ -4,10 +4,12 @@ Chinese sentences with the same code, status, ids and fields as the English answ
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
+from api.service.db import jobs
 from api.service.sample import plan_request
-from tests.api.service.routes.conftest import VIEWER, Client
+from tests.api.service.routes.conftest import VIEWER, Client, service_of
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"}
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
@@ -91,3 +93,56 @@ def test_oversized_body_is_refused_in_chinese(client: Client) -> None:
     res = client.post("/v1/jobs", content=big, headers={**ZH, "Content-Type": "text/plain"})
     assert res.status_code == 413 and res.json()["code"] == "PAYLOAD_TOO_LARGE"
     assert res.json()["message"].startswith("请求内容超过") and "DOORSTEP_" in res.json()["message"]
+
+
+def _interrupted(client: Client, job_id: str) -> None:
+    """Fail job ``job_id`` as the store does when its servers stopped once too often."""
+    store = service_of(client).store
+    claimed = store.claim("a-server-that-died")
+    assert claimed is not None and claimed.id == job_id
+    with store.engine.begin() as conn:
+        conn.execute(jobs.update().values(heartbeat_at=time.time() - 3600))
+    (reaped,) = store.reap(me="test-server", lease_s=60, attempts=1)
+    assert reaped.action == "failed"
+
+
+def test_failed_job_error_is_told_in_the_readers_language(client: Client) -> None:
+    """A failed job's stored error reads in Chinese under Accept-Language zh-CN and in
+    English without it (GET of the job and the job list); a row stored as English text
+    before messages were kept still reads, in its English."""
+    job_id = client.post("/v1/jobs", json=plan_request(2)).json()["id"]
+    _interrupted(client, job_id)
+    zh = client.get(f"/v1/jobs/{job_id}", headers=ZH).json()
+    en = client.get(f"/v1/jobs/{job_id}").json()
+    assert zh["status"] == "failed" and zh["error"]["code"] == en["error"]["code"] == "INTERRUPTED"
+    assert zh["error"]["message"] == "服务器在求解此任务时停止了 1 次；不再重新运行"
+    assert (
+        en["error"]["message"]
+        == "the server stopped while solving this job 1 time(s); it is not run again"
+    )
+    listed = client.get("/v1/jobs", headers=ZH).json()["jobs"]
+    assert [j["error"]["message"] for j in listed] == [zh["error"]["message"]]
+    plan = client.get(f"/v1/jobs/{job_id}/plan", headers=ZH).json()
+    assert plan["code"] == "JOB_NOT_DONE"
+    assert plan["message"] == f"任务 {job_id} 的状态为 failed：{zh['error']['message']}"
+    old = client.post("/v1/jobs", json=plan_request(3)).json()["id"]
+    store = service_of(client).store
+    assert store.claim("test-server") is not None
+    english = {"code": "INTERRUPTED", "message": "the server stopped twice", "details": []}
+    store.finish_failed(old, english)
+    assert client.get(f"/v1/jobs/{old}", headers=ZH).json()["error"] == english
+
+
+def test_refused_batch_community_error_is_told_in_chinese(client: Client) -> None:
+    """A batch community refused at once (a map the server lacks) has its stored error,
+    message and detail, in Chinese when the batch is read in Chinese; fields unchanged."""
+    body = {"communities": [{**plan_request(2), "community_id": "a", "map": "atlantis"}]}
+    batch = client.post("/v1/batches", json=body, headers=ZH).json()
+    (a,) = batch["communities"]
+    assert a["error"]["message"] == "没有名为 'atlantis' 的地图；本服务器提供：demo"
+    assert [(d["record"], d["field"]) for d in a["error"]["details"]] == [("request", "map")]
+    assert a["error"]["details"][0]["problem"] == "未知地图 'atlantis'"
+    (read,) = client.get(f"/v1/batches/{batch['id']}", headers=ZH).json()["communities"]
+    assert read["error"] == a["error"]
+    (en,) = client.get(f"/v1/batches/{batch['id']}").json()["communities"]
+    assert en["error"]["message"].startswith("no map named 'atlantis'")

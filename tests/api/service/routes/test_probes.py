@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from api.i18n import Lang, joined
 from api.service.routes.probes import not_ready
 from tests.api.service.routes.conftest import Client, service_of
 
@@ -28,3 +29,16 @@ def test_reasons_name_each_missing_part(client: Client) -> None:
     ]
     service.maps = {}
     assert not_ready(service, db_ok=True) == ["no solver process is ready"]
+
+
+def test_not_ready_reasons_are_told_in_chinese(client: Client) -> None:
+    """/readyz's reasons come in the Accept-Language language: one reason, and two joined
+    as Chinese joins them."""
+    zh = {"Accept-Language": "zh-CN"}
+    res = client.get("/readyz", headers=zh)
+    assert res.status_code == 503 and res.json()["code"] == "NOT_READY"
+    assert res.json()["message"] == "没有就绪的求解进程"
+    service = service_of(client)
+    both = joined(not_ready(service, db_ok=False))
+    assert Lang("zh_CN").text(both) == "数据库没有响应；没有就绪的求解进程"
+    assert both == "the database does not answer; no solver process is ready"
