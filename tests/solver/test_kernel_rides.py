@@ -106,9 +106,7 @@ def test_the_insertion_ride_check_agrees_with_the_full_one(seed: int, steps: int
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 2**32 - 1), st.integers(0, 40))
-def test_the_ride_bounds_skip_only_positions_the_full_check_refuses(
-    seed: int, steps: int
-) -> None:
+def test_the_ride_bounds_skip_only_positions_the_full_check_refuses(seed: int, steps: int) -> None:
     """Every loose stop's best insertion is the same with the bounds on travel and service
     alone as with bounds that never skip a position."""
     problem = _problem(seed)
@@ -127,9 +125,7 @@ def test_the_ride_bounds_are_travel_and_service_since_the_load() -> None:
     trip."""
     problem = _problem(7)
     problem = Problem(
-        stops=tuple(
-            Stop(f"s{i}", 2 + i, (1,), service=60, max_ride=3600) for i in range(3)
-        ),
+        stops=tuple(Stop(f"s{i}", 2 + i, (1,), service=60, max_ride=3600) for i in range(3)),
         vehicles=(Vehicle("v", 0, 0, capacity=(5,), shift=(0, 8 * 3600), max_trips=None),),
         profiles=problem.profiles,
         depots=(Depot("office", 0),),
