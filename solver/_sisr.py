@@ -605,6 +605,7 @@ def _best_insertion(
         )
         changed, fixed = prob[20][u, v], prob[19][v]  # change cost; fixed prefix length
         c, p = vint[v, V_COST], vint[v, V_PROFILE]
+        far = vint[v, V_MAX_DIST] < NO_LIMIT  # a distance limit to keep
         end = vint[v, V_END]
         prev = vint[v, V_START]
         depart = vint[v, V_DEPART]
@@ -635,7 +636,7 @@ def _best_insertion(
                     if begin > tw_hi[x]:
                         continue
                     here, t = lx, begin + vint[v, V_RELOAD_SVC]
-                    delta, extra_d = cost[c, prev, lx], dist[p, prev, lx]
+                    delta, extra_d = cost[c, prev, lx], dist[p, prev, lx] if far else 0
                 start = max(tw_lo[u], t + travel[p, here, lu])
                 if start > tw_hi[u]:
                     continue  # (street matrices need not obey the triangle inequality: go on)
@@ -659,9 +660,10 @@ def _best_insertion(
                         > rfree[v, i]
                     ):
                         continue
-                extra_d += dist[p, here, lu] + _arc(dist, p, lu, nxt) - _arc(dist, p, prev, nxt)
-                if rdist[v] + extra_d > vint[v, V_MAX_DIST]:
-                    continue
+                if far:  # (distance is read only under a limit: the matrices are large)
+                    extra_d += dist[p, here, lu] + _arc(dist, p, lu, nxt) - _arc(dist, p, prev, nxt)
+                    if rdist[v] + extra_d > vint[v, V_MAX_DIST]:
+                        continue
                 delta += cost[c, here, lu] + _arc(cost, c, lu, nxt) - _arc(cost, c, prev, nxt)
                 if n == 0:
                     delta += vint[v, V_FIXED]
