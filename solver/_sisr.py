@@ -230,7 +230,9 @@ def _rides_ok(v: int, i: int, x: int, u: int, rs: tuple, prob: tuple) -> bool:
 
     Each trip leaves its load place (or the start) at the latest time that keeps every
     later visit and the end on time; a later departure never lengthens a ride, so the
-    limits hold on some schedule exactly when they hold at these departures.
+    limits hold on some schedule exactly when they hold at these departures. The route
+    as it is (``i < 0``) goes by its own latest starts (``ls``, as :func:`_update` leaves
+    them).
     """
     n_stops = prob[13].shape[0]
     routes, lengths, latest = rs[0], rs[1], rs[16]
@@ -239,7 +241,10 @@ def _rides_ok(v: int, i: int, x: int, u: int, rs: tuple, prob: tuple) -> bool:
     m = lengths[v] + _added(x, u)
     if m == 0:
         return True
-    _latest_starts(v, i, x, u, rs, prob)
+    if i < 0:
+        latest = rs[3][v]
+    else:
+        _latest_starts(v, i, x, u, rs, prob)
     k = 0
     while k < m:
         w = _at(routes, v, i, x, u, k)
