@@ -64,7 +64,7 @@ def _arc(m: np.ndarray, k: int, a: int, b: int) -> int:
 #           late_at, late_cost, allowed, penalty, neighbours, balance, max_ride, vreload,
 #           flags, prefix, change)
 #   rs = (routes, lengths, es, ls, rload, rdist, rcost, route_of, pos_of, late_after,
-#         rspan, bounds, rstops, rloads, tid, tload, scratch)
+#         rspan, bounds, rstops, rloads, tid, tload, scratch, rdone, rfree)
 # Per entry (stops, then one per load place): ``loc``, ``service`` (0 for a reload: the
 # vehicle's ``V_RELOAD_SVC`` counts), ``tw_lo``/``tw_hi`` (a load place's hours),
 # ``demand`` (0), ``late_at``, ``late_cost`` (0), ``max_ride`` (no limit: >= NO_LIMIT).
@@ -81,7 +81,12 @@ def _arc(m: np.ndarray, k: int, a: int, b: int) -> int:
 # stops with a lateness cost at positions >= i of route v; ``rstops``/``rloads``: stops
 # and reloads per route; ``tid[v, i]``: the trip of the gap before position ``i`` (0:
 # before the first load of a vehicle that starts empty); ``tload[v, t]``: trip ``t``'s
-# load; ``scratch``: room for one route's latest starts.
+# load; ``scratch``: room for one route's latest starts. Under ride limits, bounds that
+# take travel and service only (no wait, so never more than a ride on any schedule):
+# ``rdone[v, i]``: seconds from the departure of the trip of gap ``i`` to the departure
+# from the entry before it; ``rfree[v, i]``: the least ``max_ride - that bound`` over the
+# stops of that trip from position ``i`` on (``NO_LIMIT``: none). A position where they
+# show a ride over its limit needs no closer look (:func:`_best_insertion`).
 
 
 @njit(cache=True, inline="always")
@@ -265,6 +270,110 @@ def _rides_ok(v: int, i: int, x: int, u: int, rs: tuple, prob: tuple) -> bool:
 
 
 @njit(cache=True)
+def _insertion_rides_ok(v: int, i: int, x: int, u: int, rs: tuple, prob: tuple) -> bool:
+    """Whether route ``v`` with ``x``, ``u`` inserted at ``i`` keeps every ride limit, given
+    that the route as it is keeps them (as :func:`_rides_ok`, over fewer entries).
+
+    Only two kinds of trip can change: the one that takes the insertion, and those whose
+    load place's latest start moves earlier (a trip that leaves earlier may wait longer at
+    a window). Latest starts after the insertion are the route's own (``ls``); going back
+    from it they are recomputed until one equals the route's own, before which none
+    moves. So the check walks from the trip holding the first moved latest start to the
+    end of the trip holding the insertion; later trips keep their departures and visits.
+    """
+    n_stops = prob[13].shape[0]
+    routes, lengths, ls, latest = rs[0], rs[1], rs[3], rs[16]
+    vint, loc, travel, tw_lo, tw_hi, max_ride = (
+        prob[0],
+        prob[2],
+        prob[4],
+        prob[7],
+        prob[8],
+        prob[16],
+    )
+    service = prob[6]
+    p = vint[v, V_PROFILE]
+    n = lengths[v]
+    last = i + _added(x, u) - 1  # the last entry inserted
+    if i < n:
+        late, nxt = ls[v, i], loc[routes[v, i]]
+    else:
+        late, nxt = vint[v, V_END_BY], vint[v, V_END]
+    moved = 0  # first position whose latest start may have moved
+    for k in range(last, -1, -1):
+        w = _at(routes, v, i, x, u, k)
+        late = min(
+            tw_hi[w], late - _arc(travel, p, loc[w], nxt) - _svc(v, w, vint, service, n_stops)
+        )
+        latest[k] = late
+        nxt = loc[w]
+        if k < i and late == ls[v, k]:
+            moved = k + 1
+            break
+    begin = moved  # back to the load that begins the trip of ``moved`` (0: the first trip)
+    while begin > 0 and _at(routes, v, i, x, u, begin) < n_stops:
+        begin -= 1
+    for k in range(begin, moved):
+        latest[k] = ls[v, k]
+    k = begin
+    while k <= last:
+        w = _at(routes, v, i, x, u, k)
+        if w >= n_stops:
+            leave = latest[k] + vint[v, V_RELOAD_SVC]
+            prev = loc[w]
+            k += 1
+        elif k == 0 and vint[v, V_START_EMPTY] == 0:
+            prev = vint[v, V_START]
+            leave = max(
+                vint[v, V_DEPART], min(vint[v, V_DEPART_BY], latest[0] - travel[p, prev, loc[w]])
+            )
+        else:
+            k += 1  # (a stop before any load: the route breaks other rules)
+            continue
+        t = leave
+        while k < n + _added(x, u):
+            w = _at(routes, v, i, x, u, k)
+            if w >= n_stops:
+                break
+            start = max(tw_lo[w], t + travel[p, prev, loc[w]])
+            if start - leave > max_ride[w]:
+                return False
+            t = start + service[w]
+            prev = loc[w]
+            k += 1
+    return True
+
+
+@njit(cache=True)
+def _ride_bounds(v: int, rs: tuple, prob: tuple) -> None:
+    """Fill route ``v``'s ``rdone`` and ``rfree`` (see the layout above) from its visits."""
+    n_stops = prob[13].shape[0]
+    routes, lengths, tid, rdone, rfree = rs[0], rs[1], rs[14], rs[17], rs[18]
+    vint, loc, travel, service, max_ride = prob[0], prob[2], prob[4], prob[6], prob[16]
+    p = vint[v, V_PROFILE]
+    n = lengths[v]
+    since = 0  # seconds since the trip's departure, at the departure from the entry before
+    prev = vint[v, V_START]
+    for k in range(n):
+        rdone[v, k] = since
+        w = routes[v, k]
+        if w >= n_stops:
+            since = 0
+        else:
+            since += travel[p, prev, loc[w]]
+            rfree[v, k] = max_ride[w] - since  # (for now: this stop's own room)
+            since += service[w]
+        prev = loc[w]
+    rdone[v, n] = since
+    rfree[v, n] = NO_LIMIT
+    for k in range(n - 1, -1, -1):
+        if routes[v, k] >= n_stops or tid[v, k] == 0:  # (trip 0: before any load)
+            rfree[v, k] = NO_LIMIT
+        elif routes[v, k + 1] < n_stops if k + 1 < n else False:
+            rfree[v, k] = min(rfree[v, k], rfree[v, k + 1])
+
+
+@njit(cache=True)
 def _update(v: int, rs: tuple, prob: tuple) -> bool:
     """Recompute route ``v``'s times, slack, loads, distance and cost; ``True`` if feasible.
 
@@ -346,8 +455,10 @@ def _update(v: int, rs: tuple, prob: tuple) -> bool:
         ok = False
     if ok and n > 0 and _has_span_limit(v, vint):
         ok = _spans_ok(v, -1, -1, -1, rs, prob)
-    if ok and n > 0 and prob[18][0] > 0:
-        ok = _rides_ok(v, -1, -1, -1, rs, prob)
+    if prob[18][0] > 0:
+        _ride_bounds(v, rs, prob)
+        if ok and n > 0:
+            ok = _rides_ok(v, -1, -1, -1, rs, prob)
     if prob[15][0] > 0:
         rs[10][v] = _shown_span(v, -1, -1, -1, rs, prob) if n > 0 else 0
     return ok
@@ -471,8 +582,8 @@ def _best_insertion(
     vint, vcap, loc, cost, travel, dist, service, tw_lo, tw_hi, demand = prob[:10]
     late_at, late_cost, allowed = prob[10], prob[11], prob[12]
     late_after, bounds, balance, vreload = rs[9], rs[11], prob[15], prob[17]
-    rstops, rloads, tid, tload = rs[12], rs[13], rs[14], rs[15]
-    rides = prob[18][0] > 0
+    rstops, rloads, tid, tload, rdone, rfree = rs[12], rs[13], rs[14], rs[15], rs[17], rs[18]
+    rides, max_ride = prob[18][0] > 0, prob[16]
     best_v, best_i, best_x, best_delta = -1, -1, -1, 0
     lu = loc[u]
     class_seen[:] = False
@@ -494,6 +605,7 @@ def _best_insertion(
         )
         changed, fixed = prob[20][u, v], prob[19][v]  # change cost; fixed prefix length
         c, p = vint[v, V_COST], vint[v, V_PROFILE]
+        far = vint[v, V_MAX_DIST] < NO_LIMIT  # a distance limit to keep
         end = vint[v, V_END]
         prev = vint[v, V_START]
         depart = vint[v, V_DEPART]
@@ -524,7 +636,7 @@ def _best_insertion(
                     if begin > tw_hi[x]:
                         continue
                     here, t = lx, begin + vint[v, V_RELOAD_SVC]
-                    delta, extra_d = cost[c, prev, lx], dist[p, prev, lx]
+                    delta, extra_d = cost[c, prev, lx], dist[p, prev, lx] if far else 0
                 start = max(tw_lo[u], t + travel[p, here, lu])
                 if start > tw_hi[u]:
                     continue  # (street matrices need not obey the triangle inequality: go on)
@@ -536,30 +648,47 @@ def _best_insertion(
                     nxt = end
                     if start + service[u] + _arc(travel, p, lu, nxt) > vint[v, V_END_BY]:
                         continue
-                extra_d += dist[p, here, lu] + _arc(dist, p, lu, nxt) - _arc(dist, p, prev, nxt)
-                if rdist[v] + extra_d > vint[v, V_MAX_DIST]:
-                    continue
+                if rides:  # a ride over its limit on travel and service alone (no wait)
+                    to_u = travel[p, here, lu]
+                    if x >= 0:
+                        if to_u > max_ride[u]:
+                            continue
+                    elif rdone[v, i] + to_u > max_ride[u] or (
+                        i < n
+                        and routes[v, i] < n_stops
+                        and to_u + service[u] + travel[p, lu, nxt] - travel[p, here, nxt]
+                        > rfree[v, i]
+                    ):
+                        continue
+                if far:  # (distance is read only under a limit: the matrices are large)
+                    extra_d += dist[p, here, lu] + _arc(dist, p, lu, nxt) - _arc(dist, p, prev, nxt)
+                    if rdist[v] + extra_d > vint[v, V_MAX_DIST]:
+                        continue
                 delta += cost[c, here, lu] + _arc(cost, c, lu, nxt) - _arc(cost, c, prev, nxt)
                 if n == 0:
                     delta += vint[v, V_FIXED]
                 delta += changed
                 if start > late_at[u]:
                     delta += late_cost[u] * (start - late_at[u])
-                if late_after[v, i] > 0:
-                    delta += _later_lateness(v, i, start + service[u], lu, rs, prob)
                 if best_v >= 0 and _no_better(delta, best_delta, n, lengths[best_v]):
                     continue
-                # Duration and ride limits last, only for a would-be best position: O(route).
-                if _has_span_limit(v, vint) and not _spans_ok(v, i, x, u, rs, prob):
-                    continue
-                if rides and not _rides_ok(v, i, x, u, rs, prob):
-                    continue
+                # What costs O(route) only for a would-be best position, each part adding
+                # cost (never less) before the next: the later visits' lateness, the
+                # balance rule's price, then the duration and ride limits.
+                if late_after[v, i] > 0:
+                    delta += _later_lateness(v, i, start + service[u], lu, rs, prob)
+                    if best_v >= 0 and _no_better(delta, best_delta, n, lengths[best_v]):
+                        continue
                 if balance[0] > 0:  # beyond the balance bounds: at the rule's price
                     over_s = _shown_span(v, i, x, u, rs, prob) - bounds[0]
                     over_n = rstops[v] + 1 - bounds[1]
                     delta += max(0, over_s) * balance[1] + max(0, over_n) * balance[2]
                     if best_v >= 0 and _no_better(delta, best_delta, n, lengths[best_v]):
                         continue
+                if _has_span_limit(v, vint) and not _spans_ok(v, i, x, u, rs, prob):
+                    continue
+                if rides and not _insertion_rides_ok(v, i, x, u, rs, prob):
+                    continue
                 best_v, best_i, best_x, best_delta = v, i, x, delta
     return best_v, best_i, best_x, best_delta
 
@@ -738,6 +867,8 @@ def _route_state(routes: np.ndarray, lengths: np.ndarray, prob: tuple) -> tuple:
         np.zeros((n_veh, width), dtype=np.int64),  # tid
         np.zeros((n_veh, width + 1, dims), dtype=np.int64),  # tload
         np.zeros(width + 1, dtype=np.int64),  # scratch
+        np.zeros((n_veh, width + 1), dtype=np.int64),  # rdone
+        np.full((n_veh, width + 1), NO_LIMIT, dtype=np.int64),  # rfree
     )
 
 

@@ -1,0 +1,148 @@
+"""The kernel's fast ride checks agree with its full one: the check of an insertion over the
+trips it can change (:func:`solver._sisr._insertion_rides_ok`) and the bounds on travel
+and service alone that skip positions before any check (``rdone``/``rfree``)."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from solver import Depot, Problem, Profile, Stop, Vehicle, _sisr, refine
+
+FAR = time.monotonic() + 3600.0
+
+
+def _problem(seed: int) -> Problem:
+    """A random day with trips and ride limits: 8-14 stops on a grid, 1-3 vehicles loading
+    at one or two places, windows on some stops, 10-60 minute ride limits."""
+    rng = np.random.default_rng(seed)
+    n_loc = 10
+    points = rng.integers(0, 10, size=(n_loc, 2))
+    grid = np.abs(points[:, None, :] - points[None, :, :]).sum(axis=2).astype(np.int64)
+    vehicles = tuple(
+        Vehicle(
+            f"v{k}",
+            0,
+            int(rng.choice([0, 1])),
+            capacity=(int(rng.integers(4, 10)),),
+            shift=(0, 8 * 3600),
+            reload_locations=(0, 1) if rng.random() < 0.5 else (0,),
+            max_trips=None,
+            reload_service=int(rng.choice([0, 120, 600])),
+            start_loaded=bool(rng.random() < 0.7),
+        )
+        for k in range(int(rng.integers(1, 4)))
+    )
+    stops = []
+    for i in range(int(rng.integers(8, 15))):
+        lo = int(rng.integers(0, 12)) * 1200
+        windows = ((lo, lo + int(rng.integers(600, 7200))),) if rng.random() < 0.4 else ()
+        stops.append(
+            Stop(
+                f"s{i}",
+                int(rng.integers(2, n_loc)),
+                (int(rng.integers(1, 4)),),
+                service=int(rng.choice([0, 60, 300])),
+                windows=windows,
+                max_ride=int(rng.integers(1, 7)) * 600,
+            )
+        )
+    return Problem(
+        stops=tuple(stops),
+        vehicles=vehicles,
+        profiles=(Profile("grid", grid * 90, grid * 100),),
+        depots=(Depot("office", 0), Depot("kitchen", 1)),
+        dimensions=("kg",),
+    )
+
+
+def _state(problem: Problem, seed: int, steps: int) -> tuple[tuple, tuple, list[int]]:
+    """The kernel's problem and route state after ``steps`` steps from empty routes, with
+    a third of the served stops then taken out (as a ruin leaves a plan); the loose stops."""
+    a = refine.arrays(problem)
+    empty: list[list[int]] = [[] for _ in problem.vehicles]
+    out = refine.refine(problem, empty, deadline=FAR, iterations=steps, seed=seed, min_iterations=1)
+    routes, lengths = refine._route_arrays(problem, a, out.routes)
+    prob = a.kernel()
+    rs = _sisr._route_state(routes, lengths, prob)
+    for v in range(len(problem.vehicles)):
+        assert _sisr._update(v, rs, prob)
+    rng = np.random.default_rng(seed)
+    n = len(problem.stops)
+    for v in range(len(problem.vehicles)):
+        kept = [w for w in routes[v, : lengths[v]] if w >= n or rng.random() < 0.67]
+        routes[v, : len(kept)] = kept
+        lengths[v] = len(kept)
+        assert _sisr._update(v, rs, prob)  # (taking stops out lengthens no ride)
+    on_routes = {int(w) for v in range(len(lengths)) for w in routes[v, : lengths[v]]}
+    return rs, prob, [u for u in range(n) if u not in on_routes]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2**32 - 1), st.integers(0, 40))
+def test_the_insertion_ride_check_agrees_with_the_full_one(seed: int, steps: int) -> None:
+    """At every position, with and without a new load before the stop, the check over the
+    trips an insertion can change says what the check of the whole route says."""
+    problem = _problem(seed)
+    rs, prob, loose = _state(problem, seed, steps)
+    n = len(problem.stops)
+    routes, lengths, vreload = rs[0], rs[1], prob[17]
+    compared = 0
+    for v in range(len(problem.vehicles)):
+        loads = [n + r for r in range(vreload.shape[1]) if vreload[v, r]]
+        for u in loose:
+            for i in range(int(lengths[v]) + 1):
+                for x in [-1, *loads]:
+                    full = _sisr._rides_ok(v, i, x, u, rs, prob)
+                    assert _sisr._insertion_rides_ok(v, i, x, u, rs, prob) == full, (
+                        v, i, x, u, routes[v, : lengths[v]].tolist(),
+                    )  # fmt: skip
+                    compared += 1
+    assert compared > 0 or not loose
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2**32 - 1), st.integers(0, 40))
+def test_the_ride_bounds_skip_only_positions_the_full_check_refuses(seed: int, steps: int) -> None:
+    """Every loose stop's best insertion is the same with the bounds on travel and service
+    alone as with bounds that never skip a position."""
+    problem = _problem(seed)
+    rs, prob, loose = _state(problem, seed, steps)
+    blind = (*rs[:17], np.zeros_like(rs[17]), np.full_like(rs[18], _sisr.NO_LIMIT))
+    seen = np.zeros(int(prob[0][:, _sisr.V_CLASS].max()) + 1, dtype=np.bool_)
+    for u in loose:
+        assert _sisr._best_insertion(u, 0.0, rs, prob, seen) == _sisr._best_insertion(
+            u, 0.0, blind, prob, seen
+        )
+
+
+def test_the_ride_bounds_are_travel_and_service_since_the_load() -> None:
+    """On a route of two trips (s0 s1 | load | s2) the bounds count seconds from each
+    departure, and the room of a position is the least over the stops after it in its
+    trip."""
+    problem = _problem(7)
+    problem = Problem(
+        stops=tuple(Stop(f"s{i}", 2 + i, (1,), service=60, max_ride=3600) for i in range(3)),
+        vehicles=(Vehicle("v", 0, 0, capacity=(5,), shift=(0, 8 * 3600), max_trips=None),),
+        profiles=problem.profiles,
+        depots=(Depot("office", 0),),
+        dimensions=("kg",),
+    )
+    a = refine.arrays(problem)
+    reload = problem.reload_code(0)
+    routes, lengths = refine._route_arrays(problem, a, [[0, 1, reload, 2]])
+    prob = a.kernel()
+    rs = _sisr._route_state(routes, lengths, prob)
+    _sisr._update(0, rs, prob)
+    t = problem.profiles[0].durations
+    to_s0, to_s1, to_s2 = int(t[0, 2]), int(t[0, 2]) + 60 + int(t[2, 3]), int(t[0, 4])
+    assert rs[17][0, :5].tolist() == [0, to_s0 + 60, to_s1 + 60, 0, to_s2 + 60]
+    assert rs[18][0, :4].tolist() == [
+        min(3600 - to_s0, 3600 - to_s1),
+        3600 - to_s1,
+        _sisr.NO_LIMIT,
+        3600 - to_s2,
+    ]
