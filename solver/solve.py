@@ -281,7 +281,11 @@ def _or_tools_share(
     on_progress: Callable[[float, int], None] | None,
 ) -> SearchResult:
     """The OR-Tools search of :func:`_run`: until ``run.deadline``, or its
-    ``config.refine_after`` share when the refinement follows and its kernel is loaded."""
+    ``config.refine_after`` share when the refinement follows and its kernel is loaded.
+    OR-Tools is imported first (a process's first model, when :func:`start_up` did not
+    load it), so that its import never shortens OR-Tools' share."""
+    from solver import _ortools
+
     split = run.deadline
     if not plain and _refines(problem, config):
         # The compiled kernel loads while OR-Tools searches. Not loaded yet (a process's
@@ -290,8 +294,6 @@ def _or_tools_share(
         if run.effort is None and refine.ready(0):  # with effort, its bound ends OR-Tools
             now = time.monotonic()
             split = now + config.refine_after * (run.deadline - now)
-    from solver import _ortools  # loaded by the first search that builds a model
-
     return _ortools.search(
         problem,
         config=config,
@@ -382,12 +384,15 @@ def worker_pool(size: int = 1) -> ProcessPoolExecutor:
         return _POOL[0]
 
 
-def start_up(workers: int = 1) -> None:
+def start_up(workers: int = 1, *, or_tools: bool = True) -> None:
     """Prepare this process for solving, off the clock of any solve: the kernel starts
-    loading on a background thread and, with ``workers`` > 1, the worker pool starts its
-    processes on another (:func:`_start_workers`). Command lines and services call it
-    first thing."""
+    loading on a background thread, OR-Tools is imported (unless ``or_tools`` is false:
+    then the first search that builds a model imports it, on its clock) and, with
+    ``workers`` > 1, the worker pool starts its processes on another thread
+    (:func:`_start_workers`). Command lines and services call it first thing."""
     refine.load_in_background()
+    if or_tools:
+        from solver import _ortools  # noqa: F401  (imported for its load)
     if workers > 1:
         threading.Thread(target=_start_workers, args=(workers - 1,), daemon=True).start()
 

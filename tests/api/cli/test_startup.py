@@ -92,6 +92,16 @@ def test_plan_help_loads_neither_or_tools_nor_the_graph_builders() -> None:
     assert not [m for m in BUILD_STACK if m in loaded]
 
 
+def test_solve_loads_or_tools_at_start_up() -> None:
+    """``doorstep solve``, whose search's clock starts at the call, loads OR-Tools at
+    start-up, before that clock; ``plan`` (clock from the process start) does not."""
+    from api.cli import FROM_PROCESS_START
+
+    _, loaded = _run_logging_imports(["solve", "--help"])
+    assert "ortools" in loaded and "solver._ortools" in loaded
+    assert "plan" in FROM_PROCESS_START and "solve" not in FROM_PROCESS_START
+
+
 def test_a_day_with_trips_is_planned_without_loading_or_tools(
     tmp_path: Path, helsinki: Path, buildings: tuple[Building, ...]
 ) -> None:
