@@ -3,8 +3,9 @@
 It runs the OR-Tools search (``solver._ortools``), builds the timed routes from the
 visiting orders (``solver.schedule``), names a reason for every stop left unserved
 (``solver.diagnose``) and returns a :class:`~solver.solution.Solution`. ``solver._ortools``
-is imported by the first search that builds an OR-Tools model: a process whose problems
-the refinement plans alone (days with trips) never loads OR-Tools.
+is imported by :func:`start_up` (unless asked not to) or else by the first search that
+builds an OR-Tools model: such a process whose problems the refinement plans alone (days
+with trips) never loads OR-Tools.
 
 Time and determinism
 --------------------
