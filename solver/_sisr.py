@@ -230,7 +230,9 @@ def _rides_ok(v: int, i: int, x: int, u: int, rs: tuple, prob: tuple) -> bool:
 
     Each trip leaves its load place (or the start) at the latest time that keeps every
     later visit and the end on time; a later departure never lengthens a ride, so the
-    limits hold on some schedule exactly when they hold at these departures.
+    limits hold on some schedule exactly when they hold at these departures. The route
+    as it is (``i < 0``) goes by its own latest starts (``ls``, as :func:`_update` leaves
+    them).
     """
     n_stops = prob[13].shape[0]
     routes, lengths, latest = rs[0], rs[1], rs[16]
@@ -239,7 +241,10 @@ def _rides_ok(v: int, i: int, x: int, u: int, rs: tuple, prob: tuple) -> bool:
     m = lengths[v] + _added(x, u)
     if m == 0:
         return True
-    _latest_starts(v, i, x, u, rs, prob)
+    if i < 0:
+        latest = rs[3][v]
+    else:
+        _latest_starts(v, i, x, u, rs, prob)
     k = 0
     while k < m:
         w = _at(routes, v, i, x, u, k)
@@ -637,17 +642,21 @@ def _best_insertion(
                         continue
                     here, t = lx, begin + vint[v, V_RELOAD_SVC]
                     delta, extra_d = cost[c, prev, lx], dist[p, prev, lx] if far else 0
+                nxt = loc[routes[v, i]] if i < n else end
+                delta += cost[c, here, lu] + _arc(cost, c, lu, nxt) - _arc(cost, c, prev, nxt)
+                if n == 0:
+                    delta += vint[v, V_FIXED]
+                delta += changed
+                if best_v >= 0 and _no_better(delta, best_delta, n, lengths[best_v]):
+                    continue  # (the rest only refuses or adds cost: the arcs' cost first)
                 start = max(tw_lo[u], t + travel[p, here, lu])
                 if start > tw_hi[u]:
                     continue  # (street matrices need not obey the triangle inequality: go on)
                 if i < n:
-                    nxt = loc[routes[v, i]]
                     if start + service[u] + travel[p, lu, nxt] > ls[v, i]:
                         continue
-                else:
-                    nxt = end
-                    if start + service[u] + _arc(travel, p, lu, nxt) > vint[v, V_END_BY]:
-                        continue
+                elif start + service[u] + _arc(travel, p, lu, nxt) > vint[v, V_END_BY]:
+                    continue
                 if rides:  # a ride over its limit on travel and service alone (no wait)
                     to_u = travel[p, here, lu]
                     if x >= 0:
@@ -664,14 +673,10 @@ def _best_insertion(
                     extra_d += dist[p, here, lu] + _arc(dist, p, lu, nxt) - _arc(dist, p, prev, nxt)
                     if rdist[v] + extra_d > vint[v, V_MAX_DIST]:
                         continue
-                delta += cost[c, here, lu] + _arc(cost, c, lu, nxt) - _arc(cost, c, prev, nxt)
-                if n == 0:
-                    delta += vint[v, V_FIXED]
-                delta += changed
                 if start > late_at[u]:
                     delta += late_cost[u] * (start - late_at[u])
-                if best_v >= 0 and _no_better(delta, best_delta, n, lengths[best_v]):
-                    continue
+                    if best_v >= 0 and _no_better(delta, best_delta, n, lengths[best_v]):
+                        continue
                 # What costs O(route) only for a would-be best position, each part adding
                 # cost (never less) before the next: the later visits' lateness, the
                 # balance rule's price, then the duration and ride limits.
