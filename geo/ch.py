@@ -48,9 +48,8 @@ def nested_dissection_rank(indptr: I64, indices: I64) -> I64:
     ``NodeND`` through pymetis): separators last, so each part's nodes rank below the
     separator that cuts it off.
 
-    METIS and scipy's sparse matrices are imported here, on the first build of a
-    hierarchy: a process that reads its hierarchies from the cache never loads them
-    (~0.3 s of a command's start-up).
+    METIS (and the sparse matrix it reads) is imported here, by the build of a hierarchy:
+    a process that reads its hierarchies from the cache never loads it.
     """
     import pymetis
     from scipy.sparse import coo_matrix

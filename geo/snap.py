@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from scipy.spatial import cKDTree
 
 from geo.errors import PointError
 from geo.graph import StreetGraph
@@ -90,8 +91,6 @@ class _SnapIndex:
         px = self.x1[self.piece_seg] + t * (self.x2 - self.x1)[self.piece_seg]
         py = self.y1[self.piece_seg] + t * (self.y2 - self.y1)[self.piece_seg]
         self.slack = float((seg_len / pieces).max(initial=0.0)) / 2 + 1e-6
-        from scipy.spatial import cKDTree  # loaded by the first snap, not by importing geo
-
         self.tree = cKDTree(np.column_stack([px, py]))
 
     def project(self, segs: I64, qx: float, qy: float) -> tuple[F64, F64]:
