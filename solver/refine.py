@@ -34,6 +34,8 @@ _STEP = 200
 _FIRST_STEP = 20
 #: Seconds per later kernel call (between clock and progress checks).
 _CHUNK_SECONDS = 0.05
+#: The annealing's last temperature is its first over this.
+_COOLING = 100.0
 #: Most the temperature rises on plans of long routes (:attr:`RefineConfig.long_route`).
 _MAX_HEAT = 3.0
 #: Stand-in travel time of a missing path: later than any window.
@@ -420,7 +422,7 @@ def refine(
     loose = _unserved(n, cur, lengths)
     served_cost = int(state[0]) - int(a.penalty[loose].sum()) - state[4]
     t_start = start_temperature(cfg, max(served_cost, 1), arcs, n - len(loose), used)
-    t_end = t_start / 100.0
+    t_end = t_start / _COOLING
     done, index, reported = 0, 1 + built, start_objective
     rate = 0.0
     served, last_gain = n - len(_unserved(n, best, best_len)), 0
