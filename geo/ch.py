@@ -31,9 +31,7 @@ from pathlib import Path
 import numba
 import numpy as np
 import numpy.typing as npt
-import pymetis
 from numba import njit, prange
-from scipy.sparse import coo_matrix
 
 from geo.cache import read_arrays, write_arrays
 from geo.dijkstra import INF, PARALLEL_LOCK, _pop, _push
@@ -48,7 +46,14 @@ I32 = npt.NDArray[np.int32]
 def nested_dissection_rank(indptr: I64, indices: I64) -> I64:
     """Rank of each node in a nested-dissection order of the undirected graph (METIS's
     ``NodeND`` through pymetis): separators last, so each part's nodes rank below the
-    separator that cuts it off."""
+    separator that cuts it off.
+
+    METIS (and the sparse matrix it reads) is imported here, by the build of a hierarchy:
+    a process that reads its hierarchies from the cache never loads it.
+    """
+    import pymetis
+    from scipy.sparse import coo_matrix
+
     n = len(indptr) - 1
     tail = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
     keep = tail != indices

@@ -11,7 +11,6 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from geo.build import build_graph
 from geo.cache import cache_path, hierarchy_path, load_cached, save_cached
 from geo.ch import remember_file
 from geo.errors import MapSourceError
@@ -118,6 +117,8 @@ def load_graphs(
     else:
         missing = list(resolved)
     if missing:
+        from geo.build import build_graph  # with scipy's sparse graphs: only to build
+
         t1 = time.perf_counter()
         data: OsmData = read_osm_file(src) if isinstance(src, Path) else fetch(src)
         on_phase("read", time.perf_counter() - t1)

@@ -2,7 +2,10 @@
 
 It runs the OR-Tools search (``solver._ortools``), builds the timed routes from the
 visiting orders (``solver.schedule``), names a reason for every stop left unserved
-(``solver.diagnose``) and returns a :class:`~solver.solution.Solution`.
+(``solver.diagnose``) and returns a :class:`~solver.solution.Solution`. ``solver._ortools``
+is imported by :func:`start_up` (unless asked not to) or else by the first search that
+builds an OR-Tools model: such a process whose problems the refinement plans alone (days
+with trips) never loads OR-Tools.
 
 Time and determinism
 --------------------
@@ -38,11 +41,12 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Literal
 
-from solver import _ortools, balance, refine, trips
+from solver import balance, refine, trips
 from solver.diagnose import diagnose, short_of_time
 from solver.model import Problem, routes_with_prefixes
 from solver.objective import priority_rank
 from solver.schedule import plan_cost, timed_route
+from solver.search import RESTORE_SECONDS, SearchConfig, SearchResult
 from solver.solution import Solution, SolveStats
 
 #: Seconds kept back from the budget for building routes, diagnosis and process exits.
@@ -56,7 +60,7 @@ _REFINE_PER_EFFORT = 100
 _MARGIN = 0.03
 
 
-def _default_configs(problem: Problem) -> list[_ortools.SearchConfig]:
+def _default_configs(problem: Problem) -> list[SearchConfig]:
     """The portfolio, best single configuration first (chosen by measurement).
 
     The second member starts from another first solution (local cheapest insertion) and
@@ -66,16 +70,14 @@ def _default_configs(problem: Problem) -> list[_ortools.SearchConfig]:
     recreate) lost all 7 by 1-21 %.
     """
     tight = any(s.windows for s in problem.stops)
-    first = _ortools.SearchConfig(
-        first_solution="PARALLEL_CHEAPEST_INSERTION" if tight else "SAVINGS"
-    )
-    second = _ortools.SearchConfig(first_solution="LOCAL_CHEAPEST_INSERTION")
+    first = SearchConfig(first_solution="PARALLEL_CHEAPEST_INSERTION" if tight else "SAVINGS")
+    second = SearchConfig(first_solution="LOCAL_CHEAPEST_INSERTION")
     return [first, second]
 
 
 def _run(
     problem: Problem,
-    config: _ortools.SearchConfig,
+    config: SearchConfig,
     deadline: float,
     seed: int,
     plain: bool,
@@ -85,7 +87,7 @@ def _run(
     on_progress: Callable[[float, int], None] | None = None,
     origin: float | None = None,
     threads: int = 1,
-) -> _ortools.SearchResult:
+) -> SearchResult:
     """One portfolio member: the OR-Tools search, then the refinement where it applies.
 
     OR-Tools gets ``config.refine_after`` of the time (its first solution may take longer);
@@ -176,14 +178,14 @@ _REPLAN_WARM = "the warm start of a re-plan, refined without OR-Tools"
 
 def _warm_replan_short(
     problem: Problem,
-    config: _ortools.SearchConfig,
+    config: SearchConfig,
     initial: list[list[int]] | None,
     deadline: float,
     effort: int | None,
 ) -> bool:
     """Whether a re-plan (fixed prefixes) with a warm start goes to the refinement alone:
     OR-Tools' share of the time would end before the least time it takes to build its
-    model and read a warm start back (:data:`solver._ortools.RESTORE_SECONDS`; the demo
+    model and read a warm start back (:data:`solver.search.RESTORE_SECONDS`; the demo
     day's re-plan, 161 stops: 1.4-3.4 s to build, measured), so it would spend the budget
     rebuilding the plan it was given. Not under an effort bound (its searches end by their
     bounds, not by the clock). (With trips, every warm start goes there:
@@ -193,14 +195,14 @@ def _warm_replan_short(
         effort is None
         and initial is not None
         and any(v.prefix for v in problem.vehicles)
-        and share < _ortools.RESTORE_SECONDS
+        and share < RESTORE_SECONDS
         and refine.ready(0)
     )
 
 
 def _kernel_only(
     problem: Problem,
-    config: _ortools.SearchConfig,
+    config: SearchConfig,
     initial: list[list[int]] | None,
     plain: bool = False,
 ) -> bool:
@@ -233,7 +235,7 @@ def _has_change_costs(problem: Problem) -> bool:
 #: against the trip-aware first plan (:func:`solver.trips.first_routes`) on the
 #: 300-household day of ``benchmarks.day_cli`` after 100 / 300 / 1,000 steps: 15,629 /
 #: 14,125 / 12,974 against 24,990 / 17,169 / 14,341.
-_BUILT_BY_REFINEMENT = _ortools.SearchResult(
+_BUILT_BY_REFINEMENT = SearchResult(
     routes=[],
     found=False,
     objective=0,
@@ -250,7 +252,7 @@ _UNPRICED = 2**62
 
 def _warm_start_as_is(
     initial: list[list[int]], status: str = "the warm start with trips, refined without OR-Tools"
-) -> _ortools.SearchResult:
+) -> SearchResult:
     """A warm start, unpriced, as the plan the refinement starts from without OR-Tools
     (``status``: how the plan came about): every warm start with trips, and a re-plan's
     when OR-Tools' share is too short (:func:`_warm_replan_short`).
@@ -262,7 +264,7 @@ def _warm_start_as_is(
     stop as one insertion (measured side by side: 16,652 against 179,977 at 3 s, 12,746
     against 13,732 at 10 s).
     """
-    return _ortools.SearchResult(
+    return SearchResult(
         routes=[list(r) for r in initial],
         found=True,
         objective=_UNPRICED,
@@ -274,13 +276,17 @@ def _warm_start_as_is(
 
 def _or_tools_share(
     problem: Problem,
-    config: _ortools.SearchConfig,
+    config: SearchConfig,
     run: _RunArgs,
     plain: bool,
     on_progress: Callable[[float, int], None] | None,
-) -> _ortools.SearchResult:
+) -> SearchResult:
     """The OR-Tools search of :func:`_run`: until ``run.deadline``, or its
-    ``config.refine_after`` share when the refinement follows and its kernel is loaded."""
+    ``config.refine_after`` share when the refinement follows and its kernel is loaded.
+    OR-Tools is imported first (a process's first model, when :func:`start_up` did not
+    load it), so that its import never shortens OR-Tools' share."""
+    from solver import _ortools
+
     split = run.deadline
     if not plain and _refines(problem, config):
         # The compiled kernel loads while OR-Tools searches. Not loaded yet (a process's
@@ -303,7 +309,7 @@ def _or_tools_share(
     )
 
 
-def _refines(problem: Problem, config: _ortools.SearchConfig) -> bool:
+def _refines(problem: Problem, config: SearchConfig) -> bool:
     """Whether searches with ``config`` end with the refinement on ``problem``."""
     return config.refine_after < 1 and refine.unsupported(problem) is None
 
@@ -311,7 +317,7 @@ def _refines(problem: Problem, config: _ortools.SearchConfig) -> bool:
 def _refined(
     problem: Problem,
     routes: Sequence[Sequence[int]],
-    config: _ortools.SearchConfig,
+    config: SearchConfig,
     *,
     deadline: float,
     seed: int,
@@ -349,13 +355,14 @@ _POOLS_STARTED = 0
 
 
 def _worker_context() -> multiprocessing.context.ForkServerContext:
-    """The forkserver context, its server preloading this module (and so OR-Tools).
+    """The forkserver context, its server preloading this module and OR-Tools (which this
+    module imports only when a search builds a model).
 
     The server imports once (~0.5 s measured); workers fork from it ready. The preload list
     takes effect when the server starts.
     """
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload([__name__])
+    ctx.set_forkserver_preload([__name__, "solver._ortools"])
     return ctx
 
 
@@ -378,12 +385,15 @@ def worker_pool(size: int = 1) -> ProcessPoolExecutor:
         return _POOL[0]
 
 
-def start_up(workers: int = 1) -> None:
+def start_up(workers: int = 1, *, or_tools: bool = True) -> None:
     """Prepare this process for solving, off the clock of any solve: the kernel starts
-    loading on a background thread and, with ``workers`` > 1, the worker pool starts its
-    processes on another (:func:`_start_workers`). Command lines and services call it
-    first thing."""
+    loading on a background thread, OR-Tools is imported (unless ``or_tools`` is false:
+    then the first search that builds a model imports it, on its clock) and, with
+    ``workers`` > 1, the worker pool starts its processes on another thread
+    (:func:`_start_workers`). Command lines and services call it first thing."""
     refine.load_in_background()
+    if or_tools:
+        from solver import _ortools  # noqa: F401  (imported for its load)
     if workers > 1:
         threading.Thread(target=_start_workers, args=(workers - 1,), daemon=True).start()
 
@@ -454,11 +464,11 @@ def _broken(pool: ProcessPoolExecutor) -> bool:
 class _Remote:
     """A member's plan from a worker, and when (``time.monotonic()``) the worker began it."""
 
-    result: _ortools.SearchResult
+    result: SearchResult
     began: float
 
 
-def _member(problem: Problem, config: _ortools.SearchConfig, run: _RunArgs) -> _Remote:
+def _member(problem: Problem, config: SearchConfig, run: _RunArgs) -> _Remote:
     """Body of a worker: :func:`_run`, stamped with the instant it began (a worker that
     begins after the deadline returns at once, so that it never holds up an exit)."""
     began = time.monotonic()
@@ -491,7 +501,7 @@ class _RunArgs:
 
 
 def _courier(
-    size: int, wait_until: float, problem: Problem, config: _ortools.SearchConfig, run: _RunArgs
+    size: int, wait_until: float, problem: Problem, config: SearchConfig, run: _RunArgs
 ) -> Future[_Remote]:
     """Hand one member to the worker pool on a daemon thread, which waits for its plan until
     ``wait_until``; the returned future gets the plan or the failure.
@@ -517,7 +527,7 @@ def _courier(
 
 def _portfolio(
     problem: Problem,
-    configs: Sequence[_ortools.SearchConfig],
+    configs: Sequence[SearchConfig],
     *,
     deadline: float,
     grace: float,
@@ -527,7 +537,7 @@ def _portfolio(
     span_bound: int | None,
     on_progress: Callable[[float, int], None] | None,
     origin: float,
-) -> tuple[_ortools.SearchResult, float | None]:
+) -> tuple[SearchResult, float | None]:
     """Run the first config here and the others in the worker pool; keep the best.
 
     The first member's plan always stands unless another member's is cheaper: a member
@@ -587,7 +597,7 @@ def solve(
     method: Literal["default", "plain"] = "default",
     on_progress: Callable[[float, int], None] | None = None,
     effort: int | None = None,
-    configs: Sequence[_ortools.SearchConfig] | None = None,
+    configs: Sequence[SearchConfig] | None = None,
 ) -> Solution:
     """Plan routes for ``problem`` within ``time_limit`` seconds of wall-clock time.
 
@@ -645,9 +655,11 @@ def solve(
 
     worker_start: float | None = None
     if plain:
+        from solver import _ortools  # loaded by the first search that builds a model
+
         result = _ortools.search(
             problem,
-            config=_ortools.SearchConfig(),
+            config=SearchConfig(),
             deadline=deadline,
             seed=seed,
             plain=True,
@@ -707,16 +719,16 @@ def _served(routes: Sequence[Sequence[int]]) -> list[int]:
 
 def _rebalanced(
     problem: Problem,
-    result: _ortools.SearchResult,
+    result: SearchResult,
     *,
-    configs: Sequence[_ortools.SearchConfig],
+    configs: Sequence[SearchConfig],
     deadline: float,
     grace: float,
     seed: int,
     effort: int | None,
     on_progress: Callable[[float, int], None] | None,
     origin: float,
-) -> _ortools.SearchResult:
+) -> SearchResult:
     """OR-Tools alone: re-solve with every route within the balance rule's duration and
     stop count from ``result``'s plan, if it breaks them (:func:`solver.balance.bounds`).
 
@@ -781,7 +793,7 @@ def _initial_positions(
 
 def _solution(
     problem: Problem,
-    result: _ortools.SearchResult,
+    result: SearchResult,
     *,
     origin: float,
     workers: int,

@@ -10,8 +10,10 @@ import sys
 import time
 from pathlib import Path
 
+from api.demo.data import DEMO_DATE, generate
 from api.plan import budget
 from api.plan.budget import command_started, process_started
+from geo.addresses import Building
 
 #: Modules of the HTTP service, the database, the batch and the browser tests.
 SERVICE_STACK = (
@@ -46,20 +48,20 @@ SOLVER_STACK = ("ortools", "numba", "scipy", "solver.solve", "solver.refine", "s
 
 
 def _run_logging_imports(
-    args: list[str], env: dict[str, str] | None = None
+    args: list[str], env: dict[str, str] | None = None, statuses: tuple[int, ...] = (0,)
 ) -> tuple[str, set[str]]:
-    """The output of the ``doorstep`` entry point run on ``args``, and the modules its
-    import statements loaded (``-X importtime``: the command leaves by ``os._exit``, so
-    the list is read from the import log)."""
+    """The output of the ``doorstep`` entry point run on ``args`` (its exit status one of
+    ``statuses``), and the modules its import statements loaded (``-X importtime``: the
+    command leaves by ``os._exit``, so the list is read from the import log)."""
     code = f"import sys\nsys.argv = ['doorstep', *{args!r}]\nfrom api.cli import main\nmain()\n"
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", code],
         capture_output=True,
         text=True,
-        check=True,
         timeout=300,
         env={**os.environ, **(env or {})},
     )
+    assert done.returncode in statuses, done.stderr[-2000:]
     rows = [line.rsplit("|", 1) for line in done.stderr.splitlines()]
     modules = {row[1].strip() for row in rows if len(row) == 2 and row[0].startswith("import time")}
     return done.stdout, modules
@@ -76,6 +78,45 @@ def test_keys_starts_without_the_solver(tmp_path: Path) -> None:
     said, loaded = _run_logging_imports(["keys", "--help"])
     assert "doorstep keys" in said and "typer" in loaded
     assert not [m for m in SOLVER_STACK if m in loaded]
+
+
+#: Modules only a model of OR-Tools or the build of a street graph or hierarchy needs.
+BUILD_STACK = ("ortools", "solver._ortools", "scipy.sparse.csgraph", "pymetis", "geo.build")
+
+
+def test_plan_help_loads_neither_or_tools_nor_the_graph_builders() -> None:
+    """``doorstep plan --help`` starts the solver (numba) but loads neither OR-Tools nor
+    METIS, scipy's sparse graph algorithms or the graph builder (~0.3 s of its start-up
+    before)."""
+    said, loaded = _run_logging_imports(["plan", "--help"])
+    assert "doorstep plan" in said and "numba" in loaded and "api.plan.run" in loaded
+    assert not [m for m in BUILD_STACK if m in loaded]
+
+
+def test_solve_loads_or_tools_at_start_up() -> None:
+    """``doorstep solve``, whose search's clock starts at the call, loads OR-Tools at
+    start-up, before that clock; ``plan`` (clock from the process start) does not."""
+    from api.cli import FROM_PROCESS_START
+
+    _, loaded = _run_logging_imports(["solve", "--help"])
+    assert "ortools" in loaded and "solver._ortools" in loaded
+    assert "plan" in FROM_PROCESS_START and "solve" not in FROM_PROCESS_START
+
+
+def test_a_day_with_trips_is_planned_without_loading_or_tools(
+    tmp_path: Path, helsinki: Path, buildings: tuple[Building, ...]
+) -> None:
+    """A day with trips, planned by ``doorstep plan`` as a user runs it, is built by the
+    refinement alone: the process never loads OR-Tools."""
+    hh, vol, dep = generate(tmp_path / "in", buildings=buildings, households=25, volunteers=5)
+    out = tmp_path / "out"
+    args = ["plan", "--map", str(helsinki), "--households", str(hh), "--volunteers", str(vol)]
+    args += ["--depots", str(dep), "--date", DEMO_DATE.isoformat(), "--out", str(out)]
+    _, loaded = _run_logging_imports([*args, "--time-limit", "2"], statuses=(0, 3))
+    summary = json.loads((out / "plan.json").read_text())["summary"]
+    assert summary["trips"] > 0 and "without OR-Tools" in summary["solver_status"]
+    assert "numba" in loaded and "scipy.spatial" in loaded
+    assert not [m for m in ("ortools", "solver._ortools") if m in loaded]
 
 
 def test_only_commands_that_solve_start_the_solver() -> None:
