@@ -181,6 +181,21 @@ def _short_time(locale: str, hour: int, minute: int) -> str:
     return dates.format_time(dt.time(hour, minute), format="short", locale=locale)
 
 
+@functools.lru_cache(maxsize=256)
+def _long_date(locale: str, day: dt.date) -> str:
+    """A date in the locale's long form, formatted once per locale and day (a plan's
+    sheets and notifications name its day hundreds of times)."""
+    return dates.format_date(day, format="long", locale=locale)
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
+def _decimal(locale: str, value: float, digits: int) -> str:
+    """A decimal number with ``digits`` fraction digits in the locale's form, formatted once
+    per locale and value (a plan's sheets show the same few weights over and over)."""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return numbers.format_decimal(value, format=pattern, locale=locale)
+
+
 @dataclass(frozen=True, slots=True)
 class Lang:
     """One language for one output: translation and locale formatting.
@@ -233,7 +248,7 @@ class Lang:
     def date(self, day: dt.date | str) -> str:
         """A date in the locale's long form (``28 November 2022``, ``2022年11月28日``)."""
         value = dt.date.fromisoformat(day) if isinstance(day, str) else day
-        return dates.format_date(value, format="long", locale=self.locale)
+        return _long_date(self.locale, value)
 
     def time(self, clock: str) -> str:
         """A clock time ``HH:MM[:SS]`` in the locale's short form (``10:15``)."""
@@ -244,8 +259,7 @@ class Lang:
 
     def number(self, value: float, digits: int = 1) -> str:
         """A decimal number with ``digits`` fraction digits in the locale's form."""
-        pattern = "#,##0" + ("." + "0" * digits if digits else "")
-        return numbers.format_decimal(value, format=pattern, locale=self.locale)
+        return _decimal(self.locale, value, digits)
 
     def span(self, seconds: float) -> str:
         """A duration in words: ``40 s``, ``12 min``, ``2 h 05 min`` (``2 小时 05 分钟``)."""
