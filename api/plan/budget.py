@@ -9,7 +9,7 @@ makes one :class:`Budget`; every stage asks it for its share, in one place each:
 stage                     share
 ========================  ==============================================================
 map, matrices, checker    take what they take (counted, not bounded)
-search                    :data:`SEARCH_SHARE` of what is left once the budget's
+search                    what is left once the budget's
                           :class:`Tail` is kept for the work after the search (the
                           checker, the street geometry, the plan document and, when
                           written, the files, the printed table and the exit), an
@@ -23,7 +23,10 @@ suggestions               with ``--suggest-volunteers``, the day's plan gets
 ========================  ==============================================================
 
 The solver keeps its own split of the seconds it is given (OR-Tools, then the
-refinement, which carries the balance rule on hours and stops) inside its call. ``cap`` is
+refinement, which carries the balance rule on hours and stops) inside its call, and its
+own margin for ending late (3 % and a few hundredths of a second per hundred stops,
+:mod:`solver.solve`), so the search gets all of what is left: a share of it on top kept
+10 % of every budget idle (a 10 s call of 504 stops ended at 8.0 s). ``cap`` is
 a hard stop on top (a batch community's limit): a plan still running past it stops at its
 next stage with :class:`TimeCapError`, before anything is written.
 """
@@ -34,8 +37,6 @@ import os
 import time
 from dataclasses import dataclass, field
 
-#: Share of what is left that the search takes when it starts, after the tail is kept.
-SEARCH_SHARE = 0.9
 #: Shortest search worth starting (s): the main search gets at least this; optional
 #: re-solves (suggestions) are skipped below it.
 MIN_SEARCH_S = 0.5
@@ -111,12 +112,11 @@ CHECKED_TAIL = Tail(base_s=0.02, per_stop_s=0.001)
 #: After the search of a plan written to a folder (``doorstep plan``, a batch's
 #: communities): :data:`CHECKED_TAIL` and the files (``plan.json``, GeoJSON, the pages
 #: with their street maps, notifications), the printed table and the process's exit.
-#: Calibrated at 161 and 504 stops (0.71 and 1.91 s, about 0.1 and 0.5 s above the wall
-#: time measured after the search); then lowered by what writing the files gained when
-#: the sheets' cell labels were translated once per page and the day and weights formatted
-#: once: ``write_plan`` 0.55 -> 0.41 s and 1.10 -> 0.86 s (medians of 5, side by side,
-#: benchmarks/README.md, 2026-12-05), so 0.62 and 1.68 s now, the same margin kept.
-WRITTEN_TAIL = Tail(base_s=0.12, per_stop_s=0.0031)
+#: Measured from the search's end to the process's exit at 161 and 504 stops: 0.44-0.61
+#: and 0.57-0.96 s with a test suite running beside it (benchmarks/README.md,
+#: 2026-12-05, "The search's share of a call"); kept at the slowest of those at 161
+#: stops and a tenth above it at 504: 0.61 and 1.06 s.
+WRITTEN_TAIL = Tail(base_s=0.4, per_stop_s=0.0013)
 
 
 class TimeCapError(RuntimeError):
@@ -166,7 +166,7 @@ class Budget:
         """Seconds for each of ``parts`` searches of a plan of ``stops`` stops: their share
         of what is left once the tail is kept (at least the floor)."""
         searchable = max(self.left() - self.tail.seconds(stops), 0.0)
-        return max(SEARCH_SHARE * searchable / parts, MIN_SEARCH_S)
+        return max(searchable / parts, MIN_SEARCH_S)
 
     def part(self, share: float) -> Budget:
         """A budget of ``share`` of what is left, starting now (same hard cap end, same

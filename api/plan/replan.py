@@ -433,7 +433,7 @@ def _search(
     warm = _warm_routes(problem, runs, retried) if change_cost else None
     return solve(
         problem,
-        time_limit=budget.search_seconds(),
+        time_limit=budget.search_seconds(stops=len(problem.stops)),
         seed=request.seed,
         effort=request.effort,
         initial_routes=warm,

@@ -9,7 +9,6 @@ import pytest
 from api.plan.budget import (
     CHECKED_TAIL,
     MIN_SEARCH_S,
-    SEARCH_SHARE,
     WRITTEN_TAIL,
     Budget,
     Tail,
@@ -22,11 +21,12 @@ def _spent(limit: float, seconds: float, cap: float | None = None) -> Budget:
     return Budget(limit, cap, started=time.monotonic() - seconds)
 
 
-def test_search_takes_its_share_of_what_is_left() -> None:
-    """A fresh 100 s budget gives the search 90 % of it, two searches half of that each."""
+def test_search_takes_what_is_left() -> None:
+    """A fresh 100 s budget without a tail gives the search all of it (the solver keeps
+    its own margin), two searches half of it each."""
     budget = _spent(100.0, 0.0)
-    assert budget.search_seconds() == pytest.approx(SEARCH_SHARE * 100.0, abs=0.5)
-    assert budget.search_seconds(parts=2) == pytest.approx(SEARCH_SHARE * 50.0, abs=0.5)
+    assert budget.search_seconds() == pytest.approx(100.0, abs=0.5)
+    assert budget.search_seconds(parts=2) == pytest.approx(50.0, abs=0.5)
 
 
 def test_search_floor_when_the_map_used_the_limit() -> None:
@@ -38,10 +38,10 @@ def test_search_floor_when_the_map_used_the_limit() -> None:
 
 def test_the_search_leaves_the_tail_for_the_work_after_it() -> None:
     """The tail of a plan's stops is kept out of the search: 0.5 s + 10 ms per stop of a
-    100 s budget leave 500 stops' search its share of 94.5 s; a part keeps the tail."""
+    100 s budget leave 500 stops' search 94.5 s; a part keeps the tail."""
     budget = Budget(100.0, tail=Tail(base_s=0.5, per_stop_s=0.01))
-    assert budget.search_seconds(stops=500) == pytest.approx(SEARCH_SHARE * 94.5, abs=0.5)
-    assert budget.search_seconds(stops=0) == pytest.approx(SEARCH_SHARE * 99.5, abs=0.5)
+    assert budget.search_seconds(stops=500) == pytest.approx(94.5, abs=0.5)
+    assert budget.search_seconds(stops=0) == pytest.approx(99.5, abs=0.5)
     assert budget.part(0.5).tail == budget.tail
 
 
