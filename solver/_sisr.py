@@ -176,33 +176,62 @@ def _shown_span(v: int, i: int, x: int, u: int, rs: tuple, prob: tuple) -> int:
     """Duration of route ``v`` (with ``x``, ``u`` inserted at ``i``; both < 0: as it is).
 
     As the plan's schedule has it (:func:`solver.schedule.timed_route`): every service at
-    its earliest start, the departure as late as keeps all of them (never later than
-    ``V_DEPART_BY``). The balance bound is judged (and reported) on this duration.
+    its earliest start; a trip whose ride limits need it leaves its load place (or the
+    start) at the earliest time that keeps them, its services then no earlier than that
+    plus the travel and service before them; a load begins as late as keeps the next
+    service start (a wait for a window is spent before the load, not with the load on
+    board), so the departure is as late as keeps the first stop's service start (never
+    later than ``V_DEPART_BY``). The balance bound is judged (and reported) on this
+    duration.
     """
     service, n_stops = prob[6], prob[13].shape[0]
     routes, lengths = rs[0], rs[1]
-    vint, loc, travel, tw_lo = prob[0], prob[2], prob[4], prob[7]
+    vint, loc, travel, tw_lo, max_ride = prob[0], prob[2], prob[4], prob[7], prob[16]
     p = vint[v, V_PROFILE]
     m = lengths[v] + _added(x, u)
     if m == 0:
         return 0
-    start = vint[v, V_START]
     t = vint[v, V_DEPART]
-    latest = vint[v, V_DEPART_BY]
-    elapsed = 0  # travel and service from the start up to the arrival at the visit
-    prev = start
+    prev = vint[v, V_START]
+    elapsed = 0  # travel and service from the start, without waits
+    riding = vint[v, V_START_EMPTY] == 0  # a trip with its load on board is under way
+    path = 0  # travel and service since the trip left, without waits
+    need = -NO_LIMIT  # the earliest departure of the trip that keeps its rides
+    # The first stop's service start, travel and service before it, since its trip left
+    # (first_trip 1: that trip still under way; 2: settled), for the departure.
+    first_start, first_elapsed, first_path, first_trip = NO_LIMIT, 0, 0, 0
     for k in range(m):
         w = _at(routes, v, i, x, u, k)
         leg = travel[p, prev, loc[w]]
         elapsed += leg
-        t = max(tw_lo[w], t + leg)
-        latest = min(latest, t - elapsed)
-        took = _svc(v, w, vint, service, n_stops)
-        elapsed += took
-        t += took
+        if w >= n_stops:
+            t = max(t, need + path)  # the trip before left late enough for its rides
+            if first_trip == 1:
+                first_start, first_trip = max(first_start, need + first_path), 2
+            t = max(tw_lo[w], t + leg)
+            if k == 0:  # the next entry's start, if a stop; else this one's (as a ruin
+                first_start, first_elapsed = t, elapsed  # may leave a route: two loads)
+            elif first_trip == 0:
+                first_trip = 2
+            t += vint[v, V_RELOAD_SVC]
+            elapsed += vint[v, V_RELOAD_SVC]
+            riding, path, need = True, 0, -NO_LIMIT
+        else:
+            t = max(tw_lo[w], t + leg)
+            path += leg
+            if riding:
+                need = max(need, t - max_ride[w])
+            if first_trip == 0:
+                first_start, first_elapsed, first_path, first_trip = t, elapsed, path, 1
+            t += service[w]
+            elapsed += service[w]
+            path += service[w]
         prev = loc[w]
-    end = t + _arc(travel, p, prev, vint[v, V_END])
-    return end - max(vint[v, V_DEPART], latest)
+    t = max(t, need + path)
+    if first_trip == 1:
+        first_start = max(first_start, need + first_path)
+    depart = max(vint[v, V_DEPART], min(vint[v, V_DEPART_BY], first_start - first_elapsed))
+    return t + _arc(travel, p, prev, vint[v, V_END]) - depart
 
 
 @njit(cache=True, inline="always")

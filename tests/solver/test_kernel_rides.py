@@ -1,6 +1,7 @@
 """The kernel's fast ride checks agree with its full one: the check of an insertion over the
 trips it can change (:func:`solver._sisr._insertion_rides_ok`) and the bounds on travel
-and service alone that skip positions before any check (``rdone``/``rfree``)."""
+and service alone that skip positions before any check (``rdone``/``rfree``); and the
+duration the kernel judges the balance rule on is the plan's schedule's."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from solver import Depot, Problem, Profile, Stop, Vehicle, _sisr, refine
+from solver.schedule import timed_route
 
 FAR = time.monotonic() + 3600.0
 
@@ -117,6 +119,61 @@ def test_the_ride_bounds_skip_only_positions_the_full_check_refuses(seed: int, s
         assert _sisr._best_insertion(u, 0.0, rs, prob, seen) == _sisr._best_insertion(
             u, 0.0, blind, prob, seen
         )
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2**32 - 1), st.integers(0, 40))
+def test_the_kernel_times_a_route_as_the_plan_schedules_it(seed: int, steps: int) -> None:
+    """Every route of a plan, whole and after a ruin, lasts in the kernel (on which it
+    prices the balance rule) what :func:`solver.schedule.timed_route` says it lasts: a
+    wait for a window spent before the load, a trip leaving late for its ride limits."""
+    problem = _problem(seed)
+    rs, prob, _ = _state(problem, seed, steps)
+    a = refine.arrays(problem)
+    routes, lengths = rs[0], rs[1]
+    for v in range(len(problem.vehicles)):
+        if lengths[v]:
+            order = a.order(problem, routes[v, : lengths[v]].tolist())
+            assert (
+                _sisr._shown_span(v, -1, -1, -1, rs, prob)
+                == timed_route(problem, v, order).duration
+            ), (v, order)
+
+
+def test_a_wait_after_the_load_is_spent_before_it() -> None:
+    """A volunteer who loads at the office and then waits for the one stop's window leaves
+    home later instead: the route lasts the ride to the office, the load, the ride on and
+    the service, as the plan's schedule says; the kernel counted the wait too."""
+    problem = _problem(7)
+    problem = Problem(
+        stops=(Stop("s0", 2, (1,), service=60, windows=((7200, 9000),), max_ride=3600),),
+        vehicles=(
+            Vehicle(
+                "v",
+                3,
+                3,
+                capacity=(5,),
+                shift=(0, 8 * 3600),
+                max_trips=None,
+                reload_locations=(0,),
+                reload_service=300,
+                start_loaded=False,
+            ),
+        ),
+        profiles=problem.profiles,
+        depots=(Depot("office", 0),),
+        dimensions=("kg",),
+    )
+    a = refine.arrays(problem)
+    order = [problem.reload_code(0), 0]
+    routes, lengths = refine._route_arrays(problem, a, [order])
+    prob = a.kernel()
+    rs = _sisr._route_state(routes, lengths, prob)
+    assert _sisr._update(0, rs, prob)
+    t = problem.profiles[0].durations
+    lasts = int(t[3, 0]) + 300 + int(t[0, 2]) + 60 + int(t[2, 3])
+    assert timed_route(problem, 0, order).duration == lasts
+    assert _sisr._shown_span(0, -1, -1, -1, rs, prob) == lasts
 
 
 def test_the_ride_bounds_are_travel_and_service_since_the_load() -> None:
