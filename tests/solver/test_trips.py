@@ -33,7 +33,8 @@ from solver import (
 from solver.check import route_violations as check_route
 from solver.diagnose import short_of_time
 from solver.schedule import timed_route
-from solver.solve import solve
+from solver.search import SearchConfig
+from solver.solve import _RESERVE, _RESERVE_PER_STOP, _reserve, solve
 from solver.trips import RouteBounds, first_routes, fits_with_trips, repaired
 from tests.solver.test_refine import replanned
 
@@ -84,6 +85,20 @@ def test_load_resets_at_each_reload() -> None:
         ("office", 3, (10,)),
     ]
     assert route.load == (30,)
+
+
+def test_only_a_search_with_or_tools_keeps_time_back_per_stop() -> None:
+    """A day with trips the refinement searches alone keeps no per-stop reserve (it looks
+    at the clock every 0.05 s); the same stops without trips, the plain model, or a
+    portfolio member that skips the refinement may run OR-Tools, which may end late."""
+    trips = _problem(Vehicle("v", 0, 0, capacity=(10,), max_trips=None))
+    single = _problem(Vehicle("v", 0, 0, capacity=(10,)))
+    tuned, or_tools_only = SearchConfig(), SearchConfig(refine_after=1.0)
+    per_stop = _RESERVE + _RESERVE_PER_STOP * len(STOPS)
+    assert _reserve(trips, [tuned], None, plain=False) == _RESERVE
+    assert _reserve(single, [tuned], None, plain=False) == per_stop
+    assert _reserve(trips, [tuned], None, plain=True) == per_stop
+    assert _reserve(trips, [tuned, or_tools_only], None, plain=False) == per_stop
 
 
 def test_single_trip_by_default() -> None:
