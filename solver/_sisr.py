@@ -406,7 +406,7 @@ def _ride_bounds(v: int, rs: tuple, prob: tuple) -> None:
     for k in range(n - 1, -1, -1):
         if routes[v, k] >= n_stops or tid[v, k] == 0:  # (trip 0: before any load)
             rfree[v, k] = NO_LIMIT
-        elif routes[v, k + 1] < n_stops if k + 1 < n else False:
+        elif k + 1 < n and routes[v, k + 1] < n_stops:
             rfree[v, k] = min(rfree[v, k], rfree[v, k + 1])
 
 
