@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from api.outputs.dropoff import asks_for_call
-from api.outputs.labels import FIXES, unassigned_message
+from api.outputs.labels import FIXES, time_warning, unassigned_message
 from api.outputs.trips import DELIVERY, RELOAD, deliveries
+from api.plan.budget import ShortSearch
 from api.plan.continuity import KEPT, OUTCOMES, Continuity
 from api.plan.day import DayStop
 from api.plan.ledger import Household, format_clock
@@ -343,6 +344,17 @@ def plan_warnings(date: str, head: dict[str, Any]) -> list[dict[str, Any]]:
             "households": n,
         }
     ]
+
+
+def time_warnings(short: Sequence[ShortSearch]) -> list[dict[str, Any]]:
+    """The warning of a call whose search had only its shortest time
+    (``TIME_LIMIT_SHORT``, from the first such search; see
+    :meth:`api.plan.budget.Budget.search_seconds`): the limit did not hold what went
+    before the search, its floor and the work kept after it."""
+    if not short:
+        return []
+    s = short[0]
+    return [time_warning(s.limit_s, s.before_s, s.after_s, s.search_s, s.enough_s())]
 
 
 def _hm(seconds: float) -> str:

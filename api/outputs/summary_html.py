@@ -21,11 +21,13 @@ from typing import Any
 from api.i18n import DEFAULT, N_, Lang, render
 from api.outputs.geojson import lines_of
 from api.outputs.labels import (
+    TIME_LIMIT_SHORT,
     fix_text,
     mode_text,
     page_css,
     replan_warning_text,
     suggestion_texts,
+    time_warning_text,
     why_sentence,
 )
 from api.outputs.svg import Dot, Line, Marker, Run, Streets, route_svg
@@ -106,6 +108,8 @@ def warning_text(warning: dict[str, Any], date: str, language: Lang) -> str:
             flag=warning["flag"],
         )
         return language.text(sentence)
+    if warning["code"] == TIME_LIMIT_SHORT:
+        return time_warning_text(warning, language)
     if warning["code"] == "NOBODY_UNDER_OBSERVATION":
         return language.gettext(
             "No household is under observation on %(date)s (%(n)d in the ledger, listed under "

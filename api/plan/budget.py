@@ -16,6 +16,8 @@ search                    what is left once the budget's
                           estimate growing with the stops (:data:`CHECKED_TAIL`,
                           :data:`WRITTEN_TAIL`)
 search floor              at least :data:`MIN_SEARCH_S`, even when the map used it all
+                          (kept in :attr:`Budget.short`: the plan warns
+                          ``TIME_LIMIT_SHORT``)
 suggestions               with ``--suggest-volunteers``, the day's plan gets
                           :data:`PLAN_SHARE_WITH_SUGGESTIONS` of the limit; each re-plan
                           an equal part of the rest (at least :data:`MIN_SEARCH_S`);
@@ -33,6 +35,7 @@ next stage with :class:`TimeCapError`, before anything is written.
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from dataclasses import dataclass, field
@@ -119,6 +122,34 @@ CHECKED_TAIL = Tail(base_s=0.02, per_stop_s=0.001)
 WRITTEN_TAIL = Tail(base_s=0.4, per_stop_s=0.0013)
 
 
+@dataclass(frozen=True, slots=True)
+class ShortSearch:
+    """A search that got the floor (:data:`MIN_SEARCH_S`), not a share of the limit:
+    what had gone before it and what is kept after it left it less than that.
+
+    Attributes
+    ----------
+    limit_s
+        The call's time limit (s).
+    before_s
+        Seconds of the call gone when the search began (start-up, map, matrices).
+    after_s
+        Seconds kept after the search (the budget's :class:`Tail`).
+    search_s
+        Seconds the search was given (the floor).
+    """
+
+    limit_s: float
+    before_s: float
+    after_s: float
+    search_s: float
+
+    def enough_s(self) -> int:
+        """The shortest whole-second limit that holds what went before, the floor and
+        the tail: the search's time is its own from there."""
+        return math.ceil(self.before_s + self.search_s + self.after_s)
+
+
 class TimeCapError(RuntimeError):
     """The plan ran past its hard cap (:attr:`Budget.cap`); nothing was written.
 
@@ -146,12 +177,20 @@ class Budget:
         ``time.monotonic()`` when the call began.
     tail
         Seconds kept after the search for the work that follows it (none by default).
+    short
+        The searches that got the floor, not a share (:meth:`search_seconds`), of this
+        budget and of its :meth:`part` budgets: the call says so
+        (:func:`api.outputs.document.time_warnings`).
+    whole
+        The call's budget of which this is a :meth:`part` (``None``: this is the call's).
     """
 
     limit: float
     cap: float | None = None
     started: float = field(default_factory=time.monotonic)
     tail: Tail = Tail()
+    short: list[ShortSearch] = field(default_factory=list)
+    whole: Budget | None = None
 
     def spent(self) -> float:
         """Seconds since the call began."""
@@ -164,16 +203,29 @@ class Budget:
 
     def search_seconds(self, *, parts: int = 1, stops: int = 0) -> float:
         """Seconds for each of ``parts`` searches of a plan of ``stops`` stops: their share
-        of what is left once the tail is kept (at least the floor)."""
-        searchable = max(self.left() - self.tail.seconds(stops), 0.0)
-        return max(searchable / parts, MIN_SEARCH_S)
+        of what is left once the tail is kept (at least the floor; a search given the
+        floor is kept in :attr:`short`)."""
+        kept = self.tail.seconds(stops)
+        share = max(self.left() - kept, 0.0) / parts
+        if share >= MIN_SEARCH_S:
+            return share
+        call = self.whole or self
+        self.short.append(ShortSearch(call.limit, call.spent(), kept, MIN_SEARCH_S))
+        return MIN_SEARCH_S
 
     def part(self, share: float) -> Budget:
         """A budget of ``share`` of what is left, starting now (same hard cap end, same
         tail)."""
         now = time.monotonic()
         cap = None if self.cap is None else max(self.cap - (now - self.started), 0.0)
-        return Budget(limit=share * self.left(), cap=cap, started=now, tail=self.tail)
+        return Budget(
+            limit=share * self.left(),
+            cap=cap,
+            started=now,
+            tail=self.tail,
+            short=self.short,
+            whole=self.whole or self,
+        )
 
     def check(self, stage: str) -> None:
         """Raise :class:`TimeCapError` when the hard cap has passed (``stage``: where)."""

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from api.i18n import N_
-from api.outputs.document import deliveries, plan_document
+from api.outputs.document import deliveries, plan_document, time_warnings
 from api.outputs.labels import replan_warning
 from api.plan.budget import Budget
 from api.plan.closures import closed_travel, closure_document
@@ -530,6 +530,7 @@ def replan_day(
         streets=streets,
     )
     doc = plan_document(result)
+    doc["warnings"] += time_warnings(budget.short)
     keep_done_times(doc, plan, problem, prefixes)
     diff, moved, changed = plan_diff(plan, doc)
     doc["replan"] = {

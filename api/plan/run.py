@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from api.i18n import Lang
-from api.outputs.document import plan_document
+from api.outputs.document import plan_document, time_warnings
 from api.outputs.write import write_outputs
 from api.plan.budget import (
     CHECKED_TAIL,
@@ -139,6 +139,7 @@ def run_plan(
     if before:
         result = dataclasses.replace(result, timings={**before, **result.timings})
     doc = plan_document(result)
+    doc["warnings"] += time_warnings(budget.short)
     suggestion = None
     if request.suggest and result.issues:
         suggestion = suggest_volunteers(

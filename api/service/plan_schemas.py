@@ -177,13 +177,28 @@ class NotObservedOut(BaseModel):
 class WarningOut(BaseModel):
     """Something about the plan as a whole: its code, a sentence, and its figures."""
 
-    code: str = Field(description="NOBODY_UNDER_OBSERVATION, COORDS_LIKELY_GCJ02, ...")
+    code: str = Field(
+        description="NOBODY_UNDER_OBSERVATION, COORDS_LIKELY_GCJ02, TIME_LIMIT_SHORT, ..."
+    )
     message: str
     households: int | None = Field(None, description="Households it concerns.")
     household_ids: list[str] | None = Field(None, description="The rows it names.")
     given_median_m: float | None = Field(None, description="Coordinates as given: median m.")
     best_median_m: float | None = Field(None, description="In the likely system: median m.")
     flag: str | None = Field(None, description="The CLI option that would fix it.")
+    limit_s: float | None = Field(None, description="TIME_LIMIT_SHORT: the time limit (s).")
+    before_search_s: float | None = Field(
+        None, description="TIME_LIMIT_SHORT: seconds gone when the search began."
+    )
+    after_search_s: float | None = Field(
+        None, description="TIME_LIMIT_SHORT: seconds kept for the work after the search."
+    )
+    search_s: float | None = Field(
+        None, description="TIME_LIMIT_SHORT: seconds the search had (its shortest)."
+    )
+    enough_s: int | None = Field(
+        None, description="TIME_LIMIT_SHORT: the shortest limit that holds it all (s)."
+    )
 
 
 class ContinuityOut(BaseModel):

@@ -78,3 +78,31 @@ def test_check_raises_past_the_cap_naming_the_stage() -> None:
     with pytest.raises(TimeCapError, match="time cap of 5 s exceeded") as info:
         _spent(10.0, 6.0, cap=5.0).check("graph")
     assert info.value.stage == "graph" and info.value.code == "TIME_CAP_EXCEEDED"
+
+
+def test_a_search_given_its_floor_is_kept_with_the_call_figures() -> None:
+    """A search the limit cannot hold (1 s limit, 1.5 s gone, a 0.6 s tail) gets the floor
+    and is kept: the limit, what went before, the tail, the floor and the shortest whole
+    limit that holds them (3 s); a search given its share is not kept."""
+    budget = Budget(1.0, started=time.monotonic() - 1.5, tail=Tail(base_s=0.6))
+    assert budget.search_seconds() == MIN_SEARCH_S
+    [short] = budget.short
+    assert short.limit_s == 1.0
+    assert short.before_s == pytest.approx(1.5, abs=0.3)
+    assert short.after_s == 0.6
+    assert short.search_s == MIN_SEARCH_S
+    assert short.enough_s() == 3
+    roomy = Budget(100.0, tail=Tail(base_s=0.6))
+    assert roomy.search_seconds() > MIN_SEARCH_S
+    assert roomy.short == []
+
+
+def test_a_part_keeps_its_short_search_with_the_whole_call() -> None:
+    """A part too small for the floor (a plan before its suggestions) is kept with the
+    call's limit and the call's seconds gone, in the call's budget."""
+    budget = Budget(2.0, started=time.monotonic() - 1.0)
+    part = budget.part(0.3)
+    assert part.search_seconds() == MIN_SEARCH_S
+    [short] = budget.short
+    assert short.limit_s == 2.0
+    assert short.before_s == pytest.approx(1.0, abs=0.3)

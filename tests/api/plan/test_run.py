@@ -9,10 +9,12 @@ import pytest
 
 from api.demo.data import DEMO_DATE
 from api.errors import classify, exit_status
-from api.plan.budget import CHECKED_TAIL, WRITTEN_TAIL
+from api.plan.budget import CHECKED_TAIL, MIN_SEARCH_S, WRITTEN_TAIL
 from api.plan.ledger import Ledger
 from api.plan.request import PlanRequest
 from api.plan.run import budget_of, run_plan
+from api.plan.travel import StreetTravel
+from geo.addresses import AddressIndex
 from geo.errors import GeoError
 
 
@@ -51,3 +53,30 @@ def test_a_plan_written_to_a_folder_keeps_the_written_tail(small_ledger: Ledger)
     request = PlanRequest(small_ledger, DEMO_DATE, time_limit=5.0)
     assert budget_of(request, written=True).tail == WRITTEN_TAIL
     assert budget_of(request).tail == CHECKED_TAIL
+
+
+def test_a_limit_too_short_for_the_search_says_so_and_still_plans(
+    small_ledger: Ledger, travel: StreetTravel, addresses: AddressIndex
+) -> None:
+    """A limit shorter than the search's floor: the search gets its floor, every household
+    is still on a run or named, and the plan says why the call can end past its limit
+    (``TIME_LIMIT_SHORT``: the limit as given, the floor, and a limit that holds what went
+    before the search, the floor and the work kept after it)."""
+    request = PlanRequest(small_ledger, DEMO_DATE, time_limit=0.05)
+    doc = run_plan(request, travel=travel, addresses=addresses).document
+    [warning] = [w for w in doc["warnings"] if w["code"] == "TIME_LIMIT_SHORT"]
+    assert warning["limit_s"] == 0.05
+    assert warning["search_s"] == MIN_SEARCH_S
+    kept = CHECKED_TAIL.seconds(doc["summary"]["stops"])
+    assert warning["after_search_s"] == pytest.approx(kept, abs=0.01)
+    held = warning["before_search_s"] + MIN_SEARCH_S + warning["after_search_s"]
+    assert held <= warning["enough_s"] < held + 1.01
+    assert "time limit of 0.05 s is too short" in warning["message"]
+    summary = doc["summary"]
+    assert (
+        summary["households_served"]
+        + summary["households_unassigned"]
+        + summary["households_not_due"]
+        == summary["households_under_observation"]
+    )
+    assert summary["households_served"] > 0
