@@ -16,8 +16,8 @@ re-planned, same seed:
   ``--budget`` s, timed from the process start to its exit, as a user sees it: interpreter
   and imports, reading the plan, ledger and events, the map from the disk cache (filled by
   the first plan), the matrices, the search, the checker, the runs traced, every output
-  written. ``--time-limit`` of ``doorstep replan`` counts from the re-plan's start, after
-  the files and the map are read.
+  written. ``--time-limit`` of ``doorstep replan`` counts the whole command from the
+  process start, as for ``doorstep plan``.
 
 Each row gives the wall seconds, the households served by another volunteer than in the
 current plan, the households not served (named under ``unassigned``), and the households

@@ -34,6 +34,8 @@ from api.cli.plan import EXIT_OK, EXIT_UNSERVED, ProgressPrinter
 from api.i18n import Lang
 from api.outputs.labels import replan_warning_text
 from api.outputs.notifications import write_notifications
+from api.outputs.summary_html import warning_text
+from api.plan.budget import command_started
 from api.plan.events import read_events
 from api.plan.ledger import ReadOptions, parse_clock
 from api.plan.replan import CHANGE_COST_S, replan_day
@@ -92,6 +94,7 @@ def register(app: typer.Typer) -> None:
             time_limit=time_limit,
             seed=seed,
             effort=effort,
+            started=command_started(),  # --time-limit counts the whole command
         )
         with errors_as_exit(console, language):
             happened = read_events(events, ReadOptions(parse_coord_system(coords), phone_region))
@@ -105,6 +108,7 @@ def register(app: typer.Typer) -> None:
                 addresses=addresses,
                 change_cost=change_cost,
                 progress=ProgressPrinter(console, language),
+                written=True,
             )
             write_plan(new.result, new.document, None, out, language)
         phones = {h.household_id: h.phone for h in new.result.ledger.households if h.phone}
@@ -145,9 +149,12 @@ def print_replan(console: Console, doc: dict[str, Any], told: int, lang: Lang) -
         told=told,
     )
     console.print(text, highlight=False)
+    label = lang.gettext("warning:")
     for w in info.get("warnings", []):
-        label = lang.gettext("warning:")
         console.print(f"[yellow]{label}[/yellow] {replan_warning_text(w, lang)}", highlight=False)
+    for w in doc.get("warnings", []):  # about the plan as a whole (its time limit, ...)
+        said = warning_text(w, doc["date"], lang)
+        console.print(f"[yellow]{label}[/yellow] {said}", highlight=False)
     outcomes = doc["outcomes"]
     for row in outcomes["households"]:
         if row["outcome"] == "escalated":

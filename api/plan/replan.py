@@ -52,6 +52,7 @@ from api.plan.progress import Progress, ProgressFn, silent
 from api.plan.request import PlanRequest
 from api.plan.result import PlanResult, household_issues
 from api.plan.rules import TOP_PRIORITY
+from api.plan.run import budget_of
 from api.plan.travel import Travel
 from api.plan.validate import visit_names
 from geo.addresses import AddressIndex
@@ -450,8 +451,11 @@ def replan_day(
     addresses: AddressIndex | None,
     change_cost: int = CHANGE_COST_S,
     progress: ProgressFn | None = None,
+    written: bool = False,
 ) -> Replanned:
-    """Re-plan the day of ``plan`` at ``at`` (s after midnight) after ``events``.
+    """Re-plan the day of ``plan`` at ``at`` (s after midnight) after ``events``, within
+    ``request.time_limit`` seconds for the whole call, counted from ``request.started``
+    when given (``doorstep replan``: the process's start), else from now.
 
     Parameters
     ----------
@@ -468,6 +472,9 @@ def replan_day(
     change_cost
         Search cost per stop moved to another volunteer; 0: a cold re-plan (no warm
         start either).
+    written
+        Whether the caller writes the re-plan's outputs to a folder after it: the search
+        leaves their time too (:func:`api.plan.run.budget_of`).
 
     Raises
     ------
@@ -479,7 +486,7 @@ def replan_day(
     say = progress or silent
     happened = _Happened(at, tuple(e for e in events if e.at <= at))
     travel, closures = closed_travel(travel, happened.events)
-    budget = Budget(request.time_limit, request.time_cap)
+    budget = budget_of(request, written=written)
     runs = _current_runs(plan)
     rules = request.rules
     failed = failures(

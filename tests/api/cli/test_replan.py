@@ -156,6 +156,13 @@ def test_replan_command_writes_the_diff_and_only_changed_notifications(
     assert (res.exit_code == 3) == bool(new["unassigned"] or unattended)
     said = "unattended (no delivery by" if unattended else "no household unattended"
     assert said in res.output
+    # A limit that cannot hold the search's floor: the re-plan says so, on the terminal too.
+    third = tmp_path / "third"
+    short = CliRunner().invoke(app, [*args, "--out", str(third), *day, "--time-limit", "0.01"])
+    assert short.exit_code in (0, 3), short.output
+    assert "time limit of 0.01 s is too short" in " ".join(short.output.split())
+    codes = [w["code"] for w in json.loads((third / "plan.json").read_text())["warnings"]]
+    assert "TIME_LIMIT_SHORT" in codes
 
 
 def test_a_bad_re_plan_time_is_told_in_the_language_asked(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import itertools
 import random
+import time
 from collections import Counter
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 
 from api.demo.data import DEMO_DATE
 from api.outputs.document import deliveries
+from api.plan.budget import MIN_SEARCH_S, WRITTEN_TAIL
 from api.plan.events import Event, EventKind, EventsError
 from api.plan.ledger import Household, Ledger, format_clock, parse_clock
 from api.plan.outcomes import missed_households
@@ -599,3 +601,29 @@ def test_a_delay_not_applied_is_a_warning_told_in_each_language(
     assert english in summary_html(new, {}, Lang("en"))
     chinese = summary_html(new, {}, Lang("zh_CN"))
     assert f"{vid}：志愿者已经出发，其延误未被采用" in chinese and english not in chinese
+
+
+def test_the_time_limit_counts_from_the_start_of_the_command(
+    day: dict[str, Any], travel: StreetTravel, addresses: AddressIndex
+) -> None:
+    """A re-plan whose request began long ago (a ``doorstep replan`` process reading its
+    files and map) counts its limit from then, as a plan does: with the limit used up, the
+    search has only its floor and the re-plan says so (``TIME_LIMIT_SHORT``), with the
+    time before the search and, for outputs written after it, the written tail kept; no
+    household is lost for it."""
+    at = _at(day["doc"], 0.3)
+    began = time.monotonic() - 30.0
+    request = dataclasses.replace(day["request"], time_limit=2.0, effort=None, started=began)
+    late = {**day, "request": request}
+    doc = _replan(late, [], at, travel, addresses, written=True).document
+    [warning] = [w for w in doc["warnings"] if w["code"] == "TIME_LIMIT_SHORT"]
+    assert warning["limit_s"] == 2.0
+    assert warning["before_search_s"] >= 30.0
+    stops = doc["summary"]["stops"]
+    assert warning["after_search_s"] == pytest.approx(WRITTEN_TAIL.seconds(stops), abs=0.01)
+    assert warning["search_s"] == MIN_SEARCH_S
+    assert _served(doc).keys() | {u["household_id"] for u in doc["unassigned"]} >= set(
+        _served(day["doc"])
+    )
+    fresh = _replan(day, [], at, travel, addresses).document
+    assert not [w for w in fresh["warnings"] if w["code"] == "TIME_LIMIT_SHORT"]
