@@ -19,6 +19,7 @@ from api.cli.options import (
 )
 from api.cli.plan import EXIT_UNSERVED, plan_and_print
 from api.demo.data import DEMO_DATE, generate, helsinki_map
+from api.plan.budget import command_started
 from api.plan.ledger import read_ledger
 from api.plan.request import PlanRequest
 
@@ -61,6 +62,7 @@ def register(app: typer.Typer) -> None:
             time_limit=time_limit,
             workers=2,
             effort=effort,
+            started=command_started(),  # --time-limit counts the whole command
         )
         code = plan_and_print(request, map_file, out, console, language)
         console.print(
