@@ -34,7 +34,7 @@ from api.cli.plan import EXIT_OK, EXIT_UNSERVED, ProgressPrinter
 from api.i18n import Lang
 from api.outputs.labels import replan_warning_text
 from api.outputs.notifications import write_notifications
-from api.outputs.summary_html import warning_text
+from api.outputs.table import print_warnings
 from api.plan.budget import command_started
 from api.plan.events import read_events
 from api.plan.ledger import ReadOptions, parse_clock
@@ -149,12 +149,10 @@ def print_replan(console: Console, doc: dict[str, Any], told: int, lang: Lang) -
         told=told,
     )
     console.print(text, highlight=False)
-    label = lang.gettext("warning:")
     for w in info.get("warnings", []):
+        label = lang.gettext("warning:")
         console.print(f"[yellow]{label}[/yellow] {replan_warning_text(w, lang)}", highlight=False)
-    for w in doc.get("warnings", []):  # about the plan as a whole (its time limit, ...)
-        said = warning_text(w, doc["date"], lang)
-        console.print(f"[yellow]{label}[/yellow] {said}", highlight=False)
+    print_warnings(doc, console, lang)  # about the plan as a whole (its time limit, ...)
     outcomes = doc["outcomes"]
     for row in outcomes["households"]:
         if row["outcome"] == "escalated":

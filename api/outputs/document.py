@@ -11,8 +11,9 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from api.i18n import DEFAULT, Lang
 from api.outputs.dropoff import asks_for_call
-from api.outputs.labels import FIXES, time_warning, unassigned_message
+from api.outputs.labels import FIXES, TIME_LIMIT_SHORT, time_warning_text, unassigned_message
 from api.outputs.trips import DELIVERY, RELOAD, deliveries
 from api.plan.budget import ShortSearch
 from api.plan.continuity import KEPT, OUTCOMES, Continuity
@@ -349,12 +350,21 @@ def plan_warnings(date: str, head: dict[str, Any]) -> list[dict[str, Any]]:
 def time_warnings(short: Sequence[ShortSearch]) -> list[dict[str, Any]]:
     """The warning of a call whose search had only its shortest time
     (``TIME_LIMIT_SHORT``, from the first such search; see
-    :meth:`api.plan.budget.Budget.search_seconds`): the limit did not hold what went
-    before the search, its floor and the work kept after it."""
+    :meth:`api.plan.budget.Budget.search_seconds`): the call's limit, the seconds gone
+    when the search began, those kept after it, the search's (its floor), the shortest
+    whole limit that holds them all, and its English sentence."""
     if not short:
         return []
     s = short[0]
-    return [time_warning(s.limit_s, s.before_s, s.after_s, s.search_s, s.enough_s())]
+    warning: dict[str, Any] = {
+        "code": TIME_LIMIT_SHORT,
+        "limit_s": round(s.limit_s, 3),
+        "before_search_s": round(s.before_s, 2),
+        "after_search_s": round(s.after_s, 2),
+        "search_s": round(s.search_s, 2),
+        "enough_s": s.enough_s(),
+    }
+    return [{**warning, "message": time_warning_text(warning, Lang(DEFAULT))}]
 
 
 def _hm(seconds: float) -> str:

@@ -176,7 +176,7 @@ def replan_warning_text(warning: dict[str, str], language: Lang) -> str:
 #: Warning code of a plan whose search had only its shortest time
 #: (:data:`api.plan.budget.MIN_SEARCH_S`): the time limit was too short for the call.
 TIME_LIMIT_SHORT = "TIME_LIMIT_SHORT"
-_TIME_LIMIT_SHORT_TEXT = N_(
+TIME_LIMIT_SHORT_TEXT = N_(
     "The time limit of %(limit)s s is too short for this plan: %(before)s s had gone when "
     "the search began (start-up, map, matrices) and %(after)s s are kept for the work "
     "after it, so the search had only its shortest time, %(search)s s, and the call can "
@@ -184,34 +184,17 @@ _TIME_LIMIT_SHORT_TEXT = N_(
 )
 
 
-def time_warning(
-    limit_s: float, before_s: float, after_s: float, search_s: float, enough_s: int
-) -> dict[str, Any]:
-    """The ``TIME_LIMIT_SHORT`` warning of plan.json's ``warnings``: the call's limit,
-    the seconds gone when the search began, those kept after it, the search's (its
-    floor), the shortest limit that holds them all, and its English sentence."""
-    warning: dict[str, Any] = {
-        "code": TIME_LIMIT_SHORT,
-        "limit_s": round(limit_s, 3),
-        "before_search_s": round(before_s, 2),
-        "after_search_s": round(after_s, 2),
-        "search_s": round(search_s, 2),
-        "enough_s": enough_s,
-    }
-    return {**warning, "message": time_warning_text(warning, Lang(DEFAULT))}
-
-
 def time_warning_text(warning: dict[str, Any], language: Lang) -> str:
-    """A ``TIME_LIMIT_SHORT`` warning in ``language``, told from its figures."""
+    """A ``TIME_LIMIT_SHORT`` warning in ``language``, told from its figures (the limit
+    as given, 0.05 staying 0.05; the measured seconds to a tenth)."""
 
-    def seconds(value: float) -> str:
-        return language.number(value, 0 if value == int(value) else 1)
+    def seconds(value: float, most: int = 1) -> str:
+        shown = round(value, most)
+        return language.number(shown, next(d for d in range(most + 1) if round(shown, d) == shown))
 
-    limit = warning["limit_s"]  # as given: 0.05 stays 0.05
-    digits = next(d for d in (0, 1, 2, 3) if round(limit, d) == limit or d == 3)
     return language.gettext(
-        _TIME_LIMIT_SHORT_TEXT,
-        limit=language.number(limit, digits),
+        TIME_LIMIT_SHORT_TEXT,
+        limit=seconds(warning["limit_s"], 3),
         before=seconds(warning["before_search_s"]),
         after=seconds(warning["after_search_s"]),
         search=seconds(warning["search_s"]),

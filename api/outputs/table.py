@@ -75,8 +75,13 @@ def print_plan(
     console.print(balance_text(s, lang), highlight=False)
     if "continuity" in s:
         console.print(continuity_text(s["continuity"], lang), highlight=False)
+    print_warnings(doc, console, lang)
+
+
+def print_warnings(doc: dict[str, Any], console: Console, lang: Lang) -> None:
+    """The warnings about a plan as a whole (``plan.json`` ``warnings``), in ``lang``."""
+    label = lang.gettext("warning:")
     for w in doc.get("warnings", []):
-        label = lang.gettext("warning:")
         console.print(
             f"[yellow]{label}[/yellow] {warning_text(w, doc['date'], lang)}", highlight=False
         )

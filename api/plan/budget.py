@@ -26,9 +26,10 @@ suggestions               with ``--suggest-volunteers``, the day's plan gets
 
 The solver keeps its own split of the seconds it is given (OR-Tools, then the
 refinement, which carries the balance rule on hours and stops) inside its call, and its
-own margin for ending late (3 % and a few hundredths of a second per hundred stops,
-:mod:`solver.solve`), so the search gets all of what is left: a share of it on top kept
-10 % of every budget idle (a 10 s call of 504 stops ended at 8.0 s). ``cap`` is
+own margin for ending late (3 % and, where OR-Tools searches, a few hundredths of a second
+per hundred stops, :mod:`solver.solve`), so the search gets all of what is left: a share
+of it on top of that margin kept 10 % of every budget idle (a 10 s call of 504 stops
+ended at 8.0 s, 2026-12-05). ``cap`` is
 a hard stop on top (a batch community's limit): a plan still running past it stops at its
 next stage with :class:`TimeCapError`, before anything is written.
 """
