@@ -411,11 +411,13 @@ def _ride_bounds(v: int, rs: tuple, prob: tuple) -> None:
 
 
 @njit(cache=True)
-def _update(v: int, rs: tuple, prob: tuple) -> bool:
+def _update(v: int, rs: tuple, prob: tuple, check: bool) -> bool:
     """Recompute route ``v``'s times, slack, loads, distance and cost; ``True`` if feasible.
 
     The cost includes lateness past soft deadlines at the earliest service starts (the
-    schedule that minimises it).
+    schedule that minimises it). Without ``check`` the duration and ride limits, which
+    take passes of their own over the route, are not looked at: for a route known to keep
+    them (one an insertion checked, or one restored as it was).
     """
     service, n_stops = prob[6], prob[13].shape[0]
     routes, lengths, es, ls, rload, rdist, rcost, route_of, pos_of, late_after = rs[:10]
@@ -490,11 +492,11 @@ def _update(v: int, rs: tuple, prob: tuple) -> bool:
     rcost[v] = total_c + (vint[v, V_FIXED] if n > 0 else 0)
     if total_d > vint[v, V_MAX_DIST] or stops > vint[v, V_MAX_STOPS]:
         ok = False
-    if ok and n > 0 and _has_span_limit(v, vint):
+    if check and ok and n > 0 and _has_span_limit(v, vint):
         ok = _spans_ok(v, -1, -1, -1, rs, prob)
     if prob[18][0] > 0:
         _ride_bounds(v, rs, prob)
-        if ok and n > 0:
+        if check and ok and n > 0:
             ok = _rides_ok(v, -1, -1, -1, rs, prob)
     if prob[15][0] > 0:
         rs[10][v] = _shown_span(v, -1, -1, -1, rs, prob) if n > 0 else 0
@@ -917,7 +919,7 @@ def insertion_costs(
     is (nothing else moved; -1: no feasible position). ``routes`` is left unchanged."""
     rs = _route_state(routes.copy(), lengths.copy(), prob)
     for v in range(routes.shape[0]):
-        _update(v, rs, prob)
+        _update(v, rs, prob, True)
     if prob[15][0] > 0:
         _set_bounds(rs, prob)
     class_seen = np.zeros(int(prob[0][:, V_CLASS].max()) + 1, dtype=np.bool_)
@@ -967,14 +969,14 @@ def run(
     loose = np.empty(n_stops, dtype=np.int64)
     emptied = False
     for v in range(n_veh):
-        if not _update(v, rs, prob):
+        if not _update(v, rs, prob, True):
             # A start route that breaks a rule (e.g. a span bound it was not planned for)
             # is emptied: its stops become loose and are reinserted by the first step.
             for i in range(prob[19][v], lengths[v]):
                 if routes[v, i] < n_stops:
                     route_of[routes[v, i]] = -1
             lengths[v] = prob[19][v]
-            _update(v, rs, prob)
+            _update(v, rs, prob, True)
             emptied = True
     if emptied:
         saved_len[:] = lengths
@@ -1001,7 +1003,7 @@ def run(
         n_loose = _ruin(rs, prob, neighbours, touched, loose, n_loose, avg_removed, max_string)
         feasible = True
         for v in range(n_veh):
-            if touched[v] and not _update(v, rs, prob):
+            if touched[v] and not _update(v, rs, prob, True):
                 feasible = False
         if not feasible:
             skipped += 1
@@ -1020,7 +1022,7 @@ def run(
                 routes[v, i + step - 1] = u
                 lengths[v] += step
                 touched[v] = True
-                _update(v, rs, prob)
+                _update(v, rs, prob, False)
             candidate = rcost.sum() + _balance_cost(rs, prob)
             for j in range(n_loose):
                 if route_of[loose[j]] < 0:
@@ -1045,6 +1047,6 @@ def run(
             if touched[v]:
                 lengths[v] = saved_len[v]
                 routes[v, : lengths[v]] = saved[v, : lengths[v]]
-                _update(v, rs, prob)
+                _update(v, rs, prob, False)
     state[0] = current
     return skipped

@@ -71,14 +71,14 @@ def _state(problem: Problem, seed: int, steps: int) -> tuple[tuple, tuple, list[
     prob = a.kernel()
     rs = _sisr._route_state(routes, lengths, prob)
     for v in range(len(problem.vehicles)):
-        assert _sisr._update(v, rs, prob)
+        assert _sisr._update(v, rs, prob, True)
     rng = np.random.default_rng(seed)
     n = len(problem.stops)
     for v in range(len(problem.vehicles)):
         kept = [w for w in routes[v, : lengths[v]] if w >= n or rng.random() < 0.67]
         routes[v, : len(kept)] = kept
         lengths[v] = len(kept)
-        assert _sisr._update(v, rs, prob)  # (taking stops out lengthens no ride)
+        assert _sisr._update(v, rs, prob, True)  # (taking stops out lengthens no ride)
     on_routes = {int(w) for v in range(len(lengths)) for w in routes[v, : lengths[v]]}
     return rs, prob, [u for u in range(n) if u not in on_routes]
 
@@ -169,7 +169,7 @@ def test_a_wait_after_the_load_is_spent_before_it() -> None:
     routes, lengths = refine._route_arrays(problem, a, [order])
     prob = a.kernel()
     rs = _sisr._route_state(routes, lengths, prob)
-    assert _sisr._update(0, rs, prob)
+    assert _sisr._update(0, rs, prob, True)
     t = problem.profiles[0].durations
     lasts = int(t[3, 0]) + 300 + int(t[0, 2]) + 60 + int(t[2, 3])
     assert timed_route(problem, 0, order).duration == lasts
@@ -193,7 +193,7 @@ def test_the_ride_bounds_are_travel_and_service_since_the_load() -> None:
     routes, lengths = refine._route_arrays(problem, a, [[0, 1, reload, 2]])
     prob = a.kernel()
     rs = _sisr._route_state(routes, lengths, prob)
-    _sisr._update(0, rs, prob)
+    _sisr._update(0, rs, prob, True)
     t = problem.profiles[0].durations
     to_s0, to_s1, to_s2 = int(t[0, 2]), int(t[0, 2]) + 60 + int(t[2, 3]), int(t[0, 4])
     assert rs[17][0, :5].tolist() == [0, to_s0 + 60, to_s1 + 60, 0, to_s2 + 60]
@@ -203,3 +203,27 @@ def test_the_ride_bounds_are_travel_and_service_since_the_load() -> None:
         _sisr.NO_LIMIT,
         3600 - to_s2,
     ]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2**32 - 1), st.integers(0, 40))
+def test_an_unchecked_update_derives_what_the_checked_one_does(seed: int, steps: int) -> None:
+    """The update after an insertion or a restore (``check`` false) leaves every derived
+    array as the checked update does and skips only the verdict on the duration and ride
+    limits: on a route whose ride limits are then cut below zero it says feasible where
+    the checked one says not."""
+    problem = _problem(seed)
+    rs, prob, _ = _state(problem, seed, steps)
+    cut = list(prob)
+    cut[16] = np.full_like(prob[16], -1)  # no ride is that short
+    lengths = rs[1]
+    for v in range(len(problem.vehicles)):
+        checked = tuple(x.copy() for x in rs)
+        unchecked = tuple(x.copy() for x in rs)
+        verdict = _sisr._update(v, checked, tuple(cut), True)
+        assert _sisr._update(v, unchecked, tuple(cut), False)
+        for a, b in zip(checked, unchecked, strict=True):
+            assert np.array_equal(a, b)
+        n = len(problem.stops)
+        if any(w < n for w in rs[0][v, : lengths[v]].tolist()):
+            assert not verdict

@@ -157,7 +157,7 @@ def _joined(capacity: int) -> list[int]:
     routes, lengths = refine._route_arrays(problem, a, [[0, reload, 1]])
     prob = a.kernel()
     rs = _sisr._route_state(routes, lengths, prob)
-    assert _sisr._update(0, rs, prob)
+    assert _sisr._update(0, rs, prob, True)
     _sisr._merge_trips(0, 0, 2, rs, prob)
     return a.order(problem, routes[0, : lengths[0]].tolist())
 
@@ -177,7 +177,7 @@ def test_recreate_gives_a_new_trip_to_an_idle_vehicle_at_equal_cost() -> None:
     routes, lengths = refine._route_arrays(problem, a, [[0], []])
     prob = a.kernel()
     rs = _sisr._route_state(routes, lengths, prob)
-    assert _sisr._update(0, rs, prob) and _sisr._update(1, rs, prob)
+    assert _sisr._update(0, rs, prob, True) and _sisr._update(1, rs, prob, True)
     seen = np.zeros(int(a.vint[:, _sisr.V_CLASS].max()) + 1, dtype=np.bool_)
     assert _sisr._best_insertion(1, 0.0, rs, prob, seen) == (1, 0, -1, 1200)
 
