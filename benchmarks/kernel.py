@@ -3,17 +3,18 @@
 The day problems of :mod:`benchmarks.day_cli` (the demo ledger generator on the Helsinki
 buildings, seed 7, one volunteer per 15 households, mixed modes) are built once through
 the plan pipeline's own stages (:func:`api.plan.pipeline.prepare_day`) and saved; each
-checkout then runs the refinement (one thread) from empty routes for ``--steps`` steps
-per seed in a process of its own (the kernel loaded first, its load not timed) and prints
-the milliseconds per step and the best cost. ``--against DIR`` runs a second checkout's
-interpreter (``DIR/.venv/bin/python``) on the same saved problems, alternating with this
-one seed by seed, so two kernels are timed side by side in one run. A run that ends by
-its step count is a function of its inputs, so two kernels that make the same moves give
-the same costs: the ``cost`` column shows it.
+checkout then runs the refinement (one thread, or two with ``--threads 2``) from empty
+routes for ``--steps`` steps per seed in a process of its own (the kernel loaded first,
+its load not timed) and prints the wall-clock milliseconds per step and the best cost.
+``--against DIR`` runs a second checkout's interpreter (``DIR/.venv/bin/python``) on the
+same saved problems, alternating with this one seed by seed, so two kernels are timed
+side by side in one run. A run that ends by its step count is a function of its inputs,
+so two kernels that make the same moves give the same costs: the ``cost`` column shows it.
 
 Usage::
 
-    python -m benchmarks.kernel --sizes 300,1000 --steps 2000 --seeds 0,1 --against ../main
+    python -m benchmarks.kernel --sizes 300,1000 --steps 2000 --seeds 0,1 --threads 2 \
+        --against ../main
 """
 
 from __future__ import annotations
@@ -35,12 +36,14 @@ import pickle, sys, time
 from solver import refine
 refine.warm_up()
 problem = pickle.loads(open(sys.argv[1], "rb").read())
-steps, seed = int(sys.argv[2]), int(sys.argv[3])
+steps, seed, threads = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 empty = [[] for _ in problem.vehicles]
 far = time.monotonic() + 3600.0
 refine.refine(problem, empty, deadline=far, iterations=2, seed=seed, min_iterations=1)
 t = time.perf_counter()
-out = refine.refine(problem, empty, deadline=far, iterations=steps, seed=seed, min_iterations=1)
+out = refine.refine(
+    problem, empty, deadline=far, iterations=steps, seed=seed, min_iterations=1, threads=threads
+)
 print(1000.0 * (time.perf_counter() - t) / steps, out.objective)
 """
 
@@ -62,11 +65,12 @@ def day_problem(households: int, folder: Path) -> Path:
 
 
 def step_time(
-    python: str, checkout: Path, problem: Path, steps: int, seed: int
+    python: str, checkout: Path, problem: Path, steps: int, seed: int, threads: int = 1
 ) -> tuple[float, int]:
-    """Milliseconds per step and best objective of ``checkout``'s kernel on ``problem``."""
+    """Milliseconds per step (of the wall clock; each thread makes ``steps`` steps) and
+    best objective of ``checkout``'s kernel on ``problem``."""
     done = subprocess.run(
-        [python, "-c", _CHILD, str(problem), str(steps), str(seed)],
+        [python, "-c", _CHILD, str(problem), str(steps), str(seed), str(threads)],
         cwd=checkout, capture_output=True, text=True, check=True,
     )  # fmt: skip
     ms, objective = done.stdout.split()
@@ -80,6 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=2000, help="refinement steps per run")
     parser.add_argument("--seeds", default="0,1", help="seeds, comma-separated")
     parser.add_argument("--against", type=Path, help="a second checkout, run alternately")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="refinement threads (2: as a plan runs it)"
+    )
     args = parser.parse_args(argv)
     here = Path(__file__).resolve().parent.parent
     codes = [("this", sys.executable, here)]
@@ -94,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             times: dict[str, list[float]] = {name: [] for name, _, _ in codes}
             for seed in (int(s) for s in args.seeds.split(",")):
                 for name, python, checkout in codes:
-                    ms, cost = step_time(python, checkout, path, args.steps, seed)
+                    ms, cost = step_time(python, checkout, path, args.steps, seed, args.threads)
                     times[name].append(ms)
                     print(households, stops, name, seed, f"{ms:.3f}", cost, flush=True)
             for name, values in times.items():
