@@ -677,8 +677,10 @@ def _best_insertion(
                     here, t = lx, begin + vint[v, V_RELOAD_SVC]
                     delta, extra_d = cost[c, prev, lx], dist[p, prev, lx] if far else 0
                 nxt = loc[routes[v, i]] if i < n else end
-                delta += cost[c, here, lu] + _arc(cost, c, lu, nxt) - _arc(cost, c, prev, nxt)
-                if n == 0:
+                delta += cost[c, here, lu] + _arc(cost, c, lu, nxt)
+                if n > 0:
+                    delta -= _arc(cost, c, prev, nxt)
+                else:  # an idle vehicle: its fixed cost; it made no trip from start to end
                     delta += vint[v, V_FIXED]
                 delta += changed
                 if best_v >= 0 and _no_better(delta, best_delta, n, lengths[best_v]):
@@ -704,7 +706,9 @@ def _best_insertion(
                     ):
                         continue
                 if far:  # (distance is read only under a limit: the matrices are large)
-                    extra_d += dist[p, here, lu] + _arc(dist, p, lu, nxt) - _arc(dist, p, prev, nxt)
+                    extra_d += dist[p, here, lu] + _arc(dist, p, lu, nxt)
+                    if n > 0:
+                        extra_d -= _arc(dist, p, prev, nxt)
                     if rdist[v] + extra_d > vint[v, V_MAX_DIST]:
                         continue
                 if start > late_at[u]:

@@ -1,7 +1,8 @@
 """The kernel's fast ride checks agree with its full one: the check of an insertion over the
 trips it can change (:func:`solver._sisr._insertion_rides_ok`) and the bounds on travel
-and service alone that skip positions before any check (``rdone``/``rfree``); and the
-duration the kernel judges the balance rule on is the plan's schedule's."""
+and service alone that skip positions before any check (``rdone``/``rfree``); the
+duration the kernel judges the balance rule on is the plan's schedule's; the reinsertion's
+scan finds what evaluating every place in full finds."""
 
 from __future__ import annotations
 
@@ -227,3 +228,40 @@ def test_an_unchecked_update_derives_what_the_checked_one_does(seed: int, steps:
         n = len(problem.stops)
         if any(w < n for w in rs[0][v, : lengths[v]].tolist()):
             assert not verdict
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2**32 - 1), st.integers(0, 40))
+def test_the_reinsertion_finds_the_cheapest_position_over_every_route(
+    seed: int, steps: int
+) -> None:
+    """The reinsertion's scan (positions cut by cost before the checks) finds for each
+    loose stop the cost of its cheapest feasible place that a full evaluation of every
+    route, position and new trip finds; -1 where none is. (An idle vehicle whose route
+    would end elsewhere than it starts was priced the start-to-end arc too cheap: the
+    scan took off an arc the idle vehicle never drives.)"""
+    problem = _problem(seed)
+    rs, prob, loose = _state(problem, seed, steps)
+    n = len(problem.stops)
+    routes, lengths, vreload = rs[0], rs[1], prob[17]
+    found = _sisr.insertion_costs(routes, lengths, np.asarray(loose, dtype=np.int64), prob)
+    for u, got in zip(loose, found.tolist(), strict=True):
+        best = -1
+        for v in range(len(problem.vehicles)):
+            m = int(lengths[v])
+            before = int(rs[6][v])
+            entries = routes[v, :m].tolist()
+            for i in range(m + 1):
+                options = [[u]]
+                if prob[0][v, _sisr.V_MAX_LOADS] > 0 and (i == m or entries[i] >= n):
+                    options += [[n + r, u] for r in range(vreload.shape[1]) if vreload[v, r]]
+                for added in options:
+                    trial = tuple(x.copy() for x in rs)
+                    row = entries[:i] + added + entries[i:]
+                    trial[0][v, : len(row)] = row
+                    trial[1][v] = len(row)
+                    if not _sisr._update(v, trial, prob, True):
+                        continue
+                    cost = int(trial[6][v]) - before
+                    best = cost if best < 0 else min(best, cost)
+        assert got == best
