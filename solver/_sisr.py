@@ -600,6 +600,17 @@ def _no_better(delta: int, best: int, entries: int, best_entries: int) -> bool:
     return delta > best or (delta == best and not (entries == 0 and best_entries > 0))
 
 
+@njit(cache=True, inline="always")
+def _nearest_route(u: int, rs: tuple, prob: tuple) -> int:
+    """The route of the stop nearest ``u`` that a route serves (-1: none)."""
+    route_of, neighbours = rs[7], prob[14]
+    for j in range(1, neighbours.shape[1]):
+        v = route_of[neighbours[u, j]]
+        if v >= 0:
+            return v
+    return -1
+
+
 @njit(cache=True)
 def _best_insertion(
     u: int,
@@ -615,6 +626,12 @@ def _best_insertion(
     (before a reload or the route's end) while the route may load again, a new trip: a
     reload at each of the vehicle's load places, then ``u``. The body is written once,
     inline (a call per candidate would pass the problem's arrays each time).
+
+    The route of the nearest stop served is looked at first, then the others by index: a
+    low cost found early cuts the other routes' positions before their checks (one
+    reinsertion 17-20 % shorter on the 300-household day, benchmarks/README.md). Of
+    positions that cost the same, the first looked at keeps the stop (an idle vehicle
+    still wins against a used one, :func:`_no_better`).
     """
     service, n_stops = prob[6], prob[13].shape[0]
     routes, lengths, es, ls, rload, rdist = rs[:6]
@@ -626,8 +643,10 @@ def _best_insertion(
     best_v, best_i, best_x, best_delta = -1, -1, -1, 0
     lu = loc[u]
     class_seen[:] = False
-    for v in range(lengths.shape[0]):
-        if not allowed[u, v]:
+    first = _nearest_route(u, rs, prob)
+    for k in range(-1, lengths.shape[0]):
+        v = first if k < 0 else k
+        if v < 0 or (k >= 0 and v == first) or not allowed[u, v]:
             continue
         n = lengths[v]
         if n == 0:

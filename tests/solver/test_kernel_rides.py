@@ -235,11 +235,11 @@ def test_an_unchecked_update_derives_what_the_checked_one_does(seed: int, steps:
 def test_the_reinsertion_finds_the_cheapest_position_over_every_route(
     seed: int, steps: int
 ) -> None:
-    """The reinsertion's scan (positions cut by cost before the checks) finds for each
-    loose stop the cost of its cheapest feasible place that a full evaluation of every
-    route, position and new trip finds; -1 where none is. (An idle vehicle whose route
-    would end elsewhere than it starts was priced the start-to-end arc too cheap: the
-    scan took off an arc the idle vehicle never drives.)"""
+    """The reinsertion's scan (routes in its own order, positions cut by cost before the
+    checks) finds for each loose stop the cost of its cheapest feasible place that a full
+    evaluation of every route, position and new trip finds; -1 where none is. (An idle
+    vehicle whose route would end elsewhere than it starts was priced the start-to-end arc
+    too cheap: the scan took off an arc the idle vehicle never drives.)"""
     problem = _problem(seed)
     rs, prob, loose = _state(problem, seed, steps)
     n = len(problem.stops)
