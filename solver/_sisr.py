@@ -591,13 +591,30 @@ def _fits_alone(demand: np.ndarray, capacity: np.ndarray) -> bool:
 
 
 @njit(cache=True, inline="always")
-def _no_better(delta: int, best: int, entries: int, best_entries: int) -> bool:
+def _no_better(
+    delta: int,
+    best: int,
+    entries: int,
+    best_entries: int,
+    place: tuple[int, int, int],
+    best_place: tuple[int, int, int],
+) -> bool:
     """Whether a position adding ``delta`` on a route of ``entries`` entries loses to the
     best so far (``best`` on a route of ``best_entries``): it must cost less, or as much
-    on an idle vehicle against a used one. A new trip costs the same on an idle vehicle as
-    after any trip of a used one (out from the load place and back); the idle vehicle
-    keeps the used route's time free for later insertions."""
-    return delta > best or (delta == best and not (entries == 0 and best_entries > 0))
+    on an idle vehicle against a used one, or as much on a route alike in that and come
+    first in (vehicle, position, reload entry) order (``place``, ``best_place``). A new
+    trip costs the same on an idle vehicle as after any trip of a used one (out from the
+    load place and back); the idle vehicle keeps the used route's time free for later
+    insertions. The order settles ties as a scan in that order would, so the order in
+    which :func:`_best_insertion` weighs the routes changes its speed, never its choice."""
+    if delta != best:
+        return delta > best
+    if (entries == 0) != (best_entries == 0):
+        return entries > 0
+    for k in range(3):
+        if place[k] != best_place[k]:
+            return place[k] > best_place[k]
+    return True
 
 
 @njit(cache=True, inline="always")
@@ -629,9 +646,8 @@ def _best_insertion(
 
     The route of the nearest stop served is looked at first, then the others by index: a
     low cost found early cuts the other routes' positions before their checks (one
-    reinsertion 17-20 % shorter on the 300-household day, benchmarks/README.md). Of
-    positions that cost the same, the first looked at keeps the stop (an idle vehicle
-    still wins against a used one, :func:`_no_better`).
+    reinsertion 17-20 % shorter on the 300-household day, benchmarks/README.md). Ties go
+    as in a scan by index (:func:`_no_better`), so the choice is the same.
     """
     service, n_stops = prob[6], prob[13].shape[0]
     routes, lengths, es, ls, rload, rdist = rs[:6]
@@ -702,7 +718,9 @@ def _best_insertion(
                 else:  # an idle vehicle: its fixed cost; it made no trip from start to end
                     delta += vint[v, V_FIXED]
                 delta += changed
-                if best_v >= 0 and _no_better(delta, best_delta, n, lengths[best_v]):
+                if best_v >= 0 and _no_better(
+                    delta, best_delta, n, lengths[best_v], (v, i, x), (best_v, best_i, best_x)
+                ):
                     continue  # (the rest only refuses or adds cost: the arcs' cost first)
                 start = max(tw_lo[u], t + travel[p, here, lu])
                 if start > tw_hi[u]:
@@ -732,20 +750,26 @@ def _best_insertion(
                         continue
                 if start > late_at[u]:
                     delta += late_cost[u] * (start - late_at[u])
-                    if best_v >= 0 and _no_better(delta, best_delta, n, lengths[best_v]):
+                    if best_v >= 0 and _no_better(
+                        delta, best_delta, n, lengths[best_v], (v, i, x), (best_v, best_i, best_x)
+                    ):
                         continue
                 # What costs O(route) only for a would-be best position, each part adding
                 # cost (never less) before the next: the later visits' lateness, the
                 # balance rule's price, then the duration and ride limits.
                 if late_after[v, i] > 0:
                     delta += _later_lateness(v, i, start + service[u], lu, rs, prob)
-                    if best_v >= 0 and _no_better(delta, best_delta, n, lengths[best_v]):
+                    if best_v >= 0 and _no_better(
+                        delta, best_delta, n, lengths[best_v], (v, i, x), (best_v, best_i, best_x)
+                    ):
                         continue
                 if balance[0] > 0:  # beyond the balance bounds: at the rule's price
                     over_s = _shown_span(v, i, x, u, rs, prob) - bounds[0]
                     over_n = rstops[v] + 1 - bounds[1]
                     delta += max(0, over_s) * balance[1] + max(0, over_n) * balance[2]
-                    if best_v >= 0 and _no_better(delta, best_delta, n, lengths[best_v]):
+                    if best_v >= 0 and _no_better(
+                        delta, best_delta, n, lengths[best_v], (v, i, x), (best_v, best_i, best_x)
+                    ):
                         continue
                 if _has_span_limit(v, vint) and not _spans_ok(v, i, x, u, rs, prob):
                     continue
