@@ -265,3 +265,18 @@ def test_the_reinsertion_finds_the_cheapest_position_over_every_route(
                     cost = int(trial[6][v]) - before
                     best = cost if best < 0 else min(best, cost)
         assert got == best
+
+
+def test_ties_go_as_in_a_scan_by_vehicle_index() -> None:
+    """Of two places that cost the same, an idle vehicle's wins against a used one's;
+    between two alike, the one first in (vehicle, position, reload) order, whichever the
+    scan weighed first; a cheaper place always wins."""
+    used, idle = 5, 0
+    assert _sisr._no_better(10, 10, used, used, (3, 0, -1), (1, 4, -1))
+    assert not _sisr._no_better(10, 10, used, used, (1, 4, -1), (3, 0, -1))
+    assert not _sisr._no_better(10, 10, used, used, (1, 2, -1), (1, 4, -1))
+    assert _sisr._no_better(10, 10, used, used, (1, 4, 40), (1, 4, -1))
+    assert not _sisr._no_better(10, 10, idle, used, (7, 0, -1), (1, 4, -1))
+    assert _sisr._no_better(10, 10, used, idle, (0, 0, -1), (7, 0, -1))
+    assert not _sisr._no_better(9, 10, used, idle, (9, 9, -1), (7, 0, -1))
+    assert _sisr._no_better(11, 10, idle, used, (0, 0, -1), (7, 0, -1))
