@@ -646,8 +646,9 @@ def _best_insertion(
 
     The route of the nearest stop served is looked at first, then the others by index: a
     low cost found early cuts the other routes' positions before their checks (one
-    reinsertion 17-20 % shorter on the 300-household day, benchmarks/README.md). Ties go
-    as in a scan by index (:func:`_no_better`), so the choice is the same.
+    reinsertion 12-22 % shorter on three plans of the 300-household day,
+    benchmarks/README.md). Ties go as in a scan by index (:func:`_no_better`), so the
+    choice is the same.
     """
     service, n_stops = prob[6], prob[13].shape[0]
     routes, lengths, es, ls, rload, rdist = rs[:6]
