@@ -12,7 +12,7 @@ import pytest
 
 from solver import Problem, Solution, Vehicle, _ortools, refine, solve
 from solver.check import assert_feasible
-from solver.solve import _default_configs, worker_pool
+from solver.solve import _default_configs, shut_down, worker_pool
 from tests.solver.plane import plane_problem
 
 
@@ -61,6 +61,40 @@ def test_dead_worker_pool_is_replaced() -> None:
     sol = solve(p, time_limit=2.0, workers=2)
     all_served(p, sol)
     assert worker_pool(1).submit(abs, -2).result(timeout=30) == 2
+
+
+def test_shut_down_ends_the_workers_and_releases_their_semaphores(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """When ``shut_down`` returns, the pool's processes have ended and the semaphores of
+    its queues are released: a command leaves by ``os._exit`` right after it, and
+    semaphores still held then were reported as leaked on the command's standard error by
+    multiprocessing's resource tracker."""
+    from multiprocessing import resource_tracker
+
+    shut_down()  # (a pool of an earlier test)
+    held: set[str] = set()
+    register, unregister = resource_tracker.register, resource_tracker.unregister
+
+    def note(name: str, rtype: str) -> None:
+        held.add(name)
+        register(name, rtype)
+
+    def drop(name: str, rtype: str) -> None:
+        held.discard(name)
+        unregister(name, rtype)
+
+    monkeypatch.setattr(resource_tracker, "register", note)
+    monkeypatch.setattr(resource_tracker, "unregister", drop)
+    for _ in range(3):  # (unwaited, the pool's own thread ended in time in most rounds)
+        pool = worker_pool(1)
+        assert pool.submit(abs, -3).result(timeout=60) == 3
+        processes = list(pool._processes.values())
+        assert held  # the pool's queues hold named semaphores
+        del pool
+        assert shut_down()
+        assert processes and not any(p.is_alive() for p in processes)
+        assert held == set()
 
 
 @pytest.mark.parametrize("warm", [False, True])
