@@ -421,9 +421,9 @@ def shut_down() -> bool:
     standard streams it shares after the command has left. The pool's own thread is waited
     for too (as long): until it ends it holds the pool's queues, whose named semaphores
     the command's ``os._exit`` would leave to multiprocessing's resource tracker, which
-    reported them as leaked on the command's standard error (1-5 of them, in a fifth to
-    a third of ``doorstep solve --workers 2`` calls). The pool's forkserver is killed.
-    Returns whether there was a pool to end.
+    reported them as leaked on the command's standard error (1-5 of them, in up to a
+    third of ``doorstep solve --workers 2`` calls, benchmarks/README.md). The pool's
+    forkserver is killed. Returns whether there was a pool to end.
     """
     global _POOL
     with _POOL_LOCK:
