@@ -112,6 +112,25 @@ def command_summary(runs: Sequence[dict[str, object]], workers: Sequence[int]) -
     return lines
 
 
+def command_runs(
+    paths: Sequence[Path], limits: Sequence[float], workers: Sequence[int], rounds: int
+) -> list[dict[str, object]]:
+    """:func:`run_command` over rounds, instances, limits and worker counts in that order
+    (each printed as a JSON line as it ends), tagged with them and the load average."""
+    runs: list[dict[str, object]] = []
+    for k in range(rounds):
+        for path in paths:
+            for limit in limits:
+                for w in workers:
+                    run = run_command(path, limit, w)
+                    run.pop("routes", None)
+                    run.update(instance=path.stem, limit=limit, workers=w, round=k)
+                    run["load1"] = round(os.getloadavg()[0], 2)
+                    runs.append(run)
+                    print(json.dumps(run), flush=True)
+    return runs
+
+
 def main() -> None:
     """Run the default set (workers 1 and 2), or ``--command`` runs, one line per run."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -130,17 +149,7 @@ def main() -> None:
                     print(run_one(data_dir() / name, limit, w), flush=True)
         return
     paths = sorted({f for pattern in args.instances for f in data_dir().glob(pattern)})
-    runs = []
-    for k in range(args.rounds):
-        for path in paths:
-            for limit in args.limits:
-                for w in args.workers:
-                    run = run_command(path, limit, w)
-                    run.pop("routes", None)
-                    run.update(instance=path.stem, limit=limit, workers=w, round=k)
-                    run["load1"] = round(os.getloadavg()[0], 2)
-                    runs.append(run)
-                    print(json.dumps(run), flush=True)
+    runs = command_runs(paths, args.limits, args.workers, args.rounds)
     if args.out:
         args.out.write_text("".join(json.dumps(r) + "\n" for r in runs), encoding="utf-8")
     for line in command_summary(runs, args.workers):
