@@ -22,13 +22,13 @@ import json
 import os
 import statistics
 import subprocess
-import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from api.instances import read_instance
 from api.settings import data_dir
+from benchmarks import machine
 from solver import check
 from solver.solve import solve
 
@@ -64,10 +64,9 @@ def run_command(path: Path, limit: float, workers: int, seed: int = 0) -> dict[s
     """Run ``doorstep solve`` on ``path`` in a fresh process; its ``--json`` object with the
     process's wall seconds (``wall``), exit status (``status``) and standard error lines
     (``stderr``) added."""
-    doorstep = str(Path(sys.executable).with_name("doorstep"))
     command = [
-        doorstep, "solve", str(path), "--time-limit", f"{limit:g}", "--workers", str(workers),
-        "--seed", str(seed), "--json",
+        machine.doorstep_script(), "solve", str(path), "--time-limit", f"{limit:g}",
+        "--workers", str(workers), "--seed", str(seed), "--json",
     ]  # fmt: skip
     t0 = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=False)

@@ -66,13 +66,6 @@ FIELDS = [
 ]
 
 
-def _doorstep(checkout: Path | None = None) -> str:
-    """The ``doorstep`` script of ``checkout``'s virtual environment (this one's: ``None``)."""
-    if checkout is None:
-        return str(Path(sys.executable).with_name("doorstep"))
-    return str(checkout / ".venv" / "bin" / "doorstep")
-
-
 def _environment(pycache: Path | None) -> dict[str, str]:
     """The environment of each ``doorstep`` process: this one's, or with bytecode written
     to and read from ``pycache`` (``--compiled``)."""
@@ -266,9 +259,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         writer.writeheader()
         folder = Path(tmp)
         env = _environment(folder / "pycache" if args.compiled else None)
-        codes = [(_code_name(None), _doorstep())]
+        codes = [(_code_name(None), machine.doorstep_script())]
         if args.against is not None:
-            codes.append((_code_name(args.against), _doorstep(args.against)))
+            codes.append((_code_name(args.against), machine.doorstep_script(args.against)))
         startup = {name: _startup(doorstep, env) for name, doorstep in codes}
         for size in sizes:
             ledger = _ledger(folder, size)

@@ -17,6 +17,14 @@ from pathlib import Path
 PACKAGES = ("doorstep", "ortools", "pyvrp", "pyvroom", "numpy")
 
 
+def doorstep_script(checkout: Path | None = None) -> str:
+    """The ``doorstep`` script of ``checkout``'s virtual environment (this one's: ``None``),
+    for benchmarks that run the command as a user does, one process per call."""
+    if checkout is None:
+        return str(Path(sys.executable).with_name("doorstep"))
+    return str(checkout / ".venv" / "bin" / "doorstep")
+
+
 def cpu_model() -> str:
     """The CPU model name from ``/proc/cpuinfo`` (or the platform's word for it)."""
     info = Path("/proc/cpuinfo")

@@ -125,7 +125,7 @@ def _cli(
 ) -> tuple[float, dict[str, Any]]:
     """Wall seconds of one ``doorstep replan`` process and its ``plan.json``."""
     command = [
-        str(Path(sys.executable).with_name("doorstep")), "replan",
+        machine.doorstep_script(), "replan",
         "--plan", str(plan), "--events", str(events), "--at", at, "--out", str(out),
         "--map", str(helsinki_map()), "--households", str(ledger[0]),
         "--volunteers", str(ledger[1]), "--depots", str(ledger[2]),
