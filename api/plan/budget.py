@@ -14,7 +14,9 @@ search                    what is left once the budget's
                           checker, the street geometry, the plan document and, when
                           written, the files, the printed table and the exit), an
                           estimate growing with the stops (:data:`CHECKED_TAIL`,
-                          :data:`WRITTEN_TAIL`)
+                          :data:`WRITTEN_TAIL`); in a command's own process, the
+                          tail's CPU seconds times the pace the command has run at
+                          so far (:func:`command_pace`)
 search floor              at least :data:`MIN_SEARCH_S`, even when the map used it all
                           (kept in :attr:`Budget.short`: the plan warns
                           ``TIME_LIMIT_SHORT``)
@@ -38,6 +40,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -46,6 +49,12 @@ from dataclasses import dataclass, field
 MIN_SEARCH_S = 0.5
 #: Share of the limit the day's plan gets when volunteers are to be suggested after it.
 PLAN_SHARE_WITH_SUGGESTIONS = 0.5
+#: Least CPU seconds of a command's main thread that say how fast it runs
+#: (:func:`command_pace`); below it the pace is not known.
+MIN_PACE_CPU_S = 0.05
+#: Most a command's pace is taken to be: beyond it the machine is too busy for any
+#: estimate, and a tail kept that long would leave the search nothing.
+MAX_PACE = 4.0
 
 
 def process_started() -> float:
@@ -68,6 +77,8 @@ def process_started() -> float:
 
 #: The process start, once the console script has said the command is the whole process.
 _COMMAND_IS_PROCESS: list[float] = []
+#: The id of that process (a process forked from it is not the command's).
+_COMMAND_PID: list[int] = []
 
 
 def command_is_process() -> None:
@@ -75,6 +86,28 @@ def command_is_process() -> None:
     script): from then on :func:`command_started` is the process's start."""
     if not _COMMAND_IS_PROCESS:
         _COMMAND_IS_PROCESS.append(process_started())
+        _COMMAND_PID.append(os.getpid())
+
+
+def command_pace() -> float | None:
+    """Wall-clock seconds per CPU second the command's main thread has had since the
+    process started (about 1 on an idle machine, 2 when it got half a core), at most
+    :data:`MAX_PACE`; ``None`` when not known.
+
+    Known only in a process that runs one command (:func:`command_is_process`), on its
+    main thread, after :data:`MIN_PACE_CPU_S` of CPU. It says how much slower than its
+    CPU time the work after a search will run on this machine as busy as it has been
+    (:meth:`Tail.seconds`). Waits of that thread (files, a pool's workers) count as
+    slowness too: they can only lengthen the tail kept.
+    """
+    if not _COMMAND_IS_PROCESS or _COMMAND_PID[0] != os.getpid():
+        return None
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    cpu = time.thread_time()
+    if cpu < MIN_PACE_CPU_S:
+        return None
+    return min(max((time.monotonic() - _COMMAND_IS_PROCESS[0]) / cpu, 1.0), MAX_PACE)
 
 
 def command_started() -> float:
@@ -95,16 +128,27 @@ class Tail:
     Attributes
     ----------
     base_s
-        Seconds whatever the size (s).
+        Seconds whatever the size (s), where the pace is not known.
     per_stop_s
-        Seconds more per stop of the plan (s).
+        Seconds more per stop of the plan (s), where the pace is not known.
+    cpu_base_s
+        CPU seconds whatever the size (s), which the pace turns into wall-clock seconds
+        (``None``: the wall-clock figures are kept at any pace).
+    cpu_per_stop_s
+        CPU seconds more per stop of the plan (s).
     """
 
     base_s: float = 0.0
     per_stop_s: float = 0.0
+    cpu_base_s: float | None = None
+    cpu_per_stop_s: float = 0.0
 
-    def seconds(self, stops: int) -> float:
-        """Seconds to keep after the search of a plan of ``stops`` stops (s)."""
+    def seconds(self, stops: int, pace: float | None = None) -> float:
+        """Seconds to keep after the search of a plan of ``stops`` stops (s): its CPU
+        seconds times ``pace`` (:func:`command_pace`) where both are known, else the
+        wall-clock estimate."""
+        if pace is not None and self.cpu_base_s is not None:
+            return (self.cpu_base_s + self.cpu_per_stop_s * stops) * pace
         return self.base_s + self.per_stop_s * stops
 
 
@@ -119,8 +163,12 @@ CHECKED_TAIL = Tail(base_s=0.02, per_stop_s=0.001)
 #: Measured from the search's end to the process's exit at 161 and 504 stops: 0.44-0.61
 #: and 0.57-0.96 s with a test suite running beside it (benchmarks/README.md,
 #: 2026-12-05, "The search's share of a call"); kept at the slowest of those at 161
-#: stops and a tenth above it at 504: 0.61 and 1.06 s.
-WRITTEN_TAIL = Tail(base_s=0.4, per_stop_s=0.0013)
+#: stops and a tenth above it at 504: 0.61 and 1.06 s, where the pace is not known. In
+#: a command's process, 0.1 s + 0.8 ms per stop of CPU times its pace: on an idle
+#: machine the same tail took 0.20-0.27 s at a pace of 1.19-1.24 (161 stops) and
+#: 0.43-0.52 s at 1.14-1.17 (504 stops); beside two busy processes 0.41-0.43 s at
+#: 1.86-2.18 (161 stops) (benchmarks/README.md, "The tail at the command's pace").
+WRITTEN_TAIL = Tail(base_s=0.4, per_stop_s=0.0013, cpu_base_s=0.1, cpu_per_stop_s=0.0008)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,8 +253,9 @@ class Budget:
     def search_seconds(self, *, parts: int = 1, stops: int = 0) -> float:
         """Seconds for each of ``parts`` searches of a plan of ``stops`` stops: their share
         of what is left once the tail is kept (at least the floor; a search given the
-        floor is kept in :attr:`short`)."""
-        kept = self.tail.seconds(stops)
+        floor is kept in :attr:`short`). In a command's own process the tail is kept at
+        the pace the command has run at so far (:func:`command_pace`)."""
+        kept = self.tail.seconds(stops, command_pace())
         share = max(self.left() - kept, 0.0) / parts
         if share >= MIN_SEARCH_S:
             return share

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
 
 import pytest
@@ -13,6 +16,7 @@ from api.plan.budget import (
     Budget,
     Tail,
     TimeCapError,
+    command_pace,
 )
 
 
@@ -58,6 +62,63 @@ def test_a_written_plan_keeps_more_than_a_returned_one() -> None:
     for stops in (0, 161, 504):
         assert WRITTEN_TAIL.seconds(stops) > CHECKED_TAIL.seconds(stops) > 0
     assert WRITTEN_TAIL.seconds(504) > WRITTEN_TAIL.seconds(161)
+
+
+def test_a_paced_tail_is_its_cpu_seconds_at_the_pace() -> None:
+    """With CPU figures and a known pace the tail is CPU seconds times the pace; without
+    either, the wall-clock estimate."""
+    tail = Tail(base_s=0.6, cpu_base_s=0.1, cpu_per_stop_s=0.001)
+    assert tail.seconds(100, pace=2.0) == pytest.approx(0.4)
+    assert tail.seconds(100, pace=1.0) == pytest.approx(0.2)
+    assert tail.seconds(100) == 0.6
+    assert Tail(base_s=0.6).seconds(100, pace=2.0) == 0.6
+    assert WRITTEN_TAIL.seconds(504, pace=1.2) > WRITTEN_TAIL.seconds(161, pace=1.2)
+
+
+#: A command's process: CPU spent, then a wait; the pace after each, a thread's pace, then
+#: (its start moved 100 s back) the pace of a slow command and a written plan's search.
+_COMMAND = """
+import json, threading, time
+from api.plan import budget
+budget.command_is_process()
+t = time.thread_time()
+while time.thread_time() - t < 0.2:
+    pass
+busy = budget.command_pace()
+time.sleep(0.5)
+waited = budget.command_pace()
+seen = []
+thread = threading.Thread(target=lambda: seen.append(budget.command_pace()))
+thread.start()
+thread.join()
+budget._COMMAND_IS_PROCESS[0] -= 100.0
+slow = budget.command_pace()
+plan = budget.Budget(200.0, started=budget.command_started(), tail=budget.WRITTEN_TAIL)
+search = plan.search_seconds(stops=161)
+left = plan.left()
+print(json.dumps([busy, waited, seen, slow, search, left]))
+"""
+
+
+def test_a_command_keeps_its_tail_at_the_pace_it_has_run_at() -> None:
+    """In a command's own process the pace is wall per CPU second of its main thread (at
+    least 1, growing with waits, at most MAX_PACE), and a plan's search leaves the tail at
+    that pace (at MAX_PACE 0.3 s longer than the wall-clock estimate); a thread of it,
+    or a process not a command (this test runner), has none."""
+    from api.plan.budget import MAX_PACE
+
+    assert command_pace() is None
+    done = subprocess.run(
+        [sys.executable, "-c", _COMMAND], capture_output=True, text=True, check=True, timeout=300
+    )
+    busy, waited, seen, slow, search, left = json.loads(done.stdout)
+    assert 1.0 <= busy <= waited <= MAX_PACE
+    assert waited > busy or busy == MAX_PACE
+    assert seen == [None]
+    assert slow == MAX_PACE
+    paced = WRITTEN_TAIL.seconds(161, MAX_PACE)
+    assert paced - WRITTEN_TAIL.seconds(161) > 0.3
+    assert search == pytest.approx(left - paced, abs=0.05)
 
 
 def test_the_hard_cap_bounds_what_is_left() -> None:
