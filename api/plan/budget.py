@@ -166,8 +166,8 @@ CHECKED_TAIL = Tail(base_s=0.02, per_stop_s=0.001)
 #: stops and a tenth above it at 504: 0.61 and 1.06 s, where the pace is not known. In
 #: a command's process, 0.1 s + 0.8 ms per stop of CPU times its pace: on an idle
 #: machine the same tail took 0.20-0.27 s at a pace of 1.19-1.24 (161 stops) and
-#: 0.43-0.52 s at 1.14-1.17 (504 stops); beside two busy processes 0.41-0.43 s at
-#: 1.86-2.18 (161 stops) (benchmarks/README.md, "The tail at the command's pace").
+#: 0.43-0.52 s at 1.14-1.17 (504 stops); beside two busy processes 0.29-0.55 s at
+#: 1.78-2.30 (161 stops) (benchmarks/README.md, "The tail at the command's pace").
 WRITTEN_TAIL = Tail(base_s=0.4, per_stop_s=0.0013, cpu_base_s=0.1, cpu_per_stop_s=0.0008)
 
 

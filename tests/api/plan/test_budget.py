@@ -11,6 +11,7 @@ import pytest
 
 from api.plan.budget import (
     CHECKED_TAIL,
+    MAX_PACE,
     MIN_SEARCH_S,
     WRITTEN_TAIL,
     Budget,
@@ -105,8 +106,6 @@ def test_a_command_keeps_its_tail_at_the_pace_it_has_run_at() -> None:
     least 1, growing with waits, at most MAX_PACE), and a plan's search leaves the tail at
     that pace (at MAX_PACE 0.3 s longer than the wall-clock estimate); a thread of it,
     or a process not a command (this test runner), has none."""
-    from api.plan.budget import MAX_PACE
-
     assert command_pace() is None
     done = subprocess.run(
         [sys.executable, "-c", _COMMAND], capture_output=True, text=True, check=True, timeout=300
