@@ -931,6 +931,19 @@ def _recreate_order(loose: np.ndarray, n_loose: int, prob: tuple) -> np.ndarray:
 
 
 @njit(cache=True)
+def _serves_only_allowed(v: int, routes: np.ndarray, lengths: np.ndarray, prob: tuple) -> bool:
+    """Whether every stop route ``v`` serves after its fixed prefix is one vehicle ``v`` may
+    serve (``allowed``, the skills): a start plan's route is checked once, the steps'
+    insertions check it themselves (:func:`_best_insertion`)."""
+    allowed, n_stops = prob[12], prob[13].shape[0]
+    for i in range(prob[19][v], lengths[v]):
+        w = routes[v, i]
+        if w < n_stops and not allowed[w, v]:
+            return False
+    return True
+
+
+@njit(cache=True)
 def _route_state(routes: np.ndarray, lengths: np.ndarray, prob: tuple) -> tuple:
     """The derived data ``rs`` of ``routes`` (filled by :func:`_update`, route by route)."""
     n_veh, width, n_stops, dims = (
@@ -1000,7 +1013,8 @@ def run(
     ``prob`` is the problem tuple (see above). ``state`` holds ``[current cost, best cost,
     accepted, improved, balance part of the start cost]`` and is updated; the best plan
     seen is kept in ``best_routes``/``best_lengths``. The temperature falls geometrically from
-    ``temp_from`` to ``temp_to`` over the call. Start routes that break a rule are emptied
+    ``temp_from`` to ``temp_to`` over the call. Start routes that break a rule (a skill
+    included) are emptied
     first, down to their fixed prefix (the caller's best plan too, then). Returns the
     number of steps whose ruin left a route late (skipped; possible on matrices without the
     triangle inequality).
@@ -1017,9 +1031,10 @@ def run(
     loose = np.empty(n_stops, dtype=np.int64)
     emptied = False
     for v in range(n_veh):
-        if not _update(v, rs, prob, True):
-            # A start route that breaks a rule (e.g. a span bound it was not planned for)
-            # is emptied: its stops become loose and are reinserted by the first step.
+        if not _serves_only_allowed(v, routes, lengths, prob) or not _update(v, rs, prob, True):
+            # A start route that breaks a rule (e.g. a span bound it was not planned for,
+            # or a stop its volunteer lacks the skill for) is emptied: its stops become
+            # loose and are reinserted by the first step.
             for i in range(prob[19][v], lengths[v]):
                 if routes[v, i] < n_stops:
                     route_of[routes[v, i]] = -1

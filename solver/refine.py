@@ -380,7 +380,8 @@ def refine(
     ``on_progress`` gets ``(time.monotonic(), objective)`` when the best plan improves.
     ``span_bound`` is an extra limit (s) on every route's duration as the plan's schedule
     has it (the balance bound, reported on that schedule). Routes of ``routes`` that break
-    a rule (such as a span bound they were not planned for) are emptied and their stops
+    a rule (such as a span bound they were not planned for, or a stop whose skill the
+    vehicle lacks) are emptied and their stops
     reinserted by the first step. ``min_iterations`` steps run even past the deadline (1:
     a plan built from empty ``routes`` by the first reinsertion). The caller checks
     :func:`unsupported` first.

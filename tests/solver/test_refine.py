@@ -295,3 +295,54 @@ def test_refinement_builds_a_plan_from_nothing() -> None:
     routes = [timed_route(problem, k, r) for k, r in enumerate(out.routes) if r]
     plan = Solution(routes=tuple(routes), unassigned=(), cost=plan_cost(problem, routes))
     assert check(problem, plan).ok
+
+
+def _skilled_day() -> tuple[Problem, list[list[int]]]:
+    """40 stops, every tenth from the third needing ``medicine``, two vehicles that
+    reload (ten stops a trip), only the second with the skill; and a warm start that
+    puts every stop on the first."""
+    rng = np.random.default_rng(1)
+    points = rng.integers(0, 100, size=(41, 2))
+    d = np.abs(points[:, None, :] - points[None, :, :]).sum(-1).astype(np.int64)
+    medicine = frozenset({"medicine"})
+    stops = tuple(
+        Stop(id=f"s{i}", location=i, demand=(1,), skills=medicine if i % 10 == 3 else frozenset())
+        for i in range(1, 41)
+    )
+    vehicles = tuple(
+        Vehicle(
+            id=name, start=0, end=0, capacity=(10,), reload_locations=(0,), max_trips=None,
+            skills=skills,
+        )
+        for name, skills in (("plain", frozenset[str]()), ("nurse", medicine))
+    )  # fmt: skip
+    problem = Problem(
+        stops=stops,
+        vehicles=vehicles,
+        profiles=(Profile(name="p", durations=d, distances=d),),
+        dimensions=("meals",),
+    )
+    reload = problem.reload_code(0)
+    order: list[int] = []
+    for i in range(40):
+        order += [reload] if i and i % 10 == 0 else []
+        order.append(i)
+    return problem, [order, []]
+
+
+def test_a_start_route_with_a_stop_its_vehicle_may_not_serve_is_emptied() -> None:
+    """A warm start with a stop on a vehicle that lacks its skill (a ledger changed since
+    the plan) is not kept, even when no step ruins it: the route is emptied (zero steps:
+    its stops unserved), and a search reinserts them only where allowed."""
+    problem, start = _skilled_day()
+    medicine = {i for i, s in enumerate(problem.stops) if s.skills}
+    kept = refine.refine(problem, start, deadline=time.monotonic() + 30, iterations=0)
+    assert not medicine & set(kept.routes[0])
+    assert kept.objective > kept.start_objective or not kept.routes[0]
+    one = refine.refine(problem, start, deadline=time.monotonic() + 30, iterations=1)
+    assert not medicine & set(one.routes[0])
+    assert medicine <= set(one.routes[1])
+    names = [[problem.stops[i].id if i < 40 else problem.reload_id(0) for i in r] for r in start]
+    solution = solve(problem, time_limit=30, effort=1, initial_routes=names)
+    assert check(problem, solution).ok
+    assert not solution.unassigned
