@@ -75,18 +75,16 @@ def process_started() -> float:
     return now - min(max(age, 0.0), 3600.0)
 
 
-#: The process start, once the console script has said the command is the whole process.
-_COMMAND_IS_PROCESS: list[float] = []
-#: The id of that process (a process forked from it is not the command's).
-_COMMAND_PID: list[int] = []
+#: The process start and the process's id, once the console script has said the command
+#: is the whole process (a process forked from it is not the command's).
+_COMMAND_IS_PROCESS: list[tuple[float, int]] = []
 
 
 def command_is_process() -> None:
     """Say that this process runs one command from its start (the ``doorstep`` console
     script): from then on :func:`command_started` is the process's start."""
     if not _COMMAND_IS_PROCESS:
-        _COMMAND_IS_PROCESS.append(process_started())
-        _COMMAND_PID.append(os.getpid())
+        _COMMAND_IS_PROCESS.append((process_started(), os.getpid()))
 
 
 def command_pace() -> float | None:
@@ -100,14 +98,14 @@ def command_pace() -> float | None:
     (:meth:`Tail.seconds`). Waits of that thread (files, a pool's workers) count as
     slowness too: they can only lengthen the tail kept.
     """
-    if not _COMMAND_IS_PROCESS or _COMMAND_PID[0] != os.getpid():
+    if not _COMMAND_IS_PROCESS or _COMMAND_IS_PROCESS[0][1] != os.getpid():
         return None
     if threading.current_thread() is not threading.main_thread():
         return None
     cpu = time.thread_time()
     if cpu < MIN_PACE_CPU_S:
         return None
-    return min(max((time.monotonic() - _COMMAND_IS_PROCESS[0]) / cpu, 1.0), MAX_PACE)
+    return min(max((time.monotonic() - _COMMAND_IS_PROCESS[0][0]) / cpu, 1.0), MAX_PACE)
 
 
 def command_started() -> float:
@@ -118,7 +116,7 @@ def command_started() -> float:
     long-running process (a test runner, a notebook) has no start-up of its own, and that
     process's age is not the command's.
     """
-    return _COMMAND_IS_PROCESS[0] if _COMMAND_IS_PROCESS else time.monotonic()
+    return _COMMAND_IS_PROCESS[0][0] if _COMMAND_IS_PROCESS else time.monotonic()
 
 
 @dataclass(frozen=True, slots=True)

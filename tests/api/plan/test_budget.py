@@ -92,7 +92,8 @@ seen = []
 thread = threading.Thread(target=lambda: seen.append(budget.command_pace()))
 thread.start()
 thread.join()
-budget._COMMAND_IS_PROCESS[0] -= 100.0
+start, pid = budget._COMMAND_IS_PROCESS[0]
+budget._COMMAND_IS_PROCESS[0] = (start - 100.0, pid)
 slow = budget.command_pace()
 plan = budget.Budget(200.0, started=budget.command_started(), tail=budget.WRITTEN_TAIL)
 search = plan.search_seconds(stops=161)
