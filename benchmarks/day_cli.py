@@ -23,6 +23,13 @@ side in one run; the ``code`` column names each row's checkout. ``--compiled`` r
 (``PYTHONPYCACHEPREFIX``, filled by the unrecorded first plan), as an installed package
 has it; without it the processes inherit the environment (where
 ``PYTHONDONTWRITEBYTECODE`` is set, each process compiles the project's sources again).
+
+``--from-csv A.csv [B.csv ...]`` runs nothing and prints the table of those runs' rows
+together; ``--pool LABEL=CODE,CODE`` counts the rows of those codes (checkouts whose
+search is the same) as one code named ``LABEL``. The last column gives how far chance
+alone moves a row's median ratio: its 90 % bootstrap interval (the row's costs and the
+longest budget's, each drawn again with replacement, 2,000 times, from a fixed seed), so
+a goal row is read against the spread of its own seeds.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ import csv
 import itertools
 import json
 import os
+import random
 import resource
 import statistics
 import subprocess
@@ -147,17 +155,49 @@ def _after(row: dict[str, str]) -> float:
     return float(row["wall_s"]) - start - float(row["stages_s"])
 
 
+#: Draws of the bootstrap interval of a row's median ratio (``table``).
+_DRAWS = 2000
+
+
+def median_ratio_interval(
+    costs: Sequence[int], longest: Sequence[int], draws: int = _DRAWS
+) -> tuple[float, float]:
+    """5th and 95th percentiles of ``median(costs) / median(longest)`` with both samples
+    drawn again with replacement ``draws`` times (a fixed seed: the same rows give the same
+    interval)."""
+    rng = random.Random(0)
+    ratios = sorted(
+        statistics.median(rng.choices(costs, k=len(costs)))
+        / statistics.median(rng.choices(longest, k=len(longest)))
+        for _ in range(draws)
+    )
+    return ratios[int(0.05 * draws)], ratios[int(0.95 * draws) - 1]
+
+
+def pooled(rows: Sequence[dict[str, str]], pools: Sequence[str]) -> list[dict[str, str]]:
+    """``rows`` with the codes of each pool (``LABEL=CODE,CODE``) renamed ``LABEL``."""
+    names: dict[str, str] = {}
+    for pool in pools:
+        label, sep, codes = pool.partition("=")
+        if not sep or not label or not codes:
+            raise ValueError(f"--pool {pool!r}: expected LABEL=CODE,CODE")
+        names.update((code, label) for code in codes.split(","))
+    return [{**r, "code": names.get(r.get("code") or "", r.get("code") or "")} for r in rows]
+
+
 def table(rows: Sequence[dict[str, str]]) -> str:
     """Markdown table: per size and budget (and code, when the rows have several), min /
     median / max over the seeds; the start-up (process start to the plan's start), the CPU
     seconds and the seconds after the plan (outputs, printing, exit) as medians. The cost
-    ratio is to the median cost of the size's longest budget over every code's rows."""
+    ratio is to the median cost of the size's longest budget over every code's rows; the
+    last column is the 90 % bootstrap interval of the median ratio
+    (:func:`median_ratio_interval`)."""
     lines = [
         "| households | stops | budget s | seeds | wall s min / med / max "
         "| start-up s | after plan s | CPU s "
         "| cost / median at longest: min / med / max | households unserved (max) "
-        "| balance met |",
-        "|---:|---:|---:|---:|---|---:|---:|---:|---|---:|---|",
+        "| balance met | med, 90 % bootstrap |",
+        "|---:|---:|---:|---:|---|---:|---:|---:|---|---:|---|---|",
     ]
     codes = list(dict.fromkeys(r.get("code") or "" for r in rows))
     if len(codes) > 1:
@@ -166,13 +206,15 @@ def table(rows: Sequence[dict[str, str]]) -> str:
     for size in sizes:
         mine = [r for r in rows if int(r["households"]) == size]
         budgets = sorted({float(r["budget_s"]) for r in mine})
-        ref = statistics.median(int(r["cost"]) for r in mine if float(r["budget_s"]) == budgets[-1])
+        longest = [int(r["cost"]) for r in mine if float(r["budget_s"]) == budgets[-1]]
+        ref = statistics.median(longest)
         for b, code in itertools.product(budgets, codes):
             at = [r for r in mine if float(r["budget_s"]) == b and (r.get("code") or "") == code]
             if not at:
                 continue
             walls = sorted(float(r["wall_s"]) for r in at)
             ratios = sorted(int(r["cost"]) / ref for r in at)
+            low, high = median_ratio_interval([int(r["cost"]) for r in at], longest)
             met = sum(r["balance_met"] == "True" for r in at)
             after = statistics.median(_after(r) for r in at)
             lines.append(
@@ -181,7 +223,8 @@ def table(rows: Sequence[dict[str, str]]) -> str:
                 f"| {walls[0]:.1f} / {statistics.median(walls):.1f} / {walls[-1]:.1f} "
                 f"| {_median_of(at, 'start_s')} | {after:.1f} | {_median_of(at, 'cpu_s')} "
                 f"| {ratios[0]:.4f} / {statistics.median(ratios):.4f} / {ratios[-1]:.4f} "
-                f"| {max(int(r['unserved_households']) for r in at)} | {met} of {len(at)} |"
+                f"| {max(int(r['unserved_households']) for r in at)} | {met} of {len(at)} "
+                f"| {low:.4f}-{high:.4f} |"
             )
     return "\n".join(lines)
 
@@ -236,13 +279,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--workers", type=int, help="passed to doorstep plan (default: not passed, its default)"
     )
     p.add_argument("--out", type=Path)
-    p.add_argument("--from-csv", type=Path, help="do not run; print the table of this CSV")
+    p.add_argument(
+        "--from-csv", type=Path, nargs="+", help="do not run; print the table of these CSVs' rows"
+    )
+    p.add_argument(
+        "--pool",
+        action="append",
+        default=[],
+        metavar="LABEL=CODE,CODE",
+        help="with --from-csv: the rows of these codes counted as one code, LABEL",
+    )
     p.add_argument("--against", type=Path, help="a second checkout, run alternately with this one")
     p.add_argument("--compiled", action="store_true", help="bytecode compiled once, as installed")
     args = p.parse_args(argv)
     if args.from_csv:
-        with args.from_csv.open(newline="") as fh:
-            print(table(list(csv.DictReader(fh))))
+        rows: list[dict[str, str]] = []
+        for path in args.from_csv:
+            with path.open(newline="") as fh:
+                rows.extend(csv.DictReader(fh))
+        try:
+            print(table(pooled(rows, args.pool)))
+        except ValueError as e:
+            p.error(str(e))
         return 0
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M")
     out = args.out or RESULTS / f"day-cli-{stamp}.csv"
