@@ -292,15 +292,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--against", type=Path, help="a second checkout, run alternately with this one")
     p.add_argument("--compiled", action="store_true", help="bytecode compiled once, as installed")
     args = p.parse_args(argv)
+    if args.pool and not args.from_csv:
+        p.error("--pool reads rows of earlier runs: give them with --from-csv")
     if args.from_csv:
         rows: list[dict[str, str]] = []
         for path in args.from_csv:
             with path.open(newline="") as fh:
                 rows.extend(csv.DictReader(fh))
         try:
-            print(table(pooled(rows, args.pool)))
+            rows = pooled(rows, args.pool)
         except ValueError as e:
             p.error(str(e))
+        print(table(rows))
         return 0
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M")
     out = args.out or RESULTS / f"day-cli-{stamp}.csv"

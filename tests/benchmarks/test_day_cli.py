@@ -68,3 +68,20 @@ def test_runs_read_together_give_one_row_per_pooled_code(tmp_path: Path, capsys)
     assert "| 3 |" in mine and "1.0081 / 1.0163 / 1.0325" in mine
     old = next(line for line in five if line.startswith("| main@old "))
     assert "| 1.0244 / 1.0244 / 1.0244 |" in old and old.endswith("| 1.0244-1.0244 |")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--from-csv", "{csv}", "--pool", "main@a"], "expected LABEL=CODE,CODE"),
+        (["--pool", "this=main@a"], "give them with --from-csv"),
+    ],
+)
+def test_a_pool_without_its_parts_is_a_usage_error(
+    tmp_path: Path, capsys, args: list[str], message: str
+) -> None:
+    path = _write(tmp_path / "a.csv", [_row("main@a", 5.0, 0, 12400)])
+    with pytest.raises(SystemExit) as stop:
+        day_cli.main([a.format(csv=path) for a in args])
+    assert stop.value.code == 2
+    assert message in capsys.readouterr().err
