@@ -182,7 +182,11 @@ def pooled(rows: Sequence[dict[str, str]], pools: Sequence[str]) -> list[dict[st
         if not sep or not label or not codes:
             raise ValueError(f"--pool {pool!r}: expected LABEL=CODE,CODE")
         names.update((code, label) for code in codes.split(","))
-    return [{**r, "code": names.get(r.get("code") or "", r.get("code") or "")} for r in rows]
+    out = []
+    for r in rows:
+        code = r.get("code") or ""
+        out.append({**r, "code": names.get(code, code)})
+    return out
 
 
 def table(rows: Sequence[dict[str, str]]) -> str:
@@ -213,8 +217,9 @@ def table(rows: Sequence[dict[str, str]]) -> str:
             if not at:
                 continue
             walls = sorted(float(r["wall_s"]) for r in at)
-            ratios = sorted(int(r["cost"]) / ref for r in at)
-            low, high = median_ratio_interval([int(r["cost"]) for r in at], longest)
+            costs = [int(r["cost"]) for r in at]
+            ratios = sorted(c / ref for c in costs)
+            low, high = median_ratio_interval(costs, longest)
             met = sum(r["balance_met"] == "True" for r in at)
             after = statistics.median(_after(r) for r in at)
             lines.append(

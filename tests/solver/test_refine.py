@@ -337,7 +337,6 @@ def test_a_start_route_with_a_stop_its_vehicle_may_not_serve_is_emptied() -> Non
     problem, start = _skilled_day()
     medicine = {i for i, s in enumerate(problem.stops) if s.skills}
     kept = refine.refine(problem, start, deadline=time.monotonic() + 30, iterations=0)
-    assert not medicine & set(kept.routes[0])
     assert kept.routes[0] == []
     one = refine.refine(problem, start, deadline=time.monotonic() + 30, iterations=1)
     assert not medicine & set(one.routes[0])
