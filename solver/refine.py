@@ -68,13 +68,6 @@ class RefineConfig:
         (Solomon type 2) arcs are short beside what a change of route structure costs,
         and a search that cold stayed on too few routes (RC208: 3 routes, 7 % above a
         4-route plan).
-    route_out
-        Probability that a step's ruin takes the route with the fewest stops whole and
-        bars its vehicle from that step's reinsertion, instead of strings: a change of
-        who serves what that strings reach only over many dearer steps. At 2 %: on the
-        300-household day at a 5 s call's search, mean cost 12,393 against 12,432 over
-        180 seeds; Solomon at 2 s, mean gap to the best known 0.37 % against 0.53 %
-        (benchmarks/README.md, "the smallest route out").
     """
 
     avg_removed: float = 10.0
@@ -82,7 +75,6 @@ class RefineConfig:
     blink: float = 0.01
     temperature: float = 1.0
     long_route: float = 8.0
-    route_out: float = 0.02
 
 
 def unsupported(problem: Problem) -> str | None:
@@ -418,7 +410,7 @@ def refine(
             _sisr.run(
                 w.cur, w.lengths, w.best, w.best_len, w.state, count, t_from, t_to,
                 (seed * 1_000_003 + index) % 2**31, w.prob, cfg.avg_removed, cfg.max_string,
-                cfg.blink, cfg.route_out,
+                cfg.blink,
             )
         )  # fmt: skip
 
