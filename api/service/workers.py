@@ -181,11 +181,15 @@ class Supervisor:
     # ------------------------------------------------------------ life cycle
 
     def start(self) -> None:
-        """Start the worker processes and the supervising thread."""
+        """Start the supervising thread, which starts the worker processes.
+
+        Every worker is spawned from that thread, which lives as long as the supervisor:
+        Linux sends a child its ``PR_SET_PDEATHSIG`` when the *thread* that forked it ends,
+        not only its process, and the server starts up on a thread of its pool, which the
+        pool retires when idle (a worker spawned there was killed mid-job, exit status -9).
+        """
         for reaped in self.store.reap(me=self.owner, lease_s=self.lease_s, attempts=self.attempts):
             log.warning("job %s left by a stopped server: %s", reaped.id, reaped.action)
-        for slot in self._slots:
-            self._spawn(slot)
         self._thread = threading.Thread(target=self._run, name="doorstep-supervisor", daemon=True)
         self._thread.start()
 
@@ -264,6 +268,8 @@ class Supervisor:
     # ------------------------------------------------------------ the loop
 
     def _run(self) -> None:
+        for slot in self._slots:
+            self._spawn(slot)
         next_beat = next_reap = next_cancel = 0.0
         while not self._stop.is_set():
             try:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
+import time
 from pathlib import Path
 
 from api.service.db import JobStore, NewJob
@@ -93,3 +95,33 @@ def test_watchdog_ends_a_job_whose_solver_went_silent(tmp_path: Path) -> None:
         assert after.status_code == 200, after.text
     finally:
         server.stop()
+
+
+def test_workers_outlive_the_thread_that_started_the_supervisor(tmp_path: Path) -> None:
+    """The server starts up on a thread of its pool, which the pool retires when idle;
+    its solver processes must not die with that thread (Linux sends ``PR_SET_PDEATHSIG``
+    when the thread that forked a child ends): the worker ready before the starting
+    thread ended is the same live process after it."""
+    store = JobStore(f"sqlite:///{tmp_path / 'jobs.db'}")
+    store.create_schema()
+    supervisor = Supervisor(store, {}, workers=1)
+    slot = supervisor._slots[0]
+
+    def start_and_wait_ready() -> None:
+        supervisor.start()
+        deadline = time.monotonic() + 120
+        while not slot.ready and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    starter = threading.Thread(target=start_and_wait_ready)
+    starter.start()
+    starter.join()
+    try:
+        assert slot.ready and slot.process is not None
+        pid = slot.process.pid
+        time.sleep(1.0)  # a signal sent at the thread's end has arrived by now
+        assert slot.process is not None and slot.process.pid == pid
+        assert slot.process.is_alive() and slot.process.exitcode is None
+    finally:
+        supervisor.stop()
+        store.dispose()
