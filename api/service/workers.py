@@ -15,7 +15,8 @@ progress events and the finished documents. A supervisor thread in the server
   no worker holds any more is failed too.
 
 Workers die with the server (``PR_SET_PDEATHSIG``), so a killed server leaves no solver
-running on its own.
+running on its own; they are all started by the supervisor thread (:meth:`Supervisor.start`
+says why).
 """
 
 from __future__ import annotations
