@@ -830,7 +830,8 @@ def _solution(
     """The timed plan of ``result``, its unserved stops diagnosed, and its statistics
     (``worker_start``: seconds from the call's start to the first worker's start)."""
     if result.found and trips.has_trips(problem):
-        result = dataclasses.replace(result, routes=trips.repaired(problem, result.routes))
+        orders = trips.without_needless_reloads(problem, trips.repaired(problem, result.routes))
+        result = dataclasses.replace(result, routes=orders)
     if not result.found:  # no plan: the fixed prefixes still stand (everything else unserved)
         result = dataclasses.replace(
             result, routes=[problem.prefix_entries(k) for k in range(len(problem.vehicles))]

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solver import objective
+from solver import balance, objective
 from solver.check import route_violations
 from solver.diagnose import compatible
 from solver.model import Problem, Vehicle
@@ -37,6 +37,7 @@ from solver.schedule import (
     start_window,
     timed_route,
 )
+from solver.solution import Route
 
 
 def has_trips(problem: Problem) -> bool:
@@ -609,7 +610,7 @@ def repaired(problem: Problem, routes: Sequence[Sequence[int]]) -> list[list[int
     for k, route in enumerate(routes):
         order = list(route)
         prefix = problem.prefix_entries(k)
-        fixed = len(prefix) if order[: len(prefix)] == prefix else 0
+        fixed = _fixed_length(problem, k, order)
         while movable := problem.stop_positions(order[fixed:]):
             bad = route_violations(problem, timed_route(problem, k, order))
             if not bad:
@@ -621,6 +622,52 @@ def repaired(problem: Problem, routes: Sequence[Sequence[int]]) -> list[list[int
             order = order[:fixed] + _without_empty_loads(problem, order[fixed:])
         out.append(order if problem.stop_positions(order) else [])
     return out
+
+
+def without_needless_reloads(problem: Problem, routes: Sequence[Sequence[int]]) -> list[list[int]]:
+    """``routes`` without the reloads that save nothing.
+
+    The objective prices travel, not the minutes a reload lasts, so a trip back to the load
+    place that lies on the way between two doors ties with going on: a search may end with
+    it, and a volunteer would be sent back to load what they could have carried. Each
+    reload after a vehicle's fixed prefix (what is done stays as it is) is taken out, first
+    to last, when the route without it is still kept by the checker
+    (:func:`solver.check.route_violations`: capacity, ride limits, windows, a start with
+    nothing on board), costs no more, and the plan still keeps the balance rule if it did
+    (a shorter route lowers the mean duration).
+    """
+    out = [list(r) for r in routes]
+    timed = {k: timed_route(problem, k, order) for k, order in enumerate(out) if order}
+    balanced = balance.met(problem, list(timed.values()))
+    for k in timed:
+        vehicle = problem.vehicles[k]
+        j = _fixed_length(problem, k, out[k])
+        while j < len(out[k]):
+            order = out[k][:j] + out[k][j + 1 :]
+            if problem.reload_at(out[k][j]) is None or not order:
+                j += 1
+                continue
+            route = timed_route(problem, k, order)
+            if (
+                route_cost(problem, vehicle, route) <= route_cost(problem, vehicle, timed[k])
+                and not route_violations(problem, route)
+                and (not balanced or balance.met(problem, [*_others(timed, k), route]))
+            ):
+                out[k], timed[k] = order, route
+            else:
+                j += 1
+    return out
+
+
+def _others(timed: dict[int, Route], k: int) -> list[Route]:
+    return [r for m, r in timed.items() if m != k]
+
+
+def _fixed_length(problem: Problem, k: int, order: Sequence[int]) -> int:
+    """How many entries of vehicle ``k``'s ``order`` are its fixed prefix (0: the order
+    does not begin with it)."""
+    prefix = problem.prefix_entries(k)
+    return len(prefix) if list(order[: len(prefix)]) == prefix else 0
 
 
 def _names(problem: Problem, i: int, violations: Sequence[str]) -> bool:

@@ -35,7 +35,13 @@ from solver.diagnose import short_of_time
 from solver.schedule import timed_route
 from solver.search import SearchConfig
 from solver.solve import _RESERVE, _RESERVE_PER_STOP, _reserve, solve
-from solver.trips import RouteBounds, first_routes, fits_with_trips, repaired
+from solver.trips import (
+    RouteBounds,
+    first_routes,
+    fits_with_trips,
+    repaired,
+    without_needless_reloads,
+)
 from tests.solver.test_refine import replanned
 
 N = 8  # office 0, stops 1..6, a home at 7
@@ -368,6 +374,44 @@ def test_repair_never_takes_a_fixed_prefix_apart() -> None:
     problem = _problem(Vehicle("v", 0, 0, capacity=(30,), max_trips=None, prefix=("s1",)), late)
     (order,) = repaired(problem, [[0, office, 1, 2]])
     assert order[0] == 0 and 2 not in order
+
+
+def _on_the_way(vehicle: Vehicle, stops: tuple[Stop, ...] = STOPS[:2]) -> Problem:
+    """``_problem`` on streets where the office (0) lies halfway between doors 1 and 2, so
+    going back to load between them costs no travel."""
+    matrix = _STAR.copy()
+    matrix[1, 0] = matrix[0, 1] = matrix[2, 0] = matrix[0, 2] = 450
+    return dataclasses.replace(
+        _problem(vehicle, stops), profiles=(Profile("walk", matrix, matrix),)
+    )
+
+
+def test_a_reload_that_saves_nothing_is_dropped() -> None:
+    """A trip back to the office on the way between two doors ties with going on (the
+    objective prices travel, not the reload's minutes): the finished plan goes on, at the
+    same cost, and the route ends sooner."""
+    problem = _on_the_way(Vehicle("v", 0, 0, capacity=(30,), max_trips=None, reload_service=300))
+    office = problem.reload_code(0)
+    (order,) = without_needless_reloads(problem, [[0, office, 1]])
+    assert order == [0, 1]
+    before, after = (timed_route(problem, 0, o) for o in ([0, office, 1], order))
+    assert after.distance == before.distance and after.duration < before.duration
+
+
+def test_a_reload_the_route_needs_is_kept() -> None:
+    """Reloads stay where the route needs them: a trip full to capacity, a ride limit the
+    longer trip would break, the first load of a volunteer who leaves home empty."""
+    full = _on_the_way(Vehicle("v", 0, 0, capacity=(5,), max_trips=None))
+    office = full.reload_code(0)
+    assert without_needless_reloads(full, [[0, office, 1]]) == [[0, office, 1]]
+    rides = tuple(dataclasses.replace(s, max_ride=500) for s in STOPS[:2])
+    ride = _on_the_way(Vehicle("v", 0, 0, capacity=(30,), max_trips=None), rides)
+    assert without_needless_reloads(ride, [[0, office, 1]]) == [[0, office, 1]]
+    empty = Vehicle(
+        "v", 0, 0, capacity=(30,), max_trips=None, reload_locations=(0,), start_loaded=False
+    )
+    home = _on_the_way(empty)
+    assert without_needless_reloads(home, [[office, 0, office, 1]]) == [[office, 0, 1]]
 
 
 @pytest.mark.parametrize("effort", [None, 5])
