@@ -291,10 +291,11 @@ def test_a_closure_by_an_unknown_way_id_names_the_record_and_field(
 def test_a_closed_street_changes_only_the_legs_along_it(
     day: dict[str, Any], travel: StreetTravel, addresses: AddressIndex, by: str
 ) -> None:
-    """street_closed between two doors served one after the other, or of an OSM way the
-    street between two such doors runs along: the re-plan's matrices equal the open ones
-    except legs that took longer or lost their path; the closure is recorded; the plan
-    keeps its promise; the runs are drawn on the closed streets."""
+    """street_closed between two doors served one after the other whose walk passes along
+    a street of neither door, or of an OSM way that street runs along: the re-plan's
+    matrices equal the open ones except legs that took longer or lost their path; the
+    closure is recorded; the plan keeps its promise; the runs are drawn on the closed
+    streets."""
     doc = day["doc"]
     at = _at(doc, 0.1)
     route = max(doc["routes"], key=lambda r: len(deliveries(r)))
@@ -307,7 +308,7 @@ def test_a_closed_street_changes_only_the_legs_along_it(
         ]
         own = {int(snapped.link[0]), int(snapped.link[1])}
         between = [int(k) for k in street_links(graph, *ends) if int(k) not in own]
-        if by == "points" or between:
+        if between:  # doors on different streets: the walk between them passes along one
             break
     if by == "points":
         event = Event(at, EventKind.STREET_CLOSED, "roadworks", point=ends[0], point2=ends[1])
