@@ -4,7 +4,10 @@ Slack induction by string removals (SISR): remove a few strings of consecutive v
 near a random seed stop, reinsert every loose stop at its cheapest feasible position
 (skipping positions at random, "blinks"), accept the result by simulated annealing.
 Reference: J. Christiaens and G. Vanden Berghe, "Slack Induction by String Removals for
-Vehicle Routing Problems", Transportation Science 54(2), 2020.
+Vehicle Routing Problems", Transportation Science 54(2), 2020. A second ruin, now and
+then instead of the strings, takes the route with the fewest stops whole and bars its
+vehicle from that step's recreate, so its stops go to other volunteers (a different
+volunteer may take the whole route, or the others share it out).
 
 Everything here is plain arrays and integers so that numba compiles it; the meaning of
 every array is documented on :class:`solver.refine.Arrays`. Times and costs are integers.
@@ -663,7 +666,7 @@ def _best_insertion(
     first = _nearest_route(u, rs, prob)
     for k in range(-1, lengths.shape[0]):
         v = first if k < 0 else k
-        if v < 0 or (k >= 0 and v == first) or not allowed[u, v]:
+        if v < 0 or (k >= 0 and v == first) or v == rs[19][0] or not allowed[u, v]:
             continue
         n = lengths[v]
         if n == 0:
@@ -910,6 +913,34 @@ def _ruin(
 
 
 @njit(cache=True)
+def _ruin_smallest_route(
+    rs: tuple, prob: tuple, touched: np.ndarray, loose: np.ndarray, n_loose: int
+) -> int:
+    """Remove every stop of the used route with the fewest stops (the first such by
+    index; reloads go with them), after its fixed prefix, and bar its vehicle from the
+    recreate that follows (``rs[19]``). Appends to ``loose``, marks ``touched``; returns the
+    new count of loose stops (unchanged when no route has stops to give)."""
+    routes, lengths, route_of, rstops, prefix = rs[0], rs[1], rs[7], rs[12], prob[19]
+    n_stops = route_of.shape[0]
+    pick = -1
+    for v in range(lengths.shape[0]):
+        if lengths[v] > prefix[v] and (pick < 0 or rstops[v] < rstops[pick]):
+            pick = v
+    if pick < 0:
+        return n_loose
+    for i in range(prefix[pick], lengths[pick]):
+        w = routes[pick, i]
+        if w < n_stops:
+            loose[n_loose] = w
+            n_loose += 1
+            route_of[w] = -1
+    lengths[pick] = prefix[pick]
+    touched[pick] = True
+    rs[19][0] = pick
+    return n_loose
+
+
+@njit(cache=True)
 def _recreate_order(loose: np.ndarray, n_loose: int, prob: tuple) -> np.ndarray:
     """SISR's insertion orders: random (4/11), largest demand first (4/11), farthest from
     the (first vehicle's) start first (2/11), closest first (1/11)."""
@@ -969,6 +1000,7 @@ def _route_state(routes: np.ndarray, lengths: np.ndarray, prob: tuple) -> tuple:
         np.zeros(width + 1, dtype=np.int64),  # scratch
         np.zeros((n_veh, width + 1), dtype=np.int64),  # rdone
         np.full((n_veh, width + 1), NO_LIMIT, dtype=np.int64),  # rfree
+        np.full(1, -1, dtype=np.int64),  # barred: the vehicle the recreate skips (-1: none)
     )
 
 
@@ -1007,13 +1039,15 @@ def run(
     avg_removed: float,
     max_string: int,
     blink: float,
+    route_out: float,
 ) -> int:
     """Run ``iterations`` ruin-and-recreate steps from ``routes`` (changed in place).
 
     ``prob`` is the problem tuple (see above). ``state`` holds ``[current cost, best cost,
     accepted, improved, balance part of the start cost]`` and is updated; the best plan
     seen is kept in ``best_routes``/``best_lengths``. The temperature falls geometrically from
-    ``temp_from`` to ``temp_to`` over the call. Start routes that break a rule (a skill
+    ``temp_from`` to ``temp_to`` over the call. With probability ``route_out`` a step's ruin
+    is :func:`_ruin_smallest_route` instead of strings. Start routes that break a rule (a skill
     included) are emptied
     first, down to their fixed prefix (the caller's best plan too, then). Returns the
     number of steps whose ruin left a route late (skipped; possible on matrices without the
@@ -1063,7 +1097,11 @@ def run(
         touched[:] = False
         if prob[15][0] > 0:
             _set_bounds(rs, prob)
-        n_loose = _ruin(rs, prob, neighbours, touched, loose, n_loose, avg_removed, max_string)
+        rs[19][0] = -1
+        if route_out > 0.0 and np.random.random() < route_out:
+            n_loose = _ruin_smallest_route(rs, prob, touched, loose, n_loose)
+        else:
+            n_loose = _ruin(rs, prob, neighbours, touched, loose, n_loose, avg_removed, max_string)
         feasible = True
         for v in range(n_veh):
             if touched[v] and not _update(v, rs, prob, True):

@@ -114,7 +114,7 @@ def test_the_ride_bounds_skip_only_positions_the_full_check_refuses(seed: int, s
     alone as with bounds that never skip a position."""
     problem = _problem(seed)
     rs, prob, loose = _state(problem, seed, steps)
-    blind = (*rs[:17], np.zeros_like(rs[17]), np.full_like(rs[18], _sisr.NO_LIMIT))
+    blind = (*rs[:17], np.zeros_like(rs[17]), np.full_like(rs[18], _sisr.NO_LIMIT), *rs[19:])
     seen = np.zeros(int(prob[0][:, _sisr.V_CLASS].max()) + 1, dtype=np.bool_)
     for u in loose:
         assert _sisr._best_insertion(u, 0.0, rs, prob, seen) == _sisr._best_insertion(

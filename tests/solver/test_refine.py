@@ -11,7 +11,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from solver import Problem, Profile, Solution, Stop, Vehicle, _ortools, check, objective, refine
+from solver import (
+    Problem,
+    Profile,
+    Solution,
+    Stop,
+    Vehicle,
+    _ortools,
+    _sisr,
+    check,
+    objective,
+    refine,
+)
 from solver.diagnose import diagnose
 from solver.schedule import plan_cost, timed_route
 from solver.solve import solve
@@ -345,3 +356,59 @@ def test_a_start_route_with_a_stop_its_vehicle_may_not_serve_is_emptied() -> Non
     solution = solve(problem, time_limit=30, effort=1, initial_routes=names)
     assert check(problem, solution).ok
     assert not solution.unassigned
+
+
+def _two_depot_line() -> tuple[Problem, list[list[int]]]:
+    """Stops on a line: five near depot A (at 0) split over two vehicles of A, two near
+    depot B (at 100) on the one vehicle of B; travel is the distance."""
+    places = [0, 100, 2, 3, 4, 5, 6, 96, 97]
+    d = np.abs(np.subtract.outer(places, places)).astype(np.int64)
+    stops = tuple(Stop(id=f"s{i}", location=i + 2) for i in range(7))
+    vehicles = tuple(
+        Vehicle(id=name, start=at, end=at, cost_per_metre=1)
+        for name, at in (("a1", 0), ("b", 1), ("a2", 0))
+    )
+    problem = Problem(
+        stops=stops, vehicles=vehicles, profiles=(Profile(name="p", durations=d, distances=d),)
+    )
+    return problem, [[0, 1, 2], [5, 6], [3, 4]]
+
+
+def test_the_smallest_route_goes_out_whole_and_its_vehicle_takes_none_of_it_back() -> None:
+    """The route ruin takes every stop of the route with the fewest (B's two), marks it
+    ruined, and bars its vehicle: their best places are then on A's vehicles, where
+    without the bar B's vehicle takes them back."""
+    problem, start = _two_depot_line()
+    a = refine.arrays(problem)
+    routes, lengths = refine._route_arrays(problem, a, start)
+    prob = a.kernel()
+    rs = _sisr._route_state(routes, lengths, prob)
+    for v in range(3):
+        assert _sisr._update(v, rs, prob, True)
+    touched = np.zeros(3, dtype=np.bool_)
+    loose = np.zeros(7, dtype=np.int64)
+    assert _sisr._ruin_smallest_route(rs, prob, touched, loose, 0) == 2
+    assert sorted(loose[:2].tolist()) == [5, 6]
+    assert rs[1].tolist() == [3, 0, 2] and touched.tolist() == [False, True, False]
+    assert rs[7][5] == rs[7][6] == -1 and rs[19][0] == 1
+    _sisr._update(1, rs, prob, False)
+    seen = np.zeros(int(prob[0][:, _sisr.V_CLASS].max()) + 1, dtype=np.bool_)
+    barred = [_sisr._best_insertion(u, 0.0, rs, prob, seen)[0] for u in (5, 6)]
+    rs[19][0] = -1
+    free = [_sisr._best_insertion(u, 0.0, rs, prob, seen)[0] for u in (5, 6)]
+    assert 1 not in barred and free == [1, 1]
+
+
+def test_steps_that_all_take_a_route_out_keep_every_stop_served_and_priced() -> None:
+    """Every step a route ruin (``route_out=1``): the plan stays whole, priced as the
+    model prices it, never dearer than the start, and it checks."""
+    problem = plane_problem(40, 5, seed=3, capacity=60)
+    start = _searched(problem, 3)
+    config = refine.RefineConfig(route_out=1.0)
+    out = refine.refine(problem, start.routes, deadline=FAR, iterations=200, seed=3, config=config)
+    assert sorted(i for r in out.routes for i in r) == list(range(40))
+    assert out.objective == _objective(problem, out.routes) <= start.objective
+    assert out.accepted > 0
+    routes = [timed_route(problem, k, r) for k, r in enumerate(out.routes) if r]
+    plan = Solution(routes=tuple(routes), unassigned=(), cost=plan_cost(problem, routes))
+    assert check(problem, plan).ok
