@@ -19,6 +19,10 @@ VENV = Path(os.environ.get("DOORSTEP_VENV", ROOT / ".venv"))
 _STAMP = VENV / ".doorstep-installed"
 
 
+#: What the install runs once: every compiled function a plan calls, compiled and cached.
+_WARM_UP = "from solver.refine import warm_up; warm_up(); import geo.warm; geo.warm.warm_up()"
+
+
 def _python() -> Path:
     return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
@@ -53,12 +57,13 @@ def ensure(extras: str = "dev") -> Path:
         [str(py), "-m", "pip", "install", *quiet, "-e", f"{ROOT}[{extras}]"],
         check=True,
     )
-    # Compile the route refinement's kernel now (numba caches it on disk), not inside the
-    # first plan's time budget.
-    print("doorstep: compiling the route refinement (once per install)", file=sys.stderr)
-    subprocess.run(
-        [str(py), "-c", "from solver.refine import warm_up; warm_up()"], check=True, cwd=ROOT
+    # Compile the route refinement's kernel and the street layer's searches now (numba
+    # caches them on disk), not inside the first plan's time budget.
+    print(
+        "doorstep: compiling the route search and street searches (once per install)",
+        file=sys.stderr,
     )
+    subprocess.run([str(py), "-c", _WARM_UP], check=True, cwd=ROOT)
     _STAMP.write_text(wanted + "\n")
     return py
 
