@@ -3,7 +3,7 @@
 Numba compiles each function on its first call and caches the machine code on disk
 (``cache=True``). Without this, the first plan after an install compiled the searches of
 the matrices (2.0 s) and of the run geometry (0.8 s, after the solver's search: past the
-time limit) on this project's reference machine (benchmarks/README.md, 2026-12-06).
+time limit) on the Intel host of benchmarks/README.md (2026-12-06).
 :func:`warm_up` runs every compiled path a plan takes (graph build, snapping, matrices by
 plain Dijkstra and by the contraction hierarchy, run geometry) on a map of three streets
 written to a temporary folder, without reading or writing the map cache.
@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-#: Three streets meeting at a corner, about 100 m each, near (0, 0).
+#: Three streets of about 100 m, end to end along three sides of a square near (0, 0).
 _MAP = """<?xml version="1.0" encoding="UTF-8"?>
 <osm version="0.6">
   <node id="1" lat="0.000000000" lon="0.000000000"/>
