@@ -53,6 +53,11 @@ V_START_EMPTY = 15  # 1: the vehicle loads at a load place before its first stop
 V_FIELDS = 16
 #: ``V_MAX_DIST`` / ``V_MAX_SPAN`` at or above this: no limit.
 NO_LIMIT = 10**15
+#: Positions of one reinsertion whose O(route) checks wait (:func:`_best_insertion`); past
+#: this many the checks run at once.
+_DEFERRED = 256
+#: :func:`_full_delta` of a position refused (a limit broken, or no better than the best).
+_REFUSED = -(2**62)
 
 
 @njit(cache=True, inline="always")
@@ -67,7 +72,7 @@ def _arc(m: np.ndarray, k: int, a: int, b: int) -> int:
 #           late_at, late_cost, allowed, penalty, neighbours, balance, max_ride, vreload,
 #           flags, prefix, change)
 #   rs = (routes, lengths, es, ls, rload, rdist, rcost, route_of, pos_of, late_after,
-#         rspan, bounds, rstops, rloads, tid, tload, scratch, rdone, rfree)
+#         rspan, bounds, rstops, rloads, tid, tload, scratch, rdone, rfree, barred, deferred)
 # Per entry (stops, then one per load place): ``loc``, ``service`` (0 for a reload: the
 # vehicle's ``V_RELOAD_SVC`` counts), ``tw_lo``/``tw_hi`` (a load place's hours),
 # ``demand`` (0), ``late_at``, ``late_cost`` (0), ``max_ride`` (no limit: >= NO_LIMIT).
@@ -90,6 +95,8 @@ def _arc(m: np.ndarray, k: int, a: int, b: int) -> int:
 # from the entry before it; ``rfree[v, i]``: the least ``max_ride - that bound`` over the
 # stops of that trip from position ``i`` on (``NO_LIMIT``: none). A position where they
 # show a ride over its limit needs no closer look (:func:`_best_insertion`).
+# ``barred``: the vehicle the step's recreate skips; ``deferred``: room for the positions
+# of one reinsertion whose O(route) checks wait (:func:`_best_insertion`).
 
 
 @njit(cache=True, inline="always")
@@ -652,15 +659,25 @@ def _best_insertion(
     reinsertion 12-22 % shorter on three plans of the 300-household day,
     benchmarks/README.md). Ties go as in a scan by index (:func:`_no_better`), so the
     choice is the same.
+
+    What costs O(route) (:func:`_full_delta`: the later visits' lateness, the balance
+    rule's price, the duration and ride limits) runs at once only until one position
+    passes it; after that a position that passes the O(1) checks and may beat the best on
+    its arcs waits in ``rs``' ``deferred`` table, and once the scan is done the waiting
+    ones are judged cheapest first, until the next cannot beat the best. Those parts only
+    add cost, so the choice is the one every position judged in full would give; fewer
+    positions are judged in full (a step 8-11 % shorter on the 300-household day,
+    benchmarks/README.md).
     """
     service, n_stops = prob[6], prob[13].shape[0]
     routes, lengths, es, ls, rload, rdist = rs[:6]
     vint, vcap, loc, cost, travel, dist, service, tw_lo, tw_hi, demand = prob[:10]
     late_at, late_cost, allowed = prob[10], prob[11], prob[12]
-    late_after, bounds, balance, vreload = rs[9], rs[11], prob[15], prob[17]
+    vreload = prob[17]
     rstops, rloads, tid, tload, rdone, rfree = rs[12], rs[13], rs[14], rs[15], rs[17], rs[18]
     rides, max_ride = prob[18][0] > 0, prob[16]
     best_v, best_i, best_x, best_delta = -1, -1, -1, 0
+    deferred, n_deferred = rs[20], 0
     lu = loc[u]
     class_seen[:] = False
     first = _nearest_route(u, rs, prob)
@@ -687,6 +704,7 @@ def _best_insertion(
         end = vint[v, V_END]
         prev = vint[v, V_START]
         depart = vint[v, V_DEPART]
+        own, own_trip = True, -1  # (a vehicle that never reloads: checked above)
         for i in range(n + 1):
             if i > 0:
                 w = routes[v, i - 1]
@@ -696,9 +714,9 @@ def _best_insertion(
                 continue
             if i < fixed:  # nothing goes before or between the entries of the fixed prefix
                 continue
-            own = not reloading or (
-                tid[v, i] >= 1 and _fits(tload[v, tid[v, i]], demand[u], vcap[v])
-            )
+            if reloading and tid[v, i] != own_trip:  # (one load check per trip)
+                own_trip = tid[v, i]
+                own = own_trip >= 1 and _fits(tload[v, own_trip], demand[u], vcap[v])
             places = vreload.shape[1] if new_trip and (i == n or routes[v, i] >= n_stops) else 0
             for r in range(-1, places):
                 if r < 0:
@@ -758,29 +776,85 @@ def _best_insertion(
                         delta, best_delta, n, lengths[best_v], (v, i, x), (best_v, best_i, best_x)
                     ):
                         continue
-                # What costs O(route) only for a would-be best position, each part adding
-                # cost (never less) before the next: the later visits' lateness, the
-                # balance rule's price, then the duration and ride limits.
-                if late_after[v, i] > 0:
-                    delta += _later_lateness(v, i, start + service[u], lu, rs, prob)
-                    if best_v >= 0 and _no_better(
-                        delta, best_delta, n, lengths[best_v], (v, i, x), (best_v, best_i, best_x)
-                    ):
-                        continue
-                if balance[0] > 0:  # beyond the balance bounds: at the rule's price
-                    over_s = _shown_span(v, i, x, u, rs, prob) - bounds[0]
-                    over_n = rstops[v] + 1 - bounds[1]
-                    delta += max(0, over_s) * balance[1] + max(0, over_n) * balance[2]
-                    if best_v >= 0 and _no_better(
-                        delta, best_delta, n, lengths[best_v], (v, i, x), (best_v, best_i, best_x)
-                    ):
-                        continue
-                if _has_span_limit(v, vint) and not _spans_ok(v, i, x, u, rs, prob):
+                # What costs O(route) waits (below) once a best position is known.
+                if best_v >= 0 and n_deferred < deferred.shape[0]:
+                    deferred[n_deferred, 0], deferred[n_deferred, 1] = v, i
+                    deferred[n_deferred, 2], deferred[n_deferred, 3] = x, delta
+                    deferred[n_deferred, 4] = start
+                    n_deferred += 1
                     continue
-                if rides and not _insertion_rides_ok(v, i, x, u, rs, prob):
-                    continue
-                best_v, best_i, best_x, best_delta = v, i, x, delta
+                full = _full_delta(
+                    u, v, i, x, delta, start, (best_v, best_i, best_x, best_delta), rs, prob
+                )
+                if full != _REFUSED:
+                    best_v, best_i, best_x, best_delta = v, i, x, full
+    # The deferred positions, the cheapest first, while one may still beat the best: the
+    # O(route) parts only add cost, so one that cannot beat it on its arcs never will.
+    while n_deferred > 0:
+        pick = 0
+        for j in range(1, n_deferred):
+            if not _no_better(
+                deferred[j, 3], deferred[pick, 3], lengths[deferred[j, 0]],
+                lengths[deferred[pick, 0]], (deferred[j, 0], deferred[j, 1], deferred[j, 2]),
+                (deferred[pick, 0], deferred[pick, 1], deferred[pick, 2]),
+            ):  # fmt: skip
+                pick = j
+        v, i, x = deferred[pick, 0], deferred[pick, 1], deferred[pick, 2]
+        delta, start = deferred[pick, 3], deferred[pick, 4]
+        if _no_better(
+            delta, best_delta, lengths[v], lengths[best_v], (v, i, x), (best_v, best_i, best_x)
+        ):
+            break
+        n_deferred -= 1
+        deferred[pick, :] = deferred[n_deferred, :]
+        full = _full_delta(u, v, i, x, delta, start, (best_v, best_i, best_x, best_delta), rs, prob)
+        if full != _REFUSED:
+            best_v, best_i, best_x, best_delta = v, i, x, full
     return best_v, best_i, best_x, best_delta
+
+
+@njit(cache=True)
+def _full_delta(
+    u: int,
+    v: int,
+    i: int,
+    x: int,
+    delta: int,
+    start: int,
+    best: tuple[int, int, int, int],
+    rs: tuple,
+    prob: tuple,
+) -> int:
+    """``delta`` of stop ``u`` at position ``i`` of route ``v`` (after reload entry ``x``;
+    -1: none), starting service at ``start``, with what costs O(route) added, each part
+    adding cost (never less) before the next: the later visits' lateness, the balance
+    rule's price, then the duration and ride limits; :data:`_REFUSED` if the route then
+    breaks a limit, or the cost cannot beat ``best`` ``(vehicle, position, reload entry,
+    added cost)``, vehicle -1: none yet."""
+    lengths, late_after, bounds, rstops = rs[1], rs[9], rs[11], rs[12]
+    service, loc, balance = prob[6], prob[2], prob[15]
+    n = lengths[v]
+    best_v, best_i, best_x, best_delta = best
+    best_n = lengths[best_v] if best_v >= 0 else 0
+    if late_after[v, i] > 0:
+        delta += _later_lateness(v, i, start + service[u], loc[u], rs, prob)
+        if best_v >= 0 and _no_better(
+            delta, best_delta, n, best_n, (v, i, x), (best_v, best_i, best_x)
+        ):
+            return _REFUSED
+    if balance[0] > 0:  # beyond the balance bounds: at the rule's price
+        over_s = _shown_span(v, i, x, u, rs, prob) - bounds[0]
+        over_n = rstops[v] + 1 - bounds[1]
+        delta += max(0, over_s) * balance[1] + max(0, over_n) * balance[2]
+        if best_v >= 0 and _no_better(
+            delta, best_delta, n, best_n, (v, i, x), (best_v, best_i, best_x)
+        ):
+            return _REFUSED
+    if _has_span_limit(v, prob[0]) and not _spans_ok(v, i, x, u, rs, prob):
+        return _REFUSED
+    if prob[18][0] > 0 and not _insertion_rides_ok(v, i, x, u, rs, prob):
+        return _REFUSED
+    return delta
 
 
 @njit(cache=True)
@@ -1001,6 +1075,7 @@ def _route_state(routes: np.ndarray, lengths: np.ndarray, prob: tuple) -> tuple:
         np.zeros((n_veh, width + 1), dtype=np.int64),  # rdone
         np.full((n_veh, width + 1), NO_LIMIT, dtype=np.int64),  # rfree
         np.full(1, -1, dtype=np.int64),  # barred: the vehicle the recreate skips (-1: none)
+        np.zeros((_DEFERRED, 5), dtype=np.int64),  # deferred: (v, i, x, delta, start)
     )
 
 
