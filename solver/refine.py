@@ -40,8 +40,8 @@ _COOLING = 100.0
 _MAX_HEAT = 3.0
 #: Stand-in travel time of a missing path: later than any window.
 _NEVER = 10**12
-#: Steps (of each thread) between exchanges of a two-thread refinement: both threads go
-#: on from the cheaper of their best plans. 0: never (the cheaper at the end).
+#: Steps (of each walk) between exchanges of a two-thread refinement: the walk with the
+#: dearest best plan goes on from the cheapest. 0: never (the cheapest at the end).
 _SHARE_STEPS = 1000
 #: Offset of the second thread's seeds from the main thread's.
 _SECOND_SALT = 2**30
@@ -75,6 +75,18 @@ class RefineConfig:
         reach only over many dearer steps. On the 300-household day at 5 s it lowered
         the mean cost by 0.3 % in process (180 seeds of the search alone) and by 0.7 %
         as ``doorstep plan`` runs it (30 plans side by side; benchmarks/README.md).
+    walks
+        Walks of a two-thread refinement (even; each thread steps its half in turn), when
+        each thread may expect at least ``walk_steps`` steps per stop (known after the
+        first timed kernel call, or from the step count); else two, one per thread. The
+        walk with the dearest best plan goes on from the cheapest every
+        :data:`_SHARE_STEPS` of its steps, so four walks keep three lines of search
+        besides the best one, where two keep one. On the 300-household day at 3.4 s
+        (about 100 steps per stop per thread) four walks lowered the mean cost by 0.5 %
+        (80 seeds); on the 1,000-household day at 8 s (about 40) they raised it
+        (benchmarks/README.md).
+    walk_steps
+        See ``walks``.
     """
 
     avg_removed: float = 10.0
@@ -83,6 +95,8 @@ class RefineConfig:
     temperature: float = 1.0
     long_route: float = 8.0
     route_out: float = 0.02
+    walks: int = 4
+    walk_steps: float = 75.0
 
 
 def unsupported(problem: Problem) -> str | None:
@@ -315,7 +329,8 @@ class RefineResult:
     """The best plan found and what it took (``skipped``: steps whose ruin left a route
     late, possible on matrices without the triangle inequality; those steps change nothing;
     ``settled``: the number of stops served stopped rising before the last quarter of the
-    steps, so the time ran out on the cost, not on placing stops).
+    steps, so the time ran out on the cost, not on placing stops; ``walks``: the walks the
+    threads stepped at the end, :attr:`RefineConfig.walks`).
     """
 
     routes: list[list[int]]
@@ -328,6 +343,7 @@ class RefineResult:
     seconds: float
     settled: bool = True
     second_steps: int = 0
+    walks: int = 1
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -343,12 +359,12 @@ class _Walk:
     state: np.ndarray
     prob: tuple[np.ndarray, ...]
 
-    def copy(self) -> _Walk:
+    def copy(self, *, same_thread: bool = False) -> _Walk:
         """A walk of its own from this one's plans (counts of accepted and improved
-        steps from zero), on a copy of the problem's arrays: two threads reading the
-        same arrays each stepped 6-7 % slower than on copies of their own (the compiled
-        code counts references to an array in the array's own header, which both
-        threads then write)."""
+        steps from zero), on a copy of the problem's arrays unless it runs on this walk's
+        thread: two threads reading the same arrays each stepped 6-7 % slower than on
+        copies of their own (the compiled code counts references to an array in the
+        array's own header, which both threads then write)."""
         state = self.state.copy()
         state[2:4] = 0
         return _Walk(
@@ -357,7 +373,7 @@ class _Walk:
             self.best.copy(),
             self.best_len.copy(),
             state,
-            tuple(x.copy() for x in self.prob),
+            self.prob if same_thread else tuple(x.copy() for x in self.prob),
         )
 
     def go_on_from(self, other: _Walk) -> None:
@@ -397,10 +413,13 @@ def refine(
     ``threads=2`` runs a second search on another thread (the kernel releases the
     interpreter's lock) from the same start plan, with its own seeds, chunk by chunk
     beside the main one (same step counts and temperatures); every
-    :data:`_SHARE_STEPS` steps both go on from the cheaper best plan, and the cheaper
-    one is returned. The exchanges fall at step counts, so a run that ends by its step
-    count stays a function of its inputs. A second thread that fails, or under a deadline
-    has not finished its chunk by then, is dropped: the main thread's plan stands.
+    :data:`_SHARE_STEPS` steps the dearer goes on from the cheaper best plan, and the
+    cheaper one is returned. When each thread may expect enough steps per stop, each
+    thread steps two walks in turn instead of one (:attr:`RefineConfig.walks`). The
+    exchanges fall at step counts, and under a step count that choice follows it, so a
+    run that ends by its step count stays a function of its inputs. A second thread that
+    fails, or under a deadline has not finished its chunk by then, is dropped: the main
+    thread's plans stand.
     """
     cfg = config or RefineConfig()
     t0 = time.monotonic()
@@ -412,6 +431,7 @@ def refine(
     walk = _Walk(cur, lengths, best, best_len, state, a.kernel())
 
     skipped = 0
+    second: _Second | None = None  # (the two-thread search, once the first plan is built)
 
     def run(w: _Walk, count: int, t_from: float, t_to: float, index: int) -> int:
         return int(
@@ -424,7 +444,7 @@ def refine(
 
     def chunk(count: int, t_from: float, t_to: float, index: int) -> None:
         nonlocal skipped
-        skipped += run(walk, count, t_from, t_to, index)
+        skipped += run(walk if second is None else second.mine(), count, t_from, t_to, index)
 
     # Zero steps: the kernel evaluates the start plan.
     state[1] = np.iinfo(np.int64).max
@@ -444,13 +464,20 @@ def refine(
     done, index, reported = 0, 1 + built, start_objective
     rate = 0.0
     served, last_gain = n - len(_unserved(n, best, best_len)), 0
-    second = _Second(walk, run) if threads > 1 else None
+    if threads > 1:
+        second = _Second(walk, run)
+    decided = second is None  # whether each thread steps one walk or more
     while True:
         now = time.monotonic()
         if (now >= deadline and done >= min_iterations) or (
             iterations is not None and done >= iterations
         ):
             break
+        if second is not None and not decided and (iterations is not None or done):
+            decided = True  # (under a deadline, once the first call has timed a step)
+            ahead = iterations - done if iterations is not None else rate * (deadline - now)
+            if ahead >= cfg.walk_steps * n:
+                second.widen(cfg.walks)
         if now >= deadline:  # only the steps owed to min_iterations, at the final temperature
             count, frac_a, frac_b = min_iterations - done, 1.0, 1.0
         elif iterations is not None:
@@ -468,52 +495,68 @@ def refine(
             second.begin(count, *temps, index + _SECOND_SALT)
         chunk(count, *temps, index)
         if second is not None and not second.end(None if iterations is not None else deadline):
-            second = None
+            walk, second = second.on_main_thread(), None
         done += count
         index += 1
-        if (
-            second is not None
-            and _SHARE_STEPS
-            and done // _SHARE_STEPS > (done - count) // _SHARE_STEPS
-        ):
+        every = 0 if second is None else _SHARE_STEPS * second.pairs  # (each walk's steps)
+        if second is not None and every and done // every > (done - count) // every:
             second.share()
         rate = done / max(time.monotonic() - t0, 1e-9)
         now_served = n - len(_unserved(n, best, best_len))
         if now_served > served:
             served, last_gain = now_served, done
-        lowest = int(state[1]) if second is None else second.lowest()
+        lowest = int(walk.state[1]) if second is None else second.lowest()
         if on_progress is not None and lowest < reported:
             reported = lowest
             on_progress(time.monotonic(), int(reported))
     out = walk if second is None else second.close()
+    walks = [walk] if second is None else second.walks
     return RefineResult(
         routes=[a.order(problem, out.best[k, : out.best_len[k]].tolist()) for k in range(n_veh)],
         objective=int(out.state[1]),
         start_objective=start_objective,
         iterations=done + built,
         skipped=skipped,
-        accepted=int(state[2]) + (0 if second is None else int(second.walk.state[2])),
-        improved=int(state[3]) + (0 if second is None else int(second.walk.state[3])),
+        accepted=sum(int(w.state[2]) for w in walks),
+        improved=sum(int(w.state[3]) for w in walks),
         seconds=time.monotonic() - t0,
         settled=done > 0 and last_gain <= 0.75 * done,
         second_steps=0 if second is None else second.steps,
+        walks=len(walks),
     )
 
 
 class _Second:
-    """The second thread of a two-thread refinement (see :func:`refine`): a walk of its
-    own from the main walk's plan, run one chunk at a time while the main thread runs
-    the same chunk."""
+    """The second thread of a two-thread refinement (see :func:`refine`) and the walks the
+    two threads step: walk ``2k`` on the main thread, ``2k + 1`` on the second, one pair
+    per chunk, the pairs in turn (one pair until :meth:`widen`)."""
 
     def __init__(self, main: _Walk, run: Callable[[_Walk, int, float, float, int], int]):
-        self.main, self.walk, self.run = main, main.copy(), run
+        self.walks, self.run = [main, main.copy()], run
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="refine-second")
         self.pending: Future[int] | None = None
         self.steps = 0
+        self.turn = 0  # chunks run so far: the pair of the next is ``turn % pairs``
+
+    @property
+    def pairs(self) -> int:
+        """Walks per thread."""
+        return len(self.walks) // 2
+
+    def widen(self, walks: int) -> None:
+        """Step ``walks`` walks (even) from now on, the new ones copies of the first pair's
+        plans, each on the problem arrays of the thread it runs on."""
+        while len(self.walks) < walks:
+            self.walks.append(self.walks[len(self.walks) % 2].copy(same_thread=True))
+
+    def mine(self) -> _Walk:
+        """The main thread's walk of this chunk."""
+        return self.walks[2 * (self.turn % self.pairs)]
 
     def begin(self, count: int, t_from: float, t_to: float, index: int) -> None:
-        """Start ``count`` steps of the second walk on its thread."""
-        self.pending = self.pool.submit(self.run, self.walk, count, t_from, t_to, index)
+        """Start ``count`` steps of this chunk's second walk on its thread."""
+        walk = self.walks[2 * (self.turn % self.pairs) + 1]
+        self.pending = self.pool.submit(self.run, walk, count, t_from, t_to, index)
         self.steps += count
 
     def end(self, deadline: float | None) -> bool:
@@ -521,6 +564,7 @@ class _Second:
         ``time.monotonic()`` instant; ``None``: until it ends); ``False``, and the thread
         dropped, when it failed or was late."""
         assert self.pending is not None
+        self.turn += 1
         wait = None if deadline is None else max(0.0, deadline + _CHUNK_SECONDS - time.monotonic())
         try:
             self.pending.result(timeout=wait)
@@ -529,22 +573,25 @@ class _Second:
             return False
         return True
 
+    def on_main_thread(self) -> _Walk:
+        """The main thread's walk with the cheapest best plan (the first on a tie): what
+        goes on once the second thread is dropped (its walks may still be changing)."""
+        return min(self.walks[::2], key=lambda w: int(w.state[1]))
+
     def share(self) -> None:
-        """Both walks go on from the cheaper best plan (the main one's on a tie)."""
-        if self.walk.state[1] < self.main.state[1]:
-            self.main.go_on_from(self.walk)
-        else:
-            self.walk.go_on_from(self.main)
+        """The walk with the dearest best plan goes on from the one with the cheapest
+        (ties by index: with two walks the main one's plan wins a tie)."""
+        order = sorted(range(len(self.walks)), key=lambda k: (int(self.walks[k].state[1]), k))
+        self.walks[order[-1]].go_on_from(self.walks[order[0]])
 
     def lowest(self) -> int:
-        """The cheaper of the two best plans' objectives."""
-        return int(min(self.main.state[1], self.walk.state[1]))
+        """The cheapest of the walks' best plans' objectives."""
+        return min(int(w.state[1]) for w in self.walks)
 
     def close(self) -> _Walk:
-        """End the thread; the walk with the cheaper best plan (the main one's on a
-        tie)."""
+        """End the thread; the walk with the cheapest best plan (the first on a tie)."""
         self.pool.shutdown(wait=False)
-        return self.walk if self.walk.state[1] < self.main.state[1] else self.main
+        return min(self.walks, key=lambda w: int(w.state[1]))
 
 
 def start_temperature(cfg: RefineConfig, cost: int, arcs: int, served: int, used: int) -> float:

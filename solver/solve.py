@@ -21,8 +21,8 @@ plan is a pure function of ``(problem, seed, effort)``, on any machine.
 process, and keeps the cheaper plan (ties go to the first worker). A search that is the
 refinement alone (a problem with trips, :func:`_kernel_only`) runs its second search as a
 second thread of the refinement in this process instead (:func:`solver.refine.refine`
-with ``threads=2``: no process to start, both threads exchange their best plan every
-:data:`solver.refine._SHARE_STEPS` steps, deterministic under ``effort``). Both searches
+with ``threads=2``: no process to start, the threads' walks exchange their best plans
+every :data:`solver.refine._SHARE_STEPS` steps, deterministic under ``effort``). Both searches
 need a core each: on a machine busy with other work the main search loses time to the
 second and the plan can come out worse than with one worker.
 """
@@ -171,7 +171,8 @@ def _run(
 def _steps(result: refine.RefineResult) -> str:
     """The refinement's steps as its status says them."""
     second = f", {result.second_steps} on a second thread" if result.second_steps else ""
-    return f"{result.iterations} steps{second}"
+    walks = f", {result.walks} walks" if result.walks > 2 else ""
+    return f"{result.iterations} steps{second}{walks}"
 
 
 #: Status of a re-plan's warm start refined without OR-Tools (:func:`_warm_replan_short`).

@@ -1,5 +1,7 @@
 """The refinement on two threads: deterministic under a step count, never worse than the
-main thread alone, a failed second thread leaves the main plan, ``workers=2`` uses it."""
+main thread alone, four walks when each thread has the steps for them, the dearest walk
+going on from the cheapest, a failed second thread leaves the main plan, ``workers=2``
+uses it."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import dataclasses
 import importlib
 import time
 
+import numpy as np
 import pytest
 
 from solver import Problem, assert_feasible, refine, solve
@@ -30,12 +33,59 @@ def vans_that_reload() -> Problem:
     return dataclasses.replace(p, vehicles=vans)
 
 
+#: Steps for which two threads step four walks on :func:`vans_that_reload` (40 stops).
+FOUR_WALKS = int(refine.RefineConfig().walk_steps * 40) + 1
+
+
 def built(p: Problem, seed: int, steps: int, threads: int) -> refine.RefineResult:
     """The refinement's plan from empty routes after ``steps`` steps on ``threads`` threads."""
     empty: list[list[int]] = [[] for _ in p.vehicles]
     return refine.refine(
         p, empty, deadline=FAR, iterations=steps, seed=seed, min_iterations=1, threads=threads
     )
+
+
+def test_each_thread_steps_two_walks_when_it_has_the_steps_per_stop() -> None:
+    """Four walks once each thread has ``walk_steps`` steps per stop ahead (the first step
+    builds the plan), two below that, one on one thread; four walks give the same plan
+    twice, and it serves every stop at the cost the objective gives it."""
+    p = vans_that_reload()
+    assert built(p, 0, FOUR_WALKS - 1, 2).walks == 2
+    assert built(p, 0, FOUR_WALKS, 1).walks == 1
+    four = built(p, 0, FOUR_WALKS, 2)
+    assert four.walks == 4
+    assert four.second_steps == FOUR_WALKS - 1
+    again = built(p, 0, FOUR_WALKS, 2)
+    assert (four.routes, four.objective) == (again.routes, again.objective)
+    assert sorted(s for r in four.routes for s in r if s < len(p.stops)) == list(
+        range(len(p.stops))
+    )
+
+
+def _walk(cost: int, mark: int) -> refine._Walk:
+    """A walk whose plans are ``mark`` everywhere and whose best plan costs ``cost``."""
+    plan = np.full((2, 3), mark, dtype=np.int64)
+    state = np.asarray([cost + 5, cost, 0, 0, 0], dtype=np.int64)
+    sizes = np.full(2, 3, dtype=np.int64)
+    return refine._Walk(plan.copy(), sizes.copy(), plan, sizes, state, ())
+
+
+def test_the_walk_with_the_dearest_best_plan_goes_on_from_the_cheapest() -> None:
+    """At an exchange only the dearest walk changes: it takes the cheapest walk's best plan
+    as its current and best plan; the cheapest walk is the one returned; with two walks of
+    one cost the main thread's plan is kept by both."""
+    second = refine._Second(_walk(100, 1), lambda *_: 0)
+    second.walks = [_walk(100, 1), _walk(90, 2), _walk(120, 3), _walk(95, 4)]
+    second.share()
+    assert [int(w.state[1]) for w in second.walks] == [100, 90, 90, 95]
+    assert [int(w.cur[0, 0]) for w in second.walks] == [1, 2, 2, 4]
+    assert [int(w.best[0, 0]) for w in second.walks] == [1, 2, 2, 4]
+    assert second.close() is second.walks[1]
+    tie = refine._Second(_walk(100, 1), lambda *_: 0)
+    tie.walks = [_walk(100, 1), _walk(100, 2)]
+    tie.share()
+    assert [int(w.best[0, 0]) for w in tie.walks] == [1, 1]
+    assert tie.close() is tie.walks[0]
 
 
 def test_two_threads_with_a_step_count_give_the_same_plan_twice() -> None:
@@ -63,17 +113,21 @@ def test_two_threads_are_never_worse_than_the_main_thread_alone(seed: int) -> No
     assert both.objective <= alone.objective
 
 
-def test_a_failing_second_thread_leaves_the_main_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("steps", [600, FOUR_WALKS])
+def test_a_failing_second_thread_leaves_the_main_plan(
+    monkeypatch: pytest.MonkeyPatch, steps: int
+) -> None:
     """A second thread whose kernel call raises is dropped: the plan is the main thread's
-    alone, step for step."""
+    alone, step for step (with four walks, the main thread's walk that ran goes on)."""
     p = vans_that_reload()
-    alone = built(p, 4, 600, 1)
+    alone = built(p, 4, steps, 1)
 
     def fail(self: refine._Second, count: int, t_from: float, t_to: float, index: int) -> None:
         self.pending = self.pool.submit(lambda: 1 // 0)
 
     monkeypatch.setattr(refine._Second, "begin", fail)
-    out = built(p, 4, 600, 2)
+    out = built(p, 4, steps, 2)
+    assert out.walks == 1
     assert out.routes == alone.routes
     assert out.objective == alone.objective
 
