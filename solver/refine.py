@@ -83,8 +83,8 @@ class RefineConfig:
         :data:`_SHARE_STEPS` of its steps, so four walks keep three lines of search
         besides the best one, where two keep one. On the 300-household day at 3.4 s
         (about 100 steps per stop per thread) four walks lowered the mean cost by 0.5 %
-        (80 seeds); on the 1,000-household day at 8 s (about 40) they raised it
-        (benchmarks/README.md).
+        (96 seeds of the search alone); on the 1,000-household day at 8 s (about 40)
+        they raised it by 0.5 % (6 seeds; benchmarks/README.md).
     walk_steps
         See ``walks``.
     """
