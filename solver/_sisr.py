@@ -666,8 +666,8 @@ def _best_insertion(
     its arcs waits in ``rs``' ``deferred`` table, and once the scan is done the waiting
     ones are judged cheapest first, until the next cannot beat the best. Those parts only
     add cost, so the choice is the one every position judged in full would give; fewer
-    positions are judged in full (a step 8-11 % shorter on the 300-household day,
-    benchmarks/README.md).
+    positions are judged in full (a step about 11 % shorter on the 300- and
+    1,000-household days, benchmarks/README.md).
     """
     service, n_stops = prob[6], prob[13].shape[0]
     routes, lengths, es, ls, rload, rdist = rs[:6]

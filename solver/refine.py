@@ -544,9 +544,10 @@ class _Second:
         return len(self.walks) // 2
 
     def widen(self, walks: int) -> None:
-        """Step ``walks`` walks (even) from now on, the new ones copies of the first pair's
-        plans, each on the problem arrays of the thread it runs on."""
-        while len(self.walks) < walks:
+        """Step ``walks`` walks (an odd count rounded down) from now on, the new ones
+        copies of the first pair's plans, each on the problem arrays of the thread it runs
+        on."""
+        while len(self.walks) < walks - walks % 2:
             self.walks.append(self.walks[len(self.walks) % 2].copy(same_thread=True))
 
     def mine(self) -> _Walk:
