@@ -498,9 +498,10 @@ def refine(
             walk, second = second.on_main_thread(), None
         done += count
         index += 1
-        every = 0 if second is None else _SHARE_STEPS * second.pairs  # (each walk's steps)
-        if second is not None and every and done // every > (done - count) // every:
-            second.share()
+        if second is not None and _SHARE_STEPS:
+            every = _SHARE_STEPS * second.pairs  # (steps of each walk)
+            if done // every > (done - count) // every:
+                second.share()
         rate = done / max(time.monotonic() - t0, 1e-9)
         now_served = n - len(_unserved(n, best, best_len))
         if now_served > served:
@@ -577,22 +578,27 @@ class _Second:
     def on_main_thread(self) -> _Walk:
         """The main thread's walk with the cheapest best plan (the first on a tie): what
         goes on once the second thread is dropped (its walks may still be changing)."""
-        return min(self.walks[::2], key=lambda w: int(w.state[1]))
+        return _cheapest(self.walks[::2])
 
     def share(self) -> None:
-        """The walk with the dearest best plan goes on from the one with the cheapest
-        (ties by index: with two walks the main one's plan wins a tie)."""
-        order = sorted(range(len(self.walks)), key=lambda k: (int(self.walks[k].state[1]), k))
-        self.walks[order[-1]].go_on_from(self.walks[order[0]])
+        """The walk with the dearest best plan (the last on a tie) goes on from the one
+        with the cheapest (the first on a tie: with two walks of one cost, the main one's)."""
+        dearest = max(range(len(self.walks)), key=lambda k: (int(self.walks[k].state[1]), k))
+        self.walks[dearest].go_on_from(_cheapest(self.walks))
 
     def lowest(self) -> int:
         """The cheapest of the walks' best plans' objectives."""
-        return min(int(w.state[1]) for w in self.walks)
+        return int(_cheapest(self.walks).state[1])
 
     def close(self) -> _Walk:
         """End the thread; the walk with the cheapest best plan (the first on a tie)."""
         self.pool.shutdown(wait=False)
-        return min(self.walks, key=lambda w: int(w.state[1]))
+        return _cheapest(self.walks)
+
+
+def _cheapest(walks: Sequence[_Walk]) -> _Walk:
+    """The walk with the cheapest best plan, the first such in ``walks``."""
+    return min(walks, key=lambda w: int(w.state[1]))
 
 
 def start_temperature(cfg: RefineConfig, cost: int, arcs: int, served: int, used: int) -> float:

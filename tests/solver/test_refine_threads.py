@@ -67,7 +67,7 @@ def _walk(cost: int, mark: int) -> refine._Walk:
     plan = np.full((2, 3), mark, dtype=np.int64)
     state = np.asarray([cost + 5, cost, 0, 0, 0], dtype=np.int64)
     sizes = np.full(2, 3, dtype=np.int64)
-    return refine._Walk(plan.copy(), sizes.copy(), plan, sizes, state, ())
+    return refine._Walk(plan.copy(), sizes.copy(), plan, sizes, state, (np.zeros(1),))
 
 
 def test_the_walk_with_the_dearest_best_plan_goes_on_from_the_cheapest() -> None:
@@ -145,3 +145,17 @@ def test_workers_2_refines_on_a_thread_without_a_worker_process(
     assert "on a second thread" in sol.stats.status
     assert not sol.unassigned
     assert_feasible(p, sol)
+
+
+def test_an_odd_count_of_walks_is_rounded_down() -> None:
+    """Each thread steps the same number of walks: three asked give two (a third would never
+    run), five give four, every new walk a copy of the walk of its thread."""
+    second = refine._Second(_walk(100, 1), lambda *_: 0)
+    second.widen(3)
+    assert len(second.walks) == 2
+    second.widen(5)
+    assert len(second.walks) == 4
+    assert second.walks[1].prob is not second.walks[0].prob  # (the other thread's copy)
+    assert second.walks[2].prob is second.walks[0].prob
+    assert second.walks[3].prob is second.walks[1].prob
+    second.close()
