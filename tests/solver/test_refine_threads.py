@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import time
+from typing import Any
 
 import numpy as np
 import pytest
@@ -60,6 +61,42 @@ def test_each_thread_steps_two_walks_when_it_has_the_steps_per_stop() -> None:
     assert sorted(s for r in four.routes for s in r if s < len(p.stops)) == list(
         range(len(p.stops))
     )
+
+
+def test_a_slow_first_kernel_call_does_not_decide_the_walks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Under a deadline the steps each thread may expect are paced on the kernel calls after
+    the first: a first call slowed to 0.2 s (at that pace each thread would expect ~200
+    steps in 2 s) still gives four walks where the calls after it have the steps."""
+    p = vans_that_reload()
+    kernel = refine._sisr.run
+    slowed: list[int] = []
+
+    def slow_first(*args: Any) -> int:
+        if args[5] == refine._FIRST_STEP and not slowed:
+            slowed.append(1)
+            time.sleep(0.2)
+        return int(kernel(*args))
+
+    monkeypatch.setattr(refine._sisr, "run", slow_first)
+    empty: list[list[int]] = [[] for _ in p.vehicles]
+    out = refine.refine(
+        p, empty, deadline=time.monotonic() + 2.5, seed=0, min_iterations=1, threads=2
+    )
+    assert slowed
+    assert out.iterations > FOUR_WALKS  # (each thread had the steps for four walks)
+    assert out.walks == 4
+
+
+def test_the_steps_ahead_follow_the_step_count_or_the_pace_after_the_first_call() -> None:
+    """Under a step count, the steps left; under a deadline, none known until a call after
+    the first has run, then that pace until the deadline (none past it)."""
+    assert refine.steps_ahead(1000, 300, None, 5.0, 9.0) == 700
+    assert refine.steps_ahead(None, 0, None, 0.5, 4.0) is None
+    assert refine.steps_ahead(None, 20, (20, 1.0), 1.0, 4.4) is None
+    assert refine.steps_ahead(None, 220, (20, 1.0), 1.04, 4.44) == pytest.approx(17_000)
+    assert refine.steps_ahead(None, 220, (20, 1.0), 5.0, 4.0) == 0.0
 
 
 def _walk(cost: int, mark: int) -> refine._Walk:
