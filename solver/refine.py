@@ -34,6 +34,9 @@ _STEP = 200
 _FIRST_STEP = 20
 #: Seconds per later kernel call (between clock and progress checks).
 _CHUNK_SECONDS = 0.05
+#: Seconds of kernel calls after the first that time the pace of a refinement's steps
+#: (:func:`steps_ahead`).
+_PACE_SECONDS = 2 * _CHUNK_SECONDS
 #: The annealing's last temperature is its first over this.
 _COOLING = 100.0
 #: Most the temperature rises on plans of long routes (:attr:`RefineConfig.long_route`).
@@ -611,15 +614,17 @@ def steps_ahead(
 ) -> float | None:
     """Steps each thread may still expect after ``done``: the rest of ``iterations``;
     under a deadline, at the pace of the kernel calls after the first (``first``: steps
-    and ``time.monotonic()`` instant at its end), ``None`` until one has run. The first
-    call's steps, just after a plan is built, run slower: on the 300-household day at 5 s
-    as ``doorstep plan`` runs it, 2,400-3,800 steps a second over its 20 steps against
-    4,000-5,200 over the search: at that pace each thread expected 7,600-13,400 steps
-    (four walks from 12,075) and made 14,000-21,000, and two walks were chosen in 2 of 10
-    plans and in 9 of 12 of a copy printing the estimate (benchmarks/README.md)."""
+    and ``time.monotonic()`` instant at its end) over at least :data:`_PACE_SECONDS`,
+    ``None`` until then. The first call's steps, just after a plan is built, run slower:
+    on the 300-household day at 5 s as ``doorstep plan`` runs it, 2,400-3,800 steps a
+    second over its 20 steps against 4,000-5,200 over the search: at that pace each
+    thread expected 7,600-13,400 steps (four walks from 12,075) and made 14,000-21,000,
+    and two walks were chosen in 2 of 10 plans and in 9 of 12 of a copy printing the
+    estimate. The one call after it (0.03 s) still read 11,963 once where 0.1 s read
+    14,148 (benchmarks/README.md)."""
     if iterations is not None:
         return float(iterations - done)
-    if first is None or done <= first[0] or now <= first[1]:
+    if first is None or done <= first[0] or now - first[1] < _PACE_SECONDS:
         return None
     return (done - first[0]) / (now - first[1]) * max(0.0, deadline - now)
 

@@ -90,13 +90,15 @@ def test_a_slow_first_kernel_call_does_not_decide_the_walks(
 
 
 def test_the_steps_ahead_follow_the_step_count_or_the_pace_after_the_first_call() -> None:
-    """Under a step count, the steps left; under a deadline, none known until a call after
-    the first has run, then that pace until the deadline (none past it)."""
+    """Under a step count, the steps left; under a deadline, none known until calls after
+    the first have run for ``_PACE_SECONDS``, then their pace until the deadline (none
+    past it)."""
     assert refine.steps_ahead(1000, 300, None, 5.0, 9.0) == 700
     assert refine.steps_ahead(None, 0, None, 0.5, 4.0) is None
     assert refine.steps_ahead(None, 20, (20, 1.0), 1.0, 4.4) is None
-    assert refine.steps_ahead(None, 220, (20, 1.0), 1.04, 4.44) == pytest.approx(17_000)
-    assert refine.steps_ahead(None, 220, (20, 1.0), 5.0, 4.0) == 0.0
+    assert refine.steps_ahead(None, 220, (20, 1.0), 1.04, 4.44) is None  # (too short a time)
+    assert refine.steps_ahead(None, 620, (20, 1.0), 1.12, 4.52) == pytest.approx(17_000)
+    assert refine.steps_ahead(None, 620, (20, 1.0), 5.0, 4.0) == 0.0
 
 
 def _walk(cost: int, mark: int) -> refine._Walk:
