@@ -12,7 +12,8 @@ machine's load does not change), ``start_s`` from the process start to the plan'
 ``plan.json`` accounts for after it (map, selection, snapping, matrices, solve, check,
 geometry); the rest of the wall time is outputs, printing and exit. The meta file also
 has ``doorstep plan --help`` timed once (interpreter and CLI imports). Rows go to a CSV
-as measured; the table gives, per size and budget,
+as measured (``solver_status``: the plan's search, with its steps and walks); the table
+gives, per size and budget,
 min / median / max over the seeds of the wall time and of the cost over the median cost
 of the longest budget.
 
@@ -71,6 +72,7 @@ FIELDS = [
     "balance_met",
     "longest_over_mean",
     "most_stops_over_mean",
+    "solver_status",
 ]
 
 
@@ -271,6 +273,7 @@ def _row(
         "balance_met": s["balance_met"],
         "longest_over_mean": s["longest_over_mean"],
         "most_stops_over_mean": s["most_stops_over_mean"],
+        "solver_status": s["solver_status"],
     }
 
 
