@@ -618,8 +618,8 @@ def steps_ahead(
     ``None`` until then. The first call's steps, just after a plan is built, run slower:
     on the 300-household day at 5 s as ``doorstep plan`` runs it, 2,400-3,800 steps a
     second over its 20 steps against 4,000-5,200 over the search: at that pace each
-    thread expected 7,600-13,400 steps (four walks from 12,075) and made 14,000-21,000,
-    and two walks were chosen in 2 of 10 plans and in 9 of 12 of a copy printing the
+    thread expected 7,600-13,400 steps (four walks from 12,075) and made 13,800-21,400,
+    and two walks were chosen in 2 of 10 plans and in 8 of 11 of a copy printing the
     estimate. The one call after it (0.03 s) still read 11,963 once where 0.1 s read
     14,148 (benchmarks/README.md)."""
     if iterations is not None:
