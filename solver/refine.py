@@ -82,13 +82,12 @@ class RefineConfig:
         Walks of a two-thread refinement (even; each thread steps its half in turn), when
         each thread may expect at least ``walk_steps`` steps per stop (at the pace of the
         kernel calls after the first, :func:`steps_ahead`, or from the step count); else
-        two, one per thread. The
-        walk with the dearest best plan goes on from the cheapest every
-        :data:`_SHARE_STEPS` of its steps, so four walks keep three lines of search
-        besides the best one, where two keep one. On the 300-household day at 3.4 s
-        (about 100 steps per stop per thread) four walks lowered the mean cost by 0.5 %
-        (96 seeds of the search alone); on the 1,000-household day at 8 s (about 40)
-        they raised it by 0.5 % (6 seeds; benchmarks/README.md).
+        two, one per thread. The walk with the dearest best plan goes on from the
+        cheapest every :data:`_SHARE_STEPS` of its steps, so four walks keep three lines
+        of search besides the best one, where two keep one. On the 300-household day at
+        3.4 s (about 100 steps per stop per thread) four walks lowered the mean cost by
+        0.5 % (96 seeds of the search alone); on the 1,000-household day at 8 s (about
+        40) they raised it by 0.5 % (6 seeds; benchmarks/README.md).
     walk_steps
         See ``walks``.
     """
