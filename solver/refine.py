@@ -80,16 +80,19 @@ class RefineConfig:
         as ``doorstep plan`` runs it (30 plans side by side; benchmarks/README.md).
     walks
         Walks of a two-thread refinement (even; each thread steps its half in turn), when
-        each thread may expect at least ``walk_steps`` steps per stop (at the pace of the
-        kernel calls after the first, :func:`steps_ahead`, or from the step count); else
-        two, one per thread. The walk with the dearest best plan goes on from the
-        cheapest every :data:`_SHARE_STEPS` of its steps, so four walks keep three lines
-        of search besides the best one, where two keep one. On the 300-household day at
-        3.4 s (about 100 steps per stop per thread) four walks lowered the mean cost by
-        0.5 % (96 seeds of the search alone); on the 1,000-household day at 8 s (about
-        40) they raised it by 0.5 % (6 seeds; benchmarks/README.md).
+        each thread may expect at least ``walk_steps`` times the square of the stop count
+        in steps (at the pace of the kernel calls after the first, :func:`steps_ahead`, or
+        from the step count); else two, one per thread. The walk with the dearest best
+        plan goes on from the cheapest every :data:`_SHARE_STEPS` of its steps, so four
+        walks keep three lines of search besides the best one, where two keep one.
     walk_steps
-        See ``walks``.
+        See ``walks``. In process, two threads from empty routes (benchmarks/README.md):
+        on the 300-household day (161 stops) four walks lowered the mean cost at about 40,
+        70 and 100 steps per stop per thread (-0.5 %, -0.6 % and -0.5 %, over 30, 30 and
+        96 seeds); on the 1,000-household day (504 stops) they raised it at about 20 and
+        40 (+1.2 % and +0.5 %, 16 and 6 seeds) and were even at about 150. Per stop alone
+        no threshold fits both days; over the square of the stops, 0.2 does: four walks
+        from 32 steps per stop on the first day, from 100 on the second.
     """
 
     avg_removed: float = 10.0
@@ -99,7 +102,7 @@ class RefineConfig:
     long_route: float = 8.0
     route_out: float = 0.02
     walks: int = 4
-    walk_steps: float = 75.0
+    walk_steps: float = 0.2
 
 
 def unsupported(problem: Problem) -> str | None:
@@ -481,7 +484,7 @@ def refine(
             ahead = steps_ahead(iterations, done, first, now, deadline)
             if ahead is not None:
                 decided = True
-                if ahead >= cfg.walk_steps * n:
+                if ahead >= cfg.walk_steps * n * n:
                     second.widen(cfg.walks)
         if now >= deadline:  # only the steps owed to min_iterations, at the final temperature
             count, frac_a, frac_b = min_iterations - done, 1.0, 1.0
@@ -617,7 +620,7 @@ def steps_ahead(
     ``None`` until then. The first call's steps, just after a plan is built, run slower:
     on the 300-household day at 5 s as ``doorstep plan`` runs it, 2,400-3,800 steps a
     second over its 20 steps against 4,000-5,200 over the search: at that pace each
-    thread expected 7,600-13,400 steps (four walks from 12,075) and made 13,800-21,400,
+    thread expected 7,600-13,400 steps (four walks then from 12,075) and made 13,800-21,400,
     and two walks were chosen in 2 of 10 plans and in 8 of 11 of a copy printing the
     estimate. The one call after it (0.03 s) still read 11,963 once where 0.1 s read
     14,148 (benchmarks/README.md)."""

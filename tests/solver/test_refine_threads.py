@@ -35,19 +35,22 @@ def vans_that_reload() -> Problem:
 
 
 #: Steps for which two threads step four walks on :func:`vans_that_reload` (40 stops).
-FOUR_WALKS = int(refine.RefineConfig().walk_steps * 40) + 1
+FOUR_WALKS = int(refine.RefineConfig().walk_steps * 40 * 40) + 1
 
 
-def built(p: Problem, seed: int, steps: int, threads: int) -> refine.RefineResult:
+def built(
+    p: Problem, seed: int, steps: int, threads: int, config: refine.RefineConfig | None = None
+) -> refine.RefineResult:
     """The refinement's plan from empty routes after ``steps`` steps on ``threads`` threads."""
     empty: list[list[int]] = [[] for _ in p.vehicles]
     return refine.refine(
-        p, empty, deadline=FAR, iterations=steps, seed=seed, min_iterations=1, threads=threads
-    )
+        p, empty, deadline=FAR, iterations=steps, seed=seed, min_iterations=1, threads=threads,
+        config=config,
+    )  # fmt: skip
 
 
 def test_each_thread_steps_two_walks_when_it_has_the_steps_per_stop() -> None:
-    """Four walks once each thread has ``walk_steps`` steps per stop ahead (the first step
+    """Four walks once each thread has ``walk_steps`` x stops² steps ahead (the first step
     builds the plan), two below that, one on one thread; four walks give the same plan
     twice, and it serves every stop at the cost the objective gives it."""
     p = vans_that_reload()
@@ -67,8 +70,9 @@ def test_a_slow_first_kernel_call_does_not_decide_the_walks(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Under a deadline the steps each thread may expect are paced on the kernel calls after
-    the first: a first call slowed to 0.2 s (at that pace each thread would expect ~200
-    steps in 2 s) still gives four walks where the calls after it have the steps."""
+    the first: a first call slowed to 0.5 s (at that pace each thread would expect ~80
+    steps in the 2 s left, four walks needing 320) still gives four walks where the calls
+    after it have the steps."""
     p = vans_that_reload()
     kernel = refine._sisr.run
     slowed: list[int] = []
@@ -76,7 +80,7 @@ def test_a_slow_first_kernel_call_does_not_decide_the_walks(
     def slow_first(*args: Any) -> int:
         if args[5] == refine._FIRST_STEP and not slowed:
             slowed.append(1)
-            time.sleep(0.2)
+            time.sleep(0.5)
         return int(kernel(*args))
 
     monkeypatch.setattr(refine._sisr, "run", slow_first)
@@ -143,16 +147,18 @@ def test_two_threads_with_a_step_count_give_the_same_plan_twice() -> None:
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_two_threads_are_never_worse_than_the_main_thread_alone(seed: int) -> None:
-    """Up to the first exchange the main thread runs exactly as alone (same seed and steps),
-    so the cheaper of the two threads' plans is never dearer than its plan alone."""
+    """With two walks, up to the first exchange the main thread runs exactly as alone (same
+    seed and steps), so the cheaper of the two threads' plans is never dearer than its plan
+    alone."""
     p = vans_that_reload()
-    steps = refine._SHARE_STEPS
-    alone, both = built(p, seed, steps, 1), built(p, seed, steps, 2)
+    steps, two_walks = refine._SHARE_STEPS, refine.RefineConfig(walks=2)
+    alone, both = built(p, seed, steps, 1), built(p, seed, steps, 2, two_walks)
+    assert both.walks == 2
     assert both.second_steps == steps - 1  # the first step builds the plan both start from
     assert both.objective <= alone.objective
 
 
-@pytest.mark.parametrize("steps", [600, FOUR_WALKS])
+@pytest.mark.parametrize("steps", [FOUR_WALKS - 21, FOUR_WALKS])
 def test_a_failing_second_thread_leaves_the_main_plan(
     monkeypatch: pytest.MonkeyPatch, steps: int
 ) -> None:
