@@ -248,15 +248,20 @@ class Budget:
         end = self.limit if self.cap is None else min(self.limit, self.cap)
         return max(end - self.spent(), 0.0)
 
-    def search_seconds(self, *, parts: int = 1, stops: int = 0) -> float:
-        """Seconds for each of ``parts`` searches of a plan of ``stops`` stops: their share
-        of what is left once the tail is kept (at least the floor; a search given the
-        floor is kept in :attr:`short`). In a command's own process the tail is kept at
-        the pace the command has run at so far (:func:`command_pace`)."""
-        kept = self.tail.seconds(stops, command_pace())
+    def search_seconds(self, *, parts: int = 1, stops: int | None = None) -> float:
+        """Seconds for each of ``parts`` searches of a plan of ``stops`` stops (``None``:
+        not known, the tail kept as for none): their share of what is left once the tail
+        is kept (at least the floor; a search given the floor is kept in :attr:`short`).
+        A plan of no stops has nothing to search: the floor it may get is no short
+        search (the call does not warn of a limit too short on a day nobody is due). In a
+        command's own process the tail is kept at the pace the command has run at so far
+        (:func:`command_pace`)."""
+        kept = self.tail.seconds(stops or 0, command_pace())
         share = max(self.left() - kept, 0.0) / parts
         if share >= MIN_SEARCH_S:
             return share
+        if stops == 0:
+            return MIN_SEARCH_S
         call = self.whole or self
         self.short.append(ShortSearch(call.limit, call.spent(), kept, MIN_SEARCH_S))
         return MIN_SEARCH_S

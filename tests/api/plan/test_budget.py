@@ -41,6 +41,18 @@ def test_search_floor_when_the_map_used_the_limit() -> None:
     assert budget.search_seconds() == MIN_SEARCH_S
 
 
+def test_a_plan_of_no_stops_is_no_short_search() -> None:
+    """With the limit used up, a plan of no stops still gets the floor but is not kept as
+    a short search (nothing is searched, no limit-too-short warning); one of unknown or
+    some stops is."""
+    budget = _spent(10.0, 12.0)
+    assert budget.search_seconds(stops=0) == MIN_SEARCH_S
+    assert budget.short == []
+    assert budget.search_seconds(stops=3) == MIN_SEARCH_S
+    assert budget.search_seconds() == MIN_SEARCH_S
+    assert len(budget.short) == 2
+
+
 def test_the_search_leaves_the_tail_for_the_work_after_it() -> None:
     """The tail of a plan's stops is kept out of the search: 0.5 s + 10 ms per stop of a
     100 s budget leave 500 stops' search 94.5 s; a part keeps the tail."""
