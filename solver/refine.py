@@ -80,12 +80,12 @@ class RefineConfig:
         as ``doorstep plan`` runs it (30 plans side by side; benchmarks/README.md).
     walks
         Walks of a two-thread refinement (even; each thread steps its half in turn), when
-        each thread may expect at least ``walk_steps`` times the square of the stop count
-        in steps (at the pace of the kernel calls after the first, :func:`steps_ahead`, or
+        each thread may expect at least ``four_walks_from`` times the square of the stop
+        count in steps (at the pace of the kernel calls after the first, :func:`steps_ahead`, or
         from the step count); else two, one per thread. The walk with the dearest best
         plan goes on from the cheapest every :data:`_SHARE_STEPS` of its steps, so four
         walks keep three lines of search besides the best one, where two keep one.
-    walk_steps
+    four_walks_from
         See ``walks``. In process, two threads from empty routes (benchmarks/README.md):
         on the 300-household day (161 stops) four walks lowered the mean cost at about 40,
         70 and 100 steps per stop per thread (-0.5 %, -0.6 % and -0.5 %, over 30, 30 and
@@ -102,7 +102,7 @@ class RefineConfig:
     long_route: float = 8.0
     route_out: float = 0.02
     walks: int = 4
-    walk_steps: float = 0.2
+    four_walks_from: float = 0.2
 
 
 def unsupported(problem: Problem) -> str | None:
@@ -484,7 +484,7 @@ def refine(
             ahead = steps_ahead(iterations, done, first, now, deadline)
             if ahead is not None:
                 decided = True
-                if ahead >= cfg.walk_steps * n * n:
+                if ahead >= cfg.four_walks_from * n * n:
                     second.widen(cfg.walks)
         if now >= deadline:  # only the steps owed to min_iterations, at the final temperature
             count, frac_a, frac_b = min_iterations - done, 1.0, 1.0
@@ -618,15 +618,15 @@ def steps_ahead(
     under a deadline, at the pace of the kernel calls after the first (``first``: steps
     and ``time.monotonic()`` instant at its end) over at least :data:`_PACE_SECONDS`,
     ``None`` until then. The first call's steps, just after a plan is built, run slower:
-    on the 300-household day at 5 s as ``doorstep plan`` runs it, 2,400-3,800 steps a
-    second over its 20 steps against 4,000-5,200 over the search: at that pace each
-    thread expected 7,600-13,400 steps (four walks then from 12,075) and made 13,800-21,400,
-    and two walks were chosen in 2 of 10 plans and in 8 of 11 of a copy printing the
-    estimate. The one call after it (0.03 s) still read 11,963 once where 0.1 s read
+    on the 300-household day at 5 s as ``doorstep plan`` runs it, 2,400-3,830 steps a
+    second over its 20 steps against 4,000-5,270 over the search: at that pace each
+    thread expected 7,600-13,400 steps (four walks then from 12,075) and made
+    13,800-21,400, and two walks were chosen in 2 of 10 plans and in 8 of 11 of a copy
+    printing the estimate. The one call after it (0.03 s) still read 11,963 once where 0.1 s read
     14,148 (benchmarks/README.md)."""
     if iterations is not None:
         return float(iterations - done)
-    if first is None or done <= first[0] or now - first[1] < _PACE_SECONDS:
+    if first is None or now - first[1] < _PACE_SECONDS:
         return None
     return (done - first[0]) / (now - first[1]) * max(0.0, deadline - now)
 

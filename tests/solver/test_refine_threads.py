@@ -35,7 +35,7 @@ def vans_that_reload() -> Problem:
 
 
 #: Steps for which two threads step four walks on :func:`vans_that_reload` (40 stops).
-FOUR_WALKS = int(refine.RefineConfig().walk_steps * 40 * 40) + 1
+FOUR_WALKS = int(refine.RefineConfig().four_walks_from * 40 * 40) + 1
 
 
 def built(
@@ -50,7 +50,7 @@ def built(
 
 
 def test_each_thread_steps_two_walks_when_it_has_the_steps_per_stop() -> None:
-    """Four walks once each thread has ``walk_steps`` x stops² steps ahead (the first step
+    """Four walks once each thread has ``four_walks_from`` x stops² steps ahead (the first step
     builds the plan), two below that, one on one thread; four walks give the same plan
     twice, and it serves every stop at the cost the objective gives it."""
     p = vans_that_reload()
