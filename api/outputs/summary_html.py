@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from api.i18n import DEFAULT, N_, Lang, render
+from api.outputs.document import NOBODY_UNDER_OBSERVATION
 from api.outputs.geojson import lines_of
 from api.outputs.labels import (
     TIME_LIMIT_SHORT,
@@ -110,7 +111,7 @@ def warning_text(warning: dict[str, Any], date: str, language: Lang) -> str:
         return language.text(sentence)
     if warning["code"] == TIME_LIMIT_SHORT:
         return time_warning_text(warning, language)
-    if warning["code"] == "NOBODY_UNDER_OBSERVATION":
+    if warning["code"] == NOBODY_UNDER_OBSERVATION:
         return language.gettext(
             "No household is under observation on %(date)s (%(n)d in the ledger, listed under "
             "not_observed with their periods); check the date.",
@@ -271,6 +272,11 @@ def summary_html(
         }
         for v in doc.get("idle_volunteers", [])
     ]
+    warnings = doc.get("warnings", [])
+    # A date nobody is under observation on is most likely a wrong date: its warning is
+    # the page's verdict, in place of an all-clear that would be true of no one, and
+    # there is no map of runs that do not exist.
+    nobody = [w for w in warnings if w["code"] == NOBODY_UNDER_OBSERVATION]
     return render(
         "summary.html",
         lang,
@@ -281,10 +287,13 @@ def summary_html(
         date=doc["date"],
         s=s,
         balance=balance_text(s, lang),
-        warnings=[warning_text(w, doc["date"], lang) for w in doc.get("warnings", [])]
+        nobody=warning_text(nobody[0], doc["date"], lang) if nobody else None,
+        warnings=[warning_text(w, doc["date"], lang) for w in warnings if w not in nobody]
         + [replan_warning_text(w, lang) for w in (doc.get("replan") or {}).get("warnings", [])],
         continuity=continuity_text(s["continuity"], lang) if "continuity" in s else None,
-        svg=overview_svg(doc, geometry or {}, runs, lang, streets=streets, tiles=tiles),
+        svg=""
+        if nobody and not doc["routes"]
+        else overview_svg(doc, geometry or {}, runs, lang, streets=streets, tiles=tiles),
         runs=runs,
         idle=idle,
         missing=missing,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -166,13 +167,19 @@ def test_a_date_nobody_is_observed_on_is_a_warning_with_its_own_status(
     tmp_path: Path, helsinki: Path
 ) -> None:
     """A wrong year: every household is named in not_observed, plan.json carries a warning
-    and the command exits 8, not 0."""
+    and the command exits 8, not 0; the summary page's verdict is that warning, not an
+    all-clear, and it shows no map of runs there are none of."""
     status, output = _plan(_ledger(tmp_path / "in"), helsinki, tmp_path / "out", date="2025-11-25")
     assert status == 8, output
     doc = json.loads((tmp_path / "out" / "plan.json").read_text())
     assert {u["household_id"] for u in doc["not_observed"]} == {"H1", "H2", "H3"}
     assert [w["code"] for w in doc["warnings"]] == ["NOBODY_UNDER_OBSERVATION"]
     assert "2025-11-25" in doc["warnings"][0]["message"] and "warning" in output
+    page = (tmp_path / "out" / "summary.html").read_text(encoding="utf-8")
+    verdict = re.findall(r'<p class="[a-z ]*verdict">(.*?)</p>', page, flags=re.S)
+    assert verdict == [doc["warnings"][0]["message"]]
+    assert page.count(doc["warnings"][0]["message"]) == 1  # (not again among the warnings)
+    assert "Everyone under observation is covered" not in page and "<svg" not in page
 
 
 # ---------------------------------------------------------------- 7. smaller
