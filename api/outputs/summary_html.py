@@ -190,6 +190,17 @@ def run_views(
     return out
 
 
+def has_places(doc: dict[str, Any]) -> bool:
+    """Whether the overview map has anything to draw: a run, or an unserved household
+    with a known position (a day nobody is due on, or with nothing due, has neither)."""
+    return bool(doc["routes"]) or any(_known_position(u) for u in doc["unassigned"])
+
+
+def _known_position(unserved: dict[str, Any]) -> bool:
+    """Whether an unserved household of plan.json has a position to mark on a map."""
+    return unserved.get("lon") is not None and unserved.get("lat") is not None
+
+
 def overview_svg(
     doc: dict[str, Any],
     geometry: dict[str, Any],
@@ -212,7 +223,7 @@ def overview_svg(
     unserved = [
         Marker(u["lon"], u["lat"], "!", UNSERVED_COLOUR)
         for u in doc["unassigned"]
-        if u.get("lon") is not None and u.get("lat") is not None
+        if _known_position(u)
     ]
     dots = [
         Dot(s["lon"], s["lat"], run["colour"])
@@ -274,9 +285,8 @@ def summary_html(
     ]
     warnings = doc.get("warnings", [])
     # A date nobody is under observation on is most likely a wrong date: its warning is
-    # the page's verdict, in place of an all-clear that would be true of no one, and
-    # there is no map of runs that do not exist.
-    nobody = [w for w in warnings if w["code"] == NOBODY_UNDER_OBSERVATION]
+    # the page's verdict, in place of an all-clear that would be true of no one.
+    nobody = next((w for w in warnings if w["code"] == NOBODY_UNDER_OBSERVATION), None)
     return render(
         "summary.html",
         lang,
@@ -287,13 +297,13 @@ def summary_html(
         date=doc["date"],
         s=s,
         balance=balance_text(s, lang),
-        nobody=warning_text(nobody[0], doc["date"], lang) if nobody else None,
-        warnings=[warning_text(w, doc["date"], lang) for w in warnings if w not in nobody]
+        nobody=warning_text(nobody, doc["date"], lang) if nobody else None,
+        warnings=[warning_text(w, doc["date"], lang) for w in warnings if w is not nobody]
         + [replan_warning_text(w, lang) for w in (doc.get("replan") or {}).get("warnings", [])],
         continuity=continuity_text(s["continuity"], lang) if "continuity" in s else None,
-        svg=""
-        if nobody and not doc["routes"]
-        else overview_svg(doc, geometry or {}, runs, lang, streets=streets, tiles=tiles),
+        svg=overview_svg(doc, geometry or {}, runs, lang, streets=streets, tiles=tiles)
+        if has_places(doc)
+        else "",
         runs=runs,
         idle=idle,
         missing=missing,

@@ -14,7 +14,7 @@ import pytest
 from api.i18n import Lang
 from api.outputs.dropoff import asks_for_call
 from api.outputs.manifest import door_view, manifest_html
-from api.outputs.summary_html import trip_times
+from api.outputs.summary_html import has_places, trip_times
 from api.outputs.svg import Frame, Marker, Streets, route_svg, spread
 from api.outputs.trips import trips_of
 
@@ -219,3 +219,14 @@ def test_a_volunteer_leaving_home_empty_loads_at_the_first_reload() -> None:
     at = Lang().time
     assert f"Pick up at Library, leave by {at('10:45')} with 3 bags (6.0 kg) for stops 1–3." in html
     assert html.count('data-label="P"') == 1
+
+
+def test_the_overview_map_is_drawn_only_when_it_has_a_run_or_a_positioned_household() -> None:
+    """No run and no unserved household with a position (a day nobody is due on): no map;
+    one unserved household with a position, or one run: a map."""
+    lost = {"household_id": "H1", "lon": None, "lat": None}
+    placed = {"household_id": "H2", "lon": 24.94, "lat": 60.17}
+    assert not has_places({"routes": [], "unassigned": []})
+    assert not has_places({"routes": [], "unassigned": [lost]})
+    assert has_places({"routes": [], "unassigned": [lost, placed]})
+    assert has_places({"routes": [{"volunteer_id": "V1", "stops": []}], "unassigned": []})
