@@ -168,7 +168,8 @@ def test_a_date_nobody_is_observed_on_is_a_warning_with_its_own_status(
 ) -> None:
     """A wrong year: every household is named in not_observed, plan.json carries a warning
     and the command exits 8, not 0; the summary page's verdict is that warning, not an
-    all-clear, and it shows no map of runs there are none of."""
+    all-clear, and it shows no map, table, balance or all-clear of runs and households
+    there are none of."""
     status, output = _plan(_ledger(tmp_path / "in"), helsinki, tmp_path / "out", date="2025-11-25")
     assert status == 8, output
     doc = json.loads((tmp_path / "out" / "plan.json").read_text())
@@ -180,6 +181,11 @@ def test_a_date_nobody_is_observed_on_is_a_warning_with_its_own_status(
     assert verdict == [doc["warnings"][0]["message"]]
     assert page.count(doc["warnings"][0]["message"]) == 1  # (not again among the warnings)
     assert "Everyone under observation is covered" not in page and "<svg" not in page
+    # Nothing said of runs, balance or households there are none of: no vacuous all-clear.
+    assert "No runs today." in page and '<table class="runs">' not in page
+    assert "Balance bound" not in page and "longest run" not in page
+    assert "is on a run" not in page and "has something due today" not in page
+    assert page.count("<p>None.</p>") == 2  # (not served, nothing due)
 
 
 # ---------------------------------------------------------------- 7. smaller
@@ -223,9 +229,16 @@ def test_json_ledger_takes_no_numbers_as_flags(tmp_path: Path) -> None:
 
 
 def test_summary_shows_the_depot_name(tmp_path: Path, helsinki: Path) -> None:
-    """The depot's name, promised on the summary by docs/INPUTS.md, is shown there."""
+    """The depot's name, promised on the summary by docs/INPUTS.md, is shown there; a day
+    with everyone due served says so of the households due."""
     status, output = _plan(_ledger(tmp_path / "in"), helsinki, tmp_path / "out")
     assert status in (0, 3), output
     doc = json.loads((tmp_path / "out" / "plan.json").read_text())
     assert doc["routes"] and doc["routes"][0]["depot_name"] == "Community hall"
-    assert "Community hall" in summary_html(doc, {})
+    page = summary_html(doc, {})
+    assert "Community hall" in page
+    # Everyone due is served: said of those due, with the runs' table and the balance.
+    assert doc["unassigned"] == [] and doc["summary"]["households_served"] == 2
+    assert "Every household with something due today is on a run." in page
+    assert '<table class="runs">' in page and "No runs today." not in page
+    assert "Balance bound" in page and "<p>None.</p>" not in page
