@@ -423,7 +423,8 @@ def shut_down() -> bool:
     for too (as long): until it ends it holds the pool's queues, whose named semaphores
     the command's ``os._exit`` would leave to multiprocessing's resource tracker, which
     reported them as leaked on the command's standard error (1-5 of them, in up to a
-    third of ``doorstep solve --workers 2`` calls, benchmarks/README.md). The pool's
+    third of ``doorstep solve --workers 2`` calls, benchmarks/README.md). A worker a
+    courier is still starting is waited for and ended with the others. The pool's
     forkserver is killed. Returns whether there was a pool to end.
     """
     global _POOL
@@ -432,8 +433,14 @@ def shut_down() -> bool:
             return False
         pool, _ = _POOL
         _POOL = None
-    processes = list(getattr(pool, "_processes", {}).values())
-    manager = getattr(pool, "_executor_manager_thread", None)
+    # A courier's submit starting a worker holds the pool's lock: the workers and the
+    # pool's thread are listed once it is done. Listed before, a worker forked after the
+    # list was missed, lived on once its forkserver was killed and held the command's
+    # standard streams open (a caller reading them never saw them end), and the semaphores
+    # of the pool's queues were reported as leaked.
+    with getattr(pool, "_shutdown_lock", None) or contextlib.nullcontext():
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.terminate()
