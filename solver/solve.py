@@ -668,7 +668,8 @@ def solve(
     if initial is not None:  # every search starts where the fixed prefixes say
         initial = routes_with_prefixes(problem, initial)
     portfolio = [] if plain else _portfolio_of(problem, configs)
-    members = portfolio[: max(1, workers)]
+    # (no stops: nothing for a second member to find, and no worker to start and end)
+    members = portfolio[: max(1, workers) if problem.stops else 1]
     reserve = _reserve(problem, members, initial, plain)
     deadline = origin + time_limit * (1 - _MARGIN) - reserve
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import os
 import signal
 import subprocess
@@ -99,6 +100,19 @@ def test_shut_down_ends_the_workers_and_releases_their_semaphores(
         assert shut_down()
         assert processes and not any(p.is_alive() for p in processes)
         assert held == set()
+
+
+def test_a_problem_without_stops_starts_no_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``workers=2`` on a problem of no stops (a date nobody is due on) asks the worker pool
+    for nothing: the empty plan is found at once, with nothing for a worker to add."""
+    solve_module = importlib.import_module("solver.solve")
+    p = dataclasses.replace(problem(), stops=())
+    asked: list[int] = []
+    monkeypatch.setattr(solve_module, "worker_pool", lambda size=1: asked.append(size))
+    sol = solve(p, time_limit=2.0, workers=2)
+    assert not asked
+    assert sol.routes == [] or all(not r.stops for r in sol.routes)
+    assert not sol.unassigned
 
 
 #: A command that leaves while a courier is still starting its worker (a plan of no stops
