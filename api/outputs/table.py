@@ -30,7 +30,8 @@ _MISSING_COLUMNS = (N_("household"), N_("reason"), N_("why"), N_("what would fix
 def print_plan(
     doc: dict[str, Any], console: Console | None = None, language: Lang | None = None
 ) -> None:
-    """Print the runs and the households not served of a ``plan.json`` document."""
+    """Print the runs and the households not served of a ``plan.json`` document (of a
+    day without runs, that there are none, without a table or a balance bound)."""
     console = console or Console()
     lang = language or Lang()
     runs = Table(title=lang.gettext("Runs on %(date)s", date=lang.date(doc["date"])))
@@ -48,7 +49,10 @@ def print_plan(
             lang.number(r["load_kg"], 1),
             lang.time(r["start"]["departure"]),
         )
-    console.print(runs)
+    if doc["routes"]:
+        console.print(runs)
+    else:
+        console.print(lang.gettext("No runs today."), highlight=False)
     if doc["unassigned"]:
         miss = Table(title=lang.gettext("Not served"))
         for col in _MISSING_COLUMNS:
@@ -72,7 +76,8 @@ def print_plan(
         ),
         highlight=False,
     )
-    console.print(balance_text(s, lang), highlight=False)
+    if doc["routes"]:  # (no runs: no balance to tell)
+        console.print(balance_text(s, lang), highlight=False)
     if "continuity" in s:
         console.print(continuity_text(s["continuity"], lang), highlight=False)
     print_warnings(doc, console, lang)

@@ -176,6 +176,7 @@ def test_a_date_nobody_is_observed_on_is_a_warning_with_its_own_status(
     assert {u["household_id"] for u in doc["not_observed"]} == {"H1", "H2", "H3"}
     assert [w["code"] for w in doc["warnings"]] == ["NOBODY_UNDER_OBSERVATION"]
     assert "2025-11-25" in doc["warnings"][0]["message"] and "warning" in output
+    assert "No runs today." in output and "Balance bound" not in output and "┏" not in output
     page = (tmp_path / "out" / "summary.html").read_text(encoding="utf-8")
     verdict = re.findall(r'<p class="[a-z ]*verdict">(.*?)</p>', page, flags=re.S)
     assert verdict == [doc["warnings"][0]["message"]]
