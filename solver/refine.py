@@ -334,8 +334,9 @@ def _max_loads(v: Vehicle, n_stops: int) -> int:
 class RefineResult:
     """The best plan found and what it took (``skipped``: steps whose ruin left a route
     late, possible on matrices without the triangle inequality; those steps change nothing;
-    ``settled``: the number of stops served stopped rising before the last quarter of the
-    steps, so the time ran out on the cost, not on placing stops; ``walks``: the walks the
+    ``settled``: the number of stops served (by the cheapest walk's best plan, the one
+    returned) stopped rising before the last quarter of the steps, so the time ran out on
+    the cost, not on placing stops; ``walks``: the walks the
     threads stepped at the end, :attr:`RefineConfig.walks`).
     """
 
@@ -469,7 +470,7 @@ def refine(
     t_end = t_start / _COOLING
     done, index, reported = 0, 1 + built, start_objective
     rate = 0.0
-    served, last_gain = n - len(_unserved(n, best, best_len)), 0
+    served, last_gain = _served_by_best([walk]), 0
     if threads > 1:
         second = _Second(walk, run)
     decided = second is None  # whether each thread steps one walk or more
@@ -513,7 +514,7 @@ def refine(
             if done // every > (done - count) // every:
                 second.share()
         rate = done / max(time.monotonic() - t0, 1e-9)
-        now_served = n - len(_unserved(n, best, best_len))
+        now_served = _served_by_best([walk] if second is None else second.walks)
         if now_served > served:
             served, last_gain = now_served, done
         lowest = int(walk.state[1]) if second is None else second.lowest()
@@ -604,6 +605,14 @@ class _Second:
         """End the thread; the walk with the cheapest best plan (the first on a tie)."""
         self.pool.shutdown(wait=False)
         return _cheapest(self.walks)
+
+
+def _served_by_best(walks: Sequence[_Walk]) -> int:
+    """Stops served by the cheapest of the walks' best plans (the plan a refinement ending
+    now returns), so that ``settled`` follows that plan, not the first walk's alone."""
+    top = _cheapest(walks)
+    n = len(top.prob[13])  # (the stops' penalties)
+    return n - len(_unserved(n, top.best, top.best_len))
 
 
 def _cheapest(walks: Sequence[_Walk]) -> _Walk:

@@ -113,6 +113,27 @@ def _walk(cost: int, mark: int) -> refine._Walk:
     return refine._Walk(plan.copy(), sizes.copy(), plan, sizes, state, (np.zeros(1),))
 
 
+def test_stops_served_are_counted_on_the_plan_the_refinement_returns() -> None:
+    """Whether the search settled (the count of stops served no longer rising) is read on
+    the cheapest walk's best plan, the one returned, not on the first walk's: a stop the
+    other thread's walk placed late counts as a late gain."""
+
+    def walk(cost: int, served: list[int]) -> refine._Walk:
+        plan = np.zeros((2, 3), dtype=np.int64)
+        sizes = np.zeros(2, dtype=np.int64)
+        plan[0, : len(served)], sizes[0] = served, len(served)
+        state = np.asarray([cost, cost, 0, 0, 0], dtype=np.int64)
+        penalties = np.zeros(4, dtype=np.int64)  # (four stops)
+        return refine._Walk(
+            plan.copy(), sizes.copy(), plan, sizes, state, (np.zeros(1),) * 13 + (penalties,)
+        )
+
+    first, other = walk(500, [0, 1]), walk(90, [0, 1, 3])
+    assert refine._served_by_best([first]) == 2
+    assert refine._served_by_best([first, other]) == 3
+    assert refine._served_by_best([walk(80, [2]), other]) == 1
+
+
 def test_the_walk_with_the_dearest_best_plan_goes_on_from_the_cheapest() -> None:
     """At an exchange only the dearest walk changes: it takes the cheapest walk's best plan
     as its current and best plan; the cheapest walk is the one returned; with two walks of
