@@ -32,15 +32,23 @@ from typer.core import TyperGroup
 
 class _Group(TyperGroup):
     """The ``doorstep`` group: its help texts in the language the command line asks for
-    (``--lang``, else ``DOORSTEP_LANG``)."""
+    (``--lang``, else ``DOORSTEP_LANG``), folded where a column is too narrow, each
+    command's line in a list of commands on one line."""
 
     def main(self, args: Sequence[str] | None = None, *rest: Any, **named: Any) -> Any:
-        from api.cli.options import help_in_language, help_language
+        from api.cli.options import (
+            fold_help_words,
+            help_in_language,
+            help_language,
+            one_line_summaries,
+        )
         from api.i18n import DEFAULT
 
+        fold_help_words()
         language = help_language(sys.argv[1:] if args is None else args)
         if language.locale != DEFAULT:  # the English catalog's texts are the code's own
             help_in_language(self, language)
+        one_line_summaries(self)
         return super().main(args, *rest, **named)
 
 

@@ -32,7 +32,9 @@ Effort = Annotated[
 Balance = Annotated[float, typer.Option(help="no run longer than this times the mean (0: off)")]
 
 #: Fewest volunteers (``--fewest-volunteers``).
-FewestVolunteers = Annotated[bool, typer.Option(help="call out as few volunteers as possible")]
+FewestVolunteers = Annotated[
+    bool, typer.Option("--fewest-volunteers", help="call out as few volunteers as possible")
+]
 
 #: Seconds for the whole call (``--time-limit``): map, matrices, searches, checker, outputs.
 TimeLimit = Annotated[
@@ -142,6 +144,42 @@ def help_texts(command: Any) -> Iterator[str]:
             yield param.help
     for sub in getattr(command, "commands", {}).values():
         yield from help_texts(sub)
+
+
+def fold_help_words() -> None:
+    """Make the help tables fold a word longer than their column onto the next lines.
+
+    Typer's help tables cut such a word short with "…", and a Chinese help text is one
+    word to them (no spaces to wrap at): on an 80-column terminal ``doorstep plan --help``
+    lost the end of 16 option texts in Chinese. Typer builds every help text with its
+    ``rich_utils._make_rich_text``; its texts are given Rich's ``fold`` overflow here
+    (nothing changes where Typer no longer has that function). Idempotent."""
+    from rich.text import Text
+    from typer import rich_utils
+
+    make = getattr(rich_utils, "_make_rich_text", None)
+    if make is None or getattr(make, "folds", False):
+        return
+
+    def folded(**named: Any) -> Any:
+        text = make(**named)
+        if isinstance(text, Text):
+            text.overflow = "fold"
+        return text
+
+    folded.folds = True  # type: ignore[attr-defined]
+    rich_utils._make_rich_text = folded
+
+
+def one_line_summaries(group: Any) -> None:
+    """Give each sub-command of ``group`` (and of its sub-groups) without a short help the
+    first paragraph of its help on one line, for its line in the list of commands: the
+    list kept a docstring's own line breaks ("ride limit," then "a household twice" on the
+    next line). After :func:`help_in_language`, so it is of the text told."""
+    for sub in getattr(group, "commands", {}).values():
+        if sub.help and not sub.short_help:
+            sub.short_help = " ".join(sub.help.split("\n\n")[0].split())
+        one_line_summaries(sub)
 
 
 def help_in_language(command: Any, language: Lang) -> None:

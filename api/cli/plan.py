@@ -171,7 +171,10 @@ def register(app: typer.Typer) -> None:
         fewest_volunteers: FewestVolunteers = False,
         balance: Balance = 2.0,
         suggest_volunteers: Annotated[
-            bool, typer.Option(help="say how many more volunteers would serve everyone")
+            bool,
+            typer.Option(
+                "--suggest-volunteers", help="say how many more volunteers would serve everyone"
+            ),
         ] = False,
         seed: Seed = 0,
         workers: Annotated[int, typer.Option(help="parallel searches")] = PLAN_WORKERS,

@@ -197,6 +197,28 @@ def test_help_is_told_in_the_language_asked() -> None:
     assert "Plan the runs of DATE" in english.stdout and not CJK.search(english.stdout)
 
 
+def test_help_on_an_80_column_terminal_is_told_whole() -> None:
+    """On 80 columns no help text is cut short with "…": a Chinese text, one word to the
+    help tables (no spaces to wrap at), folds onto the next lines, every option's text of
+    ``doorstep plan`` is there whole, no option name is cut (the flags have no ``--no-``
+    twin that took a column), and a command's line in the list of commands runs on as
+    one line, not broken where its docstring was."""
+    runner = CliRunner()
+    narrow = {"DOORSTEP_LANG": "", "COLUMNS": "80"}
+    for lang in ("en", "zh-CN"):
+        plan = runner.invoke(app, ["plan", "--help", "--lang", lang], env=narrow)
+        assert plan.exit_code == 0 and "…" not in plan.stdout, plan.stdout
+        flat = re.sub(r"[\s│]", "", plan.stdout)
+        assert "--fewest-volunteers" in flat and "--suggest-volunteers" in flat
+        if lang == "zh-CN":
+            assert "整个调用的秒数：地图、矩阵、搜索、检查、建议、输出" in flat
+            assert "说明还需要多少志愿者才能服务所有住户" in flat
+        listed = runner.invoke(app, ["--help"], env={"DOORSTEP_LANG": lang, "COLUMNS": "80"})
+        assert listed.exit_code == 0 and "…" not in listed.stdout, listed.stdout
+    wide = runner.invoke(app, ["--help"], env={"DOORSTEP_LANG": "", "COLUMNS": "250"})
+    assert "skill missing, ride limit, a household twice or missing) against" in wide.stdout
+
+
 def test_a_community_with_a_bad_ledger_fails_told_in_chinese(tmp_path: Path) -> None:
     """A community whose households file is empty fails alone as 'input'; its error is
     the ledger's, every line told in Chinese, the same text as the ledger error in
