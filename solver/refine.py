@@ -336,8 +336,8 @@ class RefineResult:
     late, possible on matrices without the triangle inequality; those steps change nothing;
     ``settled``: the number of stops served (by the cheapest walk's best plan, the one
     returned) stopped rising before the last quarter of the steps, so the time ran out on
-    the cost, not on placing stops; ``walks``: the walks the
-    threads stepped at the end, :attr:`RefineConfig.walks`).
+    the cost, not on placing stops; ``walks``: the walks the threads stepped at the end,
+    :attr:`RefineConfig.walks`).
     """
 
     routes: list[list[int]]
