@@ -372,10 +372,15 @@ def _hm(seconds: float) -> str:
     return f"{s // 3600}:{s % 3600 // 60:02d}"
 
 
-def balance_sentence(bound: float | None, mean_s: float, mean_stops: float, met: bool) -> str:
-    """The balance bound in words: what it bounds, the means, and whether the plan meets it."""
+def balance_sentence(
+    bound: float | None, mean_s: float, mean_stops: float, met: bool, runs: int
+) -> str:
+    """The balance bound in words: what it bounds, the means, and whether the plan meets
+    it (of a plan without ``runs``, that there is nothing for it to bound)."""
     if bound is None:
         return "No balance bound (--balance 0)."
+    if not runs:
+        return f"Balance bound: {bound:g} x the mean run and stops; no runs to bound."
     head = (
         f"Balance bound: no run longer than {bound:g} x the mean run ({_hm(mean_s)}, so "
         f"{_hm(bound * mean_s)}) and no run with more than {bound:g} x the mean stops "
@@ -416,7 +421,7 @@ def summary(result: PlanResult, routes: list[dict[str, Any]]) -> dict[str, Any]:
         "most_stops_over_mean": round(max(counts) / mean_stops, 3) if mean_stops else 0.0,
         "balance_bound": bound,
         "balance_met": hours_ok and stops_ok,
-        "balance": balance_sentence(bound, mean, mean_stops, hours_ok and stops_ok),
+        "balance": balance_sentence(bound, mean, mean_stops, hours_ok and stops_ok, len(routes)),
         "load_kg": round(sum(r["load_kg"] for r in routes), 3),
         "cost": result.solution.cost,
         "solver_status": result.solution.stats.status,

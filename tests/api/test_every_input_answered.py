@@ -175,6 +175,9 @@ def test_a_date_nobody_is_observed_on_is_a_warning_with_its_own_status(
     doc = json.loads((tmp_path / "out" / "plan.json").read_text())
     assert {u["household_id"] for u in doc["not_observed"]} == {"H1", "H2", "H3"}
     assert [w["code"] for w in doc["warnings"]] == ["NOBODY_UNDER_OBSERVATION"]
+    assert (
+        doc["summary"]["balance"] == "Balance bound: 2 x the mean run and stops; no runs to bound."
+    )
     assert "2025-11-25" in doc["warnings"][0]["message"] and "warning" in output
     assert "No runs today." in output and "Balance bound" not in output and "┏" not in output
     page = (tmp_path / "out" / "summary.html").read_text(encoding="utf-8")
