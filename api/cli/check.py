@@ -12,8 +12,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from api.cli.day_inputs import errors_as_exit, read_date, read_day_ledger, read_plan_file
 from api.cli.options import (
@@ -22,6 +20,7 @@ from api.cli.options import (
     PhoneRegion,
     RulesFile,
     SingleTrip,
+    cli_console,
     day_rules,
     language_of,
 )
@@ -52,7 +51,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Report every violation of PLAN (late, overloaded trip, skill missing, ride limit,
         a household twice or missing) against the ledger and map, without solving."""
-        console = Console(stderr=True)
+        console = cli_console()
         language = language_of(lang, console)
         day = read_date(date, console, language)
         ledger = read_day_ledger(
@@ -70,7 +69,7 @@ def register(app: typer.Typer) -> None:
             said = language.gettext(
                 "%(code)s %(record)s: %(problem)s", code=code, record=v.record, problem=v.message
             )
-            console.print(escape(said), highlight=False)
+            console.print(said, highlight=False)
         if found:
             console.print(
                 language.ngettext("%(num)d violation", "%(num)d violations", len(found)),

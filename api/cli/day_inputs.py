@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 
 from api.errors import classify, report_cli_error
 from api.i18n import Lang
@@ -38,14 +38,14 @@ def errors_as_exit(console: Console, language: Lang | None = None) -> Iterator[N
         yield
     except GeoError as exc:
         label = lang.gettext("map error:")
-        console.print(f"[red]{label}[/red] {escape(str(exc))}")
+        console.print(Text.assemble((label, "red"), " ", str(exc)))
         report_cli_error(exc, language=lang)
         raise typer.Exit(EXIT_MAP) from None
     except Exception as exc:
         body = classify(exc)
         if body.code == "INTERNAL":
             raise
-        console.print(f"[red]{escape(body.text(lang))}[/red]", highlight=False)
+        console.print(body.text(lang), style="red", highlight=False)
         raise typer.Exit(report_cli_error(exc, language=lang)) from None
 
 
@@ -55,7 +55,7 @@ def read_date(text: str, console: Console, language: Lang | None = None) -> dt.d
         return dt.date.fromisoformat(text)
     except ValueError:
         said = (language or Lang()).gettext("--date must be YYYY-MM-DD, got '%(date)s'", date=text)
-        console.print(f"[red]{escape(said)}[/red]")
+        console.print(said, style="red")
         raise typer.Exit(EXIT_USAGE) from None
 
 
@@ -74,12 +74,12 @@ def read_day_ledger(
     try:
         system = parse_coord_system(coords)
     except ValueError as exc:
-        console.print(f"[red]{escape(str(exc))}[/red]")
+        console.print(str(exc), style="red")
         raise typer.Exit(EXIT_USAGE) from None
     try:
         return read_ledger(households, volunteers, depots, ReadOptions(system, phone_region))
     except LedgerError as exc:
-        console.print(f"[red]{escape(classify(exc).text(lang))}[/red]", highlight=False)
+        console.print(classify(exc).text(lang), style="red", highlight=False)
         raise typer.Exit(report_cli_error(exc, language=lang)) from None
 
 
@@ -90,6 +90,6 @@ def read_plan_file(path: Path, console: Console, language: Lang | None = None) -
         return read_previous(path)
     except PreviousPlanError as exc:
         said = lang.gettext("--plan %(path)s: %(error)s", path=path, error=classify(exc).text(lang))
-        console.print(f"[red]{escape(said)}[/red]", highlight=False)
+        console.print(said, style="red", highlight=False)
         report_cli_error(exc, language=lang)
         raise typer.Exit(EXIT_INPUT) from None

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from rich.text import Text
 
 from api.cli.options import (
     Effort,
@@ -14,6 +14,7 @@ from api.cli.options import (
     RulesFile,
     SingleTrip,
     TimeLimit,
+    cli_console,
     day_rules,
     language_of,
 )
@@ -42,7 +43,7 @@ def register(app: typer.Typer) -> None:
         single_trip: SingleTrip = False,
     ) -> None:
         """Generate a ledger on real Helsinki buildings and plan its day, writing every output."""
-        console = Console(stderr=True)
+        console = cli_console()
         language = language_of(lang, console)
         day = day_rules(rules, single_trip, console, language)
         map_file = helsinki_map()
@@ -54,7 +55,7 @@ def register(app: typer.Typer) -> None:
             folder=out / "ledger",
         )
         stage = language.gettext("ledger")
-        console.print(f"[dim]{stage:<9}[/dim] {made}", highlight=False)
+        console.print(Text.assemble((f"{stage:<9}", "dim"), " ", made), highlight=False)
         request = PlanRequest(
             ledger=read_ledger(*paths),
             date=DEMO_DATE,

@@ -41,11 +41,10 @@ _STATES = {"active": N_("active"), "revoked": N_("revoked"), "expired": N_("expi
 
 
 def _language(lang: str) -> Lang:
-    from rich.console import Console
 
-    from api.cli.options import language_of
+    from api.cli.options import cli_console, language_of
 
-    return language_of(lang, Console(stderr=True))
+    return language_of(lang, cli_console())
 
 
 def _when(t: float | None) -> str:

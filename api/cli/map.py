@@ -15,9 +15,8 @@ from typing import Annotated
 
 import numpy as np
 import typer
-from rich.console import Console
 
-from api.cli.options import Language, language_of
+from api.cli.options import Language, cli_console, language_of
 from api.i18n import N_, Lang, Message
 from api.settings import cache_dir
 
@@ -126,7 +125,7 @@ def info(
     """Nodes, edges, components and bbox (lon/lat) of each travel profile's graph."""
     from geo import PROFILES, GeoError, load_graphs
 
-    language = language_of(lang, Console(stderr=True))
+    language = language_of(lang, cli_console())
 
     def say_phase(phase: str, seconds: float) -> None:
         typer.echo(phase_text(phase, seconds, language), err=True)
@@ -172,7 +171,7 @@ def matrix(
     """Snap points and write durations (s), distances (m) and snap_m to an .npz file."""
     from geo import GeoError, load_graph, snap, travel_matrices
 
-    language = language_of(lang, Console(stderr=True))
+    language = language_of(lang, cli_console())
     try:
         pts = read_points(points)
     except CsvPointError as exc:

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
 from api.errors import classify, report_cli_error
 from api.i18n import Lang, choose
@@ -102,9 +101,18 @@ def day_rules(
     try:
         rules = DayRules() if path is None else read_rules(path)
     except RulesError as exc:
-        console.print(f"[red]{escape(classify(exc).text(lang))}[/red]", highlight=False)
+        console.print(classify(exc).text(lang), style="red", highlight=False)
         raise typer.Exit(report_cli_error(exc, language=lang)) from None
     return replace(rules, reloads=False) if single_trip else rules
+
+
+def cli_console(*, stderr: bool = True) -> Console:
+    """The console a command prints on: it reads no markup in what it prints, since the
+    ids, addresses, paths and messages it prints are the user's or a library's text, in
+    which ``[...]`` is text (read as markup, the hint "pip install
+    'doorstep[distributed]'" lost its extra, and a household id "H[/x]" ended the command
+    with Rich's MarkupError). Colours are given as styles."""
+    return Console(stderr=stderr, markup=False)
 
 
 def language_of(lang: str, console: Console) -> Lang:
@@ -113,7 +121,7 @@ def language_of(lang: str, console: Console) -> Lang:
     try:
         return Lang(choose(lang))
     except ValueError as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(str(exc), style="red")
         raise typer.Exit(2) from None
 
 

@@ -28,7 +28,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 
 from api.cli.day_inputs import read_date
 from api.cli.options import (
@@ -42,6 +42,7 @@ from api.cli.options import (
     Seed,
     SingleTrip,
     TimeLimit,
+    cli_console,
     day_rules,
 )
 from api.errors import classify, report_cli_error
@@ -92,7 +93,7 @@ class ProgressPrinter:
                 return
             self._shown = now
         stage = event.stage_name(self.language)
-        line = f"[dim]{stage:<9}[/dim] {event.sentence(self.language)}"
+        line = Text.assemble((f"{stage:<9}", "dim"), " ", event.sentence(self.language))
         self.console.print(line, highlight=False)
 
 
@@ -120,14 +121,14 @@ def plan_and_print(
         )
     except GeoError as exc:
         label = lang.gettext("map error:")
-        console.print(f"[red]{label}[/red] {escape(str(exc))}")
+        console.print(Text.assemble((label, "red"), " ", str(exc)))
         report_cli_error(exc, language=lang)
         return EXIT_MAP
     except Exception as exc:  # every error with a code leaves by the error contract
         body = classify(exc)
         if body.code == "INTERNAL":
             raise
-        console.print(f"[red]{escape(body.text(lang))}[/red]", highlight=False)
+        console.print(body.text(lang), style="red", highlight=False)
         return report_cli_error(exc, language=lang)
     print_run(run, out, console, lang)
     if any(w["code"] == NOBODY_UNDER_OBSERVATION for w in run.document["warnings"]):
@@ -190,12 +191,12 @@ def register(app: typer.Typer) -> None:
         single_trip: SingleTrip = False,
     ) -> None:
         """Plan the runs of DATE from the ledger over the street map (see docs/INPUTS.md)."""
-        console = Console(stderr=True)
+        console = cli_console()
         try:
             system = parse_coord_system(coords)
             locale = choose(lang)
         except ValueError as exc:
-            console.print(f"[red]{exc}[/red]")
+            console.print(str(exc), style="red")
             raise typer.Exit(2) from None
         language = Lang(locale)
         day = read_date(date, console, language)
@@ -203,7 +204,7 @@ def register(app: typer.Typer) -> None:
         try:
             ledger = read_ledger(households, volunteers, depots, ReadOptions(system, phone_region))
         except LedgerError as exc:
-            console.print(f"[red]{escape(classify(exc).text(language))}[/red]", highlight=False)
+            console.print(classify(exc).text(language), style="red", highlight=False)
             raise typer.Exit(report_cli_error(exc, language=language)) from None
         try:
             previous_plan = None if previous is None else read_previous(previous)
@@ -211,7 +212,7 @@ def register(app: typer.Typer) -> None:
             said = language.gettext(
                 "--previous %(path)s: %(error)s", path=previous, error=classify(exc).text(language)
             )
-            console.print(f"[red]{escape(said)}[/red]", highlight=False)
+            console.print(said, style="red", highlight=False)
             report_cli_error(exc, language=language)
             raise typer.Exit(EXIT_LEDGER) from None
         request = PlanRequest(

@@ -19,9 +19,9 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from api.cli.options import (
     Balance,
@@ -31,6 +31,7 @@ from api.cli.options import (
     RulesFile,
     Seed,
     SingleTrip,
+    cli_console,
     day_rules,
     language_of,
 )
@@ -119,15 +120,18 @@ class _Display:
         if event.retrying:
             label = lang.gettext("retrying")
             self.progress.console.print(
-                f"[yellow]{label}[/yellow] {r.community_id} ({r.failure}): "
-                f"{escape(lang.text(r.error))}",
+                Text.assemble(
+                    (label, "yellow"), f" {r.community_id} ({r.failure}): {lang.text(r.error)}"
+                ),
                 highlight=False,
             )
             return
         if not r.ok:
             label = lang.gettext("failed")
             self.progress.console.print(
-                f"[red]{label}[/red] {r.community_id} ({r.failure}): {escape(lang.text(r.error))}",
+                Text.assemble(
+                    (label, "red"), f" {r.community_id} ({r.failure}): {lang.text(r.error)}"
+                ),
                 highlight=False,
             )
         self.served += r.households_served
@@ -173,7 +177,7 @@ def register(app: typer.Typer) -> None:
         lang: Language = "en",
     ) -> None:
         """Plan every community of MANIFEST on a Dask cluster (see docs/SCALE.md)."""
-        console = Console(stderr=True)
+        console = cli_console()
         language = language_of(lang, console)
         settings = BatchSettings(
             rules=day_rules(rules, single_trip, console, language),
@@ -210,11 +214,11 @@ def register(app: typer.Typer) -> None:
                     progress=_Display(bar, language),
                 )
         except ManifestError as exc:
-            console.print(f"[red]{escape(classify(exc).text(language))}[/red]", highlight=False)
+            console.print(classify(exc).text(language), style="red", highlight=False)
             raise typer.Exit(EXIT_MANIFEST) from None
         except ClusterError as exc:
             label = language.gettext("Dask cluster error:")
-            console.print(f"[red]{label}[/red] {exc}", highlight=False)
+            console.print(Text.assemble((label, "red"), " ", str(exc)), highlight=False)
             raise typer.Exit(EXIT_CLUSTER) from None
         print_summary(batch, console, language)
         raise typer.Exit(exit_status(batch))

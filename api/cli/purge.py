@@ -19,15 +19,14 @@ def purge_command(
     lang: Language = "en",
 ) -> None:
     """Purge what is past its retention, compact the database and print what was purged."""
-    from rich.console import Console
 
-    from api.cli.options import language_of
+    from api.cli.options import cli_console, language_of
     from api.errors import report_cli_error
     from api.service.db import JobStore
     from api.service.retention import purge
     from api.settings import ServiceSettings
 
-    language = language_of(lang, Console(stderr=True))
+    language = language_of(lang, cli_console())
     try:
         settings = ServiceSettings.from_env()
         store = JobStore(settings.database_url)

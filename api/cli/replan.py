@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 
 from api.cli.day_inputs import errors_as_exit, read_date, read_day_ledger, read_plan_file
 from api.cli.options import (
@@ -27,6 +27,7 @@ from api.cli.options import (
     Seed,
     SingleTrip,
     TimeLimit,
+    cli_console,
     day_rules,
     language_of,
 )
@@ -74,13 +75,13 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Re-plan the day of PLAN at AT after EVENTS: what is done stays, the rest moves as
         little as it can."""
-        console = Console(stderr=True)
+        console = cli_console()
         language = language_of(lang, console)
         try:
             clock = parse_clock(at)
         except ValueError as exc:
             said = language.text(exc.args[0]) if exc.args else str(exc)
-            console.print(f"[red]--at: {escape(said)}[/red]")
+            console.print(f"--at: {said}", style="red")
             raise typer.Exit(2) from None
         document = read_plan_file(plan, console, language)
         day = read_date(date or str(document.get("date", "")), console, language)
@@ -151,7 +152,8 @@ def print_replan(console: Console, doc: dict[str, Any], told: int, lang: Lang) -
     console.print(text, highlight=False)
     for w in info.get("warnings", []):
         label = lang.gettext("warning:")
-        console.print(f"[yellow]{label}[/yellow] {replan_warning_text(w, lang)}", highlight=False)
+        said = Text.assemble((label, "yellow"), " ", replan_warning_text(w, lang))
+        console.print(said, highlight=False)
     print_warnings(doc, console, lang)  # about the plan as a whole (its time limit, ...)
     outcomes = doc["outcomes"]
     for row in outcomes["households"]:
@@ -162,7 +164,7 @@ def print_replan(console: Console, doc: dict[str, Any], told: int, lang: Lang) -
                 phone=row.get("phone") or "-",
                 at=row.get("failed_at") or "-",
             )
-            console.print(f"[yellow]{text}[/yellow]", highlight=False)
+            console.print(text, style="yellow", highlight=False)
     if outcomes["unattended"]:
         text = lang.gettext(
             "unattended (no delivery by %(by)s): %(n)d households: %(ids)s",
@@ -170,7 +172,7 @@ def print_replan(console: Console, doc: dict[str, Any], told: int, lang: Lang) -
             n=len(outcomes["unattended"]),
             ids=", ".join(outcomes["unattended"]),
         )
-        console.print(f"[red]{text}[/red]", highlight=False)
+        console.print(text, style="red", highlight=False)
     else:
         text = lang.gettext(
             "no household unattended: each has a delivery by %(by)s, done or planned",

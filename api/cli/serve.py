@@ -22,16 +22,15 @@ def serve_command(
 ) -> None:
     """Serve the dispatch API (/v1, /docs) and the map page (/) until stopped."""
     import uvicorn
-    from rich.console import Console
 
-    from api.cli.options import language_of
+    from api.cli.options import cli_console, language_of
     from api.errors import classify, report_cli_error
     from api.i18n import N_, Message
     from api.service.app import create_app
     from api.settings import ServiceSettings, SettingsError
     from geo.errors import MapSourceError
 
-    language = language_of(lang, Console(stderr=True))
+    language = language_of(lang, cli_console())
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(message)s")
     try:
         settings = ServiceSettings.from_env()

@@ -16,8 +16,9 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from api.cli.options import Effort, Language, language_of
+from api.cli.options import Effort, Language, cli_console, language_of
 from api.i18n import N_, Lang
 from api.instances import Instance, InstanceFormatError, InstanceKind, generate_vrptw, read_instance
 from api.outputs.labels import why_sentence
@@ -123,6 +124,15 @@ def _times(instance: Instance, start: int, end: int) -> str:
     return f"{instance.customary_cost(start)} - {instance.customary_cost(end)}"
 
 
+def _styled(text: str, part: str, style: str) -> Text:
+    """``text`` with its first ``part`` in ``style`` (the console reads no markup)."""
+    out = Text(text)
+    at = text.find(part)
+    if at >= 0:
+        out.stylize(style, at, at + len(part))
+    return out
+
+
 def _print_table(
     console: Console,
     instance: Instance,
@@ -135,18 +145,17 @@ def _print_table(
     p = instance.problem
     served = sum(len(r.visits) for r in solution.routes)
     vehicles = p.vehicle_index()
-    bold = f"[bold]{instance.name}[/bold]"
     head = lang.gettext(
         "%(name)s (%(kind)s): %(customers)d customers, %(vehicles)d vehicles of capacity "
         "%(capacity)d %(unit)s",
-        name=bold,
+        name=instance.name,
         kind=instance.kind.value,
         customers=len(p.stops),
         vehicles=len(p.vehicles),
         capacity=p.vehicles[0].capacity[0],
         unit=p.dimensions[0],
     )
-    console.print(head)
+    console.print(_styled(head, instance.name, "bold"))
     if instance.kind is InstanceKind.GENERATED:
         console.print(
             lang.gettext(
@@ -209,19 +218,15 @@ def _print_table(
         )
     console.print(said)
     if report.ok:
-        accepted = "[green]" + lang.gettext("plan accepted") + "[/green]"
-        console.print(
-            lang.gettext("Checker: %(verdict)s (every rule recomputed)", verdict=accepted)
-        )
+        accepted = lang.gettext("plan accepted")
+        said = lang.gettext("Checker: %(verdict)s (every rule recomputed)", verdict=accepted)
+        console.print(_styled(said, accepted, "green"))
     else:
-        rejected = "[red]" + lang.gettext("plan REJECTED") + "[/red]"
-        console.print(
-            lang.gettext(
-                "Checker: %(verdict)s, %(n)d violation(s)",
-                verdict=rejected,
-                n=len(report.violations),
-            )
+        rejected = lang.gettext("plan REJECTED")
+        said = lang.gettext(
+            "Checker: %(verdict)s, %(n)d violation(s)", verdict=rejected, n=len(report.violations)
         )
+        console.print(_styled(said, rejected, "red"))
         for v in report.violations[:20]:
             console.print(f"  - {v}")
     console.print(lang.gettext("Solved in %(s)s s.", s=lang.number(seconds, 2)))
@@ -250,7 +255,7 @@ def solve_command(
     """Solve an instance and print the checked plan."""
     from solver.solve import solve
 
-    language = language_of(lang, Console(stderr=True))
+    language = language_of(lang, cli_console())
     instance = _load(path, generate, seed, language)
     if time_limit <= 0:
         said = language.gettext("--time-limit must be positive, got %(s)s", s=str(time_limit))
@@ -264,7 +269,7 @@ def solve_command(
     if json_out:
         typer.echo(json.dumps(result_json(instance, solution, report, seconds)))
     else:
-        _print_table(Console(), instance, solution, report, seconds, language)
+        _print_table(cli_console(stderr=False), instance, solution, report, seconds, language)
     if not report.ok:
         if json_out:
             for v in report.violations:

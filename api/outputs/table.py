@@ -7,6 +7,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from api.i18n import N_, Lang
 from api.outputs.labels import fix_text, mode_text
@@ -32,7 +33,7 @@ def print_plan(
 ) -> None:
     """Print the runs and the households not served of a ``plan.json`` document (of a
     day without runs, that there are none, without a table or a balance bound)."""
-    console = console or Console()
+    console = console or Console(markup=False)
     lang = language or Lang()
     runs = Table(title=lang.gettext("Runs on %(date)s", date=lang.date(doc["date"])))
     for i, col in enumerate(_RUN_COLUMNS):
@@ -88,5 +89,6 @@ def print_warnings(doc: dict[str, Any], console: Console, lang: Lang) -> None:
     label = lang.gettext("warning:")
     for w in doc.get("warnings", []):
         console.print(
-            f"[yellow]{label}[/yellow] {warning_text(w, doc['date'], lang)}", highlight=False
+            Text.assemble((label, "yellow"), " ", warning_text(w, doc["date"], lang)),
+            highlight=False,
         )

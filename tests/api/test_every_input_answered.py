@@ -192,6 +192,30 @@ def test_a_date_nobody_is_observed_on_is_a_warning_with_its_own_status(
     assert page.count("<p>None.</p>") == 2  # (not served, nothing due)
 
 
+def test_ids_with_square_brackets_are_printed_as_they_are(tmp_path: Path, helsinki: Path) -> None:
+    """Ids are the coordinator's text: a volunteer "V[bold] 2" is printed as it is in the
+    terminal's table of runs (read as markup, "[bold]" vanished and the rest was bold)."""
+    vol = VOL_HEAD + VOL_ROWS.replace("V1,", "V[bold] 2,", 1)
+    status, output = _plan(_ledger(tmp_path / "in", vol=vol), helsinki, tmp_path / "out")
+    assert status in (0, 3), output
+    doc = json.loads((tmp_path / "out" / "plan.json").read_text())
+    assert [r["volunteer_id"] for r in doc["routes"]] == ["V[bold] 2"]
+    assert "V[bold] 2" in output
+
+
+def test_the_commands_console_prints_brackets_as_text() -> None:
+    """What a command prints is never read as markup: a hint naming a package extra keeps
+    it (it read "pip install 'doorstep'"), a closing tag that closes nothing is text (it
+    raised Rich's MarkupError), colours come as styles."""
+    from api.cli.options import cli_console
+
+    console = cli_console(stderr=False)
+    with console.capture() as said:
+        console.print("pip install 'doorstep[distributed]'", style="red")
+        console.print("[/x] closes nothing")
+    assert said.get() == "pip install 'doorstep[distributed]'\n[/x] closes nothing\n"
+
+
 # ---------------------------------------------------------------- 7. smaller
 
 
