@@ -81,10 +81,11 @@ class RefineConfig:
     walks
         Walks of a two-thread refinement (even; each thread steps its half in turn), when
         each thread may expect at least ``four_walks_from`` times the square of the stop
-        count in steps (at the pace of the kernel calls after the first, :func:`steps_ahead`, or
-        from the step count); else two, one per thread. The walk with the dearest best
-        plan goes on from the cheapest every :data:`_SHARE_STEPS` of its steps, so four
-        walks keep three lines of search besides the best one, where two keep one.
+        count in steps (at the pace of the kernel calls after the first,
+        :func:`steps_ahead`, or from the step count); else two, one per thread. The walk
+        with the dearest best plan goes on from the cheapest every :data:`_SHARE_STEPS`
+        of its steps, so four walks keep three lines of search besides the best one, where
+        two keep one.
     four_walks_from
         See ``walks``. In process, two threads from empty routes (benchmarks/README.md):
         on the 300-household day (161 stops) four walks lowered the mean cost at about 40,
@@ -470,7 +471,7 @@ def refine(
     t_end = t_start / _COOLING
     done, index, reported = 0, 1 + built, start_objective
     rate = 0.0
-    served, last_gain = _served_by_best([walk]), 0
+    served, last_gain = _served_by_best(n, [walk]), 0
     if threads > 1:
         second = _Second(walk, run)
     decided = second is None  # whether each thread steps one walk or more
@@ -514,7 +515,7 @@ def refine(
             if done // every > (done - count) // every:
                 second.share()
         rate = done / max(time.monotonic() - t0, 1e-9)
-        now_served = _served_by_best([walk] if second is None else second.walks)
+        now_served = _served_by_best(n, [walk] if second is None else second.walks)
         if now_served > served:
             served, last_gain = now_served, done
         lowest = int(walk.state[1]) if second is None else second.lowest()
@@ -607,11 +608,11 @@ class _Second:
         return _cheapest(self.walks)
 
 
-def _served_by_best(walks: Sequence[_Walk]) -> int:
-    """Stops served by the cheapest of the walks' best plans (the plan a refinement ending
-    now returns), so that ``settled`` follows that plan, not the first walk's alone."""
+def _served_by_best(n: int, walks: Sequence[_Walk]) -> int:
+    """Stops (of ``n``) served by the cheapest of the walks' best plans (the plan a
+    refinement ending now returns), so that ``settled`` follows that plan, not the first
+    walk's alone."""
     top = _cheapest(walks)
-    n = len(top.prob[13])  # (the stops' penalties)
     return n - len(_unserved(n, top.best, top.best_len))
 
 
@@ -631,8 +632,8 @@ def steps_ahead(
     second over its 20 steps against 4,000-5,270 over the search: at that pace each
     thread expected 7,600-13,400 steps (four walks then from 12,075) and made
     13,800-21,400, and two walks were chosen in 2 of 10 plans and in 8 of 11 of a copy
-    printing the estimate. The one call after it (0.03 s) still read 11,963 once where 0.1 s read
-    14,148 (benchmarks/README.md)."""
+    printing the estimate. The one call after it (0.03 s) still read 11,963 once where
+    0.1 s read 14,148 (benchmarks/README.md)."""
     if iterations is not None:
         return float(iterations - done)
     if first is None or now - first[1] < _PACE_SECONDS:

@@ -159,7 +159,9 @@ def fold_help_words() -> None:
 
     Typer's help tables cut such a word short with "…", and a Chinese help text is one
     word to them (no spaces to wrap at): on an 80-column terminal ``doorstep plan --help``
-    lost the end of 16 option texts in Chinese. Typer builds every help text with its
+    in Chinese cut 11 help texts so (and 5 lines of option names, defaults and an
+    environment variable, in English too, which folding does not reach: the flags with a
+    ``--no-`` twin took the width). Typer builds every help text with its
     ``rich_utils._make_rich_text``; its texts are given Rich's ``fold`` overflow here
     (nothing changes where Typer no longer has that function). Idempotent."""
     from rich.text import Text

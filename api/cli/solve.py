@@ -125,11 +125,9 @@ def _times(instance: Instance, start: int, end: int) -> str:
 
 
 def _styled(text: str, part: str, style: str) -> Text:
-    """``text`` with its first ``part`` in ``style`` (the console reads no markup)."""
+    """``text`` with ``part`` in ``style`` (the console reads no markup)."""
     out = Text(text)
-    at = text.find(part)
-    if at >= 0:
-        out.stylize(style, at, at + len(part))
+    out.highlight_words([part], style)
     return out
 
 

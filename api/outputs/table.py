@@ -35,23 +35,8 @@ def print_plan(
     day without runs, that there are none, without a table or a balance bound)."""
     console = console or Console(markup=False)
     lang = language or Lang()
-    runs = Table(title=lang.gettext("Runs on %(date)s", date=lang.date(doc["date"])))
-    for i, col in enumerate(_RUN_COLUMNS):
-        runs.add_column(lang.gettext(col), justify="left" if i < 2 else "right")
-    for r in doc["routes"]:
-        runs.add_row(
-            r["volunteer_id"],
-            mode_text(r["mode"], lang),
-            str(r.get("trips", 1)),
-            str(len(deliveries(r))),
-            str(sum(len(s["household_ids"]) for s in deliveries(r))),
-            lang.number(r["distance_m"] / 1000, 1),
-            lang.number(r["duration_s"] / 3600, 2),
-            lang.number(r["load_kg"], 1),
-            lang.time(r["start"]["departure"]),
-        )
     if doc["routes"]:
-        console.print(runs)
+        console.print(_runs_table(doc, lang))
     else:
         console.print(lang.gettext("No runs today."), highlight=False)
     if doc["unassigned"]:
@@ -82,6 +67,26 @@ def print_plan(
     if "continuity" in s:
         console.print(continuity_text(s["continuity"], lang), highlight=False)
     print_warnings(doc, console, lang)
+
+
+def _runs_table(doc: dict[str, Any], lang: Lang) -> Table:
+    """The table of a ``plan.json`` document's runs, a row a volunteer."""
+    runs = Table(title=lang.gettext("Runs on %(date)s", date=lang.date(doc["date"])))
+    for i, col in enumerate(_RUN_COLUMNS):
+        runs.add_column(lang.gettext(col), justify="left" if i < 2 else "right")
+    for r in doc["routes"]:
+        runs.add_row(
+            r["volunteer_id"],
+            mode_text(r["mode"], lang),
+            str(r.get("trips", 1)),
+            str(len(deliveries(r))),
+            str(sum(len(s["household_ids"]) for s in deliveries(r))),
+            lang.number(r["distance_m"] / 1000, 1),
+            lang.number(r["duration_s"] / 3600, 2),
+            lang.number(r["load_kg"], 1),
+            lang.time(r["start"]["departure"]),
+        )
+    return runs
 
 
 def print_warnings(doc: dict[str, Any], console: Console, lang: Lang) -> None:

@@ -123,15 +123,12 @@ def test_stops_served_are_counted_on_the_plan_the_refinement_returns() -> None:
         sizes = np.zeros(2, dtype=np.int64)
         plan[0, : len(served)], sizes[0] = served, len(served)
         state = np.asarray([cost, cost, 0, 0, 0], dtype=np.int64)
-        penalties = np.zeros(4, dtype=np.int64)  # (four stops)
-        return refine._Walk(
-            plan.copy(), sizes.copy(), plan, sizes, state, (np.zeros(1),) * 13 + (penalties,)
-        )
+        return refine._Walk(plan.copy(), sizes.copy(), plan, sizes, state, (np.zeros(1),))
 
-    first, other = walk(500, [0, 1]), walk(90, [0, 1, 3])
-    assert refine._served_by_best([first]) == 2
-    assert refine._served_by_best([first, other]) == 3
-    assert refine._served_by_best([walk(80, [2]), other]) == 1
+    first, other = walk(500, [0, 1]), walk(90, [0, 1, 3])  # (of four stops)
+    assert refine._served_by_best(4, [first]) == 2
+    assert refine._served_by_best(4, [first, other]) == 3
+    assert refine._served_by_best(4, [walk(80, [2]), other]) == 1
 
 
 def test_the_walk_with_the_dearest_best_plan_goes_on_from_the_cheapest() -> None:
