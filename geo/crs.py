@@ -199,14 +199,14 @@ def nearest_m(
     Local equirectangular metres around the points' mean latitude (exact to a few parts in
     a thousand over a city); ``inf`` for every point when there are no landmarks.
     """
-    from scipy.spatial import cKDTree
+    from pykdtree.kdtree import KDTree
 
     pts = np.asarray(points, np.float64).reshape(-1, 2)
     marks = np.asarray(landmarks, np.float64).reshape(-1, 2)
     if len(marks) == 0 or len(pts) == 0:
         return np.full(len(pts), np.inf)
     proj = LocalProjection(float(pts[:, 0].mean()), float(pts[:, 1].mean()))
-    dist, _ = cKDTree(np.column_stack(proj(marks[:, 0], marks[:, 1]))).query(
+    dist, _ = KDTree(np.column_stack(proj(marks[:, 0], marks[:, 1]))).query(
         np.column_stack(proj(pts[:, 0], pts[:, 1]))
     )
-    return np.asarray(dist, np.float64)
+    return np.asarray(dist, np.float64).reshape(-1)

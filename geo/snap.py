@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.spatial import cKDTree
+from pykdtree.kdtree import KDTree
 
 from geo.errors import PointError
 from geo.graph import StreetGraph
@@ -25,6 +25,7 @@ I64 = npt.NDArray[np.int64]
 
 #: Length (m) of the pieces indexed in the KD-tree; bounds the search slack.
 _PIECE_M = 20.0
+#: Pieces checked exactly per point before falling back to all pieces within reach.
 _K = 16
 
 
@@ -91,7 +92,7 @@ class _SnapIndex:
         px = self.x1[self.piece_seg] + t * (self.x2 - self.x1)[self.piece_seg]
         py = self.y1[self.piece_seg] + t * (self.y2 - self.y1)[self.piece_seg]
         self.slack = float((seg_len / pieces).max(initial=0.0)) / 2 + 1e-6
-        self.tree = cKDTree(np.column_stack([px, py]))
+        self.tree = KDTree(np.column_stack([px, py]))
 
     def project(self, segs: I64, qx: float, qy: float) -> tuple[F64, F64]:
         """Distances (m) from ``(qx, qy)`` to segments ``segs`` and the fractions along them."""
@@ -104,6 +105,20 @@ class _SnapIndex:
         d = np.hypot(self.x1[segs] + t * dx - qx, self.y1[segs] + t * dy - qy)
         return d, t
 
+    def pieces_within(self, qx: float, qy: float, reach: float) -> I64:
+        """Every piece within ``reach`` (m) of ``(qx, qy)``: nearest-neighbour queries
+        bounded by ``reach``, four times as many each time, until one comes back short
+        (pykdtree has no ball query)."""
+        n = self.tree.n
+        k = min(4 * _K, n)
+        at = np.array([[qx, qy]])
+        while True:
+            dist, idx = self.tree.query(at, k=k, distance_upper_bound=reach)
+            found = idx.reshape(-1)[np.isfinite(dist.reshape(-1))].astype(np.int64)
+            if len(found) < k or k == n:
+                return found
+            k = min(4 * k, n)
+
     def nearest(self, qx: F64, qy: F64) -> tuple[I64, F64]:
         """Nearest segment and fraction along it for each query point.
 
@@ -113,7 +128,7 @@ class _SnapIndex:
         k = min(_K, self.tree.n)
         dist, idx = self.tree.query(np.column_stack([qx, qy]), k=k)
         dist = dist.reshape(len(qx), k)
-        segs = self.piece_seg[idx.reshape(len(qx), k)]
+        segs = self.piece_seg[idx.reshape(len(qx), k).astype(np.int64)]
         dx = (self.x2 - self.x1)[segs]
         dy = (self.y2 - self.y1)[segs]
         den = dx * dx + dy * dy
@@ -130,8 +145,8 @@ class _SnapIndex:
         best = d[rows, j]
         unsure = np.flatnonzero((dist[:, -1] - self.slack <= best) & (k < self.tree.n))
         for i in unsure.tolist():
-            near = self.tree.query_ball_point((qx[i], qy[i]), r=float(best[i]) + self.slack)
-            cand = np.unique(self.piece_seg[np.asarray(near, dtype=np.int64)])
+            near = self.pieces_within(qx[i], qy[i], float(best[i]) + self.slack)
+            cand = np.unique(self.piece_seg[near])
             dd, tt = self.project(cand, qx[i], qy[i])
             m = int(np.argmin(dd))
             seg[i], frac[i] = cand[m], tt[m]

@@ -15,7 +15,7 @@ from api.i18n import Lang
 from api.outputs.dropoff import asks_for_call
 from api.outputs.manifest import door_view, manifest_html
 from api.outputs.summary_html import has_places, trip_times
-from api.outputs.svg import Frame, Marker, Streets, route_svg, spread
+from api.outputs.svg import Frame, Marker, Streets, _close_pairs, route_svg, spread
 from api.outputs.trips import trips_of
 
 
@@ -159,6 +159,18 @@ def test_markers_never_overlap() -> None:
         for a, b in itertools.combinations(placed, 2):
             assert math.dist(a, b) >= 20.0
         assert all(10 <= x <= 630 and 10 <= y <= 410 for x, y in placed)
+
+
+def test_close_pairs_are_every_pair_closer_than_the_gap_in_scan_order() -> None:
+    """The k-d tree's pairs are exactly those of an all-pairs scan, in its order, with
+    coincident points and crowds larger than the first neighbour count asked for."""
+    rng = random.Random(11)
+    for trial in range(200):
+        n, gap = rng.randrange(0, 60), rng.uniform(1, 30)
+        points = [(rng.uniform(0, 100), rng.uniform(0, 100)) for _ in range(n)]
+        points[: min(n, 12)] = [(50.0, 50.0)] * min(n, 12)
+        scan = [(i, j) for i in range(n) for j in range(i) if math.dist(points[i], points[j]) < gap]
+        assert _close_pairs(points, gap) == scan, trial
 
 
 def test_sheet_prints_page_numbers_name_and_date_in_both_languages() -> None:
