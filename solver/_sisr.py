@@ -30,8 +30,56 @@ single-trip code path.
 
 from __future__ import annotations
 
+import sys
+from importlib.abc import MetaPathFinder
+from importlib.machinery import ModuleSpec
+from types import FrameType
+
 import numpy as np
 from numba import njit
+
+
+class _NoBlasProbe(MetaPathFinder):
+    """Refuses ``scipy.linalg`` to numba's BLAS probe, and only to it.
+
+    When numba first compiles or loads a function in a process it imports its array
+    functions (``numba.np.arraymath``), whose import asks whether BLAS is there by
+    importing ``scipy.linalg`` (``_check_blas``): 0.1-0.2 s of every command's start-up
+    on this machine, for ``np.cov`` and ``np.corrcoef``'s inner products alone, which
+    no compiled function here uses (``np.dot`` and ``np.linalg`` ask for BLAS again when
+    a function using them compiles, unaffected). Refused, the probe says no BLAS and the
+    import costs nothing; every other import of ``scipy.linalg``, on any thread, is
+    left to the usual finders. Without ``scipy.spatial`` (:mod:`geo.snap` uses
+    pykdtree) this keeps SciPy out of a plan's start-up (benchmarks/README.md)."""
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> ModuleSpec | None:
+        """``None`` (the usual finders decide) unless numba's probe asks."""
+        if name == "scipy.linalg" and _in_blas_probe(sys._getframe(1)):
+            raise ModuleNotFoundError("BLAS not probed: no compiled function uses it")
+        return None
+
+
+def _in_blas_probe(frame: FrameType | None) -> bool:
+    """Whether ``frame`` or a caller of it is numba's BLAS probe at its array functions'
+    import."""
+    while frame is not None:
+        module = frame.f_globals.get("__name__")
+        if frame.f_code.co_name == "_check_blas" and module == "numba.np.arraymath":
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _skip_blas_probe() -> None:
+    """Put :class:`_NoBlasProbe` first among the import finders, once per process, while
+    numba's array functions are still to be imported."""
+    if "numba.np.arraymath" in sys.modules:
+        return
+    if not any(isinstance(f, _NoBlasProbe) for f in sys.meta_path):
+        sys.meta_path.insert(0, _NoBlasProbe())
+
+
+_skip_blas_probe()
 
 # Indices into the per-vehicle integer attribute table ``vint`` (one row per vehicle).
 V_START = 0  # start location
