@@ -44,8 +44,10 @@ class _Group(TyperGroup):
         )
         from api.i18n import DEFAULT
 
-        fold_help_words()
-        language = help_language(sys.argv[1:] if args is None else args)
+        words = list(sys.argv[1:] if args is None else args)
+        if "--help" in words or not solves(words):
+            fold_help_words()  # (Typer's help module: 0.07 s a solving command need not wait)
+        language = help_language(words)
         if language.locale != DEFAULT:  # the English catalog's texts are the code's own
             help_in_language(self, language)
         one_line_summaries(self)
