@@ -20,8 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale, UnknownLocaleError, dates, numbers
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.support import Translations
 
 #: Languages with a complete catalog, as Babel locale identifiers.
@@ -165,13 +163,43 @@ def catalog_path(locale: str) -> Path:
 
 @functools.cache
 def translations(locale: str) -> Translations:
-    """The compiled catalog of ``locale``, read from its ``.po`` with Babel (cached)."""
-    with catalog_path(locale).open("rb") as fh:
+    """The compiled catalog of ``locale`` (cached): its ``.mo`` beside the ``.po`` when
+    that is at least as new, else compiled from the ``.po`` with Babel and kept there for
+    the next process (where the folder can be written). Reading the ``.po`` took
+    0.02-0.04 s of every command's start-up per language."""
+    po = catalog_path(locale)
+    mo = po.with_suffix(".mo")
+    try:
+        if mo.stat().st_mtime_ns >= po.stat().st_mtime_ns:
+            return Translations(fp=io.BytesIO(mo.read_bytes()), domain=DOMAIN)
+    except OSError:
+        pass
+    compiled = compile_catalog(po, locale)
+    _keep(mo, compiled)
+    return Translations(fp=io.BytesIO(compiled), domain=DOMAIN)
+
+
+def compile_catalog(po: Path, locale: str) -> bytes:
+    """The ``.mo`` bytes of the catalog ``po`` of ``locale`` (Babel's reader and writer)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as fh:
         catalog = read_po(fh, locale=locale, domain=DOMAIN)
     buf = io.BytesIO()
     write_mo(buf, catalog)
-    buf.seek(0)
-    return Translations(fp=buf, domain=DOMAIN)
+    return buf.getvalue()
+
+
+def _keep(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole (another process reads it or nothing); nothing
+    where the folder cannot be written: the catalog is then compiled each time."""
+    part = path.with_name(f"{path.name}.{os.getpid()}.part")
+    try:
+        part.write_bytes(data)
+        os.replace(part, path)
+    except OSError:
+        part.unlink(missing_ok=True)
 
 
 @functools.lru_cache(maxsize=4096)

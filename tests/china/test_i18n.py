@@ -46,6 +46,46 @@ def _source_messages(root: Path = PROJECT_ROOT) -> set[str]:
     return found
 
 
+def _catalog(folder: Path, text: str) -> Path:
+    """A one-message ``zh_CN`` catalog under ``folder`` saying ``text`` for "Volunteer"."""
+    po = folder / "zh_CN" / "LC_MESSAGES" / f"{i18n.DOMAIN}.po"
+    po.parent.mkdir(parents=True, exist_ok=True)
+    po.write_text(f'msgid ""\nmsgstr ""\n\nmsgid "Volunteer"\nmsgstr "{text}"\n', "utf-8")
+    return po
+
+
+def test_a_catalog_is_compiled_once_and_again_when_its_po_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first use compiles the ``.po`` and keeps the ``.mo`` beside it; later uses read
+    the ``.mo``; a ``.po`` newer than it is compiled again; a folder that cannot be
+    written still gets its catalog, compiled each time."""
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    i18n.translations.cache_clear()
+    po = _catalog(tmp_path, "志愿者")
+    mo = po.with_suffix(".mo")
+    try:
+        assert i18n.translations("zh_CN").gettext("Volunteer") == "志愿者"
+        assert mo.is_file() and not list(po.parent.glob("*.part"))
+        mo.write_bytes(i18n.compile_catalog(_catalog(tmp_path, "旧"), "zh_CN"))
+        _catalog(tmp_path, "志愿者")
+        os.utime(po, ns=(mo.stat().st_mtime_ns - 10**9,) * 2)  # the .mo is newer: read as is
+        i18n.translations.cache_clear()
+        assert i18n.translations("zh_CN").gettext("Volunteer") == "旧"
+        os.utime(po, ns=(mo.stat().st_mtime_ns + 10**9,) * 2)  # the .po is newer: compiled
+        i18n.translations.cache_clear()
+        assert i18n.translations("zh_CN").gettext("Volunteer") == "志愿者"
+        assert i18n.translations("zh_CN").gettext("Volunteer") == "志愿者"
+        mo.unlink()
+        po.parent.chmod(0o555)
+        i18n.translations.cache_clear()
+        assert i18n.translations("zh_CN").gettext("Volunteer") == "志愿者"
+        assert mo.exists() == os.access(po.parent, os.W_OK)  # (root may write anyway)
+    finally:
+        po.parent.chmod(0o755)
+        i18n.translations.cache_clear()
+
+
 @pytest.mark.parametrize("locale", i18n.LOCALES)
 def test_catalog_has_every_message_of_the_code(locale: str) -> None:
     """Every message the code and templates use is translated in each catalog, none is stale,
