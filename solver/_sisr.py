@@ -44,12 +44,13 @@ class _NoBlasProbe(MetaPathFinder):
 
     When numba first compiles or loads a function in a process it imports its array
     functions (``numba.np.arraymath``), whose import asks whether BLAS is there by
-    importing ``scipy.linalg`` (``_check_blas``): 0.1-0.2 s of every command's start-up
-    on this machine, for ``np.cov`` and ``np.corrcoef``'s inner products alone, which
-    no compiled function here uses (``np.dot`` and ``np.linalg`` ask for BLAS again when
-    a function using them compiles, unaffected). Refused, the probe says no BLAS and the
-    import costs nothing; every other import of ``scipy.linalg``, on any thread, is
-    left to the usual finders. Without ``scipy.spatial`` (:mod:`geo.snap` uses
+    importing ``scipy.linalg`` (``_check_blas``; that import alone takes 0.21-0.22 s here
+    after numba's, and the kernel's load measured 0.07-0.11 s shorter without it, medians
+    and fastest of six runs each), for ``np.cov`` and ``np.corrcoef``'s inner products
+    alone, which no compiled function here uses (``np.dot`` and ``np.linalg`` ask for BLAS
+    again when a function using them compiles, unaffected). Refused, the probe says no
+    BLAS and the import costs nothing; every other import of ``scipy.linalg``, on any
+    thread, is left to the usual finders. Without ``scipy.spatial`` (:mod:`geo.snap` uses
     pykdtree) this keeps SciPy out of a plan's start-up (benchmarks/README.md)."""
 
     def find_spec(self, name: str, path: object = None, target: object = None) -> ModuleSpec | None:

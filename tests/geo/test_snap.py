@@ -67,3 +67,22 @@ def test_invalid_points_are_refused(helsinki: dict[str, StreetGraph], bad: list)
     """Coordinates outside WGS-84 or not numbers raise a point error naming the point."""
     with pytest.raises(PointError, match="point 0"):
         snap(helsinki["walk"], bad)
+
+
+def test_pieces_within_reach_are_every_piece_that_close(helsinki: dict[str, StreetGraph]) -> None:
+    """The bounded nearest-neighbour queries that stand in for a ball query return every
+    indexed piece within reach and no other, also where there are many times more than
+    the first query asks for (the queries grow until one comes back short)."""
+    from geo.snap import _index
+
+    idx = _index(helsinki["walk"])
+    pieces = idx.tree.data_pts.reshape(-1, 2)  # (pykdtree keeps them flat)
+    rng = np.random.default_rng(9)
+    counts = []
+    for qx, qy in pieces[rng.choice(len(pieces), 20, replace=False)]:
+        for reach in (15.0, 120.0, 400.0):
+            near = np.hypot(pieces[:, 0] - qx, pieces[:, 1] - qy) < reach
+            found = idx.pieces_within(float(qx), float(qy), reach)
+            assert sorted(found.tolist()) == np.flatnonzero(near).tolist()
+            counts.append(len(found))
+    assert max(counts) > 16 * 64  # the queries grew at least twice
