@@ -51,9 +51,12 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from benchmarks import machine
 from benchmarks.day import RESULTS, _mixed_subset, _volunteers
+
+_Code = TypeVar("_Code")
 
 FIELDS = [
     "code",
@@ -237,6 +240,16 @@ def table(rows: Sequence[dict[str, str]]) -> str:
     return "\n".join(lines)
 
 
+def run_order(
+    seeds: int, budgets: Sequence[float], codes: Sequence[_Code]
+) -> list[tuple[int, float, _Code]]:
+    """The ``(seed, budget, code)`` plans of a size in the order they run: seed by seed,
+    every budget in turn and every code at each, so that the host's pace, which drifts
+    within a run, falls on every budget and code alike (budget by budget, the longest
+    budget, the ratios' reference, ran last, at whatever pace the host had then)."""
+    return list(itertools.product(range(seeds), budgets, codes))
+
+
 def _code_name(checkout: Path | None) -> str:
     """``folder@commit`` of a checkout (this one's: ``None``)."""
     folder = checkout or Path(__file__).resolve().parents[1]
@@ -340,11 +353,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             # (timed once the bytecode is there: timed first, a code paid for compiling
             # the libraries' bytecode that the next one then read: 3.43 s against 1.80 s)
             startup = startup or {name: _startup(doorstep, env) for name, doorstep in codes}
-            # Seed by seed, every budget in turn: the host's pace, which drifts within a
-            # run, falls on every budget alike (budget by budget, the longest ran last).
-            for seed, budget, (name, doorstep) in itertools.product(
-                range(args.seeds), budgets, codes
-            ):
+            for seed, budget, (name, doorstep) in run_order(args.seeds, budgets, codes):
                 wall, cpu, s = _plan(
                     ledger, folder / "out", budget, seed, args.workers, doorstep=doorstep, env=env
                 )

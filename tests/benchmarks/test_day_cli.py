@@ -85,3 +85,13 @@ def test_a_pool_without_its_parts_is_a_usage_error(
         day_cli.main([a.format(csv=path) for a in args])
     assert stop.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_plans_run_seed_by_seed_with_every_budget_and_code_in_turn() -> None:
+    order = day_cli.run_order(3, [5.0, 60.0], ["main", "other"])
+    assert len(order) == len(set(order)) == 3 * 2 * 2
+    assert [seed for seed, _, _ in order] == sorted(seed for seed, _, _ in order)
+    for seed in range(3):  # each seed's plans: every budget, every code at each, in turn
+        assert [(b, c) for s, b, c in order if s == seed] == [
+            (5.0, "main"), (5.0, "other"), (60.0, "main"), (60.0, "other")
+        ]  # fmt: skip
