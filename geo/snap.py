@@ -19,6 +19,7 @@ from pykdtree.kdtree import KDTree
 from geo.errors import PointError
 from geo.graph import StreetGraph
 from geo.measure import LocalProjection, haversine_m
+from geo.neighbours import within
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -106,18 +107,9 @@ class _SnapIndex:
         return d, t
 
     def pieces_within(self, qx: float, qy: float, reach: float) -> I64:
-        """Every piece within ``reach`` (m) of ``(qx, qy)``: nearest-neighbour queries
-        bounded by ``reach``, four times as many each time, until one comes back short
-        (pykdtree has no ball query)."""
-        n = self.tree.n
-        k = min(4 * _K, n)
-        at = np.array([[qx, qy]])
-        while True:
-            dist, idx = self.tree.query(at, k=k, distance_upper_bound=reach)
-            found = idx.reshape(-1)[np.isfinite(dist.reshape(-1))].astype(np.int64)
-            if len(found) < k or k == n:
-                return found
-            k = min(4 * k, n)
+        """Every piece within ``reach`` (m) of ``(qx, qy)``."""
+        dist, idx = within(self.tree, np.array([[qx, qy]]), reach, 4 * _K)
+        return idx[0][np.isfinite(dist[0])]
 
     def nearest(self, qx: F64, qy: F64) -> tuple[I64, F64]:
         """Nearest segment and fraction along it for each query point.

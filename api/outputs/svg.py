@@ -327,23 +327,18 @@ def spread(
 def _close_pairs(points: Sequence[Sequence[float]], gap: float) -> list[tuple[int, int]]:
     """Pairs ``(i, j)``, ``i > j``, of points (px) closer than ``gap``, in the order of a
     scan of ``i`` then ``j`` (found through a k-d tree: a plan's hundreds of markers cost
-    no all-pairs loop). Each point's neighbours within ``gap``, four times as many each
-    time until no point has more (pykdtree has no pair query)."""
+    no all-pairs loop)."""
     from pykdtree.kdtree import KDTree
+
+    from geo.neighbours import within
 
     n = len(points)
     if n < 2:
         return []
     at = np.asarray(points, np.float64).reshape(n, 2)
-    tree, k = KDTree(at), min(8, n)
-    while True:
-        dist, idx = tree.query(at, k=k, distance_upper_bound=gap)
-        dist, idx = dist.reshape(n, k), idx.reshape(n, k)
-        if k == n or not np.isfinite(dist[:, -1]).any():
-            break
-        k = min(4 * k, n)
-    hi = np.repeat(np.arange(n), k)
-    lo = idx.reshape(-1).astype(np.int64)
+    dist, idx = within(KDTree(at), at, gap, 8)
+    hi = np.repeat(np.arange(n), idx.shape[1])
+    lo = idx.reshape(-1)
     keep = np.isfinite(dist.reshape(-1)) & (lo < hi)
     hi, lo = hi[keep], lo[keep]
     near = np.hypot(*(at[hi] - at[lo]).T) < gap
